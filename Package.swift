@@ -19,14 +19,51 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
         .target(name: "AMCashDomain", swiftSettings: strict),
         // The wire contract and the client that speaks it.
-        .target(name: "AMCashAPI", dependencies: ["AMCashDomain"], swiftSettings: strict),
+        // The wire contract: openapi.yaml and the types and server protocol generated from it.
+        // Generated code only; its unused-import warnings (silenced by the generator from Swift 6.4) are not ours.
+        .target(
+            name: "AMCashContract",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The client that speaks the contract: configuration, tokens, retries, idempotency.
+        .target(
+            name: "AMCashAPI",
+            dependencies: [
+                "AMCashDomain", "AMCashContract",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         // The CERT simulator: a server for the same contract.
-        .target(name: "AMCashSimulator", dependencies: ["AMCashAPI", "AMCashDomain"], swiftSettings: strict),
+        .target(
+            name: "AMCashSimulator",
+            dependencies: [
+                "AMCashAPI", "AMCashContract", "AMCashDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         // The terminal's durable journal.
         .target(name: "AMCashJournal", dependencies: ["AMCashAPI", "AMCashDomain"], swiftSettings: strict),
         // The console's model, messages, effects and update(); knows nothing of curses.

@@ -1,0 +1,57 @@
+public import AMCashDomain
+
+/// Why a call got no usable answer, and whether the request may have reached the host.
+public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No connection could be made (refused, unreachable, TLS failed): nothing was sent.
+    case cannotConnect(String)
+    /// Sent, and no answer within the read timeout.
+    case timedOut
+    /// The connection broke after the request went out.
+    case connectionDropped(String)
+    /// An answer came, but not one the contract allows (not JSON, an HTML page, wrong types,
+    /// an approval without a confirmation number…).
+    case garbledResponse(status: Int, reason: String)
+    /// The host answered with a redirect; amcash never follows one.
+    case redirectRefused(status: Int, location: String?)
+    /// The token service refused the client credentials.
+    case credentialsRejected(String)
+    /// The host refused the bearer token even after a fresh one was fetched.
+    case unauthorized
+    /// The same idempotency key came with a different body (HTTP 409).
+    case conflict(String?)
+
+    /// Whether the request may have reached the host (so a balance may have changed).
+    public var mayHaveReachedHost: Bool {
+        switch self {
+        case .cannotConnect, .redirectRefused, .credentialsRejected, .unauthorized: false
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict: true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let reason): "cannot reach the AIR MILES host (\(reason)); nothing was sent"
+        case .timedOut: "the AIR MILES host did not answer in time"
+        case .connectionDropped(let reason): "the connection to the AIR MILES host broke after sending (\(reason))"
+        case .garbledResponse(let status, let reason): "the AIR MILES host's answer was unusable (HTTP \(status)): \(reason)"
+        case .redirectRefused(let status, let location):
+            "the host answered with a redirect (HTTP \(status)\(location.map { " to \($0)" } ?? "")); amcash does not follow redirects — check hostBaseURL"
+        case .credentialsRejected(let reason): "the token service refused the client credentials (\(reason))"
+        case .unauthorized: "the AIR MILES host refused the access token twice"
+        case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \($0)" } ?? "")"
+        }
+    }
+
+    /// What the cashier is told.
+    public var message: LocalizedText {
+        switch self {
+        case .cannotConnect, .redirectRefused:
+            LocalizedText(english: "Cannot reach AIR MILES. Nothing was redeemed.", french: "Impossible de joindre AIR MILES. Rien n’a été échangé.")
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict:
+            LocalizedText(english: "No clear answer from AIR MILES yet.", french: "Pas encore de réponse claire d’AIR MILES.")
+        case .credentialsRejected, .unauthorized:
+            LocalizedText(english: "This terminal is not authorized by AIR MILES. Call the help desk.",
+                          french: "Ce terminal n’est pas autorisé par AIR MILES. Appelez le soutien technique.")
+        }
+    }
+}

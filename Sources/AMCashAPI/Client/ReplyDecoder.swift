@@ -1,0 +1,169 @@
+import AMCashContract
+import AMCashDomain
+import Foundation
+
+/// Turns an HTTP status and body into a typed reply, defensively: missing fields, wrong types,
+/// unknown codes, non-JSON bodies and HTML pages become `HostFailure.garbledResponse`, never a
+/// crash and never an approval.
+enum ReplyDecoder {
+    /// The most body a reply may have; more is not an AIR MILES answer.
+    static let maximumBodyBytes = 256 * 1024
+
+    /// What a status and body say before the operation's own fields are read.
+    enum Envelope {
+        case reply(Data)
+        case bareUnauthorized
+        case failure(HostFailure)
+    }
+
+    static func envelope(status: Int, body: Data, location: String?) -> Envelope {
+        if (300...399).contains(status) { return .failure(.redirectRefused(status: status, location: location)) }
+        let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+        if status == 401 && object?["responseCode"] == nil { return .bareUnauthorized }
+        if status == 409 { return .failure(.conflict(object?["message"] as? String)) }
+        guard object != nil else {
+            return .failure(.garbledResponse(status: status, reason: describeNonJSON(body)))
+        }
+        return .reply(body)
+    }
+
+    static func echo(status: Int, body: Data) -> Result<EchoReply, HostFailure> {
+        decode(Components.Schemas.EchoResponse.self, status: status, body: body).flatMap { wire in
+            answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime)
+                .map { EchoReply(answer: $0) }
+        }
+    }
+
+    static func inquiry(status: Int, body: Data) -> Result<InquiryReply, HostFailure> {
+        decode(Components.Schemas.InquireResponse.self, status: status, body: body).flatMap { wire in
+            Result { () throws(HostFailure) -> InquiryReply in
+                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
+                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
+                                            available: wire.availableCashBalance, status: status)
+                let offer = wire.offerType.map { type in
+                    OfferDetails(type: type.rawValue, id: wire.offerId,
+                                 text: wire.offerDescEn.map { LocalizedText(english: $0, french: wire.offerDescFr ?? $0) })
+                }
+                return InquiryReply(
+                    answer: answer, balances: balances,
+                    availableDollarAmount: try wire.availableDollarAmount.map { text throws(HostFailure) in try money(text, "availableDollarAmount", status) },
+                    unitValue: UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars),
+                    availableOfferUnits: try wire.availableOfferUnits.map { text throws(HostFailure) in try units(text, "availableOfferUnits", status) },
+                    dailyOfferLimit: try wire.dailyOfferLimit.map { text throws(HostFailure) in try units(text, "dailyOfferLimit", status) },
+                    offer: offer)
+            }
+        }
+    }
+
+    static func redemption(status: Int, body: Data) -> Result<RedemptionReply, HostFailure> {
+        decode(Components.Schemas.RedeemResponse.self, status: status, body: body).flatMap { wire in
+            Result { () throws(HostFailure) -> RedemptionReply in
+                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
+                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
+                                            available: wire.availableCashBalance, status: status)
+                guard answer.outcome == .approved else {
+                    return RedemptionReply(answer: answer, approval: nil, balances: balances)
+                }
+                // An approval is only usable with its units and its confirmation number; without
+                // them the host may have redeemed and we cannot say how much: that is unknown.
+                guard let unitsText = wire.unitsRedeemed else {
+                    throw .garbledResponse(status: status, reason: "an approval without unitsRedeemed")
+                }
+                let redeemed = try units(unitsText, "unitsRedeemed", status)
+                guard redeemed.count >= 1 else {
+                    throw .garbledResponse(status: status, reason: "an approval of 0 units")
+                }
+                guard let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber else {
+                    throw .garbledResponse(status: status, reason: "an approval without txnConfirmationNumber")
+                }
+                guard isUsableConfirmation(confirmation) else {
+                    throw .garbledResponse(status: status, reason: "a confirmation number that is not 1–40 printable characters")
+                }
+                let value = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
+                let approval = RedemptionApproval(unitsRedeemed: redeemed, unitValue: value, confirmationNumber: confirmation)
+                return RedemptionReply(answer: answer, approval: approval, balances: balances)
+            }
+        }
+    }
+
+    static func reversal(status: Int, body: Data) -> Result<ReversalReply, HostFailure> {
+        decode(Components.Schemas.ReverseResponse.self, status: status, body: body).flatMap { wire in
+            Result { () throws(HostFailure) -> ReversalReply in
+                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
+                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
+                                            available: wire.availableCashBalance, status: status)
+                if answer.outcome == .approved {
+                    guard let confirmation = wire.reversalConfirmationNumber, isUsableConfirmation(confirmation) else {
+                        throw .garbledResponse(status: status, reason: "a reversal approval without a usable reversalConfirmationNumber")
+                    }
+                }
+                return ReversalReply(
+                    answer: answer, reversalConfirmationNumber: wire.reversalConfirmationNumber,
+                    unitsReversed: try wire.unitsReversed.map { text throws(HostFailure) in try units(text, "unitsReversed", status) },
+                    balances: balances)
+            }
+        }
+    }
+
+    // MARK: - Pieces
+
+    private static func decode<Wire: Decodable>(_ type: Wire.Type, status: Int, body: Data) -> Result<Wire, HostFailure> {
+        do {
+            return .success(try JSONDecoder().decode(Wire.self, from: body))
+        } catch let DecodingError.keyNotFound(key, _) {
+            return .failure(.garbledResponse(status: status, reason: "no \(key.stringValue)"))
+        } catch let DecodingError.typeMismatch(_, context) {
+            return .failure(.garbledResponse(status: status, reason: "\(fieldName(context)) has the wrong type"))
+        } catch let DecodingError.valueNotFound(_, context) {
+            return .failure(.garbledResponse(status: status, reason: "\(fieldName(context)) is null"))
+        } catch let DecodingError.dataCorrupted(context) {
+            return .failure(.garbledResponse(status: status, reason: "\(fieldName(context)) is not an allowed value"))
+        } catch {
+            return .failure(.garbledResponse(status: status, reason: "not a reply of the contract"))
+        }
+    }
+
+    private static func fieldName(_ context: DecodingError.Context) -> String {
+        context.codingPath.map(\.stringValue).joined(separator: ".").nonEmpty ?? "the body"
+    }
+
+    private static func answer(status: Int, code: String, message: String?, time: String?) -> Result<HostAnswer, HostFailure> {
+        guard code.count == 4, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return .failure(.garbledResponse(status: status, reason: "responseCode is not four digits"))
+        }
+        return .success(HostAnswer(httpStatus: status, code: ResponseCode(code), hostMessage: message, transDateTime: time))
+    }
+
+    private static func balances(cash: String?, dream: String?, available: String?, status: Int) throws(HostFailure) -> Balances {
+        Balances(cash: try cash.map { text throws(HostFailure) in try miles(text, "cashBalance", status) },
+                 dream: try dream.map { text throws(HostFailure) in try miles(text, "dreamBalance", status) },
+                 availableCash: try available.map { text throws(HostFailure) in try miles(text, "availableCashBalance", status) })
+    }
+
+    private static func miles(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Miles {
+        do { return try Miles(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number") }
+    }
+
+    private static func units(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Units {
+        do { return try Units(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number") }
+    }
+
+    private static func money(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Money {
+        do { return try Money(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field): \(error.description)") }
+    }
+
+    static func isUsableConfirmation(_ text: String) -> Bool {
+        (1...40).contains(text.count) && text.allSatisfy { $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) > 0x20 && $0 != "\u{7F}" }
+    }
+
+    private static func describeNonJSON(_ body: Data) -> String {
+        if body.isEmpty { return "an empty body" }
+        let start = String(decoding: body.prefix(64), as: UTF8.self).lowercased()
+        if start.contains("<html") || start.contains("<!doctype") { return "an HTML page, not a JSON reply" }
+        return "not a JSON object"
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,84 @@
+public import AMCashDomain
+import Foundation
+
+/// Everything a terminal needs to know about itself and the host it talks to. With no host
+/// configured (`host == nil`) the terminal runs in CERT mode against the built-in simulator.
+public struct TerminalConfiguration: Sendable {
+    public var identity: TerminalIdentity
+    /// The default language for the cashier and the collector (`locale`).
+    public var language: Language
+    /// The AIR MILES host; nil means the embedded CERT simulator.
+    public var host: HostSettings?
+    public var timeouts: HostTimeouts
+    /// The journal database (`journalPath`); nil means the default place.
+    public var journalPath: String?
+    /// A TOML file holding `clientId` and `clientSecret`, readable by its owner only.
+    public var credentialsFile: String?
+    /// Whether the console shows balances on screen (`showBalances`); some partners print them only.
+    public var showBalances: Bool
+    /// Which collector-number lengths cards may have (`cardNumberLength`, 11 by default).
+    public var cardNumberFormat: CollectorNumberFormat
+    /// The file this came from, for messages; nil for the built-in defaults.
+    public var source: String?
+
+    public init(identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
+                timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,
+                showBalances: Bool = true, cardNumberFormat: CollectorNumberFormat = .standard, source: String? = nil) {
+        self.identity = identity
+        self.language = language
+        self.host = host
+        self.timeouts = timeouts
+        self.journalPath = journalPath
+        self.credentialsFile = credentialsFile
+        self.showBalances = showBalances
+        self.cardNumberFormat = cardNumberFormat
+        self.source = source
+    }
+
+    /// The built-in defaults: the training terminal, CERT mode, the embedded simulator.
+    public static let builtIn = TerminalConfiguration()
+
+    /// CERT or PROD: the embedded simulator is always CERT.
+    public var environment: HostEnvironment { host?.environment ?? .cert }
+}
+
+/// The AIR MILES host: where the API lives, where tokens come from, and for which audience.
+public struct HostSettings: Sendable, Hashable {
+    public var environment: HostEnvironment
+    public var baseURL: HostEndpoint
+    /// The OAuth token URL (`tokenURL`); by default `{baseURL}/oauth/token`.
+    public var tokenURL: HostEndpoint
+    /// The OAuth audience (`audience`); documented as https://partners.loyalty.com.
+    public var audience: String
+
+    public static let documentedAudience = "https://partners.loyalty.com"
+
+    public init(environment: HostEnvironment? = nil, baseURL: HostEndpoint, tokenURL: HostEndpoint? = nil,
+                audience: String = HostSettings.documentedAudience) {
+        self.baseURL = baseURL
+        self.tokenURL = tokenURL ?? (try! HostEndpoint(baseURL.url(for: "/oauth/token")))
+        self.audience = audience
+        self.environment = environment ?? (baseURL.url.host?.lowercased() == "airmilesapis.ca" ? .prod : .cert)
+    }
+}
+
+/// How long to wait for the host. The host answers within 7 s; the read timeout is 8 s.
+public struct HostTimeouts: Sendable, Hashable {
+    public var connect: Duration
+    public var read: Duration
+
+    public static let standard = HostTimeouts(connect: .seconds(3), read: .seconds(8))
+
+    public init(connect: Duration, read: Duration) {
+        self.connect = connect
+        self.read = read
+    }
+}
+
+/// The environments the console can talk to.
+public enum HostEnvironment: String, Sendable, CaseIterable, Codable {
+    /// Certification: production-quality code with test data, used for integration and training.
+    case cert = "CERT"
+    /// Production: live collectors.
+    case prod = "PROD"
+}

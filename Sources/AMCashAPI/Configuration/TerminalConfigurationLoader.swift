@@ -1,0 +1,155 @@
+import AMCashDomain
+import Foundation
+import TOMLKit
+
+/// Finds and reads the terminal configuration: `--config`, then `$AMCASH_CONFIG`, then
+/// `terminal.toml` in the user's configuration directory; with none of them, the built-in
+/// defaults (CERT mode against the embedded simulator). Every bad value is reported with its
+/// file, line and column, and unknown keys are errors, so a typo never passes silently.
+public enum TerminalConfigurationLoader {
+    /// Every key the file may hold, with what it means (the README's table is written from this).
+    public static let keys: [(key: String, meaning: String)] = [
+        ("sponsorCode", "partner code from AIR MILES, 4 letters or digits"),
+        ("storeId", "the store, 4 digits"),
+        ("deviceId", "this terminal, 3 digits"),
+        ("vendorId", "settlement partner id, up to 35 digits"),
+        ("acquirerId", "sending party id, up to 11 digits"),
+        ("locale", "en-CA or fr-CA"),
+        ("environment", "CERT or PROD (default: PROD for airmilesapis.ca, CERT otherwise)"),
+        ("hostBaseURL", "the AIR MILES API base URL; absent = the embedded CERT simulator"),
+        ("tokenURL", "the OAuth token URL (default: {hostBaseURL}/oauth/token)"),
+        ("audience", "the OAuth audience (default: https://partners.loyalty.com)"),
+        ("connectTimeoutMs", "connect timeout in milliseconds (default 3000)"),
+        ("readTimeoutMs", "read timeout in milliseconds (default 8000)"),
+        ("journalPath", "the journal database file"),
+        ("credentialsFile", "a TOML file with clientId and clientSecret, mode 0600"),
+        ("showBalances", "true or false: show balances on screen (default true)"),
+        ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
+    ]
+
+    /// Which file to read, or nil for the built-in defaults.
+    public static func locate(explicitPath: String?, environment: [String: String]) -> String? {
+        if let explicitPath { return explicitPath }
+        if let fromEnvironment = environment["AMCASH_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        let userFile = userConfigurationDirectory(environment: environment) + "/terminal.toml"
+        return FileManager.default.fileExists(atPath: userFile) ? userFile : nil
+    }
+
+    /// `$XDG_CONFIG_HOME/amcash`, or `~/.config/amcash`.
+    public static func userConfigurationDirectory(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/amcash" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.config/amcash"
+    }
+
+    /// Reads the configuration from `path`, or returns the built-in defaults when `path` is nil.
+    public static func load(path: String?) throws(ConfigurationError) -> TerminalConfiguration {
+        guard let path else { return .builtIn }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the configuration file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses configuration text; `path` is used in messages.
+    public static func parse(_ text: String, path: String) throws(ConfigurationError) -> TerminalConfiguration {
+        let document = try TOMLDocument(path: path, text: text)
+        let known = Set(keys.map(\.key))
+        for key in document.root.keys.sorted() where !known.contains(key) {
+            throw document.error(at: key, "unknown key \"\(key)\"; the keys are \(keys.map(\.key).joined(separator: ", "))")
+        }
+        let reader = Reader(document: document)
+        let builtIn = TerminalIdentity.training
+        let sponsor = try reader.string("sponsorCode") ?? builtIn.sponsorCode
+        let store = try reader.string("storeId") ?? builtIn.storeId
+        let device = try reader.string("deviceId") ?? builtIn.deviceId
+        let vendor = try reader.string("vendorId") ?? builtIn.vendorId
+        let acquirer = try reader.string("acquirerId") ?? builtIn.acquirerId
+        let identity: TerminalIdentity
+        do {
+            identity = try TerminalIdentity(sponsorCode: sponsor, storeId: store, deviceId: device, vendorId: vendor, acquirerId: acquirer)
+        } catch {
+            throw document.error(at: error.field, error.description)
+        }
+
+        var configuration = TerminalConfiguration(identity: identity, source: path)
+        if let locale = try reader.string("locale") {
+            guard let language = Language(rawValue: locale) else {
+                throw document.error(at: "locale", "locale must be en-CA or fr-CA, got \"\(locale)\"")
+            }
+            configuration.language = language
+        }
+        var environment: HostEnvironment?
+        if let text = try reader.string("environment") {
+            guard let value = HostEnvironment(rawValue: text.uppercased()) else {
+                throw document.error(at: "environment", "environment must be CERT or PROD, got \"\(text)\"")
+            }
+            environment = value
+        }
+        let baseURL = try reader.endpoint("hostBaseURL")
+        let tokenURL = try reader.endpoint("tokenURL")
+        let audience = try reader.string("audience")
+        if let baseURL {
+            configuration.host = HostSettings(environment: environment, baseURL: baseURL, tokenURL: tokenURL,
+                                              audience: audience ?? HostSettings.documentedAudience)
+        } else {
+            for key in ["tokenURL", "audience", "environment"] where document.root.contains(key: key) {
+                throw document.error(at: key, "\(key) is set but hostBaseURL is not; set hostBaseURL, or remove \(key) to use the built-in CERT simulator")
+            }
+        }
+        let connect = try reader.milliseconds("connectTimeoutMs") ?? HostTimeouts.standard.connect
+        let read = try reader.milliseconds("readTimeoutMs") ?? HostTimeouts.standard.read
+        configuration.timeouts = HostTimeouts(connect: connect, read: read)
+        configuration.journalPath = try reader.string("journalPath")
+        configuration.credentialsFile = try reader.string("credentialsFile")
+        configuration.showBalances = try reader.bool("showBalances") ?? true
+        if let lengths = try reader.lengths("cardNumberLength") {
+            do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {
+                throw document.error(at: "cardNumberLength", "cardNumberLength must be between 1 and 19")
+            }
+        }
+        return configuration
+    }
+
+    /// Typed access to the root table's values, each failure naming its key and position.
+    private struct Reader {
+        let document: TOMLDocument
+
+        func string(_ key: String) throws(ConfigurationError) -> String? {
+            guard let value = document.root[key] else { return nil }
+            guard let text = value.string else { throw document.error(at: key, "\(key) must be a quoted string") }
+            return text
+        }
+
+        func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+            guard let value = document.root[key] else { return nil }
+            guard let flag = value.bool else { throw document.error(at: key, "\(key) must be true or false") }
+            return flag
+        }
+
+        func milliseconds(_ key: String) throws(ConfigurationError) -> Duration? {
+            guard let value = document.root[key] else { return nil }
+            guard let number = value.int, (1...600_000).contains(number) else {
+                throw document.error(at: key, "\(key) must be a whole number of milliseconds from 1 to 600000")
+            }
+            return .milliseconds(number)
+        }
+
+        func endpoint(_ key: String) throws(ConfigurationError) -> HostEndpoint? {
+            guard let text = try string(key) else { return nil }
+            do { return try HostEndpoint(text) } catch { throw document.error(at: key, "\(key): \(error.description)") }
+        }
+
+        func lengths(_ key: String) throws(ConfigurationError) -> ClosedRange<Int>? {
+            guard let value = document.root[key] else { return nil }
+            if let single = value.int, single >= 1 { return single...single }
+            if let pair = value.array, pair.count == 2, let low = pair[0].int, let high = pair[1].int, 1 <= low, low <= high {
+                return low...high
+            }
+            throw document.error(at: key, "\(key) must be a number of digits (11) or a range [11, 19]")
+        }
+    }
+}

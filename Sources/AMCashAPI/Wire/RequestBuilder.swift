@@ -1,0 +1,76 @@
+import AMCashContract
+public import AMCashDomain
+public import Foundation
+
+/// Builds the exact request bodies for this terminal. Everything a request says about the
+/// terminal comes from its identity; the caller brings the sale, a trace id and the time.
+public struct RequestBuilder: Sendable {
+    public let identity: TerminalIdentity
+    public let unitValue: UnitValue
+
+    public init(identity: TerminalIdentity, unitValue: UnitValue = .standard) {
+        self.identity = identity
+        self.unitValue = unitValue
+    }
+
+    public func echo(traceId: TraceId) -> PreparedCall {
+        let body = Components.Schemas.EchoRequest(
+            deviceId: identity.deviceId, sponsorCode: identity.sponsorCode, storeId: identity.storeId,
+            traceId: traceId.description, vendorId: identity.vendorId)
+        return PreparedCall(operation: .echo, traceId: traceId.description, idempotencyKey: nil,
+                            body: WireFormat.encode(body), maskedCard: nil)
+    }
+
+    public func inquire(_ request: InquiryRequest, traceId: TraceId, at instant: Date) -> PreparedCall {
+        let body = Components.Schemas.InquireRequest(
+            sponsorCode: identity.sponsorCode, storeId: identity.storeId, deviceId: identity.deviceId,
+            vendorId: identity.vendorId, acquirerId: identity.acquirerId, traceId: traceId.description,
+            dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
+            cardEntryMode: Self.entryMode(request.card.entryMode), postTaxBasketAmount: request.basket.decimalString,
+            instantMessage: Self.language(request.language))
+        return PreparedCall(operation: .inquire, traceId: traceId.description, idempotencyKey: nil,
+                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+    }
+
+    /// A REDEEM ready to journal and send. A keyed card, an amount of zero or one that is not whole
+    /// units is refused here, before anything is sent.
+    public func redeem(_ request: RedemptionRequest, traceId: TraceId, at instant: Date,
+                       idempotencyKey: UUID = UUID()) throws(RequestRefusal) -> PreparedCall {
+        guard request.card.canRedeem else { throw .manualEntryCannotRedeem }
+        guard request.amount.cents > 0 else { throw .nothingToRedeem }
+        guard request.amount.cents % unitValue.money.cents == 0 else { throw .amountNotWholeUnits(request.amount) }
+        let body = Components.Schemas.RedeemRequest(
+            sponsorCode: identity.sponsorCode, storeId: identity.storeId, deviceId: identity.deviceId,
+            vendorId: identity.vendorId, acquirerId: identity.acquirerId, traceId: traceId.description,
+            dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
+            cardEntryMode: Self.entryMode(request.card.entryMode), postTaxBasketAmount: request.basket.decimalString,
+            originalPostTaxBasketAmount: (request.originalBasket ?? request.basket).decimalString,
+            originalPreTaxAmount: request.preTaxAmount?.decimalString,
+            dollarRedeemRequest: request.amount.decimalString, instantMessage: Self.language(request.language))
+        return PreparedCall(operation: .redeem, traceId: traceId.description, idempotencyKey: idempotencyKey,
+                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+    }
+
+    /// A REVERSE ready to journal and send; it needs the confirmation number of an answered redemption.
+    public func reverse(_ request: ReversalRequest, traceId: TraceId, at instant: Date,
+                        idempotencyKey: UUID = UUID()) throws(RequestRefusal) -> PreparedCall {
+        guard !request.redemptionConfirmationNumber.isEmpty else { throw .missingConfirmationNumber }
+        let body = Components.Schemas.ReverseRequest(
+            sponsorCode: identity.sponsorCode, storeId: identity.storeId, deviceId: identity.deviceId,
+            vendorId: identity.vendorId, acquirerId: identity.acquirerId, traceId: traceId.description,
+            dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
+            cardEntryMode: Self.entryMode(request.card.entryMode),
+            redemptionConfirmationNumber: request.redemptionConfirmationNumber,
+            instantMessage: Self.language(request.language))
+        return PreparedCall(operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
+                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+    }
+
+    static func entryMode(_ mode: CardEntryMode) -> Components.Schemas.CardEntryMode {
+        Components.Schemas.CardEntryMode(rawValue: mode.rawValue)!
+    }
+
+    static func language(_ language: Language) -> Components.Schemas.InstantMessage {
+        Components.Schemas.InstantMessage(rawValue: language.rawValue)!
+    }
+}
