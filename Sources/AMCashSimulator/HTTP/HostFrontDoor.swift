@@ -1,0 +1,134 @@
+import AMCashContract
+import AMCashDomain
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What every API request passes through before the contract's handlers: the bearer token check,
+/// the body (kept byte for byte for idempotency), the test collectors' behaviours and the injected
+/// faults; and after them, requests the contract cannot decode become 0035 answers, not 500s.
+struct HostFrontDoor: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    let tokens: TokenIssuer
+    let dice: FaultDice
+    let behaviours: [String: TestCollector.Behaviour]
+    let slowDelay: Duration
+    let logger: Logger
+
+    static let apiPrefix = "/checkout/amcash/"
+    static let maximumBody = 64 * 1024
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix(Self.apiPrefix) else { return try await next(request, context) }
+        let endpoint = String(path.dropFirst(Self.apiPrefix.count))
+
+        guard let token = Self.bearerToken(request), await tokens.isValid(token) else {
+            return Self.json(status: .unauthorized, ["message": "Unauthorized"])
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.maximumBody)
+        } catch {
+            return Self.answer(.invalidField, message: "the request body is larger than \(Self.maximumBody) bytes")
+        }
+        let raw = Data(buffer.readableBytesView)
+        let collector = (try? JSONSerialization.jsonObject(with: raw) as? [String: Any])?["collectorNumber"] as? String
+
+        switch collector.flatMap({ behaviours[$0] }) {
+        case .timesOut?:
+            try await Task.sleep(for: .milliseconds(50))
+            return Self.answer(.hostTimedOut)
+        case .slow?:
+            try await Task.sleep(for: slowDelay)
+        default:
+            break
+        }
+        var dropAfterApplying = false
+        for fault in await dice.draw(endpoint: endpoint, collector: collector) {
+            switch fault {
+            case .delay(let duration): try await Task.sleep(for: duration)
+            case .serverError: return Self.answer(.serverError)
+            case .outage: return Self.answer(.scheduledOutage)
+            case .hostTimeout: return Self.answer(.hostTimedOut)
+            case .dropAfterApplying: dropAfterApplying = true
+            }
+        }
+
+        let response: Response
+        do {
+            response = try await RequestCapture.$rawBody.withValue(raw) {
+                try await next(request, context)
+            }
+        } catch let failure as LedgerFailure {
+            logger.error("ledger failure", metadata: ["error": "\(failure)"])
+            return Self.answer(.serverError, message: "the simulator could not save its ledger")
+        } catch {
+            // The contract could not read the request: a missing header, a missing field, a wrong type.
+            return Self.answer(.invalidField, message: Self.explain(error))
+        }
+        guard dropAfterApplying else { return response }
+        logger.notice("fault: dropping the answer after applying", metadata: ["endpoint": "\(endpoint)"])
+        return Self.brokenCopy(of: response)
+    }
+
+    /// The same head, then half a body and a broken connection: the change is made, the answer lost.
+    private static func brokenCopy(of response: Response) -> Response {
+        var broken = response
+        broken.headers[.contentLength] = "4096"
+        broken.body = ResponseBody(contentLength: 4096) { writer in
+            try await writer.write(ByteBuffer(string: "{\"responseCode\":\"00"))
+            throw DroppedOnPurpose()
+        }
+        return broken
+    }
+
+    struct DroppedOnPurpose: Error {}
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
+    }
+
+    static func answer(_ code: ResponseCode, message: String? = nil) -> Response {
+        let status = HTTPResponse.Status(code: code.meaning.httpStatus ?? 500)
+        return json(status: status, ["responseCode": code.rawValue, "message": message ?? code.meaning.message.english])
+    }
+
+    static func json(status: HTTPResponse.Status, _ object: [String: String]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(object)) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A short reason a cashier's IT person can act on, from the generated server's error.
+    static func explain(_ error: any Error) -> String {
+        let text = String(describing: error)
+        for marker in ["keyNotFound", "typeMismatch", "valueNotFound", "dataCorrupted", "Missing required", "Unexpected content type",
+                       "missingRequiredHeader", "header"] where text.contains(marker) {
+            if let range = text.range(of: "stringValue: \""), let end = text[range.upperBound...].firstIndex(of: "\"") {
+                return "missing or invalid field \(text[range.upperBound..<end])"
+            }
+            return "missing or invalid field or header (\(marker))"
+        }
+        return "the request does not follow the contract"
+    }
+}
+
+/// The exact bytes of the request being handled, for the ledger's idempotency check.
+enum RequestCapture {
+    @TaskLocal static var rawBody: Data?
+}
+
+/// The ledger could not be saved; the request is answered 0096 and nothing is changed.
+struct LedgerFailure: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
+}

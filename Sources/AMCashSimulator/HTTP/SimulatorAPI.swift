@@ -1,0 +1,106 @@
+import AMCashContract
+import AMCashDomain
+import Foundation
+import OpenAPIRuntime
+
+/// The contract's server side: each generated operation answered from the ledger.
+struct SimulatorAPI: APIProtocol {
+    let ledger: SimulatorLedger
+    let tokens: TokenIssuer
+    let clock: @Sendable () -> Date
+
+    func token(_ input: Operations.Token.Input) async throws -> Operations.Token.Output {
+        guard case .urlEncodedForm(let form) = input.body else { throw ContractViolation("a form-encoded body") }
+        guard let issued = await tokens.issue(clientId: form.clientId, clientSecret: form.clientSecret) else {
+            return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
+        }
+        return .ok(.init(body: .json(.init(accessToken: issued.token, tokenType: "Bearer", expiresIn: issued.expiresIn))))
+    }
+
+    func echo(_ input: Operations.Echo.Input) async throws -> Operations.Echo.Output {
+        guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
+        var response = Components.Schemas.EchoResponse(
+            deviceId: body.deviceId, sponsorCode: body.sponsorCode, storeId: body.storeId, traceId: body.traceId,
+            vendorId: body.vendorId, responseCode: ResponseCode.approved.rawValue, message: "Approved.",
+            transDateTime: SimulatorLedger.hostTime(clock()))
+        if let problem = RequestValidator.check(sponsorCode: body.sponsorCode, storeId: body.storeId, deviceId: body.deviceId,
+                                                vendorId: body.vendorId, acquirerId: nil, traceId: body.traceId, dateTime: nil) {
+            response.responseCode = ResponseCode.invalidField.rawValue
+            response.message = problem
+            return .badRequest(.init(body: .json(response)))
+        }
+        return .ok(.init(body: .json(response)))
+    }
+
+    func inquire(_ input: Operations.Inquire.Input) async throws -> Operations.Inquire.Output {
+        guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
+        let (status, response) = await ledger.inquire(body, now: clock())
+        switch status {
+        case 200: return .ok(.init(body: .json(response)))
+        case 202: return .accepted(.init(body: .json(response)))
+        case 400: return .badRequest(.init(body: .json(response)))
+        case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+        case 403: return .forbidden(.init(body: .json(response)))
+        case 408: return .requestTimeout(.init(body: .json(response)))
+        case 503: return .serviceUnavailable(.init(body: .json(response)))
+        default: return .internalServerError(.init(body: .json(response)))
+        }
+    }
+
+    func redeem(_ input: Operations.Redeem.Input) async throws -> Operations.Redeem.Output {
+        guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
+        let reply: SimulatorLedger.Reply<Components.Schemas.RedeemResponse>
+        do {
+            reply = try await ledger.redeem(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+        } catch {
+            throw LedgerFailure(reason: String(describing: error))
+        }
+        switch reply {
+        case .conflict:
+            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request"))))
+        case .answer(let status, let response):
+            switch status {
+            case 200: return .ok(.init(body: .json(response)))
+            case 202: return .accepted(.init(body: .json(response)))
+            case 400: return .badRequest(.init(body: .json(response)))
+            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+            case 403: return .forbidden(.init(body: .json(response)))
+            case 408: return .requestTimeout(.init(body: .json(response)))
+            case 503: return .serviceUnavailable(.init(body: .json(response)))
+            default: return .internalServerError(.init(body: .json(response)))
+            }
+        }
+    }
+
+    func reverse(_ input: Operations.Reverse.Input) async throws -> Operations.Reverse.Output {
+        guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
+        let reply: SimulatorLedger.Reply<Components.Schemas.ReverseResponse>
+        do {
+            reply = try await ledger.reverse(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+        } catch {
+            throw LedgerFailure(reason: String(describing: error))
+        }
+        switch reply {
+        case .conflict:
+            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request"))))
+        case .answer(let status, let response):
+            switch status {
+            case 200: return .ok(.init(body: .json(response)))
+            case 202: return .accepted(.init(body: .json(response)))
+            case 400: return .badRequest(.init(body: .json(response)))
+            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+            case 403: return .forbidden(.init(body: .json(response)))
+            case 408: return .requestTimeout(.init(body: .json(response)))
+            case 503: return .serviceUnavailable(.init(body: .json(response)))
+            default: return .internalServerError(.init(body: .json(response)))
+            }
+        }
+    }
+}
+
+/// A request the generated types accepted but the contract does not (wrong content type).
+struct ContractViolation: Error, CustomStringConvertible {
+    let expected: String
+    init(_ expected: String) { self.expected = expected }
+    var description: String { "expected \(expected)" }
+}

@@ -1,0 +1,35 @@
+public import AMCashAPI
+public import Foundation
+
+/// How a simulator behaves: who may get tokens, how long they last, the daily limit, the test
+/// collectors, the faults to inject and where (if anywhere) the ledger is kept.
+public struct SimulatorOptions: Sendable {
+    public var collectors: [TestCollector]
+    /// Units per collector per redemption day (75 = $750).
+    public var dailyLimitUnits: Int
+    /// The credentials the token endpoint accepts.
+    public var credentials: ClientCredentials
+    /// How long a token lives (`expires_in`).
+    public var tokenLifetime: Duration
+    /// How long the `slow` collector waits before answering.
+    public var slowDelay: Duration
+    public var faults: FaultPlan
+    /// A SQLite file for the ledger; nil keeps it in memory.
+    public var databasePath: String?
+    /// The simulator's clock (tests set it to try the reversal window and program days).
+    public var clock: @Sendable () -> Date
+
+    public init(collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
+                credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),
+                slowDelay: Duration = .seconds(5), faults: FaultPlan = FaultPlan(), databasePath: String? = nil,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.collectors = collectors
+        self.dailyLimitUnits = dailyLimitUnits
+        self.credentials = credentials
+        self.tokenLifetime = tokenLifetime
+        self.slowDelay = slowDelay
+        self.faults = faults
+        self.databasePath = databasePath
+        self.clock = clock
+    }
+}

@@ -1,0 +1,113 @@
+import AMCashAPI
+import AMCashContract
+import AMCashDomain
+import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+import OpenAPIHummingbird
+
+/// The CERT simulator as a real HTTP server on a real socket: the training room's host and the
+/// console's built-in one. Start it, talk to `baseURL`, stop it.
+public final class SimulatorServer: Sendable {
+    /// The port it listens on (a free one when started with port 0).
+    public let port: Int
+    public let host: String
+    /// `http://HOST:PORT`, for `hostBaseURL`.
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    private let ledger: SimulatorLedger
+    private let tokens: TokenIssuer
+    private let task: Task<Void, any Error>
+    private let options: SimulatorOptions
+
+    private init(port: Int, host: String, ledger: SimulatorLedger, tokens: TokenIssuer, task: Task<Void, any Error>, options: SimulatorOptions) {
+        self.port = port
+        self.host = host
+        self.ledger = ledger
+        self.tokens = tokens
+        self.task = task
+        self.options = options
+    }
+
+    /// Starts a simulator on `host:port` (port 0 picks a free one) and returns once it is listening.
+    public static func start(options: SimulatorOptions = SimulatorOptions(), host: String = "127.0.0.1", port: Int = 0,
+                             logger: Logger = Logger(label: "amcash.simulator")) async throws -> SimulatorServer {
+        let store: (any LedgerStore)? = try options.databasePath.map { try SQLiteLedgerStore(path: $0) }
+        let ledger = try SimulatorLedger(collectors: options.collectors, options: options, store: store, now: options.clock())
+        let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
+        let router = Router()
+        router.add(middleware: HostFrontDoor(
+            tokens: tokens, dice: FaultDice(plan: options.faults),
+            behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
+            slowDelay: options.slowDelay, logger: logger))
+        try SimulatorAPI(ledger: ledger, tokens: tokens, clock: options.clock).registerHandlers(on: router)
+
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? port)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let task = Task {
+            do {
+                try await app.run()
+            } catch {
+                portContinuation.finish()
+                throw error
+            }
+        }
+        var iterator = portStream.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            _ = try await task.value
+            throw SimulatorStartError(reason: "the server stopped before it was listening")
+        }
+        return SimulatorServer(port: bound, host: host, ledger: ledger, tokens: tokens, task: task, options: options)
+    }
+
+    /// Waits until the server stops (for `amcash sim`).
+    public func waitUntilStopped() async throws {
+        try await task.value
+    }
+
+    /// Stops listening and ends the server.
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    // MARK: - For trainers and tests
+
+    /// A collector's AM Cash balance in miles.
+    public func cashBalance(of number: String) async -> Int? { await ledger.cashBalance(of: number) }
+    /// Units a collector redeemed in the current redemption day.
+    public func unitsRedeemedToday(by number: String) async -> Int { await ledger.usedUnits(number, now: options.clock()) }
+    /// How many tokens the token endpoint has issued.
+    public func tokensIssued() async -> Int { await tokens.issued }
+    /// Expires every token already issued.
+    public func expireTokens() async { await tokens.expireAll() }
+    /// The redemptions the ledger holds: confirmation, collector, units, reversed or not.
+    public func redemptions() async -> [SimulatedRedemption] {
+        await ledger.redemptions().map {
+            SimulatedRedemption(confirmationNumber: $0.confirmation, collectorNumber: $0.number, units: $0.units,
+                                reversalConfirmationNumber: $0.reversal?.confirmation)
+        }
+    }
+}
+
+/// A redemption as the simulator's ledger holds it.
+public struct SimulatedRedemption: Sendable, Hashable {
+    public let confirmationNumber: String
+    public let collectorNumber: String
+    public let units: Int
+    public let reversalConfirmationNumber: String?
+}
+
+/// The simulator could not start.
+public struct SimulatorStartError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "the CERT simulator could not start: \(reason)" }
+}

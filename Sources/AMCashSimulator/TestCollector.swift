@@ -1,0 +1,132 @@
+import AMCashDomain
+public import AMCashAPI
+import TOMLKit
+import Foundation
+
+/// One collector account of the simulator, set up to show a trainee one situation.
+public struct TestCollector: Sendable, Hashable, Codable {
+    /// The card number (11 digits, as AIR MILES issues them).
+    public let number: String
+    /// A short name for the situation (`plenty`, `one-unit`, …).
+    public let situation: String
+    /// What the trainee will see.
+    public let summary: String
+    public let cashMiles: Int
+    public let dreamMiles: Int
+    /// Units already redeemed today when the simulator starts (near the limit, limit reached).
+    public let redeemedTodayUnits: Int
+    public let behaviour: Behaviour
+
+    /// How the host treats the account beyond its balances.
+    public enum Behaviour: String, Sendable, Hashable, Codable, CaseIterable {
+        case normal
+        /// 0002: the account is inactive.
+        case inactive
+        /// 0001 / 0005: balances are never shown.
+        case balanceHidden = "balance-hidden"
+        /// 0006: the account cannot redeem.
+        case unableToRedeem = "unable-to-redeem"
+        /// 0025: the host does not know the number.
+        case invalidNumber = "invalid-number"
+        /// 0008: every request times out at the host.
+        case timesOut = "times-out"
+        /// Answers, but only after `SimulatorOptions.slowDelay`.
+        case slow
+    }
+
+    public init(number: String, situation: String, summary: String, cashMiles: Int, dreamMiles: Int,
+                redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal) {
+        self.number = number
+        self.situation = situation
+        self.summary = summary
+        self.cashMiles = cashMiles
+        self.dreamMiles = dreamMiles
+        self.redeemedTodayUnits = redeemedTodayUnits
+        self.behaviour = behaviour
+    }
+
+    /// The last four digits, as screens show the card.
+    public var masked: String { (try? CollectorNumber(digits: number, format: CollectorNumberFormat(lengths: 1...19)).masked) ?? "••••" }
+}
+
+/// The simulator's own set of test collectors: one per situation a cashier must learn.
+public enum TestCollectors {
+    public static let standard: [TestCollector] = [
+        TestCollector(number: "81000000001", situation: "plenty", summary: "plenty of miles: redeem up to the basket or the limit",
+                      cashMiles: 50_000, dreamMiles: 12_000),
+        TestCollector(number: "81000000002", situation: "one-unit", summary: "exactly one unit (95 miles = $10)",
+                      cashMiles: 95, dreamMiles: 300),
+        TestCollector(number: "81000000003", situation: "below-one-unit", summary: "60 miles: less than one unit, nothing to redeem (0051)",
+                      cashMiles: 60, dreamMiles: 1_000),
+        TestCollector(number: "81000000004", situation: "near-limit", summary: "73 of 75 units redeemed today: $20 left",
+                      cashMiles: 20_000, dreamMiles: 0, redeemedTodayUnits: 73),
+        TestCollector(number: "81000000005", situation: "limit-reached", summary: "75 of 75 units redeemed today (0065)",
+                      cashMiles: 20_000, dreamMiles: 500, redeemedTodayUnits: 75),
+        TestCollector(number: "81000000006", situation: "inactive", summary: "inactive account (0002)",
+                      cashMiles: 5_000, dreamMiles: 0, behaviour: .inactive),
+        TestCollector(number: "81000000007", situation: "balance-hidden", summary: "balance not shown, redemption allowed (0001)",
+                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHidden),
+        TestCollector(number: "81000000008", situation: "unable-to-redeem", summary: "unable to redeem (0006)",
+                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .unableToRedeem),
+        TestCollector(number: "81000000009", situation: "invalid-number", summary: "a number the host does not know (0025)",
+                      cashMiles: 0, dreamMiles: 0, behaviour: .invalidNumber),
+        TestCollector(number: "81000000010", situation: "times-out", summary: "every request times out at the host (0008)",
+                      cashMiles: 5_000, dreamMiles: 0, behaviour: .timesOut),
+        TestCollector(number: "81000000011", situation: "slow", summary: "the host answers slowly (about 5 seconds)",
+                      cashMiles: 5_000, dreamMiles: 0, behaviour: .slow),
+    ]
+
+    /// Reads a set of test collectors from TOML:
+    ///
+    ///     [[collector]]
+    ///     number = "81234567890"
+    ///     situation = "plenty"
+    ///     summary = "lots of miles"
+    ///     cashMiles = 5000
+    ///     dreamMiles = 100
+    ///     redeemedTodayUnits = 0       # optional
+    ///     behaviour = "normal"         # optional: normal, inactive, balance-hidden, unable-to-redeem,
+    ///                                  # invalid-number, times-out, slow
+    public static func load(path: String) throws(ConfigurationError) -> [TestCollector] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the collectors file")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(ConfigurationError) -> [TestCollector] {
+        let document = try TOMLDocument(path: path, text: text)
+        guard let entries = document.root["collector"]?.array, !entries.isEmpty else {
+            throw document.error(at: "collector", "the file needs at least one [[collector]] table")
+        }
+        var collectors: [TestCollector] = []
+        var seen = Set<String>()
+        for (index, entry) in entries.enumerated() {
+            let place = "collector #\(index + 1)"
+            guard let table = entry.table else { throw document.error(at: "collector", "\(place) is not a table") }
+            func string(_ key: String) throws(ConfigurationError) -> String? {
+                guard let value = table[key] else { return nil }
+                guard let text = value.string else { throw document.error(at: "collector", "\(place): \(key) must be a quoted string") }
+                return text
+            }
+            func number(_ key: String) throws(ConfigurationError) -> Int? {
+                guard let value = table[key] else { return nil }
+                guard let int = value.int, int >= 0 else { throw document.error(at: "collector", "\(place): \(key) must be a whole number ≥ 0") }
+                return int
+            }
+            guard let card = try string("number"), (1...19).contains(card.count), card.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw document.error(at: "collector", "\(place): number must be 1 to 19 digits in quotes")
+            }
+            guard seen.insert(card).inserted else { throw document.error(at: "collector", "\(place): number \(card) appears twice") }
+            let behaviourText = try string("behaviour") ?? "normal"
+            guard let behaviour = TestCollector.Behaviour(rawValue: behaviourText) else {
+                throw document.error(at: "collector", "\(place): behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            collectors.append(TestCollector(
+                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "",
+                cashMiles: try number("cashMiles") ?? 0, dreamMiles: try number("dreamMiles") ?? 0,
+                redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour))
+        }
+        return collectors
+    }
+}
