@@ -6,6 +6,7 @@ import Hummingbird
 public import Logging
 import NIOCore
 import OpenAPIHummingbird
+import ServiceLifecycle
 
 /// The CERT simulator as a real HTTP server on a real socket: the training room's host and the
 /// console's built-in one. Start it, talk to `baseURL`, stop it.
@@ -18,15 +19,20 @@ public final class SimulatorServer: Sendable {
 
     private let ledger: SimulatorLedger
     private let tokens: TokenIssuer
+    private let dice: FaultDice
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     private let options: SimulatorOptions
 
-    private init(port: Int, host: String, ledger: SimulatorLedger, tokens: TokenIssuer, task: Task<Void, any Error>, options: SimulatorOptions) {
+    private init(port: Int, host: String, ledger: SimulatorLedger, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
+                 group: ServiceGroup, options: SimulatorOptions) {
         self.port = port
         self.host = host
         self.ledger = ledger
         self.tokens = tokens
+        self.dice = dice
         self.task = task
+        self.group = group
         self.options = options
     }
 
@@ -37,8 +43,9 @@ public final class SimulatorServer: Sendable {
         let ledger = try SimulatorLedger(collectors: options.collectors, options: options, store: store, now: options.clock())
         let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
         let router = Router()
+        let dice = FaultDice(plan: options.faults)
         router.add(middleware: HostFrontDoor(
-            tokens: tokens, dice: FaultDice(plan: options.faults),
+            tokens: tokens, dice: dice,
             behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
             slowDelay: options.slowDelay, logger: logger))
         try SimulatorAPI(ledger: ledger, tokens: tokens, clock: options.clock).registerHandlers(on: router)
@@ -52,9 +59,12 @@ public final class SimulatorServer: Sendable {
                 portContinuation.finish()
             },
             logger: logger)
+        // Our own service group: no signal handlers (the console and `amcash sim` own those), and a
+        // graceful shutdown that lets answers in flight finish.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 portContinuation.finish()
                 throw error
@@ -65,7 +75,7 @@ public final class SimulatorServer: Sendable {
             _ = try await task.value
             throw SimulatorStartError(reason: "the server stopped before it was listening")
         }
-        return SimulatorServer(port: bound, host: host, ledger: ledger, tokens: tokens, task: task, options: options)
+        return SimulatorServer(port: bound, host: host, ledger: ledger, tokens: tokens, dice: dice, task: task, group: group, options: options)
     }
 
     /// Waits until the server stops (for `amcash sim`).
@@ -75,7 +85,7 @@ public final class SimulatorServer: Sendable {
 
     /// Stops listening and ends the server.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 
@@ -87,6 +97,10 @@ public final class SimulatorServer: Sendable {
     public func unitsRedeemedToday(by number: String) async -> Int { await ledger.usedUnits(number, now: options.clock()) }
     /// How many tokens the token endpoint has issued.
     public func tokensIssued() async -> Int { await tokens.issued }
+    /// Replaces the faults while the simulator runs (a trainer's "now the network breaks").
+    public func injectFaults(_ plan: FaultPlan) async { await dice.replace(with: plan) }
+    /// How many requests reached an endpoint ("echo", "inquire", "redeem", "reverse").
+    public func requestCount(_ endpoint: String) async -> Int { await dice.requests[endpoint] ?? 0 }
     /// Expires every token already issued.
     public func expireTokens() async { await tokens.expireAll() }
     /// The redemptions the ledger holds: confirmation, collector, units, reversed or not.

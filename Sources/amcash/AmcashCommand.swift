@@ -1,13 +1,12 @@
+import AMCashAPI
 import ArgumentParser
 import Foundation
-import AMCashDomain
-import CursesBackend
 
 /// The `amcash` command: the cashier console by default, and one-shot subcommands for integrators,
 /// trainers and the end of the day.
 @main
-struct AmcashCommand: ParsableCommand {
-    static let version = "0.1.0"
+struct AmcashCommand: AsyncParsableCommand {
+    static let version = "0.2.0"
 
     static let configuration = CommandConfiguration(
         commandName: "amcash",
@@ -15,8 +14,8 @@ struct AmcashCommand: ParsableCommand {
         discussion: """
             With no subcommand, amcash opens the cashier console. With no configuration it runs in \
             CERT (training) mode against a built-in simulator of the AIR MILES host.
-            Subcommands marked (planned) are listed so scripts can be written against them; they \
-            are not in this build yet and exit with status 2.
+            Exit status: 0 approved or done, 1 declined or not sent, 2 usage or configuration error, \
+            3 outcome unknown. Subcommands marked (planned) exit with status 2 for now.
             """,
         version: version,
         subcommands: [
@@ -26,6 +25,39 @@ struct AmcashCommand: ParsableCommand {
         ],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    /// Runs the command line; usage and configuration errors exit with status 2 (not 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigurationError {
+            printError("amcash: \(error)")
+            Foundation.exit(ExitStatus.usage)
+        } catch let error as CredentialsError {
+            printError("amcash: \(error)")
+            Foundation.exit(ExitStatus.usage)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// The exit statuses every subcommand uses.
+enum ExitStatus {
+    static let approved: Int32 = 0
+    static let declined: Int32 = 1
+    static let usage: Int32 = 2
+    static let unknown: Int32 = 3
 }
 
 /// A subcommand named in `--help` before it is built: says so clearly and exits 2.
@@ -35,8 +67,28 @@ extension PlannedCommand {
     func run() throws {
         let name = Self.configuration.commandName ?? "this command"
         printError("amcash \(name) is planned and not in this build yet.")
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.usage)
     }
+}
+
+struct ConsoleCommand: PlannedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console", abstract: "(planned) the cashier console: scan, offer, redeem, reverse")
+}
+
+struct JournalCommand: PlannedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal", abstract: "(planned) list the terminal's journaled transactions")
+}
+
+struct ReconcileCommand: PlannedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile", abstract: "(planned) reconcile the AIR MILES daily file against the journal")
+}
+
+struct LintCommand: PlannedCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint", abstract: "(planned) check themes, keymaps and the terminal configuration")
 }
 
 /// Writes a line to standard error, where messages for the person at the keyboard go.

@@ -24,6 +24,7 @@ struct HostFrontDoor: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix(Self.apiPrefix) else { return try await next(request, context) }
         let endpoint = String(path.dropFirst(Self.apiPrefix.count))
+        await dice.count(endpoint)
 
         guard let token = Self.bearerToken(request), await tokens.isValid(token) else {
             return Self.json(status: .unauthorized, ["message": "Unauthorized"])

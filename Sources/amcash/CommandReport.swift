@@ -1,0 +1,113 @@
+import AMCashAPI
+import AMCashDomain
+import Foundation
+
+/// What a one-shot command prints: a readable summary, or one JSON object with `--json`.
+struct CommandReport: Encodable {
+    var operation: String
+    var environment: String
+    var outcome: String
+    var responseCode: String?
+    var message: String?
+    var action: String?
+    var card: String?
+    var entryMode: String?
+    var units: Int?
+    var dollars: String?
+    var miles: Int?
+    var confirmationNumber: String?
+    var reversalConfirmationNumber: String?
+    var balances: BalancesReport?
+    var availableOfferUnits: Int?
+    var dailyOfferLimit: Int?
+    var offer: String?
+    var traceId: String
+    var idempotencyKey: String?
+    var failure: String?
+
+    struct BalancesReport: Encodable {
+        var cash: Int?
+        var dream: Int?
+        var availableCash: Int?
+    }
+
+    init(call: PreparedCall, environment: String, card: CardRead?) {
+        operation = call.operation.rawValue
+        self.environment = environment
+        outcome = Outcome.unknown.rawValue
+        self.card = card?.number.masked
+        entryMode = card?.entryMode.rawValue
+        traceId = call.traceId
+        idempotencyKey = call.idempotencyKey?.uuidString.lowercased()
+    }
+
+    mutating func record<Reply>(_ result: HostResult<Reply>, language: Language) {
+        outcome = result.outcome.rawValue
+        switch result {
+        case .answered(let reply):
+            responseCode = reply.answer.code.rawValue
+            message = reply.answer.meaning.message.text(language)
+            action = reply.answer.meaning.action.text.text(language)
+            if reply.answer.outcome != .approved, let hostMessage = reply.answer.hostMessage, hostMessage != message {
+                failure = "host says: \(hostMessage)"
+            }
+        case .notSent(let failure), .unknown(let failure):
+            self.failure = failure.description
+            message = failure.message.text(language)
+        }
+    }
+
+    mutating func record(balances: Balances, shown: Bool) {
+        guard shown, balances != .none else { return }
+        self.balances = BalancesReport(cash: balances.cash?.value, dream: balances.dream?.value, availableCash: balances.availableCash?.value)
+    }
+
+    /// The exit status for this outcome: 0 approved, 1 declined or not sent, 3 unknown.
+    var exitStatus: Int32 {
+        switch outcome {
+        case Outcome.approved.rawValue: ExitStatus.approved
+        case Outcome.unknown.rawValue: ExitStatus.unknown
+        default: ExitStatus.declined
+        }
+    }
+
+    func print(json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+            Swift.print(String(decoding: data, as: UTF8.self))
+        } else {
+            Swift.print(summary)
+        }
+    }
+
+    /// The human summary, a few lines.
+    var summary: String {
+        var lines: [String] = []
+        lines.append("\(operation)  \(environment)  trace \(traceId)" + (card.map { "  card \($0)" } ?? "") + (entryMode.map { " (\($0))" } ?? ""))
+        let code = responseCode.map { "\($0) " } ?? ""
+        lines.append("\(outcome.uppercased()): \(code)\(message ?? "")")
+        if let confirmationNumber { lines.append("Confirmation number: \(confirmationNumber)") }
+        if let reversalConfirmationNumber { lines.append("Reversal confirmation number: \(reversalConfirmationNumber)") }
+        if let dollars, let units, let miles {
+            let label = operation == HostOperation.inquire.rawValue ? "Can redeem on this sale" : "Discount to apply"
+            lines.append("\(label): $\(dollars) (\(units) × $10, \(miles) miles)")
+        }
+        if let balances {
+            var parts: [String] = []
+            if let cash = balances.cash { parts.append("AM Cash \(cash) miles") }
+            if let dream = balances.dream { parts.append("Dream \(dream) miles") }
+            if let available = balances.availableCash { parts.append("available \(available) miles") }
+            if !parts.isEmpty { lines.append("Balances: " + parts.joined(separator: ", ")) }
+        }
+        if let dailyOfferLimit { lines.append("Daily limit: \(dailyOfferLimit) units") }
+        if let offer { lines.append("Offer: \(offer)") }
+        if let action, outcome != Outcome.approved.rawValue { lines.append("Next: \(action)") }
+        if let failure { lines.append("Detail: \(failure)") }
+        if outcome == Outcome.unknown.rawValue, let idempotencyKey {
+            lines.append("Do not give the discount. Re-send with Idempotency-Key \(idempotencyKey) to learn the outcome; AIR MILES refunds an unconfirmed redemption on its own within 20 minutes.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

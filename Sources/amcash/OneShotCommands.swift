@@ -1,0 +1,194 @@
+import AMCashAPI
+import AMCashDomain
+import ArgumentParser
+import Foundation
+
+/// The card options of INQUIRE, REDEEM and REVERSE.
+struct CardOptions: ParsableArguments {
+    @Option(name: .long, help: "The collector (card) number, digits only (spaces and dashes allowed).")
+    var card: String
+
+    @Option(name: .long, help: "How the card was read: scan, swipe or manual (manual can only look up a balance).")
+    var entry: EntryModeArgument = .scan
+
+    @Option(name: .long, help: "The collector's language: en-CA or fr-CA.")
+    var language: String?
+
+    func read(format: CollectorNumberFormat) throws -> CardRead {
+        do {
+            let number = try CardReader(format: format).keyed(card).number
+            return CardRead(number: number, entryMode: entry.mode)
+        } catch {
+            throw ValidationError("--card: \(error.description)")
+        }
+    }
+
+    func language(default fallback: Language) throws -> Language {
+        guard let language else { return fallback }
+        guard let value = Language(rawValue: language) else { throw ValidationError("--language must be en-CA or fr-CA") }
+        return value
+    }
+}
+
+enum EntryModeArgument: String, ExpressibleByArgument, CaseIterable {
+    case scan, swipe, manual
+    var mode: CardEntryMode {
+        switch self {
+        case .scan: .scan
+        case .swipe: .swipe
+        case .manual: .manual
+        }
+    }
+}
+
+func parseMoney(_ text: String, option: String) throws -> Money {
+    do { return try Money(parsing: text) } catch { throw ValidationError("\(option): \(error.description)") }
+}
+
+struct EchoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echo", abstract: "Check the connection to the AIR MILES host (ECHO).")
+
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let session = try await HostSession.open(host)
+        let call = session.builder.echo(traceId: ClockTraceIds.next())
+        let result = await session.client.echo(call)
+        await session.close()
+        var report = CommandReport(call: call, environment: session.environmentLabel, card: nil)
+        report.record(result, language: session.configuration.language)
+        report.print(json: host.json)
+        throw ExitCode(report.exitStatus)
+    }
+}
+
+struct InquireCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inquire", abstract: "Show a collector's balances and what a basket can redeem (INQUIRE).")
+
+    @OptionGroup var host: HostOptions
+    @OptionGroup var cardOptions: CardOptions
+
+    @Option(name: .long, help: "The post-tax basket total, e.g. 43.35.")
+    var basket: String
+
+    func run() async throws {
+        let basket = try parseMoney(basket, option: "--basket")
+        let session = try await HostSession.open(host)
+        let configuration = session.configuration
+        let card = try cardOptions.read(format: configuration.cardNumberFormat)
+        let language = try cardOptions.language(default: configuration.language)
+        let call = session.builder.inquire(InquiryRequest(card: card, basket: basket, language: language),
+                                           traceId: ClockTraceIds.next(), at: Date())
+        let result = await session.client.inquire(call)
+        await session.close()
+        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+        report.record(result, language: language)
+        if let reply = result.reply {
+            report.record(balances: reply.balances, shown: configuration.showBalances)
+            report.dailyOfferLimit = reply.dailyOfferLimit?.count
+            report.availableOfferUnits = reply.availableOfferUnits?.count
+            if let limits = reply.limits(basket: basket) {
+                let choice = RedemptionChoice(limits: limits)
+                report.units = choice.selected.count
+                report.dollars = choice.money.decimalString
+                report.miles = choice.miles.value
+            }
+            report.offer = reply.offer?.text?.text(language)
+            if !card.canRedeem { report.action = RequestRefusal.manualEntryCannotRedeem.message.text(language) + " (balance only)" }
+        }
+        report.print(json: host.json)
+        // A look-up changes nothing: an unknown answer is simply "no answer" (1), never 3.
+        throw ExitCode(report.exitStatus == ExitStatus.unknown ? ExitStatus.declined : report.exitStatus)
+    }
+}
+
+struct RedeemCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redeem", abstract: "Redeem AIR MILES Cash against a basket (REDEEM).",
+        discussion: "The host redeems whole $10 units, never more than asked, the basket, the balance or today's limit. A lost answer is re-sent with the same Idempotency-Key; if it stays unknown the exit status is 3.")
+
+    @OptionGroup var host: HostOptions
+    @OptionGroup var cardOptions: CardOptions
+
+    @Option(name: .long, help: "The post-tax basket total, e.g. 43.35.")
+    var basket: String
+
+    @Option(name: .long, help: "The discount asked for in dollars, a multiple of 10 (default: the basket rounded down to $10).")
+    var amount: String?
+
+    func run() async throws {
+        let basket = try parseMoney(basket, option: "--basket")
+        let amount = try amount.map { try parseMoney($0, option: "--amount") }
+            ?? UnitValue.standard.money(for: UnitValue.standard.units(within: basket))
+        let session = try await HostSession.open(host)
+        let configuration = session.configuration
+        let card = try cardOptions.read(format: configuration.cardNumberFormat)
+        let language = try cardOptions.language(default: configuration.language)
+        let call: PreparedCall
+        do {
+            call = try session.builder.redeem(RedemptionRequest(card: card, basket: basket, amount: amount, language: language),
+                                              traceId: ClockTraceIds.next(), at: Date())
+        } catch {
+            await session.close()
+            printError("amcash redeem: \(error.message.text(language)) Nothing was sent.")
+            throw ExitCode(error == .manualEntryCannotRedeem ? ExitStatus.declined : ExitStatus.usage)
+        }
+        let result = await session.client.redeem(call, policy: .atTheTill)
+        await session.close()
+        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+        report.record(result, language: language)
+        if let reply = result.reply {
+            report.record(balances: reply.balances, shown: configuration.showBalances)
+            if let approval = reply.approval {
+                report.units = approval.unitsRedeemed.count
+                report.dollars = approval.discount.decimalString
+                report.miles = approval.miles.value
+                report.confirmationNumber = approval.confirmationNumber
+            }
+        }
+        report.print(json: host.json)
+        throw ExitCode(report.exitStatus)
+    }
+}
+
+struct ReverseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reverse", abstract: "Reverse a redemption by its confirmation number (REVERSE).",
+        discussion: "Full reversal only, until 03:00 Eastern at the end of the purchase's redemption day. Re-sent with the same Idempotency-Key on 0008 or no answer.")
+
+    @OptionGroup var host: HostOptions
+    @OptionGroup var cardOptions: CardOptions
+
+    @Option(name: .long, help: "The redemption's confirmation number (txnConfirmationNumber).")
+    var confirmation: String
+
+    func run() async throws {
+        let session = try await HostSession.open(host)
+        let configuration = session.configuration
+        let card = try cardOptions.read(format: configuration.cardNumberFormat)
+        let language = try cardOptions.language(default: configuration.language)
+        let call: PreparedCall
+        do {
+            call = try session.builder.reverse(ReversalRequest(card: card, redemptionConfirmationNumber: confirmation, language: language),
+                                               traceId: ClockTraceIds.next(), at: Date())
+        } catch {
+            await session.close()
+            printError("amcash reverse: \(error.message.text(language))")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let result = await session.client.reverse(call, policy: .atTheTill)
+        await session.close()
+        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+        report.record(result, language: language)
+        if let reply = result.reply {
+            report.record(balances: reply.balances, shown: configuration.showBalances)
+            report.reversalConfirmationNumber = reply.reversalConfirmationNumber
+            report.units = reply.unitsReversed?.count
+            report.confirmationNumber = confirmation
+        }
+        report.print(json: host.json)
+        throw ExitCode(report.exitStatus)
+    }
+}

@@ -1,0 +1,115 @@
+import AMCashAPI
+import AMCashSimulator
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+
+/// `amcash sim`: the CERT simulator as a server for a training room.
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim", abstract: "Serve the CERT simulator of the AIR MILES host for a training room.",
+        discussion: """
+            Terminals point hostBaseURL (or --base-url) at http://HOST:PORT and use the simulator's client \
+            credentials (printed at start). Every terminal's redemptions count against the same daily limit.
+            Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
+            5xx, outage, timeout; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
+            number. Example: --fault redeem:drop@50 --seed 7.
+            """)
+
+    @Option(name: .long, help: "The address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "The port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(name: .long, help: "Keep the ledger in this SQLite file (survives restarts); in memory if absent.")
+    var db: String?
+
+    @Option(name: .long, help: "Load the test collectors from this TOML file instead of the built-in set.")
+    var collectors: String?
+
+    @Option(name: .long, help: "Inject a fault (repeatable).")
+    var fault: [String] = []
+
+    @Option(name: .long, help: "The seed for fault draws, so a run can be repeated.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("daily-limit"), help: "Units per collector per day (75 = $750).")
+    var dailyLimit = 75
+
+    @Option(name: .customLong("token-lifetime"), help: "Seconds a bearer token lives.")
+    var tokenLifetime = 86_400
+
+    @Flag(name: .customLong("list-collectors"), help: "List the test collectors and exit.")
+    var listCollectors = false
+
+    @Flag(name: .long, help: "With --list-collectors: print JSON.")
+    var json = false
+
+    @Option(name: .customLong("log-level"), help: "Log to standard error from this level.")
+    var logLevel: String = "notice"
+
+    func run() async throws {
+        let collectorSet = try collectors.map { try TestCollectors.load(path: $0) } ?? TestCollectors.standard
+        if listCollectors {
+            Self.printCollectors(collectorSet, json: json)
+            return
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard dailyLimit >= 0 else { throw ValidationError("--daily-limit must be 0 or more") }
+        guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second") }
+        let rules: [FaultRule]
+        do { rules = try fault.map { try FaultRule(parsing: $0) } } catch { throw ValidationError("--fault: \(error)") }
+        bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .notice)
+
+        let environment = ProcessInfo.processInfo.environment
+        var credentials = ClientCredentials.simulator
+        if let id = environment["AMCASH_CLIENT_ID"], let secret = environment["AMCASH_CLIENT_SECRET"], !id.isEmpty, !secret.isEmpty {
+            credentials = ClientCredentials(clientId: id, clientSecret: secret)
+        }
+        let options = SimulatorOptions(collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
+                                       tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
+                                       databasePath: db)
+        let server = try await SimulatorServer.start(options: options, host: host, port: port)
+        print("amcash CERT simulator listening on \(server.baseURL)")
+        print("client id: \(credentials.clientId)   (the secret is \(credentials == .simulator ? "\"\(ClientCredentials.simulator.clientSecret)\"" : "the one in AMCASH_CLIENT_SECRET"))")
+        print("ledger: \(db ?? "in memory")   daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
+        print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
+        fflush(nil)
+
+        let stop = { Task { await server.stop() } }
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { _ = stop() }
+            source.resume()
+            return source
+        }
+        try? await server.waitUntilStopped()
+        sources.forEach { $0.cancel() }
+        print("amcash CERT simulator stopped")
+    }
+
+    static func printCollectors(_ collectors: [TestCollector], json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: (try? encoder.encode(collectors)) ?? Data(), as: UTF8.self))
+            return
+        }
+        print("NUMBER       SITUATION          AM CASH   DREAM  TODAY  WHAT A TRAINEE SEES")
+        for collector in collectors {
+            let columns = [collector.number.padding(toLength: 12, withPad: " ", startingAt: 0),
+                           collector.situation.padding(toLength: 18, withPad: " ", startingAt: 0),
+                           String(collector.cashMiles).leftPadded(7), String(collector.dreamMiles).leftPadded(7),
+                           String(collector.redeemedTodayUnits).leftPadded(6), " " + collector.summary]
+            print(columns.joined(separator: " "))
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
