@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -86,6 +87,27 @@ let package = Package(
                 "CursesBackend", "AMCashSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AMCashAPITests",
+            dependencies: [
+                "AMCashAPI", "AMCashDomain", "AMCashSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AMCashSimulatorTests",
+            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "amcashTests",
+            dependencies: ["amcash"],
             swiftSettings: strict
         ),
         .testTarget(

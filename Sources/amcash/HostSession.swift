@@ -17,11 +17,31 @@ struct HostSession {
         simulator == nil ? configuration.environment.rawValue : "CERT (built-in simulator)"
     }
 
-    static func open(_ options: HostOptions, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> HostSession {
-        bootstrapLogging(level: Logger.Level(rawValue: options.logLevel) ?? .warning)
+    /// Reads the terminal configuration the options point at, with `--base-url` and `--token-url` applied.
+    static func configuration(_ options: HostOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TerminalConfiguration {
         let path = TerminalConfigurationLoader.locate(explicitPath: options.config, environment: environment)
         var configuration = try TerminalConfigurationLoader.load(path: path)
         try apply(overrides: options, to: &configuration)
+        return configuration
+    }
+
+    /// Opens a session, runs `body`, and always closes the session (connections, built-in simulator).
+    static func with<T>(_ options: HostOptions, configuration: TerminalConfiguration,
+                        environment: [String: String] = ProcessInfo.processInfo.environment,
+                        _ body: (HostSession) async throws -> T) async throws -> T {
+        bootstrapLogging(level: Logger.Level(rawValue: options.logLevel) ?? .warning)
+        let session = try await open(configuration: configuration, environment: environment)
+        do {
+            let value = try await body(session)
+            await session.close()
+            return value
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    private static func open(configuration: TerminalConfiguration, environment: [String: String]) async throws -> HostSession {
         let logger = Logger(label: "amcash.host")
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)

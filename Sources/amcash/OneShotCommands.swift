@@ -52,12 +52,13 @@ struct EchoCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let session = try await HostSession.open(host)
-        let call = session.builder.echo(traceId: ClockTraceIds.next())
-        let result = await session.client.echo(call)
-        await session.close()
-        var report = CommandReport(call: call, environment: session.environmentLabel, card: nil)
-        report.record(result, language: session.configuration.language)
+        let configuration = try HostSession.configuration(host)
+        let report = try await HostSession.with(host, configuration: configuration) { session in
+            let call = session.builder.echo(traceId: ClockTraceIds.next())
+            var report = CommandReport(call: call, environment: session.environmentLabel, card: nil)
+            report.record(await session.client.echo(call), language: configuration.language)
+            return report
+        }
         report.print(json: host.json)
         throw ExitCode(report.exitStatus)
     }
@@ -75,28 +76,29 @@ struct InquireCommand: AsyncParsableCommand {
 
     func run() async throws {
         let basket = try parseMoney(basket, option: "--basket")
-        let session = try await HostSession.open(host)
-        let configuration = session.configuration
+        let configuration = try HostSession.configuration(host)
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
         let language = try cardOptions.language(default: configuration.language)
-        let call = session.builder.inquire(InquiryRequest(card: card, basket: basket, language: language),
-                                           traceId: ClockTraceIds.next(), at: Date())
-        let result = await session.client.inquire(call)
-        await session.close()
-        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
-        report.record(result, language: language)
-        if let reply = result.reply {
-            report.record(balances: reply.balances, shown: configuration.showBalances)
-            report.dailyOfferLimit = reply.dailyOfferLimit?.count
-            report.availableOfferUnits = reply.availableOfferUnits?.count
-            if let limits = reply.limits(basket: basket) {
-                let choice = RedemptionChoice(limits: limits)
-                report.units = choice.selected.count
-                report.dollars = choice.money.decimalString
-                report.miles = choice.miles.value
+        let report = try await HostSession.with(host, configuration: configuration) { session in
+            let call = session.builder.inquire(InquiryRequest(card: card, basket: basket, language: language),
+                                               traceId: ClockTraceIds.next(), at: Date())
+            let result = await session.client.inquire(call)
+            var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+            report.record(result, language: language)
+            if let reply = result.reply {
+                report.record(balances: reply.balances, shown: configuration.showBalances)
+                report.dailyOfferLimit = reply.dailyOfferLimit?.count
+                report.availableOfferUnits = reply.availableOfferUnits?.count
+                if let limits = reply.limits(basket: basket) {
+                    let choice = RedemptionChoice(limits: limits)
+                    report.units = choice.selected.count
+                    report.dollars = choice.money.decimalString
+                    report.miles = choice.miles.value
+                }
+                report.offer = reply.offer?.text?.text(language)
+                if !card.canRedeem { report.action = RequestRefusal.manualEntryCannotRedeem.message.text(language) + " (balance only)" }
             }
-            report.offer = reply.offer?.text?.text(language)
-            if !card.canRedeem { report.action = RequestRefusal.manualEntryCannotRedeem.message.text(language) + " (balance only)" }
+            return report
         }
         report.print(json: host.json)
         // A look-up changes nothing: an unknown answer is simply "no answer" (1), never 3.
@@ -122,31 +124,32 @@ struct RedeemCommand: AsyncParsableCommand {
         let basket = try parseMoney(basket, option: "--basket")
         let amount = try amount.map { try parseMoney($0, option: "--amount") }
             ?? UnitValue.standard.money(for: UnitValue.standard.units(within: basket))
-        let session = try await HostSession.open(host)
-        let configuration = session.configuration
+        let configuration = try HostSession.configuration(host)
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
         let language = try cardOptions.language(default: configuration.language)
-        let call: PreparedCall
+        let request = RedemptionRequest(card: card, basket: basket, amount: amount, language: language)
+        // Refused before anything is opened or sent: a keyed card, no amount, not whole units.
         do {
-            call = try session.builder.redeem(RedemptionRequest(card: card, basket: basket, amount: amount, language: language),
-                                              traceId: ClockTraceIds.next(), at: Date())
+            _ = try RequestBuilder(identity: configuration.identity).redeem(request, traceId: ClockTraceIds.next(), at: Date())
         } catch {
-            await session.close()
             printError("amcash redeem: \(error.message.text(language)) Nothing was sent.")
             throw ExitCode(error == .manualEntryCannotRedeem ? ExitStatus.declined : ExitStatus.usage)
         }
-        let result = await session.client.redeem(call, policy: .atTheTill)
-        await session.close()
-        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
-        report.record(result, language: language)
-        if let reply = result.reply {
-            report.record(balances: reply.balances, shown: configuration.showBalances)
-            if let approval = reply.approval {
-                report.units = approval.unitsRedeemed.count
-                report.dollars = approval.discount.decimalString
-                report.miles = approval.miles.value
-                report.confirmationNumber = approval.confirmationNumber
+        let report = try await HostSession.with(host, configuration: configuration) { session in
+            let call = try session.builder.redeem(request, traceId: ClockTraceIds.next(), at: Date())
+            let result = await session.client.redeem(call, policy: .atTheTill)
+            var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+            report.record(result, language: language)
+            if let reply = result.reply {
+                report.record(balances: reply.balances, shown: configuration.showBalances)
+                if let approval = reply.approval {
+                    report.units = approval.unitsRedeemed.count
+                    report.dollars = approval.discount.decimalString
+                    report.miles = approval.miles.value
+                    report.confirmationNumber = approval.confirmationNumber
+                }
             }
+            return report
         }
         report.print(json: host.json)
         throw ExitCode(report.exitStatus)
@@ -164,29 +167,27 @@ struct ReverseCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The redemption's confirmation number (txnConfirmationNumber).")
     var confirmation: String
 
+    func validate() throws {
+        guard !confirmation.isEmpty else { throw ValidationError(RequestRefusal.missingConfirmationNumber.description) }
+    }
+
     func run() async throws {
-        let session = try await HostSession.open(host)
-        let configuration = session.configuration
+        let configuration = try HostSession.configuration(host)
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
         let language = try cardOptions.language(default: configuration.language)
-        let call: PreparedCall
-        do {
-            call = try session.builder.reverse(ReversalRequest(card: card, redemptionConfirmationNumber: confirmation, language: language),
-                                               traceId: ClockTraceIds.next(), at: Date())
-        } catch {
-            await session.close()
-            printError("amcash reverse: \(error.message.text(language))")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let result = await session.client.reverse(call, policy: .atTheTill)
-        await session.close()
-        var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
-        report.record(result, language: language)
-        if let reply = result.reply {
-            report.record(balances: reply.balances, shown: configuration.showBalances)
-            report.reversalConfirmationNumber = reply.reversalConfirmationNumber
-            report.units = reply.unitsReversed?.count
-            report.confirmationNumber = confirmation
+        let request = ReversalRequest(card: card, redemptionConfirmationNumber: confirmation, language: language)
+        let report = try await HostSession.with(host, configuration: configuration) { session in
+            let call = try session.builder.reverse(request, traceId: ClockTraceIds.next(), at: Date())
+            let result = await session.client.reverse(call, policy: .atTheTill)
+            var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
+            report.record(result, language: language)
+            if let reply = result.reply {
+                report.record(balances: reply.balances, shown: configuration.showBalances)
+                report.reversalConfirmationNumber = reply.reversalConfirmationNumber
+                report.units = reply.unitsReversed?.count
+                report.confirmationNumber = confirmation
+            }
+            return report
         }
         report.print(json: host.json)
         throw ExitCode(report.exitStatus)

@@ -1,0 +1,104 @@
+import AMCashAPI
+import AMCashDomain
+import Foundation
+import Testing
+
+/// What the client does with answers no honest host sends.
+@Suite struct DefensiveClientTests {
+    static let builder = RequestBuilder(identity: .training)
+    static var redemption: PreparedCall {
+        try! builder.redeem(RedemptionRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                                              basket: Money(dollars: 50), amount: Money(dollars: 20)),
+                            traceId: try! TraceId(9), at: Date())
+    }
+
+    static func redeem(against answer: ScriptedHost.Answer, policy: ResendPolicy = .once) async throws -> HostResult<RedemptionReply> {
+        try await ScriptedHost.with({ _ in answer }) { host in
+            let client = try host.client()
+            let result = await client.redeem(redemption, policy: policy)
+            await client.shutdown()
+            return result
+        }
+    }
+
+    @Test func aRedirectIsNeverFollowed() async throws {
+        let result = try await Self.redeem(against: .init(status: 302, headers: [("Location", "https://elsewhere.example/redeem")], body: ""))
+        guard case .notSent(.redirectRefused(let status, let location)) = result else {
+            Issue.record("expected redirectRefused, got \(result)")
+            return
+        }
+        #expect(status == 302 && location == "https://elsewhere.example/redeem")
+    }
+
+    @Test func anHTMLErrorPageIsUnknownForARedeem() async throws {
+        let result = try await Self.redeem(against: .init(status: 502, headers: [("Content-Type", "text/html")],
+                                                         body: "<!DOCTYPE html><html><body>Bad Gateway</body></html>"))
+        guard case .unknown(.garbledResponse(502, let reason)) = result else {
+            Issue.record("expected garbled, got \(result)")
+            return
+        }
+        #expect(reason.contains("HTML"))
+    }
+
+    @Test(arguments: [
+        #"{"responseCode":"0000","unitsRedeemed":"2"}"#,                                  // no confirmation number
+        #"{"responseCode":"0000","txnConfirmationNumber":"RD1"}"#,                        // no units
+        #"{"responseCode":"0000","unitsRedeemed":2,"txnConfirmationNumber":"RD1"}"#,      // a number, not a string
+        #"{"responseCode":"0000","unitsRedeemed":"0","txnConfirmationNumber":"RD1"}"#,    // zero units approved
+        #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD 1\u001b[2J"}"#, // not printable
+        #"{"responseCode":"0000","unitsRedeemed":"2.5","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":0,"unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#,
+        #"{"unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"00000","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD1","cashBalance":"-5"}"#,
+        "[]", "null", "", "{", "0000",
+    ])
+    func aGarbledApprovalIsUnknownNeverApproved(body: String) async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: body))
+        #expect(result.outcome == .unknown, "\(body) → \(result)")
+    }
+
+    @Test func anApprovalCodeOnAnErrorStatusIsNotAnApproval() async throws {
+        let result = try await Self.redeem(against: .init(status: 500, body: #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
+        #expect(result.outcome == .unknown)
+    }
+
+    @Test func theOtherSpellingOfTheConfirmationNumberIsAccepted() async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"10.00","txtConfirmationNumber":"RD42"}"#))
+        #expect(result.reply?.approval?.confirmationNumber == "RD42")
+        #expect(result.reply?.approval?.discount == Money(dollars: 20))
+    }
+
+    @Test func theDiscountIsWhatTheHostRedeemedNotWhatWasAsked() async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0000","unitsRedeemed":"1","unitValueDollars":"10.00","unitValueAMCash":"95","txnConfirmationNumber":"RD7"}"#))
+        #expect(result.reply?.approval?.discount == Money(dollars: 10))
+        #expect(result.reply?.approval?.miles == Miles(95))
+    }
+
+    @Test func anUnknownCodeIsNeverApproved() async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0777","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
+        #expect(result.outcome == .unknown)
+        #expect(result.reply?.approval == nil)
+    }
+
+    @Test func aHostThatAlwaysRefusesTheTokenIsUnauthorizedAfterOneRetry() async throws {
+        let result = try await Self.redeem(against: .init(status: 401, body: #"{"message":"Unauthorized"}"#))
+        guard case .notSent(.unauthorized) = result else {
+            Issue.record("expected unauthorized, got \(result)")
+            return
+        }
+    }
+
+    @Test func refusedCredentialsAreReportedWithoutTheSecret() async throws {
+        try await ScriptedHost.with(tokenStatus: 401, { _ in .init(status: 200, body: "{}") }) { host in
+            let client = try host.client()
+            let result = await client.redeem(Self.redemption, policy: .once)
+            await client.shutdown()
+            guard case .notSent(let failure) = result, case .credentialsRejected = failure else {
+                Issue.record("expected credentialsRejected, got \(result)")
+                return
+            }
+            #expect(!failure.description.contains(ClientCredentials.simulator.clientSecret))
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import AMCashAPI
+import AMCashDomain
+import AMCashSimulator
+import Foundation
+import Testing
+
+/// The client against the real simulator over loopback HTTP.
+@Suite struct HostClientTests {
+    @Test func aTokenIsFetchedOnceAndReused() async throws {
+        try await TestHost.with { host in
+            for _ in 0..<3 { #expect(await host.client.inquire(host.inquiry()).outcome == .approved) }
+            #expect(await host.simulator.tokensIssued() == 1)
+        }
+    }
+
+    @Test func aHundredCallsAtAColdStartMakeOneTokenRequest() async throws {
+        try await TestHost.with { host in
+            let outcomes = await withTaskGroup(of: Outcome.self) { group in
+                for _ in 0..<100 { group.addTask { await host.client.inquire(host.inquiry()).outcome } }
+                return await group.reduce(into: [Outcome]()) { $0.append($1) }
+            }
+            #expect(outcomes.count == 100 && outcomes.allSatisfy { $0 == .approved })
+            #expect(await host.simulator.tokensIssued() == 1)
+        }
+    }
+
+    @Test func aTokenIsRenewedOnceEightyPercentOfItsLifetimeHasPassed() async throws {
+        try await TestHost.with(SimulatorOptions(tokenLifetime: .seconds(1))) { host in
+            #expect(await host.client.inquire(host.inquiry()).outcome == .approved)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await host.client.inquire(host.inquiry()).outcome == .approved)
+            #expect(await host.simulator.tokensIssued() == 1, "still inside 80% of the lifetime")
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(await host.client.inquire(host.inquiry()).outcome == .approved)
+            #expect(await host.simulator.tokensIssued() == 2, "renewed after 80% (0.8 s) of a 1 s token")
+        }
+    }
+
+    @Test func aBareUnauthorizedGetsOneNewTokenAndOneRetry() async throws {
+        try await TestHost.with { host in
+            #expect(await host.client.inquire(host.inquiry()).outcome == .approved)
+            await host.simulator.expireTokens()
+            #expect(await host.client.inquire(host.inquiry()).outcome == .approved)
+            #expect(await host.simulator.tokensIssued() == 2)
+            #expect(await host.simulator.requestCount("inquire") == 3, "one refused, one retried")
+        }
+    }
+
+    @Test func wrongCredentialsSendNothingAndSaySo() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)),
+                                credentials: ClientCredentials(clientId: "amcash-training", clientSecret: "wrong"))
+        let result = await client.redeem(TestHost(simulator: simulator, client: client).redemption(), policy: .once)
+        guard case .notSent(.credentialsRejected(let reason)) = result else {
+            Issue.record("expected credentialsRejected, got \(result)")
+            return
+        }
+        #expect(reason.contains("401"))
+        #expect(await simulator.requestCount("redeem") == 0)
+        #expect(await simulator.cashBalance(of: TestHost.plenty) == 50_000)
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func aLostRedeemAnswerIsUnknownNeverDeclined() async throws {
+        let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))])
+        try await TestHost.with(SimulatorOptions(faults: faults)) { host in
+            let result = await host.client.redeem(host.redemption(), policy: .once)
+            guard case .unknown(let failure) = result else {
+                Issue.record("expected unknown, got \(result)")
+                return
+            }
+            #expect(failure.mayHaveReachedHost)
+            #expect(result.outcome == .unknown)
+            #expect(await host.simulator.cashBalance(of: TestHost.plenty) == 50_000 - 380, "the host did apply it")
+        }
+    }
+
+    @Test func anUnknownRedeemIsResolvedByTheIdenticalResend() async throws {
+        let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))])
+        try await TestHost.with(SimulatorOptions(faults: faults)) { host in
+            let call = host.redemption()
+            #expect(await host.client.redeem(call, policy: .once).outcome == .unknown)
+            await host.simulator.injectFaults(FaultPlan())
+            let resolved = await host.client.redeem(call, policy: .once)
+            let approval = try #require(resolved.reply?.approval)
+            #expect(approval.unitsRedeemed == Units(4))
+            #expect(approval.discount == Money(dollars: 40))
+            let ledger = await host.simulator.redemptions()
+            #expect(ledger.count == 1, "one debit for one intent")
+            #expect(ledger.first?.confirmationNumber == approval.confirmationNumber)
+            #expect(await host.simulator.cashBalance(of: TestHost.plenty) == 50_000 - 380)
+        }
+    }
+
+    @Test func resendingUntilAnsweredDebitsExactlyOnce() async throws {
+        // Half the answers are lost, seeded so the run repeats: the policy keeps the same key until one arrives.
+        let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"), perMille: 500)], seed: 7)
+        let policy = ResendPolicy(attempts: 12, delays: [.milliseconds(10)])
+        try await TestHost.with(SimulatorOptions(faults: faults)) { host in
+            for trace in 10..<20 {
+                let result = await host.client.redeem(host.redemption(amount: "10", trace: trace), policy: policy)
+                #expect(result.outcome == .approved, "trace \(trace): \(result)")
+            }
+            #expect(await host.simulator.redemptions().count == 10)
+            #expect(await host.simulator.cashBalance(of: TestHost.plenty) == 50_000 - 10 * 95)
+            #expect(await host.simulator.requestCount("redeem") > 10, "some answers were lost and re-sent")
+        }
+    }
+
+    @Test func theSameKeyWithAnotherBodyIsAConflictNotARedemption() async throws {
+        try await TestHost.with { host in
+            let key = UUID()
+            #expect(await host.client.redeem(host.redemption(amount: "10", key: key), policy: .once).outcome == .approved)
+            let other = await host.client.redeem(host.redemption(amount: "20", key: key), policy: .atTheTill)
+            guard case .unknown(.conflict) = other else {
+                Issue.record("expected a conflict, got \(other)")
+                return
+            }
+            #expect(await host.simulator.requestCount("redeem") == 2, "a conflict is not re-sent")
+            #expect(await host.simulator.redemptions().count == 1)
+        }
+    }
+
+    @Test func inquireIsRetriedOnceOnAHostTimeout() async throws {
+        try await TestHost.with { host in
+            let result = await host.client.inquire(host.inquiry("81000000010"))
+            #expect(result.reply?.answer.code == ResponseCode.hostTimedOut)
+            #expect(result.outcome == .retryable)
+            #expect(await host.simulator.requestCount("inquire") == 2)
+        }
+    }
+
+    @Test func inquireIsRetriedOnceWhenTheAnswerIsLost() async throws {
+        let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("inquire"))])
+        try await TestHost.with(SimulatorOptions(faults: faults)) { host in
+            #expect(await host.client.inquire(host.inquiry()).outcome == .unknown)
+            #expect(await host.simulator.requestCount("inquire") == 2)
+        }
+    }
+
+    @Test func aReadTimeoutMakesARedeemUnknown() async throws {
+        let faults = FaultPlan(rules: [FaultRule(kind: .delay(.milliseconds(1500)), scope: .endpoint("redeem"))])
+        try await TestHost.with(SimulatorOptions(faults: faults), timeouts: HostTimeouts(connect: .seconds(1), read: .milliseconds(300))) { host in
+            let started = ContinuousClock.now
+            let result = await host.client.redeem(host.redemption(), policy: .once)
+            guard case .unknown(.timedOut) = result else {
+                Issue.record("expected a timeout, got \(result)")
+                return
+            }
+            #expect(ContinuousClock.now - started < .seconds(1.4), "the client gave up at its read timeout")
+        }
+    }
+
+    @Test func aClosedPortMeansNothingWasSent() async throws {
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint("http://127.0.0.1:9")),
+                                credentials: .simulator, timeouts: HostTimeouts(connect: .milliseconds(500), read: .seconds(1)))
+        let host = RequestBuilder(identity: .training)
+        let call = try host.redeem(RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: TestHost.plenty), entryMode: .scan),
+                                                     basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                                   traceId: try TraceId(1), at: Date())
+        let result = await client.redeem(call, policy: .atTheTill)
+        guard case .notSent(.cannotConnect) = result else {
+            Issue.record("expected cannotConnect, got \(result)")
+            await client.shutdown()
+            return
+        }
+        #expect(result.outcome == .declined)
+        await client.shutdown()
+    }
+
+    static let collectorCodes: [(String, String, String)] = [
+        // collector, INQUIRE code, REDEEM code
+        ("81000000001", "0000", "0000"), ("81000000002", "0000", "0000"), ("81000000003", "0051", "0051"),
+        ("81000000004", "0000", "0000"), ("81000000005", "0065", "0065"), ("81000000006", "0002", "0002"),
+        ("81000000007", "0001", "0001"), ("81000000008", "0006", "0006"), ("81000000009", "0025", "0025"),
+        ("81000000010", "0008", "0008"), ("81234567890", "0025", "0025"),
+    ]
+
+    @Test(arguments: collectorCodes)
+    func everyTestCollectorAnswersWithItsCode(collector: String, inquireCode: String, redeemCode: String) async throws {
+        try await TestHost.with { host in
+            let inquiry = await host.client.inquire(host.inquiry(collector))
+            #expect(inquiry.reply?.answer.code.rawValue == inquireCode)
+            #expect(inquiry.reply?.answer.httpStatus == ResponseCode(inquireCode).meaning.httpStatus)
+            let redemption = await host.client.redeem(host.redemption(collector), policy: ResendPolicy(attempts: 2, delays: [.milliseconds(10)]))
+            if redeemCode == "0008" {
+                #expect(redemption.outcome == .unknown, "still timing out after the re-sends")
+            } else {
+                #expect(redemption.reply?.answer.code.rawValue == redeemCode)
+            }
+        }
+    }
+
+    @Test func theSlowCollectorIsAnsweredLate() async throws {
+        try await TestHost.with(SimulatorOptions(slowDelay: .milliseconds(700))) { host in
+            let started = ContinuousClock.now
+            #expect(await host.client.inquire(host.inquiry("81000000011")).outcome == .approved)
+            #expect(ContinuousClock.now - started >= .milliseconds(700))
+        }
+    }
+
+    @Test func aKeyedCardGetsZeroZeroZeroNineFromTheHostIfItWereEverSent() async throws {
+        // The builder refuses it; this proves the host agrees when a raw request slips through.
+        try await TestHost.with { host in
+            #expect(throws: RequestRefusal.manualEntryCannotRedeem) {
+                try host.builder.redeem(RedemptionRequest(card: host.card(TestHost.plenty, .manual), basket: Money(dollars: 50),
+                                                          amount: Money(dollars: 10)), traceId: try TraceId(5), at: Date())
+            }
+            #expect(await host.simulator.requestCount("redeem") == 0)
+        }
+    }
+
+    @Test(arguments: [(FaultRule.Kind.outage, "0092", 503), (.serverError, "0096", 500), (.hostTimeout, "0008", 408)])
+    func injectedHostFaultsCarryTheirCodes(kind: FaultRule.Kind, code: String, status: Int) async throws {
+        try await TestHost.with(SimulatorOptions(faults: FaultPlan(rules: [FaultRule(kind: kind)]))) { host in
+            let inquiry = await host.client.inquire(host.inquiry())
+            #expect(inquiry.reply?.answer.code.rawValue == code)
+            #expect(inquiry.reply?.answer.httpStatus == status)
+            let redemption = await host.client.redeem(host.redemption(), policy: ResendPolicy(attempts: 2, delays: [.milliseconds(5)]))
+            #expect(redemption.outcome != .approved)
+            if kind == .outage {
+                #expect(redemption.reply?.answer.code.rawValue == "0092", "an outage is an answer: nothing was redeemed")
+            } else {
+                #expect(redemption.outcome == .unknown, "still \(code) after the re-sends: unknown, never declined")
+            }
+            #expect(await host.simulator.cashBalance(of: TestHost.plenty) == 50_000)
+        }
+    }
+
+    @Test func aRedemptionCanBeReversedOnceAndGivesTheMilesBack() async throws {
+        try await TestHost.with { host in
+            let approval = try #require(await host.client.redeem(host.redemption(), policy: .once).reply?.approval)
+            let reversal = await host.client.reverse(host.reversal(confirmation: approval.confirmationNumber), policy: .once)
+            #expect(reversal.outcome == .approved)
+            #expect(reversal.reply?.reversalConfirmationNumber?.isEmpty == false)
+            #expect(reversal.reply?.unitsReversed == Units(4))
+            #expect(await host.simulator.cashBalance(of: TestHost.plenty) == 50_000)
+            let again = await host.client.reverse(host.reversal(confirmation: approval.confirmationNumber, trace: 4), policy: .once)
+            #expect(again.reply?.answer.code == ResponseCode.invalidField)
+            #expect(again.reply?.answer.hostMessage?.contains("already reversed") == true)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+@testable import AMCashAPI
+import AMCashDomain
+import Foundation
+import Testing
+
+/// Feeds random and mutated bodies to the reply decoder: it must never crash, and nothing but a
+/// complete, well-formed approval may ever come out approved.
+@Suite struct ReplyDecoderFuzzTests {
+    static let seeds: [String] = [
+        #"{"responseCode":"0000","message":"Approved.","unitsRedeemed":"4","unitValueDollars":"10.00","unitValueAMCash":"95","txnConfirmationNumber":"RD0000000001","cashBalance":"49620","dreamBalance":"12000","availableCashBalance":"49620"}"#,
+        #"{"responseCode":"0001","unitsRedeemed":"1","txtConfirmationNumber":"RD0000000002"}"#,
+        #"{"responseCode":"0051","message":"Not enough","cashBalance":"60"}"#,
+        #"{"responseCode":"0000","cashBalance":"50000","dreamBalance":"12000","availableCashBalance":"50000","availableDollarAmount":"5260.00","unitValueAMCash":"95","unitValueDollars":"10.00","availableOfferUnits":"4","dailyOfferLimit":"75","offerType":"RGL","offerId":"X","offerDescEn":"e","offerDescFr":"f"}"#,
+        #"{"responseCode":"0000","reversalConfirmationNumber":"RV0000000003","unitsReversed":"4"}"#,
+    ]
+    static let statuses = [200, 202, 400, 401, 403, 408, 409, 500, 502, 503, 302]
+
+    /// Returns an error text if `reply` breaks the rule "approved only when complete".
+    static func violation(_ reply: RedemptionReply, status: Int) -> String? {
+        guard reply.answer.outcome == .approved else { return reply.approval == nil ? nil : "an approval on a non-approved outcome" }
+        guard (200...299).contains(status) else { return "approved on HTTP \(status)" }
+        guard let approval = reply.approval else { return "approved without an approval" }
+        if approval.unitsRedeemed.count < 1 { return "approved with 0 units" }
+        if !ReplyDecoder.isUsableConfirmation(approval.confirmationNumber) { return "approved with an unusable confirmation" }
+        return nil
+    }
+
+    @Test func mutatedBodiesNeverCrashAndNeverApproveIncompleteAnswers() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("ReplyDecoderFuzzTests seed \(seed) (set AMCASH_FUZZ_SEED to replay)")
+        var generator = FuzzGenerator(seed: ProcessInfo.processInfo.environment["AMCASH_FUZZ_SEED"].flatMap(UInt64.init) ?? seed)
+        var approvals = 0
+        for iteration in 0..<12_000 {
+            let base = Array(Self.seeds[Int(generator.next() % UInt64(Self.seeds.count))].utf8)
+            let body = Data(generator.mutate(base))
+            let status = Self.statuses[Int(generator.next() % UInt64(Self.statuses.count))]
+            _ = ReplyDecoder.envelope(status: status, body: body, location: nil)
+            _ = ReplyDecoder.inquiry(status: status, body: body)
+            _ = ReplyDecoder.reversal(status: status, body: body)
+            _ = ReplyDecoder.echo(status: status, body: body)
+            if case .success(let reply) = ReplyDecoder.redemption(status: status, body: body) {
+                if reply.answer.outcome == .approved { approvals += 1 }
+                if let problem = Self.violation(reply, status: status) {
+                    Issue.record("seed \(generator.seed), iteration \(iteration): \(problem) for \(String(decoding: body, as: UTF8.self))")
+                    return
+                }
+            }
+        }
+        #expect(approvals > 0, "the mutations left some approvals intact, so the check had something to check (seed \(generator.seed))")
+    }
+
+    @Test func randomBodiesAreNeverApproved() {
+        var generator = FuzzGenerator(seed: UInt64.random(in: 1...UInt64.max))
+        for iteration in 0..<10_000 {
+            let length = Int(generator.next() % 200)
+            var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            if iteration % 2 == 0 {
+                // Printable JSON-ish noise made of the contract's own words.
+                let words = ["{", "}", "\"responseCode\"", ":", "\"0000\"", ",", "\"unitsRedeemed\"", "\"3\"", "\"txnConfirmationNumber\"",
+                             "null", "[", "]", "1", "true", "\"\""]
+                bytes = Array((0..<Int(generator.next() % 24)).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined().utf8)
+            }
+            let status = Self.statuses[Int(generator.next() % UInt64(Self.statuses.count))]
+            if case .success(let reply) = ReplyDecoder.redemption(status: status, body: Data(bytes)), let problem = Self.violation(reply, status: status) {
+                Issue.record("seed \(generator.seed), iteration \(iteration): \(problem)")
+                return
+            }
+        }
+    }
+}
+
+/// A seeded generator of byte mutations (SplitMix64).
+struct FuzzGenerator {
+    let seed: UInt64
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.seed = seed
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// One to four random edits: flip, delete, insert, duplicate a span, swap a quote, truncate.
+    mutating func mutate(_ input: [UInt8]) -> [UInt8] {
+        var bytes = input
+        let interesting: [UInt8] = Array("\"{}[],:0123456789-.enulltrue\\ \u{7F}".utf8) + [0, 0xFF, 0xC3]
+        for _ in 0..<(1 + Int(next() % 4)) {
+            guard !bytes.isEmpty else { break }
+            let at = Int(next() % UInt64(bytes.count))
+            switch next() % 6 {
+            case 0: bytes[at] ^= UInt8(truncatingIfNeeded: 1 << (next() % 8))
+            case 1: bytes.remove(at: at)
+            case 2: bytes.insert(interesting[Int(next() % UInt64(interesting.count))], at: at)
+            case 3:
+                let end = min(bytes.count, at + Int(next() % 16))
+                bytes.insert(contentsOf: bytes[at..<end], at: at)
+            case 4: bytes[at] = interesting[Int(next() % UInt64(interesting.count))]
+            default: bytes = Array(bytes.prefix(at))
+            }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// The real `amcash` binary, as a script or an integrator runs it, on a fresh machine with no
+/// configuration: it starts the built-in CERT simulator and talks to it over loopback HTTP.
+@Suite struct CommandLineTests {
+    static var binary: URL {
+        // .build/<triple>/debug/amcashPackageTests.xctest → .build/<triple>/debug/amcash
+        let here = Bundle.main.bundleURL
+        let candidates = [here.deletingLastPathComponent().appendingPathComponent("amcash"),
+                          here.appendingPathComponent("amcash")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger).
+    static func amcash(_ arguments: [String], home: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["AMCASH_CONFIG", "AMCASH_CLIENT_ID", "AMCASH_CLIENT_SECRET", "XDG_CONFIG_HOME"] { environment[key] = nil }
+        environment["HOME"] = home
+        environment["XDG_DATA_HOME"] = home + "/data"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                   errors: String(decoding: errors, as: UTF8.self))
+    }
+
+    @Test func inquireWorksWithNoConfigurationAtAll() throws {
+        let run = try Self.amcash(["inquire", "--card", "81000000001", "--entry", "scan", "--basket", "43.35"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("CERT (built-in simulator)"))
+        #expect(run.output.contains("APPROVED: 0000"))
+        #expect(run.output.contains("Can redeem on this sale: $40.00 (4 × $10, 380 miles)"))
+        #expect(!run.output.contains("81000000001"), "the card is masked")
+    }
+
+    @Test func redeemThenReverseChainAcrossRunsAndPrintJSON() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        let redeem = try Self.amcash(["redeem", "--card", "81000000001", "--basket", "43.35", "--amount", "30", "--json"], home: home)
+        #expect(redeem.status == 0, "\(redeem.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(redeem.output.utf8)) as? [String: Any])
+        #expect(object["outcome"] as? String == "approved")
+        #expect(object["units"] as? Int == 3)
+        #expect(object["dollars"] as? String == "30.00")
+        #expect(object["card"] as? String == "•••••••0001")
+        #expect((object["idempotencyKey"] as? String)?.count == 36)
+        #expect((object["traceId"] as? String)?.count == 12)
+        let confirmation = try #require(object["confirmationNumber"] as? String)
+        let reverse = try Self.amcash(["reverse", "--card", "81000000001", "--confirmation", confirmation], home: home)
+        #expect(reverse.status == 0, "\(reverse.output)\(reverse.errors)")
+        #expect(reverse.output.contains("Reversal confirmation number: RV"))
+    }
+
+    @Test(arguments: [
+        (["redeem", "--card", "81000000001", "--basket", "43.35", "--entry", "manual"], Int32(1), "A keyed card number cannot redeem miles. Nothing was sent."),
+        (["redeem", "--card", "81000000006", "--basket", "43.35"], Int32(1), "0002"),
+        (["inquire", "--card", "8100000", "--basket", "43.35"], Int32(2), "A card number has 11 digits; this one has 7."),
+        (["inquire", "--card", "81000000001", "--basket", "4e1"], Int32(2), "\"4e1\" is not an amount"),
+        (["echo", "--base-url", "http://cert.airmilesapis.ca"], Int32(2), "plain http://"),
+        (["console"], Int32(2), "planned"),
+    ])
+    func exitStatusesSayWhatHappened(arguments: [String], status: Int32, text: String) throws {
+        let run = try Self.amcash(arguments)
+        #expect(run.status == status, "\(run.output)\(run.errors)")
+        #expect((run.output + run.errors).contains(text), "\(run.output)\(run.errors)")
+    }
+
+    @Test func theSimulatorListsItsTestCollectors() throws {
+        let run = try Self.amcash(["sim", "--list-collectors", "--json"])
+        #expect(run.status == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
+        #expect(list.count == 11)
+        #expect(list.first?["situation"] as? String == "plenty")
+    }
+
+    @Test func helpListsEverySubcommand() throws {
+        let run = try Self.amcash(["--help"])
+        for name in ["console", "echo", "inquire", "redeem", "reverse", "sim", "journal", "reconcile", "lint"] {
+            #expect(run.output.contains("  \(name)"), "\(name) missing from --help")
+        }
+    }
+}
