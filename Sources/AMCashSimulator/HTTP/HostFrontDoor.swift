@@ -22,6 +22,14 @@ struct HostFrontDoor: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
+        if path == "/oauth/token" {
+            do {
+                return try await next(request, context)
+            } catch {
+                // Like an OAuth server: a request it cannot read is a 400 invalid_request.
+                return Self.json(status: .badRequest, ["error": "invalid_request", "error_description": Self.explain(error)])
+            }
+        }
         guard path.hasPrefix(Self.apiPrefix) else { return try await next(request, context) }
         let endpoint = String(path.dropFirst(Self.apiPrefix.count))
         await dice.count(endpoint)
