@@ -1,6 +1,6 @@
 import AMCashAPI
 import AMCashContract
-import AMCashDomain
+public import AMCashDomain
 import Foundation
 import Hummingbird
 public import Logging
@@ -103,6 +103,11 @@ public final class SimulatorServer: Sendable {
     public func requestCount(_ endpoint: String) async -> Int { await dice.requests[endpoint] ?? 0 }
     /// Expires every token already issued.
     public func expireTokens() async { await tokens.expireAll() }
+    /// The reconciliation file of one sponsor for one reconciliation day, from the live ledger.
+    public func reconciliationFile(day: ProgramDay, sponsorCode: String) async -> ReconciliationFile {
+        await ledger.reconciliationFile(day: day, sponsorCode: sponsorCode, now: options.clock())
+    }
+
     /// The redemptions the ledger holds: confirmation, collector, units, reversed or not.
     public func redemptions() async -> [SimulatedRedemption] {
         await ledger.redemptions().map {

@@ -1,4 +1,5 @@
 import AMCashAPI
+import AMCashDomain
 import AMCashSimulator
 import ArgumentParser
 import Dispatch
@@ -15,7 +16,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
             5xx, outage, timeout; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
-            """)
+            """,
+        subcommands: [ExportReconciliationCommand.self])
 
     @Option(name: .long, help: "The address to listen on (loopback by default).")
     var host = "127.0.0.1"
@@ -112,4 +114,43 @@ struct SimulatorCommand: AsyncParsableCommand {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+/// `amcash sim export-recon`: the daily reconciliation file, from a simulator ledger kept with `--db`.
+struct ExportReconciliationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-recon", abstract: "Write the daily reconciliation file of a simulator ledger (--db).",
+        discussion: "The file lists every REDEEM and REVERSE of one sponsor from 00:00 to 00:00 Toronto time on the day, in the layout of ReconciliationLayout.")
+
+    @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (00:00 to 00:00 America/Toronto).")
+    var day: String
+
+    @Option(name: .long, help: "The simulator's ledger file (the --db it ran with).")
+    var db: String
+
+    @Option(name: .long, help: "The sponsor code whose transactions the file lists.")
+    var sponsor = "LOY1"
+
+    @Option(name: .long, help: "Write the file here instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let calendarDay: CalendarDay
+        do { calendarDay = try CalendarDay(parsing: day) } catch { throw ValidationError("--day: \(error)") }
+        let file: ReconciliationFile
+        do {
+            file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+        } catch {
+            printError("amcash sim export-recon: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        if let output {
+            do { try Data(file.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                printError("amcash sim export-recon: cannot write \(output): \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        } else {
+            print(file.text, terminator: "")
+        }
+    }
 }

@@ -175,3 +175,32 @@ final class TestClock: @unchecked Sendable {
 }
 
 func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3 - String(value).count)) + String(value) }
+
+@Suite struct ReconciliationExportTests {
+    @Test func theSimulatorsFileListsTheDaysRedemptionsAndReversals() async throws {
+        let clock = TestClock(start: ISO8601DateFormatter().date(from: "2026-11-27T13:00:00-05:00")!)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID()).sqlite").path
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(databasePath: path, clock: { clock.now }))
+        let (client, builder) = try SimulatorTests.client(simulator)
+        let first = try #require(await client.redeem(SimulatorTests.redeem("81000000001", dollars: 40, trace: 1, builder: builder), policy: .once).reply?.approval)
+        clock.set("2026-11-27T23:59:59-05:00")
+        _ = await client.redeem(SimulatorTests.redeem("81000000002", dollars: 10, trace: 2, builder: builder), policy: .once)
+        let reversal = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                                                           redemptionConfirmationNumber: first.confirmationNumber), traceId: try TraceId(3), at: clock.now)
+        #expect(await client.reverse(reversal, policy: .once).outcome == .approved)
+        clock.set("2026-11-28T00:00:00-05:00")   // the next file's day
+        _ = await client.redeem(SimulatorTests.redeem("81000000001", dollars: 10, trace: 4, builder: builder), policy: .once)
+        await client.shutdown()
+
+        let day = ProgramDay(try CalendarDay(parsing: "2026-11-27"))
+        let live = await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        await simulator.stop()
+        let offline = try ReconciliationExport.file(databasePath: path, day: day, sponsorCode: "LOY1")
+        #expect(live.records.dropFirst() == offline.records.dropFirst(), "the live ledger and the file on disk agree")
+        #expect(offline.details.map(\.type) == [.redeem, .redeem, .reverse])
+        #expect(offline.details.last?.originalConfirmationNumber == first.confirmationNumber)
+        #expect(offline.records.suffix(2) == ["T1%%3%%2%%1", "T2%%475%%50.00%%380%%40.00"])
+        #expect(offline.records[1] == "H2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27")
+        #expect(try ReconciliationExport.file(databasePath: path, day: day, sponsorCode: "XXX9").details.isEmpty)
+    }
+}

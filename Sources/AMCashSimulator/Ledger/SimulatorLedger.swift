@@ -257,6 +257,11 @@ actor SimulatorLedger {
         state.usage[LedgerState.usageKey(number: number, day: ProgramDay.redemptionDay(at: now))] ?? 0
     }
 
+    /// The reconciliation file of one sponsor for one reconciliation day.
+    func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) -> ReconciliationFile {
+        ReconciliationExport.file(from: state, day: day, sponsorCode: sponsorCode, now: now)
+    }
+
     /// Every redemption, oldest first.
     func redemptions() -> [RedemptionRecord] { state.redemptions.values.sorted { ($0.at, $0.confirmation) < ($1.at, $1.confirmation) } }
 
@@ -271,11 +276,7 @@ actor SimulatorLedger {
         String(repeating: "•", count: max(0, number.count - 4)) + number.suffix(4)
     }
 
-    static func hostTime(_ now: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = ProgramDay.zone
-        return formatter.string(from: now)
-    }
+    static func hostTime(_ now: Date) -> String { ReconciliationExport.hostTime(now) }
 }
 
 func zeroPad(_ value: Int, _ width: Int) -> String {
