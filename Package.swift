@@ -70,7 +70,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // The terminal's durable journal.
-        .target(name: "AMCashJournal", dependencies: ["AMCashAPI", "AMCashDomain"], swiftSettings: strict),
+        .target(
+            name: "AMCashJournal",
+            dependencies: ["AMCashAPI", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         // The console's model, messages, effects and update(); knows nothing of curses.
         .target(name: "ConsoleCore", dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain"], swiftSettings: strict),
         // view(model) onto a Canvas, and an in-memory ScreenBuffer for tests.
@@ -104,6 +108,11 @@ let package = Package(
         .testTarget(
             name: "AMCashSimulatorTests",
             dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AMCashJournalTests",
+            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator"],
             swiftSettings: strict
         ),
         .testTarget(

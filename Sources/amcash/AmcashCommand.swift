@@ -1,4 +1,5 @@
 import AMCashAPI
+import AMCashJournal
 import ArgumentParser
 import Foundation
 
@@ -41,6 +42,9 @@ struct AmcashCommand: AsyncParsableCommand {
         } catch let error as CredentialsError {
             printError("amcash: \(error)")
             Foundation.exit(ExitStatus.usage)
+        } catch let error as JournalError {
+            printError("amcash: \(error)")
+            Foundation.exit(ExitStatus.usage)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
@@ -74,11 +78,6 @@ extension PlannedCommand {
 struct ConsoleCommand: PlannedCommand {
     static let configuration = CommandConfiguration(
         commandName: "console", abstract: "(planned) the cashier console: scan, offer, redeem, reverse")
-}
-
-struct JournalCommand: PlannedCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "journal", abstract: "(planned) list the terminal's journaled transactions")
 }
 
 struct ReconcileCommand: PlannedCommand {

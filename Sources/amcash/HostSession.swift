@@ -1,5 +1,6 @@
 import AMCashAPI
 import AMCashDomain
+import AMCashJournal
 import AMCashSimulator
 import Foundation
 import Logging
@@ -12,6 +13,8 @@ struct HostSession {
     let builder: RequestBuilder
     /// The built-in simulator, when this session started one.
     let simulator: SimulatorServer?
+    /// The terminal's journal: every REDEEM and REVERSE is written here before it is sent.
+    let journal: Journal
 
     var environmentLabel: String {
         simulator == nil ? configuration.environment.rawValue : "CERT (built-in simulator)"
@@ -43,19 +46,44 @@ struct HostSession {
 
     private static func open(configuration: TerminalConfiguration, environment: [String: String]) async throws -> HostSession {
         let logger = Logger(label: "amcash.host")
+        // The journal first: if it cannot record, nothing may be sent.
+        let journal = try Journal(path: journalPath(configuration, environment: environment))
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)
             let client = HostClient(settings: host, credentials: credentials, timeouts: configuration.timeouts, logger: logger)
             return HostSession(configuration: configuration, client: client,
-                               builder: RequestBuilder(identity: configuration.identity), simulator: nil)
+                               builder: RequestBuilder(identity: configuration.identity), simulator: nil, journal: journal)
         }
-        let ledgerPath = try embeddedLedgerPath(environment: environment)
+        let ledgerPath = try dataDirectory(environment: environment) + "/cert-simulator.sqlite"
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledgerPath),
                                                         logger: Logger(label: "amcash.simulator"))
         let settings = HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL))
         let client = HostClient(settings: settings, credentials: .simulator, timeouts: configuration.timeouts, logger: logger)
         return HostSession(configuration: configuration, client: client,
-                           builder: RequestBuilder(identity: configuration.identity), simulator: simulator)
+                           builder: RequestBuilder(identity: configuration.identity), simulator: simulator, journal: journal)
+    }
+
+    /// `journalPath` from the configuration; by default `journal.sqlite` in the data directory, or
+    /// `journal-cert-builtin.sqlite` for the built-in simulator, so training never mixes with a real host.
+    static func journalPath(_ configuration: TerminalConfiguration, environment: [String: String]) throws -> String {
+        if let path = configuration.journalPath { return path }
+        let name = configuration.host == nil ? "journal-cert-builtin.sqlite" : "journal.sqlite"
+        return try dataDirectory(environment: environment) + "/" + name
+    }
+
+    /// Resolves what an earlier run left open, saying so on standard error.
+    func recover() async throws {
+        let recovery = JournalRecovery(journal: journal, host: client)
+        let pending = try recovery.pendingCount(at: Date())
+        guard pending > 0 else { return }
+        printError("amcash: resolving \(pending) pending transaction\(pending == 1 ? "" : "s") from the journal…")
+        let report = try await recovery.run()
+        var parts = ["\(report.resolved) resolved"]
+        if report.stillUnknown > 0 { parts.append("\(report.stillUnknown) still unknown") }
+        if report.reversalsAcknowledged > 0 { parts.append("\(report.reversalsAcknowledged) reversal(s) acknowledged") }
+        if report.reversalsWaiting > 0 { parts.append("\(report.reversalsWaiting) reversal(s) waiting") }
+        if report.exceptions > 0 { parts.append("\(report.exceptions) exception(s) for the supervisor: amcash journal --pending") }
+        printError("amcash: " + parts.joined(separator: ", "))
     }
 
     func close() async {
@@ -83,9 +111,10 @@ struct HostSession {
         }
     }
 
-    /// The built-in simulator keeps its ledger in the user's data directory, so one-shot commands
-    /// run one after another (redeem, then reverse) see the same training accounts.
-    static func embeddedLedgerPath(environment: [String: String]) throws -> String {
+    /// The user's data directory for amcash (`$XDG_DATA_HOME/amcash`, default `~/.local/share/amcash`):
+    /// the journal and the built-in simulator's ledger, so one-shot commands run one after another
+    /// (redeem, then reverse) see the same training accounts.
+    static func dataDirectory(environment: [String: String]) throws -> String {
         let base: String
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
             base = xdg
@@ -94,16 +123,7 @@ struct HostSession {
         }
         let directory = base + "/amcash"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory + "/cert-simulator.sqlite"
-    }
-}
-
-/// A trace id for a one-shot command: 12 digits from the clock (milliseconds), increasing from run
-/// to run on one terminal. The journal hands them out once it lands.
-enum ClockTraceIds {
-    static func next(now: Date = Date()) -> TraceId {
-        let milliseconds = Int((now.timeIntervalSince1970 * 1000).rounded(.down))
-        return (try? TraceId(milliseconds % TraceId.largest + 1)) ?? (try! TraceId(1))
+        return directory
     }
 }
 

@@ -1,5 +1,6 @@
 import AMCashAPI
 import AMCashDomain
+import AMCashJournal
 import ArgumentParser
 import Foundation
 
@@ -54,7 +55,8 @@ struct EchoCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try HostSession.configuration(host)
         let report = try await HostSession.with(host, configuration: configuration) { session in
-            let call = session.builder.echo(traceId: ClockTraceIds.next())
+            try await session.recover()
+            let call = session.builder.echo(traceId: try session.journal.nextTraceId())
             var report = CommandReport(call: call, environment: session.environmentLabel, card: nil)
             report.record(await session.client.echo(call), language: configuration.language)
             return report
@@ -80,8 +82,9 @@ struct InquireCommand: AsyncParsableCommand {
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
         let language = try cardOptions.language(default: configuration.language)
         let report = try await HostSession.with(host, configuration: configuration) { session in
+            try await session.recover()
             let call = session.builder.inquire(InquiryRequest(card: card, basket: basket, language: language),
-                                               traceId: ClockTraceIds.next(), at: Date())
+                                               traceId: try session.journal.nextTraceId(), at: Date())
             let result = await session.client.inquire(call)
             var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
             report.record(result, language: language)
@@ -129,15 +132,24 @@ struct RedeemCommand: AsyncParsableCommand {
         let language = try cardOptions.language(default: configuration.language)
         let request = RedemptionRequest(card: card, basket: basket, amount: amount, language: language)
         // Refused before anything is opened or sent: a keyed card, no amount, not whole units.
+        let probeTrace = try TraceId(1)
         do {
-            _ = try RequestBuilder(identity: configuration.identity).redeem(request, traceId: ClockTraceIds.next(), at: Date())
+            _ = try RequestBuilder(identity: configuration.identity).redeem(request, traceId: probeTrace, at: Date())
         } catch {
             printError("amcash redeem: \(error.message.text(language)) Nothing was sent.")
             throw ExitCode(error == .manualEntryCannotRedeem ? ExitStatus.declined : ExitStatus.usage)
         }
         let report = try await HostSession.with(host, configuration: configuration) { session in
-            let call = try session.builder.redeem(request, traceId: ClockTraceIds.next(), at: Date())
+            try await session.recover()
+            let call = try session.builder.redeem(request, traceId: try session.journal.nextTraceId(), at: Date())
+            // Journaled before the first byte goes out; the outcome is journaled before it is shown.
+            let intent = try session.journal.recordRedemptionIntent(call, requested: amount, at: Date())
+            CrashPoint.reached(.afterIntentCommit)
+            CrashPoint.requestLeaving()
             let result = await session.client.redeem(call, policy: .atTheTill)
+            CrashPoint.reached(.afterResponseRead)
+            try session.journal.recordRedemptionOutcome(intent.id, result, at: Date())
+            CrashPoint.reached(.afterOutcomeCommit)
             var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
             report.record(result, language: language)
             if let reply = result.reply {
@@ -177,10 +189,19 @@ struct ReverseCommand: AsyncParsableCommand {
         let language = try cardOptions.language(default: configuration.language)
         let request = ReversalRequest(card: card, redemptionConfirmationNumber: confirmation, language: language)
         let report = try await HostSession.with(host, configuration: configuration) { session in
-            let call = try session.builder.reverse(request, traceId: ClockTraceIds.next(), at: Date())
+            try await session.recover()
+            let call = try session.builder.reverse(request, traceId: try session.journal.nextTraceId(), at: Date())
+            // Store and forward: queued durably first, then sent; if it cannot be sent now it is retried later.
+            let queued = try session.journal.queueReversal(call, of: confirmation, at: Date())
             let result = await session.client.reverse(call, policy: .atTheTill)
+            let entry = try session.journal.recordReversalOutcome(queued.id, result, at: Date())
             var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
             report.record(result, language: language)
+            if entry.isPending {
+                report.failure = (report.failure.map { $0 + "; " } ?? "") + "the reversal is queued and will be re-sent (amcash journal --pending)"
+            } else if entry.isException {
+                report.failure = (report.failure.map { $0 + "; " } ?? "") + "listed as an exception for the supervisor (amcash journal --pending)"
+            }
             if let reply = result.reply {
                 report.record(balances: reply.balances, shown: configuration.showBalances)
                 report.reversalConfirmationNumber = reply.reversalConfirmationNumber

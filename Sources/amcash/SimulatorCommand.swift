@@ -125,8 +125,8 @@ struct ExportReconciliationCommand: ParsableCommand {
     @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (00:00 to 00:00 America/Toronto).")
     var day: String
 
-    @Option(name: .long, help: "The simulator's ledger file (the --db it ran with).")
-    var db: String
+    /// `--db` is the simulator's own option: `amcash sim export-recon --db FILE` reads that ledger.
+    @ParentCommand var simulator: SimulatorCommand
 
     @Option(name: .long, help: "The sponsor code whose transactions the file lists.")
     var sponsor = "LOY1"
@@ -137,6 +137,7 @@ struct ExportReconciliationCommand: ParsableCommand {
     func run() throws {
         let calendarDay: CalendarDay
         do { calendarDay = try CalendarDay(parsing: day) } catch { throw ValidationError("--day: \(error)") }
+        guard let db = simulator.db else { throw ValidationError("export-recon needs the ledger: --db FILE (the --db the simulator ran with)") }
         let file: ReconciliationFile
         do {
             file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor)

@@ -16,10 +16,12 @@ import Testing
         let status: Int32
         let output: String
         let errors: String
+        /// Ended by SIGKILL.
+        let killed: Bool
     }
 
     /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger).
-    static func amcash(_ arguments: [String], home: String? = nil) throws -> Run {
+    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -28,6 +30,7 @@ import Testing
         for key in ["AMCASH_CONFIG", "AMCASH_CLIENT_ID", "AMCASH_CLIENT_SECRET", "XDG_CONFIG_HOME"] { environment[key] = nil }
         environment["HOME"] = home
         environment["XDG_DATA_HOME"] = home + "/data"
+        environment.merge(extraEnvironment) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -37,7 +40,8 @@ import Testing
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   errors: String(decoding: errors, as: UTF8.self))
+                   errors: String(decoding: errors, as: UTF8.self),
+                   killed: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
     }
 
     @Test func inquireWorksWithNoConfigurationAtAll() throws {

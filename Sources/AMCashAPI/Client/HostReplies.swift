@@ -102,6 +102,12 @@ public struct RedemptionReply: HostReply {
     public let answer: HostAnswer
     public let approval: RedemptionApproval?
     public let balances: Balances
+
+    public init(answer: HostAnswer, approval: RedemptionApproval?, balances: Balances) {
+        self.answer = answer
+        self.approval = approval
+        self.balances = balances
+    }
 }
 
 /// The answer to REVERSE.
@@ -110,6 +116,13 @@ public struct ReversalReply: HostReply {
     public let reversalConfirmationNumber: String?
     public let unitsReversed: Units?
     public let balances: Balances
+
+    public init(answer: HostAnswer, reversalConfirmationNumber: String?, unitsReversed: Units?, balances: Balances) {
+        self.answer = answer
+        self.reversalConfirmationNumber = reversalConfirmationNumber
+        self.unitsReversed = unitsReversed
+        self.balances = balances
+    }
 }
 
 /// The answer to ECHO.

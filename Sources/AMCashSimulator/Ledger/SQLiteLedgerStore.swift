@@ -16,6 +16,8 @@ final class SQLiteLedgerStore: LedgerStore {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        let synchronous = try queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        guard synchronous == 2 else { throw LedgerFailure(reason: "the simulator ledger at \(path) is not crash-safe (synchronous \(synchronous ?? -1))") }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: ledger state") { db in
             try db.create(table: "ledger_state") { table in

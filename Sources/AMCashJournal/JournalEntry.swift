@@ -1,0 +1,61 @@
+public import AMCashAPI
+public import AMCashDomain
+public import Foundation
+
+/// One REDEEM or REVERSE as the terminal recorded it: the exact request it sends (and re-sends),
+/// where it stands, and what the host said.
+public struct JournalEntry: Sendable, Hashable, Identifiable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case redeem = "REDEEM"
+        case reverse = "REVERSE"
+    }
+
+    public let id: Int64
+    public let kind: Kind
+    public let traceId: String
+    public let idempotencyKey: UUID
+    /// The exact request body, re-sent byte for byte until the host answers.
+    public let body: Data
+    public let maskedCard: String
+    public let createdAt: Date
+    /// The redemption day (03:00 Toronto) the entry was made in.
+    public let redemptionDay: ProgramDay
+    /// The reconciliation day (00:00 Toronto) the entry was made in.
+    public let reconciliationDay: ProgramDay
+    /// What was asked: the discount for a REDEEM.
+    public let requested: Money?
+    public var state: TransactionState
+    public var responseCode: String?
+    public var confirmationNumber: String?
+    public var units: Units?
+    public var money: Money?
+    public var miles: Miles?
+    public var answeredAt: Date?
+    /// How many times the request went out.
+    public var attempts: Int
+    public var lastFailure: String?
+    /// For a REVERSE: the confirmation number of the redemption it reverses.
+    public let originalConfirmationNumber: String?
+    /// For a REVERSE: when to try again.
+    public var nextAttemptAt: Date?
+    /// Needs a supervisor: a reversal that failed 6 times, or whose window closed.
+    public var isException: Bool
+    /// Matched against the AIR MILES daily file; only reconciled rows may ever be pruned.
+    public var isReconciled: Bool
+    /// Resolved by recovery after a restart rather than at the till: check that the sale got the discount.
+    public var resolvedByRecovery: Bool
+
+    /// The call to (re-)send: same bytes, same key, same trace id.
+    public var call: PreparedCall {
+        PreparedCall(operation: kind == .redeem ? .redeem : .reverse, traceId: traceId, idempotencyKey: idempotencyKey,
+                     body: body, maskedCard: maskedCard)
+    }
+
+    /// Whether the host may hold a change the terminal has not confirmed.
+    public var isPending: Bool {
+        switch kind {
+        case .redeem: state.needsResolution
+        case .reverse: state == .reversing && !isException
+        }
+    }
+}

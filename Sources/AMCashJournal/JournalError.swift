@@ -1,0 +1,30 @@
+/// Why the journal cannot be used. Each is raised before any request is sent, so nothing is ever
+/// sent that the journal did not record first.
+public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notDurable(path: String, synchronous: Int)
+    case readOnly(path: String)
+    case diskFull(path: String)
+    case notFound(String)
+    case illegalTransition(String)
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            "cannot open the journal at \(path): \(reason)"
+        case .notDurable(let path, let synchronous):
+            "the journal at \(path) is not crash-safe (PRAGMA synchronous is \(synchronous), FULL (2) is required); amcash will not start"
+        case .readOnly(let path):
+            "the journal at \(path) is read-only; nothing can be redeemed until it is writable (check the file's and the folder's permissions)"
+        case .diskFull(let path):
+            "the disk holding the journal at \(path) is full; nothing can be redeemed until space is freed"
+        case .notFound(let what):
+            "the journal has no \(what)"
+        case .illegalTransition(let what):
+            "the journal refused a change: \(what)"
+        case .storage(let reason):
+            "the journal could not be written: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import AMCashAPI
+import AMCashDomain
+import AMCashJournal
+import ArgumentParser
+import Foundation
+
+/// `amcash journal`: what this terminal redeemed and reversed, with states and totals.
+struct JournalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal", abstract: "List the terminal's journaled transactions and the day's totals.",
+        discussion: "Resolves pending transactions first (like every command). Cards are masked. Days are reconciliation days: 00:00 to 00:00 Toronto time.")
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: "The day to list, YYYY-MM-DD (default: today in Toronto).")
+    var day: String?
+
+    @Flag(name: .long, help: "Every day's pending transactions and exceptions only.")
+    var pending = false
+
+    func run() async throws {
+        let day: ProgramDay
+        if let text = self.day {
+            do { day = ProgramDay(try CalendarDay(parsing: text)) } catch { throw ValidationError("--day: \(error)") }
+        } else {
+            day = ProgramDay.reconciliationDay(at: Date())
+        }
+        let configuration = try HostSession.configuration(host)
+        let (entries, path) = try await HostSession.with(host, configuration: configuration) { session in
+            try await session.recover()
+            let entries = pending ? try session.journal.entries(pendingOnly: true) : try session.journal.entries(day: day)
+            return (entries, session.journal.path)
+        }
+        let report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
+        if host.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table)
+        }
+    }
+}
+
+/// The journal as `amcash journal` prints it.
+struct JournalReport: Encodable {
+    struct Row: Encodable {
+        let id: Int64
+        let kind: String
+        let createdAt: Date
+        let card: String
+        let state: String
+        let responseCode: String?
+        let units: Int?
+        let dollars: String?
+        let miles: Int?
+        let confirmationNumber: String?
+        let originalConfirmationNumber: String?
+        let traceId: String
+        let attempts: Int
+        let exception: Bool
+        let resolvedByRecovery: Bool
+        let lastFailure: String?
+    }
+
+    struct Totals: Encodable {
+        var redeemedCount = 0
+        var redeemedDollars = "0.00"
+        var redeemedMiles = 0
+        var reversedCount = 0
+        var reversedDollars = "0.00"
+        var reversedMiles = 0
+        var pending = 0
+        var exceptions = 0
+    }
+
+    let journal: String
+    let day: String?
+    let entries: [Row]
+    let totals: Totals
+
+    init(journal: String, day: String?, entries: [JournalEntry]) {
+        self.journal = journal
+        self.day = day
+        self.entries = entries.map {
+            Row(id: $0.id, kind: $0.kind.rawValue, createdAt: $0.createdAt, card: $0.maskedCard, state: $0.state.rawValue,
+                responseCode: $0.responseCode, units: $0.units?.count, dollars: $0.money?.decimalString, miles: $0.miles?.value,
+                confirmationNumber: $0.confirmationNumber, originalConfirmationNumber: $0.originalConfirmationNumber,
+                traceId: $0.traceId, attempts: $0.attempts, exception: $0.isException, resolvedByRecovery: $0.resolvedByRecovery,
+                lastFailure: $0.lastFailure)
+        }
+        var totals = Totals()
+        let redeemed = entries.filter { $0.kind == .redeem && [.approved, .reversing, .reversed].contains($0.state) }
+        totals.redeemedCount = redeemed.count
+        totals.redeemedDollars = Money(cents: redeemed.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
+        totals.redeemedMiles = redeemed.reduce(0) { $0 + ($1.miles?.value ?? 0) }
+        let reversed = entries.filter { $0.kind == .redeem && $0.state == .reversed }
+        totals.reversedCount = reversed.count
+        totals.reversedDollars = Money(cents: reversed.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
+        totals.reversedMiles = reversed.reduce(0) { $0 + ($1.miles?.value ?? 0) }
+        totals.pending = entries.filter(\.isPending).count
+        totals.exceptions = entries.filter(\.isException).count
+        self.totals = totals
+    }
+
+    var table: String {
+        var lines = ["Journal \(journal)" + (day.map { "   day \($0) (00:00 to 00:00 Toronto)" } ?? "   pending and exceptions, every day")]
+        let formatter = DateFormatter()
+        formatter.timeZone = ProgramDay.zone
+        formatter.dateFormat = "MM-dd HH:mm"
+        lines.append(["ID".padded(5), "TORONTO".padded(12), "KIND".padded(8), "CARD".padded(12), "STATE".padded(10), "CODE".padded(5),
+                      "UNITS".padded(6), "DOLLARS".padded(9), "MILES".padded(6), "CONFIRMATION".padded(14), "TRACE"].joined(separator: " "))
+        for row in entries {
+            var line = [String(row.id).padded(5), formatter.string(from: row.createdAt).padded(12), row.kind.padded(8), row.card.padded(12),
+                        row.state.padded(10), (row.responseCode ?? "-").padded(5), (row.units.map(String.init) ?? "-").padded(6),
+                        (row.dollars ?? "-").padded(9), (row.miles.map(String.init) ?? "-").padded(6),
+                        (row.confirmationNumber ?? "-").padded(14), row.traceId].joined(separator: " ")
+            if let original = row.originalConfirmationNumber { line += "  reverses \(original)" }
+            if row.exception { line += "  EXCEPTION: \(row.lastFailure ?? "see the supervisor")" }
+            if row.resolvedByRecovery { line += "  (resolved after a restart: check the sale)" }
+            lines.append(line)
+        }
+        if entries.isEmpty { lines.append("(no transactions)") }
+        lines.append("Redeemed: \(totals.redeemedCount) for $\(totals.redeemedDollars) (\(totals.redeemedMiles) miles)   "
+                     + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
+                     + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
