@@ -218,6 +218,17 @@ public final class Journal: Sendable {
 
     // MARK: - Reconciliation and retention
 
+    /// An unknown REDEEM the daily file shows as redeemed: approved, with the host's numbers.
+    func resolve(_ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?, at now: Date) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE entries SET state = 'approved', confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
+                                   resolvedByRecovery = 1, lastFailure = 'resolved from the AIR MILES daily file'
+                WHERE id = ? AND state IN ('sending', 'unknown')
+                """, arguments: [confirmation, units?.count, money?.cents, miles?.value, now, id])
+        }
+    }
+
     /// Marks entries as matched against the AIR MILES daily file.
     public func markReconciled(_ ids: [Int64]) throws(JournalError) {
         try write { db in

@@ -80,11 +80,6 @@ struct ConsoleCommand: PlannedCommand {
         commandName: "console", abstract: "(planned) the cashier console: scan, offer, redeem, reverse")
 }
 
-struct ReconcileCommand: PlannedCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "reconcile", abstract: "(planned) reconcile the AIR MILES daily file against the journal")
-}
-
 struct LintCommand: PlannedCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint", abstract: "(planned) check themes, keymaps and the terminal configuration")

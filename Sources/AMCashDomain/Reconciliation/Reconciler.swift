@@ -1,0 +1,238 @@
+public import Foundation
+
+/// What the terminal's journal says about one REDEEM or REVERSE, as the reconciler needs it.
+public struct TerminalRecord: Sendable, Hashable {
+    /// Which journal (when several terminals are reconciled together) and which row in it.
+    public struct Key: Sendable, Hashable, Comparable {
+        public let journal: Int
+        public let id: Int64
+        public init(journal: Int, id: Int64) {
+            self.journal = journal
+            self.id = id
+        }
+        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.journal, lhs.id) < (rhs.journal, rhs.id) }
+    }
+
+    public let key: Key
+    public let type: ReconciliationTransactionType
+    /// Confirmed by the host (has a confirmation number), or unknown (sent, never answered).
+    public let isUnknown: Bool
+    public let confirmationNumber: String?
+    public let traceId: String
+    public let cardTerminalId: String
+    public let maskedCard: String
+    public let units: Units?
+    public let miles: Miles?
+    public let money: Money?
+    /// The reconciliation day the terminal recorded it in.
+    public let day: ProgramDay
+    public let createdAt: Date
+
+    public init(key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
+                cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date) {
+        self.key = key
+        self.type = type
+        self.isUnknown = isUnknown
+        self.confirmationNumber = confirmationNumber
+        self.traceId = traceId
+        self.cardTerminalId = cardTerminalId
+        self.maskedCard = maskedCard
+        self.units = units
+        self.miles = miles
+        self.money = money
+        self.day = day
+        self.createdAt = createdAt
+    }
+}
+
+/// The classes every record and every journal row falls into.
+public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
+    case matched
+    case missingAtHost = "missing-at-host"
+    case missingAtTerminal = "missing-at-terminal"
+    case amountMismatch = "amount-mismatch"
+    case typeMismatch = "type-mismatch"
+    case duplicate
+    case timing
+    case unresolved
+
+    public var isBreak: Bool { self != .matched }
+
+    public var label: String {
+        switch self {
+        case .matched: "matched"
+        case .missingAtHost: "missing at host"
+        case .missingAtTerminal: "missing at terminal"
+        case .amountMismatch: "amount mismatch"
+        case .typeMismatch: "type mismatch"
+        case .duplicate: "duplicate"
+        case .timing: "timing (across the cut-off)"
+        case .unresolved: "unresolved (unknown outcome)"
+        }
+    }
+}
+
+/// One classified record of the file or row of a journal.
+public struct ReconciliationFinding: Sendable, Hashable {
+    public let classification: ReconciliationClass
+    /// The file record (1-based), when the finding is about one.
+    public let recordNumber: Int?
+    /// The journal row, when the finding is about one.
+    public let terminalKey: TerminalRecord.Key?
+    public let type: ReconciliationTransactionType
+    public let confirmationNumber: String?
+    public let traceId: String
+    public let maskedCard: String
+    public let units: Units?
+    public let miles: Miles?
+    public let money: Money?
+    public let note: String
+    /// The journal row to mark as reconciled (matched, or matched across the cut-off).
+    public let reconciles: TerminalRecord.Key?
+    /// An unknown journal row the file shows as redeemed: it becomes approved with this confirmation.
+    public let resolvesUnknown: Bool
+    /// Still open: the row is looked for again in the next day's file.
+    public let rollsForward: Bool
+}
+
+/// Totals per class: how many, how many miles, how many dollars.
+public struct ReconciliationSummary: Sendable, Hashable {
+    public struct Line: Sendable, Hashable {
+        public var count = 0
+        public var miles = 0
+        public var cents = 0
+    }
+
+    public private(set) var lines: [ReconciliationClass: Line] = [:]
+
+    mutating func add(_ finding: ReconciliationFinding) {
+        var line = lines[finding.classification, default: Line()]
+        line.count += 1
+        line.miles += finding.miles?.value ?? 0
+        line.cents += finding.money?.cents ?? 0
+        lines[finding.classification] = line
+    }
+
+    public subscript(_ classification: ReconciliationClass) -> Line { lines[classification, default: Line()] }
+
+    public var breaks: Int { lines.filter { $0.key.isBreak }.reduce(0) { $0 + $1.value.count } }
+}
+
+/// Matches the AIR MILES daily file against the terminals' journals, one file record at a time, so a
+/// file of any size reconciles in memory that grows with the journals, not with the file.
+///
+/// Records are matched by confirmation number; a REDEEM the journal holds as unknown is found by
+/// trace id and card terminal id, and becomes approved. A host record matching a journal row of the
+/// next or previous day, or a journal row made in the last minutes before the cut-off and absent
+/// from the file, is `timing`. A second debit for one intent, or a record repeated, is `duplicate`.
+public struct Reconciler: Sendable {
+    public let day: ProgramDay
+    /// How close to the 00:00 cut-off a journal row must be to count as "just across" it.
+    public let timingWindow: TimeInterval
+    public private(set) var summary = ReconciliationSummary()
+
+    private var byConfirmation: [String: TerminalRecord] = [:]
+    private var unknownByTrace: [String: TerminalRecord] = [:]
+    private var confirmedByTrace: [String: TerminalRecord] = [:]
+    private var seen: Set<TerminalRecord.Key> = []
+    private var all: [TerminalRecord]
+    /// Confirmation numbers of this file that matched a journal row (kept only for those: bounded by the journals).
+    private var matchedConfirmations: Set<String> = []
+
+    /// - Parameter terminalRecords: the journals' rows of `day`, rows of earlier days not yet reconciled,
+    ///   and rows of the next day's first minutes (for records just across the cut-off).
+    public init(day: ProgramDay, terminalRecords: [TerminalRecord], timingWindow: TimeInterval = 15 * 60) {
+        self.day = day
+        self.timingWindow = timingWindow
+        all = terminalRecords.sorted { $0.key < $1.key }
+        for record in all {
+            if let confirmation = record.confirmationNumber { byConfirmation[confirmation] = record }
+            let traceKey = record.cardTerminalId + "|" + record.traceId
+            if record.isUnknown { unknownByTrace[traceKey] = record } else if record.type == .redeem { confirmedByTrace[traceKey] = record }
+        }
+    }
+
+    /// Classifies one detail record of the file.
+    public mutating func consume(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
+        let finding = classify(detail, recordNumber: recordNumber)
+        summary.add(finding)
+        return finding
+    }
+
+    private mutating func classify(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
+        let masked = String(repeating: "•", count: max(0, detail.collectorNumber.count - 4)) + detail.collectorNumber.suffix(4)
+        func finding(_ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
+                     resolves: Bool = false) -> ReconciliationFinding {
+            ReconciliationFinding(classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
+                                  confirmationNumber: detail.confirmationNumber, traceId: detail.traceId, maskedCard: masked,
+                                  units: detail.units, miles: detail.miles, money: detail.money, note: note,
+                                  reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
+        }
+        if matchedConfirmations.contains(detail.confirmationNumber) {
+            return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file")
+        }
+        if let terminal = byConfirmation[detail.confirmationNumber] {
+            guard !seen.contains(terminal.key) else {
+                return finding(.duplicate, "the journal row was already matched", terminal: terminal)
+            }
+            seen.insert(terminal.key)
+            matchedConfirmations.insert(detail.confirmationNumber)
+            if terminal.type != detail.type {
+                return finding(.typeMismatch, "the file says \(detail.type.rawValue), the journal \(terminal.type.rawValue)", terminal: terminal)
+            }
+            if let units = terminal.units, units != detail.units {
+                return finding(.amountMismatch, "the file says \(detail.units.count) units, the journal \(units.count)", terminal: terminal)
+            }
+            if let miles = terminal.miles, miles != detail.miles {
+                return finding(.amountMismatch, "the file says \(detail.miles.value) miles, the journal \(miles.value)", terminal: terminal)
+            }
+            if let money = terminal.money, money != detail.money {
+                return finding(.amountMismatch, "the file says $\(detail.money.decimalString), the journal $\(money.decimalString)", terminal: terminal)
+            }
+            if terminal.day != day {
+                return finding(.timing, "the journal has it on \(terminal.day), the host on \(day)", terminal: terminal, reconciles: true)
+            }
+            return finding(.matched, "", terminal: terminal, reconciles: true)
+        }
+        let traceKey = detail.cardTerminalId + "|" + detail.traceId
+        if let unknown = unknownByTrace[traceKey], unknown.type == detail.type, !seen.contains(unknown.key) {
+            seen.insert(unknown.key)
+            matchedConfirmations.insert(detail.confirmationNumber)
+            let resolves = detail.type == .redeem
+            return finding(.matched, resolves ? "the journal's unknown outcome is resolved: approved" : "the host has the queued reversal",
+                           terminal: unknown, reconciles: true, resolves: resolves)
+        }
+        if detail.type == .redeem, let confirmed = confirmedByTrace[traceKey] {
+            return finding(.duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
+                           terminal: confirmed)
+        }
+        return finding(.missingAtTerminal, "no journal row has confirmation \(detail.confirmationNumber)")
+    }
+
+    /// Classifies the journal rows the file did not mention; call after the last record.
+    public mutating func finish() -> [ReconciliationFinding] {
+        var findings: [ReconciliationFinding] = []
+        let end = day.reconciliationEnd
+        for record in all where !seen.contains(record.key) && record.day <= day {
+            let classification: ReconciliationClass
+            let note: String
+            if record.isUnknown {
+                classification = .unresolved
+                note = "the journal never learned the outcome and the file does not show it"
+            } else if record.day == day && end.timeIntervalSince(record.createdAt) <= timingWindow {
+                classification = .timing
+                note = "made just before the cut-off; expected in the next day's file"
+            } else {
+                classification = .missingAtHost
+                note = record.day < day ? "carried forward from \(record.day); still not in the host's file" : "not in the host's file"
+            }
+            let finding = ReconciliationFinding(
+                classification: classification, recordNumber: nil, terminalKey: record.key, type: record.type,
+                confirmationNumber: record.confirmationNumber, traceId: record.traceId, maskedCard: record.maskedCard, units: record.units,
+                miles: record.miles, money: record.money, note: note, reconciles: nil, resolvesUnknown: false, rollsForward: true)
+            summary.add(finding)
+            findings.append(finding)
+        }
+        return findings
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// Reads a reconciliation file one line at a time, in constant memory: checks the record order
+/// (H1, H2, D…, T1, T2), every field's count, characters and length, and that the trailers add up.
+/// A file that breaks any rule is refused with the record number and the reason.
+public struct ReconciliationParser: Sendable {
+    /// What the headers said.
+    public private(set) var sponsorCode: String?
+    public private(set) var day: ProgramDay?
+    public private(set) var periodStart: String?
+    public private(set) var periodEnd: String?
+    /// Records read so far (1-based number of the last one).
+    public private(set) var recordNumber = 0
+
+    private enum Stage { case expectingHeader1, expectingHeader2, inDetails, expectingTrailer2, done }
+    private var stage = Stage.expectingHeader1
+    private var redeemCount = 0, reverseCount = 0
+    private var redeemMiles = 0, reverseMiles = 0
+    private var redeemCents = 0, reverseCents = 0
+
+    /// The longest line the layout allows; a longer one is refused before it is split.
+    public static let maximumLineLength = 512
+
+    public init() {}
+
+    /// Reads one line (without its line end; a trailing CR is accepted). Returns the detail it holds, if any.
+    public mutating func consume(_ line: Substring) throws(ReconciliationFileError) -> ReconciliationDetail? {
+        let line = line.hasSuffix("\r") ? line.dropLast() : line
+        if stage == .done {
+            if line.isEmpty { return nil }
+            throw error(recordNumber + 1, "a record after the T2 trailer")
+        }
+        recordNumber += 1
+        guard !line.isEmpty else { throw error("an empty line where a record was expected") }
+        guard line.utf8.count <= Self.maximumLineLength else { throw error("the record is longer than \(Self.maximumLineLength) characters") }
+        guard line.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw error("the record has a character that is not printable ASCII") }
+        let fields = line.components(separatedBy: ReconciliationLayout.separator)
+        guard let type = ReconciliationLayout.RecordType(rawValue: fields[0]) else {
+            throw error("unknown record type \"\(fields[0].prefix(8))\"")
+        }
+        guard fields.count == type.fieldCount else {
+            throw error("a \(type.rawValue) record has \(type.fieldCount) fields, this one has \(fields.count)")
+        }
+        switch (stage, type) {
+        case (.expectingHeader1, .header1):
+            guard fields[1] == ReconciliationLayout.fileType else { throw error("the file type is \"\(fields[1])\", not \(ReconciliationLayout.fileType)") }
+            guard fields[2] == ReconciliationLayout.layoutVersion else { throw error("layout version \(fields[2]) is not \(ReconciliationLayout.layoutVersion)") }
+            try check(fields[3], "sponsor code", length: 4...4, allowed: { $0.isLetter || $0.isNumber })
+            try check(fields[4], "creation date", length: 8...8, allowed: \.isNumber)
+            sponsorCode = fields[3]
+            stage = .expectingHeader2
+        case (.expectingHeader2, .header2):
+            try check(fields[1], "period start", length: 1...40, allowed: Self.isDateTimeCharacter)
+            try check(fields[2], "period end", length: 1...40, allowed: Self.isDateTimeCharacter)
+            do { day = ProgramDay(try CalendarDay(parsing: fields[3])) } catch { throw self.error("the file day \"\(fields[3])\" is not YYYY-MM-DD") }
+            periodStart = fields[1]
+            periodEnd = fields[2]
+            stage = .inDetails
+        case (.inDetails, .detail):
+            let detail = try detail(fields)
+            switch detail.type {
+            case .redeem:
+                redeemCount += 1; redeemMiles += detail.miles.value; redeemCents += detail.money.cents
+            case .reverse:
+                reverseCount += 1; reverseMiles += detail.miles.value; reverseCents += detail.money.cents
+            }
+            return detail
+        case (.inDetails, .trailer1):
+            let count = try number(fields[1], "detail count"), redeems = try number(fields[2], "REDEEM count"),
+                reverses = try number(fields[3], "REVERSE count")
+            guard count == redeemCount + reverseCount else { throw error("T1 says \(count) details, the file has \(redeemCount + reverseCount)") }
+            guard redeems == redeemCount else { throw error("T1 says \(redeems) REDEEM records, the file has \(redeemCount)") }
+            guard reverses == reverseCount else { throw error("T1 says \(reverses) REVERSE records, the file has \(reverseCount)") }
+            stage = .expectingTrailer2
+        case (.expectingTrailer2, .trailer2):
+            let miles = try number(fields[1], "REDEEM miles"), reverseMilesTotal = try number(fields[3], "REVERSE miles")
+            let dollars = try money(fields[2], "REDEEM dollars"), reverseDollars = try money(fields[4], "REVERSE dollars")
+            guard miles == redeemMiles else { throw error("T2 says \(miles) REDEEM miles, the details add up to \(redeemMiles)") }
+            guard dollars.cents == redeemCents else {
+                throw error("T2 says \(dollars.decimalString) REDEEM dollars, the details add up to \(Money(cents: redeemCents).decimalString)")
+            }
+            guard reverseMilesTotal == reverseMiles else { throw error("T2 says \(reverseMilesTotal) REVERSE miles, the details add up to \(reverseMiles)") }
+            guard reverseDollars.cents == reverseCents else {
+                throw error("T2 says \(reverseDollars.decimalString) REVERSE dollars, the details add up to \(Money(cents: reverseCents).decimalString)")
+            }
+            stage = .done
+        default:
+            throw error("a \(type.rawValue) record where \(expected) was expected")
+        }
+        return nil
+    }
+
+    /// Call after the last line: a file that stops before its T2 trailer is refused.
+    public func finish() throws(ReconciliationFileError) {
+        guard stage == .done else { throw error(recordNumber + 1, "the file ends where \(expected) was expected") }
+    }
+
+    private var expected: String {
+        switch stage {
+        case .expectingHeader1: "the H1 header"
+        case .expectingHeader2: "the H2 header"
+        case .inDetails: "a D record or the T1 trailer"
+        case .expectingTrailer2: "the T2 trailer"
+        case .done: "the end of the file"
+        }
+    }
+
+    private func detail(_ fields: [String]) throws(ReconciliationFileError) -> ReconciliationDetail {
+        guard let type = ReconciliationTransactionType(rawValue: fields[1]) else { throw error("transaction type \"\(fields[1].prefix(10))\" is not REDEEM or REVERSE") }
+        try check(fields[2], "host date-time", length: 1...40, allowed: Self.isDateTimeCharacter)
+        try check(fields[3], "sponsor code", length: 4...4, allowed: { $0.isLetter || $0.isNumber })
+        try check(fields[4], "store id", length: 4...4, allowed: \.isNumber)
+        try check(fields[5], "device id", length: 3...3, allowed: \.isNumber)
+        guard fields[6] == fields[3] + fields[4] + fields[5] else { throw error("card terminal id \(fields[6]) is not sponsor + store + device") }
+        try check(fields[7], "trace id", length: 12...12, allowed: \.isNumber)
+        try check(fields[8], "collector number", length: 1...19, allowed: \.isNumber)
+        let units = try number(fields[9], "units"), miles = try number(fields[10], "miles")
+        let money = try money(fields[11], "dollars")
+        try check(fields[12], "confirmation number", length: 1...40, allowed: { !$0.isWhitespace })
+        if type == .reverse {
+            try check(fields[13], "original confirmation number", length: 1...40, allowed: { !$0.isWhitespace })
+        } else if !fields[13].isEmpty {
+            throw error("a REDEEM record has an original confirmation number")
+        }
+        return ReconciliationDetail(type: type, hostDateTime: fields[2], sponsorCode: fields[3], storeId: fields[4], deviceId: fields[5],
+                                    traceId: fields[7], collectorNumber: fields[8], units: Units(units), miles: Miles(miles), money: money,
+                                    confirmationNumber: fields[12], originalConfirmationNumber: fields[13].isEmpty ? nil : fields[13])
+    }
+
+    /// A whole number with no padding: "190", never "0190".
+    private func number(_ text: String, _ name: String) throws(ReconciliationFileError) -> Int {
+        guard (1...12).contains(text.count), text.allSatisfy(\.isNumber), text == "0" || !text.hasPrefix("0"), let value = Int(text) else {
+            throw error("\(name) \"\(text.prefix(20))\" is not a whole number without padding")
+        }
+        return value
+    }
+
+    private func money(_ text: String, _ name: String) throws(ReconciliationFileError) -> Money {
+        guard text.count <= 17 else { throw error("\(name) is longer than 17 characters") }
+        do {
+            let value = try Money(parsing: text)
+            guard value.decimalString == text else { throw error("\(name) \"\(text)\" is not written as dollars and two decimals") }
+            return value
+        } catch let error as ReconciliationFileError {
+            throw error
+        } catch {
+            throw self.error("\(name): \(error)")
+        }
+    }
+
+    private func check(_ text: String, _ name: String, length: ClosedRange<Int>, allowed: (Character) -> Bool) throws(ReconciliationFileError) {
+        guard length.contains(text.count) else {
+            throw error("\(name) has \(text.count) characters; \(length.count == 1 ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)") are allowed")
+        }
+        guard text.allSatisfy(allowed) else { throw error("\(name) \"\(text.prefix(20))\" has a character it may not have") }
+    }
+
+    private static func isDateTimeCharacter(_ character: Character) -> Bool {
+        character.isNumber || "-:+TZ.".contains(character)
+    }
+
+    private func error(_ reason: String) -> ReconciliationFileError { error(recordNumber, reason) }
+    private func error(_ record: Int, _ reason: String) -> ReconciliationFileError { ReconciliationFileError(record: record, reason: reason) }
+}
+
+/// Why a reconciliation file is unusable, and at which record (1-based).
+public struct ReconciliationFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let record: Int
+    public let reason: String
+
+    public init(record: Int, reason: String) {
+        self.record = record
+        self.reason = reason
+    }
+
+    public var description: String { "record \(record): \(reason)" }
+}
