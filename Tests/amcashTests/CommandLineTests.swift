@@ -99,3 +99,53 @@ import Testing
         }
     }
 }
+
+@Suite struct ReconcileCommandTests {
+    static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "America/Toronto")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date())
+    }
+
+    @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        #expect(try CommandLineTests.amcash(["redeem", "--card", "81000000001", "--basket", "45"], home: home).status == 0)
+        #expect(try CommandLineTests.amcash(["redeem", "--card", "81000000002", "--basket", "45"], home: home).status == 0)
+        let file = home + "/daily.txt"
+        let export = try CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
+                                                  "--day", Self.today(), "--output", file], home: home)
+        #expect(export.status == 0, "\(export.errors)")
+
+        let clean = try CommandLineTests.amcash(["reconcile", file], home: home)
+        #expect(clean.status == 0, "\(clean.output)\(clean.errors)")
+        #expect(clean.output.contains("No breaks"))
+
+        // A record the terminal never made: a break, listed with a masked card.
+        var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        var extraFields = lines[2].components(separatedBy: "%%")
+        extraFields[7] = "999999999999"
+        extraFields[12] = "XX" + extraFields[12]
+        let extra = extraFields.joined(separator: "%%")
+        lines.insert(extra, at: 3)
+        lines[lines.count - 2] = lines[lines.count - 2].replacingOccurrences(of: "T1%%2%%2", with: "T1%%3%%3")
+        let trailer = lines[lines.count - 1].components(separatedBy: "%%")
+        let miles = Int(trailer[1])! + Int(extraFields[10])!
+        let cents = Int(trailer[2].replacingOccurrences(of: ".", with: ""))! + Int(extraFields[11].replacingOccurrences(of: ".", with: ""))!
+        lines[lines.count - 1] = "T2%%\(miles)%%\(cents / 100).\(String(format: "%02d", cents % 100))%%0%%0.00"
+        try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let broken = try CommandLineTests.amcash(["reconcile", file, "--json"], home: home)
+        #expect(broken.status == 1, "\(broken.output)\(broken.errors)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.output.utf8)) as? [String: Any])
+        let breaks = try #require(report["breaks"] as? [[String: Any]])
+        #expect(breaks.map { $0["classification"] as? String } == ["missing-at-terminal"])
+        #expect(breaks.first?["card"] as? String == "•••••••0001")
+        #expect(!broken.output.contains("81000000001"))
+
+        // Totals that do not add up: the file is unusable, and says where.
+        try (lines.dropLast().joined(separator: "\n") + "\nT2%%1%%1.00%%0%%0.00\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let unusable = try CommandLineTests.amcash(["reconcile", file], home: home)
+        #expect(unusable.status == 2)
+        #expect(unusable.errors.contains("record 7: T2 says 1 REDEEM miles"), "\(unusable.errors)")
+    }
+}

@@ -101,6 +101,12 @@ public struct ReconciliationSummary: Sendable, Hashable {
         public var count = 0
         public var miles = 0
         public var cents = 0
+
+        public init(count: Int = 0, miles: Int = 0, cents: Int = 0) {
+            self.count = count
+            self.miles = miles
+            self.cents = cents
+        }
     }
 
     public private(set) var lines: [ReconciliationClass: Line] = [:]

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import AMCashDomain
+
+/// A generator of journal/file pairs with every break class injected, and the truth to check against.
+@Suite struct ReconcilerTests {
+    static let day = ProgramDay(try! CalendarDay(parsing: "2026-11-27"))
+    static let midday = ISO8601DateFormatter().date(from: "2026-11-27T13:00:00-05:00")!
+    static let lateEvening = ISO8601DateFormatter().date(from: "2026-11-27T23:55:00-05:00")!
+    static let nextDayEarly = ISO8601DateFormatter().date(from: "2026-11-28T00:05:00-05:00")!
+
+    enum Scenario: CaseIterable {
+        case matched, missingAtHost, missingAtTerminal, amountMismatch, typeMismatch, doubleDebit, repeatedRecord,
+             timingBeforeCutoff, timingNextDayJournal, unresolved, resolvedUnknown
+    }
+
+    struct Case {
+        var records: [TerminalRecord] = []
+        var details: [ReconciliationDetail] = []
+        var expectedForDetail: [String: ReconciliationClass] = [:]   // by a unique tag: confirmation + "#" + occurrence
+        var expectedForTerminal: [TerminalRecord.Key: ReconciliationClass] = [:]
+        var expectedResolutions: Set<TerminalRecord.Key> = []
+    }
+
+    static func detail(_ type: ReconciliationTransactionType, _ confirmation: String, trace: String, device: String, units: Int,
+                       original: String? = nil) -> ReconciliationDetail {
+        ReconciliationDetail(type: type, hostDateTime: "2026-11-27T13:00:00-05:00", sponsorCode: "LOY1", storeId: "0001", deviceId: device,
+                             traceId: trace, collectorNumber: "81000000001", units: Units(units), miles: Miles(units * 95),
+                             money: Money(dollars: units * 10), confirmationNumber: confirmation, originalConfirmationNumber: original)
+    }
+
+    static func record(_ key: TerminalRecord.Key, _ type: ReconciliationTransactionType = .redeem, confirmation: String?, trace: String,
+                       device: String, units: Int, day: ProgramDay = ReconcilerTests.day, at: Date = ReconcilerTests.midday) -> TerminalRecord {
+        TerminalRecord(key: key, type: type, isUnknown: confirmation == nil, confirmationNumber: confirmation, traceId: trace,
+                       cardTerminalId: "LOY10001" + device, maskedCard: "•••••••0001", units: confirmation == nil ? nil : Units(units),
+                       miles: confirmation == nil ? nil : Miles(units * 95), money: confirmation == nil ? nil : Money(dollars: units * 10),
+                       day: day, createdAt: at)
+    }
+
+    static func makeCase(_ generator: inout MutationGenerator) -> Case {
+        var made = Case()
+        let count = 1 + Int(generator.next() % 14)
+        for index in 0..<count {
+            let scenario = Scenario.allCases[Int(generator.next() % UInt64(Scenario.allCases.count))]
+            let journal = Int(generator.next() % 2)
+            let device = journal == 0 ? "001" : "002"
+            let key = TerminalRecord.Key(journal: journal, id: Int64(index + 1))
+            let confirmation = "RD\(index)x\(generator.next() % 1_000_000)"
+            let trace = String(format: "%012d", index + 1)
+            let units = 1 + Int(generator.next() % 75)
+            func tag(_ c: String, _ n: Int = 1) -> String { "\(c)#\(n)" }
+            switch scenario {
+            case .matched:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.expectedForDetail[tag(confirmation)] = .matched
+            case .missingAtHost:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.expectedForTerminal[key] = .missingAtHost
+            case .missingAtTerminal:
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.expectedForDetail[tag(confirmation)] = .missingAtTerminal
+            case .amountMismatch:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units + 1))
+                made.expectedForDetail[tag(confirmation)] = .amountMismatch
+            case .typeMismatch:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.reverse, confirmation, trace: trace, device: device, units: units, original: "RDX"))
+                made.expectedForDetail[tag(confirmation)] = .typeMismatch
+            case .doubleDebit:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation + "b", trace: trace, device: device, units: units))
+                made.expectedForDetail[tag(confirmation)] = .matched
+                made.expectedForDetail[tag(confirmation + "b")] = .duplicate
+            case .repeatedRecord:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                // Whichever comes first matches; the other is the duplicate.
+                made.expectedForDetail[tag(confirmation, 1)] = .matched
+                made.expectedForDetail[tag(confirmation, 2)] = .duplicate
+            case .timingBeforeCutoff:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units, at: lateEvening))
+                made.expectedForTerminal[key] = .timing
+            case .timingNextDayJournal:
+                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units,
+                                           day: ProgramDay(day.date.next), at: nextDayEarly))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.expectedForDetail[tag(confirmation)] = .timing
+            case .unresolved:
+                made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
+                made.expectedForTerminal[key] = .unresolved
+            case .resolvedUnknown:
+                made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
+                made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
+                made.expectedForDetail[tag(confirmation)] = .matched
+                made.expectedResolutions.insert(key)
+            }
+        }
+        // The host's file is in its own order.
+        for index in made.details.indices.reversed() {
+            let other = Int(generator.next() % UInt64(index + 1))
+            made.details.swapAt(index, other)
+        }
+        return made
+    }
+
+    @Test func everyInjectedBreakIsClassified() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("ReconcilerTests seed \(seed)")
+        var generator = MutationGenerator(seed: seed)
+        var classesSeen = Set<ReconciliationClass>()
+        for caseNumber in 0..<1_500 {
+            let made = Self.makeCase(&generator)
+            var reconciler = Reconciler(day: Self.day, terminalRecords: made.records)
+            var occurrences: [String: Int] = [:]
+            var resolutions = Set<TerminalRecord.Key>()
+            for (offset, detail) in made.details.enumerated() {
+                let finding = reconciler.consume(detail, recordNumber: offset + 3)
+                occurrences[detail.confirmationNumber, default: 0] += 1
+                let tag = "\(detail.confirmationNumber)#\(occurrences[detail.confirmationNumber]!)"
+                classesSeen.insert(finding.classification)
+                if finding.resolvesUnknown, let key = finding.reconciles { resolutions.insert(key) }
+                guard finding.classification == made.expectedForDetail[tag] else {
+                    Issue.record("seed \(seed) case \(caseNumber): record \(tag) is \(finding.classification), expected \(String(describing: made.expectedForDetail[tag]))")
+                    return
+                }
+            }
+            var terminalFindings: [TerminalRecord.Key: ReconciliationClass] = [:]
+            for finding in reconciler.finish() {
+                classesSeen.insert(finding.classification)
+                terminalFindings[finding.terminalKey!] = finding.classification
+            }
+            guard terminalFindings == made.expectedForTerminal, resolutions == made.expectedResolutions else {
+                Issue.record("seed \(seed) case \(caseNumber): journal rows \(terminalFindings), expected \(made.expectedForTerminal); resolutions \(resolutions) vs \(made.expectedResolutions)")
+                return
+            }
+            let breaks = made.expectedForDetail.values.filter(\.isBreak).count + made.expectedForTerminal.count
+            #expect(reconciler.summary.breaks == breaks, "seed \(seed) case \(caseNumber)")
+        }
+        #expect(classesSeen == Set(ReconciliationClass.allCases), "every class was injected and found (seed \(seed))")
+    }
+
+    @Test func aResubmittedOverlappingFileCausesNoFalseDuplicates() {
+        // Day D's rows, already reconciled once, and a resubmitted file that covers D again plus part of D+1.
+        let rows = (1...5).map { Self.record(TerminalRecord.Key(journal: 0, id: Int64($0)), confirmation: "RD\($0)", trace: String(format: "%012d", $0), device: "001", units: $0) }
+        let details = rows.map { Self.detail(.redeem, $0.confirmationNumber!, trace: $0.traceId, device: "001", units: $0.units!.count) }
+        for _ in 0..<2 {
+            var reconciler = Reconciler(day: Self.day, terminalRecords: rows)
+            let findings = details.enumerated().map { reconciler.consume($0.element, recordNumber: $0.offset + 3) }
+            #expect(findings.allSatisfy { $0.classification == .matched })
+            #expect(reconciler.finish().isEmpty)
+            #expect(reconciler.summary.breaks == 0)
+        }
+    }
+
+    @Test func theSummaryAddsUpMilesAndDollarsPerClass() {
+        let rows = [Self.record(TerminalRecord.Key(journal: 0, id: 1), confirmation: "RD1", trace: "000000000001", device: "001", units: 4)]
+        var reconciler = Reconciler(day: Self.day, terminalRecords: rows)
+        _ = reconciler.consume(Self.detail(.redeem, "RD1", trace: "000000000001", device: "001", units: 4), recordNumber: 3)
+        _ = reconciler.consume(Self.detail(.redeem, "RD9", trace: "000000000009", device: "001", units: 2), recordNumber: 4)
+        #expect(reconciler.summary[.matched] == ReconciliationSummary.Line(count: 1, miles: 380, cents: 4000))
+        #expect(reconciler.summary[.missingAtTerminal] == ReconciliationSummary.Line(count: 1, miles: 190, cents: 2000))
+        #expect(reconciler.summary.breaks == 1)
+    }
+}

@@ -1,0 +1,90 @@
+import AMCashAPI
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import Foundation
+import Testing
+
+/// Two terminals of one store talk to the simulator; the simulator's daily file must reconcile clean
+/// against their journals, and an outcome one terminal never learned is resolved from the file.
+@Suite struct ReconciliationRoundTripTests {
+    struct Terminal {
+        let journal: Journal
+        let client: HostClient
+        let builder: RequestBuilder
+
+        func redeem(_ card: String, dollars: Int, policy: ResendPolicy = .once) async throws -> JournalEntry {
+            let call = try builder.redeem(
+                RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                                  amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
+            let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
+            return try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: policy), at: Date())
+        }
+
+        func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
+            let call = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
+                                                           redemptionConfirmationNumber: confirmation),
+                                           traceId: try journal.nextTraceId(), at: Date())
+            let queued = try journal.queueReversal(call, of: confirmation, at: Date())
+            return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
+        }
+    }
+
+    @Test func theSimulatorsFileReconcilesCleanAgainstTheTerminalsJournals() async throws {
+        let simulator = try await SimulatorServer.start()
+        var terminals: [Terminal] = []
+        for device in ["001", "002"] {
+            let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: device, vendorId: "1", acquirerId: "1")
+            terminals.append(Terminal(
+                journal: try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-rt-\(UUID()).sqlite").path),
+                client: HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator),
+                builder: RequestBuilder(identity: identity)))
+        }
+        let first = try await terminals[0].redeem("81000000001", dollars: 40)
+        _ = try await terminals[1].redeem("81000000002", dollars: 10)
+        _ = try await terminals[1].redeem("81000000004", dollars: 50)   // near the limit: the host grants $20
+        #expect(try await terminals[0].reverse("81000000001", confirmation: first.confirmationNumber!).state == .reversed)
+        _ = try await terminals[0].redeem("81000000003", dollars: 10)   // declined (0051): the host has nothing, nor should the file
+        // A lost answer: terminal 2 never learns the outcome.
+        await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))]))
+        let lost = try await terminals[1].redeem("81000000001", dollars: 30)
+        #expect(lost.state == .unknown)
+        await simulator.injectFaults(FaultPlan())
+
+        let day = ProgramDay.reconciliationDay(at: Date())
+        let file = await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        #expect(file.details.count == 5, "four redemptions and one reversal")
+
+        var parser = ReconciliationParser()
+        var records: [TerminalRecord] = []
+        for (index, terminal) in terminals.enumerated() { records += try terminal.journal.terminalRecords(for: day, journalIndex: index) }
+        var reconciler = Reconciler(day: day, terminalRecords: records)
+        var findings: [ReconciliationFinding] = []
+        for line in file.records {
+            if let detail = try parser.consume(Substring(line)) { findings.append(reconciler.consume(detail, recordNumber: parser.recordNumber)) }
+        }
+        try parser.finish()
+        findings += reconciler.finish()
+        #expect(findings.allSatisfy { $0.classification == .matched }, "\(findings.filter(\.classification.isBreak).map(\.note))")
+        #expect(findings.filter(\.resolvesUnknown).count == 1)
+        for (index, terminal) in terminals.enumerated() { try terminal.journal.apply(findings, journalIndex: index, at: Date()) }
+
+        let resolved = try terminals[1].journal.entry(id: lost.id)
+        #expect(resolved.state == .approved)
+        #expect(resolved.units == Units(3) && resolved.money == Money(dollars: 30))
+        #expect(try terminals[0].journal.entries().filter { $0.state != .declined }.allSatisfy(\.isReconciled))
+
+        // Reconciling the same file again (a resubmission) finds no duplicates.
+        var again = Reconciler(day: day, terminalRecords: try terminals.enumerated().flatMap { try $0.element.journal.terminalRecords(for: day, journalIndex: $0.offset) })
+        var parser2 = ReconciliationParser()
+        var classes: [ReconciliationClass] = []
+        for line in file.records {
+            if let detail = try parser2.consume(Substring(line)) { classes.append(again.consume(detail, recordNumber: parser2.recordNumber).classification) }
+        }
+        classes += again.finish().map(\.classification)
+        #expect(classes.allSatisfy { $0 == .matched }, "\(classes)")
+
+        for terminal in terminals { await terminal.client.shutdown() }
+        await simulator.stop()
+    }
+}
