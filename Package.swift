@@ -79,17 +79,22 @@ let package = Package(
         .target(name: "ConsoleCore", dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain"], swiftSettings: strict),
         // view(model) onto a Canvas, and an in-memory ScreenBuffer for tests.
         .target(name: "ConsoleUI", dependencies: ["ConsoleCore"], swiftSettings: strict),
-        // ncursesw, seen from Swift (Debian: libncurses-dev). No pkgConfig: SwiftPM would drop the
-        // -D_XOPEN_SOURCE it gives anyway (with a warning); shim.h defines what the wide API needs.
-        .systemLibrary(name: "CNcursesW"),
+        // ncursesw, seen from Swift (Debian: libncurses-dev), and the small C the terminal's safety needs:
+        // wrappers for curses macros and globals, and a crash handler that restores the terminal.
+        .target(
+            name: "CNcursesW",
+            cSettings: [.define("NCURSES_WIDECHAR", to: "1"), .define("_XOPEN_SOURCE_EXTENDED", to: "1")],
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
         // The only code that calls curses.
         .target(name: "CursesBackend", dependencies: ["ConsoleUI", "CNcursesW"], swiftSettings: strict),
         // The executable: subcommands, configuration, wiring.
         .executableTarget(
             name: "amcash",
             dependencies: [
-                "CursesBackend", "AMCashSimulator",
+                "CursesBackend", "ConsoleCore", "AMCashJournal", "AMCashSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -75,11 +75,6 @@ extension PlannedCommand {
     }
 }
 
-struct ConsoleCommand: PlannedCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "console", abstract: "(planned) the cashier console: scan, offer, redeem, reverse")
-}
-
 struct LintCommand: PlannedCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint", abstract: "(planned) check themes, keymaps and the terminal configuration")

@@ -7,7 +7,7 @@ import Logging
 
 /// One run's connection to a host: the configured AIR MILES host, or — with none configured — the
 /// built-in CERT simulator started on a free loopback port, reached over real HTTP by the same client.
-struct HostSession {
+struct HostSession: Sendable {
     let configuration: TerminalConfiguration
     let client: HostClient
     let builder: RequestBuilder
@@ -30,9 +30,9 @@ struct HostSession {
 
     /// Opens a session, runs `body`, and always closes the session (connections, built-in simulator).
     static func with<T>(_ options: HostOptions, configuration: TerminalConfiguration,
-                        environment: [String: String] = ProcessInfo.processInfo.environment,
+                        environment: [String: String] = ProcessInfo.processInfo.environment, logFile: String? = nil,
                         _ body: (HostSession) async throws -> T) async throws -> T {
-        bootstrapLogging(level: Logger.Level(rawValue: options.logLevel) ?? .warning)
+        bootstrapLogging(level: Logger.Level(rawValue: options.logLevel) ?? .warning, file: logFile)
         let session = try await open(configuration: configuration, environment: environment)
         do {
             let value = try await body(session)
@@ -44,7 +44,8 @@ struct HostSession {
         }
     }
 
-    private static func open(configuration: TerminalConfiguration, environment: [String: String]) async throws -> HostSession {
+    /// Opens a session; the caller must `close()` it. Prefer `with`, which always does.
+    static func open(configuration: TerminalConfiguration, environment: [String: String]) async throws -> HostSession {
         let logger = Logger(label: "amcash.host")
         // The journal first: if it cannot record, nothing may be sent.
         let journal = try Journal(path: journalPath(configuration, environment: environment))
@@ -127,12 +128,57 @@ struct HostSession {
     }
 }
 
-/// Logs go to standard error (standard output is the command's answer), from `level` up.
+/// Logs go to standard error (standard output is the command's answer), or to `file` for the
+/// console (anything written to the terminal would tear the screen), from `level` up.
 /// Called once per process, by the subcommand that runs.
-func bootstrapLogging(level: Logger.Level) {
+func bootstrapLogging(level: Logger.Level, file: String? = nil) {
+    let sink = file.flatMap(LogFile.init(path:))
     LoggingSystem.bootstrap { label in
+        if let sink { return FileLogHandler(label: label, file: sink, logLevel: level) }
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level
         return handler
+    }
+}
+
+/// An append-only log file shared by every logger of the process.
+final class LogFile: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init?(path: String) {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else { return nil }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    func write(_ line: String) { lock.withLock { handle.write(Data((line + "\n").utf8)) } }
+}
+
+/// swift-log to a file: time, level, label, message, metadata.
+struct FileLogHandler: LogHandler {
+    let label: String
+    let file: LogFile
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String, file: LogFile, logLevel: Logger.Level) {
+        self.label = label
+        self.file = file
+        self.logLevel = logLevel
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        file.write("\(ISO8601DateFormatter().string(from: Date())) \(event.level) \(label): \(event.message) \(fields)")
     }
 }

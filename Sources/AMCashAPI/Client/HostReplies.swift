@@ -54,6 +54,12 @@ public struct OfferDetails: Sendable, Hashable {
     public let type: String
     public let id: String?
     public let text: LocalizedText?
+
+    public init(type: String, id: String?, text: LocalizedText?) {
+        self.type = type
+        self.id = id
+        self.text = text
+    }
 }
 
 /// The answer to INQUIRE: balances and what this sale may redeem.
@@ -65,6 +71,17 @@ public struct InquiryReply: HostReply {
     public let availableOfferUnits: Units?
     public let dailyOfferLimit: Units?
     public let offer: OfferDetails?
+
+    public init(answer: HostAnswer, balances: Balances, availableDollarAmount: Money?, unitValue: UnitValue,
+                availableOfferUnits: Units?, dailyOfferLimit: Units?, offer: OfferDetails?) {
+        self.answer = answer
+        self.balances = balances
+        self.availableDollarAmount = availableDollarAmount
+        self.unitValue = unitValue
+        self.availableOfferUnits = availableOfferUnits
+        self.dailyOfferLimit = dailyOfferLimit
+        self.offer = offer
+    }
 
     /// The numbers the cashier's choice depends on, or nil when nothing can be redeemed on this sale.
     public func limits(basket: Money) -> OfferLimits? {
@@ -128,6 +145,8 @@ public struct ReversalReply: HostReply {
 /// The answer to ECHO.
 public struct EchoReply: HostReply {
     public let answer: HostAnswer
+
+    public init(answer: HostAnswer) { self.answer = answer }
 }
 
 /// How a call ended. `notSent`: nothing reached the host, nothing changed. `unknown`: the request

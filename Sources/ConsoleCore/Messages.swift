@@ -1,0 +1,33 @@
+public import AMCashAPI
+public import AMCashDomain
+
+/// Something that happened: a key, a tick of the clock, an answer from the host or the journal.
+public enum Msg: Sendable {
+    case key(KeyPress)
+    /// Once a second: the wall clock as the status line shows it.
+    case tick(clock: String)
+    case resized(columns: Int, rows: Int)
+    case inquired(HostResult<InquiryReply>)
+    case redeemed(HostResult<RedemptionReply>, traceId: String)
+    case reversibleLoaded([ReversibleItem])
+    case reversed(ReversalOutcome)
+    case historyLoaded([HistoryLine])
+    case echoed(Bool)
+    case pendingCount(Int)
+    case recovering(Bool)
+    case receiptWritten
+    case quitRequested
+}
+
+/// Work for the run loop, as data: it performs each one and feeds the result back as a `Msg`.
+public enum Effect: Sendable, Equatable {
+    case inquire(InquiryRequest)
+    case cancelInquiry
+    case redeem(RedemptionRequest)
+    case loadReversible
+    case reverse(ReversibleItem, Language)
+    case loadHistory
+    case echo
+    case printReceipt([String])
+    case quit
+}

@@ -1,0 +1,160 @@
+public import AMCashAPI
+public import AMCashDomain
+
+/// What does not change while the console runs: who the terminal is and how it behaves.
+public struct ConsoleSettings: Sendable {
+    /// "CERT" or "PROD".
+    public var environment: HostEnvironment
+    /// Talking to the built-in simulator (training).
+    public var builtInSimulator: Bool
+    public var identity: TerminalIdentity
+    public var showBalances: Bool
+    public var cardFormat: CollectorNumberFormat
+    public var language: Language
+    /// Shown in help in CERT mode: number, situation, what a trainee sees.
+    public var testCollectors: [(number: String, situation: String, summary: String)]
+    /// Keys closer together than this (ms) are a scanner's burst.
+    public var scannerGap: Int64
+    /// The fewest characters a scan has.
+    public var scannerMinimumLength: Int
+    /// Seconds between ECHOs when idle.
+    public var echoInterval: Int
+
+    public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
+                showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
+                testCollectors: [(number: String, situation: String, summary: String)] = [], scannerGap: Int64 = 35,
+                scannerMinimumLength: Int = 8, echoInterval: Int = 60) {
+        self.environment = environment
+        self.builtInSimulator = builtInSimulator
+        self.identity = identity
+        self.showBalances = showBalances
+        self.cardFormat = cardFormat
+        self.language = language
+        self.testCollectors = testCollectors
+        self.scannerGap = scannerGap
+        self.scannerMinimumLength = scannerMinimumLength
+        self.echoInterval = echoInterval
+    }
+
+    public var isTraining: Bool { environment == .cert }
+}
+
+/// The screens of the console.
+public enum Screen: Hashable, Sendable {
+    case ready, lookingUp, offer, confirm, redeeming, result
+    case reverseList, reverseConfirm, reversing, reverseResult
+    case history, help
+}
+
+/// The field the cursor is in on the ready screen.
+public enum ReadyField: Hashable, Sendable { case basket, card }
+
+/// How the last REDEEM ended, as the result screen shows it.
+public enum RedemptionOutcome: Hashable, Sendable {
+    case approved(RedemptionApproval, Balances)
+    case declined(ResponseCodeMeaning, hostMessage: String?)
+    case notSent(LocalizedText)
+    case unknown(traceId: String)
+}
+
+/// How the last REVERSE ended.
+public enum ReversalOutcome: Hashable, Sendable {
+    case reversed(confirmation: String?, original: String)
+    case queued(original: String)
+    case exception(original: String, reason: String)
+}
+
+/// A redemption that can still be reversed, as the reverse screen lists it.
+public struct ReversibleItem: Hashable, Sendable {
+    public let journalId: Int64
+    public let confirmationNumber: String
+    public let card: CardRead
+    public let maskedCard: String
+    public let money: Money
+    public let time: String
+
+    public init(journalId: Int64, confirmationNumber: String, card: CardRead, maskedCard: String, money: Money, time: String) {
+        self.journalId = journalId
+        self.confirmationNumber = confirmationNumber
+        self.card = card
+        self.maskedCard = maskedCard
+        self.money = money
+        self.time = time
+    }
+}
+
+/// One line of the history screen.
+public struct HistoryLine: Hashable, Sendable {
+    public let time: String
+    public let kind: String
+    public let maskedCard: String
+    public let state: String
+    public let money: Money?
+    public let confirmationNumber: String?
+
+    public init(time: String, kind: String, maskedCard: String, state: String, money: Money?, confirmationNumber: String?) {
+        self.time = time
+        self.kind = kind
+        self.maskedCard = maskedCard
+        self.state = state
+        self.money = money
+        self.confirmationNumber = confirmationNumber
+    }
+}
+
+/// Whether the host answered the last ECHO.
+public enum Connection: Hashable, Sendable { case unknown, up, down }
+
+/// All the console's state, in one value. Only `update` changes it; `view` draws it.
+public struct Model: Sendable {
+    public let settings: ConsoleSettings
+    public var screen: Screen = .ready
+    public var language: Language
+
+    // Ready
+    public var focus: ReadyField = .basket
+    public var basketText = ""
+    public var cardText = ""
+    public var notice: LocalizedText?
+
+    // The sale
+    public var basket: Money?
+    public var card: CardRead?
+    public var inquiry: InquiryReply?
+    public var choice: RedemptionChoice?
+    public var redemption: RedemptionOutcome?
+    public var receipt: [String] = []
+
+    // Reversal
+    public var reversible: [ReversibleItem] = []
+    public var selected = 0
+    public var reversal: ReversalOutcome?
+
+    // History and help
+    public var history: [HistoryLine] = []
+    public var returnScreen: Screen = .ready
+
+    // Status line
+    public var connection: Connection = .unknown
+    public var pending = 0
+    public var resolving = false
+    public var clock = ""
+    public var secondsSinceEcho = 0
+
+    public var columns = 80
+    public var rows = 24
+    public var quit = false
+
+    // Scanner detection: the fast run of keys that may be a scan.
+    var burst = ""
+    var burstField: ReadyField?
+    var lastKeyAt: Int64?
+
+    public init(settings: ConsoleSettings) {
+        self.settings = settings
+        language = settings.language
+    }
+
+    /// The compact layout below 80×24.
+    public var isCompact: Bool { columns < 80 || rows < 24 }
+}

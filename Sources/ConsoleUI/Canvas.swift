@@ -1,0 +1,70 @@
+/// The semantic roles text is drawn in; a theme gives each a colour and attributes, and every role
+/// stays readable without colour because the words already say what the colour repeats.
+public enum StyleRole: String, Sendable, CaseIterable {
+    case normal, statusbar, bannerTraining = "banner.training", title, label, value, field, fieldFocused = "field.focused"
+    case amountRedeem = "amount.redeem", approved = "result.approved", declined = "result.declined", unknown = "result.unknown"
+    case error, hint, selected, legendKey = "legend.key", legendText = "legend.text"
+}
+
+/// Where a view draws: a grid of cells. ncurses draws one on the terminal; `ScreenBuffer` keeps one in
+/// memory for tests.
+public protocol Canvas {
+    var columns: Int { get }
+    var rows: Int { get }
+    /// Writes `text` from (row, column), cut at the right edge.
+    mutating func put(_ text: String, row: Int, column: Int, role: StyleRole)
+    /// Paints a whole row in `role` (for bars).
+    mutating func fill(row: Int, role: StyleRole)
+    /// Where the cursor rests: the focused field, so magnifiers and screen readers follow it.
+    mutating func placeCursor(row: Int, column: Int)
+}
+
+/// An in-memory canvas: what the screen shows, as text, for golden-file tests.
+public struct ScreenBuffer: Canvas {
+    public let columns: Int
+    public let rows: Int
+    private var cells: [[Character]]
+    private var roles: [[StyleRole]]
+    public private(set) var cursor: (row: Int, column: Int)?
+
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+        cells = Array(repeating: Array(repeating: " ", count: columns), count: rows)
+        roles = Array(repeating: Array(repeating: .normal, count: columns), count: rows)
+    }
+
+    public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole) {
+        guard (0..<rows).contains(row), column < columns else { return }
+        var x = max(0, column)
+        for character in text {
+            guard x < columns else { break }
+            cells[row][x] = character
+            roles[row][x] = role
+            x += 1
+        }
+    }
+
+    public mutating func fill(row: Int, role: StyleRole) {
+        guard (0..<rows).contains(row) else { return }
+        for x in 0..<columns { roles[row][x] = role }
+    }
+
+    public mutating func placeCursor(row: Int, column: Int) { cursor = (row, column) }
+
+    /// The screen as lines of text, trailing spaces removed.
+    public var text: String {
+        cells.map { String($0).replacingTrailingSpaces() }.joined(separator: "\n") + "\n"
+    }
+
+    /// The role of one cell (tests check that colour only repeats what the text says).
+    public func role(row: Int, column: Int) -> StyleRole { roles[row][column] }
+}
+
+extension String {
+    func replacingTrailingSpaces() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

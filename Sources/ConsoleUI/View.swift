@@ -1,0 +1,344 @@
+public import ConsoleCore
+import AMCashAPI
+import AMCashDomain
+
+/// Draws the whole screen from the model: status line, training banner, the screen's body and the
+/// key legend. Pure: no state, no I/O. Works from 80×24 up, and in a compact layout down to 40×12.
+public func view(_ model: Model, into canvas: inout some Canvas) {
+    let language = model.language
+    func text(_ localized: LocalizedText) -> String { localized.text(language) }
+    guard canvas.columns >= 40, canvas.rows >= 12 else {
+        canvas.put(text(ConsoleText.tooSmall), row: 0, column: 0, role: .error)
+        return
+    }
+    let compact = canvas.columns < 80 || canvas.rows < 24
+    var layout = Layout(canvas: canvas, compact: compact)
+    layout.statusLine(model)
+    layout.body(model)
+    layout.legend(model)
+    canvas = layout.canvas
+}
+
+/// Lays out one frame.
+private struct Layout<C: Canvas> {
+    var canvas: C
+    let compact: Bool
+    var row = 0
+
+    init(canvas: C, compact: Bool) {
+        self.canvas = canvas
+        self.compact = compact
+    }
+
+    var width: Int { canvas.columns }
+
+    mutating func statusLine(_ model: Model) {
+        let language = model.language
+        let identity = model.settings.identity
+        let connection: LocalizedText = switch model.connection {
+        case .up: ConsoleText.connectionUp
+        case .down: ConsoleText.connectionDown
+        case .unknown: ConsoleText.connectionUnknown
+        }
+        let environment = model.settings.environment.rawValue
+        let pending = "\(ConsoleText.pending.text(language)) \(model.pending)"
+        let status = compact
+            ? " \(environment) \(identity.deviceId) \(connection.text(language)) \(model.pending > 0 ? "P\(model.pending) " : "")\(model.clock)"
+            : " \(ConsoleText.title.text(language)) | \(environment) | \(identity.sponsorCode) \(identity.storeId) \(identity.deviceId) | \(connection.text(language)) | \(pending) | \(model.clock)"
+        canvas.fill(row: 0, role: .statusbar)
+        canvas.put(status, row: 0, column: 0, role: .statusbar)
+        row = 1
+        if model.settings.isTraining {
+            let banner = compact ? ConsoleText.trainingCompact.text(language) : "*** " + ConsoleText.training.text(language) + " ***"
+            canvas.fill(row: row, role: .bannerTraining)
+            canvas.put(banner, row: row, column: max(0, (width - banner.count) / 2), role: .bannerTraining)
+            row += 1
+        }
+        if model.resolving {
+            line(ConsoleText.resolving.text(language), role: .hint)
+        }
+        if !compact { row += 1 }
+    }
+
+    mutating func line(_ text: String, role: StyleRole = .normal, indent: Int = 1) {
+        guard row < canvas.rows - 1 else { return }
+        canvas.put(text, row: row, column: indent, role: role)
+        row += 1
+    }
+
+    mutating func wrapped(_ text: String, role: StyleRole = .normal) {
+        var current = ""
+        for word in text.split(separator: " ") {
+            if current.count + word.count + 1 > width - 2 && !current.isEmpty {
+                line(current, role: role)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { line(current, role: role) }
+    }
+
+    mutating func blank() { if !compact { row += 1 } }
+
+    mutating func labelled(_ label: String, _ value: String, role: StyleRole = .value, labelWidth: Int) {
+        guard row < canvas.rows - 1 else { return }
+        let shownLabel = compact ? label : label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+        canvas.put(shownLabel + (compact ? " " : ""), row: row, column: 1, role: .label)
+        canvas.put(value, row: row, column: 1 + shownLabel.count + (compact ? 1 : 1), role: role)
+        row += 1
+    }
+
+    mutating func body(_ model: Model) {
+        let language = model.language
+        func text(_ localized: LocalizedText) -> String { localized.text(language) }
+        switch model.screen {
+        case .ready:
+            let labelWidth = 36
+            let basketLabel = text(ConsoleText.basket) + ":"
+            let cardLabel = text(ConsoleText.card) + ":"
+            let fieldWidth = compact ? width - 3 : 24
+            if compact {
+                line(basketLabel, role: .label)
+                let basketRow = row
+                canvas.put("[" + model.basketText.padding(toLength: fieldWidth - 2, withPad: " ", startingAt: 0) + "]", row: row, column: 1,
+                           role: model.focus == .basket ? .fieldFocused : .field)
+                row += 1
+                line(cardLabel, role: .label)
+                let cardRow = row
+                canvas.put("[" + model.cardText.padding(toLength: fieldWidth - 2, withPad: " ", startingAt: 0) + "]", row: row, column: 1,
+                           role: model.focus == .card ? .fieldFocused : .field)
+                row += 1
+                placeCursor(model, basketRow: basketRow, cardRow: cardRow, column: 2)
+            } else {
+                let basketRow = row
+                canvas.put(basketLabel, row: row, column: 1, role: .label)
+                canvas.put("[" + model.basketText.padding(toLength: fieldWidth, withPad: " ", startingAt: 0) + "]", row: row,
+                           column: 1 + labelWidth, role: model.focus == .basket ? .fieldFocused : .field)
+                row += 1
+                let cardRow = row
+                canvas.put(cardLabel, row: row, column: 1, role: .label)
+                canvas.put("[" + model.cardText.padding(toLength: fieldWidth, withPad: " ", startingAt: 0) + "]", row: row,
+                           column: 1 + labelWidth, role: model.focus == .card ? .fieldFocused : .field)
+                row += 1
+                placeCursor(model, basketRow: basketRow, cardRow: cardRow, column: 2 + labelWidth)
+            }
+            blank()
+            wrapped(text(ConsoleText.scanPrompt), role: .hint)
+            if let notice = model.notice { wrapped(text(notice), role: .error) }
+        case .lookingUp:
+            wrapped(text(ConsoleText.lookingUp), role: .title)
+            if let card = model.card { line(card.number.masked + " (" + card.entryMode.rawValue + ")", role: .value) }
+            if let basket = model.basket { line(basket.formatted(language), role: .value) }
+            blank()
+            wrapped(text(ConsoleText.escCancels), role: .hint)
+        case .offer, .confirm:
+            offer(model)
+        case .redeeming:
+            wrapped(text(ConsoleText.redeeming), role: .title)
+            if let choice = model.choice { line(choice.money.formatted(language) + " — " + "\(choice.miles.value) " + text(ConsoleText.miles), role: .amountRedeem) }
+        case .result:
+            result(model)
+        case .reverseList, .reverseConfirm:
+            line(text(ConsoleText.reverseTitle), role: .title)
+            blank()
+            if model.reversible.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
+            for (index, item) in model.reversible.enumerated() {
+                let marker = index == model.selected ? "> " : "  "
+                let entry = compact
+                    ? "\(marker)\(item.time) \(item.card.number.lastFour) \(item.money.formatted(language))"
+                    : "\(marker)\(item.time)  \(item.maskedCard)  \(item.money.formatted(language).padding(toLength: 10, withPad: " ", startingAt: 0))  \(item.confirmationNumber)"
+                if index == model.selected { canvas.placeCursor(row: row, column: 1) }
+                line(entry, role: index == model.selected ? .selected : .normal)
+            }
+            if model.screen == .reverseConfirm, model.reversible.indices.contains(model.selected) {
+                blank()
+                wrapped(text(ConsoleText.reverseQuestion), role: .title)
+                line("Y " + text(ConsoleText.keyYes) + "   N " + text(ConsoleText.keyNo), role: .hint)
+            }
+        case .reversing:
+            wrapped(text(ConsoleText.reversing), role: .title)
+        case .reverseResult:
+            switch model.reversal {
+            case .reversed(let confirmation, let original)?:
+                line(text(ConsoleText.reversed), role: .approved)
+                labelled(text(ConsoleText.confirmation) + ":", confirmation ?? "-", labelWidth: 24)
+                line(original, role: .normal)
+                line(text(ConsoleText.receiptWritten), role: .hint)
+            case .queued(let original)?:
+                line(text(ConsoleText.reversalQueued), role: .unknown)
+                line(original)
+            case .exception(let original, let reason)?:
+                line(text(ConsoleText.reversalException), role: .declined)
+                line(original)
+                wrapped(reason, role: .hint)
+            case nil:
+                break
+            }
+        case .history:
+            line(text(ConsoleText.historyTitle), role: .title)
+            blank()
+            if model.history.isEmpty { wrapped(text(ConsoleText.noHistory), role: .hint) }
+            for entry in model.history {
+                let amount = entry.money?.formatted(language) ?? "-"
+                line(compact ? "\(entry.time) \(entry.kind.prefix(3)) \(entry.state.prefix(8)) \(amount)"
+                             : "\(entry.time)  \(entry.kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(entry.state.padding(toLength: 10, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")")
+            }
+        case .help:
+            line(text(ConsoleText.helpTitle), role: .title)
+            for (key, label) in Legend.help(model) { line("\(key.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label.text(language))") }
+            if model.settings.isTraining && !model.settings.testCollectors.isEmpty {
+                blank()
+                line(text(ConsoleText.testCollectors), role: .title)
+                for collector in model.settings.testCollectors {
+                    line(compact ? "\(collector.number) \(collector.situation)" : "\(collector.number)  \(collector.situation.padding(toLength: 17, withPad: " ", startingAt: 0)) \(collector.summary)")
+                }
+            }
+        }
+    }
+
+    mutating func placeCursor(_ model: Model, basketRow: Int, cardRow: Int, column: Int) {
+        if model.focus == .basket {
+            canvas.placeCursor(row: basketRow, column: column + model.basketText.count)
+        } else {
+            canvas.placeCursor(row: cardRow, column: column + model.cardText.count)
+        }
+    }
+
+    mutating func offer(_ model: Model) {
+        let language = model.language
+        func text(_ localized: LocalizedText) -> String { localized.text(language) }
+        let labelWidth = 26
+        if let card = model.card {
+            labelled(text(ConsoleText.card) + ":", card.number.masked + " (" + card.entryMode.rawValue + ")", labelWidth: labelWidth)
+        }
+        if let basket = model.basket { labelled(text(ConsoleText.basket) + ":", basket.formatted(language), labelWidth: labelWidth) }
+        if let inquiry = model.inquiry {
+            if model.settings.showBalances, inquiry.answer.meaning.showsBalance, let cash = inquiry.balances.cash {
+                let dream = inquiry.balances.dream.map { "   \(text(ConsoleText.dream)) \(grouped($0.value, language)) \(text(ConsoleText.miles))" } ?? ""
+                labelled(text(ConsoleText.amCash) + ":", "\(grouped(cash.value, language)) \(text(ConsoleText.miles))" + (compact ? "" : dream),
+                         labelWidth: labelWidth)
+                if compact, let dreamMiles = inquiry.balances.dream {
+                    labelled(text(ConsoleText.dream) + ":", "\(grouped(dreamMiles.value, language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
+                }
+            } else {
+                line(text(ConsoleText.balanceHidden), role: .hint)
+            }
+            if let units = inquiry.availableOfferUnits, model.card?.canRedeem == true {
+                labelled(text(ConsoleText.canRedeem) + ":", inquiry.unitValue.money(for: units).formatted(language), labelWidth: labelWidth)
+            }
+            if let daily = inquiry.dailyOfferLimit, !compact {
+                labelled(text(ConsoleText.todayLeft) + ":", "\(daily.count) × \(inquiry.unitValue.money.formatted(language))", role: .normal,
+                         labelWidth: labelWidth)
+            }
+        }
+        blank()
+        if let choice = model.choice, choice.canRedeem {
+            let amount = "\(choice.money.formatted(language))  (\(choice.miles.value) \(text(ConsoleText.miles)))"
+            labelled(text(ConsoleText.redeemAmount) + ":", "< " + amount + " >", role: .amountRedeem, labelWidth: labelWidth)
+            canvas.placeCursor(row: row - 1, column: 1 + (compact ? text(ConsoleText.redeemAmount).count + 3 : labelWidth + 1))
+            if !compact {
+                line("$0.00 – " + choice.limits.unitValue.money(for: choice.maximum).formatted(language), role: .hint, indent: 1 + labelWidth + 1)
+            }
+        } else if model.card?.canRedeem == false {
+            wrapped(text(ConsoleText.keyedBalanceOnly), role: .error)
+        } else if model.inquiry != nil {
+            wrapped(text(ConsoleText.nothingToRedeem), role: .hint)
+        }
+        if let offerText = model.inquiry?.offer?.text, !compact { line(offerText.text(language), role: .hint) }
+        if let notice = model.notice { wrapped(text(notice), role: .error) }
+        if model.screen == .confirm, let choice = model.choice {
+            blank()
+            wrapped(text(ConsoleText.confirmQuestion) + " " + choice.money.formatted(language), role: .title)
+            line("Y " + text(ConsoleText.keyYes) + "   N " + text(ConsoleText.keyNo), role: .hint)
+        }
+    }
+
+    mutating func result(_ model: Model) {
+        let language = model.language
+        func text(_ localized: LocalizedText) -> String { localized.text(language) }
+        let labelWidth = 26
+        switch model.redemption {
+        case .approved(let approval, let balances)?:
+            line("*** " + text(ConsoleText.approved) + " ***", role: .approved)
+            blank()
+            labelled(text(ConsoleText.confirmation) + ":", approval.confirmationNumber, role: .approved, labelWidth: labelWidth)
+            labelled(text(ConsoleText.discount) + ":", approval.discount.formatted(language) + "  (\(approval.miles.value) \(text(ConsoleText.miles)))",
+                     role: .amountRedeem, labelWidth: labelWidth)
+            if model.settings.showBalances, let cash = balances.cash {
+                labelled(text(ConsoleText.newBalance) + ":", "\(grouped(cash.value, language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
+            }
+            line(text(ConsoleText.receiptWritten), role: .hint)
+        case .declined(let meaning, _)?:
+            line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
+            blank()
+            wrapped(meaning.code.rawValue + " " + meaning.message.text(language), role: .declined)
+            wrapped(meaning.action.text.text(language), role: .hint)
+        case .notSent(let message)?:
+            line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
+            blank()
+            wrapped(message.text(language), role: .declined)
+            wrapped(CashierAction.otherTender.text.text(language), role: .hint)
+        case .unknown(let traceId)?:
+            line("*** " + text(ConsoleText.unknown) + " ***", role: .unknown)
+            blank()
+            wrapped(text(ConsoleText.unknownAdvice), role: .unknown)
+            line("Trace \(traceId)", role: .hint)
+        case nil:
+            break
+        }
+    }
+
+    mutating func legend(_ model: Model) {
+        let language = model.language
+        let bottom = canvas.rows - 1
+        canvas.fill(row: bottom, role: .legendText)
+        var column = 0
+        for (key, label) in Legend.entries(model) {
+            let labelText = label.text(language)
+            let needed = key.count + 1 + labelText.count + 1
+            guard column + needed <= width else { break }
+            canvas.put(key, row: bottom, column: column, role: .legendKey)
+            canvas.put(labelText, row: bottom, column: column + key.count + 1, role: .legendText)
+            column += needed + (compact ? 0 : 1)
+        }
+    }
+}
+
+/// The key legend: generated from the keys each screen takes, so it cannot disagree with them.
+enum Legend {
+    static func entries(_ model: Model) -> [(String, LocalizedText)] {
+        var entries: [(String, LocalizedText)]
+        switch model.screen {
+        case .ready: entries = [("Tab", ConsoleText.keyNextField)]
+        case .lookingUp: entries = [("Esc", ConsoleText.keyBack)]
+        case .offer: entries = [("+", ConsoleText.keyMore), ("-", ConsoleText.keyLess), ("M", ConsoleText.keyMax), ("0", ConsoleText.keyNone),
+                                ("Enter", ConsoleText.keyConfirm), ("Esc", ConsoleText.keyBack)]
+        case .confirm, .reverseConfirm: entries = [("Y", ConsoleText.keyYes), ("N", ConsoleText.keyNo)]
+        case .redeeming, .reversing: entries = []
+        case .result, .reverseResult: entries = [("Enter", ConsoleText.keyNewSale)]
+        case .reverseList: entries = [("Enter", ConsoleText.keySelect), ("Esc", ConsoleText.keyBack)]
+        case .history, .help: entries = [("Esc", ConsoleText.keyBack)]
+        }
+        return entries + [("F1", ConsoleText.keyHelp), ("F2", ConsoleText.keyLanguage), ("F3", ConsoleText.keyReverse),
+                          ("F4", ConsoleText.keyHistory), ("F10", ConsoleText.keyQuit)]
+    }
+
+    static func help(_ model: Model) -> [(String, LocalizedText)] {
+        [("Enter", ConsoleText.keyNextField), ("+ / Up", ConsoleText.keyMore), ("- / Down", ConsoleText.keyLess), ("M", ConsoleText.keyMax),
+         ("0 / N", ConsoleText.keyNone), ("Y / N", ConsoleText.keyConfirm), ("Esc", ConsoleText.keyBack), ("F1", ConsoleText.keyHelp),
+         ("F2", ConsoleText.keyLanguage), ("F3", ConsoleText.keyReverse), ("F4", ConsoleText.keyHistory), ("F10", ConsoleText.keyQuit)]
+    }
+}
+
+/// Miles with thousands separators: 50,000 / 50 000.
+func grouped(_ value: Int, _ language: Language) -> String {
+    let digits = String(value)
+    var groups: [Substring] = []
+    var end = digits.endIndex
+    while end > digits.startIndex {
+        let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+        groups.insert(digits[start..<end], at: 0)
+        end = start
+    }
+    return groups.joined(separator: language == .english ? "," : "\u{00A0}")
+}

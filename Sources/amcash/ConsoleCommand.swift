@@ -1,0 +1,149 @@
+import AMCashAPI
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import ArgumentParser
+import ConsoleCore
+import CursesBackend
+import Foundation
+import Logging
+
+/// `amcash` / `amcash console`: the cashier console.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console", abstract: "The cashier console: scan, offer, redeem, reverse, history.",
+        discussion: "Needs a terminal (TTY). With no configuration it runs in CERT mode against the built-in simulator. Logs go to amcash.log in the data directory.")
+
+    @OptionGroup var host: HostOptions
+
+    @Option(name: .long, help: "Append receipts to this file (default: receipts.txt in the data directory).")
+    var receipts: String?
+
+    @MainActor
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            printError("amcash console needs a terminal; for scripts use amcash inquire, redeem or reverse.")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try HostSession.configuration(host)
+        let dataDirectory = try HostSession.dataDirectory(environment: environment)
+        let receiptPath = receipts ?? dataDirectory + "/receipts.txt"
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
+        let session = try await HostSession.open(configuration: configuration, environment: environment)
+        do {
+            let settings = ConsoleSettings(
+                environment: configuration.environment, builtInSimulator: session.simulator != nil, identity: configuration.identity,
+                showBalances: configuration.showBalances, cardFormat: configuration.cardNumberFormat, language: configuration.language,
+                testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map { ($0.number, $0.situation, $0.summary) })
+            let performer = ConsoleEffects(session: session, receiptPath: receiptPath)
+            let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, clockText: ConsoleEffects.clockText)
+            let send = loop.send
+            // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console.
+            let recovery = Task.detached {
+                send(.recovering(true))
+                _ = try? await JournalRecovery(journal: session.journal, host: session.client).run()
+                send(.recovering(false))
+                send(.pendingCount((try? session.journal.entries(pendingOnly: true).count) ?? 0))
+            }
+            _ = await loop.run(noColor: noColor, startingEffects: [.echo])
+            recovery.cancel()
+        }
+        await session.close()
+    }
+}
+
+/// What the console's effects do: journal, host, receipts.
+struct ConsoleEffects: EffectPerformer {
+    let session: HostSession
+    let receiptPath: String
+
+    static let clockText: @Sendable () -> String = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: Date())
+    }
+
+    func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async {
+        let journal = session.journal
+        let client = session.client
+        switch effect {
+        case .inquire(let request):
+            guard let trace = try? journal.nextTraceId() else { return send(.inquired(.notSent(.cannotConnect("journal unavailable")))) }
+            let result = await client.inquire(session.builder.inquire(request, traceId: trace, at: Date()))
+            if !Task.isCancelled { send(.inquired(result)) }
+        case .redeem(let request):
+            do {
+                let call = try session.builder.redeem(request, traceId: try journal.nextTraceId(), at: Date())
+                let intent = try journal.recordRedemptionIntent(call, requested: request.amount, at: Date())
+                let result = await client.redeem(call, policy: .atTheTill)
+                try journal.recordRedemptionOutcome(intent.id, result, at: Date())
+                send(.redeemed(result, traceId: call.traceId))
+            } catch {
+                send(.redeemed(.notSent(.cannotConnect("\(error)")), traceId: "-"))
+            }
+            send(.pendingCount((try? journal.entries(pendingOnly: true).count) ?? 0))
+        case .loadReversible:
+            let entries = (try? journal.reversibleRedemptions(at: Date())) ?? []
+            send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
+        case .reverse(let item, let language):
+            do {
+                let call = try session.builder.reverse(ReversalRequest(card: item.card, redemptionConfirmationNumber: item.confirmationNumber,
+                                                                       language: language),
+                                                       traceId: try journal.nextTraceId(), at: Date())
+                let queued = try journal.queueReversal(call, of: item.confirmationNumber, at: Date())
+                let entry = try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .atTheTill), at: Date())
+                if entry.state == .reversed {
+                    send(.reversed(.reversed(confirmation: entry.confirmationNumber, original: item.confirmationNumber)))
+                } else if entry.isException {
+                    send(.reversed(.exception(original: item.confirmationNumber, reason: entry.lastFailure ?? "")))
+                } else {
+                    send(.reversed(.queued(original: item.confirmationNumber)))
+                }
+            } catch {
+                send(.reversed(.exception(original: item.confirmationNumber, reason: "\(error)")))
+            }
+            send(.pendingCount((try? journal.entries(pendingOnly: true).count) ?? 0))
+        case .loadHistory:
+            let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: Date()))) ?? []
+            send(.historyLoaded(entries.reversed().map {
+                HistoryLine(time: Self.time($0.createdAt), kind: $0.kind.rawValue, maskedCard: $0.maskedCard, state: $0.state.rawValue,
+                            money: $0.money, confirmationNumber: $0.confirmationNumber)
+            }))
+        case .echo:
+            guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
+            send(.echoed(await client.echo(session.builder.echo(traceId: trace)).outcome == .approved))
+        case .printReceipt(let lines):
+            let text = lines.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
+            if let handle = FileHandle(forWritingAtPath: receiptPath) ?? {
+                _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
+                return FileHandle(forWritingAtPath: receiptPath)
+            }() {
+                handle.seekToEndOfFile()
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+            send(.receiptWritten)
+        case .cancelInquiry, .quit:
+            break
+        }
+    }
+
+    /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.
+    static func reversibleItem(_ entry: JournalEntry) -> ReversibleItem? {
+        guard let confirmation = entry.confirmationNumber, let money = entry.money,
+              let object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
+              let digits = object["collectorNumber"] as? String, let modeText = object["cardEntryMode"] as? String,
+              let mode = CardEntryMode(rawValue: modeText),
+              let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19)) else { return nil }
+        return ReversibleItem(journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
+                              maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: date)
+    }
+}
