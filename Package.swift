@@ -115,6 +115,24 @@ let package = Package(
             dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
             swiftSettings: strict
         ),
+        // Models and host answers shared by the console's test targets.
+        .target(
+            name: "ConsoleTestSupport",
+            dependencies: ["ConsoleCore", "AMCashAPI", "AMCashDomain"],
+            path: "Tests/ConsoleTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleCoreTests",
+            dependencies: ["ConsoleCore", "ConsoleTestSupport", "AMCashAPI", "AMCashDomain"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleUITests",
+            dependencies: ["ConsoleUI", "ConsoleCore", "ConsoleTestSupport", "AMCashAPI", "AMCashDomain"],
+            exclude: ["Goldens"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AMCashJournalTests",
             dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator"],

@@ -148,6 +148,8 @@ public struct Model: Sendable {
     // Scanner detection: the fast run of keys that may be a scan.
     var burst = ""
     var burstField: ReadyField?
+    /// How many of the burst's characters went into that field (a field may refuse some).
+    var burstAppended = 0
     var lastKeyAt: Int64?
 
     public init(settings: ConsoleSettings) {

@@ -158,19 +158,24 @@ private func readyKey(_ model: inout Model, _ key: Key, fast: Bool) -> [Effect] 
     case .character(let character) where character.isNumber || character == "." || character == "," || character == " " || character == "-"
                                           || character == ";" || character == "=" || character == "%" || character == "?" || character == "^"
                                           || character.isLetter:
-        if !fast { model.burst = ""; model.burstField = model.focus }
+        if !fast { model.burst = ""; model.burstField = model.focus; model.burstAppended = 0 }
         model.burst.append(character)
         if model.focus == .basket {
             guard character.isNumber || character == "." || character == "," else { return [] }
-            if model.basketText.count < 12 { model.basketText.append(character == "," ? "." : character) }
+            if model.basketText.count < 12 {
+                model.basketText.append(character == "," ? "." : character)
+                model.burstAppended += 1
+            }
         } else if model.cardText.count < 80 {
             model.cardText.append(character)
+            model.burstAppended += 1
         }
         model.notice = nil
         return []
     case .backspace:
         if model.focus == .basket { _ = model.basketText.popLast() } else { _ = model.cardText.popLast() }
         model.burst = ""
+        model.burstAppended = 0
         return []
     case .tab, .down, .up:
         model.focus = model.focus == .basket ? .card : .basket
@@ -185,9 +190,9 @@ private func readyKey(_ model: inout Model, _ key: Key, fast: Bool) -> [Effect] 
         if fast && burst.count >= model.settings.scannerMinimumLength {
             // A scan: take the burst out of the field it fell into and read it as the card.
             if model.burstField == .basket {
-                model.basketText = String(model.basketText.dropLast(burst.filter { $0.isNumber || $0 == "." || $0 == "," }.count))
+                model.basketText = String(model.basketText.dropLast(model.burstAppended))
             } else {
-                model.cardText = String(model.cardText.dropLast(burst.count))
+                model.cardText = String(model.cardText.dropLast(model.burstAppended))
             }
             return cardRead(&model, raw: burst, scanned: true)
         }

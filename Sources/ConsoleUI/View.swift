@@ -82,9 +82,21 @@ private struct Layout<C: Canvas> {
 
     mutating func labelled(_ label: String, _ value: String, role: StyleRole = .value, labelWidth: Int) {
         guard row < canvas.rows - 1 else { return }
-        let shownLabel = compact ? label : label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
-        canvas.put(shownLabel + (compact ? " " : ""), row: row, column: 1, role: .label)
-        canvas.put(value, row: row, column: 1 + shownLabel.count + (compact ? 1 : 1), role: role)
+        if compact {
+            // Narrow screens: the value on the label's line if it fits, else on its own line below.
+            canvas.put(label, row: row, column: 1, role: .label)
+            if label.count + 2 + value.count <= width - 1 {
+                canvas.put(value, row: row, column: label.count + 2, role: role)
+                row += 1
+            } else {
+                row += 1
+                line(value, role: role, indent: 2)
+            }
+            return
+        }
+        let shownLabel = label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+        canvas.put(shownLabel, row: row, column: 1, role: .label)
+        canvas.put(value, row: row, column: 1 + shownLabel.count + 1, role: role)
         row += 1
     }
 
@@ -293,7 +305,12 @@ private struct Layout<C: Canvas> {
         let bottom = canvas.rows - 1
         canvas.fill(row: bottom, role: .legendText)
         var column = 0
-        for (key, label) in Legend.entries(model) {
+        var entries = Legend.entries(model)
+        if compact, let help = entries.firstIndex(where: { $0.0 == "F1" }) {
+            // Narrow screens keep Help on the legend whatever else does not fit.
+            entries.insert(entries.remove(at: help), at: 0)
+        }
+        for (key, label) in entries {
             let labelText = label.text(language)
             let needed = key.count + 1 + labelText.count + 1
             guard column + needed <= width else { break }

@@ -1,0 +1,243 @@
+import AMCashAPI
+import AMCashDomain
+import ConsoleCore
+import ConsoleTestSupport
+import Testing
+
+@Suite struct UpdateTests {
+    @Test func typedDigitsAreAManualEntryThatLooksUpABalanceOnly() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        #expect(Fixtures.type("43.35\n", into: &model, startingAt: &time).isEmpty)
+        #expect(model.focus == .card && model.basketText == "43.35")
+        let effects = Fixtures.type("81000000001\n", into: &model, startingAt: &time)
+        #expect(model.screen == .lookingUp)
+        #expect(effects == [.inquire(InquiryRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .manual),
+                                                    basket: Money(cents: 4335)))])
+        #expect(model.cardText == "•••••••0001", "the field shows the card masked once it is read")
+    }
+
+    @Test func aScannerBurstIsReadAsAScanWhicheverFieldHasTheCursor() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35", into: &model, startingAt: &time)
+        let effects = Fixtures.scan("81000000001", into: &model, startingAt: &time)
+        #expect(model.basketText == "43.35", "the burst that fell into the basket field was taken back out")
+        #expect(effects == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+    }
+
+    @Test func aScanWithoutABasketAsksForTheBasket() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
+        #expect(model.screen == .ready && model.focus == .basket)
+        #expect(model.notice == ConsoleText.badBasket)
+        #expect(model.card == Fixtures.card)
+    }
+
+    @Test func aMalformedCardSaysWhy() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("10\n8100000\n", into: &model, startingAt: &time)
+        #expect(model.screen == .ready)
+        #expect(model.notice?.english == "A card number has 11 digits; this one has 7.")
+    }
+
+    @Test func escapeCancelsTheWaitForTheHost() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
+        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
+        #expect(Fixtures.press(.escape, &model, &time) == [.cancelInquiry])
+        #expect(model.screen == .ready)
+        #expect(update(&model, .inquired(.answered(Fixtures.plentyInquiry))).isEmpty)
+        #expect(model.screen == .ready, "a late answer does not pull the cashier back")
+    }
+
+    @Test func theOfferDefaultsToTheBasketRoundedDownAndStepsByTenDollars() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        #expect(model.screen == .offer)
+        #expect(model.choice?.money == Money(dollars: 40))
+        _ = Fixtures.press(.character("-"), &model, &time)
+        #expect(model.choice?.money == Money(dollars: 30))
+        _ = Fixtures.press(.up, &model, &time); _ = Fixtures.press(.up, &model, &time)
+        #expect(model.choice?.money == Money(dollars: 40), "never up past the cap")
+        _ = Fixtures.press(.character("0"), &model, &time)
+        #expect(model.choice?.money == .zero)
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.screen == .offer, "nothing to confirm with no amount")
+        _ = Fixtures.press(.character("M"), &model, &time)
+        #expect(model.choice?.money == Money(dollars: 40))
+    }
+
+    @Test func aKeyedCardIsRefusedForRedemptionBeforeAnythingIsSent() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n81000000001\n", into: &model, startingAt: &time)
+        _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
+        #expect(model.choice == nil)
+        #expect(Fixtures.press(.enter, &model, &time).isEmpty)
+        #expect(Fixtures.press(.character("y"), &model, &time).isEmpty)
+        #expect(model.screen == .offer)
+    }
+
+    @Test func anInactiveCardShowsItsMessageAndAction() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
+        _ = Fixtures.scan("81000000006", into: &model, startingAt: &time)
+        _ = update(&model, .inquired(.answered(Fixtures.inactiveInquiry)))
+        #expect(model.screen == .offer && model.choice == nil)
+        #expect(model.notice?.english == "This collector account is inactive. Take another tender.")
+    }
+
+    @Test func noAnswerFromTheHostSaysWhatToDo() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
+        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
+        _ = update(&model, .inquired(.unknown(.timedOut)))
+        #expect(model.connection == .down)
+        #expect(model.notice?.english == "No clear answer from AIR MILES yet. Take another tender.")
+    }
+
+    @Test func confirmingSendsTheRedemptionButAScannersEnterNeverConfirms() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.character("-"), &model, &time)
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.screen == .confirm)
+        time += 5
+        #expect(update(&model, .key(KeyPress(.enter, at: time))).isEmpty, "an Enter 5 ms after the last key is a scanner's")
+        #expect(model.screen == .confirm)
+        let effects = Fixtures.press(.character("y"), &model, &time)
+        #expect(model.screen == .redeeming)
+        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
+    }
+
+    @Test func declineGoesBackToTheOffer() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.enter, &model, &time)
+        _ = Fixtures.press(.character("n"), &model, &time)
+        #expect(model.screen == .offer)
+    }
+
+    @Test func anApprovalShowsTheConfirmationAndPrintsTheReceipt() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.enter, &model, &time)
+        _ = Fixtures.press(.character("y"), &model, &time)
+        let effects = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
+        #expect(model.screen == .result)
+        #expect(model.redemption == .approved(Fixtures.approval, Fixtures.approvedRedemption.balances))
+        guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
+        #expect(lines.contains("Confirmation: RD0000000001"))
+        #expect(lines.contains("Card: *******0001"))
+        #expect(lines.contains("*** TRAINING - NO VALUE ***"))
+        #expect(!lines.joined().contains("81000000001"))
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.screen == .ready && model.basketText.isEmpty && model.card == nil)
+    }
+
+    @Test(arguments: [
+        (HostResult<RedemptionReply>.answered(RedemptionReply(answer: Fixtures.answer(.insufficientMiles), approval: nil, balances: .none)), "declined"),
+        (.unknown(.timedOut), "unknown"),
+        (.answered(RedemptionReply(answer: Fixtures.answer("0777", status: 200), approval: nil, balances: .none)), "unknown"),
+        (.notSent(.cannotConnect("refused")), "notSent"),
+    ])
+    func everyOtherEndIsShownForWhatItIs(result: HostResult<RedemptionReply>, expected: String) {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.enter, &model, &time)
+        _ = Fixtures.press(.character("y"), &model, &time)
+        #expect(update(&model, .redeemed(result, traceId: "000000000008")).isEmpty, "no receipt without an approval")
+        switch (model.redemption, expected) {
+        case (.declined?, "declined"), (.unknown?, "unknown"), (.notSent?, "notSent"): break
+        default: Issue.record("\(String(describing: model.redemption)) is not \(expected)")
+        }
+    }
+
+    @Test func aRedemptionIsReversedFromTheList() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        #expect(Fixtures.press(.function(3), &model, &time) == [.loadReversible])
+        #expect(model.screen == .reverseList)
+        _ = update(&model, .reversibleLoaded([Fixtures.reversible, Fixtures.reversible]))
+        _ = Fixtures.press(.down, &model, &time)
+        #expect(model.selected == 1)
+        _ = Fixtures.press(.down, &model, &time)
+        #expect(model.selected == 1)
+        _ = Fixtures.press(.up, &model, &time)
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.screen == .reverseConfirm)
+        #expect(Fixtures.press(.character("y"), &model, &time) == [.reverse(Fixtures.reversible, .english)])
+        #expect(model.screen == .reversing)
+        let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
+        #expect(model.screen == .reverseResult)
+        guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
+        #expect(lines.contains("Confirmation: RV0000000002"))
+    }
+
+    @Test func aQueuedReversalPrintsNothingYet() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(3), &model, &time)
+        _ = update(&model, .reversibleLoaded([Fixtures.reversible]))
+        _ = Fixtures.press(.enter, &model, &time)
+        _ = Fixtures.press(.character("y"), &model, &time)
+        #expect(update(&model, .reversed(.queued(original: "RD0000000001"))).isEmpty)
+        #expect(model.reversal == .queued(original: "RD0000000001"))
+    }
+
+    @Test func historyHelpLanguageAndQuit() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        #expect(Fixtures.press(.function(4), &model, &time) == [.loadHistory])
+        #expect(model.screen == .history)
+        _ = Fixtures.press(.escape, &model, &time)
+        #expect(model.screen == .ready)
+        _ = Fixtures.press(.function(1), &model, &time)
+        #expect(model.screen == .help)
+        _ = Fixtures.press(.function(1), &model, &time)
+        #expect(model.screen == .ready)
+        _ = Fixtures.press(.function(2), &model, &time)
+        #expect(model.language == .french)
+        #expect(Fixtures.press(.interrupt, &model, &time).isEmpty, "Ctrl-C does not quit")
+        #expect(model.notice == ConsoleText.quitHint && !model.quit)
+        #expect(Fixtures.press(.function(10), &model, &time) == [.quit])
+        #expect(model.quit)
+    }
+
+    @Test func theLanguageGoesBackToTheDefaultForTheNextSale() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.function(2), &model, &time)
+        #expect(model.language == .french)
+        _ = Fixtures.press(.escape, &model, &time)
+        #expect(model.language == .english)
+    }
+
+    @Test func anEchoGoesOutEveryMinuteWhenIdle() {
+        var model = Model(settings: Fixtures.settings)
+        var echoes = 0
+        for second in 0..<180 { echoes += update(&model, .tick(clock: "13:\(second / 60)")).count }
+        #expect(echoes == 3)
+        #expect(model.clock == "13:2")
+        _ = update(&model, .echoed(false))
+        #expect(model.connection == .down)
+    }
+
+    @Test func resizingKeepsTheSale() {
+        var model = Fixtures.offerModel()
+        _ = update(&model, .resized(columns: 40, rows: 12))
+        #expect(model.isCompact && model.screen == .offer && model.choice?.money == Money(dollars: 40))
+    }
+
+    @Test func aQuitRequestFromASignalEndsTheLoop() {
+        var model = Fixtures.offerModel()
+        #expect(update(&model, .quitRequested) == [.quit])
+        #expect(model.quit)
+    }
+}

@@ -1,0 +1,69 @@
+public import AMCashAPI
+public import AMCashDomain
+public import ConsoleCore
+
+/// Ready-made models and host answers for the console's tests (update and golden screens).
+public enum Fixtures {
+    public static let settings = ConsoleSettings(testCollectors: [("81000000001", "plenty", "plenty of miles")])
+
+    public static func answer(_ code: ResponseCode, status: Int? = nil) -> HostAnswer {
+        HostAnswer(httpStatus: status ?? code.meaning.httpStatus ?? 200, code: code, hostMessage: nil, transDateTime: nil)
+    }
+
+    public static let plentyInquiry = InquiryReply(
+        answer: answer(.approved), balances: Balances(cash: Miles(50_000), dream: Miles(12_000), availableCash: Miles(50_000)),
+        availableDollarAmount: Money(dollars: 5260), unitValue: .standard, availableOfferUnits: Units(4), dailyOfferLimit: Units(75),
+        offer: OfferDetails(type: "RGL", id: "AMC-RGL-10", text: LocalizedText(english: "Use 95 AIR MILES Cash miles for $10 off",
+                                                                                french: "95 milles AIR MILES Argent pour 10 $ de rabais")))
+
+    public static let inactiveInquiry = InquiryReply(answer: answer(.accountInactive), balances: .none, availableDollarAmount: nil,
+                                              unitValue: .standard, availableOfferUnits: nil, dailyOfferLimit: nil, offer: nil)
+
+    public static let approval = RedemptionApproval(unitsRedeemed: Units(3), unitValue: .standard, confirmationNumber: "RD0000000001")
+
+    public static let approvedRedemption = RedemptionReply(answer: answer(.approved), approval: approval,
+                                                    balances: Balances(cash: Miles(49_715), dream: Miles(12_000), availableCash: Miles(49_715)))
+
+    public static let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+
+    public static let reversible = ReversibleItem(journalId: 1, confirmationNumber: "RD0000000001", card: card, maskedCard: "•••••••0001",
+                                           money: Money(dollars: 30), time: "13:32")
+
+    /// Feeds keys a person types: 200 ms apart.
+    public static func type(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {
+        var effects: [Effect] = []
+        for character in text {
+            time += 200
+            effects += update(&model, .key(KeyPress(character == "\n" ? .enter : .character(character), at: time)))
+        }
+        return effects
+    }
+
+    /// Feeds keys a scanner sends: 5 ms apart, ending with Enter.
+    public static func scan(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {
+        var effects: [Effect] = []
+        time += 500
+        for character in text {
+            time += 5
+            effects += update(&model, .key(KeyPress(.character(character), at: time)))
+        }
+        time += 5
+        effects += update(&model, .key(KeyPress(.enter, at: time)))
+        return effects
+    }
+
+    public static func press(_ key: Key, _ model: inout Model, _ time: inout Int64) -> [Effect] {
+        time += 300
+        return update(&model, .key(KeyPress(key, at: time)))
+    }
+
+    /// A model on the offer screen for the plenty collector and a $43.35 basket.
+    public static func offerModel() -> Model {
+        var model = Model(settings: settings)
+        var time: Int64 = 0
+        _ = type("43.35\n", into: &model, startingAt: &time)
+        _ = scan("81000000001", into: &model, startingAt: &time)
+        _ = update(&model, .inquired(.answered(plentyInquiry)))
+        return model
+    }
+}

@@ -1,0 +1,155 @@
+import AMCashAPI
+import AMCashDomain
+import ConsoleCore
+import ConsoleTestSupport
+import ConsoleUI
+import Foundation
+import Testing
+
+/// Every screen, drawn into a ScreenBuffer at 80×24 and 40×12, in English and French, compared with
+/// the reviewed text in Goldens/. `AMCASH_RECORD_GOLDENS=1 swift test --filter GoldenScreenTests`
+/// rewrites them: review the diff before committing.
+@Suite struct GoldenScreenTests {
+    static let sizes = [(80, 24), (40, 12)]
+
+    static func states() -> [(String, Model)] {
+        var states: [(String, Model)] = []
+        var time: Int64 = 0
+        var ready = Model(settings: Fixtures.settings)
+        ready.clock = "13:32"
+        ready.connection = .up
+        states.append(("ready", ready))
+
+        var typed = ready
+        _ = Fixtures.type("43.35", into: &typed, startingAt: &time)
+        states.append(("ready-basket", typed))
+
+        var lookingUp = typed
+        _ = Fixtures.scan("81000000001", into: &lookingUp, startingAt: &time)
+        states.append(("looking-up", lookingUp))
+
+        var offer = lookingUp
+        _ = update(&offer, .inquired(.answered(Fixtures.plentyInquiry)))
+        _ = Fixtures.press(.character("-"), &offer, &time)
+        states.append(("offer", offer))
+
+        var keyed = typed
+        _ = Fixtures.type("\n81000000001\n", into: &keyed, startingAt: &time)
+        _ = update(&keyed, .inquired(.answered(Fixtures.plentyInquiry)))
+        states.append(("offer-keyed-card", keyed))
+
+        var inactive = typed
+        _ = Fixtures.scan("81000000006", into: &inactive, startingAt: &time)
+        _ = update(&inactive, .inquired(.answered(Fixtures.inactiveInquiry)))
+        states.append(("offer-inactive", inactive))
+
+        var confirm = offer
+        _ = Fixtures.press(.enter, &confirm, &time)
+        states.append(("confirm", confirm))
+
+        var redeeming = confirm
+        _ = Fixtures.press(.character("y"), &redeeming, &time)
+        states.append(("redeeming", redeeming))
+
+        var approved = redeeming
+        _ = update(&approved, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
+        states.append(("result-approved", approved))
+
+        var declined = redeeming
+        _ = update(&declined, .redeemed(.answered(RedemptionReply(answer: Fixtures.answer(.dailyLimitExceeded), approval: nil, balances: .none)),
+                                        traceId: "000000000008"))
+        states.append(("result-declined", declined))
+
+        var unknown = redeeming
+        _ = update(&unknown, .redeemed(.unknown(.timedOut), traceId: "000000000009"))
+        states.append(("result-unknown", unknown))
+
+        var reverseList = ready
+        _ = Fixtures.press(.function(3), &reverseList, &time)
+        _ = update(&reverseList, .reversibleLoaded([Fixtures.reversible]))
+        states.append(("reverse-list", reverseList))
+
+        var reverseConfirm = reverseList
+        _ = Fixtures.press(.enter, &reverseConfirm, &time)
+        states.append(("reverse-confirm", reverseConfirm))
+
+        var reversed = reverseConfirm
+        _ = Fixtures.press(.character("y"), &reversed, &time)
+        _ = update(&reversed, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
+        states.append(("reverse-result", reversed))
+
+        var history = ready
+        _ = Fixtures.press(.function(4), &history, &time)
+        _ = update(&history, .historyLoaded([HistoryLine(time: "13:32", kind: "REDEEM", maskedCard: "•••••••0001", state: "approved",
+                                                          money: Money(dollars: 30), confirmationNumber: "RD0000000001")]))
+        states.append(("history", history))
+
+        var help = ready
+        _ = Fixtures.press(.function(1), &help, &time)
+        states.append(("help", help))
+        return states
+    }
+
+    static var goldens: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens") }
+
+    @Test func everyScreenMatchesItsReviewedGolden() throws {
+        let record = ProcessInfo.processInfo.environment["AMCASH_RECORD_GOLDENS"] == "1"
+        var checked = 0
+        for (name, state) in Self.states() {
+            for (columns, rows) in Self.sizes {
+                for language in Language.allCases {
+                    var model = state
+                    model.language = language
+                    model.columns = columns
+                    model.rows = rows
+                    var buffer = ScreenBuffer(columns: columns, rows: rows)
+                    view(model, into: &buffer)
+                    let file = Self.goldens.appendingPathComponent("\(name)-\(columns)x\(rows)-\(language.rawValue).txt")
+                    if record {
+                        try buffer.text.write(to: file, atomically: true, encoding: .utf8)
+                        continue
+                    }
+                    let expected = try String(contentsOf: file, encoding: .utf8)
+                    #expect(buffer.text == expected, "\(file.lastPathComponent) differs; AMCASH_RECORD_GOLDENS=1 rewrites it")
+                    checked += 1
+                }
+            }
+        }
+        if !record { #expect(checked == Self.states().count * 4) }
+    }
+
+    @Test func everyScreenFitsAndSaysWhereItIsInWords() {
+        for (name, state) in Self.states() {
+            for (columns, rows) in Self.sizes {
+                var model = state
+                model.columns = columns
+                model.rows = rows
+                var buffer = ScreenBuffer(columns: columns, rows: rows)
+                view(model, into: &buffer)
+                let lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false)
+                #expect(lines.allSatisfy { $0.count <= columns }, "\(name) at \(columns)×\(rows) overflows")
+                #expect(buffer.text.contains("TRAINING"), "\(name) at \(columns)×\(rows): the training banner is in words, not only colour")
+                if name != "help" {  // help lists the simulator's test cards, which a trainer needs in full
+                    #expect(!buffer.text.contains("81000000001"), "\(name): a full card number on screen")
+                }
+            }
+        }
+    }
+
+    @Test func theCursorRestsOnTheFocusedField() {
+        var model = Self.states().first { $0.0 == "ready-basket" }!.1
+        var buffer = ScreenBuffer(columns: 80, rows: 24)
+        view(model, into: &buffer)
+        #expect(buffer.cursor?.row == 3 && buffer.cursor?.column == 38 + 5)
+        model.focus = .card
+        buffer = ScreenBuffer(columns: 80, rows: 24)
+        view(model, into: &buffer)
+        #expect(buffer.cursor?.row == 4)
+    }
+
+    @Test func aTinyTerminalIsToldItIsTooSmall() {
+        var buffer = ScreenBuffer(columns: 30, rows: 8)
+        view(Model(settings: Fixtures.settings), into: &buffer)
+        #expect(buffer.text.hasPrefix("Window too small"))
+    }
+}
