@@ -158,7 +158,7 @@ private func readyKey(_ model: inout Model, _ key: Key, fast: Bool) -> [Effect] 
     case .character(let character) where character.isNumber || character == "." || character == "," || character == " " || character == "-"
                                           || character == ";" || character == "=" || character == "%" || character == "?" || character == "^"
                                           || character.isLetter:
-        if !fast { model.burst = ""; model.burstField = model.focus; model.burstAppended = 0 }
+        if !fast { resetBurst(&model) }
         model.burst.append(character)
         if model.focus == .basket {
             guard character.isNumber || character == "." || character == "," else { return [] }
@@ -174,25 +174,26 @@ private func readyKey(_ model: inout Model, _ key: Key, fast: Bool) -> [Effect] 
         return []
     case .backspace:
         if model.focus == .basket { _ = model.basketText.popLast() } else { _ = model.cardText.popLast() }
-        model.burst = ""
-        model.burstAppended = 0
+        resetBurst(&model)
         return []
     case .tab, .down, .up:
         model.focus = model.focus == .basket ? .card : .basket
-        model.burst = ""
+        resetBurst(&model)
         return []
     case .escape:
         startNewSale(&model)
         return []
     case .enter:
         let burst = model.burst
-        model.burst = ""
+        let burstField = model.burstField
+        let appended = model.burstAppended
+        defer { resetBurst(&model) }
         if fast && burst.count >= model.settings.scannerMinimumLength {
             // A scan: take the burst out of the field it fell into and read it as the card.
-            if model.burstField == .basket {
-                model.basketText = String(model.basketText.dropLast(model.burstAppended))
+            if burstField == .basket {
+                model.basketText = String(model.basketText.dropLast(appended))
             } else {
-                model.cardText = String(model.cardText.dropLast(model.burstAppended))
+                model.cardText = String(model.cardText.dropLast(appended))
             }
             return cardRead(&model, raw: burst, scanned: true)
         }
@@ -308,6 +309,13 @@ private func redemptionRequest(_ model: Model) -> RedemptionRequest? {
     return RedemptionRequest(card: card, basket: basket, amount: choice.money, language: model.language)
 }
 
+/// Starts a new possible burst in the field that has the cursor.
+private func resetBurst(_ model: inout Model) {
+    model.burst = ""
+    model.burstField = model.focus
+    model.burstAppended = 0
+}
+
 private func startNewSale(_ model: inout Model) {
     model.screen = .ready
     model.focus = .basket
@@ -321,6 +329,6 @@ private func startNewSale(_ model: inout Model) {
     model.redemption = nil
     model.reversal = nil
     model.receipt = []
-    model.burst = ""
     model.language = model.settings.language
+    resetBurst(&model)
 }

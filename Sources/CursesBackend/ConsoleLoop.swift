@@ -11,7 +11,7 @@ public protocol EffectPerformer: Sendable {
 /// The console's run loop: keys in (30 ms wait at most), messages from finished effects in, one
 /// `update` per message, one redraw when anything changed. Nothing blocks it: every host call and
 /// journal write runs as a detached task.
-@MainActor
+
 public final class ConsoleLoop {
     private let terminal = Terminal()
     private var model: Model

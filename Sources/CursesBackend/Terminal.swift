@@ -5,8 +5,8 @@ import Foundation
 
 /// The terminal under curses: started once, stopped once, and put back as it was on every exit —
 /// a normal quit, SIGTERM or SIGHUP (turned into a quit message), or a crash (a C signal handler).
-/// All curses calls happen on the main actor.
-@MainActor
+/// All curses calls come from the one task that runs the console loop, one at a time.
+
 public final class Terminal {
     public private(set) var colours: ColourMode = .none
     private var started = false

@@ -19,7 +19,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Append receipts to this file (default: receipts.txt in the data directory).")
     var receipts: String?
 
-    @MainActor
+
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             printError("amcash console needs a terminal; for scripts use amcash inquire, redeem or reverse.")

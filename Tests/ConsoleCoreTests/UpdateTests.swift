@@ -241,3 +241,23 @@ import Testing
         #expect(model.quit)
     }
 }
+
+@Suite struct ScannerTests {
+    @Test func aScanStraightAfterTheBasketsEnterDoesNotEatTheBasket() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        for character in "43.35" {
+            time += 3
+            _ = update(&model, .key(KeyPress(.character(character), at: time)))
+        }
+        time += 3
+        _ = update(&model, .key(KeyPress(.enter, at: time)))
+        for character in "81000000001" {
+            time += 3
+            _ = update(&model, .key(KeyPress(.character(character), at: time)))
+        }
+        time += 3
+        let effects = update(&model, .key(KeyPress(.enter, at: time)))
+        #expect(effects == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+    }
+}

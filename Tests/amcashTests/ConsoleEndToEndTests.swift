@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+
+/// The real console in a real terminal: amcash runs inside tmux on the built-in simulator; the tests
+/// type with `send-keys` and read the screen with `capture-pane`, polling until the text appears.
+@Suite(.serialized) struct ConsoleEndToEndTests {
+    /// One tmux server (its own socket) running one amcash console.
+    final class Console {
+        let socket = "amcash-e2e-\(UUID().uuidString.prefix(8))"
+        let home: String
+        let sttyFile: String
+
+        init(columns: Int = 80, rows: Int = 24, environment: [String: String] = [:]) throws {
+            home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-console-\(UUID())").path
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            sttyFile = home + "/stty.txt"
+            let variables = (["HOME": home, "XDG_DATA_HOME": home + "/data", "TERM": "screen"].merging(environment) { $1 })
+                .map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+            let command = "env \(variables) \(CommandLineTests.binary.path); stty -a > \(sttyFile); sleep 60"
+            try tmux(["new-session", "-d", "-s", "console", "-x", String(columns), "-y", String(rows), command], capture: false)
+        }
+
+        deinit { _ = try? tmux(["kill-server"], capture: false) }
+
+        /// Runs a tmux command with posix_spawn and waitpid. (Foundation's Process waits for a pipe the
+        /// forked tmux server inherits, so it would wait for ever on the command that starts the server.)
+        @discardableResult
+        func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+            let output = capture ? FileManager.default.temporaryDirectory.appendingPathComponent("amcash-tmux-\(UUID()).txt").path : "/dev/null"
+            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { throw E2EError(reason: "cannot run tmux") }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            guard capture else { return "" }
+            defer { try? FileManager.default.removeItem(atPath: output) }
+            return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+
+    func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "console"] + keys, capture: false) }
+
+        /// Types like a person: one key at a time, 120 ms apart.
+        func typeSlowly(_ text: String) throws {
+            for character in text {
+                try tmux(["send-keys", "-t", "console", "-l", String(character)], capture: false)
+                Thread.sleep(forTimeInterval: 0.12)
+            }
+        }
+
+        /// A person's key, after a person's pause (a key within 35 ms of the last is a scanner's).
+        func press(_ key: String) throws {
+            Thread.sleep(forTimeInterval: 0.15)
+            try send(key)
+        }
+
+        /// A scanner: the whole number and Enter at once.
+        func scan(_ number: String) throws { try send(number, "Enter") }
+
+        var screen: String { (try? tmux(["capture-pane", "-p", "-t", "console"])) ?? "" }
+
+        /// Waits (at most 10 s) until the screen shows `text`; returns the screen.
+        @discardableResult
+        func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let shown = screen
+                if shown.contains(text) { return shown }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            throw E2EError(reason: "the screen never showed \"\(text)\"; it shows:\n\(screen)")
+        }
+
+        /// Waits (at most 10 s) for amcash to end: the pane's shell then writes `stty -a`.
+        func waitForExit() -> Bool {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                if FileManager.default.fileExists(atPath: sttyFile) { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return false
+        }
+
+        /// The amcash process inside the pane.
+        func amcashPID() throws -> Int32? {
+            let panePID = try tmux(["list-panes", "-t", "console", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let children = (try? String(contentsOfFile: "/proc/\(panePID)/task/\(panePID)/children", encoding: .utf8)) ?? ""
+            return children.split(separator: " ").compactMap { Int32($0) }.first
+        }
+    }
+
+    struct E2EError: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    @Test func scanRedeemStepDownConfirmThenReverse() throws {
+        let console = try Console()
+        try console.waitFor("Scan or swipe")
+        try console.waitFor("host OK")
+        try console.send("43.35", "Enter")
+        try console.scan("81000000001")
+        try console.waitFor("< $40.00  (380 miles) >")
+        try console.send("-")
+        try console.waitFor("< $30.00  (285 miles) >")
+        try console.send("Enter")
+        try console.waitFor("Apply this AIR MILES Cash discount?")
+        try console.press("y")
+        let approved = try console.waitFor("*** APPROVED ***")
+        #expect(approved.contains("Confirmation number:       RD"))
+        #expect(approved.contains("Discount to apply:         $30.00"))
+        try console.press("Enter")
+        try console.waitFor("Scan or swipe")
+        try console.press("F3")
+        try console.waitFor("> ")
+        try console.press("Enter")
+        try console.waitFor("Reverse this redemption")
+        try console.press("y")
+        let reversed = try console.waitFor("REVERSED")
+        #expect(reversed.contains("Confirmation number:     RV"))
+        let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("AIR MILES CASH REDEMPTION") && receipts.contains("AIR MILES CASH REVERSAL"))
+        #expect(!receipts.contains("81000000001"))
+        try console.press("F10")
+        #expect(console.waitForExit(), "F10 quits")
+    }
+
+    @Test func aKeyedCardIsRefusedForRedemptionBeforeAnyRedeemIsSent() throws {
+        let console = try Console()
+        try console.waitFor("Scan or swipe")
+        try console.send("43.35", "Enter")
+        try console.typeSlowly("81000000001")
+        Thread.sleep(forTimeInterval: 0.2)
+        try console.send("Enter")
+        let offer = try console.waitFor("Balance only — scan the card to redeem")
+        #expect(offer.contains("(MANUAL)"))
+        try console.send("Enter")
+        Thread.sleep(forTimeInterval: 0.3)
+        try console.send("y")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!console.screen.contains("APPROVED") && !console.screen.contains("Apply this"))
+        try console.send("F10")
+        // The journal of that console holds no REDEEM at all: nothing was sent.
+        Thread.sleep(forTimeInterval: 0.5)
+        let journal = try CommandLineTests.amcash(["journal", "--json"], home: console.home)
+        #expect(journal.status == 0, "\(journal.errors)")
+        #expect(!journal.output.contains("\"REDEEM\""), "\(journal.output)")
+    }
+
+    @Test func anInactiveCardShowsItsMessage() throws {
+        let console = try Console()
+        try console.waitFor("Scan or swipe")
+        try console.send("20", "Enter")
+        try console.scan("81000000006")
+        try console.waitFor("This collector account is inactive. Take another tender.")
+        try console.send("F10")
+    }
+
+    @Test func resizingMidFlowKeepsTheSale() throws {
+        let console = try Console()
+        try console.waitFor("Scan or swipe")
+        try console.send("43.35", "Enter")
+        try console.scan("81000000001")
+        try console.waitFor("< $40.00")
+        try console.send("-")
+        try console.waitFor("< $30.00")
+        try console.tmux(["resize-window", "-t", "console", "-x", "40", "-y", "12"], capture: false)
+        let small = try console.waitFor("TRAINING (CERT)")
+        #expect(small.contains("< $30.00"))
+        try console.tmux(["resize-window", "-t", "console", "-x", "100", "-y", "30"], capture: false)
+        let large = try console.waitFor("*** TRAINING")
+        #expect(large.contains("< $30.00  (285 miles) >"))
+        try console.send("F10")
+    }
+
+    @Test func sigtermLeavesTheTerminalSane() throws {
+        let console = try Console()
+        try console.waitFor("Scan or swipe")
+        let pid = try #require(try console.amcashPID())
+        #expect(kill(pid, SIGTERM) == 0)
+        #expect(console.waitForExit())
+        Thread.sleep(forTimeInterval: 0.2)
+        let stty = try String(contentsOfFile: console.sttyFile, encoding: .utf8)
+        let flags = stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init)
+        #expect(flags.contains("icanon") && flags.contains("echo"), "stty -a after SIGTERM: \(stty)")
+        #expect(!flags.contains("-icanon") && !flags.contains("-echo"))
+    }
+
+    @Test func noColorLeavesNoColourOnScreen() throws {
+        let console = try Console(environment: ["NO_COLOR": "1"])
+        try console.waitFor("Scan or swipe")
+        let escaped = try console.tmux(["capture-pane", "-p", "-e", "-t", "console"])
+        // Every SGR sequence (ESC [ … m) may set attributes (bold, reverse, underline) but no colour.
+        // 30–38 and 40–48 set a colour, 90–107 a bright one; 39 and 49 go back to the default (no colour).
+        let colourCodes: [Int] = Array(30...38) + Array(40...48) + Array(90...107)
+        let colourParameters = Set(colourCodes.map { String($0) })
+        for sequence in escaped.components(separatedBy: "\u{1B}[").dropFirst() {
+            guard let end = sequence.firstIndex(of: "m") else { continue }
+            let parameters = sequence[..<end].split(separator: ";").map(String.init)
+            #expect(parameters.allSatisfy { !colourParameters.contains($0) }, "a colour in NO_COLOR mode: ESC[\(sequence[..<end])m")
+        }
+        #expect(escaped.contains("TRAINING"))
+        try console.send("F10")
+    }
+}
