@@ -20,8 +20,17 @@ import Testing
         let killed: Bool
     }
 
-    /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger).
-    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Run {
+    /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger). The wait happens
+    /// on a thread of its own, so the tests' in-process servers keep the shared task threads.
+    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, home: home, extraEnvironment: extraEnvironment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], home: String?, extraEnvironment: [String: String]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,8 +53,8 @@ import Testing
                    killed: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
     }
 
-    @Test func inquireWorksWithNoConfigurationAtAll() throws {
-        let run = try Self.amcash(["inquire", "--card", "81000000001", "--entry", "scan", "--basket", "43.35"])
+    @Test func inquireWorksWithNoConfigurationAtAll() async throws {
+        let run = try await Self.amcash(["inquire", "--card", "81000000001", "--entry", "scan", "--basket", "43.35"])
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.contains("CERT (built-in simulator)"))
         #expect(run.output.contains("APPROVED: 0000"))
@@ -53,9 +62,9 @@ import Testing
         #expect(!run.output.contains("81000000001"), "the card is masked")
     }
 
-    @Test func redeemThenReverseChainAcrossRunsAndPrintJSON() throws {
+    @Test func redeemThenReverseChainAcrossRunsAndPrintJSON() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
-        let redeem = try Self.amcash(["redeem", "--card", "81000000001", "--basket", "43.35", "--amount", "30", "--json"], home: home)
+        let redeem = try await Self.amcash(["redeem", "--card", "81000000001", "--basket", "43.35", "--amount", "30", "--json"], home: home)
         #expect(redeem.status == 0, "\(redeem.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(redeem.output.utf8)) as? [String: Any])
         #expect(object["outcome"] as? String == "approved")
@@ -65,7 +74,7 @@ import Testing
         #expect((object["idempotencyKey"] as? String)?.count == 36)
         #expect((object["traceId"] as? String)?.count == 12)
         let confirmation = try #require(object["confirmationNumber"] as? String)
-        let reverse = try Self.amcash(["reverse", "--card", "81000000001", "--confirmation", confirmation], home: home)
+        let reverse = try await Self.amcash(["reverse", "--card", "81000000001", "--confirmation", confirmation], home: home)
         #expect(reverse.status == 0, "\(reverse.output)\(reverse.errors)")
         #expect(reverse.output.contains("Reversal confirmation number: RV"))
     }
@@ -76,24 +85,24 @@ import Testing
         (["inquire", "--card", "8100000", "--basket", "43.35"], Int32(2), "A card number has 11 digits; this one has 7."),
         (["inquire", "--card", "81000000001", "--basket", "4e1"], Int32(2), "\"4e1\" is not an amount"),
         (["echo", "--base-url", "http://cert.airmilesapis.ca"], Int32(2), "plain http://"),
-        (["console"], Int32(2), "planned"),
+        (["console"], Int32(2), "amcash console needs a terminal"),
     ])
-    func exitStatusesSayWhatHappened(arguments: [String], status: Int32, text: String) throws {
-        let run = try Self.amcash(arguments)
+    func exitStatusesSayWhatHappened(arguments: [String], status: Int32, text: String) async throws {
+        let run = try await Self.amcash(arguments)
         #expect(run.status == status, "\(run.output)\(run.errors)")
         #expect((run.output + run.errors).contains(text), "\(run.output)\(run.errors)")
     }
 
-    @Test func theSimulatorListsItsTestCollectors() throws {
-        let run = try Self.amcash(["sim", "--list-collectors", "--json"])
+    @Test func theSimulatorListsItsTestCollectors() async throws {
+        let run = try await Self.amcash(["sim", "--list-collectors", "--json"])
         #expect(run.status == 0)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
         #expect(list.count == 11)
         #expect(list.first?["situation"] as? String == "plenty")
     }
 
-    @Test func helpListsEverySubcommand() throws {
-        let run = try Self.amcash(["--help"])
+    @Test func helpListsEverySubcommand() async throws {
+        let run = try await Self.amcash(["--help"])
         for name in ["console", "echo", "inquire", "redeem", "reverse", "sim", "journal", "reconcile", "lint"] {
             #expect(run.output.contains("  \(name)"), "\(name) missing from --help")
         }
@@ -108,16 +117,16 @@ import Testing
         return formatter.string(from: Date())
     }
 
-    @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() throws {
+    @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
-        #expect(try CommandLineTests.amcash(["redeem", "--card", "81000000001", "--basket", "45"], home: home).status == 0)
-        #expect(try CommandLineTests.amcash(["redeem", "--card", "81000000002", "--basket", "45"], home: home).status == 0)
+        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--basket", "45"], home: home).status == 0)
+        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000002", "--basket", "45"], home: home).status == 0)
         let file = home + "/daily.txt"
-        let export = try CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
+        let export = try await CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
                                                   "--day", Self.today(), "--output", file], home: home)
         #expect(export.status == 0, "\(export.errors)")
 
-        let clean = try CommandLineTests.amcash(["reconcile", file], home: home)
+        let clean = try await CommandLineTests.amcash(["reconcile", file], home: home)
         #expect(clean.status == 0, "\(clean.output)\(clean.errors)")
         #expect(clean.output.contains("No breaks"))
 
@@ -134,7 +143,7 @@ import Testing
         let cents = Int(trailer[2].replacingOccurrences(of: ".", with: ""))! + Int(extraFields[11].replacingOccurrences(of: ".", with: ""))!
         lines[lines.count - 1] = "T2%%\(miles)%%\(cents / 100).\(String(format: "%02d", cents % 100))%%0%%0.00"
         try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let broken = try CommandLineTests.amcash(["reconcile", file, "--json"], home: home)
+        let broken = try await CommandLineTests.amcash(["reconcile", file, "--json"], home: home)
         #expect(broken.status == 1, "\(broken.output)\(broken.errors)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.output.utf8)) as? [String: Any])
         let breaks = try #require(report["breaks"] as? [[String: Any]])
@@ -144,7 +153,7 @@ import Testing
 
         // Totals that do not add up: the file is unusable, and says where.
         try (lines.dropLast().joined(separator: "\n") + "\nT2%%1%%1.00%%0%%0.00\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let unusable = try CommandLineTests.amcash(["reconcile", file], home: home)
+        let unusable = try await CommandLineTests.amcash(["reconcile", file], home: home)
         #expect(unusable.status == 2)
         #expect(unusable.errors.contains("record 7: T2 says 1 REDEEM miles"), "\(unusable.errors)")
     }

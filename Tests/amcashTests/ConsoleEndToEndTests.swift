@@ -47,16 +47,16 @@ import Testing
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "console"] + keys, capture: false) }
 
         /// Types like a person: one key at a time, 120 ms apart.
-        func typeSlowly(_ text: String) throws {
+        func typeSlowly(_ text: String) async throws {
             for character in text {
                 try tmux(["send-keys", "-t", "console", "-l", String(character)], capture: false)
-                Thread.sleep(forTimeInterval: 0.12)
+                try await Task.sleep(for: .milliseconds(120))
             }
         }
 
         /// A person's key, after a person's pause (a key within 35 ms of the last is a scanner's).
-        func press(_ key: String) throws {
-            Thread.sleep(forTimeInterval: 0.15)
+        func press(_ key: String) async throws {
+            try await Task.sleep(for: .milliseconds(150))
             try send(key)
         }
 
@@ -67,22 +67,22 @@ import Testing
 
         /// Waits (at most 10 s) until the screen shows `text`; returns the screen.
         @discardableResult
-        func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+        func waitFor(_ text: String, seconds: Double = 10) async throws -> String {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 let shown = screen
                 if shown.contains(text) { return shown }
-                Thread.sleep(forTimeInterval: 0.1)
+                try await Task.sleep(for: .milliseconds(100))
             }
             throw E2EError(reason: "the screen never showed \"\(text)\"; it shows:\n\(screen)")
         }
 
         /// Waits (at most 10 s) for amcash to end: the pane's shell then writes `stty -a`.
-        func waitForExit() -> Bool {
+        func waitForExit() async -> Bool {
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
                 if FileManager.default.fileExists(atPath: sttyFile) { return true }
-                Thread.sleep(forTimeInterval: 0.1)
+                try? await Task.sleep(for: .milliseconds(100))
             }
             return false
         }
@@ -100,101 +100,101 @@ import Testing
         var description: String { reason }
     }
 
-    @Test func scanRedeemStepDownConfirmThenReverse() throws {
+    @Test func scanRedeemStepDownConfirmThenReverse() async throws {
         let console = try Console()
-        try console.waitFor("Scan or swipe")
-        try console.waitFor("host OK")
+        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("host OK")
         try console.send("43.35", "Enter")
         try console.scan("81000000001")
-        try console.waitFor("< $40.00  (380 miles) >")
+        try await console.waitFor("< $40.00  (380 miles) >")
         try console.send("-")
-        try console.waitFor("< $30.00  (285 miles) >")
+        try await console.waitFor("< $30.00  (285 miles) >")
         try console.send("Enter")
-        try console.waitFor("Apply this AIR MILES Cash discount?")
-        try console.press("y")
-        let approved = try console.waitFor("*** APPROVED ***")
+        try await console.waitFor("Apply this AIR MILES Cash discount?")
+        try await console.press("y")
+        let approved = try await console.waitFor("*** APPROVED ***")
         #expect(approved.contains("Confirmation number:       RD"))
         #expect(approved.contains("Discount to apply:         $30.00"))
-        try console.press("Enter")
-        try console.waitFor("Scan or swipe")
-        try console.press("F3")
-        try console.waitFor("> ")
-        try console.press("Enter")
-        try console.waitFor("Reverse this redemption")
-        try console.press("y")
-        let reversed = try console.waitFor("REVERSED")
+        try await console.press("Enter")
+        try await console.waitFor("Scan or swipe")
+        try await console.press("F3")
+        try await console.waitFor("> ")
+        try await console.press("Enter")
+        try await console.waitFor("Reverse this redemption")
+        try await console.press("y")
+        let reversed = try await console.waitFor("REVERSED")
         #expect(reversed.contains("Confirmation number:     RV"))
         let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
         #expect(receipts.contains("AIR MILES CASH REDEMPTION") && receipts.contains("AIR MILES CASH REVERSAL"))
         #expect(!receipts.contains("81000000001"))
-        try console.press("F10")
-        #expect(console.waitForExit(), "F10 quits")
+        try await console.press("F10")
+        #expect(await console.waitForExit(), "F10 quits")
     }
 
-    @Test func aKeyedCardIsRefusedForRedemptionBeforeAnyRedeemIsSent() throws {
+    @Test func aKeyedCardIsRefusedForRedemptionBeforeAnyRedeemIsSent() async throws {
         let console = try Console()
-        try console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe")
         try console.send("43.35", "Enter")
-        try console.typeSlowly("81000000001")
-        Thread.sleep(forTimeInterval: 0.2)
+        try await console.typeSlowly("81000000001")
+        try await Task.sleep(for: .milliseconds(200))
         try console.send("Enter")
-        let offer = try console.waitFor("Balance only — scan the card to redeem")
+        let offer = try await console.waitFor("Balance only — scan the card to redeem")
         #expect(offer.contains("(MANUAL)"))
         try console.send("Enter")
-        Thread.sleep(forTimeInterval: 0.3)
+        try await Task.sleep(for: .milliseconds(300))
         try console.send("y")
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .milliseconds(500))
         #expect(!console.screen.contains("APPROVED") && !console.screen.contains("Apply this"))
         try console.send("F10")
         // The journal of that console holds no REDEEM at all: nothing was sent.
-        Thread.sleep(forTimeInterval: 0.5)
-        let journal = try CommandLineTests.amcash(["journal", "--json"], home: console.home)
+        try await Task.sleep(for: .milliseconds(500))
+        let journal = try await CommandLineTests.amcash(["journal", "--json"], home: console.home)
         #expect(journal.status == 0, "\(journal.errors)")
         #expect(!journal.output.contains("\"REDEEM\""), "\(journal.output)")
     }
 
-    @Test func anInactiveCardShowsItsMessage() throws {
+    @Test func anInactiveCardShowsItsMessage() async throws {
         let console = try Console()
-        try console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe")
         try console.send("20", "Enter")
         try console.scan("81000000006")
-        try console.waitFor("This collector account is inactive. Take another tender.")
+        try await console.waitFor("This collector account is inactive. Take another tender.")
         try console.send("F10")
     }
 
-    @Test func resizingMidFlowKeepsTheSale() throws {
+    @Test func resizingMidFlowKeepsTheSale() async throws {
         let console = try Console()
-        try console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe")
         try console.send("43.35", "Enter")
         try console.scan("81000000001")
-        try console.waitFor("< $40.00")
+        try await console.waitFor("< $40.00")
         try console.send("-")
-        try console.waitFor("< $30.00")
+        try await console.waitFor("< $30.00")
         try console.tmux(["resize-window", "-t", "console", "-x", "40", "-y", "12"], capture: false)
-        let small = try console.waitFor("TRAINING (CERT)")
+        let small = try await console.waitFor("TRAINING (CERT)")
         #expect(small.contains("< $30.00"))
         try console.tmux(["resize-window", "-t", "console", "-x", "100", "-y", "30"], capture: false)
-        let large = try console.waitFor("*** TRAINING")
+        let large = try await console.waitFor("*** TRAINING")
         #expect(large.contains("< $30.00  (285 miles) >"))
         try console.send("F10")
     }
 
-    @Test func sigtermLeavesTheTerminalSane() throws {
+    @Test func sigtermLeavesTheTerminalSane() async throws {
         let console = try Console()
-        try console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe")
         let pid = try #require(try console.amcashPID())
         #expect(kill(pid, SIGTERM) == 0)
-        #expect(console.waitForExit())
-        Thread.sleep(forTimeInterval: 0.2)
+        #expect(await console.waitForExit())
+        try await Task.sleep(for: .milliseconds(200))
         let stty = try String(contentsOfFile: console.sttyFile, encoding: .utf8)
         let flags = stty.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init)
         #expect(flags.contains("icanon") && flags.contains("echo"), "stty -a after SIGTERM: \(stty)")
         #expect(!flags.contains("-icanon") && !flags.contains("-echo"))
     }
 
-    @Test func noColorLeavesNoColourOnScreen() throws {
+    @Test func noColorLeavesNoColourOnScreen() async throws {
         let console = try Console(environment: ["NO_COLOR": "1"])
-        try console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe")
         let escaped = try console.tmux(["capture-pane", "-p", "-e", "-t", "console"])
         // Every SGR sequence (ESC [ … m) may set attributes (bold, reverse, underline) but no colour.
         // 30–38 and 40–48 set a colour, 90–107 a bright one; 39 and 49 go back to the default (no colour).

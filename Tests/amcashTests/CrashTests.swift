@@ -9,7 +9,7 @@ import Testing
     static let killsPerPoint = 25
 
     @Test(arguments: points)
-    func nothingIsLostOrRedeemedTwiceWhenTheTillDies(point: String) throws {
+    func nothingIsLostOrRedeemedTwiceWhenTheTillDies(point: String) async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-crash-\(UUID())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let ledger = work + "/ledger.sqlite"
@@ -19,7 +19,7 @@ import Testing
         if point == "after-request-sent" { simArguments += ["--fault", "redeem:delay=700"] }
         let simulator = try Self.start(simArguments, home: work)
         defer { simulator.terminate(); simulator.waitUntilExit() }
-        try Self.waitForPort(port)
+        try await Self.waitForPort(port)
 
         let config = work + "/terminal.toml"
         try """
@@ -29,12 +29,12 @@ import Testing
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
         for _ in 0..<Self.killsPerPoint {
-            let run = try CommandLineTests.amcash(["redeem", "--config", config, "--card", "81000000001", "--basket", "20", "--amount", "10"],
+            let run = try await CommandLineTests.amcash(["redeem", "--config", config, "--card", "81000000001", "--basket", "20", "--amount", "10"],
                                                   home: work, extraEnvironment: Self.credentials.merging(["AMCASH_TEST_CRASH_AT": point]) { $1 })
             #expect(run.killed, "amcash was not killed at \(point): \(run.status) \(run.errors)")
         }
         // A restart: recovery resolves whatever the last kill left open.
-        let listing = try CommandLineTests.amcash(["journal", "--config", config, "--json", "--day", Self.today()], home: work,
+        let listing = try await CommandLineTests.amcash(["journal", "--config", config, "--json", "--day", Self.today()], home: work,
                                                   extraEnvironment: Self.credentials)
         #expect(listing.status == 0, "\(listing.errors)")
         let journal = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [String: Any])
@@ -42,7 +42,7 @@ import Testing
 
         simulator.terminate()
         simulator.waitUntilExit()
-        let export = try CommandLineTests.amcash(["sim", "export-recon", "--db", ledger, "--day", Self.today()], home: work)
+        let export = try await CommandLineTests.amcash(["sim", "export-recon", "--db", ledger, "--day", Self.today()], home: work)
         let debits = export.output.split(separator: "\n").filter { $0.hasPrefix("D%%REDEEM%%") }.map { $0.components(separatedBy: "%%") }
 
         #expect(entries.count == Self.killsPerPoint, "one journaled intent per run")
@@ -93,7 +93,7 @@ import Testing
     }
 
     /// Polls until something listens on `port` (at most 10 s).
-    static func waitForPort(_ port: Int) throws {
+    static func waitForPort(_ port: Int) async throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -106,7 +106,7 @@ import Testing
             }
             close(socket)
             if connected == 0 { return }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw CrashTestError(reason: "the simulator did not listen on \(port)")
     }
