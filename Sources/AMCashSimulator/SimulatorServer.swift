@@ -43,7 +43,10 @@ public final class SimulatorServer: Sendable {
         let ledger = try SimulatorLedger(collectors: options.collectors, options: options, store: store, now: options.clock())
         let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
         let router = Router()
-        let dice = FaultDice(plan: options.faults)
+        // Faults from the collectors file join the ones given on the command line.
+        var plan = options.faults
+        for collector in options.collectors { plan.rules += (try? collector.faultRules()) ?? [] }
+        let dice = FaultDice(plan: plan)
         router.add(middleware: HostFrontDoor(
             tokens: tokens, dice: dice,
             behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),

@@ -16,6 +16,8 @@ public struct TestCollector: Sendable, Hashable, Codable {
     /// Units already redeemed today when the simulator starts (near the limit, limit reached).
     public let redeemedTodayUnits: Int
     public let behaviour: Behaviour
+    /// Faults for this collector's requests, as `--fault` writes them without the scope (`drop`, `delay=3000@50`).
+    public let faults: [String]
 
     /// How the host treats the account beyond its balances.
     public enum Behaviour: String, Sendable, Hashable, Codable, CaseIterable {
@@ -35,7 +37,7 @@ public struct TestCollector: Sendable, Hashable, Codable {
     }
 
     public init(number: String, situation: String, summary: String, cashMiles: Int, dreamMiles: Int,
-                redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal) {
+                redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = []) {
         self.number = number
         self.situation = situation
         self.summary = summary
@@ -43,6 +45,12 @@ public struct TestCollector: Sendable, Hashable, Codable {
         self.dreamMiles = dreamMiles
         self.redeemedTodayUnits = redeemedTodayUnits
         self.behaviour = behaviour
+        self.faults = faults
+    }
+
+    /// This collector's faults as rules scoped to its number.
+    public func faultRules() throws(FaultRuleError) -> [FaultRule] {
+        try faults.map { text throws(FaultRuleError) in try FaultRule(parsing: number + ":" + text) }
     }
 
     /// The last four digits, as screens show the card.
@@ -87,6 +95,7 @@ public enum TestCollectors {
     ///     redeemedTodayUnits = 0       # optional
     ///     behaviour = "normal"         # optional: normal, inactive, balance-hidden, unable-to-redeem,
     ///                                  # invalid-number, times-out, slow
+    ///     faults = ["delay=3000@50"]   # optional: faults for this card, as --fault writes them
     public static func load(path: String) throws(ConfigurationError) -> [TestCollector] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the collectors file")
@@ -122,10 +131,21 @@ public enum TestCollectors {
             guard let behaviour = TestCollector.Behaviour(rawValue: behaviourText) else {
                 throw document.error(at: "collector", "\(place): behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            collectors.append(TestCollector(
+            var faults: [String] = []
+            if let list = table["faults"] {
+                guard let array = list.array else { throw document.error(at: "collector", "\(place): faults must be a list of strings") }
+                for item in array {
+                    guard let text = item.string, (try? FaultRule(parsing: card + ":" + text)) != nil else {
+                        throw document.error(at: "collector", "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, optionally @PERCENT)")
+                    }
+                    faults.append(text)
+                }
+            }
+            let collector = TestCollector(
                 number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "",
                 cashMiles: try number("cashMiles") ?? 0, dreamMiles: try number("dreamMiles") ?? 0,
-                redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour))
+                redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour, faults: faults)
+            collectors.append(collector)
         }
         return collectors
     }

@@ -16,7 +16,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: "Append receipts to this file (default: receipts.txt in the data directory).")
+    @Option(name: .long, help: "Append receipts to this file or printer device (default: receiptPath, else receipts.txt in the data directory).")
     var receipts: String?
 
 
@@ -28,7 +28,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = try HostSession.configuration(host)
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
-        let receiptPath = receipts ?? dataDirectory + "/receipts.txt"
+        let receiptPath = receipts ?? configuration.receiptPath ?? dataDirectory + "/receipts.txt"
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
         let session = try await HostSession.open(configuration: configuration, environment: environment)
@@ -40,12 +40,21 @@ struct ConsoleCommand: AsyncParsableCommand {
             let performer = ConsoleEffects(session: session, receiptPath: receiptPath)
             let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, clockText: ConsoleEffects.clockText)
             let send = loop.send
-            // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console.
+            // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console. It runs
+            // at start and then every 30 s, so queued reversals are re-sent when their backoff is over.
             let recovery = Task.detached {
-                send(.recovering(true))
-                _ = try? await JournalRecovery(journal: session.journal, host: session.client).run()
-                send(.recovering(false))
-                send(.pendingCount((try? session.journal.entries(pendingOnly: true).count) ?? 0))
+                let recovery = JournalRecovery(journal: session.journal, host: session.client)
+                var first = true
+                while !Task.isCancelled {
+                    if first || ((try? recovery.pendingCount(at: Date())) ?? 0) > 0 {
+                        send(.recovering(true))
+                        _ = try? await recovery.run()
+                        send(.recovering(false))
+                        send(.pendingCount((try? session.journal.entries(pendingOnly: true).count) ?? 0))
+                    }
+                    first = false
+                    try? await Task.sleep(for: .seconds(30))
+                }
             }
             _ = await loop.run(noColor: noColor, startingEffects: [.echo])
             recovery.cancel()

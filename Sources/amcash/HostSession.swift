@@ -49,6 +49,7 @@ struct HostSession: Sendable {
         let logger = Logger(label: "amcash.host")
         // The journal first: if it cannot record, nothing may be sent.
         let journal = try Journal(path: journalPath(configuration, environment: environment))
+        if let days = configuration.journalRetentionDays { try journal.pruneReconciled(olderThan: days, at: Date()) }
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)
             let client = HostClient(settings: host, credentials: credentials, timeouts: configuration.timeouts, logger: logger)

@@ -18,6 +18,8 @@ import Testing
         connectTimeoutMs = 2500
         showBalances = false
         cardNumberLength = [11, 16]
+        receiptPath = "/dev/usb/lp0"
+        journalRetentionDays = 90
         """
 
     @Test func aCompleteFileIsRead() throws {
@@ -31,6 +33,7 @@ import Testing
         #expect(configuration.timeouts == HostTimeouts(connect: .milliseconds(2500), read: .seconds(8)))
         #expect(!configuration.showBalances)
         #expect(configuration.cardNumberFormat.lengths == 11...16)
+        #expect(configuration.receiptPath == "/dev/usb/lp0" && configuration.journalRetentionDays == 90)
     }
 
     @Test func noHostMeansTheBuiltInSimulatorAndProductionIsRecognised() throws {
@@ -46,10 +49,11 @@ import Testing
         ("locale = \"en-US\"", "t.toml:1:10: locale must be en-CA or fr-CA, got \"en-US\""),
         ("\n\nhostBaseURL = \"http://cert.airmilesapis.ca\"", "t.toml:3:15: hostBaseURL: \"http://cert.airmilesapis.ca\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"),
         ("readTimeoutMs = 0", "t.toml:1:17: readTimeoutMs must be a whole number of milliseconds from 1 to 600000"),
-        ("storId = \"0001\"", "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength"),
+        ("storId = \"0001\"", "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays"),
         ("tokenURL = \"https://auth.example.ca/oauth/token\"", "t.toml:1:12: tokenURL is set but hostBaseURL is not; set hostBaseURL, or remove tokenURL to use the built-in CERT simulator"),
         ("cardNumberLength = 25", "t.toml:1:20: cardNumberLength must be between 1 and 19"),
         ("showBalances = \"no\"", "t.toml:1:16: showBalances must be true or false"),
+        ("journalRetentionDays = 0", "t.toml:1:24: journalRetentionDays must be a whole number of days, 1 or more"),
     ])
     func everyBadValueIsReportedWithFileLineAndColumn(text: String, message: String) {
         #expect(throws: (any Error).self) { try TerminalConfigurationLoader.parse(text, path: "t.toml") }

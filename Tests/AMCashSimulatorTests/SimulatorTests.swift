@@ -155,6 +155,9 @@ import Testing
             try TestCollectors.parse("[[collector]]\nnumber = \"8111\"\nbehaviour = \"grumpy\"", path: "c.toml")
         }
         #expect(throws: ConfigurationError.self) { try TestCollectors.parse("x = 1", path: "c.toml") }
+        #expect(throws: ConfigurationError.self) {
+            try TestCollectors.parse("[[collector]]\nnumber = \"81111111111\"\nfaults = [\"explode\"]", path: "c.toml")
+        }
     }
 
     @Test func theBuiltInSetHasOneCollectorPerSituation() {
@@ -202,5 +205,30 @@ func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3
         #expect(offline.records.suffix(2) == ["T1%%3%%2%%1", "T2%%475%%50.00%%380%%40.00"])
         #expect(offline.records[1] == "H2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27")
         #expect(try ReconciliationExport.file(databasePath: path, day: day, sponsorCode: "XXX9").details.isEmpty)
+    }
+}
+
+@Suite struct CollectorFaultTests {
+    @Test func aCollectorsFileCanGiveOneCardItsOwnFaults() async throws {
+        let collectors = try TestCollectors.parse("""
+            [[collector]]
+            number = "81222222222"
+            cashMiles = 5000
+            faults = ["outage"]
+
+            [[collector]]
+            number = "81333333333"
+            cashMiles = 5000
+            """, path: "c.toml")
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: collectors))
+        let (client, builder) = try SimulatorTests.client(simulator)
+        func inquire(_ number: String) async throws -> HostResult<InquiryReply> {
+            await client.inquire(builder.inquire(InquiryRequest(card: CardRead(number: try CollectorNumber(digits: number), entryMode: .scan),
+                                                                basket: Money(dollars: 20)), traceId: try TraceId(1), at: Date()))
+        }
+        #expect(try await inquire("81222222222").reply?.answer.code == ResponseCode.scheduledOutage)
+        #expect(try await inquire("81333333333").outcome == .approved)
+        await client.shutdown()
+        await simulator.stop()
     }
 }

@@ -20,6 +20,10 @@ public struct TerminalConfiguration: Sendable {
     public var cardNumberFormat: CollectorNumberFormat
     /// The file this came from, for messages; nil for the built-in defaults.
     public var source: String?
+    /// Where receipts go (`receiptPath`): a file, or a printer device such as /dev/usb/lp0.
+    public var receiptPath: String?
+    /// Reconciled journal rows older than this many days are pruned at start (`journalRetentionDays`); nil keeps them.
+    public var journalRetentionDays: Int?
 
     public init(identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
                 timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,

@@ -25,6 +25,8 @@ public enum TerminalConfigurationLoader {
         ("credentialsFile", "a TOML file with clientId and clientSecret, mode 0600"),
         ("showBalances", "true or false: show balances on screen (default true)"),
         ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
+        ("receiptPath", "where the console writes receipts: a file or a printer device"),
+        ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
     ]
 
     /// Which file to read, or nil for the built-in defaults.
@@ -106,6 +108,13 @@ public enum TerminalConfigurationLoader {
         configuration.journalPath = try reader.string("journalPath")
         configuration.credentialsFile = try reader.string("credentialsFile")
         configuration.showBalances = try reader.bool("showBalances") ?? true
+        configuration.receiptPath = try reader.string("receiptPath")
+        if let days = document.root["journalRetentionDays"] {
+            guard let value = days.int, value >= 1 else {
+                throw document.error(at: "journalRetentionDays", "journalRetentionDays must be a whole number of days, 1 or more")
+            }
+            configuration.journalRetentionDays = value
+        }
         if let lengths = try reader.lengths("cardNumberLength") {
             do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {
                 throw document.error(at: "cardNumberLength", "cardNumberLength must be between 1 and 19")
