@@ -107,6 +107,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                "FuzzSupport",
             ],
             swiftSettings: strict
         ),
@@ -115,6 +116,8 @@ let package = Package(
             dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
             swiftSettings: strict
         ),
+        // Seeded byte mutations shared by the fuzz tests.
+        .target(name: "FuzzSupport", dependencies: ["AMCashDomain"], path: "Tests/FuzzSupport", swiftSettings: strict),
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
@@ -146,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "AMCashDomainTests",
             dependencies: [
-                "AMCashDomain",
+                "AMCashDomain", "FuzzSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -1,6 +1,6 @@
 /// A date on the calendar (year, month, day) with no time and no zone: the name of a program day.
 /// Day arithmetic is done on integers, so it is the same on every machine.
-public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -59,21 +59,13 @@ public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomString
         zeroPadded(year, width: 4) + "-" + zeroPadded(month, width: 2) + "-" + zeroPadded(day, width: 2)
     }
 
+    public init(wireString: String) throws { try self.init(parsing: wireString) }
+    public var wireString: String { description }
+
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -1,5 +1,5 @@
 /// A number of AIR MILES Reward Miles. Whole miles only; the host sends them as digit strings.
-public struct Miles: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Miles: Sendable, Hashable, Comparable, WireStringRepresentable, CustomStringConvertible {
     public let value: Int
 
     public static let zero = Miles(0)
@@ -16,25 +16,16 @@ public struct Miles: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public var description: String { "\(value) mi" }
 
+    public init(wireString: String) throws { try self.init(parsing: wireString) }
+    public var wireString: String { String(value) }
+
     public static func < (lhs: Miles, rhs: Miles) -> Bool { lhs.value < rhs.value }
     public static func + (lhs: Miles, rhs: Miles) -> Miles { Miles(lhs.value + rhs.value) }
     public static func - (lhs: Miles, rhs: Miles) -> Miles { Miles(lhs.value - rhs.value) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(String(value))
-    }
 }
 
 /// A number of redemption units ($10 / 95 miles steps by default). Redemptions are whole units.
-public struct Units: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+public struct Units: Sendable, Hashable, Comparable, WireStringRepresentable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     public let count: Int
 
     public static let zero = Units(0)
@@ -53,20 +44,11 @@ public struct Units: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public var description: String { "\(count) unit\(count == 1 ? "" : "s")" }
 
+    public init(wireString: String) throws { try self.init(parsing: wireString) }
+    public var wireString: String { String(count) }
+
     public static func < (lhs: Units, rhs: Units) -> Bool { lhs.count < rhs.count }
     public static func + (lhs: Units, rhs: Units) -> Units { Units(lhs.count + rhs.count) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(String(count))
-    }
 }
 
 /// Why a host's whole-number string (miles, units) is not usable.

@@ -1,6 +1,6 @@
 /// An amount of Canadian money in whole cents. Money is never floating point: the host sends
 /// amounts as decimal strings, and they are parsed straight into integer cents.
-public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Money: Sendable, Hashable, Comparable, WireStringRepresentable, CustomStringConvertible {
     /// The amount in cents; never negative.
     public let cents: Int
 
@@ -68,6 +68,9 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public var description: String { formatted(.english) }
 
+    public init(wireString: String) throws { try self.init(parsing: wireString) }
+    public var wireString: String { decimalString }
+
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.cents < rhs.cents }
     public static func + (lhs: Money, rhs: Money) -> Money { Money(cents: lhs.cents + rhs.cents) }
 
@@ -77,20 +80,6 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         return cents / step.cents
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(decimalString)
-    }
 
     private static func grouped(_ digits: String, separator: String) -> String {
         var groups: [Substring] = []

@@ -55,7 +55,7 @@ public struct TerminalIdentityError: Error, Sendable, Equatable, CustomStringCon
 }
 
 /// The terminal's trace number for one transaction: 12 digits, increasing, unique per terminal.
-public struct TraceId: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct TraceId: Sendable, Hashable, Comparable, WireStringRepresentable, CustomStringConvertible {
     public static let digits = 12
     public static let largest = 999_999_999_999
 
@@ -83,17 +83,8 @@ public struct TraceId: Sendable, Hashable, Comparable, Codable, CustomStringConv
 
     public static func < (lhs: TraceId, rhs: TraceId) -> Bool { lhs.value < rhs.value }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init(wireString: String) throws { try self.init(parsing: wireString) }
+    public var wireString: String { description }
 }
 
 extension Character {

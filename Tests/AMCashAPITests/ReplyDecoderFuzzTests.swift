@@ -1,5 +1,6 @@
 @testable import AMCashAPI
 import AMCashDomain
+import FuzzSupport
 import Foundation
 import Testing
 
@@ -14,6 +15,7 @@ import Testing
         #"{"responseCode":"0000","reversalConfirmationNumber":"RV0000000003","unitsReversed":"4"}"#,
     ]
     static let statuses = [200, 202, 400, 401, 403, 408, 409, 500, 502, 503, 302]
+    static let interesting: [UInt8] = Array("\"{}[],:0123456789-.enulltrue\\ \u{7F}".utf8) + [0, 0xFF, 0xC3]
 
     /// Returns an error text if `reply` breaks the rule "approved only when complete".
     static func violation(_ reply: RedemptionReply, status: Int) -> String? {
@@ -28,7 +30,8 @@ import Testing
     @Test func mutatedBodiesNeverCrashAndNeverApproveIncompleteAnswers() {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("ReplyDecoderFuzzTests seed \(seed) (set AMCASH_FUZZ_SEED to replay)")
-        var generator = FuzzGenerator(seed: ProcessInfo.processInfo.environment["AMCASH_FUZZ_SEED"].flatMap(UInt64.init) ?? seed)
+        var generator = ByteMutator(seed: ProcessInfo.processInfo.environment["AMCASH_FUZZ_SEED"].flatMap(UInt64.init) ?? seed,
+                                    interesting: Self.interesting)
         var approvals = 0
         for iteration in 0..<12_000 {
             let base = Array(Self.seeds[Int(generator.next() % UInt64(Self.seeds.count))].utf8)
@@ -50,7 +53,7 @@ import Testing
     }
 
     @Test func randomBodiesAreNeverApproved() {
-        var generator = FuzzGenerator(seed: UInt64.random(in: 1...UInt64.max))
+        var generator = ByteMutator(seed: UInt64.random(in: 1...UInt64.max), interesting: Self.interesting)
         for iteration in 0..<10_000 {
             let length = Int(generator.next() % 200)
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -69,42 +72,3 @@ import Testing
     }
 }
 
-/// A seeded generator of byte mutations (SplitMix64).
-struct FuzzGenerator {
-    let seed: UInt64
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.seed = seed
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// One to four random edits: flip, delete, insert, duplicate a span, swap a quote, truncate.
-    mutating func mutate(_ input: [UInt8]) -> [UInt8] {
-        var bytes = input
-        let interesting: [UInt8] = Array("\"{}[],:0123456789-.enulltrue\\ \u{7F}".utf8) + [0, 0xFF, 0xC3]
-        for _ in 0..<(1 + Int(next() % 4)) {
-            guard !bytes.isEmpty else { break }
-            let at = Int(next() % UInt64(bytes.count))
-            switch next() % 6 {
-            case 0: bytes[at] ^= UInt8(truncatingIfNeeded: 1 << (next() % 8))
-            case 1: bytes.remove(at: at)
-            case 2: bytes.insert(interesting[Int(next() % UInt64(interesting.count))], at: at)
-            case 3:
-                let end = min(bytes.count, at + Int(next() % 16))
-                bytes.insert(contentsOf: bytes[at..<end], at: at)
-            case 4: bytes[at] = interesting[Int(next() % UInt64(interesting.count))]
-            default: bytes = Array(bytes.prefix(at))
-            }
-        }
-        return bytes
-    }
-}

@@ -37,7 +37,7 @@ import AMCashDomain
                        day: day, createdAt: at)
     }
 
-    static func makeCase(_ generator: inout MutationGenerator) -> Case {
+    static func makeCase(_ generator: inout SplitMix64) -> Case {
         var made = Case()
         let count = 1 + Int(generator.next() % 14)
         for index in 0..<count {
@@ -110,7 +110,7 @@ import AMCashDomain
     @Test func everyInjectedBreakIsClassified() {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("ReconcilerTests seed \(seed)")
-        var generator = MutationGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var classesSeen = Set<ReconciliationClass>()
         for caseNumber in 0..<1_500 {
             let made = Self.makeCase(&generator)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import AMCashDomain
+import FuzzSupport
 
 @Suite struct ReconciliationParserTests {
     static let valid = """
@@ -78,7 +79,7 @@ import AMCashDomain
 
     @Test func aHundredThousandMutatedFilesNeverCrashOrHang() {
         let seed = UInt64.random(in: 1...UInt64.max)
-        var generator = MutationGenerator(seed: seed)
+        var generator = ByteMutator(seed: seed, interesting: Array("%\n\r0123456789.-DHTREVSM ".utf8) + [0, 0xFF, 0xE9])
         let base = Array(Self.valid.utf8)
         var accepted = 0
         let started = ContinuousClock.now
@@ -93,33 +94,3 @@ import AMCashDomain
     }
 }
 
-/// Seeded byte mutations (SplitMix64): flips, deletions, insertions of layout characters, truncation.
-struct MutationGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func mutate(_ input: [UInt8]) -> [UInt8] {
-        var bytes = input
-        let interesting: [UInt8] = Array("%\n\r0123456789.-DHTREVSM ".utf8) + [0, 0xFF, 0xE9]
-        for _ in 0..<(1 + Int(next() % 3)) {
-            guard !bytes.isEmpty else { break }
-            let at = Int(next() % UInt64(bytes.count))
-            switch next() % 5 {
-            case 0: bytes[at] ^= UInt8(truncatingIfNeeded: 1 << (next() % 8))
-            case 1: bytes.remove(at: at)
-            case 2: bytes.insert(interesting[Int(next() % UInt64(interesting.count))], at: at)
-            case 3: bytes[at] = interesting[Int(next() % UInt64(interesting.count))]
-            default: bytes = Array(bytes.prefix(at))
-            }
-        }
-        return bytes
-    }
-}

@@ -1,19 +1,21 @@
+import AMCashDomain
+
 /// Draws the faults for each request from the plan, with the plan's seed.
 actor FaultDice {
     private var plan: FaultPlan
-    private var generator: SeededGenerator
+    private var generator: SplitMix64
     /// Requests seen per endpoint, faults or not (the trainer's and the tests' view of the traffic).
     private(set) var requests: [String: Int] = [:]
 
     init(plan: FaultPlan) {
         self.plan = plan
-        generator = SeededGenerator(seed: plan.seed)
+        generator = SplitMix64(seed: plan.seed)
     }
 
     /// Replaces the plan (and restarts its seeded draws), while the simulator runs.
     func replace(with plan: FaultPlan) {
         self.plan = plan
-        generator = SeededGenerator(seed: plan.seed)
+        generator = SplitMix64(seed: plan.seed)
     }
 
     func count(_ endpoint: String) { requests[endpoint, default: 0] += 1 }
