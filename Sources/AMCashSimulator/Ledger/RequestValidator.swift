@@ -4,6 +4,32 @@ import AMCashDomain
 /// Checks the fields the generated types cannot: the documented formats. A bad field is
 /// answered with 0035 and a message naming it, as the real host does.
 enum RequestValidator {
+    static func problem(in request: Components.Schemas.InquireRequest) -> String? {
+        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+               request.dateTime, request.collectorNumber)
+            ?? amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true)
+    }
+
+    static func problem(in request: Components.Schemas.RedeemRequest) -> String? {
+        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+               request.dateTime, request.collectorNumber)
+            ?? amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true)
+            ?? amountProblem(request.dollarRedeemRequest, field: "dollarRedeemRequest", required: true)
+            ?? amountProblem(request.originalPostTaxBasketAmount, field: "originalPostTaxBasketAmount", required: false)
+            ?? amountProblem(request.originalPreTaxAmount, field: "originalPreTaxAmount", required: false)
+    }
+
+    static func problem(in request: Components.Schemas.ReverseRequest) -> String? {
+        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+               request.dateTime, request.collectorNumber)
+    }
+
+    private static func common(_ sponsor: String, _ store: String, _ device: String, _ vendor: String, _ acquirer: String,
+                               _ trace: String, _ dateTime: String, _ collector: String) -> String? {
+        check(sponsorCode: sponsor, storeId: store, deviceId: device, vendorId: vendor, acquirerId: acquirer, traceId: trace,
+              dateTime: dateTime) ?? collectorProblem(collector)
+    }
+
     static func check(sponsorCode: String, storeId: String, deviceId: String, vendorId: String, acquirerId: String?,
                       traceId: String, dateTime: String?) -> String? {
         if let problem = identityProblem(sponsorCode, storeId, deviceId, vendorId, acquirerId ?? "1") { return problem }
@@ -48,3 +74,13 @@ enum RequestValidator {
         return rest.count == 4 && digits(String(rest))
     }
 }
+
+/// The three answers that carry a response code and a message, so the ledger sets them one way.
+protocol HostResponseBody {
+    var responseCode: String { get set }
+    var message: String? { get set }
+}
+
+extension Components.Schemas.InquireResponse: HostResponseBody {}
+extension Components.Schemas.RedeemResponse: HostResponseBody {}
+extension Components.Schemas.ReverseResponse: HostResponseBody {}

@@ -45,20 +45,10 @@ actor SimulatorLedger {
         var response = Components.Schemas.InquireResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
-        func finish(_ code: ResponseCode) -> (Int, Components.Schemas.InquireResponse) {
-            response.responseCode = code.rawValue
-            response.message = code.meaning.message.english
-            return (code.meaning.httpStatus ?? 500, response)
+        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.InquireResponse) {
+            Self.finish(&response, code, message: message)
         }
-        if let problem = RequestValidator.check(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId,
-                                                vendorId: request.vendorId, acquirerId: request.acquirerId, traceId: request.traceId,
-                                                dateTime: request.dateTime)
-            ?? RequestValidator.collectorProblem(request.collectorNumber)
-            ?? RequestValidator.amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true) {
-            let result = finish(.invalidField)
-            response.message = problem
-            return (result.0, response)
-        }
+        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
         guard let account = state.accounts[request.collectorNumber], account.behaviour != .invalidNumber else {
             return finish(.invalidCollectorNumber)
         }
@@ -116,20 +106,9 @@ actor SimulatorLedger {
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: mask(request.collectorNumber), responseCode: "0000", transDateTime: hostTime(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.RedeemResponse) {
-            response.responseCode = code.rawValue
-            response.message = message ?? code.meaning.message.english
-            return (code.meaning.httpStatus ?? 500, response)
+            Self.finish(&response, code, message: message)
         }
-        if let problem = RequestValidator.check(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId,
-                                                vendorId: request.vendorId, acquirerId: request.acquirerId, traceId: request.traceId,
-                                                dateTime: request.dateTime)
-            ?? RequestValidator.collectorProblem(request.collectorNumber)
-            ?? RequestValidator.amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true)
-            ?? RequestValidator.amountProblem(request.dollarRedeemRequest, field: "dollarRedeemRequest", required: true)
-            ?? RequestValidator.amountProblem(request.originalPostTaxBasketAmount, field: "originalPostTaxBasketAmount", required: false)
-            ?? RequestValidator.amountProblem(request.originalPreTaxAmount, field: "originalPreTaxAmount", required: false) {
-            return finish(.invalidField, message: problem)
-        }
+        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
         guard var account = state.accounts[request.collectorNumber], account.behaviour != .invalidNumber else {
             return finish(.invalidCollectorNumber)
         }
@@ -199,16 +178,9 @@ actor SimulatorLedger {
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: mask(request.collectorNumber), responseCode: "0000", transDateTime: hostTime(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.ReverseResponse) {
-            response.responseCode = code.rawValue
-            response.message = message ?? code.meaning.message.english
-            return (code.meaning.httpStatus ?? 500, response)
+            Self.finish(&response, code, message: message)
         }
-        if let problem = RequestValidator.check(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId,
-                                                vendorId: request.vendorId, acquirerId: request.acquirerId, traceId: request.traceId,
-                                                dateTime: request.dateTime)
-            ?? RequestValidator.collectorProblem(request.collectorNumber) {
-            return finish(.invalidField, message: problem)
-        }
+        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
         guard let confirmation = request.redemptionConfirmationNumber ?? request.redemptionConfirmationNum, !confirmation.isEmpty else {
             return finish(.invalidField, message: "redemptionConfirmationNumber is required")
         }
@@ -270,6 +242,13 @@ actor SimulatorLedger {
     private func commit(_ next: LedgerState) throws {
         try store?.save(next)
         state = next
+    }
+
+    /// Sets the code and its message on a response and pairs it with the code's HTTP status.
+    static func finish<Body: HostResponseBody>(_ response: inout Body, _ code: ResponseCode, message: String?) -> (Int, Body) {
+        response.responseCode = code.rawValue
+        response.message = message ?? code.meaning.message.english
+        return (code.meaning.httpStatus ?? 500, response)
     }
 
     static func mask(_ number: String) -> String {
