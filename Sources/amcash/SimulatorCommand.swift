@@ -75,7 +75,8 @@ struct SimulatorCommand: AsyncParsableCommand {
                                        databasePath: db)
         let server = try await SimulatorServer.start(options: options, host: host, port: port)
         print("amcash CERT simulator listening on \(server.baseURL)")
-        print("client id: \(credentials.clientId)   (the secret is \(credentials == .simulator ? "\"\(ClientCredentials.simulator.clientSecret)\"" : "the one in AMCASH_CLIENT_SECRET"))")
+        let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"
+        print("client id: \(credentials.clientId)   secret: \(secretSource)")
         print("ledger: \(db ?? "in memory")   daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
         print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
         fflush(nil)

@@ -88,16 +88,9 @@ actor SimulatorLedger {
     // MARK: - REDEEM
 
     func redeem(_ request: Components.Schemas.RedeemRequest, key: String, rawBody: Data, now: Date) throws -> Reply<Components.Schemas.RedeemResponse> {
-        if let stored = state.replies[key] {
-            guard stored.operation == "redeem", stored.requestBody == rawBody else { return .conflict }
-            return .answer(status: stored.status, body: try JSONDecoder().decode(Components.Schemas.RedeemResponse.self, from: stored.responseBody))
+        try once(operation: "redeem", key: key, rawBody: rawBody) { [options, runBase] state in
+            Self.redeem(request, in: &state, options: options, runBase: runBase, now: now)
         }
-        var next = state
-        let (status, response) = Self.redeem(request, in: &next, options: options, runBase: runBase, now: now)
-        next.replies[key] = StoredReply(operation: "redeem", requestBody: rawBody, status: status,
-                                        responseBody: try JSONEncoder().encode(response))
-        try commit(next)
-        return .answer(status: status, body: response)
     }
 
     private static func redeem(_ request: Components.Schemas.RedeemRequest, in state: inout LedgerState, options: SimulatorOptions,
@@ -160,13 +153,23 @@ actor SimulatorLedger {
     // MARK: - REVERSE
 
     func reverse(_ request: Components.Schemas.ReverseRequest, key: String, rawBody: Data, now: Date) throws -> Reply<Components.Schemas.ReverseResponse> {
+        try once(operation: "reverse", key: key, rawBody: rawBody) { [options, runBase] state in
+            Self.reverse(request, in: &state, runBase: runBase, options: options, now: now)
+        }
+    }
+
+    /// Answers an idempotency key once: the first time `apply` changes the ledger and its answer is
+    /// stored with the exact request body, in the same commit; after that the stored answer is replayed,
+    /// and the same key with another body is a conflict.
+    private func once<Body: Codable & Sendable>(operation: String, key: String, rawBody: Data,
+                                                apply: (inout LedgerState) -> (Int, Body)) throws -> Reply<Body> {
         if let stored = state.replies[key] {
-            guard stored.operation == "reverse", stored.requestBody == rawBody else { return .conflict }
-            return .answer(status: stored.status, body: try JSONDecoder().decode(Components.Schemas.ReverseResponse.self, from: stored.responseBody))
+            guard stored.operation == operation, stored.requestBody == rawBody else { return .conflict }
+            return .answer(status: stored.status, body: try JSONDecoder().decode(Body.self, from: stored.responseBody))
         }
         var next = state
-        let (status, response) = Self.reverse(request, in: &next, runBase: runBase, options: options, now: now)
-        next.replies[key] = StoredReply(operation: "reverse", requestBody: rawBody, status: status,
+        let (status, response) = apply(&next)
+        next.replies[key] = StoredReply(operation: operation, requestBody: rawBody, status: status,
                                         responseBody: try JSONEncoder().encode(response))
         try commit(next)
         return .answer(status: status, body: response)
