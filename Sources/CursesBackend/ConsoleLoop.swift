@@ -59,7 +59,11 @@ public final class ConsoleLoop {
                 terminal.draw(model)
                 dirty = false
             }
-            if let input = terminal.nextKey() {
+            // Every key already typed is read before the next frame is drawn, so a scanner's burst keeps
+            // its timing however long a frame takes.
+            var wait = true
+            while let input = terminal.nextKey(wait: wait) {
+                wait = false
                 let elapsed = ContinuousClock.now - started
                 let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
                 switch input {
@@ -70,6 +74,7 @@ public final class ConsoleLoop {
                 case .ignored: break
                 }
                 dirty = true
+                if model.quit { break }
             }
             for message in inbox.drain() {
                 apply(message)

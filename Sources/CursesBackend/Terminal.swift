@@ -59,8 +59,9 @@ public final class Terminal {
         wrefresh(amcash_stdscr())
     }
 
-    /// The next key, or nil when none came within 30 ms.
-    public func nextKey() -> TerminalInput? {
+    /// The next key, or nil when none came within 30 ms (or at once, when `wait` is false).
+    public func nextKey(wait: Bool = true) -> TerminalInput? {
+        wtimeout(amcash_stdscr(), wait ? 30 : 0)
         var value: Int32 = 0
         let result = amcash_get_wch(&value)
         if result == ERR { return nil }
