@@ -34,6 +34,8 @@ public enum ConsoleText {
                                         "NE PAS accorder le rabais. Prenez un autre mode de paiement; le journal continue de demander à AIR MILES et un échange non confirmé est remboursé en 20 minutes.")
     public static let reverseTitle = t("Reverse a redemption", "Annuler un échange")
     public static let noReversible = t("No redemption can be reversed now.", "Aucun échange ne peut être annulé maintenant.")
+    public static let typeConfirmation = t("Find confirmation number", "Chercher un n° de confirmation")
+    public static let noMatch = t("No reversible redemption has that confirmation number.", "Aucun échange annulable ne porte ce numéro de confirmation.")
     public static let reverseQuestion = t("Reverse this redemption and give the miles back?", "Annuler cet échange et rendre les milles?")
     public static let reversing = t("Reversing with AIR MILES…", "Annulation auprès d’AIR MILES…")
     public static let reversed = t("REVERSED", "ANNULÉ")

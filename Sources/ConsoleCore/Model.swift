@@ -128,7 +128,15 @@ public struct Model: Sendable {
     // Reversal
     public var reversible: [ReversibleItem] = []
     public var selected = 0
+    /// Characters of a confirmation number typed on the reverse screen; the list shows the matches.
+    public var reverseQuery = ""
     public var reversal: ReversalOutcome?
+
+    /// The reversible redemptions the typed confirmation number matches (all of them with nothing typed).
+    public var reverseMatches: [ReversibleItem] {
+        guard !reverseQuery.isEmpty else { return reversible }
+        return reversible.filter { $0.confirmationNumber.uppercased().contains(reverseQuery.uppercased()) }
+    }
 
     // History and help
     public var history: [HistoryLine] = []

@@ -128,8 +128,15 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     case .reverseList:
         switch press.key {
         case .up: model.selected = max(0, model.selected - 1)
-        case .down: model.selected = min(max(0, model.reversible.count - 1), model.selected + 1)
-        case .enter where !fast && !model.reversible.isEmpty: model.screen = .reverseConfirm
+        case .down: model.selected = min(max(0, model.reverseMatches.count - 1), model.selected + 1)
+        case .enter where !fast && !model.reverseMatches.isEmpty: model.screen = .reverseConfirm
+        case .character(let character) where character.isLetter || character.isNumber:
+            // Typing a confirmation number narrows the list to the redemptions it matches.
+            if model.reverseQuery.count < 40 { model.reverseQuery.append(character) }
+            model.selected = 0
+        case .backspace:
+            _ = model.reverseQuery.popLast()
+            model.selected = 0
         case .escape: startNewSale(&model)
         default: break
         }
@@ -138,9 +145,10 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
         if fast { return [] }
         switch press.key {
         case .enter, .character("y"), .character("Y"), .character("o"), .character("O"):
-            guard model.reversible.indices.contains(model.selected) else { return [] }
+            let matches = model.reverseMatches
+            guard matches.indices.contains(model.selected) else { return [] }
             model.screen = .reversing
-            return [.reverse(model.reversible[model.selected], model.language)]
+            return [.reverse(matches[model.selected], model.language)]
         case .escape, .character("n"), .character("N"):
             model.screen = .reverseList
             return []
@@ -328,6 +336,7 @@ private func startNewSale(_ model: inout Model) {
     model.choice = nil
     model.redemption = nil
     model.reversal = nil
+    model.reverseQuery = ""
     model.receipt = []
     model.language = model.settings.language
     resetBurst(&model)

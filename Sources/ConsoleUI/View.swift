@@ -152,9 +152,14 @@ private struct Layout<C: Canvas> {
             result(model)
         case .reverseList, .reverseConfirm:
             line(text(ConsoleText.reverseTitle), role: .title)
+            if !model.reversible.isEmpty {
+                let prompt = text(ConsoleText.typeConfirmation) + ": "
+                labelled(prompt, "[" + model.reverseQuery + "]", role: .fieldFocused, labelWidth: prompt.count)
+            }
             blank()
             if model.reversible.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
-            for (index, item) in model.reversible.enumerated() {
+            if !model.reversible.isEmpty && model.reverseMatches.isEmpty { wrapped(text(ConsoleText.noMatch), role: .error) }
+            for (index, item) in model.reverseMatches.enumerated() {
                 let marker = index == model.selected ? "> " : "  "
                 let entry = compact
                     ? "\(marker)\(item.time) \(item.card.number.lastFour) \(item.money.formatted(language))"
@@ -162,7 +167,7 @@ private struct Layout<C: Canvas> {
                 if index == model.selected { canvas.placeCursor(row: row, column: 1) }
                 line(entry, role: index == model.selected ? .selected : .normal)
             }
-            if model.screen == .reverseConfirm, model.reversible.indices.contains(model.selected) {
+            if model.screen == .reverseConfirm, model.reverseMatches.indices.contains(model.selected) {
                 blank()
                 wrapped(text(ConsoleText.reverseQuestion), role: .title)
                 line("Y " + text(ConsoleText.keyYes) + "   N " + text(ConsoleText.keyNo), role: .hint)

@@ -180,6 +180,28 @@ import Testing
         #expect(lines.contains("Confirmation: RV0000000002"))
     }
 
+    @Test func typingAConfirmationNumberFindsTheRedemption() {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(3), &model, &time)
+        let other = ReversibleItem(journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001",
+                                   money: Money(dollars: 10), time: "13:40")
+        _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
+        _ = Fixtures.type("42", into: &model, startingAt: &time)
+        #expect(model.reverseMatches == [other])
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(Fixtures.press(.character("y"), &model, &time) == [.reverse(other, .english)])
+        var empty = Model(settings: Fixtures.settings)
+        _ = Fixtures.press(.function(3), &empty, &time)
+        _ = update(&empty, .reversibleLoaded([Fixtures.reversible]))
+        _ = Fixtures.type("99", into: &empty, startingAt: &time)
+        #expect(empty.reverseMatches.isEmpty)
+        _ = Fixtures.press(.enter, &empty, &time)
+        #expect(empty.screen == .reverseList, "nothing to confirm without a match")
+        _ = Fixtures.press(.backspace, &empty, &time); _ = Fixtures.press(.backspace, &empty, &time)
+        #expect(empty.reverseMatches == [Fixtures.reversible])
+    }
+
     @Test func aQueuedReversalPrintsNothingYet() {
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
