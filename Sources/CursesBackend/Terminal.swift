@@ -13,9 +13,15 @@ public final class Terminal {
 
     public init() {}
 
-    /// Enters curses mode. `noColor` (NO_COLOR set and not empty) forces monochrome.
-    public func start(noColor: Bool, escapeDelay: Int32 = 25) {
+    /// Takes the locale from the environment, as wide-character curses needs. setlocale is not
+    /// thread-safe: call this first, before anything (the built-in simulator, the HTTP client) starts threads.
+    public static func adoptLocale() {
         setlocale(LC_ALL, "")
+    }
+
+    /// Enters curses mode. `noColor` (NO_COLOR set and not empty) forces monochrome.
+    /// `adoptLocale()` must have been called before any other thread started.
+    public func start(noColor: Bool, escapeDelay: Int32 = 25) {
         amcash_save_terminal()
         amcash_install_crash_restore()
         initscr()

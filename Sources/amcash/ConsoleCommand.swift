@@ -25,6 +25,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             printError("amcash console needs a terminal; for scripts use amcash inquire, redeem or reverse.")
             throw ExitCode(ExitStatus.usage)
         }
+        // Before any thread starts: setlocale races with every thread that reads the locale.
+        Terminal.adoptLocale()
         let environment = ProcessInfo.processInfo.environment
         let configuration = try HostSession.configuration(host)
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
