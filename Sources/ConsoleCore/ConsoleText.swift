@@ -71,5 +71,6 @@ public enum ConsoleText {
     public static let keyNo = t("No", "Non")
     public static let keyNewSale = t("New sale", "Nouvelle vente")
     public static let keySelect = t("Select", "Choisir")
+    public static let keyReceipt = t("Receipt", "Reçu")
     public static let keyNextField = t("Next field", "Champ suivant")
 }

@@ -124,6 +124,8 @@ public struct Model: Sendable {
     public var choice: RedemptionChoice?
     public var redemption: RedemptionOutcome?
     public var receipt: [String] = []
+    /// The result screen shows the receipt text instead of the summary (key R).
+    public var showingReceipt = false
 
     // Reversal
     public var reversible: [ReversibleItem] = []

@@ -121,8 +121,10 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
         return []
     case .result, .reverseResult:
         if fast { return [] }
-        if press.key == .enter || press.key == .escape {
-            startNewSale(&model)
+        switch press.key {
+        case .enter, .escape: startNewSale(&model)
+        case .character("r"), .character("R"): if !model.receipt.isEmpty { model.showingReceipt.toggle() }
+        default: break
         }
         return []
     case .reverseList:
@@ -338,6 +340,7 @@ private func startNewSale(_ model: inout Model) {
     model.reversal = nil
     model.reverseQuery = ""
     model.receipt = []
+    model.showingReceipt = false
     model.language = model.settings.language
     resetBurst(&model)
 }

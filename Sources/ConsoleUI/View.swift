@@ -148,6 +148,8 @@ private struct Layout<C: Canvas> {
         case .redeeming:
             wrapped(text(ConsoleText.redeeming), role: .title)
             if let choice = model.choice { line(choice.money.formatted(language) + " — " + "\(choice.miles.value) " + text(ConsoleText.miles), role: .amountRedeem) }
+        case .result where model.showingReceipt, .reverseResult where model.showingReceipt:
+            for receiptLine in model.receipt { line(receiptLine, role: .value, indent: compact ? 1 : 4) }
         case .result:
             result(model)
         case .reverseList, .reverseConfirm:
@@ -337,7 +339,8 @@ enum Legend {
                                 ("Enter", ConsoleText.keyConfirm), ("Esc", ConsoleText.keyBack)]
         case .confirm, .reverseConfirm: entries = [("Y", ConsoleText.keyYes), ("N", ConsoleText.keyNo)]
         case .redeeming, .reversing: entries = []
-        case .result, .reverseResult: entries = [("Enter", ConsoleText.keyNewSale)]
+        case .result, .reverseResult:
+            entries = [("Enter", ConsoleText.keyNewSale)] + (model.receipt.isEmpty ? [] : [("R", ConsoleText.keyReceipt)])
         case .reverseList: entries = [("Enter", ConsoleText.keySelect), ("Esc", ConsoleText.keyBack)]
         case .history, .help: entries = [("Esc", ConsoleText.keyBack)]
         }
@@ -347,7 +350,7 @@ enum Legend {
 
     static func help(_ model: Model) -> [(String, LocalizedText)] {
         [("Enter", ConsoleText.keyNextField), ("+ / Up", ConsoleText.keyMore), ("- / Down", ConsoleText.keyLess), ("M", ConsoleText.keyMax),
-         ("0 / N", ConsoleText.keyNone), ("Y / N", ConsoleText.keyConfirm), ("Esc", ConsoleText.keyBack), ("F1", ConsoleText.keyHelp),
+         ("0 / N", ConsoleText.keyNone), ("Y / N", ConsoleText.keyConfirm), ("R", ConsoleText.keyReceipt), ("Esc", ConsoleText.keyBack), ("F1", ConsoleText.keyHelp),
          ("F2", ConsoleText.keyLanguage), ("F3", ConsoleText.keyReverse), ("F4", ConsoleText.keyHistory), ("F10", ConsoleText.keyQuit)]
     }
 }

@@ -137,7 +137,10 @@ import Testing
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
         #expect(!lines.joined().contains("81000000001"))
+        _ = Fixtures.press(.character("r"), &model, &time)
+        #expect(model.showingReceipt, "R shows the receipt on screen")
         _ = Fixtures.press(.enter, &model, &time)
+        #expect(!model.showingReceipt)
         #expect(model.screen == .ready && model.basketText.isEmpty && model.card == nil)
     }
 

@@ -55,6 +55,10 @@ import Testing
         _ = update(&approved, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
         states.append(("result-approved", approved))
 
+        var receipt = approved
+        _ = Fixtures.press(.character("r"), &receipt, &time)
+        states.append(("result-receipt", receipt))
+
         var declined = redeeming
         _ = update(&declined, .redeemed(.answered(RedemptionReply(answer: Fixtures.answer(.dailyLimitExceeded), approval: nil, balances: .none)),
                                         traceId: "000000000008"))
