@@ -65,9 +65,9 @@ import Testing
 
         var screen: String { (try? tmux(["capture-pane", "-p", "-t", "console"])) ?? "" }
 
-        /// Waits (at most 10 s) until the screen shows `text`; returns the screen.
+        /// Waits (at most 20 s; 45 s for the first screen of a loaded machine) until the screen shows `text`.
         @discardableResult
-        func waitFor(_ text: String, seconds: Double = 10) async throws -> String {
+        func waitFor(_ text: String, seconds: Double = 20) async throws -> String {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 let shown = screen
@@ -102,7 +102,7 @@ import Testing
 
     @Test func scanRedeemStepDownConfirmThenReverse() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.waitFor("host OK")
         try console.send("43.35", "Enter")
         try console.scan("81000000001")
@@ -116,7 +116,7 @@ import Testing
         #expect(approved.contains("Confirmation number:       RD"))
         #expect(approved.contains("Discount to apply:         $30.00"))
         try await console.press("Enter")
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.press("F3")
         try await console.waitFor("> ")
         try await console.press("Enter")
@@ -133,7 +133,7 @@ import Testing
 
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnyRedeemIsSent() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         try console.send("43.35", "Enter")
         try await console.typeSlowly("81000000001")
         try await Task.sleep(for: .milliseconds(200))
@@ -155,7 +155,7 @@ import Testing
 
     @Test func anInactiveCardShowsItsMessage() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         try console.send("20", "Enter")
         try console.scan("81000000006")
         try await console.waitFor("This collector account is inactive. Take another tender.")
@@ -164,7 +164,7 @@ import Testing
 
     @Test func resizingMidFlowKeepsTheSale() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         try console.send("43.35", "Enter")
         try console.scan("81000000001")
         try await console.waitFor("< $40.00")
@@ -181,7 +181,7 @@ import Testing
 
     @Test func sigtermLeavesTheTerminalSane() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         let pid = try #require(try console.amcashPID())
         #expect(kill(pid, SIGTERM) == 0)
         #expect(await console.waitForExit())
@@ -194,7 +194,7 @@ import Testing
 
     @Test func noColorLeavesNoColourOnScreen() async throws {
         let console = try Console(environment: ["NO_COLOR": "1"])
-        try await console.waitFor("Scan or swipe")
+        try await console.waitFor("Scan or swipe", seconds: 45)
         let escaped = try console.tmux(["capture-pane", "-p", "-e", "-t", "console"])
         // Every SGR sequence (ESC [ … m) may set attributes (bold, reverse, underline) but no colour.
         // 30–38 and 40–48 set a colour, 90–107 a bright one; 39 and 49 go back to the default (no colour).
