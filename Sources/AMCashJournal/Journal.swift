@@ -71,7 +71,7 @@ public final class Journal: Sendable {
     /// Records a REDEEM about to be sent; committed when this returns.
     public func recordRedemptionIntent(_ call: PreparedCall, requested: Money, at now: Date) throws(JournalError) -> JournalEntry {
         precondition(call.operation == .redeem && call.idempotencyKey != nil)
-        let state = try transition(.draft, .send)
+        let state = try Journal.transition(.draft, .send)
         return try insert(kind: .redeem, call: call, requested: requested, state: state, original: nil, nextAttemptAt: nil, now: now)
     }
 
@@ -212,6 +212,19 @@ public final class Journal: Sendable {
         return pendingOnly ? all.filter { $0.isPending || $0.isException } : all
     }
 
+    /// How many entries are pending or exceptions, every day together: `entries(pendingOnly: true).count`,
+    /// counted by SQLite instead of reading every row.
+    public func openCount() throws(JournalError) -> Int {
+        try run { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM entries
+                WHERE (kind = 'REDEEM' AND state IN ('sending', 'unknown'))
+                   OR (kind = 'REVERSE' AND state = 'reversing' AND isException = 0)
+                   OR isException = 1
+                """) ?? 0
+        }
+    }
+
     public func entry(id: Int64) throws(JournalError) -> JournalEntry {
         try run { db in try Journal.fetch(db, id: id) }
     }
@@ -307,12 +320,8 @@ public final class Journal: Sendable {
             isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"])
     }
 
-    private func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
+    private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
         do { return try state.applying(event) } catch { throw .illegalTransition(error.description) }
-    }
-
-    private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws -> TransactionState {
-        do { return try state.applying(event) } catch { throw JournalError.illegalTransition(error.description) }
     }
 
     private func run<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {

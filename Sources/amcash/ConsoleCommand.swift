@@ -52,7 +52,7 @@ struct ConsoleCommand: AsyncParsableCommand {
                         send(.recovering(true))
                         _ = try? await recovery.run()
                         send(.recovering(false))
-                        send(.pendingCount((try? session.journal.entries(pendingOnly: true).count) ?? 0))
+                        send(.pendingCount((try? session.journal.openCount()) ?? 0))
                     }
                     first = false
                     try? await Task.sleep(for: .seconds(30))
@@ -94,7 +94,7 @@ struct ConsoleEffects: EffectPerformer {
             } catch {
                 send(.redeemed(.notSent(.cannotConnect("\(error)")), traceId: "-"))
             }
-            send(.pendingCount((try? journal.entries(pendingOnly: true).count) ?? 0))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: Date())) ?? []
             send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
@@ -115,7 +115,7 @@ struct ConsoleEffects: EffectPerformer {
             } catch {
                 send(.reversed(.exception(original: item.confirmationNumber, reason: "\(error)")))
             }
-            send(.pendingCount((try? journal.entries(pendingOnly: true).count) ?? 0))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadHistory:
             let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: Date()))) ?? []
             send(.historyLoaded(entries.reversed().map {

@@ -120,6 +120,7 @@ import Testing
             }
         }
         #expect(try journal.entries(pendingOnly: true).map(\.id) == [queued.id])
+        #expect(try journal.openCount() == 1, "SQLite's count agrees with the listing")
     }
 
     @Test func aReversalPastItsWindowIsAnException() throws {
