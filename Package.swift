@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in the build through async-http-client; hashes the kiosk's supervisor PIN (PBKDF2).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -51,6 +53,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -76,9 +79,17 @@ let package = Package(
             swiftSettings: strict
         ),
         // The console's model, messages, effects and update(); knows nothing of curses.
-        .target(name: "ConsoleCore", dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain"], swiftSettings: strict),
-        // view(model) onto a Canvas, and an in-memory ScreenBuffer for tests.
-        .target(name: "ConsoleUI", dependencies: ["ConsoleCore"], swiftSettings: strict),
+        .target(
+            name: "ConsoleCore",
+            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // view(model) onto a Canvas, themes, and an in-memory ScreenBuffer for tests.
+        .target(
+            name: "ConsoleUI",
+            dependencies: ["ConsoleCore", "AMCashAPI", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         // ncursesw, seen from Swift (Debian: libncurses-dev), and the small C the terminal's safety needs:
         // wrappers for curses macros and globals, and a crash handler that restores the terminal.
         .target(

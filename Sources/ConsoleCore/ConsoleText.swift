@@ -12,7 +12,7 @@ public enum ConsoleText {
     public static let scanPrompt = t("Scan or swipe the collector's card.", "Balayez ou glissez la carte de l’adhérent.")
     public static let keyedBalanceOnly = t("Balance only — scan the card to redeem", "Solde seulement — balayez la carte pour échanger")
     public static let lookingUp = t("Looking up the collector…", "Recherche de l’adhérent…")
-    public static let escCancels = t("Esc cancels the wait", "Échap annule l’attente")
+    public static func cancelsTheWait(_ key: String) -> LocalizedText { t("\(key) cancels the wait", "\(key) annule l’attente") }
     public static let amCash = t("AM Cash", "Argent AM")
     public static let dream = t("Dream", "Rêves")
     public static let miles = t("miles", "milles")
@@ -51,7 +51,14 @@ public enum ConsoleText {
     public static let pending = t("pending", "en attente")
     public static let resolving = t("Resolving pending transactions from the journal…", "Résolution des transactions en attente du journal…")
     public static let badBasket = t("Key the basket total first, e.g. 43.35.", "Entrez d’abord le total, p. ex. 43,35.")
-    public static let quitHint = t("Press F10 to quit.", "Appuyez sur F10 pour quitter.")
+    public static func quitHint(_ key: String) -> LocalizedText { t("Press \(key) to quit.", "Appuyez sur \(key) pour quitter.") }
+    public static let supervisorTitle = t("Supervisor: enter the PIN to leave the kiosk", "Superviseur : entrez le NIP pour quitter le kiosque")
+    public static let supervisorPin = t("PIN", "NIP")
+    public static let checkingPin = t("Checking…", "Vérification…")
+    public static let wrongPin = t("Wrong PIN.", "NIP erroné.")
+    public static func pinLocked(_ seconds: Int) -> LocalizedText {
+        t("Too many wrong PINs: wait \(seconds) s.", "Trop de NIP erronés : attendez \(seconds) s.")
+    }
     public static let receiptWritten = t("Receipt printed", "Reçu imprimé")
     public static let tooSmall = t("Window too small: 40×12 at least", "Fenêtre trop petite : 40×12 au minimum")
 
@@ -73,4 +80,10 @@ public enum ConsoleText {
     public static let keySelect = t("Select", "Choisir")
     public static let keyReceipt = t("Receipt", "Reçu")
     public static let keyNextField = t("Next field", "Champ suivant")
+    public static let keySupervisor = t("Supervisor", "Superviseur")
+    public static let keySubmit = t("Look up", "Chercher")
+    public static let keyDelete = t("Delete", "Effacer")
+    public static let keyClear = t("Clear", "Effacer tout")
+    public static let keyPrevious = t("Previous", "Précédent")
+    public static let keyNext = t("Next", "Suivant")
 }

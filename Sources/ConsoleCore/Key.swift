@@ -3,7 +3,10 @@ public enum Key: Hashable, Sendable {
     case character(Character)
     case enter, escape, backspace, tab, up, down, left, right, pageUp, pageDown
     case function(Int)
-    /// Ctrl-C: never quits by itself (kiosks); the console asks to press F10.
+    /// Ctrl and a letter, `a`…`z` (lowercase). Ctrl-C comes as `interrupt`; Ctrl-Z and the letters
+    /// that are other keys on a terminal (Ctrl-H, I, J, M) never arrive as this.
+    case control(Character)
+    /// Ctrl-C: never quits by itself (kiosks); the console says which key quits.
     case interrupt
 }
 

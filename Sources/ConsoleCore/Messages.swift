@@ -17,6 +17,8 @@ public enum Msg: Sendable {
     case recovering(Bool)
     case receiptWritten
     case quitRequested
+    /// Whether the typed PIN is the supervisor's (kiosk mode).
+    case supervisorPinChecked(Bool)
 }
 
 /// Work for the run loop, as data: it performs each one and feeds the result back as a `Msg`.
@@ -29,5 +31,7 @@ public enum Effect: Sendable, Equatable {
     case loadHistory
     case echo
     case printReceipt([String])
+    /// Checks a typed supervisor PIN against the configured hash; answers `supervisorPinChecked`.
+    case checkSupervisorPin(String)
     case quit
 }

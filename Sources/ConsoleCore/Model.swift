@@ -19,11 +19,18 @@ public struct ConsoleSettings: Sendable {
     public var scannerMinimumLength: Int
     /// Seconds between ECHOs when idle.
     public var echoInterval: Int
+    /// Which key does what; the legend and the help screen are drawn from it.
+    public var keymap: Keymap
+    /// Kiosk mode: the quit key asks for the supervisor PIN, and idle screens forget the collector.
+    public var kiosk: Bool
+    /// Kiosk mode: seconds without a key before a collector's data leaves the screen.
+    public var kioskIdleSeconds: Int
 
     public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
                 showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
                 testCollectors: [(number: String, situation: String, summary: String)] = [], scannerGap: Int64 = 35,
-                scannerMinimumLength: Int = 8, echoInterval: Int = 60) {
+                scannerMinimumLength: Int = 8, echoInterval: Int = 60, keymap: Keymap = .standard, kiosk: Bool = false,
+                kioskIdleSeconds: Int = 60) {
         self.environment = environment
         self.builtInSimulator = builtInSimulator
         self.identity = identity
@@ -34,6 +41,9 @@ public struct ConsoleSettings: Sendable {
         self.scannerGap = scannerGap
         self.scannerMinimumLength = scannerMinimumLength
         self.echoInterval = echoInterval
+        self.keymap = keymap
+        self.kiosk = kiosk
+        self.kioskIdleSeconds = kioskIdleSeconds
     }
 
     public var isTraining: Bool { environment == .cert }
@@ -44,6 +54,31 @@ public enum Screen: Hashable, Sendable {
     case ready, lookingUp, offer, confirm, redeeming, result
     case reverseList, reverseConfirm, reversing, reverseResult
     case history, help
+    /// Kiosk mode: the supervisor types the PIN to leave.
+    case supervisor
+
+    /// The keymap context whose keys this screen reads (then `global`'s); nil while waiting on the host.
+    public var keyContext: KeyContext? {
+        switch self {
+        case .ready: .card
+        case .lookingUp: .lookup
+        case .offer: .offer
+        case .confirm, .reverseConfirm: .confirm
+        case .result, .reverseResult: .result
+        case .reverseList: .reverse
+        case .history, .help: .dialog
+        case .supervisor: .supervisor
+        case .redeeming, .reversing: nil
+        }
+    }
+
+    /// Screens that show a collector's data, which kiosk mode clears when idle.
+    public var showsCollector: Bool {
+        switch self {
+        case .offer, .confirm, .result, .reverseList, .reverseConfirm, .reverseResult, .history: true
+        case .ready, .lookingUp, .redeeming, .reversing, .help, .supervisor: false
+        }
+    }
 }
 
 /// The field the cursor is in on the ready screen.
@@ -142,7 +177,19 @@ public struct Model: Sendable {
 
     // History and help
     public var history: [HistoryLine] = []
-    public var returnScreen: Screen = .ready
+    /// The screens under the open overlays (help, history, the supervisor PIN), the last on top.
+    public var returnScreens: [Screen] = []
+
+    // Kiosk
+    /// The digits of the supervisor PIN typed so far (never shown, never logged).
+    public var pinText = ""
+    /// The PIN is being checked (off the key loop: hashing takes a moment).
+    public var checkingPin = false
+    public var pinFailures = 0
+    /// Seconds before another PIN may be tried, after too many wrong ones.
+    public var pinLockSeconds = 0
+    /// Seconds since the last key.
+    public var idleSeconds = 0
 
     // Status line
     public var connection: Connection = .unknown

@@ -10,6 +10,12 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .tick(let clock):
         model.clock = clock
         model.secondsSinceEcho += 1
+        model.idleSeconds += 1
+        if model.pinLockSeconds > 0 {
+            model.pinLockSeconds -= 1
+            if model.pinLockSeconds == 0 && model.screen == .supervisor { model.notice = nil }
+        }
+        clearIfIdle(&model)
         if model.secondsSinceEcho >= model.settings.echoInterval && model.screen == .ready {
             model.secondsSinceEcho = 0
             return [.echo]
@@ -55,166 +61,162 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .quitRequested:
         model.quit = true
         return [.quit]
+    case .supervisorPinChecked(let matches):
+        return supervisorPinChecked(&model, matches)
     }
 }
 
 // MARK: - Keys
 
+/// Reads a key through the keymap: the screen's context first, then `global`, then (on screens
+/// that take typing) into the field. A scanner's burst ending in Enter is a card whatever Enter is bound to.
 private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     let gap = model.lastKeyAt.map { press.at - $0 }
     model.lastKeyAt = press.at
+    model.idleSeconds = 0
     let fast = gap.map { $0 <= model.settings.scannerGap } ?? false
+    let keymap = model.settings.keymap
 
-    // Global keys.
-    switch press.key {
-    case .function(1):
-        guard model.screen != .help else { model.screen = model.returnScreen; return [] }
-        model.returnScreen = model.screen
-        model.screen = .help
+    if press.key == .interrupt {
+        // Ctrl-C never quits; outside a kiosk the console says which key does.
+        if !model.settings.kiosk, let key = keymap.primaryKey(for: .quit, in: .global) { model.notice = ConsoleText.quitHint(key) }
         return []
-    case .function(2):
+    }
+    // While the host is asked, keys wait: nothing may take the screen from under the answer.
+    guard let context = model.screen.keyContext else { return [] }
+    if context == .card, press.key == .enter, fast, model.burst.count >= model.settings.scannerMinimumLength {
+        return scanned(&model)
+    }
+    if let action = keymap.action(for: press.key, in: context) {
+        return perform(action, in: context, &model, fast: fast)
+    }
+    if let action = keymap.action(for: press.key, in: .global) {
+        return performGlobal(action, &model)
+    }
+    guard case .character(let character) = press.key, context.typesIntoField(character) else { return [] }
+    switch context {
+    case .card: typeIntoCardField(&model, character, fast: fast)
+    case .reverse:
+        // Typing a confirmation number narrows the list to the redemptions it matches.
+        if model.reverseQuery.count < 40 { model.reverseQuery.append(character) }
+        model.selected = 0
+    case .supervisor:
+        if model.pinLockSeconds == 0 && !model.checkingPin && model.pinText.count < 12 { model.pinText.append(character) }
+    default: break
+    }
+    return []
+}
+
+private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect] {
+    let screen = model.screen
+    switch action {
+    case .language:
         model.language = model.language.other
-        return []
-    case .function(3) where [.ready, .offer, .result, .history, .reverseResult].contains(model.screen):
+    case .help where screen == .help:
+        closeOverlay(&model)
+    case .help where screen != .supervisor:
+        model.returnScreens.append(screen)
+        model.screen = .help
+    case .reverse where [.ready, .offer, .result, .history, .reverseResult].contains(screen):
         startNewSale(&model)
         model.screen = .reverseList
         model.reversible = []
         return [.loadReversible]
-    case .function(4) where [.ready, .offer, .result, .reverseList, .reverseResult].contains(model.screen):
-        model.returnScreen = model.screen
+    case .history where [.ready, .offer, .result, .reverseList, .reverseResult].contains(screen):
+        model.returnScreens.append(screen)
         model.screen = .history
         return [.loadHistory]
-    case .function(10):
+    case .quit where model.settings.kiosk:
+        guard screen != .supervisor else { return [] }
+        model.returnScreens.append(screen)
+        model.screen = .supervisor
+        model.pinText = ""
+        model.notice = nil
+    case .quit:
         model.quit = true
         return [.quit]
-    case .interrupt:
-        model.notice = ConsoleText.quitHint
-        return []
     default:
         break
     }
-
-    switch model.screen {
-    case .ready: return readyKey(&model, press.key, fast: fast)
-    case .lookingUp:
-        if press.key == .escape {
-            model.screen = .ready
-            return [.cancelInquiry]
-        }
-        return []
-    case .offer: return offerKey(&model, press.key)
-    case .confirm:
-        // A scanner's burst never confirms a dialog.
-        if fast { return [] }
-        switch press.key {
-        case .enter, .character("y"), .character("Y"), .character("o"), .character("O"):
-            guard let request = redemptionRequest(model) else { model.screen = .offer; return [] }
-            model.screen = .redeeming
-            return [.redeem(request)]
-        case .escape, .character("n"), .character("N"):
-            model.screen = .offer
-            return []
-        default:
-            return []
-        }
-    case .redeeming, .reversing:
-        return []
-    case .result, .reverseResult:
-        if fast { return [] }
-        switch press.key {
-        case .enter, .escape: startNewSale(&model)
-        case .character("r"), .character("R"): if !model.receipt.isEmpty { model.showingReceipt.toggle() }
-        default: break
-        }
-        return []
-    case .reverseList:
-        switch press.key {
-        case .up: model.selected = max(0, model.selected - 1)
-        case .down: model.selected = min(max(0, model.reverseMatches.count - 1), model.selected + 1)
-        case .enter where !fast && !model.reverseMatches.isEmpty: model.screen = .reverseConfirm
-        case .character(let character) where character.isLetter || character.isNumber:
-            // Typing a confirmation number narrows the list to the redemptions it matches.
-            if model.reverseQuery.count < 40 { model.reverseQuery.append(character) }
-            model.selected = 0
-        case .backspace:
-            _ = model.reverseQuery.popLast()
-            model.selected = 0
-        case .escape: startNewSale(&model)
-        default: break
-        }
-        return []
-    case .reverseConfirm:
-        if fast { return [] }
-        switch press.key {
-        case .enter, .character("y"), .character("Y"), .character("o"), .character("O"):
-            let matches = model.reverseMatches
-            guard matches.indices.contains(model.selected) else { return [] }
-            model.screen = .reversing
-            return [.reverse(matches[model.selected], model.language)]
-        case .escape, .character("n"), .character("N"):
-            model.screen = .reverseList
-            return []
-        default:
-            return []
-        }
-    case .history, .help:
-        if press.key == .escape || press.key == .enter { model.screen = model.returnScreen }
-        return []
-    }
+    return []
 }
 
-private func readyKey(_ model: inout Model, _ key: Key, fast: Bool) -> [Effect] {
-    switch key {
-    case .character(let character) where character.isNumber || character == "." || character == "," || character == " " || character == "-"
-                                          || character == ";" || character == "=" || character == "%" || character == "?" || character == "^"
-                                          || character.isLetter:
-        if !fast { resetBurst(&model) }
-        model.burst.append(character)
-        if model.focus == .basket {
-            guard character.isNumber || character == "." || character == "," else { return [] }
-            if model.basketText.count < 12 {
-                model.basketText.append(character == "," ? "." : character)
-                model.burstAppended += 1
-            }
-        } else if model.cardText.count < 80 {
-            model.cardText.append(character)
+private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout Model, fast: Bool) -> [Effect] {
+    switch (context, action) {
+    case (.card, _): return cardAction(action, &model)
+    case (.lookup, .cancel):
+        model.screen = .ready
+        return [.cancelInquiry]
+    case (.offer, _): return offerAction(action, &model)
+    case (.confirm, _):
+        // A scanner's burst never confirms a dialog.
+        guard !fast else { return [] }
+        return confirmAction(action == .yes, &model)
+    case (.result, .newSale) where !fast:
+        startNewSale(&model)
+    case (.result, .receipt) where !fast:
+        if !model.receipt.isEmpty { model.showingReceipt.toggle() }
+    case (.reverse, .previous): model.selected = max(0, model.selected - 1)
+    case (.reverse, .next): model.selected = min(max(0, model.reverseMatches.count - 1), model.selected + 1)
+    case (.reverse, .select) where !fast && !model.reverseMatches.isEmpty: model.screen = .reverseConfirm
+    case (.reverse, .delete):
+        _ = model.reverseQuery.popLast()
+        model.selected = 0
+    case (.reverse, .cancel): startNewSale(&model)
+    case (.dialog, .close): closeOverlay(&model)
+    case (.supervisor, _): return supervisorAction(action, &model)
+    default: break
+    }
+    return []
+}
+
+private func typeIntoCardField(_ model: inout Model, _ character: Character, fast: Bool) {
+    if !fast { resetBurst(&model) }
+    model.burst.append(character)
+    if model.focus == .basket {
+        guard character.isNumber || character == "." || character == "," else { return }
+        if model.basketText.count < 12 {
+            model.basketText.append(character == "," ? "." : character)
             model.burstAppended += 1
         }
-        model.notice = nil
-        return []
-    case .backspace:
+    } else if model.cardText.count < 80 {
+        model.cardText.append(character)
+        model.burstAppended += 1
+    }
+    model.notice = nil
+}
+
+private func cardAction(_ action: KeyAction, _ model: inout Model) -> [Effect] {
+    defer { resetBurst(&model) }
+    switch action {
+    case .delete:
         if model.focus == .basket { _ = model.basketText.popLast() } else { _ = model.cardText.popLast() }
-        resetBurst(&model)
-        return []
-    case .tab, .down, .up:
+    case .nextField:
         model.focus = model.focus == .basket ? .card : .basket
-        resetBurst(&model)
-        return []
-    case .escape:
+    case .clear:
         startNewSale(&model)
-        return []
-    case .enter:
-        let burst = model.burst
-        let burstField = model.burstField
-        let appended = model.burstAppended
-        defer { resetBurst(&model) }
-        if fast && burst.count >= model.settings.scannerMinimumLength {
-            // A scan: take the burst out of the field it fell into and read it as the card.
-            if burstField == .basket {
-                model.basketText = String(model.basketText.dropLast(appended))
-            } else {
-                model.cardText = String(model.cardText.dropLast(appended))
-            }
-            return cardRead(&model, raw: burst, scanned: true)
-        }
+    case .submit:
         if model.focus == .basket {
             model.focus = .card
             return []
         }
         return cardRead(&model, raw: model.cardText, scanned: false)
     default:
-        return []
+        break
     }
+    return []
+}
+
+/// A scan: take the burst out of the field it fell into and read it as the card.
+private func scanned(_ model: inout Model) -> [Effect] {
+    let burst = model.burst
+    if model.burstField == .basket {
+        model.basketText = String(model.basketText.dropLast(model.burstAppended))
+    } else {
+        model.cardText = String(model.cardText.dropLast(model.burstAppended))
+    }
+    resetBurst(&model)
+    return cardRead(&model, raw: burst, scanned: true)
 }
 
 /// A card arrived (scanned, swiped or keyed): with a basket, look it up.
@@ -246,21 +248,88 @@ private func cardRead(_ model: inout Model, raw: String, scanned: Bool) -> [Effe
     return [.inquire(InquiryRequest(card: read, basket: basket, language: model.language))]
 }
 
-private func offerKey(_ model: inout Model, _ key: Key) -> [Effect] {
-    switch key {
-    case .character("+"), .up, .right: model.choice?.stepUp()
-    case .character("-"), .down, .left: model.choice?.stepDown()
-    case .character("m"), .character("M"), .pageUp: model.choice?.selectMaximum()
-    case .character("0"), .character("n"), .character("N"), .pageDown: model.choice?.selectNone()
-    case .enter:
+private func offerAction(_ action: KeyAction, _ model: inout Model) -> [Effect] {
+    switch action {
+    case .stepUp: model.choice?.stepUp()
+    case .stepDown: model.choice?.stepDown()
+    case .maximum: model.choice?.selectMaximum()
+    case .none: model.choice?.selectNone()
+    case .confirm:
         guard let choice = model.choice, choice.isRedemption, model.card?.canRedeem == true else { return [] }
         model.screen = .confirm
-    case .escape:
+    case .cancel:
         startNewSale(&model)
     default:
         break
     }
     return []
+}
+
+/// Yes or no on the redemption or the reversal question.
+private func confirmAction(_ yes: Bool, _ model: inout Model) -> [Effect] {
+    if model.screen == .reverseConfirm {
+        guard yes else { model.screen = .reverseList; return [] }
+        let matches = model.reverseMatches
+        guard matches.indices.contains(model.selected) else { return [] }
+        model.screen = .reversing
+        return [.reverse(matches[model.selected], model.language)]
+    }
+    guard yes else { model.screen = .offer; return [] }
+    guard let request = redemptionRequest(model) else { model.screen = .offer; return [] }
+    model.screen = .redeeming
+    return [.redeem(request)]
+}
+
+private func supervisorAction(_ action: KeyAction, _ model: inout Model) -> [Effect] {
+    switch action {
+    case .delete:
+        _ = model.pinText.popLast()
+    case .cancel:
+        model.pinText = ""
+        model.notice = nil
+        closeOverlay(&model)
+    case .submit:
+        guard model.pinLockSeconds == 0, !model.checkingPin, !model.pinText.isEmpty else { return [] }
+        model.checkingPin = true
+        return [.checkSupervisorPin(model.pinText)]
+    default:
+        break
+    }
+    return []
+}
+
+/// Three wrong PINs in a row lock the supervisor screen for this long.
+let pinLockout = 30
+
+private func supervisorPinChecked(_ model: inout Model, _ matches: Bool) -> [Effect] {
+    model.checkingPin = false
+    model.pinText = ""
+    guard model.screen == .supervisor else { return [] }
+    if matches {
+        model.quit = true
+        return [.quit]
+    }
+    model.pinFailures += 1
+    if model.pinFailures >= 3 {
+        model.pinFailures = 0
+        model.pinLockSeconds = pinLockout
+        model.notice = ConsoleText.pinLocked(pinLockout)
+    } else {
+        model.notice = ConsoleText.wrongPin
+    }
+    return []
+}
+
+/// Kiosk mode: after the idle time, nothing of a collector stays on screen.
+private func clearIfIdle(_ model: inout Model) {
+    guard model.settings.kiosk, model.idleSeconds >= model.settings.kioskIdleSeconds else { return }
+    guard ![.lookingUp, .redeeming, .reversing].contains(model.screen) else { return }
+    let blank = model.screen == .ready && model.basketText.isEmpty && model.cardText.isEmpty && model.card == nil && model.notice == nil
+    if !blank { startNewSale(&model) }
+}
+
+private func closeOverlay(_ model: inout Model) {
+    model.screen = model.returnScreens.popLast() ?? .ready
 }
 
 // MARK: - Answers
@@ -341,6 +410,9 @@ private func startNewSale(_ model: inout Model) {
     model.reverseQuery = ""
     model.receipt = []
     model.showingReceipt = false
+    model.returnScreens = []
+    model.pinText = ""
+    model.checkingPin = false
     model.language = model.settings.language
     resetBurst(&model)
 }

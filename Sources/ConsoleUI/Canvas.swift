@@ -26,10 +26,13 @@ public struct ScreenBuffer: Canvas {
     private var cells: [[Character]]
     private var roles: [[StyleRole]]
     public private(set) var cursor: (row: Int, column: Int)?
+    /// Draw as an ASCII-only terminal would (`AsciiText`).
+    public let ascii: Bool
 
-    public init(columns: Int, rows: Int) {
+    public init(columns: Int, rows: Int, ascii: Bool = false) {
         self.columns = columns
         self.rows = rows
+        self.ascii = ascii
         cells = Array(repeating: Array(repeating: " ", count: columns), count: rows)
         roles = Array(repeating: Array(repeating: .normal, count: columns), count: rows)
     }
@@ -37,7 +40,7 @@ public struct ScreenBuffer: Canvas {
     public mutating func put(_ text: String, row: Int, column: Int, role: StyleRole) {
         guard (0..<rows).contains(row), column < columns else { return }
         var x = max(0, column)
-        for character in text {
+        for character in ascii ? AsciiText.fold(text) : text {
             guard x < columns else { break }
             cells[row][x] = character
             roles[row][x] = role

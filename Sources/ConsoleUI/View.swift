@@ -142,7 +142,7 @@ private struct Layout<C: Canvas> {
             if let card = model.card { line(card.number.masked + " (" + card.entryMode.rawValue + ")", role: .value) }
             if let basket = model.basket { line(basket.formatted(language), role: .value) }
             blank()
-            wrapped(text(ConsoleText.escCancels), role: .hint)
+            if let key = model.settings.keymap.primaryKey(for: .cancel, in: .lookup) { wrapped(text(ConsoleText.cancelsTheWait(key)), role: .hint) }
         case .offer, .confirm:
             offer(model)
         case .redeeming:
@@ -172,7 +172,7 @@ private struct Layout<C: Canvas> {
             if model.screen == .reverseConfirm, model.reverseMatches.indices.contains(model.selected) {
                 blank()
                 wrapped(text(ConsoleText.reverseQuestion), role: .title)
-                line("Y " + text(ConsoleText.keyYes) + "   N " + text(ConsoleText.keyNo), role: .hint)
+                line(Legend.answers(model), role: .hint)
             }
         case .reversing:
             wrapped(text(ConsoleText.reversing), role: .title)
@@ -202,9 +202,26 @@ private struct Layout<C: Canvas> {
                 line(compact ? "\(entry.time) \(entry.kind.prefix(3)) \(entry.state.prefix(8)) \(amount)"
                              : "\(entry.time)  \(entry.kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(entry.state.padding(toLength: 10, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")")
             }
+        case .supervisor:
+            wrapped(text(ConsoleText.supervisorTitle), role: .title)
+            blank()
+            let label = text(ConsoleText.supervisorPin) + ": "
+            // The PIN shows as one star a digit; the cursor rests after the last.
+            let stars = String(repeating: "*", count: model.pinText.count)
+            canvas.put(label, row: row, column: 1, role: .label)
+            canvas.put("[" + stars.padding(toLength: 12, withPad: " ", startingAt: 0) + "]", row: row, column: 1 + label.count, role: .fieldFocused)
+            canvas.placeCursor(row: row, column: 2 + label.count + stars.count)
+            row += 1
+            blank()
+            if model.checkingPin { line(text(ConsoleText.checkingPin), role: .hint) }
+            if let notice = model.notice { wrapped(text(notice), role: .error) }
         case .help:
             line(text(ConsoleText.helpTitle), role: .title)
-            for (key, label) in Legend.help(model) { line("\(key.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label.text(language))") }
+            for (keys, label) in Legend.help(model) {
+                let keyWidth = compact ? 10 : 22
+                let shownKeys = keys.count > keyWidth ? String(keys.prefix(keyWidth - 1)) + "…" : keys.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
+                line(shownKeys + " " + label.text(language))
+            }
             if model.settings.isTraining && !model.settings.testCollectors.isEmpty {
                 blank()
                 line(text(ConsoleText.testCollectors), role: .title)
@@ -226,7 +243,9 @@ private struct Layout<C: Canvas> {
     mutating func offer(_ model: Model) {
         let language = model.language
         func text(_ localized: LocalizedText) -> String { localized.text(language) }
-        let labelWidth = 26
+        // Wide enough for the longest label in this language (French ones are longer), at most 36.
+        let labels = [ConsoleText.card, ConsoleText.basket, ConsoleText.amCash, ConsoleText.canRedeem, ConsoleText.todayLeft, ConsoleText.redeemAmount]
+        let labelWidth = max(26, min(36, (labels.map { text($0).count }.max() ?? 0) + 2))
         if let card = model.card {
             labelled(text(ConsoleText.card) + ":", card.number.masked + " (" + card.entryMode.rawValue + ")", labelWidth: labelWidth)
         }
@@ -256,7 +275,7 @@ private struct Layout<C: Canvas> {
             labelled(text(ConsoleText.redeemAmount) + ":", "< " + amount + " >", role: .amountRedeem, labelWidth: labelWidth)
             canvas.placeCursor(row: row - 1, column: 1 + (compact ? text(ConsoleText.redeemAmount).count + 3 : labelWidth + 1))
             if !compact {
-                line("$0.00 – " + choice.limits.unitValue.money(for: choice.maximum).formatted(language), role: .hint, indent: 1 + labelWidth + 1)
+                line(Money(cents: 0).formatted(language) + " – " + choice.limits.unitValue.money(for: choice.maximum).formatted(language), role: .hint, indent: 1 + labelWidth + 1)
             }
         } else if model.card?.canRedeem == false {
             wrapped(text(ConsoleText.keyedBalanceOnly), role: .error)
@@ -268,7 +287,7 @@ private struct Layout<C: Canvas> {
         if model.screen == .confirm, let choice = model.choice {
             blank()
             wrapped(text(ConsoleText.confirmQuestion) + " " + choice.money.formatted(language), role: .title)
-            line("Y " + text(ConsoleText.keyYes) + "   N " + text(ConsoleText.keyNo), role: .hint)
+            line(Legend.answers(model), role: .hint)
         }
     }
 
@@ -313,12 +332,13 @@ private struct Layout<C: Canvas> {
         canvas.fill(row: bottom, role: .legendText)
         var column = 0
         var entries = Legend.entries(model)
-        if compact, let help = entries.firstIndex(where: { $0.0 == "F1" }) {
+        if compact, let help = entries.firstIndex(where: { $0.action == .help }) {
             // Narrow screens keep Help on the legend whatever else does not fit.
             entries.insert(entries.remove(at: help), at: 0)
         }
-        for (key, label) in entries {
-            let labelText = label.text(language)
+        for entry in entries {
+            let key = entry.key
+            let labelText = entry.label.text(language)
             let needed = key.count + 1 + labelText.count + 1
             guard column + needed <= width else { break }
             canvas.put(key, row: bottom, column: column, role: .legendKey)
@@ -328,30 +348,55 @@ private struct Layout<C: Canvas> {
     }
 }
 
-/// The key legend: generated from the keys each screen takes, so it cannot disagree with them.
+/// The key legend and the help screen, generated from the active keymap so they cannot disagree with it.
 enum Legend {
-    static func entries(_ model: Model) -> [(String, LocalizedText)] {
-        var entries: [(String, LocalizedText)]
-        switch model.screen {
-        case .ready: entries = [("Tab", ConsoleText.keyNextField)]
-        case .lookingUp: entries = [("Esc", ConsoleText.keyBack)]
-        case .offer: entries = [("+", ConsoleText.keyMore), ("-", ConsoleText.keyLess), ("M", ConsoleText.keyMax), ("0", ConsoleText.keyNone),
-                                ("Enter", ConsoleText.keyConfirm), ("Esc", ConsoleText.keyBack)]
-        case .confirm, .reverseConfirm: entries = [("Y", ConsoleText.keyYes), ("N", ConsoleText.keyNo)]
-        case .redeeming, .reversing: entries = []
-        case .result, .reverseResult:
-            entries = [("Enter", ConsoleText.keyNewSale)] + (model.receipt.isEmpty ? [] : [("R", ConsoleText.keyReceipt)])
-        case .reverseList: entries = [("Enter", ConsoleText.keySelect), ("Esc", ConsoleText.keyBack)]
-        case .history, .help: entries = [("Esc", ConsoleText.keyBack)]
-        }
-        return entries + [("F1", ConsoleText.keyHelp), ("F2", ConsoleText.keyLanguage), ("F3", ConsoleText.keyReverse),
-                          ("F4", ConsoleText.keyHistory), ("F10", ConsoleText.keyQuit)]
+    struct Entry {
+        let action: KeyAction
+        let key: String
+        let label: LocalizedText
     }
 
-    static func help(_ model: Model) -> [(String, LocalizedText)] {
-        [("Enter", ConsoleText.keyNextField), ("+ / Up", ConsoleText.keyMore), ("- / Down", ConsoleText.keyLess), ("M", ConsoleText.keyMax),
-         ("0 / N", ConsoleText.keyNone), ("Y / N", ConsoleText.keyConfirm), ("R", ConsoleText.keyReceipt), ("Esc", ConsoleText.keyBack), ("F1", ConsoleText.keyHelp),
-         ("F2", ConsoleText.keyLanguage), ("F3", ConsoleText.keyReverse), ("F4", ConsoleText.keyHistory), ("F10", ConsoleText.keyQuit)]
+    /// The actions each context shows on the legend line (the help screen shows them all).
+    static func shown(in context: KeyContext, _ model: Model) -> [KeyAction] {
+        switch context {
+        case .card: [.nextField]
+        case .reverse: [.select, .cancel]
+        case .result: model.receipt.isEmpty ? [.newSale] : [.newSale, .receipt]
+        case .supervisor: [.submit, .cancel]
+        case .global: model.screen == .supervisor ? [.language] : context.actions
+        default: context.actions
+        }
+    }
+
+    static func entries(_ model: Model) -> [Entry] {
+        guard let context = model.screen.keyContext else { return [] }
+        return [context, .global].flatMap { context in
+            shown(in: context, model).compactMap { action in
+                model.settings.keymap.primaryKey(for: action, in: context).map {
+                    Entry(action: action, key: $0, label: action.label(in: context, kiosk: model.settings.kiosk))
+                }
+            }
+        }
+    }
+
+    /// Every key of the screen under the help screen, then the global keys.
+    static func help(_ model: Model) -> [(keys: String, label: LocalizedText)] {
+        let under = model.returnScreens.last?.keyContext ?? .card
+        return [under, .global].flatMap { context in
+            context.actions.compactMap { action in
+                let keys = model.settings.keymap.keys(for: action, in: context).map(KeyName.display)
+                guard !keys.isEmpty else { return nil }
+                return (keys.joined(separator: " / "), action.label(in: context, kiosk: model.settings.kiosk))
+            }
+        }
+    }
+
+    /// "Y Yes   N No", as the active keymap has it, for the question on a confirm screen.
+    static func answers(_ model: Model) -> String {
+        let keymap = model.settings.keymap
+        return [KeyAction.yes, .no].compactMap { action in
+            keymap.primaryKey(for: action, in: .confirm).map { $0 + " " + action.label(in: .confirm, kiosk: false).text(model.language) }
+        }.joined(separator: "   ")
     }
 }
 

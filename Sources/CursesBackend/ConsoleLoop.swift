@@ -13,14 +13,15 @@ public protocol EffectPerformer: Sendable {
 /// journal write runs as a detached task.
 
 public final class ConsoleLoop {
-    private let terminal = Terminal()
+    private let terminal: Terminal
     private var model: Model
     private let performer: any EffectPerformer
     private let inbox = Inbox()
     private var inquiry: Task<Void, Never>?
     private let clockText: @Sendable () -> String
 
-    public init(model: Model, performer: any EffectPerformer, clockText: @escaping @Sendable () -> String) {
+    public init(model: Model, performer: any EffectPerformer, terminal: Terminal = Terminal(), clockText: @escaping @Sendable () -> String) {
+        self.terminal = terminal
         self.model = model
         self.performer = performer
         self.clockText = clockText

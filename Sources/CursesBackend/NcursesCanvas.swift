@@ -1,26 +1,27 @@
 import CNcursesW
 import ConsoleUI
 
-/// Draws on the curses screen. Each role has colours when the terminal has them and monochrome
-/// attributes always, so every state reads the same without colour.
+/// Draws on the curses screen, each role in the attributes its theme gives it on this terminal.
 struct NcursesCanvas: Canvas {
     let columns: Int
     let rows: Int
-    let colours: ColourMode
+    let styles: CursesStyles
+    let ascii: Bool
     private(set) var cursor: (row: Int, column: Int)?
 
-    init(columns: Int, rows: Int, colours: ColourMode) {
+    init(columns: Int, rows: Int, styles: CursesStyles, ascii: Bool) {
         self.columns = columns
         self.rows = rows
-        self.colours = colours
+        self.styles = styles
+        self.ascii = ascii
     }
 
     mutating func put(_ text: String, row: Int, column: Int, role: StyleRole) {
         guard row >= 0, row < rows, column < columns else { return }
         let room = columns - column - (row == rows - 1 ? 1 : 0)   // never write the last cell: it scrolls some terminals
         guard room > 0 else { return }
-        let clipped = String(text.prefix(room))
-        let attributes = Palette.attributes(for: role, colours: colours)
+        let clipped = String((ascii ? AsciiText.fold(text) : text).prefix(room))
+        let attributes = styles.attributes(for: role)
         attron(attributes)
         mvaddstr(Int32(row), Int32(column), clipped)
         attroff(attributes)
@@ -33,39 +34,51 @@ struct NcursesCanvas: Canvas {
     mutating func placeCursor(row: Int, column: Int) { cursor = (row, column) }
 }
 
-/// The default colours of the roles (themes replace them); monochrome attributes for every role.
-enum Palette {
-    static let pairs: [(StyleRole, Int16, Int16)] = [
-        (.statusbar, Int16(COLOR_WHITE), Int16(COLOR_BLUE)),
-        (.bannerTraining, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-        (.approved, Int16(COLOR_GREEN), -1),
-        (.declined, Int16(COLOR_RED), -1),
-        (.unknown, Int16(COLOR_YELLOW), -1),
-        (.error, Int16(COLOR_RED), -1),
-        (.amountRedeem, Int16(COLOR_CYAN), -1),
-        (.legendKey, Int16(COLOR_BLACK), Int16(COLOR_CYAN)),
-        (.title, Int16(COLOR_CYAN), -1),
-    ]
+/// A theme turned into curses attributes for one terminal: a colour pair for each distinct pair of
+/// colours the roles use (pairs are installed once, at start), and the attribute bits of each role.
+struct CursesStyles {
+    private var attributesByRole: [StyleRole: Int32] = [:]
+    /// The background every cell starts from (the `normal` role), so a dark theme fills the screen.
+    private(set) var background: Int32 = 0
 
-    static func install() {
-        for (index, pair) in pairs.enumerated() { init_pair(Int16(index + 1), pair.1, pair.2) }
+    /// Builds the styles; with colours, installs their pairs (curses must be started).
+    init(theme: Theme, colours: ColourMode) {
+        var pairs: [ColourPair: Int16] = [:]
+        for role in StyleRole.allCases {
+            let appearance = theme.appearance(for: role, colours: colours)
+            var bits = Int32(amcash_a_normal())
+            for attribute in appearance.attributes { bits |= Self.bits(attribute) }
+            if appearance.foreground != nil || appearance.background != nil {
+                let pair = ColourPair(foreground: Int16(appearance.foreground ?? -1), background: Int16(appearance.background ?? -1))
+                let number = pairs[pair] ?? {
+                    let next = Int16(pairs.count + 1)
+                    init_pair(next, pair.foreground, pair.background)
+                    pairs[pair] = next
+                    return next
+                }()
+                bits |= amcash_color_pair(Int32(number))
+            }
+            attributesByRole[role] = bits
+        }
+        background = attributesByRole[.normal] ?? 0
     }
 
-    static func attributes(for role: StyleRole, colours: ColourMode) -> Int32 {
-        var attributes = Int32(amcash_a_normal())
-        switch role {
-        case .statusbar, .bannerTraining, .legendKey, .selected: attributes |= amcash_a_reverse()
-        case .approved, .declined, .unknown, .title, .amountRedeem, .error: attributes |= amcash_a_bold()
-        case .fieldFocused: attributes |= amcash_a_underline() | amcash_a_bold()
-        case .field: attributes |= amcash_a_underline()
-        case .hint: attributes |= amcash_a_dim()
-        default: break
+    func attributes(for role: StyleRole) -> Int32 { attributesByRole[role] ?? 0 }
+
+    private struct ColourPair: Hashable {
+        let foreground: Int16
+        let background: Int16
+    }
+
+    static func bits(_ attribute: TextAttribute) -> Int32 {
+        switch attribute {
+        case .bold: amcash_a_bold()
+        case .dim: amcash_a_dim()
+        case .underline: amcash_a_underline()
+        case .reverse: amcash_a_reverse()
+        case .standout: amcash_a_standout()
+        case .italic: amcash_a_italic()
+        case .blink: amcash_a_blink()
         }
-        if colours != .none, let index = pairs.firstIndex(where: { $0.0 == role }) {
-            // Colour replaces reverse video on bars; it repeats what the words say everywhere else.
-            if [.statusbar, .bannerTraining, .legendKey].contains(role) { attributes &= ~amcash_a_reverse() }
-            attributes |= amcash_color_pair(Int32(index + 1))
-        }
-        return attributes
     }
 }

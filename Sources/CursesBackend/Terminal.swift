@@ -1,6 +1,6 @@
 import CNcursesW
 public import ConsoleCore
-import ConsoleUI
+public import ConsoleUI
 import Foundation
 
 /// The terminal under curses: started once, stopped once, and put back as it was on every exit —
@@ -10,16 +10,28 @@ import Foundation
 public final class Terminal {
     public private(set) var colours: ColourMode = .none
     private var started = false
+    private let theme: Theme
+    private let ascii: Bool
+    private var styles: CursesStyles?
 
-    public init() {}
-
-    /// Takes the locale from the environment, as wide-character curses needs. setlocale is not
-    /// thread-safe: call this first, before anything (the built-in simulator, the HTTP client) starts threads.
-    public static func adoptLocale() {
-        setlocale(LC_ALL, "")
+    /// A terminal that draws with `theme`, and with ASCII only when `ascii`.
+    public init(theme: Theme = .standard, ascii: Bool = false) {
+        self.theme = theme
+        self.ascii = ascii
     }
 
-    /// Enters curses mode. `noColor` (NO_COLOR set and not empty) forces monochrome.
+    /// Takes the locale from the environment, as wide-character curses needs, and says whether it is
+    /// UTF-8 (if not, the console draws ASCII only). setlocale is not thread-safe: call this first,
+    /// before anything (the built-in simulator, the HTTP client) starts threads.
+    @discardableResult
+    public static func adoptLocale() -> Bool {
+        setlocale(LC_ALL, "")
+        let codeset = nl_langinfo(nl_item(CODESET)).map { String(cString: $0) } ?? ""
+        return codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+    }
+
+    /// Enters curses mode. `noColor` (NO_COLOR set and not empty) forces monochrome; otherwise the
+    /// colours come from terminfo: 256, 16, 8 or none.
     /// `adoptLocale()` must have been called before any other thread started.
     public func start(noColor: Bool, escapeDelay: Int32 = 25) {
         amcash_save_terminal()
@@ -35,9 +47,11 @@ public final class Terminal {
             start_color()
             use_default_colors()
             let count = amcash_colors()
-            colours = count >= 256 ? .colours256 : (count >= 16 ? .colours16 : .colours8)
-            Palette.install()
+            colours = count >= 256 ? .colours256 : (count >= 16 ? .colours16 : (count >= 8 ? .colours8 : .none))
         }
+        let styles = CursesStyles(theme: theme, colours: colours)
+        self.styles = styles
+        wbkgdset(amcash_stdscr(), chtype(UInt32(bitPattern: styles.background)))
         started = true
     }
 
@@ -54,7 +68,7 @@ public final class Terminal {
     /// Draws a whole frame; ncurses sends only the cells that changed.
     public func draw(_ model: Model) {
         werase(amcash_stdscr())
-        var canvas = NcursesCanvas(columns: size.columns, rows: size.rows, colours: colours)
+        var canvas = NcursesCanvas(columns: size.columns, rows: size.rows, styles: styles ?? CursesStyles(theme: theme, colours: .none), ascii: ascii)
         view(model, into: &canvas)
         if let cursor = canvas.cursor {
             curs_set(1)
@@ -75,9 +89,6 @@ public final class Terminal {
         return KeyDecoder.character(value)
     }
 }
-
-/// How many colours the terminal has (none: monochrome, by NO_COLOR or by terminfo).
-public enum ColourMode: Sendable { case none, colours8, colours16, colours256 }
 
 /// A key, or the terminal's size changed.
 public enum TerminalInput: Sendable, Equatable {
@@ -112,7 +123,10 @@ enum KeyDecoder {
         case 8, 127: return .key(.backspace)
         case 9: return .key(.tab)
         case 3: return .key(.interrupt)          // Ctrl-C in raw mode: never quits by itself
-        case 0..<32: return .ignored               // Ctrl-Z and the other controls do nothing
+        case 26: return .ignored                  // Ctrl-Z in raw mode: never suspends
+        case 1...26:                              // the other Ctrl letters, for keymaps
+            return .key(.control(Character(Unicode.Scalar(UInt8(96 + value)))))
+        case 0..<32: return .ignored
         default:
             guard let scalar = Unicode.Scalar(UInt32(value)) else { return .ignored }
             return .key(.character(Character(scalar)))

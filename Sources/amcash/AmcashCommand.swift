@@ -16,13 +16,13 @@ struct AmcashCommand: AsyncParsableCommand {
             With no subcommand, amcash opens the cashier console. With no configuration it runs in \
             CERT (training) mode against a built-in simulator of the AIR MILES host.
             Exit status: 0 approved or done, 1 declined or not sent, 2 usage or configuration error, \
-            3 outcome unknown. Subcommands marked (planned) exit with status 2 for now.
+            3 outcome unknown. amcash lint exits 1 when any file has an error.
             """,
         version: version,
         subcommands: [
             ConsoleCommand.self,
             EchoCommand.self, InquireCommand.self, RedeemCommand.self, ReverseCommand.self,
-            SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, LintCommand.self,
+            SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, LintCommand.self, HashPinCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )
@@ -38,6 +38,9 @@ struct AmcashCommand: AsyncParsableCommand {
             }
         } catch let error as ConfigurationError {
             printError("amcash: \(error)")
+            Foundation.exit(ExitStatus.usage)
+        } catch let error as ConfigurationErrors {
+            printError(error.errors.map { "amcash: \($0)" }.joined(separator: "\n"))
             Foundation.exit(ExitStatus.usage)
         } catch let error as CredentialsError {
             printError("amcash: \(error)")
@@ -62,22 +65,6 @@ enum ExitStatus {
     static let declined: Int32 = 1
     static let usage: Int32 = 2
     static let unknown: Int32 = 3
-}
-
-/// A subcommand named in `--help` before it is built: says so clearly and exits 2.
-protocol PlannedCommand: ParsableCommand {}
-
-extension PlannedCommand {
-    func run() throws {
-        let name = Self.configuration.commandName ?? "this command"
-        printError("amcash \(name) is planned and not in this build yet.")
-        throw ExitCode(ExitStatus.usage)
-    }
-}
-
-struct LintCommand: PlannedCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lint", abstract: "(planned) check themes, keymaps and the terminal configuration")
 }
 
 /// Writes a line to standard error, where messages for the person at the keyboard go.

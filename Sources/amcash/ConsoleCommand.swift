@@ -4,6 +4,7 @@ import AMCashJournal
 import AMCashSimulator
 import ArgumentParser
 import ConsoleCore
+import ConsoleUI
 import CursesBackend
 import Foundation
 import Logging
@@ -19,6 +20,17 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Append receipts to this file or printer device (default: receiptPath, else receipts.txt in the data directory).")
     var receipts: String?
 
+    @Option(name: .long, help: "The colour theme: default, high-contrast, mono, training, a theme of your own, or a path to a .toml file (default: theme, else default).")
+    var theme: String?
+
+    @Option(name: .long, help: "The key bindings: default, numpad, vi, a keymap of your own, or a path to a .toml file (default: keymap, else default).")
+    var keymap: String?
+
+    @Flag(name: .long, help: "Draw with ASCII only (automatic on TERM=linux or a non-UTF-8 locale).")
+    var ascii = false
+
+    @Flag(name: .long, help: "Kiosk mode: no quit key; leaving needs the supervisor PIN (supervisorPinHash in the configuration).")
+    var kiosk = false
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -26,9 +38,17 @@ struct ConsoleCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         // Before any thread starts: setlocale races with every thread that reads the locale.
-        Terminal.adoptLocale()
+        let utf8 = Terminal.adoptLocale()
         let environment = ProcessInfo.processInfo.environment
         let configuration = try HostSession.configuration(host)
+        let appearance = try ConsoleAppearance.resolve(theme: theme ?? configuration.theme, keymap: keymap ?? configuration.keymap,
+                                                       environment: environment)
+        let ascii = self.ascii || (configuration.ascii ?? (environment["TERM"] == "linux" || !utf8))
+        let kiosk = self.kiosk || configuration.kiosk
+        if kiosk && configuration.supervisorPin == nil {
+            printError("amcash: kiosk mode needs supervisorPinHash in the terminal configuration, or no one could leave it; make one with `amcash hash-pin`.")
+            throw ExitCode(ExitStatus.usage)
+        }
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
         let receiptPath = receipts ?? configuration.receiptPath ?? dataDirectory + "/receipts.txt"
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
@@ -38,9 +58,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             let settings = ConsoleSettings(
                 environment: configuration.environment, builtInSimulator: session.simulator != nil, identity: configuration.identity,
                 showBalances: configuration.showBalances, cardFormat: configuration.cardNumberFormat, language: configuration.language,
-                testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map { ($0.number, $0.situation, $0.summary) })
-            let performer = ConsoleEffects(session: session, receiptPath: receiptPath)
-            let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, clockText: ConsoleEffects.clockText)
+                testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map { ($0.number, $0.situation, $0.summary) },
+                keymap: appearance.keymap, kiosk: kiosk, kioskIdleSeconds: configuration.kioskIdleSeconds)
+            let performer = ConsoleEffects(session: session, receiptPath: receiptPath, supervisorPin: configuration.supervisorPin)
+            let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, terminal: Terminal(theme: appearance.theme, ascii: ascii),
+                                   clockText: ConsoleEffects.clockText)
             let send = loop.send
             // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console. It runs
             // at start and then every 30 s, so queued reversals are re-sent when their backoff is over.
@@ -69,6 +91,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 struct ConsoleEffects: EffectPerformer {
     let session: HostSession
     let receiptPath: String
+    let supervisorPin: SupervisorPinHash?
 
     static let clockText: @Sendable () -> String = {
         let formatter = DateFormatter()
@@ -136,6 +159,8 @@ struct ConsoleEffects: EffectPerformer {
                 try? handle.close()
             }
             send(.receiptWritten)
+        case .checkSupervisorPin(let pin):
+            send(.supervisorPinChecked(supervisorPin?.matches(pin) ?? false))
         case .cancelInquiry, .quit:
             break
         }
@@ -156,5 +181,22 @@ struct ConsoleEffects: EffectPerformer {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm"
         return formatter.string(from: date)
+    }
+}
+
+/// The theme and keymap the console draws and reads keys with, from their names or paths.
+struct ConsoleAppearance {
+    let theme: Theme
+    let keymap: Keymap
+
+    static func resolve(theme: String?, keymap: String?, environment: [String: String]) throws(ConfigurationErrors) -> ConsoleAppearance {
+        let folders = ConfigurationFolders.standard(environment: environment)
+        var errors: [ConfigurationError] = []
+        var loadedTheme = Theme.standard
+        var loadedKeymap = Keymap.standard
+        do { loadedTheme = try ThemeLoader(folders: folders).load(theme ?? "default") } catch { errors += error.errors }
+        do { loadedKeymap = try KeymapLoader(folders: folders).load(keymap ?? "default") } catch { errors += error.errors }
+        guard errors.isEmpty else { throw ConfigurationErrors(errors) }
+        return ConsoleAppearance(theme: loadedTheme, keymap: loadedKeymap)
     }
 }

@@ -230,7 +230,7 @@ import Testing
         _ = Fixtures.press(.function(2), &model, &time)
         #expect(model.language == .french)
         #expect(Fixtures.press(.interrupt, &model, &time).isEmpty, "Ctrl-C does not quit")
-        #expect(model.notice == ConsoleText.quitHint && !model.quit)
+        #expect(model.notice == ConsoleText.quitHint("F10") && !model.quit)
         #expect(Fixtures.press(.function(10), &model, &time) == [.quit])
         #expect(model.quit)
     }

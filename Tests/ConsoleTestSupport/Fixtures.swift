@@ -1,9 +1,30 @@
 public import AMCashAPI
 public import AMCashDomain
 public import ConsoleCore
+import Foundation
 
 /// Ready-made models and host answers for the console's tests (update and golden screens).
 public enum Fixtures {
+    /// The repository, where the shipped `themes/` and `keymaps/` are.
+    public static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// Only the shipped files: no user folder, no install prefix.
+    public static let shippedFolders = ConfigurationFolders(directories: [repository])
+
+    /// A shipped keymap, loaded as the console loads it.
+    public static func keymap(_ name: String) -> Keymap {
+        do { return try KeymapLoader(folders: shippedFolders).load(name) } catch { fatalError("keymaps/\(name).toml: \(error)") }
+    }
+
+    /// The standard test settings with another keymap, or in kiosk mode.
+    public static func settings(keymap: Keymap = .standard, kiosk: Bool = false, idleSeconds: Int = 60) -> ConsoleSettings {
+        ConsoleSettings(testCollectors: [("81000000001", "plenty", "plenty of miles")], keymap: keymap, kiosk: kiosk, kioskIdleSeconds: idleSeconds)
+    }
+
     public static let settings = ConsoleSettings(testCollectors: [("81000000001", "plenty", "plenty of miles")])
 
     public static func answer(_ code: ResponseCode, status: Int? = nil) -> HostAnswer {
@@ -58,7 +79,7 @@ public enum Fixtures {
     }
 
     /// A model on the offer screen for the plenty collector and a $43.35 basket.
-    public static func offerModel() -> Model {
+    public static func offerModel(settings: ConsoleSettings = Fixtures.settings) -> Model {
         var model = Model(settings: settings)
         var time: Int64 = 0
         _ = type("43.35\n", into: &model, startingAt: &time)

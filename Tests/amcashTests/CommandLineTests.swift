@@ -22,15 +22,15 @@ import Testing
 
     /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger). The wait happens
     /// on a thread of its own, so the tests' in-process servers keep the shared task threads.
-    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> Run {
+    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:], input: String? = nil) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try runBlocking(arguments, home: home, extraEnvironment: extraEnvironment) })
+                continuation.resume(with: Result { try runBlocking(arguments, home: home, extraEnvironment: extraEnvironment, input: input) })
             }
         }
     }
 
-    private static func runBlocking(_ arguments: [String], home: String?, extraEnvironment: [String: String]) throws -> Run {
+    private static func runBlocking(_ arguments: [String], home: String?, extraEnvironment: [String: String], input: String?) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,7 +44,11 @@ import Testing
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try? stdin.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

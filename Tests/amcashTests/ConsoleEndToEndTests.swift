@@ -10,13 +10,18 @@ import Testing
         let home: String
         let sttyFile: String
 
-        init(columns: Int = 80, rows: Int = 24, environment: [String: String] = [:]) throws {
+        /// `configuration`: the text of a terminal.toml for this console (none: the built-in defaults).
+        init(columns: Int = 80, rows: Int = 24, environment: [String: String] = [:], arguments: [String] = [], configuration: String? = nil) throws {
             home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-console-\(UUID())").path
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             sttyFile = home + "/stty.txt"
-            let variables = (["HOME": home, "XDG_DATA_HOME": home + "/data", "TERM": "screen"].merging(environment) { $1 })
-                .map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-            let command = "env \(variables) \(CommandLineTests.binary.path); stty -a > \(sttyFile); sleep 60"
+            var base = ["HOME": home, "XDG_DATA_HOME": home + "/data", "TERM": "screen"]
+            if let configuration {
+                try configuration.write(toFile: home + "/terminal.toml", atomically: true, encoding: .utf8)
+                base["AMCASH_CONFIG"] = home + "/terminal.toml"
+            }
+            let variables = base.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+            let command = "env \(variables) \(CommandLineTests.binary.path) \(arguments.joined(separator: " ")); echo \"exit $?\" > \(home)/status.txt; stty -a > \(sttyFile); sleep 60"
             try tmux(["new-session", "-d", "-s", "console", "-x", String(columns), "-y", String(rows), command], capture: false)
         }
 
@@ -192,6 +197,81 @@ import Testing
         #expect(!flags.contains("-icanon") && !flags.contains("-echo"))
     }
 
+    @Test func theWholeSaleRunsFromANumericKeypad() async throws {
+        let console = try Console(arguments: ["--keymap", "numpad"])
+        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitFor("host OK")
+        try await console.typeSlowly("43.35")
+        try await console.press("Enter")
+        try console.scan("81000000001")
+        let offer = try await console.waitFor("< $40.00  (380 miles) >")
+        #expect(offer.contains("* Max  / None"), "the legend comes from the numpad keymap")
+        try await console.press("/")
+        try await console.waitFor("< $0.00  (0 miles) >")
+        try await console.press("*")
+        try await console.waitFor("< $40.00  (380 miles) >")
+        try await console.press("-")
+        try await console.waitFor("< $30.00  (285 miles) >")
+        try await console.press("Enter")
+        let question = try await console.waitFor("Apply this AIR MILES Cash discount?")
+        #expect(question.contains("Enter Yes   - No"))
+        try await console.press("Enter")
+        try await console.waitFor("*** APPROVED ***")
+        try await console.press("*")
+        try await console.waitFor("AIR MILES CASH REDEMPTION")
+        try await console.press("Enter")
+        try await console.waitFor("Scan or swipe")
+        try await console.press("F3")
+        try await console.waitFor("> ")
+        try await console.press("Enter")
+        try await console.waitFor("Reverse this redemption")
+        try await console.press("Enter")
+        try await console.waitFor("REVERSED")
+        try await console.press("F10")
+        #expect(await console.waitForExit())
+    }
+
+    @Test func aKioskIgnoresCtrlCAndCtrlZAndLeavesOnlyWithTheSupervisorPin() async throws {
+        let hashed = try await CommandLineTests.amcash(["hash-pin"], input: "2468\n")
+        #expect(hashed.status == 0, "\(hashed.errors)")
+        #expect(!hashed.output.contains("2468"), "the PIN itself is never printed")
+        let console = try Console(configuration: "kiosk = true\n" + hashed.output)
+        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.press("C-c")
+        try await console.press("C-z")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try console.amcashPID() != nil, "Ctrl-C and Ctrl-Z leave the kiosk running")
+        #expect(!console.screen.contains("to quit"), "and say nothing about quitting")
+        let legend = try await console.waitFor("F10 Supervisor")
+        #expect(!legend.contains("Quit"))
+        try await console.press("F10")
+        try await console.waitFor("enter the PIN to leave the kiosk")
+        try await console.typeSlowly("1111")
+        try await console.press("Enter")
+        try await console.waitFor("Wrong PIN.")
+        #expect(try console.amcashPID() != nil)
+        try await console.press("Escape")
+        try await console.waitFor("Scan or swipe")
+        try await console.press("F10")
+        try await console.waitFor("enter the PIN to leave the kiosk")
+        try await console.typeSlowly("2468")
+        try await console.press("Enter")
+        #expect(await console.waitForExit(), "the right PIN leaves the kiosk")
+        let status = try String(contentsOfFile: console.home + "/status.txt", encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "exit 0", "a supervisor's exit is a clean one")
+    }
+
+    @Test func aBrokenThemeIsRefusedWithItsPositionBeforeTheScreenIsTaken() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-theme-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "[styles]\nstatusbar = { bg = 300 }\n".write(toFile: folder + "/broken.toml", atomically: true, encoding: .utf8)
+        let console = try Console(columns: 200, arguments: ["--theme", folder + "/broken.toml"])
+        #expect(await console.waitForExit())
+        try await console.waitFor("broken.toml:2:20: colour 300 is out of range")
+        let status = try String(contentsOfFile: console.home + "/status.txt", encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "exit 2")
+    }
+
     @Test func noColorLeavesNoColourOnScreen() async throws {
         let console = try Console(environment: ["NO_COLOR": "1"])
         try await console.waitFor("Scan or swipe", seconds: 45)
@@ -207,5 +287,15 @@ import Testing
         }
         #expect(escaped.contains("TRAINING"))
         try console.send("F10")
+
+        // The same check finds colour when there is some: the default theme's blue status bar (44).
+        let coloured = try Console(environment: ["TERM": "screen-256color", "NO_COLOR": ""])
+        try await coloured.waitFor("Scan or swipe", seconds: 45)
+        let withColour = try coloured.tmux(["capture-pane", "-p", "-e", "-t", "console"])
+        let parameters = withColour.components(separatedBy: "\u{1B}[").dropFirst().compactMap { sequence in
+            sequence.firstIndex(of: "m").map { sequence[..<$0].split(separator: ";").map(String.init) }
+        }.flatMap { $0 }
+        #expect(parameters.contains("44"), "the status bar is blue when colour is allowed")
+        try coloured.send("F10")
     }
 }

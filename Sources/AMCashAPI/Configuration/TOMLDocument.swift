@@ -2,12 +2,13 @@ public import TOMLKit
 
 /// A TOML file read for configuration, with the position of every key, so that each bad value
 /// can be reported as `file:line:column: message`. TOMLKit reports positions for syntax errors
-/// only; the key positions come from a light scan of the text.
+/// only; the key positions come from `TOMLPositionScanner`.
 public struct TOMLDocument: @unchecked Sendable {
     /// The file name used in messages.
     public let path: String
     public let root: TOMLTable
-    private let positions: [String: SourcePosition]
+    private let positions: [[String]: SourcePosition]
+    private let keyPositions: [[String]: SourcePosition]
 
     public init(path: String, text: String) throws(ConfigurationError) {
         self.path = path
@@ -19,69 +20,42 @@ public struct TOMLDocument: @unchecked Sendable {
         } catch {
             throw ConfigurationError(file: path, line: 1, column: 1, message: "not valid TOML: \(error)")
         }
-        positions = TOMLDocument.scanKeyPositions(text)
+        let scanner = TOMLPositionScanner.scan(text)
+        positions = scanner.positions
+        keyPositions = scanner.keyPositions
     }
 
     /// Where the value of `keyPath` ("key" or "table.key") starts; the file's start if unknown.
     public func position(of keyPath: String) -> SourcePosition {
-        positions[keyPath] ?? SourcePosition(line: 1, column: 1)
+        position(of: keyPath.split(separator: ".").map(String.init))
+    }
+
+    /// Where the value at `components` starts (`["styles", "banner.training", "fg"]`; an array's
+    /// elements are `"#0"`, `"#1"`, …); the nearest enclosing key's position if that one is unknown.
+    public func position(of components: [String]) -> SourcePosition {
+        var path = components
+        while !path.isEmpty {
+            if let position = positions[path] { return position }
+            path.removeLast()
+        }
+        return SourcePosition(line: 1, column: 1)
+    }
+
+    /// An error about the key at `components` itself (an unknown name), not its value.
+    public func keyError(at components: [String], _ message: String) -> ConfigurationError {
+        let position = keyPositions[components] ?? position(of: components)
+        return ConfigurationError(file: path, line: position.line, column: position.column, message: message)
     }
 
     /// An error about the value at `keyPath`.
     public func error(at keyPath: String, _ message: String) -> ConfigurationError {
-        let position = position(of: keyPath)
+        error(at: keyPath.split(separator: ".").map(String.init), message)
+    }
+
+    /// An error about the value at `components` (see `position(of:)`).
+    public func error(at components: [String], _ message: String) -> ConfigurationError {
+        let position = position(of: components)
         return ConfigurationError(file: path, line: position.line, column: position.column, message: message)
-    }
-
-    /// Finds `key = value` lines and `[table]` headers; records where each value begins.
-    static func scanKeyPositions(_ text: String) -> [String: SourcePosition] {
-        var positions: [String: SourcePosition] = [:]
-        var table: [String] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.hasPrefix("[") {
-                let name = trimmed.drop { $0 == "[" }.prefix { $0 != "]" }
-                table = splitKey(String(name))
-                positions[table.joined(separator: ".")] = SourcePosition(line: index + 1, column: line.count - trimmed.count + 1)
-                continue
-            }
-            guard !trimmed.hasPrefix("#"), let equals = indexOfAssignment(in: trimmed) else { continue }
-            let key = splitKey(String(trimmed[trimmed.startIndex..<equals]))
-            guard !key.isEmpty else { continue }
-            let afterEquals = trimmed[trimmed.index(after: equals)...]
-            let valueStart = afterEquals.drop { $0 == " " || $0 == "\t" }
-            let column = line.count - valueStart.count + 1
-            positions[(table + key).joined(separator: ".")] = SourcePosition(line: index + 1, column: column)
-        }
-        return positions
-    }
-
-    private static func indexOfAssignment(in line: Substring) -> Substring.Index? {
-        var quote: Character?
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == "=" {
-                return index
-            }
-        }
-        return nil
-    }
-
-    private static func splitKey(_ key: String) -> [String] {
-        key.split(separator: ".").map {
-            $0.trimmingCharacters(in: [" ", "\t", "\"", "'"])
-        }.filter { !$0.isEmpty }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }
 
@@ -112,4 +86,15 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Every error found in one or more files, so that `amcash lint` can list them all at once.
+public struct ConfigurationErrors: Error, Sendable, Equatable, CustomStringConvertible {
+    public var errors: [ConfigurationError]
+
+    public init(_ errors: [ConfigurationError]) {
+        self.errors = errors
+    }
+
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
 }

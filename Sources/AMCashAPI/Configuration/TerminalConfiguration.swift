@@ -24,6 +24,18 @@ public struct TerminalConfiguration: Sendable {
     public var receiptPath: String?
     /// Reconciled journal rows older than this many days are pruned at start (`journalRetentionDays`); nil keeps them.
     public var journalRetentionDays: Int?
+    /// The console's colour theme (`theme`): a name in the theme folders, or a path to a .toml file.
+    public var theme: String?
+    /// The console's key bindings (`keymap`): a name in the keymap folders, or a path to a .toml file.
+    public var keymap: String?
+    /// Draw with ASCII only (`ascii`); nil decides from TERM and the locale.
+    public var ascii: Bool?
+    /// Kiosk mode (`kiosk`): no quit key; leaving needs the supervisor PIN.
+    public var kiosk = false
+    /// The supervisor PIN's hash (`supervisorPinHash`), needed by kiosk mode.
+    public var supervisorPin: SupervisorPinHash?
+    /// In kiosk mode, a collector's data leaves the screen after this many idle seconds (`kioskIdleSeconds`).
+    public var kioskIdleSeconds = 60
 
     public init(identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
                 timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,

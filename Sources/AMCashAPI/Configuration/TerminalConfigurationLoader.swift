@@ -27,6 +27,12 @@ public enum TerminalConfigurationLoader {
         ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
         ("receiptPath", "where the console writes receipts: a file or a printer device"),
         ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
+        ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
+        ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
+        ("ascii", "true or false: draw with ASCII only (default: automatic, on for TERM=linux or a non-UTF-8 locale)"),
+        ("kiosk", "true or false: kiosk mode, no quit key, leaving needs the supervisor PIN (default false)"),
+        ("supervisorPinHash", "the supervisor PIN, hashed: the line `amcash hash-pin` prints"),
+        ("kioskIdleSeconds", "kiosk mode: clear a collector's data from the screen after this many idle seconds (default 60)"),
     ]
 
     /// Which file to read, or nil for the built-in defaults.
@@ -115,6 +121,24 @@ public enum TerminalConfigurationLoader {
             }
             configuration.journalRetentionDays = value
         }
+        configuration.theme = try reader.name("theme")
+        configuration.keymap = try reader.name("keymap")
+        configuration.ascii = try reader.bool("ascii")
+        configuration.kiosk = try reader.bool("kiosk") ?? false
+        if let text = try reader.string("supervisorPinHash") {
+            do { configuration.supervisorPin = try SupervisorPinHash(parsing: text) } catch {
+                throw document.error(at: "supervisorPinHash", error.message)
+            }
+        }
+        if configuration.kiosk && configuration.supervisorPin == nil {
+            throw document.error(at: "kiosk", "kiosk mode needs supervisorPinHash, or no one could leave it; make one with `amcash hash-pin`")
+        }
+        if let seconds = document.root["kioskIdleSeconds"] {
+            guard let value = seconds.int, (5...3600).contains(value) else {
+                throw document.error(at: "kioskIdleSeconds", "kioskIdleSeconds must be a whole number of seconds from 5 to 3600")
+            }
+            configuration.kioskIdleSeconds = value
+        }
         if let lengths = try reader.lengths("cardNumberLength") {
             do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {
                 throw document.error(at: "cardNumberLength", "cardNumberLength must be between 1 and 19")
@@ -130,6 +154,13 @@ public enum TerminalConfigurationLoader {
         func string(_ key: String) throws(ConfigurationError) -> String? {
             guard let value = document.root[key] else { return nil }
             guard let text = value.string else { throw document.error(at: key, "\(key) must be a quoted string") }
+            return text
+        }
+
+        /// A theme or keymap: a name, or a path to a .toml file.
+        func name(_ key: String) throws(ConfigurationError) -> String? {
+            guard let text = try string(key) else { return nil }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw document.error(at: key, "\(key) must name a file, got an empty string") }
             return text
         }
 

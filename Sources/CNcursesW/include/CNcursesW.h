@@ -25,6 +25,9 @@ static inline int amcash_a_reverse(void) { return (int)A_REVERSE; }
 static inline int amcash_a_underline(void) { return (int)A_UNDERLINE; }
 static inline int amcash_a_dim(void) { return (int)A_DIM; }
 static inline int amcash_a_normal(void) { return (int)A_NORMAL; }
+static inline int amcash_a_standout(void) { return (int)A_STANDOUT; }
+static inline int amcash_a_italic(void) { return (int)A_ITALIC; }
+static inline int amcash_a_blink(void) { return (int)A_BLINK; }
 
 /// Reads one key: returns OK with a character, KEY_CODE_YES with a key code, ERR when none came.
 int amcash_get_wch(int *value);

@@ -1,0 +1,86 @@
+public import AMCashDomain
+
+/// Where a key is pressed: each screen reads its keys from one context, then from `global`.
+/// The contexts are the tables of a keymap file.
+public enum KeyContext: String, Sendable, CaseIterable, Hashable {
+    case global, card, lookup, offer, confirm, result, reverse, dialog, supervisor
+
+    /// The actions a keymap may bind here, in the order the legend and the help screen list them.
+    public var actions: [KeyAction] {
+        switch self {
+        case .global: [.help, .language, .reverse, .history, .quit]
+        case .card: [.submit, .nextField, .delete, .clear]
+        case .lookup: [.cancel]
+        case .offer: [.stepUp, .stepDown, .maximum, .none, .confirm, .cancel]
+        case .confirm: [.yes, .no]
+        case .result: [.newSale, .receipt]
+        case .reverse: [.select, .previous, .next, .delete, .cancel]
+        case .dialog: [.close]
+        case .supervisor: [.submit, .delete, .cancel]
+        }
+    }
+
+    /// Printable keys this context types into a field instead of acting on, so a keymap may not bind them.
+    public func typesIntoField(_ character: Character) -> Bool {
+        switch self {
+        case .global: true    // global keys work on every screen, including those that take typing
+        case .card: character.isLetter || character.isNumber || ".,;=%?^- ]".contains(character)
+        case .reverse: character.isLetter || character.isNumber
+        case .supervisor: character.isNumber
+        case .lookup, .offer, .confirm, .result, .dialog: false
+        }
+    }
+
+    /// Why a typed key cannot be bound here, for the error message.
+    var typingReason: String {
+        switch self {
+        case .global: "[global] keys work on every screen, including those where the cashier types; bind a named key (F1, Esc, Ctrl-N …)"
+        case .card: "the card screen types letters, digits and . , ; = % ? ^ - ] into its fields (card data, amounts)"
+        case .reverse: "the reverse screen types letters and digits into its confirmation-number search"
+        case .supervisor: "the supervisor screen types digits into the PIN"
+        default: ""
+        }
+    }
+}
+
+/// Something a key does. Its name is the key in a keymap file (`step_up = ["+", "Up"]`).
+public enum KeyAction: String, Sendable, CaseIterable, Hashable {
+    case help, language, reverse, history, quit
+    case submit, nextField = "next_field", delete, clear
+    case cancel
+    case stepUp = "step_up", stepDown = "step_down", maximum, none, confirm
+    case yes, no
+    case newSale = "new_sale", receipt
+    case select, previous, next
+    case close
+
+    /// The words the legend and the help screen show for it.
+    public func label(in context: KeyContext, kiosk: Bool) -> LocalizedText {
+        switch self {
+        case .submit where context == .supervisor: ConsoleText.keyConfirm
+        case .help: ConsoleText.keyHelp
+        case .language: ConsoleText.keyLanguage
+        case .reverse: ConsoleText.keyReverse
+        case .history: ConsoleText.keyHistory
+        case .quit: kiosk ? ConsoleText.keySupervisor : ConsoleText.keyQuit
+        case .submit: ConsoleText.keySubmit
+        case .nextField: ConsoleText.keyNextField
+        case .delete: ConsoleText.keyDelete
+        case .clear: ConsoleText.keyClear
+        case .cancel: ConsoleText.keyBack
+        case .stepUp: ConsoleText.keyMore
+        case .stepDown: ConsoleText.keyLess
+        case .maximum: ConsoleText.keyMax
+        case .none: ConsoleText.keyNone
+        case .confirm: ConsoleText.keyConfirm
+        case .yes: ConsoleText.keyYes
+        case .no: ConsoleText.keyNo
+        case .newSale: ConsoleText.keyNewSale
+        case .receipt: ConsoleText.keyReceipt
+        case .select: ConsoleText.keySelect
+        case .previous: ConsoleText.keyPrevious
+        case .next: ConsoleText.keyNext
+        case .close: ConsoleText.keyBack
+        }
+    }
+}

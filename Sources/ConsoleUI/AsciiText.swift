@@ -1,0 +1,30 @@
+/// Text for terminals that cannot show Unicode (`--ascii`, TERM=linux, a non-UTF-8 locale): box
+/// drawing and symbols become ASCII look-alikes and accented letters lose their accents, so nothing
+/// turns into question marks or mojibake. The words stay the same, so nothing is lost.
+public enum AsciiText {
+    static let replacements: [Character: String] = [
+        "—": "-", "–": "-", "−": "-", "×": "x", "…": "...", "•": "*", "·": "*", "’": "'", "‘": "'", "“": "\"", "”": "\"",
+        "«": "<<", "»": ">>", "\u{00A0}": " ", "\u{202F}": " ", "°": "o", "№": "No",
+        "─": "-", "━": "-", "│": "|", "┃": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+", "┬": "+", "┴": "+", "┼": "+",
+        "═": "=", "║": "|", "╔": "+", "╗": "+", "╚": "+", "╝": "+", "▶": ">", "◀": "<", "→": "->", "←": "<-", "↑": "^", "↓": "v",
+        "✓": "v", "✔": "v", "✗": "x", "✘": "x", "█": "#", "░": ".", "▒": ":", "▓": "#",
+        "à": "a", "â": "a", "ä": "a", "á": "a", "ç": "c", "é": "e", "è": "e", "ê": "e", "ë": "e", "î": "i", "ï": "i", "í": "i",
+        "ô": "o", "ö": "o", "ó": "o", "ù": "u", "û": "u", "ü": "u", "ú": "u", "ÿ": "y", "ñ": "n", "œ": "oe", "æ": "ae",
+        "À": "A", "Â": "A", "Ä": "A", "Á": "A", "Ç": "C", "É": "E", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Í": "I",
+        "Ô": "O", "Ö": "O", "Ó": "O", "Ù": "U", "Û": "U", "Ü": "U", "Ú": "U", "Ÿ": "Y", "Ñ": "N", "Œ": "OE", "Æ": "AE",
+    ]
+
+    /// `text` in ASCII only; anything without a look-alike becomes `?`.
+    public static func fold(_ text: String) -> String {
+        guard !text.allSatisfy(\.isASCII) else { return text }
+        var folded = ""
+        for character in text {
+            if character.isASCII {
+                folded.append(character)
+            } else {
+                folded += replacements[character] ?? "?"
+            }
+        }
+        return folded
+    }
+}
