@@ -164,6 +164,9 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
         model.selected = 0
     case (.reverse, .cancel): startNewSale(&model)
     case (.dialog, .close): closeOverlay(&model)
+    case (.supervisor, .submit) where fast:
+        // A scanner's burst is not a supervisor typing a PIN: drop it rather than count a wrong PIN.
+        model.pinText = ""
     case (.supervisor, _): return supervisorAction(action, &model)
     default: break
     }

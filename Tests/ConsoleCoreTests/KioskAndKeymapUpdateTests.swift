@@ -89,6 +89,14 @@ import Testing
         #expect(Fixtures.type("1234\n", into: &model, startingAt: &time) == [.checkSupervisorPin("1234")], "after 30 s a PIN may be tried again")
     }
 
+    @Test func aCardScannedOnThePinScreenIsNotTriedAsAPin() {
+        var model = Model(settings: Fixtures.settings(kiosk: true))
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(10), &model, &time)
+        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
+        #expect(model.pinText.isEmpty && model.pinFailures == 0 && model.screen == .supervisor)
+    }
+
     @Test func escLeavesThePinScreenForWhereTheCashierWas() {
         var model = Model(settings: Fixtures.settings(kiosk: true))
         var time: Int64 = 0
