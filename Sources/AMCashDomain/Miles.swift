@@ -16,6 +16,9 @@ public struct Miles: Sendable, Hashable, Comparable, WireStringRepresentable, Cu
 
     public var description: String { "\(value) mi" }
 
+    /// The number for a person: 50,000 (en-CA) or 50 000 (fr-CA).
+    public func formatted(_ language: Language) -> String { groupedDigits(String(value), language) }
+
     public init(wireString: String) throws { try self.init(parsing: wireString) }
     public var wireString: String { String(value) }
 

@@ -59,10 +59,10 @@ public struct Money: Sendable, Hashable, Comparable, WireStringRepresentable, Cu
         let fraction = remainder < 10 ? "0\(remainder)" : "\(remainder)"
         switch language {
         case .english:
-            return "$" + Money.grouped(dollars, separator: ",") + "." + fraction
+            return "$" + groupedDigits(dollars, language) + "." + fraction
         case .french:
             // A no-break space keeps "1 234,50 $" together on a narrow screen.
-            return Money.grouped(dollars, separator: "\u{00A0}") + "," + fraction + "\u{00A0}$"
+            return groupedDigits(dollars, language) + "," + fraction + "\u{00A0}$"
         }
     }
 
@@ -80,17 +80,19 @@ public struct Money: Sendable, Hashable, Comparable, WireStringRepresentable, Cu
         return cents / step.cents
     }
 
+}
 
-    private static func grouped(_ digits: String, separator: String) -> String {
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
-        }
-        return groups.joined(separator: separator)
+/// Digits in groups of three, as each language writes them: 50,000 (en-CA) or 50 000 (fr-CA, with a
+/// no-break space). Money and miles both use it.
+func groupedDigits(_ digits: String, _ language: Language) -> String {
+    var groups: [Substring] = []
+    var end = digits.endIndex
+    while end > digits.startIndex {
+        let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+        groups.insert(digits[start..<end], at: 0)
+        end = start
     }
+    return groups.joined(separator: language == .english ? "," : "\u{00A0}")
 }
 
 /// Why a text is not an amount of money, in words a cashier or an integrator understands.

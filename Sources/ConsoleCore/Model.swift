@@ -71,14 +71,6 @@ public enum Screen: Hashable, Sendable {
         case .redeeming, .reversing: nil
         }
     }
-
-    /// Screens that show a collector's data, which kiosk mode clears when idle.
-    public var showsCollector: Bool {
-        switch self {
-        case .offer, .confirm, .result, .reverseList, .reverseConfirm, .reverseResult, .history: true
-        case .ready, .lookingUp, .redeeming, .reversing, .help, .supervisor: false
-        }
-    }
 }
 
 /// The field the cursor is in on the ready screen.

@@ -142,6 +142,12 @@ private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect
 }
 
 private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout Model, fast: Bool) -> [Effect] {
+    if fast && commits(action, in: context) {
+        // A scanner's burst ends in Enter: it never answers a question, ends a sale or submits a PIN.
+        // Digits it left in the PIN field are dropped rather than counted as a wrong PIN.
+        if context == .supervisor { model.pinText = "" }
+        return []
+    }
     switch (context, action) {
     case (.card, _): return cardAction(action, &model)
     case (.lookup, .cancel):
@@ -149,28 +155,33 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
         return [.cancelInquiry]
     case (.offer, _): return offerAction(action, &model)
     case (.confirm, _):
-        // A scanner's burst never confirms a dialog.
-        guard !fast else { return [] }
         return confirmAction(action == .yes, &model)
-    case (.result, .newSale) where !fast:
+    case (.result, .newSale):
         startNewSale(&model)
-    case (.result, .receipt) where !fast:
+    case (.result, .receipt):
         if !model.receipt.isEmpty { model.showingReceipt.toggle() }
     case (.reverse, .previous): model.selected = max(0, model.selected - 1)
     case (.reverse, .next): model.selected = min(max(0, model.reverseMatches.count - 1), model.selected + 1)
-    case (.reverse, .select) where !fast && !model.reverseMatches.isEmpty: model.screen = .reverseConfirm
+    case (.reverse, .select) where !model.reverseMatches.isEmpty: model.screen = .reverseConfirm
     case (.reverse, .delete):
         _ = model.reverseQuery.popLast()
         model.selected = 0
     case (.reverse, .cancel): startNewSale(&model)
     case (.dialog, .close): closeOverlay(&model)
-    case (.supervisor, .submit) where fast:
-        // A scanner's burst is not a supervisor typing a PIN: drop it rather than count a wrong PIN.
-        model.pinText = ""
     case (.supervisor, _): return supervisorAction(action, &model)
     default: break
     }
     return []
+}
+
+/// Actions that answer a question, end a sale or submit a PIN: never taken from a scanner's burst.
+private func commits(_ action: KeyAction, in context: KeyContext) -> Bool {
+    switch context {
+    case .confirm, .result: true
+    case .reverse: action == .select
+    case .supervisor: action == .submit
+    default: false
+    }
 }
 
 private func typeIntoCardField(_ model: inout Model, _ character: Character, fast: Bool) {

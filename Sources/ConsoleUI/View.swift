@@ -252,11 +252,11 @@ private struct Layout<C: Canvas> {
         if let basket = model.basket { labelled(text(ConsoleText.basket) + ":", basket.formatted(language), labelWidth: labelWidth) }
         if let inquiry = model.inquiry {
             if model.settings.showBalances, inquiry.answer.meaning.showsBalance, let cash = inquiry.balances.cash {
-                let dream = inquiry.balances.dream.map { "   \(text(ConsoleText.dream)) \(grouped($0.value, language)) \(text(ConsoleText.miles))" } ?? ""
-                labelled(text(ConsoleText.amCash) + ":", "\(grouped(cash.value, language)) \(text(ConsoleText.miles))" + (compact ? "" : dream),
+                let dream = inquiry.balances.dream.map { "   \(text(ConsoleText.dream)) \($0.formatted(language)) \(text(ConsoleText.miles))" } ?? ""
+                labelled(text(ConsoleText.amCash) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))" + (compact ? "" : dream),
                          labelWidth: labelWidth)
                 if compact, let dreamMiles = inquiry.balances.dream {
-                    labelled(text(ConsoleText.dream) + ":", "\(grouped(dreamMiles.value, language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
+                    labelled(text(ConsoleText.dream) + ":", "\(dreamMiles.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
                 }
             } else {
                 line(text(ConsoleText.balanceHidden), role: .hint)
@@ -303,7 +303,7 @@ private struct Layout<C: Canvas> {
             labelled(text(ConsoleText.discount) + ":", approval.discount.formatted(language) + "  (\(approval.miles.value) \(text(ConsoleText.miles)))",
                      role: .amountRedeem, labelWidth: labelWidth)
             if model.settings.showBalances, let cash = balances.cash {
-                labelled(text(ConsoleText.newBalance) + ":", "\(grouped(cash.value, language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
+                labelled(text(ConsoleText.newBalance) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
             }
             line(text(ConsoleText.receiptWritten), role: .hint)
         case .declined(let meaning, _)?:
@@ -398,17 +398,4 @@ enum Legend {
             keymap.primaryKey(for: action, in: .confirm).map { $0 + " " + action.label(in: .confirm, kiosk: false).text(model.language) }
         }.joined(separator: "   ")
     }
-}
-
-/// Miles with thousands separators: 50,000 / 50 000.
-func grouped(_ value: Int, _ language: Language) -> String {
-    let digits = String(value)
-    var groups: [Substring] = []
-    var end = digits.endIndex
-    while end > digits.startIndex {
-        let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-        groups.insert(digits[start..<end], at: 0)
-        end = start
-    }
-    return groups.joined(separator: language == .english ? "," : "\u{00A0}")
 }

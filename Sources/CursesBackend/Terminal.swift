@@ -67,8 +67,9 @@ public final class Terminal {
 
     /// Draws a whole frame; ncurses sends only the cells that changed.
     public func draw(_ model: Model) {
+        guard let styles else { return }    // not started
         werase(amcash_stdscr())
-        var canvas = NcursesCanvas(columns: size.columns, rows: size.rows, styles: styles ?? CursesStyles(theme: theme, colours: .none), ascii: ascii)
+        var canvas = NcursesCanvas(columns: size.columns, rows: size.rows, styles: styles, ascii: ascii)
         view(model, into: &canvas)
         if let cursor = canvas.cursor {
             curs_set(1)

@@ -53,10 +53,11 @@ struct LintCommand: ParsableCommand {
         }
         var seen: Set<String> = []
         var errors: [String] = []
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.resolvingSymlinksInPath().path + "/"
         for file in files {
             let found = Self.check(file.path, as: file.kind, folders: folders)
             for error in found.sorted(by: { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }) {
-                let line = Self.relative(error)
+                let line = Self.relative(error, to: current)
                 if seen.insert(line).inserted { errors.append(line) }
             }
         }
@@ -118,8 +119,7 @@ struct LintCommand: ParsableCommand {
     }
 
     /// The message with its file relative to the current folder, as a person typed it.
-    static func relative(_ error: ConfigurationError) -> String {
-        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.resolvingSymlinksInPath().path + "/"
+    static func relative(_ error: ConfigurationError, to current: String) -> String {
         guard error.file.hasPrefix(current) else { return error.description }
         return ConfigurationError(file: String(error.file.dropFirst(current.count)), line: error.line, column: error.column,
                                   message: error.message).description

@@ -3,13 +3,14 @@
 /// (`KeymapLoader`); `standard` is the built-in copy of `keymaps/default.toml`, used when no file is found.
 public struct Keymap: Sendable, Equatable {
     /// The keys of each action, in the order written (the first is the one the legend shows).
-    public private(set) var bindings: [KeyContext: [KeyAction: [Key]]]
-    private var actions: [KeyContext: [Key: KeyAction]] = [:]
+    public let bindings: [KeyContext: [KeyAction: [Key]]]
+    private let actions: [KeyContext: [Key: KeyAction]]
 
     /// A keymap from its bindings. The loader has checked them; a key bound twice in one context
     /// keeps its first action here.
     public init(_ bindings: [KeyContext: [KeyAction: [Key]]]) {
         self.bindings = bindings
+        var actions: [KeyContext: [Key: KeyAction]] = [:]
         for (context, table) in bindings {
             for action in context.actions {
                 for key in table[action] ?? [] where actions[context]?[key] == nil {
@@ -17,6 +18,7 @@ public struct Keymap: Sendable, Equatable {
                 }
             }
         }
+        self.actions = actions
     }
 
     /// What `key` does in `context`, without looking at `global`.

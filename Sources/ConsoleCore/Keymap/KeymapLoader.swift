@@ -18,9 +18,8 @@ public struct KeymapLoader: InheritingFileLoader {
     public func finish(_ chain: InheritanceChain) throws(ConfigurationErrors) -> Keymap {
         var errors = chain.errors
         var bindings = chain.startsFromBuiltIn ? Keymap.standard.bindings : [:]
-        var origins: [Origin] = []
         for document in chain.documents {
-            origins = []
+            var origins: [Origin] = []
             apply(document, to: &bindings, origins: &origins, errors: &errors)
             errors += conflicts(in: bindings, origins: origins, document: document)
         }

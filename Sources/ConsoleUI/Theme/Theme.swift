@@ -48,7 +48,7 @@ public struct Appearance: Sendable, Hashable {
 /// style: `result.approved`, then `result`, then `normal`. Loaded from `themes/*.toml` (`ThemeLoader`);
 /// `standard` is the built-in copy of `themes/default.toml`.
 public struct Theme: Sendable, Equatable {
-    public private(set) var styles: [String: Style]
+    public let styles: [String: Style]
 
     public init(styles: [String: Style]) {
         self.styles = styles
