@@ -31,6 +31,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // Already in the build through async-http-client; hashes the kiosk's supervisor PIN (PBKDF2).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // Already in the build through async-http-client: the client tells connection errors (nothing sent)
+        // from everything after the request head by their types, not their text.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -54,6 +58,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
@@ -75,7 +81,11 @@ let package = Package(
         // The terminal's durable journal.
         .target(
             name: "AMCashJournal",
-            dependencies: ["AMCashAPI", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AMCashAPI", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                // A salted hash of the card keeps two calls for one collector apart without a second copy of the number.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The console's model, messages, effects and update(); knows nothing of curses.
@@ -118,6 +128,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "FuzzSupport",
             ],
             swiftSettings: strict

@@ -18,12 +18,14 @@ extension Journal {
             guard relevant else { return nil }
             let isUnknown: Bool
             switch (entry.kind, entry.state) {
-            case (.redeem, .approved), (.redeem, .reversing), (.redeem, .reversed), (.reverse, .reversed): isUnknown = false
+            case (.redeem, .approved), (.redeem, .shown), (.redeem, .reversing), (.redeem, .reversed), (.redeem, .voiding),
+                 (.redeem, .voided), (.reverse, .reversed):
+                isUnknown = false
             case (.redeem, .sending), (.redeem, .unknown): isUnknown = true
-            case (.reverse, .reversing): isUnknown = !entry.isException
+            case (.redeem, .exception): isUnknown = entry.confirmationNumber == nil
+            case (.reverse, .reversing): isUnknown = true
             default: return nil
             }
-            if entry.kind == .reverse && entry.isException && entry.state != .reversed { return nil }
             // A reversal carries the miles and dollars of the redemption it reverses.
             let original = entry.originalConfirmationNumber.flatMap { byConfirmation[$0] }
             return TerminalRecord(
@@ -36,15 +38,15 @@ extension Journal {
     }
 
     /// Writes what a reconciliation found: matched rows are marked reconciled, and an unknown REDEEM the
-    /// file shows as redeemed becomes approved with the host's confirmation, units and amounts.
+    /// file shows as redeemed takes the host's confirmation, units and amounts and is voided — nobody
+    /// was shown it, so the collector gets the miles back.
     public func apply(_ findings: [ReconciliationFinding], journalIndex: Int, at now: Date) throws(JournalError) {
         for finding in findings {
             guard let key = finding.reconciles, key.journal == journalIndex else { continue }
             if finding.resolvesUnknown {
-                var entry = try entry(id: key.id)
+                let entry = try entry(id: key.id)
                 guard entry.state.needsResolution else { continue }
-                do { entry.state = try entry.state.applying(.hostApproved) } catch { throw .illegalTransition(error.description) }
-                try resolve(entry.id, confirmation: finding.confirmationNumber, units: finding.units, money: finding.money,
+                try resolveUnshown(entry.id, confirmation: finding.confirmationNumber, units: finding.units, money: finding.money,
                             miles: finding.miles, at: now)
             }
             try markReconciled([key.id])

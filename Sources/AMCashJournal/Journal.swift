@@ -1,6 +1,7 @@
 public import AMCashAPI
 public import AMCashDomain
 public import Foundation
+import Crypto
 import GRDB
 
 /// The terminal's durable journal, in SQLite. Every REDEEM and REVERSE is written as an intent —
@@ -58,137 +59,320 @@ public final class Journal: Sendable {
 
     /// The next trace id: 12 digits, one more than the last this terminal used, across restarts.
     public func nextTraceId() throws(JournalError) -> TraceId {
-        try write { db in
-            let last = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lastTraceId'") ?? 0
-            let next = last >= TraceId.largest ? 1 : last + 1
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTraceId', ?)", arguments: [next])
-            return try TraceId(next)
+        try write { db in try Journal.nextTraceId(db) }
+    }
+
+    // MARK: - REDEEM at the till
+
+    /// Records a REDEEM about to be sent, leased to `holder` for the in-lane budget; committed when
+    /// this returns. Refused (nothing recorded, nothing to send) while another call for the same
+    /// collector is under a live lease: one host call per collector at a time.
+    public func recordRedemptionIntent(_ call: PreparedCall, requested: Money, at now: Date,
+                                       holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
+        precondition(call.operation == .redeem && call.idempotencyKey != nil)
+        let state = try Journal.transition(.draft, .send)
+        return try write { db in
+            let cardKey = try Journal.cardKey(db, body: call.body)
+            if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
+                throw JournalError.collectorBusy(traceId: busy.traceId)
+            }
+            var entry = try Journal.insert(db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
+                                           nextAttemptAt: nil, cardKey: cardKey, now: now)
+            entry.leaseHolder = holder.description
+            entry.leaseUntil = now.addingTimeInterval(leases.inLane)
+            try Journal.update(db, entry)
+            return entry
         }
     }
 
-    // MARK: - REDEEM
-
-    /// Records a REDEEM about to be sent; committed when this returns.
-    public func recordRedemptionIntent(_ call: PreparedCall, requested: Money, at now: Date) throws(JournalError) -> JournalEntry {
-        precondition(call.operation == .redeem && call.idempotencyKey != nil)
-        let state = try Journal.transition(.draft, .send)
-        return try insert(kind: .redeem, call: call, requested: requested, state: state, original: nil, nextAttemptAt: nil, now: now)
-    }
-
-    /// Records the outcome of sending a REDEEM (at the till or by recovery); committed when this returns.
+    /// Records the outcome of the till's own send of a REDEEM; committed when this returns.
+    /// Approved: kept under lease until the cashier is shown it (`markShown`), or voided by recovery
+    /// if never shown. A refusal or "nothing was sent" ends it; anything else is unknown (a 409 that
+    /// survived its retries, an exception).
     @discardableResult
     public func recordRedemptionOutcome(_ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
-                                        byRecovery: Bool = false) throws(JournalError) -> JournalEntry {
+                                        holder: LeaseHolder? = nil, leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
+            guard entry.state == .sending else {
+                if Journal.sameAnswer(entry, result) { return entry }  // the same answer twice is a no-op
+                throw JournalError.illegalTransition("trace \(entry.traceId) is \(entry.state), not waiting for the till's answer")
+            }
             entry.attempts += 1
             switch result {
             case .answered(let reply) where reply.answer.outcome == .approved:
-                guard let approval = reply.approval else { throw JournalError.illegalTransition("an approval without its details") }
-                entry.state = try Journal.transition(entry.state, .hostApproved)
-                entry.confirmationNumber = approval.confirmationNumber
-                entry.units = approval.unitsRedeemed
-                entry.money = approval.discount
-                entry.miles = approval.miles
-                entry.responseCode = reply.answer.code.rawValue
-                entry.answeredAt = now
-                entry.resolvedByRecovery = byRecovery
-            case .answered(let reply) where reply.answer.outcome == .unknown:
-                // A code nobody knows: the host may have redeemed. Resolve by re-sending.
-                if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
-                entry.responseCode = reply.answer.code.rawValue
-                entry.lastFailure = "unknown response code \(reply.answer.code)"
-            case .answered(let reply):
+                try Journal.approve(&entry, reply, at: now, byRecovery: false)
+                entry.leaseHolder = holder?.description ?? entry.leaseHolder
+                entry.leaseUntil = now.addingTimeInterval(leases.toShow)
+            case .answered(let reply) where reply.answer.outcome == .declined:
                 entry.state = try Journal.transition(entry.state, .hostDeclined)
                 entry.responseCode = reply.answer.code.rawValue
                 entry.answeredAt = now
-                entry.resolvedByRecovery = byRecovery
+                Journal.release(&entry)
             case .notSent(let failure):
-                // Nothing reached the host this time. A first send that never left is declined; an
-                // earlier send may still have reached the host, so an unknown entry stays unknown.
-                if entry.state == .sending {
-                    entry.state = try Journal.transition(entry.state, .hostDeclined)
-                    entry.answeredAt = now
-                }
-                entry.lastFailure = failure.description
+                // Every attempt failed before its request was written (the client says unknown otherwise).
+                entry.state = try Journal.transition(entry.state, .hostDeclined)
+                entry.lastFailure = "not sent: " + failure.description
+                entry.answeredAt = now
+                Journal.release(&entry)
+            case .answered(let reply):
+                entry.state = try Journal.transition(entry.state, .responseLost)
+                entry.responseCode = reply.answer.code.rawValue
+                entry.lastFailure = "no conclusive answer: \(reply.answer.code)"
+                Journal.release(&entry)
             case .unknown(let failure):
-                if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
+                entry.state = try Journal.transition(entry.state, .responseLost)
                 entry.lastFailure = failure.description
+                if case .conflict = failure {
+                    entry.state = try Journal.transition(entry.state, .giveUp)
+                    entry.isException = true
+                }
+                Journal.release(&entry)
             }
             try Journal.update(db, entry)
             return entry
         }
     }
 
+    /// The cashier saw APPROVED (the result screen was drawn, the one-shot command's output written):
+    /// the discount was given, and the debit stands.
+    @discardableResult
+    public func markShown(_ id: Int64, at now: Date) throws(JournalError) -> JournalEntry {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            if entry.state == .shown { return entry }
+            entry.state = try Journal.transition(entry.state, .shown)
+            entry.shownAt = now
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+            return entry
+        }
+    }
+
+    // MARK: - REDEEM by recovery
+
     /// REDEEMs whose outcome is not known yet (sent, or lost on the way back).
     public func pendingRedemptions() throws(JournalError) -> [JournalEntry] {
         try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state IN ('sending', 'unknown') ORDER BY id") }
     }
 
-    /// Approved redemptions that can still be reversed at `now`, newest first.
+    /// Approvals that were never shown to a cashier (the till died, or a replay learned them).
+    public func unshownApprovals() throws(JournalError) -> [JournalEntry] {
+        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state = 'approved' ORDER BY id") }
+    }
+
+    /// Takes `id` for `holder` if no live lease binds it or another row of its collector; nil if one does.
+    public func claim(_ id: Int64, for holder: LeaseHolder, at now: Date, leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry? {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            if LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) { return nil }
+            if let key = entry.cardKey, let other = try Journal.liveRow(db, cardKey: key, at: now), other.id != id { return nil }
+            entry.leaseHolder = holder.description
+            entry.leaseUntil = now.addingTimeInterval(leases.recovery)
+            try Journal.update(db, entry)
+            return entry
+        }
+    }
+
+    /// Gives a claimed row back without changing it.
+    public func release(_ id: Int64) throws(JournalError) {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+        }
+    }
+
+    /// Records the answer to a replay of a pending REDEEM. Only an approval is conclusive, and since
+    /// nobody saw it, it is voided at once: its REVERSE is queued in the same commit. Anything else
+    /// leaves the row unknown; past `replayUntil` it becomes an exception.
+    @discardableResult
+    public func recordReplayOutcome(_ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
+                                    replayUntil: Date) throws(JournalError) -> JournalEntry {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            guard entry.state.needsResolution else {
+                if Journal.sameAnswer(entry, result) { return entry }
+                throw JournalError.illegalTransition("trace \(entry.traceId) is \(entry.state), not waiting for a replay")
+            }
+            entry.attempts += 1
+            if case .answered(let reply) = result, reply.answer.outcome == .approved {
+                try Journal.approve(&entry, reply, at: now, byRecovery: true)
+                try Journal.queueVoid(db, of: &entry, at: now)
+            } else {
+                if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
+                switch result {
+                case .answered(let reply):
+                    entry.responseCode = reply.answer.code.rawValue
+                    entry.lastFailure = "a replay was answered \(reply.answer.code), which proves nothing about the lost original"
+                case .notSent(let failure), .unknown(let failure):
+                    entry.lastFailure = failure.description
+                }
+                if now >= replayUntil { try Journal.giveUp(&entry, reason: "replays ended (the reversal window or the host's key retention closed) with no answer") }
+            }
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+            return entry
+        }
+    }
+
+    /// Ends replays of a pending REDEEM without sending: the window or the key retention closed.
+    public func giveUpReplays(_ id: Int64, at now: Date) throws(JournalError) {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            guard entry.state.needsResolution else { return }
+            if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
+            try Journal.giveUp(&entry, reason: "replays ended (the reversal window or the host's key retention closed) with no answer")
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+        }
+    }
+
+    /// Voids an approval nobody was shown: its REVERSE is queued in the same commit.
+    @discardableResult
+    public func voidUnshown(_ id: Int64, at now: Date) throws(JournalError) -> JournalEntry {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            guard entry.state == .approved else { return entry }
+            try Journal.queueVoid(db, of: &entry, at: now)
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+            return entry
+        }
+    }
+
+    /// Sets a row the journal cannot move aside for the supervisor, so recovery never stalls on it.
+    public func quarantine(_ id: Int64, reason: String) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE entries SET state = 'exception', isException = 1, nextAttemptAt = NULL, leaseHolder = NULL, leaseUntil = NULL,
+                                   lastFailure = ?
+                WHERE id = ?
+                """, arguments: ["set aside: " + reason, id])
+        }
+    }
+
+    /// Shown redemptions that can still be reversed at `now`, newest first.
     public func reversibleRedemptions(at now: Date) throws(JournalError) -> [JournalEntry] {
-        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state = 'approved' ORDER BY id DESC") }
+        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state = 'shown' ORDER BY id DESC") }
             .filter { ReversalWindow.isReversible(redeemedAt: $0.createdAt, at: now) }
+    }
+
+    /// The REDEEM this terminal journaled under `confirmationNumber`, if any.
+    public func redemption(confirmationNumber: String) throws(JournalError) -> JournalEntry? {
+        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [confirmationNumber]).first }
     }
 
     // MARK: - REVERSE (store and forward)
 
-    /// Queues a REVERSE durably; the redemption it reverses (if this terminal made it) becomes `reversing`.
-    public func queueReversal(_ call: PreparedCall, of confirmationNumber: String, at now: Date) throws(JournalError) -> JournalEntry {
+    /// Queues the cashier's REVERSE durably, leased to `holder` while it is sent; the redemption it
+    /// reverses (if this terminal made it) becomes `reversing`. Refused before anything is queued
+    /// when the redemption is this terminal's and the card is not its card, or it is not shown.
+    public func queueReversal(_ call: PreparedCall, of confirmationNumber: String, at now: Date,
+                              holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
         precondition(call.operation == .reverse && call.idempotencyKey != nil)
         return try write { db in
+            let cardKey = try Journal.cardKey(db, body: call.body)
             if var redemption = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [confirmationNumber]).first {
+                guard redemption.cardKey == nil || redemption.cardKey == cardKey else {
+                    throw JournalError.reversalRefused("the card does not match redemption \(confirmationNumber) (\(redemption.maskedCard))")
+                }
+                guard redemption.state == .shown else {
+                    throw JournalError.reversalRefused("redemption \(confirmationNumber) is \(redemption.state), not a shown redemption")
+                }
+                if LeaseHolder.binds(holder: redemption.leaseHolder, until: redemption.leaseUntil, at: now) {
+                    throw JournalError.collectorBusy(traceId: redemption.traceId)
+                }
                 redemption.state = try Journal.transition(redemption.state, .reverse)
                 try Journal.update(db, redemption)
             }
-            return try Journal.insert(db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
-                                      nextAttemptAt: now, now: now)
+            if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
+            var entry = try Journal.insert(db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
+                                           nextAttemptAt: now, cardKey: cardKey, now: now)
+            entry.leaseHolder = holder.description
+            entry.leaseUntil = now.addingTimeInterval(leases.inLane)
+            try Journal.update(db, entry)
+            return entry
         }
     }
 
-    /// Records one attempt at a queued reversal. Acknowledged: reversed. Refused by the host, failed
-    /// six times, or past its window: an exception for the supervisor. Otherwise tried again later.
+    /// Records one attempt at a queued REVERSE (the cashier's or a void). Acknowledged: reversed (a
+    /// `0000` without a number is reversed and noted). Refused by the host at the first answer: a
+    /// cashier's reversal is declined and its redemption is shown again, with the refusal noted; a
+    /// void becomes an exception. Otherwise tried again with backoff; after six failures, or past its
+    /// window, an exception for the supervisor.
     @discardableResult
     public func recordReversalOutcome(_ id: Int64, _ result: HostResult<ReversalReply>, at now: Date) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
+            guard entry.state == .reversing else {
+                if case .answered(let reply) = result, reply.answer.outcome == .approved, entry.state == .reversed { return entry }
+                throw JournalError.illegalTransition("reversal trace \(entry.traceId) is \(entry.state), not waiting for an answer")
+            }
             entry.attempts += 1
             var redemption = try entry.originalConfirmationNumber.flatMap {
                 try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [$0]).first
             }
+            let conclusiveRefusal: Bool
+            if case .answered(let reply) = result, reply.answer.outcome == .declined { conclusiveRefusal = !entry.sentInDoubt } else { conclusiveRefusal = false }
             switch result {
             case .answered(let reply) where reply.answer.outcome == .approved:
-                entry.state = try Journal.transition(entry.state, .reversalApproved)
+                entry.state = try Journal.reversalTransition(entry.state, .reversalApproved)
                 entry.confirmationNumber = reply.reversalConfirmationNumber
+                if reply.reversalConfirmationNumber == nil { entry.lastFailure = "approved (0000) without a reversal confirmation number" }
                 entry.responseCode = reply.answer.code.rawValue
                 entry.units = reply.unitsReversed
                 entry.answeredAt = now
                 entry.nextAttemptAt = nil
-                if var original = redemption, original.state == .reversing {
+                if var original = redemption, original.state == .reversing || original.state == .voiding {
                     original.state = try Journal.transition(original.state, .reversalApproved)
                     redemption = original
                     try Journal.update(db, original)
                 }
-            case .answered(let reply) where reply.answer.outcome == .declined:
+            case .answered(let reply) where conclusiveRefusal:
+                let refusal = "refused by the host: \(reply.answer.code) \(reply.answer.hostMessage ?? reply.answer.meaning.message.english)"
                 entry.responseCode = reply.answer.code.rawValue
-                entry.lastFailure = "refused by the host: \(reply.answer.code) \(reply.answer.hostMessage ?? reply.answer.meaning.message.english)"
-                entry.isException = true
+                entry.answeredAt = now
                 entry.nextAttemptAt = nil
+                if entry.isVoid {
+                    entry.state = try Journal.reversalTransition(entry.state, .giveUp)
+                    entry.isException = true
+                    entry.lastFailure = "the void was " + refusal
+                    if var original = redemption, original.state == .voiding {
+                        try Journal.giveUp(&original, reason: "its void was " + refusal)
+                        try Journal.update(db, original)
+                    }
+                } else {
+                    entry.state = try Journal.reversalTransition(entry.state, .reversalRefused)
+                    entry.lastFailure = refusal
+                    if var original = redemption, original.state == .reversing {
+                        original.state = try Journal.transition(original.state, .reversalRefused)
+                        original.lastFailure = "a reversal was " + refusal
+                        try Journal.update(db, original)
+                    }
+                }
             default:
                 let reason: String = switch result {
                 case .answered(let reply): "host answered \(reply.answer.code)"
                 case .notSent(let failure), .unknown(let failure): failure.description
                 }
+                if case .notSent = result {} else { entry.sentInDoubt = true }
                 entry.lastFailure = reason
                 let redeemedAt = redemption?.createdAt ?? entry.createdAt
                 if entry.attempts >= Journal.reversalAttemptLimit || !ReversalWindow.isReversible(redeemedAt: redeemedAt, at: now) {
+                    entry.state = try Journal.reversalTransition(entry.state, .giveUp)
                     entry.isException = true
                     entry.nextAttemptAt = nil
+                    if var original = redemption, original.state == .reversing || original.state == .voiding {
+                        try Journal.giveUp(&original, reason: "its reversal could not be completed: \(reason)")
+                        try Journal.update(db, original)
+                    }
                 } else {
                     let delay = Journal.reversalBackoff[min(entry.attempts - 1, Journal.reversalBackoff.count - 1)]
                     entry.nextAttemptAt = now.addingTimeInterval(TimeInterval(delay.components.seconds))
                 }
             }
+            Journal.release(&entry)
             try Journal.update(db, entry)
             return entry
         }
@@ -197,7 +381,7 @@ public final class Journal: Sendable {
     /// Queued reversals due for another try at `now`.
     public func dueReversals(at now: Date) throws(JournalError) -> [JournalEntry] {
         try run { db in
-            try Journal.fetchAll(db, "WHERE kind = 'REVERSE' AND state = 'reversing' AND isException = 0 AND nextAttemptAt <= ? ORDER BY id", [now])
+            try Journal.fetchAll(db, "WHERE kind = 'REVERSE' AND state = 'reversing' AND nextAttemptAt <= ? ORDER BY id", [now])
         }
     }
 
@@ -218,8 +402,8 @@ public final class Journal: Sendable {
         try run { db in
             try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM entries
-                WHERE (kind = 'REDEEM' AND state IN ('sending', 'unknown'))
-                   OR (kind = 'REVERSE' AND state = 'reversing' AND isException = 0)
+                WHERE (kind = 'REDEEM' AND state IN ('sending', 'unknown', 'approved', 'voiding'))
+                   OR (kind = 'REVERSE' AND state = 'reversing')
                    OR isException = 1
                 """) ?? 0
         }
@@ -229,16 +413,35 @@ public final class Journal: Sendable {
         try run { db in try Journal.fetch(db, id: id) }
     }
 
+    /// The entry with this trace id (unique in a journal), if any.
+    public func entry(traceId: String) throws(JournalError) -> JournalEntry? {
+        try run { db in try Journal.fetchAll(db, "WHERE traceId = ?", [traceId]).first }
+    }
+
     // MARK: - Reconciliation and retention
 
-    /// An unknown REDEEM the daily file shows as redeemed: approved, with the host's numbers.
-    func resolve(_ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?, at now: Date) throws(JournalError) {
+    /// An unknown REDEEM the daily file shows as redeemed: the host holds a debit nobody was shown,
+    /// so it is recorded with the host's numbers and voided (past its window: an exception).
+    func resolveUnshown(_ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?, at now: Date) throws(JournalError) {
         try write { db in
-            try db.execute(sql: """
-                UPDATE entries SET state = 'approved', confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
-                                   resolvedByRecovery = 1, lastFailure = 'resolved from the AIR MILES daily file'
-                WHERE id = ? AND state IN ('sending', 'unknown')
-                """, arguments: [confirmation, units?.count, money?.cents, miles?.value, now, id])
+            var entry = try Journal.fetch(db, id: id)
+            guard entry.state.needsResolution else { return }
+            entry.state = try Journal.transition(entry.state, .hostApproved)
+            entry.confirmationNumber = confirmation
+            entry.units = units
+            entry.money = money
+            entry.miles = miles
+            entry.answeredAt = now
+            entry.resolvedByRecovery = true
+            if confirmation == nil {
+                entry.state = try Journal.transition(entry.state, .void)
+                try Journal.giveUp(&entry, reason: "the daily file shows it redeemed without a confirmation number")
+            } else {
+                try Journal.queueVoid(db, of: &entry, at: now)
+                entry.lastFailure = (entry.lastFailure ?? "") + " (learned from the AIR MILES daily file)"
+            }
+            Journal.release(&entry)
+            try Journal.update(db, entry)
         }
     }
 
@@ -261,37 +464,112 @@ public final class Journal: Sendable {
 
     // MARK: - Plumbing
 
-    private func insert(kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState, original: String?,
-                        nextAttemptAt: Date?, now: Date) throws(JournalError) -> JournalEntry {
-        try write { db in
-            try Journal.insert(db, kind: kind, call: call, requested: requested, state: state, original: original,
-                               nextAttemptAt: nextAttemptAt, now: now)
-        }
-    }
-
     private static func insert(_ db: Database, kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState,
-                               original: String?, nextAttemptAt: Date?, now: Date) throws -> JournalEntry {
+                               original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, now: Date) throws -> JournalEntry {
         let redemptionDay = ProgramDay.redemptionDay(at: now)
         let reconciliationDay = ProgramDay.reconciliationDay(at: now)
         try db.execute(sql: """
             INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
                                  requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
-                                 resolvedByRecovery)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0)
+                                 resolvedByRecovery, cardKey, isVoid, sentInDoubt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0)
             """, arguments: [kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
                              call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
-                             requested?.cents, state.rawValue, original, nextAttemptAt])
+                             requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid])
         return try fetch(db, id: db.lastInsertedRowID)
     }
 
     private static func update(_ db: Database, _ entry: JournalEntry) throws {
         try db.execute(sql: """
             UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
-                               attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?
+                               attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
+                               shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?
             WHERE id = ?
             """, arguments: [entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
                              entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure, entry.nextAttemptAt,
-                             entry.isException, entry.resolvedByRecovery, entry.id])
+                             entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
+                             entry.sentInDoubt, entry.id])
+    }
+
+    // MARK: - Rules shared by the writes
+
+    /// An approval's numbers onto the row (from the till's send or a replay).
+    private static func approve(_ entry: inout JournalEntry, _ reply: RedemptionReply, at now: Date, byRecovery: Bool) throws {
+        guard let approval = reply.approval else { throw JournalError.illegalTransition("an approval without its details") }
+        entry.state = try transition(entry.state, .hostApproved)
+        entry.confirmationNumber = approval.confirmationNumber
+        entry.units = approval.unitsRedeemed
+        entry.money = approval.discount
+        entry.miles = approval.miles
+        entry.responseCode = reply.answer.code.rawValue
+        entry.answeredAt = now
+        entry.resolvedByRecovery = byRecovery
+    }
+
+    /// Queues the REVERSE that gives back an approval nobody saw, in the caller's transaction, and
+    /// moves the REDEEM to `voiding`. Past the reversal window it cannot be sent: an exception.
+    private static func queueVoid(_ db: Database, of entry: inout JournalEntry, at now: Date) throws {
+        guard let confirmation = entry.confirmationNumber else { throw JournalError.illegalTransition("a void needs a confirmation number") }
+        entry.state = try transition(entry.state, .void)
+        guard ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now) else {
+            try giveUp(&entry, reason: "approved but never shown, and the reversal window closed before it could be voided")
+            return
+        }
+        let trace = try nextTraceId(db)
+        guard let call = RequestBuilder.void(ofRedeemBody: entry.body, confirmationNumber: confirmation, traceId: trace, at: now) else {
+            try giveUp(&entry, reason: "approved but never shown, and its journaled request cannot be read to void it")
+            return
+        }
+        _ = try insert(db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmation, nextAttemptAt: now,
+                       cardKey: entry.cardKey, isVoid: true, now: now)
+        entry.lastFailure = "approved but never shown: voided"
+    }
+
+    /// A supervisor must look: replays or retries are spent, or the window closed.
+    private static func giveUp(_ entry: inout JournalEntry, reason: String) throws {
+        entry.state = try transition(entry.state, .giveUp)
+        entry.isException = true
+        entry.nextAttemptAt = nil
+        entry.lastFailure = reason
+    }
+
+    private static func release(_ entry: inout JournalEntry) {
+        entry.leaseHolder = nil
+        entry.leaseUntil = nil
+    }
+
+    /// Whether `result` is the answer the row already holds (recorded twice: a no-op).
+    private static func sameAnswer(_ entry: JournalEntry, _ result: HostResult<RedemptionReply>) -> Bool {
+        guard case .answered(let reply) = result, let approval = reply.approval else { return false }
+        return entry.confirmationNumber == approval.confirmationNumber && entry.state != .sending && entry.state != .unknown
+    }
+
+    /// A row of `cardKey` that a live lease binds (a call for that collector is under way), if any.
+    private static func liveRow(_ db: Database, cardKey: String?, at now: Date) throws -> JournalEntry? {
+        guard let cardKey else { return nil }
+        return try fetchAll(db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", [cardKey, now])
+            .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
+    }
+
+    /// A salted hash of the collector number in a request body: tells two calls for one collector
+    /// apart without another copy of the number.
+    private static func cardKey(_ db: Database, body: Data) throws -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let digits = object["collectorNumber"] as? String else { return nil }
+        var salt = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cardSalt'")
+        if salt == nil {
+            salt = Int.random(in: 1...Int.max)
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('cardSalt', ?)", arguments: [salt])
+        }
+        let digest = SHA256.hash(data: Data("\(salt!):\(digits)".utf8))
+        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func nextTraceId(_ db: Database) throws -> TraceId {
+        let last = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lastTraceId'") ?? 0
+        let next = last >= TraceId.largest ? 1 : last + 1
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTraceId', ?)", arguments: [next])
+        return try TraceId(next)
     }
 
     private static func fetch(_ db: Database, id: Int64) throws -> JournalEntry {
@@ -317,11 +595,17 @@ public final class Journal: Sendable {
             money: (row["cents"] as Int?).map(Money.init(cents:)), miles: (row["miles"] as Int?).map { Miles($0) },
             answeredAt: row["answeredAt"], attempts: row["attempts"], lastFailure: row["lastFailure"],
             originalConfirmationNumber: row["originalConfirmationNumber"], nextAttemptAt: row["nextAttemptAt"],
-            isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"])
+            isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"],
+            shownAt: row["shownAt"], isVoid: row["isVoid"], cardKey: row["cardKey"], leaseHolder: row["leaseHolder"],
+            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"])
     }
 
     private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
         do { return try state.applying(event) } catch { throw .illegalTransition(error.description) }
+    }
+
+    private static func reversalTransition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
+        do { return try state.reversalRowApplying(event) } catch { throw .illegalTransition("a reversal: " + error.description) }
     }
 
     private func run<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
@@ -378,6 +662,22 @@ public final class Journal: Sendable {
                 table.column("isReconciled", .boolean).notNull()
                 table.column("resolvedByRecovery", .boolean).notNull()
             }
+        }
+        migrator.registerMigration("v2: shown, voids and leases") { db in
+            try db.alter(table: "entries") { table in
+                table.add(column: "shownAt", .datetime)
+                table.add(column: "isVoid", .boolean).notNull().defaults(to: false)
+                table.add(column: "cardKey", .text)
+                table.add(column: "leaseHolder", .text)
+                table.add(column: "leaseUntil", .datetime)
+                table.add(column: "sentInDoubt", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "entries_cardKey", on: "entries", columns: ["cardKey"])
+            // Under the first version every approval at the till was shown; one learned by recovery was not,
+            // and is voided by the next recovery pass (or, past its window, listed as an exception).
+            try db.execute(sql: "UPDATE entries SET state = 'shown' WHERE kind = 'REDEEM' AND state = 'approved' AND resolvedByRecovery = 0")
+            try db.execute(sql: "UPDATE entries SET state = 'exception' WHERE kind = 'REVERSE' AND state = 'reversing' AND isException = 1")
+            try db.execute(sql: "UPDATE entries SET state = 'exception' WHERE kind = 'REDEEM' AND state = 'reversing' AND isException = 1")
         }
         return migrator
     }

@@ -42,8 +42,19 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     public var isException: Bool
     /// Matched against the AIR MILES daily file; only reconciled rows may ever be pruned.
     public var isReconciled: Bool
-    /// Resolved by recovery after a restart rather than at the till: check that the sale got the discount.
+    /// Resolved by recovery after a restart rather than at the till (never shown, so voided).
     public var resolvedByRecovery: Bool
+    /// When the cashier saw APPROVED (REDEEM).
+    public var shownAt: Date?
+    /// A REVERSE the terminal sent on its own to give back an approval nobody saw.
+    public let isVoid: Bool
+    /// A salted hash of the collector number: one host call per collector at a time.
+    public let cardKey: String?
+    /// Who is sending this row now, and until when (a live till operation or a recovery pass).
+    public var leaseHolder: String?
+    public var leaseUntil: Date?
+    /// A REVERSE attempt may have reached the host without a conclusive answer: a later refusal proves nothing.
+    public var sentInDoubt: Bool
 
     /// The call to (re-)send: same bytes, same key, same trace id.
     public var call: PreparedCall {
@@ -51,11 +62,21 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
                      body: body, maskedCard: maskedCard)
     }
 
-    /// Whether the host may hold a change the terminal has not confirmed.
+    /// Whether the terminal still has work to do on its own: resolve, void, or send a reversal.
     public var isPending: Bool {
         switch kind {
-        case .redeem: state.needsResolution
-        case .reverse: state == .reversing && !isException
+        case .redeem: state.needsResolution || state.owesAVoid
+        case .reverse: state == .reversing
         }
+    }
+
+    /// The collector number the journaled request carried (REDEEM and REVERSE bodies carry it).
+    public var collectorDigits: String? {
+        (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["collectorNumber"] as? String
+    }
+
+    /// The entry mode the journaled request carried.
+    public var entryModeText: String? {
+        (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["cardEntryMode"] as? String
     }
 }

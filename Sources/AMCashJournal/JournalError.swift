@@ -8,6 +8,10 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     case illegalTransition(String)
     case storage(String)
+    /// Another call for this collector is under way (at this till or another process on the journal).
+    case collectorBusy(traceId: String)
+    /// A reversal refused before anything was queued: wrong card, not a shown redemption.
+    case reversalRefused(String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,10 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             "the journal refused a change: \(what)"
         case .storage(let reason):
             "the journal could not be written: \(reason)"
+        case .collectorBusy(let traceId):
+            "another transaction for this collector (trace \(traceId)) is with AIR MILES; nothing was sent — try again in a moment"
+        case .reversalRefused(let reason):
+            "the reversal was refused before anything was sent: \(reason)"
         }
     }
 }

@@ -24,6 +24,8 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
         case outage
         /// Answer HTTP 408 with 0008 without applying.
         case hostTimeout
+        /// Answer HTTP 409 (the request context changed) without applying.
+        case conflict
     }
 
     public enum Scope: Sendable, Hashable {
@@ -45,7 +47,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `[SCOPE:]KIND[@PERCENT]`, e.g. `redeem:drop`, `81000000001:delay=3000`, `outage@25`.
-    /// Kinds: `delay=MS`, `drop`, `5xx`, `outage`, `timeout`.
+    /// Kinds: `delay=MS`, `drop`, `5xx`, `outage`, `timeout`, `409`.
     public init(parsing text: String) throws(FaultRuleError) {
         var rest = Substring(text)
         var perMille = 1000
@@ -72,6 +74,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
         case "5xx": kind = .serverError
         case "outage": kind = .outage
         case "timeout": kind = .hostTimeout
+        case "409": kind = .conflict
         default:
             guard rest.hasPrefix("delay="), let milliseconds = Int(rest.dropFirst(6)), (0...120_000).contains(milliseconds) else {
                 throw FaultRuleError(text: text)
@@ -101,6 +104,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
         case .serverError: "5xx"
         case .outage: "outage"
         case .hostTimeout: "timeout"
+        case .conflict: "409"
         }
         return scopeText + kindText + (perMille == 1000 ? "" : "@\(perMille / 10)")
     }
@@ -110,7 +114,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
 public struct FaultRuleError: Error, Sendable, CustomStringConvertible {
     public let text: String
     public var description: String {
-        "\"\(text)\" is not a fault; write [SCOPE:]KIND[@PERCENT] with KIND one of delay=MS, drop, 5xx, outage, timeout and SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector number, e.g. redeem:drop@50"
+        "\"\(text)\" is not a fault; write [SCOPE:]KIND[@PERCENT] with KIND one of delay=MS, drop, 5xx, outage, timeout, 409 and SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector number, e.g. redeem:drop@50"
     }
 }
 

@@ -136,7 +136,7 @@ public enum TestCollectors {
                 guard let array = list.array else { throw document.error(at: "collector", "\(place): faults must be a list of strings") }
                 for item in array {
                     guard let text = item.string, (try? FaultRule(parsing: card + ":" + text)) != nil else {
-                        throw document.error(at: "collector", "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, optionally @PERCENT)")
+                        throw document.error(at: "collector", "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, 409, optionally @PERCENT)")
                     }
                     faults.append(text)
                 }

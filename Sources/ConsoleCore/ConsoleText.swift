@@ -30,8 +30,8 @@ public enum ConsoleText {
     public static let confirmation = t("Confirmation number", "Numéro de confirmation")
     public static let discount = t("Discount to apply", "Rabais à appliquer")
     public static let newBalance = t("New AM Cash balance", "Nouveau solde Argent AM")
-    public static let unknownAdvice = t("Do NOT give the discount. Take another tender; the journal keeps asking AIR MILES, and an unconfirmed redemption is refunded within 20 minutes.",
-                                        "NE PAS accorder le rabais. Prenez un autre mode de paiement; le journal continue de demander à AIR MILES et un échange non confirmé est remboursé en 20 minutes.")
+    public static let unknownAdvice = t("Do NOT give the discount. Take another tender. If AIR MILES took the miles, this till gives them back on its own.",
+                                        "NE PAS accorder le rabais. Prenez un autre mode de paiement. Si AIR MILES a pris les milles, ce terminal les rend de lui-même.")
     public static let reverseTitle = t("Reverse a redemption", "Annuler un échange")
     public static let noReversible = t("No redemption can be reversed now.", "Aucun échange ne peut être annulé maintenant.")
     public static let typeConfirmation = t("Find confirmation number", "Chercher un n° de confirmation")

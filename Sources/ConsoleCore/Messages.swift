@@ -19,6 +19,8 @@ public enum Msg: Sendable {
     case quitRequested
     /// Whether the typed PIN is the supervisor's (kiosk mode).
     case supervisorPinChecked(Bool)
+    /// The screen was drawn (sent by the loop after each frame): an approval on it has been shown.
+    case drawn
 }
 
 /// Work for the run loop, as data: it performs each one and feeds the result back as a `Msg`.
@@ -33,5 +35,7 @@ public enum Effect: Sendable, Equatable {
     case printReceipt([String])
     /// Checks a typed supervisor PIN against the configured hash; answers `supervisorPinChecked`.
     case checkSupervisorPin(String)
+    /// The cashier saw APPROVED for this trace: the journal records it shown, so the debit stands.
+    case markShown(traceId: String)
     case quit
 }

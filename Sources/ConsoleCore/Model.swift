@@ -150,6 +150,8 @@ public struct Model: Sendable {
     public var inquiry: InquiryReply?
     public var choice: RedemptionChoice?
     public var redemption: RedemptionOutcome?
+    /// The trace of an APPROVED result not yet drawn: once drawn, the journal marks it shown.
+    public var approvalToMark: String?
     public var receipt: [String] = []
     /// The result screen shows the receipt text instead of the summary (key R).
     public var showingReceipt = false

@@ -58,6 +58,10 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
         return []
     case .receiptWritten:
         return []
+    case .drawn:
+        guard let traceId = model.approvalToMark, model.screen == .result else { return [] }
+        model.approvalToMark = nil
+        return [.markShown(traceId: traceId)]
     case .quitRequested:
         model.quit = true
         return [.quit]
@@ -379,6 +383,7 @@ private func redeemed(_ model: inout Model, _ result: HostResult<RedemptionReply
     case .answered(let reply):
         if let approval = reply.approval, reply.answer.outcome == .approved {
             model.redemption = .approved(approval, reply.balances)
+            model.approvalToMark = traceId
             model.receipt = Receipt.redemption(approval, balances: reply.balances, traceId: traceId, model: model)
             return [.printReceipt(model.receipt)]
         }

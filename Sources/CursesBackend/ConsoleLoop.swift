@@ -59,6 +59,8 @@ public final class ConsoleLoop {
             if dirty {
                 terminal.draw(model)
                 dirty = false
+                // What was just drawn has been shown (an APPROVED result is marked so in the journal).
+                apply(.drawn)
             }
             // Every key already typed is read before the next frame is drawn, so a scanner's burst keeps
             // its timing however long a frame takes.

@@ -32,13 +32,17 @@ struct CommandReport: Encodable {
     }
 
     init(call: PreparedCall, environment: String, card: CardRead?) {
-        operation = call.operation.rawValue
+        self.init(traceId: call.traceId, operation: call.operation, idempotencyKey: call.idempotencyKey, environment: environment, card: card)
+    }
+
+    init(traceId: String, operation: HostOperation, idempotencyKey: UUID?, environment: String, card: CardRead?) {
+        self.operation = operation.rawValue
         self.environment = environment
         outcome = Outcome.unknown.rawValue
         self.card = card?.number.masked
         entryMode = card?.entryMode.rawValue
-        traceId = call.traceId
-        idempotencyKey = call.idempotencyKey?.uuidString.lowercased()
+        self.traceId = traceId
+        self.idempotencyKey = idempotencyKey?.uuidString.lowercased()
     }
 
     mutating func record<Reply>(_ result: HostResult<Reply>, language: Language) {
@@ -71,15 +75,29 @@ struct CommandReport: Encodable {
         }
     }
 
-    func print(json: Bool) {
+    /// Writes the report to standard output; true once it is written and flushed (an approval counts
+    /// as shown only then).
+    @discardableResult
+    func print(json: Bool) -> Bool {
+        let text: String
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-            Swift.print(String(decoding: data, as: UTF8.self))
+            text = String(decoding: data, as: UTF8.self)
         } else {
-            Swift.print(summary)
+            text = summary
         }
+        // Written straight to the descriptor, so "written" means the bytes left this process.
+        let bytes = Array((text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
     }
 
     /// The human summary, a few lines.
@@ -105,8 +123,9 @@ struct CommandReport: Encodable {
         if let offer { lines.append("Offer: \(offer)") }
         if let action, outcome != Outcome.approved.rawValue { lines.append("Next: \(action)") }
         if let failure { lines.append("Detail: \(failure)") }
-        if outcome == Outcome.unknown.rawValue, let idempotencyKey {
-            lines.append("Do not give the discount. Re-send with Idempotency-Key \(idempotencyKey) to learn the outcome; AIR MILES refunds an unconfirmed redemption on its own within 20 minutes.")
+        if outcome == Outcome.unknown.rawValue, operation == HostOperation.redeem.rawValue {
+            lines.append("Do not give the discount. If AIR MILES took the miles, this till gives them back on its own (a void, sent by the next amcash command or the console)"
+                         + (idempotencyKey.map { "; Idempotency-Key \($0)" } ?? "") + ".")
         }
         return lines.joined(separator: "\n")
     }

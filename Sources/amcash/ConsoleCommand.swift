@@ -67,12 +67,13 @@ struct ConsoleCommand: AsyncParsableCommand {
             // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console. It runs
             // at start and then every 30 s, so queued reversals are re-sent when their backoff is over.
             let recovery = Task.detached {
-                let recovery = JournalRecovery(journal: session.journal, host: session.client)
+                // Rows the till's own REDEEM or REVERSE holds are leased: the pass leaves them alone.
+                let recovery = session.transactions
                 var first = true
                 while !Task.isCancelled {
-                    if first || ((try? recovery.pendingCount(at: Date())) ?? 0) > 0 {
+                    if first || ((try? recovery.pendingCount()) ?? 0) > 0 {
                         send(.recovering(true))
-                        _ = try? await recovery.run()
+                        _ = try? await recovery.recover()
                         send(.recovering(false))
                         send(.pendingCount((try? session.journal.openCount()) ?? 0))
                     }
@@ -108,35 +109,30 @@ struct ConsoleEffects: EffectPerformer {
             let result = await client.inquire(session.builder.inquire(request, traceId: trace, at: Date()))
             if !Task.isCancelled { send(.inquired(result)) }
         case .redeem(let request):
-            do {
-                let call = try session.builder.redeem(request, traceId: try journal.nextTraceId(), at: Date())
-                let intent = try journal.recordRedemptionIntent(call, requested: request.amount, at: Date())
-                let result = await client.redeem(call, policy: .atTheTill)
-                try journal.recordRedemptionOutcome(intent.id, result, at: Date())
-                send(.redeemed(result, traceId: call.traceId))
-            } catch {
-                send(.redeemed(.notSent(.cannotConnect("\(error)")), traceId: "-"))
+            // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
+            let redemption = await session.transactions.redeem(request)
+            send(.redeemed(redemption.result, traceId: redemption.traceId))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
+        case .markShown(let traceId):
+            // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
+            if let entry = try? journal.entry(traceId: traceId), entry.state == .approved {
+                _ = session.transactions.markShown(.init(entry: entry, result: .notSent(.notAttempted("shown")), traceId: traceId))
             }
             send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: Date())) ?? []
             send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
         case .reverse(let item, let language):
-            do {
-                let call = try session.builder.reverse(ReversalRequest(card: item.card, redemptionConfirmationNumber: item.confirmationNumber,
-                                                                       language: language),
-                                                       traceId: try journal.nextTraceId(), at: Date())
-                let queued = try journal.queueReversal(call, of: item.confirmationNumber, at: Date())
-                let entry = try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .atTheTill), at: Date())
-                if entry.state == .reversed {
-                    send(.reversed(.reversed(confirmation: entry.confirmationNumber, original: item.confirmationNumber)))
-                } else if entry.isException {
-                    send(.reversed(.exception(original: item.confirmationNumber, reason: entry.lastFailure ?? "")))
-                } else {
-                    send(.reversed(.queued(original: item.confirmationNumber)))
-                }
-            } catch {
-                send(.reversed(.exception(original: item.confirmationNumber, reason: "\(error)")))
+            let reversal = await session.transactions.reverse(
+                ReversalRequest(card: item.card, redemptionConfirmationNumber: item.confirmationNumber, language: language))
+            if reversal.isReversed {
+                send(.reversed(.reversed(confirmation: reversal.entry?.confirmationNumber, original: item.confirmationNumber)))
+            } else if reversal.isQueued {
+                send(.reversed(.queued(original: item.confirmationNumber)))
+            } else {
+                // Refused (by the host, or here before anything was sent) or given up: the redemption stands.
+                send(.reversed(.exception(original: item.confirmationNumber,
+                                          reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
             }
             send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadHistory:

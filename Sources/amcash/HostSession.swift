@@ -16,6 +16,12 @@ struct HostSession: Sendable {
     /// The terminal's journal: every REDEEM and REVERSE is written here before it is sent.
     let journal: Journal
 
+    /// The one path of every REDEEM and REVERSE, and of recovery.
+    var transactions: JournaledTransactions {
+        JournaledTransactions(journal: journal, host: client, builder: builder,
+                              replayRetentionHours: configuration.idempotencyRetentionHours, crash: CrashHook.hook)
+    }
+
     var environmentLabel: String {
         simulator == nil ? configuration.environment.rawValue : "CERT (built-in simulator)"
     }
@@ -75,13 +81,16 @@ struct HostSession: Sendable {
 
     /// Resolves what an earlier run left open, saying so on standard error.
     func recover() async throws {
-        let recovery = JournalRecovery(journal: journal, host: client)
-        let pending = try recovery.pendingCount(at: Date())
+        let transactions = self.transactions
+        let pending = try transactions.pendingCount()
         guard pending > 0 else { return }
         printError("amcash: resolving \(pending) pending transaction\(pending == 1 ? "" : "s") from the journal…")
-        let report = try await recovery.run()
+        // One attempt per row: a one-shot command does not make its caller wait on old rows; the next command tries again.
+        let report = try await transactions.recover(policy: .once)
         var parts = ["\(report.resolved) resolved"]
         if report.stillUnknown > 0 { parts.append("\(report.stillUnknown) still unknown") }
+        if report.voidsQueued > 0 { parts.append("\(report.voidsQueued) approval(s) never shown, given back (voided)") }
+        if report.skipped > 0 { parts.append("\(report.skipped) in use by another operation") }
         if report.reversalsAcknowledged > 0 { parts.append("\(report.reversalsAcknowledged) reversal(s) acknowledged") }
         if report.reversalsWaiting > 0 { parts.append("\(report.reversalsWaiting) reversal(s) waiting") }
         if report.exceptions > 0 { parts.append("\(report.exceptions) exception(s) for the supervisor: amcash journal --pending") }

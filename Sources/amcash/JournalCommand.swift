@@ -8,7 +8,7 @@ import Foundation
 struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal", abstract: "List the terminal's journaled transactions and the day's totals.",
-        discussion: "Resolves pending transactions first (like every command). Cards are masked. Days are reconciliation days: 00:00 to 00:00 Toronto time.")
+        discussion: "Read-only: it never sends anything (other commands and the console resolve pending rows). Cards are masked. Days are reconciliation days: 00:00 to 00:00 Toronto time.")
 
     @OptionGroup var host: HostOptions
 
@@ -26,11 +26,9 @@ struct JournalCommand: AsyncParsableCommand {
             day = ProgramDay.reconciliationDay(at: Date())
         }
         let configuration = try HostSession.configuration(host)
-        let (entries, path) = try await HostSession.with(host, configuration: configuration) { session in
-            try await session.recover()
-            let entries = pending ? try session.journal.entries(pendingOnly: true) : try session.journal.entries(day: day)
-            return (entries, session.journal.path)
-        }
+        let journal = try Journal(path: HostSession.journalPath(configuration, environment: ProcessInfo.processInfo.environment))
+        let entries = pending ? try journal.entries(pendingOnly: true) : try journal.entries(day: day)
+        let path = journal.path
         let report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
         if host.json {
             let encoder = JSONEncoder()
@@ -71,6 +69,8 @@ struct JournalReport: Encodable {
         var reversedCount = 0
         var reversedDollars = "0.00"
         var reversedMiles = 0
+        var voidedCount = 0
+        var voidedDollars = "0.00"
         var pending = 0
         var exceptions = 0
     }
@@ -91,7 +91,8 @@ struct JournalReport: Encodable {
                 lastFailure: $0.lastFailure)
         }
         var totals = Totals()
-        let redeemed = entries.filter { $0.kind == .redeem && [.approved, .reversing, .reversed].contains($0.state) }
+        // Redeemed: what cashiers were shown (and what a reversal later gave back); voids are apart.
+        let redeemed = entries.filter { $0.kind == .redeem && [.shown, .reversing, .reversed].contains($0.state) }
         totals.redeemedCount = redeemed.count
         totals.redeemedDollars = Money(cents: redeemed.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
         totals.redeemedMiles = redeemed.reduce(0) { $0 + ($1.miles?.value ?? 0) }
@@ -99,6 +100,9 @@ struct JournalReport: Encodable {
         totals.reversedCount = reversed.count
         totals.reversedDollars = Money(cents: reversed.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
         totals.reversedMiles = reversed.reduce(0) { $0 + ($1.miles?.value ?? 0) }
+        let voided = entries.filter { $0.kind == .redeem && [.approved, .voiding, .voided].contains($0.state) }
+        totals.voidedCount = voided.count
+        totals.voidedDollars = Money(cents: voided.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
         totals.pending = entries.filter(\.isPending).count
         totals.exceptions = entries.filter(\.isException).count
         self.totals = totals
@@ -118,12 +122,16 @@ struct JournalReport: Encodable {
                         (row.confirmationNumber ?? "-").padded(14), row.traceId].joined(separator: " ")
             if let original = row.originalConfirmationNumber { line += "  reverses \(original)" }
             if row.exception { line += "  EXCEPTION: \(row.lastFailure ?? "see the supervisor")" }
-            if row.resolvedByRecovery { line += "  (resolved after a restart: check the sale)" }
+            if row.kind == JournalEntry.Kind.redeem.rawValue, row.resolvedByRecovery { line += "  (approval learned later, never shown: voided)" }
+            if !row.exception, let note = row.lastFailure, ["declined", "shown", "reversed"].contains(row.state), row.kind == "REVERSE" || row.state == "shown" {
+                line += "  note: \(note)"
+            }
             lines.append(line)
         }
         if entries.isEmpty { lines.append("(no transactions)") }
         lines.append("Redeemed: \(totals.redeemedCount) for $\(totals.redeemedDollars) (\(totals.redeemedMiles) miles)   "
                      + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
+                     + "Voided (never shown): \(totals.voidedCount) for $\(totals.voidedDollars)   "
                      + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
         return lines.joined(separator: "\n")
     }

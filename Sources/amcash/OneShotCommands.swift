@@ -9,8 +9,8 @@ struct CardOptions: ParsableArguments {
     @Option(name: .long, help: "The collector (card) number, digits only (spaces and dashes allowed).")
     var card: String
 
-    @Option(name: .long, help: "How the card was read: scan, swipe or manual (manual can only look up a balance).")
-    var entry: EntryModeArgument = .scan
+    @Option(name: .long, help: "How the card was read: scan, swipe or manual (manual can only look up a balance). Required: amcash never claims a scan for a typed number.")
+    var entry: EntryModeArgument
 
     @Option(name: .long, help: "The collector's language: en-CA or fr-CA.")
     var language: String?
@@ -112,7 +112,7 @@ struct InquireCommand: AsyncParsableCommand {
 struct RedeemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redeem", abstract: "Redeem AIR MILES Cash against a basket (REDEEM).",
-        discussion: "The host redeems whole $10 units, never more than asked, the basket, the balance or today's limit. A lost answer is re-sent with the same Idempotency-Key; if it stays unknown the exit status is 3.")
+        discussion: "The host redeems whole $10 units, never more than asked, the basket, the balance or today's limit. A lost answer is re-sent with the same Idempotency-Key; if it stays unknown the exit status is 3: do not give the discount — if the host took the miles, the journal gives them back on its own (a void). An approval counts as given once this command has written it out.")
 
     @OptionGroup var host: HostOptions
     @OptionGroup var cardOptions: CardOptions
@@ -120,17 +120,21 @@ struct RedeemCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The post-tax basket total, e.g. 43.35.")
     var basket: String
 
+    @Option(name: .long, help: "The sale's pre-tax total, e.g. 39.50 (default: the post-tax total, as the partner's sample sends).")
+    var preTax: String?
+
     @Option(name: .long, help: "The discount asked for in dollars, a multiple of 10 (default: the basket rounded down to $10).")
     var amount: String?
 
     func run() async throws {
         let basket = try parseMoney(basket, option: "--basket")
+        let preTax = try preTax.map { try parseMoney($0, option: "--pre-tax") } ?? basket
         let amount = try amount.map { try parseMoney($0, option: "--amount") }
             ?? UnitValue.standard.money(for: UnitValue.standard.units(within: basket))
         let configuration = try HostSession.configuration(host)
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
         let language = try cardOptions.language(default: configuration.language)
-        let request = RedemptionRequest(card: card, basket: basket, amount: amount, language: language)
+        let request = RedemptionRequest(card: card, basket: basket, amount: amount, preTaxAmount: preTax, language: language)
         // Refused before anything is opened or sent: a keyed card, no amount, not whole units.
         let probeTrace = try TraceId(1)
         do {
@@ -139,39 +143,36 @@ struct RedeemCommand: AsyncParsableCommand {
             printError("amcash redeem: \(error.message.text(language)) Nothing was sent.")
             throw ExitCode(error == .manualEntryCannotRedeem ? ExitStatus.declined : ExitStatus.usage)
         }
-        let report = try await HostSession.with(host, configuration: configuration) { session in
+        let status = try await HostSession.with(host, configuration: configuration) { session in
             try await session.recover()
-            let call = try session.builder.redeem(request, traceId: try session.journal.nextTraceId(), at: Date())
-            // Journaled before the first byte goes out; the outcome is journaled before it is shown.
-            let intent = try session.journal.recordRedemptionIntent(call, requested: amount, at: Date())
-            CrashPoint.reached(.afterIntentCommit)
-            CrashPoint.requestLeaving()
-            let result = await session.client.redeem(call, policy: .atTheTill)
-            CrashPoint.reached(.afterResponseRead)
-            try session.journal.recordRedemptionOutcome(intent.id, result, at: Date())
-            CrashPoint.reached(.afterOutcomeCommit)
-            var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
-            report.record(result, language: language)
-            if let reply = result.reply {
+            let transactions = session.transactions
+            let redemption = await transactions.redeem(request)
+            var report = CommandReport(traceId: redemption.traceId, operation: .redeem, idempotencyKey: redemption.entry?.idempotencyKey,
+                                       environment: session.environmentLabel, card: card)
+            report.record(redemption.result, language: language)
+            if let reply = redemption.result.reply {
                 report.record(balances: reply.balances, shown: configuration.showBalances)
-                if let approval = reply.approval {
+                if let approval = reply.approval, redemption.entry?.state == .approved {
                     report.units = approval.unitsRedeemed.count
                     report.dollars = approval.discount.decimalString
                     report.miles = approval.miles.value
                     report.confirmationNumber = approval.confirmationNumber
                 }
             }
-            return report
+            // The approval is given once it is written out; only then does the debit stand.
+            if report.print(json: host.json), report.exitStatus == ExitStatus.approved, !transactions.markShown(redemption) {
+                printError("amcash redeem: the journal could not record that the approval was shown; it will be voided")
+            }
+            return report.exitStatus
         }
-        report.print(json: host.json)
-        throw ExitCode(report.exitStatus)
+        throw ExitCode(status)
     }
 }
 
 struct ReverseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reverse", abstract: "Reverse a redemption by its confirmation number (REVERSE).",
-        discussion: "Full reversal only, until 03:00 Eastern at the end of the purchase's redemption day. Re-sent with the same Idempotency-Key on 0008 or no answer.")
+        discussion: "Full reversal only, until 03:00 Eastern at the end of the purchase's redemption day. Re-sent with the same Idempotency-Key on 0008 or no answer; queued and re-sent later if it cannot be sent now. A redemption this terminal journaled is reversed only with its own card.")
 
     @OptionGroup var host: HostOptions
     @OptionGroup var cardOptions: CardOptions
@@ -181,6 +182,9 @@ struct ReverseCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !confirmation.isEmpty else { throw ValidationError(RequestRefusal.missingConfirmationNumber.description) }
+        guard (1...40).contains(confirmation.count), confirmation.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw ValidationError("--confirmation: \"\(confirmation.prefix(40))\" is not a confirmation number (1 to 40 letters, digits or dashes)")
+        }
     }
 
     func run() async throws {
@@ -190,23 +194,28 @@ struct ReverseCommand: AsyncParsableCommand {
         let request = ReversalRequest(card: card, redemptionConfirmationNumber: confirmation, language: language)
         let report = try await HostSession.with(host, configuration: configuration) { session in
             try await session.recover()
-            let call = try session.builder.reverse(request, traceId: try session.journal.nextTraceId(), at: Date())
-            // Store and forward: queued durably first, then sent; if it cannot be sent now it is retried later.
-            let queued = try session.journal.queueReversal(call, of: confirmation, at: Date())
-            let result = await session.client.reverse(call, policy: .atTheTill)
-            let entry = try session.journal.recordReversalOutcome(queued.id, result, at: Date())
-            var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
-            report.record(result, language: language)
-            if entry.isPending {
+            let reversal = await session.transactions.reverse(request)
+            var report = CommandReport(traceId: reversal.traceId, operation: .reverse, idempotencyKey: reversal.entry?.idempotencyKey,
+                                       environment: session.environmentLabel, card: card)
+            report.record(reversal.result, language: language)
+            if let refusal = reversal.refusal {
+                report.outcome = Outcome.declined.rawValue
+                report.failure = refusal
+            } else if reversal.isQueued {
+                report.outcome = Outcome.unknown.rawValue
                 report.failure = (report.failure.map { $0 + "; " } ?? "") + "the reversal is queued and will be re-sent (amcash journal --pending)"
-            } else if entry.isException {
+            } else if reversal.isException {
+                report.outcome = Outcome.unknown.rawValue
                 report.failure = (report.failure.map { $0 + "; " } ?? "") + "listed as an exception for the supervisor (amcash journal --pending)"
             }
-            if let reply = result.reply {
+            if let reply = reversal.result.reply {
                 report.record(balances: reply.balances, shown: configuration.showBalances)
                 report.reversalConfirmationNumber = reply.reversalConfirmationNumber
                 report.units = reply.unitsReversed?.count
                 report.confirmationNumber = confirmation
+            }
+            if reversal.isReversed && reversal.entry?.confirmationNumber == nil {
+                report.failure = (report.failure.map { $0 + "; " } ?? "") + "AIR MILES approved the reversal without a reversal confirmation number"
             }
             return report
         }

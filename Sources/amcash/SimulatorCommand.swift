@@ -14,7 +14,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             Terminals point hostBaseURL (or --base-url) at http://HOST:PORT and use the simulator's client \
             credentials (printed at start). Every terminal's redemptions count against the same daily limit.
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
-            5xx, outage, timeout; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
+            5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
             """,
         subcommands: [ExportReconciliationCommand.self])

@@ -56,42 +56,106 @@ import Testing
         #expect(pending.first?.maskedCard == "•••••••0001")
     }
 
+    /// An approval at the till, recorded shown.
+    static func shownRedemption(_ journal: Journal, _ confirmation: String, at now: Date = Date()) throws -> JournalEntry {
+        let intent = try journal.recordRedemptionIntent(try redemption(journal, at: now), requested: Money(dollars: 20), at: now)
+        try journal.recordRedemptionOutcome(intent.id, approval(confirmation), at: now)
+        return try journal.markShown(intent.id, at: now)
+    }
+
     @Test func outcomesMoveTheStateMachine() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let approved = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
         let done = try journal.recordRedemptionOutcome(approved.id, Self.approval("RD1"), at: Date())
         #expect(done.state == .approved && done.confirmationNumber == "RD1" && done.money == Money(dollars: 20) && done.miles == Miles(190))
+        #expect(try journal.recordRedemptionOutcome(approved.id, Self.approval("RD1"), at: Date()).state == .approved,
+                "the same answer recorded twice is a no-op")
+        #expect(try journal.markShown(approved.id, at: Date()).state == .shown)
 
         let lost = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
         #expect(try journal.recordRedemptionOutcome(lost.id, .unknown(.timedOut), at: Date()).state == .unknown)
-        #expect(try journal.recordRedemptionOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date()).state == .unknown,
+        #expect(throws: JournalError.self, "the till's own answer is recorded once; later answers are replays") {
+            try journal.recordRedemptionOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date())
+        }
+        let far = Date().addingTimeInterval(3600)
+        #expect(try journal.recordReplayOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date(), replayUntil: far).state == .unknown,
                 "a later failure to connect does not undo an earlier send that may have arrived")
-        #expect(try journal.recordRedemptionOutcome(lost.id, Self.approval("RD2"), at: Date(), byRecovery: true).resolvedByRecovery)
+        let refusedReplay = try Self.declined("0051")
+        #expect(try journal.recordReplayOutcome(lost.id, refusedReplay, at: Date(), replayUntil: far).state == .unknown,
+                "a refusal to a replay proves nothing: the lost original may have used the balance")
+        let learned = try journal.recordReplayOutcome(lost.id, Self.approval("RD2"), at: Date(), replayUntil: far)
+        #expect(learned.state == .voiding && learned.resolvedByRecovery, "an approval nobody saw is voided at once")
+        let void = try #require(try journal.dueReversals(at: Date()).first)
+        #expect(void.isVoid && void.originalConfirmationNumber == "RD2" && void.idempotencyKey != learned.idempotencyKey)
+        #expect(void.entryModeText == "SCAN" && void.collectorDigits == "81000000001", "the void names the original's card and entry mode")
 
         let refused = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
         #expect(try journal.recordRedemptionOutcome(refused.id, .notSent(.cannotConnect("refused")), at: Date()).state == .declined)
         #expect(throws: JournalError.self) { try journal.recordRedemptionOutcome(refused.id, Self.approval("RD3"), at: Date()) }
     }
 
-    @Test func recoveryResendsTheSameBytesUntilTheHostAnswersAndDebitsOnce() async throws {
+    static func declined(_ code: String) throws -> HostResult<RedemptionReply> {
+        .answered(RedemptionReply(answer: HostAnswer(httpStatus: 202, code: ResponseCode(code), hostMessage: nil, transDateTime: nil),
+                                  approval: nil, balances: .none))
+    }
+
+    @Test func replaysEndAsAnExceptionWhenTheirTimeIsUp() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let lost = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
+        try journal.recordRedemptionOutcome(lost.id, .unknown(.timedOut), at: Date())
+        let ended = try journal.recordReplayOutcome(lost.id, .unknown(.timedOut), at: Date(), replayUntil: Date().addingTimeInterval(-1))
+        #expect(ended.state == .exception && ended.isException)
+        #expect(try journal.entries(pendingOnly: true).map(\.id) == [lost.id], "the supervisor sees it")
+    }
+
+    @Test func aConflictThatOutlastsItsRetriesIsAnException() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let intent = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
+        #expect(try journal.recordRedemptionOutcome(intent.id, .unknown(.conflict(nil)), at: Date()).state == .exception)
+    }
+
+    @Test func aLiveLeaseKeepsRecoveryAndASecondCallForTheCollectorAway() throws {
+        let path = Self.temporaryPath()
+        let journal = try Journal(path: path)
+        let till = LeaseHolder()
+        let intent = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date(), holder: till)
+        #expect(try journal.claim(intent.id, for: LeaseHolder(), at: Date()) == nil, "recovery leaves the till's own REDEEM alone")
+        #expect(throws: JournalError.self, "one call per collector at a time") {
+            try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
+        }
+        // A till that died mid-sale frees its rows at once: its process is gone.
+        let dead = LeaseHolder(processId: 2_000_000_000, token: "gone")
+        let other = try Journal(path: path)
+        try journal.recordRedemptionOutcome(intent.id, .unknown(.timedOut), at: Date())
+        let orphan = try other.recordRedemptionIntent(
+            try Self.builder.redeem(RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan),
+                                                      basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                                    traceId: try other.nextTraceId(), at: Date()),
+            requested: Money(dollars: 10), at: Date(), holder: dead)
+        #expect(try other.claim(orphan.id, for: LeaseHolder(), at: Date()) != nil)
+        #expect(try journal.claim(intent.id, for: LeaseHolder(), at: Date()) != nil, "released once the till recorded its answer")
+    }
+
+    @Test func recoveryResendsTheSameBytesThenVoidsTheApprovalNobodySaw() async throws {
         let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))])
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(faults: faults))
         let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
         let journal = try Journal(path: Self.temporaryPath())
-        let call = try Self.redemption(journal)
-        let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date())
-        try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: .once), at: Date())
-        #expect(try journal.pendingRedemptions().count == 1)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: Self.builder)
+        let lost = await transactions.redeem(RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)))
+        #expect(lost.result.outcome == .unknown && lost.entry?.state == .unknown)
+        #expect(!transactions.markShown(lost), "nothing to show")
 
-        let recovery = JournalRecovery(journal: journal, host: client)
-        #expect(try await recovery.run(policy: .once).stillUnknown == 1, "the answer is still being lost")
+        #expect(try await transactions.recover(policy: .once).stillUnknown == 1, "the answer is still being lost")
         await simulator.injectFaults(FaultPlan())
-        let report = try await recovery.run(policy: .once)
-        #expect(report.resolved == 1 && report.stillUnknown == 0)
-        let entry = try journal.entry(id: intent.id)
-        #expect(entry.state == .approved && entry.resolvedByRecovery && entry.attempts == 3)
+        let report = try await transactions.recover(policy: .once)
+        #expect(report.resolved == 1 && report.voidsQueued == 1 && report.reversalsAcknowledged == 1)
+        let entry = try journal.entry(id: lost.entry!.id)
+        #expect(entry.state == .voided && entry.resolvedByRecovery)
+        // The ledger: one debit and its reversal; the collector's net debit is zero, as nothing was shown.
         let ledger = await simulator.redemptions()
         #expect(ledger.count == 1 && ledger.first?.confirmationNumber == entry.confirmationNumber)
+        #expect(ledger.first?.reversalConfirmationNumber != nil)
         await client.shutdown()
         await simulator.stop()
     }
@@ -99,8 +163,7 @@ import Testing
     @Test func aReversalIsQueuedAndRetriedWithBackoffThenBecomesAnExceptionAfterSixFailures() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let start = ISO8601DateFormatter().date(from: "2026-11-27T12:00:00-05:00")!
-        let redemption = try journal.recordRedemptionIntent(try Self.redemption(journal, at: start), requested: Money(dollars: 20), at: start)
-        try journal.recordRedemptionOutcome(redemption.id, Self.approval("RD9"), at: start)
+        let redemption = try Self.shownRedemption(journal, "RD9", at: start)
         let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD9", at: start), of: "RD9", at: start)
         #expect(try journal.entry(id: redemption.id).state == .reversing)
         #expect(try journal.dueReversals(at: start).map(\.id) == [queued.id])
@@ -119,38 +182,77 @@ import Testing
                 #expect(entry.isException && !entry.isPending, "six failures make an exception for the supervisor")
             }
         }
-        #expect(try journal.entries(pendingOnly: true).map(\.id) == [queued.id])
-        #expect(try journal.openCount() == 1, "SQLite's count agrees with the listing")
+        #expect(try journal.entry(id: redemption.id).state == .exception)
+        #expect(Set(try journal.entries(pendingOnly: true).map(\.id)) == [queued.id, redemption.id])
+        #expect(try journal.openCount() == 2, "SQLite's count agrees with the listing")
     }
 
     @Test func aReversalPastItsWindowIsAnException() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let bought = ISO8601DateFormatter().date(from: "2026-11-27T20:00:00-05:00")!
-        let redemption = try journal.recordRedemptionIntent(try Self.redemption(journal, at: bought), requested: Money(dollars: 20), at: bought)
-        try journal.recordRedemptionOutcome(redemption.id, Self.approval("RD5"), at: bought)
+        _ = try Self.shownRedemption(journal, "RD5", at: bought)
         let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD5", at: bought), of: "RD5", at: bought)
         let late = ISO8601DateFormatter().date(from: "2026-11-28T03:00:00-05:00")!
         #expect(try journal.recordReversalOutcome(queued.id, .notSent(.cannotConnect("down")), at: late).isException)
     }
 
+    static func reversalReply(_ code: String, number: String?) -> HostResult<ReversalReply> {
+        .answered(ReversalReply(answer: HostAnswer(httpStatus: code == "0000" ? 200 : 400, code: ResponseCode(code), hostMessage: nil,
+                                                   transDateTime: nil),
+                                reversalConfirmationNumber: number, unitsReversed: code == "0000" ? Units(2) : nil, balances: .none))
+    }
+
     @Test func anAcknowledgedReversalReversesTheRedemption() throws {
         let journal = try Journal(path: Self.temporaryPath())
-        let redemption = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
-        try journal.recordRedemptionOutcome(redemption.id, Self.approval("RD7"), at: Date())
+        let redemption = try Self.shownRedemption(journal, "RD7")
         #expect(try journal.reversibleRedemptions(at: Date()).map(\.id) == [redemption.id])
         let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
-        let reply = ReversalReply(answer: HostAnswer(httpStatus: 200, code: "0000", hostMessage: nil, transDateTime: nil),
-                                  reversalConfirmationNumber: "RV8", unitsReversed: Units(2), balances: .none)
-        #expect(try journal.recordReversalOutcome(queued.id, .answered(reply), at: Date()).state == .reversed)
+        #expect(try journal.recordReversalOutcome(queued.id, Self.reversalReply("0000", number: "RV8"), at: Date()).state == .reversed)
         #expect(try journal.entry(id: redemption.id).state == .reversed)
         #expect(try journal.reversibleRedemptions(at: Date()).isEmpty)
+    }
+
+    @Test func anApprovedReversalWithoutANumberIsReversedAndNoted() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let redemption = try Self.shownRedemption(journal, "RD7")
+        let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
+        let entry = try journal.recordReversalOutcome(queued.id, Self.reversalReply("0000", number: nil), at: Date())
+        #expect(entry.state == .reversed && entry.lastFailure?.contains("without a reversal confirmation number") == true)
+        #expect(try journal.entry(id: redemption.id).state == .reversed)
+    }
+
+    @Test func aRefusedReversalLeavesTheRedemptionShownAndReversibleAgain() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let redemption = try Self.shownRedemption(journal, "RD7")
+        let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
+        let entry = try journal.recordReversalOutcome(queued.id, Self.reversalReply("0035", number: nil), at: Date())
+        #expect(entry.state == .declined && !entry.isPending)
+        let original = try journal.entry(id: redemption.id)
+        #expect(original.state == .shown && original.lastFailure?.contains("refused") == true)
+        #expect(try journal.reversibleRedemptions(at: Date()).map(\.id) == [redemption.id], "the cashier can try again")
+        #expect(try journal.openCount() == 0, "nothing stuck")
+    }
+
+    @Test func aReversalWithAnotherCardIsRefusedBeforeAnythingIsQueued() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let redemption = try Self.shownRedemption(journal, "RD7")
+        let otherCard = CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan)
+        let wrong = try Self.builder.reverse(ReversalRequest(card: otherCard, redemptionConfirmationNumber: "RD7"),
+                                             traceId: try journal.nextTraceId(), at: Date())
+        #expect(throws: JournalError.self) { try journal.queueReversal(wrong, of: "RD7", at: Date()) }
+        #expect(try journal.entry(id: redemption.id).state == .shown)
+        #expect(try journal.entries().count == 1)
+        // The right card still works.
+        _ = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
     }
 
     @Test func onlyReconciledRowsArePruned() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let old = ISO8601DateFormatter().date(from: "2026-10-01T12:00:00-04:00")!
-        let kept = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old)
-        let reconciled = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old)
+        let unleased = LeaseTimes(inLane: 0)
+        let kept = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old, leases: unleased)
+        let reconciled = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+                                                            leases: unleased)
         try journal.markReconciled([reconciled.id])
         #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
         #expect(try journal.entries().map(\.id) == [kept.id])
@@ -165,7 +267,8 @@ import Testing
             let call = try Self.builder.redeem(RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)),
                                                traceId: try TraceId(trace), at: Date())
             do {
-                _ = try journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date())
+                // No lease: this test fills the disk, it does not send.
+                _ = try journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date(), leases: LeaseTimes(inLane: 0))
                 recorded += 1
             } catch {
                 refused = error
@@ -178,5 +281,34 @@ import Testing
 
     @Test func aJournalThatCannotBeCreatedSaysWhere() {
         #expect(throws: JournalError.self) { try Journal(path: "/proc/amcash/journal.sqlite") }
+    }
+}
+
+/// The console's recovery tick lands while the till's own REDEEM is with the host: it must leave the
+/// till's row alone, so the cashier's APPROVED stands and nothing is voided or sent twice.
+@Suite struct RecoveryRaceTests {
+    @Test func aRecoveryPassDuringAnInFlightRedeemLeavesItAlone() async throws {
+        let faults = FaultPlan(rules: [FaultRule(kind: .delay(.milliseconds(800)), scope: .endpoint("redeem"))])
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(faults: faults))
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let sale = Task {
+            await transactions.redeem(RedemptionRequest(card: JournalTests.card, basket: Money(dollars: 50), amount: Money(dollars: 20)))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let report = try await transactions.recover(policy: .once)
+        #expect(report.skipped == 1 && report.resolved == 0 && report.voidsQueued == 0, "\(report)")
+        let redemption = await sale.value
+        #expect(redemption.result.outcome == .approved)
+        #expect(transactions.markShown(redemption))
+        let after = try await transactions.recover(policy: .once)
+        #expect(after.voidsQueued == 0)
+        #expect(try journal.entry(id: redemption.entry!.id).state == .shown)
+        #expect(await simulator.requestCount("redeem") == 1, "one call, the till's")
+        let ledger = await simulator.redemptions()
+        #expect(ledger.count == 1 && ledger.first?.reversalConfirmationNumber == nil)
+        await client.shutdown()
+        await simulator.stop()
     }
 }

@@ -18,7 +18,9 @@ import Testing
                 RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
                                   amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
             let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
-            return try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: policy), at: Date())
+            let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: policy), at: Date())
+            // The cashier saw it: the debit stands.
+            return outcome.state == .approved ? try journal.markShown(outcome.id, at: Date()) : outcome
         }
 
         func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
@@ -69,9 +71,12 @@ import Testing
         #expect(findings.filter(\.resolvesUnknown).count == 1)
         for (index, terminal) in terminals.enumerated() { try terminal.journal.apply(findings, journalIndex: index, at: Date()) }
 
+        // Nobody was shown that approval: the file's numbers are recorded and the redemption is voided.
         let resolved = try terminals[1].journal.entry(id: lost.id)
-        #expect(resolved.state == .approved)
+        #expect(resolved.state == .voiding)
         #expect(resolved.units == Units(3) && resolved.money == Money(dollars: 30))
+        let void = try #require(try terminals[1].journal.dueReversals(at: Date()).first)
+        #expect(void.isVoid && void.originalConfirmationNumber == resolved.confirmationNumber)
         #expect(try terminals[0].journal.entries().filter { $0.state != .declined }.allSatisfy(\.isReconciled))
 
         // Reconciling the same file again (a resubmission) finds no duplicates.
@@ -82,7 +87,8 @@ import Testing
             if let detail = try parser2.consume(Substring(line)) { classes.append(again.consume(detail, recordNumber: parser2.recordNumber).classification) }
         }
         classes += again.finish().map(\.classification)
-        #expect(classes.allSatisfy { $0 == .matched }, "\(classes)")
+        // Everything matches but the void queued since the file was made: no file has it yet.
+        #expect(classes.filter { $0 != .matched } == [.unresolved], "\(classes)")
 
         for terminal in terminals { await terminal.client.shutdown() }
         await simulator.stop()

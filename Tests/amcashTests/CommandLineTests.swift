@@ -68,7 +68,7 @@ import Testing
 
     @Test func redeemThenReverseChainAcrossRunsAndPrintJSON() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
-        let redeem = try await Self.amcash(["redeem", "--card", "81000000001", "--basket", "43.35", "--amount", "30", "--json"], home: home)
+        let redeem = try await Self.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "43.35", "--amount", "30", "--json"], home: home)
         #expect(redeem.status == 0, "\(redeem.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(redeem.output.utf8)) as? [String: Any])
         #expect(object["outcome"] as? String == "approved")
@@ -78,16 +78,17 @@ import Testing
         #expect((object["idempotencyKey"] as? String)?.count == 36)
         #expect((object["traceId"] as? String)?.count == 12)
         let confirmation = try #require(object["confirmationNumber"] as? String)
-        let reverse = try await Self.amcash(["reverse", "--card", "81000000001", "--confirmation", confirmation], home: home)
+        let reverse = try await Self.amcash(["reverse", "--card", "81000000001", "--entry", "scan", "--confirmation", confirmation], home: home)
         #expect(reverse.status == 0, "\(reverse.output)\(reverse.errors)")
         #expect(reverse.output.contains("Reversal confirmation number: RV"))
     }
 
     @Test(arguments: [
         (["redeem", "--card", "81000000001", "--basket", "43.35", "--entry", "manual"], Int32(1), "A keyed card number cannot redeem miles. Nothing was sent."),
-        (["redeem", "--card", "81000000006", "--basket", "43.35"], Int32(1), "0002"),
-        (["inquire", "--card", "8100000", "--basket", "43.35"], Int32(2), "A card number has 11 digits; this one has 7."),
-        (["inquire", "--card", "81000000001", "--basket", "4e1"], Int32(2), "\"4e1\" is not an amount"),
+        (["redeem", "--card", "81000000006", "--entry", "swipe", "--basket", "43.35"], Int32(1), "0002"),
+        (["redeem", "--card", "81000000001", "--basket", "43.35"], Int32(2), "Missing expected argument '--entry <entry>'"),
+        (["inquire", "--card", "8100000", "--entry", "manual", "--basket", "43.35"], Int32(2), "A card number has 11 digits; this one has 7."),
+        (["inquire", "--card", "81000000001", "--entry", "manual", "--basket", "4e1"], Int32(2), "\"4e1\" is not an amount"),
         (["echo", "--base-url", "http://cert.airmilesapis.ca"], Int32(2), "plain http://"),
         (["console"], Int32(2), "amcash console needs a terminal"),
     ])
@@ -123,8 +124,8 @@ import Testing
 
     @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
-        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--basket", "45"], home: home).status == 0)
-        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000002", "--basket", "45"], home: home).status == 0)
+        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "45"], home: home).status == 0)
+        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000002", "--entry", "scan", "--basket", "45"], home: home).status == 0)
         let file = home + "/daily.txt"
         let export = try await CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
                                                   "--day", Self.today(), "--output", file], home: home)

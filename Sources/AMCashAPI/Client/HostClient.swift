@@ -5,6 +5,8 @@ import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
 /// The AIR MILES Cash API over HTTPS (or plain HTTP to a loopback simulator), on async-http-client.
 ///
@@ -29,6 +31,12 @@ public final class HostClient: RedemptionHost {
             timeout: .init(connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
                            read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
         configuration.httpVersion = .http1Only
+        // TLS 1.2 at least; certificates always verified, against the system's roots and any `caFile`.
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .fullVerification
+        if let caFile = settings.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        configuration.tlsConfiguration = tls
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.http = http
         let tokenURL = settings.tokenURL
@@ -54,7 +62,7 @@ public final class HostClient: RedemptionHost {
 
     public func inquire(_ call: PreparedCall) async -> HostResult<InquiryReply> {
         let first = await exchange(call, decode: ReplyDecoder.inquiry)
-        guard Self.deservesAnotherTry(first) else { return first }
+        guard Self.deservesAnotherTry(first, changesBalance: false) else { return first }
         logger.notice("inquire retried once", metadata: ["traceId": "\(call.traceId)"])
         return await exchange(call, decode: ReplyDecoder.inquiry)
     }
@@ -69,32 +77,62 @@ public final class HostClient: RedemptionHost {
 
     // MARK: - Retrying
 
-    /// Re-sends while the outcome is unknown or the host asks for another try (0008, 0096),
-    /// always the same bytes with the same key.
+    /// Re-sends while the outcome is unknown or the host asks for another try (0008, 0096, 409),
+    /// always the same bytes with the same key, with growing, jittered pauses.
+    ///
+    /// Once any attempt may have reached the host, only an approval is conclusive: a refusal or a
+    /// failure to connect on a later attempt may be caused by the lost first one (it used the balance,
+    /// the host went away), so the call ends `unknown`, never declined or not sent.
     private func resend<Reply: HostReply>(_ call: PreparedCall, policy: ResendPolicy,
                                           decode: @escaping @Sendable (Int, Data) -> Result<Reply, HostFailure>) async -> HostResult<Reply> {
         var result = await exchange(call, decode: decode)
+        var firstDoubt = Self.doubt(in: result)
         var attempt = 1
-        while attempt < policy.attempts, Self.deservesAnotherTry(result) {
+        while attempt < policy.attempts, Self.deservesAnotherTry(result, changesBalance: call.operation.changesBalance) {
             attempt += 1
-            try? await Task.sleep(for: policy.delay(beforeAttempt: attempt))
+            try? await Task.sleep(for: policy.jitteredDelay(beforeAttempt: attempt))
             if Task.isCancelled { break }
             logger.notice("re-sending with the same idempotency key",
                           metadata: ["operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)", "attempt": "\(attempt)"])
             result = await exchange(call, decode: decode)
+            firstDoubt = firstDoubt ?? Self.doubt(in: result)
         }
-        // Still retryable after the last attempt: for a balance-changing call that is unknown.
-        if case .answered(let reply) = result, reply.answer.outcome == .retryable,
-           reply.answer.code != ResponseCode.scheduledOutage, call.operation.changesBalance {
-            return .unknown(.garbledResponse(status: reply.answer.httpStatus, reason: "still \(reply.answer.code) after \(attempt) attempts"))
+        guard call.operation.changesBalance else { return result }
+        if case .answered(let reply) = result, reply.answer.outcome == .approved { return result }
+        if let firstDoubt {
+            switch result {
+            case .unknown: return result
+            case .notSent(let failure):
+                return .unknown(.garbledResponse(status: 0, reason: "\(firstDoubt); then \(failure)"))
+            case .answered(let reply):
+                return .unknown(.garbledResponse(status: reply.answer.httpStatus,
+                                                 reason: "\(firstDoubt); then \(reply.answer.code) to the same key, which proves nothing"))
+            }
         }
         return result
     }
 
-    /// Whether to try again: no usable answer, or a host timeout / server error (not an outage).
-    private static func deservesAnotherTry<Reply: HostReply>(_ result: HostResult<Reply>) -> Bool {
+    /// Why an attempt leaves the outcome in doubt, if it does: it may have reached the host and gave
+    /// no conclusive answer (an approval or a first, clean refusal are conclusive).
+    private static func doubt<Reply: HostReply>(in result: HostResult<Reply>) -> String? {
         switch result {
-        case .unknown(.conflict): return false
+        case .notSent: return nil
+        case .unknown(let failure): return failure.description
+        case .answered(let reply):
+            // A scheduled outage (0092) is the host saying it did nothing; 0008 and 0096 may come after it acted.
+            if reply.answer.code == ResponseCode.scheduledOutage { return nil }
+            switch reply.answer.outcome {
+            case .approved, .declined: return nil
+            case .retryable, .unknown: return "the host answered \(reply.answer.code)"
+            }
+        }
+    }
+
+    /// Whether to try again: no usable answer, a 409, or a host timeout / server error (not an outage).
+    /// A call that changes no balance is never re-sent after a 409.
+    private static func deservesAnotherTry<Reply: HostReply>(_ result: HostResult<Reply>, changesBalance: Bool) -> Bool {
+        switch result {
+        case .unknown(.conflict): return changesBalance
         case .unknown: return true
         case .notSent: return false
         case .answered(let reply):
@@ -160,64 +198,79 @@ public final class HostClient: RedemptionHost {
     }
 
     private func send(_ call: PreparedCall, token: String) async -> Result<(Int, Data, String?), HostFailure> {
-        var request = HTTPClientRequest(url: settings.baseURL.url(for: call.operation.path))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "Authorization", value: "Bearer \(token)")
         if let key = call.idempotencyKey {
-            request.headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased())
+            headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased())
         }
-        request.headers.add(name: "X-Request-Id", value: UUID().uuidString.lowercased())
-        request.body = .bytes(ByteBuffer(bytes: call.body))
-        return await Self.perform(http: http, request: request, deadline: timeouts.connect + timeouts.read)
+        headers.add(name: "X-Request-Id", value: UUID().uuidString.lowercased())
+        return await Self.perform(http: http, url: settings.baseURL.url(for: call.operation.path), headers: headers, body: call.body,
+                                  deadline: timeouts.connect + timeouts.read)
     }
 
-    static func perform(http: HTTPClient, request: HTTPClientRequest, deadline: Duration) async -> Result<(Int, Data, String?), HostFailure> {
+    static func perform(http: HTTPClient, url: String, headers: HTTPHeaders, body: Data,
+                        deadline: Duration) async -> Result<(Int, Data, String?), HostFailure> {
+        let delegate = ExchangeRecorder(limit: ReplyDecoder.maximumBodyBytes)
+        let request: HTTPClient.Request
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(deadline.nanoseconds)))
-            let buffer = try await response.body.collect(upTo: ReplyDecoder.maximumBodyBytes)
-            return .success((Int(response.status.code), Data(buffer.readableBytesView), response.headers.first(name: "Location")))
+            request = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .bytes(body))
         } catch {
-            return .failure(classify(error))
+            return .failure(.cannotConnect("the URL \(url) cannot be requested: \(error)"))
+        }
+        // One deadline for the whole exchange, the body included: a host that drips bytes cannot hold the till.
+        let task = http.execute(request: request, delegate: delegate, deadline: .now() + .nanoseconds(deadline.nanoseconds))
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return .success((response.status, response.body, response.location))
+        } catch {
+            return .failure(classify(error, headSent: delegate.headSent))
         }
     }
 
-    /// Sorts transport errors into "nothing was sent" and "it may have reached the host".
-    static func classify(_ error: any Error) -> HostFailure {
+    /// Sorts transport errors by phase. Only a failure before the request head was written — the
+    /// connection or the TLS handshake could not be made — is "nothing was sent"; everything after,
+    /// and every error we do not recognise, may have reached the host.
+    static func classify(_ error: any Error, headSent: Bool) -> HostFailure {
+        if let error = error as? HTTPClientError {
+            if error == .readTimeout || error == .deadlineExceeded { return headSent ? .timedOut : .cannotConnect("no connection before the deadline") }
+        }
+        if error is ExchangeRecorder.BodyTooBig {
+            return .garbledResponse(status: 0, reason: "a body of more than \(ReplyDecoder.maximumBodyBytes) bytes")
+        }
+        if !headSent && isConnectionEstablishment(error) { return .cannotConnect(String(describing: error)) }
+        return .connectionDropped(String(describing: error))
+    }
+
+    /// Errors that can only come from making the connection: resolving, connecting, the TLS handshake.
+    static func isConnectionEstablishment(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError {
             let beforeSending: [HTTPClientError] = [.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout,
-                                                    .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown]
-            if beforeSending.contains(error) { return .cannotConnect(String(describing: error)) }
-            if error == .readTimeout || error == .deadlineExceeded { return .timedOut }
-            if String(describing: error).contains("responseBodyTooBig") {
-                return .garbledResponse(status: 0, reason: "a body of more than \(ReplyDecoder.maximumBodyBytes) bytes")
-            }
-            return .connectionDropped(String(describing: error))
+                                                    .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout,
+                                                    .httpProxyHandshakeTimeout, .remoteConnectionClosed]
+            return beforeSending.contains(error)
         }
-        let text = String(describing: error)
-        // NIO's connection errors (refused, unreachable, DNS, TLS handshake) come before any request byte.
-        if text.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
-            || text.contains("ECONNREFUSED") || text.contains("connect(descriptor") || text.contains("NIOSSL")
-            || text.contains("handshakeFailed") || text.contains("SSL") {
-            return .cannotConnect(text)
-        }
-        return .connectionDropped(text)
+        if error is NIOConnectionError || error is ChannelError || error is IOError || error is SocketAddressError { return true }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError { return true }
+        return false
     }
 
     // MARK: - Tokens
 
     static func fetchToken(http: HTTPClient, url: HostEndpoint, audience: String, credentials: ClientCredentials,
                            deadline: Duration, logger: Logger) async throws -> AccessToken {
-        var request = HTTPClientRequest(url: url.url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        headers.add(name: "Accept", value: "application/json")
         let form = [("grant_type", "client_credentials"), ("client_id", credentials.clientId),
                     ("client_secret", credentials.clientSecret), ("audience", audience)]
             .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
-        request.body = .bytes(ByteBuffer(string: form))
-        switch await perform(http: http, request: request, deadline: deadline) {
+        switch await perform(http: http, url: url.url.absoluteString, headers: headers, body: Data(form.utf8), deadline: deadline) {
         case .failure(let failure):
             logger.warning("token request failed", metadata: ["failure": "\(failure)"])
             throw failure.mayHaveReachedHost ? HostFailure.cannotConnect("token service: \(failure)") : failure
@@ -248,5 +301,53 @@ extension Duration {
     var nanoseconds: Int64 {
         let parts = components
         return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+}
+
+/// Collects one reply (up to a limit) and notes whether the request head was written: the line
+/// between "nothing was sent" and "it may have reached the host".
+final class ExchangeRecorder: HTTPClientResponseDelegate, @unchecked Sendable {
+    struct Reply: Sendable {
+        let status: Int
+        let body: Data
+        let location: String?
+    }
+
+    struct BodyTooBig: Error {}
+
+    private let lock = NSLock()
+    private let limit: Int
+    private var sent = false
+    private var status = 0
+    private var location: String?
+    private var body = Data()
+
+    init(limit: Int) { self.limit = limit }
+
+    var headSent: Bool { lock.withLock { sent } }
+
+    func didSendRequestHead(task: HTTPClient.Task<Reply>, _ head: HTTPRequestHead) {
+        lock.withLock { sent = true }
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<Reply>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        lock.withLock {
+            status = Int(head.status.code)
+            location = head.headers.first(name: "Location")
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Reply>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let fits = lock.withLock { () -> Bool in
+            guard body.count + buffer.readableBytes <= limit else { return false }
+            body.append(contentsOf: buffer.readableBytesView)
+            return true
+        }
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyTooBig())
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Reply>) throws -> Reply {
+        lock.withLock { Reply(status: status, body: body, location: location) }
     }
 }

@@ -19,11 +19,14 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case unauthorized
     /// The same idempotency key came with a different body (HTTP 409).
     case conflict(String?)
+    /// The till did not try: it could not record the call first, or another call for the collector
+    /// is under way. Nothing was sent.
+    case notAttempted(String)
 
     /// Whether the request may have reached the host (so a balance may have changed).
     public var mayHaveReachedHost: Bool {
         switch self {
-        case .cannotConnect, .redirectRefused, .credentialsRejected, .unauthorized: false
+        case .cannotConnect, .redirectRefused, .credentialsRejected, .unauthorized, .notAttempted: false
         case .timedOut, .connectionDropped, .garbledResponse, .conflict: true
         }
     }
@@ -39,6 +42,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .credentialsRejected(let reason): "the token service refused the client credentials (\(reason))"
         case .unauthorized: "the AIR MILES host refused the access token twice"
         case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \($0)" } ?? "")"
+        case .notAttempted(let reason): "nothing was sent: \(reason)"
         }
     }
 
@@ -49,6 +53,9 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
             LocalizedText(english: "Cannot reach AIR MILES. Nothing was redeemed.", french: "Impossible de joindre AIR MILES. Rien n’a été échangé.")
         case .timedOut, .connectionDropped, .garbledResponse, .conflict:
             LocalizedText(english: "No clear answer from AIR MILES yet.", french: "Pas encore de réponse claire d’AIR MILES.")
+        case .notAttempted:
+            LocalizedText(english: "Nothing was redeemed: this till could not start the transaction. Try again.",
+                          french: "Rien n’a été échangé : ce terminal n’a pas pu commencer la transaction. Réessayez.")
         case .credentialsRejected, .unauthorized:
             LocalizedText(english: "This terminal is not authorized by AIR MILES. Call the help desk.",
                           french: "Ce terminal n’est pas autorisé par AIR MILES. Appelez le soutien technique.")

@@ -92,13 +92,15 @@ enum ReplyDecoder {
                 let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
                 let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
                                             available: wire.availableCashBalance, status: status)
-                if answer.outcome == .approved {
-                    guard let confirmation = wire.reversalConfirmationNumber, isUsableConfirmation(confirmation) else {
-                        throw .garbledResponse(status: status, reason: "a reversal approval without a usable reversalConfirmationNumber")
-                    }
+                // The documentation names no field of its own for a reversal's number: accept every name seen.
+                // An approval without any number is still a reversal (the caller flags it); a number that is
+                // not one is a garbled answer.
+                let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber ?? wire.reversalConfirmationNumber
+                if answer.outcome == .approved, let confirmation, !isUsableConfirmation(confirmation) {
+                    throw .garbledResponse(status: status, reason: "a reversal confirmation number that is not 1–40 printable characters")
                 }
                 return ReversalReply(
-                    answer: answer, reversalConfirmationNumber: wire.reversalConfirmationNumber,
+                    answer: answer, reversalConfirmationNumber: confirmation,
                     unitsReversed: try wire.unitsReversed.map { text throws(HostFailure) in try units(text, "unitsReversed", status) },
                     balances: balances)
             }

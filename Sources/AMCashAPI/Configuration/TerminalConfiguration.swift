@@ -24,6 +24,11 @@ public struct TerminalConfiguration: Sendable {
     public var receiptPath: String?
     /// Reconciled journal rows older than this many days are pruned at start (`journalRetentionDays`); nil keeps them.
     public var journalRetentionDays: Int?
+    /// How long the host keeps an idempotency key (`idempotencyRetentionHours`): replays of an unknown
+    /// REDEEM stop then (or when the reversal window closes, if earlier) and the row is an exception.
+    public var idempotencyRetentionHours = 24
+    /// Whether the console asks for the sale's pre-tax total (`askPreTaxAmount`).
+    public var askPreTaxAmount = false
     /// The console's colour theme (`theme`): a name in the theme folders, or a path to a .toml file.
     public var theme: String?
     /// The console's key bindings (`keymap`): a name in the keymap folders, or a path to a .toml file.
@@ -66,6 +71,8 @@ public struct HostSettings: Sendable, Hashable {
     public var tokenURL: HostEndpoint
     /// The OAuth audience (`audience`); documented as https://partners.loyalty.com.
     public var audience: String
+    /// Extra certificate authorities to trust (`caFile`, PEM), beside the system's.
+    public var caFile: String?
 
     public static let documentedAudience = "https://partners.loyalty.com"
 

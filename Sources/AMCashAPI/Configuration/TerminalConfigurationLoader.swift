@@ -19,6 +19,7 @@ public enum TerminalConfigurationLoader {
         ("hostBaseURL", "the AIR MILES API base URL; absent = the embedded CERT simulator"),
         ("tokenURL", "the OAuth token URL (default: {hostBaseURL}/oauth/token)"),
         ("audience", "the OAuth audience (default: https://partners.loyalty.com)"),
+        ("caFile", "a PEM file of extra certificate authorities to trust for the host (a training room's simulator, a corporate CA); the system's stay trusted and verification is never off"),
         ("connectTimeoutMs", "connect timeout in milliseconds (default 3000)"),
         ("readTimeoutMs", "read timeout in milliseconds (default 8000)"),
         ("journalPath", "the journal database file"),
@@ -27,6 +28,8 @@ public enum TerminalConfigurationLoader {
         ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
         ("receiptPath", "where the console writes receipts: a file or a printer device"),
         ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
+        ("idempotencyRetentionHours", "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"),
+        ("askPreTaxAmount", "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"),
         ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
         ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
         ("ascii", "true or false: draw with ASCII only (default: automatic, on for TERM=linux or a non-UTF-8 locale)"),
@@ -103,8 +106,14 @@ public enum TerminalConfigurationLoader {
         if let baseURL {
             configuration.host = HostSettings(environment: environment, baseURL: baseURL, tokenURL: tokenURL,
                                               audience: audience ?? HostSettings.documentedAudience)
+            if let caFile = try reader.string("caFile") {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw document.error(at: "caFile", "caFile \"\(caFile)\" cannot be read")
+                }
+                configuration.host?.caFile = caFile
+            }
         } else {
-            for key in ["tokenURL", "audience", "environment"] where document.root.contains(key: key) {
+            for key in ["tokenURL", "audience", "environment", "caFile"] where document.root.contains(key: key) {
                 throw document.error(at: key, "\(key) is set but hostBaseURL is not; set hostBaseURL, or remove \(key) to use the built-in CERT simulator")
             }
         }
@@ -121,6 +130,13 @@ public enum TerminalConfigurationLoader {
             }
             configuration.journalRetentionDays = value
         }
+        if let hours = document.root["idempotencyRetentionHours"] {
+            guard let value = hours.int, (1...720).contains(value) else {
+                throw document.error(at: "idempotencyRetentionHours", "idempotencyRetentionHours must be a whole number of hours, 1 to 720")
+            }
+            configuration.idempotencyRetentionHours = value
+        }
+        configuration.askPreTaxAmount = try reader.bool("askPreTaxAmount") ?? false
         configuration.theme = try reader.name("theme")
         configuration.keymap = try reader.name("keymap")
         configuration.ascii = try reader.bool("ascii")

@@ -66,6 +66,24 @@ public struct RequestBuilder: Sendable {
                             body: WireFormat.encode(body), maskedCard: request.card.number.masked)
     }
 
+    /// The REVERSE that voids an approval nobody saw: built from the REDEEM's own journaled body, so
+    /// it names the same terminal, card, entry mode and language (a system void has no card in hand).
+    /// Returns nil when `redeemBody` is not a REDEEM body of the contract.
+    public static func void(ofRedeemBody redeemBody: Data, confirmationNumber: String, traceId: TraceId, at instant: Date,
+                            idempotencyKey: UUID = UUID()) -> PreparedCall? {
+        guard !confirmationNumber.isEmpty,
+              let original = try? JSONDecoder().decode(Components.Schemas.RedeemRequest.self, from: redeemBody) else { return nil }
+        let body = Components.Schemas.ReverseRequest(
+            sponsorCode: original.sponsorCode, storeId: original.storeId, deviceId: original.deviceId,
+            vendorId: original.vendorId, acquirerId: original.acquirerId, traceId: traceId.description,
+            dateTime: WireFormat.dateTime(instant), collectorNumber: original.collectorNumber,
+            cardEntryMode: original.cardEntryMode, redemptionConfirmationNumber: confirmationNumber,
+            instantMessage: original.instantMessage)
+        let masked = (try? CollectorNumber(digits: original.collectorNumber, format: CollectorNumberFormat(lengths: 1...19)))?.masked
+        return PreparedCall(operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
+                            body: WireFormat.encode(body), maskedCard: masked)
+    }
+
     static func entryMode(_ mode: CardEntryMode) -> Components.Schemas.CardEntryMode {
         Components.Schemas.CardEntryMode(rawValue: mode.rawValue)!
     }

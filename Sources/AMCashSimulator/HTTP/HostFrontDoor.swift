@@ -63,6 +63,8 @@ struct HostFrontDoor: RouterMiddleware {
             case .serverError: return Self.answer(.serverError)
             case .outage: return Self.answer(.scheduledOutage)
             case .hostTimeout: return Self.answer(.hostTimedOut)
+            case .conflict:
+                return Self.json(status: .conflict, ["message": "the request context changed (a fault the trainer injected)"])
             case .dropAfterApplying: dropAfterApplying = true
             }
         }

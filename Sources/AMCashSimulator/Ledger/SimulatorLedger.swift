@@ -211,7 +211,7 @@ actor SimulatorLedger {
             terminal: TerminalRef(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId),
             traceId: request.traceId)
         state.redemptions[confirmation] = redemption
-        response.reversalConfirmationNumber = reversal
+        response.txnConfirmationNumber = reversal
         response.unitsReversed = String(redemption.units)
         if account.behaviour != .balanceHidden {
             response.cashBalance = String(account.cash)

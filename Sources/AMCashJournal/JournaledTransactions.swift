@@ -1,0 +1,231 @@
+public import AMCashAPI
+public import AMCashDomain
+public import Foundation
+
+/// Where a test may kill the till (SIGKILL) to prove that nothing is lost or debited twice. The
+/// hooks do nothing in normal use.
+public enum CrashPoint: String, Sendable, CaseIterable {
+    case afterIntentCommit = "after-intent-commit"
+    /// Just before the request goes out; the hook kills a moment later, while the answer is awaited.
+    case afterRequestSent = "after-request-sent"
+    case afterResponseRead = "after-response-read"
+    case afterOutcomeCommit = "after-outcome-commit"
+    case afterShown = "after-shown"
+    /// A void's REVERSE is queued and about to be sent.
+    case duringVoid = "during-void"
+}
+
+/// The one path every REDEEM and REVERSE takes — the console's, the one-shot commands' and
+/// recovery's alike: journal the intent, send, journal the outcome; then the caller shows an
+/// approval and says so (`markShown`), and anything approved but never shown is voided here.
+///
+/// The rule it keeps: the net debit at the host for a sale equals the discount the cashier was
+/// shown as APPROVED. Everything else nets to zero on its own.
+public struct JournaledTransactions: Sendable {
+    public let journal: Journal
+    public let host: any RedemptionHost
+    public let builder: RequestBuilder
+    /// How long replays of an unknown REDEEM go on (the host's key retention), within the reversal window.
+    public let replayRetention: TimeInterval
+    public let leases: LeaseTimes
+    public let crash: @Sendable (CrashPoint) -> Void
+    public let now: @Sendable () -> Date
+
+    public init(journal: Journal, host: any RedemptionHost, builder: RequestBuilder, replayRetentionHours: Int = 24,
+                leases: LeaseTimes = .standard, crash: @escaping @Sendable (CrashPoint) -> Void = { _ in },
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.journal = journal
+        self.host = host
+        self.builder = builder
+        replayRetention = TimeInterval(replayRetentionHours) * 3600
+        self.leases = leases
+        self.crash = crash
+        self.now = now
+    }
+
+    /// How a REDEEM at the till ended, and the journal row that records it (none if nothing was recorded).
+    public struct Redemption: Sendable {
+        public let entry: JournalEntry?
+        public let result: HostResult<RedemptionReply>
+        public let traceId: String
+
+        public init(entry: JournalEntry?, result: HostResult<RedemptionReply>, traceId: String) {
+            self.entry = entry
+            self.result = result
+            self.traceId = traceId
+        }
+    }
+
+    // MARK: - At the till
+
+    /// Journals and sends one REDEEM. The result is what the cashier may be shown: an approval only
+    /// when the host approved and the journal recorded it; after any failure once the request may have
+    /// gone out, unknown — never "nothing was redeemed".
+    public func redeem(_ request: RedemptionRequest) async -> Redemption {
+        let holder = LeaseHolder()
+        let call: PreparedCall
+        let intent: JournalEntry
+        do {
+            call = try builder.redeem(request, traceId: try journal.nextTraceId(), at: now())
+        } catch let refusal as RequestRefusal {
+            return Redemption(entry: nil, result: .notSent(.notAttempted(refusal.description)), traceId: "-")
+        } catch {
+            return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")
+        }
+        do {
+            intent = try journal.recordRedemptionIntent(call, requested: request.amount, at: now(), holder: holder, leases: leases)
+        } catch {
+            return Redemption(entry: nil, result: .notSent(.notAttempted(error.description)), traceId: call.traceId)
+        }
+        crash(.afterIntentCommit)
+        crash(.afterRequestSent)
+        let sent = await host.redeem(call, policy: .atTheTill)
+        crash(.afterResponseRead)
+        do {
+            let entry = try journal.recordRedemptionOutcome(intent.id, sent, at: now(), holder: holder, leases: leases)
+            crash(.afterOutcomeCommit)
+            return Redemption(entry: entry, result: sent, traceId: call.traceId)
+        } catch {
+            // The host's answer could not be recorded: the row stays open and recovery replays it (and voids
+            // an approval). The cashier must not give the discount.
+            return Redemption(entry: intent, result: .unknown(.garbledResponse(status: 0, reason: "the journal could not record the answer: \(error)")),
+                              traceId: call.traceId)
+        }
+    }
+
+    /// The cashier saw APPROVED: the debit stands. If this cannot be recorded, recovery voids the
+    /// approval (the collector keeps the miles), which is the safe side.
+    @discardableResult
+    public func markShown(_ redemption: Redemption) -> Bool {
+        guard let entry = redemption.entry, entry.state == .approved else { return false }
+        do {
+            try journal.markShown(entry.id, at: now())
+            crash(.afterShown)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// How a cashier's REVERSE ended.
+    public struct Reversal: Sendable {
+        public let entry: JournalEntry?
+        public let result: HostResult<ReversalReply>
+        public let traceId: String
+        /// Why it was refused before anything was queued (wrong card, not a shown redemption, busy).
+        public let refusal: String?
+
+        public var isReversed: Bool { entry?.state == .reversed }
+        public var isQueued: Bool { entry?.state == .reversing }
+        public var isException: Bool { entry?.state == .exception }
+        public var isRefusedByHost: Bool { entry?.state == .declined }
+    }
+
+    /// Queues and sends the cashier's REVERSE (store and forward: if it cannot be sent now, recovery
+    /// sends it later). Refused locally when the card does not match the journaled redemption.
+    public func reverse(_ request: ReversalRequest) async -> Reversal {
+        let holder = LeaseHolder()
+        let call: PreparedCall
+        let queued: JournalEntry
+        do {
+            call = try builder.reverse(request, traceId: try journal.nextTraceId(), at: now())
+            queued = try journal.queueReversal(call, of: request.redemptionConfirmationNumber, at: now(), holder: holder, leases: leases)
+        } catch let refusal as RequestRefusal {
+            return Reversal(entry: nil, result: .notSent(.notAttempted(refusal.description)), traceId: "-", refusal: refusal.description)
+        } catch let error as JournalError {
+            return Reversal(entry: nil, result: .notSent(.notAttempted(error.description)), traceId: "-", refusal: error.description)
+        } catch {
+            return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
+        }
+        let sent = await host.reverse(call, policy: .atTheTill)
+        let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now())) ?? queued
+        return Reversal(entry: entry, result: sent, traceId: call.traceId, refusal: nil)
+    }
+
+    // MARK: - Recovery
+
+    /// What one recovery pass did and what is still open.
+    public struct Report: Sendable, Equatable {
+        public var resolved = 0
+        public var stillUnknown = 0
+        public var voidsQueued = 0
+        public var reversalsAcknowledged = 0
+        public var reversalsWaiting = 0
+        public var exceptions = 0
+        /// Rows another till operation or process holds right now (left alone).
+        public var skipped = 0
+
+        public init() {}
+    }
+
+    /// How many rows a pass would work on now (for "resolving N pending transactions").
+    public func pendingCount() throws(JournalError) -> Int {
+        try journal.pendingRedemptions().count + journal.unshownApprovals().count + journal.dueReversals(at: now()).count
+    }
+
+    /// One pass: replays of pending REDEEMs, voids of approvals nobody saw, then the reversals that
+    /// are due. Rows a live operation holds are left alone; a poison row becomes an exception and the
+    /// pass goes on.
+    public func recover(policy: ResendPolicy = .inRecovery) async throws(JournalError) -> Report {
+        var report = Report()
+        let holder = LeaseHolder()
+        /// A row the journal cannot move (an answer it cannot store, a state it cannot leave) is set
+        /// aside for the supervisor; the pass goes on with the others.
+        func isolate(_ id: Int64, _ error: JournalError) throws(JournalError) {
+            switch error {
+            case .illegalTransition, .notFound, .storage: try journal.quarantine(id, reason: error.description)
+            default: throw error
+            }
+        }
+        for pending in try journal.pendingRedemptions() {
+            do {
+                guard let entry = try journal.claim(pending.id, for: holder, at: now(), leases: leases) else {
+                    report.skipped += 1
+                    continue
+                }
+                let until = min(ReversalWindow.closes(forRedemptionAt: entry.createdAt), entry.createdAt.addingTimeInterval(replayRetention))
+                guard now() < until else {
+                    try journal.giveUpReplays(entry.id, at: now())
+                    continue
+                }
+                let result = await host.redeem(entry.call, policy: policy)
+                let updated = try journal.recordReplayOutcome(entry.id, result, at: now(), replayUntil: until)
+                switch updated.state {
+                case .voiding: report.voidsQueued += 1; report.resolved += 1
+                case .unknown, .sending: report.stillUnknown += 1
+                default: report.resolved += 1
+                }
+            } catch { try isolate(pending.id, error) }
+        }
+        for unshown in try journal.unshownApprovals() {
+            do {
+                guard try journal.claim(unshown.id, for: holder, at: now(), leases: leases) != nil else {
+                    report.skipped += 1
+                    continue
+                }
+                if try journal.voidUnshown(unshown.id, at: now()).state == .voiding { report.voidsQueued += 1 }
+            } catch { try isolate(unshown.id, error) }
+        }
+        for due in try journal.dueReversals(at: now()) {
+            do {
+                guard let entry = try journal.claim(due.id, for: holder, at: now(), leases: leases) else {
+                    report.skipped += 1
+                    continue
+                }
+                if entry.isVoid { crash(.duringVoid) }
+                let result = await host.reverse(entry.call, policy: policy)
+                let updated = try journal.recordReversalOutcome(entry.id, result, at: now())
+                if updated.state == .reversed { report.reversalsAcknowledged += 1 } else if updated.isPending { report.reversalsWaiting += 1 }
+            } catch { try isolate(due.id, error) }
+        }
+        let open = try journal.entries(pendingOnly: true)
+        report.reversalsWaiting = open.filter { $0.kind == .reverse && $0.isPending }.count
+        report.exceptions = open.filter(\.isException).count
+        return report
+    }
+}
+
+extension ResendPolicy {
+    /// For recovery in the background: two attempts; the next pass tries again.
+    public static let inRecovery = ResendPolicy(attempts: 2, delays: [.seconds(1)])
+}
