@@ -45,7 +45,8 @@ public struct RequestBuilder: Sendable {
             dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
             cardEntryMode: Self.entryMode(request.card.entryMode), postTaxBasketAmount: request.basket.decimalString,
             originalPostTaxBasketAmount: (request.originalBasket ?? request.basket).decimalString,
-            originalPreTaxAmount: request.preTaxAmount?.decimalString,
+            // Always sent: where the till does not know the pre-tax total, the post-tax total, as the partner's sample does.
+            originalPreTaxAmount: (request.preTaxAmount ?? request.basket).decimalString,
             dollarRedeemRequest: request.amount.decimalString, instantMessage: Self.language(request.language))
         return PreparedCall(operation: .redeem, traceId: traceId.description, idempotencyKey: idempotencyKey,
                             body: WireFormat.encode(body), maskedCard: request.card.number.masked)
