@@ -37,6 +37,14 @@ public enum ConsoleText {
     public static let typeConfirmation = t("Find confirmation number", "Chercher un n° de confirmation")
     public static let noMatch = t("No reversible redemption has that confirmation number.", "Aucun échange annulable ne porte ce numéro de confirmation.")
     public static let reverseQuestion = t("Reverse this redemption and give the miles back?", "Annuler cet échange et rendre les milles?")
+    public static let reverseScanPrompt = t("To reverse it, scan or swipe the collector's card again.",
+                                            "Pour l’annuler, lisez ou glissez de nouveau la carte du membre.")
+    public static let reverseNeedsCard = t("Scan or swipe the collector's card to reverse: a typed number cannot reverse.",
+                                           "Lisez ou glissez la carte du membre pour annuler : un numéro saisi ne peut pas annuler.")
+    public static func reverseWrongCard(_ masked: String) -> LocalizedText {
+        t("That is not the card of this redemption (\(masked)). Nothing was sent.",
+          "Ce n’est pas la carte de cet échange (\(masked)). Rien n’a été envoyé.")
+    }
     public static let reversing = t("Reversing with AIR MILES…", "Annulation auprès d’AIR MILES…")
     public static let reversed = t("REVERSED", "ANNULÉ")
     public static let reversalQueued = t("QUEUED — will be retried", "EN ATTENTE — nouvel essai automatique")
@@ -50,6 +58,8 @@ public enum ConsoleText {
     public static let connectionUnknown = t("host ?", "hôte ?")
     public static let pending = t("pending", "en attente")
     public static let resolving = t("Resolving pending transactions from the journal…", "Résolution des transactions en attente du journal…")
+    public static let preTax = t("Sale total before tax", "Total de la vente avant taxes")
+    public static let badPreTax = t("Key the sale's total before tax, e.g. 39.50.", "Entrez le total avant taxes, p. ex. 39,50.")
     public static let badBasket = t("Key the basket total first, e.g. 43.35.", "Entrez d’abord le total, p. ex. 43,35.")
     public static func quitHint(_ key: String) -> LocalizedText { t("Press \(key) to quit.", "Appuyez sur \(key) pour quitter.") }
     public static let supervisorTitle = t("Supervisor: enter the PIN to leave the kiosk", "Superviseur : entrez le NIP pour quitter le kiosque")

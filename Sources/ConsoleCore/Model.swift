@@ -25,12 +25,14 @@ public struct ConsoleSettings: Sendable {
     public var kiosk: Bool
     /// Kiosk mode: seconds without a key before a collector's data leaves the screen.
     public var kioskIdleSeconds: Int
+    /// Ask for the sale's pre-tax total (`askPreTaxAmount`); otherwise the post-tax total is sent for it.
+    public var askPreTaxAmount: Bool
 
     public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
                 showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
                 testCollectors: [(number: String, situation: String, summary: String)] = [], scannerGap: Int64 = 35,
                 scannerMinimumLength: Int = 8, echoInterval: Int = 60, keymap: Keymap = .standard, kiosk: Bool = false,
-                kioskIdleSeconds: Int = 60) {
+                kioskIdleSeconds: Int = 60, askPreTaxAmount: Bool = false) {
         self.environment = environment
         self.builtInSimulator = builtInSimulator
         self.identity = identity
@@ -44,7 +46,11 @@ public struct ConsoleSettings: Sendable {
         self.keymap = keymap
         self.kiosk = kiosk
         self.kioskIdleSeconds = kioskIdleSeconds
+        self.askPreTaxAmount = askPreTaxAmount
     }
+
+    /// The ready screen's fields, in Tab order.
+    public var readyFields: [ReadyField] { askPreTaxAmount ? [.basket, .preTax, .card] : [.basket, .card] }
 
     public var isTraining: Bool { environment == .cert }
 }
@@ -74,7 +80,7 @@ public enum Screen: Hashable, Sendable {
 }
 
 /// The field the cursor is in on the ready screen.
-public enum ReadyField: Hashable, Sendable { case basket, card }
+public enum ReadyField: Hashable, Sendable { case basket, preTax, card }
 
 /// How the last REDEEM ended, as the result screen shows it.
 public enum RedemptionOutcome: Hashable, Sendable {
@@ -141,11 +147,14 @@ public struct Model: Sendable {
     // Ready
     public var focus: ReadyField = .basket
     public var basketText = ""
+    /// The pre-tax total as typed (only when the configuration asks for it).
+    public var preTaxText = ""
     public var cardText = ""
     public var notice: LocalizedText?
 
     // The sale
     public var basket: Money?
+    public var preTax: Money?
     public var card: CardRead?
     public var inquiry: InquiryReply?
     public var choice: RedemptionChoice?

@@ -91,6 +91,15 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     if context == .card, press.key == .enter, fast, model.burst.count >= model.settings.scannerMinimumLength {
         return scanned(&model)
     }
+    // A reversal reads the card again: a scan or a swipe on the question, never a typed number.
+    if model.screen == .reverseConfirm {
+        if case .character(let character) = press.key {
+            if !fast { model.burst = "" }
+            if model.burst.count < 120 { model.burst.append(character) }
+        } else if press.key == .enter, fast, model.burst.count >= model.settings.scannerMinimumLength {
+            return reversalCardRead(&model)
+        }
+    }
     if let action = keymap.action(for: press.key, in: context) {
         return perform(action, in: context, &model, fast: fast)
     }
@@ -191,10 +200,14 @@ private func commits(_ action: KeyAction, in context: KeyContext) -> Bool {
 private func typeIntoCardField(_ model: inout Model, _ character: Character, fast: Bool) {
     if !fast { resetBurst(&model) }
     model.burst.append(character)
-    if model.focus == .basket {
+    if model.focus == .basket || model.focus == .preTax {
         guard character.isNumber || character == "." || character == "," else { return }
-        if model.basketText.count < 12 {
-            model.basketText.append(character == "," ? "." : character)
+        let digit = character == "," ? "." : character
+        if model.focus == .basket, model.basketText.count < 12 {
+            model.basketText.append(digit)
+            model.burstAppended += 1
+        } else if model.focus == .preTax, model.preTaxText.count < 12 {
+            model.preTaxText.append(digit)
             model.burstAppended += 1
         }
     } else if model.cardText.count < 80 {
@@ -208,14 +221,20 @@ private func cardAction(_ action: KeyAction, _ model: inout Model) -> [Effect] {
     defer { resetBurst(&model) }
     switch action {
     case .delete:
-        if model.focus == .basket { _ = model.basketText.popLast() } else { _ = model.cardText.popLast() }
+        switch model.focus {
+        case .basket: _ = model.basketText.popLast()
+        case .preTax: _ = model.preTaxText.popLast()
+        case .card: _ = model.cardText.popLast()
+        }
     case .nextField:
-        model.focus = model.focus == .basket ? .card : .basket
+        let fields = model.settings.readyFields
+        model.focus = fields[((fields.firstIndex(of: model.focus) ?? 0) + 1) % fields.count]
     case .clear:
         startNewSale(&model)
     case .submit:
-        if model.focus == .basket {
-            model.focus = .card
+        if model.focus != .card {
+            let fields = model.settings.readyFields
+            model.focus = fields[min(fields.count - 1, (fields.firstIndex(of: model.focus) ?? 0) + 1)]
             return []
         }
         return cardRead(&model, raw: model.cardText, scanned: false)
@@ -228,13 +247,40 @@ private func cardAction(_ action: KeyAction, _ model: inout Model) -> [Effect] {
 /// A scan: take the burst out of the field it fell into and read it as the card.
 private func scanned(_ model: inout Model) -> [Effect] {
     let burst = model.burst
-    if model.burstField == .basket {
-        model.basketText = String(model.basketText.dropLast(model.burstAppended))
-    } else {
-        model.cardText = String(model.cardText.dropLast(model.burstAppended))
+    switch model.burstField {
+    case .basket: model.basketText = String(model.basketText.dropLast(model.burstAppended))
+    case .preTax: model.preTaxText = String(model.preTaxText.dropLast(model.burstAppended))
+    case .card, nil: model.cardText = String(model.cardText.dropLast(model.burstAppended))
     }
     resetBurst(&model)
     return cardRead(&model, raw: burst, scanned: true)
+}
+
+/// The card read again on the reversal question: its last four digits must be the redemption's;
+/// the REVERSE carries this read (its number and how it was read).
+private func reversalCardRead(_ model: inout Model) -> [Effect] {
+    let raw = model.burst
+    resetBurst(&model)
+    let matches = model.reverseMatches
+    guard matches.indices.contains(model.selected) else { return [] }
+    let item = matches[model.selected]
+    let reader = CardReader(format: model.settings.cardFormat)
+    let read: CardRead
+    do {
+        read = (raw.hasPrefix(";") || raw.hasPrefix("%")) ? try reader.swiped(raw) : try reader.scanned(raw)
+    } catch {
+        model.notice = error.message
+        return []
+    }
+    guard read.number.lastFour == item.card.number.lastFour else {
+        model.notice = ConsoleText.reverseWrongCard(item.maskedCard)
+        return []
+    }
+    model.notice = nil
+    model.screen = .reversing
+    let reread = ReversibleItem(journalId: item.journalId, confirmationNumber: item.confirmationNumber, card: read,
+                                maskedCard: item.maskedCard, money: item.money, time: item.time)
+    return [.reverse(reread, model.language)]
 }
 
 /// A card arrived (scanned, swiped or keyed): with a basket, look it up.
@@ -258,8 +304,20 @@ private func cardRead(_ model: inout Model, raw: String, scanned: Bool) -> [Effe
         model.notice = ConsoleText.badBasket
         return []
     }
+    var preTax: Money?
+    if model.settings.askPreTaxAmount {
+        guard let typed = try? Money(parsing: model.preTaxText), typed.cents > 0 else {
+            model.card = read
+            model.cardText = read.number.masked
+            model.focus = .preTax
+            model.notice = ConsoleText.badPreTax
+            return []
+        }
+        preTax = typed
+    }
     model.card = read
     model.basket = basket
+    model.preTax = preTax
     model.cardText = read.number.masked
     model.notice = nil
     model.screen = .lookingUp
@@ -286,11 +344,10 @@ private func offerAction(_ action: KeyAction, _ model: inout Model) -> [Effect] 
 /// Yes or no on the redemption or the reversal question.
 private func confirmAction(_ yes: Bool, _ model: inout Model) -> [Effect] {
     if model.screen == .reverseConfirm {
-        guard yes else { model.screen = .reverseList; return [] }
-        let matches = model.reverseMatches
-        guard matches.indices.contains(model.selected) else { return [] }
-        model.screen = .reversing
-        return [.reverse(matches[model.selected], model.language)]
+        guard yes else { model.screen = .reverseList; model.notice = nil; return [] }
+        // Yes alone is not enough: the card must be read again (the reversal sends how it was read).
+        model.notice = ConsoleText.reverseNeedsCard
+        return []
     }
     guard yes else { model.screen = .offer; return [] }
     guard let request = redemptionRequest(model) else { model.screen = .offer; return [] }
@@ -404,7 +461,7 @@ private func redeemed(_ model: inout Model, _ result: HostResult<RedemptionReply
 
 private func redemptionRequest(_ model: Model) -> RedemptionRequest? {
     guard let card = model.card, card.canRedeem, let basket = model.basket, let choice = model.choice, choice.isRedemption else { return nil }
-    return RedemptionRequest(card: card, basket: basket, amount: choice.money, language: model.language)
+    return RedemptionRequest(card: card, basket: basket, amount: choice.money, preTaxAmount: model.preTax, language: model.language)
 }
 
 /// Starts a new possible burst in the field that has the cursor.
@@ -418,6 +475,8 @@ private func startNewSale(_ model: inout Model) {
     model.screen = .ready
     model.focus = .basket
     model.basketText = ""
+    model.preTaxText = ""
+    model.preTax = nil
     model.cardText = ""
     model.notice = nil
     model.basket = nil

@@ -115,24 +115,39 @@ private struct Layout<C: Canvas> {
                 canvas.put("[" + model.basketText.padding(toLength: fieldWidth - 2, withPad: " ", startingAt: 0) + "]", row: row, column: 1,
                            role: model.focus == .basket ? .fieldFocused : .field)
                 row += 1
+                var preTaxRow = row
+                if model.settings.askPreTaxAmount {
+                    line(text(ConsoleText.preTax) + ":", role: .label)
+                    preTaxRow = row
+                    canvas.put("[" + model.preTaxText.padding(toLength: fieldWidth - 2, withPad: " ", startingAt: 0) + "]", row: row,
+                               column: 1, role: model.focus == .preTax ? .fieldFocused : .field)
+                    row += 1
+                }
                 line(cardLabel, role: .label)
                 let cardRow = row
                 canvas.put("[" + model.cardText.padding(toLength: fieldWidth - 2, withPad: " ", startingAt: 0) + "]", row: row, column: 1,
                            role: model.focus == .card ? .fieldFocused : .field)
                 row += 1
-                placeCursor(model, basketRow: basketRow, cardRow: cardRow, column: 2)
+                placeCursor(model, basketRow: basketRow, preTaxRow: preTaxRow, cardRow: cardRow, column: 2)
             } else {
                 let basketRow = row
                 canvas.put(basketLabel, row: row, column: 1, role: .label)
                 canvas.put("[" + model.basketText.padding(toLength: fieldWidth, withPad: " ", startingAt: 0) + "]", row: row,
                            column: 1 + labelWidth, role: model.focus == .basket ? .fieldFocused : .field)
                 row += 1
+                let preTaxRow = row
+                if model.settings.askPreTaxAmount {
+                    canvas.put(text(ConsoleText.preTax) + ":", row: row, column: 1, role: .label)
+                    canvas.put("[" + model.preTaxText.padding(toLength: fieldWidth, withPad: " ", startingAt: 0) + "]", row: row,
+                               column: 1 + labelWidth, role: model.focus == .preTax ? .fieldFocused : .field)
+                    row += 1
+                }
                 let cardRow = row
                 canvas.put(cardLabel, row: row, column: 1, role: .label)
                 canvas.put("[" + model.cardText.padding(toLength: fieldWidth, withPad: " ", startingAt: 0) + "]", row: row,
                            column: 1 + labelWidth, role: model.focus == .card ? .fieldFocused : .field)
                 row += 1
-                placeCursor(model, basketRow: basketRow, cardRow: cardRow, column: 2 + labelWidth)
+                placeCursor(model, basketRow: basketRow, preTaxRow: preTaxRow, cardRow: cardRow, column: 2 + labelWidth)
             }
             blank()
             wrapped(text(ConsoleText.scanPrompt), role: .hint)
@@ -172,6 +187,8 @@ private struct Layout<C: Canvas> {
             if model.screen == .reverseConfirm, model.reverseMatches.indices.contains(model.selected) {
                 blank()
                 wrapped(text(ConsoleText.reverseQuestion), role: .title)
+                wrapped(text(ConsoleText.reverseScanPrompt), role: .hint)
+                if let notice = model.notice { wrapped(text(notice), role: .error) }
                 line(Legend.answers(model), role: .hint)
             }
         case .reversing:
@@ -232,11 +249,11 @@ private struct Layout<C: Canvas> {
         }
     }
 
-    mutating func placeCursor(_ model: Model, basketRow: Int, cardRow: Int, column: Int) {
-        if model.focus == .basket {
-            canvas.placeCursor(row: basketRow, column: column + model.basketText.count)
-        } else {
-            canvas.placeCursor(row: cardRow, column: column + model.cardText.count)
+    mutating func placeCursor(_ model: Model, basketRow: Int, preTaxRow: Int, cardRow: Int, column: Int) {
+        switch model.focus {
+        case .basket: canvas.placeCursor(row: basketRow, column: column + model.basketText.count)
+        case .preTax: canvas.placeCursor(row: preTaxRow, column: column + model.preTaxText.count)
+        case .card: canvas.placeCursor(row: cardRow, column: column + model.cardText.count)
         }
     }
 

@@ -116,6 +116,29 @@ import Testing
         #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
     }
 
+    @Test func thePreTaxTotalIsAskedWhenConfiguredAndSentWithTheRedemption() {
+        var settings = Fixtures.settings
+        settings.askPreTaxAmount = true
+        var model = Model(settings: settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
+        #expect(model.focus == .preTax)
+        // A card scanned before the pre-tax total is typed: the console asks for it and sends nothing.
+        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [])
+        #expect(model.notice == ConsoleText.badPreTax && model.focus == .preTax)
+        _ = Fixtures.type("39.50\n", into: &model, startingAt: &time)
+        #expect(model.focus == .card)
+        _ = Fixtures.press(.tab, &model, &time)
+        #expect(model.focus == .basket, "Tab goes round the three fields")
+        let lookup = Fixtures.scan("81000000001", into: &model, startingAt: &time)
+        #expect(lookup.count == 1 && model.screen == .lookingUp)
+        _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
+        _ = Fixtures.press(.enter, &model, &time)
+        let effects = Fixtures.press(.character("y"), &model, &time)
+        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40),
+                                                      preTaxAmount: Money(cents: 3950)))])
+    }
+
     @Test func declineGoesBackToTheOffer() {
         var model = Fixtures.offerModel()
         var time: Int64 = 10_000
@@ -175,12 +198,37 @@ import Testing
         _ = Fixtures.press(.up, &model, &time)
         _ = Fixtures.press(.enter, &model, &time)
         #expect(model.screen == .reverseConfirm)
-        #expect(Fixtures.press(.character("y"), &model, &time) == [.reverse(Fixtures.reversible, .english)])
+        #expect(Fixtures.press(.character("y"), &model, &time) == [], "yes alone does not reverse: the card is read again")
+        #expect(model.notice == ConsoleText.reverseNeedsCard)
+        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(Fixtures.reversible, .english)])
         #expect(model.screen == .reversing)
         let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         #expect(model.screen == .reverseResult)
         guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
         #expect(lines.contains("Confirmation: RV0000000002"))
+    }
+
+    @Test func aReversalSendsTheCardAsItWasReadAgainAndNeverATypedOne() {
+        var time: Int64 = 0
+        func onTheQuestion() -> Model {
+            var model = Model(settings: Fixtures.settings)
+            _ = Fixtures.press(.function(3), &model, &time)
+            _ = update(&model, .reversibleLoaded([Fixtures.reversible]))
+            _ = Fixtures.press(.enter, &model, &time)
+            return model
+        }
+        var typed = onTheQuestion()
+        #expect(Fixtures.type("81000000001\n", into: &typed, startingAt: &time) == [], "a typed number cannot reverse")
+        #expect(typed.screen == .reverseConfirm)
+
+        var wrong = onTheQuestion()
+        #expect(Fixtures.scan("81000000002", into: &wrong, startingAt: &time) == [])
+        #expect(wrong.notice == ConsoleText.reverseWrongCard("•••••••0001") && wrong.screen == .reverseConfirm)
+
+        var swiped = onTheQuestion()
+        let effects = Fixtures.scan(";81000000001=2912?", into: &swiped, startingAt: &time)
+        guard case .reverse(let item, _)? = effects.first else { Issue.record("a swipe should reverse: \(effects)"); return }
+        #expect(item.card.entryMode == .swipe && item.confirmationNumber == Fixtures.reversible.confirmationNumber)
     }
 
     @Test func typingAConfirmationNumberFindsTheRedemption() {
@@ -193,7 +241,7 @@ import Testing
         _ = Fixtures.type("42", into: &model, startingAt: &time)
         #expect(model.reverseMatches == [other])
         _ = Fixtures.press(.enter, &model, &time)
-        #expect(Fixtures.press(.character("y"), &model, &time) == [.reverse(other, .english)])
+        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(other, .english)])
         var empty = Model(settings: Fixtures.settings)
         _ = Fixtures.press(.function(3), &empty, &time)
         _ = update(&empty, .reversibleLoaded([Fixtures.reversible]))
@@ -211,7 +259,7 @@ import Testing
         _ = Fixtures.press(.function(3), &model, &time)
         _ = update(&model, .reversibleLoaded([Fixtures.reversible]))
         _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
+        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
         #expect(update(&model, .reversed(.queued(original: "RD0000000001"))).isEmpty)
         #expect(model.reversal == .queued(original: "RD0000000001"))
     }

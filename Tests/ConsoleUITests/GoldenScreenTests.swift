@@ -78,7 +78,7 @@ import Testing
         states.append(("reverse-confirm", reverseConfirm))
 
         var reversed = reverseConfirm
-        _ = Fixtures.press(.character("y"), &reversed, &time)
+        _ = Fixtures.scan("81000000001", into: &reversed, startingAt: &time)
         _ = update(&reversed, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         states.append(("reverse-result", reversed))
 

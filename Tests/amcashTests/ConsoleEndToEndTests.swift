@@ -127,6 +127,9 @@ import Testing
         try await console.press("Enter")
         try await console.waitFor("Reverse this redemption")
         try await console.press("y")
+        try await console.waitFor("a typed number cannot reverse")
+        // The card is read again: the reversal sends how it was read.
+        try console.scan("81000000001")
         let reversed = try await console.waitFor("REVERSED")
         #expect(reversed.contains("Confirmation number:     RV"))
         let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
@@ -225,7 +228,7 @@ import Testing
         try await console.waitFor("> ")
         try await console.press("Enter")
         try await console.waitFor("Reverse this redemption")
-        try await console.press("Enter")
+        try console.scan("81000000001")
         try await console.waitFor("REVERSED")
         try await console.press("F10")
         #expect(await console.waitForExit())
