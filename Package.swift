@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "amcash",
             dependencies: [
-                "CursesBackend", "ConsoleCore", "AMCashJournal", "AMCashSimulator",
+                "CursesBackend", "CNcursesW", "ConsoleCore", "AMCashJournal", "AMCashSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

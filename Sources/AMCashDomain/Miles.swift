@@ -86,6 +86,14 @@ public struct UnitValue: Sendable, Hashable, CustomStringConvertible {
     /// The program's documented value: 95 AM Cash miles = $10.00.
     public static let standard = UnitValue(miles: Miles(95), money: Money(dollars: 10))
 
+    /// The most a host may say one unit is worth (100× the documented value), and the most units one
+    /// answer may carry: beyond these an answer is not plausible, and every product below fits an Int.
+    public static let ceiling = UnitValue(miles: Miles(9_500), money: Money(dollars: 1_000))
+    public static let maximumUnits = Units(100_000)
+
+    /// Whether a host's unit value is within the ceiling.
+    public var isPlausible: Bool { miles <= UnitValue.ceiling.miles && money.cents <= UnitValue.ceiling.money.cents }
+
     public init(miles: Miles, money: Money) {
         precondition(miles.value > 0 && money.cents > 0, "a unit is worth something")
         self.miles = miles

@@ -26,6 +26,19 @@ public final class Journal: Sendable {
                 throw .cannotOpen(path: path, reason: "cannot create the folder \(directory)")
             }
         }
+        // The journal holds full card numbers (for byte-identical re-sends): it is its user's alone. A new
+        // file is created 0600 (SQLite gives the -wal and -shm files the same mode); an older, looser one
+        // is tightened, or refused if it cannot be.
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            var status = stat()
+            guard stat(file, &status) == 0 else { continue }
+            if status.st_mode & 0o077 != 0 && chmod(file, 0o600) != 0 {
+                throw .cannotOpen(path: path, reason: "\(file) can be read by other users and cannot be made private: chmod 600 \(file)")
+            }
+        }
         var configuration = Configuration()
         configuration.label = "amcash.journal"
         configuration.journalMode = .wal

@@ -97,10 +97,7 @@ public enum TestCollectors {
     ///                                  # invalid-number, times-out, slow
     ///     faults = ["delay=3000@50"]   # optional: faults for this card, as --fault writes them
     public static func load(path: String) throws(ConfigurationError) -> [TestCollector] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the collectors file")
-        }
-        return try parse(text, path: path)
+        try parse(try ConfigurationFileText.read(path, what: "collectors file"), path: path)
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> [TestCollector] {
@@ -120,7 +117,9 @@ public enum TestCollectors {
             }
             func number(_ key: String) throws(ConfigurationError) -> Int? {
                 guard let value = table[key] else { return nil }
-                guard let int = value.int, int >= 0 else { throw document.error(at: "collector", "\(place): \(key) must be a whole number ≥ 0") }
+                guard let int = value.int, (0...1_000_000_000_000).contains(int) else {
+                    throw document.error(at: "collector", "\(place): \(key) must be a whole number from 0 to 1,000,000,000,000")
+                }
                 return int
             }
             guard let card = try string("number"), (1...19).contains(card.count), card.allSatisfy({ $0.isASCII && $0.isNumber }) else {

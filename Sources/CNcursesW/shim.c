@@ -3,6 +3,9 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 static struct termios saved_terminal;
 static volatile sig_atomic_t saved = 0;
@@ -35,4 +38,12 @@ static void crash_restore(int signal_number) {
 void amcash_install_crash_restore(void) {
     int signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT };
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], crash_restore);
+}
+
+int amcash_make_not_dumpable(void) {
+#ifdef __linux__
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#else
+    return 0;
+#endif
 }

@@ -155,13 +155,7 @@ public struct InheritanceChain {
     }
 
     static func read(_ path: String) throws(ConfigurationError) -> TOMLDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the file (missing or not readable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
-        }
-        return try TOMLDocument(path: path, text: text)
+        try TOMLDocument(path: path, text: try ConfigurationFileText.read(path))
     }
 
     static func notFound(_ name: String, kind: ConfigurationKind, folders: ConfigurationFolders) -> String {

@@ -29,6 +29,7 @@ struct AmcashCommand: AsyncParsableCommand {
 
     /// Runs the command line; usage and configuration errors exit with status 2 (not 64).
     static func main() async {
+        ProcessHardening.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

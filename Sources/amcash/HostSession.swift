@@ -133,7 +133,10 @@ struct HostSession: Sendable {
             base = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         }
         let directory = base + "/amcash"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The user's alone: it holds the journal, the receipts and the logs.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        _ = chmod(directory, 0o700)
         return directory
     }
 }

@@ -1,11 +1,24 @@
 import Foundation
 
-/// Reads a file line by line in 64 KiB chunks, so a file of any size is read in constant memory.
-/// Lines end at LF; a CR before it is left for the caller (the reconciliation parser accepts CRLF).
+/// Reads a file a line at a time without loading it whole, in linear time: each byte is searched
+/// for a newline once, and a line longer than `maximumLineBytes` is refused as soon as it is seen
+/// (a daily file's records are short; a 16 MiB "line" is not a record).
 struct LineReader {
+    /// A line longer than this is not a record of any file amcash reads.
+    static let maximumLineBytes = 64 * 1024
+
+    struct LineTooLong: Error, CustomStringConvertible {
+        let lineNumber: Int
+        var description: String { "line \(lineNumber) is longer than \(LineReader.maximumLineBytes) bytes: not a record" }
+    }
+
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer = [UInt8]()
+    /// Where the current line starts in `buffer`, and how far it was already searched.
+    private var start = 0
+    private var searched = 0
     private var finished = false
+    private var lineNumber = 0
 
     init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -17,18 +30,29 @@ struct LineReader {
     /// The next line without its LF, or nil at the end of the file.
     mutating func next() throws -> Substring? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return Substring(String(decoding: line, as: UTF8.self))
+            if let newline = buffer[searched...].firstIndex(of: 0x0A) {
+                let line = Substring(String(decoding: buffer[start..<newline], as: UTF8.self))
+                start = newline + 1
+                searched = start
+                lineNumber += 1
+                return line
             }
+            searched = buffer.count
+            guard buffer.count - start <= LineReader.maximumLineBytes else { throw LineTooLong(lineNumber: lineNumber + 1) }
             if finished {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer.removeAll() }
-                return Substring(String(decoding: buffer, as: UTF8.self))
+                guard start < buffer.count else { return nil }
+                defer { buffer.removeAll(); start = 0; searched = 0 }
+                lineNumber += 1
+                return Substring(String(decoding: buffer[start...], as: UTF8.self))
+            }
+            // Drop what was already returned before reading more, so the buffer stays about one chunk.
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                searched -= start
+                start = 0
             }
             let chunk = try handle.read(upToCount: 64 * 1024) ?? Data()
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 }

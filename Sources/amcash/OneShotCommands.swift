@@ -6,7 +6,7 @@ import Foundation
 
 /// The card options of INQUIRE, REDEEM and REVERSE.
 struct CardOptions: ParsableArguments {
-    @Option(name: .long, help: "The collector (card) number, digits only (spaces and dashes allowed).")
+    @Option(name: .long, help: "The collector (card) number, digits only (spaces and dashes allowed); - reads it from standard input, so it never shows in the process list (the way for scripts).")
     var card: String
 
     @Option(name: .long, help: "How the card was read: scan, swipe or manual (manual can only look up a balance). Required: amcash never claims a scan for a typed number.")
@@ -16,8 +16,16 @@ struct CardOptions: ParsableArguments {
     var language: String?
 
     func read(format: CollectorNumberFormat) throws -> CardRead {
+        var text = card
+        if card == "-" {
+            // One line from standard input, at most 100 characters: the number stays out of `ps`.
+            guard let line = readLine(strippingNewline: true), line.count <= 100 else {
+                throw ValidationError("--card -: standard input has no card number on its first line")
+            }
+            text = line
+        }
         do {
-            let number = try CardReader(format: format).keyed(card).number
+            let number = try CardReader(format: format).keyed(text).number
             return CardRead(number: number, entryMode: entry.mode)
         } catch {
             throw ValidationError("--card: \(error.description)")

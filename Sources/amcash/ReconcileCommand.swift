@@ -37,6 +37,11 @@ struct ReconcileCommand: ParsableCommand {
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var paths = journal
+        // A mistyped --journal must not quietly create an empty journal that "matches" nothing.
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            printError("amcash reconcile: no journal at \(path)")
+            throw ExitCode(ExitStatus.usage)
+        }
         if paths.isEmpty {
             let path = TerminalConfigurationLoader.locate(explicitPath: config, environment: environment)
             let configuration = try TerminalConfigurationLoader.load(path: path)
@@ -77,6 +82,10 @@ struct ReconcileCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         } catch let error as JournalError {
             printError("amcash reconcile: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        } catch {
+            // Reading failed (an I/O error, a line that is no record): the file is unusable, not a break.
+            printError("amcash reconcile: \(file) is unusable: \(error). Nothing was changed in the journal.")
             throw ExitCode(ExitStatus.usage)
         }
         let fileDay = requestedDay ?? parser.day!

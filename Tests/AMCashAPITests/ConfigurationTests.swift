@@ -64,6 +64,13 @@ import Testing
         }
     }
 
+    @Test func aFileOverOneMebibyteIsRefusedBeforeItIsRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-big-\(UUID()).toml").path
+        try Data(("# " + String(repeating: "x", count: 2 * 1024 * 1024) + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ConfigurationError.self) { try TerminalConfigurationLoader.load(path: path) }
+        do { _ = try TerminalConfigurationLoader.load(path: path) } catch { #expect(error.description.contains("1 MiB"), "\(error)") }
+    }
+
     @Test func aTOMLSyntaxErrorSaysWhere() {
         do {
             _ = try TerminalConfigurationLoader.parse("storeId = \"0001\"\ndeviceId = = \"001\"", path: "t.toml")

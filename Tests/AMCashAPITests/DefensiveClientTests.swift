@@ -75,6 +75,23 @@ import Testing
         #expect(result.reply?.approval?.miles == Miles(95))
     }
 
+    @Test(arguments: [
+        #"{"responseCode":"0000","unitsRedeemed":"999999999999","unitValueDollars":"10.00","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"9999999999999.99","unitValueAMCash":"999999999999","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"0000","unitsRedeemed":"3","unitValueDollars":"10.00","txnConfirmationNumber":"RD1"}"#,  // $30 when $20 was asked
+    ])
+    func anImplausibleApprovalIsUnknownNeverACrash(body: String) async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: body))
+        #expect(result.outcome == .unknown, "\(body) → \(result)")
+    }
+
+    @Test func aHostsMessageReachesNoTerminalWithItsControlCharacters() async throws {
+        let result = try await Self.redeem(against: .init(status: 202, body: #"{"responseCode":"0051","message":"\u001b]0;pwned\u0007\u001b[2Jno miles"}"#))
+        let message = try #require(result.reply?.answer.hostMessage)
+        #expect(!message.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(message.debugDescription)")
+        #expect(message.hasSuffix("no miles"))
+    }
+
     @Test func anUnknownCodeIsNeverApproved() async throws {
         let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0777","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
         #expect(result.outcome == .unknown)

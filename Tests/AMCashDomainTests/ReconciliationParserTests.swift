@@ -27,6 +27,24 @@ import FuzzSupport
         return details
     }
 
+    @Test func totalsTooLargeForAnyDayAreABrokenFileNeverACrash() {
+        let huge = "D%%REDEEM%%2026-11-27T13:32:00-05:00%%LOY1%%0001%%001%%LOY10001001%%000000000042%%81000000001%%4%%999999999999%%99999999999999.99%%RD1%%"
+        let text = "H1%%AMCASHRECON%%1%%LOY1%%20261128\nH2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27\n"
+            + String(repeating: huge + "\n", count: 2_000) + "T1%%2000%%2000%%0\nT2%%0%%0.00%%0%%0.00\n"
+        #expect(throws: ReconciliationFileError.self) { try Self.parse(text) }
+    }
+
+    @Test func aFieldOfTheFileIsEchoedWithoutControlCharactersAndNeverTheCollectorNumber() {
+        let bad = Self.valid.replacingOccurrences(of: "%%81000000001%%4%%380%%40.00%%RD1%%\n", with: "%%8100000000X%%4%%380%%40.00%%RD1%%\n")
+        do {
+            _ = try Self.parse(bad)
+            Issue.record("a letter in a collector number must be refused")
+        } catch {
+            #expect(!error.description.contains("8100000000X"), "\(error)")
+        }
+        #expect("a\u{1b}[2Jb\u{7}c\u{202E}d".safeForTerminal == "a[2Jbcd")
+    }
+
     @Test func aValidFileGivesItsDetails() throws {
         let details = try Self.parse(Self.valid)
         #expect(details.map(\.type) == [.redeem, .reverse])

@@ -33,6 +33,17 @@ import Testing
         #expect(try journal.synchronousMode() == 2)
     }
 
+    @Test func theJournalIsItsUsersAloneEvenIfAnOlderOneWasNot() throws {
+        let path = Self.temporaryPath()
+        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
+        let journal = try Journal(path: path)
+        _ = try journal.nextTraceId()
+        for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(file) is \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func traceIdsAreTwelveDigitsIncreasingAndSurviveARestart() throws {
         let path = Self.temporaryPath()
         let first = try Journal(path: path)

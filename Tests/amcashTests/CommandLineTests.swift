@@ -98,6 +98,22 @@ import Testing
         #expect((run.output + run.errors).contains(text), "\(run.output)\(run.errors)")
     }
 
+    @Test func aCardNumberCanComeFromStandardInputSoItNeverShowsInTheProcessList() async throws {
+        let run = try await Self.amcash(["inquire", "--card", "-", "--entry", "scan", "--basket", "20", "--json"], input: "81000000001\n")
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("\"card\":\"•••••••0001\""))
+    }
+
+    @Test func whatAmcashWritesIsItsUsersAlone() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        let run = try await Self.amcash(["echo"], home: home)
+        #expect(run.status == 0, "\(run.errors)")
+        for path in [home + "/data/amcash", home + "/data/amcash/journal-cert-builtin.sqlite", home + "/data/amcash/cert-simulator.sqlite"] {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(path) is \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func theSimulatorListsItsTestCollectors() async throws {
         let run = try await Self.amcash(["sim", "--list-collectors", "--json"])
         #expect(run.status == 0)
@@ -120,6 +136,21 @@ import Testing
         formatter.timeZone = TimeZone(identifier: "America/Toronto")
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.string(from: Date())
+    }
+
+    @Test func aSixteenMebibyteLineIsRefusedAtOnceAndAMistypedJournalIsNotCreated() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let file = home + "/huge.txt"
+        try Data(("H1%%AMCASHRECON%%1%%LOY1%%20261129\n" + String(repeating: "D", count: 16 * 1024 * 1024) + "\n").utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let started = Date()
+        let huge = try await CommandLineTests.amcash(["reconcile", file], home: home)
+        #expect(huge.status == 2 && huge.errors.contains("longer than"), "\(huge.errors)")
+        #expect(Date().timeIntervalSince(started) < 10, "refused in linear time")
+        let mistyped = try await CommandLineTests.amcash(["reconcile", file, "--journal", home + "/jounral.sqlite"], home: home)
+        #expect(mistyped.status == 2 && mistyped.errors.contains("no journal at"))
+        #expect(!FileManager.default.fileExists(atPath: home + "/jounral.sqlite"))
     }
 
     @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() async throws {

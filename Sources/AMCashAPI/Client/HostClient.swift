@@ -68,7 +68,21 @@ public final class HostClient: RedemptionHost {
     }
 
     public func redeem(_ call: PreparedCall, policy: ResendPolicy) async -> HostResult<RedemptionReply> {
-        await resend(call, policy: policy, decode: ReplyDecoder.redemption)
+        let result = await resend(call, policy: policy, decode: ReplyDecoder.redemption)
+        // The host redeems at most what was asked: a larger approval is not an answer to this request.
+        if case .answered(let reply) = result, let approval = reply.approval, let asked = Self.dollarsAsked(in: call.body),
+           approval.discount.cents > asked.cents {
+            return .unknown(.garbledResponse(status: reply.answer.httpStatus,
+                                             reason: "an approval of \(approval.discount) when \(asked) was asked"))
+        }
+        return result
+    }
+
+    /// `dollarRedeemRequest` of a journaled REDEEM body.
+    static func dollarsAsked(in body: Data) -> Money? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let text = object["dollarRedeemRequest"] as? String else { return nil }
+        return try? Money(parsing: text)
     }
 
     public func reverse(_ call: PreparedCall, policy: ResendPolicy) async -> HostResult<ReversalReply> {

@@ -17,10 +17,10 @@ enum ReplyDecoder {
     }
 
     static func envelope(status: Int, body: Data, location: String?) -> Envelope {
-        if (300...399).contains(status) { return .failure(.redirectRefused(status: status, location: location)) }
+        if (300...399).contains(status) { return .failure(.redirectRefused(status: status, location: location?.safeForTerminal)) }
         let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
         if status == 401 && object?["responseCode"] == nil { return .bareUnauthorized }
-        if status == 409 { return .failure(.conflict(object?["message"] as? String)) }
+        if status == 409 { return .failure(.conflict((object?["message"] as? String)?.safeForTerminal)) }
         guard object != nil else {
             return .failure(.garbledResponse(status: status, reason: describeNonJSON(body)))
         }
@@ -42,7 +42,16 @@ enum ReplyDecoder {
                                             available: wire.availableCashBalance, status: status)
                 let offer = wire.offerType.map { type in
                     OfferDetails(type: type.rawValue, id: wire.offerId,
-                                 text: wire.offerDescEn.map { LocalizedText(english: $0, french: wire.offerDescFr ?? $0) })
+                                 text: wire.offerDescEn.map { LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50)) })
+                }
+                let unitValue = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
+                guard unitValue.isPlausible else {
+                    throw .garbledResponse(status: status, reason: "a unit value of \(unitValue) is beyond any the program has had")
+                }
+                for (field, text) in [("availableOfferUnits", wire.availableOfferUnits), ("dailyOfferLimit", wire.dailyOfferLimit)] {
+                    if let text, let count = try? units(text, field, status), count > UnitValue.maximumUnits {
+                        throw .garbledResponse(status: status, reason: "\(field) \(count.count) is not plausible")
+                    }
                 }
                 return InquiryReply(
                     answer: answer, balances: balances,
@@ -73,6 +82,9 @@ enum ReplyDecoder {
                 guard redeemed.count >= 1 else {
                     throw .garbledResponse(status: status, reason: "an approval of 0 units")
                 }
+                guard redeemed <= UnitValue.maximumUnits else {
+                    throw .garbledResponse(status: status, reason: "an approval of \(redeemed.count) units is not plausible")
+                }
                 guard let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber else {
                     throw .garbledResponse(status: status, reason: "an approval without txnConfirmationNumber")
                 }
@@ -80,6 +92,9 @@ enum ReplyDecoder {
                     throw .garbledResponse(status: status, reason: "a confirmation number that is not 1–40 printable characters")
                 }
                 let value = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
+                guard value.isPlausible else {
+                    throw .garbledResponse(status: status, reason: "a unit value of \(value) is beyond any the program has had")
+                }
                 let approval = RedemptionApproval(unitsRedeemed: redeemed, unitValue: value, confirmationNumber: confirmation)
                 return RedemptionReply(answer: answer, approval: approval, balances: balances)
             }
@@ -133,7 +148,9 @@ enum ReplyDecoder {
         guard code.count == 4, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             return .failure(.garbledResponse(status: status, reason: "responseCode is not four digits"))
         }
-        return .success(HostAnswer(httpStatus: status, code: ResponseCode(code), hostMessage: message, transDateTime: time))
+        // The host's words reach screens, receipts and logs: without control characters.
+        return .success(HostAnswer(httpStatus: status, code: ResponseCode(code), hostMessage: message?.safeForTerminal,
+                                   transDateTime: time?.safeForTerminal(limit: 40)))
     }
 
     private static func balances(cash: String?, dream: String?, available: String?, status: Int) throws(HostFailure) -> Balances {

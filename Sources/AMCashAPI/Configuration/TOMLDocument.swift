@@ -1,3 +1,4 @@
+import Foundation
 public import TOMLKit
 
 /// A TOML file read for configuration, with the position of every key, so that each bad value
@@ -97,4 +98,29 @@ public struct ConfigurationErrors: Error, Sendable, Equatable, CustomStringConve
     }
 
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads a user-editable file (a terminal configuration, a theme, a keymap, a collectors file) as
+/// UTF-8 text. Such files are small: one over 1 MiB is refused before it is read, so a mistaken or
+/// hostile file cannot take the till's memory and time.
+public enum ConfigurationFileText {
+    public static let maximumBytes = 1024 * 1024
+
+    public static func read(_ path: String, what: String = "file") throws(ConfigurationError) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > maximumBytes {
+            throw ConfigurationError(file: path, line: 0, column: 0,
+                                     message: "the \(what) is \(size) bytes; at most \(maximumBytes) (1 MiB) are read")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the \(what) (missing or not readable)")
+        }
+        guard data.count <= maximumBytes else {
+            throw ConfigurationError(file: path, line: 0, column: 0, message: "the \(what) is over 1 MiB")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
+        }
+        return text
+    }
 }

@@ -56,13 +56,7 @@ public enum TerminalConfigurationLoader {
     /// Reads the configuration from `path`, or returns the built-in defaults when `path` is nil.
     public static func load(path: String?) throws(ConfigurationError) -> TerminalConfiguration {
         guard let path else { return .builtIn }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the configuration file (missing or not readable)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
-        }
-        return try parse(text, path: path)
+        return try parse(try ConfigurationFileText.read(path, what: "configuration file"), path: path)
     }
 
     /// Parses configuration text; `path` is used in messages.

@@ -58,11 +58,22 @@ public struct ReconciliationParser: Sendable {
             stage = .inDetails
         case (.inDetails, .detail):
             let detail = try detail(fields)
+            // Totals of a file we do not control: an overflow is a broken file, never a crash.
+            let tooLarge = error("a total is too large to be a real day's")
+            func add(_ total: inout Int, _ value: Int) throws(ReconciliationFileError) {
+                let (sum, overflow) = total.addingReportingOverflow(value)
+                guard !overflow else { throw tooLarge }
+                total = sum
+            }
             switch detail.type {
             case .redeem:
-                redeemCount += 1; redeemMiles += detail.miles.value; redeemCents += detail.money.cents
+                redeemCount += 1
+                try add(&redeemMiles, detail.miles.value)
+                try add(&redeemCents, detail.money.cents)
             case .reverse:
-                reverseCount += 1; reverseMiles += detail.miles.value; reverseCents += detail.money.cents
+                reverseCount += 1
+                try add(&reverseMiles, detail.miles.value)
+                try add(&reverseCents, detail.money.cents)
             }
             return detail
         case (.inDetails, .trailer1):
@@ -113,7 +124,7 @@ public struct ReconciliationParser: Sendable {
         try check(fields[5], "device id", length: 3...3, allowed: \.isNumber)
         guard fields[6] == fields[3] + fields[4] + fields[5] else { throw error("card terminal id \(fields[6]) is not sponsor + store + device") }
         try check(fields[7], "trace id", length: 12...12, allowed: \.isNumber)
-        try check(fields[8], "collector number", length: 1...19, allowed: \.isNumber)
+        try check(fields[8], "collector number", length: 1...19, allowed: \.isNumber, echo: false)
         let units = try number(fields[9], "units"), miles = try number(fields[10], "miles")
         let money = try money(fields[11], "dollars")
         try check(fields[12], "confirmation number", length: 1...40, allowed: { !$0.isWhitespace })
@@ -148,11 +159,15 @@ public struct ReconciliationParser: Sendable {
         }
     }
 
-    private func check(_ text: String, _ name: String, length: ClosedRange<Int>, allowed: (Character) -> Bool) throws(ReconciliationFileError) {
+    /// `echo: false` for a field whose value must never be printed (a collector number).
+    private func check(_ text: String, _ name: String, length: ClosedRange<Int>, allowed: (Character) -> Bool,
+                       echo: Bool = true) throws(ReconciliationFileError) {
         guard length.contains(text.count) else {
             throw error("\(name) has \(text.count) characters; \(length.count == 1 ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)") are allowed")
         }
-        guard text.allSatisfy(allowed) else { throw error("\(name) \"\(text.prefix(20))\" has a character it may not have") }
+        guard text.allSatisfy(allowed) else {
+            throw error(echo ? "\(name) \"\(text.prefix(20).safeForTerminal)\" has a character it may not have" : "\(name) has a character it may not have")
+        }
     }
 
     private static func isDateTimeCharacter(_ character: Character) -> Bool {

@@ -39,4 +39,8 @@ void amcash_restore_terminal(void);
 /// On SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE or SIGABRT: restore the terminal, then die as before.
 void amcash_install_crash_restore(void);
 
+/// Makes the process not dumpable (prctl PR_SET_DUMPABLE 0): no core file, no ptrace by the same user.
+/// Returns 0 on success. (prctl is variadic, so Swift cannot call it.)
+int amcash_make_not_dumpable(void);
+
 #endif
