@@ -92,6 +92,16 @@ import Testing
         #expect(message.hasSuffix("no miles"))
     }
 
+    @Test func aHostThatDripsItsAnswerCannotHoldTheTillPastOneDeadline() async throws {
+        // One byte every 0.3 s: the head comes at once, the body never ends within connect + read (1 s + 2 s).
+        let started = ContinuousClock.now
+        let result = try await Self.redeem(against: .init(status: 200, body: String(repeating: " ", count: 60) + "{}",
+                                                          drip: .milliseconds(300)))
+        let elapsed = ContinuousClock.now - started
+        #expect(result.outcome == .unknown, "\(result)")
+        #expect(elapsed < .seconds(6), "took \(elapsed)")
+    }
+
     @Test func anUnknownCodeIsNeverApproved() async throws {
         let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0777","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
         #expect(result.outcome == .unknown)

@@ -13,6 +13,8 @@ struct ScriptedHost {
         var status: Int
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         var body: String
+        /// Sends the body one byte at a time with this pause between bytes (a host that drips).
+        var drip: Duration? = nil
     }
 
     let baseURL: String
@@ -29,6 +31,16 @@ struct ScriptedHost {
             let answer = script(request.uri.path)
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
+            if let drip = answer.drip {
+                let bytes = Array(answer.body.utf8)
+                return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody { writer in
+                    for byte in bytes {
+                        try await writer.write(ByteBuffer(bytes: [byte]))
+                        try await Task.sleep(for: drip)
+                    }
+                    try await writer.finish(nil)
+                })
+            }
             return Response(status: .init(code: answer.status), headers: headers,
                             body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
