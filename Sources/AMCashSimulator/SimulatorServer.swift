@@ -54,8 +54,10 @@ public final class SimulatorServer: Sendable {
         try SimulatorAPI(ledger: ledger, tokens: tokens, clock: options.clock).registerHandlers(on: router)
 
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out.
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? port)

@@ -73,6 +73,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         let options = SimulatorOptions(collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
                                        tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
                                        databasePath: db)
+        if !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.") {
+            printError("amcash sim: warning: serving plain HTTP on \(host), off loopback. Its training credentials are public and "
+                       + "anyone on that network can use them; terminals refuse http:// off loopback.")
+        }
         let server = try await SimulatorServer.start(options: options, host: host, port: port)
         print("amcash CERT simulator listening on \(server.baseURL)")
         let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"

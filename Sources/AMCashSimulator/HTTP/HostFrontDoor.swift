@@ -19,11 +19,18 @@ struct HostFrontDoor: RouterMiddleware {
 
     static let apiPrefix = "/checkout/amcash/"
     static let maximumBody = 64 * 1024
+    /// A token request is a short form: anything longer is refused before it is read whole.
+    static let maximumTokenBody = 8 * 1024
+    static let endpoints: Set<String> = ["echo", "inquire", "redeem", "reverse"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/oauth/token" {
             do {
+                // The body limit comes before anything else: the training credentials are public.
+                var request = request
+                let body = try await request.collectBody(upTo: Self.maximumTokenBody)
+                request.body = RequestBody(buffer: body)
                 return try await next(request, context)
             } catch {
                 // Like an OAuth server: a request it cannot read is a 400 invalid_request.
@@ -32,11 +39,12 @@ struct HostFrontDoor: RouterMiddleware {
         }
         guard path.hasPrefix(Self.apiPrefix) else { return try await next(request, context) }
         let endpoint = String(path.dropFirst(Self.apiPrefix.count))
-        await dice.count(endpoint)
-
+        // An unknown path is answered before any bookkeeping: random paths cannot grow the simulator.
+        guard Self.endpoints.contains(endpoint) else { return Self.json(status: .notFound, ["message": "Not Found"]) }
         guard let token = Self.bearerToken(request), await tokens.isValid(token) else {
             return Self.json(status: .unauthorized, ["message": "Unauthorized"])
         }
+        await dice.count(endpoint)
         var request = request
         let buffer: ByteBuffer
         do {

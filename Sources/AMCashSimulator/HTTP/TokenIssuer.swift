@@ -15,10 +15,14 @@ actor TokenIssuer {
         self.lifetime = lifetime
     }
 
-    /// A new token, or nil when the credentials are wrong.
+    /// A new token, or nil when the credentials are wrong. Compared in constant time; expired tokens
+    /// are pruned as new ones are issued, so the table stays the size of the live ones.
     func issue(clientId: String, clientSecret: String) -> (token: String, expiresIn: Int)? {
-        guard clientId == credentials.clientId, clientSecret == credentials.clientSecret else { return nil }
+        let idMatches = Self.constantTimeEquals(clientId, credentials.clientId)
+        let secretMatches = Self.constantTimeEquals(clientSecret, credentials.clientSecret)
+        guard idMatches && secretMatches else { return nil }
         issued += 1
+        if issued % 64 == 0 { pruneExpired() }
         let token = "sim-" + UUID().uuidString.lowercased()
         tokens[token] = ContinuousClock.now + lifetime
         return (token, max(1, Int(lifetime.components.seconds)))
@@ -29,6 +33,24 @@ actor TokenIssuer {
         if ContinuousClock.now < expiry { return true }
         tokens[token] = nil
         return false
+    }
+
+    /// How many tokens are held (live, or expired and not yet pruned).
+    var held: Int { tokens.count }
+
+    func pruneExpired() {
+        let now = ContinuousClock.now
+        tokens = tokens.filter { $0.value > now }
+    }
+
+    /// Whether two strings are equal, taking the same time wherever they differ.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8), right = Array(b.utf8)
+        var difference: UInt8 = left.count == right.count ? 0 : 1
+        for index in 0..<max(left.count, right.count) {
+            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
+        }
+        return difference == 0
     }
 
     /// Makes every token already issued expire at once (to try a client's renewal).

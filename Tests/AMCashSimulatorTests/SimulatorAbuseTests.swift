@@ -1,0 +1,72 @@
+@testable import AMCashSimulator
+import AMCashAPI
+import Foundation
+import Testing
+
+/// The simulator as a network service a classroom can reach, with public training credentials:
+/// bounded loops on loopback only.
+@Suite(.serialized) struct SimulatorAbuseTests {
+    /// One raw HTTP/1.1 exchange on loopback (URLSession is not used: a test must see exact statuses).
+    static func exchange(port: Int, _ request: Data) throws -> String {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // A server that stops reading a huge body must not hold the test: sending gives up after 2 s.
+        var sendTimeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
+        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var reply = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &reply, reply.count, 0)
+        return count > 0 ? String(decoding: reply[0..<count], as: UTF8.self) : ""
+    }
+
+    static func port(_ simulator: SimulatorServer) -> Int { Int(simulator.baseURL.split(separator: ":").last!)! }
+
+    @Test func aHugeTokenRequestIsRefusedBeforeItIsRead() async throws {
+        let simulator = try await SimulatorServer.start()
+        let body = String(repeating: "a", count: 4 * 1024 * 1024)
+        let head = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let reply = try await Task.detached { try Self.exchange(port: Self.port(simulator), Data((head + body).utf8)) }.value
+        #expect(reply.hasPrefix("HTTP/1.1 400") || reply.hasPrefix("HTTP/1.1 413") || reply.isEmpty, "\(reply.prefix(40))")
+        await simulator.stop()
+    }
+
+    @Test func unknownPathsAreNotFoundAndLeaveNoTrace() async throws {
+        let simulator = try await SimulatorServer.start()
+        let port = Self.port(simulator)
+        let replies = try await Task.detached {
+            try (0..<300).map { n in
+                try Self.exchange(port: port, Data("POST /checkout/amcash/x\(n) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+            }
+        }.value
+        #expect(replies.allSatisfy { $0.hasPrefix("HTTP/1.1 404") }, "\(replies.first?.prefix(40) ?? "")")
+        #expect(await simulator.requestCount("x1") == 0)
+        // Unauthenticated calls to real endpoints are refused and not counted either.
+        let refused = try await Task.detached {
+            try Self.exchange(port: port, Data("POST /checkout/amcash/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8))
+        }.value
+        #expect(refused.hasPrefix("HTTP/1.1 401"))
+        #expect(await simulator.requestCount("echo") == 0)
+        await simulator.stop()
+    }
+
+    @Test func expiredTokensArePrunedAndSecretsComparedWhole() async throws {
+        let issuer = TokenIssuer(credentials: .simulator, lifetime: .milliseconds(1))
+        for _ in 0..<63 { _ = await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret) }
+        try await Task.sleep(for: .milliseconds(20))
+        _ = await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret)
+        #expect(await issuer.held <= 1, "expired tokens pruned")
+        #expect(await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret + "x") == nil)
+        #expect(await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: String(ClientCredentials.simulator.clientSecret.dropLast())) == nil)
+        #expect(TokenIssuer.constantTimeEquals("abc", "abc") && !TokenIssuer.constantTimeEquals("abc", "abd") && !TokenIssuer.constantTimeEquals("", "a"))
+    }
+}
