@@ -465,6 +465,32 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Replaces the full collector number in the journaled bodies of rows that can never be sent again
+    /// with its masked form: the number is kept only while a row may still be re-sent (a pending
+    /// REDEEM or REVERSE) or voided or reversed (a shown or approved REDEEM until its window closes).
+    @discardableResult
+    public func purgeCardNumbers(at now: Date) throws(JournalError) -> Int {
+        try write { db in
+            let rows = try Journal.fetchAll(db, "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding')")
+            var purged = 0
+            for entry in rows {
+                let canStillSend: Bool = switch (entry.kind, entry.state) {
+                case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding): ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
+                case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
+                case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
+                default: true
+                }
+                guard !canStillSend, var object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
+                      let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber) else { continue }
+                object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
+                guard let masked = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
+                try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
+                purged += 1
+            }
+            return purged
+        }
+    }
+
     /// Deletes reconciled entries made more than `days` days before `now`. Unreconciled rows are never deleted.
     @discardableResult
     public func pruneReconciled(olderThan days: Int, at now: Date) throws(JournalError) -> Int {

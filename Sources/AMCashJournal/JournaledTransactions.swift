@@ -218,6 +218,8 @@ public struct JournaledTransactions: Sendable {
                 if updated.state == .reversed { report.reversalsAcknowledged += 1 } else if updated.isPending { report.reversalsWaiting += 1 }
             } catch { try isolate(due.id, error) }
         }
+        // A number no row can send again is no longer kept in full.
+        try journal.purgeCardNumbers(at: now())
         let open = try journal.entries(pendingOnly: true)
         report.reversalsWaiting = open.filter { $0.kind == .reverse && $0.isPending }.count
         report.exceptions = open.filter(\.isException).count

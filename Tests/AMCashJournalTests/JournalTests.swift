@@ -323,3 +323,30 @@ import Testing
         await simulator.stop()
     }
 }
+
+@Suite struct CardNumberPurgeTests {
+    @Test func aFullCardNumberIsKeptOnlyWhileARowCanStillBeSent() throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let bought = ISO8601DateFormatter().date(from: "2026-11-27T12:00:00-05:00")!
+        let declined = try journal.recordRedemptionIntent(try JournalTests.redemption(journal, at: bought), requested: Money(dollars: 20), at: bought)
+        try journal.recordRedemptionOutcome(declined.id, try JournalTests.declined("0051"), at: bought)
+        let shown = try JournalTests.shownRedemption(journal, "RD1", at: bought.addingTimeInterval(60))
+        let pendingCard = CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan)
+        let pending = try journal.recordRedemptionIntent(
+            try JournalTests.builder.redeem(RedemptionRequest(card: pendingCard, basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                                            traceId: try journal.nextTraceId(), at: bought),
+            requested: Money(dollars: 10), at: bought)
+
+        // The same day: the shown redemption can still be reversed, the pending one re-sent.
+        #expect(try journal.purgeCardNumbers(at: bought.addingTimeInterval(3600)) == 1)
+        #expect(try journal.entry(id: declined.id).collectorDigits == "*******0001")
+        #expect(try journal.entry(id: shown.id).collectorDigits == "81000000001")
+        #expect(try journal.entry(id: pending.id).collectorDigits == "81000000002")
+        // After the 03:00 close the shown one can no longer be reversed: its number goes too; the pending one stays.
+        let nextDay = ISO8601DateFormatter().date(from: "2026-11-28T04:00:00-05:00")!
+        #expect(try journal.purgeCardNumbers(at: nextDay) == 1)
+        #expect(try journal.entry(id: shown.id).collectorDigits == "*******0001")
+        #expect(try journal.entry(id: pending.id).collectorDigits == "81000000002")
+        #expect(try journal.purgeCardNumbers(at: nextDay) == 0, "nothing twice")
+    }
+}
