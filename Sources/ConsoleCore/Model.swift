@@ -27,12 +27,15 @@ public struct ConsoleSettings: Sendable {
     public var kioskIdleSeconds: Int
     /// Ask for the sale's pre-tax total (`askPreTaxAmount`); otherwise the post-tax total is sent for it.
     public var askPreTaxAmount: Bool
+    /// A scan counts only with the scanner's symbology prefix (`requireScannerPrefix`): timing alone
+    /// cannot make a keyed number (or a keyboard macro) redeemable.
+    public var requireScannerPrefix: Bool
 
     public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
                 showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
                 testCollectors: [(number: String, situation: String, summary: String)] = [], scannerGap: Int64 = 35,
                 scannerMinimumLength: Int = 8, echoInterval: Int = 60, keymap: Keymap = .standard, kiosk: Bool = false,
-                kioskIdleSeconds: Int = 60, askPreTaxAmount: Bool = false) {
+                kioskIdleSeconds: Int = 60, askPreTaxAmount: Bool = false, requireScannerPrefix: Bool = false) {
         self.environment = environment
         self.builtInSimulator = builtInSimulator
         self.identity = identity
@@ -47,7 +50,12 @@ public struct ConsoleSettings: Sendable {
         self.kiosk = kiosk
         self.kioskIdleSeconds = kioskIdleSeconds
         self.askPreTaxAmount = askPreTaxAmount
+        self.requireScannerPrefix = requireScannerPrefix
     }
+
+    /// Whether a fast burst ending in Enter is a scan: with `requireScannerPrefix`, only one that starts
+    /// with the AIM symbology identifier (`]C0`, `]E0`, …).
+    public func isScan(_ burst: String) -> Bool { !requireScannerPrefix || burst.hasPrefix("]") }
 
     /// The ready screen's fields, in Tab order.
     public var readyFields: [ReadyField] { askPreTaxAmount ? [.basket, .preTax, .card] : [.basket, .card] }

@@ -267,7 +267,12 @@ private func reversalCardRead(_ model: inout Model) -> [Effect] {
     let reader = CardReader(format: model.settings.cardFormat)
     let read: CardRead
     do {
-        read = (raw.hasPrefix(";") || raw.hasPrefix("%")) ? try reader.swiped(raw) : try reader.scanned(raw)
+        let swiped = raw.hasPrefix(";") || raw.hasPrefix("%")
+        guard swiped || model.settings.isScan(raw) else {
+            model.notice = ConsoleText.reverseNeedsCard
+            return []
+        }
+        read = swiped ? try reader.swiped(raw) : try reader.scanned(raw)
     } catch {
         model.notice = error.message
         return []
@@ -288,8 +293,9 @@ private func cardRead(_ model: inout Model, raw: String, scanned: Bool) -> [Effe
     let reader = CardReader(format: model.settings.cardFormat)
     let read: CardRead
     do {
-        if scanned {
-            read = (raw.hasPrefix(";") || raw.hasPrefix("%")) ? try reader.swiped(raw) : try reader.scanned(raw)
+        let swiped = raw.hasPrefix(";") || raw.hasPrefix("%")
+        if scanned && (swiped || model.settings.isScan(raw)) {
+            read = swiped ? try reader.swiped(raw) : try reader.scanned(raw)
         } else {
             read = try reader.keyed(raw)
         }

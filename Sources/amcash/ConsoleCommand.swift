@@ -60,7 +60,7 @@ struct ConsoleCommand: AsyncParsableCommand {
                 showBalances: configuration.showBalances, cardFormat: configuration.cardNumberFormat, language: configuration.language,
                 testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map { ($0.number, $0.situation, $0.summary) },
                 keymap: appearance.keymap, kiosk: kiosk, kioskIdleSeconds: configuration.kioskIdleSeconds,
-                askPreTaxAmount: configuration.askPreTaxAmount)
+                askPreTaxAmount: configuration.askPreTaxAmount, requireScannerPrefix: configuration.requireScannerPrefix)
             let performer = ConsoleEffects(session: session, receiptPath: receiptPath, supervisorPin: configuration.supervisorPin)
             let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, terminal: Terminal(theme: appearance.theme, ascii: ascii),
                                    clockText: ConsoleEffects.clockText)

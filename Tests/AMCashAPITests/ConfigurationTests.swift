@@ -49,7 +49,7 @@ import Testing
         ("locale = \"en-US\"", "t.toml:1:10: locale must be en-CA or fr-CA, got \"en-US\""),
         ("\n\nhostBaseURL = \"http://cert.airmilesapis.ca\"", "t.toml:3:15: hostBaseURL: \"http://cert.airmilesapis.ca\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"),
         ("readTimeoutMs = 0", "t.toml:1:17: readTimeoutMs must be a whole number of milliseconds from 1 to 600000"),
-        ("storId = \"0001\"", "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds"),
+        ("storId = \"0001\"", "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, requireScannerPrefix, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds"),
         ("tokenURL = \"https://auth.example.ca/oauth/token\"", "t.toml:1:12: tokenURL is set but hostBaseURL is not; set hostBaseURL, or remove tokenURL to use the built-in CERT simulator"),
         ("cardNumberLength = 25", "t.toml:1:20: cardNumberLength must be between 1 and 19"),
         ("showBalances = \"no\"", "t.toml:1:16: showBalances must be true or false"),

@@ -139,6 +139,21 @@ import Testing
                                                       preTaxAmount: Money(cents: 3950)))])
     }
 
+    @Test func withRequireScannerPrefixAFastKeyboardIsStillAKeyedNumber() {
+        var settings = Fixtures.settings
+        settings.requireScannerPrefix = true
+        var macro = Model(settings: settings)
+        var time: Int64 = 0
+        _ = Fixtures.type("43.35\n", into: &macro, startingAt: &time)
+        // A keyboard macro types as fast as a scanner, but without the symbology prefix.
+        _ = Fixtures.scan("81000000001", into: &macro, startingAt: &time)
+        #expect(macro.card?.entryMode == .manual, "timing alone does not make a scan")
+        var scanner = Model(settings: settings)
+        _ = Fixtures.type("43.35\n", into: &scanner, startingAt: &time)
+        _ = Fixtures.scan("]C081000000001", into: &scanner, startingAt: &time)
+        #expect(scanner.card?.entryMode == .scan)
+    }
+
     @Test func declineGoesBackToTheOffer() {
         var model = Fixtures.offerModel()
         var time: Int64 = 10_000

@@ -29,6 +29,8 @@ public struct TerminalConfiguration: Sendable {
     public var idempotencyRetentionHours = 24
     /// Whether the console asks for the sale's pre-tax total (`askPreTaxAmount`).
     public var askPreTaxAmount = false
+    /// Whether a scan needs the scanner's symbology prefix (`requireScannerPrefix`).
+    public var requireScannerPrefix = false
     /// The console's colour theme (`theme`): a name in the theme folders, or a path to a .toml file.
     public var theme: String?
     /// The console's key bindings (`keymap`): a name in the keymap folders, or a path to a .toml file.

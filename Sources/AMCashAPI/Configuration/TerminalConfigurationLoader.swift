@@ -29,6 +29,7 @@ public enum TerminalConfigurationLoader {
         ("receiptPath", "where the console writes receipts: a file or a printer device"),
         ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
         ("idempotencyRetentionHours", "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"),
+        ("requireScannerPrefix", "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"),
         ("askPreTaxAmount", "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"),
         ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
         ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
@@ -131,6 +132,7 @@ public enum TerminalConfigurationLoader {
             configuration.idempotencyRetentionHours = value
         }
         configuration.askPreTaxAmount = try reader.bool("askPreTaxAmount") ?? false
+        configuration.requireScannerPrefix = try reader.bool("requireScannerPrefix") ?? false
         configuration.theme = try reader.name("theme")
         configuration.keymap = try reader.name("keymap")
         configuration.ascii = try reader.bool("ascii")
