@@ -35,6 +35,8 @@ public enum Effect: Sendable, Equatable {
     case printReceipt([String])
     /// Checks a typed supervisor PIN against the configured hash; answers `supervisorPinChecked`.
     case checkSupervisorPin(String)
+    /// Kiosk mode: three wrong PINs; the lockout is written down so a restart does not end it.
+    case supervisorLockedOut(seconds: Int, lockouts: Int)
     /// The cashier saw APPROVED for this trace: the journal records it shown, so the debit stands.
     case markShown(traceId: String)
     case quit

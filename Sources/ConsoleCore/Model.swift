@@ -30,6 +30,9 @@ public struct ConsoleSettings: Sendable {
     /// A scan counts only with the scanner's symbology prefix (`requireScannerPrefix`): timing alone
     /// cannot make a keyed number (or a keyboard macro) redeemable.
     public var requireScannerPrefix: Bool
+    /// Kiosk mode: the supervisor lockout left from an earlier run (seconds) and how many there were.
+    public var pinLockoutRemaining = 0
+    public var pinLockouts = 0
 
     public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
                 showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
@@ -199,6 +202,8 @@ public struct Model: Sendable {
     public var pinFailures = 0
     /// Seconds before another PIN may be tried, after too many wrong ones.
     public var pinLockSeconds = 0
+    /// Lockouts so far: each one lasts twice as long as the one before (30 s, 1 min, 2 min … at most 1 h).
+    public var pinLockouts = 0
     /// Seconds since the last key.
     public var idleSeconds = 0
 
@@ -223,6 +228,9 @@ public struct Model: Sendable {
     public init(settings: ConsoleSettings) {
         self.settings = settings
         language = settings.language
+        // A lockout survives a restart: pulling the plug does not buy more guesses.
+        pinLockSeconds = settings.pinLockoutRemaining
+        pinLockouts = settings.pinLockouts
     }
 
     /// The compact layout below 80×24.

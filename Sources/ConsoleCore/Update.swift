@@ -379,8 +379,9 @@ private func supervisorAction(_ action: KeyAction, _ model: inout Model) -> [Eff
     return []
 }
 
-/// Three wrong PINs in a row lock the supervisor screen for this long.
-let pinLockout = 30
+/// Three wrong PINs in a row lock the supervisor screen: 30 s the first time, twice as long each
+/// time after, at most an hour.
+public func pinLockout(after lockouts: Int) -> Int { min(3600, 30 << min(lockouts, 7)) }
 
 private func supervisorPinChecked(_ model: inout Model, _ matches: Bool) -> [Effect] {
     model.checkingPin = false
@@ -393,11 +394,13 @@ private func supervisorPinChecked(_ model: inout Model, _ matches: Bool) -> [Eff
     model.pinFailures += 1
     if model.pinFailures >= 3 {
         model.pinFailures = 0
-        model.pinLockSeconds = pinLockout
-        model.notice = ConsoleText.pinLocked(pinLockout)
-    } else {
-        model.notice = ConsoleText.wrongPin
+        let seconds = pinLockout(after: model.pinLockouts)
+        model.pinLockouts += 1
+        model.pinLockSeconds = seconds
+        model.notice = ConsoleText.pinLocked(seconds)
+        return [.supervisorLockedOut(seconds: seconds, lockouts: model.pinLockouts)]
     }
+    model.notice = ConsoleText.wrongPin
     return []
 }
 

@@ -54,14 +54,21 @@ struct ConsoleCommand: AsyncParsableCommand {
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
         let session = try await HostSession.open(configuration: configuration, environment: environment)
+        let lockoutFile = KioskLockoutFile(path: dataDirectory + "/kiosk-lockout")
+        let lockout = lockoutFile.read(at: Date())
         do {
-            let settings = ConsoleSettings(
+            var settings = ConsoleSettings(
                 environment: configuration.environment, builtInSimulator: session.simulator != nil, identity: configuration.identity,
                 showBalances: configuration.showBalances, cardFormat: configuration.cardNumberFormat, language: configuration.language,
                 testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map { ($0.number, $0.situation, $0.summary) },
                 keymap: appearance.keymap, kiosk: kiosk, kioskIdleSeconds: configuration.kioskIdleSeconds,
                 askPreTaxAmount: configuration.askPreTaxAmount, requireScannerPrefix: configuration.requireScannerPrefix)
-            let performer = ConsoleEffects(session: session, receiptPath: receiptPath, supervisorPin: configuration.supervisorPin)
+            if kiosk {
+                settings.pinLockoutRemaining = lockout.remainingSeconds
+                settings.pinLockouts = lockout.lockouts
+            }
+            let performer = ConsoleEffects(session: session, receiptPath: receiptPath, supervisorPin: configuration.supervisorPin,
+                                           lockoutFile: lockoutFile)
             let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, terminal: Terminal(theme: appearance.theme, ascii: ascii),
                                    clockText: ConsoleEffects.clockText)
             let send = loop.send
@@ -94,6 +101,7 @@ struct ConsoleEffects: EffectPerformer {
     let session: HostSession
     let receiptPath: String
     let supervisorPin: SupervisorPinHash?
+    let lockoutFile: KioskLockoutFile
 
     static let clockText: @Sendable () -> String = {
         let formatter = DateFormatter()
@@ -157,7 +165,17 @@ struct ConsoleEffects: EffectPerformer {
             }
             send(.receiptWritten)
         case .checkSupervisorPin(let pin):
-            send(.supervisorPinChecked(supervisorPin?.matches(pin) ?? false))
+            let matches = supervisorPin?.matches(pin) ?? false
+            if matches {
+                lockoutFile.clear()
+            } else {
+                Logger(label: "amcash.kiosk").warning("a wrong supervisor PIN was typed")
+            }
+            send(.supervisorPinChecked(matches))
+        case .supervisorLockedOut(let seconds, let lockouts):
+            Logger(label: "amcash.kiosk").warning("supervisor screen locked after three wrong PINs",
+                                                  metadata: ["seconds": "\(seconds)", "lockouts": "\(lockouts)"])
+            lockoutFile.record(until: Date().addingTimeInterval(TimeInterval(seconds)), lockouts: lockouts)
         case .cancelInquiry, .quit:
             break
         }

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func theConsoleKeysAreRead() throws {
-        let hash = try SupervisorPinHash.make(pin: "2468", rounds: 10_000)
+        let hash = try SupervisorPinHash.make(pin: "246813", rounds: 10_000)
         let configuration = try TerminalConfigurationLoader.parse("""
             theme = "high-contrast"
             keymap = "numpad"
@@ -42,7 +42,7 @@ import Testing
             """, path: "t.toml")
         #expect(configuration.theme == "high-contrast" && configuration.keymap == "numpad" && configuration.ascii == true)
         #expect(configuration.kiosk && configuration.kioskIdleSeconds == 30)
-        #expect(configuration.supervisorPin?.matches("2468") == true)
+        #expect(configuration.supervisorPin?.matches("246813") == true)
     }
 
     @Test(arguments: [
@@ -63,14 +63,14 @@ import Testing
     }
 
     @Test func aPinHashReadsBackAndOnlyItsPinMatches() throws {
-        let hash = try SupervisorPinHash.make(pin: "2468", rounds: 10_000)
+        let hash = try SupervisorPinHash.make(pin: "246813", rounds: 10_000)
         let stored = hash.description
-        #expect(stored.hasPrefix("pbkdf2-sha256$10000$") && !stored.contains("2468"))
+        #expect(stored.hasPrefix("pbkdf2-sha256$10000$") && !stored.contains("246813"))
         let read = try SupervisorPinHash(parsing: stored)
         #expect(read == hash)
-        #expect(read.matches("2468"))
-        for wrong in ["2469", "", "24680", "0000"] { #expect(!read.matches(wrong), "\(wrong)") }
-        #expect(try SupervisorPinHash.make(pin: "2468", rounds: 10_000) != hash, "each hash has its own salt")
+        #expect(read.matches("246813"))
+        for wrong in ["246814", "", "2468130", "0000"] { #expect(!read.matches(wrong), "\(wrong)") }
+        #expect(try SupervisorPinHash.make(pin: "246813", rounds: 10_000) != hash, "each hash has its own salt")
     }
 
     @Test func aPinIsFourToTwelveDigits() {

@@ -44,7 +44,9 @@ import Testing
                               basket: Money(dollars: 50), amount: Money(dollars: 20)), traceId: try TraceId(5), at: Date())
         // The first attempt is applied and its answer lost; the host is gone before the re-sends.
         let sending = Task { await client.redeem(call, policy: ResendPolicy(attempts: 3, delays: [.milliseconds(600)])) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the first attempt has reached the simulator (it applies it and drops the answer), the host goes away.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await simulator.requestCount("redeem") == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         await simulator.stop()
         let result = await sending.value
         guard case .unknown = result else {

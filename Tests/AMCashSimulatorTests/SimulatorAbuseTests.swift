@@ -31,11 +31,20 @@ import Testing
 
     static func port(_ simulator: SimulatorServer) -> Int { Int(simulator.baseURL.split(separator: ":").last!)! }
 
+    /// Blocking socket work on a thread of its own: the shared task threads (two on this machine) must
+    /// stay free for the in-process simulators of every test running beside this one.
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     @Test func aHugeTokenRequestIsRefusedBeforeItIsRead() async throws {
         let simulator = try await SimulatorServer.start()
         let body = String(repeating: "a", count: 4 * 1024 * 1024)
         let head = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        let reply = try await Task.detached { try Self.exchange(port: Self.port(simulator), Data((head + body).utf8)) }.value
+        let port = Self.port(simulator)
+        let reply = try await Self.onOwnThread { try Self.exchange(port: port, Data((head + body).utf8)) }
         #expect(reply.hasPrefix("HTTP/1.1 400") || reply.hasPrefix("HTTP/1.1 413") || reply.isEmpty, "\(reply.prefix(40))")
         await simulator.stop()
     }
@@ -43,17 +52,17 @@ import Testing
     @Test func unknownPathsAreNotFoundAndLeaveNoTrace() async throws {
         let simulator = try await SimulatorServer.start()
         let port = Self.port(simulator)
-        let replies = try await Task.detached {
+        let replies = try await Self.onOwnThread {
             try (0..<300).map { n in
                 try Self.exchange(port: port, Data("POST /checkout/amcash/x\(n) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
             }
-        }.value
+        }
         #expect(replies.allSatisfy { $0.hasPrefix("HTTP/1.1 404") }, "\(replies.first?.prefix(40) ?? "")")
         #expect(await simulator.requestCount("x1") == 0)
         // Unauthenticated calls to real endpoints are refused and not counted either.
-        let refused = try await Task.detached {
+        let refused = try await Self.onOwnThread {
             try Self.exchange(port: port, Data("POST /checkout/amcash/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8))
-        }.value
+        }
         #expect(refused.hasPrefix("HTTP/1.1 401"))
         #expect(await simulator.requestCount("echo") == 0)
         await simulator.stop()

@@ -80,13 +80,31 @@ import Testing
         _ = Fixtures.press(.function(10), &model, &time)
         for attempt in 1...3 {
             _ = Fixtures.type("9999\n", into: &model, startingAt: &time)
-            _ = update(&model, .supervisorPinChecked(false))
+            let effects = update(&model, .supervisorPinChecked(false))
             #expect(model.pinText.isEmpty && !model.quit)
             #expect(model.notice == (attempt < 3 ? ConsoleText.wrongPin : ConsoleText.pinLocked(30)))
+            #expect(effects == (attempt < 3 ? [] : [.supervisorLockedOut(seconds: 30, lockouts: 1)]), "the lockout is written down")
         }
         #expect(Fixtures.type("1234\n", into: &model, startingAt: &time).isEmpty, "locked: no PIN is checked")
         for _ in 0..<30 { _ = update(&model, .tick(clock: "13:33")) }
         #expect(Fixtures.type("1234\n", into: &model, startingAt: &time) == [.checkSupervisorPin("1234")], "after 30 s a PIN may be tried again")
+        _ = update(&model, .supervisorPinChecked(false))
+        for _ in 1...2 {
+            _ = Fixtures.type("9999\n", into: &model, startingAt: &time)
+            _ = update(&model, .supervisorPinChecked(false))
+        }
+        #expect(model.pinLockSeconds == 60 && model.notice == ConsoleText.pinLocked(60), "each lockout lasts twice as long")
+    }
+
+    @Test func aLockoutSurvivesARestart() {
+        var settings = Fixtures.settings(kiosk: true)
+        settings.pinLockoutRemaining = 45
+        settings.pinLockouts = 2
+        var model = Model(settings: settings)
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(10), &model, &time)
+        #expect(Fixtures.type("1234\n", into: &model, startingAt: &time).isEmpty, "still locked after the restart")
+        #expect(pinLockout(after: model.pinLockouts) == 120)
     }
 
     @Test func aCardScannedOnThePinScreenIsNotTriedAsAPin() {

@@ -114,6 +114,12 @@ import Testing
         }
     }
 
+    @Test func aSupervisorPinOfFewerThanSixDigitsIsRefused() async throws {
+        let run = try await Self.amcash(["hash-pin"], input: "2468\n")
+        #expect(run.status == 2 && run.errors.contains("6 to 12 digits"), "\(run.status) \(run.errors)")
+        #expect(!run.output.contains("pbkdf2"))
+    }
+
     @Test func theSimulatorListsItsTestCollectors() async throws {
         let run = try await Self.amcash(["sim", "--list-collectors", "--json"])
         #expect(run.status == 0)

@@ -235,9 +235,9 @@ import Testing
     }
 
     @Test func aKioskIgnoresCtrlCAndCtrlZAndLeavesOnlyWithTheSupervisorPin() async throws {
-        let hashed = try await CommandLineTests.amcash(["hash-pin"], input: "2468\n")
+        let hashed = try await CommandLineTests.amcash(["hash-pin"], input: "246813\n")
         #expect(hashed.status == 0, "\(hashed.errors)")
-        #expect(!hashed.output.contains("2468"), "the PIN itself is never printed")
+        #expect(!hashed.output.contains("246813"), "the PIN itself is never printed")
         let console = try Console(configuration: "kiosk = true\n" + hashed.output)
         try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.press("C-c")
@@ -257,7 +257,7 @@ import Testing
         try await console.waitFor("Scan or swipe")
         try await console.press("F10")
         try await console.waitFor("enter the PIN to leave the kiosk")
-        try await console.typeSlowly("2468")
+        try await console.typeSlowly("246813")
         try await console.press("Enter")
         #expect(await console.waitForExit(), "the right PIN leaves the kiosk")
         let status = try String(contentsOfFile: console.home + "/status.txt", encoding: .utf8)

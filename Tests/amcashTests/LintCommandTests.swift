@@ -54,7 +54,7 @@ import Testing
     @Test func hashPinRefusesWhatIsNotAPin() async throws {
         let run = try await CommandLineTests.amcash(["hash-pin"], input: "12ab\n")
         #expect(run.status == 2)
-        #expect(run.errors.contains("4 to 12 digits"))
+        #expect(run.errors.contains("6 to 12 digits"))
         #expect(run.output.isEmpty)
     }
 }

@@ -12,7 +12,8 @@ public struct SupervisorPinHash: Sendable, Hashable, CustomStringConvertible {
     /// OWASP's floor for PBKDF2-HMAC-SHA256; about a tenth of a second here, off the key loop.
     public static let standardRounds = 210_000
     /// A PIN is 4 to 12 digits: typed on a numeric keypad.
-    public static let pinLengths = 4...12
+    /// Six digits at least: with lockouts that grow, guessing one takes longer than a shift.
+    public static let pinLengths = 6...12
 
     /// Reads the stored form; the message says what is wrong.
     public init(parsing text: String) throws(SupervisorPinError) {
