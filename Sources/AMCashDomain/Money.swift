@@ -37,7 +37,8 @@ public struct Money: Sendable, Hashable, Comparable, WireStringRepresentable, Cu
         if whole.isEmpty { throw .notAnAmount(text) }
         if parts.count == 2 && fraction.isEmpty { throw .notAnAmount(text) }
         if fraction.count > 2 { throw .tooManyDecimals(text) }
-        if whole.count + fraction.count > Money.maximumDigits { throw .tooLong(text) }
+        // Counted as the wire writes it (two decimals always): an amount read must be one that can be sent.
+        if whole.count + 2 > Money.maximumDigits { throw .tooLong(text) }
         var cents = 0
         for digit in whole { cents = cents * 10 + digit.wholeNumberValue! }
         let paddedFraction = fraction + String(repeating: "0", count: 2 - fraction.count)

@@ -114,6 +114,19 @@ import Testing
         }
     }
 
+    @Test func amcashNeverLeavesACoreDump() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        let port = try CrashTests.freePort()
+        let simulator = try CrashTests.start(["sim", "--port", String(port), "--log-level", "error"], home: home)
+        defer { simulator.terminate(); simulator.waitUntilExit() }
+        try await CrashTests.waitForPort(port)
+        let limits = try String(contentsOfFile: "/proc/\(simulator.processIdentifier)/limits", encoding: .utf8)
+        let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
+        #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first == "0", "\(core)")
+        let status = try String(contentsOfFile: "/proc/\(simulator.processIdentifier)/status", encoding: .utf8)
+        #expect(status.contains("Umask:\t0077"), "files it creates are its user's alone")
+    }
+
     @Test func aSupervisorPinOfFewerThanSixDigitsIsRefused() async throws {
         let run = try await Self.amcash(["hash-pin"], input: "2468\n")
         #expect(run.status == 2 && run.errors.contains("6 to 12 digits"), "\(run.status) \(run.errors)")
