@@ -18,6 +18,8 @@ public struct SimulatorOptions: Sendable {
     public var databasePath: String?
     /// The simulator's clock (tests set it to try the reversal window and program days).
     public var clock: @Sendable () -> Date
+    /// A connection that sends nothing for this long (half a request, or idle between requests) is closed.
+    public var idleTimeout: Duration = .seconds(30)
 
     public init(collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
                 credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),

@@ -57,7 +57,8 @@ public final class SimulatorServer: Sendable {
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out.
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
+                                                                         + options.idleTimeout.components.attoseconds / 1_000_000_000))),
             configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? port)

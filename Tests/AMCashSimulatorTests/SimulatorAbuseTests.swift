@@ -1,5 +1,6 @@
 @testable import AMCashSimulator
 import AMCashAPI
+import AMCashDomain
 import Foundation
 import Testing
 
@@ -65,6 +66,47 @@ import Testing
         }
         #expect(refused.hasPrefix("HTTP/1.1 401"))
         #expect(await simulator.requestCount("echo") == 0)
+        await simulator.stop()
+    }
+
+    @Test func halfSentRequestsAreClosedAndLockNobodyOut() async throws {
+        var options = SimulatorOptions()
+        options.idleTimeout = .seconds(1)
+        let simulator = try await SimulatorServer.start(options: options)
+        let port = Self.port(simulator)
+        // 200 connections that send half a request head and then nothing.
+        let closedByServer = try await Self.onOwnThread { () -> Int in
+            var sockets: [Int32] = []
+            for _ in 0..<200 {
+                let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = UInt16(port).bigEndian
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                _ = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Le".withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+                sockets.append(socket)
+            }
+            Thread.sleep(forTimeInterval: 2.5)
+            var closed = 0
+            for socket in sockets {
+                var timeout = timeval(tv_sec: 1, tv_usec: 0)
+                setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var byte: UInt8 = 0
+                let got = recv(socket, &byte, 1, 0)
+                // 0: the server closed it; -1 with ECONNRESET likewise. A timeout (EAGAIN) means it is still open.
+                if got == 0 || (got < 0 && errno == ECONNRESET) { closed += 1 }
+                close(socket)
+            }
+            return closed
+        }
+        #expect(closedByServer == 200, "only \(closedByServer) of 200 half-sent connections were closed")
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+        let echo = await client.echo(RequestBuilder(identity: .training).echo(traceId: try TraceId(1)))
+        #expect(echo.outcome == .approved, "a real terminal still gets in")
+        await client.shutdown()
         await simulator.stop()
     }
 
