@@ -20,6 +20,8 @@ public struct SimulatorOptions: Sendable {
     public var clock: @Sendable () -> Date
     /// A connection that sends nothing for this long (half a request, or idle between requests) is closed.
     public var idleTimeout: Duration = .seconds(30)
+    /// At most this many connections at once; more are closed as they come.
+    public var maximumConnections = 1_000
 
     public init(collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
                 credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),

@@ -54,10 +54,12 @@ public final class SimulatorServer: Sendable {
         try SimulatorAPI(ledger: ledger, tokens: tokens, clock: options.clock).registerHandlers(on: router)
 
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out.
+        // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
+        // and no more than `maximumConnections` are open at once.
+        let cap = ConnectionCap(limit: options.maximumConnections)
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
+            server: .http1(configuration: .init(additionalChannelHandlers: [cap.handler()], idleTimeout: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
                                                                          + options.idleTimeout.components.attoseconds / 1_000_000_000))),
             configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
             onServerRunning: { channel in

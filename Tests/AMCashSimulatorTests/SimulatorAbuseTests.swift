@@ -110,6 +110,43 @@ import Testing
         await simulator.stop()
     }
 
+    @Test func connectionsOverTheCapAreClosedAtOnceAndTheCapFreesAsTheyGo() async throws {
+        var options = SimulatorOptions()
+        options.maximumConnections = 20
+        let simulator = try await SimulatorServer.start(options: options)
+        let port = Self.port(simulator)
+        let (overCapClosed, held) = try await Self.onOwnThread { () -> (Bool, [Int32]) in
+            func open() -> Int32 {
+                let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = UInt16(port).bigEndian
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                return socket
+            }
+            let held = (0..<20).map { _ in open() }
+            Thread.sleep(forTimeInterval: 0.3)
+            let extra = open()
+            var timeout = timeval(tv_sec: 3, tv_usec: 0)
+            setsockopt(extra, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var byte: UInt8 = 0
+            let got = recv(extra, &byte, 1, 0)
+            close(extra)
+            return (got == 0 || (got < 0 && errno == ECONNRESET), held)
+        }
+        #expect(overCapClosed, "the 21st connection is closed at once")
+        for socket in held { close(socket) }
+        try await Task.sleep(for: .milliseconds(300))
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+        #expect(await client.echo(RequestBuilder(identity: .training).echo(traceId: try TraceId(1))).outcome == .approved,
+                "once they go, terminals get in again")
+        await client.shutdown()
+        await simulator.stop()
+    }
+
     @Test func expiredTokensArePrunedAndSecretsComparedWhole() async throws {
         let issuer = TokenIssuer(credentials: .simulator, lifetime: .milliseconds(1))
         for _ in 0..<63 { _ = await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret) }
