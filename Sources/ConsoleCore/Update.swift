@@ -303,22 +303,18 @@ private func cardRead(_ model: inout Model, raw: String, scanned: Bool) -> [Effe
         model.notice = error.message
         return []
     }
-    guard let basket = try? Money(parsing: model.basketText), basket.cents > 0 else {
+    /// An amount field still to fill: keep the card, send the cursor there, say what is missing.
+    func missing(_ field: ReadyField, _ notice: LocalizedText) -> [Effect] {
         model.card = read
         model.cardText = read.number.masked
-        model.focus = .basket
-        model.notice = ConsoleText.badBasket
+        model.focus = field
+        model.notice = notice
         return []
     }
+    guard let basket = try? Money(parsing: model.basketText), basket.cents > 0 else { return missing(.basket, ConsoleText.badBasket) }
     var preTax: Money?
     if model.settings.askPreTaxAmount {
-        guard let typed = try? Money(parsing: model.preTaxText), typed.cents > 0 else {
-            model.card = read
-            model.cardText = read.number.masked
-            model.focus = .preTax
-            model.notice = ConsoleText.badPreTax
-            return []
-        }
+        guard let typed = try? Money(parsing: model.preTaxText), typed.cents > 0 else { return missing(.preTax, ConsoleText.badPreTax) }
         preTax = typed
     }
     model.card = read

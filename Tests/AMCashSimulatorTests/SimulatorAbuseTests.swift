@@ -7,23 +7,30 @@ import Testing
 /// The simulator as a network service a classroom can reach, with public training credentials:
 /// bounded loops on loopback only.
 @Suite(.serialized) struct SimulatorAbuseTests {
-    /// One raw HTTP/1.1 exchange on loopback (URLSession is not used: a test must see exact statuses).
-    static func exchange(port: Int, _ request: Data) throws -> String {
+    /// A TCP connection to the simulator on loopback, or -1.
+    static func connection(port: Int) -> Int32 {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0 { close(socket); return -1 }
+        return socket
+    }
+
+    /// One raw HTTP/1.1 exchange on loopback (URLSession is not used: a test must see exact statuses).
+    static func exchange(port: Int, _ request: Data) throws -> String {
+        let socket = connection(port: port)
+        guard socket >= 0 else { throw CocoaError(.fileReadUnknown) }
+        defer { close(socket) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         // A server that stops reading a huge body must not hold the test: sending gives up after 2 s.
         var sendTimeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
         _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var reply = [UInt8](repeating: 0, count: 4096)
         let count = recv(socket, &reply, reply.count, 0)
@@ -78,14 +85,7 @@ import Testing
         let closedByServer = try await Self.onOwnThread { () -> Int in
             var sockets: [Int32] = []
             for _ in 0..<200 {
-                let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                address.sin_port = UInt16(port).bigEndian
-                _ = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
+                let socket = Self.connection(port: port)
                 _ = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Le".withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                 sockets.append(socket)
             }
@@ -116,20 +116,9 @@ import Testing
         let simulator = try await SimulatorServer.start(options: options)
         let port = Self.port(simulator)
         let (overCapClosed, held) = try await Self.onOwnThread { () -> (Bool, [Int32]) in
-            func open() -> Int32 {
-                let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                address.sin_port = UInt16(port).bigEndian
-                _ = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                return socket
-            }
-            let held = (0..<20).map { _ in open() }
+            let held = (0..<20).map { _ in Self.connection(port: port) }
             Thread.sleep(forTimeInterval: 0.3)
-            let extra = open()
+            let extra = Self.connection(port: port)
             var timeout = timeval(tv_sec: 3, tv_usec: 0)
             setsockopt(extra, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var byte: UInt8 = 0
