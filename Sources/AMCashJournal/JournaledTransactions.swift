@@ -1,5 +1,5 @@
 public import AMCashAPI
-public import AMCashDomain
+import AMCashDomain
 public import Foundation
 
 /// Where a test may kill the till (SIGKILL) to prove that nothing is lost or debited twice. The
@@ -48,12 +48,6 @@ public struct JournaledTransactions: Sendable {
         public let entry: JournalEntry?
         public let result: HostResult<RedemptionReply>
         public let traceId: String
-
-        public init(entry: JournalEntry?, result: HostResult<RedemptionReply>, traceId: String) {
-            self.entry = entry
-            self.result = result
-            self.traceId = traceId
-        }
     }
 
     // MARK: - At the till
@@ -65,17 +59,13 @@ public struct JournaledTransactions: Sendable {
         let holder = LeaseHolder()
         let call: PreparedCall
         let intent: JournalEntry
+        // Refused by the builder (a keyed card, not whole units) or by the journal (busy collector, full disk):
+        // nothing was sent.
         do {
             call = try builder.redeem(request, traceId: try journal.nextTraceId(), at: now())
-        } catch let refusal as RequestRefusal {
-            return Redemption(entry: nil, result: .notSent(.notAttempted(refusal.description)), traceId: "-")
-        } catch {
-            return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")
-        }
-        do {
             intent = try journal.recordRedemptionIntent(call, requested: request.amount, at: now(), holder: holder, leases: leases)
         } catch {
-            return Redemption(entry: nil, result: .notSent(.notAttempted(error.description)), traceId: call.traceId)
+            return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")
         }
         crash(.afterIntentCommit)
         crash(.afterRequestSent)
@@ -97,7 +87,14 @@ public struct JournaledTransactions: Sendable {
     /// approval (the collector keeps the miles), which is the safe side.
     @discardableResult
     public func markShown(_ redemption: Redemption) -> Bool {
-        guard let entry = redemption.entry, entry.state == .approved else { return false }
+        guard let entry = redemption.entry else { return false }
+        return markShown(entry)
+    }
+
+    /// `markShown` for a journal row (the console finds it by its trace once the screen is drawn).
+    @discardableResult
+    public func markShown(_ entry: JournalEntry) -> Bool {
+        guard entry.state == .approved else { return false }
         do {
             try journal.markShown(entry.id, at: now())
             crash(.afterShown)
@@ -118,7 +115,6 @@ public struct JournaledTransactions: Sendable {
         public var isReversed: Bool { entry?.state == .reversed }
         public var isQueued: Bool { entry?.state == .reversing }
         public var isException: Bool { entry?.state == .exception }
-        public var isRefusedByHost: Bool { entry?.state == .declined }
     }
 
     /// Queues and sends the cashier's REVERSE (store and forward: if it cannot be sent now, recovery
@@ -130,10 +126,6 @@ public struct JournaledTransactions: Sendable {
         do {
             call = try builder.reverse(request, traceId: try journal.nextTraceId(), at: now())
             queued = try journal.queueReversal(call, of: request.redemptionConfirmationNumber, at: now(), holder: holder, leases: leases)
-        } catch let refusal as RequestRefusal {
-            return Reversal(entry: nil, result: .notSent(.notAttempted(refusal.description)), traceId: "-", refusal: refusal.description)
-        } catch let error as JournalError {
-            return Reversal(entry: nil, result: .notSent(.notAttempted(error.description)), traceId: "-", refusal: error.description)
         } catch {
             return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
         }

@@ -124,9 +124,7 @@ struct ConsoleEffects: EffectPerformer {
             send(.pendingCount((try? journal.openCount()) ?? 0))
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
-            if let entry = try? journal.entry(traceId: traceId), entry.state == .approved {
-                _ = session.transactions.markShown(.init(entry: entry, result: .notSent(.notAttempted("shown")), traceId: traceId))
-            }
+            if let entry = try? journal.entry(traceId: traceId) { session.transactions.markShown(entry) }
             send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: Date())) ?? []
@@ -184,9 +182,7 @@ struct ConsoleEffects: EffectPerformer {
     /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.
     static func reversibleItem(_ entry: JournalEntry) -> ReversibleItem? {
         guard let confirmation = entry.confirmationNumber, let money = entry.money,
-              let object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
-              let digits = object["collectorNumber"] as? String, let modeText = object["cardEntryMode"] as? String,
-              let mode = CardEntryMode(rawValue: modeText),
+              let digits = entry.collectorDigits, let mode = entry.entryModeText.flatMap(CardEntryMode.init(rawValue:)),
               let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19)) else { return nil }
         return ReversibleItem(journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
                               maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
