@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The hash of a request body that came without an Idempotency-Key, and the TLS training room's CA.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,7 +140,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AMCashSimulatorTests",
-            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
+            dependencies: [
+                "AMCashSimulator", "AMCashAPI", "AMCashDomain",
+                // Raw requests as an integrator's sample client sends them, not through our client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // Seeded byte mutations shared by the fuzz tests.

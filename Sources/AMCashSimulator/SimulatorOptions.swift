@@ -22,6 +22,14 @@ public struct SimulatorOptions: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// At most this many connections at once; more are closed as they come.
     public var maximumConnections = 1_000
+    /// How long the answer to an idempotency key (or a keyless body) is kept and replayed; after it,
+    /// the same key is a new transaction (`--key-retention`; the host's is 24 hours by default).
+    public var keyRetention: Duration = .seconds(86_400)
+    /// A REDEEM whose answer was lost (a `drop` fault) and not asked for again within this time is
+    /// refunded by the host itself (`--orphan-refund`; documented as 20 minutes).
+    public var orphanRefund: Duration = .seconds(20 * 60)
+    /// The OAuth audience the token endpoint serves; any other is refused 403 access_denied.
+    public var audience = HostSettings.documentedAudience
 
     public init(collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
                 credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),

@@ -39,8 +39,7 @@ public final class SimulatorServer: Sendable {
     /// Starts a simulator on `host:port` (port 0 picks a free one) and returns once it is listening.
     public static func start(options: SimulatorOptions = SimulatorOptions(), host: String = "127.0.0.1", port: Int = 0,
                              logger: Logger = Logger(label: "amcash.simulator")) async throws -> SimulatorServer {
-        let store: (any LedgerStore)? = try options.databasePath.map { try SQLiteLedgerStore(path: $0) }
-        let ledger = try SimulatorLedger(collectors: options.collectors, options: options, store: store, now: options.clock())
+        let ledger = try SimulatorLedger(options: options, now: options.clock())
         let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
         let router = Router()
         // Faults from the collectors file join the ones given on the command line.
@@ -48,10 +47,10 @@ public final class SimulatorServer: Sendable {
         for collector in options.collectors { plan.rules += (try? collector.faultRules()) ?? [] }
         let dice = FaultDice(plan: plan)
         router.add(middleware: HostFrontDoor(
-            tokens: tokens, dice: dice,
+            tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,
             behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
             slowDelay: options.slowDelay, logger: logger))
-        try SimulatorAPI(ledger: ledger, tokens: tokens, clock: options.clock).registerHandlers(on: router)
+        try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
 
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
@@ -100,9 +99,9 @@ public final class SimulatorServer: Sendable {
     // MARK: - For trainers and tests
 
     /// A collector's AM Cash balance in miles.
-    public func cashBalance(of number: String) async -> Int? { await ledger.cashBalance(of: number) }
+    public func cashBalance(of number: String) async -> Int? { try? await ledger.cashBalance(of: number, now: options.clock()) }
     /// Units a collector redeemed in the current redemption day.
-    public func unitsRedeemedToday(by number: String) async -> Int { await ledger.usedUnits(number, now: options.clock()) }
+    public func unitsRedeemedToday(by number: String) async -> Int { (try? await ledger.usedUnits(number, now: options.clock())) ?? 0 }
     /// How many tokens the token endpoint has issued.
     public func tokensIssued() async -> Int { await tokens.issued }
     /// Replaces the faults while the simulator runs (a trainer's "now the network breaks").
@@ -112,17 +111,20 @@ public final class SimulatorServer: Sendable {
     /// Expires every token already issued.
     public func expireTokens() async { await tokens.expireAll() }
     /// The reconciliation file of one sponsor for one reconciliation day, from the live ledger.
-    public func reconciliationFile(day: ProgramDay, sponsorCode: String) async -> ReconciliationFile {
-        await ledger.reconciliationFile(day: day, sponsorCode: sponsorCode, now: options.clock())
+    public func reconciliationFile(day: ProgramDay, sponsorCode: String) async throws -> ReconciliationFile {
+        try await ledger.reconciliationFile(day: day, sponsorCode: sponsorCode, now: options.clock())
     }
 
     /// The redemptions the ledger holds: confirmation, collector, units, reversed or not.
     public func redemptions() async -> [SimulatedRedemption] {
-        await ledger.redemptions().map {
+        ((try? await ledger.redemptions()) ?? []).map {
             SimulatedRedemption(confirmationNumber: $0.confirmation, collectorNumber: $0.number, units: $0.units,
-                                reversalConfirmationNumber: $0.reversal?.confirmation)
+                                reversalConfirmationNumber: $0.reversal, refundedByHost: $0.refundedByHost)
         }
     }
+
+    /// How many answers the ledger keeps under an idempotency key or a keyless body.
+    public func storedAnswers() async -> Int { (try? await ledger.storedReplies()) ?? 0 }
 }
 
 /// A redemption as the simulator's ledger holds it.
@@ -130,7 +132,10 @@ public struct SimulatedRedemption: Sendable, Hashable {
     public let confirmationNumber: String
     public let collectorNumber: String
     public let units: Int
+    /// The REVERSE that gave the miles back: a terminal's, or the host's own refund of an orphan.
     public let reversalConfirmationNumber: String?
+    /// Whether the host refunded it itself (its answer was lost and never asked for again).
+    public let refundedByHost: Bool
 }
 
 /// The simulator could not start.

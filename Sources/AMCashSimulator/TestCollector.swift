@@ -28,6 +28,8 @@ public struct TestCollector: Sendable, Hashable, Codable {
         case balanceHidden = "balance-hidden"
         /// 0006: the account cannot redeem.
         case unableToRedeem = "unable-to-redeem"
+        /// 0005: balances are never shown and the account cannot redeem.
+        case balanceHiddenUnableToRedeem = "balance-hidden-unable"
         /// 0025: the host does not know the number.
         case invalidNumber = "invalid-number"
         /// 0008: every request times out at the host.
@@ -82,6 +84,8 @@ public enum TestCollectors {
                       cashMiles: 5_000, dreamMiles: 0, behaviour: .timesOut),
         TestCollector(number: "81000000011", situation: "slow", summary: "the host answers slowly (about 5 seconds)",
                       cashMiles: 5_000, dreamMiles: 0, behaviour: .slow),
+        TestCollector(number: "81000000012", situation: "hidden-and-unable", summary: "balance not shown and unable to redeem (0005)",
+                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHiddenUnableToRedeem),
     ]
 
     /// Reads a set of test collectors from TOML:
@@ -94,7 +98,7 @@ public enum TestCollectors {
     ///     dreamMiles = 100
     ///     redeemedTodayUnits = 0       # optional
     ///     behaviour = "normal"         # optional: normal, inactive, balance-hidden, unable-to-redeem,
-    ///                                  # invalid-number, times-out, slow
+    ///                                  # balance-hidden-unable, invalid-number, times-out, slow
     ///     faults = ["delay=3000@50"]   # optional: faults for this card, as --fault writes them
     public static func load(path: String) throws(ConfigurationError) -> [TestCollector] {
         try parse(try ConfigurationFileText.read(path, what: "collectors file"), path: path)

@@ -54,7 +54,7 @@ import Testing
         await simulator.injectFaults(FaultPlan())
 
         let day = ProgramDay.reconciliationDay(at: Date())
-        let file = await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        let file = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
         #expect(file.details.count == 5, "four redemptions and one reversal")
 
         var parser = ReconciliationParser()

@@ -163,7 +163,7 @@ import Testing
     @Test func theBuiltInSetHasOneCollectorPerSituation() {
         let situations = TestCollectors.standard.map(\.situation)
         #expect(situations == ["plenty", "one-unit", "below-one-unit", "near-limit", "limit-reached", "inactive", "balance-hidden",
-                               "unable-to-redeem", "invalid-number", "times-out", "slow"])
+                               "unable-to-redeem", "invalid-number", "times-out", "slow", "hidden-and-unable"])
         #expect(Set(TestCollectors.standard.map(\.number)).count == situations.count)
     }
 }
@@ -196,7 +196,7 @@ func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3
         await client.shutdown()
 
         let day = ProgramDay(try CalendarDay(parsing: "2026-11-27"))
-        let live = await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        let live = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
         await simulator.stop()
         let offline = try ReconciliationExport.file(databasePath: path, day: day, sponsorCode: "LOY1")
         #expect(live.records.dropFirst() == offline.records.dropFirst(), "the live ledger and the file on disk agree")

@@ -137,7 +137,7 @@ import Testing
         let run = try await Self.amcash(["sim", "--list-collectors", "--json"])
         #expect(run.status == 0)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
-        #expect(list.count == 11)
+        #expect(list.count == 12)
         #expect(list.first?["situation"] as? String == "plenty")
     }
 

@@ -85,8 +85,9 @@ public struct RequestBuilder: Sendable {
                             body: WireFormat.encode(body), maskedCard: masked)
     }
 
+    /// The host compares entry modes without case; amcash always sends the current upper-case form.
     static func entryMode(_ mode: CardEntryMode) -> Components.Schemas.CardEntryMode {
-        Components.Schemas.CardEntryMode(rawValue: mode.rawValue)!
+        mode.rawValue
     }
 
     static func language(_ language: Language) -> Components.Schemas.InstantMessage {

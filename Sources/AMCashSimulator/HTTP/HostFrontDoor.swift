@@ -13,6 +13,8 @@ struct HostFrontDoor: RouterMiddleware {
 
     let tokens: TokenIssuer
     let dice: FaultDice
+    let ledger: SimulatorLedger
+    let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
     let slowDelay: Duration
     let logger: Logger
@@ -34,7 +36,7 @@ struct HostFrontDoor: RouterMiddleware {
                 return try await next(request, context)
             } catch {
                 // Like an OAuth server: a request it cannot read is a 400 invalid_request.
-                return Self.json(status: .badRequest, ["error": "invalid_request", "error_description": Self.explain(error)])
+                return Self.json(status: .badRequest, ["error": "invalid_request", "error_description": Self.explainToken(error)])
             }
         }
         guard path.hasPrefix(Self.apiPrefix) else { return try await next(request, context) }
@@ -50,7 +52,7 @@ struct HostFrontDoor: RouterMiddleware {
         do {
             buffer = try await request.collectBody(upTo: Self.maximumBody)
         } catch {
-            return Self.answer(.invalidField, message: "the request body is larger than \(Self.maximumBody) bytes")
+            return answer(.invalidField, message: "the request body is larger than \(Self.maximumBody) bytes")
         }
         let raw = Data(buffer.readableBytesView)
         let collector = (try? JSONSerialization.jsonObject(with: raw) as? [String: Any])?["collectorNumber"] as? String
@@ -58,7 +60,7 @@ struct HostFrontDoor: RouterMiddleware {
         switch collector.flatMap({ behaviours[$0] }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))
-            return Self.answer(.hostTimedOut)
+            return answer(.hostTimedOut)
         case .slow?:
             try await Task.sleep(for: slowDelay)
         default:
@@ -68,11 +70,12 @@ struct HostFrontDoor: RouterMiddleware {
         for fault in await dice.draw(endpoint: endpoint, collector: collector) {
             switch fault {
             case .delay(let duration): try await Task.sleep(for: duration)
-            case .serverError: return Self.answer(.serverError)
-            case .outage: return Self.answer(.scheduledOutage)
-            case .hostTimeout: return Self.answer(.hostTimedOut)
+            case .serverError: return answer(.serverError)
+            case .outage: return answer(.scheduledOutage)
+            case .hostTimeout: return answer(.hostTimedOut)
             case .conflict:
-                return Self.json(status: .conflict, ["message": "the request context changed (a fault the trainer injected)"])
+                return Self.json(status: .conflict, ["message": "the request context changed (a fault the trainer injected)",
+                                                     "transDateTime": SimulatorLedger.hostTime(clock())])
             case .dropAfterApplying: dropAfterApplying = true
             }
         }
@@ -84,13 +87,18 @@ struct HostFrontDoor: RouterMiddleware {
             }
         } catch let failure as LedgerFailure {
             logger.error("ledger failure", metadata: ["error": "\(failure)"])
-            return Self.answer(.serverError, message: "the simulator could not save its ledger")
+            return answer(.serverError, message: "the simulator could not save its ledger")
         } catch {
             // The contract could not read the request: a missing header, a missing field, a wrong type.
-            return Self.answer(.invalidField, message: Self.explain(error))
+            return answer(.invalidField, message: Self.explain(error))
         }
         guard dropAfterApplying else { return response }
         logger.notice("fault: dropping the answer after applying", metadata: ["endpoint": "\(endpoint)"])
+        if endpoint == "redeem" {
+            // The host's safety net starts counting: unless the terminal asks again, the miles come back.
+            let key = request.headers[.init("Idempotency-Key")!]
+            try? await ledger.answerWasLost(IdempotencyIdentity(operation: endpoint, key: key, rawBody: raw), now: clock())
+        }
         return Self.brokenCopy(of: response)
     }
 
@@ -114,9 +122,11 @@ struct HostFrontDoor: RouterMiddleware {
         return String(parts[1])
     }
 
-    static func answer(_ code: ResponseCode, message: String? = nil) -> Response {
+    /// An answer the front door gives itself (a fault, a body it cannot read), worded and stamped as the host's.
+    func answer(_ code: ResponseCode, message: String? = nil) -> Response {
         let status = HTTPResponse.Status(code: code.meaning.httpStatus ?? 500)
-        return json(status: status, ["responseCode": code.rawValue, "message": message ?? code.meaning.message.english])
+        return Self.json(status: status, ["responseCode": code.rawValue, "message": message ?? HostWording.message(for: code),
+                                          "transDateTime": SimulatorLedger.hostTime(clock())])
     }
 
     static func json(status: HTTPResponse.Status, _ object: [String: String]) -> Response {
@@ -125,6 +135,11 @@ struct HostFrontDoor: RouterMiddleware {
         let data = (try? encoder.encode(object)) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The token endpoint's reason for a form it cannot read.
+    static func explainToken(_ error: any Error) -> String {
+        error is HTTPError ? "the token request is larger than \(maximumTokenBody) bytes" : explain(error)
     }
 
     /// A short reason a cashier's IT person can act on, from the generated server's error.

@@ -7,10 +7,24 @@ import OpenAPIRuntime
 struct SimulatorAPI: APIProtocol {
     let ledger: SimulatorLedger
     let tokens: TokenIssuer
+    let audience: String
     let clock: @Sendable () -> Date
 
+    /// Answers as Auth0 does: a grant other than client credentials is 400 `unsupported_grant_type`,
+    /// wrong credentials 401 `invalid_client`, an audience it does not serve 403 `access_denied`. A
+    /// request without an audience gets the tenant's default one (the partner API), as Auth0 allows.
     func token(_ input: Operations.Token.Input) async throws -> Operations.Token.Output {
         guard case .urlEncodedForm(let form) = input.body else { throw ContractViolation("a form-encoded body") }
+        guard form.grantType == "client_credentials" else {
+            return .badRequest(.init(body: .json(.init(error: "unsupported_grant_type",
+                                                       errorDescription: "Unsupported grant type: \(String(form.grantType.prefix(64)))"))))
+        }
+        guard await tokens.accepts(clientId: form.clientId, clientSecret: form.clientSecret) else {
+            return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
+        }
+        if let asked = form.audience, asked != audience {
+            return .forbidden(.init(body: .json(.init(error: "access_denied", errorDescription: "Service not found: \(String(asked.prefix(200)))"))))
+        }
         guard let issued = await tokens.issue(clientId: form.clientId, clientSecret: form.clientSecret) else {
             return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
         }
@@ -21,7 +35,7 @@ struct SimulatorAPI: APIProtocol {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
         var response = Components.Schemas.EchoResponse(
             deviceId: body.deviceId, sponsorCode: body.sponsorCode, storeId: body.storeId, traceId: body.traceId,
-            vendorId: body.vendorId, responseCode: ResponseCode.approved.rawValue, message: "Approved.",
+            vendorId: body.vendorId, responseCode: ResponseCode.approved.rawValue, message: HostWording.message(for: .approved),
             transDateTime: SimulatorLedger.hostTime(clock()))
         if let problem = RequestValidator.check(sponsorCode: body.sponsorCode, storeId: body.storeId, deviceId: body.deviceId,
                                                 vendorId: body.vendorId, acquirerId: nil, traceId: body.traceId, dateTime: nil) {
@@ -34,12 +48,18 @@ struct SimulatorAPI: APIProtocol {
 
     func inquire(_ input: Operations.Inquire.Input) async throws -> Operations.Inquire.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let (status, response) = await ledger.inquire(body, now: clock())
+        let status: Int, response: Components.Schemas.InquireResponse
+        do {
+            (status, response) = try await ledger.inquire(body, now: clock())
+        } catch {
+            throw LedgerFailure(reason: String(describing: error))
+        }
         switch status {
         case 200: return .ok(.init(body: .json(response)))
         case 202: return .accepted(.init(body: .json(response)))
         case 400: return .badRequest(.init(body: .json(response)))
-        case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+        case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
+                                                                   transDateTime: response.transDateTime))))
         case 403: return .forbidden(.init(body: .json(response)))
         case 408: return .requestTimeout(.init(body: .json(response)))
         case 503: return .serviceUnavailable(.init(body: .json(response)))
@@ -52,18 +72,22 @@ struct SimulatorAPI: APIProtocol {
         let reply: SimulatorLedger.Reply<Components.Schemas.RedeemResponse>
         do {
             reply = try await ledger.redeem(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+        } catch let failure as LedgerFailure {
+            throw failure
         } catch {
             throw LedgerFailure(reason: String(describing: error))
         }
         switch reply {
         case .conflict:
-            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request"))))
+            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
+                                                     transDateTime: SimulatorLedger.hostTime(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))
             case 202: return .accepted(.init(body: .json(response)))
             case 400: return .badRequest(.init(body: .json(response)))
-            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
+                                                                   transDateTime: response.transDateTime))))
             case 403: return .forbidden(.init(body: .json(response)))
             case 408: return .requestTimeout(.init(body: .json(response)))
             case 503: return .serviceUnavailable(.init(body: .json(response)))
@@ -77,18 +101,22 @@ struct SimulatorAPI: APIProtocol {
         let reply: SimulatorLedger.Reply<Components.Schemas.ReverseResponse>
         do {
             reply = try await ledger.reverse(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+        } catch let failure as LedgerFailure {
+            throw failure
         } catch {
             throw LedgerFailure(reason: String(describing: error))
         }
         switch reply {
         case .conflict:
-            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request"))))
+            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
+                                                     transDateTime: SimulatorLedger.hostTime(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))
             case 202: return .accepted(.init(body: .json(response)))
             case 400: return .badRequest(.init(body: .json(response)))
-            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message))))
+            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
+                                                                   transDateTime: response.transDateTime))))
             case 403: return .forbidden(.init(body: .json(response)))
             case 408: return .requestTimeout(.init(body: .json(response)))
             case 503: return .serviceUnavailable(.init(body: .json(response)))

@@ -18,14 +18,19 @@ actor TokenIssuer {
     /// A new token, or nil when the credentials are wrong. Compared in constant time; expired tokens
     /// are pruned as new ones are issued, so the table stays the size of the live ones.
     func issue(clientId: String, clientSecret: String) -> (token: String, expiresIn: Int)? {
-        let idMatches = Self.constantTimeEquals(clientId, credentials.clientId)
-        let secretMatches = Self.constantTimeEquals(clientSecret, credentials.clientSecret)
-        guard idMatches && secretMatches else { return nil }
+        guard accepts(clientId: clientId, clientSecret: clientSecret) else { return nil }
         issued += 1
         if issued % 64 == 0 { pruneExpired() }
         let token = "sim-" + UUID().uuidString.lowercased()
         tokens[token] = ContinuousClock.now + lifetime
         return (token, max(1, Int(lifetime.components.seconds)))
+    }
+
+    /// Whether these are the client credentials the simulator serves (both compared in full).
+    func accepts(clientId: String, clientSecret: String) -> Bool {
+        let idMatches = Self.constantTimeEquals(clientId, credentials.clientId)
+        let secretMatches = Self.constantTimeEquals(clientSecret, credentials.clientSecret)
+        return idMatches && secretMatches
     }
 
     func isValid(_ token: String) -> Bool {

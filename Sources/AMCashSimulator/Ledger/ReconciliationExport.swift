@@ -1,43 +1,58 @@
 public import AMCashDomain
 public import Foundation
+import GRDB
 
 /// Writes the daily reconciliation file from the simulator's ledger: every REDEEM and REVERSE of one
-/// sponsor whose host time falls in the reconciliation day (00:00 to 00:00 Toronto).
+/// sponsor whose host time falls in the reconciliation day (00:00 to 00:00 Toronto), the host's own
+/// refunds of orphaned redemptions included (as REVERSE records).
 public enum ReconciliationExport {
     /// The file for `day` from the ledger kept in the SQLite file at `databasePath` (`amcash sim --db`).
+    /// Refunds that fell due since the simulator last ran are made first, as the host would have.
     public static func file(databasePath: String, day: ProgramDay, sponsorCode: String, now: Date = Date()) throws -> ReconciliationFile {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw SimulatorStartError(reason: "no simulator ledger at \(databasePath)")
         }
-        let state = try SQLiteLedgerStore(path: databasePath).load() ?? LedgerState()
-        return file(from: state, day: day, sponsorCode: sponsorCode, now: now)
+        let database = try LedgerDatabase(path: databasePath)
+        return try database.writeNow { db in
+            try SimulatorLedger.refundOrphans(db, nowMs: milliseconds(now), runBase: 0)
+            return try file(db, day: day, sponsorCode: sponsorCode, now: now)
+        }
     }
 
-    static func file(from state: LedgerState, day: ProgramDay, sponsorCode: String, now: Date) -> ReconciliationFile {
-        let start = day.reconciliationStart
-        let end = day.reconciliationEnd
-        var entries: [(Date, ReconciliationDetail)] = []
-        for redemption in state.redemptions.values where redemption.terminal.sponsorCode == sponsorCode {
-            let miles = Miles(redemption.miles)
-            let money = Money(cents: redemption.cents)
-            if start <= redemption.at && redemption.at < end {
-                entries.append((redemption.at, ReconciliationDetail(
-                    type: .redeem, hostDateTime: hostTime(redemption.at), sponsorCode: redemption.terminal.sponsorCode,
-                    storeId: redemption.terminal.storeId, deviceId: redemption.terminal.deviceId, traceId: redemption.traceId,
-                    collectorNumber: redemption.number, units: Units(redemption.units), miles: miles, money: money,
-                    confirmationNumber: redemption.confirmation, originalConfirmationNumber: nil)))
-            }
-            if let reversal = redemption.reversal, start <= reversal.at && reversal.at < end {
-                entries.append((reversal.at, ReconciliationDetail(
-                    type: .reverse, hostDateTime: hostTime(reversal.at), sponsorCode: reversal.terminal.sponsorCode,
-                    storeId: reversal.terminal.storeId, deviceId: reversal.terminal.deviceId, traceId: reversal.traceId,
-                    collectorNumber: redemption.number, units: Units(redemption.units), miles: miles, money: money,
-                    confirmationNumber: reversal.confirmation, originalConfirmationNumber: redemption.confirmation)))
-            }
+    static func file(_ db: Database, day: ProgramDay, sponsorCode: String, now: Date) throws -> ReconciliationFile {
+        let start = milliseconds(day.reconciliationStart)
+        let end = milliseconds(day.reconciliationEnd)
+        var entries: [(Int64, ReconciliationDetail)] = []
+        let redeems = try Row.fetchCursor(db, sql: """
+            SELECT confirmation, number, units, miles, cents, atMs, sponsorCode, storeId, deviceId, traceId FROM redemptions
+            WHERE sponsorCode = ? AND atMs >= ? AND atMs < ?
+            """, arguments: [sponsorCode, start, end])
+        while let row = try redeems.next() {
+            let at: Int64 = row["atMs"]
+            entries.append((at, ReconciliationDetail(
+                type: .redeem, hostDateTime: hostTime(instant(milliseconds: at)), sponsorCode: row["sponsorCode"],
+                storeId: row["storeId"], deviceId: row["deviceId"], traceId: row["traceId"], collectorNumber: row["number"],
+                units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int), money: Money(cents: row["cents"]),
+                confirmationNumber: row["confirmation"], originalConfirmationNumber: nil)))
+        }
+        let reversals = try Row.fetchCursor(db, sql: """
+            SELECT confirmation, number, units, miles, cents, reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId,
+                reversalDeviceId, reversalTraceId FROM redemptions
+            WHERE reversalSponsorCode = ? AND reversedAtMs >= ? AND reversedAtMs < ?
+            """, arguments: [sponsorCode, start, end])
+        while let row = try reversals.next() {
+            let at: Int64 = row["reversedAtMs"]
+            entries.append((at, ReconciliationDetail(
+                type: .reverse, hostDateTime: hostTime(instant(milliseconds: at)), sponsorCode: row["reversalSponsorCode"],
+                storeId: row["reversalStoreId"], deviceId: row["reversalDeviceId"], traceId: row["reversalTraceId"],
+                collectorNumber: row["number"], units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int),
+                money: Money(cents: row["cents"]), confirmationNumber: row["reversalConfirmation"],
+                originalConfirmationNumber: row["confirmation"])))
         }
         entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
         return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
-                                  periodStart: hostTime(start), periodEnd: hostTime(end), details: entries.map(\.1))
+                                  periodStart: hostTime(day.reconciliationStart), periodEnd: hostTime(day.reconciliationEnd),
+                                  details: entries.map(\.1))
     }
 
     static func hostTime(_ instant: Date) -> String {

@@ -1,37 +1,45 @@
 import AMCashContract
 import AMCashDomain
 import Foundation
+import GRDB
+import NIOConcurrencyHelpers
 
-/// The simulated AIR MILES host's books. An actor, so every balance change is serialized: however
-/// many terminals redeem against one collector at once, the balance never goes below zero and the
-/// daily limit is never passed. Every REDEEM and REVERSE is answered once per idempotency key and
-/// replayed after that; the same key with another body is a conflict.
-actor SimulatorLedger {
-    private var state: LedgerState
-    private let store: (any LedgerStore)?
+/// The simulated AIR MILES host's books, on the tables of `LedgerDatabase`. Every REDEEM and REVERSE
+/// is one short immediate transaction: however many terminals (or processes) redeem against one
+/// collector at once, the balance never goes below zero and the daily limit is never passed. Each
+/// is answered once per idempotency key (or, without a key, per byte-identical body) and replayed
+/// after that until the key's retention ends; the same key with another body is a conflict.
+final class SimulatorLedger: Sendable {
+    private let database: LedgerDatabase
     private let options: SimulatorOptions
+    /// Added to in-memory confirmation numbers, so one run does not repeat an earlier run's numbers.
     private let runBase: Int
+    /// When expired answers were last pruned (simulator clock, ms); pruning runs at most once a minute.
+    private let lastPrune = NIOLockedValueBox<Int64>(0)
 
-    init(collectors: [TestCollector], options: SimulatorOptions, store: (any LedgerStore)?, now: Date) throws {
+    init(options: SimulatorOptions, now: Date) throws {
         self.options = options
-        self.store = store
-        if let store, let saved = try store.load() {
-            state = saved
-        } else {
-            var fresh = LedgerState()
-            let today = ProgramDay.redemptionDay(at: now)
+        database = try LedgerDatabase(path: options.databasePath)
+        runBase = database.isFile ? 0 : (Int(now.timeIntervalSince1970) % 100_000) * 100_000
+        let today = ProgramDay.redemptionDay(at: now).description
+        let collectors = options.collectors
+        // New accounts start as the collectors file says; accounts the file already holds keep their
+        // balances (a restarted training room carries on) and take the file's behaviour.
+        try database.writeNow { db in
             for collector in collectors {
-                fresh.accounts[collector.number] = Account(number: collector.number, cash: collector.cashMiles,
-                                                           dream: collector.dreamMiles, behaviour: collector.behaviour)
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE number = ?", arguments: [collector.number]) ?? false
+                if exists {
+                    try db.execute(sql: "UPDATE accounts SET behaviour = ? WHERE number = ?", arguments: [collector.behaviour.rawValue, collector.number])
+                    continue
+                }
+                try db.execute(sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
+                               arguments: [collector.number, collector.cashMiles, collector.dreamMiles, collector.behaviour.rawValue])
                 if collector.redeemedTodayUnits > 0 {
-                    fresh.usage[LedgerState.usageKey(number: collector.number, day: today)] = collector.redeemedTodayUnits
+                    try db.execute(sql: "INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)",
+                                   arguments: [collector.number, today, collector.redeemedTodayUnits])
                 }
             }
-            state = fresh
-            try store?.save(state)
         }
-        // Confirmation numbers of one simulator run do not repeat those of an earlier in-memory run.
-        runBase = store == nil ? (Int(now.timeIntervalSince1970) % 100_000) * 100_000 : 0
     }
 
     enum Reply<Body: Sendable>: Sendable {
@@ -41,7 +49,15 @@ actor SimulatorLedger {
 
     // MARK: - INQUIRE
 
-    func inquire(_ request: Components.Schemas.InquireRequest, now: Date) -> (Int, Components.Schemas.InquireResponse) {
+    func inquire(_ request: Components.Schemas.InquireRequest, now: Date) async throws -> (Int, Components.Schemas.InquireResponse) {
+        try await database.write { [self] db in
+            try housekeeping(db, now: now)
+            return try answerInquiry(request, db: db, now: now)
+        }
+    }
+
+    private func answerInquiry(_ request: Components.Schemas.InquireRequest, db: Database,
+                               now: Date) throws -> (Int, Components.Schemas.InquireResponse) {
         var response = Components.Schemas.InquireResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
@@ -49,34 +65,33 @@ actor SimulatorLedger {
             Self.finish(&response, code, message: message)
         }
         if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
-        guard let account = state.accounts[request.collectorNumber], account.behaviour != .invalidNumber else {
+        guard let account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
             return finish(.invalidCollectorNumber)
         }
         if account.behaviour == .inactive { return finish(.accountInactive) }
         let basket = (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero
         let unit = UnitValue.standard
-        let remainingToday = max(0, options.dailyLimitUnits - usedUnits(account.number, now: now))
+        let usedToday = try Self.usedUnits(account.number, day: ProgramDay.redemptionDay(at: now), db)
+        let remainingToday = max(0, options.dailyLimitUnits - usedToday)
         let payable = account.cash / unit.miles.value
-        let offerUnits = min(payable, remainingToday, unit.units(within: basket).count)
-        let read = request.cardEntryMode != .manual
         response.unitValueAMCash = String(unit.miles.value)
         response.unitValueDollars = unit.money.decimalString
         response.dailyOfferLimit = String(options.dailyLimitUnits)
-        response.availableOfferUnits = String(offerUnits)
-        let balancesShown = account.behaviour != .balanceHidden
+        let balancesShown = account.behaviour.showsBalance
         if balancesShown {
             response.cashBalance = String(account.cash)
             response.dreamBalance = String(account.dream)
             response.availableCashBalance = String(account.cash)
             response.availableDollarAmount = unit.money(for: Units(payable)).decimalString
         }
-        if account.behaviour == .unableToRedeem {
-            response.availableOfferUnits = "0"
-            return finish(balancesShown ? .unableToRedeem : .balanceHiddenUnableToRedeem)
-        }
+        if account.behaviour == .unableToRedeem { return finish(.unableToRedeem) }
+        if account.behaviour == .balanceHiddenUnableToRedeem { return finish(.balanceHiddenUnableToRedeem) }
         if payable < 1 { return finish(.insufficientMiles) }
         if remainingToday < 1 { return finish(.dailyLimitExceeded) }
-        if read {
+        // The offer fields come only when the documented conditions hold: the card was read, the
+        // balance covers a unit and the daily limit is not reached.
+        if RequestValidator.entryMode(request.cardEntryMode) != .manual {
+            response.availableOfferUnits = String(min(payable, remainingToday, unit.units(within: basket).count))
             response.offerType = .rgl
             response.offerId = "AMC-RGL-10"
             response.offerDescEn = "Use 95 AIR MILES Cash miles for $10 off"
@@ -87,34 +102,37 @@ actor SimulatorLedger {
 
     // MARK: - REDEEM
 
-    func redeem(_ request: Components.Schemas.RedeemRequest, key: String, rawBody: Data, now: Date) throws -> Reply<Components.Schemas.RedeemResponse> {
-        try once(operation: "redeem", key: key, rawBody: rawBody) { [options, runBase] state in
-            Self.redeem(request, in: &state, options: options, runBase: runBase, now: now)
+    func redeem(_ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
+                now: Date) async throws -> Reply<Components.Schemas.RedeemResponse> {
+        try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [self] db in
+            try answerRedemption(request, db: db, now: now)
         }
     }
 
-    private static func redeem(_ request: Components.Schemas.RedeemRequest, in state: inout LedgerState, options: SimulatorOptions,
-                               runBase: Int, now: Date) -> (Int, Components.Schemas.RedeemResponse) {
+    private func answerRedemption(_ request: Components.Schemas.RedeemRequest, db: Database,
+                                  now: Date) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
         var response = Components.Schemas.RedeemResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: mask(request.collectorNumber), responseCode: "0000", transDateTime: hostTime(now))
-        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.RedeemResponse) {
-            Self.finish(&response, code, message: message)
+            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
+        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.RedeemResponse, String?) {
+            let (status, body) = Self.finish(&response, code, message: message)
+            return (status, body, nil)
         }
         if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
-        guard var account = state.accounts[request.collectorNumber], account.behaviour != .invalidNumber else {
+        guard var account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
             return finish(.invalidCollectorNumber)
         }
         if account.behaviour == .inactive { return finish(.accountInactive) }
-        if request.cardEntryMode == .manual { return finish(.cardNotSwipedOrScanned) }
-        let balancesShown = account.behaviour != .balanceHidden
-        if account.behaviour == .unableToRedeem { return finish(balancesShown ? .unableToRedeem : .balanceHiddenUnableToRedeem) }
+        if RequestValidator.entryMode(request.cardEntryMode) == .manual { return finish(.cardNotSwipedOrScanned) }
+        if account.behaviour == .unableToRedeem { return finish(.unableToRedeem) }
+        if account.behaviour == .balanceHiddenUnableToRedeem { return finish(.balanceHiddenUnableToRedeem) }
+        let balancesShown = account.behaviour.showsBalance
         let unit = UnitValue.standard
         let basket = (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero
         let asked = (try? Money(parsing: request.dollarRedeemRequest)) ?? .zero
         let day = ProgramDay.redemptionDay(at: now)
-        let usageKey = LedgerState.usageKey(number: account.number, day: day)
-        let remainingToday = max(0, options.dailyLimitUnits - (state.usage[usageKey] ?? 0))
+        let usedToday = try Self.usedUnits(account.number, day: day, db)
+        let remainingToday = max(0, options.dailyLimitUnits - usedToday)
         let payable = account.cash / unit.miles.value
         if balancesShown {
             response.cashBalance = String(account.cash)
@@ -130,15 +148,15 @@ actor SimulatorLedger {
             return finish(.invalidField, message: "dollarRedeemRequest and postTaxBasketAmount must each cover at least one unit ($10.00)")
         }
         account.cash -= units * unit.miles.value
-        state.accounts[account.number] = account
-        state.usage[usageKey, default: 0] += units
-        state.sequence += 1
-        let confirmation = "RD" + zeroPad(runBase + state.sequence, 10)
-        state.redemptions[confirmation] = RedemptionRecord(
-            confirmation: confirmation, number: account.number, units: units, miles: units * unit.miles.value,
-            cents: units * unit.money.cents, at: now, day: day.description,
-            terminal: TerminalRef(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId),
-            traceId: request.traceId, reversal: nil)
+        try db.execute(sql: "UPDATE accounts SET cash = ? WHERE number = ?", arguments: [account.cash, account.number])
+        try Self.addUsage(units, number: account.number, day: day.description, db)
+        let sequence = try Self.nextSequence(db)
+        let confirmation = "RD" + zeroPad(runBase + sequence, 10)
+        try db.execute(sql: """
+            INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents, milliseconds(now),
+                             day.description, request.sponsorCode, request.storeId, request.deviceId, request.traceId])
         response.unitsRedeemed = String(units)
         response.unitValueDollars = unit.money.decimalString
         response.unitValueAMCash = String(unit.miles.value)
@@ -147,39 +165,25 @@ actor SimulatorLedger {
             response.cashBalance = String(account.cash)
             response.availableCashBalance = String(account.cash)
         }
-        return finish(balancesShown ? .approved : .approvedBalanceHidden)
+        let (status, body) = Self.finish(&response, balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+        return (status, body, confirmation)
     }
 
     // MARK: - REVERSE
 
-    func reverse(_ request: Components.Schemas.ReverseRequest, key: String, rawBody: Data, now: Date) throws -> Reply<Components.Schemas.ReverseResponse> {
-        try once(operation: "reverse", key: key, rawBody: rawBody) { [options, runBase] state in
-            Self.reverse(request, in: &state, runBase: runBase, options: options, now: now)
+    func reverse(_ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
+                 now: Date) async throws -> Reply<Components.Schemas.ReverseResponse> {
+        try await once(IdempotencyIdentity(operation: "reverse", key: key, rawBody: rawBody), now: now) { [self] db in
+            let (status, body) = try answerReversal(request, db: db, now: now)
+            return (status, body, nil)
         }
     }
 
-    /// Answers an idempotency key once: the first time `apply` changes the ledger and its answer is
-    /// stored with the exact request body, in the same commit; after that the stored answer is replayed,
-    /// and the same key with another body is a conflict.
-    private func once<Body: Codable & Sendable>(operation: String, key: String, rawBody: Data,
-                                                apply: (inout LedgerState) -> (Int, Body)) throws -> Reply<Body> {
-        if let stored = state.replies[key] {
-            guard stored.operation == operation, stored.requestBody == rawBody else { return .conflict }
-            return .answer(status: stored.status, body: try JSONDecoder().decode(Body.self, from: stored.responseBody))
-        }
-        var next = state
-        let (status, response) = apply(&next)
-        next.replies[key] = StoredReply(operation: operation, requestBody: rawBody, status: status,
-                                        responseBody: try JSONEncoder().encode(response))
-        try commit(next)
-        return .answer(status: status, body: response)
-    }
-
-    private static func reverse(_ request: Components.Schemas.ReverseRequest, in state: inout LedgerState, runBase: Int,
-                                options: SimulatorOptions, now: Date) -> (Int, Components.Schemas.ReverseResponse) {
+    private func answerReversal(_ request: Components.Schemas.ReverseRequest, db: Database,
+                                now: Date) throws -> (Int, Components.Schemas.ReverseResponse) {
         var response = Components.Schemas.ReverseResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: mask(request.collectorNumber), responseCode: "0000", transDateTime: hostTime(now))
+            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.ReverseResponse) {
             Self.finish(&response, code, message: message)
         }
@@ -187,70 +191,200 @@ actor SimulatorLedger {
         guard let confirmation = request.redemptionConfirmationNumber ?? request.redemptionConfirmationNum, !confirmation.isEmpty else {
             return finish(.invalidField, message: "redemptionConfirmationNumber is required")
         }
-        guard var account = state.accounts[request.collectorNumber], account.behaviour != .invalidNumber else {
+        guard var account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
             return finish(.invalidCollectorNumber)
         }
         if account.behaviour == .inactive { return finish(.accountInactive) }
+        // The reverse page repeats the redeem page's warning: a key-entered card is refused.
+        if RequestValidator.entryMode(request.cardEntryMode) == .manual { return finish(.cardNotSwipedOrScanned) }
         response.redemptionConfirmationNumber = confirmation
-        guard var redemption = state.redemptions[confirmation], redemption.number == account.number else {
+        guard let redemption = try Row.fetchOne(db, sql: """
+            SELECT number, units, miles, atMs, day, reversalConfirmation, refundedByHost FROM redemptions WHERE confirmation = ?
+            """, arguments: [confirmation]), redemption["number"] as String == account.number else {
             return finish(.invalidField, message: "redemptionConfirmationNumber: no redemption \(confirmation) for this collector")
         }
-        if redemption.reversal != nil {
+        let units: Int = redemption["units"]
+        let balancesShown = account.behaviour.showsBalance
+        func approved(_ reversal: String) -> (Int, Components.Schemas.ReverseResponse) {
+            response.txnConfirmationNumber = reversal
+            response.unitsReversed = String(units)
+            if balancesShown {
+                response.cashBalance = String(account.cash)
+                response.dreamBalance = String(account.dream)
+                response.availableCashBalance = String(account.cash)
+            }
+            return finish(balancesShown ? .approved : .approvedBalanceHidden)
+        }
+        if let earlier: String = redemption["reversalConfirmation"] {
+            // Decision (contract): the host refunded this redemption itself (its answer was never
+            // delivered); a REVERSE of it is approved with the refund's number, and credits nothing again.
+            if (redemption["refundedByHost"] as Int) == 1 { return approved(earlier) }
             return finish(.invalidField, message: "redemptionConfirmationNumber: \(confirmation) is already reversed")
         }
-        guard ReversalWindow.isReversible(redeemedAt: redemption.at, at: now) else {
+        guard ReversalWindow.isReversible(redeemedAt: instant(milliseconds: redemption["atMs"]), at: now) else {
             return finish(.invalidField, message: "redemptionConfirmationNumber: the reversal window closed at 03:00 Eastern")
         }
-        account.cash += redemption.miles
-        state.accounts[account.number] = account
-        state.usage[LedgerState.usageKey(number: account.number, day: ProgramDay.redemptionDay(at: redemption.at)), default: 0] -= redemption.units
-        state.sequence += 1
-        let reversal = "RV" + zeroPad(runBase + state.sequence, 10)
-        redemption.reversal = ReversalRecord(
-            confirmation: reversal, at: now,
-            terminal: TerminalRef(sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId),
-            traceId: request.traceId)
-        state.redemptions[confirmation] = redemption
-        response.txnConfirmationNumber = reversal
-        response.unitsReversed = String(redemption.units)
-        if account.behaviour != .balanceHidden {
-            response.cashBalance = String(account.cash)
-            response.dreamBalance = String(account.dream)
-            response.availableCashBalance = String(account.cash)
-            return finish(.approved)
+        account.cash += redemption["miles"] as Int
+        try db.execute(sql: "UPDATE accounts SET cash = ? WHERE number = ?", arguments: [account.cash, account.number])
+        try Self.addUsage(-units, number: account.number, day: redemption["day"], db)
+        let sequence = try Self.nextSequence(db)
+        let reversal = "RV" + zeroPad(runBase + sequence, 10)
+        try db.execute(sql: """
+            UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
+                reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
+            WHERE confirmation = ?
+            """, arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId, request.traceId, confirmation])
+        return approved(reversal)
+    }
+
+    // MARK: - Idempotency and the host's safety net
+
+    /// Answers an identity once: the first time `apply` changes the ledger and its answer is stored
+    /// with the body's hash, in the same transaction; after that, until the key expires, the stored
+    /// answer is replayed, and the same key with another body is a conflict. An answer refused by
+    /// validation (0035) is not stored: the corrected request may come with the same key.
+    private func once<Body: Codable & Sendable & HostResponseBody>(
+        _ identity: IdempotencyIdentity, now: Date,
+        apply: @escaping @Sendable (Database) throws -> (Int, Body, String?)
+    ) async throws -> Reply<Body> {
+        let retention = options.keyRetention
+        return try await database.write { [self] db in
+            try housekeeping(db, now: now)
+            let nowMs = milliseconds(now)
+            if let stored = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT operation, bodyHash, status, response, confirmation, expiresAtMs FROM replies WHERE key = ?
+                """), arguments: [identity.storageKey]) {
+                if (stored["expiresAtMs"] as Int64) > nowMs {
+                    guard stored["operation"] == identity.operation, stored["bodyHash"] == identity.bodyHash else { return .conflict }
+                    // The answer reached the terminal this time (unless it is dropped again): nothing to refund.
+                    if let confirmation: String = stored["confirmation"] {
+                        try db.execute(sql: "UPDATE redemptions SET refundDueAtMs = NULL WHERE confirmation = ?", arguments: [confirmation])
+                    }
+                    return .answer(status: stored["status"], body: try JSONDecoder().decode(Body.self, from: stored["response"] as Data))
+                }
+                // Past its retention the key is forgotten: this is a new transaction.
+                try db.execute(sql: "DELETE FROM replies WHERE key = ?", arguments: [identity.storageKey])
+            }
+            let (status, response, confirmation) = try apply(db)
+            if response.responseCode != ResponseCode.invalidField.rawValue {
+                try db.execute(sql: """
+                    INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [identity.storageKey, identity.operation, identity.bodyHash, status, try JSONEncoder().encode(response),
+                                     confirmation, nowMs + Int64(retention.components.seconds) * 1000])
+            }
+            return .answer(status: status, body: response)
         }
-        return finish(.approvedBalanceHidden)
+    }
+
+    /// The answer to `identity` was lost on the way (a `drop` fault): if it approved a redemption and
+    /// the terminal does not ask again within `orphanRefund`, the host gives the miles back itself.
+    func answerWasLost(_ identity: IdempotencyIdentity, now: Date) async throws {
+        let due = milliseconds(now) + Int64(options.orphanRefund.components.seconds) * 1000
+        try await database.write { db in
+            guard let confirmation = try String.fetchOne(db, sql: "SELECT confirmation FROM replies WHERE key = ? AND operation = ?",
+                                                         arguments: [identity.storageKey, identity.operation]) else { return }
+            try db.execute(sql: "UPDATE redemptions SET refundDueAtMs = ? WHERE confirmation = ? AND reversalConfirmation IS NULL",
+                           arguments: [due, confirmation])
+        }
+    }
+
+    /// Refunds the orphans that are due and forgets expired answers. Runs inside every transaction
+    /// that answers a terminal, so it costs one indexed lookup when there is nothing to do.
+    private func housekeeping(_ db: Database, now: Date) throws {
+        let nowMs = milliseconds(now)
+        try Self.refundOrphans(db, nowMs: nowMs, runBase: runBase)
+        let prune = lastPrune.withLockedValue { last in
+            guard nowMs - last >= 60_000 || nowMs < last else { return false }
+            last = nowMs
+            return true
+        }
+        if prune { try db.execute(sql: "DELETE FROM replies WHERE expiresAtMs <= ?", arguments: [nowMs]) }
+    }
+
+    /// The host's own safety net: each redemption whose answer was lost and not asked for again by
+    /// its refund time is reversed by the host, at that time, on the original's terminal and trace.
+    static func refundOrphans(_ db: Database, nowMs: Int64, runBase: Int) throws {
+        let due = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT confirmation, number, units, miles, day, refundDueAtMs, sponsorCode, storeId, deviceId, traceId
+            FROM redemptions WHERE refundDueAtMs IS NOT NULL AND refundDueAtMs <= ?
+            """), arguments: [nowMs])
+        for row in due {
+            let number: String = row["number"]
+            try db.execute(sql: "UPDATE accounts SET cash = cash + ? WHERE number = ?", arguments: [row["miles"] as Int, number])
+            try addUsage(-(row["units"] as Int), number: number, day: row["day"], db)
+            let sequence = try nextSequence(db)
+            let refund = "RF" + zeroPad(runBase + sequence, 10)
+            try db.execute(sql: """
+                UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = refundDueAtMs, reversalSponsorCode = sponsorCode,
+                    reversalStoreId = storeId, reversalDeviceId = deviceId, reversalTraceId = traceId, refundedByHost = 1,
+                    refundDueAtMs = NULL
+                WHERE confirmation = ?
+                """, arguments: [refund, row["confirmation"] as String])
+        }
     }
 
     // MARK: - Looking in
 
     /// A collector's AM Cash balance (for tests and the trainer).
-    func cashBalance(of number: String) -> Int? { state.accounts[number]?.cash }
+    func cashBalance(of number: String, now: Date) async throws -> Int? {
+        try await database.write { [self] db in
+            try housekeeping(db, now: now)
+            return try Account.fetch(number, db)?.cash
+        }
+    }
 
     /// Units redeemed today by a collector.
-    func usedUnits(_ number: String, now: Date) -> Int {
-        state.usage[LedgerState.usageKey(number: number, day: ProgramDay.redemptionDay(at: now))] ?? 0
+    func usedUnits(_ number: String, now: Date) async throws -> Int {
+        try await database.read { db in try Self.usedUnits(number, day: ProgramDay.redemptionDay(at: now), db) }
     }
 
     /// The reconciliation file of one sponsor for one reconciliation day.
-    func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) -> ReconciliationFile {
-        ReconciliationExport.file(from: state, day: day, sponsorCode: sponsorCode, now: now)
+    func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) async throws -> ReconciliationFile {
+        try await database.write { [self] db in
+            try housekeeping(db, now: now)
+            return try ReconciliationExport.file(db, day: day, sponsorCode: sponsorCode, now: now)
+        }
     }
 
     /// Every redemption, oldest first.
-    func redemptions() -> [RedemptionRecord] { state.redemptions.values.sorted { ($0.at, $0.confirmation) < ($1.at, $1.confirmation) } }
+    func redemptions() async throws -> [LedgerRedemption] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT confirmation, number, units, reversalConfirmation, refundedByHost FROM redemptions ORDER BY atMs, confirmation
+                """).map {
+                LedgerRedemption(confirmation: $0["confirmation"], number: $0["number"], units: $0["units"],
+                                 reversal: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
+            }
+        }
+    }
+
+    /// How many answers are stored under a key (for tests of pruning).
+    func storedReplies() async throws -> Int {
+        try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
+    }
 
     // MARK: - Pieces
 
-    private func commit(_ next: LedgerState) throws {
-        try store?.save(next)
-        state = next
+    private static func usedUnits(_ number: String, day: ProgramDay, _ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT units FROM daily_usage WHERE number = ? AND day = ?"),
+                         arguments: [number, day.description]) ?? 0
     }
 
-    /// Sets the code and its message on a response and pairs it with the code's HTTP status.
+    private static func addUsage(_ units: Int, number: String, day: String, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)
+            ON CONFLICT (number, day) DO UPDATE SET units = units + excluded.units
+            """).execute(arguments: [number, day, units])
+    }
+
+    private static func nextSequence(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'confirmation' RETURNING value"))!
+    }
+
+    /// Sets the code and the host's wording on a response and pairs it with the code's HTTP status.
     static func finish<Body: HostResponseBody>(_ response: inout Body, _ code: ResponseCode, message: String?) -> (Int, Body) {
         response.responseCode = code.rawValue
-        response.message = message ?? code.meaning.message.english
+        response.message = message ?? HostWording.message(for: code)
         return (code.meaning.httpStatus ?? 500, response)
     }
 
@@ -261,8 +395,44 @@ actor SimulatorLedger {
     static func hostTime(_ now: Date) -> String { ReconciliationExport.hostTime(now) }
 }
 
+/// A collector account as the ledger holds it.
+struct Account: Sendable {
+    let number: String
+    var cash: Int
+    let dream: Int
+    let behaviour: TestCollector.Behaviour
+
+    static func fetch(_ number: String, _ db: Database) throws -> Account? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT cash, dream, behaviour FROM accounts WHERE number = ?"),
+                                         arguments: [number]) else { return nil }
+        return Account(number: number, cash: row["cash"], dream: row["dream"],
+                       behaviour: TestCollector.Behaviour(rawValue: row["behaviour"]) ?? .normal)
+    }
+}
+
+/// One redemption as `SimulatorServer.redemptions()` reports it.
+struct LedgerRedemption: Sendable {
+    let confirmation: String
+    let number: String
+    let units: Int
+    let reversal: String?
+    let refundedByHost: Bool
+}
+
+extension TestCollector.Behaviour {
+    /// 0001 and 0005 accounts never show balances.
+    var showsBalance: Bool { self != .balanceHidden && self != .balanceHiddenUnableToRedeem }
+}
+
+/// The host's own wording of its messages, where the documentation shows it; otherwise the
+/// catalogue's English. Kept apart from the console's cashier messages, which are ours to write.
+enum HostWording {
+    static func message(for code: ResponseCode) -> String {
+        code == .approved ? "Approved" : code.meaning.message.english
+    }
+}
+
 func zeroPad(_ value: Int, _ width: Int) -> String {
     let digits = String(value)
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
-

@@ -1,22 +1,21 @@
 import AMCashDomain
 import Foundation
 
-/// Everything the simulated host remembers: accounts, today's usage, redemptions and their
-/// reversals, and the stored answer for every idempotency key. Plain values, so the ledger can
-/// keep them in memory or in SQLite.
-struct LedgerState: Sendable, Codable {
-    var accounts: [String: Account] = [:]
+/// The ledger as the first simulator kept it: one JSON snapshot in a `ledger_state` row, rewritten
+/// on every commit. Read only by the migration that moves an old `--db` file into tables, so a
+/// trainer's ledger survives the upgrade.
+struct LegacyLedgerSnapshot: Sendable, Codable {
+    var accounts: [String: LegacyAccount] = [:]
     /// Units redeemed per collector per redemption day, keyed "number|YYYY-MM-DD".
     var usage: [String: Int] = [:]
-    var redemptions: [String: RedemptionRecord] = [:]
-    var replies: [String: StoredReply] = [:]
+    var redemptions: [String: LegacyRedemption] = [:]
+    var replies: [String: LegacyReply] = [:]
     /// The last confirmation sequence number handed out.
     var sequence: Int = 0
 
-    static func usageKey(number: String, day: ProgramDay) -> String { "\(number)|\(day)" }
 }
 
-struct Account: Sendable, Codable, Hashable {
+struct LegacyAccount: Sendable, Codable, Hashable {
     let number: String
     var cash: Int
     var dream: Int
@@ -24,13 +23,13 @@ struct Account: Sendable, Codable, Hashable {
 }
 
 /// One terminal as a request named it.
-struct TerminalRef: Sendable, Codable, Hashable {
+struct LegacyTerminal: Sendable, Codable, Hashable {
     let sponsorCode: String
     let storeId: String
     let deviceId: String
 }
 
-struct RedemptionRecord: Sendable, Codable, Hashable {
+struct LegacyRedemption: Sendable, Codable, Hashable {
     let confirmation: String
     let number: String
     let units: Int
@@ -38,20 +37,20 @@ struct RedemptionRecord: Sendable, Codable, Hashable {
     let cents: Int
     let at: Date
     let day: String
-    let terminal: TerminalRef
+    let terminal: LegacyTerminal
     let traceId: String
-    var reversal: ReversalRecord?
+    var reversal: LegacyReversal?
 }
 
-struct ReversalRecord: Sendable, Codable, Hashable {
+struct LegacyReversal: Sendable, Codable, Hashable {
     let confirmation: String
     let at: Date
-    let terminal: TerminalRef
+    let terminal: LegacyTerminal
     let traceId: String
 }
 
 /// The answer given to one idempotency key, with the exact request body it answered.
-struct StoredReply: Sendable, Codable, Hashable {
+struct LegacyReply: Sendable, Codable, Hashable {
     let operation: String
     let requestBody: Data
     let status: Int
