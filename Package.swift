@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "amcash", targets: ["amcash"]),
+        .executable(name: "amcash-bench", targets: ["amcash-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -35,6 +36,9 @@ let package = Package(
         // from everything after the request head by their types, not their text.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the build through swift-nio-ssl: the training room's private CA and server certificate.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -73,6 +77,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The hash of a request body that came without an Idempotency-Key, and the TLS training room's CA.
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -122,6 +131,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks on a release build, each row beside a floor measured in the same run (scripts/bench).
+        .executableTarget(
+            name: "amcash-bench",
+            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AMCashAPITests",
             dependencies: [
@@ -145,6 +160,8 @@ let package = Package(
                 // Raw requests as an integrator's sample client sends them, not through our client.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Writes a first-generation ledger file, to open it with today's simulator.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -28,6 +28,8 @@ public struct SimulatorOptions: Sendable {
     /// A REDEEM whose answer was lost (a `drop` fault) and not asked for again within this time is
     /// refunded by the host itself (`--orphan-refund`; documented as 20 minutes).
     public var orphanRefund: Duration = .seconds(20 * 60)
+    /// Serve HTTPS with these certificates (`amcash sim --tls`); plain HTTP when nil (loopback only, for terminals).
+    public var tls: TrainingRoomTLS?
     /// The OAuth audience the token endpoint serves; any other is refused 403 access_denied.
     public var audience = HostSettings.documentedAudience
 

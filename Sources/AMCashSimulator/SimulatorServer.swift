@@ -3,8 +3,11 @@ import AMCashContract
 public import AMCashDomain
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import NIOCore
+import NIOSSL
 import OpenAPIHummingbird
 import ServiceLifecycle
 
@@ -14,8 +17,10 @@ public final class SimulatorServer: Sendable {
     /// The port it listens on (a free one when started with port 0).
     public let port: Int
     public let host: String
-    /// `http://HOST:PORT`, for `hostBaseURL`.
-    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    /// Whether it serves HTTPS (a training room with `--tls`).
+    public let usesTLS: Bool
+    /// `http://HOST:PORT` (or `https://` with TLS), for `hostBaseURL`.
+    public var baseURL: String { "\(usesTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     private let ledger: SimulatorLedger
     private let tokens: TokenIssuer
@@ -28,6 +33,7 @@ public final class SimulatorServer: Sendable {
                  group: ServiceGroup, options: SimulatorOptions) {
         self.port = port
         self.host = host
+        usesTLS = options.tls != nil
         self.ledger = ledger
         self.tokens = tokens
         self.dice = dice
@@ -56,10 +62,23 @@ public final class SimulatorServer: Sendable {
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
         // and no more than `maximumConnections` are open at once.
         let cap = ConnectionCap(limit: options.maximumConnections)
+        let idle = TimeAmount.nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
+                                          + options.idleTimeout.components.attoseconds / 1_000_000_000)
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [cap.handler()], idleTimeout: idle))
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            // TLS 1.2 at least, as the terminals ask.
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)))
+            configuration.minimumTLSVersion = .tlsv12
+            server = try .tls(http, tlsConfiguration: configuration)
+        } else {
+            server = http
+        }
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [cap.handler()], idleTimeout: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
-                                                                         + options.idleTimeout.components.attoseconds / 1_000_000_000))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? port)
@@ -121,6 +140,12 @@ public final class SimulatorServer: Sendable {
             SimulatedRedemption(confirmationNumber: $0.confirmation, collectorNumber: $0.number, units: $0.units,
                                 reversalConfirmationNumber: $0.reversal, refundedByHost: $0.refundedByHost)
         }
+    }
+
+    /// Gives the ledger `count` redemptions of yesterday (and their stored answers), spread over
+    /// `collectors`: a benchmark's grown ledger, without sending them one by one.
+    public func prefill(redemptions count: Int, collectors: [String]) async throws {
+        try await ledger.prefill(redemptions: count, collectors: collectors, now: options.clock())
     }
 
     /// How many answers the ledger keeps under an idempotency key or a keyless body.

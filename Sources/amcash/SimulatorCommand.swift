@@ -13,6 +13,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         discussion: """
             Terminals point hostBaseURL (or --base-url) at http://HOST:PORT and use the simulator's client \
             credentials (printed at start). Every terminal's redemptions count against the same daily limit.
+            A training room on a network: --tls serves HTTPS with a private CA made once in the data directory; \
+            terminals set hostBaseURL = "https://NAME:PORT" and caFile = the CA file printed at start.
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
             5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
@@ -43,6 +45,19 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "Seconds a bearer token lives.")
     var tokenLifetime = 86_400
 
+    @Option(name: .customLong("key-retention"), help: "How long an Idempotency-Key's answer is kept (24h, 90m, 30s).")
+    var keyRetention = "24h"
+
+    @Option(name: .customLong("orphan-refund"),
+            help: "A REDEEM whose answer was lost and not asked for again is refunded by the host after this long (20m).")
+    var orphanRefund = "20m"
+
+    @Flag(name: .long, help: "Serve HTTPS with the training room's own CA (made once in the data directory).")
+    var tls = false
+
+    @Option(name: .customLong("tls-name"), help: "With --tls: another DNS name or address for the certificate (repeatable).")
+    var tlsName: [String] = []
+
     @Flag(name: .customLong("list-collectors"), help: "List the test collectors and exit.")
     var listCollectors = false
 
@@ -63,6 +78,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second") }
         let rules: [FaultRule]
         do { rules = try fault.map { try FaultRule(parsing: $0) } } catch { throw ValidationError("--fault: \(error)") }
+        guard let retention = DurationText.parse(keyRetention), retention >= .seconds(1) else {
+            throw ValidationError("--key-retention must be a duration such as 24h, 90m or 30s")
+        }
+        guard let refund = DurationText.parse(orphanRefund), refund >= .seconds(1) else {
+            throw ValidationError("--orphan-refund must be a duration such as 20m or 90s")
+        }
         bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .notice)
 
         let environment = ProcessInfo.processInfo.environment
@@ -70,18 +91,33 @@ struct SimulatorCommand: AsyncParsableCommand {
         if let id = environment["AMCASH_CLIENT_ID"], let secret = environment["AMCASH_CLIENT_SECRET"], !id.isEmpty, !secret.isEmpty {
             credentials = ClientCredentials(clientId: id, clientSecret: secret)
         }
-        let options = SimulatorOptions(collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
+        var options = SimulatorOptions(collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
                                        tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
                                        databasePath: db)
-        if !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.") {
-            printError("amcash sim: warning: serving plain HTTP on \(host), off loopback. Its training credentials are public and "
-                       + "anyone on that network can use them; terminals refuse http:// off loopback.")
+        options.keyRetention = retention
+        options.orphanRefund = refund
+        if tls {
+            let directory = try HostSession.dataDirectory(environment: environment) + "/training-room-tls"
+            do {
+                options.tls = try TrainingRoomTLS.prepare(directory: directory, names: TrainingRoomTLS.defaultNames(listeningOn: host) + tlsName)
+            } catch {
+                printError("amcash sim: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        } else if !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.") {
+            printError("amcash sim: warning: serving plain HTTP on \(host), off loopback: terminals refuse http:// off loopback. "
+                       + "Use --tls for a training room. Its training credentials are public and anyone on that network can use them.")
         }
         let server = try await SimulatorServer.start(options: options, host: host, port: port)
         print("amcash CERT simulator listening on \(server.baseURL)")
+        if let certificates = options.tls {
+            print("TLS: terminals set caFile = \"\(certificates.caFile)\" and hostBaseURL = \"https://NAME:\(server.port)\"")
+            print("     NAME one of: \(certificates.names.joined(separator: ", "))")
+        }
         let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"
         print("client id: \(credentials.clientId)   secret: \(secretSource)")
-        print("ledger: \(db ?? "in memory")   daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
+        print("ledger: \(db ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
+        print("daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
         print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
         fflush(nil)
 
@@ -158,5 +194,19 @@ struct ExportReconciliationCommand: ParsableCommand {
         } else {
             print(file.text, terminator: "")
         }
+    }
+}
+
+/// Durations as a trainer writes them: `24h`, `90m`, `30s`, `1500ms`, or plain seconds.
+enum DurationText {
+    static func parse(_ text: String) -> Duration? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            guard let value = Int64(number), value >= 0, value <= Int64.max / milliseconds / 1_000_000 else { return nil }
+            return .milliseconds(value * milliseconds)
+        }
+        guard let seconds = Int64(text), seconds >= 0, seconds <= 10_000_000_000 else { return nil }
+        return .seconds(seconds)
     }
 }

@@ -321,3 +321,42 @@ import Testing
         await oneShot.stop()
     }
 }
+
+import GRDB
+
+@Suite struct LedgerUpgradeTests {
+    @Test func aFirstGenerationLedgerFileOpensWithItsBalancesRedemptionsAndAnswers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-legacy-\(UUID()).sqlite").path
+        var snapshot = LegacyLedgerSnapshot()
+        snapshot.accounts["84095202006"] = LegacyAccount(number: "84095202006", cash: 1_805, dream: 500, behaviour: .normal)
+        snapshot.usage["84095202006|2026-11-30"] = 1
+        let terminal = LegacyTerminal(sponsorCode: "LOY1", storeId: "0001", deviceId: "001")
+        snapshot.redemptions["RD0000000007"] = LegacyRedemption(
+            confirmation: "RD0000000007", number: "84095202006", units: 1, miles: 95, cents: 1_000,
+            at: ISO8601DateFormatter().date(from: "2026-11-30T10:15:00-05:00")!, day: "2026-11-30", terminal: terminal,
+            traceId: "000000000001", reversal: nil)
+        snapshot.replies["k-1"] = LegacyReply(operation: "redeem", requestBody: Data("{}".utf8), status: 200,
+                                              responseBody: Data(#"{"responseCode":"0000","txnConfirmationNumber":"RD0000000007"}"#.utf8))
+        snapshot.sequence = 7
+        let queue = try DatabaseQueue(path: path)
+        let state = try JSONEncoder().encode(snapshot)
+        try await queue.write { db in
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1: ledger state')")
+            try db.execute(sql: "CREATE TABLE ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, savedAt DATETIME NOT NULL)")
+            try db.execute(sql: "INSERT INTO ledger_state VALUES (1, ?, ?)", arguments: [state, Date()])
+        }
+        try await queue.close()
+
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: SimulatorFidelityTests.sampleCollectors,
+                                                                                  databasePath: path))
+        #expect(await simulator.cashBalance(of: "84095202006") == 1_805, "the saved balance wins over the collectors file")
+        #expect(await simulator.redemptions().map(\.confirmationNumber) == ["RD0000000007"])
+        #expect(await simulator.storedAnswers() == 1)
+        let wire = SimulatorFidelityTests.Wire(simulator)
+        let next = try await wire.call("redeem", SimulatorFidelityTests.legacyRedeem(), key: UUID().uuidString)
+        #expect(next["txnConfirmationNumber"] == "RD0000000008", "the confirmation sequence carries on")
+        await wire.close()
+        await simulator.stop()
+    }
+}

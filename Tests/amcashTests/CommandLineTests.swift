@@ -127,6 +127,29 @@ import Testing
         #expect(status.contains("Umask:\t0077"), "files it creates are its user's alone")
     }
 
+    @Test func aTrainingRoomOverTLSServesATerminalThatTrustsItsCA() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        let port = try CrashTests.freePort()
+        let simulator = try CrashTests.start(["sim", "--tls", "--port", String(port), "--log-level", "error"], home: home)
+        defer { simulator.terminate(); simulator.waitUntilExit() }
+        try await CrashTests.waitForPort(port)
+        let caFile = home + "/data/amcash/training-room-tls/ca.pem"
+        #expect(FileManager.default.fileExists(atPath: caFile))
+        let configuration = home + "/terminal.toml"
+        func write(caLine: String) throws {
+            try "hostBaseURL = \"https://localhost:\(port)\"\n\(caLine)\n".write(toFile: configuration, atomically: true, encoding: .utf8)
+        }
+        let environment = ["AMCASH_CLIENT_ID": "amcash-training", "AMCASH_CLIENT_SECRET": "cert-simulator-only"]
+        try write(caLine: "caFile = \"\(caFile)\"")
+        let trusted = try await Self.amcash(["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
+                                            home: home, extraEnvironment: environment)
+        #expect(trusted.status == 0 && trusted.output.contains("APPROVED: 0000"), "\(trusted.output) \(trusted.errors)")
+        try write(caLine: "")
+        let untrusted = try await Self.amcash(["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
+                                              home: home, extraEnvironment: environment)
+        #expect(untrusted.status != 0 && !untrusted.output.contains("APPROVED"), "without the CA the terminal refuses the certificate")
+    }
+
     @Test func aSupervisorPinOfFewerThanSixDigitsIsRefused() async throws {
         let run = try await Self.amcash(["hash-pin"], input: "2468\n")
         #expect(run.status == 2 && run.errors.contains("6 to 12 digits"), "\(run.status) \(run.errors)")

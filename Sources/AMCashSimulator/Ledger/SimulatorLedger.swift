@@ -363,6 +363,32 @@ final class SimulatorLedger: Sendable {
         try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }
     }
 
+    /// Fills the ledger with `count` past redemptions (and their stored answers) of yesterday, spread
+    /// over `collectors`: a benchmark's "ledger that has grown", in one transaction.
+    func prefill(redemptions count: Int, collectors: [String], now: Date) async throws {
+        guard count > 0, !collectors.isEmpty else { return }
+        let at = now.addingTimeInterval(-86_400)
+        let day = ProgramDay.redemptionDay(at: at).description
+        let expires = milliseconds(now) + Int64(options.keyRetention.components.seconds) * 1000
+        try await database.write { [runBase] db in
+            let redemption = try db.makeStatement(sql: """
+                INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
+                VALUES (?, ?, 1, 95, 1000, ?, ?, 'LOY1', '0001', '999', ?)
+                """)
+            let reply = try db.makeStatement(sql: """
+                INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, 'redeem', ?, 200, ?, ?, ?)
+                """)
+            for index in 0..<count {
+                let sequence = try Self.nextSequence(db)
+                let confirmation = "RD" + zeroPad(runBase + sequence, 10)
+                let number = collectors[index % collectors.count]
+                try redemption.execute(arguments: [confirmation, number, milliseconds(at), day, zeroPad(index + 1, 12)])
+                let body = Data(#"{"responseCode":"0000","message":"Approved","unitsRedeemed":"1","txnConfirmationNumber":"\#(confirmation)"}"#.utf8)
+                try reply.execute(arguments: ["key:prefill-\(index)", IdempotencyIdentity.hash(body), body, confirmation, expires])
+            }
+        }
+    }
+
     // MARK: - Pieces
 
     private static func usedUnits(_ number: String, day: ProgramDay, _ db: Database) throws -> Int {
