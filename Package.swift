@@ -134,7 +134,7 @@ let package = Package(
         // Benchmarks on a release build, each row beside a floor measured in the same run (scripts/bench).
         .executableTarget(
             name: "amcash-bench",
-            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain"],
+            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

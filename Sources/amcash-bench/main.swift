@@ -10,6 +10,7 @@ import AMCashAPI
 import AMCashDomain
 import AMCashSimulator
 import Foundation
+import Logging
 
 struct Measurement {
     let label: String
@@ -150,6 +151,12 @@ extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
+// The client's and the server's logs would time the terminal, not the code: errors only.
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .error
+    return handler
+}
 let arguments = CommandLine.arguments.dropFirst()
 do {
     switch arguments.first {

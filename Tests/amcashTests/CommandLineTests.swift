@@ -91,6 +91,8 @@ import Testing
         (["inquire", "--card", "81000000001", "--entry", "manual", "--basket", "4e1"], Int32(2), "\"4e1\" is not an amount"),
         (["echo", "--base-url", "http://cert.airmilesapis.ca"], Int32(2), "plain http://"),
         (["console"], Int32(2), "amcash console needs a terminal"),
+        (["sim", "--key-retention", "a day"], Int32(2), "--key-retention must be a duration such as 24h, 90m or 30s"),
+        (["sim", "--orphan-refund", "0s"], Int32(2), "--orphan-refund must be a duration such as 20m or 90s"),
     ])
     func exitStatusesSayWhatHappened(arguments: [String], status: Int32, text: String) async throws {
         let run = try await Self.amcash(arguments)
