@@ -134,7 +134,10 @@ let package = Package(
         // Benchmarks on a release build, each row beside a floor measured in the same run (scripts/bench).
         .executableTarget(
             name: "amcash-bench",
-            dependencies: ["AMCashSimulator", "AMCashAPI", "AMCashDomain", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AMCashSimulator", "AMCashAPI", "AMCashDomain", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -57,6 +57,9 @@ public final class SimulatorServer: Sendable {
             behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
             slowDelay: options.slowDelay, logger: logger))
         try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
+        // A liveness check for a load balancer in front of a training centre, and the benchmarks' floor:
+        // the same server and middleware, no contract, no ledger.
+        router.get("/health") { _, _ in "ok" }
 
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,

@@ -161,8 +161,12 @@ let arguments = CommandLine.arguments.dropFirst()
 do {
     switch arguments.first {
     case "ledger": try await ledgerBenchmark(try Options(arguments.dropFirst()))
+    case "sim": try await SimulatorLoad(arguments.dropFirst()).run()
     default:
-        print("usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]")
+        print("""
+            usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
+                   amcash-bench sim [--connections 64] [--threads 2] [--duration 5] [--sizes 1000,100000] [--backends memory,file]
+            """)
         exit(arguments.first == nil || arguments.first == "--help" ? 0 : 2)
     }
 } catch {
