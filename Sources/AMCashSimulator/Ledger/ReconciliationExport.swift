@@ -55,9 +55,5 @@ public enum ReconciliationExport {
                                   details: entries.map(\.1))
     }
 
-    static func hostTime(_ instant: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = ProgramDay.zone
-        return formatter.string(from: instant)
-    }
+    static func hostTime(_ instant: Date) -> String { TorontoTime.iso8601(instant) }
 }
