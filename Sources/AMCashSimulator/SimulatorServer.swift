@@ -125,13 +125,13 @@ public final class SimulatorServer: Sendable {
     /// Units a collector redeemed in the current redemption day.
     public func unitsRedeemedToday(by number: String) async -> Int { (try? await ledger.usedUnits(number, now: options.clock())) ?? 0 }
     /// How many tokens the token endpoint has issued.
-    public func tokensIssued() async -> Int { await tokens.issued }
+    public func tokensIssued() async -> Int { tokens.issued }
     /// Replaces the faults while the simulator runs (a trainer's "now the network breaks").
-    public func injectFaults(_ plan: FaultPlan) async { await dice.replace(with: plan) }
+    public func injectFaults(_ plan: FaultPlan) async { dice.replace(with: plan) }
     /// How many requests reached an endpoint ("echo", "inquire", "redeem", "reverse").
-    public func requestCount(_ endpoint: String) async -> Int { await dice.requests[endpoint] ?? 0 }
+    public func requestCount(_ endpoint: String) async -> Int { dice.requests[endpoint] ?? 0 }
     /// Expires every token already issued.
-    public func expireTokens() async { await tokens.expireAll() }
+    public func expireTokens() async { tokens.expireAll() }
     /// The reconciliation file of one sponsor for one reconciliation day, from the live ledger.
     public func reconciliationFile(day: ProgramDay, sponsorCode: String) async throws -> ReconciliationFile {
         try await ledger.reconciliationFile(day: day, sponsorCode: sponsorCode, now: options.clock())

@@ -144,14 +144,25 @@ import Testing
         await simulator.stop()
     }
 
+    @Test(arguments: [
+        (#"{"a":"1","collectorNumber":"81000000010"}"#, "81000000010"),
+        (#"{ "collectorNumber" : "81000000011" , "b": 2}"#, "81000000011"),
+        (#"{"note":"collectorNumber","collectorNumber":"81000000012"}"#, "81000000012"),
+        (#"{"collectorNumber":81000000010}"#, nil), (#"{"collectorNumber":"8100x"}"#, nil), (#"{"deviceId":"001"}"#, nil), ("", nil),
+        (#"{"collectorNumber":"123456789012345678901234"}"#, nil),
+    ] as [(String, String?)])
+    func theFrontDoorFindsTheCardWithoutParsingTheBody(body: String, number: String?) {
+        #expect(HostFrontDoor.collectorNumber(in: Data(body.utf8)) == number)
+    }
+
     @Test func expiredTokensArePrunedAndSecretsComparedWhole() async throws {
         let issuer = TokenIssuer(credentials: .simulator, lifetime: .milliseconds(1))
-        for _ in 0..<63 { _ = await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret) }
+        for _ in 0..<63 { _ = issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret) }
         try await Task.sleep(for: .milliseconds(20))
-        _ = await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret)
-        #expect(await issuer.held <= 1, "expired tokens pruned")
-        #expect(await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret + "x") == nil)
-        #expect(await issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: String(ClientCredentials.simulator.clientSecret.dropLast())) == nil)
+        _ = issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret)
+        #expect(issuer.held <= 1, "expired tokens pruned")
+        #expect(issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret + "x") == nil)
+        #expect(issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: String(ClientCredentials.simulator.clientSecret.dropLast())) == nil)
         #expect(TokenIssuer.constantTimeEquals("abc", "abc") && !TokenIssuer.constantTimeEquals("abc", "abd") && !TokenIssuer.constantTimeEquals("", "a"))
     }
 }

@@ -346,7 +346,7 @@ import GRDB
             try db.execute(sql: "CREATE TABLE ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, savedAt DATETIME NOT NULL)")
             try db.execute(sql: "INSERT INTO ledger_state VALUES (1, ?, ?)", arguments: [state, Date()])
         }
-        try await queue.close()
+        try queue.close()
 
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: SimulatorFidelityTests.sampleCollectors,
                                                                                   databasePath: path))

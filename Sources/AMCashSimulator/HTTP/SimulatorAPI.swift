@@ -19,13 +19,13 @@ struct SimulatorAPI: APIProtocol {
             return .badRequest(.init(body: .json(.init(error: "unsupported_grant_type",
                                                        errorDescription: "Unsupported grant type: \(String(form.grantType.prefix(64)))"))))
         }
-        guard await tokens.accepts(clientId: form.clientId, clientSecret: form.clientSecret) else {
+        guard tokens.accepts(clientId: form.clientId, clientSecret: form.clientSecret) else {
             return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
         }
         if let asked = form.audience, asked != audience {
             return .forbidden(.init(body: .json(.init(error: "access_denied", errorDescription: "Service not found: \(String(asked.prefix(200)))"))))
         }
-        guard let issued = await tokens.issue(clientId: form.clientId, clientSecret: form.clientSecret) else {
+        guard let issued = tokens.issue(clientId: form.clientId, clientSecret: form.clientSecret) else {
             return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
         }
         return .ok(.init(body: .json(.init(accessToken: issued.token, tokenType: "Bearer", expiresIn: issued.expiresIn))))
