@@ -29,7 +29,7 @@ final class SimulatorLedger: Sendable {
             for collector in collectors {
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE number = ?", arguments: [collector.number]) ?? false
                 if exists {
-                    try db.execute(sql: "UPDATE accounts SET behaviour = ? WHERE number = ?", arguments: [collector.behaviour.rawValue, collector.number])
+                    try db.cachedStatement(sql: "UPDATE accounts SET behaviour = ? WHERE number = ?").execute(arguments: [collector.behaviour.rawValue, collector.number])
                     continue
                 }
                 try db.execute(sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
@@ -148,14 +148,14 @@ final class SimulatorLedger: Sendable {
             return finish(.invalidField, message: "dollarRedeemRequest and postTaxBasketAmount must each cover at least one unit ($10.00)")
         }
         account.cash -= units * unit.miles.value
-        try db.execute(sql: "UPDATE accounts SET cash = ? WHERE number = ?", arguments: [account.cash, account.number])
+        try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
         try Self.addUsage(units, number: account.number, day: day.description, db)
         let sequence = try Self.nextSequence(db)
         let confirmation = "RD" + zeroPad(runBase + sequence, 10)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents, milliseconds(now),
+            """).execute(arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents, milliseconds(now),
                              day.description, request.sponsorCode, request.storeId, request.deviceId, request.traceId])
         response.unitsRedeemed = String(units)
         response.unitValueDollars = unit.money.decimalString
@@ -225,15 +225,15 @@ final class SimulatorLedger: Sendable {
             return finish(.invalidField, message: "redemptionConfirmationNumber: the reversal window closed at 03:00 Eastern")
         }
         account.cash += redemption["miles"] as Int
-        try db.execute(sql: "UPDATE accounts SET cash = ? WHERE number = ?", arguments: [account.cash, account.number])
+        try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
         try Self.addUsage(-units, number: account.number, day: redemption["day"], db)
         let sequence = try Self.nextSequence(db)
         let reversal = "RV" + zeroPad(runBase + sequence, 10)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
                 reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
             WHERE confirmation = ?
-            """, arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId, request.traceId, confirmation])
+            """).execute(arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId, request.traceId, confirmation])
         return approved(reversal)
     }
 
@@ -258,18 +258,18 @@ final class SimulatorLedger: Sendable {
                     guard stored["operation"] == identity.operation, stored["bodyHash"] == identity.bodyHash else { return .conflict }
                     // The answer reached the terminal this time (unless it is dropped again): nothing to refund.
                     if let confirmation: String = stored["confirmation"] {
-                        try db.execute(sql: "UPDATE redemptions SET refundDueAtMs = NULL WHERE confirmation = ?", arguments: [confirmation])
+                        try db.cachedStatement(sql: "UPDATE redemptions SET refundDueAtMs = NULL WHERE confirmation = ?").execute(arguments: [confirmation])
                     }
                     return .answer(status: stored["status"], body: try JSONDecoder().decode(Body.self, from: stored["response"] as Data))
                 }
                 // Past its retention the key is forgotten: this is a new transaction.
-                try db.execute(sql: "DELETE FROM replies WHERE key = ?", arguments: [identity.storageKey])
+                try db.cachedStatement(sql: "DELETE FROM replies WHERE key = ?").execute(arguments: [identity.storageKey])
             }
             let (status, response, confirmation) = try apply(db)
             if response.responseCode != ResponseCode.invalidField.rawValue {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [identity.storageKey, identity.operation, identity.bodyHash, status, try JSONEncoder().encode(response),
+                    """).execute(arguments: [identity.storageKey, identity.operation, identity.bodyHash, status, try JSONEncoder().encode(response),
                                      confirmation, nowMs + Int64(retention.components.seconds) * 1000])
             }
             return .answer(status: status, body: response)
@@ -298,7 +298,7 @@ final class SimulatorLedger: Sendable {
             last = nowMs
             return true
         }
-        if prune { try db.execute(sql: "DELETE FROM replies WHERE expiresAtMs <= ?", arguments: [nowMs]) }
+        if prune { try db.cachedStatement(sql: "DELETE FROM replies WHERE expiresAtMs <= ?").execute(arguments: [nowMs]) }
     }
 
     /// The host's own safety net: each redemption whose answer was lost and not asked for again by
@@ -310,16 +310,16 @@ final class SimulatorLedger: Sendable {
             """), arguments: [nowMs])
         for row in due {
             let number: String = row["number"]
-            try db.execute(sql: "UPDATE accounts SET cash = cash + ? WHERE number = ?", arguments: [row["miles"] as Int, number])
+            try db.cachedStatement(sql: "UPDATE accounts SET cash = cash + ? WHERE number = ?").execute(arguments: [row["miles"] as Int, number])
             try addUsage(-(row["units"] as Int), number: number, day: row["day"], db)
             let sequence = try nextSequence(db)
             let refund = "RF" + zeroPad(runBase + sequence, 10)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = refundDueAtMs, reversalSponsorCode = sponsorCode,
                     reversalStoreId = storeId, reversalDeviceId = deviceId, reversalTraceId = traceId, refundedByHost = 1,
                     refundDueAtMs = NULL
                 WHERE confirmation = ?
-                """, arguments: [refund, row["confirmation"] as String])
+                """).execute(arguments: [refund, row["confirmation"] as String])
         }
     }
 
