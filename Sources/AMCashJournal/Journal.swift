@@ -436,32 +436,36 @@ public final class Journal: Sendable {
     /// An unknown REDEEM the daily file shows as redeemed: the host holds a debit nobody was shown,
     /// so it is recorded with the host's numbers and voided (past its window: an exception).
     func resolveUnshown(_ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?, at now: Date) throws(JournalError) {
-        try write { db in
-            var entry = try Journal.fetch(db, id: id)
-            guard entry.state.needsResolution else { return }
-            entry.state = try Journal.transition(entry.state, .hostApproved)
-            entry.confirmationNumber = confirmation
-            entry.units = units
-            entry.money = money
-            entry.miles = miles
-            entry.answeredAt = now
-            entry.resolvedByRecovery = true
-            if confirmation == nil {
-                entry.state = try Journal.transition(entry.state, .void)
-                try Journal.giveUp(&entry, reason: "the daily file shows it redeemed without a confirmation number")
-            } else {
-                try Journal.queueVoid(db, of: &entry, at: now)
-                entry.lastFailure = (entry.lastFailure ?? "") + " (learned from the AIR MILES daily file)"
-            }
-            Journal.release(&entry)
-            try Journal.update(db, entry)
+        try write { db in try Journal.resolveUnshown(db, id, confirmation: confirmation, units: units, money: money, miles: miles, at: now) }
+    }
+
+    static func resolveUnshown(_ db: Database, _ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?,
+                           at now: Date) throws {
+        var entry = try Journal.fetch(db, id: id)
+        guard entry.state.needsResolution else { return }
+        entry.state = try Journal.transition(entry.state, .hostApproved)
+        entry.confirmationNumber = confirmation
+        entry.units = units
+        entry.money = money
+        entry.miles = miles
+        entry.answeredAt = now
+        entry.resolvedByRecovery = true
+        if confirmation == nil {
+            entry.state = try Journal.transition(entry.state, .void)
+            try Journal.giveUp(&entry, reason: "the daily file shows it redeemed without a confirmation number")
+        } else {
+            try Journal.queueVoid(db, of: &entry, at: now)
+            entry.lastFailure = (entry.lastFailure ?? "") + " (learned from the AIR MILES daily file)"
         }
+        Journal.release(&entry)
+        try Journal.update(db, entry)
     }
 
     /// Marks entries as matched against the AIR MILES daily file.
     public func markReconciled(_ ids: [Int64]) throws(JournalError) {
         try write { db in
-            for id in ids { try db.execute(sql: "UPDATE entries SET isReconciled = 1 WHERE id = ?", arguments: [id]) }
+            let statement = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [id]) }
         }
     }
 
@@ -510,11 +514,12 @@ public final class Journal: Sendable {
         try db.execute(sql: """
             INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
                                  requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
-                                 resolvedByRecovery, cardKey, isVoid, sentInDoubt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0)
+                                 resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?)
             """, arguments: [kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
                              call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
-                             requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid])
+                             requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
+                             cardTerminalId(ofBody: call.body)])
         return try fetch(db, id: db.lastInsertedRowID)
     }
 
@@ -647,11 +652,11 @@ public final class Journal: Sendable {
         do { return try state.reversalRowApplying(event) } catch { throw .illegalTransition("a reversal: " + error.description) }
     }
 
-    private func run<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+    func run<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
         do { return try queue.read(body) } catch { throw Journal.classify(error, path: path, opening: false) }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
         do { return try queue.write(body) } catch { throw Journal.classify(error, path: path, opening: false) }
     }
 
@@ -718,7 +723,22 @@ public final class Journal: Sendable {
             try db.execute(sql: "UPDATE entries SET state = 'exception' WHERE kind = 'REVERSE' AND state = 'reversing' AND isException = 1")
             try db.execute(sql: "UPDATE entries SET state = 'exception' WHERE kind = 'REDEEM' AND state = 'reversing' AND isException = 1")
         }
+        migrator.registerMigration("v3: card terminal id") { db in
+            // The reconciliation matches on it; kept in a column so a day's million rows need no JSON parse.
+            try db.alter(table: "entries") { table in table.add(column: "cardTerminalId", .text) }
+            let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM entries")
+            let statement = try db.makeStatement(sql: "UPDATE entries SET cardTerminalId = ? WHERE id = ?")
+            for row in rows { try statement.execute(arguments: [cardTerminalId(ofBody: row["body"]), row["id"] as Int64]) }
+        }
         return migrator
+    }
+
+    /// The card terminal id (sponsor + store + device) a journaled request body carries.
+    static func cardTerminalId(ofBody body: Data) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let sponsor = object["sponsorCode"] as? String, let store = object["storeId"] as? String,
+              let device = object["deviceId"] as? String else { return "" }
+        return sponsor + store + device
     }
 
     /// For tests: caps the file at its present size, so writes soon find the disk "full".

@@ -162,10 +162,12 @@ do {
     switch arguments.first {
     case "ledger": try await ledgerBenchmark(try Options(arguments.dropFirst()))
     case "sim": try await SimulatorLoad(arguments.dropFirst()).run()
+    case "reconcile": try ReconcileLoad(arguments.dropFirst()).run()
     default:
         print("""
             usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench sim [--connections 64] [--threads 2] [--duration 5] [--sizes 1000,100000] [--backends memory,file]
+                   amcash-bench reconcile [--records 1000000]      (needs the amcash binary built beside it)
             """)
         exit(arguments.first == nil || arguments.first == "--help" ? 0 : 2)
     }

@@ -29,13 +29,19 @@ struct LineReader {
 
     /// The next line without its LF, or nil at the end of the file.
     mutating func next() throws -> Substring? {
+        try nextLine { Substring(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Hands the next line's bytes (without its LF) to `body`, without copying them into a `String`;
+    /// nil at the end of the file. The bytes are valid only inside `body`.
+    mutating func nextLine<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T? {
         while true {
             if let newline = buffer[searched...].firstIndex(of: 0x0A) {
-                let line = Substring(String(decoding: buffer[start..<newline], as: UTF8.self))
+                let range = start..<newline
                 start = newline + 1
                 searched = start
                 lineNumber += 1
-                return line
+                return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
             }
             searched = buffer.count
             guard buffer.count - start <= LineReader.maximumLineBytes else { throw LineTooLong(lineNumber: lineNumber + 1) }
@@ -43,7 +49,8 @@ struct LineReader {
                 guard start < buffer.count else { return nil }
                 defer { buffer.removeAll(); start = 0; searched = 0 }
                 lineNumber += 1
-                return Substring(String(decoding: buffer[start...], as: UTF8.self))
+                let range = start..<buffer.count
+                return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
             }
             // Drop what was already returned before reading more, so the buffer stays about one chunk.
             if start > 0 {
@@ -51,7 +58,7 @@ struct LineReader {
                 searched -= start
                 start = 0
             }
-            let chunk = try handle.read(upToCount: 64 * 1024) ?? Data()
+            let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
             if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }

@@ -60,10 +60,11 @@ struct ReconcileCommand: ParsableCommand {
         var parser = ReconciliationParser()
         var reconciler: Reconciler?
         var report = ReconcileReport(file: file, journals: paths, maxBreaks: maxBreaks)
-        var toApply: [ReconciliationFinding] = []
+        // What each journal learns, kept small: a row id (and the host's numbers for an unknown resolved).
+        var toApply = [[ReconciledRow]](repeating: [], count: journals.count)
         do {
-            while let line = try reader.next() {
-                guard let detail = try parser.consume(line) else { continue }
+            while let read = try reader.nextLine({ bytes in Result { () throws(ReconciliationFileError) in try parser.consume(utf8: bytes) } }) {
+                guard let detail = try read.get() else { continue }
                 if reconciler == nil {
                     let fileDay = requestedDay ?? parser.day!
                     var records: [TerminalRecord] = []
@@ -73,7 +74,7 @@ struct ReconcileCommand: ParsableCommand {
                     reconciler = Reconciler(day: fileDay, terminalRecords: records)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
-                if finding.reconciles != nil { toApply.append(finding) }
+                if let key = finding.reconciles, let row = ReconciledRow(finding, journalIndex: key.journal) { toApply[key.journal].append(row) }
                 report.add(finding)
             }
             try parser.finish()
@@ -97,7 +98,7 @@ struct ReconcileCommand: ParsableCommand {
         for finding in reconciler!.finish() { report.add(finding) }
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals learn what matched.
-        for (index, journal) in journals.enumerated() { try journal.apply(toApply, journalIndex: index, at: Date()) }
+        for (index, journal) in journals.enumerated() { try journal.apply(toApply[index], at: Date()) }
         report.print(json: json)
         throw ExitCode(reconciler!.summary.breaks == 0 ? 0 : 1)
     }

@@ -23,18 +23,59 @@ public struct ReconciliationParser: Sendable {
 
     public init() {}
 
+    /// Field boundaries of the current line, reused from line to line.
+    private var ranges: [Range<Int>] = []
+
     /// Reads one line (without its line end; a trailing CR is accepted). Returns the detail it holds, if any.
     public mutating func consume(_ line: Substring) throws(ReconciliationFileError) -> ReconciliationDetail? {
-        let line = line.hasSuffix("\r") ? line.dropLast() : line
+        var copy = line
+        do {
+            return try copy.withUTF8 { bytes in try consume(utf8: bytes) }
+        } catch let error as ReconciliationFileError {
+            throw error
+        } catch {
+            throw self.error(recordNumber, "\(error)")
+        }
+    }
+
+    /// The same, from the line's bytes: a file's million detail records are read without making a
+    /// `String` of each line or of each field the checks only look at.
+    public mutating func consume(utf8 raw: UnsafeBufferPointer<UInt8>) throws(ReconciliationFileError) -> ReconciliationDetail? {
+        let length = raw.count > 0 && raw[raw.count - 1] == 0x0D ? raw.count - 1 : raw.count
+        let line = UnsafeBufferPointer(rebasing: raw[0..<length])
         if stage == .done {
             if line.isEmpty { return nil }
             throw error(recordNumber + 1, "a record after the T2 trailer")
         }
         recordNumber += 1
         guard !line.isEmpty else { throw error("an empty line where a record was expected") }
-        guard line.utf8.count <= Self.maximumLineLength else { throw error("the record is longer than \(Self.maximumLineLength) characters") }
-        guard line.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw error("the record has a character that is not printable ASCII") }
-        let fields = line.components(separatedBy: ReconciliationLayout.separator)
+        guard line.count <= Self.maximumLineLength else { throw error("the record is longer than \(Self.maximumLineLength) characters") }
+        guard line.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw error("the record has a character that is not printable ASCII") }
+        // Split on "%%" as `components(separatedBy:)` does.
+        ranges.removeAll(keepingCapacity: true)
+        var start = 0, index = 0
+        while index + 1 < line.count {
+            if line[index] == 0x25 && line[index + 1] == 0x25 {
+                ranges.append(start..<index)
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        ranges.append(start..<line.count)
+        if stage == .inDetails, ranges.count == ReconciliationLayout.RecordType.detail.fieldCount,
+           Self.equals(line, ranges[0], "D") {
+            let detail = try fastDetail(line)
+            try count(detail)
+            return detail
+        }
+        let fields = ranges.map { String(decoding: UnsafeBufferPointer(rebasing: line[$0]), as: UTF8.self) }
+        return try consume(fields: fields)
+    }
+
+    /// A line's fields, for the records that are not details (and any detail the fast path refused).
+    private mutating func consume(fields: [String]) throws(ReconciliationFileError) -> ReconciliationDetail? {
         guard let type = ReconciliationLayout.RecordType(rawValue: fields[0]) else {
             throw error("unknown record type \"\(fields[0].prefix(8))\"")
         }
@@ -58,23 +99,7 @@ public struct ReconciliationParser: Sendable {
             stage = .inDetails
         case (.inDetails, .detail):
             let detail = try detail(fields)
-            // Totals of a file we do not control: an overflow is a broken file, never a crash.
-            let tooLarge = error("a total is too large to be a real day's")
-            func add(_ total: inout Int, _ value: Int) throws(ReconciliationFileError) {
-                let (sum, overflow) = total.addingReportingOverflow(value)
-                guard !overflow else { throw tooLarge }
-                total = sum
-            }
-            switch detail.type {
-            case .redeem:
-                redeemCount += 1
-                try add(&redeemMiles, detail.miles.value)
-                try add(&redeemCents, detail.money.cents)
-            case .reverse:
-                reverseCount += 1
-                try add(&reverseMiles, detail.miles.value)
-                try add(&reverseCents, detail.money.cents)
-            }
+            try count(detail)
             return detail
         case (.inDetails, .trailer1):
             let count = try number(fields[1], "detail count"), redeems = try number(fields[2], "REDEEM count"),
@@ -99,6 +124,111 @@ public struct ReconciliationParser: Sendable {
             throw error("a \(type.rawValue) record where \(expected) was expected")
         }
         return nil
+    }
+
+    /// Adds a detail to the running totals the trailers are checked against.
+    private mutating func count(_ detail: ReconciliationDetail) throws(ReconciliationFileError) {
+        // Totals of a file we do not control: an overflow is a broken file, never a crash.
+        let tooLarge = error("a total is too large to be a real day's")
+        func add(_ total: inout Int, _ value: Int) throws(ReconciliationFileError) {
+            let (sum, overflow) = total.addingReportingOverflow(value)
+            guard !overflow else { throw tooLarge }
+            total = sum
+        }
+        switch detail.type {
+        case .redeem:
+            redeemCount += 1
+            try add(&redeemMiles, detail.miles.value)
+            try add(&redeemCents, detail.money.cents)
+        case .reverse:
+            reverseCount += 1
+            try add(&reverseMiles, detail.miles.value)
+            try add(&reverseCents, detail.money.cents)
+        }
+    }
+
+    /// A detail record checked on its bytes, with the same rules and the same messages as `detail(_:)`;
+    /// strings are made only for the fields the detail keeps.
+    private func fastDetail(_ line: UnsafeBufferPointer<UInt8>) throws(ReconciliationFileError) -> ReconciliationDetail {
+        let f = ranges
+        func text(_ index: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[f[index]]), as: UTF8.self) }
+        let type: ReconciliationTransactionType
+        if Self.equals(line, f[1], "REDEEM") { type = .redeem } else if Self.equals(line, f[1], "REVERSE") { type = .reverse } else {
+            throw error("transaction type \"\(text(1).prefix(10))\" is not REDEEM or REVERSE")
+        }
+        func check(_ index: Int, _ name: String, length: ClosedRange<Int>, echo: Bool = true,
+                   allowed: (UInt8) -> Bool) throws(ReconciliationFileError) {
+            let range = f[index]
+            guard length.contains(range.count), UnsafeBufferPointer(rebasing: line[range]).allSatisfy(allowed) else {
+                try self.check(text(index), name, length: length, allowed: { _ in false }, echo: echo)
+                return
+            }
+        }
+        let digit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
+        let alphanumeric: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        let dateTime: (UInt8) -> Bool = { (0x30...0x39).contains($0) || [0x2D, 0x3A, 0x2B, 0x54, 0x5A, 0x2E].contains($0) }
+        let notSpace: (UInt8) -> Bool = { $0 != 0x20 }
+        try check(2, "host date-time", length: 1...40, allowed: dateTime)
+        try check(3, "sponsor code", length: 4...4, allowed: alphanumeric)
+        try check(4, "store id", length: 4...4, allowed: digit)
+        try check(5, "device id", length: 3...3, allowed: digit)
+        let terminal = f[6]
+        let sponsorEnd = terminal.lowerBound + f[3].count, storeEnd = sponsorEnd + f[4].count
+        guard terminal.count == f[3].count + f[4].count + f[5].count,
+              line[terminal.lowerBound..<sponsorEnd].elementsEqual(line[f[3]]),
+              line[sponsorEnd..<storeEnd].elementsEqual(line[f[4]]),
+              line[storeEnd..<terminal.upperBound].elementsEqual(line[f[5]]) else {
+            throw error("card terminal id \(text(6)) is not sponsor + store + device")
+        }
+        try check(7, "trace id", length: 12...12, allowed: digit)
+        try check(8, "collector number", length: 1...19, echo: false, allowed: digit)
+        var units = 0, miles = 0
+        var money = Money.zero
+        if let fast = fastNumber(line, f[9]) { units = fast } else { units = try number(text(9), "units") }
+        if let fast = fastNumber(line, f[10]) { miles = fast } else { miles = try number(text(10), "miles") }
+        if let fast = fastMoney(line, f[11]) { money = fast } else { money = try self.money(text(11), "dollars") }
+        try check(12, "confirmation number", length: 1...40, allowed: notSpace)
+        if type == .reverse {
+            try check(13, "original confirmation number", length: 1...40, allowed: notSpace)
+        } else if !f[13].isEmpty {
+            throw error("a REDEEM record has an original confirmation number")
+        }
+        return ReconciliationDetail(type: type, hostDateTime: text(2), sponsorCode: text(3), storeId: text(4), deviceId: text(5),
+                                    traceId: text(7), collectorNumber: text(8), units: Units(units), miles: Miles(miles), money: money,
+                                    confirmationNumber: text(12), originalConfirmationNumber: f[13].isEmpty ? nil : text(13))
+    }
+
+    /// A whole number written as the layout wants it (1 to 12 digits, no padding), or nil to let
+    /// `number(_:_:)` say what is wrong.
+    private func fastNumber(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        guard (1...12).contains(range.count), range.count == 1 || line[range.lowerBound] != 0x30 else { return nil }
+        var value = 0
+        for byte in line[range] {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// Dollars written as the layout wants them (no padding, a point, two decimals), or nil to let
+    /// `money(_:_:)` say what is wrong.
+    private func fastMoney(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Money? {
+        let count = range.count
+        guard (4...17).contains(count), line[range.upperBound - 3] == 0x2E else { return nil }
+        let whole = range.lowerBound..<(range.upperBound - 3)
+        guard whole.count == 1 || line[whole.lowerBound] != 0x30, whole.count + 2 <= Money.maximumDigits else { return nil }
+        var cents = 0
+        for index in range where index != range.upperBound - 3 {
+            let byte = line[index]
+            guard (0x30...0x39).contains(byte) else { return nil }
+            cents = cents * 10 + Int(byte - 0x30)
+        }
+        return Money(cents: cents)
+    }
+
+    private static func equals(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        return text.withUTF8Buffer { line[range].elementsEqual($0) }
     }
 
     /// Call after the last line: a file that stops before its T2 trailer is refused.

@@ -1,0 +1,177 @@
+import AMCashDomain
+import AMCashJournal
+import Foundation
+import GRDB
+
+/// `amcash-bench reconcile`: `amcash reconcile` (the release binary beside this one) on a daily file
+/// of N records against a journal holding the matching N rows, once with every record matched and
+/// once with 1% of each break class. Floor: reading the same file and splitting each line on `%%`,
+/// nothing else, in this process.
+struct ReconcileLoad {
+    var records = 1_000_000
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var rest = arguments
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+            switch flag {
+            case "--records": records = try Options.number(value, flag)
+            default: throw BenchError("unknown option \(flag)")
+            }
+        }
+        guard records >= 100 else { throw BenchError("--records: at least 100") }
+    }
+
+    static let day = "2026-11-27"
+
+    func run() throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amcash").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no amcash binary at \(binary): build it first") }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        print("reconcile benchmark: \(records) detail records against a journal of the matching rows")
+        print("row                                         elapsed s   peak MB   ÷ floor   breaks")
+        for withBreaks in [false, true] {
+            let file = work.appendingPathComponent(withBreaks ? "breaks.txt" : "clean.txt").path
+            let journal = work.appendingPathComponent(withBreaks ? "breaks.sqlite" : "clean.sqlite").path
+            try Self.makeCase(records: records, breaks: withBreaks, file: file, journal: journal)
+            let floor = try Self.floor(file)
+            let (elapsed, peak, breaks) = try Self.reconcile(binary: binary, file: file, journal: journal)
+            let name = withBreaks ? "1% of each break class" : "every record matched"
+            print("read and split on %% (floor), \(withBreaks ? "breaks" : "clean")".padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + String(format: "%9.2f", floor) + "         -     1.00×        -")
+            print("amcash reconcile, \(name)".padding(toLength: 44, withPad: " ", startingAt: 0)
+                  + String(format: "%9.2f %9d %8.1f× %8d", elapsed, peak, elapsed / floor, breaks))
+        }
+    }
+
+    /// The floor: every line read and split on "%%", nothing checked, nothing kept.
+    static func floor(_ path: String) throws -> Double {
+        let start = ContinuousClock.now
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var fields = 0
+        var carry: [UInt8] = []
+        while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            var bytes = carry
+            bytes.append(contentsOf: chunk)
+            var lineStart = 0
+            bytes.withUnsafeBufferPointer { buffer in
+                var index = 0
+                while index < buffer.count {
+                    if buffer[index] == 0x0A {
+                        var position = lineStart
+                        while position + 1 < index {
+                            if buffer[position] == 0x25 && buffer[position + 1] == 0x25 { fields += 1; position += 2 } else { position += 1 }
+                        }
+                        fields += 1
+                        lineStart = index + 1
+                    }
+                    index += 1
+                }
+            }
+            carry = Array(bytes[lineStart...])
+        }
+        precondition(fields > 0)
+        return (ContinuousClock.now - start).seconds
+    }
+
+    static func reconcile(binary: String, file: String, journal: String) throws -> (Double, Int, Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["reconcile", file, "--journal", journal, "--json", "--max-breaks", "10"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        let start = ContinuousClock.now
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let elapsed = (ContinuousClock.now - start).seconds
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        guard process.terminationStatus <= 1,
+              let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let summary = report["summary"] as? [[String: Any]] else {
+            throw BenchError("amcash reconcile exited \(process.terminationStatus): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
+        let breaks = summary.filter { ($0["classification"] as? String) != "matched" }.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) }
+        // ru_maxrss is the largest child so far, in kilobytes: the runs grow, so it is this one's.
+        return (elapsed, Int(usage.ru_maxrss) / 1024, breaks)
+    }
+
+    /// A daily file of `records` details and a journal with the rows they match; with `breaks`,
+    /// 1% of the records fall into each break class.
+    static func makeCase(records: Int, breaks: Bool, file: String, journal: String) throws {
+        enum Fate { case matched, missingAtHost, missingAtTerminal, amountMismatch, typeMismatch, duplicate, timing, unresolved }
+        func fate(_ index: Int) -> Fate {
+            guard breaks else { return .matched }
+            switch index % 100 {
+            case 1: return .missingAtHost
+            case 2: return .missingAtTerminal
+            case 3: return .amountMismatch
+            case 4: return .typeMismatch
+            case 5: return .duplicate
+            case 6: return .timing
+            case 7: return .unresolved
+            default: return .matched
+            }
+        }
+        _ = try Journal(path: journal)  // the schema, by the journal's own migrations
+        let queue = try DatabaseQueue(path: journal)
+        var lines = ["H1%%AMCASHRECON%%1%%LOY1%%20261128", "H2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%\(day)"]
+        lines.reserveCapacity(records + 8)
+        var count = 0, miles = 0, cents = 0
+        let createdAt = ISO8601DateFormatter().date(from: "2026-11-27T13:00:00-05:00")!
+        try queue.write { db in
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
+                    requestedCents, state, responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, isException,
+                    isReconciled, resolvedByRecovery, isVoid, sentInDoubt, cardTerminalId)
+                VALUES (?, ?, ?, X'7B7D', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, 0, 0, 0, 0, 'LOY10001001')
+                """)
+            for index in 0..<records {
+                let units = 1 + index % 75
+                let trace = String(format: "%012d", index + 1)
+                let confirmation = String(format: "RD%010d", index)
+                let card = String(format: "8100%07d", index % 10_000_000)
+                let kind: String
+                let state: String
+                var journalUnits = units
+                var journalDay = day
+                var journalConfirmation: String? = confirmation
+                var inJournal = true, inFile = true, twiceInFile = false
+                switch fate(index) {
+                case .matched: (kind, state) = ("REDEEM", "shown")
+                case .missingAtHost: (kind, state) = ("REDEEM", "shown"); inFile = false
+                case .missingAtTerminal: (kind, state) = ("REDEEM", "shown"); inJournal = false
+                case .amountMismatch: (kind, state) = ("REDEEM", "shown"); journalUnits = units + 1
+                case .typeMismatch: (kind, state) = ("REVERSE", "reversed")
+                case .duplicate: (kind, state) = ("REDEEM", "shown"); twiceInFile = true
+                case .timing: (kind, state) = ("REDEEM", "shown"); journalDay = "2026-11-26"
+                case .unresolved: (kind, state) = ("REDEEM", "unknown"); inFile = false; journalConfirmation = nil
+                }
+                if inJournal {
+                    try insert.execute(arguments: [
+                        kind, trace, "bench-\(index)", "•••••••" + card.suffix(4), createdAt, journalDay, journalDay, units * 1000, state,
+                        journalConfirmation == nil ? nil : "0000", journalConfirmation, journalUnits, journalUnits * 1000,
+                        journalUnits * 95, createdAt,
+                    ])
+                }
+                if inFile {
+                    for _ in 0..<(twiceInFile ? 2 : 1) {
+                        lines.append("D%%REDEEM%%2026-11-27T13:00:00-05:00%%LOY1%%0001%%001%%LOY10001001%%\(trace)%%\(card)%%\(units)%%\(units * 95)%%\(units * 10).00%%\(confirmation)%%")
+                        count += 1
+                        miles += units * 95
+                        cents += units * 1000
+                    }
+                }
+            }
+        }
+        try queue.close()
+        lines.append("T1%%\(count)%%\(count)%%0")
+        lines.append("T2%%\(miles)%%\(cents / 100).\(String(format: "%02d", cents % 100))%%0%%0.00")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: false, encoding: .utf8)
+    }
+}
