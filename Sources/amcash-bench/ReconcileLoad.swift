@@ -9,6 +9,8 @@ import GRDB
 /// nothing else, in this process.
 struct ReconcileLoad {
     var records = 1_000_000
+    /// Keep the generated files here (to profile `amcash reconcile` on them).
+    var keep: String?
 
     init(_ arguments: ArraySlice<String>) throws {
         var rest = arguments
@@ -16,6 +18,7 @@ struct ReconcileLoad {
             guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
             switch flag {
             case "--records": records = try Options.number(value, flag)
+            case "--keep": keep = value
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -27,15 +30,17 @@ struct ReconcileLoad {
     func run() throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amcash").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no amcash binary at \(binary): build it first") }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID())")
+        let work = keep.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
         print("reconcile benchmark: \(records) detail records against a journal of the matching rows")
         print("row                                         elapsed s   peak MB   ÷ floor   breaks")
         for withBreaks in [false, true] {
             let file = work.appendingPathComponent(withBreaks ? "breaks.txt" : "clean.txt").path
             let journal = work.appendingPathComponent(withBreaks ? "breaks.sqlite" : "clean.sqlite").path
+            try? FileManager.default.removeItem(atPath: journal)
             try Self.makeCase(records: records, breaks: withBreaks, file: file, journal: journal)
+            if keep != nil { try FileManager.default.copyItem(atPath: journal, toPath: journal + ".fresh") }
             let floor = try Self.floor(file)
             let (elapsed, peak, breaks) = try Self.reconcile(binary: binary, file: file, journal: journal)
             let name = withBreaks ? "1% of each break class" : "every record matched"
