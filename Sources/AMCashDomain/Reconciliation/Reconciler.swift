@@ -109,19 +109,43 @@ public struct ReconciliationSummary: Sendable, Hashable {
         }
     }
 
-    public private(set) var lines: [ReconciliationClass: Line] = [:]
+    /// One line per class, in `ReconciliationClass.allCases` order (an array: a million adds hash nothing).
+    private var byClass = [Line](repeating: Line(), count: ReconciliationClass.allCases.count)
 
-    mutating func add(_ finding: ReconciliationFinding) {
-        var line = lines[finding.classification, default: Line()]
-        line.count += 1
-        line.miles += finding.miles?.value ?? 0
-        line.cents += finding.money?.cents ?? 0
-        lines[finding.classification] = line
+    public var lines: [ReconciliationClass: Line] {
+        Dictionary(uniqueKeysWithValues: ReconciliationClass.allCases.enumerated().compactMap { index, name in
+            byClass[index].count > 0 ? (name, byClass[index]) : nil
+        })
     }
 
-    public subscript(_ classification: ReconciliationClass) -> Line { lines[classification, default: Line()] }
+    mutating func add(_ finding: ReconciliationFinding) {
+        let index = finding.classification.index
+        byClass[index].count += 1
+        byClass[index].miles += finding.miles?.value ?? 0
+        byClass[index].cents += finding.money?.cents ?? 0
+    }
 
-    public var breaks: Int { lines.filter { $0.key.isBreak }.reduce(0) { $0 + $1.value.count } }
+    public subscript(_ classification: ReconciliationClass) -> Line { byClass[classification.index] }
+
+    public var breaks: Int {
+        ReconciliationClass.allCases.enumerated().reduce(0) { $0 + ($1.element.isBreak ? byClass[$1.offset].count : 0) }
+    }
+}
+
+extension ReconciliationClass {
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .matched: 0
+        case .missingAtHost: 1
+        case .missingAtTerminal: 2
+        case .amountMismatch: 3
+        case .typeMismatch: 4
+        case .duplicate: 5
+        case .timing: 6
+        case .unresolved: 7
+        }
+    }
 }
 
 /// Matches the AIR MILES daily file against the terminals' journals, one file record at a time, so a
@@ -137,24 +161,36 @@ public struct Reconciler: Sendable {
     public let timingWindow: TimeInterval
     public private(set) var summary = ReconciliationSummary()
 
-    private var byConfirmation: [String: TerminalRecord] = [:]
-    private var unknownByTrace: [String: TerminalRecord] = [:]
-    private var confirmedByTrace: [String: TerminalRecord] = [:]
-    private var seen: Set<TerminalRecord.Key> = []
+    /// The journals' rows, in key order; the tables below hold positions in it, not copies.
     private var all: [TerminalRecord]
-    /// Confirmation numbers of this file that matched a journal row (kept only for those: bounded by the journals).
+    private var byConfirmation: [String: Int] = [:]
+    private var unknownByTrace: [TraceKey: Int] = [:]
+    private var confirmedByTrace: [TraceKey: Int] = [:]
+    /// Whether each row of `all` was matched by a record of the file.
+    private var seen: [Bool]
+    /// Confirmation numbers of this file that matched an unknown journal row by its trace (a row
+    /// matched by confirmation is found again through `byConfirmation` and `seen`).
     private var matchedConfirmations: Set<String> = []
+
+    /// A row's terminal and trace: two short strings, hashed without building a third.
+    private struct TraceKey: Hashable {
+        let cardTerminalId: String
+        let traceId: String
+    }
 
     /// - Parameter terminalRecords: the journals' rows of `day`, rows of earlier days not yet reconciled,
     ///   and rows of the next day's first minutes (for records just across the cut-off).
     public init(day: ProgramDay, terminalRecords: [TerminalRecord], timingWindow: TimeInterval = 15 * 60) {
         self.day = day
         self.timingWindow = timingWindow
-        all = terminalRecords.sorted { $0.key < $1.key }
-        for record in all {
-            if let confirmation = record.confirmationNumber { byConfirmation[confirmation] = record }
-            let traceKey = record.cardTerminalId + "|" + record.traceId
-            if record.isUnknown { unknownByTrace[traceKey] = record } else if record.type == .redeem { confirmedByTrace[traceKey] = record }
+        let ordered = zip(terminalRecords, terminalRecords.dropFirst()).allSatisfy { $0.key < $1.key }
+        all = ordered ? terminalRecords : terminalRecords.sorted { $0.key < $1.key }
+        seen = [Bool](repeating: false, count: all.count)
+        byConfirmation.reserveCapacity(all.count)
+        for (index, record) in all.enumerated() {
+            if let confirmation = record.confirmationNumber { byConfirmation[confirmation] = index }
+            let traceKey = TraceKey(cardTerminalId: record.cardTerminalId, traceId: record.traceId)
+            if record.isUnknown { unknownByTrace[traceKey] = index } else if record.type == .redeem { confirmedByTrace[traceKey] = index }
         }
     }
 
@@ -166,23 +202,22 @@ public struct Reconciler: Sendable {
     }
 
     private mutating func classify(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
-        let masked = String(repeating: "•", count: max(0, detail.collectorNumber.count - 4)) + detail.collectorNumber.suffix(4)
         func finding(_ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
                      resolves: Bool = false) -> ReconciliationFinding {
-            ReconciliationFinding(classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
+            // The card is masked for the report; a matched record is not reported, so its mask is not made.
+            let masked = classification.isBreak || resolves
+                ? String(repeating: "•", count: max(0, detail.collectorNumber.count - 4)) + detail.collectorNumber.suffix(4) : ""
+            return ReconciliationFinding(classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
                                   confirmationNumber: detail.confirmationNumber, traceId: detail.traceId, maskedCard: masked,
                                   units: detail.units, miles: detail.miles, money: detail.money, note: note,
                                   reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
         }
-        if matchedConfirmations.contains(detail.confirmationNumber) {
-            return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file")
-        }
-        if let terminal = byConfirmation[detail.confirmationNumber] {
-            guard !seen.contains(terminal.key) else {
-                return finding(.duplicate, "the journal row was already matched", terminal: terminal)
+        if let index = byConfirmation[detail.confirmationNumber] {
+            let terminal = all[index]
+            guard !seen[index] else {
+                return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file", terminal: terminal)
             }
-            seen.insert(terminal.key)
-            matchedConfirmations.insert(detail.confirmationNumber)
+            seen[index] = true
             if terminal.type != detail.type {
                 return finding(.typeMismatch, "the file says \(detail.type.rawValue), the journal \(terminal.type.rawValue)", terminal: terminal)
             }
@@ -200,15 +235,20 @@ public struct Reconciler: Sendable {
             }
             return finding(.matched, "", terminal: terminal, reconciles: true)
         }
-        let traceKey = detail.cardTerminalId + "|" + detail.traceId
-        if let unknown = unknownByTrace[traceKey], unknown.type == detail.type, !seen.contains(unknown.key) {
-            seen.insert(unknown.key)
+        if matchedConfirmations.contains(detail.confirmationNumber) {
+            return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file")
+        }
+        let traceKey = TraceKey(cardTerminalId: detail.cardTerminalId, traceId: detail.traceId)
+        if let index = unknownByTrace[traceKey], all[index].type == detail.type, !seen[index] {
+            let unknown = all[index]
+            seen[index] = true
             matchedConfirmations.insert(detail.confirmationNumber)
             let resolves = detail.type == .redeem
             return finding(.matched, resolves ? "the journal's unknown outcome is resolved: approved" : "the host has the queued reversal",
                            terminal: unknown, reconciles: true, resolves: resolves)
         }
-        if detail.type == .redeem, let confirmed = confirmedByTrace[traceKey] {
+        if detail.type == .redeem, let index = confirmedByTrace[traceKey] {
+            let confirmed = all[index]
             return finding(.duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
                            terminal: confirmed)
         }
@@ -219,7 +259,7 @@ public struct Reconciler: Sendable {
     public mutating func finish() -> [ReconciliationFinding] {
         var findings: [ReconciliationFinding] = []
         let end = day.reconciliationEnd
-        for record in all where !seen.contains(record.key) && record.day <= day {
+        for (index, record) in all.enumerated() where !seen[index] && record.day <= day {
             let classification: ReconciliationClass
             let note: String
             if record.isUnknown {
