@@ -48,13 +48,12 @@ extension Journal {
                 parsedDays[text] = parsed
                 return parsed
             }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, reconciliationDay, createdAt,
-                       originalConfirmationNumber, cardTerminalId
-                FROM entries
-                WHERE reconciliationDay = ?1 OR (reconciliationDay < ?1 AND isReconciled = 0) OR (reconciliationDay = ?2 AND createdAt < ?3)
-                ORDER BY id
-                """, arguments: [day.description, nextDay.description, nextDayWindowEnd])
+            let selection = "reconciliationDay = ?1 OR (reconciliationDay < ?1 AND isReconciled = 0) OR (reconciliationDay = ?2 AND createdAt < ?3)"
+            let arguments: StatementArguments = [day.description, nextDay.description, nextDayWindowEnd]
+            records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE " + selection, arguments: arguments) ?? 0)
+            let columns = "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, reconciliationDay, createdAt, "
+                + "originalConfirmationNumber, cardTerminalId"
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id", arguments: arguments)
             while let row = try rows.next() {
                 let kindText: String = row[1], stateText: String = row[2]
                 guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText) else {

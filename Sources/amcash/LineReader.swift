@@ -19,6 +19,8 @@ struct LineReader {
     private var searched = 0
     private var finished = false
     private var lineNumber = 0
+    /// Bytes read from the file so far (for a progress line's share).
+    private(set) var bytesRead = 0
 
     init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -59,7 +61,7 @@ struct LineReader {
                 start = 0
             }
             let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk); bytesRead += chunk.count }
         }
     }
 }

@@ -57,6 +57,9 @@ struct ReconcileCommand: ParsableCommand {
             printError("amcash reconcile: cannot read \(file)")
             throw ExitCode(ExitStatus.usage)
         }
+        let fileSize = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+        var progress = ProgressLine(what: "amcash reconcile", json: json)
+        defer { progress.finish() }
         var parser = ReconciliationParser()
         var reconciler: Reconciler?
         var report = ReconcileReport(file: file, journals: paths, maxBreaks: maxBreaks)
@@ -66,6 +69,7 @@ struct ReconcileCommand: ParsableCommand {
             while let read = try reader.nextLine({ bytes in Result { () throws(ReconciliationFileError) in try parser.consume(utf8: bytes) } }) {
                 guard let detail = try read.get() else { continue }
                 if reconciler == nil {
+                    progress.phase("reading the journal\(journals.count == 1 ? "" : "s")…")
                     let fileDay = requestedDay ?? parser.day!
                     var records: [TerminalRecord] = []
                     for (index, journal) in journals.enumerated() {
@@ -74,6 +78,7 @@ struct ReconcileCommand: ParsableCommand {
                     reconciler = Reconciler(day: fileDay, terminalRecords: records)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
+                progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
                 if let key = finding.reconciles, let row = ReconciledRow(finding, journalIndex: key.journal) { toApply[key.journal].append(row) }
                 report.add(finding)
             }
@@ -98,7 +103,9 @@ struct ReconcileCommand: ParsableCommand {
         for finding in reconciler!.finish() { report.add(finding) }
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals learn what matched.
+        progress.phase("writing the results to the journal\(journals.count == 1 ? "" : "s")…")
         for (index, journal) in journals.enumerated() { try journal.apply(toApply[index], at: Date()) }
+        progress.finish()
         report.print(json: json)
         throw ExitCode(reconciler!.summary.breaks == 0 ? 0 : 1)
     }

@@ -197,6 +197,52 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home + "/jounral.sqlite"))
     }
 
+    @Test func reconcileShowsItsProgressOnATerminalAndNeverOnAPipe() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+        #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "45"], home: home).status == 0)
+        let file = home + "/daily.txt"
+        #expect(try await CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
+                                                   "--day", Self.today(), "--output", file], home: home).status == 0)
+        let piped = try await CommandLineTests.amcash(["reconcile", file], home: home)
+        #expect(piped.status == 0 && !piped.errors.contains("amcash reconcile:"), "a pipe gets no progress line: \(piped.errors)")
+        // Standard error on a terminal (a pseudo-terminal here): the progress line, cleared before the report.
+        let terminal = try await Self.onOwnThread { () throws -> (Int32, String) in
+            var primary: Int32 = -1, secondary: Int32 = -1
+            guard openpty(&primary, &secondary, nil, nil, nil) == 0 else { throw CocoaError(.fileReadUnknown) }
+            let process = Process()
+            process.executableURL = CommandLineTests.binary
+            process.arguments = ["reconcile", file]
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOME"] = home
+            environment["XDG_DATA_HOME"] = home + "/data"
+            environment["TERM"] = "xterm"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(fileDescriptor: secondary, closeOnDealloc: false)
+            try process.run()
+            close(secondary)
+            var collected = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(primary, &chunk, chunk.count)
+                if count <= 0 { break }
+                collected += chunk[0..<count]
+            }
+            process.waitUntilExit()
+            close(primary)
+            return (process.terminationStatus, String(decoding: collected, as: UTF8.self))
+        }
+        #expect(terminal.0 == 0)
+        #expect(terminal.1.contains("amcash reconcile: writing the results to the journal"), "\(terminal.1.debugDescription)")
+        #expect(terminal.1.hasSuffix("\r\u{1B}[K"), "the line is cleared at the end")
+    }
+
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     @Test func theDailyFileReconcilesCleanThenBreaksAreReportedAndABadFileIsRefused() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
         #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "45"], home: home).status == 0)

@@ -187,6 +187,7 @@ public struct Reconciler: Sendable {
         all = ordered ? terminalRecords : terminalRecords.sorted { $0.key < $1.key }
         seen = [Bool](repeating: false, count: all.count)
         byConfirmation.reserveCapacity(all.count)
+        confirmedByTrace.reserveCapacity(all.count)
         for (index, record) in all.enumerated() {
             if let confirmation = record.confirmationNumber { byConfirmation[confirmation] = index }
             let traceKey = TraceKey(cardTerminalId: record.cardTerminalId, traceId: record.traceId)
