@@ -49,11 +49,16 @@ extension Journal {
                 return parsed
             }
             let selection = "reconciliationDay = ?1 OR (reconciliationDay < ?1 AND isReconciled = 0) OR (reconciliationDay = ?2 AND createdAt < ?3)"
-            let arguments: StatementArguments = [day.description, nextDay.description, nextDayWindowEnd]
-            records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE " + selection, arguments: arguments) ?? 0)
-            let columns = "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, reconciliationDay, createdAt, "
-                + "originalConfirmationNumber, cardTerminalId"
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id", arguments: arguments)
+            records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE " + selection,
+                                                     arguments: [day.description, nextDay.description, nextDayWindowEnd]) ?? 0)
+            // Most rows are of the day and far from the cut-off: their day and time are not even read
+            // (NULL), only those of the rows that roll forward or sit in the timing window are.
+            let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
+            let columns = "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, "
+                + "CASE WHEN reconciliationDay = ?1 THEN NULL ELSE reconciliationDay END, "
+                + "CASE WHEN createdAt >= ?4 THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id",
+                                           arguments: [day.description, nextDay.description, nextDayWindowEnd, nearCutOff])
             while let row = try rows.next() {
                 let kindText: String = row[1], stateText: String = row[2]
                 guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText) else {
@@ -78,7 +83,8 @@ extension Journal {
                     key: TerminalRecord.Key(journal: journalIndex, id: row[0]), type: kind == .redeem ? .redeem : .reverse,
                     isUnknown: isUnknown, confirmationNumber: isUnknown ? nil : confirmation, traceId: row[4],
                     cardTerminalId: row[12] ?? "", maskedCard: row[5], units: units, miles: kind == .redeem ? miles : nil,
-                    money: kind == .redeem ? money : nil, day: try programDay(row[9]), createdAt: row[10]))
+                    money: kind == .redeem ? money : nil, day: try (row[9] as String?).map(programDay) ?? day,
+                    createdAt: row[10] ?? day.reconciliationStart))
                 if kind == .reverse, let original: String = row[11] { originalsByRecord[records.count - 1] = original }
             }
             // A reversal carries the miles and dollars of the redemption it reverses (found among the rows
@@ -106,14 +112,23 @@ extension Journal {
     public func apply(_ rows: [ReconciledRow], at now: Date) throws(JournalError) {
         guard !rows.isEmpty else { return }
         try write { db in
-            let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id = ?")
             for row in rows {
                 if let numbers = row.resolution {
                     try Journal.resolveUnshown(db, row.id, confirmation: numbers.confirmation, units: numbers.units, money: numbers.money,
                                                miles: numbers.miles, at: now)
                 }
-                try reconciled.execute(arguments: [row.id])
             }
+            // Matched rows are mostly consecutive ids: one statement per run of them, not one per row.
+            let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id BETWEEN ? AND ?")
+            let ids = rows.map(\.id).sorted()
+            var start = ids[0], end = ids[0]
+            for id in ids.dropFirst() {
+                if id == end + 1 { end = id; continue }
+                if id == end { continue }
+                try reconciled.execute(arguments: [start, end])
+                (start, end) = (id, id)
+            }
+            try reconciled.execute(arguments: [start, end])
         }
     }
 

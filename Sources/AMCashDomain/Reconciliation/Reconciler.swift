@@ -20,12 +20,22 @@ public struct TerminalRecord: Sendable, Hashable {
     public let confirmationNumber: String?
     public let traceId: String
     public let cardTerminalId: String
-    public let maskedCard: String
+    /// The card as reports show it (`•••••••1234`).
+    public var maskedCard: String {
+        lastFour.map { String(repeating: "•", count: hiddenDigits) + $0 } ?? otherMask
+    }
+    /// A standard mask is kept as its last four digits (a short string, stored inline): a million rows
+    /// must not hold a million copies of the bullets.
+    private let lastFour: String?
+    private let hiddenDigits: Int
+    private let otherMask: String
     public let units: Units?
     public let miles: Miles?
     public let money: Money?
     /// The reconciliation day the terminal recorded it in.
     public let day: ProgramDay
+    /// When the terminal made it. Only its distance from the cut-off matters (`timing`): a journal may
+    /// give the day's start for rows outside the timing window.
     public let createdAt: Date
 
     public init(key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
@@ -36,7 +46,17 @@ public struct TerminalRecord: Sendable, Hashable {
         self.confirmationNumber = confirmationNumber
         self.traceId = traceId
         self.cardTerminalId = cardTerminalId
-        self.maskedCard = maskedCard
+        let bullets = maskedCard.unicodeScalars.prefix { $0 == "•" }.count
+        let rest = maskedCard.unicodeScalars.dropFirst(bullets)
+        if rest.count == 4, rest.allSatisfy({ $0.isASCII && ("0"..."9").contains($0) }) {
+            lastFour = String(rest)
+            hiddenDigits = bullets
+            otherMask = ""
+        } else {
+            lastFour = nil
+            hiddenDigits = 0
+            otherMask = maskedCard
+        }
         self.units = units
         self.miles = miles
         self.money = money
