@@ -163,11 +163,13 @@ do {
     case "ledger": try await ledgerBenchmark(try Options(arguments.dropFirst()))
     case "sim": try await SimulatorLoad(arguments.dropFirst()).run()
     case "reconcile": try ReconcileLoad(arguments.dropFirst()).run()
+    case "journal": try await JournalLoad(arguments.dropFirst()).run()
     default:
         print("""
             usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench sim [--connections 64] [--threads 2] [--duration 5] [--sizes 1000,100000] [--backends memory,file]
-                   amcash-bench reconcile [--records 1000000]      (needs the amcash binary built beside it)
+                   amcash-bench reconcile [--records 1000000] [--keep DIR]   (needs the amcash binary built beside it)
+                   amcash-bench journal [--requests 500]
             """)
         exit(arguments.first == nil || arguments.first == "--help" ? 0 : 2)
     }

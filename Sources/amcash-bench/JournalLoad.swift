@@ -1,0 +1,90 @@
+import AMCashAPI
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import Foundation
+import GRDB
+
+/// `amcash-bench journal`: one redemption at the till through the journal — intent committed, REDEEM
+/// sent to the simulator over loopback, outcome committed, shown mark committed, each commit with
+/// `synchronous = FULL` — one after another. Floor: one bare SQLite commit with `synchronous = FULL`
+/// (WAL, as the journal) on the same disk, in the same run.
+struct JournalLoad {
+    var requests = 500
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var rest = arguments
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+            switch flag {
+            case "--requests": requests = try Options.number(value, flag)
+            default: throw BenchError("unknown option \(flag)")
+            }
+        }
+    }
+
+    /// The floor: bare commits with FULL, WAL, on the same disk (synchronous: this is what a till waits on).
+    static func bareCommits(_ count: Int, path: String) throws -> [Duration] {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let bare = try DatabaseQueue(path: path, configuration: configuration)
+        try bare.write { try $0.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)") }
+        var times: [Duration] = []
+        let body = Data(repeating: 0x41, count: 600)
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            try bare.write { try $0.execute(sql: "INSERT INTO t (body) VALUES (?)", arguments: [body]) }
+            times.append(ContinuousClock.now - start)
+        }
+        return times
+    }
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/bench-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        print("journal benchmark: \(requests) redemptions one after another, journal and floor in \(directory.deletingLastPathComponent().path)")
+        print("row                                              p50 ms   p99 ms   p50 ÷ floor")
+
+        let floor = try Self.bareCommits(requests, path: directory.appendingPathComponent("bare.sqlite").path)
+
+        let collector = TestCollector(number: "82000000001", situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: [collector], dailyLimitUnits: 1_000_000_000))
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+        let journal = try Journal(path: directory.appendingPathComponent("journal.sqlite").path)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: RequestBuilder(identity: .training))
+        let card = CardRead(number: try CollectorNumber(digits: collector.number), entryMode: .scan)
+        var bareHTTP: [Duration] = []
+        var tillPath: [Duration] = []
+        for index in 0..<requests {
+            let request = RedemptionRequest(card: card, basket: Money(dollars: 20), amount: Money(dollars: 10))
+            // The same REDEEM without the journal: what the network and the simulator cost.
+            let call = try RequestBuilder(identity: .training).redeem(request, traceId: try TraceId(900_000 + index), at: Date())
+            var start = ContinuousClock.now
+            guard await client.redeem(call, policy: .once).outcome == .approved else { throw BenchError("a bare REDEEM was not approved") }
+            bareHTTP.append(ContinuousClock.now - start)
+            start = ContinuousClock.now
+            let redemption = await transactions.redeem(request)
+            guard redemption.result.outcome == .approved, transactions.markShown(redemption) else {
+                throw BenchError("a journaled REDEEM was not approved and shown")
+            }
+            tillPath.append(ContinuousClock.now - start)
+        }
+        await client.shutdown()
+        await simulator.stop()
+        func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+        }
+        let floorP50 = percentile(floor, 0.5)
+        for (label, values) in [("bare SQLite commit, FULL (floor)", floor), ("REDEEM over loopback, no journal", bareHTTP),
+                                ("REDEEM through the journal, shown (3 commits)", tillPath)] {
+            print(label.padding(toLength: 48, withPad: " ", startingAt: 0) + percentile(values, 0.5).milliseconds.leftPadded(8)
+                  + percentile(values, 0.99).milliseconds.leftPadded(9)
+                  + String(format: "%12.1f×", percentile(values, 0.5).seconds / floorP50.seconds))
+        }
+    }
+}
