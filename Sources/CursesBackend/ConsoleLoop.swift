@@ -8,7 +8,7 @@ public protocol EffectPerformer: Sendable {
     func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async
 }
 
-/// The console's run loop: keys in (30 ms wait at most), messages from finished effects in, one
+/// The console's run loop: keys in (30 ms wait at most, cut short by a message), messages from finished effects in, one
 /// `update` per message, one redraw when anything changed. Nothing blocks it: every host call and
 /// journal write runs as a detached task.
 
@@ -64,9 +64,10 @@ public final class ConsoleLoop {
             }
             // Every key already typed is read before the next frame is drawn, so a scanner's burst keeps
             // its timing however long a frame takes.
-            var wait = true
-            while let input = terminal.nextKey(wait: wait) {
-                wait = false
+            // Up to 30 ms for a key, but a finished effect's message wakes the loop at once: an answer
+            // from the host is drawn as it arrives, not at the end of the wait.
+            terminal.waitForInput(orWake: inbox.wakeDescriptor, milliseconds: 30)
+            while let input = terminal.nextKey(wait: false) {
                 let elapsed = ContinuousClock.now - started
                 let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
                 switch input {
@@ -118,11 +119,43 @@ public final class ConsoleLoop {
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [Msg] = []
+    /// A pipe the loop waits on beside the keyboard: a byte in it means a message came.
+    private let pipe: (read: Int32, write: Int32)
 
-    func append(_ message: Msg) { lock.withLock { messages.append(message) } }
+    init() {
+        var ends: [Int32] = [-1, -1]
+        if Glibc.pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+        } else {
+            ends = [-1, -1]
+        }
+        pipe = (ends[0], ends[1])
+    }
+
+    deinit {
+        if pipe.read >= 0 { close(pipe.read) }
+        if pipe.write >= 0 { close(pipe.write) }
+    }
+
+    /// The descriptor that becomes readable when a message is waiting (-1 if no pipe could be made:
+    /// the loop then sees messages after its 30 ms wait, as before).
+    var wakeDescriptor: Int32 { pipe.read }
+
+    func append(_ message: Msg) {
+        lock.withLock { messages.append(message) }
+        var byte: UInt8 = 1
+        if pipe.write >= 0 { _ = write(pipe.write, &byte, 1) }
+    }
 
     func drain() -> [Msg] {
-        lock.withLock {
+        if pipe.read >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while read(pipe.read, &buffer, buffer.count) > 0 {}
+        }
+        return lock.withLock {
             defer { messages.removeAll() }
             return messages
         }

@@ -80,6 +80,13 @@ public final class Terminal {
         wrefresh(amcash_stdscr())
     }
 
+    /// Waits until a key is typed, `wake` becomes readable, or `milliseconds` pass.
+    public func waitForInput(orWake wake: Int32, milliseconds: Int32) {
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
+        if wake >= 0 { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+    }
+
     /// The next key, or nil when none came within 30 ms (or at once, when `wait` is false).
     public func nextKey(wait: Bool = true) -> TerminalInput? {
         wtimeout(amcash_stdscr(), wait ? 30 : 0)

@@ -24,7 +24,13 @@ final class SimulatorLedger: Sendable {
         let today = ProgramDay.redemptionDay(at: now).description
         let collectors = options.collectors
         // New accounts start as the collectors file says; accounts the file already holds keep their
-        // balances (a restarted training room carries on) and take the file's behaviour.
+        // balances (a restarted training room carries on) and take the file's behaviour. A ledger that
+        // already has them all, as they are, is not written at all (a one-shot command starts faster).
+        let known = try database.queue.read { db in
+            try Dictionary(Row.fetchAll(db, sql: "SELECT number, behaviour FROM accounts").map { ($0[0] as String, $0[1] as String) },
+                           uniquingKeysWith: { first, _ in first })
+        }
+        guard collectors.contains(where: { known[$0.number] != $0.behaviour.rawValue }) else { return }
         try database.writeNow { db in
             for collector in collectors {
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE number = ?", arguments: [collector.number]) ?? false
