@@ -37,11 +37,7 @@ final class LedgerDatabase: Sendable {
     /// One request's work: a write transaction that takes the lock at once, so two processes never
     /// both read a balance and then both spend it.
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        // In memory a transaction takes microseconds: it runs in place, without a hop to the
-        // database's queue and back (which cost more than the work). A file's commit waits for the
-        // disk, so it goes to GRDB's own queue and never holds a task thread.
-        if !isFile { return try writeNow(work) }
-        return try await queue.writeWithoutTransaction { db in
+        try await queue.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try work(db)
@@ -52,11 +48,8 @@ final class LedgerDatabase: Sendable {
     }
 
     func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if !isFile { return try readNow(work) }
-        return try await queue.read(work)
+        try await queue.read(work)
     }
-
-    private func readNow<T>(_ work: (Database) throws -> T) throws -> T { try queue.read(work) }
 
     /// The same, for a caller outside Swift concurrency (`amcash sim export-recon`).
     func writeNow<T>(_ work: (Database) throws -> T) throws -> T {
