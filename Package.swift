@@ -135,7 +135,8 @@ let package = Package(
         .executableTarget(
             name: "amcash-bench",
             dependencies: [
-                "AMCashSimulator", "AMCashAPI", "AMCashDomain", "AMCashJournal", .product(name: "Logging", package: "swift-log"),
+                "AMCashSimulator", "AMCashAPI", "AMCashDomain", "AMCashJournal", "ConsoleCore", "ConsoleUI",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 // Writes a benchmark journal of a million rows in one transaction.
                 .product(name: "GRDB", package: "GRDB.swift"),

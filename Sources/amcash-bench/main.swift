@@ -164,12 +164,14 @@ do {
     case "sim": try await SimulatorLoad(arguments.dropFirst()).run()
     case "reconcile": try ReconcileLoad(arguments.dropFirst()).run()
     case "journal": try await JournalLoad(arguments.dropFirst()).run()
+    case "frame": try FrameLoad(arguments.dropFirst()).run()
     default:
         print("""
             usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench sim [--connections 64] [--threads 2] [--duration 5] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench reconcile [--records 1000000] [--keep DIR]   (needs the amcash binary built beside it)
                    amcash-bench journal [--requests 500]
+                   amcash-bench frame [--keys 20000]
             """)
         exit(arguments.first == nil || arguments.first == "--help" ? 0 : 2)
     }
