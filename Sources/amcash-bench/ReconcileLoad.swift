@@ -39,6 +39,7 @@ struct ReconcileLoad {
             let file = work.appendingPathComponent(withBreaks ? "breaks.txt" : "clean.txt").path
             let journal = work.appendingPathComponent(withBreaks ? "breaks.sqlite" : "clean.sqlite").path
             try? FileManager.default.removeItem(atPath: journal)
+            FileHandle.standardError.write(Data("  making \(records) records and journal rows (\(withBreaks ? "with breaks" : "clean"))…\n".utf8))
             try Self.makeCase(records: records, breaks: withBreaks, file: file, journal: journal)
             if keep != nil { try FileManager.default.copyItem(atPath: journal, toPath: journal + ".fresh") }
             let floor = try Self.floor(file)
