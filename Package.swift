@@ -193,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AMCashJournalTests",
-            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator"],
+            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

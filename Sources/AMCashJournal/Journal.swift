@@ -10,7 +10,7 @@ import GRDB
 /// the journal refuses to start without it.
 public final class Journal: Sendable {
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     /// Backoff before each re-send of a queued reversal (the last repeats).
     public static let reversalBackoff: [Duration] = [.seconds(5), .seconds(15), .seconds(45), .seconds(120), .seconds(300), .seconds(600)]
@@ -726,9 +726,15 @@ public final class Journal: Sendable {
         migrator.registerMigration("v3: card terminal id") { db in
             // The reconciliation matches on it; kept in a column so a day's million rows need no JSON parse.
             try db.alter(table: "entries") { table in table.add(column: "cardTerminalId", .text) }
-            let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM entries")
+            // In batches, so a large journal's bodies are never all in memory at once.
             let statement = try db.makeStatement(sql: "UPDATE entries SET cardTerminalId = ? WHERE id = ?")
-            for row in rows { try statement.execute(arguments: [cardTerminalId(ofBody: row["body"]), row["id"] as Int64]) }
+            var after: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM entries WHERE id > ? ORDER BY id LIMIT 10000", arguments: [after])
+                guard let last = rows.last else { break }
+                for row in rows { try statement.execute(arguments: [cardTerminalId(ofBody: row["body"]), row["id"] as Int64]) }
+                after = last["id"]
+            }
         }
         return migrator
     }

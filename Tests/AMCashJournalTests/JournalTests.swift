@@ -1,4 +1,5 @@
 @testable import AMCashJournal
+import GRDB
 import AMCashAPI
 import AMCashDomain
 import AMCashSimulator
@@ -255,6 +256,25 @@ import Testing
         #expect(try journal.entries().count == 1)
         // The right card still works.
         _ = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
+    }
+
+    @Test func aJournalOfTheVersionBeforeTheCardTerminalIdColumnGetsItFromItsBodies() throws {
+        let path = Self.temporaryPath()
+        let now = Date()
+        do {
+            let journal = try Journal(path: path)
+            let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now,
+                                                           leases: LeaseTimes(inLane: 0))
+            _ = try journal.recordRedemptionOutcome(entry.id, Self.approval("RD1"), at: now)
+            // Back to the schema of version 2: no column, no migration recorded.
+            try journal.queue.writeWithoutTransaction { db in
+                try db.execute(sql: "ALTER TABLE entries DROP COLUMN cardTerminalId")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3: card terminal id'")
+            }
+        }
+        let upgraded = try Journal(path: path)
+        let records = try upgraded.terminalRecords(for: ProgramDay.reconciliationDay(at: now), journalIndex: 0)
+        #expect(records.map(\.cardTerminalId) == [TerminalIdentity.training.cardTerminalId])
     }
 
     @Test func onlyReconciledRowsArePruned() throws {
