@@ -65,5 +65,6 @@ struct FrameLoad {
                   + percentile(values, 0.99).milliseconds.leftPadded(9)
                   + String(format: "%12.1f×", percentile(values, 0.99).seconds / floorP99.seconds))
         }
+        print("peak memory of the benchmark process: \(peakResidentMegabytes()) MB")
     }
 }

@@ -86,5 +86,6 @@ struct JournalLoad {
                   + percentile(values, 0.99).milliseconds.leftPadded(9)
                   + String(format: "%12.1f×", percentile(values, 0.5).seconds / floorP50.seconds))
         }
+        print("peak memory of the benchmark process (journal, simulator and client): \(peakResidentMegabytes()) MB")
     }
 }

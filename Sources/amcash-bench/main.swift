@@ -138,6 +138,7 @@ func ledgerBenchmark(_ options: Options) async throws {
             }
         }
     }
+    print("peak memory of the benchmark process (simulator and clients): \(peakResidentMegabytes()) MB")
     if let smallest = options.sizes.min(), let largest = options.sizes.max(), smallest != largest {
         for (backend, byRow) in redeemP50.sorted(by: { $0.key < $1.key }) {
             guard let small = byRow[smallest], let large = byRow[largest] else { continue }
