@@ -49,8 +49,6 @@ extension Journal {
                 return parsed
             }
             let selection = "reconciliationDay = ?1 OR (reconciliationDay < ?1 AND isReconciled = 0) OR (reconciliationDay = ?2 AND createdAt < ?3)"
-            records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE " + selection,
-                                                     arguments: [day.description, nextDay.description, nextDayWindowEnd]) ?? 0)
             // Most rows are of the day and far from the cut-off: their day and time are not even read
             // (NULL), only those of the rows that roll forward or sit in the timing window are.
             let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)

@@ -10,9 +10,7 @@ struct FrameLoad {
     var keys = 20_000
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try readFlags(arguments) { flag, value in
             switch flag {
             case "--keys": keys = try Options.number(value, flag)
             default: throw BenchError("unknown option \(flag)")

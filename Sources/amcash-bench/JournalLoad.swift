@@ -13,9 +13,7 @@ struct JournalLoad {
     var requests = 500
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try readFlags(arguments) { flag, value in
             switch flag {
             case "--requests": requests = try Options.number(value, flag)
             default: throw BenchError("unknown option \(flag)")

@@ -13,9 +13,7 @@ struct ReconcileLoad {
     var keep: String?
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try readFlags(arguments) { flag, value in
             switch flag {
             case "--records": records = try Options.number(value, flag)
             case "--keep": keep = value

@@ -15,9 +15,7 @@ struct SimulatorLoad {
     var backends = ["memory", "file"]
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try readFlags(arguments) { flag, value in
             switch flag {
             case "--connections": connections = try Options.number(value, flag)
             case "--threads": threads = try Options.number(value, flag)

@@ -36,9 +36,7 @@ struct Options {
     var backends = ["memory", "file"]
 
     init(_ arguments: ArraySlice<String>) throws {
-        var rest = arguments
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try readFlags(arguments) { flag, value in
             switch flag {
             case "--requests": requests = try Self.number(value, flag)
             case "--concurrency": concurrency = try Self.number(value, flag)
@@ -53,6 +51,15 @@ struct Options {
     static func number(_ text: String, _ flag: String) throws -> Int {
         guard let value = Int(text), value >= 0 else { throw BenchError("\(flag): \(text) is not a whole number") }
         return value
+    }
+}
+
+/// Reads `--flag value` pairs, handing each to `handle`.
+func readFlags(_ arguments: ArraySlice<String>, _ handle: (String, String) throws -> Void) throws {
+    var rest = arguments
+    while let flag = rest.popFirst() {
+        guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
+        try handle(flag, value)
     }
 }
 

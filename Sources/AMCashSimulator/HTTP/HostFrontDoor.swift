@@ -75,7 +75,7 @@ struct HostFrontDoor: RouterMiddleware {
             case .hostTimeout: return answer(.hostTimedOut)
             case .conflict:
                 return Self.json(status: .conflict, ["message": "the request context changed (a fault the trainer injected)",
-                                                     "transDateTime": SimulatorLedger.hostTime(clock())])
+                                                     "transDateTime": TorontoTime.iso8601(clock())])
             case .dropAfterApplying: dropAfterApplying = true
             }
         }
@@ -155,7 +155,7 @@ struct HostFrontDoor: RouterMiddleware {
     func answer(_ code: ResponseCode, message: String? = nil) -> Response {
         let status = HTTPResponse.Status(code: code.meaning.httpStatus ?? 500)
         return Self.json(status: status, ["responseCode": code.rawValue, "message": message ?? HostWording.message(for: code),
-                                          "transDateTime": SimulatorLedger.hostTime(clock())])
+                                          "transDateTime": TorontoTime.iso8601(clock())])
     }
 
     static func json(status: HTTPResponse.Status, _ object: [String: String]) -> Response {

@@ -36,7 +36,7 @@ struct SimulatorAPI: APIProtocol {
         var response = Components.Schemas.EchoResponse(
             deviceId: body.deviceId, sponsorCode: body.sponsorCode, storeId: body.storeId, traceId: body.traceId,
             vendorId: body.vendorId, responseCode: ResponseCode.approved.rawValue, message: HostWording.message(for: .approved),
-            transDateTime: SimulatorLedger.hostTime(clock()))
+            transDateTime: TorontoTime.iso8601(clock()))
         if let problem = RequestValidator.check(sponsorCode: body.sponsorCode, storeId: body.storeId, deviceId: body.deviceId,
                                                 vendorId: body.vendorId, acquirerId: nil, traceId: body.traceId, dateTime: nil) {
             response.responseCode = ResponseCode.invalidField.rawValue
@@ -80,7 +80,7 @@ struct SimulatorAPI: APIProtocol {
         switch reply {
         case .conflict:
             return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
-                                                     transDateTime: SimulatorLedger.hostTime(clock())))))
+                                                     transDateTime: TorontoTime.iso8601(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))
@@ -109,7 +109,7 @@ struct SimulatorAPI: APIProtocol {
         switch reply {
         case .conflict:
             return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
-                                                     transDateTime: SimulatorLedger.hostTime(clock())))))
+                                                     transDateTime: TorontoTime.iso8601(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))

@@ -18,13 +18,9 @@ struct IdempotencyIdentity: Sendable, Hashable {
         if let key, !key.isEmpty {
             storageKey = "key:" + key
         } else {
-            storageKey = "body:" + operation + ":" + bodyHash.map { String($0, radix: 16).leftPadded(2, with: "0") }.joined()
+            storageKey = "body:" + operation + ":" + bodyHash.map { String(format: "%02x", $0) }.joined()
         }
     }
 
     static func hash(_ body: Data) -> Data { Data(SHA256.hash(data: body)) }
-}
-
-extension String {
-    func leftPadded(_ width: Int, with pad: Character) -> String { String(repeating: pad, count: max(0, width - count)) + self }
 }

@@ -37,14 +37,7 @@ final class LedgerDatabase: Sendable {
     /// One request's work: a write transaction that takes the lock at once, so two processes never
     /// both read a balance and then both spend it.
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await queue.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try work(db)
-                return .commit
-            }
-            return result!
-        }
+        try await queue.writeWithoutTransaction { db in try Self.immediately(db, work) }
     }
 
     func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -53,14 +46,17 @@ final class LedgerDatabase: Sendable {
 
     /// The same, for a caller outside Swift concurrency (`amcash sim export-recon`).
     func writeNow<T>(_ work: (Database) throws -> T) throws -> T {
-        try queue.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try work(db)
-                return .commit
-            }
-            return result!
+        try queue.writeWithoutTransaction { db in try Self.immediately(db, work) }
+    }
+
+    /// `work` in a `BEGIN IMMEDIATE` transaction, committed when it returns.
+    private static func immediately<T>(_ db: Database, _ work: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try work(db)
+            return .commit
         }
+        return result!
     }
 
     static var migrator: DatabaseMigrator {

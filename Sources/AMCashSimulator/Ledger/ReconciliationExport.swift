@@ -30,7 +30,7 @@ public enum ReconciliationExport {
         while let row = try redeems.next() {
             let at: Int64 = row["atMs"]
             entries.append((at, ReconciliationDetail(
-                type: .redeem, hostDateTime: hostTime(instant(milliseconds: at)), sponsorCode: row["sponsorCode"],
+                type: .redeem, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: row["sponsorCode"],
                 storeId: row["storeId"], deviceId: row["deviceId"], traceId: row["traceId"], collectorNumber: row["number"],
                 units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int), money: Money(cents: row["cents"]),
                 confirmationNumber: row["confirmation"], originalConfirmationNumber: nil)))
@@ -43,7 +43,7 @@ public enum ReconciliationExport {
         while let row = try reversals.next() {
             let at: Int64 = row["reversedAtMs"]
             entries.append((at, ReconciliationDetail(
-                type: .reverse, hostDateTime: hostTime(instant(milliseconds: at)), sponsorCode: row["reversalSponsorCode"],
+                type: .reverse, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: row["reversalSponsorCode"],
                 storeId: row["reversalStoreId"], deviceId: row["reversalDeviceId"], traceId: row["reversalTraceId"],
                 collectorNumber: row["number"], units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int),
                 money: Money(cents: row["cents"]), confirmationNumber: row["reversalConfirmation"],
@@ -51,9 +51,8 @@ public enum ReconciliationExport {
         }
         entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
         return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
-                                  periodStart: hostTime(day.reconciliationStart), periodEnd: hostTime(day.reconciliationEnd),
+                                  periodStart: TorontoTime.iso8601(day.reconciliationStart), periodEnd: TorontoTime.iso8601(day.reconciliationEnd),
                                   details: entries.map(\.1))
     }
 
-    static func hostTime(_ instant: Date) -> String { TorontoTime.iso8601(instant) }
 }

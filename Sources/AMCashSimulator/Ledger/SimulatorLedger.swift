@@ -66,7 +66,7 @@ final class SimulatorLedger: Sendable {
                                now: Date) throws -> (Int, Components.Schemas.InquireResponse) {
         var response = Components.Schemas.InquireResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
+            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.InquireResponse) {
             Self.finish(&response, code, message: message)
         }
@@ -119,7 +119,7 @@ final class SimulatorLedger: Sendable {
                                   now: Date) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
         var response = Components.Schemas.RedeemResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
+            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.RedeemResponse, String?) {
             let (status, body) = Self.finish(&response, code, message: message)
             return (status, body, nil)
@@ -189,7 +189,7 @@ final class SimulatorLedger: Sendable {
                                 now: Date) throws -> (Int, Components.Schemas.ReverseResponse) {
         var response = Components.Schemas.ReverseResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: Self.hostTime(now))
+            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.ReverseResponse) {
             Self.finish(&response, code, message: message)
         }
@@ -424,7 +424,6 @@ final class SimulatorLedger: Sendable {
         String(repeating: "•", count: max(0, number.count - 4)) + number.suffix(4)
     }
 
-    static func hostTime(_ now: Date) -> String { ReconciliationExport.hostTime(now) }
 }
 
 /// A collector account as the ledger holds it.
