@@ -39,6 +39,8 @@ let package = Package(
         // Already in the build through swift-nio-ssl: the training room's private CA and server certificate.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // The chain's back office and the training centre's shared ledger live in PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -71,7 +73,8 @@ let package = Package(
         .target(
             name: "AMCashSimulator",
             dependencies: [
-                "AMCashAPI", "AMCashContract", "AMCashDomain",
+                "AMCashAPI", "AMCashContract", "AMCashDomain", "AMCashPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -87,6 +90,29 @@ let package = Package(
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        // A PostgreSQL address (postgresql://…), its password from the environment or a 0600 file,
+        // and a running client: what the back office and the simulator's shared ledger both need.
+        .target(
+            name: "AMCashPostgres",
+            dependencies: [
+                "AMCashAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The chain's back office: forwarding journal rows, the schema, chain-wide reconciliation, exceptions.
+        .target(
+            name: "AMCashBackOffice",
+            dependencies: [
+                "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -125,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "amcash",
             dependencies: [
-                "CursesBackend", "CNcursesW", "ConsoleCore", "AMCashJournal", "AMCashSimulator",
+                "CursesBackend", "CNcursesW", "ConsoleCore", "AMCashJournal", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -196,9 +222,24 @@ let package = Package(
             dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // A throwaway PostgreSQL cluster for the tests (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["AMCashPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AMCashBackOfficeTests",
+            dependencies: [
+                "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "amcashTests",
-            dependencies: ["amcash"],
+            dependencies: ["amcash", "PostgresTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

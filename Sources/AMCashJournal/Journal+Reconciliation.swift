@@ -63,16 +63,7 @@ extension Journal {
                     throw JournalError.storage("an entry the journal cannot read (id \(row[0] as Int64))")
                 }
                 let confirmation: String? = row[3]
-                let isUnknown: Bool
-                switch (kind, state) {
-                case (.redeem, .approved), (.redeem, .shown), (.redeem, .reversing), (.redeem, .reversed), (.redeem, .voiding),
-                     (.redeem, .voided), (.reverse, .reversed):
-                    isUnknown = false
-                case (.redeem, .sending), (.redeem, .unknown): isUnknown = true
-                case (.redeem, .exception): isUnknown = confirmation == nil
-                case (.reverse, .reversing): isUnknown = true
-                default: continue
-                }
+                guard let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil) else { continue }
                 let units = (row[6] as Int?).map { Units($0) }, miles = (row[7] as Int?).map { Miles($0) }
                 let money = (row[8] as Int?).map(Money.init(cents:))
                 if kind == .redeem, let confirmation { redeemAmounts[confirmation] = (units, miles, money) }

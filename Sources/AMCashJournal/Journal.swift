@@ -500,7 +500,11 @@ public final class Journal: Sendable {
     public func pruneReconciled(olderThan days: Int, at now: Date) throws(JournalError) -> Int {
         let cutoff = now.addingTimeInterval(-TimeInterval(days) * 86_400)
         return try write { db in
-            try db.execute(sql: "DELETE FROM entries WHERE isReconciled = 1 AND createdAt < ?", arguments: [cutoff])
+            // A row the back office has not received yet is kept until it has (once forwarding is in use).
+            try db.execute(sql: """
+                DELETE FROM entries WHERE isReconciled = 1 AND createdAt < ?
+                AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
+                """, arguments: [cutoff])
             return db.changesCount
         }
     }
@@ -735,6 +739,9 @@ public final class Journal: Sendable {
                 for row in rows { try statement.execute(arguments: [cardTerminalId(ofBody: row["body"]), row["id"] as Int64]) }
                 after = last["id"]
             }
+        }
+        migrator.registerMigration("v4: forwarding to the back office") { db in
+            try Journal.createForwarding(db)
         }
         return migrator
     }

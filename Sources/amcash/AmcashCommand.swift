@@ -22,7 +22,8 @@ struct AmcashCommand: AsyncParsableCommand {
         subcommands: [
             ConsoleCommand.self,
             EchoCommand.self, InquireCommand.self, RedeemCommand.self, ReverseCommand.self,
-            SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, LintCommand.self, HashPinCommand.self,
+            SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, BackOfficeCommand.self, LintCommand.self,
+            HashPinCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -1,4 +1,5 @@
 import AMCashAPI
+import AMCashBackOffice
 import AMCashDomain
 import AMCashJournal
 import AMCashSimulator
@@ -53,7 +54,18 @@ struct ConsoleCommand: AsyncParsableCommand {
         let receiptPath = receipts ?? configuration.receiptPath ?? dataDirectory + "/receipts.txt"
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
+        // A back office that is configured but unusable (a bad URL, a missing password) stops the start:
+        // a database that is merely away does not (the journal keeps every row until it returns).
+        let forwarder = try configuration.backOfficeURL.map { _ in
+            let (address, _) = try BackOfficeOptions.address(database: nil, config: host.config, environment: environment)
+            return try forwardingSettings(address, configuration, environment: environment)
+        }
         let session = try await HostSession.open(configuration: configuration, environment: environment)
+        let forwarding = forwarder.map { settings in
+            let forwarder = BackOfficeForwarder(journal: session.journal, settings: settings)
+            return Task.detached { await forwarder.run() }
+        }
+        defer { forwarding?.cancel() }
         let lockoutFile = KioskLockoutFile(path: dataDirectory + "/kiosk-lockout")
         let lockout = lockoutFile.read(at: Date())
         do {

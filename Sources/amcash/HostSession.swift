@@ -55,6 +55,8 @@ struct HostSession: Sendable {
         let logger = Logger(label: "amcash.host")
         // The journal first: if it cannot record, nothing may be sent.
         let journal = try Journal(path: journalPath(configuration, environment: environment))
+        // The journal knows whose it is: a reconciliation then answers for this terminal's records only.
+        try journal.noteTerminal(configuration.identity.cardTerminalId)
         if let days = configuration.journalRetentionDays { try journal.pruneReconciled(olderThan: days, at: Date()) }
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)

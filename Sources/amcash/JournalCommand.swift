@@ -29,7 +29,10 @@ struct JournalCommand: AsyncParsableCommand {
         let journal = try Journal(path: HostSession.journalPath(configuration, environment: ProcessInfo.processInfo.environment))
         let entries = pending ? try journal.entries(pendingOnly: true) : try journal.entries(day: day)
         let path = journal.path
-        let report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
+        var report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
+        if let url = configuration.backOfficeURL {
+            report.forwarding = JournalReport.Forwarding(database: url, status: try journal.forwardingStatus())
+        }
         if host.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -75,10 +78,26 @@ struct JournalReport: Encodable {
         var exceptions = 0
     }
 
+    /// How far the chain's back office is behind this journal (when one is configured).
+    struct Forwarding: Encodable {
+        let database: String
+        let pendingRows: Int
+        let lastForwardedAt: Date?
+        let oldestPendingAt: Date?
+
+        init(database: String, status: ForwardingStatus) {
+            self.database = database
+            pendingRows = status.pendingRows
+            lastForwardedAt = status.lastForwardedAt
+            oldestPendingAt = status.oldestPendingAt
+        }
+    }
+
     let journal: String
     let day: String?
     let entries: [Row]
     let totals: Totals
+    var forwarding: Forwarding?
 
     init(journal: String, day: String?, entries: [JournalEntry]) {
         self.journal = journal
@@ -133,6 +152,15 @@ struct JournalReport: Encodable {
                      + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
                      + "Voided (never shown): \(totals.voidedCount) for $\(totals.voidedDollars)   "
                      + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
+        if let forwarding {
+            let last = forwarding.lastForwardedAt.map { "last acknowledged \(formatter.string(from: $0)) Toronto" } ?? "nothing acknowledged yet"
+            if forwarding.pendingRows == 0 {
+                lines.append("Back office \(forwarding.database): up to date, \(last).")
+            } else {
+                let oldest = forwarding.oldestPendingAt.map { ", the oldest from \(formatter.string(from: $0)) Toronto" } ?? ""
+                lines.append("Back office \(forwarding.database): \(forwarding.pendingRows) row(s) not yet forwarded\(oldest); \(last).")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }

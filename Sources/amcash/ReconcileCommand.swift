@@ -1,11 +1,14 @@
 import AMCashAPI
+import AMCashBackOffice
 import AMCashDomain
 import AMCashJournal
+import AMCashPostgres
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `amcash reconcile`: the AIR MILES daily file against this terminal's (or a store's) journals.
-struct ReconcileCommand: ParsableCommand {
+struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile", abstract: "Reconcile the AIR MILES daily file against the journal(s).",
         discussion: """
@@ -13,6 +16,10 @@ struct ReconcileCommand: ParsableCommand {
             mismatch, type mismatch, duplicate, timing (just across the 00:00 Toronto cut-off) or unresolved (an \
             unknown outcome in the journal). An unknown journal row the file shows as redeemed becomes approved; \
             matched rows are marked reconciled; unmatched rows roll forward to the next day's reconciliation.
+            With --journal, only the records of those journals' terminals are reconciled: another terminal's records \
+            are counted as "other terminals", not broken. With --database, the whole file is matched against every row \
+            the chain's tills forwarded; a record of a till that never forwarded is "terminal not forwarding", and the \
+            results (reconciled rows, the day's breaks) are written to the database.
             Exit status: 0 everything matches, 1 there are breaks, 2 the file (or a journal) is unusable.
             """)
 
@@ -21,6 +28,9 @@ struct ReconcileCommand: ParsableCommand {
 
     @Option(name: .long, help: "A terminal journal (repeat for a store's terminals; default: this terminal's).")
     var journal: [String] = []
+
+    @Option(name: .long, help: "The chain's back-office database, postgresql://… (instead of journals).")
+    var database: String?
 
     @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (default: the day the file's H2 header names).")
     var day: String?
@@ -34,20 +44,12 @@ struct ReconcileCommand: ParsableCommand {
     @Option(name: .customLong("max-breaks"), help: "List at most this many breaks (the summary counts them all).")
     var maxBreaks = 10_000
 
-    func run() throws {
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var paths = journal
-        // A mistyped --journal must not quietly create an empty journal that "matches" nothing.
-        for path in paths where !FileManager.default.fileExists(atPath: path) {
-            printError("amcash reconcile: no journal at \(path)")
-            throw ExitCode(ExitStatus.usage)
+        if database != nil && !journal.isEmpty {
+            throw ValidationError("give --journal or --database, not both")
         }
-        if paths.isEmpty {
-            let path = TerminalConfigurationLoader.locate(explicitPath: config, environment: environment)
-            let configuration = try TerminalConfigurationLoader.load(path: path)
-            paths = [try HostSession.journalPath(configuration, environment: environment)]
-        }
-        let journals = try paths.map { try Journal(path: $0) }
+        let source = try ReconcileSource.open(journals: journal, database: database, config: config, environment: environment)
         let requestedDay = try day.map { text -> ProgramDay in
             do { return ProgramDay(try CalendarDay(parsing: text)) } catch { throw ValidationError("--day: \(error)") }
         }
@@ -62,52 +64,120 @@ struct ReconcileCommand: ParsableCommand {
         defer { progress.finish() }
         var parser = ReconciliationParser()
         var reconciler: Reconciler?
-        var report = ReconcileReport(file: file, journals: paths, maxBreaks: maxBreaks)
+        var report = ReconcileReport(file: file, journals: source.names, maxBreaks: maxBreaks)
         // What each journal learns, kept small: a row id (and the host's numbers for an unknown resolved).
-        var toApply = [[ReconciledRow]](repeating: [], count: journals.count)
+        var toApply = [[ReconciledRow]](repeating: [], count: max(1, source.names.count))
+        // The chain database keeps every break (the report lists at most --max-breaks).
+        var breaks: [ReconciliationFinding] = []
+        func note(_ finding: ReconciliationFinding) {
+            report.add(finding)
+            if source.isDatabase && finding.classification.isBreak { breaks.append(finding) }
+        }
         do {
             while let read = try reader.nextLine({ bytes in Result { () throws(ReconciliationFileError) in try parser.consume(utf8: bytes) } }) {
                 guard let detail = try read.get() else { continue }
                 if reconciler == nil {
-                    progress.phase("reading the journal\(journals.count == 1 ? "" : "s")…")
-                    let fileDay = requestedDay ?? parser.day!
-                    var records: [TerminalRecord] = []
-                    for (index, journal) in journals.enumerated() {
-                        records += try journal.terminalRecords(for: fileDay, journalIndex: index)
-                    }
-                    reconciler = Reconciler(day: fileDay, terminalRecords: records)
+                    progress.phase(source.isDatabase ? "reading the chain database…" : "reading the journal\(source.names.count == 1 ? "" : "s")…")
+                    reconciler = try await source.reconciler(day: requestedDay ?? parser.day!)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
                 progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
                 if let key = finding.reconciles, let row = ReconciledRow(finding, journalIndex: key.journal) { toApply[key.journal].append(row) }
-                report.add(finding)
+                note(finding)
             }
             try parser.finish()
         } catch let error as ReconciliationFileError {
-            printError("amcash reconcile: \(file) is unusable: \(error). Nothing was changed in the journal.")
+            printError("amcash reconcile: \(file) is unusable: \(error). Nothing was changed in the \(source.noun).")
             throw ExitCode(ExitStatus.usage)
         } catch let error as JournalError {
             printError("amcash reconcile: \(error)")
             throw ExitCode(ExitStatus.usage)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             // Reading failed (an I/O error, a line that is no record): the file is unusable, not a break.
-            printError("amcash reconcile: \(file) is unusable: \(error). Nothing was changed in the journal.")
+            printError("amcash reconcile: \(file) is unusable: \(error). Nothing was changed in the \(source.noun).")
             throw ExitCode(ExitStatus.usage)
         }
         let fileDay = requestedDay ?? parser.day!
-        if reconciler == nil {
-            var records: [TerminalRecord] = []
-            for (index, journal) in journals.enumerated() { records += try journal.terminalRecords(for: fileDay, journalIndex: index) }
-            reconciler = Reconciler(day: fileDay, terminalRecords: records)
-        }
-        for finding in reconciler!.finish() { report.add(finding) }
+        if reconciler == nil { reconciler = try await source.reconciler(day: fileDay) }
+        for finding in reconciler!.finish() { note(finding) }
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
-        // The file was whole and added up: now the journals learn what matched.
-        progress.phase("writing the results to the journal\(journals.count == 1 ? "" : "s")…")
-        for (index, journal) in journals.enumerated() { try journal.apply(toApply[index], at: Date()) }
+        // The file was whole and added up: now the journals (or the chain database) learn what matched.
+        progress.phase("writing the results to the \(source.noun)…")
+        try await source.write(toApply, breaks: breaks, day: fileDay, sponsor: parser.sponsorCode ?? "", file: file,
+                               records: parser.recordNumber, summary: reconciler!.summary)
         progress.finish()
         report.print(json: json)
         throw ExitCode(reconciler!.summary.breaks == 0 ? 0 : 1)
+    }
+}
+
+/// What a reconciliation matches the file against: a store's journals, or the chain database.
+enum ReconcileSource {
+    case journals([Journal], paths: [String], terminals: Set<String>)
+    case database(PostgresAddress)
+
+    static func open(journals paths: [String], database: String?, config: String?, environment: [String: String]) throws -> ReconcileSource {
+        if let database {
+            return .database(try BackOfficeOptions.address(database: database, config: config, environment: environment).0)
+        }
+        var paths = paths
+        var terminals: Set<String> = []
+        // A mistyped --journal must not quietly create an empty journal that "matches" nothing.
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            printError("amcash reconcile: no journal at \(path)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        if paths.isEmpty {
+            let path = TerminalConfigurationLoader.locate(explicitPath: config, environment: environment)
+            let configuration = try TerminalConfigurationLoader.load(path: path)
+            paths = [try HostSession.journalPath(configuration, environment: environment)]
+            terminals.insert(configuration.identity.cardTerminalId)
+        }
+        let journals = try paths.map { try Journal(path: $0) }
+        for journal in journals { terminals.formUnion(try journal.terminalIds()) }
+        return .journals(journals, paths: paths, terminals: terminals)
+    }
+
+    var isDatabase: Bool { if case .database = self { true } else { false } }
+    var noun: String { isDatabase ? "chain database" : "journal" }
+
+    var names: [String] {
+        switch self {
+        case .journals(_, let paths, _): paths
+        case .database(let address): [address.description]
+        }
+    }
+
+    func reconciler(day: ProgramDay) async throws -> Reconciler {
+        switch self {
+        case .journals(let journals, _, let terminals):
+            var records: [TerminalRecord] = []
+            for (index, journal) in journals.enumerated() { records += try journal.terminalRecords(for: day, journalIndex: index) }
+            // Journals that have never named their terminal (none of their rows says) reconcile the whole file, as before.
+            return Reconciler(day: day, terminalRecords: records,
+                              scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal))
+        case .database(let address):
+            let rows = try await withBackOffice(address) { client in
+                try await ChainReconciliation.rows(client, day: day, logger: Logger(label: "amcash.reconcile"))
+            }
+            return Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding))
+        }
+    }
+
+    func write(_ rows: [[ReconciledRow]], breaks: [ReconciliationFinding], day: ProgramDay, sponsor: String, file: String, records: Int,
+               summary: ReconciliationSummary) async throws {
+        switch self {
+        case .journals(let journals, _, _):
+            for (index, journal) in journals.enumerated() { try journal.apply(rows[index], at: Date()) }
+        case .database(let address):
+            let reconciled = rows.first ?? []
+            try await withBackOffice(address) { client in
+                try await ChainReconciliation.write(client, day: day, sponsor: sponsor, file: file, records: records, reconciled: reconciled,
+                                                    breaks: breaks, summary: summary, logger: Logger(label: "amcash.reconcile"))
+            }
+        }
     }
 }
 

@@ -43,6 +43,13 @@ public struct TerminalConfiguration: Sendable {
     public var supervisorPin: SupervisorPinHash?
     /// In kiosk mode, a collector's data leaves the screen after this many idle seconds (`kioskIdleSeconds`).
     public var kioskIdleSeconds = 60
+    /// The chain's back-office database (`backOfficeURL`, postgresql://USER@HOST/DB, no password): the
+    /// journal's rows are forwarded there in the background. Nil: no forwarding.
+    public var backOfficeURL: String?
+    /// A TOML file with the database `password` and the `cardHashKey`, mode 0600 (`backOfficeCredentialsFile`).
+    public var backOfficeCredentialsFile: String?
+    /// What the chain database may hold of a card (`backOfficeCardPolicy`): "masked" (default) or "full".
+    public var backOfficeCardPolicy = "masked"
 
     public init(identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
                 timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,

@@ -37,6 +37,9 @@ public enum TerminalConfigurationLoader {
         ("kiosk", "true or false: kiosk mode, no quit key, leaving needs the supervisor PIN (default false)"),
         ("supervisorPinHash", "the supervisor PIN, hashed: the line `amcash hash-pin` prints"),
         ("kioskIdleSeconds", "kiosk mode: clear a collector's data from the screen after this many idle seconds (default 60)"),
+        ("backOfficeURL", "the chain's back-office PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=require&sslrootcert=FILE] with no password: the journal is forwarded there in the background"),
+        ("backOfficeCredentialsFile", "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"),
+        ("backOfficeCardPolicy", "what the chain database may hold of a collector number: masked (default: the mask and a keyed hash) or full"),
     ]
 
     /// Which file to read, or nil for the built-in defaults.
@@ -117,6 +120,26 @@ public enum TerminalConfigurationLoader {
         configuration.timeouts = HostTimeouts(connect: connect, read: read)
         configuration.journalPath = try reader.string("journalPath")
         configuration.credentialsFile = try reader.string("credentialsFile")
+        if let url = try reader.string("backOfficeURL") {
+            guard let components = URLComponents(string: url), ["postgresql", "postgres"].contains(components.scheme?.lowercased() ?? ""),
+                  components.host?.isEmpty == false, components.user?.isEmpty == false else {
+                throw document.error(at: "backOfficeURL", "backOfficeURL must be postgresql://USER@HOST[:PORT]/DATABASE")
+            }
+            guard components.password == nil else {
+                throw document.error(at: "backOfficeURL", "backOfficeURL must not carry a password; set AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile")
+            }
+            configuration.backOfficeURL = url
+        }
+        configuration.backOfficeCredentialsFile = try reader.string("backOfficeCredentialsFile")
+        if let policy = try reader.string("backOfficeCardPolicy") {
+            guard policy == "masked" || policy == "full" else {
+                throw document.error(at: "backOfficeCardPolicy", "backOfficeCardPolicy must be \"masked\" or \"full\", got \"\(policy)\"")
+            }
+            configuration.backOfficeCardPolicy = policy
+        }
+        for key in ["backOfficeCredentialsFile", "backOfficeCardPolicy"] where document.root.contains(key: key) && configuration.backOfficeURL == nil {
+            throw document.error(at: key, "\(key) is set but backOfficeURL is not")
+        }
         configuration.showBalances = try reader.bool("showBalances") ?? true
         configuration.receiptPath = try reader.string("receiptPath")
         if let days = document.root["journalRetentionDays"] {

@@ -75,8 +75,14 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
     case duplicate
     case timing
     case unresolved
+    /// A record of a terminal the reconciliation was not given (another store's till, in a store's
+    /// own reconciliation): counted, not a break.
+    case otherTerminal = "other-terminal"
+    /// A record of a terminal that has never forwarded a row to the chain database: one class, not
+    /// thousands of "missing at terminal".
+    case terminalNotForwarding = "terminal-not-forwarding"
 
-    public var isBreak: Bool { self != .matched }
+    public var isBreak: Bool { self != .matched && self != .otherTerminal }
 
     public var label: String {
         switch self {
@@ -88,6 +94,8 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
         case .duplicate: "duplicate"
         case .timing: "timing (across the cut-off)"
         case .unresolved: "unresolved (unknown outcome)"
+        case .otherTerminal: "other terminals (not reconciled here)"
+        case .terminalNotForwarding: "terminal not forwarding"
         }
     }
 }
@@ -102,6 +110,8 @@ public struct ReconciliationFinding: Sendable, Hashable {
     public let type: ReconciliationTransactionType
     public let confirmationNumber: String?
     public let traceId: String
+    /// The terminal (sponsor + store + device) of the record or row.
+    public let cardTerminalId: String
     public let maskedCard: String
     public let units: Units?
     public let miles: Miles?
@@ -164,6 +174,8 @@ extension ReconciliationClass {
         case .duplicate: 5
         case .timing: 6
         case .unresolved: 7
+        case .otherTerminal: 8
+        case .terminalNotForwarding: 9
         }
     }
 }
@@ -176,7 +188,17 @@ extension ReconciliationClass {
 /// next or previous day, or a journal row made in the last minutes before the cut-off and absent
 /// from the file, is `timing`. A second debit for one intent, or a record repeated, is `duplicate`.
 public struct Reconciler: Sendable {
+    /// Which terminals' records this reconciliation answers for.
+    public enum Scope: Sendable, Hashable {
+        /// Every record of the file is expected in the rows given.
+        case everyTerminal
+        /// Only these card terminal ids (sponsor + store + device): another terminal's record is
+        /// `otherTerminal` (a store's journals) or `terminalNotForwarding` (the chain database).
+        case terminals(Set<String>, outside: ReconciliationClass)
+    }
+
     public let day: ProgramDay
+    public let scope: Scope
     /// How close to the 00:00 cut-off a journal row must be to count as "just across" it.
     public let timingWindow: TimeInterval
     public private(set) var summary = ReconciliationSummary()
@@ -200,8 +222,9 @@ public struct Reconciler: Sendable {
 
     /// - Parameter terminalRecords: the journals' rows of `day`, rows of earlier days not yet reconciled,
     ///   and rows of the next day's first minutes (for records just across the cut-off).
-    public init(day: ProgramDay, terminalRecords: [TerminalRecord], timingWindow: TimeInterval = 15 * 60) {
+    public init(day: ProgramDay, terminalRecords: [TerminalRecord], scope: Scope = .everyTerminal, timingWindow: TimeInterval = 15 * 60) {
         self.day = day
+        self.scope = scope
         self.timingWindow = timingWindow
         let ordered = zip(terminalRecords, terminalRecords.dropFirst()).allSatisfy { $0.key < $1.key }
         all = ordered ? terminalRecords : terminalRecords.sorted { $0.key < $1.key }
@@ -229,7 +252,8 @@ public struct Reconciler: Sendable {
             let masked = classification.isBreak || resolves
                 ? String(repeating: "•", count: max(0, detail.collectorNumber.count - 4)) + detail.collectorNumber.suffix(4) : ""
             return ReconciliationFinding(classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
-                                  confirmationNumber: detail.confirmationNumber, traceId: detail.traceId, maskedCard: masked,
+                                  confirmationNumber: detail.confirmationNumber, traceId: detail.traceId,
+                                  cardTerminalId: detail.cardTerminalId, maskedCard: masked,
                                   units: detail.units, miles: detail.miles, money: detail.money, note: note,
                                   reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
         }
@@ -273,6 +297,11 @@ public struct Reconciler: Sendable {
             return finding(.duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
                            terminal: confirmed)
         }
+        if case .terminals(let known, let outside) = scope, !known.contains(detail.cardTerminalId) {
+            return finding(outside, outside == .otherTerminal
+                           ? "terminal \(detail.cardTerminalId) is not among the journals reconciled here"
+                           : "terminal \(detail.cardTerminalId) has never forwarded a row to the chain database")
+        }
         return finding(.missingAtTerminal, "no journal row has confirmation \(detail.confirmationNumber)")
     }
 
@@ -295,7 +324,8 @@ public struct Reconciler: Sendable {
             }
             let finding = ReconciliationFinding(
                 classification: classification, recordNumber: nil, terminalKey: record.key, type: record.type,
-                confirmationNumber: record.confirmationNumber, traceId: record.traceId, maskedCard: record.maskedCard, units: record.units,
+                confirmationNumber: record.confirmationNumber, traceId: record.traceId, cardTerminalId: record.cardTerminalId,
+                maskedCard: record.maskedCard, units: record.units,
                 miles: record.miles, money: record.money, note: note, reconciles: nil, resolvesUnknown: false, rollsForward: true)
             summary.add(finding)
             findings.append(finding)

@@ -1,0 +1,122 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The supervisor's list across the chain: what a person must look at, and why.
+public struct BackOfficeException: Sendable, Hashable, Encodable {
+    public enum Category: String, Sendable, Encodable, CaseIterable {
+        /// A void (an approval nobody saw, given back) that failed or whose window closed.
+        case voidInException = "void-in-exception"
+        /// A cashier's reversal that failed or whose window closed.
+        case reversalInException = "reversal-in-exception"
+        /// A REDEEM whose outcome the till never learned, past the host's key retention: no replay can settle it now.
+        case unknownPastRetention = "unknown-past-retention"
+        /// A break of the nightly reconciliation.
+        case reconciliationBreak = "reconciliation-break"
+        /// A till that has not been heard from lately.
+        case forwardingStale = "forwarding-stale"
+
+        public var label: String {
+            switch self {
+            case .voidInException: "void in exception"
+            case .reversalInException: "reversal in exception"
+            case .unknownPastRetention: "unknown outcome past retention"
+            case .reconciliationBreak: "reconciliation break"
+            case .forwardingStale: "till not forwarding"
+            }
+        }
+    }
+
+    public let category: Category
+    public let sponsor: String
+    public let store: String
+    public let device: String
+    public let day: String?
+    public let traceId: String?
+    public let confirmationNumber: String?
+    public let card: String?
+    public let dollars: String?
+    public let since: Date?
+    public let note: String
+}
+
+public enum BackOfficeExceptions {
+    public struct Filter: Sendable {
+        public var store: String?
+        /// A reconciliation day (YYYY-MM-DD): rows and breaks of that day only.
+        public var day: String?
+        public var unknownRetention: TimeInterval = 24 * 3600
+        public var staleAfter: TimeInterval = 15 * 60
+
+        public init(store: String? = nil, day: String? = nil) {
+            self.store = store
+            self.day = day
+        }
+    }
+
+    public static func list(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
+        var items: [BackOfficeException] = []
+        let store = filter.store ?? "", day = filter.day ?? ""
+        func dollars(_ cents: Int64?) -> String? {
+            cents.map { String(format: "%lld.%02lld", $0 / 100, $0 % 100) }
+        }
+        let retentionEdge = now.addingTimeInterval(-filter.unknownRetention)
+        let rows = try await client.query("""
+            SELECT sponsor, store, device, reconciliation_day::text, trace_id, kind, state, confirmation_number,
+                original_confirmation_number, card_masked, COALESCE(cents, requested_cents), is_void, is_exception, created_at,
+                COALESCE(last_failure, '')
+            FROM terminal_rows
+            WHERE (is_exception OR state IN ('exception', 'sending', 'unknown'))
+                AND (\(store) = '' OR store = \(store)) AND (\(day) = '' OR reconciliation_day = NULLIF(\(day), '')::date)
+            ORDER BY store, device, created_at
+            """, logger: logger)
+        for try await (sponsor, rowStore, device, rowDay, trace, kind, state, confirmation, original, card, cents, isVoid, isException,
+                       created, failure)
+            in rows.decode((String, String, String, String, String, String, String, String?, String?, String, Int64?, Bool, Bool, Date,
+                            String).self) {
+            let category: BackOfficeException.Category
+            let note: String
+            if state == "sending" || state == "unknown" {
+                guard kind == "REDEEM", created < retentionEdge else { continue }
+                category = .unknownPastRetention
+                note = "the outcome was never learned and the host no longer replays it; check the next daily file"
+            } else if isException || state == "exception" {
+                category = kind == "REVERSE" && !isVoid ? .reversalInException : .voidInException
+                let target = original.map { " of \($0)" } ?? ""
+                note = (category == .voidInException ? "the void" : "the reversal") + target + " did not go through"
+                    + (failure.isEmpty ? "" : ": \(failure)")
+            } else { continue }
+            items.append(BackOfficeException(category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay,
+                                             traceId: trace, confirmationNumber: confirmation ?? original, card: card,
+                                             dollars: dollars(cents), since: created, note: note))
+        }
+        // Breaks: of the day asked for, or of each sponsor's latest run.
+        let breaks = try await client.query("""
+            SELECT b.sponsor, b.store, b.device, b.day::text, b.trace_id, b.confirmation_number, b.card_masked, b.cents, b.class, b.note
+            FROM reconciliation_breaks b JOIN reconciliation_runs r ON r.run_id = b.run_id
+            WHERE (\(store) = '' OR b.store = \(store))
+                AND CASE WHEN \(day) = '' THEN r.run_id IN (SELECT max(run_id) FROM reconciliation_runs GROUP BY sponsor)
+                         ELSE b.day = NULLIF(\(day), '')::date END
+            ORDER BY b.store, b.device, b.class, b.record_number NULLS LAST
+            """, logger: logger)
+        for try await (sponsor, breakStore, device, breakDay, trace, confirmation, card, cents, className, note)
+            in breaks.decode((String, String, String, String, String, String?, String, Int64?, String, String).self) {
+            items.append(BackOfficeException(category: .reconciliationBreak, sponsor: sponsor, store: breakStore, device: device,
+                                             day: breakDay, traceId: trace, confirmationNumber: confirmation, card: card,
+                                             dollars: dollars(cents), since: nil, note: "\(className): \(note)"))
+        }
+        let staleEdge = now.addingTimeInterval(-filter.staleAfter)
+        let terminals = try await client.query("""
+            SELECT sponsor, store, device, last_seen_at, pending_rows FROM terminals
+            WHERE last_seen_at < \(staleEdge) AND (\(store) = '' OR store = \(store))
+            ORDER BY store, device
+            """, logger: logger)
+        for try await (sponsor, terminalStore, device, lastSeen, pending) in terminals.decode((String, String, String, Date, Int).self) {
+            let minutes = Int(now.timeIntervalSince(lastSeen) / 60)
+            items.append(BackOfficeException(category: .forwardingStale, sponsor: sponsor, store: terminalStore, device: device, day: nil,
+                                             traceId: nil, confirmationNumber: nil, card: nil, dollars: nil, since: lastSeen,
+                                             note: "last heard from \(minutes) min ago, \(pending) row(s) waiting then"))
+        }
+        return items
+    }
+}

@@ -1,0 +1,112 @@
+public import AMCashPostgres
+
+/// The chain database's tables, owned by this project and changed only by new steps here
+/// (`amcash backoffice migrate`).
+///
+/// - `terminal_rows`: every till's journal rows, one per (sponsor, store, device, trace id),
+///   upserted as they change. The till's columns are written by forwarding only; `row_id` and the
+///   `reconciled_on` / `host_*` columns by the chain-wide reconciliation only, so neither undoes the other.
+/// - `terminals`: each till that has forwarded, and when it was last heard from.
+/// - `reconciliation_runs` and `reconciliation_breaks`: what each nightly reconciliation found;
+///   a re-run of a day replaces that day's breaks.
+public enum BackOfficeSchema {
+    public static let migrator = SchemaMigrator(component: "backoffice", steps: [
+        .init(version: 1, name: "terminal rows, terminals, reconciliation", statements: [
+            """
+            CREATE TABLE terminal_rows (
+                sponsor text NOT NULL,
+                store text NOT NULL,
+                device text NOT NULL,
+                trace_id text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('REDEEM', 'REVERSE')),
+                state text NOT NULL,
+                card_masked text NOT NULL,
+                card_hash text,
+                card_number text,
+                confirmation_number text,
+                original_confirmation_number text,
+                requested_cents bigint,
+                units integer,
+                miles integer,
+                cents bigint,
+                response_code text,
+                created_at timestamptz NOT NULL,
+                answered_at timestamptz,
+                shown_at timestamptz,
+                redemption_day date NOT NULL,
+                reconciliation_day date NOT NULL,
+                is_void boolean NOT NULL,
+                is_exception boolean NOT NULL,
+                resolved_by_recovery boolean NOT NULL,
+                last_failure text,
+                change_seq bigint NOT NULL,
+                forwarded_at timestamptz NOT NULL,
+                row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                reconciled_on date,
+                host_confirmation_number text,
+                host_units integer,
+                host_miles integer,
+                host_cents bigint,
+                PRIMARY KEY (sponsor, store, device, trace_id)
+            )
+            """,
+            // The reconciliation's load: a day's rows, and the earlier rows still open.
+            "CREATE INDEX terminal_rows_by_day ON terminal_rows (reconciliation_day)",
+            "CREATE INDEX terminal_rows_open ON terminal_rows (reconciliation_day) WHERE reconciled_on IS NULL",
+            // A reversal's original, and a supervisor's look-up by confirmation number.
+            "CREATE INDEX terminal_rows_by_confirmation ON terminal_rows (confirmation_number) WHERE confirmation_number IS NOT NULL",
+            // The exception list: rows a person must look at, by store.
+            """
+            CREATE INDEX terminal_rows_needing_attention ON terminal_rows (store, reconciliation_day)
+            WHERE is_exception OR state IN ('exception', 'sending', 'unknown', 'voiding', 'reversing')
+            """,
+            "CREATE INDEX terminal_rows_by_card_hash ON terminal_rows (card_hash) WHERE card_hash IS NOT NULL",
+            """
+            CREATE TABLE terminals (
+                sponsor text NOT NULL,
+                store text NOT NULL,
+                device text NOT NULL,
+                first_seen_at timestamptz NOT NULL,
+                last_seen_at timestamptz NOT NULL,
+                last_change_seq bigint NOT NULL,
+                pending_rows integer NOT NULL DEFAULT 0,
+                PRIMARY KEY (sponsor, store, device)
+            )
+            """,
+            """
+            CREATE TABLE reconciliation_runs (
+                run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                day date NOT NULL,
+                sponsor text NOT NULL,
+                file text NOT NULL,
+                ran_at timestamptz NOT NULL DEFAULT now(),
+                records integer NOT NULL,
+                breaks integer NOT NULL,
+                summary text NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE reconciliation_breaks (
+                run_id bigint NOT NULL REFERENCES reconciliation_runs (run_id) ON DELETE CASCADE,
+                day date NOT NULL,
+                sponsor text NOT NULL,
+                store text NOT NULL,
+                device text NOT NULL,
+                class text NOT NULL,
+                record_number integer,
+                row_id bigint,
+                kind text NOT NULL,
+                trace_id text NOT NULL,
+                confirmation_number text,
+                card_masked text NOT NULL,
+                units integer,
+                miles integer,
+                cents bigint,
+                note text NOT NULL,
+                rolls_forward boolean NOT NULL
+            )
+            """,
+            "CREATE INDEX reconciliation_breaks_by_day ON reconciliation_breaks (day, store)",
+        ]),
+    ])
+}

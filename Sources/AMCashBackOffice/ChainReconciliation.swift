@@ -1,0 +1,141 @@
+public import AMCashDomain
+public import AMCashJournal
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The chain-wide side of `amcash reconcile FILE --database …`: the forwarded rows the sponsor's
+/// file is matched against, and the results written back, so the next night's run rolls unmatched
+/// rows forward and a supervisor can list the breaks.
+public enum ChainReconciliation {
+    /// What the chain database knows for a day.
+    public struct Rows: Sendable {
+        /// Keyed by `row_id` (journal index 0): the same shape as a journal's rows.
+        public let records: [TerminalRecord]
+        /// Every till that has ever forwarded: a record of any other terminal is "terminal not forwarding".
+        public let forwardingTerminals: Set<String>
+    }
+
+    /// The day's rows of every till, rows of earlier days still open, and the next day's first minutes,
+    /// each with the state-to-role rule the journal itself uses. A reversal carries its original's amounts.
+    public static func rows(_ client: PostgresClient, day: ProgramDay, timingWindow: TimeInterval = 15 * 60,
+                            logger: Logger) async throws -> Rows {
+        let nextDay = ProgramDay(day.date.next).description
+        let windowEnd = day.reconciliationEnd.addingTimeInterval(timingWindow)
+        let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
+        let dayText = day.description
+        var records: [TerminalRecord] = []
+        var parsedDays: [String: ProgramDay] = [:]
+        let sequence = try await client.query("""
+            SELECT r.row_id, r.kind, r.state, r.confirmation_number, r.trace_id, r.sponsor || r.store || r.device, r.card_masked,
+                CASE WHEN r.kind = 'REDEEM' THEN r.units ELSE COALESCE(r.units, o.units) END,
+                CASE WHEN r.kind = 'REDEEM' THEN r.miles ELSE o.miles END,
+                CASE WHEN r.kind = 'REDEEM' THEN r.cents ELSE o.cents END,
+                CASE WHEN r.reconciliation_day = \(dayText)::date THEN NULL ELSE r.reconciliation_day::text END,
+                CASE WHEN r.created_at >= \(nearCutOff) THEN (extract(epoch FROM r.created_at) * 1000)::bigint ELSE NULL END
+            FROM terminal_rows r
+            LEFT JOIN LATERAL (
+                SELECT units, miles, cents FROM terminal_rows o
+                WHERE r.kind = 'REVERSE' AND o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
+            ) o ON true
+            WHERE r.state <> 'declined' AND (r.reconciliation_day = \(dayText)::date
+                OR (r.reconciliation_day < \(dayText)::date AND r.reconciled_on IS NULL)
+                OR (r.reconciliation_day = \(nextDay)::date AND r.created_at < \(windowEnd)))
+            ORDER BY r.row_id
+            """, logger: logger)
+        for try await (id, kindText, stateText, confirmation, trace, terminal, masked, units, miles, cents, otherDay, createdMs)
+            in sequence.decode((Int64, String, String, String?, String, String, String, Int?, Int?, Int?, String?, Int64?).self) {
+            guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText),
+                  let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil) else { continue }
+            var rowDay = day
+            if let otherDay {
+                if let known = parsedDays[otherDay] { rowDay = known } else {
+                    rowDay = ProgramDay(try CalendarDay(parsing: otherDay))
+                    parsedDays[otherDay] = rowDay
+                }
+            }
+            records.append(TerminalRecord(
+                key: TerminalRecord.Key(journal: 0, id: id), type: kind == .redeem ? .redeem : .reverse, isUnknown: isUnknown,
+                confirmationNumber: isUnknown ? nil : confirmation, traceId: trace, cardTerminalId: terminal, maskedCard: masked,
+                units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)), day: rowDay,
+                createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? day.reconciliationStart))
+        }
+        var terminals: Set<String> = []
+        for try await id in try await client.query("SELECT sponsor || store || device FROM terminals", logger: logger).decode(String.self) {
+            terminals.insert(id)
+        }
+        return Rows(records: records, forwardingTerminals: terminals)
+    }
+
+    /// Writes one night's results in one transaction: matched rows are marked reconciled on `day`,
+    /// unknown REDEEMs the file shows take the host's numbers, and the day's breaks replace any
+    /// earlier run's for the same day and sponsor.
+    public static func write(_ client: PostgresClient, day: ProgramDay, sponsor: String, file: String, records: Int,
+                             reconciled: [ReconciledRow], breaks: [ReconciliationFinding], summary: ReconciliationSummary,
+                             logger: Logger) async throws {
+        let dayText = day.description
+        let summaryText = ReconciliationClass.allCases.compactMap { name -> String? in
+            let line = summary[name]
+            return line.count > 0 ? "\(name.rawValue)=\(line.count)" : nil
+        }.joined(separator: " ")
+        try await client.withTransaction(logger: logger) { connection in
+            let ids = reconciled.map(\.id)
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(ids.count, start + 100_000)])
+                try await connection.query("UPDATE terminal_rows SET reconciled_on = \(dayText)::date WHERE row_id = ANY(\(chunk)::bigint[])",
+                                           logger: logger)
+                start += chunk.count
+            }
+            let resolved = reconciled.compactMap { row in row.resolution.map { (row.id, $0) } }
+            if !resolved.isEmpty {
+                let rowIds = resolved.map(\.0), confirmations = resolved.map(\.1.confirmation)
+                let units = resolved.map { Int64($0.1.units.count) }, miles = resolved.map { Int64($0.1.miles.value) }
+                let cents = resolved.map { Int64($0.1.money.cents) }
+                try await connection.query("""
+                    UPDATE terminal_rows t SET host_confirmation_number = u.confirmation, host_units = u.units, host_miles = u.miles,
+                        host_cents = u.cents
+                    FROM unnest(\(rowIds)::bigint[], \(confirmations)::text[], \(units)::bigint[], \(miles)::bigint[], \(cents)::bigint[])
+                        AS u(id, confirmation, units, miles, cents)
+                    WHERE t.row_id = u.id
+                    """, logger: logger)
+            }
+            try await connection.query("DELETE FROM reconciliation_runs WHERE day = \(dayText)::date AND sponsor = \(sponsor)", logger: logger)
+            var runId: Int64 = 0
+            let breakCount = summary.breaks
+            for try await id in try await connection.query("""
+                INSERT INTO reconciliation_runs (day, sponsor, file, records, breaks, summary)
+                VALUES (\(dayText)::date, \(sponsor), \(file), \(records), \(breakCount), \(summaryText)) RETURNING run_id
+                """, logger: logger).decode(Int64.self) {
+                runId = id
+            }
+            start = 0
+            while start < breaks.count {
+                let chunk = breaks[start..<min(breaks.count, start + 10_000)]
+                func split(_ id: String) -> (String, String, String) {
+                    let characters = Array(id)
+                    guard characters.count >= 10 else { return (id, "", "") }
+                    return (String(characters[0..<4]), String(characters[4..<8]), String(characters[8...]))
+                }
+                let terminals = chunk.map { split($0.cardTerminalId) }
+                let sponsors = terminals.map(\.0), stores = terminals.map(\.1), devices = terminals.map(\.2)
+                let classes = chunk.map(\.classification.rawValue), recordNumbers = chunk.map { Int64($0.recordNumber ?? -1) }
+                let rowIds = chunk.map { $0.terminalKey?.id ?? -1 }, kinds = chunk.map(\.type.rawValue), traces = chunk.map(\.traceId)
+                let confirmations = chunk.map { $0.confirmationNumber ?? "" }, cards = chunk.map(\.maskedCard)
+                let units = chunk.map { Int64($0.units?.count ?? -1) }, miles = chunk.map { Int64($0.miles?.value ?? -1) }
+                let cents = chunk.map { Int64($0.money?.cents ?? -1) }, notes = chunk.map(\.note), rolls = chunk.map(\.rollsForward)
+                try await connection.query("""
+                    INSERT INTO reconciliation_breaks (run_id, day, sponsor, store, device, class, record_number, row_id, kind, trace_id,
+                        confirmation_number, card_masked, units, miles, cents, note, rolls_forward)
+                    SELECT \(runId), \(dayText)::date, s, st, d, c, NULLIF(rn, -1)::integer, NULLIF(rid, -1), k, tr, NULLIF(cn, ''), cm,
+                        NULLIF(u, -1)::integer, NULLIF(m, -1)::integer, NULLIF(ce, -1), n, rf
+                    FROM unnest(\(sponsors)::text[], \(stores)::text[], \(devices)::text[], \(classes)::text[], \(recordNumbers)::bigint[],
+                        \(rowIds)::bigint[], \(kinds)::text[], \(traces)::text[], \(confirmations)::text[], \(cards)::text[], \(units)::bigint[],
+                        \(miles)::bigint[], \(cents)::bigint[], \(notes)::text[], \(rolls)::boolean[])
+                        AS b(s, st, d, c, rn, rid, k, tr, cn, cm, u, m, ce, n, rf)
+                    """, logger: logger)
+                start += chunk.count
+            }
+        }
+    }
+}

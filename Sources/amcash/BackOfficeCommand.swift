@@ -1,0 +1,184 @@
+import AMCashAPI
+import AMCashBackOffice
+import AMCashDomain
+import AMCashJournal
+import AMCashPostgres
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `amcash backoffice`: the chain's PostgreSQL database — its schema, a till's forwarding, the
+/// supervisor's exception list.
+struct BackOfficeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backoffice", abstract: "The chain's back-office database: migrate, forward, exceptions.",
+        discussion: """
+            The database is --database postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…], or the terminal \
+            configuration's backOfficeURL with its password from AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile.
+            """,
+        subcommands: [BackOfficeMigrateCommand.self, BackOfficeForwardCommand.self, BackOfficeExceptionsCommand.self])
+}
+
+/// Where the back office is, from `--database` or the terminal configuration.
+struct BackOfficeOptions: ParsableArguments {
+    @Option(name: .long, help: "The chain database, postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: backOfficeURL).")
+    var database: String?
+
+    @Option(name: .long, help: "The terminal configuration file (for backOfficeURL and its credentials).")
+    var config: String?
+
+    /// The address with its password, or a usage error naming what is missing.
+    func address(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresAddress {
+        try BackOfficeOptions.address(database: database, config: config, environment: environment).0
+    }
+
+    static func address(database: String?, config: String?, environment: [String: String]) throws -> (PostgresAddress, TerminalConfiguration?) {
+        do {
+            if let database {
+                return (try PostgresAddress(parsing: database).withPassword(environment: environment, credentialsFile: nil), nil)
+            }
+            let configuration = try TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: config, environment: environment))
+            guard let url = configuration.backOfficeURL else {
+                printError("amcash: no back-office database: give --database postgresql://… or set backOfficeURL in the terminal configuration")
+                throw ExitCode(ExitStatus.usage)
+            }
+            return (try PostgresAddress(parsing: url, allowPassword: false)
+                .withPassword(environment: environment, credentialsFile: configuration.backOfficeCredentialsFile), configuration)
+        } catch let error as PostgresAddressError {
+            printError("amcash: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+}
+
+/// Runs `body` against the database, turning a database failure into a plain message and exit 2.
+func withBackOffice<T: Sendable>(_ address: PostgresAddress, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    do {
+        return try await PostgresSession.with(address) { client in try await withTimeLimit(.seconds(600)) { try await body(client) } }
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        printError("amcash: back office \(address): \(PostgresFailure.describe(error))")
+        throw ExitCode(ExitStatus.usage)
+    }
+}
+
+import PostgresNIO
+
+struct BackOfficeMigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Create or upgrade the back-office schema (versioned; safe to run again).")
+
+    @OptionGroup var options: BackOfficeOptions
+
+    func run() async throws {
+        let address = try options.address()
+        let applied = try await withBackOffice(address) { client in
+            try await BackOfficeSchema.migrator.migrate(client, logger: Logger(label: "amcash.backoffice"))
+        }
+        print(applied.isEmpty ? "The back-office schema at \(address) is up to date." :
+                "Applied to \(address): " + applied.joined(separator: ", "))
+    }
+}
+
+struct BackOfficeForwardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward", abstract: "Forward this till's journal rows to the chain database now, and exit.",
+        discussion: "The console forwards in the background; this is for a till that was offline, or a journal copied off a till (--journal).")
+
+    @OptionGroup var options: BackOfficeOptions
+
+    @Option(name: .long, help: "The journal to forward (default: this terminal's).")
+    var journal: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let (address, loaded) = try BackOfficeOptions.address(database: options.database, config: options.config, environment: environment)
+        let configuration = try loaded ?? TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: options.config,
+                                                                                                                    environment: environment))
+        if let journal, !FileManager.default.fileExists(atPath: journal) {
+            printError("amcash backoffice forward: no journal at \(journal)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let opened = try Journal(path: journal ?? HostSession.journalPath(configuration, environment: environment))
+        let forwarder = BackOfficeForwarder(journal: opened, settings: try forwardingSettings(address, configuration, environment: environment))
+        let sent = try await withBackOffice(address) { client in try await forwarder.forwardPending(client) }
+        print("Forwarded \(sent) row\(sent == 1 ? "" : "s") of \(opened.path) to \(address).")
+    }
+}
+
+/// How a till forwards: its policy and card key from the configuration and the environment.
+func forwardingSettings(_ address: PostgresAddress, _ configuration: TerminalConfiguration, environment: [String: String]) throws -> ForwardingSettings {
+    let credentials: BackOfficeCredentials
+    do { credentials = try BackOfficeCredentials.load(environment: environment, file: configuration.backOfficeCredentialsFile) } catch {
+        printError("amcash: \(error)")
+        throw ExitCode(ExitStatus.usage)
+    }
+    return ForwardingSettings(address: address, cardPolicy: CardPolicy(rawValue: configuration.backOfficeCardPolicy) ?? .masked,
+                              cardHash: credentials.cardHashKey.map(CardHash.init(key:)))
+}
+
+struct BackOfficeExceptionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exceptions", abstract: "The supervisor's list across the chain: what a person must look at.",
+        discussion: """
+            Voids and reversals in exception, REDEEMs whose outcome is unknown past the host's key retention, the last \
+            reconciliation's breaks (or --day's), and tills not heard from within --stale-minutes. Cards are masked. \
+            Exit status: 0 nothing to look at, 1 something is listed, 2 the database cannot be used.
+            """)
+
+    @OptionGroup var options: BackOfficeOptions
+
+    @Option(name: .long, help: "One store (4 digits).")
+    var store: String?
+
+    @Option(name: .long, help: "One reconciliation day, YYYY-MM-DD.")
+    var day: String?
+
+    @Option(name: .customLong("stale-minutes"), help: "A till not heard from for this long is listed (default 15).")
+    var staleMinutes = 15
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() async throws {
+        if let day { do { _ = try CalendarDay(parsing: day) } catch { throw ValidationError("--day: \(error)") } }
+        let address = try options.address()
+        var filter = BackOfficeExceptions.Filter(store: store, day: day)
+        filter.staleAfter = TimeInterval(staleMinutes * 60)
+        let fixedFilter = filter
+        let items = try await withBackOffice(address) { client in
+            try await BackOfficeExceptions.list(client, filter: fixedFilter, now: Date(), logger: Logger(label: "amcash.backoffice"))
+        }
+        if json {
+            struct Report: Encodable {
+                let database: String
+                let exceptions: [BackOfficeException]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(Report(database: address.description, exceptions: items)), as: UTF8.self))
+        } else {
+            var lines = ["Exceptions in \(address)" + (store.map { "   store \($0)" } ?? "") + (day.map { "   day \($0)" } ?? "")]
+            if items.isEmpty { lines.append("Nothing to look at.") }
+            for category in BackOfficeException.Category.allCases {
+                let matching = items.filter { $0.category == category }
+                guard !matching.isEmpty else { continue }
+                lines.append("")
+                lines.append("\(category.label.uppercased()) (\(matching.count))")
+                for item in matching {
+                    var line = "  store \(item.store) till \(item.device)"
+                    if let day = item.day { line += "  day \(day)" }
+                    if let trace = item.traceId { line += "  trace \(trace)" }
+                    if let confirmation = item.confirmationNumber { line += "  \(confirmation)" }
+                    if let card = item.card { line += "  card \(card)" }
+                    if let dollars = item.dollars { line += "  $\(dollars)" }
+                    lines.append(line + " — " + item.note)
+                }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+        throw ExitCode(items.isEmpty ? 0 : 1)
+    }
+}

@@ -1,0 +1,231 @@
+import AMCashAPI
+import AMCashBackOffice
+import AMCashDomain
+import AMCashJournal
+import AMCashPostgres
+import AMCashSimulator
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresTestSupport
+import Testing
+
+/// Tills of two stores forward their journals to one chain database (a real PostgreSQL), and the
+/// simulator's daily file is reconciled against it: every class where it belongs, results written back.
+@Suite struct ChainBackOfficeTests {
+    static let logger = quietLogger
+
+    struct Till {
+        let journal: Journal
+        let client: HostClient
+        let builder: RequestBuilder
+
+        init(store: String, device: String, simulator: SimulatorServer) throws {
+            let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: store, deviceId: device, vendorId: "1", acquirerId: "1")
+            journal = try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bo-\(UUID()).sqlite").path)
+            try journal.noteTerminal(identity.cardTerminalId)
+            client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+            builder = RequestBuilder(identity: identity)
+        }
+
+        func redeem(_ card: String, dollars: Int) async throws -> JournalEntry {
+            let call = try builder.redeem(
+                RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                                  amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
+            let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
+            let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: .once), at: Date())
+            return outcome.state == .approved ? try journal.markShown(outcome.id, at: Date()) : outcome
+        }
+
+        func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
+            let call = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
+                                                           redemptionConfirmationNumber: confirmation),
+                                           traceId: try journal.nextTraceId(), at: Date())
+            let queued = try journal.queueReversal(call, of: confirmation, at: Date())
+            return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
+        }
+
+        func forwarder(_ address: PostgresAddress, policy: CardPolicy = .masked) -> BackOfficeForwarder {
+            BackOfficeForwarder(journal: journal, settings: ForwardingSettings(address: address, cardPolicy: policy,
+                                                                               cardHash: CardHash(key: "chain-test-key")))
+        }
+    }
+
+    static func migrated() async throws -> PostgresAddress {
+        let address = try await TestPostgres.freshDatabase()
+        try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: logger) }
+        return address
+    }
+
+    static func scalar<T: PostgresDecodable & Sendable>(_ address: PostgresAddress, _ sql: String, as type: T.Type) async throws -> [T] {
+        try await PostgresSession.with(address) { client in
+            var values: [T] = []
+            for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(T.self) { values.append(value) }
+            return values
+        }
+    }
+
+    /// The chain-wide reconciliation as `amcash reconcile --database` runs it.
+    static func reconcileChain(_ address: PostgresAddress, file: ReconciliationFile, day: ProgramDay) async throws -> [ReconciliationFinding] {
+        try await PostgresSession.with(address) { client in
+            let rows = try await ChainReconciliation.rows(client, day: day, logger: logger)
+            var reconciler = Reconciler(day: day, terminalRecords: rows.records,
+                                        scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding))
+            var parser = ReconciliationParser()
+            var findings: [ReconciliationFinding] = []
+            for line in file.records {
+                if let detail = try parser.consume(Substring(line)) { findings.append(reconciler.consume(detail, recordNumber: parser.recordNumber)) }
+            }
+            try parser.finish()
+            findings += reconciler.finish()
+            try await ChainReconciliation.write(client, day: day, sponsor: "LOY1", file: "test", records: parser.recordNumber,
+                                                reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) },
+                                                breaks: findings.filter(\.classification.isBreak), summary: reconciler.summary, logger: logger)
+            return findings
+        }
+    }
+
+    @Test func theMigrationIsVersionedAndSafeToRunAgain() async throws {
+        let address = try await TestPostgres.freshDatabase()
+        let first = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
+        let second = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
+        #expect(first == ["1: terminal rows, terminals, reconciliation"])
+        #expect(second.isEmpty, "a second run changes nothing")
+        let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
+        #expect(version == 1)
+        let indexes = try await Self.scalar(address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
+        #expect(indexes.contains("terminal_rows_open") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
+    }
+
+    @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let storeOne = try Till(store: "0001", device: "001", simulator: simulator)
+        let storeTwo = try Till(store: "0002", device: "001", simulator: simulator)
+        // A till of store 0003 redeems but is never connected to the back office.
+        let storeThree = try Till(store: "0003", device: "002", simulator: simulator)
+
+        let first = try await storeOne.redeem("81000000001", dollars: 40)
+        #expect(try await storeOne.reverse("81000000001", confirmation: first.confirmationNumber!).state == .reversed)
+        _ = try await storeOne.redeem("81000000002", dollars: 20)
+        _ = try await storeOne.redeem("81000000003", dollars: 10)   // declined: nothing at the host, nothing in the file
+        // Store 0002's till loses an answer: it never learns the outcome.
+        await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))]))
+        let lost = try await storeTwo.redeem("81000000004", dollars: 30)
+        await simulator.injectFaults(FaultPlan())
+        #expect(lost.state == .unknown)
+        _ = try await storeTwo.redeem("81000000001", dollars: 10)
+        _ = try await storeThree.redeem("81000000001", dollars: 10)
+
+        // Store 0001 forwards as it goes; store 0002's till is offline from the back office all day.
+        let unreachable = PostgresAddress(host: address.host, port: address.port, user: address.user, password: address.password,
+                                          database: "no_such_database", tls: address.tls)
+        await #expect(throws: (any Error).self) {
+            try await PostgresSession.with(unreachable) { client in try await storeTwo.forwarder(unreachable).forwardPending(client) }
+        }
+        #expect(try storeTwo.journal.forwardingStatus().pendingRows == 2, "the journal keeps every row while the database is away")
+        let sentOne = try await PostgresSession.with(address) { try await storeOne.forwarder(address).forwardPending($0) }
+        #expect(sentOne == 4, "three REDEEMs and a REVERSE, the declined one included")
+        #expect(try storeOne.journal.forwardingStatus().pendingRows == 0)
+        // Later the same day store 0002 is back and catches up.
+        let sentTwo = try await PostgresSession.with(address) { try await storeTwo.forwarder(address).forwardPending($0) }
+        #expect(sentTwo == 2)
+
+        // A batch sent twice changes nothing.
+        let before = try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows", as: Int64.self)
+        try storeOne.journal.resetForwardingForTests()
+        _ = try await PostgresSession.with(address) { try await storeOne.forwarder(address).forwardPending($0) }
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows", as: Int64.self) == before)
+        #expect(before == [6])
+
+        // Masked by default: no full number in the chain database, a keyed hash to find a collector's rows.
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE card_number IS NOT NULL", as: Int64.self) == [0])
+        let hash = CardHash(key: "chain-test-key").hash("81000000002")
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE card_hash = '\(hash)'", as: Int64.self) == [1])
+        #expect(try await Self.scalar(address, "SELECT DISTINCT card_masked FROM terminal_rows WHERE card_hash = '\(hash)'", as: String.self)
+                == ["•••••••0002"])
+
+        let day = ProgramDay.reconciliationDay(at: Date())
+        let file = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        #expect(file.details.count == 6, "five redemptions and one reversal")
+        let findings = try await Self.reconcileChain(address, file: file, day: day)
+        let classes = Dictionary(grouping: findings, by: \.classification).mapValues(\.count)
+        #expect(classes == [.matched: 5, .terminalNotForwarding: 1], "\(findings.filter(\.classification.isBreak).map(\.note))")
+        #expect(findings.filter(\.resolvesUnknown).count == 1, "the lost answer is resolved from the file")
+        #expect(findings.first { $0.classification == .terminalNotForwarding }?.cardTerminalId == "LOY10003002")
+
+        // Written back: the matched rows are reconciled, the lost one carries the host's numbers, the break is listed.
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE reconciled_on IS NOT NULL", as: Int64.self) == [5])
+        #expect(try await Self.scalar(address, "SELECT host_units FROM terminal_rows WHERE host_confirmation_number IS NOT NULL", as: Int.self) == [2])
+        #expect(try await Self.scalar(address, "SELECT class FROM reconciliation_breaks", as: String.self) == ["terminal-not-forwarding"])
+        let exceptions = try await PostgresSession.with(address) { client in
+            try await BackOfficeExceptions.list(client, filter: .init(), now: Date(), logger: Self.logger)
+        }
+        #expect(exceptions.map(\.category) == [.reconciliationBreak], "\(exceptions)")
+        #expect(exceptions.first?.store == "0003")
+
+        // The next night: what matched is not read again, and a re-run of the day replaces its breaks.
+        let again = try await Self.reconcileChain(address, file: file, day: day)
+        #expect(again.filter { $0.classification == .matched }.count == 5)
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM reconciliation_breaks", as: Int64.self) == [1])
+
+        // Store 0001's own reconciliation no longer breaks on the other stores' records.
+        var local = Reconciler(day: day, terminalRecords: try storeOne.journal.terminalRecords(for: day, journalIndex: 0),
+                               scope: .terminals(try storeOne.journal.terminalIds(), outside: .otherTerminal))
+        var parser = ReconciliationParser()
+        for line in file.records { if let detail = try parser.consume(Substring(line)) { _ = local.consume(detail, recordNumber: parser.recordNumber) } }
+        _ = local.finish()
+        #expect(local.summary.breaks == 0)
+        #expect(local.summary[.matched].count == 3 && local.summary[.otherTerminal].count == 3)
+
+        for till in [storeOne, storeTwo, storeThree] { await till.client.shutdown() }
+        await simulator.stop()
+    }
+
+    @Test func theFullNumberIsForwardedOnlyWhenThePolicySaysSo() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0001", device: "001", simulator: simulator)
+        _ = try await till.redeem("81000000001", dollars: 10)
+        _ = try await PostgresSession.with(address) { try await till.forwarder(address, policy: .full).forwardPending($0) }
+        #expect(try await Self.scalar(address, "SELECT card_number FROM terminal_rows", as: String.self) == ["81000000001"])
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func theForwarderWaitsOutAnAbsentDatabaseAndCatchesUp() async throws {
+        let server = try await TestPostgres.freshDatabase()
+        let address = PostgresAddress(host: server.host, port: server.port, user: server.user, password: server.password,
+                                      database: server.database + "_later", tls: server.tls)
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0001", device: "001", simulator: simulator)
+        var settings = ForwardingSettings(address: address)
+        settings.pollInterval = .milliseconds(100)
+        settings.maximumBackoff = .milliseconds(200)
+        settings.passTimeLimit = .seconds(2)
+        let forwarder = BackOfficeForwarder(journal: till.journal, settings: settings)
+        let running = Task { await forwarder.run() }
+        // The till works while the database does not exist.
+        let sale = try await till.redeem("81000000001", dollars: 20)
+        #expect(sale.state == .shown)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(forwarder.status.lastFailure != nil)
+        #expect(try till.journal.forwardingStatus().pendingRows == 1)
+        // The chain's IT creates it; the till catches up on its own.
+        try await PostgresSession.with(server) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(address.database)"), logger: Self.logger)
+        }
+        try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try till.journal.forwardingStatus().pendingRows > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        running.cancel()
+        await running.value
+        #expect(try till.journal.forwardingStatus().pendingRows == 0)
+        #expect(try await Self.scalar(address, "SELECT state FROM terminal_rows", as: String.self) == ["shown"])
+        #expect(try await Self.scalar(address, "SELECT store || device FROM terminals", as: String.self) == ["0001001"])
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+}

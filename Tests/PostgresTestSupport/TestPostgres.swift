@@ -1,0 +1,154 @@
+public import AMCashPostgres
+import Foundation
+import Logging
+import PostgresNIO
+
+/// PostgreSQL for the tests: `AMCASH_TEST_DATABASE_URL`'s server when it is set, otherwise a
+/// throwaway cluster of this test process's own (initdb and pg_ctl in a temporary folder, a free
+/// loopback port, password authentication), stopped and deleted when the process exits. Each test
+/// gets a database of its own: tests never share state.
+public enum TestPostgres {
+    /// A new, empty database; its address carries the password (a test's own cluster).
+    public static func freshDatabase() async throws -> PostgresAddress {
+        var server = try serverAddress.get()
+        let name = "amcash_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try await PostgresSession.with(server) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        server.database = name
+        return server
+    }
+
+    /// The address as a URL with its password, for a child process's command line.
+    public static func url(_ address: PostgresAddress) -> String {
+        "postgresql://\(address.user):\(address.password ?? "")@\(address.host):\(address.port)/\(address.database)?sslmode=disable"
+    }
+
+    static let logger = Logger(label: "amcash.test.postgres")
+
+    /// The server: started once per test process, on first use.
+    static let serverAddress: Result<PostgresAddress, any Error> = Result {
+        if let url = ProcessInfo.processInfo.environment["AMCASH_TEST_DATABASE_URL"], !url.isEmpty {
+            return try PostgresAddress(parsing: url)
+        }
+        return try ThrowawayCluster.start()
+    }
+}
+
+/// Why the tests could not have a PostgreSQL server.
+public struct TestPostgresUnavailable: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// initdb + pg_ctl in a temporary folder. As root (CI), the server runs as the `postgres` user,
+/// which the Debian package creates: PostgreSQL refuses to run as root.
+enum ThrowawayCluster {
+    static func start() throws -> PostgresAddress {
+        guard let bin = binDirectory() else {
+            throw TestPostgresUnavailable(description: "no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql, or set AMCASH_TEST_DATABASE_URL")
+        }
+        let runAs: String? = geteuid() == 0 ? "postgres" : nil
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let password = UUID().uuidString
+        try Data(password.utf8).write(to: URL(fileURLWithPath: folder + "/pwfile"))
+        if let runAs { try run("/bin/chown", ["-R", runAs, folder], as: nil) }
+        let data = folder + "/data"
+        try run(bin + "/initdb", ["-D", data, "-U", "amcash", "--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + folder + "/pwfile",
+                                  "-E", "UTF8", "--locale=C", "--no-sync"], as: runAs)
+        let port = try freeLoopbackPort()
+        try run(bin + "/pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
+                                  "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"],
+                as: runAs)
+        atexit_b {
+            _ = try? ThrowawayCluster.run(bin + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: runAs)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        return PostgresAddress(host: "127.0.0.1", port: port, user: "amcash", password: password, database: "postgres", tls: .disable)
+    }
+
+    static func binDirectory() -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        where FileManager.default.isExecutableFile(atPath: directory + "/initdb") && FileManager.default.isExecutableFile(atPath: directory + "/pg_ctl") {
+            return directory
+        }
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted(by: >)
+        return versions.map { "/usr/lib/postgresql/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
+    }
+
+    /// Runs a program to its end with posix_spawn and waitpid (Foundation's Process can miss the
+    /// exit of a child that forks a daemon, and then waits forever); its output goes to a file.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String], as user: String?) throws -> String {
+        let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
+        let all = argv + arguments
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-pg-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let cArguments = all.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        let spawned = posix_spawn(&pid, all[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else { throw TestPostgresUnavailable(description: "cannot start \(all[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            throw TestPostgresUnavailable(description: "\((program as NSString).lastPathComponent) failed (status \(status)): \(text)")
+        }
+        return text
+    }
+
+    static func freeLoopbackPort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw TestPostgresUnavailable(description: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+@_silgen_name("atexit")
+private func c_atexit(_ function: @convention(c) () -> Void) -> Int32
+
+/// Exit handlers for the cluster (Foundation has no block-taking atexit on Linux).
+private let exitHandlers = ExitHandlers()
+
+private final class ExitHandlers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [() -> Void] = []
+    private var registered = false
+
+    func add(_ handler: @escaping () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        handlers.append(handler)
+        if !registered {
+            registered = true
+            _ = c_atexit { exitHandlers.runAll() }
+        }
+    }
+
+    func runAll() {
+        lock.lock()
+        let all = handlers
+        handlers = []
+        lock.unlock()
+        for handler in all { handler() }
+    }
+}
+
+private func atexit_b(_ handler: @escaping () -> Void) { exitHandlers.add(handler) }
