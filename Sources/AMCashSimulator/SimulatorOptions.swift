@@ -1,4 +1,5 @@
 public import AMCashAPI
+public import AMCashPostgres
 public import Foundation
 
 /// How a simulator behaves: who may get tokens, how long they last, the daily limit, the test
@@ -16,6 +17,8 @@ public struct SimulatorOptions: Sendable {
     public var faults: FaultPlan
     /// A SQLite file for the ledger; nil keeps it in memory.
     public var databasePath: String?
+    /// A PostgreSQL database for the ledger, shared by several simulators (a training centre); wins over `databasePath`.
+    public var database: PostgresAddress?
     /// The simulator's clock (tests set it to try the reversal window and program days).
     public var clock: @Sendable () -> Date
     /// A connection that sends nothing for this long (half a request, or idle between requests) is closed.

@@ -22,14 +22,14 @@ public final class SimulatorServer: Sendable {
     /// `http://HOST:PORT` (or `https://` with TLS), for `hostBaseURL`.
     public var baseURL: String { "\(usesTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    private let ledger: SimulatorLedger
+    private let ledger: any LedgerBooks
     private let tokens: TokenIssuer
     private let dice: FaultDice
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
     private let options: SimulatorOptions
 
-    private init(port: Int, host: String, ledger: SimulatorLedger, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
+    private init(port: Int, host: String, ledger: any LedgerBooks, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
                  group: ServiceGroup, options: SimulatorOptions) {
         self.port = port
         self.host = host
@@ -45,7 +45,11 @@ public final class SimulatorServer: Sendable {
     /// Starts a simulator on `host:port` (port 0 picks a free one) and returns once it is listening.
     public static func start(options: SimulatorOptions = SimulatorOptions(), host: String = "127.0.0.1", port: Int = 0,
                              logger: Logger = Logger(label: "amcash.simulator")) async throws -> SimulatorServer {
-        let ledger = try SimulatorLedger(options: options, now: options.clock())
+        let ledger: any LedgerBooks = if let database = options.database {
+            try await PostgresLedger.open(database, options: options, now: options.clock())
+        } else {
+            try SimulatorLedger(options: options, now: options.clock())
+        }
         let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
         let router = Router()
         // Faults from the collectors file join the ones given on the command line.
@@ -116,6 +120,7 @@ public final class SimulatorServer: Sendable {
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
+        await ledger.close()
     }
 
     // MARK: - For trainers and tests

@@ -1,5 +1,6 @@
 import AMCashAPI
 import AMCashDomain
+import AMCashPostgres
 import AMCashSimulator
 import ArgumentParser
 import Dispatch
@@ -29,6 +30,9 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Keep the ledger in this SQLite file (survives restarts); in memory if absent.")
     var db: String?
+
+    @Option(name: .long, help: "Keep the ledger in this PostgreSQL database, shared by several simulators (postgresql://USER[:PASSWORD]@HOST/DB; the password may come from PGPASSWORD).")
+    var database: String?
 
     @Option(name: .long, help: "Load the test collectors from this TOML file instead of the built-in set.")
     var collectors: String?
@@ -87,6 +91,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .notice)
 
         let environment = ProcessInfo.processInfo.environment
+        if db != nil && database != nil { throw ValidationError("give --db or --database, not both") }
+        let sharedLedger = try database.map { try Self.ledgerAddress($0, environment: environment) }
         var credentials = ClientCredentials.simulator
         if let id = environment["AMCASH_CLIENT_ID"], let secret = environment["AMCASH_CLIENT_SECRET"], !id.isEmpty, !secret.isEmpty {
             credentials = ClientCredentials(clientId: id, clientSecret: secret)
@@ -96,6 +102,7 @@ struct SimulatorCommand: AsyncParsableCommand {
                                        databasePath: db)
         options.keyRetention = retention
         options.orphanRefund = refund
+        options.database = sharedLedger
         if tls {
             let directory = try HostSession.dataDirectory(environment: environment) + "/training-room-tls"
             do {
@@ -108,7 +115,13 @@ struct SimulatorCommand: AsyncParsableCommand {
             printError("amcash sim: warning: serving plain HTTP on \(host), off loopback: terminals refuse http:// off loopback. "
                        + "Use --tls for a training room. Its training credentials are public and anyone on that network can use them.")
         }
-        let server = try await SimulatorServer.start(options: options, host: host, port: port)
+        let server: SimulatorServer
+        do {
+            server = try await SimulatorServer.start(options: options, host: host, port: port)
+        } catch {
+            printError("amcash sim: \(sharedLedger.map { "ledger \($0): " } ?? "")\(PostgresFailure.describe(error))")
+            throw ExitCode(ExitStatus.usage)
+        }
         print("amcash CERT simulator listening on \(server.baseURL)")
         if let certificates = options.tls {
             print("TLS: terminals set caFile = \"\(certificates.caFile)\" and hostBaseURL = \"https://NAME:\(server.port)\"")
@@ -116,7 +129,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"
         print("client id: \(credentials.clientId)   secret: \(secretSource)")
-        print("ledger: \(db ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
+        print("ledger: \(sharedLedger?.description ?? db ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
         print("daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
         print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
         fflush(nil)
@@ -133,6 +146,14 @@ struct SimulatorCommand: AsyncParsableCommand {
         try? await server.waitUntilStopped()
         sources.forEach { $0.cancel() }
         print("amcash CERT simulator stopped")
+    }
+
+    /// A PostgreSQL ledger's address, its password from the URL, AMCASH_BACKOFFICE_PASSWORD or PGPASSWORD.
+    static func ledgerAddress(_ url: String, environment: [String: String]) throws -> PostgresAddress {
+        do { return try PostgresAddress(parsing: url).withPassword(environment: environment, credentialsFile: nil) } catch {
+            printError("amcash sim: --database: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
     }
 
     static func printCollectors(_ collectors: [TestCollector], json: Bool) {
@@ -158,9 +179,9 @@ extension String {
 }
 
 /// `amcash sim export-recon`: the daily reconciliation file, from a simulator ledger kept with `--db`.
-struct ExportReconciliationCommand: ParsableCommand {
+struct ExportReconciliationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export-recon", abstract: "Write the daily reconciliation file of a simulator ledger (--db).",
+        commandName: "export-recon", abstract: "Write the daily reconciliation file of a simulator ledger (--db or --database).",
         discussion: "The file lists every REDEEM and REVERSE of one sponsor from 00:00 to 00:00 Toronto time on the day, in the layout of ReconciliationLayout.")
 
     @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (00:00 to 00:00 America/Toronto).")
@@ -175,15 +196,25 @@ struct ExportReconciliationCommand: ParsableCommand {
     @Option(name: .long, help: "Write the file here instead of standard output.")
     var output: String?
 
-    func run() throws {
+    func run() async throws {
         let calendarDay: CalendarDay
         do { calendarDay = try CalendarDay(parsing: day) } catch { throw ValidationError("--day: \(error)") }
-        guard let db = simulator.db else { throw ValidationError("export-recon needs the ledger: --db FILE (the --db the simulator ran with)") }
         let file: ReconciliationFile
         do {
-            file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+            if let url = simulator.database {
+                let address = try SimulatorCommand.ledgerAddress(url, environment: ProcessInfo.processInfo.environment)
+                file = try await ReconciliationExport.file(database: address, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+            } else if let db = simulator.db {
+                file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+            } else {
+                throw ValidationError("export-recon needs the ledger: --db FILE or --database URL (the one the simulator ran with)")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
-            printError("amcash sim export-recon: \(error)")
+            printError("amcash sim export-recon: \(PostgresFailure.describe(error))")
             throw ExitCode(ExitStatus.usage)
         }
         if let output {

@@ -140,7 +140,27 @@ import AMCashDomain
             let breaks = made.expectedForDetail.values.filter(\.isBreak).count + made.expectedForTerminal.count
             #expect(reconciler.summary.breaks == breaks, "seed \(seed) case \(caseNumber)")
         }
-        #expect(classesSeen == Set(ReconciliationClass.allCases), "every class was injected and found (seed \(seed))")
+        // The two scope classes need a scope; `recordsOfTerminalsOutsideTheScope…` tries them.
+        #expect(classesSeen == Set(ReconciliationClass.allCases).subtracting([.otherTerminal, .terminalNotForwarding]),
+                "every class was injected and found (seed \(seed))")
+    }
+
+    @Test func recordsOfTerminalsOutsideTheScopeAreCountedOrFlaggedNeverMissing() throws {
+        let day = ProgramDay(try CalendarDay(parsing: "2026-11-27"))
+        func detail(_ store: String, _ confirmation: String) -> ReconciliationDetail {
+            ReconciliationDetail(type: .redeem, hostDateTime: "2026-11-27T13:32:00-05:00", sponsorCode: "LOY1", storeId: store, deviceId: "001",
+                                 traceId: "000000000042", collectorNumber: "81000000001", units: Units(1), miles: Miles(95),
+                                 money: Money(dollars: 10), confirmationNumber: confirmation, originalConfirmationNumber: nil)
+        }
+        for (outside, isBreak) in [(ReconciliationClass.otherTerminal, false), (.terminalNotForwarding, true)] {
+            var reconciler = Reconciler(day: day, terminalRecords: [], scope: .terminals(["LOY10001001"], outside: outside))
+            let mine = reconciler.consume(detail("0001", "RD1"), recordNumber: 1)
+            let theirs = reconciler.consume(detail("0002", "RD2"), recordNumber: 2)
+            #expect(mine.classification == .missingAtTerminal, "a record of a terminal in scope with no row is still missing")
+            #expect(theirs.classification == outside && theirs.cardTerminalId == "LOY10002001")
+            #expect(outside.isBreak == isBreak)
+            #expect(reconciler.summary.breaks == (isBreak ? 2 : 1))
+        }
     }
 
     @Test func aResubmittedOverlappingFileCausesNoFalseDuplicates() {

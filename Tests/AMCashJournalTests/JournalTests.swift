@@ -266,15 +266,53 @@ import Testing
             let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now,
                                                            leases: LeaseTimes(inLane: 0))
             _ = try journal.recordRedemptionOutcome(entry.id, Self.approval("RD1"), at: now)
-            // Back to the schema of version 2: no column, no migration recorded.
+            // Back to the schema of version 2: no forwarding, no column, no migrations recorded.
             try journal.queue.writeWithoutTransaction { db in
+                try db.execute(sql: """
+                    DROP TRIGGER entries_forward_insert; DROP TRIGGER entries_forward_update; DROP INDEX entries_changeSeq;
+                    ALTER TABLE entries DROP COLUMN changeSeq; DROP TABLE terminals; DELETE FROM meta WHERE key = 'changeSeq';
+                    """)
                 try db.execute(sql: "ALTER TABLE entries DROP COLUMN cardTerminalId")
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3: card terminal id'")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v3: card terminal id', 'v4: forwarding to the back office')")
             }
         }
         let upgraded = try Journal(path: path)
         let records = try upgraded.terminalRecords(for: ProgramDay.reconciliationDay(at: now), journalIndex: 0)
         #expect(records.map(\.cardTerminalId) == [TerminalIdentity.training.cardTerminalId])
+        // Version 4 numbers the old rows for forwarding and learns the terminal from them.
+        #expect(try upgraded.forwardingStatus().pendingRows == 1)
+        #expect(try upgraded.changesToForward(limit: 10).map(\.traceId) == records.map(\.traceId))
+        #expect(try upgraded.terminalIds() == [TerminalIdentity.training.cardTerminalId])
+    }
+
+    @Test func everyStateChangeIsNumberedForForwardingAndALeaseIsNot() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let now = Date()
+        let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now)
+        #expect(try journal.changesToForward(limit: 10).map(\.state) == [.sending])
+        try journal.release(entry.id)   // a lease ends: nothing the back office shows
+        #expect(try journal.changesToForward(limit: 10).map(\.changeSeq) == [1])
+        _ = try journal.recordRedemptionOutcome(entry.id, Self.approval("RD1"), at: now)
+        let changes = try journal.changesToForward(limit: 10)
+        #expect(changes.map(\.state) == [.approved] && changes[0].changeSeq == 2 && changes[0].confirmationNumber == "RD1")
+        try journal.acknowledgeForwarded(upTo: 2, at: now)
+        #expect(try journal.forwardingStatus().pendingRows == 0)
+        _ = try journal.markShown(entry.id, at: now)
+        #expect(try journal.changesToForward(limit: 10).map(\.state) == [.shown])
+        #expect(try journal.forwardingStatus().pendingRows == 1)
+    }
+
+    @Test func aReconciledRowTheBackOfficeHasNotReceivedIsNotPruned() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let old = ISO8601DateFormatter().date(from: "2026-10-01T12:00:00-04:00")!
+        let first = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+                                                       leases: LeaseTimes(inLane: 0))
+        let second = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+                                                        leases: LeaseTimes(inLane: 0))
+        try journal.markReconciled([first.id, second.id])
+        try journal.acknowledgeForwarded(upTo: 1, at: Date())
+        #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
+        #expect(try journal.entries().map(\.id) == [second.id])
     }
 
     @Test func onlyReconciledRowsArePruned() throws {

@@ -13,7 +13,7 @@ struct HostFrontDoor: RouterMiddleware {
 
     let tokens: TokenIssuer
     let dice: FaultDice
-    let ledger: SimulatorLedger
+    let ledger: any LedgerBooks
     let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
     let slowDelay: Duration

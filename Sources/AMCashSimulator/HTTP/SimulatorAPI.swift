@@ -5,7 +5,7 @@ import OpenAPIRuntime
 
 /// The contract's server side: each generated operation answered from the ledger.
 struct SimulatorAPI: APIProtocol {
-    let ledger: SimulatorLedger
+    let ledger: any LedgerBooks
     let tokens: TokenIssuer
     let audience: String
     let clock: @Sendable () -> Date
@@ -69,7 +69,7 @@ struct SimulatorAPI: APIProtocol {
 
     func redeem(_ input: Operations.Redeem.Input) async throws -> Operations.Redeem.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let reply: SimulatorLedger.Reply<Components.Schemas.RedeemResponse>
+        let reply: LedgerReply<Components.Schemas.RedeemResponse>
         do {
             reply = try await ledger.redeem(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
         } catch let failure as LedgerFailure {
@@ -98,7 +98,7 @@ struct SimulatorAPI: APIProtocol {
 
     func reverse(_ input: Operations.Reverse.Input) async throws -> Operations.Reverse.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let reply: SimulatorLedger.Reply<Components.Schemas.ReverseResponse>
+        let reply: LedgerReply<Components.Schemas.ReverseResponse>
         do {
             reply = try await ledger.reverse(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
         } catch let failure as LedgerFailure {

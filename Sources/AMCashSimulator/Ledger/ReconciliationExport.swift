@@ -1,6 +1,7 @@
 public import AMCashDomain
 public import Foundation
 import GRDB
+public import AMCashPostgres
 
 /// Writes the daily reconciliation file from the simulator's ledger: every REDEEM and REVERSE of one
 /// sponsor whose host time falls in the reconciliation day (00:00 to 00:00 Toronto), the host's own
@@ -16,6 +17,19 @@ public enum ReconciliationExport {
         return try database.writeNow { db in
             try SimulatorLedger.refundOrphans(db, nowMs: milliseconds(now), runBase: 0)
             return try file(db, day: day, sponsorCode: sponsorCode, now: now)
+        }
+    }
+
+    /// The file for `day` from a ledger kept in PostgreSQL (`amcash sim --database`).
+    public static func file(database: PostgresAddress, day: ProgramDay, sponsorCode: String, now: Date = Date()) async throws -> ReconciliationFile {
+        let ledger = try await PostgresLedger.open(database, options: SimulatorOptions(collectors: []), now: now)
+        do {
+            let file = try await ledger.reconciliationFile(day: day, sponsorCode: sponsorCode, now: now)
+            await ledger.close()
+            return file
+        } catch {
+            await ledger.close()
+            throw error
         }
     }
 

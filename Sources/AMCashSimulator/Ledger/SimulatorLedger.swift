@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// collector at once, the balance never goes below zero and the daily limit is never passed. Each
 /// is answered once per idempotency key (or, without a key, per byte-identical body) and replayed
 /// after that until the key's retention ends; the same key with another body is a conflict.
-final class SimulatorLedger: Sendable {
+final class SimulatorLedger: LedgerBooks {
     private let database: LedgerDatabase
     private let options: SimulatorOptions
     /// Added to in-memory confirmation numbers, so one run does not repeat an earlier run's numbers.
@@ -48,10 +48,7 @@ final class SimulatorLedger: Sendable {
         }
     }
 
-    enum Reply<Body: Sendable>: Sendable {
-        case answer(status: Int, body: Body)
-        case conflict
-    }
+    func close() async {}
 
     // MARK: - INQUIRE
 
@@ -64,52 +61,15 @@ final class SimulatorLedger: Sendable {
 
     private func answerInquiry(_ request: Components.Schemas.InquireRequest, db: Database,
                                now: Date) throws -> (Int, Components.Schemas.InquireResponse) {
-        var response = Components.Schemas.InquireResponse(
-            sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
-        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.InquireResponse) {
-            Self.finish(&response, code, message: message)
-        }
-        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
-        guard let account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
-            return finish(.invalidCollectorNumber)
-        }
-        if account.behaviour == .inactive { return finish(.accountInactive) }
-        let basket = (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero
-        let unit = UnitValue.standard
-        let usedToday = try Self.usedUnits(account.number, day: ProgramDay.redemptionDay(at: now), db)
-        let remainingToday = max(0, options.dailyLimitUnits - usedToday)
-        let payable = account.cash / unit.miles.value
-        response.unitValueAMCash = String(unit.miles.value)
-        response.unitValueDollars = unit.money.decimalString
-        response.dailyOfferLimit = String(options.dailyLimitUnits)
-        let balancesShown = account.behaviour.showsBalance
-        if balancesShown {
-            response.cashBalance = String(account.cash)
-            response.dreamBalance = String(account.dream)
-            response.availableCashBalance = String(account.cash)
-            response.availableDollarAmount = unit.money(for: Units(payable)).decimalString
-        }
-        if account.behaviour == .unableToRedeem { return finish(.unableToRedeem) }
-        if account.behaviour == .balanceHiddenUnableToRedeem { return finish(.balanceHiddenUnableToRedeem) }
-        if payable < 1 { return finish(.insufficientMiles) }
-        if remainingToday < 1 { return finish(.dailyLimitExceeded) }
-        // The offer fields come only when the documented conditions hold: the card was read, the
-        // balance covers a unit and the daily limit is not reached.
-        if RequestValidator.entryMode(request.cardEntryMode) != .manual {
-            response.availableOfferUnits = String(min(payable, remainingToday, unit.units(within: basket).count))
-            response.offerType = .rgl
-            response.offerId = "AMC-RGL-10"
-            response.offerDescEn = "Use 95 AIR MILES Cash miles for $10 off"
-            response.offerDescFr = "95 milles AIR MILES Argent pour 10 $ de rabais"
-        }
-        return finish(balancesShown ? .approved : .approvedBalanceHidden)
+        let account = try Account.fetch(request.collectorNumber, db)
+        let used = try account.map { try Self.usedUnits($0.number, day: ProgramDay.redemptionDay(at: now), db) } ?? 0
+        return HostRules.inquiry(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now)
     }
 
     // MARK: - REDEEM
 
     func redeem(_ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
-                now: Date) async throws -> Reply<Components.Schemas.RedeemResponse> {
+                now: Date) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
         try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [self] db in
             try answerRedemption(request, db: db, now: now)
         }
@@ -117,68 +77,34 @@ final class SimulatorLedger: Sendable {
 
     private func answerRedemption(_ request: Components.Schemas.RedeemRequest, db: Database,
                                   now: Date) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
-        var response = Components.Schemas.RedeemResponse(
-            sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
-        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.RedeemResponse, String?) {
-            let (status, body) = Self.finish(&response, code, message: message)
-            return (status, body, nil)
-        }
-        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
-        guard var account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
-            return finish(.invalidCollectorNumber)
-        }
-        if account.behaviour == .inactive { return finish(.accountInactive) }
-        if RequestValidator.entryMode(request.cardEntryMode) == .manual { return finish(.cardNotSwipedOrScanned) }
-        if account.behaviour == .unableToRedeem { return finish(.unableToRedeem) }
-        if account.behaviour == .balanceHiddenUnableToRedeem { return finish(.balanceHiddenUnableToRedeem) }
-        let balancesShown = account.behaviour.showsBalance
-        let unit = UnitValue.standard
-        let basket = (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero
-        let asked = (try? Money(parsing: request.dollarRedeemRequest)) ?? .zero
+        let account = try Account.fetch(request.collectorNumber, db)
         let day = ProgramDay.redemptionDay(at: now)
-        let usedToday = try Self.usedUnits(account.number, day: day, db)
-        let remainingToday = max(0, options.dailyLimitUnits - usedToday)
-        let payable = account.cash / unit.miles.value
-        if balancesShown {
-            response.cashBalance = String(account.cash)
-            response.dreamBalance = String(account.dream)
-            response.availableCashBalance = String(account.cash)
+        let used = try account.map { try Self.usedUnits($0.number, day: day, db) } ?? 0
+        switch HostRules.redemption(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now) {
+        case .answered(let status, let body):
+            return (status, body, nil)
+        case .grant(let units, var account, let response, let balancesShown):
+            let unit = UnitValue.standard
+            account.cash -= units * unit.miles.value
+            try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
+            try Self.addUsage(units, number: account.number, day: day.description, db)
+            let confirmation = "RD" + zeroPad(runBase + (try Self.nextSequence(db)), 10)
+            try db.cachedStatement(sql: """
+                INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents,
+                                         milliseconds(now), day.description, request.sponsorCode, request.storeId, request.deviceId,
+                                         request.traceId])
+            let (status, body) = HostRules.approvedRedemption(response, units: units, cashAfter: account.cash, confirmation: confirmation,
+                                                              balancesShown: balancesShown)
+            return (status, body, confirmation)
         }
-        if payable < 1 { return finish(.insufficientMiles) }
-        if remainingToday < 1 { return finish(.dailyLimitExceeded) }
-        // The host redeems the largest whole number of units not above the request, the basket,
-        // the balance or the daily limit.
-        let units = min(unit.units(within: asked).count, unit.units(within: basket).count, payable, remainingToday)
-        guard units >= 1 else {
-            return finish(.invalidField, message: "dollarRedeemRequest and postTaxBasketAmount must each cover at least one unit ($10.00)")
-        }
-        account.cash -= units * unit.miles.value
-        try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
-        try Self.addUsage(units, number: account.number, day: day.description, db)
-        let sequence = try Self.nextSequence(db)
-        let confirmation = "RD" + zeroPad(runBase + sequence, 10)
-        try db.cachedStatement(sql: """
-            INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents, milliseconds(now),
-                             day.description, request.sponsorCode, request.storeId, request.deviceId, request.traceId])
-        response.unitsRedeemed = String(units)
-        response.unitValueDollars = unit.money.decimalString
-        response.unitValueAMCash = String(unit.miles.value)
-        response.txnConfirmationNumber = confirmation
-        if balancesShown {
-            response.cashBalance = String(account.cash)
-            response.availableCashBalance = String(account.cash)
-        }
-        let (status, body) = Self.finish(&response, balancesShown ? .approved : .approvedBalanceHidden, message: nil)
-        return (status, body, confirmation)
     }
 
     // MARK: - REVERSE
 
     func reverse(_ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
-                 now: Date) async throws -> Reply<Components.Schemas.ReverseResponse> {
+                 now: Date) async throws -> LedgerReply<Components.Schemas.ReverseResponse> {
         try await once(IdempotencyIdentity(operation: "reverse", key: key, rawBody: rawBody), now: now) { [self] db in
             let (status, body) = try answerReversal(request, db: db, now: now)
             return (status, body, nil)
@@ -187,60 +113,35 @@ final class SimulatorLedger: Sendable {
 
     private func answerReversal(_ request: Components.Schemas.ReverseRequest, db: Database,
                                 now: Date) throws -> (Int, Components.Schemas.ReverseResponse) {
-        var response = Components.Schemas.ReverseResponse(
-            sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: Self.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
-        func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.ReverseResponse) {
-            Self.finish(&response, code, message: message)
+        let account = try Account.fetch(request.collectorNumber, db)
+        let confirmation: String
+        switch HostRules.reversalStart(request, account: account, now: now) {
+        case .answered(let status, let body): return (status, body)
+        case .lookUp(let number): confirmation = number
         }
-        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
-        guard let confirmation = request.redemptionConfirmationNumber ?? request.redemptionConfirmationNum, !confirmation.isEmpty else {
-            return finish(.invalidField, message: "redemptionConfirmationNumber is required")
-        }
-        guard var account = try Account.fetch(request.collectorNumber, db), account.behaviour != .invalidNumber else {
-            return finish(.invalidCollectorNumber)
-        }
-        if account.behaviour == .inactive { return finish(.accountInactive) }
-        // The reverse page repeats the redeem page's warning: a key-entered card is refused.
-        if RequestValidator.entryMode(request.cardEntryMode) == .manual { return finish(.cardNotSwipedOrScanned) }
-        response.redemptionConfirmationNumber = confirmation
-        guard let redemption = try Row.fetchOne(db, sql: """
+        let facts = try Row.fetchOne(db, sql: """
             SELECT number, units, miles, atMs, day, reversalConfirmation, refundedByHost FROM redemptions WHERE confirmation = ?
-            """, arguments: [confirmation]), redemption["number"] as String == account.number else {
-            return finish(.invalidField, message: "redemptionConfirmationNumber: no redemption \(confirmation) for this collector")
+            """, arguments: [confirmation]).map {
+            RedemptionFacts(number: $0["number"], units: $0["units"], miles: $0["miles"], atMs: $0["atMs"], day: $0["day"],
+                            reversalConfirmation: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
         }
-        let units: Int = redemption["units"]
-        let balancesShown = account.behaviour.showsBalance
-        func approved(_ reversal: String) -> (Int, Components.Schemas.ReverseResponse) {
-            response.txnConfirmationNumber = reversal
-            response.unitsReversed = String(units)
-            if balancesShown {
-                response.cashBalance = String(account.cash)
-                response.dreamBalance = String(account.dream)
-                response.availableCashBalance = String(account.cash)
-            }
-            return finish(balancesShown ? .approved : .approvedBalanceHidden)
+        switch HostRules.reversal(request, account: account!, confirmation: confirmation, facts: facts, now: now) {
+        case .answered(let status, let body):
+            return (status, body)
+        case .reverse(let facts, var account, let response, let balancesShown):
+            account.cash += facts.miles
+            try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
+            try Self.addUsage(-facts.units, number: account.number, day: facts.day, db)
+            let reversal = "RV" + zeroPad(runBase + (try Self.nextSequence(db)), 10)
+            try db.cachedStatement(sql: """
+                UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
+                    reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
+                WHERE confirmation = ?
+                """).execute(arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId,
+                                         request.traceId, confirmation])
+            return HostRules.approvedReversal(response, units: facts.units, reversal: reversal, account: account,
+                                              balancesShown: balancesShown)
         }
-        if let earlier: String = redemption["reversalConfirmation"] {
-            // Decision (contract): the host refunded this redemption itself (its answer was never
-            // delivered); a REVERSE of it is approved with the refund's number, and credits nothing again.
-            if (redemption["refundedByHost"] as Int) == 1 { return approved(earlier) }
-            return finish(.invalidField, message: "redemptionConfirmationNumber: \(confirmation) is already reversed")
-        }
-        guard ReversalWindow.isReversible(redeemedAt: instant(milliseconds: redemption["atMs"]), at: now) else {
-            return finish(.invalidField, message: "redemptionConfirmationNumber: the reversal window closed at 03:00 Eastern")
-        }
-        account.cash += redemption["miles"] as Int
-        try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
-        try Self.addUsage(-units, number: account.number, day: redemption["day"], db)
-        let sequence = try Self.nextSequence(db)
-        let reversal = "RV" + zeroPad(runBase + sequence, 10)
-        try db.cachedStatement(sql: """
-            UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
-                reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
-            WHERE confirmation = ?
-            """).execute(arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId, request.traceId, confirmation])
-        return approved(reversal)
     }
 
     // MARK: - Idempotency and the host's safety net
@@ -252,7 +153,7 @@ final class SimulatorLedger: Sendable {
     private func once<Body: Codable & Sendable & HostResponseBody>(
         _ identity: IdempotencyIdentity, now: Date,
         apply: @escaping @Sendable (Database) throws -> (Int, Body, String?)
-    ) async throws -> Reply<Body> {
+    ) async throws -> LedgerReply<Body> {
         let retention = options.keyRetention
         return try await database.write { [self] db in
             try housekeeping(db, now: now)
