@@ -166,6 +166,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 // Writes a benchmark journal of a million rows in one transaction.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The back office's rows: forwarding from a hundred tills, a million-row chain reconciliation
+                // (against AMCASH_TEST_DATABASE_URL's server or a throwaway cluster of its own).
+                "AMCashBackOffice", "AMCashPostgres", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -173,6 +173,7 @@ do {
     case "reconcile": try ReconcileLoad(arguments.dropFirst()).run()
     case "journal": try await JournalLoad(arguments.dropFirst()).run()
     case "frame": try FrameLoad(arguments.dropFirst()).run()
+    case "backoffice": try await BackOfficeLoad(arguments.dropFirst()).run()
     default:
         print("""
             usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
@@ -180,6 +181,7 @@ do {
                    amcash-bench reconcile [--records 1000000] [--keep DIR]   (needs the amcash binary built beside it)
                    amcash-bench journal [--requests 500]
                    amcash-bench frame [--keys 20000]
+                   amcash-bench backoffice [--tills 100] [--rows 1000] [--outage 600] [--records 1000000]   (needs amcash beside it, psql)
             """)
         exit(arguments.first == nil || arguments.first == "--help" ? 0 : 2)
     }

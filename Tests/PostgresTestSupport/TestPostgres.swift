@@ -9,8 +9,8 @@ import PostgresNIO
 /// gets a database of its own: tests never share state.
 public enum TestPostgres {
     /// A new, empty database; its address carries the password (a test's own cluster).
-    public static func freshDatabase() async throws -> PostgresAddress {
-        var server = try serverAddress.get()
+    public static func freshDatabase(durable: Bool = false) async throws -> PostgresAddress {
+        var server = try (durable ? durableServerAddress : serverAddress).get()
         let name = "amcash_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await PostgresSession.with(server) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
@@ -31,7 +31,15 @@ public enum TestPostgres {
         if let url = ProcessInfo.processInfo.environment["AMCASH_TEST_DATABASE_URL"], !url.isEmpty {
             return try PostgresAddress(parsing: url)
         }
-        return try ThrowawayCluster.start()
+        return try ThrowawayCluster.start(durable: false)
+    }
+
+    /// The same with fsync and synchronous commits on, as a real server runs (for the benchmarks).
+    static let durableServerAddress: Result<PostgresAddress, any Error> = Result {
+        if let url = ProcessInfo.processInfo.environment["AMCASH_TEST_DATABASE_URL"], !url.isEmpty {
+            return try PostgresAddress(parsing: url)
+        }
+        return try ThrowawayCluster.start(durable: true)
     }
 }
 
@@ -43,7 +51,7 @@ public struct TestPostgresUnavailable: Error, CustomStringConvertible {
 /// initdb + pg_ctl in a temporary folder. As root (CI), the server runs as the `postgres` user,
 /// which the Debian package creates: PostgreSQL refuses to run as root.
 enum ThrowawayCluster {
-    static func start() throws -> PostgresAddress {
+    static func start(durable: Bool) throws -> PostgresAddress {
         guard let bin = binDirectory() else {
             throw TestPostgresUnavailable(description: "no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql, or set AMCASH_TEST_DATABASE_URL")
         }
@@ -58,7 +66,8 @@ enum ThrowawayCluster {
                                   "-E", "UTF8", "--locale=C", "--no-sync"], as: runAs)
         let port = try freeLoopbackPort()
         try run(bin + "/pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
-                                  "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"],
+                                  "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c max_connections=300"
+                                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")],
                 as: runAs)
         atexit_b {
             _ = try? ThrowawayCluster.run(bin + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: runAs)
