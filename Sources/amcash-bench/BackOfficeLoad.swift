@@ -23,6 +23,10 @@ struct BackOfficeLoad {
     var rows = 1_000
     var outage = 600
     var records = 1_000_000
+    /// Which parts to run: forwarding, lag, reconcile.
+    var parts: Set<String> = ["forwarding", "lag", "reconcile"]
+    /// Keep the generated files (and the database, on AMCASH_TEST_DATABASE_URL's server) to profile on them.
+    var keep: String?
 
     init(_ arguments: ArraySlice<String>) throws {
         try readFlags(arguments) { flag, value in
@@ -31,6 +35,8 @@ struct BackOfficeLoad {
             case "--rows": rows = try Options.number(value, flag)
             case "--outage": outage = try Options.number(value, flag)
             case "--records": records = try Options.number(value, flag)
+            case "--parts": parts = Set(value.split(separator: ",").map(String.init))
+            case "--keep": keep = value
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -38,15 +44,16 @@ struct BackOfficeLoad {
     }
 
     func run() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bo-bench-\(UUID())")
+        let work = keep.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bo-bench-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
         let database = try await TestPostgres.freshDatabase(durable: true)
         try await PostgresSession.with(database) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: quietLogger) }
         print("back-office benchmark: PostgreSQL at \(database.host):\(database.port) (fsync on)")
-        try await forwarding(database, work: work)
-        try await lagAfterOutage(database, work: work)
-        try await chainReconcile(database, work: work)
+        if parts.contains("forwarding") { try await forwarding(database, work: work) }
+        if parts.contains("lag") { try await lagAfterOutage(database, work: work) }
+        if parts.contains("reconcile") { try await chainReconcile(database, work: work) }
+        if keep != nil { print("kept: \(work.path), database \(database.database)") }
         print("peak memory of the benchmark process (tills, forwarders): \(peakResidentMegabytes()) MB")
     }
 

@@ -252,7 +252,7 @@ struct ReconcileReport: Encodable {
             return
         }
         var lines = ["Reconciliation of \(file)   day \(day) (00:00 to 00:00 Toronto)   sponsor \(sponsor)",
-                     "Journals: " + journals.joined(separator: ", "), "",
+                     (journals.first?.hasPrefix("postgresql://") == true ? "Chain database: " : "Journals: ") + journals.joined(separator: ", "), "",
                      "CLASS".padded(30) + "COUNT".padded(9) + "MILES".padded(12) + "DOLLARS"]
         for line in summary {
             let label = ReconciliationClass(rawValue: line.classification)?.label ?? line.classification

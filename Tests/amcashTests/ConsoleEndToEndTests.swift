@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// The real console in a real terminal: amcash runs inside tmux on the built-in simulator; the tests
@@ -135,6 +136,36 @@ import Testing
         let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
         #expect(receipts.contains("AIR MILES CASH REDEMPTION") && receipts.contains("AIR MILES CASH REVERSAL"))
         #expect(!receipts.contains("81000000001"))
+        try await console.press("F10")
+        #expect(await console.waitForExit(), "F10 quits")
+    }
+
+    @Test func theConsoleForwardsItsSalesToTheBackOfficeWhileTheCashierWorks() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        #expect(try await CommandLineTests.amcash(["backoffice", "migrate", "--database", TestPostgres.url(database)]).status == 0)
+        let console = try Console(
+            environment: ["AMCASH_BACKOFFICE_PASSWORD": database.password ?? "", "AMCASH_BACKOFFICE_CARD_KEY": "chain-key"],
+            configuration: "backOfficeURL = \"postgresql://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable\"\n")
+        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitFor("host OK")
+        try console.send("20", "Enter")
+        try console.scan("81000000001")
+        try await console.waitFor("< $20.00  (190 miles) >")
+        try console.send("Enter")
+        try await console.waitFor("Apply this AIR MILES Cash discount?")
+        try await console.press("y")
+        try await console.waitFor("*** APPROVED ***")
+        // The sale reaches the chain database on its own, shown, masked, with the keyed hash.
+        let deadline = Date().addingTimeInterval(20)
+        var rows: [String] = []
+        while Date() < deadline {
+            rows = try await BackOfficeCommandTests.query(
+                database, "SELECT state || ' ' || card_masked || ' ' || (card_hash IS NOT NULL)::text FROM terminal_rows", as: String.self)
+            if rows == ["shown •••••••0001 true"] { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(rows == ["shown •••••••0001 true"])
+        try await console.press("Enter")
         try await console.press("F10")
         #expect(await console.waitForExit(), "F10 quits")
     }
