@@ -4,8 +4,11 @@ public import AMCashPostgres
 /// (`amcash backoffice migrate`).
 ///
 /// - `terminal_rows`: every till's journal rows, one per (sponsor, store, device, trace id),
-///   upserted as they change. The till's columns are written by forwarding only; `row_id` and the
-///   `reconciled_on` / `host_*` columns by the chain-wide reconciliation only, so neither undoes the other.
+///   upserted as they change. The till's columns are written by forwarding only; the `host_*`
+///   columns by the chain-wide reconciliation only, so neither undoes the other.
+/// - `open_rows`: the rows not reconciled yet (a trigger adds each new row; a declined one leaves).
+///   The nightly run deletes what it matched, so reconciling a million rows deletes a million narrow
+///   rows instead of rewriting a million wide ones and their indexes (1.0 s against 14 s, measured).
 /// - `terminals`: each till that has forwarded, and when it was last heard from.
 /// - `reconciliation_runs` and `reconciliation_breaks`: what each nightly reconciliation found;
 ///   a re-run of a day replaces that day's breaks.
@@ -42,7 +45,6 @@ public enum BackOfficeSchema {
                 change_seq bigint NOT NULL,
                 forwarded_at timestamptz NOT NULL,
                 row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-                reconciled_on date,
                 host_confirmation_number text,
                 host_units integer,
                 host_miles integer,
@@ -50,9 +52,29 @@ public enum BackOfficeSchema {
                 PRIMARY KEY (sponsor, store, device, trace_id)
             )
             """,
-            // The reconciliation's load: a day's rows, and the earlier rows still open.
-            "CREATE INDEX terminal_rows_by_day ON terminal_rows (reconciliation_day)",
-            "CREATE INDEX terminal_rows_open ON terminal_rows (reconciliation_day) WHERE reconciled_on IS NULL",
+            // The reconciliation's load: a day's rows (and the next day's first minutes).
+            "CREATE INDEX terminal_rows_by_day ON terminal_rows (reconciliation_day, created_at)",
+            // The rows still open, by day: what the next night rolls forward.
+            "CREATE TABLE open_rows (row_id bigint PRIMARY KEY, reconciliation_day date NOT NULL)",
+            "CREATE INDEX open_rows_by_day ON open_rows (reconciliation_day)",
+            """
+            CREATE FUNCTION amcash_open_row() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    IF NEW.state <> 'declined' THEN
+                        INSERT INTO open_rows (row_id, reconciliation_day) VALUES (NEW.row_id, NEW.reconciliation_day) ON CONFLICT DO NOTHING;
+                    END IF;
+                ELSE
+                    DELETE FROM open_rows WHERE row_id = NEW.row_id;
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER terminal_rows_opened AFTER INSERT ON terminal_rows FOR EACH ROW EXECUTE FUNCTION amcash_open_row()",
+            """
+            CREATE TRIGGER terminal_rows_declined AFTER UPDATE OF state ON terminal_rows
+            FOR EACH ROW WHEN (NEW.state = 'declined' AND OLD.state <> 'declined') EXECUTE FUNCTION amcash_open_row()
+            """,
             // A reversal's original, and a supervisor's look-up by confirmation number.
             "CREATE INDEX terminal_rows_by_confirmation ON terminal_rows (confirmation_number) WHERE confirmation_number IS NOT NULL",
             // The exception list: rows a person must look at, by store.

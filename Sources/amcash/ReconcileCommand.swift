@@ -69,6 +69,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         var toApply = [[ReconciledRow]](repeating: [], count: max(1, source.names.count))
         // The chain database keeps every break (the report lists at most --max-breaks).
         var breaks: [ReconciliationFinding] = []
+        // Open rows of the chain database that no file can match (closed with the results).
+        var unmatchable: [Int64] = []
         func note(_ finding: ReconciliationFinding) {
             report.add(finding)
             if source.isDatabase && finding.classification.isBreak { breaks.append(finding) }
@@ -78,7 +80,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                 guard let detail = try read.get() else { continue }
                 if reconciler == nil {
                     progress.phase(source.isDatabase ? "reading the chain database…" : "reading the journal\(source.names.count == 1 ? "" : "s")…")
-                    reconciler = try await source.reconciler(day: requestedDay ?? parser.day!)
+                    (reconciler, unmatchable) = try await source.reconciler(day: requestedDay ?? parser.day!)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
                 progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
@@ -100,12 +102,12 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let fileDay = requestedDay ?? parser.day!
-        if reconciler == nil { reconciler = try await source.reconciler(day: fileDay) }
+        if reconciler == nil { (reconciler, unmatchable) = try await source.reconciler(day: fileDay) }
         for finding in reconciler!.finish() { note(finding) }
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
         progress.phase("writing the results to the \(source.noun)…")
-        try await source.write(toApply, breaks: breaks, day: fileDay, sponsor: parser.sponsorCode ?? "", file: file,
+        try await source.write(toApply, unmatchable: unmatchable, breaks: breaks, day: fileDay, sponsor: parser.sponsorCode ?? "", file: file,
                                records: parser.recordNumber, summary: reconciler!.summary)
         progress.finish()
         report.print(json: json)
@@ -150,23 +152,24 @@ enum ReconcileSource {
         }
     }
 
-    func reconciler(day: ProgramDay) async throws -> Reconciler {
+    func reconciler(day: ProgramDay) async throws -> (Reconciler?, [Int64]) {
         switch self {
         case .journals(let journals, _, let terminals):
             var records: [TerminalRecord] = []
             for (index, journal) in journals.enumerated() { records += try journal.terminalRecords(for: day, journalIndex: index) }
             // Journals that have never named their terminal (none of their rows says) reconcile the whole file, as before.
-            return Reconciler(day: day, terminalRecords: records,
-                              scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal))
+            return (Reconciler(day: day, terminalRecords: records,
+                               scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal)), [])
         case .database(let address):
             let rows = try await withBackOffice(address) { client in
                 try await ChainReconciliation.rows(client, day: day, logger: Logger(label: "amcash.reconcile"))
             }
-            return Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding))
+            return (Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding)),
+                    rows.unmatchable)
         }
     }
 
-    func write(_ rows: [[ReconciledRow]], breaks: [ReconciliationFinding], day: ProgramDay, sponsor: String, file: String, records: Int,
+    func write(_ rows: [[ReconciledRow]], unmatchable: [Int64], breaks: [ReconciliationFinding], day: ProgramDay, sponsor: String, file: String, records: Int,
                summary: ReconciliationSummary) async throws {
         switch self {
         case .journals(let journals, _, _):
@@ -175,7 +178,7 @@ enum ReconcileSource {
             let reconciled = rows.first ?? []
             try await withBackOffice(address) { client in
                 try await ChainReconciliation.write(client, day: day, sponsor: sponsor, file: file, records: records, reconciled: reconciled,
-                                                    breaks: breaks, summary: summary, logger: Logger(label: "amcash.reconcile"))
+                                                    unmatchable: unmatchable, breaks: breaks, summary: summary, logger: Logger(label: "amcash.reconcile"))
             }
         }
     }

@@ -79,7 +79,7 @@ import Testing
             try parser.finish()
             findings += reconciler.finish()
             try await ChainReconciliation.write(client, day: day, sponsor: "LOY1", file: "test", records: parser.recordNumber,
-                                                reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) },
+                                                reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) }, unmatchable: rows.unmatchable,
                                                 breaks: findings.filter(\.classification.isBreak), summary: reconciler.summary, logger: logger)
             return findings
         }
@@ -94,7 +94,7 @@ import Testing
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
         #expect(version == 1)
         let indexes = try await Self.scalar(address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
-        #expect(indexes.contains("terminal_rows_open") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
+        #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
     }
 
     @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {
@@ -145,6 +145,7 @@ import Testing
         #expect(try await Self.scalar(address, "SELECT DISTINCT card_masked FROM terminal_rows WHERE card_hash = '\(hash)'", as: String.self)
                 == ["•••••••0002"])
 
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM open_rows", as: Int64.self) == [5])
         let day = ProgramDay.reconciliationDay(at: Date())
         let file = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
         #expect(file.details.count == 6, "five redemptions and one reversal")
@@ -155,7 +156,8 @@ import Testing
         #expect(findings.first { $0.classification == .terminalNotForwarding }?.cardTerminalId == "LOY10003002")
 
         // Written back: the matched rows are reconciled, the lost one carries the host's numbers, the break is listed.
-        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE reconciled_on IS NOT NULL", as: Int64.self) == [5])
+        // Every matched row leaves the open set (the declined one never entered it).
+        #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM open_rows", as: Int64.self) == [0])
         #expect(try await Self.scalar(address, "SELECT host_units FROM terminal_rows WHERE host_confirmation_number IS NOT NULL", as: Int.self) == [2])
         #expect(try await Self.scalar(address, "SELECT class FROM reconciliation_breaks", as: String.self) == ["terminal-not-forwarding"])
         let exceptions = try await PostgresSession.with(address) { client in
