@@ -25,8 +25,9 @@ public struct ForwardingSettings: Sendable {
     public var pollInterval: Duration = .seconds(2)
     /// How often an idle till tells the chain it is alive.
     public var heartbeat: Duration = .seconds(60)
-    /// The longest wait between attempts while the database is away.
-    public var maximumBackoff: Duration = .seconds(60)
+    /// The longest wait between attempts while the database is away: how late, at worst, a till
+    /// notices the database is back.
+    public var maximumBackoff: Duration = .seconds(30)
     /// How long one pass may wait on the database.
     public var passTimeLimit: Duration = .seconds(20)
 
@@ -86,8 +87,11 @@ public final class BackOfficeForwarder: Sendable {
                     return status.lastFailure == nil && status.lastSuccessAt != nil
                 }
                 if wasWorking { backoff = .seconds(1) }
-                logger.warning("back office \(settings.address) unavailable: \(reason); the journal keeps every row, retrying in \(backoff.components.seconds) s")
-                try? await Task.sleep(for: backoff)
+                // Half to all of the backoff, at random: a chain's tills that lost the database together
+                // do not all knock again in the same second.
+                let wait = backoff * Double.random(in: 0.5...1.0)
+                logger.warning("back office \(settings.address) unavailable: \(reason); the journal keeps every row, retrying in \(wait.components.seconds) s")
+                try? await Task.sleep(for: wait)
                 backoff = min(backoff * 2, settings.maximumBackoff)
             }
         }

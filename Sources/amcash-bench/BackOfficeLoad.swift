@@ -13,7 +13,7 @@ import PostgresTestSupport
 ///   chain). Floor: the same number of rows inserted by the server from `generate_series` in one
 ///   statement, into a copy of the table with the same indexes (the server's own ceiling).
 /// - lag after an outage: T tills whose forwarders have been retrying for `--outage` seconds (their
-///   backoff at its one-minute cap) with 60 rows each waiting; the database returns: the time until
+///   backoff at its cap, 30 s with jitter) with 60 rows each waiting; the database returns: the time until
 ///   the last till has forwarded everything.
 /// - chain reconcile: `amcash reconcile FILE --database` (the release binary beside this one) on a
 ///   file of N records against N forwarded rows. Floor: reading and splitting the file, plus `COPY`ing
@@ -151,7 +151,7 @@ struct BackOfficeLoad {
         for task in running { task.cancel() }
         for task in running { await task.value }
         let lags = caughtUp.compactMap { $0 }.sorted()
-        print("lag after a \(outage) s outage (\(failing) of \(tills) tills were retrying; \(backlog) rows waiting each; backoff capped at 60 s)")
+        print("lag after a \(outage) s outage (\(failing) of \(tills) tills were retrying; \(backlog) rows waiting each; backoff capped at 30 s, jittered)")
         print(String(format: "  seconds from the database's return to caught up: median %.1f, slowest %.1f", lags[lags.count / 2], lags.last!))
     }
 
