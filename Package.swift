@@ -242,7 +242,8 @@ let package = Package(
         ),
         .testTarget(
             name: "amcashTests",
-            dependencies: ["amcash", "PostgresTestSupport"],
+            // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
+            dependencies: ["amcash", "PostgresTestSupport", "AMCashAPI", "AMCashDomain"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import AMCashAPI
+import AMCashDomain
 import AMCashPostgres
 import Foundation
 import PostgresNIO
@@ -52,31 +54,39 @@ import Testing
         defer { Self.stop(second) }
 
         // 50 terminals at once, split between the two simulators, each asking $20 (2 units) of one collector.
-        let runs = try await withThrowingTaskGroup(of: CommandLineTests.Run.self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: (String?, Int).self) { group in
             for terminal in 0..<50 {
                 group.addTask {
-                    try await CommandLineTests.amcash(
-                        ["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "100", "--amount", "20", "--json",
-                         "--base-url", terminal % 2 == 0 ? firstURL : secondURL],
-                        extraEnvironment: Self.simulatorCredentials)
+                    let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: String(format: "%03d", terminal + 1),
+                                                        vendorId: "1", acquirerId: "1")
+                    let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(terminal % 2 == 0 ? firstURL : secondURL)),
+                                            credentials: .simulator)
+                    let call = try RequestBuilder(identity: identity).redeem(
+                        RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                                          basket: Money(dollars: 100), amount: Money(dollars: 20)),
+                        traceId: try TraceId(1), at: Date())
+                    let result = await client.redeem(call, policy: .atTheTill)
+                    await client.shutdown()
+                    switch result {
+                    case .answered(let reply) where reply.answer.outcome == .approved:
+                        return (reply.approval?.confirmationNumber, reply.approval?.unitsRedeemed.count ?? 0)
+                    case .answered(let reply):
+                        #expect(reply.answer.code.rawValue == "0065", "only the daily limit refuses")
+                        return (nil, 0)
+                    default:
+                        Issue.record("terminal \(terminal): \(result)")
+                        return (nil, 0)
+                    }
                 }
             }
-            var all: [CommandLineTests.Run] = []
-            for try await run in group { all.append(run) }
+            var all: [(String?, Int)] = []
+            for try await outcome in group { all.append(outcome) }
             return all
         }
-        struct Report: Decodable {
-            let outcome: String
-            let units: Int?
-            let confirmationNumber: String?
-            let responseCode: String?
-        }
-        let reports = try runs.map { try JSONDecoder().decode(Report.self, from: Data($0.output.utf8)) }
-        let approved = reports.filter { $0.outcome == "approved" }
-        #expect(reports.allSatisfy { $0.outcome == "approved" || $0.responseCode == "0065" }, "\(reports.map(\.outcome))")
-        let granted = approved.reduce(0) { $0 + ($1.units ?? 0) }
+        let approved = outcomes.filter { $0.0 != nil }
+        let granted = approved.reduce(0) { $0 + $1.1 }
         #expect(granted == 30, "the daily limit, exactly, across both simulators")
-        let confirmations = approved.compactMap(\.confirmationNumber)
+        let confirmations = approved.compactMap { $0.0 }
         #expect(Set(confirmations).count == approved.count)
 
         // The ledger: every grant debited exactly once, the balance never below zero.
