@@ -12,7 +12,7 @@ import Testing
 
 /// Tills of two stores forward their journals to one chain database (a real PostgreSQL), and the
 /// simulator's daily file is reconciled against it: every class where it belongs, results written back.
-@Suite struct ChainBackOfficeTests {
+@Suite(.serialized) struct ChainBackOfficeTests {
     static let logger = quietLogger
 
     struct Till {

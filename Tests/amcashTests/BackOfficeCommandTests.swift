@@ -8,7 +8,7 @@ import Testing
 
 /// The back office and the training centre as a chain's IT and a trainer run them: real `amcash`
 /// processes, a real PostgreSQL (the tests' own cluster), real simulators over loopback HTTP.
-@Suite struct BackOfficeCommandTests {
+@Suite(.serialized) struct BackOfficeCommandTests {
     static let simulatorCredentials = ["AMCASH_CLIENT_ID": "amcash-training", "AMCASH_CLIENT_SECRET": "cert-simulator-only"]
 
     static func query<T: PostgresDecodable & Sendable>(_ address: PostgresAddress, _ sql: String, as type: T.Type) async throws -> [T] {
