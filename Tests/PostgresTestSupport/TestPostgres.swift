@@ -86,7 +86,8 @@ enum ThrowawayCluster {
     }
 
     /// Runs a program to its end with posix_spawn and waitpid (Foundation's Process can miss the
-    /// exit of a child that forks a daemon, and then waits forever); its output goes to a file.
+    /// exit of a child that forks a daemon, and then waits forever); its output goes to a file, and
+    /// it inherits no other descriptor (glibc 2.34's closefrom action).
     @discardableResult
     static func run(_ program: String, _ arguments: [String], as user: String?) throws -> String {
         let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
@@ -99,6 +100,12 @@ enum ThrowawayCluster {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process may reach the server, which outlives the call: a socket another
+        // test has open at that moment (a simulator's connection) would stay open in it, and never close.
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+        }
         var pid: pid_t = 0
         let cArguments = all.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
