@@ -114,7 +114,7 @@ public enum ResponseCodeCatalogue {
         entry(.invalidField, 400, .declined, .callSupport, showsBalance: false,
               "AIR MILES refused the request as incomplete.", "AIR MILES a refusé la demande comme incomplète."),
         entry(.insufficientMiles, 202, .declined, .otherTender, showsBalance: true,
-              "Not enough AIR MILES Cash miles.", "Pas assez de milles AIR MILES Argent."),
+              "Not enough AIR MILES Cash miles.", "Pas assez de milles Argent AIR MILES."),
         entry(.dailyLimitExceeded, 202, .declined, .otherTender, showsBalance: true,
               "The daily redemption limit has been reached.", "La limite quotidienne d’échange est atteinte."),
         entry(.scheduledOutage, 503, .retryable, .otherTender, showsBalance: false,

@@ -4,7 +4,8 @@ public import AMCashDomain
 public enum ConsoleText {
     static func t(_ english: String, _ french: String) -> LocalizedText { LocalizedText(english: english, french: french) }
 
-    public static let title = t("AIR MILES Cash", "AIR MILES Argent")
+    /// The partner's own names: "AIR MILES Cash", "Argent AIR MILES".
+    public static let title = t("AIR MILES Cash", "Argent AIR MILES")
     public static let training = t("TRAINING — CERT simulator, test cards only", "FORMATION — simulateur CERT, cartes d’essai seulement")
     public static let trainingCompact = t("TRAINING (CERT)", "FORMATION (CERT)")
     public static let basket = t("Basket total (after tax)", "Total de la vente (taxes incluses)")
@@ -21,7 +22,7 @@ public enum ConsoleText {
     public static let todayLeft = t("Daily limit", "Limite quotidienne")
     public static let redeemAmount = t("Redeem", "Échanger")
     public static let nothingToRedeem = t("Nothing can be redeemed on this sale.", "Aucun échange possible sur cette vente.")
-    public static let confirmQuestion = t("Apply this AIR MILES Cash discount?", "Appliquer ce rabais AIR MILES Argent?")
+    public static let confirmQuestion = t("Apply this AIR MILES Cash discount?", "Appliquer ce rabais Argent AIR MILES?")
     public static let redeeming = t("Redeeming with AIR MILES…", "Échange auprès d’AIR MILES…")
     public static let confirming = t("Confirming with AIR MILES…", "Confirmation auprès d’AIR MILES…")
     public static let approved = t("APPROVED", "APPROUVÉ")
@@ -70,6 +71,40 @@ public enum ConsoleText {
         t("Too many wrong PINs: wait \(seconds) s.", "Trop de NIP erronés : attendez \(seconds) s.")
     }
     public static let receiptWritten = t("Receipt printed", "Reçu imprimé")
+    /// How the card was read, beside its masked number.
+    public static func entryMode(_ mode: CardEntryMode) -> LocalizedText {
+        switch mode {
+        case .scan: t("scanned", "lue")
+        case .swipe: t("swiped", "glissée")
+        case .manual: t("keyed", "saisie")
+        }
+    }
+    public static let traceNumber = t("Trace number", "Numéro de trace")
+    public static let reversedRedemption = t("Redemption reversed", "Échange annulé")
+    /// A journal row's kind on the history screen.
+    public static func historyKind(_ raw: String) -> LocalizedText {
+        switch raw {
+        case "REDEEM": t("Redeem", "Échange")
+        case "REVERSE": t("Reverse", "Annul.")
+        default: t(raw, raw)
+        }
+    }
+    /// A journal row's state on the history screen, as the cashier understands it.
+    public static func historyState(_ raw: String) -> LocalizedText {
+        switch raw {
+        case "shown": t("approved", "approuvé")
+        case "approved": t("approved", "approuvé")
+        case "sending": t("sending", "envoi")
+        case "declined": t("declined", "refusé")
+        case "unknown": t("unknown", "inconnu")
+        case "reversing": t("reversing", "annulation")
+        case "reversed": t("reversed", "annulé")
+        case "voiding": t("giving back", "retour")
+        case "voided": t("given back", "rendu")
+        case "exception": t("supervisor", "superviseur")
+        default: t(raw, raw)
+        }
+    }
     public static let tooSmall = t("Window too small: 40×12 at least", "Fenêtre trop petite : 40×12 au minimum")
 
     // Legend labels.

@@ -2,12 +2,13 @@ import AMCashAPI
 import AMCashDomain
 
 /// The receipt text of a redemption or a reversal: confirmation number, masked card, amount, miles,
-/// balances, terminal ids, date-time — in the collector's language, plain ASCII-safe lines of 40 columns.
+/// balances, terminal ids, date-time — in the collector's language, lines of 40 columns (folded to
+/// ASCII when written for a printer or terminal that asks for it: `ConsoleEffects`).
 enum Receipt {
     static func redemption(_ approval: RedemptionApproval, balances: Balances, traceId: String, model: Model) -> [String] {
         let language = model.language
         let french = language == .french
-        var lines = header(model, title: french ? "ÉCHANGE AIR MILES ARGENT" : "AIR MILES CASH REDEMPTION")
+        var lines = header(model, title: french ? "ÉCHANGE ARGENT AIR MILES" : "AIR MILES CASH REDEMPTION")
         lines.append((french ? "Carte: " : "Card: ") + (model.card?.number.maskedASCII ?? "-"))
         lines.append((french ? "Rabais: " : "Discount: ") + approval.discount.formatted(language))
         lines.append((french ? "Milles échangés: " : "Miles redeemed: ") + "\(approval.miles.value)")
@@ -18,13 +19,13 @@ enum Receipt {
             lines.append((french ? "Solde Rêves: " : "Dream balance: ") + "\(dream.value)")
         }
         lines.append((french ? "Confirmation: " : "Confirmation: ") + approval.confirmationNumber)
-        lines.append("Trace: \(traceId)")
+        lines.append((french ? "N° de trace: " : "Trace: ") + traceId)
         return lines
     }
 
     static func reversal(_ item: ReversibleItem, reversalConfirmation: String?, model: Model) -> [String] {
         let french = model.language == .french
-        var lines = header(model, title: french ? "ANNULATION AIR MILES ARGENT" : "AIR MILES CASH REVERSAL")
+        var lines = header(model, title: french ? "ANNULATION ARGENT AIR MILES" : "AIR MILES CASH REVERSAL")
         lines.append((french ? "Carte: " : "Card: ") + item.card.number.maskedASCII)
         lines.append((french ? "Montant rendu: " : "Amount returned: ") + item.money.formatted(model.language))
         lines.append((french ? "Échange annulé: " : "Redemption reversed: ") + item.confirmationNumber)

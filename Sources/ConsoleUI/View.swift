@@ -13,6 +13,7 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
     }
     let compact = canvas.columns < 80 || canvas.rows < 24
     var layout = Layout(canvas: canvas, compact: compact)
+    layout.legendLines = Legend.lines(model, width: canvas.columns, compact: compact)
     layout.statusLine(model)
     layout.body(model)
     layout.legend(model)
@@ -24,6 +25,10 @@ private struct Layout<C: Canvas> {
     var canvas: C
     let compact: Bool
     var row = 0
+    /// The key legend at the bottom: one line on a narrow screen, up to two from 80 columns.
+    var legendLines: [[Legend.Entry]] = []
+    /// The first row the legend takes; the body stops above it.
+    var bodyEnd: Int { canvas.rows - max(1, legendLines.count) }
 
     init(canvas: C, compact: Bool) {
         self.canvas = canvas
@@ -61,7 +66,7 @@ private struct Layout<C: Canvas> {
     }
 
     mutating func line(_ text: String, role: StyleRole = .normal, indent: Int = 1) {
-        guard row < canvas.rows - 1 else { return }
+        guard row < bodyEnd else { return }
         canvas.put(text, row: row, column: indent, role: role)
         row += 1
     }
@@ -81,7 +86,7 @@ private struct Layout<C: Canvas> {
     mutating func blank() { if !compact { row += 1 } }
 
     mutating func labelled(_ label: String, _ value: String, role: StyleRole = .value, labelWidth: Int) {
-        guard row < canvas.rows - 1 else { return }
+        guard row < bodyEnd else { return }
         if compact {
             // Narrow screens: the value on the label's line if it fits, else on its own line below.
             canvas.put(label, row: row, column: 1, role: .label)
@@ -154,7 +159,7 @@ private struct Layout<C: Canvas> {
             if let notice = model.notice { wrapped(text(notice), role: .error) }
         case .lookingUp:
             wrapped(text(ConsoleText.lookingUp), role: .title)
-            if let card = model.card { line(card.number.masked + " (" + card.entryMode.rawValue + ")", role: .value) }
+            if let card = model.card { line(card.number.masked + " (" + text(ConsoleText.entryMode(card.entryMode)) + ")", role: .value) }
             if let basket = model.basket { line(basket.formatted(language), role: .value) }
             blank()
             if let key = model.settings.keymap.primaryKey(for: .cancel, in: .lookup) { wrapped(text(ConsoleText.cancelsTheWait(key)), role: .hint) }
@@ -198,14 +203,14 @@ private struct Layout<C: Canvas> {
             case .reversed(let confirmation, let original)?:
                 line(text(ConsoleText.reversed), role: .approved)
                 labelled(text(ConsoleText.confirmation) + ":", confirmation ?? "-", labelWidth: 24)
-                line(original, role: .normal)
+                labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
                 line(text(ConsoleText.receiptWritten), role: .hint)
             case .queued(let original)?:
                 line(text(ConsoleText.reversalQueued), role: .unknown)
-                line(original)
+                labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
             case .exception(let original, let reason)?:
                 line(text(ConsoleText.reversalException), role: .declined)
-                line(original)
+                labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
                 wrapped(reason, role: .hint)
             case nil:
                 break
@@ -216,8 +221,9 @@ private struct Layout<C: Canvas> {
             if model.history.isEmpty { wrapped(text(ConsoleText.noHistory), role: .hint) }
             for entry in model.history {
                 let amount = entry.money?.formatted(language) ?? "-"
-                line(compact ? "\(entry.time) \(entry.kind.prefix(3)) \(entry.state.prefix(8)) \(amount)"
-                             : "\(entry.time)  \(entry.kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(entry.state.padding(toLength: 10, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")")
+                let kind = text(ConsoleText.historyKind(entry.kind)), state = text(ConsoleText.historyState(entry.state))
+                line(compact ? "\(entry.time) \(kind.prefix(3)) \(state.prefix(8)) \(amount)"
+                             : "\(entry.time)  \(kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")")
             }
         case .supervisor:
             wrapped(text(ConsoleText.supervisorTitle), role: .title)
@@ -264,7 +270,7 @@ private struct Layout<C: Canvas> {
         let labels = [ConsoleText.card, ConsoleText.basket, ConsoleText.amCash, ConsoleText.canRedeem, ConsoleText.todayLeft, ConsoleText.redeemAmount]
         let labelWidth = max(26, min(36, (labels.map { text($0).count }.max() ?? 0) + 2))
         if let card = model.card {
-            labelled(text(ConsoleText.card) + ":", card.number.masked + " (" + card.entryMode.rawValue + ")", labelWidth: labelWidth)
+            labelled(text(ConsoleText.card) + ":", card.number.masked + " (" + text(ConsoleText.entryMode(card.entryMode)) + ")", labelWidth: labelWidth)
         }
         if let basket = model.basket { labelled(text(ConsoleText.basket) + ":", basket.formatted(language), labelWidth: labelWidth) }
         if let inquiry = model.inquiry {
@@ -337,7 +343,7 @@ private struct Layout<C: Canvas> {
             line("*** " + text(ConsoleText.unknown) + " ***", role: .unknown)
             blank()
             wrapped(text(ConsoleText.unknownAdvice), role: .unknown)
-            line("Trace \(traceId)", role: .hint)
+            labelled(text(ConsoleText.traceNumber) + ":", traceId, role: .hint, labelWidth: labelWidth)
         case nil:
             break
         }
@@ -345,22 +351,17 @@ private struct Layout<C: Canvas> {
 
     mutating func legend(_ model: Model) {
         let language = model.language
-        let bottom = canvas.rows - 1
-        canvas.fill(row: bottom, role: .legendText)
-        var column = 0
-        var entries = Legend.entries(model)
-        if compact, let help = entries.firstIndex(where: { $0.action == .help }) {
-            // Narrow screens keep Help on the legend whatever else does not fit.
-            entries.insert(entries.remove(at: help), at: 0)
-        }
-        for entry in entries {
-            let key = entry.key
-            let labelText = entry.label.text(language)
-            let needed = key.count + 1 + labelText.count + 1
-            guard column + needed <= width else { break }
-            canvas.put(key, row: bottom, column: column, role: .legendKey)
-            canvas.put(labelText, row: bottom, column: column + key.count + 1, role: .legendText)
-            column += needed + (compact ? 0 : 1)
+        let lines = legendLines.isEmpty ? [[]] : legendLines
+        for (index, entries) in lines.enumerated() {
+            let legendRow = canvas.rows - lines.count + index
+            canvas.fill(row: legendRow, role: .legendText)
+            var column = 0
+            for entry in entries {
+                let labelText = entry.label.text(language)
+                canvas.put(entry.key, row: legendRow, column: column, role: .legendKey)
+                canvas.put(labelText, row: legendRow, column: column + entry.key.count + 1, role: .legendText)
+                column += entry.key.count + 1 + labelText.count + 1 + (compact ? 0 : 1)
+            }
         }
     }
 }
@@ -394,6 +395,30 @@ enum Legend {
                 }
             }
         }
+    }
+
+    /// The legend packed into lines: on a narrow screen one line, Help first, as many keys as fit;
+    /// from 80 columns a second line when the screen's keys and the global ones do not fit on one,
+    /// so no key a cashier needs on that screen (Reverse, History, Quit on the offer) drops off.
+    static func lines(_ model: Model, width: Int, compact: Bool) -> [[Entry]] {
+        var entries = Legend.entries(model)
+        if compact, let help = entries.firstIndex(where: { $0.action == .help }) {
+            entries.insert(entries.remove(at: help), at: 0)
+        }
+        let maximumLines = compact ? 1 : 2
+        var lines: [[Entry]] = [[]]
+        var column = 0
+        for entry in entries {
+            let needed = entry.key.count + 1 + entry.label.text(model.language).count + 1
+            if column + needed > width {
+                guard lines.count < maximumLines else { break }
+                lines.append([])
+                column = 0
+            }
+            lines[lines.count - 1].append(entry)
+            column += needed + (compact ? 0 : 1)
+        }
+        return lines
     }
 
     /// Every key of the screen under the help screen, then the global keys.

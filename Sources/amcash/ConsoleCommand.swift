@@ -79,8 +79,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                 settings.pinLockoutRemaining = lockout.remainingSeconds
                 settings.pinLockouts = lockout.lockouts
             }
-            let performer = ConsoleEffects(session: session, receiptPath: receiptPath, supervisorPin: configuration.supervisorPin,
-                                           lockoutFile: lockoutFile)
+            let performer = ConsoleEffects(session: session, receiptPath: receiptPath, asciiReceipts: ascii,
+                                           supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile)
             let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, terminal: Terminal(theme: appearance.theme, ascii: ascii),
                                    clockText: ConsoleEffects.clockText)
             let send = loop.send
@@ -112,6 +112,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 struct ConsoleEffects: EffectPerformer {
     let session: HostSession
     let receiptPath: String
+    /// Receipts folded to ASCII (`--ascii`, `ascii = true`, or a terminal that cannot show UTF-8): the
+    /// printer on such a till is as likely to print mojibake for "é" as the screen is.
+    let asciiReceipts: Bool
     let supervisorPin: SupervisorPinHash?
     let lockoutFile: KioskLockoutFile
 
@@ -164,7 +167,8 @@ struct ConsoleEffects: EffectPerformer {
             guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
             send(.echoed(await client.echo(session.builder.echo(traceId: trace)).outcome == .approved))
         case .printReceipt(let lines):
-            let text = lines.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
+            let printed = asciiReceipts ? lines.map(AsciiText.fold) : lines
+            let text = printed.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
             if let handle = FileHandle(forWritingAtPath: receiptPath) ?? {
                 _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
                 return FileHandle(forWritingAtPath: receiptPath)

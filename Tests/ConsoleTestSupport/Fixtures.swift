@@ -35,7 +35,7 @@ public enum Fixtures {
         answer: answer(.approved), balances: Balances(cash: Miles(50_000), dream: Miles(12_000), availableCash: Miles(50_000)),
         availableDollarAmount: Money(dollars: 5260), unitValue: .standard, availableOfferUnits: Units(4), dailyOfferLimit: Units(75),
         offer: OfferDetails(type: "RGL", id: "AMC-RGL-10", text: LocalizedText(english: "Use 95 AIR MILES Cash miles for $10 off",
-                                                                                french: "95 milles AIR MILES Argent pour 10 $ de rabais")))
+                                                                                french: "95 milles Argent AIR MILES pour 10 $ de rabais")))
 
     public static let inactiveInquiry = InquiryReply(answer: answer(.accountInactive), balances: .none, availableDollarAmount: nil,
                                               unitValue: .standard, availableOfferUnits: nil, dailyOfferLimit: nil, offer: nil)

@@ -2,7 +2,7 @@ import AMCashAPI
 import AMCashDomain
 import ConsoleCore
 import ConsoleTestSupport
-import ConsoleUI
+@testable import ConsoleUI
 import Foundation
 import Testing
 
@@ -197,6 +197,22 @@ import Testing
         buffer = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 4)
+    }
+
+    @Test func fromEightyColumnsEveryKeyOfTheScreenStaysOnTheLegend() {
+        for (name, state) in Self.states() where name != "help" && !name.hasPrefix("help-") {
+            for language in Language.allCases {
+                var model = state
+                model.language = language
+                var buffer = ScreenBuffer(columns: 80, rows: 24)
+                view(model, into: &buffer)
+                let legend = buffer.text.split(separator: "\n", omittingEmptySubsequences: false).suffix(3).joined(separator: " ")
+                for entry in Legend.entries(model) {
+                    #expect(legend.contains(entry.key + " " + entry.label.text(language)),
+                            "\(name) in \(language.rawValue) at 80 columns: \(entry.key) dropped off the legend")
+                }
+            }
+        }
     }
 
     @Test func aTinyTerminalIsToldItIsTooSmall() {

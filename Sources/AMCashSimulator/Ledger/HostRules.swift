@@ -53,7 +53,7 @@ enum HostRules {
             response.offerType = .rgl
             response.offerId = "AMC-RGL-10"
             response.offerDescEn = "Use 95 AIR MILES Cash miles for $10 off"
-            response.offerDescFr = "95 milles AIR MILES Argent pour 10 $ de rabais"
+            response.offerDescFr = "95 milles Argent AIR MILES pour 10 $ de rabais"
         }
         return finish(balancesShown ? .approved : .approvedBalanceHidden)
     }
