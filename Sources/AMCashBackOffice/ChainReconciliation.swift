@@ -143,12 +143,7 @@ public enum ChainReconciliation {
             start = 0
             while start < breaks.count {
                 let chunk = breaks[start..<min(breaks.count, start + 10_000)]
-                func split(_ id: String) -> (String, String, String) {
-                    let characters = Array(id)
-                    guard characters.count >= 10 else { return (id, "", "") }
-                    return (String(characters[0..<4]), String(characters[4..<8]), String(characters[8...]))
-                }
-                let terminals = chunk.map { split($0.cardTerminalId) }
+                let terminals = chunk.map { BackOfficeForwarder.split($0.cardTerminalId) }
                 let sponsors = terminals.map(\.0), stores = terminals.map(\.1), devices = terminals.map(\.2)
                 let classes = chunk.map(\.classification.rawValue), recordNumbers = chunk.map { Int64($0.recordNumber ?? -1) }
                 let rowIds = chunk.map { $0.terminalKey?.id ?? -1 }, kinds = chunk.map(\.type.rawValue), traces = chunk.map(\.traceId)

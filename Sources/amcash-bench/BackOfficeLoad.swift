@@ -182,29 +182,18 @@ struct BackOfficeLoad {
         let splitFloor = try ReconcileLoad.floor(file)
         let copyFloor = try Self.copyOut(database)
         let url = "postgresql://\(database.user):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)?sslmode=disable"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["reconcile", file, "--database", url, "--json", "--max-breaks", "10"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        let start = ContinuousClock.now
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let elapsed = (ContinuousClock.now - start).seconds
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        guard process.terminationStatus == 0 else {
-            throw BenchError("amcash reconcile --database exited \(process.terminationStatus): \(String(decoding: data.prefix(400), as: UTF8.self))")
+        let run = try ReconcileLoad.timedChild(binary, ["reconcile", file, "--database", url, "--json", "--max-breaks", "10"])
+        guard run.status == 0 else {
+            throw BenchError("amcash reconcile --database exited \(run.status): \(String(decoding: run.output.prefix(400), as: UTF8.self))")
         }
+        let elapsed = run.elapsed
         let floor = splitFloor + copyFloor
         print("chain reconcile: \(records) records against \(records) forwarded rows      elapsed s   peak MB   ÷ floor")
         print("  read and split the file + COPY the rows out with psql (floor)".padding(toLength: 66, withPad: " ", startingAt: 0)
               + String(format: "%9.2f         - %8.2f×", floor, 1.0))
         print("    of which the file \(String(format: "%.2f", splitFloor)) s, the COPY \(String(format: "%.2f", copyFloor)) s")
         print("  amcash reconcile --database, every record matched".padding(toLength: 66, withPad: " ", startingAt: 0)
-              + String(format: "%9.2f %9d %8.2f×", elapsed, Int(usage.ru_maxrss) / 1024, elapsed / floor))
+              + String(format: "%9.2f %9d %8.2f×", elapsed, run.peakMegabytes, elapsed / floor))
     }
 
     /// The rows the reconciliation reads, out of the database by COPY (psql), to /dev/null.

@@ -82,9 +82,20 @@ struct ReconcileLoad {
     }
 
     static func reconcile(binary: String, file: String, journal: String) throws -> (Double, Int, Int) {
+        let run = try timedChild(binary, ["reconcile", file, "--journal", journal, "--json", "--max-breaks", "10"])
+        guard run.status <= 1, let report = try JSONSerialization.jsonObject(with: run.output) as? [String: Any],
+              let summary = report["summary"] as? [[String: Any]] else {
+            throw BenchError("amcash reconcile exited \(run.status): \(String(decoding: run.output.prefix(300), as: UTF8.self))")
+        }
+        let breaks = summary.filter { ($0["classification"] as? String) != "matched" }.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) }
+        return (run.elapsed, run.peakMegabytes, breaks)
+    }
+
+    /// Runs a child to its end: seconds, peak resident megabytes, exit status, standard output.
+    static func timedChild(_ binary: String, _ arguments: [String]) throws -> (elapsed: Double, peakMegabytes: Int, status: Int32, output: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["reconcile", file, "--journal", journal, "--json", "--max-breaks", "10"]
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -95,14 +106,8 @@ struct ReconcileLoad {
         let elapsed = (ContinuousClock.now - start).seconds
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        guard process.terminationStatus <= 1,
-              let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let summary = report["summary"] as? [[String: Any]] else {
-            throw BenchError("amcash reconcile exited \(process.terminationStatus): \(String(decoding: data.prefix(300), as: UTF8.self))")
-        }
-        let breaks = summary.filter { ($0["classification"] as? String) != "matched" }.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) }
         // ru_maxrss is the largest child so far, in kilobytes: the runs grow, so it is this one's.
-        return (elapsed, Int(usage.ru_maxrss) / 1024, breaks)
+        return (elapsed, Int(usage.ru_maxrss) / 1024, process.terminationStatus, data)
     }
 
     /// A daily file of `records` details and a journal with the rows they match; with `breaks`,
