@@ -1,3 +1,4 @@
+import AMCashDomain
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -57,9 +58,7 @@ public enum BackOfficeExceptions {
     public static func list(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
         var items: [BackOfficeException] = []
         let store = filter.store ?? "", day = filter.day ?? ""
-        func dollars(_ cents: Int64?) -> String? {
-            cents.map { String(format: "%lld.%02lld", $0 / 100, $0 % 100) }
-        }
+        func dollars(_ cents: Int64?) -> String? { cents.map { Money(cents: Int($0)).decimalString } }
         let retentionEdge = now.addingTimeInterval(-filter.unknownRetention)
         let rows = try await client.query("""
             SELECT sponsor, store, device, reconciliation_day::text, trace_id, kind, state, confirmation_number,

@@ -156,7 +156,8 @@ public final class BackOfficeForwarder: Sendable {
             failure.append(row.lastFailure ?? ""); seq.append(row.changeSeq)
             lastSeq[row.cardTerminalId] = max(lastSeq[row.cardTerminalId] ?? 0, row.changeSeq)
         }
-        let pendingAfter = max(0, (try journal.forwardingStatus().pendingRows) - rows.count)
+        // A short batch took everything that was waiting: count what is left only after a full one.
+        let pendingAfter = rows.count < settings.batchSize ? 0 : max(0, (try journal.forwardingStatus().pendingRows) - rows.count)
         try await client.withTransaction(logger: quietLogger) { connection in
             try await connection.query("""
                 INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,

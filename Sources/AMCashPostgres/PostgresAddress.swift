@@ -97,9 +97,14 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// Takes the password from the environment or `credentialsFile` when the URL has none.
     public func withPassword(environment: [String: String], credentialsFile: String?) throws(PostgresAddressError) -> PostgresAddress {
         guard password == nil else { return self }
+        return withPassword(from: try BackOfficeCredentials.load(environment: environment, file: credentialsFile), environment: environment)
+    }
+
+    /// The same, from credentials already read.
+    public func withPassword(from credentials: BackOfficeCredentials, environment: [String: String]) -> PostgresAddress {
+        guard password == nil else { return self }
         var copy = self
-        copy.password = try BackOfficeCredentials.load(environment: environment, file: credentialsFile).password
-            ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        copy.password = credentials.password ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         return copy
     }
 

@@ -6,16 +6,20 @@ public import PostgresNIO
 public enum PostgresSession {
     public static func with<T: Sendable>(_ address: PostgresAddress, logger: Logger = quietLogger,
                                          _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        // One connection first: a wrong password, a missing database or a refused port fails here at
-        // once, with the server's reason, instead of the pool retrying in silence.
-        let probe = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
-        try? await probe.close()
+        try await probe(address, logger: logger)
         let client = PostgresClient(configuration: try address.clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             return try await body(client)
         }
+    }
+
+    /// One connection, opened and closed: a wrong password, a missing database or a refused port
+    /// fails here at once, with the server's reason, instead of a pool retrying in silence.
+    public static func probe(_ address: PostgresAddress, logger: Logger = quietLogger) async throws {
+        let connection = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: logger)
+        try? await connection.close()
     }
 }
 

@@ -6,6 +6,7 @@ import AMCashPostgres
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresNIO
 
 /// `amcash backoffice`: the chain's PostgreSQL database — its schema, a till's forwarding, the
 /// supervisor's exception list.
@@ -38,13 +39,32 @@ struct BackOfficeOptions: ParsableArguments {
                 return (try PostgresAddress(parsing: database).withPassword(environment: environment, credentialsFile: nil), nil)
             }
             let configuration = try TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: config, environment: environment))
-            guard let url = configuration.backOfficeURL else {
-                printError("amcash: no back-office database: give --database postgresql://… or set backOfficeURL in the terminal configuration")
-                throw ExitCode(ExitStatus.usage)
-            }
-            return (try PostgresAddress(parsing: url, allowPassword: false)
-                .withPassword(environment: environment, credentialsFile: configuration.backOfficeCredentialsFile), configuration)
+            return (try address(of: configuration, credentials: credentials(configuration, environment: environment), environment: environment),
+                    configuration)
         } catch let error as PostgresAddressError {
+            printError("amcash: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// The database a terminal configuration names (`backOfficeURL`), its password from `credentials`.
+    static func address(of configuration: TerminalConfiguration, credentials: BackOfficeCredentials,
+                        environment: [String: String]) throws -> PostgresAddress {
+        guard let url = configuration.backOfficeURL else {
+            printError("amcash: no back-office database: give --database postgresql://… or set backOfficeURL in the terminal configuration")
+            throw ExitCode(ExitStatus.usage)
+        }
+        do {
+            return try PostgresAddress(parsing: url, allowPassword: false).withPassword(from: credentials, environment: environment)
+        } catch {
+            printError("amcash: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// The back office's secrets for a terminal configuration: the environment, then its credentials file.
+    static func credentials(_ configuration: TerminalConfiguration, environment: [String: String]) throws -> BackOfficeCredentials {
+        do { return try BackOfficeCredentials.load(environment: environment, file: configuration.backOfficeCredentialsFile) } catch {
             printError("amcash: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
@@ -63,7 +83,6 @@ func withBackOffice<T: Sendable>(_ address: PostgresAddress, _ body: @escaping @
     }
 }
 
-import PostgresNIO
 
 struct BackOfficeMigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -93,28 +112,34 @@ struct BackOfficeForwardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let (address, loaded) = try BackOfficeOptions.address(database: options.database, config: options.config, environment: environment)
-        let configuration = try loaded ?? TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: options.config,
-                                                                                                                    environment: environment))
+        let configuration = try TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: options.config,
+                                                                                                       environment: environment))
+        // --database wins over backOfficeURL; the card policy and key are the till's either way.
+        let named: PostgresAddress?
+        do { named = try options.database.map { try PostgresAddress(parsing: $0).withPassword(environment: environment, credentialsFile: nil) } } catch {
+            printError("amcash: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let settings = try forwardingSettings(configuration, address: named, environment: environment)
+        let address = settings.address
         if let journal, !FileManager.default.fileExists(atPath: journal) {
             printError("amcash backoffice forward: no journal at \(journal)")
             throw ExitCode(ExitStatus.usage)
         }
         let opened = try Journal(path: journal ?? HostSession.journalPath(configuration, environment: environment))
-        let forwarder = BackOfficeForwarder(journal: opened, settings: try forwardingSettings(address, configuration, environment: environment))
+        let forwarder = BackOfficeForwarder(journal: opened, settings: settings)
         let sent = try await withBackOffice(address) { client in try await forwarder.forwardPending(client) }
         print("Forwarded \(sent) row\(sent == 1 ? "" : "s") of \(opened.path) to \(address).")
     }
 }
 
-/// How a till forwards: its policy and card key from the configuration and the environment.
-func forwardingSettings(_ address: PostgresAddress, _ configuration: TerminalConfiguration, environment: [String: String]) throws -> ForwardingSettings {
-    let credentials: BackOfficeCredentials
-    do { credentials = try BackOfficeCredentials.load(environment: environment, file: configuration.backOfficeCredentialsFile) } catch {
-        printError("amcash: \(error)")
-        throw ExitCode(ExitStatus.usage)
-    }
-    return ForwardingSettings(address: address, cardPolicy: CardPolicy(rawValue: configuration.backOfficeCardPolicy) ?? .masked,
+/// How a till forwards: the database (`address`, else the configuration's `backOfficeURL`), its policy
+/// and card key, the secrets read once.
+func forwardingSettings(_ configuration: TerminalConfiguration, address: PostgresAddress? = nil,
+                        environment: [String: String]) throws -> ForwardingSettings {
+    let credentials = try BackOfficeOptions.credentials(configuration, environment: environment)
+    let database = try address ?? BackOfficeOptions.address(of: configuration, credentials: credentials, environment: environment)
+    return ForwardingSettings(address: database, cardPolicy: CardPolicy(rawValue: configuration.backOfficeCardPolicy) ?? .masked,
                               cardHash: credentials.cardHashKey.map(CardHash.init(key:)))
 }
 

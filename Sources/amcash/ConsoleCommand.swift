@@ -56,10 +56,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
         // A back office that is configured but unusable (a bad URL, a missing password) stops the start:
         // a database that is merely away does not (the journal keeps every row until it returns).
-        let backOffice = try configuration.backOfficeURL.map { _ in
-            let (address, _) = try BackOfficeOptions.address(database: nil, config: host.config, environment: environment)
-            return try forwardingSettings(address, configuration, environment: environment)
-        }
+        let backOffice = try configuration.backOfficeURL.map { _ in try forwardingSettings(configuration, environment: environment) }
         let session = try await HostSession.open(configuration: configuration, environment: environment)
         let forwarding = backOffice.map { settings in
             let forwarder = BackOfficeForwarder(journal: session.journal, settings: settings)

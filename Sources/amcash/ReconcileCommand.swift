@@ -64,7 +64,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         defer { progress.finish() }
         var parser = ReconciliationParser()
         var reconciler: Reconciler?
-        var report = ReconcileReport(file: file, journals: source.names, maxBreaks: maxBreaks)
+        var report = ReconcileReport(file: file, journals: source.names, sourceLabel: source.isDatabase ? "Chain database" : "Journals",
+                                     maxBreaks: maxBreaks)
         // What each journal learns, kept small: a row id (and the host's numbers for an unknown resolved).
         var toApply = [[ReconciledRow]](repeating: [], count: max(1, source.names.count))
         // The chain database keeps every break (the report lists at most --max-breaks).
@@ -80,7 +81,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                 guard let detail = try read.get() else { continue }
                 if reconciler == nil {
                     progress.phase(source.isDatabase ? "reading the chain database…" : "reading the journal\(source.names.count == 1 ? "" : "s")…")
-                    (reconciler, unmatchable) = try await source.reconciler(day: requestedDay ?? parser.day!)
+                    let made = try await source.reconciler(day: requestedDay ?? parser.day!)
+                    (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
                 progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
@@ -102,7 +104,10 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let fileDay = requestedDay ?? parser.day!
-        if reconciler == nil { (reconciler, unmatchable) = try await source.reconciler(day: fileDay) }
+        if reconciler == nil {
+            let made = try await source.reconciler(day: fileDay)
+            (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
+        }
         for finding in reconciler!.finish() { note(finding) }
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
@@ -152,7 +157,7 @@ enum ReconcileSource {
         }
     }
 
-    func reconciler(day: ProgramDay) async throws -> (Reconciler?, [Int64]) {
+    func reconciler(day: ProgramDay) async throws -> (reconciler: Reconciler, unmatchable: [Int64]) {
         switch self {
         case .journals(let journals, _, let terminals):
             var records: [TerminalRecord] = []
@@ -219,9 +224,13 @@ struct ReconcileReport: Encodable {
     var resolvedUnknown = 0
     let maxBreaks: Int
 
-    init(file: String, journals: [String], maxBreaks: Int) {
+    /// What `journals` names in the printed report: "Journals" or "Chain database".
+    let sourceLabel: String
+
+    init(file: String, journals: [String], sourceLabel: String = "Journals", maxBreaks: Int) {
         self.file = file
         self.journals = journals
+        self.sourceLabel = sourceLabel
         self.maxBreaks = maxBreaks
     }
 
@@ -255,7 +264,7 @@ struct ReconcileReport: Encodable {
             return
         }
         var lines = ["Reconciliation of \(file)   day \(day) (00:00 to 00:00 Toronto)   sponsor \(sponsor)",
-                     (journals.first?.hasPrefix("postgresql://") == true ? "Chain database: " : "Journals: ") + journals.joined(separator: ", "), "",
+                     sourceLabel + ": " + journals.joined(separator: ", "), "",
                      "CLASS".padded(30) + "COUNT".padded(9) + "MILES".padded(12) + "DOLLARS"]
         for line in summary {
             let label = ReconciliationClass(rawValue: line.classification)?.label ?? line.classification

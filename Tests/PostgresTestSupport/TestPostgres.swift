@@ -1,3 +1,4 @@
+public import Glibc
 public import AMCashPostgres
 import Foundation
 import Logging
@@ -64,7 +65,7 @@ enum ThrowawayCluster {
         let data = folder + "/data"
         try run(bin + "/initdb", ["-D", data, "-U", "amcash", "--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + folder + "/pwfile",
                                   "-E", "UTF8", "--locale=C", "--no-sync"], as: runAs)
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         try run(bin + "/pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
                                   "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c max_connections=300"
                                     + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")],
@@ -100,12 +101,8 @@ enum ThrowawayCluster {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of this process may reach the server, which outlives the call: a socket another
-        // test has open at that moment (a simulator's connection) would stay open in it, and never close.
-        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-        }
+        // Nothing else of this process may reach the server, which outlives the call.
+        closeInheritedDescriptors(&actions)
         var pid: pid_t = 0
         let cArguments = all.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
@@ -121,20 +118,6 @@ enum ThrowawayCluster {
         return text
     }
 
-    static func freeLoopbackPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestPostgresUnavailable(description: "no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 @_silgen_name("atexit")
@@ -168,3 +151,32 @@ private final class ExitHandlers: @unchecked Sendable {
 }
 
 private func atexit_b(_ handler: @escaping () -> Void) { exitHandlers.add(handler) }
+
+/// A loopback port nothing listens on now.
+public enum LoopbackPort {
+    public static func free() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw TestPostgresUnavailable(description: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A process the tests start and leave running (a database server, a tmux server) must not inherit
+/// what other tests have open: another test's output pipe or socket would stay open in it, and that
+/// test would wait for its end. Adds glibc 2.34's "close every descriptor from 3" action, when the C
+/// library has it.
+public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+    }
+}

@@ -39,13 +39,8 @@ import Testing
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            // The tmux server outlives this call (its pane sleeps a minute after amcash ends): it must not
-            // inherit what other tests have open — another test's output pipe or sockets would stay open
-            // in it, and that test would wait a minute for their end (glibc 2.34's closefrom action).
-            typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-            if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-                _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-            }
+            // The tmux server outlives this call (its pane sleeps a minute after amcash ends).
+            closeInheritedDescriptors(&actions)
             let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
             var pid: pid_t = 0

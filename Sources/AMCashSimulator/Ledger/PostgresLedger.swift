@@ -60,9 +60,7 @@ final class PostgresLedger: LedgerBooks {
     /// Connects, creates or upgrades the tables, and adds the collectors the ledger does not hold yet
     /// (accounts already there keep their balances: the other simulators are using them).
     static func open(_ address: PostgresAddress, options: SimulatorOptions, now: Date) async throws -> PostgresLedger {
-        // A probe first: a wrong password or a missing database is said at once.
-        let probe = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 0, logger: quietLogger)
-        try? await probe.close()
+        try await PostgresSession.probe(address)
         var configuration = try address.clientConfiguration()
         configuration.options.maximumConnections = 32
         let client = PostgresClient(configuration: configuration, backgroundLogger: quietLogger)
@@ -305,30 +303,23 @@ final class PostgresLedger: LedgerBooks {
     func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) async throws -> ReconciliationFile {
         try await Self.refundOrphans(client, nowMs: milliseconds(now), logger: logger)
         let start = milliseconds(day.reconciliationStart), end = milliseconds(day.reconciliationEnd)
-        var entries: [(Int64, ReconciliationDetail)] = []
+        var entries = ReconciliationExport.Entries()
         for try await (confirmation, number, units, miles, cents, at, sponsor, store, device, trace) in try await client.query("""
             SELECT confirmation, number, units, miles, cents, at_ms, sponsor_code, store_id, device_id, trace_id FROM sim_redemptions
             WHERE sponsor_code = \(sponsorCode) AND at_ms >= \(start) AND at_ms < \(end)
             """, logger: logger).decode((String, String, Int, Int, Int, Int64, String, String, String, String).self) {
-            entries.append((at, ReconciliationDetail(
-                type: .redeem, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: sponsor, storeId: store,
-                deviceId: device, traceId: trace, collectorNumber: number, units: Units(units), miles: Miles(miles), money: Money(cents: cents),
-                confirmationNumber: confirmation, originalConfirmationNumber: nil)))
+            entries.add(.redeem, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
+                        miles: miles, cents: cents, confirmation: confirmation, original: nil)
         }
         for try await (confirmation, number, units, miles, cents, reversal, at, sponsor, store, device, trace) in try await client.query("""
             SELECT confirmation, number, units, miles, cents, reversal_confirmation, reversed_at_ms, reversal_sponsor_code, reversal_store_id,
                 reversal_device_id, reversal_trace_id FROM sim_redemptions
             WHERE reversal_sponsor_code = \(sponsorCode) AND reversed_at_ms >= \(start) AND reversed_at_ms < \(end)
             """, logger: logger).decode((String, String, Int, Int, Int, String, Int64, String, String, String, String).self) {
-            entries.append((at, ReconciliationDetail(
-                type: .reverse, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: sponsor, storeId: store,
-                deviceId: device, traceId: trace, collectorNumber: number, units: Units(units), miles: Miles(miles), money: Money(cents: cents),
-                confirmationNumber: reversal, originalConfirmationNumber: confirmation)))
+            entries.add(.reverse, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
+                        miles: miles, cents: cents, confirmation: reversal, original: confirmation)
         }
-        entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
-        return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
-                                  periodStart: TorontoTime.iso8601(day.reconciliationStart), periodEnd: TorontoTime.iso8601(day.reconciliationEnd),
-                                  details: entries.map(\.1))
+        return entries.file(sponsorCode: sponsorCode, day: day, now: now)
     }
 
     func redemptions() async throws -> [LedgerRedemption] {

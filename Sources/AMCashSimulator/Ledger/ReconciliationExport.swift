@@ -36,18 +36,15 @@ public enum ReconciliationExport {
     static func file(_ db: Database, day: ProgramDay, sponsorCode: String, now: Date) throws -> ReconciliationFile {
         let start = milliseconds(day.reconciliationStart)
         let end = milliseconds(day.reconciliationEnd)
-        var entries: [(Int64, ReconciliationDetail)] = []
+        var entries = Entries()
         let redeems = try Row.fetchCursor(db, sql: """
             SELECT confirmation, number, units, miles, cents, atMs, sponsorCode, storeId, deviceId, traceId FROM redemptions
             WHERE sponsorCode = ? AND atMs >= ? AND atMs < ?
             """, arguments: [sponsorCode, start, end])
         while let row = try redeems.next() {
-            let at: Int64 = row["atMs"]
-            entries.append((at, ReconciliationDetail(
-                type: .redeem, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: row["sponsorCode"],
-                storeId: row["storeId"], deviceId: row["deviceId"], traceId: row["traceId"], collectorNumber: row["number"],
-                units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int), money: Money(cents: row["cents"]),
-                confirmationNumber: row["confirmation"], originalConfirmationNumber: nil)))
+            entries.add(.redeem, atMs: row["atMs"], sponsor: row["sponsorCode"], store: row["storeId"], device: row["deviceId"],
+                        trace: row["traceId"], number: row["number"], units: row["units"], miles: row["miles"], cents: row["cents"],
+                        confirmation: row["confirmation"], original: nil)
         }
         let reversals = try Row.fetchCursor(db, sql: """
             SELECT confirmation, number, units, miles, cents, reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId,
@@ -55,18 +52,30 @@ public enum ReconciliationExport {
             WHERE reversalSponsorCode = ? AND reversedAtMs >= ? AND reversedAtMs < ?
             """, arguments: [sponsorCode, start, end])
         while let row = try reversals.next() {
-            let at: Int64 = row["reversedAtMs"]
-            entries.append((at, ReconciliationDetail(
-                type: .reverse, hostDateTime: TorontoTime.iso8601(instant(milliseconds: at)), sponsorCode: row["reversalSponsorCode"],
-                storeId: row["reversalStoreId"], deviceId: row["reversalDeviceId"], traceId: row["reversalTraceId"],
-                collectorNumber: row["number"], units: Units(row["units"] as Int), miles: Miles(row["miles"] as Int),
-                money: Money(cents: row["cents"]), confirmationNumber: row["reversalConfirmation"],
-                originalConfirmationNumber: row["confirmation"])))
+            entries.add(.reverse, atMs: row["reversedAtMs"], sponsor: row["reversalSponsorCode"], store: row["reversalStoreId"],
+                        device: row["reversalDeviceId"], trace: row["reversalTraceId"], number: row["number"], units: row["units"],
+                        miles: row["miles"], cents: row["cents"], confirmation: row["reversalConfirmation"], original: row["confirmation"])
         }
-        entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
-        return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
-                                  periodStart: TorontoTime.iso8601(day.reconciliationStart), periodEnd: TorontoTime.iso8601(day.reconciliationEnd),
-                                  details: entries.map(\.1))
+        return entries.file(sponsorCode: sponsorCode, day: day, now: now)
     }
 
+    /// The day's details as either ledger (SQLite or PostgreSQL) reads them, in host-time order.
+    struct Entries {
+        private var entries: [(Int64, ReconciliationDetail)] = []
+
+        mutating func add(_ type: ReconciliationTransactionType, atMs: Int64, sponsor: String, store: String, device: String, trace: String,
+                          number: String, units: Int, miles: Int, cents: Int, confirmation: String, original: String?) {
+            entries.append((atMs, ReconciliationDetail(
+                type: type, hostDateTime: TorontoTime.iso8601(instant(milliseconds: atMs)), sponsorCode: sponsor, storeId: store,
+                deviceId: device, traceId: trace, collectorNumber: number, units: Units(units), miles: Miles(miles), money: Money(cents: cents),
+                confirmationNumber: confirmation, originalConfirmationNumber: original)))
+        }
+
+        func file(sponsorCode: String, day: ProgramDay, now: Date) -> ReconciliationFile {
+            let sorted = entries.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
+            return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
+                                      periodStart: TorontoTime.iso8601(day.reconciliationStart),
+                                      periodEnd: TorontoTime.iso8601(day.reconciliationEnd), details: sorted.map(\.1))
+        }
+    }
 }
