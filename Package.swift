@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // amcash — a terminal cashier console for AIR MILES Cash.
-// Dependencies point one way (see docs in README):
-// amcash → CursesBackend → ConsoleUI → ConsoleCore → AMCashJournal, AMCashAPI → AMCashDomain.
+// Dependencies point one way (ARCHITECTURE.md draws the graph):
+// amcash → ConsoleRuntime → ConsoleUI → ConsoleCore → AMCashWire → AMCashDomain; the runtime also calls
+// AMCashJournal → AMCashAPI (the HTTP client); AMCashConfiguration reads the TOML files.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -45,7 +46,19 @@ let package = Package(
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
         .target(name: "AMCashDomain", swiftSettings: strict),
-        // The wire contract and the client that speaks it.
+        // The plain values of a call: requests, replies, failures, and the host as a protocol. No transport,
+        // so the console's core and its tests build without HTTP, TLS, crypto or SQLite.
+        .target(name: "AMCashWire", dependencies: ["AMCashDomain"], swiftSettings: strict),
+        // TOML files with positions for every error, the terminal configuration, the folders themes and keymaps come from.
+        .target(
+            name: "AMCashConfiguration",
+            dependencies: [
+                "AMCashDomain", "AMCashWire",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // The wire contract: openapi.yaml and the types and server protocol generated from it.
         // Generated code only; its unused-import warnings (silenced by the generator from Swift 6.4) are not ours.
         .target(
@@ -58,12 +71,10 @@ let package = Package(
         .target(
             name: "AMCashAPI",
             dependencies: [
-                "AMCashDomain", "AMCashContract",
+                "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -73,7 +84,7 @@ let package = Package(
         .target(
             name: "AMCashSimulator",
             dependencies: [
-                "AMCashAPI", "AMCashContract", "AMCashDomain", "AMCashPostgres",
+                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -98,7 +109,7 @@ let package = Package(
         .target(
             name: "AMCashPostgres",
             dependencies: [
-                "AMCashAPI",
+                "AMCashConfiguration",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,7 +120,7 @@ let package = Package(
         .target(
             name: "AMCashBackOffice",
             dependencies: [
-                "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashDomain",
+                "AMCashPostgres", "AMCashJournal", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,22 +131,31 @@ let package = Package(
         .target(
             name: "AMCashJournal",
             dependencies: [
-                "AMCashAPI", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                "AMCashAPI", "AMCashWire", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
                 // A salted hash of the card keeps two calls for one collector apart without a second copy of the number.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
-        // The console's model, messages, effects and update(); knows nothing of curses.
+        // The console's model, messages, effects and update(): pure values over the domain and the wire values.
+        // No files, no clock, no curses, no network.
+        .target(name: "ConsoleCore", dependencies: ["AMCashWire", "AMCashDomain"], swiftSettings: strict),
+        // view(model) onto a Canvas, themes, and an in-memory ScreenBuffer for tests.
+        .target(name: "ConsoleUI", dependencies: ["ConsoleCore", "AMCashWire", "AMCashDomain"], swiftSettings: strict),
+        // Themes and keymaps read from their TOML files (user folders first), with positions for every error.
         .target(
-            name: "ConsoleCore",
-            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", .product(name: "TOMLKit", package: "TOMLKit")],
+            name: "ConsoleAppearance",
+            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashConfiguration", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
-        // view(model) onto a Canvas, themes, and an in-memory ScreenBuffer for tests.
+        // The loop (keys in, messages in, one update each, a frame when anything changed) over a TerminalDevice,
+        // and the effects that talk to the journal and the host.
         .target(
-            name: "ConsoleUI",
-            dependencies: ["ConsoleCore", "AMCashAPI", .product(name: "TOMLKit", package: "TOMLKit")],
+            name: "ConsoleRuntime",
+            dependencies: [
+                "ConsoleCore", "ConsoleUI", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // ncursesw, seen from Swift (Debian: libncurses-dev), and the small C the terminal's safety needs:
@@ -146,12 +166,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ncursesw")]
         ),
         // The only code that calls curses.
-        .target(name: "CursesBackend", dependencies: ["ConsoleUI", "CNcursesW"], swiftSettings: strict),
+        .target(name: "CursesBackend", dependencies: ["ConsoleRuntime", "ConsoleUI", "ConsoleCore", "CNcursesW"], swiftSettings: strict),
         // The executable: subcommands, configuration, wiring.
         .executableTarget(
             name: "amcash",
             dependencies: [
-                "CursesBackend", "CNcursesW", "ConsoleCore", "AMCashJournal", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
+                "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashJournal",
+                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -161,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "amcash-bench",
             dependencies: [
-                "AMCashSimulator", "AMCashAPI", "AMCashDomain", "AMCashJournal", "ConsoleCore", "ConsoleUI",
+                "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashJournal", "ConsoleCore", "ConsoleUI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 // Writes a benchmark journal of a million rows in one transaction.
@@ -175,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "AMCashAPITests",
             dependencies: [
-                "AMCashAPI", "AMCashDomain", "AMCashSimulator",
+                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -191,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "AMCashSimulatorTests",
             dependencies: [
-                "AMCashSimulator", "AMCashAPI", "AMCashDomain",
+                "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
                 // Raw requests as an integrator's sample client sends them, not through our client.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -205,24 +226,34 @@ let package = Package(
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
-            dependencies: ["ConsoleCore", "AMCashAPI", "AMCashDomain"],
+            dependencies: ["ConsoleCore", "AMCashWire", "AMCashDomain"],
             path: "Tests/ConsoleTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
             name: "ConsoleCoreTests",
-            dependencies: ["ConsoleCore", "ConsoleTestSupport", "AMCashAPI", "AMCashDomain"],
+            // Pure: builds without HTTP, TLS, crypto, SQLite or TOML.
+            dependencies: ["ConsoleCore", "ConsoleTestSupport", "AMCashWire", "AMCashDomain"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ConsoleUITests",
-            dependencies: ["ConsoleUI", "ConsoleCore", "ConsoleTestSupport", "AMCashAPI", "AMCashDomain"],
+            dependencies: ["ConsoleUI", "ConsoleAppearance", "ConsoleCore", "ConsoleTestSupport", "AMCashConfiguration", "AMCashWire", "AMCashDomain"],
             exclude: ["Goldens"],
+            swiftSettings: strict
+        ),
+        // The loop, the key decoder and the effect performer, against a fake terminal and fake host.
+        .testTarget(
+            name: "ConsoleRuntimeTests",
+            dependencies: [
+                "ConsoleRuntime", "CursesBackend", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
+                "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "AMCashJournalTests",
-            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // A throwaway PostgreSQL cluster for the tests (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server.
@@ -235,7 +266,8 @@ let package = Package(
         .testTarget(
             name: "AMCashBackOfficeTests",
             dependencies: [
-                "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashDomain", "AMCashSimulator", "PostgresTestSupport",
+                "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "AMCashSimulator", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
@@ -243,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
-            dependencies: ["amcash", "PostgresTestSupport", "AMCashAPI", "AMCashDomain"],
+            dependencies: ["amcash", "PostgresTestSupport", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain"],
             swiftSettings: strict
         ),
         .testTarget(

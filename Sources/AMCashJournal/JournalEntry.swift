@@ -1,4 +1,5 @@
 public import AMCashAPI
+public import AMCashWire
 public import AMCashDomain
 public import Foundation
 

@@ -1,4 +1,5 @@
 public import AMCashAPI
+public import AMCashWire
 import AMCashDomain
 public import Foundation
 

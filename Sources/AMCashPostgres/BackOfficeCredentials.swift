@@ -1,4 +1,4 @@
-import AMCashAPI
+import AMCashConfiguration
 public import Foundation
 
 /// The back office's secrets, kept like the AIR MILES ones: in the environment

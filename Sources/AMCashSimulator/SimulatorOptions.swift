@@ -1,4 +1,6 @@
 public import AMCashAPI
+public import AMCashWire
+public import AMCashConfiguration
 public import AMCashPostgres
 public import Foundation
 

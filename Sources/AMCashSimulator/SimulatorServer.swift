@@ -1,4 +1,6 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashContract
 public import AMCashDomain
 import Foundation

@@ -1,5 +1,7 @@
 import AMCashDomain
 public import AMCashAPI
+public import AMCashWire
+public import AMCashConfiguration
 import TOMLKit
 import Foundation
 
@@ -11,6 +13,8 @@ public struct TestCollector: Sendable, Hashable, Codable {
     public let situation: String
     /// What the trainee will see.
     public let summary: String
+    /// The same in French, for a French-speaking trainee's help screen (`summaryFr` in a collectors file).
+    public let summaryFrench: String?
     public let cashMiles: Int
     public let dreamMiles: Int
     /// Units already redeemed today when the simulator starts (near the limit, limit reached).
@@ -38,11 +42,12 @@ public struct TestCollector: Sendable, Hashable, Codable {
         case slow
     }
 
-    public init(number: String, situation: String, summary: String, cashMiles: Int, dreamMiles: Int,
+    public init(number: String, situation: String, summary: String, summaryFrench: String? = nil, cashMiles: Int, dreamMiles: Int,
                 redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = []) {
         self.number = number
         self.situation = situation
         self.summary = summary
+        self.summaryFrench = summaryFrench
         self.cashMiles = cashMiles
         self.dreamMiles = dreamMiles
         self.redeemedTodayUnits = redeemedTodayUnits
@@ -63,28 +68,40 @@ public struct TestCollector: Sendable, Hashable, Codable {
 public enum TestCollectors {
     public static let standard: [TestCollector] = [
         TestCollector(number: "81000000001", situation: "plenty", summary: "plenty of miles: redeem up to the basket or the limit",
+                      summaryFrench: "beaucoup de milles : échange jusqu’au total ou à la limite",
                       cashMiles: 50_000, dreamMiles: 12_000),
         TestCollector(number: "81000000002", situation: "one-unit", summary: "exactly one unit (95 miles = $10)",
+                      summaryFrench: "une seule unité exactement (95 milles = 10 $)",
                       cashMiles: 95, dreamMiles: 300),
         TestCollector(number: "81000000003", situation: "below-one-unit", summary: "60 miles: less than one unit, nothing to redeem (0051)",
+                      summaryFrench: "60 milles : moins d’une unité, aucun échange (0051)",
                       cashMiles: 60, dreamMiles: 1_000),
         TestCollector(number: "81000000004", situation: "near-limit", summary: "73 of 75 units redeemed today: $20 left",
+                      summaryFrench: "73 unités sur 75 échangées aujourd’hui : reste 20 $",
                       cashMiles: 20_000, dreamMiles: 0, redeemedTodayUnits: 73),
         TestCollector(number: "81000000005", situation: "limit-reached", summary: "75 of 75 units redeemed today (0065)",
+                      summaryFrench: "75 unités sur 75 échangées aujourd’hui (0065)",
                       cashMiles: 20_000, dreamMiles: 500, redeemedTodayUnits: 75),
         TestCollector(number: "81000000006", situation: "inactive", summary: "inactive account (0002)",
+                      summaryFrench: "compte inactif (0002)",
                       cashMiles: 5_000, dreamMiles: 0, behaviour: .inactive),
         TestCollector(number: "81000000007", situation: "balance-hidden", summary: "balance not shown, redemption allowed (0001)",
+                      summaryFrench: "solde non affiché, échange permis (0001)",
                       cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHidden),
         TestCollector(number: "81000000008", situation: "unable-to-redeem", summary: "unable to redeem (0006)",
+                      summaryFrench: "échange impossible (0006)",
                       cashMiles: 5_000, dreamMiles: 2_000, behaviour: .unableToRedeem),
         TestCollector(number: "81000000009", situation: "invalid-number", summary: "a number the host does not know (0025)",
+                      summaryFrench: "un numéro inconnu de l’hôte (0025)",
                       cashMiles: 0, dreamMiles: 0, behaviour: .invalidNumber),
         TestCollector(number: "81000000010", situation: "times-out", summary: "every request times out at the host (0008)",
+                      summaryFrench: "chaque demande expire chez l’hôte (0008)",
                       cashMiles: 5_000, dreamMiles: 0, behaviour: .timesOut),
         TestCollector(number: "81000000011", situation: "slow", summary: "the host answers slowly (about 5 seconds)",
+                      summaryFrench: "l’hôte répond lentement (environ 5 secondes)",
                       cashMiles: 5_000, dreamMiles: 0, behaviour: .slow),
         TestCollector(number: "81000000012", situation: "hidden-and-unable", summary: "balance not shown and unable to redeem (0005)",
+                      summaryFrench: "solde non affiché et échange impossible (0005)",
                       cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHiddenUnableToRedeem),
     ]
 
@@ -94,6 +111,7 @@ public enum TestCollectors {
     ///     number = "81234567890"
     ///     situation = "plenty"
     ///     summary = "lots of miles"
+    ///     summaryFr = "beaucoup de milles"  # optional: the summary in French
     ///     cashMiles = 5000
     ///     dreamMiles = 100
     ///     redeemedTodayUnits = 0       # optional
@@ -145,7 +163,7 @@ public enum TestCollectors {
                 }
             }
             let collector = TestCollector(
-                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "",
+                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "", summaryFrench: try string("summaryFr"),
                 cashMiles: try number("cashMiles") ?? 0, dreamMiles: try number("dreamMiles") ?? 0,
                 redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour, faults: faults)
             collectors.append(collector)

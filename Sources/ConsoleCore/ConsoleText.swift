@@ -131,4 +131,7 @@ public enum ConsoleText {
     public static let keyClear = t("Clear", "Effacer tout")
     public static let keyPrevious = t("Previous", "Précédent")
     public static let keyNext = t("Next", "Suivant")
+    public static let keyPreviousPage = t("Previous page", "Page précédente")
+    public static let keyNextPage = t("Next page", "Page suivante")
+    public static func helpPage(_ page: Int, of pages: Int) -> LocalizedText { t("page \(page) of \(pages)", "page \(page) de \(pages)") }
 }

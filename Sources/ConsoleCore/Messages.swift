@@ -1,11 +1,14 @@
-public import AMCashAPI
 public import AMCashDomain
+public import AMCashWire
 
-/// Something that happened: a key, a tick of the clock, an answer from the host or the journal.
+/// Something that happened: a key, a tick of the clock, the terminal's size, an answer from the host
+/// or the journal. Every change to the model arrives as one of these.
 public enum Msg: Sendable {
     case key(KeyPress)
     /// Once a second: the wall clock as the status line shows it.
     case tick(clock: String)
+    /// The wall clock read at start, without counting a second.
+    case clock(String)
     case resized(columns: Int, rows: Int)
     case inquired(HostResult<InquiryReply>)
     case redeemed(HostResult<RedemptionReply>, traceId: String)
@@ -23,10 +26,17 @@ public enum Msg: Sendable {
     case drawn
 }
 
+/// Names an effect that a later one may cancel: a new one with the same id replaces the old.
+public enum EffectID: Hashable, Sendable {
+    /// The INQUIRE of the sale on screen: cancelled when the cashier stops waiting.
+    case inquiry
+}
+
 /// Work for the run loop, as data: it performs each one and feeds the result back as a `Msg`.
 public enum Effect: Sendable, Equatable {
     case inquire(InquiryRequest)
-    case cancelInquiry
+    /// Stops the effect running under this id; its answer, if it comes, is not delivered.
+    case cancel(EffectID)
     case redeem(RedemptionRequest)
     case loadReversible
     case reverse(ReversibleItem, Language)
@@ -40,4 +50,11 @@ public enum Effect: Sendable, Equatable {
     /// The cashier saw APPROVED for this trace: the journal records it shown, so the debit stands.
     case markShown(traceId: String)
     case quit
+
+    /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may
+    /// have been written to the host it runs to its end, and the journal records that end.
+    public var id: EffectID? {
+        if case .inquire = self { return .inquiry }
+        return nil
+    }
 }

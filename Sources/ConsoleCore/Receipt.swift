@@ -1,15 +1,15 @@
-import AMCashAPI
 import AMCashDomain
+import AMCashWire
 
 /// The receipt text of a redemption or a reversal: confirmation number, masked card, amount, miles,
 /// balances, terminal ids, date-time — in the collector's language, lines of 40 columns (folded to
-/// ASCII when written for a printer or terminal that asks for it: `ConsoleEffects`).
+/// ASCII when written for a printer or terminal that asks for it: `ConsoleEffects` in ConsoleRuntime).
 enum Receipt {
-    static func redemption(_ approval: RedemptionApproval, balances: Balances, traceId: String, model: Model) -> [String] {
+    static func redemption(_ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, model: Model) -> [String] {
         let language = model.language
         let french = language == .french
         var lines = header(model, title: french ? "ÉCHANGE ARGENT AIR MILES" : "AIR MILES CASH REDEMPTION")
-        lines.append((french ? "Carte: " : "Card: ") + (model.card?.number.maskedASCII ?? "-"))
+        lines.append((french ? "Carte: " : "Card: ") + card.number.maskedASCII)
         lines.append((french ? "Rabais: " : "Discount: ") + approval.discount.formatted(language))
         lines.append((french ? "Milles échangés: " : "Miles redeemed: ") + "\(approval.miles.value)")
         if model.settings.showBalances, let cash = balances.cash {
@@ -37,7 +37,7 @@ enum Receipt {
         var lines = [title]
         if model.settings.isTraining { lines.append(model.language == .french ? "*** FORMATION - AUCUNE VALEUR ***" : "*** TRAINING - NO VALUE ***") }
         let identity = model.settings.identity
-        lines.append("\(identity.sponsorCode) \(identity.storeId) \(identity.deviceId)  \(model.clock)")
+        lines.append("\(identity.sponsorCode) \(identity.storeId) \(identity.deviceId)  \(model.status.clock)")
         return lines
     }
 }

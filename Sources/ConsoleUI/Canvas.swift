@@ -4,6 +4,29 @@ public enum StyleRole: String, Sendable, CaseIterable {
     case normal, statusbar, bannerTraining = "banner.training", title, label, value, field, fieldFocused = "field.focused"
     case amountRedeem = "amount.redeem", approved = "result.approved", declined = "result.declined", unknown = "result.unknown"
     case error, hint, selected, legendKey = "legend.key", legendText = "legend.text"
+
+    /// One letter for the role, for golden files of where styles fall (a space for `normal`).
+    public var letter: Character {
+        switch self {
+        case .normal: " "
+        case .statusbar: "s"
+        case .bannerTraining: "b"
+        case .title: "T"
+        case .label: "l"
+        case .value: "v"
+        case .field: "f"
+        case .fieldFocused: "F"
+        case .amountRedeem: "$"
+        case .approved: "A"
+        case .declined: "D"
+        case .unknown: "U"
+        case .error: "E"
+        case .hint: "h"
+        case .selected: ">"
+        case .legendKey: "K"
+        case .legendText: "k"
+        }
+    }
 }
 
 /// Where a view draws: a grid of cells. ncurses draws one on the terminal; `ScreenBuffer` keeps one in
@@ -58,6 +81,11 @@ public struct ScreenBuffer: Canvas {
     /// The screen as lines of text, trailing spaces removed.
     public var text: String {
         cells.map { String($0).replacingTrailingSpaces() }.joined(separator: "\n") + "\n"
+    }
+
+    /// The roles of the screen, one `StyleRole.letter` a cell, trailing spaces removed.
+    public var rolesText: String {
+        roles.map { String($0.map(\.letter)).replacingTrailingSpaces() }.joined(separator: "\n") + "\n"
     }
 
     /// The role of one cell (tests check that colour only repeats what the text says).

@@ -1,13 +1,15 @@
 import CNcursesW
 public import ConsoleCore
+public import ConsoleRuntime
 public import ConsoleUI
 import Foundation
 
 /// The terminal under curses: started once, stopped once, and put back as it was on every exit —
 /// a normal quit, SIGTERM or SIGHUP (turned into a quit message), or a crash (a C signal handler).
-/// All curses calls come from the one task that runs the console loop, one at a time.
-
-public final class Terminal {
+/// Curses is not thread-safe: the loop draws and the input thread reads keys, so every curses call
+/// here is made under one lock, and the input thread waits for a key outside it (in `poll`).
+public final class Terminal: TerminalDevice, @unchecked Sendable {
+    private let lock = NSLock()
     public private(set) var colours: ColourMode = .none
     private var started = false
     private let theme: Theme
@@ -33,7 +35,9 @@ public final class Terminal {
     /// Enters curses mode. `noColor` (NO_COLOR set and not empty) forces monochrome; otherwise the
     /// colours come from terminfo: 256, 16, 8 or none.
     /// `adoptLocale()` must have been called before any other thread started.
-    public func start(noColor: Bool, escapeDelay: Int32 = 25) {
+    public func start(noColor: Bool) { lock.withLock { begin(noColor: noColor, escapeDelay: 25) } }
+
+    private func begin(noColor: Bool, escapeDelay: Int32) {
         amcash_save_terminal()
         amcash_install_crash_restore()
         initscr()
@@ -56,20 +60,26 @@ public final class Terminal {
     }
 
     /// Leaves curses mode and restores the terminal.
-    public func stop() {
+    public func stop() { lock.withLock { end() } }
+
+    private func end() {
         guard started else { return }
         started = false
         endwin()
         amcash_restore_terminal()
     }
 
-    public var size: (columns: Int, rows: Int) { (Int(amcash_cols()), Int(amcash_lines())) }
+    public var size: (columns: Int, rows: Int) { lock.withLock { currentSize } }
+
+    private var currentSize: (columns: Int, rows: Int) { (Int(amcash_cols()), Int(amcash_lines())) }
 
     /// Draws a whole frame; ncurses sends only the cells that changed.
-    public func draw(_ model: Model) {
+    public func draw(_ model: Model) { lock.withLock { frame(model) } }
+
+    private func frame(_ model: Model) {
         guard let styles else { return }    // not started
         werase(amcash_stdscr())
-        var canvas = NcursesCanvas(columns: size.columns, rows: size.rows, styles: styles, ascii: ascii)
+        var canvas = NcursesCanvas(columns: currentSize.columns, rows: currentSize.rows, styles: styles, ascii: ascii)
         view(model, into: &canvas)
         if let cursor = canvas.cursor {
             curs_set(1)
@@ -80,34 +90,30 @@ public final class Terminal {
         wrefresh(amcash_stdscr())
     }
 
-    /// Waits until a key is typed, `wake` becomes readable, or `milliseconds` pass.
-    public func waitForInput(orWake wake: Int32, milliseconds: Int32) {
-        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
-        if wake >= 0 { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
-        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+    /// Waits (outside the lock) until the keyboard has something or `milliseconds` pass, then reads
+    /// every key already typed. A resize shows up as curses' KEY_RESIZE within one wait.
+    public func readInput(milliseconds: Int32) -> [TerminalInput]? {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptor, 1, milliseconds)
+        if descriptor.revents & Int16(POLLHUP | POLLNVAL) != 0 { return nil }
+        return lock.withLock {
+            guard started else { return [] }
+            wtimeout(amcash_stdscr(), 0)
+            var inputs: [TerminalInput] = []
+            var value: Int32 = 0
+            while inputs.count < 512 {
+                let result = amcash_get_wch(&value)
+                if result == ERR { break }
+                inputs.append(result == amcash_key_code_yes() ? KeyDecoder.keyCode(value) : KeyDecoder.character(value))
+            }
+            return inputs
+        }
     }
-
-    /// The next key, or nil when none came within 30 ms (or at once, when `wait` is false).
-    public func nextKey(wait: Bool = true) -> TerminalInput? {
-        wtimeout(amcash_stdscr(), wait ? 30 : 0)
-        var value: Int32 = 0
-        let result = amcash_get_wch(&value)
-        if result == ERR { return nil }
-        if result == amcash_key_code_yes() { return KeyDecoder.keyCode(value) }
-        return KeyDecoder.character(value)
-    }
-}
-
-/// A key, or the terminal's size changed.
-public enum TerminalInput: Sendable, Equatable {
-    case key(Key)
-    case resize
-    case ignored
 }
 
 /// Turns curses' key codes into `Key`s.
-enum KeyDecoder {
-    static func keyCode(_ code: Int32) -> TerminalInput {
+public enum KeyDecoder {
+    public static func keyCode(_ code: Int32) -> TerminalInput {
         switch code {
         case KEY_ENTER: return .key(.enter)
         case KEY_BACKSPACE, KEY_DC: return .key(.backspace)
@@ -124,7 +130,7 @@ enum KeyDecoder {
         }
     }
 
-    static func character(_ value: Int32) -> TerminalInput {
+    public static func character(_ value: Int32) -> TerminalInput {
         switch value {
         case 10, 13: return .key(.enter)
         case 27: return .key(.escape)

@@ -33,7 +33,7 @@ struct FrameLoad {
                                      confirmationNumber: String(format: "RD%010d", index)))
         }
         _ = update(&model, .historyLoaded(lines))
-        guard model.screen == .history else { throw BenchError("the history screen did not open (\(model.screen))") }
+        guard model.kind == .history else { throw BenchError("the history screen did not open (\(model.kind))") }
         var canvas = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &canvas)
         var sink = 0

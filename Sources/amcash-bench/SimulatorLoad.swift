@@ -1,4 +1,6 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashSimulator
 import AsyncHTTPClient
 import Foundation

@@ -7,6 +7,8 @@
 // socket) with a ledger already holding 1,000 and 100,000 redemptions, in memory and in a SQLite file
 // (`--db`, synchronous = FULL). Floor: ECHO on the same server, same clients, same run.
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
 import Foundation

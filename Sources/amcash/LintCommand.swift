@@ -1,4 +1,7 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
+import ConsoleAppearance
 import ArgumentParser
 import ConsoleCore
 import ConsoleUI

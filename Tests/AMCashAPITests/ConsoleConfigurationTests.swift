@@ -1,4 +1,6 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import Testing
 
 /// The positions every configuration error points at, the console's configuration keys, and the

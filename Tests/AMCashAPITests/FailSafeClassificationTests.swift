@@ -1,4 +1,6 @@
 @testable import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
 import AsyncHTTPClient

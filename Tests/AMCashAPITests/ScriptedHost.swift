@@ -1,4 +1,6 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import Foundation
 import HTTPTypes
 import Hummingbird

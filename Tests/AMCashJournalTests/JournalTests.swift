@@ -1,6 +1,8 @@
 @testable import AMCashJournal
 import GRDB
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
 import Foundation

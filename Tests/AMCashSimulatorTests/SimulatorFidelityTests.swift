@@ -1,5 +1,7 @@
 @testable import AMCashSimulator
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import AsyncHTTPClient
 import Foundation

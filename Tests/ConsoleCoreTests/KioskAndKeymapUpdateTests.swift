@@ -1,4 +1,4 @@
-import AMCashAPI
+import AMCashWire
 import AMCashDomain
 import ConsoleCore
 import ConsoleTestSupport
@@ -7,58 +7,14 @@ import Testing
 
 /// `update` reads every key through the active keymap, and kiosk mode keeps the console on screen.
 @Suite struct KioskAndKeymapUpdateTests {
-    @Test func theWholeRedemptionRunsOnTheNumpadKeymap() {
-        var model = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad")))
-        var time: Int64 = 10_000
-        #expect(model.choice?.selected == Units(4))
-        _ = Fixtures.press(.character("/"), &model, &time)
-        #expect(model.choice?.selected == Units(0), "/ is none")
-        _ = Fixtures.press(.character("*"), &model, &time)
-        #expect(model.choice?.selected == Units(4), "* is the maximum")
-        _ = Fixtures.press(.character("-"), &model, &time)
-        #expect(model.choice?.selected == Units(3))
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.screen == .confirm)
-        let effects = Fixtures.press(.enter, &model, &time)
-        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
-        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000001"))
-        _ = Fixtures.press(.character("*"), &model, &time)
-        #expect(model.showingReceipt, "* shows the receipt")
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.screen == .ready)
-    }
-
-    @Test func aReboundKeyNoLongerDoesItsDefaultAction() {
-        var model = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("vi")))
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.character("m"), &model, &time)
-        #expect(model.choice?.selected == Units(4), "vi has no m; the offer starts at the maximum")
-        _ = Fixtures.press(.character("j"), &model, &time)
-        #expect(model.choice?.selected == Units(3), "j steps down in vi")
-        _ = Fixtures.press(.character("q"), &model, &time)
-        #expect(model.screen == .ready, "q goes back in vi")
-    }
-
     @Test func keysWaitWhileTheHostIsAsked() {
         var model = Fixtures.offerModel()
         var time: Int64 = 0
         _ = Fixtures.press(.enter, &model, &time)
         _ = Fixtures.press(.character("y"), &model, &time)
-        #expect(model.screen == .redeeming)
+        #expect(model.kind == .redeeming)
         for key: Key in [.function(1), .function(3), .function(10), .escape] { _ = Fixtures.press(key, &model, &time) }
-        #expect(model.screen == .redeeming && !model.quit, "no key may take the screen from under the host's answer")
-    }
-
-    @Test func ctrlCNamesTheQuitKeyOfTheActiveKeymapOutsideAKiosk() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-quit-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: root + "/keymaps", withIntermediateDirectories: true)
-        try "inherits = \"default\"\n[global]\nquit = [\"F12\"]\n".write(toFile: root + "/keymaps/till.toml", atomically: true, encoding: .utf8)
-        let keymap = try KeymapLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("till")
-        var model = Model(settings: Fixtures.settings(keymap: keymap))
-        var time: Int64 = 0
-        _ = Fixtures.press(.interrupt, &model, &time)
-        #expect(model.notice == ConsoleText.quitHint("F12") && !model.quit)
-        #expect(Fixtures.press(.function(12), &model, &time) == [.quit])
+        #expect(model.kind == .redeeming && !model.quit, "no key may take the screen from under the host's answer")
     }
 
     @Test func aKioskIgnoresCtrlCAndItsQuitKeyAsksForThePin() {
@@ -67,7 +23,7 @@ import Testing
         #expect(Fixtures.press(.interrupt, &model, &time).isEmpty)
         #expect(model.notice == nil && !model.quit, "Ctrl-C does nothing at all in a kiosk")
         #expect(Fixtures.press(.function(10), &model, &time).isEmpty)
-        #expect(model.screen == .supervisor && !model.quit)
+        #expect(model.kind == .supervisor && !model.quit)
         let effects = Fixtures.type("1234\n", into: &model, startingAt: &time)
         #expect(effects == [.checkSupervisorPin("1234")])
         #expect(update(&model, .supervisorPinChecked(true)) == [.quit])
@@ -93,7 +49,7 @@ import Testing
             _ = Fixtures.type("9999\n", into: &model, startingAt: &time)
             _ = update(&model, .supervisorPinChecked(false))
         }
-        #expect(model.pinLockSeconds == 60 && model.notice == ConsoleText.pinLocked(60), "each lockout lasts twice as long")
+        #expect(model.kiosk.pinLockSeconds == 60 && model.notice == ConsoleText.pinLocked(60), "each lockout lasts twice as long")
     }
 
     @Test func aLockoutSurvivesARestart() {
@@ -104,7 +60,7 @@ import Testing
         var time: Int64 = 0
         _ = Fixtures.press(.function(10), &model, &time)
         #expect(Fixtures.type("1234\n", into: &model, startingAt: &time).isEmpty, "still locked after the restart")
-        #expect(pinLockout(after: model.pinLockouts) == 120)
+        #expect(pinLockout(after: model.kiosk.pinLockouts) == 120)
     }
 
     @Test func aCardScannedOnThePinScreenIsNotTriedAsAPin() {
@@ -112,7 +68,7 @@ import Testing
         var time: Int64 = 0
         _ = Fixtures.press(.function(10), &model, &time)
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
-        #expect(model.pinText.isEmpty && model.pinFailures == 0 && model.screen == .supervisor)
+        #expect(model.pinText.isEmpty && model.kiosk.pinFailures == 0 && model.kind == .supervisor)
     }
 
     @Test func escLeavesThePinScreenForWhereTheCashierWas() {
@@ -122,21 +78,21 @@ import Testing
         _ = Fixtures.press(.function(10), &model, &time)
         _ = Fixtures.type("12", into: &model, startingAt: &time)
         _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.screen == .ready && model.basketText == "43.35" && model.pinText.isEmpty)
+        #expect(model.kind == .ready && model.basketText == "43.35" && model.pinText.isEmpty)
     }
 
     @Test func anIdleKioskClearsTheCollectorFromTheScreen() {
         var model = Fixtures.offerModel(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
         for _ in 0..<19 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.screen == .offer, "not yet idle")
+        #expect(model.kind == .offer, "not yet idle")
         _ = update(&model, .tick(clock: "13:33"))
-        #expect(model.screen == .ready && model.card == nil && model.inquiry == nil && model.basketText.isEmpty)
+        #expect(model.kind == .ready && model.card == nil && model.inquiry == nil && model.basketText.isEmpty)
     }
 
     @Test func outsideAKioskAnIdleOfferStays() {
         var model = Fixtures.offerModel()
         for _ in 0..<600 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.screen == .offer && model.card != nil)
+        #expect(model.kind == .offer && model.card != nil)
     }
 
     @Test func idleNeverClearsAScreenWaitingForTheHost() {
@@ -145,6 +101,6 @@ import Testing
         _ = Fixtures.press(.enter, &model, &time)
         _ = Fixtures.press(.character("y"), &model, &time)
         for _ in 0..<10 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.screen == .redeeming, "the answer must still find its screen")
+        #expect(model.kind == .redeeming, "the answer must still find its screen")
     }
 }

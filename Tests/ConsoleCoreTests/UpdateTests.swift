@@ -1,4 +1,4 @@
-import AMCashAPI
+import AMCashWire
 import AMCashDomain
 import ConsoleCore
 import ConsoleTestSupport
@@ -11,7 +11,7 @@ import Testing
         #expect(Fixtures.type("43.35\n", into: &model, startingAt: &time).isEmpty)
         #expect(model.focus == .card && model.basketText == "43.35")
         let effects = Fixtures.type("81000000001\n", into: &model, startingAt: &time)
-        #expect(model.screen == .lookingUp)
+        #expect(model.kind == .lookingUp)
         #expect(effects == [.inquire(InquiryRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .manual),
                                                     basket: Money(cents: 4335)))])
         #expect(model.cardText == "•••••••0001", "the field shows the card masked once it is read")
@@ -30,7 +30,7 @@ import Testing
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
-        #expect(model.screen == .ready && model.focus == .basket)
+        #expect(model.kind == .ready && model.focus == .basket)
         #expect(model.notice == ConsoleText.badBasket)
         #expect(model.card == Fixtures.card)
     }
@@ -39,7 +39,7 @@ import Testing
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
         _ = Fixtures.type("10\n8100000\n", into: &model, startingAt: &time)
-        #expect(model.screen == .ready)
+        #expect(model.kind == .ready)
         #expect(model.notice?.english == "A card number has 11 digits; this one has 7.")
     }
 
@@ -48,16 +48,16 @@ import Testing
         var time: Int64 = 0
         _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
         _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(Fixtures.press(.escape, &model, &time) == [.cancelInquiry])
-        #expect(model.screen == .ready)
+        #expect(Fixtures.press(.escape, &model, &time) == [.cancel(.inquiry)])
+        #expect(model.kind == .ready)
         #expect(update(&model, .inquired(.answered(Fixtures.plentyInquiry))).isEmpty)
-        #expect(model.screen == .ready, "a late answer does not pull the cashier back")
+        #expect(model.kind == .ready, "a late answer does not pull the cashier back")
     }
 
     @Test func theOfferDefaultsToTheBasketRoundedDownAndStepsByTenDollars() {
         var model = Fixtures.offerModel()
         var time: Int64 = 10_000
-        #expect(model.screen == .offer)
+        #expect(model.kind == .offer)
         #expect(model.choice?.money == Money(dollars: 40))
         _ = Fixtures.press(.character("-"), &model, &time)
         #expect(model.choice?.money == Money(dollars: 30))
@@ -66,7 +66,7 @@ import Testing
         _ = Fixtures.press(.character("0"), &model, &time)
         #expect(model.choice?.money == .zero)
         _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.screen == .offer, "nothing to confirm with no amount")
+        #expect(model.kind == .offer, "nothing to confirm with no amount")
         _ = Fixtures.press(.character("M"), &model, &time)
         #expect(model.choice?.money == Money(dollars: 40))
     }
@@ -79,7 +79,7 @@ import Testing
         #expect(model.choice == nil)
         #expect(Fixtures.press(.enter, &model, &time).isEmpty)
         #expect(Fixtures.press(.character("y"), &model, &time).isEmpty)
-        #expect(model.screen == .offer)
+        #expect(model.kind == .offer)
     }
 
     @Test func anInactiveCardShowsItsMessageAndAction() {
@@ -88,7 +88,7 @@ import Testing
         _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
         _ = Fixtures.scan("81000000006", into: &model, startingAt: &time)
         _ = update(&model, .inquired(.answered(Fixtures.inactiveInquiry)))
-        #expect(model.screen == .offer && model.choice == nil)
+        #expect(model.kind == .offer && model.choice == nil)
         #expect(model.notice?.english == "This collector account is inactive. Take another tender.")
     }
 
@@ -98,7 +98,7 @@ import Testing
         _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
         _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
         _ = update(&model, .inquired(.unknown(.timedOut)))
-        #expect(model.connection == .down)
+        #expect(model.status.connection == .down)
         #expect(model.notice?.english == "No clear answer from AIR MILES yet. Take another tender.")
     }
 
@@ -107,12 +107,12 @@ import Testing
         var time: Int64 = 10_000
         _ = Fixtures.press(.character("-"), &model, &time)
         _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.screen == .confirm)
+        #expect(model.kind == .confirm)
         time += 5
         #expect(update(&model, .key(KeyPress(.enter, at: time))).isEmpty, "an Enter 5 ms after the last key is a scanner's")
-        #expect(model.screen == .confirm)
+        #expect(model.kind == .confirm)
         let effects = Fixtures.press(.character("y"), &model, &time)
-        #expect(model.screen == .redeeming)
+        #expect(model.kind == .redeeming)
         #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
     }
 
@@ -126,12 +126,17 @@ import Testing
         // A card scanned before the pre-tax total is typed: the console asks for it and sends nothing.
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [])
         #expect(model.notice == ConsoleText.badPreTax && model.focus == .preTax)
-        _ = Fixtures.type("39.50\n", into: &model, startingAt: &time)
+        // Enter on the last amount looks up the card kept from the scan, as it was read (scanned).
+        #expect(Fixtures.type("39.50\n", into: &model, startingAt: &time) == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+        #expect(model.kind == .lookingUp)
+        #expect(Fixtures.press(.escape, &model, &time) == [.cancel(.inquiry)])
+        #expect(model.focus == .preTax && model.preTaxText == "39.50", "the form comes back as it was")
+        _ = Fixtures.press(.tab, &model, &time)
         #expect(model.focus == .card)
         _ = Fixtures.press(.tab, &model, &time)
         #expect(model.focus == .basket, "Tab goes round the three fields")
         let lookup = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(lookup.count == 1 && model.screen == .lookingUp)
+        #expect(lookup.count == 1 && model.kind == .lookingUp)
         _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
         _ = Fixtures.press(.enter, &model, &time)
         let effects = Fixtures.press(.character("y"), &model, &time)
@@ -159,7 +164,7 @@ import Testing
         var time: Int64 = 10_000
         _ = Fixtures.press(.enter, &model, &time)
         _ = Fixtures.press(.character("n"), &model, &time)
-        #expect(model.screen == .offer)
+        #expect(model.kind == .offer)
     }
 
     @Test func anApprovalShowsTheConfirmationAndPrintsTheReceipt() {
@@ -168,7 +173,7 @@ import Testing
         _ = Fixtures.press(.enter, &model, &time)
         _ = Fixtures.press(.character("y"), &model, &time)
         let effects = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
-        #expect(model.screen == .result)
+        #expect(model.kind == .result)
         #expect(model.redemption == .approved(Fixtures.approval, Fixtures.approvedRedemption.balances))
         guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
         #expect(lines.contains("Confirmation: RD0000000001"))
@@ -179,7 +184,7 @@ import Testing
         #expect(model.showingReceipt, "R shows the receipt on screen")
         _ = Fixtures.press(.enter, &model, &time)
         #expect(!model.showingReceipt)
-        #expect(model.screen == .ready && model.basketText.isEmpty && model.card == nil)
+        #expect(model.kind == .ready && model.basketText.isEmpty && model.card == nil)
     }
 
     @Test(arguments: [
@@ -204,21 +209,21 @@ import Testing
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
         #expect(Fixtures.press(.function(3), &model, &time) == [.loadReversible])
-        #expect(model.screen == .reverseList)
+        #expect(model.kind == .reverseList)
         _ = update(&model, .reversibleLoaded([Fixtures.reversible, Fixtures.reversible]))
         _ = Fixtures.press(.down, &model, &time)
-        #expect(model.selected == 1)
+        #expect(model.reverseList!.selected == 1)
         _ = Fixtures.press(.down, &model, &time)
-        #expect(model.selected == 1)
+        #expect(model.reverseList!.selected == 1)
         _ = Fixtures.press(.up, &model, &time)
         _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.screen == .reverseConfirm)
+        #expect(model.kind == .reverseConfirm)
         #expect(Fixtures.press(.character("y"), &model, &time) == [], "yes alone does not reverse: the card is read again")
         #expect(model.notice == ConsoleText.reverseNeedsCard)
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(Fixtures.reversible, .english)])
-        #expect(model.screen == .reversing)
+        #expect(model.kind == .reversing)
         let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
-        #expect(model.screen == .reverseResult)
+        #expect(model.kind == .reverseResult)
         guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
         #expect(lines.contains("Confirmation: RV0000000002"))
     }
@@ -234,11 +239,11 @@ import Testing
         }
         var typed = onTheQuestion()
         #expect(Fixtures.type("81000000001\n", into: &typed, startingAt: &time) == [], "a typed number cannot reverse")
-        #expect(typed.screen == .reverseConfirm)
+        #expect(typed.kind == .reverseConfirm)
 
         var wrong = onTheQuestion()
         #expect(Fixtures.scan("81000000002", into: &wrong, startingAt: &time) == [])
-        #expect(wrong.notice == ConsoleText.reverseWrongCard("•••••••0001") && wrong.screen == .reverseConfirm)
+        #expect(wrong.notice == ConsoleText.reverseWrongCard("•••••••0001") && wrong.kind == .reverseConfirm)
 
         var swiped = onTheQuestion()
         let effects = Fixtures.scan(";81000000001=2912?", into: &swiped, startingAt: &time)
@@ -254,18 +259,18 @@ import Testing
                                    money: Money(dollars: 10), time: "13:40")
         _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
         _ = Fixtures.type("42", into: &model, startingAt: &time)
-        #expect(model.reverseMatches == [other])
+        #expect(model.reverseList!.matches == [other])
         _ = Fixtures.press(.enter, &model, &time)
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(other, .english)])
         var empty = Model(settings: Fixtures.settings)
         _ = Fixtures.press(.function(3), &empty, &time)
         _ = update(&empty, .reversibleLoaded([Fixtures.reversible]))
         _ = Fixtures.type("99", into: &empty, startingAt: &time)
-        #expect(empty.reverseMatches.isEmpty)
+        #expect(empty.reverseList!.matches.isEmpty)
         _ = Fixtures.press(.enter, &empty, &time)
-        #expect(empty.screen == .reverseList, "nothing to confirm without a match")
+        #expect(empty.kind == .reverseList, "nothing to confirm without a match")
         _ = Fixtures.press(.backspace, &empty, &time); _ = Fixtures.press(.backspace, &empty, &time)
-        #expect(empty.reverseMatches == [Fixtures.reversible])
+        #expect(empty.reverseList!.matches == [Fixtures.reversible])
     }
 
     @Test func aQueuedReversalPrintsNothingYet() {
@@ -283,13 +288,13 @@ import Testing
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
         #expect(Fixtures.press(.function(4), &model, &time) == [.loadHistory])
-        #expect(model.screen == .history)
+        #expect(model.kind == .history)
         _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.screen == .ready)
+        #expect(model.kind == .ready)
         _ = Fixtures.press(.function(1), &model, &time)
-        #expect(model.screen == .help)
+        #expect(model.kind == .help)
         _ = Fixtures.press(.function(1), &model, &time)
-        #expect(model.screen == .ready)
+        #expect(model.kind == .ready)
         _ = Fixtures.press(.function(2), &model, &time)
         #expect(model.language == .french)
         #expect(Fixtures.press(.interrupt, &model, &time).isEmpty, "Ctrl-C does not quit")
@@ -312,15 +317,15 @@ import Testing
         var echoes = 0
         for second in 0..<180 { echoes += update(&model, .tick(clock: "13:\(second / 60)")).count }
         #expect(echoes == 3)
-        #expect(model.clock == "13:2")
+        #expect(model.status.clock == "13:2")
         _ = update(&model, .echoed(false))
-        #expect(model.connection == .down)
+        #expect(model.status.connection == .down)
     }
 
     @Test func resizingKeepsTheSale() {
         var model = Fixtures.offerModel()
         _ = update(&model, .resized(columns: 40, rows: 12))
-        #expect(model.isCompact && model.screen == .offer && model.choice?.money == Money(dollars: 40))
+        #expect(model.isCompact && model.kind == .offer && model.choice?.money == Money(dollars: 40))
     }
 
     @Test func aQuitRequestFromASignalEndsTheLoop() {

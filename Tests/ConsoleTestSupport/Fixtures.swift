@@ -1,4 +1,4 @@
-public import AMCashAPI
+public import AMCashWire
 public import AMCashDomain
 public import ConsoleCore
 import Foundation
@@ -12,20 +12,15 @@ public enum Fixtures {
         return url.path
     }()
 
-    /// Only the shipped files: no user folder, no install prefix.
-    public static let shippedFolders = ConfigurationFolders(directories: [repository])
-
-    /// A shipped keymap, loaded as the console loads it.
-    public static func keymap(_ name: String) -> Keymap {
-        do { return try KeymapLoader(folders: shippedFolders).load(name) } catch { fatalError("keymaps/\(name).toml: \(error)") }
-    }
-
     /// The standard test settings with another keymap, or in kiosk mode.
     public static func settings(keymap: Keymap = .standard, kiosk: Bool = false, idleSeconds: Int = 60) -> ConsoleSettings {
-        ConsoleSettings(testCollectors: [("81000000001", "plenty", "plenty of miles")], keymap: keymap, kiosk: kiosk, kioskIdleSeconds: idleSeconds)
+        ConsoleSettings(testCollectors: testCollectors, keymap: keymap, kiosk: kiosk, kioskIdleSeconds: idleSeconds)
     }
 
-    public static let settings = ConsoleSettings(testCollectors: [("81000000001", "plenty", "plenty of miles")])
+    public static let testCollectors = [TestCollectorLine(number: "81000000001", situation: "plenty",
+                                                          summary: LocalizedText(english: "plenty of miles", french: "beaucoup de milles"))]
+
+    public static let settings = ConsoleSettings(testCollectors: testCollectors)
 
     public static func answer(_ code: ResponseCode, status: Int? = nil) -> HostAnswer {
         HostAnswer(httpStatus: status ?? code.meaning.httpStatus ?? 200, code: code, hostMessage: nil, transDateTime: nil)

@@ -1,4 +1,4 @@
-import AMCashAPI
+import AMCashWire
 import AMCashDomain
 import ConsoleCore
 import ConsoleTestSupport
@@ -16,8 +16,8 @@ import Testing
         var states: [(String, Model)] = []
         var time: Int64 = 0
         var ready = Model(settings: Fixtures.settings)
-        ready.clock = "13:32"
-        ready.connection = .up
+        _ = update(&ready, .clock("13:32"))
+        _ = update(&ready, .echoed(true))
         states.append(("ready", ready))
 
         var typed = ready
@@ -92,10 +92,23 @@ import Testing
         _ = Fixtures.press(.function(1), &help, &time)
         states.append(("help", help))
 
+        // Twelve test cards do not fit under the keys: help pages instead of cutting the last ones off.
+        var cards = Model(settings: ConsoleSettings(testCollectors: (1...12).map {
+            TestCollectorLine(number: String(format: "810000000%02d", $0), situation: "situation-\($0)",
+                              summary: LocalizedText(english: "what card \($0) shows", french: "ce que montre la carte \($0)"))
+        }))
+        _ = update(&cards, .clock("13:32"))
+        _ = update(&cards, .echoed(true))
+        _ = Fixtures.press(.function(1), &cards, &time)
+        states.append(("help-cards", cards))
+        var cardsLastPage = cards
+        for _ in 0..<5 { _ = Fixtures.press(.pageDown, &cardsLastPage, &time) }
+        states.append(("help-cards-last-page", cardsLastPage))
+
         // The legend, the help screen and the questions come from the active keymap.
         var numpadOffer = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad")))
-        numpadOffer.clock = "13:32"
-        numpadOffer.connection = .up
+        _ = update(&numpadOffer, .clock("13:32"))
+        _ = update(&numpadOffer, .echoed(true))
         states.append(("offer-numpad", numpadOffer))
 
         var numpadConfirm = numpadOffer
@@ -103,15 +116,15 @@ import Testing
         states.append(("confirm-numpad", numpadConfirm))
 
         var viHelp = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("vi")))
-        viHelp.clock = "13:32"
-        viHelp.connection = .up
+        _ = update(&viHelp, .clock("13:32"))
+        _ = update(&viHelp, .echoed(true))
         _ = Fixtures.press(.function(1), &viHelp, &time)
         states.append(("help-offer-vi", viHelp))
 
         // Kiosk mode: the quit key asks for the supervisor PIN; a wrong one says so.
         var supervisor = Model(settings: Fixtures.settings(kiosk: true))
-        supervisor.clock = "13:32"
-        supervisor.connection = .up
+        _ = update(&supervisor, .clock("13:32"))
+        _ = update(&supervisor, .echoed(true))
         _ = Fixtures.press(.function(10), &supervisor, &time)
         _ = Fixtures.type("9999\n", into: &supervisor, startingAt: &time)
         _ = update(&supervisor, .supervisorPinChecked(false))
@@ -121,39 +134,67 @@ import Testing
     }
 
     static var goldens: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens") }
+    static let record = ProcessInfo.processInfo.environment["AMCASH_RECORD_GOLDENS"] == "1"
 
-    @Test func everyScreenMatchesItsReviewedGolden() throws {
-        let record = ProcessInfo.processInfo.environment["AMCASH_RECORD_GOLDENS"] == "1"
-        var checked = 0
-        for (name, state) in Self.states() {
-            for (columns, rows) in Self.sizes {
-                for language in Language.allCases {
-                    var model = state
-                    model.language = language
-                    model.columns = columns
-                    model.rows = rows
-                    var buffer = ScreenBuffer(columns: columns, rows: rows)
-                    view(model, into: &buffer)
-                    let file = Self.goldens.appendingPathComponent("\(name)-\(columns)x\(rows)-\(language.rawValue).txt")
-                    if record {
-                        try buffer.text.write(to: file, atomically: true, encoding: .utf8)
-                        continue
-                    }
-                    let expected = try String(contentsOf: file, encoding: .utf8)
-                    #expect(buffer.text == expected, "\(file.lastPathComponent) differs; AMCASH_RECORD_GOLDENS=1 rewrites it")
-                    checked += 1
-                }
+    /// One golden: a screen, a size, a language. Each is its own test, so a failure names its screen.
+    struct Golden: CustomTestStringConvertible, Sendable {
+        let name: String
+        let columns: Int
+        let rows: Int
+        let language: Language
+        var file: String { "\(name)-\(columns)x\(rows)-\(language.rawValue)" }
+        var testDescription: String { file }
+
+        static let all: [Golden] = GoldenScreenTests.states().flatMap { state in
+            GoldenScreenTests.sizes.flatMap { size in
+                Language.allCases.map { Golden(name: state.0, columns: size.0, rows: size.1, language: $0) }
             }
         }
-        if !record { #expect(checked == Self.states().count * 4) }
+
+        /// The model drawn at this golden's size and language, as the loop sends them: by messages.
+        func draw(ascii: Bool = false) -> ScreenBuffer {
+            var model = GoldenScreenTests.states().first { $0.0 == name }!.1
+            _ = update(&model, .resized(columns: columns, rows: rows))
+            model.language = language
+            var buffer = ScreenBuffer(columns: columns, rows: rows, ascii: ascii)
+            view(model, into: &buffer)
+            return buffer
+        }
+    }
+
+    static func compare(_ text: String, file: String) throws {
+        let url = goldens.appendingPathComponent(file)
+        if record {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == expected, "\(file) differs; AMCASH_RECORD_GOLDENS=1 rewrites it (review the diff)")
+    }
+
+    @Test(arguments: Golden.all)
+    func theScreenMatchesItsReviewedGolden(_ golden: Golden) throws {
+        try Self.compare(golden.draw().text, file: golden.file + ".txt")
+    }
+
+    /// Where each style falls (APPROVED in the approved role, the legend's keys in theirs …), one letter
+    /// a cell (`StyleRole.letter`), at 80×24 in English: a theme change cannot move a colour unseen.
+    @Test(arguments: Golden.all.filter { $0.columns == 80 && $0.language == .english })
+    func theStylesFallWhereTheGoldenSays(_ golden: Golden) throws {
+        try Self.compare(golden.draw().rolesText, file: golden.file + ".roles.txt")
+    }
+
+    @Test func everyGoldenFileBelongsToAScreen() throws {
+        let names = Set(Golden.all.map { $0.file + ".txt" } + Golden.all.filter { $0.columns == 80 && $0.language == .english }.map { $0.file + ".roles.txt" })
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldens.path).filter { !$0.hasPrefix("ascii-") }
+        #expect(Set(files).subtracting(names).isEmpty, "golden files no screen draws: \(Set(files).subtracting(names).sorted())")
     }
 
     @Test func everyScreenFitsAndSaysWhereItIsInWords() {
         for (name, state) in Self.states() {
             for (columns, rows) in Self.sizes {
                 var model = state
-                model.columns = columns
-                model.rows = rows
+                _ = update(&model, .resized(columns: columns, rows: rows))
                 var buffer = ScreenBuffer(columns: columns, rows: rows)
                 view(model, into: &buffer)
                 let lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -181,7 +222,7 @@ import Testing
         var buffer = ScreenBuffer(columns: 80, rows: 24, ascii: true)
         view(offer, into: &buffer)
         let file = Self.goldens.appendingPathComponent("ascii-offer-80x24-fr-CA.txt")
-        if ProcessInfo.processInfo.environment["AMCASH_RECORD_GOLDENS"] == "1" {
+        if Self.record {
             try buffer.text.write(to: file, atomically: true, encoding: .utf8)
         } else {
             #expect(buffer.text == (try String(contentsOf: file, encoding: .utf8)), "ascii-offer differs; AMCASH_RECORD_GOLDENS=1 rewrites it")
@@ -193,7 +234,9 @@ import Testing
         var buffer = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 3 && buffer.cursor?.column == 38 + 5)
-        model.focus = .card
+        guard case .ready(var form) = model.screen else { Issue.record("not the ready screen"); return }
+        form.focus = .card
+        model.screen = .ready(form)
         buffer = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 4)

@@ -1,4 +1,6 @@
 import AMCashAPI
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import AMCashPostgres
 import Foundation

@@ -1,3 +1,5 @@
+public import AMCashWire
+public import AMCashConfiguration
 import AMCashContract
 import AMCashDomain
 import AsyncHTTPClient

@@ -1,3 +1,5 @@
+import AMCashWire
+import AMCashConfiguration
 import Foundation
 
 /// A bearer token and how long the token service said it lives.

@@ -1,3 +1,5 @@
+public import AMCashWire
+public import AMCashConfiguration
 import AMCashContract
 public import AMCashDomain
 public import Foundation

@@ -1,3 +1,5 @@
+import AMCashWire
+import AMCashConfiguration
 import AMCashDomain
 import Foundation
 

@@ -15,7 +15,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
         case .confirm: [.yes, .no]
         case .result: [.newSale, .receipt]
         case .reverse: [.select, .previous, .next, .delete, .cancel]
-        case .dialog: [.close]
+        case .dialog: [.close, .previous, .next]
         case .supervisor: [.submit, .delete, .cancel]
         }
     }
@@ -32,7 +32,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
     }
 
     /// Why a typed key cannot be bound here, for the error message.
-    var typingReason: String {
+    public var typingReason: String {
         switch self {
         case .global: "[global] keys work on every screen, including those where the cashier types; bind a named key (F1, Esc, Ctrl-N …)"
         case .card: "the card screen types letters, digits and . , ; = % ? ^ - ] into its fields (card data, amounts)"
@@ -78,7 +78,9 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .newSale: ConsoleText.keyNewSale
         case .receipt: ConsoleText.keyReceipt
         case .select: ConsoleText.keySelect
+        case .previous where context == .dialog: ConsoleText.keyPreviousPage
         case .previous: ConsoleText.keyPrevious
+        case .next where context == .dialog: ConsoleText.keyNextPage
         case .next: ConsoleText.keyNext
         case .close: ConsoleText.keyBack
         }

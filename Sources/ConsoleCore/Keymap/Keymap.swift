@@ -49,7 +49,7 @@ public struct Keymap: Sendable, Equatable {
                    .no: [.character("N"), .character("n"), .escape]],
         .result: [.newSale: [.enter, .escape], .receipt: [.character("R"), .character("r")]],
         .reverse: [.select: [.enter], .previous: [.up], .next: [.down], .delete: [.backspace], .cancel: [.escape]],
-        .dialog: [.close: [.escape, .enter]],
+        .dialog: [.close: [.escape, .enter], .previous: [.pageUp, .up], .next: [.pageDown, .down]],
         .supervisor: [.submit: [.enter], .delete: [.backspace], .cancel: [.escape]],
     ])
 }

@@ -24,7 +24,7 @@ public struct Style: Sendable, Hashable {
     }
 
     /// This style with `other`'s fields written over it (a child theme over its parent).
-    func overridden(by other: Style) -> Style {
+    public func overridden(by other: Style) -> Style {
         Style(foreground: other.foreground ?? foreground, background: other.background ?? background,
               attributes: other.attributes ?? attributes, mono: other.mono ?? mono)
     }

@@ -1,4 +1,5 @@
-public import AMCashAPI
+public import AMCashConfiguration
+public import ConsoleCore
 import TOMLKit
 
 /// Reads a keymap file and the files it inherits from. Each file's table for a context replaces the

@@ -1,4 +1,5 @@
-import AMCashAPI
+import AMCashConfiguration
+import ConsoleAppearance
 import ConsoleCore
 import ConsoleTestSupport
 import Foundation

@@ -1,4 +1,3 @@
-public import AMCashAPI
 import Foundation
 
 /// The kinds of user-editable files the console reads from its folders.

@@ -1,4 +1,5 @@
 import AMCashDomain
+import AMCashWire
 import Foundation
 import TOMLKit
 

@@ -30,13 +30,13 @@ public struct ResendPolicy: Sendable, Hashable {
     /// Send once; the caller resolves the rest.
     public static let once = ResendPolicy(attempts: 1, delays: [])
 
-    func delay(beforeAttempt attempt: Int) -> Duration {
+    public func delay(beforeAttempt attempt: Int) -> Duration {
         guard !delays.isEmpty else { return .zero }
         return delays[min(attempt - 2, delays.count - 1)]
     }
 
     /// The pause with up to ±25% jitter, so tills that lost the host together do not return in step.
-    func jitteredDelay(beforeAttempt attempt: Int) -> Duration {
+    public func jitteredDelay(beforeAttempt attempt: Int) -> Duration {
         let base = delay(beforeAttempt: attempt)
         let milliseconds = base.components.seconds * 1000 + base.components.attoseconds / 1_000_000_000_000_000
         guard milliseconds >= 4 else { return base }

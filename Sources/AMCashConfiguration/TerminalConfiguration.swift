@@ -1,4 +1,5 @@
 public import AMCashDomain
+public import AMCashWire
 import Foundation
 
 /// Everything a terminal needs to know about itself and the host it talks to. With no host
@@ -105,12 +106,4 @@ public struct HostTimeouts: Sendable, Hashable {
         self.connect = connect
         self.read = read
     }
-}
-
-/// The environments the console can talk to.
-public enum HostEnvironment: String, Sendable, CaseIterable, Codable {
-    /// Certification: production-quality code with test data, used for integration and training.
-    case cert = "CERT"
-    /// Production: live collectors.
-    case prod = "PROD"
 }

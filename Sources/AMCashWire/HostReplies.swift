@@ -63,7 +63,7 @@ public struct OfferDetails: Sendable, Hashable {
 }
 
 /// The answer to INQUIRE: balances and what this sale may redeem.
-public struct InquiryReply: HostReply {
+public struct InquiryReply: HostReply, Hashable {
     public let answer: HostAnswer
     public let balances: Balances
     public let availableDollarAmount: Money?
@@ -115,7 +115,7 @@ public struct RedemptionApproval: Sendable, Hashable, Codable {
 }
 
 /// The answer to REDEEM. `approval` is present exactly when the outcome is approved.
-public struct RedemptionReply: HostReply {
+public struct RedemptionReply: HostReply, Hashable {
     public let answer: HostAnswer
     public let approval: RedemptionApproval?
     public let balances: Balances

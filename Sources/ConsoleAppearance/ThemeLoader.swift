@@ -1,4 +1,5 @@
-public import AMCashAPI
+public import AMCashConfiguration
+public import ConsoleUI
 public import ConsoleCore
 import TOMLKit
 

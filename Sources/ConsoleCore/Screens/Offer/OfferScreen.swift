@@ -1,0 +1,106 @@
+public import AMCashDomain
+public import AMCashWire
+
+/// The offer screen: the collector's balances, what this sale can redeem, and the amount chosen.
+public struct Offer: Hashable, Sendable {
+    public let sale: Sale
+    /// The host's answer; nil when it did not answer (the notice says why).
+    public let inquiry: InquiryReply?
+    /// The amount stepper; nil when nothing can be redeemed (a keyed card, no units, no answer).
+    public var choice: RedemptionChoice?
+    public var notice: LocalizedText?
+
+    public init(sale: Sale, inquiry: InquiryReply?, choice: RedemptionChoice?, notice: LocalizedText?) {
+        self.sale = sale
+        self.inquiry = inquiry
+        self.choice = choice
+        self.notice = notice
+    }
+
+    /// The choice, when it redeems something and the card may redeem: what "confirm" needs.
+    var redeemableChoice: RedemptionChoice? {
+        guard let choice, choice.isRedemption, sale.card.canRedeem else { return nil }
+        return choice
+    }
+}
+
+/// Keys on the offer and the redemption question; the host's answers to INQUIRE and REDEEM.
+enum OfferScreen {
+    static func act(_ action: KeyAction, _ model: inout Model, _ offer: Offer) -> [Effect] {
+        var offer = offer
+        switch action {
+        case .stepUp: offer.choice?.stepUp()
+        case .stepDown: offer.choice?.stepDown()
+        case .maximum: offer.choice?.selectMaximum()
+        case .none: offer.choice?.selectNone()
+        case .confirm:
+            guard let choice = offer.redeemableChoice else { return [] }
+            model.screen = .confirm(offer, choice)
+            return []
+        case .cancel:
+            model.startNewSale()
+            return []
+        default:
+            return []
+        }
+        model.screen = .offer(offer)
+        return []
+    }
+
+    /// Yes sends the REDEEM for the amount on screen; no goes back to the offer.
+    static func answer(_ yes: Bool, _ model: inout Model, _ offer: Offer, _ choice: RedemptionChoice) -> [Effect] {
+        guard yes else {
+            model.screen = .offer(offer)
+            return []
+        }
+        let sale = offer.sale
+        model.screen = .redeeming(offer, choice)
+        return [.redeem(RedemptionRequest(card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax,
+                                          language: model.language))]
+    }
+
+    static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
+        switch result {
+        case .answered(let reply):
+            model.status.connection = .up
+            var choice: RedemptionChoice?
+            if let limits = reply.limits(basket: sale.basket), sale.card.canRedeem { choice = RedemptionChoice(limits: limits) }
+            var notice: LocalizedText?
+            if reply.answer.outcome != .approved {
+                let meaning = reply.answer.meaning
+                notice = LocalizedText(english: meaning.message.english + " " + meaning.action.text.english,
+                                       french: meaning.message.french + " " + meaning.action.text.french)
+            }
+            model.screen = .offer(Offer(sale: sale, inquiry: reply, choice: choice, notice: notice))
+        case .notSent(let failure), .unknown(let failure):
+            model.status.connection = .down
+            let notice = LocalizedText(english: failure.message.english + " " + CashierAction.otherTender.text.english,
+                                       french: failure.message.french + " " + CashierAction.otherTender.text.french)
+            model.screen = .offer(Offer(sale: sale, inquiry: nil, choice: nil, notice: notice))
+        }
+        return []
+    }
+
+    static func redeemed(_ model: inout Model, _ sale: Sale, _ result: HostResult<RedemptionReply>, traceId: String) -> [Effect] {
+        let outcome: RedemptionOutcome
+        var receipt: [String] = []
+        switch result {
+        case .answered(let reply):
+            if let approval = reply.approval, reply.answer.outcome == .approved {
+                outcome = .approved(approval, reply.balances)
+                receipt = Receipt.redemption(approval, balances: reply.balances, card: sale.card, traceId: traceId, model: model)
+            } else if reply.answer.outcome == .unknown {
+                outcome = .unknown(traceId: traceId)
+            } else {
+                outcome = .declined(reply.answer.meaning, hostMessage: reply.answer.hostMessage)
+            }
+        case .notSent(let failure):
+            outcome = .notSent(failure.message)
+        case .unknown:
+            outcome = .unknown(traceId: traceId)
+        }
+        let approved = if case .approved = outcome { true } else { false }
+        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt, approvalToMark: approved ? traceId : nil))
+        return receipt.isEmpty ? [] : [.printReceipt(receipt)]
+    }
+}

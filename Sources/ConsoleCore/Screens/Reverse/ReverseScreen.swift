@@ -1,0 +1,143 @@
+public import AMCashDomain
+import AMCashWire
+
+/// A redemption that can still be reversed, as the reverse screen lists it.
+public struct ReversibleItem: Hashable, Sendable {
+    public let journalId: Int64
+    public let confirmationNumber: String
+    public let card: CardRead
+    public let maskedCard: String
+    public let money: Money
+    public let time: String
+
+    public init(journalId: Int64, confirmationNumber: String, card: CardRead, maskedCard: String, money: Money, time: String) {
+        self.journalId = journalId
+        self.confirmationNumber = confirmationNumber
+        self.card = card
+        self.maskedCard = maskedCard
+        self.money = money
+        self.time = time
+    }
+
+    /// The same redemption with the card as it was read again for the reversal.
+    func reread(_ card: CardRead) -> ReversibleItem {
+        ReversibleItem(journalId: journalId, confirmationNumber: confirmationNumber, card: card, maskedCard: maskedCard, money: money,
+                       time: time)
+    }
+}
+
+/// How the last REVERSE ended.
+public enum ReversalOutcome: Hashable, Sendable {
+    case reversed(confirmation: String?, original: String)
+    case queued(original: String)
+    case exception(original: String, reason: String)
+}
+
+/// The list of today's reversible redemptions, narrowed by a typed confirmation number.
+public struct ReverseList: Hashable, Sendable {
+    /// Nil until the journal has been read.
+    public var items: [ReversibleItem]?
+    public var selected = 0
+    /// Characters of a confirmation number typed on the reverse screen; the list shows the matches.
+    public var query = ""
+
+    public init(items: [ReversibleItem]? = nil, selected: Int = 0, query: String = "") {
+        self.items = items
+        self.selected = selected
+        self.query = query
+    }
+
+    /// The reversible redemptions the typed confirmation number matches (all of them with nothing typed).
+    public var matches: [ReversibleItem] {
+        let all = items ?? []
+        guard !query.isEmpty else { return all }
+        return all.filter { $0.confirmationNumber.uppercased().contains(query.uppercased()) }
+    }
+
+    /// The highlighted redemption, if the list has one.
+    public var selectedItem: ReversibleItem? {
+        let matches = matches
+        return matches.indices.contains(selected) ? matches[selected] : nil
+    }
+}
+
+/// The result of a reversal: its outcome and its receipt.
+public struct ReversalResult: Hashable, Sendable {
+    public let outcome: ReversalOutcome
+    public let receipt: [String]
+    public var showingReceipt = false
+
+    public init(outcome: ReversalOutcome, receipt: [String]) {
+        self.outcome = outcome
+        self.receipt = receipt
+    }
+}
+
+/// Keys on the reverse list and its question, the card read again, and the host's answer.
+enum ReverseScreen {
+    static func act(_ action: KeyAction, _ model: inout Model, _ list: ReverseList) -> [Effect] {
+        var list = list
+        switch action {
+        case .previous: list.selected = max(0, list.selected - 1)
+        case .next: list.selected = min(max(0, list.matches.count - 1), list.selected + 1)
+        case .select:
+            guard let item = list.selectedItem else { return [] }
+            model.screen = .reverseConfirm(list, item, notice: nil)
+            return []
+        case .delete:
+            _ = list.query.popLast()
+            list.selected = 0
+        case .cancel:
+            model.startNewSale()
+            return []
+        default:
+            return []
+        }
+        model.screen = .reverseList(list)
+        return []
+    }
+
+    /// Typing a confirmation number narrows the list to the redemptions it matches.
+    static func type(_ character: Character, _ model: inout Model, _ list: ReverseList) {
+        var list = list
+        if list.query.count < 40 { list.query.append(character) }
+        list.selected = 0
+        model.screen = .reverseList(list)
+    }
+
+    /// Yes alone is not enough: the card must be read again (the reversal sends how it was read).
+    static func answer(_ yes: Bool, _ model: inout Model, _ list: ReverseList, _ item: ReversibleItem) -> [Effect] {
+        model.screen = yes ? .reverseConfirm(list, item, notice: ConsoleText.reverseNeedsCard) : .reverseList(list)
+        return []
+    }
+
+    /// The card read again on the reversal question: its last four digits must be the redemption's;
+    /// the REVERSE carries this read (its number and how it was read).
+    static func cardRead(_ raw: String, _ model: inout Model, _ list: ReverseList, _ item: ReversibleItem) -> [Effect] {
+        let reader = CardReader(format: model.settings.cardFormat)
+        func refuse(_ notice: LocalizedText) -> [Effect] {
+            model.screen = .reverseConfirm(list, item, notice: notice)
+            return []
+        }
+        let read: CardRead
+        do {
+            let swiped = raw.hasPrefix(";") || raw.hasPrefix("%")
+            guard swiped || model.settings.isScan(raw) else { return refuse(ConsoleText.reverseNeedsCard) }
+            read = swiped ? try reader.swiped(raw) : try reader.scanned(raw)
+        } catch {
+            return refuse(error.message)
+        }
+        guard read.number.lastFour == item.card.number.lastFour else { return refuse(ConsoleText.reverseWrongCard(item.maskedCard)) }
+        model.screen = .reversing(list, item)
+        return [.reverse(item.reread(read), model.language)]
+    }
+
+    static func reversed(_ model: inout Model, _ item: ReversibleItem, _ outcome: ReversalOutcome) -> [Effect] {
+        var receipt: [String] = []
+        if case .reversed(let confirmation, _) = outcome {
+            receipt = Receipt.reversal(item, reversalConfirmation: confirmation, model: model)
+        }
+        model.screen = .reverseResult(ReversalResult(outcome: outcome, receipt: receipt))
+        return receipt.isEmpty ? [] : [.printReceipt(receipt)]
+    }
+}

@@ -1,0 +1,131 @@
+public import AMCashAPI
+public import AMCashConfiguration
+import AMCashDomain
+public import AMCashJournal
+public import AMCashWire
+public import ConsoleCore
+import ConsoleUI
+public import Foundation
+import Logging
+
+/// What the console's effects do: the journaled transaction for REDEEM and REVERSE, the host for
+/// ECHO and INQUIRE, the journal for the lists, the receipt file, the kiosk's PIN and lockout.
+public struct ConsoleEffects: EffectPerformer {
+    let journal: Journal
+    let transactions: JournaledTransactions
+    let host: any RedemptionHost
+    let builder: RequestBuilder
+    let receiptPath: String
+    /// Receipts folded to ASCII (`--ascii`, `ascii = true`, or a terminal that cannot show UTF-8): the
+    /// printer on such a till is as likely to print mojibake for "é" as the screen is.
+    let asciiReceipts: Bool
+    let supervisorPin: SupervisorPinHash?
+    let lockoutFile: KioskLockoutFile
+    let now: @Sendable () -> Date
+
+    public init(journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
+                receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.journal = journal
+        self.transactions = transactions
+        self.host = host
+        self.builder = builder
+        self.receiptPath = receiptPath
+        self.asciiReceipts = asciiReceipts
+        self.supervisorPin = supervisorPin
+        self.lockoutFile = lockoutFile
+        self.now = now
+    }
+
+    /// The wall clock as the status line shows it.
+    public static let clockText: @Sendable () -> String = { time(Date()) }
+
+    public func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async {
+        switch effect {
+        case .inquire(let request):
+            guard let trace = try? journal.nextTraceId() else { return send(.inquired(.notSent(.cannotConnect("journal unavailable")))) }
+            let result = await host.inquire(builder.inquire(request, traceId: trace, at: now()))
+            send(.inquired(result))
+        case .redeem(let request):
+            // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
+            let redemption = await transactions.redeem(request)
+            send(.redeemed(redemption.result, traceId: redemption.traceId))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
+        case .markShown(let traceId):
+            // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
+            if let entry = try? journal.entry(traceId: traceId) { _ = transactions.markShown(entry) }
+            send(.pendingCount((try? journal.openCount()) ?? 0))
+        case .loadReversible:
+            let entries = (try? journal.reversibleRedemptions(at: now())) ?? []
+            send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
+        case .reverse(let item, let language):
+            let reversal = await transactions.reverse(
+                ReversalRequest(card: item.card, redemptionConfirmationNumber: item.confirmationNumber, language: language))
+            if reversal.isReversed {
+                send(.reversed(.reversed(confirmation: reversal.entry?.confirmationNumber, original: item.confirmationNumber)))
+            } else if reversal.isQueued {
+                send(.reversed(.queued(original: item.confirmationNumber)))
+            } else {
+                // Refused (by the host, or here before anything was sent) or given up: the redemption stands.
+                send(.reversed(.exception(original: item.confirmationNumber,
+                                          reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
+            }
+            send(.pendingCount((try? journal.openCount()) ?? 0))
+        case .loadHistory:
+            let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: now()))) ?? []
+            send(.historyLoaded(entries.reversed().map {
+                HistoryLine(time: Self.time($0.createdAt), kind: $0.kind.rawValue, maskedCard: $0.maskedCard, state: $0.state.rawValue,
+                            money: $0.money, confirmationNumber: $0.confirmationNumber)
+            }))
+        case .echo:
+            guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
+            send(.echoed(await host.echo(builder.echo(traceId: trace)).outcome == .approved))
+        case .printReceipt(let lines):
+            printReceipt(lines)
+            send(.receiptWritten)
+        case .checkSupervisorPin(let pin):
+            let matches = supervisorPin?.matches(pin) ?? false
+            if matches {
+                lockoutFile.clear()
+            } else {
+                Logger(label: "amcash.kiosk").warning("a wrong supervisor PIN was typed")
+            }
+            send(.supervisorPinChecked(matches))
+        case .supervisorLockedOut(let seconds, let lockouts):
+            Logger(label: "amcash.kiosk").warning("supervisor screen locked after three wrong PINs",
+                                                  metadata: ["seconds": "\(seconds)", "lockouts": "\(lockouts)"])
+            lockoutFile.record(until: now().addingTimeInterval(TimeInterval(seconds)), lockouts: lockouts)
+        case .cancel, .quit:
+            break
+        }
+    }
+
+    /// Appends the receipt to the receipt file or printer device (created 0600: it names a collector).
+    func printReceipt(_ lines: [String]) {
+        let printed = asciiReceipts ? lines.map(AsciiText.fold) : lines
+        let text = printed.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
+        if let handle = FileHandle(forWritingAtPath: receiptPath) ?? {
+            _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
+            return FileHandle(forWritingAtPath: receiptPath)
+        }() {
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try? handle.close()
+        }
+    }
+
+    /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.
+    static func reversibleItem(_ entry: JournalEntry) -> ReversibleItem? {
+        guard let confirmation = entry.confirmationNumber, let money = entry.money,
+              let digits = entry.collectorDigits, let mode = entry.entryModeText.flatMap(CardEntryMode.init(rawValue:)),
+              let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19)) else { return nil }
+        return ReversibleItem(journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
+                              maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm"
+        return formatter.string(from: date)
+    }
+}

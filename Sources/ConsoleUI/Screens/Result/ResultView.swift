@@ -1,0 +1,42 @@
+import AMCashDomain
+import ConsoleCore
+
+extension Layout {
+    /// APPROVED with the confirmation number and the discount to apply, NOT APPROVED with the reason
+    /// and what to do, or NOT CONFIRMED with the advice and the trace; or the receipt (key R).
+    mutating func result(_ result: RedemptionResult, _ model: Model) {
+        if result.showingReceipt { return receipt(result.receipt) }
+        let labelWidth = 26
+        switch result.outcome {
+        case .approved(let approval, let balances):
+            line("*** " + text(ConsoleText.approved) + " ***", role: .approved)
+            blank()
+            labelled(text(ConsoleText.confirmation) + ":", approval.confirmationNumber, role: .approved, labelWidth: labelWidth)
+            labelled(text(ConsoleText.discount) + ":", approval.discount.formatted(language) + "  (\(approval.miles.value) \(text(ConsoleText.miles)))",
+                     role: .amountRedeem, labelWidth: labelWidth)
+            if model.settings.showBalances, let cash = balances.cash {
+                labelled(text(ConsoleText.newBalance) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
+            }
+            line(text(ConsoleText.receiptWritten), role: .hint)
+        case .declined(let meaning, _):
+            line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
+            blank()
+            wrapped(meaning.code.rawValue + " " + meaning.message.text(language), role: .declined)
+            wrapped(meaning.action.text.text(language), role: .hint)
+        case .notSent(let message):
+            line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
+            blank()
+            wrapped(message.text(language), role: .declined)
+            wrapped(CashierAction.otherTender.text.text(language), role: .hint)
+        case .unknown(let traceId):
+            line("*** " + text(ConsoleText.unknown) + " ***", role: .unknown)
+            blank()
+            wrapped(text(ConsoleText.unknownAdvice), role: .unknown)
+            labelled(text(ConsoleText.traceNumber) + ":", traceId, role: .hint, labelWidth: labelWidth)
+        }
+    }
+
+    mutating func receipt(_ lines: [String]) {
+        for receiptLine in lines { line(receiptLine, role: .value, indent: compact ? 1 : 4) }
+    }
+}

@@ -1,0 +1,49 @@
+import AMCashDomain
+import ConsoleCore
+
+extension Layout {
+    /// Today's reversible redemptions, the confirmation-number search above them; when `asking`, the
+    /// question and the request to read the card again below.
+    mutating func reverseList(_ list: ReverseList, asking: Bool, notice: LocalizedText?, _ model: Model) {
+        line(text(ConsoleText.reverseTitle), role: .title)
+        let items = list.items ?? []
+        if !items.isEmpty {
+            let prompt = text(ConsoleText.typeConfirmation) + ": "
+            labelled(prompt, "[" + list.query + "]", role: .fieldFocused, labelWidth: prompt.count)
+        }
+        blank()
+        let matches = list.matches
+        if items.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
+        if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noMatch), role: .error) }
+        itemList(matches.map { item in
+            compact
+                ? "\(item.time) \(item.card.number.lastFour) \(item.money.formatted(language))"
+                : "\(item.time)  \(item.maskedCard)  \(item.money.formatted(language).padding(toLength: 10, withPad: " ", startingAt: 0))  \(item.confirmationNumber)"
+        }, selected: list.selected)
+        if asking {
+            blank()
+            wrapped(text(ConsoleText.reverseQuestion), role: .title)
+            wrapped(text(ConsoleText.reverseScanPrompt), role: .hint)
+            if let notice { wrapped(text(notice), role: .error) }
+            line(Legend.answers(model), role: .hint)
+        }
+    }
+
+    mutating func reverseResult(_ result: ReversalResult) {
+        if result.showingReceipt { return receipt(result.receipt) }
+        switch result.outcome {
+        case .reversed(let confirmation, let original):
+            line(text(ConsoleText.reversed), role: .approved)
+            labelled(text(ConsoleText.confirmation) + ":", confirmation ?? "-", labelWidth: 24)
+            labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
+            line(text(ConsoleText.receiptWritten), role: .hint)
+        case .queued(let original):
+            line(text(ConsoleText.reversalQueued), role: .unknown)
+            labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
+        case .exception(let original, let reason):
+            line(text(ConsoleText.reversalException), role: .declined)
+            labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
+            wrapped(reason, role: .hint)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AMCashDomain
+public import ConsoleCore
+
+/// The key legend, generated from the active keymap so it cannot disagree with it.
+enum Legend {
+    struct Entry {
+        let action: KeyAction
+        let key: String
+        let label: LocalizedText
+    }
+
+    /// The actions each context shows on the legend line (the help screen shows them all).
+    static func shown(in context: KeyContext, _ model: Model) -> [KeyAction] {
+        switch context {
+        case .card: [.nextField]
+        case .reverse: [.select, .cancel]
+        case .result: hasReceipt(model) ? [.newSale, .receipt] : [.newSale]
+        case .supervisor: [.submit, .cancel]
+        case .dialog:
+            // Page keys only where there are pages to turn.
+            pageCount(model) > 1 ? [.close, .next, .previous] : [.close]
+        case .global: model.kind == .supervisor ? [.language] : context.actions
+        default: context.actions
+        }
+    }
+
+    /// The pages of the help or history on top.
+    static func pageCount(_ model: Model) -> Int {
+        switch model.overlays.last {
+        case .help: HelpScreen.pageCount(model)
+        case .history(let lines, _): HistoryScreen.pageCount(lines, model)
+        default: 1
+        }
+    }
+
+    static func hasReceipt(_ model: Model) -> Bool {
+        switch model.screen {
+        case .result(let result): !result.receipt.isEmpty
+        case .reverseResult(let result): !result.receipt.isEmpty
+        default: false
+        }
+    }
+
+    static func entries(_ model: Model) -> [Entry] {
+        guard let context = model.keyContext else { return [] }
+        return [context, .global].flatMap { context in
+            shown(in: context, model).compactMap { action in
+                model.settings.keymap.primaryKey(for: action, in: context).map {
+                    Entry(action: action, key: $0, label: action.label(in: context, kiosk: model.settings.kiosk))
+                }
+            }
+        }
+    }
+
+    /// The legend packed into lines: on a narrow screen one line, Help first, as many keys as fit;
+    /// from 80 columns a second line when the screen's keys and the global ones do not fit on one,
+    /// so no key a cashier needs on that screen (Reverse, History, Quit on the offer) drops off.
+    static func lines(_ model: Model, width: Int, compact: Bool) -> [[Entry]] {
+        var entries = Legend.entries(model)
+        if compact, let help = entries.firstIndex(where: { $0.action == .help }) {
+            entries.insert(entries.remove(at: help), at: 0)
+        }
+        let maximumLines = compact ? 1 : 2
+        var lines: [[Entry]] = [[]]
+        var column = 0
+        for entry in entries {
+            let needed = entry.key.count + 1 + entry.label.text(model.language).count + 1
+            if column + needed > width {
+                guard lines.count < maximumLines else { break }
+                lines.append([])
+                column = 0
+            }
+            lines[lines.count - 1].append(entry)
+            column += needed + (compact ? 0 : 1)
+        }
+        return lines
+    }
+
+    /// "Y Yes   N No", as the active keymap has it, for the question on a confirm screen.
+    static func answers(_ model: Model) -> String {
+        let keymap = model.settings.keymap
+        return [KeyAction.yes, .no].compactMap { action in
+            keymap.primaryKey(for: action, in: .confirm).map { $0 + " " + action.label(in: .confirm, kiosk: false).text(model.language) }
+        }.joined(separator: "   ")
+    }
+}
+
+extension Layout {
+    mutating func legend() {
+        let lines = legendLines.isEmpty ? [[]] : legendLines
+        for (index, entries) in lines.enumerated() {
+            let legendRow = canvas.rows - lines.count + index
+            canvas.fill(row: legendRow, role: .legendText)
+            var column = 0
+            for entry in entries {
+                let labelText = text(entry.label)
+                canvas.put(entry.key, row: legendRow, column: column, role: .legendKey)
+                canvas.put(labelText, row: legendRow, column: column + entry.key.count + 1, role: .legendText)
+                column += entry.key.count + 1 + labelText.count + 1 + (compact ? 0 : 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import AMCashConfiguration
+import AMCashDomain
+import AMCashWire
+import ConsoleAppearance
+import ConsoleCore
+import ConsoleTestSupport
+import Foundation
+import Testing
+
+/// `update` with the shipped keymap files (and a user's own) as the console loads them.
+@Suite struct KeymapFileUpdateTests {
+    @Test func theWholeRedemptionRunsOnTheNumpadKeymap() {
+        var model = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad")))
+        var time: Int64 = 10_000
+        #expect(model.choice?.selected == Units(4))
+        _ = Fixtures.press(.character("/"), &model, &time)
+        #expect(model.choice?.selected == Units(0), "/ is none")
+        _ = Fixtures.press(.character("*"), &model, &time)
+        #expect(model.choice?.selected == Units(4), "* is the maximum")
+        _ = Fixtures.press(.character("-"), &model, &time)
+        #expect(model.choice?.selected == Units(3))
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.kind == .confirm)
+        let effects = Fixtures.press(.enter, &model, &time)
+        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
+        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000001"))
+        _ = Fixtures.press(.character("*"), &model, &time)
+        #expect(model.showingReceipt, "* shows the receipt")
+        _ = Fixtures.press(.enter, &model, &time)
+        #expect(model.kind == .ready)
+    }
+
+    @Test func aReboundKeyNoLongerDoesItsDefaultAction() {
+        var model = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("vi")))
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.character("m"), &model, &time)
+        #expect(model.choice?.selected == Units(4), "vi has no m; the offer starts at the maximum")
+        _ = Fixtures.press(.character("j"), &model, &time)
+        #expect(model.choice?.selected == Units(3), "j steps down in vi")
+        _ = Fixtures.press(.character("q"), &model, &time)
+        #expect(model.kind == .ready, "q goes back in vi")
+    }
+
+    @Test func ctrlCNamesTheQuitKeyOfTheActiveKeymapOutsideAKiosk() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-quit-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: root + "/keymaps", withIntermediateDirectories: true)
+        try "inherits = \"default\"\n[global]\nquit = [\"F12\"]\n".write(toFile: root + "/keymaps/till.toml", atomically: true, encoding: .utf8)
+        let keymap = try KeymapLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("till")
+        var model = Model(settings: Fixtures.settings(keymap: keymap))
+        var time: Int64 = 0
+        _ = Fixtures.press(.interrupt, &model, &time)
+        #expect(model.notice == ConsoleText.quitHint("F12") && !model.quit)
+        #expect(Fixtures.press(.function(12), &model, &time) == [.quit])
+    }
+}
