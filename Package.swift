@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleRuntimeTests",
             dependencies: [
-                "ConsoleRuntime", "CursesBackend", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
+                "ConsoleRuntime", "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
                 "AMCashConfiguration", "AMCashWire", "AMCashDomain",
             ],
             swiftSettings: strict

@@ -264,3 +264,25 @@ import Testing
         #expect(buffer.text.hasPrefix("Window too small"))
     }
 }
+
+/// No screen shows a full collector number, whatever the keys and answers, except what the cashier
+/// is typing in a field (shown as typed until it is read).
+@Suite struct ViewPropertyTests {
+    @Test func noViewEverContainsAFullCollectorNumber() {
+        let seed = RandomRuns.seed(for: "ViewPropertyTests")
+        var drawn = 0
+        for run in 0..<60 {
+            for step in RandomRuns.run(seed: seed &+ UInt64(run), steps: 150, settings: Fixtures.settings) {
+                let model = step.after
+                let typed = [model.readyForm.map { $0.card == nil ? $0.cardText : "" } ?? "", model.basketText, model.preTaxText,
+                             model.reverseList?.query ?? ""]
+                if typed.contains(where: { $0.contains(RandomRuns.card) }) || model.kind == .help { continue }
+                var buffer = ScreenBuffer(columns: model.columns, rows: model.rows)
+                view(model, into: &buffer)
+                drawn += 1
+                #expect(!buffer.text.contains(RandomRuns.card), "seed \(seed) run \(run): a full card number on \(model.kind)\n\(buffer.text)")
+            }
+        }
+        #expect(drawn > 3_000)
+    }
+}
