@@ -238,7 +238,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleUITests",
-            dependencies: ["ConsoleUI", "ConsoleAppearance", "ConsoleCore", "ConsoleTestSupport", "AMCashConfiguration", "AMCashWire", "AMCashDomain"],
+            dependencies: [
+                "ConsoleUI", "ConsoleAppearance", "ConsoleCore", "ConsoleTestSupport", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+            ],
             exclude: ["Goldens"],
             swiftSettings: strict
         ),
@@ -253,7 +255,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AMCashJournalTests",
-            dependencies: ["AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // A throwaway PostgreSQL cluster for the tests (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server.

@@ -57,10 +57,12 @@ public enum BackOfficeExceptions {
 
     public static func list(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
         var items: [BackOfficeException] = []
-        let store = filter.store ?? "", day = filter.day ?? ""
+        let store = filter.store ?? ""
+        let day = filter.day ?? ""
         func dollars(_ cents: Int64?) -> String? { cents.map { Money(cents: Int($0)).decimalString } }
         let retentionEdge = now.addingTimeInterval(-filter.unknownRetention)
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT sponsor, store, device, reconciliation_day::text, trace_id, kind, state, confirmation_number,
                 original_confirmation_number, card_masked, COALESCE(cents, requested_cents), is_void, is_exception, created_at,
                 COALESCE(last_failure, '')
@@ -69,10 +71,16 @@ public enum BackOfficeExceptions {
                 AND (\(store) = '' OR store = \(store)) AND (\(day) = '' OR reconciliation_day = NULLIF(\(day), '')::date)
             ORDER BY store, device, created_at
             """, logger: logger)
-        for try await (sponsor, rowStore, device, rowDay, trace, kind, state, confirmation, original, card, cents, isVoid, isException,
-                       created, failure)
-            in rows.decode((String, String, String, String, String, String, String, String?, String?, String, Int64?, Bool, Bool, Date,
-                            String).self) {
+        for try await (
+            sponsor, rowStore, device, rowDay, trace, kind, state, confirmation, original, card, cents, isVoid, isException,
+            created, failure
+        )
+            in rows.decode(
+                (
+                    String, String, String, String, String, String, String, String?, String?, String, Int64?, Bool, Bool, Date,
+                    String
+                ).self)
+        {
             let category: BackOfficeException.Category
             let note: String
             if state == "sending" || state == "unknown" {
@@ -82,15 +90,21 @@ public enum BackOfficeExceptions {
             } else if isException || state == "exception" {
                 category = kind == "REVERSE" && !isVoid ? .reversalInException : .voidInException
                 let target = original.map { " of \($0)" } ?? ""
-                note = (category == .voidInException ? "the void" : "the reversal") + target + " did not go through"
+                note =
+                    (category == .voidInException ? "the void" : "the reversal") + target + " did not go through"
                     + (failure.isEmpty ? "" : ": \(failure)")
-            } else { continue }
-            items.append(BackOfficeException(category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay,
-                                             traceId: trace, confirmationNumber: confirmation ?? original, card: card,
-                                             dollars: dollars(cents), since: created, note: note))
+            } else {
+                continue
+            }
+            items.append(
+                BackOfficeException(
+                    category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay,
+                    traceId: trace, confirmationNumber: confirmation ?? original, card: card,
+                    dollars: dollars(cents), since: created, note: note))
         }
         // Breaks: of the day asked for, or of each sponsor's latest run.
-        let breaks = try await client.query("""
+        let breaks = try await client.query(
+            """
             SELECT b.sponsor, b.store, b.device, b.day::text, b.trace_id, b.confirmation_number, b.card_masked, b.cents, b.class, b.note
             FROM reconciliation_breaks b JOIN reconciliation_runs r ON r.run_id = b.run_id
             WHERE (\(store) = '' OR b.store = \(store))
@@ -99,22 +113,28 @@ public enum BackOfficeExceptions {
             ORDER BY b.store, b.device, b.class, b.record_number NULLS LAST
             """, logger: logger)
         for try await (sponsor, breakStore, device, breakDay, trace, confirmation, card, cents, className, note)
-            in breaks.decode((String, String, String, String, String, String?, String, Int64?, String, String).self) {
-            items.append(BackOfficeException(category: .reconciliationBreak, sponsor: sponsor, store: breakStore, device: device,
-                                             day: breakDay, traceId: trace, confirmationNumber: confirmation, card: card,
-                                             dollars: dollars(cents), since: nil, note: "\(className): \(note)"))
+            in breaks.decode((String, String, String, String, String, String?, String, Int64?, String, String).self)
+        {
+            items.append(
+                BackOfficeException(
+                    category: .reconciliationBreak, sponsor: sponsor, store: breakStore, device: device,
+                    day: breakDay, traceId: trace, confirmationNumber: confirmation, card: card,
+                    dollars: dollars(cents), since: nil, note: "\(className): \(note)"))
         }
         let staleEdge = now.addingTimeInterval(-filter.staleAfter)
-        let terminals = try await client.query("""
+        let terminals = try await client.query(
+            """
             SELECT sponsor, store, device, last_seen_at, pending_rows FROM terminals
             WHERE last_seen_at < \(staleEdge) AND (\(store) = '' OR store = \(store))
             ORDER BY store, device
             """, logger: logger)
         for try await (sponsor, terminalStore, device, lastSeen, pending) in terminals.decode((String, String, String, Date, Int).self) {
             let minutes = Int(now.timeIntervalSince(lastSeen) / 60)
-            items.append(BackOfficeException(category: .forwardingStale, sponsor: sponsor, store: terminalStore, device: device, day: nil,
-                                             traceId: nil, confirmationNumber: nil, card: nil, dollars: nil, since: lastSeen,
-                                             note: "last heard from \(minutes) min ago, \(pending) row(s) waiting then"))
+            items.append(
+                BackOfficeException(
+                    category: .forwardingStale, sponsor: sponsor, store: terminalStore, device: device, day: nil,
+                    traceId: nil, confirmationNumber: nil, card: nil, dollars: nil, since: lastSeen,
+                    note: "last heard from \(minutes) min ago, \(pending) row(s) waiting then"))
         }
         return items
     }

@@ -1,6 +1,6 @@
+import AMCashDomain
 public import AMCashJournal
 public import AMCashPostgres
-import AMCashDomain
 public import Foundation
 public import Logging
 import NIOConcurrencyHelpers
@@ -90,7 +90,8 @@ public final class BackOfficeForwarder: Sendable {
                 // Half to all of the backoff, at random: a chain's tills that lost the database together
                 // do not all knock again in the same second.
                 let wait = backoff * Double.random(in: 0.5...1.0)
-                logger.warning("back office \(settings.address) unavailable: \(reason); the journal keeps every row, retrying in \(wait.components.seconds) s")
+                logger.warning(
+                    "back office \(settings.address) unavailable: \(reason); the journal keeps every row, retrying in \(wait.components.seconds) s")
                 try? await Task.sleep(for: wait)
                 backoff = min(backoff * 2, settings.maximumBackoff)
             }
@@ -123,7 +124,8 @@ public final class BackOfficeForwarder: Sendable {
         let pending = try journal.forwardingStatus().pendingRows
         for id in try journal.terminalIds() {
             let (sponsor, store, device) = Self.split(id)
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
                 VALUES (\(sponsor), \(store), \(device), \(now), \(now), 0, \(pending))
                 ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at, pending_rows = excluded.pending_rows
@@ -133,33 +135,69 @@ public final class BackOfficeForwarder: Sendable {
 
     /// One batch, one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ rows: [ForwardedRow], client: PostgresClient, at now: Date) async throws {
-        var sponsor: [String] = [], store: [String] = [], device: [String] = [], trace: [String] = [], kind: [String] = []
-        var rowState: [String] = [], masked: [String] = [], hash: [String] = [], number: [String] = [], confirmation: [String] = []
-        var original: [String] = [], requested: [Int64] = [], units: [Int64] = [], miles: [Int64] = [], cents: [Int64] = []
-        var code: [String] = [], created: [Int64] = [], answered: [Int64] = [], shown: [Int64] = [], redemptionDay: [String] = []
-        var reconciliationDay: [String] = [], isVoid: [Bool] = [], isException: [Bool] = [], byRecovery: [Bool] = []
-        var failure: [String] = [], seq: [Int64] = []
+        var sponsor: [String] = []
+        var store: [String] = []
+        var device: [String] = []
+        var trace: [String] = []
+        var kind: [String] = []
+        var rowState: [String] = []
+        var masked: [String] = []
+        var hash: [String] = []
+        var number: [String] = []
+        var confirmation: [String] = []
+        var original: [String] = []
+        var requested: [Int64] = []
+        var units: [Int64] = []
+        var miles: [Int64] = []
+        var cents: [Int64] = []
+        var code: [String] = []
+        var created: [Int64] = []
+        var answered: [Int64] = []
+        var shown: [Int64] = []
+        var redemptionDay: [String] = []
+        var reconciliationDay: [String] = []
+        var isVoid: [Bool] = []
+        var isException: [Bool] = []
+        var byRecovery: [Bool] = []
+        var failure: [String] = []
+        var seq: [Int64] = []
         var lastSeq: [String: Int64] = [:]
         func ms(_ date: Date?) -> Int64 { date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } ?? -1 }
         for row in rows {
             let (s, st, d) = Self.split(row.cardTerminalId)
-            sponsor.append(s); store.append(st); device.append(d)
-            trace.append(row.traceId); kind.append(row.kind.rawValue); rowState.append(row.state.rawValue); masked.append(row.maskedCard)
+            sponsor.append(s)
+            store.append(st)
+            device.append(d)
+            trace.append(row.traceId)
+            kind.append(row.kind.rawValue)
+            rowState.append(row.state.rawValue)
+            masked.append(row.maskedCard)
             hash.append(row.collectorNumber.flatMap { settings.cardHash?.hash($0) } ?? "")
             number.append(settings.cardPolicy == .full ? row.collectorNumber ?? "" : "")
-            confirmation.append(row.confirmationNumber ?? ""); original.append(row.originalConfirmationNumber ?? "")
-            requested.append(Int64(row.requested?.cents ?? -1)); units.append(Int64(row.units?.count ?? -1))
-            miles.append(Int64(row.miles?.value ?? -1)); cents.append(Int64(row.money?.cents ?? -1)); code.append(row.responseCode ?? "")
-            created.append(ms(row.createdAt)); answered.append(ms(row.answeredAt)); shown.append(ms(row.shownAt))
-            redemptionDay.append(row.redemptionDay.description); reconciliationDay.append(row.reconciliationDay.description)
-            isVoid.append(row.isVoid); isException.append(row.isException); byRecovery.append(row.resolvedByRecovery)
-            failure.append(row.lastFailure ?? ""); seq.append(row.changeSeq)
+            confirmation.append(row.confirmationNumber ?? "")
+            original.append(row.originalConfirmationNumber ?? "")
+            requested.append(Int64(row.requested?.cents ?? -1))
+            units.append(Int64(row.units?.count ?? -1))
+            miles.append(Int64(row.miles?.value ?? -1))
+            cents.append(Int64(row.money?.cents ?? -1))
+            code.append(row.responseCode ?? "")
+            created.append(ms(row.createdAt))
+            answered.append(ms(row.answeredAt))
+            shown.append(ms(row.shownAt))
+            redemptionDay.append(row.redemptionDay.description)
+            reconciliationDay.append(row.reconciliationDay.description)
+            isVoid.append(row.isVoid)
+            isException.append(row.isException)
+            byRecovery.append(row.resolvedByRecovery)
+            failure.append(row.lastFailure ?? "")
+            seq.append(row.changeSeq)
             lastSeq[row.cardTerminalId] = max(lastSeq[row.cardTerminalId] ?? 0, row.changeSeq)
         }
         // A short batch took everything that was waiting: count what is left only after a full one.
         let pendingAfter = rows.count < settings.batchSize ? 0 : max(0, (try journal.forwardingStatus().pendingRows) - rows.count)
         try await client.withTransaction(logger: quietLogger) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,
                     confirmation_number, original_confirmation_number, requested_cents, units, miles, cents, response_code, created_at,
                     answered_at, shown_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, last_failure,
@@ -193,7 +231,8 @@ public final class BackOfficeForwarder: Sendable {
                 """, logger: quietLogger)
             for (id, seq) in lastSeq {
                 let (s, st, d) = Self.split(id)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
                     VALUES (\(s), \(st), \(d), \(now), \(now), \(seq), \(pendingAfter))
                     ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at,

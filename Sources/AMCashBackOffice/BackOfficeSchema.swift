@@ -13,122 +13,126 @@ public import AMCashPostgres
 /// - `reconciliation_runs` and `reconciliation_breaks`: what each nightly reconciliation found;
 ///   a re-run of a day replaces that day's breaks.
 public enum BackOfficeSchema {
-    public static let migrator = SchemaMigrator(component: "backoffice", steps: [
-        .init(version: 1, name: "terminal rows, terminals, reconciliation", statements: [
-            """
-            CREATE TABLE terminal_rows (
-                sponsor text NOT NULL,
-                store text NOT NULL,
-                device text NOT NULL,
-                trace_id text NOT NULL,
-                kind text NOT NULL CHECK (kind IN ('REDEEM', 'REVERSE')),
-                state text NOT NULL,
-                card_masked text NOT NULL,
-                card_hash text,
-                card_number text,
-                confirmation_number text,
-                original_confirmation_number text,
-                requested_cents bigint,
-                units integer,
-                miles integer,
-                cents bigint,
-                response_code text,
-                created_at timestamptz NOT NULL,
-                answered_at timestamptz,
-                shown_at timestamptz,
-                redemption_day date NOT NULL,
-                reconciliation_day date NOT NULL,
-                is_void boolean NOT NULL,
-                is_exception boolean NOT NULL,
-                resolved_by_recovery boolean NOT NULL,
-                last_failure text,
-                change_seq bigint NOT NULL,
-                forwarded_at timestamptz NOT NULL,
-                row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-                host_confirmation_number text,
-                host_units integer,
-                host_miles integer,
-                host_cents bigint,
-                PRIMARY KEY (sponsor, store, device, trace_id)
-            )
-            """,
-            // The reconciliation's load: a day's rows (and the next day's first minutes).
-            "CREATE INDEX terminal_rows_by_day ON terminal_rows (reconciliation_day, created_at)",
-            // The rows still open, by day: what the next night rolls forward.
-            "CREATE TABLE open_rows (row_id bigint PRIMARY KEY, reconciliation_day date NOT NULL)",
-            "CREATE INDEX open_rows_by_day ON open_rows (reconciliation_day)",
-            """
-            CREATE FUNCTION amcash_open_row() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    IF NEW.state <> 'declined' THEN
-                        INSERT INTO open_rows (row_id, reconciliation_day) VALUES (NEW.row_id, NEW.reconciliation_day) ON CONFLICT DO NOTHING;
-                    END IF;
-                ELSE
-                    DELETE FROM open_rows WHERE row_id = NEW.row_id;
-                END IF;
-                RETURN NULL;
-            END $$
-            """,
-            "CREATE TRIGGER terminal_rows_opened AFTER INSERT ON terminal_rows FOR EACH ROW EXECUTE FUNCTION amcash_open_row()",
-            """
-            CREATE TRIGGER terminal_rows_declined AFTER UPDATE OF state ON terminal_rows
-            FOR EACH ROW WHEN (NEW.state = 'declined' AND OLD.state <> 'declined') EXECUTE FUNCTION amcash_open_row()
-            """,
-            // A reversal's original, and a supervisor's look-up by confirmation number.
-            "CREATE INDEX terminal_rows_by_confirmation ON terminal_rows (confirmation_number) WHERE confirmation_number IS NOT NULL",
-            // The exception list: rows a person must look at, by store.
-            """
-            CREATE INDEX terminal_rows_needing_attention ON terminal_rows (store, reconciliation_day)
-            WHERE is_exception OR state IN ('exception', 'sending', 'unknown', 'voiding', 'reversing')
-            """,
-            "CREATE INDEX terminal_rows_by_card_hash ON terminal_rows (card_hash) WHERE card_hash IS NOT NULL",
-            """
-            CREATE TABLE terminals (
-                sponsor text NOT NULL,
-                store text NOT NULL,
-                device text NOT NULL,
-                first_seen_at timestamptz NOT NULL,
-                last_seen_at timestamptz NOT NULL,
-                last_change_seq bigint NOT NULL,
-                pending_rows integer NOT NULL DEFAULT 0,
-                PRIMARY KEY (sponsor, store, device)
-            )
-            """,
-            """
-            CREATE TABLE reconciliation_runs (
-                run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                day date NOT NULL,
-                sponsor text NOT NULL,
-                file text NOT NULL,
-                ran_at timestamptz NOT NULL DEFAULT now(),
-                records integer NOT NULL,
-                breaks integer NOT NULL,
-                summary text NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE reconciliation_breaks (
-                run_id bigint NOT NULL REFERENCES reconciliation_runs (run_id) ON DELETE CASCADE,
-                day date NOT NULL,
-                sponsor text NOT NULL,
-                store text NOT NULL,
-                device text NOT NULL,
-                class text NOT NULL,
-                record_number integer,
-                row_id bigint,
-                kind text NOT NULL,
-                trace_id text NOT NULL,
-                confirmation_number text,
-                card_masked text NOT NULL,
-                units integer,
-                miles integer,
-                cents bigint,
-                note text NOT NULL,
-                rolls_forward boolean NOT NULL
-            )
-            """,
-            "CREATE INDEX reconciliation_breaks_by_day ON reconciliation_breaks (day, store)",
-        ]),
-    ])
+    public static let migrator = SchemaMigrator(
+        component: "backoffice",
+        steps: [
+            .init(
+                version: 1, name: "terminal rows, terminals, reconciliation",
+                statements: [
+                    """
+                    CREATE TABLE terminal_rows (
+                        sponsor text NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        trace_id text NOT NULL,
+                        kind text NOT NULL CHECK (kind IN ('REDEEM', 'REVERSE')),
+                        state text NOT NULL,
+                        card_masked text NOT NULL,
+                        card_hash text,
+                        card_number text,
+                        confirmation_number text,
+                        original_confirmation_number text,
+                        requested_cents bigint,
+                        units integer,
+                        miles integer,
+                        cents bigint,
+                        response_code text,
+                        created_at timestamptz NOT NULL,
+                        answered_at timestamptz,
+                        shown_at timestamptz,
+                        redemption_day date NOT NULL,
+                        reconciliation_day date NOT NULL,
+                        is_void boolean NOT NULL,
+                        is_exception boolean NOT NULL,
+                        resolved_by_recovery boolean NOT NULL,
+                        last_failure text,
+                        change_seq bigint NOT NULL,
+                        forwarded_at timestamptz NOT NULL,
+                        row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                        host_confirmation_number text,
+                        host_units integer,
+                        host_miles integer,
+                        host_cents bigint,
+                        PRIMARY KEY (sponsor, store, device, trace_id)
+                    )
+                    """,
+                    // The reconciliation's load: a day's rows (and the next day's first minutes).
+                    "CREATE INDEX terminal_rows_by_day ON terminal_rows (reconciliation_day, created_at)",
+                    // The rows still open, by day: what the next night rolls forward.
+                    "CREATE TABLE open_rows (row_id bigint PRIMARY KEY, reconciliation_day date NOT NULL)",
+                    "CREATE INDEX open_rows_by_day ON open_rows (reconciliation_day)",
+                    """
+                    CREATE FUNCTION amcash_open_row() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF TG_OP = 'INSERT' THEN
+                            IF NEW.state <> 'declined' THEN
+                                INSERT INTO open_rows (row_id, reconciliation_day) VALUES (NEW.row_id, NEW.reconciliation_day) ON CONFLICT DO NOTHING;
+                            END IF;
+                        ELSE
+                            DELETE FROM open_rows WHERE row_id = NEW.row_id;
+                        END IF;
+                        RETURN NULL;
+                    END $$
+                    """,
+                    "CREATE TRIGGER terminal_rows_opened AFTER INSERT ON terminal_rows FOR EACH ROW EXECUTE FUNCTION amcash_open_row()",
+                    """
+                    CREATE TRIGGER terminal_rows_declined AFTER UPDATE OF state ON terminal_rows
+                    FOR EACH ROW WHEN (NEW.state = 'declined' AND OLD.state <> 'declined') EXECUTE FUNCTION amcash_open_row()
+                    """,
+                    // A reversal's original, and a supervisor's look-up by confirmation number.
+                    "CREATE INDEX terminal_rows_by_confirmation ON terminal_rows (confirmation_number) WHERE confirmation_number IS NOT NULL",
+                    // The exception list: rows a person must look at, by store.
+                    """
+                    CREATE INDEX terminal_rows_needing_attention ON terminal_rows (store, reconciliation_day)
+                    WHERE is_exception OR state IN ('exception', 'sending', 'unknown', 'voiding', 'reversing')
+                    """,
+                    "CREATE INDEX terminal_rows_by_card_hash ON terminal_rows (card_hash) WHERE card_hash IS NOT NULL",
+                    """
+                    CREATE TABLE terminals (
+                        sponsor text NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        first_seen_at timestamptz NOT NULL,
+                        last_seen_at timestamptz NOT NULL,
+                        last_change_seq bigint NOT NULL,
+                        pending_rows integer NOT NULL DEFAULT 0,
+                        PRIMARY KEY (sponsor, store, device)
+                    )
+                    """,
+                    """
+                    CREATE TABLE reconciliation_runs (
+                        run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        day date NOT NULL,
+                        sponsor text NOT NULL,
+                        file text NOT NULL,
+                        ran_at timestamptz NOT NULL DEFAULT now(),
+                        records integer NOT NULL,
+                        breaks integer NOT NULL,
+                        summary text NOT NULL
+                    )
+                    """,
+                    """
+                    CREATE TABLE reconciliation_breaks (
+                        run_id bigint NOT NULL REFERENCES reconciliation_runs (run_id) ON DELETE CASCADE,
+                        day date NOT NULL,
+                        sponsor text NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        class text NOT NULL,
+                        record_number integer,
+                        row_id bigint,
+                        kind text NOT NULL,
+                        trace_id text NOT NULL,
+                        confirmation_number text,
+                        card_masked text NOT NULL,
+                        units integer,
+                        miles integer,
+                        cents bigint,
+                        note text NOT NULL,
+                        rolls_forward boolean NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX reconciliation_breaks_by_day ON reconciliation_breaks (day, store)",
+                ])
+        ])
 }

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// The chain's keyed hash of a collector number (HMAC-SHA-256, hex): enough to find one collector's
 /// rows, or match the sponsor's file, without the chain database holding the number itself. Without

@@ -22,15 +22,19 @@ public enum ChainReconciliation {
     /// minutes, each with the state-to-role rule the journal itself uses. A reversal carries its
     /// original's amounts. Read column by column (no tuple decoding: a million rows of a generic
     /// tuple spent a fifth of the time looking up its metadata).
-    public static func rows(_ client: PostgresClient, day: ProgramDay, timingWindow: TimeInterval = 15 * 60,
-                            logger: Logger) async throws -> Rows {
+    public static func rows(
+        _ client: PostgresClient, day: ProgramDay, timingWindow: TimeInterval = 15 * 60,
+        logger: Logger
+    ) async throws -> Rows {
         let nextDay = ProgramDay(day.date.next).description
         let windowEnd = day.reconciliationEnd.addingTimeInterval(timingWindow)
         let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
         let dayText = day.description
         var expected = 0
-        for try await count in try await client.query("SELECT count(*) FROM terminal_rows WHERE reconciliation_day = \(dayText)::date",
-                                                      logger: logger).decode(Int64.self) {
+        for try await count in try await client.query(
+            "SELECT count(*) FROM terminal_rows WHERE reconciliation_day = \(dayText)::date",
+            logger: logger
+        ).decode(Int64.self) {
             expected = Int(count)
         }
         var records: [TerminalRecord] = []
@@ -56,41 +60,54 @@ public enum ChainReconciliation {
         bindings.append(nearCutOff)
         bindings.append(nextDay)
         bindings.append(windowEnd)
-        let query = PostgresQuery(unsafeSQL: """
-            SELECT \(columns) FROM terminal_rows r \(original)
-                WHERE r.reconciliation_day = $1::date AND r.state <> 'declined'
-            UNION ALL
-            SELECT \(columns) FROM open_rows p JOIN terminal_rows r ON r.row_id = p.row_id \(original)
-                WHERE p.reconciliation_day < $1::date
-            UNION ALL
-            SELECT \(columns) FROM terminal_rows r \(original)
-                WHERE r.reconciliation_day = $3::date AND r.created_at < $4 AND r.state <> 'declined'
-            ORDER BY 1
-            """, binds: bindings)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(columns) FROM terminal_rows r \(original)
+                    WHERE r.reconciliation_day = $1::date AND r.state <> 'declined'
+                UNION ALL
+                SELECT \(columns) FROM open_rows p JOIN terminal_rows r ON r.row_id = p.row_id \(original)
+                    WHERE p.reconciliation_day < $1::date
+                UNION ALL
+                SELECT \(columns) FROM terminal_rows r \(original)
+                    WHERE r.reconciliation_day = $3::date AND r.created_at < $4 AND r.state <> 'declined'
+                ORDER BY 1
+                """, binds: bindings)
         for try await row in try await client.query(query, logger: logger) {
             var cells = row.makeIterator()
             func next<T: PostgresDecodable>(_ type: T.Type) throws -> T { try cells.next()!.decode(T.self) }
-            let id = try next(Int64.self), kindText = try next(String.self), stateText = try next(String.self)
-            let confirmation = try next(String?.self), trace = try next(String.self), terminal = try next(String.self)
-            let masked = try next(String.self), units = try next(Int?.self), miles = try next(Int?.self), cents = try next(Int?.self)
-            let otherDay = try next(String?.self), createdMs = try next(Int64?.self)
+            let id = try next(Int64.self)
+            let kindText = try next(String.self)
+            let stateText = try next(String.self)
+            let confirmation = try next(String?.self)
+            let trace = try next(String.self)
+            let terminal = try next(String.self)
+            let masked = try next(String.self)
+            let units = try next(Int?.self)
+            let miles = try next(Int?.self)
+            let cents = try next(Int?.self)
+            let otherDay = try next(String?.self)
+            let createdMs = try next(Int64?.self)
             guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText),
-                  let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil) else {
+                let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil)
+            else {
                 unmatchable.append(id)
                 continue
             }
             var rowDay = day
             if let otherDay {
-                if let known = parsedDays[otherDay] { rowDay = known } else {
+                if let known = parsedDays[otherDay] {
+                    rowDay = known
+                } else {
                     rowDay = ProgramDay(try CalendarDay(parsing: otherDay))
                     parsedDays[otherDay] = rowDay
                 }
             }
-            records.append(TerminalRecord(
-                key: TerminalRecord.Key(journal: 0, id: id), type: kind == .redeem ? .redeem : .reverse, isUnknown: isUnknown,
-                confirmationNumber: isUnknown ? nil : confirmation, traceId: trace, cardTerminalId: terminal, maskedCard: masked,
-                units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)), day: rowDay,
-                createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? day.reconciliationStart))
+            records.append(
+                TerminalRecord(
+                    key: TerminalRecord.Key(journal: 0, id: id), type: kind == .redeem ? .redeem : .reverse, isUnknown: isUnknown,
+                    confirmationNumber: isUnknown ? nil : confirmation, traceId: trace, cardTerminalId: terminal, maskedCard: masked,
+                    units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)), day: rowDay,
+                    createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? day.reconciliationStart))
         }
         var terminals: Set<String> = []
         for try await id in try await client.query("SELECT sponsor || store || device FROM terminals", logger: logger).decode(String.self) {
@@ -102,9 +119,11 @@ public enum ChainReconciliation {
     /// Writes one night's results in one transaction: matched rows (and `unmatchable` ones) leave
     /// `open_rows`, unknown REDEEMs the file shows take the host's numbers, and the day's breaks
     /// replace any earlier run's for the same day and sponsor.
-    public static func write(_ client: PostgresClient, day: ProgramDay, sponsor: String, file: String, records: Int,
-                             reconciled: [ReconciledRow], unmatchable: [Int64] = [], breaks: [ReconciliationFinding],
-                             summary: ReconciliationSummary, logger: Logger) async throws {
+    public static func write(
+        _ client: PostgresClient, day: ProgramDay, sponsor: String, file: String, records: Int,
+        reconciled: [ReconciledRow], unmatchable: [Int64] = [], breaks: [ReconciliationFinding],
+        summary: ReconciliationSummary, logger: Logger
+    ) async throws {
         let dayText = day.description
         let summaryText = ReconciliationClass.allCases.compactMap { name -> String? in
             let line = summary[name]
@@ -120,10 +139,13 @@ public enum ChainReconciliation {
             }
             let resolved = reconciled.compactMap { row in row.resolution.map { (row.id, $0) } }
             if !resolved.isEmpty {
-                let rowIds = resolved.map(\.0), confirmations = resolved.map(\.1.confirmation)
-                let units = resolved.map { Int64($0.1.units.count) }, miles = resolved.map { Int64($0.1.miles.value) }
+                let rowIds = resolved.map(\.0)
+                let confirmations = resolved.map(\.1.confirmation)
+                let units = resolved.map { Int64($0.1.units.count) }
+                let miles = resolved.map { Int64($0.1.miles.value) }
                 let cents = resolved.map { Int64($0.1.money.cents) }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE terminal_rows t SET host_confirmation_number = u.confirmation, host_units = u.units, host_miles = u.miles,
                         host_cents = u.cents
                     FROM unnest(\(rowIds)::bigint[], \(confirmations)::text[], \(units)::bigint[], \(miles)::bigint[], \(cents)::bigint[])
@@ -134,23 +156,35 @@ public enum ChainReconciliation {
             try await connection.query("DELETE FROM reconciliation_runs WHERE day = \(dayText)::date AND sponsor = \(sponsor)", logger: logger)
             var runId: Int64 = 0
             let breakCount = summary.breaks
-            for try await id in try await connection.query("""
+            for try await id in try await connection.query(
+                """
                 INSERT INTO reconciliation_runs (day, sponsor, file, records, breaks, summary)
                 VALUES (\(dayText)::date, \(sponsor), \(file), \(records), \(breakCount), \(summaryText)) RETURNING run_id
-                """, logger: logger).decode(Int64.self) {
+                """, logger: logger
+            ).decode(Int64.self) {
                 runId = id
             }
             start = 0
             while start < breaks.count {
                 let chunk = breaks[start..<min(breaks.count, start + 10_000)]
                 let terminals = chunk.map { BackOfficeForwarder.split($0.cardTerminalId) }
-                let sponsors = terminals.map(\.0), stores = terminals.map(\.1), devices = terminals.map(\.2)
-                let classes = chunk.map(\.classification.rawValue), recordNumbers = chunk.map { Int64($0.recordNumber ?? -1) }
-                let rowIds = chunk.map { $0.terminalKey?.id ?? -1 }, kinds = chunk.map(\.type.rawValue), traces = chunk.map(\.traceId)
-                let confirmations = chunk.map { $0.confirmationNumber ?? "" }, cards = chunk.map(\.maskedCard)
-                let units = chunk.map { Int64($0.units?.count ?? -1) }, miles = chunk.map { Int64($0.miles?.value ?? -1) }
-                let cents = chunk.map { Int64($0.money?.cents ?? -1) }, notes = chunk.map(\.note), rolls = chunk.map(\.rollsForward)
-                try await connection.query("""
+                let sponsors = terminals.map(\.0)
+                let stores = terminals.map(\.1)
+                let devices = terminals.map(\.2)
+                let classes = chunk.map(\.classification.rawValue)
+                let recordNumbers = chunk.map { Int64($0.recordNumber ?? -1) }
+                let rowIds = chunk.map { $0.terminalKey?.id ?? -1 }
+                let kinds = chunk.map(\.type.rawValue)
+                let traces = chunk.map(\.traceId)
+                let confirmations = chunk.map { $0.confirmationNumber ?? "" }
+                let cards = chunk.map(\.maskedCard)
+                let units = chunk.map { Int64($0.units?.count ?? -1) }
+                let miles = chunk.map { Int64($0.miles?.value ?? -1) }
+                let cents = chunk.map { Int64($0.money?.cents ?? -1) }
+                let notes = chunk.map(\.note)
+                let rolls = chunk.map(\.rollsForward)
+                try await connection.query(
+                    """
                     INSERT INTO reconciliation_breaks (run_id, day, sponsor, store, device, class, record_number, row_id, kind, trace_id,
                         confirmation_number, card_masked, units, miles, cents, note, rolls_forward)
                     SELECT \(runId), \(dayText)::date, s, st, d, c, NULLIF(rn, -1)::integer, NULLIF(rid, -1), k, tr, NULLIF(cn, ''), cm,

@@ -132,7 +132,8 @@ public struct InheritanceChain {
             paths.append(current)
             guard let inherits = document.root["inherits"] else { break }
             guard let name = inherits.string else {
-                errors.append(document.error(at: "inherits", "inherits must be the quoted name of another \(kind.singular), e.g. inherits = \"default\""))
+                errors.append(
+                    document.error(at: "inherits", "inherits must be the quoted name of another \(kind.singular), e.g. inherits = \"default\""))
                 break
             }
             guard let parent = folders.locate(name, kind: kind, from: current) else {

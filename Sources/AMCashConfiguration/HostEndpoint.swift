@@ -56,11 +56,13 @@ public enum HostEndpointError: Error, Sendable, Equatable, CustomStringConvertib
         case .notAURL(let text):
             return "\"\(text)\" is not a URL; write it like https://cert.airmilesapis.ca"
         case .plainHTTPToNetwork(let text):
-            return "\"\(text)\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"
+            return
+                "\"\(text)\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"
         case .unsupportedScheme(let text):
             return "\"\(text)\" is neither https:// nor http://"
         case .credentialsInURL:
-            return "a base URL must not carry a user name or password; credentials come from AMCASH_CLIENT_ID/AMCASH_CLIENT_SECRET or a credentials file"
+            return
+                "a base URL must not carry a user name or password; credentials come from AMCASH_CLIENT_ID/AMCASH_CLIENT_SECRET or a credentials file"
         }
     }
 }

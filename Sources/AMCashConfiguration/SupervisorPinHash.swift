@@ -67,8 +67,9 @@ public struct SupervisorPinHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func derive(pin: String, salt: [UInt8], rounds: Int) -> [UInt8] {
-        let key = try? KDF.Insecure.PBKDF2.deriveKey(from: Array(pin.utf8), salt: salt, using: .sha256, outputByteCount: 32,
-                                                     unsafeUncheckedRounds: rounds)
+        let key = try? KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(pin.utf8), salt: salt, using: .sha256, outputByteCount: 32,
+            unsafeUncheckedRounds: rounds)
         return key?.withUnsafeBytes { Array($0) } ?? []
     }
 

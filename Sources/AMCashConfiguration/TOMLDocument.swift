@@ -16,8 +16,9 @@ public struct TOMLDocument: @unchecked Sendable {
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError(file: path, line: error.source.begin.line, column: error.source.begin.column,
-                                     message: "not valid TOML: \(error.description)")
+            throw ConfigurationError(
+                file: path, line: error.source.begin.line, column: error.source.begin.column,
+                message: "not valid TOML: \(error.description)")
         } catch {
             throw ConfigurationError(file: path, line: 1, column: 1, message: "not valid TOML: \(error)")
         }
@@ -109,8 +110,9 @@ public enum ConfigurationFileText {
     public static func read(_ path: String, what: String = "file") throws(ConfigurationError) -> String {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         if let size, size > maximumBytes {
-            throw ConfigurationError(file: path, line: 0, column: 0,
-                                     message: "the \(what) is \(size) bytes; at most \(maximumBytes) (1 MiB) are read")
+            throw ConfigurationError(
+                file: path, line: 0, column: 0,
+                message: "the \(what) is \(size) bytes; at most \(maximumBytes) (1 MiB) are read")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the \(what) (missing or not readable)")

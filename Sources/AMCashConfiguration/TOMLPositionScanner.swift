@@ -91,7 +91,7 @@ struct TOMLPositionScanner {
                 scanValue(at: table + key)
                 skipRestOfLine()
             }
-            if index == start { advance() }    // never loop on text this scanner does not follow
+            if index == start { advance() }  // never loop on text this scanner does not follow
         }
     }
 
@@ -146,7 +146,10 @@ struct TOMLPositionScanner {
             while true {
                 skipBlankLinesAndComments()
                 guard let next = current else { return }
-                if next == "]" { advance(); return }
+                if next == "]" {
+                    advance()
+                    return
+                }
                 let start = index
                 scanValue(at: path + ["#\(element)"])
                 skipBlankLinesAndComments()
@@ -159,7 +162,10 @@ struct TOMLPositionScanner {
             while true {
                 skipSpaces()
                 guard let next = current, next != "\n" else { return }
-                if next == "}" { advance(); return }
+                if next == "}" {
+                    advance()
+                    return
+                }
                 let start = index
                 let keyPosition = here
                 let key = scanKey()
@@ -188,7 +194,9 @@ struct TOMLPositionScanner {
     }
 
     private mutating func skipMultilineString(_ quote: Character) {
-        advance(); advance(); advance()
+        advance()
+        advance()
+        advance()
         while !atEnd {
             if current == "\\" && quote == "\"" {
                 advance()
@@ -196,7 +204,9 @@ struct TOMLPositionScanner {
                 continue
             }
             if current == quote && isTripleQuote(quote) {
-                advance(); advance(); advance()
+                advance()
+                advance()
+                advance()
                 // A closing run may hold up to two more quotes that belong to the string.
                 while current == quote { advance() }
                 return

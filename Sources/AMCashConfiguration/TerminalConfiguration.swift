@@ -52,9 +52,11 @@ public struct TerminalConfiguration: Sendable {
     /// What the chain database may hold of a card (`backOfficeCardPolicy`): "masked" (default) or "full".
     public var backOfficeCardPolicy = "masked"
 
-    public init(identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
-                timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,
-                showBalances: Bool = true, cardNumberFormat: CollectorNumberFormat = .standard, source: String? = nil) {
+    public init(
+        identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,
+        timeouts: HostTimeouts = .standard, journalPath: String? = nil, credentialsFile: String? = nil,
+        showBalances: Bool = true, cardNumberFormat: CollectorNumberFormat = .standard, source: String? = nil
+    ) {
         self.identity = identity
         self.language = language
         self.host = host
@@ -86,8 +88,10 @@ public struct HostSettings: Sendable, Hashable {
 
     public static let documentedAudience = "https://partners.loyalty.com"
 
-    public init(environment: HostEnvironment? = nil, baseURL: HostEndpoint, tokenURL: HostEndpoint? = nil,
-                audience: String = HostSettings.documentedAudience) {
+    public init(
+        environment: HostEnvironment? = nil, baseURL: HostEndpoint, tokenURL: HostEndpoint? = nil,
+        audience: String = HostSettings.documentedAudience
+    ) {
         self.baseURL = baseURL
         self.tokenURL = tokenURL ?? (try! HostEndpoint(baseURL.url(for: "/oauth/token")))
         self.audience = audience

@@ -20,7 +20,10 @@ public enum TerminalConfigurationLoader {
         ("hostBaseURL", "the AIR MILES API base URL; absent = the embedded CERT simulator"),
         ("tokenURL", "the OAuth token URL (default: {hostBaseURL}/oauth/token)"),
         ("audience", "the OAuth audience (default: https://partners.loyalty.com)"),
-        ("caFile", "a PEM file of extra certificate authorities to trust for the host (a training room's simulator, a corporate CA); the system's stay trusted and verification is never off"),
+        (
+            "caFile",
+            "a PEM file of extra certificate authorities to trust for the host (a training room's simulator, a corporate CA); the system's stay trusted and verification is never off"
+        ),
         ("connectTimeoutMs", "connect timeout in milliseconds (default 3000)"),
         ("readTimeoutMs", "read timeout in milliseconds (default 8000)"),
         ("journalPath", "the journal database file"),
@@ -29,17 +32,32 @@ public enum TerminalConfigurationLoader {
         ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
         ("receiptPath", "where the console writes receipts: a file or a printer device"),
         ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
-        ("idempotencyRetentionHours", "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"),
-        ("requireScannerPrefix", "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"),
-        ("askPreTaxAmount", "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"),
+        (
+            "idempotencyRetentionHours",
+            "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"
+        ),
+        (
+            "requireScannerPrefix",
+            "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"
+        ),
+        (
+            "askPreTaxAmount",
+            "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"
+        ),
         ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
         ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
         ("ascii", "true or false: draw with ASCII only (default: automatic, on for TERM=linux or a non-UTF-8 locale)"),
         ("kiosk", "true or false: kiosk mode, no quit key, leaving needs the supervisor PIN (default false)"),
         ("supervisorPinHash", "the supervisor PIN, hashed: the line `amcash hash-pin` prints"),
         ("kioskIdleSeconds", "kiosk mode: clear a collector's data from the screen after this many idle seconds (default 60)"),
-        ("backOfficeURL", "the chain's back-office PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=require&sslrootcert=FILE] with no password: the journal is forwarded there in the background"),
-        ("backOfficeCredentialsFile", "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"),
+        (
+            "backOfficeURL",
+            "the chain's back-office PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=require&sslrootcert=FILE] with no password: the journal is forwarded there in the background"
+        ),
+        (
+            "backOfficeCredentialsFile",
+            "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"
+        ),
         ("backOfficeCardPolicy", "what the chain database may hold of a collector number: masked (default: the mask and a keyed hash) or full"),
     ]
 
@@ -103,8 +121,9 @@ public enum TerminalConfigurationLoader {
         let tokenURL = try reader.endpoint("tokenURL")
         let audience = try reader.string("audience")
         if let baseURL {
-            configuration.host = HostSettings(environment: environment, baseURL: baseURL, tokenURL: tokenURL,
-                                              audience: audience ?? HostSettings.documentedAudience)
+            configuration.host = HostSettings(
+                environment: environment, baseURL: baseURL, tokenURL: tokenURL,
+                audience: audience ?? HostSettings.documentedAudience)
             if let caFile = try reader.string("caFile") {
                 guard FileManager.default.isReadableFile(atPath: caFile) else {
                     throw document.error(at: "caFile", "caFile \"\(caFile)\" cannot be read")
@@ -113,7 +132,8 @@ public enum TerminalConfigurationLoader {
             }
         } else {
             for key in ["tokenURL", "audience", "environment", "caFile"] where document.root.contains(key: key) {
-                throw document.error(at: key, "\(key) is set but hostBaseURL is not; set hostBaseURL, or remove \(key) to use the built-in CERT simulator")
+                throw document.error(
+                    at: key, "\(key) is set but hostBaseURL is not; set hostBaseURL, or remove \(key) to use the built-in CERT simulator")
             }
         }
         let connect = try reader.milliseconds("connectTimeoutMs") ?? HostTimeouts.standard.connect
@@ -123,11 +143,13 @@ public enum TerminalConfigurationLoader {
         configuration.credentialsFile = try reader.string("credentialsFile")
         if let url = try reader.string("backOfficeURL") {
             guard let components = URLComponents(string: url), ["postgresql", "postgres"].contains(components.scheme?.lowercased() ?? ""),
-                  components.host?.isEmpty == false, components.user?.isEmpty == false else {
+                components.host?.isEmpty == false, components.user?.isEmpty == false
+            else {
                 throw document.error(at: "backOfficeURL", "backOfficeURL must be postgresql://USER@HOST[:PORT]/DATABASE")
             }
             guard components.password == nil else {
-                throw document.error(at: "backOfficeURL", "backOfficeURL must not carry a password; set AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile")
+                throw document.error(
+                    at: "backOfficeURL", "backOfficeURL must not carry a password; set AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile")
             }
             configuration.backOfficeURL = url
         }
@@ -138,7 +160,8 @@ public enum TerminalConfigurationLoader {
             }
             configuration.backOfficeCardPolicy = policy
         }
-        for key in ["backOfficeCredentialsFile", "backOfficeCardPolicy"] where document.root.contains(key: key) && configuration.backOfficeURL == nil {
+        for key in ["backOfficeCredentialsFile", "backOfficeCardPolicy"] where document.root.contains(key: key) && configuration.backOfficeURL == nil
+        {
             throw document.error(at: key, "\(key) is set but backOfficeURL is not")
         }
         configuration.showBalances = try reader.bool("showBalances") ?? true
@@ -196,7 +219,9 @@ public enum TerminalConfigurationLoader {
         /// A theme or keymap: a name, or a path to a .toml file.
         func name(_ key: String) throws(ConfigurationError) -> String? {
             guard let text = try string(key) else { return nil }
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw document.error(at: key, "\(key) must name a file, got an empty string") }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw document.error(at: key, "\(key) must name a file, got an empty string")
+            }
             return text
         }
 

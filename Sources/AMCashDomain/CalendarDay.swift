@@ -7,7 +7,8 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
 
     public init(year: Int, month: Int, day: Int) throws(CalendarDayError) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...CalendarDay.daysIn(month: month, year: year)).contains(day) else {
+            (1...CalendarDay.daysIn(month: month, year: year)).contains(day)
+        else {
             throw CalendarDayError(text: "\(year)-\(month)-\(day)")
         }
         self.year = year
@@ -19,8 +20,9 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
     public init(parsing text: String) throws(CalendarDayError) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else {
             throw CalendarDayError(text: text)
         }
         do { try self.init(year: year, month: month, day: day) } catch { throw CalendarDayError(text: text) }
@@ -65,7 +67,6 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
-
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

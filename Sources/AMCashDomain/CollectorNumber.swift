@@ -68,22 +68,27 @@ public enum CardReadError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: LocalizedText {
         switch self {
         case .empty:
-            return LocalizedText(english: "No card number was read. Scan the card again.",
-                                 french: "Aucun numéro de carte lu. Balayez la carte de nouveau.")
+            return LocalizedText(
+                english: "No card number was read. Scan the card again.",
+                french: "Aucun numéro de carte lu. Balayez la carte de nouveau.")
         case .notDigits:
-            return LocalizedText(english: "A card number has digits only. Scan the card again or key the digits.",
-                                 french: "Un numéro de carte ne contient que des chiffres. Balayez la carte de nouveau ou entrez les chiffres.")
+            return LocalizedText(
+                english: "A card number has digits only. Scan the card again or key the digits.",
+                french: "Un numéro de carte ne contient que des chiffres. Balayez la carte de nouveau ou entrez les chiffres.")
         case .wrongLength(let actual, let expected):
             let wanted = expected.count == 1 ? "\(expected.lowerBound)" : "\(expected.lowerBound) to \(expected.upperBound)"
             let voulu = expected.count == 1 ? "\(expected.lowerBound)" : "\(expected.lowerBound) à \(expected.upperBound)"
-            return LocalizedText(english: "A card number has \(wanted) digits; this one has \(actual).",
-                                 french: "Un numéro de carte a \(voulu) chiffres; celui-ci en a \(actual).")
+            return LocalizedText(
+                english: "A card number has \(wanted) digits; this one has \(actual).",
+                french: "Un numéro de carte a \(voulu) chiffres; celui-ci en a \(actual).")
         case .unreadableTrack:
-            return LocalizedText(english: "The card's stripe could not be read. Swipe again or scan the card.",
-                                 french: "La bande de la carte est illisible. Glissez-la de nouveau ou balayez-la.")
+            return LocalizedText(
+                english: "The card's stripe could not be read. Swipe again or scan the card.",
+                french: "La bande de la carte est illisible. Glissez-la de nouveau ou balayez-la.")
         case .unsupportedFormat(let lengths):
-            return LocalizedText(english: "Card number lengths \(lengths.lowerBound)...\(lengths.upperBound) are not supported; use 1 to 19.",
-                                 french: "Les longueurs \(lengths.lowerBound)...\(lengths.upperBound) ne sont pas prises en charge; utilisez 1 à 19.")
+            return LocalizedText(
+                english: "Card number lengths \(lengths.lowerBound)...\(lengths.upperBound) are not supported; use 1 to 19.",
+                french: "Les longueurs \(lengths.lowerBound)...\(lengths.upperBound) ne sont pas prises en charge; utilisez 1 à 19.")
         }
     }
 }

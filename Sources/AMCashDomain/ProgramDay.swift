@@ -59,7 +59,8 @@ public struct ProgramDay: Sendable, Hashable, Comparable, Codable, CustomStringC
         // happens twice and is before 03:00 both times; on the day they spring forward, 03:00 exists.
         let parts = calendar.dateComponents([.year, .month, .day, .hour], from: instant)
         guard let year = parts.year, let month = parts.month, let day = parts.day, let hour = parts.hour,
-              let local = try? CalendarDay(year: year, month: month, day: day) else {
+            let local = try? CalendarDay(year: year, month: month, day: day)
+        else {
             fatalError("the Gregorian calendar gave no date for \(instant)")
         }
         return ProgramDay(hour < cutoffHour ? local.previous : local)

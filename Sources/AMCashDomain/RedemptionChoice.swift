@@ -10,8 +10,10 @@ public struct OfferLimits: Sendable, Hashable {
     public let availableCashBalance: Miles
     public let unitValue: UnitValue
 
-    public init(basket: Money, availableOfferUnits: Units, dailyOfferLimit: Units? = nil,
-                availableCashBalance: Miles, unitValue: UnitValue = .standard) {
+    public init(
+        basket: Money, availableOfferUnits: Units, dailyOfferLimit: Units? = nil,
+        availableCashBalance: Miles, unitValue: UnitValue = .standard
+    ) {
         self.basket = basket
         self.availableOfferUnits = availableOfferUnits
         self.dailyOfferLimit = dailyOfferLimit
@@ -22,8 +24,9 @@ public struct OfferLimits: Sendable, Hashable {
     /// The most units this sale can take: the basket in whole units, capped by the host's units,
     /// the balance and the daily limit. The console trusts the host's numbers, never a constant.
     public var maximumUnits: Units {
-        var limit = min(unitValue.units(within: basket), availableOfferUnits,
-                        unitValue.units(payableWith: availableCashBalance))
+        var limit = min(
+            unitValue.units(within: basket), availableOfferUnits,
+            unitValue.units(payableWith: availableCashBalance))
         if let dailyOfferLimit { limit = min(limit, dailyOfferLimit) }
         return limit
     }

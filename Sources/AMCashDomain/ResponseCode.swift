@@ -32,8 +32,10 @@ public enum CashierAction: String, Sendable, CaseIterable, Codable {
         case .none: LocalizedText(english: "Continue the sale.", french: "Poursuivez la vente.")
         case .retry: LocalizedText(english: "Try again.", french: "Réessayez.")
         case .scanCard: LocalizedText(english: "Scan or swipe the card.", french: "Balayez ou glissez la carte.")
-        case .checkCard: LocalizedText(english: "Check the card number or use another card.",
-                                       french: "Vérifiez le numéro ou utilisez une autre carte.")
+        case .checkCard:
+            LocalizedText(
+                english: "Check the card number or use another card.",
+                french: "Vérifiez le numéro ou utilisez une autre carte.")
         case .otherTender: LocalizedText(english: "Take another tender.", french: "Acceptez un autre mode de paiement.")
         case .callSupport: LocalizedText(english: "Call the help desk.", french: "Appelez le soutien technique.")
         }
@@ -92,35 +94,48 @@ public struct ResponseCodeMeaning: Sendable, Hashable {
 public enum ResponseCodeCatalogue {
     /// The documented codes, in code order.
     public static let all: [ResponseCodeMeaning] = [
-        entry(.approved, 200, .approved, .none, showsBalance: true,
-              "Approved.", "Approuvé."),
-        entry(.approvedBalanceHidden, 202, .approved, .none, showsBalance: false,
-              "Approved. The balance cannot be shown.", "Approuvé. Le solde ne peut pas être affiché."),
-        entry(.accountInactive, 401, .declined, .otherTender, showsBalance: false,
-              "This collector account is inactive.", "Ce compte d’adhérent est inactif."),
-        entry(.balanceHiddenUnableToRedeem, 202, .declined, .otherTender, showsBalance: false,
-              "The balance cannot be shown and miles cannot be redeemed.",
-              "Le solde ne peut pas être affiché et les milles ne peuvent pas être échangés."),
-        entry(.unableToRedeem, 202, .declined, .otherTender, showsBalance: true,
-              "Miles cannot be redeemed on this account now.",
-              "Les milles ne peuvent pas être échangés sur ce compte pour le moment."),
-        entry(.hostTimedOut, 408, .retryable, .retry, showsBalance: false,
-              "AIR MILES took too long to answer.", "AIR MILES a mis trop de temps à répondre."),
-        entry(.cardNotSwipedOrScanned, 403, .declined, .scanCard, showsBalance: false,
-              "A keyed card number cannot redeem miles.",
-              "Un numéro de carte entré à la main ne permet pas d’échanger des milles."),
-        entry(.invalidCollectorNumber, 401, .declined, .checkCard, showsBalance: false,
-              "This is not a valid collector number.", "Ce numéro d’adhérent n’est pas valide."),
-        entry(.invalidField, 400, .declined, .callSupport, showsBalance: false,
-              "AIR MILES refused the request as incomplete.", "AIR MILES a refusé la demande comme incomplète."),
-        entry(.insufficientMiles, 202, .declined, .otherTender, showsBalance: true,
-              "Not enough AIR MILES Cash miles.", "Pas assez de milles Argent AIR MILES."),
-        entry(.dailyLimitExceeded, 202, .declined, .otherTender, showsBalance: true,
-              "The daily redemption limit has been reached.", "La limite quotidienne d’échange est atteinte."),
-        entry(.scheduledOutage, 503, .retryable, .otherTender, showsBalance: false,
-              "AIR MILES is down for scheduled maintenance.", "AIR MILES est en maintenance planifiée."),
-        entry(.serverError, 500, .retryable, .retry, showsBalance: false,
-              "AIR MILES had an error.", "AIR MILES a eu une erreur."),
+        entry(
+            .approved, 200, .approved, .none, showsBalance: true,
+            "Approved.", "Approuvé."),
+        entry(
+            .approvedBalanceHidden, 202, .approved, .none, showsBalance: false,
+            "Approved. The balance cannot be shown.", "Approuvé. Le solde ne peut pas être affiché."),
+        entry(
+            .accountInactive, 401, .declined, .otherTender, showsBalance: false,
+            "This collector account is inactive.", "Ce compte d’adhérent est inactif."),
+        entry(
+            .balanceHiddenUnableToRedeem, 202, .declined, .otherTender, showsBalance: false,
+            "The balance cannot be shown and miles cannot be redeemed.",
+            "Le solde ne peut pas être affiché et les milles ne peuvent pas être échangés."),
+        entry(
+            .unableToRedeem, 202, .declined, .otherTender, showsBalance: true,
+            "Miles cannot be redeemed on this account now.",
+            "Les milles ne peuvent pas être échangés sur ce compte pour le moment."),
+        entry(
+            .hostTimedOut, 408, .retryable, .retry, showsBalance: false,
+            "AIR MILES took too long to answer.", "AIR MILES a mis trop de temps à répondre."),
+        entry(
+            .cardNotSwipedOrScanned, 403, .declined, .scanCard, showsBalance: false,
+            "A keyed card number cannot redeem miles.",
+            "Un numéro de carte entré à la main ne permet pas d’échanger des milles."),
+        entry(
+            .invalidCollectorNumber, 401, .declined, .checkCard, showsBalance: false,
+            "This is not a valid collector number.", "Ce numéro d’adhérent n’est pas valide."),
+        entry(
+            .invalidField, 400, .declined, .callSupport, showsBalance: false,
+            "AIR MILES refused the request as incomplete.", "AIR MILES a refusé la demande comme incomplète."),
+        entry(
+            .insufficientMiles, 202, .declined, .otherTender, showsBalance: true,
+            "Not enough AIR MILES Cash miles.", "Pas assez de milles Argent AIR MILES."),
+        entry(
+            .dailyLimitExceeded, 202, .declined, .otherTender, showsBalance: true,
+            "The daily redemption limit has been reached.", "La limite quotidienne d’échange est atteinte."),
+        entry(
+            .scheduledOutage, 503, .retryable, .otherTender, showsBalance: false,
+            "AIR MILES is down for scheduled maintenance.", "AIR MILES est en maintenance planifiée."),
+        entry(
+            .serverError, 500, .retryable, .retry, showsBalance: false,
+            "AIR MILES had an error.", "AIR MILES a eu une erreur."),
     ]
 
     private static let byCode: [ResponseCode: ResponseCodeMeaning] =
@@ -134,14 +149,18 @@ public enum ResponseCodeCatalogue {
         let shown = printable.isEmpty ? "no code" : printable
         return ResponseCodeMeaning(
             code: code, httpStatus: nil, outcome: .unknown, action: .callSupport,
-            message: LocalizedText(english: "AIR MILES sent an unknown answer (\(shown)).",
-                                   french: "AIR MILES a envoyé une réponse inconnue (\(printable.isEmpty ? "aucun code" : printable))."),
+            message: LocalizedText(
+                english: "AIR MILES sent an unknown answer (\(shown)).",
+                french: "AIR MILES a envoyé une réponse inconnue (\(printable.isEmpty ? "aucun code" : printable))."),
             showsBalance: false)
     }
 
-    private static func entry(_ code: ResponseCode, _ status: Int, _ outcome: Outcome, _ action: CashierAction,
-                              showsBalance: Bool, _ english: String, _ french: String) -> ResponseCodeMeaning {
-        ResponseCodeMeaning(code: code, httpStatus: status, outcome: outcome, action: action,
-                            message: LocalizedText(english: english, french: french), showsBalance: showsBalance)
+    private static func entry(
+        _ code: ResponseCode, _ status: Int, _ outcome: Outcome, _ action: CashierAction,
+        showsBalance: Bool, _ english: String, _ french: String
+    ) -> ResponseCodeMeaning {
+        ResponseCodeMeaning(
+            code: code, httpStatus: status, outcome: outcome, action: action,
+            message: LocalizedText(english: english, french: french), showsBalance: showsBalance)
     }
 }

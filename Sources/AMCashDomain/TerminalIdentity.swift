@@ -13,7 +13,8 @@ public struct TerminalIdentity: Sendable, Hashable, Codable {
     public let acquirerId: String
 
     public init(sponsorCode: String, storeId: String, deviceId: String, vendorId: String, acquirerId: String)
-        throws(TerminalIdentityError) {
+        throws(TerminalIdentityError)
+    {
         try Self.check("sponsorCode", sponsorCode, lengths: 4...4, allowed: \.isASCIIAlphanumeric, what: "4 letters or digits")
         try Self.check("storeId", storeId, lengths: 4...4, allowed: \.isASCIIDigit, what: "4 digits")
         try Self.check("deviceId", deviceId, lengths: 3...3, allowed: \.isASCIIDigit, what: "3 digits")
@@ -33,8 +34,10 @@ public struct TerminalIdentity: Sendable, Hashable, Codable {
     public static let training = try! TerminalIdentity(
         sponsorCode: "LOY1", storeId: "0001", deviceId: "001", vendorId: "1000000001", acquirerId: "100001")
 
-    private static func check(_ field: String, _ value: String, lengths: ClosedRange<Int>,
-                              allowed: (Character) -> Bool, what: String) throws(TerminalIdentityError) {
+    private static func check(
+        _ field: String, _ value: String, lengths: ClosedRange<Int>,
+        allowed: (Character) -> Bool, what: String
+    ) throws(TerminalIdentityError) {
         guard lengths.contains(value.count), value.allSatisfy(allowed) else {
             throw TerminalIdentityError(field: field, value: value, expected: what)
         }

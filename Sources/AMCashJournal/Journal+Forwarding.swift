@@ -56,20 +56,24 @@ extension Journal {
             UPDATE meta SET value = value + 1 WHERE key = 'changeSeq';
             UPDATE entries SET changeSeq = (SELECT value FROM meta WHERE key = 'changeSeq') WHERE id = NEW.id;
             """
-        try db.execute(sql: """
-            CREATE TRIGGER entries_forward_insert AFTER INSERT ON entries BEGIN
-            \(bump)
-            INSERT OR IGNORE INTO terminals (cardTerminalId) SELECT NEW.cardTerminalId WHERE NEW.cardTerminalId <> '';
-            END
-            """)
+        try db.execute(
+            sql: """
+                CREATE TRIGGER entries_forward_insert AFTER INSERT ON entries BEGIN
+                \(bump)
+                INSERT OR IGNORE INTO terminals (cardTerminalId) SELECT NEW.cardTerminalId WHERE NEW.cardTerminalId <> '';
+                END
+                """)
         // What the back office shows: a lease or an attempt count changing is not worth a row.
-        let watched = ["state", "responseCode", "confirmationNumber", "units", "cents", "miles", "answeredAt", "isException",
-                       "resolvedByRecovery", "shownAt", "lastFailure"]
-        try db.execute(sql: """
-            CREATE TRIGGER entries_forward_update AFTER UPDATE OF \(watched.joined(separator: ", ")) ON entries
-            WHEN \(watched.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR "))
-            BEGIN \(bump) END
-            """)
+        let watched = [
+            "state", "responseCode", "confirmationNumber", "units", "cents", "miles", "answeredAt", "isException",
+            "resolvedByRecovery", "shownAt", "lastFailure",
+        ]
+        try db.execute(
+            sql: """
+                CREATE TRIGGER entries_forward_update AFTER UPDATE OF \(watched.joined(separator: ", ")) ON entries
+                WHEN \(watched.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR "))
+                BEGIN \(bump) END
+                """)
     }
 
     /// Remembers that this journal belongs to `cardTerminalId` (sponsor + store + device), so a
@@ -87,12 +91,14 @@ extension Journal {
     public func changesToForward(limit: Int) throws(JournalError) -> [ForwardedRow] {
         try run { db in
             let after = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedSeq'") ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT changeSeq, cardTerminalId, traceId, kind, state, maskedCard, body, confirmationNumber, originalConfirmationNumber,
-                       requestedCents, units, miles, cents, responseCode, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
-                       isVoid, isException, resolvedByRecovery, lastFailure
-                FROM entries WHERE changeSeq > ? ORDER BY changeSeq LIMIT ?
-                """, arguments: [after, limit])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT changeSeq, cardTerminalId, traceId, kind, state, maskedCard, body, confirmationNumber, originalConfirmationNumber,
+                           requestedCents, units, miles, cents, responseCode, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
+                           isVoid, isException, resolvedByRecovery, lastFailure
+                    FROM entries WHERE changeSeq > ? ORDER BY changeSeq LIMIT ?
+                    """, arguments: [after, limit])
             return try rows.map { row in
                 guard let kind = JournalEntry.Kind(rawValue: row["kind"]), let state = TransactionState(rawValue: row["state"]) else {
                     throw JournalError.storage("an entry the journal cannot read (trace \(row["traceId"] as String? ?? "?"))")
@@ -117,8 +123,9 @@ extension Journal {
     /// The back office has every change up to `changeSeq`.
     public func acknowledgeForwarded(upTo changeSeq: Int64, at now: Date) throws(JournalError) {
         try write { db in
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('forwardedSeq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-                           arguments: [changeSeq])
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('forwardedSeq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                arguments: [changeSeq])
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('forwardedAt', ?)", arguments: [Int64(now.timeIntervalSince1970)])
         }
     }
@@ -129,9 +136,11 @@ extension Journal {
             let after = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedSeq'") ?? 0
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE changeSeq > ?", arguments: [after]) ?? 0
             let at = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedAt'")
-            let oldest = try Date.fetchOne(db, sql: "SELECT MIN(COALESCE(answeredAt, createdAt)) FROM entries WHERE changeSeq > ?", arguments: [after])
-            return ForwardingStatus(pendingRows: pending, lastForwardedAt: at.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                                    oldestPendingAt: pending > 0 ? oldest : nil)
+            let oldest = try Date.fetchOne(
+                db, sql: "SELECT MIN(COALESCE(answeredAt, createdAt)) FROM entries WHERE changeSeq > ?", arguments: [after])
+            return ForwardingStatus(
+                pendingRows: pending, lastForwardedAt: at.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                oldestPendingAt: pending > 0 ? oldest : nil)
         }
     }
 }
@@ -143,7 +152,7 @@ extension JournalEntry.Kind {
     public func reconciliationIsUnknown(state: TransactionState, hasConfirmation: Bool) -> Bool? {
         switch (self, state) {
         case (.redeem, .approved), (.redeem, .shown), (.redeem, .reversing), (.redeem, .reversed), (.redeem, .voiding),
-             (.redeem, .voided), (.reverse, .reversed):
+            (.redeem, .voided), (.reverse, .reversed):
             false
         case (.redeem, .sending), (.redeem, .unknown): true
         case (.redeem, .exception): !hasConfirmation

@@ -20,7 +20,8 @@ public struct ReconciledRow: Sendable, Hashable {
         guard let key = finding.reconciles, key.journal == journalIndex else { return nil }
         id = key.id
         if finding.resolvesUnknown, let confirmation = finding.confirmationNumber, let units = finding.units, let money = finding.money,
-           let miles = finding.miles {
+            let miles = finding.miles
+        {
             resolution = HostNumbers(confirmation: confirmation, units: units, money: money, miles: miles)
         } else {
             resolution = nil
@@ -33,7 +34,8 @@ extension Journal {
     /// reconciled (they roll forward), and the next day's first minutes (records just across the cut-off).
     /// Declined rows are left out: the host has nothing for them. Read with one indexed query, column
     /// by column, so a day of a million rows loads in seconds and without the request bodies.
-    public func terminalRecords(for day: ProgramDay, journalIndex: Int, timingWindow: TimeInterval = 15 * 60) throws(JournalError) -> [TerminalRecord] {
+    public func terminalRecords(for day: ProgramDay, journalIndex: Int, timingWindow: TimeInterval = 15 * 60) throws(JournalError) -> [TerminalRecord]
+    {
         let nextDay = ProgramDay(day.date.next)
         let nextDayWindowEnd = day.reconciliationEnd.addingTimeInterval(timingWindow)
         return try run { db in
@@ -52,28 +54,33 @@ extension Journal {
             // Most rows are of the day and far from the cut-off: their day and time are not even read
             // (NULL), only those of the rows that roll forward or sit in the timing window are.
             let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
-            let columns = "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, "
+            let columns =
+                "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, "
                 + "CASE WHEN reconciliationDay = ?1 THEN NULL ELSE reconciliationDay END, "
                 + "CASE WHEN createdAt >= ?4 THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id",
-                                           arguments: [day.description, nextDay.description, nextDayWindowEnd, nearCutOff])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id",
+                arguments: [day.description, nextDay.description, nextDayWindowEnd, nearCutOff])
             while let row = try rows.next() {
-                let kindText: String = row[1], stateText: String = row[2]
+                let kindText: String = row[1]
+                let stateText: String = row[2]
                 guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText) else {
                     throw JournalError.storage("an entry the journal cannot read (id \(row[0] as Int64))")
                 }
                 let confirmation: String? = row[3]
                 guard let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil) else { continue }
-                let units = (row[6] as Int?).map { Units($0) }, miles = (row[7] as Int?).map { Miles($0) }
+                let units = (row[6] as Int?).map { Units($0) }
+                let miles = (row[7] as Int?).map { Miles($0) }
                 let money = (row[8] as Int?).map(Money.init(cents:))
                 if kind == .redeem, let confirmation { redeemAmounts[confirmation] = (units, miles, money) }
                 if kind == .reverse { reversalsNeedingOriginals.append(records.count) }
-                records.append(TerminalRecord(
-                    key: TerminalRecord.Key(journal: journalIndex, id: row[0]), type: kind == .redeem ? .redeem : .reverse,
-                    isUnknown: isUnknown, confirmationNumber: isUnknown ? nil : confirmation, traceId: row[4],
-                    cardTerminalId: row[12] ?? "", maskedCard: row[5], units: units, miles: kind == .redeem ? miles : nil,
-                    money: kind == .redeem ? money : nil, day: try (row[9] as String?).map(programDay) ?? day,
-                    createdAt: row[10] ?? day.reconciliationStart))
+                records.append(
+                    TerminalRecord(
+                        key: TerminalRecord.Key(journal: journalIndex, id: row[0]), type: kind == .redeem ? .redeem : .reverse,
+                        isUnknown: isUnknown, confirmationNumber: isUnknown ? nil : confirmation, traceId: row[4],
+                        cardTerminalId: row[12] ?? "", maskedCard: row[5], units: units, miles: kind == .redeem ? miles : nil,
+                        money: kind == .redeem ? money : nil, day: try (row[9] as String?).map(programDay) ?? day,
+                        createdAt: row[10] ?? day.reconciliationStart))
                 if kind == .reverse, let original: String = row[11] { originalsByRecord[records.count - 1] = original }
             }
             // A reversal carries the miles and dollars of the redemption it reverses (found among the rows
@@ -103,16 +110,21 @@ extension Journal {
         try write { db in
             for row in rows {
                 if let numbers = row.resolution {
-                    try Journal.resolveUnshown(db, row.id, confirmation: numbers.confirmation, units: numbers.units, money: numbers.money,
-                                               miles: numbers.miles, at: now)
+                    try Journal.resolveUnshown(
+                        db, row.id, confirmation: numbers.confirmation, units: numbers.units, money: numbers.money,
+                        miles: numbers.miles, at: now)
                 }
             }
             // Matched rows are mostly consecutive ids: one statement per run of them, not one per row.
             let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id BETWEEN ? AND ?")
             let ids = rows.map(\.id).sorted()
-            var start = ids[0], end = ids[0]
+            var start = ids[0]
+            var end = ids[0]
             for id in ids.dropFirst() {
-                if id == end + 1 { end = id; continue }
+                if id == end + 1 {
+                    end = id
+                    continue
+                }
                 if id == end { continue }
                 try reconciled.execute(arguments: [start, end])
                 (start, end) = (id, id)

@@ -1,8 +1,8 @@
-public import AMCashAPI
-public import AMCashWire
+import AMCashAPI
 public import AMCashDomain
-public import Foundation
+public import AMCashWire
 import Crypto
+public import Foundation
 import GRDB
 
 /// The terminal's durable journal, in SQLite. Every REDEEM and REVERSE is written as an intent —
@@ -81,8 +81,10 @@ public final class Journal: Sendable {
     /// Records a REDEEM about to be sent, leased to `holder` for the in-lane budget; committed when
     /// this returns. Refused (nothing recorded, nothing to send) while another call for the same
     /// collector is under a live lease: one host call per collector at a time.
-    public func recordRedemptionIntent(_ call: PreparedCall, requested: Money, at now: Date,
-                                       holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
+    public func recordRedemptionIntent(
+        _ call: PreparedCall, requested: Money, at now: Date,
+        holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard
+    ) throws(JournalError) -> JournalEntry {
         precondition(call.operation == .redeem && call.idempotencyKey != nil)
         let state = try Journal.transition(.draft, .send)
         return try write { db in
@@ -90,8 +92,9 @@ public final class Journal: Sendable {
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
                 throw JournalError.collectorBusy(traceId: busy.traceId)
             }
-            var entry = try Journal.insert(db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
-                                           nextAttemptAt: nil, cardKey: cardKey, now: now)
+            var entry = try Journal.insert(
+                db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
+                nextAttemptAt: nil, cardKey: cardKey, now: now)
             entry.leaseHolder = holder.description
             entry.leaseUntil = now.addingTimeInterval(leases.inLane)
             try Journal.update(db, entry)
@@ -104,8 +107,10 @@ public final class Journal: Sendable {
     /// if never shown. A refusal or "nothing was sent" ends it; anything else is unknown (a 409 that
     /// survived its retries, an exception).
     @discardableResult
-    public func recordRedemptionOutcome(_ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
-                                        holder: LeaseHolder? = nil, leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
+    public func recordRedemptionOutcome(
+        _ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
+        holder: LeaseHolder? = nil, leases: LeaseTimes = .standard
+    ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
             guard entry.state == .sending else {
@@ -201,8 +206,10 @@ public final class Journal: Sendable {
     /// nobody saw it, it is voided at once: its REVERSE is queued in the same commit. Anything else
     /// leaves the row unknown; past `replayUntil` it becomes an exception.
     @discardableResult
-    public func recordReplayOutcome(_ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
-                                    replayUntil: Date) throws(JournalError) -> JournalEntry {
+    public func recordReplayOutcome(
+        _ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
+        replayUntil: Date
+    ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
             guard entry.state.needsResolution else {
@@ -222,7 +229,9 @@ public final class Journal: Sendable {
                 case .notSent(let failure), .unknown(let failure):
                     entry.lastFailure = failure.description
                 }
-                if now >= replayUntil { try Journal.giveUp(&entry, reason: "replays ended (the reversal window or the host's key retention closed) with no answer") }
+                if now >= replayUntil {
+                    try Journal.giveUp(&entry, reason: "replays ended (the reversal window or the host's key retention closed) with no answer")
+                }
             }
             Journal.release(&entry)
             try Journal.update(db, entry)
@@ -258,11 +267,12 @@ public final class Journal: Sendable {
     /// Sets a row the journal cannot move aside for the supervisor, so recovery never stalls on it.
     public func quarantine(_ id: Int64, reason: String) throws(JournalError) {
         try write { db in
-            try db.execute(sql: """
-                UPDATE entries SET state = 'exception', isException = 1, nextAttemptAt = NULL, leaseHolder = NULL, leaseUntil = NULL,
-                                   lastFailure = ?
-                WHERE id = ?
-                """, arguments: ["set aside: " + reason, id])
+            try db.execute(
+                sql: """
+                    UPDATE entries SET state = 'exception', isException = 1, nextAttemptAt = NULL, leaseHolder = NULL, leaseUntil = NULL,
+                                       lastFailure = ?
+                    WHERE id = ?
+                    """, arguments: ["set aside: " + reason, id])
         }
     }
 
@@ -282,8 +292,10 @@ public final class Journal: Sendable {
     /// Queues the cashier's REVERSE durably, leased to `holder` while it is sent; the redemption it
     /// reverses (if this terminal made it) becomes `reversing`. Refused before anything is queued
     /// when the redemption is this terminal's and the card is not its card, or it is not shown.
-    public func queueReversal(_ call: PreparedCall, of confirmationNumber: String, at now: Date,
-                              holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry {
+    public func queueReversal(
+        _ call: PreparedCall, of confirmationNumber: String, at now: Date,
+        holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard
+    ) throws(JournalError) -> JournalEntry {
         precondition(call.operation == .reverse && call.idempotencyKey != nil)
         return try write { db in
             let cardKey = try Journal.cardKey(db, body: call.body)
@@ -301,8 +313,9 @@ public final class Journal: Sendable {
                 try Journal.update(db, redemption)
             }
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
-            var entry = try Journal.insert(db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
-                                           nextAttemptAt: now, cardKey: cardKey, now: now)
+            var entry = try Journal.insert(
+                db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
+                nextAttemptAt: now, cardKey: cardKey, now: now)
             entry.leaseHolder = holder.description
             entry.leaseUntil = now.addingTimeInterval(leases.inLane)
             try Journal.update(db, entry)
@@ -328,7 +341,11 @@ public final class Journal: Sendable {
                 try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [$0]).first
             }
             let conclusiveRefusal: Bool
-            if case .answered(let reply) = result, reply.answer.outcome == .declined { conclusiveRefusal = !entry.sentInDoubt } else { conclusiveRefusal = false }
+            if case .answered(let reply) = result, reply.answer.outcome == .declined {
+                conclusiveRefusal = !entry.sentInDoubt
+            } else {
+                conclusiveRefusal = false
+            }
             switch result {
             case .answered(let reply) where reply.answer.outcome == .approved:
                 entry.state = try Journal.reversalTransition(entry.state, .reversalApproved)
@@ -366,10 +383,11 @@ public final class Journal: Sendable {
                     }
                 }
             default:
-                let reason: String = switch result {
-                case .answered(let reply): "host answered \(reply.answer.code)"
-                case .notSent(let failure), .unknown(let failure): failure.description
-                }
+                let reason: String =
+                    switch result {
+                    case .answered(let reply): "host answered \(reply.answer.code)"
+                    case .notSent(let failure), .unknown(let failure): failure.description
+                    }
                 if case .notSent = result {} else { entry.sentInDoubt = true }
                 entry.lastFailure = reason
                 let redeemedAt = redemption?.createdAt ?? entry.createdAt
@@ -414,12 +432,14 @@ public final class Journal: Sendable {
     /// counted by SQLite instead of reading every row.
     public func openCount() throws(JournalError) -> Int {
         try run { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM entries
-                WHERE (kind = 'REDEEM' AND state IN ('sending', 'unknown', 'approved', 'voiding'))
-                   OR (kind = 'REVERSE' AND state = 'reversing')
-                   OR isException = 1
-                """) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM entries
+                    WHERE (kind = 'REDEEM' AND state IN ('sending', 'unknown', 'approved', 'voiding'))
+                       OR (kind = 'REVERSE' AND state = 'reversing')
+                       OR isException = 1
+                    """) ?? 0
         }
     }
 
@@ -440,8 +460,10 @@ public final class Journal: Sendable {
         try write { db in try Journal.resolveUnshown(db, id, confirmation: confirmation, units: units, money: money, miles: miles, at: now) }
     }
 
-    static func resolveUnshown(_ db: Database, _ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?,
-                           at now: Date) throws {
+    static func resolveUnshown(
+        _ db: Database, _ id: Int64, confirmation: String?, units: Units?, money: Money?, miles: Miles?,
+        at now: Date
+    ) throws {
         var entry = try Journal.fetch(db, id: id)
         guard entry.state.needsResolution else { return }
         entry.state = try Journal.transition(entry.state, .hostApproved)
@@ -476,17 +498,23 @@ public final class Journal: Sendable {
     @discardableResult
     public func purgeCardNumbers(at now: Date) throws(JournalError) -> Int {
         try write { db in
-            let rows = try Journal.fetchAll(db, "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding')")
+            let rows = try Journal.fetchAll(
+                db,
+                "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding')"
+            )
             var purged = 0
             for entry in rows {
-                let canStillSend: Bool = switch (entry.kind, entry.state) {
-                case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding): ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
-                case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
-                case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
-                default: true
-                }
+                let canStillSend: Bool =
+                    switch (entry.kind, entry.state) {
+                    case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding):
+                        ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
+                    case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
+                    case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
+                    default: true
+                    }
                 guard !canStillSend, var object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
-                      let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber) else { continue }
+                    let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber)
+                else { continue }
                 object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
                 guard let masked = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
                 try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
@@ -502,42 +530,53 @@ public final class Journal: Sendable {
         let cutoff = now.addingTimeInterval(-TimeInterval(days) * 86_400)
         return try write { db in
             // A row the back office has not received yet is kept until it has (once forwarding is in use).
-            try db.execute(sql: """
-                DELETE FROM entries WHERE isReconciled = 1 AND createdAt < ?
-                AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
-                """, arguments: [cutoff])
+            try db.execute(
+                sql: """
+                    DELETE FROM entries WHERE isReconciled = 1 AND createdAt < ?
+                    AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
+                    """, arguments: [cutoff])
             return db.changesCount
         }
     }
 
     // MARK: - Plumbing
 
-    private static func insert(_ db: Database, kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState,
-                               original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, now: Date) throws -> JournalEntry {
+    private static func insert(
+        _ db: Database, kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState,
+        original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, now: Date
+    ) throws -> JournalEntry {
         let redemptionDay = ProgramDay.redemptionDay(at: now)
         let reconciliationDay = ProgramDay.reconciliationDay(at: now)
-        try db.execute(sql: """
-            INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
-                                 requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
-                                 resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?)
-            """, arguments: [kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
-                             call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
-                             requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
-                             cardTerminalId(ofBody: call.body)])
+        try db.execute(
+            sql: """
+                INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
+                                     requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
+                                     resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?)
+                """,
+            arguments: [
+                kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
+                call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
+                requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
+                cardTerminalId(ofBody: call.body),
+            ])
         return try fetch(db, id: db.lastInsertedRowID)
     }
 
     private static func update(_ db: Database, _ entry: JournalEntry) throws {
-        try db.execute(sql: """
-            UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
-                               attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
-                               shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?
-            WHERE id = ?
-            """, arguments: [entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
-                             entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure, entry.nextAttemptAt,
-                             entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
-                             entry.sentInDoubt, entry.id])
+        try db.execute(
+            sql: """
+                UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
+                                   attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
+                                   shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
+                entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure, entry.nextAttemptAt,
+                entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
+                entry.sentInDoubt, entry.id,
+            ])
     }
 
     // MARK: - Rules shared by the writes
@@ -569,8 +608,9 @@ public final class Journal: Sendable {
             try giveUp(&entry, reason: "approved but never shown, and its journaled request cannot be read to void it")
             return
         }
-        _ = try insert(db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmation, nextAttemptAt: now,
-                       cardKey: entry.cardKey, isVoid: true, now: now)
+        _ = try insert(
+            db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmation, nextAttemptAt: now,
+            cardKey: entry.cardKey, isVoid: true, now: now)
         entry.lastFailure = "approved but never shown: voided"
     }
 
@@ -604,7 +644,8 @@ public final class Journal: Sendable {
     /// apart without another copy of the number.
     private static func cardKey(_ db: Database, body: Data) throws -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let digits = object["collectorNumber"] as? String else { return nil }
+            let digits = object["collectorNumber"] as? String
+        else { return nil }
         var salt = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cardSalt'")
         if salt == nil {
             salt = Int.random(in: 1...Int.max)
@@ -633,7 +674,8 @@ public final class Journal: Sendable {
     private static func entry(from row: Row) throws -> JournalEntry {
         func day(_ text: String) throws -> ProgramDay { ProgramDay(try CalendarDay(parsing: text)) }
         guard let kind = JournalEntry.Kind(rawValue: row["kind"]), let state = TransactionState(rawValue: row["state"]),
-              let key = UUID(uuidString: row["idempotencyKey"]) else {
+            let key = UUID(uuidString: row["idempotencyKey"])
+        else {
             throw JournalError.storage("an entry the journal cannot read (id \(row["id"] as Int64? ?? -1))")
         }
         return JournalEntry(
@@ -672,7 +714,9 @@ public final class Journal: Sendable {
             case .SQLITE_FULL: return .diskFull(path: path)
             case .SQLITE_READONLY, .SQLITE_PERM: return .readOnly(path: path)
             case .SQLITE_CANTOPEN, .SQLITE_NOTADB: return .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
-            default: return opening ? .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)") : .storage(error.message ?? "\(error.resultCode)")
+            default:
+                return opening
+                    ? .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)") : .storage(error.message ?? "\(error.resultCode)")
             }
         }
         return opening ? .cannotOpen(path: path, reason: String(describing: error)) : .storage(String(describing: error))
@@ -750,8 +794,9 @@ public final class Journal: Sendable {
     /// The card terminal id (sponsor + store + device) a journaled request body carries.
     static func cardTerminalId(ofBody body: Data) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let sponsor = object["sponsorCode"] as? String, let store = object["storeId"] as? String,
-              let device = object["deviceId"] as? String else { return "" }
+            let sponsor = object["sponsorCode"] as? String, let store = object["storeId"] as? String,
+            let device = object["deviceId"] as? String
+        else { return "" }
         return sponsor + store + device
     }
 

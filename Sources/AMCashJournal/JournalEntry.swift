@@ -1,6 +1,6 @@
-public import AMCashAPI
-public import AMCashWire
+import AMCashAPI
 public import AMCashDomain
+public import AMCashWire
 public import Foundation
 
 /// One REDEEM or REVERSE as the terminal recorded it: the exact request it sends (and re-sends),
@@ -59,8 +59,9 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
 
     /// The call to (re-)send: same bytes, same key, same trace id.
     public var call: PreparedCall {
-        PreparedCall(operation: kind == .redeem ? .redeem : .reverse, traceId: traceId, idempotencyKey: idempotencyKey,
-                     body: body, maskedCard: maskedCard)
+        PreparedCall(
+            operation: kind == .redeem ? .redeem : .reverse, traceId: traceId, idempotencyKey: idempotencyKey,
+            body: body, maskedCard: maskedCard)
     }
 
     /// Whether the terminal still has work to do on its own: resolve, void, or send a reversal.

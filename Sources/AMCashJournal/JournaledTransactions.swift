@@ -1,6 +1,6 @@
 public import AMCashAPI
-public import AMCashWire
 import AMCashDomain
+public import AMCashWire
 public import Foundation
 
 /// Where a test may kill the till (SIGKILL) to prove that nothing is lost or debited twice. The
@@ -32,9 +32,11 @@ public struct JournaledTransactions: Sendable {
     public let crash: @Sendable (CrashPoint) -> Void
     public let now: @Sendable () -> Date
 
-    public init(journal: Journal, host: any RedemptionHost, builder: RequestBuilder, replayRetentionHours: Int = 24,
-                leases: LeaseTimes = .standard, crash: @escaping @Sendable (CrashPoint) -> Void = { _ in },
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        journal: Journal, host: any RedemptionHost, builder: RequestBuilder, replayRetentionHours: Int = 24,
+        leases: LeaseTimes = .standard, crash: @escaping @Sendable (CrashPoint) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.journal = journal
         self.host = host
         self.builder = builder
@@ -79,8 +81,9 @@ public struct JournaledTransactions: Sendable {
         } catch {
             // The host's answer could not be recorded: the row stays open and recovery replays it (and voids
             // an approval). The cashier must not give the discount.
-            return Redemption(entry: intent, result: .unknown(.garbledResponse(status: 0, reason: "the journal could not record the answer: \(error)")),
-                              traceId: call.traceId)
+            return Redemption(
+                entry: intent, result: .unknown(.garbledResponse(status: 0, reason: "the journal could not record the answer: \(error)")),
+                traceId: call.traceId)
         }
     }
 
@@ -184,7 +187,9 @@ public struct JournaledTransactions: Sendable {
                 let result = await host.redeem(entry.call, policy: policy)
                 let updated = try journal.recordReplayOutcome(entry.id, result, at: now(), replayUntil: until)
                 switch updated.state {
-                case .voiding: report.voidsQueued += 1; report.resolved += 1
+                case .voiding:
+                    report.voidsQueued += 1
+                    report.resolved += 1
                 case .unknown, .sending: report.stillUnknown += 1
                 default: report.resolved += 1
                 }

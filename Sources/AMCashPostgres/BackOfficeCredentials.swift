@@ -1,5 +1,5 @@
 import AMCashConfiguration
-public import Foundation
+import Foundation
 
 /// The back office's secrets, kept like the AIR MILES ones: in the environment
 /// (`AMCASH_BACKOFFICE_PASSWORD`, `AMCASH_BACKOFFICE_CARD_KEY`) or in a TOML file only its owner may read:
@@ -34,7 +34,8 @@ public struct BackOfficeCredentials: Sendable, Equatable, CustomStringConvertibl
         guard stat(path, &status) == 0 else { throw .credentials("\(path): cannot read the back-office credentials file") }
         let mode = status.st_mode & 0o777
         if mode & 0o077 != 0 {
-            throw .credentials("\(path): the back-office credentials file is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+            throw .credentials(
+                "\(path): the back-office credentials file is readable by others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
         }
         if status.st_uid != geteuid() { throw .credentials("\(path): the back-office credentials file belongs to another user") }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

@@ -1,6 +1,6 @@
-public import Foundation
-public import PostgresNIO
+import Foundation
 import NIOSSL
+public import PostgresNIO
 
 /// Where a PostgreSQL database is, as chains write it:
 /// `postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full&sslrootcert=FILE]`.
@@ -27,8 +27,10 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// Extra certificate authorities to trust (`sslrootcert`).
     public var rootCertificateFile: String?
 
-    public init(host: String, port: Int = 5432, user: String, password: String? = nil, database: String,
-                tls: TLSMode = .prefer, rootCertificateFile: String? = nil) {
+    public init(
+        host: String, port: Int = 5432, user: String, password: String? = nil, database: String,
+        tls: TLSMode = .prefer, rootCertificateFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -42,7 +44,8 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// configuration file, where a password must not be written.
     public init(parsing text: String, allowPassword: Bool = true) throws(PostgresAddressError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "postgresql" || scheme == "postgres" else {
+            scheme == "postgresql" || scheme == "postgres"
+        else {
             throw .malformed("\(Self.redacted(text)) is not a postgresql:// URL")
         }
         guard let host = components.host, !host.isEmpty else { throw .malformed("\(Self.redacted(text)) names no host") }
@@ -50,7 +53,8 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             throw .malformed("\(Self.redacted(text)) names no user (postgresql://USER@HOST/DATABASE)")
         }
         if components.password != nil && !allowPassword {
-            throw .malformed("a back-office URL in the configuration must not carry a password; set AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile")
+            throw .malformed(
+                "a back-office URL in the configuration must not carry a password; set AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         guard !database.isEmpty, !database.contains("/") else {
@@ -72,8 +76,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             default: throw .malformed("unknown URL parameter \"\(item.name)\"; the parameters are sslmode and sslrootcert")
             }
         }
-        self.init(host: host, port: components.port ?? 5432, user: user, password: components.password?.removingPercentEncoding,
-                  database: database, tls: tls, rootCertificateFile: rootCertificate)
+        self.init(
+            host: host, port: components.port ?? 5432, user: user, password: components.password?.removingPercentEncoding,
+            database: database, tls: tls, rootCertificateFile: rootCertificate)
     }
 
     /// The URL without its password: safe for logs, reports and error messages.
@@ -116,8 +121,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         case (_, let configuration?): tlsSetting = .prefer(configuration)
         case (_, nil): tlsSetting = .disable
         }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database,
-                                                         tls: tlsSetting)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database,
+            tls: tlsSetting)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
         return configuration
@@ -137,8 +143,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         } catch {
             throw .malformed("TLS for \(self) cannot be set up: \(error)")
         }
-        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database,
-                                                             tls: tlsSetting)
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database,
+            tls: tlsSetting)
         configuration.options.connectTimeout = .seconds(5)
         return configuration
     }

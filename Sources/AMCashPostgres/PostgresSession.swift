@@ -4,8 +4,10 @@ public import PostgresNIO
 /// A running postgres-nio client for the length of `body`: the client's `run()` is started beside
 /// it and cancelled when it returns, so no connection outlives the work.
 public enum PostgresSession {
-    public static func with<T: Sendable>(_ address: PostgresAddress, logger: Logger = quietLogger,
-                                         _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ address: PostgresAddress, logger: Logger = quietLogger,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         try await probe(address, logger: logger)
         let client = PostgresClient(configuration: try address.clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,20 +62,24 @@ public struct SchemaMigrator: Sendable {
         var applied: [String] = []
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('amcash_schema'))", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS amcash_schema (
                     component text NOT NULL, version integer NOT NULL, name text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))
                 """, logger: logger)
             var done: Set<Int> = []
-            for try await version in try await connection.query("SELECT version FROM amcash_schema WHERE component = \(component)",
-                                                                logger: logger).decode(Int.self) {
+            for try await version in try await connection.query(
+                "SELECT version FROM amcash_schema WHERE component = \(component)",
+                logger: logger
+            ).decode(Int.self) {
                 done.insert(version)
             }
             for step in steps where !done.contains(step.version) {
                 for statement in step.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                try await connection.query("INSERT INTO amcash_schema (component, version, name) VALUES (\(component), \(step.version), \(step.name))",
-                                           logger: logger)
+                try await connection.query(
+                    "INSERT INTO amcash_schema (component, version, name) VALUES (\(component), \(step.version), \(step.name))",
+                    logger: logger)
                 applied.append("\(step.version): \(step.name)")
             }
         }
@@ -87,8 +93,10 @@ public struct SchemaMigrator: Sendable {
         for try await value in exists { present = value }
         guard present else { return nil }
         var newest: Int?
-        for try await value in try await client.query("SELECT max(version) FROM amcash_schema WHERE component = \(component)",
-                                                      logger: logger).decode(Int?.self) {
+        for try await value in try await client.query(
+            "SELECT max(version) FROM amcash_schema WHERE component = \(component)",
+            logger: logger
+        ).decode(Int?.self) {
             newest = value
         }
         return newest

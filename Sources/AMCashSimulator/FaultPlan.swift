@@ -93,19 +93,21 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let scopeText: String = switch scope {
-        case .everything: ""
-        case .endpoint(let name): "\(name):"
-        case .collector(let number): "\(number):"
-        }
-        let kindText: String = switch kind {
-        case .delay(let duration): "delay=\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"
-        case .dropAfterApplying: "drop"
-        case .serverError: "5xx"
-        case .outage: "outage"
-        case .hostTimeout: "timeout"
-        case .conflict: "409"
-        }
+        let scopeText: String =
+            switch scope {
+            case .everything: ""
+            case .endpoint(let name): "\(name):"
+            case .collector(let number): "\(number):"
+            }
+        let kindText: String =
+            switch kind {
+            case .delay(let duration): "delay=\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"
+            case .dropAfterApplying: "drop"
+            case .serverError: "5xx"
+            case .outage: "outage"
+            case .hostTimeout: "timeout"
+            case .conflict: "409"
+            }
         return scopeText + kindText + (perMille == 1000 ? "" : "@\(perMille / 10)")
     }
 }
@@ -117,4 +119,3 @@ public struct FaultRuleError: Error, Sendable, CustomStringConvertible {
         "\"\(text)\" is not a fault; write [SCOPE:]KIND[@PERCENT] with KIND one of delay=MS, drop, 5xx, outage, timeout, 409 and SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector number, e.g. redeem:drop@50"
     }
 }
-

@@ -1,7 +1,7 @@
-public import AMCashAPI
-public import AMCashWire
+import AMCashAPI
 public import AMCashConfiguration
 public import AMCashPostgres
+import AMCashWire
 public import Foundation
 
 /// How a simulator behaves: who may get tokens, how long they last, the daily limit, the test
@@ -38,10 +38,12 @@ public struct SimulatorOptions: Sendable {
     /// The OAuth audience the token endpoint serves; any other is refused 403 access_denied.
     public var audience = HostSettings.documentedAudience
 
-    public init(collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
-                credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),
-                slowDelay: Duration = .seconds(5), faults: FaultPlan = FaultPlan(), databasePath: String? = nil,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
+        credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),
+        slowDelay: Duration = .seconds(5), faults: FaultPlan = FaultPlan(), databasePath: String? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.collectors = collectors
         self.dailyLimitUnits = dailyLimitUnits
         self.credentials = credentials

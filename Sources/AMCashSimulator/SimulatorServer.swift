@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashContract
 public import AMCashDomain
+import AMCashWire
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -31,8 +31,10 @@ public final class SimulatorServer: Sendable {
     private let group: ServiceGroup
     private let options: SimulatorOptions
 
-    private init(port: Int, host: String, ledger: any LedgerBooks, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
-                 group: ServiceGroup, options: SimulatorOptions) {
+    private init(
+        port: Int, host: String, ledger: any LedgerBooks, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
+        group: ServiceGroup, options: SimulatorOptions
+    ) {
         self.port = port
         self.host = host
         usesTLS = options.tls != nil
@@ -45,23 +47,27 @@ public final class SimulatorServer: Sendable {
     }
 
     /// Starts a simulator on `host:port` (port 0 picks a free one) and returns once it is listening.
-    public static func start(options: SimulatorOptions = SimulatorOptions(), host: String = "127.0.0.1", port: Int = 0,
-                             logger: Logger = Logger(label: "amcash.simulator")) async throws -> SimulatorServer {
-        let ledger: any LedgerBooks = if let database = options.database {
-            try await PostgresLedger.open(database, options: options, now: options.clock())
-        } else {
-            try SimulatorLedger(options: options, now: options.clock())
-        }
+    public static func start(
+        options: SimulatorOptions = SimulatorOptions(), host: String = "127.0.0.1", port: Int = 0,
+        logger: Logger = Logger(label: "amcash.simulator")
+    ) async throws -> SimulatorServer {
+        let ledger: any LedgerBooks =
+            if let database = options.database {
+                try await PostgresLedger.open(database, options: options, now: options.clock())
+            } else {
+                try SimulatorLedger(options: options, now: options.clock())
+            }
         let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
         let router = Router()
         // Faults from the collectors file join the ones given on the command line.
         var plan = options.faults
         for collector in options.collectors { plan.rules += (try? collector.faultRules()) ?? [] }
         let dice = FaultDice(plan: plan)
-        router.add(middleware: HostFrontDoor(
-            tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,
-            behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
-            slowDelay: options.slowDelay, logger: logger))
+        router.add(
+            middleware: HostFrontDoor(
+                tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,
+                behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
+                slowDelay: options.slowDelay, logger: logger))
         try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
         // A liveness check for a load balancer in front of a training centre, and the benchmarks' floor:
         // the same server and middleware, no contract, no ledger.
@@ -71,8 +77,9 @@ public final class SimulatorServer: Sendable {
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
         // and no more than `maximumConnections` are open at once.
         let cap = ConnectionCap(limit: options.maximumConnections)
-        let idle = TimeAmount.nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000
-                                          + options.idleTimeout.components.attoseconds / 1_000_000_000)
+        let idle = TimeAmount.nanoseconds(
+            Int64(options.idleTimeout.components.seconds) * 1_000_000_000
+                + options.idleTimeout.components.attoseconds / 1_000_000_000)
         let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [cap.handler()], idleTimeout: idle))
         let server: HTTPServerBuilder
         if let tls = options.tls {
@@ -147,8 +154,9 @@ public final class SimulatorServer: Sendable {
     /// The redemptions the ledger holds: confirmation, collector, units, reversed or not.
     public func redemptions() async -> [SimulatedRedemption] {
         ((try? await ledger.redemptions()) ?? []).map {
-            SimulatedRedemption(confirmationNumber: $0.confirmation, collectorNumber: $0.number, units: $0.units,
-                                reversalConfirmationNumber: $0.reversal, refundedByHost: $0.refundedByHost)
+            SimulatedRedemption(
+                confirmationNumber: $0.confirmation, collectorNumber: $0.number, units: $0.units,
+                reversalConfirmationNumber: $0.reversal, refundedByHost: $0.refundedByHost)
         }
     }
 

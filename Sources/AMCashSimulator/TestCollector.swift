@@ -1,9 +1,9 @@
-import AMCashDomain
-public import AMCashAPI
-public import AMCashWire
+import AMCashAPI
 public import AMCashConfiguration
-import TOMLKit
+import AMCashDomain
+import AMCashWire
 import Foundation
+import TOMLKit
 
 /// One collector account of the simulator, set up to show a trainee one situation.
 public struct TestCollector: Sendable, Hashable, Codable {
@@ -42,8 +42,10 @@ public struct TestCollector: Sendable, Hashable, Codable {
         case slow
     }
 
-    public init(number: String, situation: String, summary: String, summaryFrench: String? = nil, cashMiles: Int, dreamMiles: Int,
-                redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = []) {
+    public init(
+        number: String, situation: String, summary: String, summaryFrench: String? = nil, cashMiles: Int, dreamMiles: Int,
+        redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = []
+    ) {
         self.number = number
         self.situation = situation
         self.summary = summary
@@ -67,42 +69,54 @@ public struct TestCollector: Sendable, Hashable, Codable {
 /// The simulator's own set of test collectors: one per situation a cashier must learn.
 public enum TestCollectors {
     public static let standard: [TestCollector] = [
-        TestCollector(number: "81000000001", situation: "plenty", summary: "plenty of miles: redeem up to the basket or the limit",
-                      summaryFrench: "beaucoup de milles : échange jusqu’au total ou à la limite",
-                      cashMiles: 50_000, dreamMiles: 12_000),
-        TestCollector(number: "81000000002", situation: "one-unit", summary: "exactly one unit (95 miles = $10)",
-                      summaryFrench: "une seule unité exactement (95 milles = 10 $)",
-                      cashMiles: 95, dreamMiles: 300),
-        TestCollector(number: "81000000003", situation: "below-one-unit", summary: "60 miles: less than one unit, nothing to redeem (0051)",
-                      summaryFrench: "60 milles : moins d’une unité, aucun échange (0051)",
-                      cashMiles: 60, dreamMiles: 1_000),
-        TestCollector(number: "81000000004", situation: "near-limit", summary: "73 of 75 units redeemed today: $20 left",
-                      summaryFrench: "73 unités sur 75 échangées aujourd’hui : reste 20 $",
-                      cashMiles: 20_000, dreamMiles: 0, redeemedTodayUnits: 73),
-        TestCollector(number: "81000000005", situation: "limit-reached", summary: "75 of 75 units redeemed today (0065)",
-                      summaryFrench: "75 unités sur 75 échangées aujourd’hui (0065)",
-                      cashMiles: 20_000, dreamMiles: 500, redeemedTodayUnits: 75),
-        TestCollector(number: "81000000006", situation: "inactive", summary: "inactive account (0002)",
-                      summaryFrench: "compte inactif (0002)",
-                      cashMiles: 5_000, dreamMiles: 0, behaviour: .inactive),
-        TestCollector(number: "81000000007", situation: "balance-hidden", summary: "balance not shown, redemption allowed (0001)",
-                      summaryFrench: "solde non affiché, échange permis (0001)",
-                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHidden),
-        TestCollector(number: "81000000008", situation: "unable-to-redeem", summary: "unable to redeem (0006)",
-                      summaryFrench: "échange impossible (0006)",
-                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .unableToRedeem),
-        TestCollector(number: "81000000009", situation: "invalid-number", summary: "a number the host does not know (0025)",
-                      summaryFrench: "un numéro inconnu de l’hôte (0025)",
-                      cashMiles: 0, dreamMiles: 0, behaviour: .invalidNumber),
-        TestCollector(number: "81000000010", situation: "times-out", summary: "every request times out at the host (0008)",
-                      summaryFrench: "chaque demande expire chez l’hôte (0008)",
-                      cashMiles: 5_000, dreamMiles: 0, behaviour: .timesOut),
-        TestCollector(number: "81000000011", situation: "slow", summary: "the host answers slowly (about 5 seconds)",
-                      summaryFrench: "l’hôte répond lentement (environ 5 secondes)",
-                      cashMiles: 5_000, dreamMiles: 0, behaviour: .slow),
-        TestCollector(number: "81000000012", situation: "hidden-and-unable", summary: "balance not shown and unable to redeem (0005)",
-                      summaryFrench: "solde non affiché et échange impossible (0005)",
-                      cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHiddenUnableToRedeem),
+        TestCollector(
+            number: "81000000001", situation: "plenty", summary: "plenty of miles: redeem up to the basket or the limit",
+            summaryFrench: "beaucoup de milles : échange jusqu’au total ou à la limite",
+            cashMiles: 50_000, dreamMiles: 12_000),
+        TestCollector(
+            number: "81000000002", situation: "one-unit", summary: "exactly one unit (95 miles = $10)",
+            summaryFrench: "une seule unité exactement (95 milles = 10 $)",
+            cashMiles: 95, dreamMiles: 300),
+        TestCollector(
+            number: "81000000003", situation: "below-one-unit", summary: "60 miles: less than one unit, nothing to redeem (0051)",
+            summaryFrench: "60 milles : moins d’une unité, aucun échange (0051)",
+            cashMiles: 60, dreamMiles: 1_000),
+        TestCollector(
+            number: "81000000004", situation: "near-limit", summary: "73 of 75 units redeemed today: $20 left",
+            summaryFrench: "73 unités sur 75 échangées aujourd’hui : reste 20 $",
+            cashMiles: 20_000, dreamMiles: 0, redeemedTodayUnits: 73),
+        TestCollector(
+            number: "81000000005", situation: "limit-reached", summary: "75 of 75 units redeemed today (0065)",
+            summaryFrench: "75 unités sur 75 échangées aujourd’hui (0065)",
+            cashMiles: 20_000, dreamMiles: 500, redeemedTodayUnits: 75),
+        TestCollector(
+            number: "81000000006", situation: "inactive", summary: "inactive account (0002)",
+            summaryFrench: "compte inactif (0002)",
+            cashMiles: 5_000, dreamMiles: 0, behaviour: .inactive),
+        TestCollector(
+            number: "81000000007", situation: "balance-hidden", summary: "balance not shown, redemption allowed (0001)",
+            summaryFrench: "solde non affiché, échange permis (0001)",
+            cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHidden),
+        TestCollector(
+            number: "81000000008", situation: "unable-to-redeem", summary: "unable to redeem (0006)",
+            summaryFrench: "échange impossible (0006)",
+            cashMiles: 5_000, dreamMiles: 2_000, behaviour: .unableToRedeem),
+        TestCollector(
+            number: "81000000009", situation: "invalid-number", summary: "a number the host does not know (0025)",
+            summaryFrench: "un numéro inconnu de l’hôte (0025)",
+            cashMiles: 0, dreamMiles: 0, behaviour: .invalidNumber),
+        TestCollector(
+            number: "81000000010", situation: "times-out", summary: "every request times out at the host (0008)",
+            summaryFrench: "chaque demande expire chez l’hôte (0008)",
+            cashMiles: 5_000, dreamMiles: 0, behaviour: .timesOut),
+        TestCollector(
+            number: "81000000011", situation: "slow", summary: "the host answers slowly (about 5 seconds)",
+            summaryFrench: "l’hôte répond lentement (environ 5 secondes)",
+            cashMiles: 5_000, dreamMiles: 0, behaviour: .slow),
+        TestCollector(
+            number: "81000000012", situation: "hidden-and-unable", summary: "balance not shown and unable to redeem (0005)",
+            summaryFrench: "solde non affiché et échange impossible (0005)",
+            cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHiddenUnableToRedeem),
     ]
 
     /// Reads a set of test collectors from TOML:
@@ -150,20 +164,24 @@ public enum TestCollectors {
             guard seen.insert(card).inserted else { throw document.error(at: "collector", "\(place): number \(card) appears twice") }
             let behaviourText = try string("behaviour") ?? "normal"
             guard let behaviour = TestCollector.Behaviour(rawValue: behaviourText) else {
-                throw document.error(at: "collector", "\(place): behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw document.error(
+                    at: "collector", "\(place): behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var faults: [String] = []
             if let list = table["faults"] {
                 guard let array = list.array else { throw document.error(at: "collector", "\(place): faults must be a list of strings") }
                 for item in array {
                     guard let text = item.string, (try? FaultRule(parsing: card + ":" + text)) != nil else {
-                        throw document.error(at: "collector", "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, 409, optionally @PERCENT)")
+                        throw document.error(
+                            at: "collector",
+                            "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, 409, optionally @PERCENT)")
                     }
                     faults.append(text)
                 }
             }
             let collector = TestCollector(
-                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "", summaryFrench: try string("summaryFr"),
+                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "",
+                summaryFrench: try string("summaryFr"),
                 cashMiles: try number("cashMiles") ?? 0, dreamMiles: try number("dreamMiles") ?? 0,
                 redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour, faults: faults)
             collectors.append(collector)

@@ -22,8 +22,10 @@ public struct TrainingRoomTLS: Sendable {
     public static func prepare(directory: String, names: [String], now: Date = Date()) throws -> TrainingRoomTLS {
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let caPath = directory + "/ca.pem", caKeyPath = directory + "/ca-key.pem"
-        let serverPath = directory + "/server.pem", serverKeyPath = directory + "/server-key.pem"
+        let caPath = directory + "/ca.pem"
+        let caKeyPath = directory + "/ca-key.pem"
+        let serverPath = directory + "/server.pem"
+        let serverKeyPath = directory + "/server-key.pem"
         let wanted = Array(Set(names.filter { !$0.isEmpty })).sorted()
         guard !wanted.isEmpty else { throw TrainingRoomTLSError("no name or address to put in the server certificate") }
 
@@ -44,10 +46,11 @@ public struct TrainingRoomTLS: Sendable {
         }
 
         if let existing = try? String(contentsOfFile: serverPath, encoding: .utf8),
-           let key = try? String(contentsOfFile: serverKeyPath, encoding: .utf8),
-           let certificate = try? Certificate(pemEncoded: existing), certificate.issuer == ca.subject,
-           certificate.notValidAfter > now.addingTimeInterval(30 * 86_400),
-           Set(coveredNames(certificate)) == Set(wanted) {
+            let key = try? String(contentsOfFile: serverKeyPath, encoding: .utf8),
+            let certificate = try? Certificate(pemEncoded: existing), certificate.issuer == ca.subject,
+            certificate.notValidAfter > now.addingTimeInterval(30 * 86_400),
+            Set(coveredNames(certificate)) == Set(wanted)
+        {
             return TrainingRoomTLS(caFile: caPath, certificatePEM: existing, privateKeyPEM: key, names: wanted)
         }
         let serverKey = P256.Signing.PrivateKey()
@@ -91,15 +94,18 @@ public struct TrainingRoomTLS: Sendable {
             issuerPrivateKey: .init(key))
     }
 
-    static func makeServerCertificate(names: [String], key: P256.Signing.PrivateKey, authority: Certificate,
-                                      authorityKey: P256.Signing.PrivateKey, now: Date) throws -> Certificate {
+    static func makeServerCertificate(
+        names: [String], key: P256.Signing.PrivateKey, authority: Certificate,
+        authorityKey: P256.Signing.PrivateKey, now: Date
+    ) throws -> Certificate {
         let subject = try DistinguishedName {
             OrganizationName("amcash training room")
             CommonName(names.first { address(of: $0) == nil } ?? names[0])
         }
-        let alternativeNames = SubjectAlternativeNames(names.map { name in
-            address(of: name).map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) } ?? .dnsName(name)
-        })
+        let alternativeNames = SubjectAlternativeNames(
+            names.map { name in
+                address(of: name).map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) } ?? .dnsName(name)
+            })
         return try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
             // 397 days: what browsers and TLS libraries accept for a server certificate.

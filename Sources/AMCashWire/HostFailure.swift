@@ -54,11 +54,13 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .timedOut, .connectionDropped, .garbledResponse, .conflict:
             LocalizedText(english: "No clear answer from AIR MILES yet.", french: "Pas encore de réponse claire d’AIR MILES.")
         case .notAttempted:
-            LocalizedText(english: "Nothing was redeemed: this till could not start the transaction. Try again.",
-                          french: "Rien n’a été échangé : ce terminal n’a pas pu commencer la transaction. Réessayez.")
+            LocalizedText(
+                english: "Nothing was redeemed: this till could not start the transaction. Try again.",
+                french: "Rien n’a été échangé : ce terminal n’a pas pu commencer la transaction. Réessayez.")
         case .credentialsRejected, .unauthorized:
-            LocalizedText(english: "This terminal is not authorized by AIR MILES. Call the help desk.",
-                          french: "Ce terminal n’est pas autorisé par AIR MILES. Appelez le soutien technique.")
+            LocalizedText(
+                english: "This terminal is not authorized by AIR MILES. Call the help desk.",
+                french: "Ce terminal n’est pas autorisé par AIR MILES. Appelez le soutien technique.")
         }
     }
 }

@@ -72,8 +72,10 @@ public struct InquiryReply: HostReply, Hashable {
     public let dailyOfferLimit: Units?
     public let offer: OfferDetails?
 
-    public init(answer: HostAnswer, balances: Balances, availableDollarAmount: Money?, unitValue: UnitValue,
-                availableOfferUnits: Units?, dailyOfferLimit: Units?, offer: OfferDetails?) {
+    public init(
+        answer: HostAnswer, balances: Balances, availableDollarAmount: Money?, unitValue: UnitValue,
+        availableOfferUnits: Units?, dailyOfferLimit: Units?, offer: OfferDetails?
+    ) {
         self.answer = answer
         self.balances = balances
         self.availableDollarAmount = availableDollarAmount
@@ -88,8 +90,9 @@ public struct InquiryReply: HostReply, Hashable {
         guard answer.outcome == .approved, let units = availableOfferUnits else { return nil }
         // A hidden balance (0001) still carries an offer: the host's units bound it.
         let balance = balances.availableCash ?? unitValue.miles(for: units)
-        return OfferLimits(basket: basket, availableOfferUnits: units, dailyOfferLimit: dailyOfferLimit,
-                           availableCashBalance: balance, unitValue: unitValue)
+        return OfferLimits(
+            basket: basket, availableOfferUnits: units, dailyOfferLimit: dailyOfferLimit,
+            availableCashBalance: balance, unitValue: unitValue)
     }
 }
 

@@ -27,8 +27,10 @@ public struct RedemptionRequest: Sendable, Hashable {
     public let amount: Money
     public let language: Language
 
-    public init(card: CardRead, basket: Money, amount: Money, originalBasket: Money? = nil, preTaxAmount: Money? = nil,
-                language: Language = .english) {
+    public init(
+        card: CardRead, basket: Money, amount: Money, originalBasket: Money? = nil, preTaxAmount: Money? = nil,
+        language: Language = .english
+    ) {
         self.card = card
         self.basket = basket
         self.amount = amount
@@ -64,14 +66,17 @@ public enum RequestRefusal: Error, Sendable, Equatable, CustomStringConvertible 
         case .manualEntryCannotRedeem:
             return ResponseCode.cardNotSwipedOrScanned.meaning.message
         case .amountNotWholeUnits(let amount):
-            return LocalizedText(english: "\(amount.formatted(.english)) is not a whole number of $10 steps.",
-                                 french: "\(amount.formatted(.french)) n’est pas un nombre entier de tranches de 10 $.")
+            return LocalizedText(
+                english: "\(amount.formatted(.english)) is not a whole number of $10 steps.",
+                french: "\(amount.formatted(.french)) n’est pas un nombre entier de tranches de 10 $.")
         case .nothingToRedeem:
-            return LocalizedText(english: "Choose at least one $10 step to redeem.",
-                                 french: "Choisissez au moins une tranche de 10 $ à échanger.")
+            return LocalizedText(
+                english: "Choose at least one $10 step to redeem.",
+                french: "Choisissez au moins une tranche de 10 $ à échanger.")
         case .missingConfirmationNumber:
-            return LocalizedText(english: "A reversal needs the confirmation number of the redemption.",
-                                 french: "Une annulation exige le numéro de confirmation de l’échange.")
+            return LocalizedText(
+                english: "A reversal needs the confirmation number of the redemption.",
+                french: "Une annulation exige le numéro de confirmation de l’échange.")
         }
     }
 

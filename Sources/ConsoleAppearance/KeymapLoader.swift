@@ -27,8 +27,11 @@ public struct KeymapLoader: InheritingFileLoader {
         if let last = chain.documents.last, errors.isEmpty {
             for context in KeyContext.allCases {
                 for action in context.actions where bindings[context]?[action] == nil {
-                    errors.append(last.error(at: [context.rawValue],
-                                             "\(context.rawValue).\(action.rawValue) has no key; bind one, or write \(action.rawValue) = [] in [\(context.rawValue)] to leave it out on purpose"))
+                    errors.append(
+                        last.error(
+                            at: [context.rawValue],
+                            "\(context.rawValue).\(action.rawValue) has no key; bind one, or write \(action.rawValue) = [] in [\(context.rawValue)] to leave it out on purpose"
+                        ))
                 }
             }
         }
@@ -44,8 +47,10 @@ public struct KeymapLoader: InheritingFileLoader {
         let path: [String]
     }
 
-    private func apply(_ document: TOMLDocument, to bindings: inout [KeyContext: [KeyAction: [Key]]], origins: inout [Origin],
-                       errors: inout [ConfigurationError]) {
+    private func apply(
+        _ document: TOMLDocument, to bindings: inout [KeyContext: [KeyAction: [Key]]], origins: inout [Origin],
+        errors: inout [ConfigurationError]
+    ) {
         let contextNames = KeyContext.allCases.map(\.rawValue).joined(separator: ", ")
         for name in document.root.keys.sorted() where name != "inherits" {
             guard let context = KeyContext(rawValue: name) else {
@@ -59,8 +64,11 @@ public struct KeymapLoader: InheritingFileLoader {
             for actionName in table.keys.sorted() {
                 let path = [name, actionName]
                 guard let action = KeyAction(rawValue: actionName), context.actions.contains(action) else {
-                    errors.append(document.keyError(at: path, "unknown action \"\(actionName)\" in [\(name)]; the actions there are "
-                                                    + context.actions.map(\.rawValue).joined(separator: ", ")))
+                    errors.append(
+                        document.keyError(
+                            at: path,
+                            "unknown action \"\(actionName)\" in [\(name)]; the actions there are "
+                                + context.actions.map(\.rawValue).joined(separator: ", ")))
                     continue
                 }
                 var names: [(String, [String])] = []
@@ -113,14 +121,16 @@ public struct KeymapLoader: InheritingFileLoader {
             var sides = ["\(origin.context.rawValue).\(origin.action.rawValue)"]
             let scopes: [KeyContext] = origin.context == .global ? KeyContext.allCases : [origin.context, .global]
             for scope in scopes {
-                for (action, keys) in bindings[scope] ?? [:] where keys.contains(origin.key) && !(scope == origin.context && action == origin.action) {
+                for (action, keys) in bindings[scope] ?? [:] where keys.contains(origin.key) && !(scope == origin.context && action == origin.action)
+                {
                     rivals.append("\(action.rawValue) in [\(scope.rawValue)]")
                     sides.append("\(scope.rawValue).\(action.rawValue)")
                 }
             }
             guard !rivals.isEmpty else { continue }
             let shown = KeyName.display(origin.key)
-            let message = "\"\(shown)\" is bound to \(origin.action.rawValue) in [\(origin.context.rawValue)] and to \(rivals.sorted().joined(separator: " and ")); a key does one thing where it applies"
+            let message =
+                "\"\(shown)\" is bound to \(origin.action.rawValue) in [\(origin.context.rawValue)] and to \(rivals.sorted().joined(separator: " and ")); a key does one thing where it applies"
             let pair = sides.sorted().joined(separator: "|") + " " + shown
             guard reported.insert(pair).inserted else { continue }
             errors.append(document.error(at: origin.path, message))

@@ -1,6 +1,6 @@
 public import AMCashConfiguration
+import ConsoleCore
 public import ConsoleUI
-public import ConsoleCore
 import TOMLKit
 
 /// Reads a theme file and the files it inherits from: `[palette]` names colours, `[styles]` gives each
@@ -53,11 +53,13 @@ public struct ThemeLoader: InheritingFileLoader {
         for role in table.keys.sorted() {
             let path = ["styles", role]
             guard Theme.roleNames.contains(role) else {
-                errors.append(document.keyError(at: path, "unknown role \"\(role)\"; the roles are " + Theme.roleNames.sorted().joined(separator: ", ")))
+                errors.append(
+                    document.keyError(at: path, "unknown role \"\(role)\"; the roles are " + Theme.roleNames.sorted().joined(separator: ", ")))
                 continue
             }
             guard let settings = table[role]?.table else {
-                errors.append(document.error(at: path, "\(role) must be a table, e.g. \(role) = { fg = \"white\", bg = \"blue\", mono = [\"reverse\"] }"))
+                errors.append(
+                    document.error(at: path, "\(role) must be a table, e.g. \(role) = { fg = \"white\", bg = \"blue\", mono = [\"reverse\"] }"))
                 continue
             }
             var style = Style()
@@ -69,15 +71,18 @@ public struct ThemeLoader: InheritingFileLoader {
                 case "attrs": style.attributes = attributes(settings[setting], path: settingPath, document: document, errors: &errors)
                 case "mono": style.mono = attributes(settings[setting], path: settingPath, document: document, errors: &errors)
                 default:
-                    errors.append(document.keyError(at: settingPath, "unknown setting \"\(setting)\" for \(role); a style has fg, bg, attrs and mono"))
+                    errors.append(
+                        document.keyError(at: settingPath, "unknown setting \"\(setting)\" for \(role); a style has fg, bg, attrs and mono"))
                 }
             }
             styles[role] = (styles[role] ?? Style()).overridden(by: style)
         }
     }
 
-    private func colour(_ value: (any TOMLValueConvertible)?, path: [String], palette: [String: Colour], document: TOMLDocument,
-                        errors: inout [ConfigurationError]) -> Colour? {
+    private func colour(
+        _ value: (any TOMLValueConvertible)?, path: [String], palette: [String: Colour], document: TOMLDocument,
+        errors: inout [ConfigurationError]
+    ) -> Colour? {
         if let number = value?.int {
             guard (0...255).contains(number) else {
                 errors.append(document.error(at: path, "colour \(number) is out of range: a terminal colour number is 0 to 255"))
@@ -88,16 +93,21 @@ public struct ThemeLoader: InheritingFileLoader {
         if let text = value?.string {
             if let colour = Colour(name: text) ?? palette[text] { return colour }
             let paletteNames = palette.keys.sorted()
-            errors.append(document.error(at: path, "\"\(text)\" is not a colour: write a terminal colour (black, red, green, yellow, blue, magenta, cyan, white, bright-red …, default), a number 0 to 255, or #rrggbb"
-                                            + (paletteNames.isEmpty ? "" : ", or a name from [palette] (\(paletteNames.joined(separator: ", ")))")))
+            errors.append(
+                document.error(
+                    at: path,
+                    "\"\(text)\" is not a colour: write a terminal colour (black, red, green, yellow, blue, magenta, cyan, white, bright-red …, default), a number 0 to 255, or #rrggbb"
+                        + (paletteNames.isEmpty ? "" : ", or a name from [palette] (\(paletteNames.joined(separator: ", ")))")))
             return nil
         }
         errors.append(document.error(at: path, "a colour must be a quoted name, \"#rrggbb\" or a number 0 to 255"))
         return nil
     }
 
-    private func attributes(_ value: (any TOMLValueConvertible)?, path: [String], document: TOMLDocument,
-                            errors: inout [ConfigurationError]) -> Set<TextAttribute>? {
+    private func attributes(
+        _ value: (any TOMLValueConvertible)?, path: [String], document: TOMLDocument,
+        errors: inout [ConfigurationError]
+    ) -> Set<TextAttribute>? {
         guard let list = value?.array else {
             errors.append(document.error(at: path, "attributes must be a list, e.g. [\"bold\", \"underline\"] (or [] for none)"))
             return nil
@@ -105,8 +115,11 @@ public struct ThemeLoader: InheritingFileLoader {
         var attributes: Set<TextAttribute> = []
         for index in 0..<list.count {
             guard let name = list[index].string, let attribute = TextAttribute(rawValue: name.lowercased()) else {
-                errors.append(document.error(at: path + ["#\(index)"], "unknown attribute \(list[index].string.map { "\"\($0)\"" } ?? "value"); the attributes are "
-                                                + TextAttribute.allCases.map(\.rawValue).joined(separator: ", ")))
+                errors.append(
+                    document.error(
+                        at: path + ["#\(index)"],
+                        "unknown attribute \(list[index].string.map { "\"\($0)\"" } ?? "value"); the attributes are "
+                            + TextAttribute.allCases.map(\.rawValue).joined(separator: ", ")))
                 continue
             }
             attributes.insert(attribute)

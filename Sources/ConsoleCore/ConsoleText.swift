@@ -31,20 +31,25 @@ public enum ConsoleText {
     public static let confirmation = t("Confirmation number", "Numéro de confirmation")
     public static let discount = t("Discount to apply", "Rabais à appliquer")
     public static let newBalance = t("New AM Cash balance", "Nouveau solde Argent AM")
-    public static let unknownAdvice = t("Do NOT give the discount. Take another tender. If AIR MILES took the miles, this till gives them back on its own.",
-                                        "NE PAS accorder le rabais. Prenez un autre mode de paiement. Si AIR MILES a pris les milles, ce terminal les rend de lui-même.")
+    public static let unknownAdvice = t(
+        "Do NOT give the discount. Take another tender. If AIR MILES took the miles, this till gives them back on its own.",
+        "NE PAS accorder le rabais. Prenez un autre mode de paiement. Si AIR MILES a pris les milles, ce terminal les rend de lui-même.")
     public static let reverseTitle = t("Reverse a redemption", "Annuler un échange")
     public static let noReversible = t("No redemption can be reversed now.", "Aucun échange ne peut être annulé maintenant.")
     public static let typeConfirmation = t("Find confirmation number", "Chercher un n° de confirmation")
-    public static let noMatch = t("No reversible redemption has that confirmation number.", "Aucun échange annulable ne porte ce numéro de confirmation.")
+    public static let noMatch = t(
+        "No reversible redemption has that confirmation number.", "Aucun échange annulable ne porte ce numéro de confirmation.")
     public static let reverseQuestion = t("Reverse this redemption and give the miles back?", "Annuler cet échange et rendre les milles?")
-    public static let reverseScanPrompt = t("To reverse it, scan or swipe the collector's card again.",
-                                            "Pour l’annuler, lisez ou glissez de nouveau la carte du membre.")
-    public static let reverseNeedsCard = t("Scan or swipe the collector's card to reverse: a typed number cannot reverse.",
-                                           "Lisez ou glissez la carte du membre pour annuler : un numéro saisi ne peut pas annuler.")
+    public static let reverseScanPrompt = t(
+        "To reverse it, scan or swipe the collector's card again.",
+        "Pour l’annuler, lisez ou glissez de nouveau la carte du membre.")
+    public static let reverseNeedsCard = t(
+        "Scan or swipe the collector's card to reverse: a typed number cannot reverse.",
+        "Lisez ou glissez la carte du membre pour annuler : un numéro saisi ne peut pas annuler.")
     public static func reverseWrongCard(_ masked: String) -> LocalizedText {
-        t("That is not the card of this redemption (\(masked)). Nothing was sent.",
-          "Ce n’est pas la carte de cet échange (\(masked)). Rien n’a été envoyé.")
+        t(
+            "That is not the card of this redemption (\(masked)). Nothing was sent.",
+            "Ce n’est pas la carte de cet échange (\(masked)). Rien n’a été envoyé.")
     }
     public static let reversing = t("Reversing with AIR MILES…", "Annulation auprès d’AIR MILES…")
     public static let reversed = t("REVERSED", "ANNULÉ")

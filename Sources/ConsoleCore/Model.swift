@@ -48,11 +48,13 @@ public struct ConsoleSettings: Sendable, Equatable {
     public var pinLockoutRemaining = 0
     public var pinLockouts = 0
 
-    public init(environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
-                showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
-                testCollectors: [TestCollectorLine] = [], scannerGap: Int64 = 35,
-                scannerMinimumLength: Int = 8, echoInterval: Int = 60, keymap: Keymap = .standard, kiosk: Bool = false,
-                kioskIdleSeconds: Int = 60, askPreTaxAmount: Bool = false, requireScannerPrefix: Bool = false) {
+    public init(
+        environment: HostEnvironment = .cert, builtInSimulator: Bool = true, identity: TerminalIdentity = .training,
+        showBalances: Bool = true, cardFormat: CollectorNumberFormat = .standard, language: Language = .english,
+        testCollectors: [TestCollectorLine] = [], scannerGap: Int64 = 35,
+        scannerMinimumLength: Int = 8, echoInterval: Int = 60, keymap: Keymap = .standard, kiosk: Bool = false,
+        kioskIdleSeconds: Int = 60, askPreTaxAmount: Bool = false, requireScannerPrefix: Bool = false
+    ) {
         self.environment = environment
         self.builtInSimulator = builtInSimulator
         self.identity = identity

@@ -60,7 +60,12 @@ private func tick(_ model: inout Model, clock: String) -> [Effect] {
     model.kiosk.idleSeconds += 1
     if model.kiosk.pinLockSeconds > 0 {
         model.kiosk.pinLockSeconds -= 1
-        if model.kiosk.pinLockSeconds == 0 { _ = withSupervisor(&model) { _, entry in entry.notice = nil; return [] } }
+        if model.kiosk.pinLockSeconds == 0 {
+            _ = withSupervisor(&model) { _, entry in
+                entry.notice = nil
+                return []
+            }
+        }
     }
     clearIfIdle(&model)
     if model.status.secondsSinceEcho >= model.settings.echoInterval && model.kind == .ready {
@@ -168,7 +173,12 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
     if fast && commits(action, in: context) {
         // A scanner's burst ends in Enter: it never answers a question, ends a sale or submits a PIN.
         // Digits it left in the PIN field are dropped rather than counted as a wrong PIN.
-        if context == .supervisor { _ = withSupervisor(&model) { _, entry in entry.pinText = ""; return [] } }
+        if context == .supervisor {
+            _ = withSupervisor(&model) { _, entry in
+                entry.pinText = ""
+                return []
+            }
+        }
         return []
     }
     if let overlay = model.overlays.last {

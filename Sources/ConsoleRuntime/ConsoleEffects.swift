@@ -23,9 +23,11 @@ public struct ConsoleEffects: EffectPerformer {
     let lockoutFile: KioskLockoutFile
     let now: @Sendable () -> Date
 
-    public init(journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
-                receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
+        receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.journal = journal
         self.transactions = transactions
         self.host = host
@@ -67,16 +69,22 @@ public struct ConsoleEffects: EffectPerformer {
                 send(.reversed(.queued(original: item.confirmationNumber)))
             } else {
                 // Refused (by the host, or here before anything was sent) or given up: the redemption stands.
-                send(.reversed(.exception(original: item.confirmationNumber,
-                                          reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
+                send(
+                    .reversed(
+                        .exception(
+                            original: item.confirmationNumber,
+                            reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
             }
             send(.pendingCount((try? journal.openCount()) ?? 0))
         case .loadHistory:
             let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: now()))) ?? []
-            send(.historyLoaded(entries.reversed().map {
-                HistoryLine(time: Self.time($0.createdAt), kind: $0.kind.rawValue, maskedCard: $0.maskedCard, state: $0.state.rawValue,
+            send(
+                .historyLoaded(
+                    entries.reversed().map {
+                        HistoryLine(
+                            time: Self.time($0.createdAt), kind: $0.kind.rawValue, maskedCard: $0.maskedCard, state: $0.state.rawValue,
                             money: $0.money, confirmationNumber: $0.confirmationNumber)
-            }))
+                    }))
         case .echo:
             guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
             send(.echoed(await host.echo(builder.echo(traceId: trace)).outcome == .approved))
@@ -92,8 +100,9 @@ public struct ConsoleEffects: EffectPerformer {
             }
             send(.supervisorPinChecked(matches))
         case .supervisorLockedOut(let seconds, let lockouts):
-            Logger(label: "amcash.kiosk").warning("supervisor screen locked after three wrong PINs",
-                                                  metadata: ["seconds": "\(seconds)", "lockouts": "\(lockouts)"])
+            Logger(label: "amcash.kiosk").warning(
+                "supervisor screen locked after three wrong PINs",
+                metadata: ["seconds": "\(seconds)", "lockouts": "\(lockouts)"])
             lockoutFile.record(until: now().addingTimeInterval(TimeInterval(seconds)), lockouts: lockouts)
         case .cancel, .quit:
             break
@@ -104,10 +113,12 @@ public struct ConsoleEffects: EffectPerformer {
     func printReceipt(_ lines: [String]) {
         let printed = asciiReceipts ? lines.map(AsciiText.fold) : lines
         let text = printed.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
-        if let handle = FileHandle(forWritingAtPath: receiptPath) ?? {
-            _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
-            return FileHandle(forWritingAtPath: receiptPath)
-        }() {
+        if let handle = FileHandle(forWritingAtPath: receiptPath)
+            ?? {
+                _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
+                return FileHandle(forWritingAtPath: receiptPath)
+            }()
+        {
             handle.seekToEndOfFile()
             handle.write(Data(text.utf8))
             try? handle.close()
@@ -117,10 +128,12 @@ public struct ConsoleEffects: EffectPerformer {
     /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.
     static func reversibleItem(_ entry: JournalEntry) -> ReversibleItem? {
         guard let confirmation = entry.confirmationNumber, let money = entry.money,
-              let digits = entry.collectorDigits, let mode = entry.entryModeText.flatMap(CardEntryMode.init(rawValue:)),
-              let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19)) else { return nil }
-        return ReversibleItem(journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
-                              maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
+            let digits = entry.collectorDigits, let mode = entry.entryModeText.flatMap(CardEntryMode.init(rawValue:)),
+            let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
+        else { return nil }
+        return ReversibleItem(
+            journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
+            maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
     }
 
     static func time(_ date: Date) -> String {

@@ -24,8 +24,10 @@ public final class ConsoleLoop {
     private var running: [EffectID: Task<Void, Never>] = [:]
 
     /// `clockText` is read once a `tickInterval` (one second at the till) for the status line.
-    public init(model: Model, performer: any EffectPerformer, device: any TerminalDevice, tickInterval: Duration = .seconds(1),
-                clockText: @escaping @Sendable () -> String) {
+    public init(
+        model: Model, performer: any EffectPerformer, device: any TerminalDevice, tickInterval: Duration = .seconds(1),
+        clockText: @escaping @Sendable () -> String
+    ) {
         self.model = model
         self.performer = performer
         self.device = device

@@ -1,9 +1,17 @@
 /// The semantic roles text is drawn in; a theme gives each a colour and attributes, and every role
 /// stays readable without colour because the words already say what the colour repeats.
 public enum StyleRole: String, Sendable, CaseIterable {
-    case normal, statusbar, bannerTraining = "banner.training", title, label, value, field, fieldFocused = "field.focused"
-    case amountRedeem = "amount.redeem", approved = "result.approved", declined = "result.declined", unknown = "result.unknown"
-    case error, hint, selected, legendKey = "legend.key", legendText = "legend.text"
+    case normal, statusbar
+    case bannerTraining = "banner.training"
+    case title, label, value, field
+    case fieldFocused = "field.focused"
+    case amountRedeem = "amount.redeem"
+    case approved = "result.approved"
+    case declined = "result.declined"
+    case unknown = "result.unknown"
+    case error, hint, selected
+    case legendKey = "legend.key"
+    case legendText = "legend.text"
 
     /// One letter for the role, for golden files of where styles fall (a space for `normal`).
     public var letter: Character {

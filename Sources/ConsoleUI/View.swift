@@ -1,5 +1,5 @@
-public import ConsoleCore
 import AMCashDomain
+public import ConsoleCore
 
 /// Draws the whole screen from the model: status line, training banner, the screen's body and the
 /// key legend. Pure: no state, no I/O. Works from 80×24 up, and in a compact layout down to 40×12.
@@ -61,14 +61,16 @@ struct Layout<C: Canvas> {
     mutating func statusLine(_ model: Model) {
         let identity = model.settings.identity
         let status = model.status
-        let connection: LocalizedText = switch status.connection {
-        case .up: ConsoleText.connectionUp
-        case .down: ConsoleText.connectionDown
-        case .unknown: ConsoleText.connectionUnknown
-        }
+        let connection: LocalizedText =
+            switch status.connection {
+            case .up: ConsoleText.connectionUp
+            case .down: ConsoleText.connectionDown
+            case .unknown: ConsoleText.connectionUnknown
+            }
         let environment = model.settings.environment.rawValue
         let pending = "\(text(ConsoleText.pending)) \(status.pending)"
-        let statusText = compact
+        let statusText =
+            compact
             ? " \(environment) \(identity.deviceId) \(text(connection)) \(status.pending > 0 ? "P\(status.pending) " : "")\(status.clock)"
             : " \(text(ConsoleText.title)) | \(environment) | \(identity.sponsorCode) \(identity.storeId) \(identity.deviceId) | \(text(connection)) | \(pending) | \(status.clock)"
         canvas.fill(row: 0, role: .statusbar)

@@ -18,7 +18,7 @@ struct NcursesCanvas: Canvas {
 
     mutating func put(_ text: String, row: Int, column: Int, role: StyleRole) {
         guard row >= 0, row < rows, column < columns else { return }
-        let room = columns - column - (row == rows - 1 ? 1 : 0)   // never write the last cell: it scrolls some terminals
+        let room = columns - column - (row == rows - 1 ? 1 : 0)  // never write the last cell: it scrolls some terminals
         guard room > 0 else { return }
         let clipped = String((ascii ? AsciiText.fold(text) : text).prefix(room))
         let attributes = styles.attributes(for: role)
@@ -50,12 +50,14 @@ struct CursesStyles {
             for attribute in appearance.attributes { bits |= Self.bits(attribute) }
             if appearance.foreground != nil || appearance.background != nil {
                 let pair = ColourPair(foreground: Int16(appearance.foreground ?? -1), background: Int16(appearance.background ?? -1))
-                let number = pairs[pair] ?? {
-                    let next = Int16(pairs.count + 1)
-                    init_pair(next, pair.foreground, pair.background)
-                    pairs[pair] = next
-                    return next
-                }()
+                let number =
+                    pairs[pair]
+                    ?? {
+                        let next = Int16(pairs.count + 1)
+                        init_pair(next, pair.foreground, pair.background)
+                        pairs[pair] = next
+                        return next
+                    }()
                 bits |= amcash_color_pair(Int32(number))
             }
             attributesByRole[role] = bits

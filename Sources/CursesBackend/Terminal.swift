@@ -77,7 +77,7 @@ public final class Terminal: TerminalDevice, @unchecked Sendable {
     public func draw(_ model: Model) { lock.withLock { frame(model) } }
 
     private func frame(_ model: Model) {
-        guard let styles else { return }    // not started
+        guard let styles else { return }  // not started
         werase(amcash_stdscr())
         var canvas = NcursesCanvas(columns: currentSize.columns, rows: currentSize.rows, styles: styles, ascii: ascii)
         view(model, into: &canvas)
@@ -136,9 +136,9 @@ public enum KeyDecoder {
         case 27: return .key(.escape)
         case 8, 127: return .key(.backspace)
         case 9: return .key(.tab)
-        case 3: return .key(.interrupt)          // Ctrl-C in raw mode: never quits by itself
-        case 26: return .ignored                  // Ctrl-Z in raw mode: never suspends
-        case 1...26:                              // the other Ctrl letters, for keymaps
+        case 3: return .key(.interrupt)  // Ctrl-C in raw mode: never quits by itself
+        case 26: return .ignored  // Ctrl-Z in raw mode: never suspends
+        case 1...26:  // the other Ctrl letters, for keymaps
             return .key(.control(Character(Unicode.Scalar(UInt8(96 + value)))))
         case 0..<32: return .ignored
         default:

@@ -66,17 +66,20 @@ struct BackOfficeLoad {
             let queue = try DatabaseQueue(path: path)
             let now = Date()
             try queue.write { db in
-                let insert = try db.makeStatement(sql: """
-                    INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
-                        requestedCents, state, responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, isException,
-                        isReconciled, resolvedByRecovery, isVoid, sentInDoubt, cardTerminalId, shownAt)
-                    VALUES ('REDEEM', ?, ?, ?, ?, ?, '2026-11-27', '2026-11-27', 2000, 'shown', '0000', ?, 2, 2000, 190, ?, 1, 0, 0, 0, 0, 0, ?, ?)
-                    """)
+                let insert = try db.makeStatement(
+                    sql: """
+                        INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
+                            requestedCents, state, responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, isException,
+                            isReconciled, resolvedByRecovery, isVoid, sentInDoubt, cardTerminalId, shownAt)
+                        VALUES ('REDEEM', ?, ?, ?, ?, ?, '2026-11-27', '2026-11-27', 2000, 'shown', '0000', ?, 2, 2000, 190, ?, 1, 0, 0, 0, 0, 0, ?, ?)
+                        """)
                 for row in 0..<perTill {
                     let card = String(format: "8200%07d", (till * perTill + row) % 10_000_000)
                     let body = Data(#"{"collectorNumber":"\#(card)","sponsorCode":"LOY1","storeId":"\#(store)","deviceId":"001"}"#.utf8)
-                    try insert.execute(arguments: [String(format: "%012d", row + 1), "\(name)-\(till)-\(row)", body, "•••••••" + card.suffix(4), now,
-                                                   String(format: "T%04d%06d", till, row), now, "LOY1\(store)001", now])
+                    try insert.execute(arguments: [
+                        String(format: "%012d", row + 1), "\(name)-\(till)-\(row)", body, "•••••••" + card.suffix(4), now,
+                        String(format: "T%04d%06d", till, row), now, "LOY1\(store)001", now,
+                    ])
                 }
             }
             try queue.close()
@@ -91,15 +94,17 @@ struct BackOfficeLoad {
         let floor = try await PostgresSession.with(database) { client in
             try await client.query("CREATE TABLE floor_rows (LIKE terminal_rows INCLUDING ALL)", logger: quietLogger)
             let start = ContinuousClock.now
-            try await client.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO floor_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, confirmation_number,
-                    requested_cents, units, miles, cents, response_code, created_at, answered_at, shown_at, redemption_day,
-                    reconciliation_day, is_void, is_exception, resolved_by_recovery, change_seq, forwarded_at)
-                SELECT 'LOY1', lpad((i / \(rows))::text, 4, '0'), '001', lpad((i % \(rows))::text, 12, '0'), 'REDEEM', 'shown',
-                    '•••••••' || lpad((i % 10000)::text, 4, '0'), md5(i::text) || md5(i::text), 'T' || i, 2000, 2, 190, 2000, '0000',
-                    now(), now(), now(), '2026-11-27', '2026-11-27', false, false, false, i, now()
-                FROM generate_series(0, \(total - 1)) AS i
-                """), logger: quietLogger)
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO floor_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, confirmation_number,
+                            requested_cents, units, miles, cents, response_code, created_at, answered_at, shown_at, redemption_day,
+                            reconciliation_day, is_void, is_exception, resolved_by_recovery, change_seq, forwarded_at)
+                        SELECT 'LOY1', lpad((i / \(rows))::text, 4, '0'), '001', lpad((i % \(rows))::text, 12, '0'), 'REDEEM', 'shown',
+                            '•••••••' || lpad((i % 10000)::text, 4, '0'), md5(i::text) || md5(i::text), 'T' || i, 2000, 2, 190, 2000, '0000',
+                            now(), now(), now(), '2026-11-27', '2026-11-27', false, false, false, i, now()
+                        FROM generate_series(0, \(total - 1)) AS i
+                        """), logger: quietLogger)
             let elapsed = (ContinuousClock.now - start).seconds
             try await client.query("DROP TABLE floor_rows", logger: quietLogger)
             return elapsed
@@ -108,7 +113,8 @@ struct BackOfficeLoad {
         let sent = try await withThrowingTaskGroup(of: Int.self) { group in
             for journal in journals {
                 group.addTask {
-                    let forwarder = BackOfficeForwarder(journal: journal, settings: ForwardingSettings(address: database, cardHash: CardHash(key: "bench")))
+                    let forwarder = BackOfficeForwarder(
+                        journal: journal, settings: ForwardingSettings(address: database, cardHash: CardHash(key: "bench")))
                     return try await PostgresSession.with(database) { client in try await forwarder.forwardPending(client) }
                 }
             }
@@ -117,25 +123,28 @@ struct BackOfficeLoad {
         let elapsed = (ContinuousClock.now - start).seconds
         guard sent == total else { throw BenchError("forwarded \(sent) of \(total) rows") }
         print("forwarding: \(tills) tills × \(rows) rows                     elapsed s    rows/s   ÷ floor")
-        print("  server insert from generate_series (floor)".padding(toLength: 60, withPad: " ", startingAt: 0)
-              + String(format: "%9.2f %9.0f %8.2f×", floor, Double(total) / floor, 1.0))
-        print("  \(tills) tills forwarding at once, 1 connection each".padding(toLength: 60, withPad: " ", startingAt: 0)
-              + String(format: "%9.2f %9.0f %8.2f×", elapsed, Double(total) / elapsed, elapsed / floor))
+        print(
+            "  server insert from generate_series (floor)".padding(toLength: 60, withPad: " ", startingAt: 0)
+                + String(format: "%9.2f %9.0f %8.2f×", floor, Double(total) / floor, 1.0))
+        print(
+            "  \(tills) tills forwarding at once, 1 connection each".padding(toLength: 60, withPad: " ", startingAt: 0)
+                + String(format: "%9.2f %9.0f %8.2f×", elapsed, Double(total) / elapsed, elapsed / floor))
     }
 
     func lagAfterOutage(_ database: PostgresAddress, work: URL) async throws {
         let backlog = 60
         FileHandle.standardError.write(Data("  \(tills) tills, the database away for \(outage) s…\n".utf8))
         let journals = try makeTills(tills, rows: backlog, work: work, name: "outage")
-        let away = PostgresAddress(host: database.host, port: database.port, user: database.user, password: database.password,
-                                   database: database.database + "_outage", tls: database.tls)
+        let away = PostgresAddress(
+            host: database.host, port: database.port, user: database.user, password: database.password,
+            database: database.database + "_outage", tls: database.tls)
         let forwarders = journals.map { BackOfficeForwarder(journal: $0, settings: ForwardingSettings(address: away)) }
         let running = forwarders.map { forwarder in Task { await forwarder.run() } }
         defer { running.forEach { $0.cancel() } }
         try await Task.sleep(for: .seconds(outage))
         let failing = forwarders.filter { $0.status.lastFailure != nil }.count
         // The database returns.
-        try await PostgresSession.with(database) { client in
+        _ = try await PostgresSession.with(database) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(away.database)"), logger: quietLogger)
         }
         try await PostgresSession.with(away) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: quietLogger) }
@@ -151,7 +160,9 @@ struct BackOfficeLoad {
         for task in running { task.cancel() }
         for task in running { await task.value }
         let lags = caughtUp.compactMap { $0 }.sorted()
-        print("lag after a \(outage) s outage (\(failing) of \(tills) tills were retrying; \(backlog) rows waiting each; backoff capped at 30 s, jittered)")
+        print(
+            "lag after a \(outage) s outage (\(failing) of \(tills) tills were retrying; \(backlog) rows waiting each; backoff capped at 30 s, jittered)"
+        )
         print(String(format: "  seconds from the database's return to caught up: median %.1f, slowest %.1f", lags[lags.count / 2], lags.last!))
     }
 
@@ -163,18 +174,21 @@ struct BackOfficeLoad {
         try Self.writeFile(records: records, to: file)
         try await PostgresSession.with(database) { client in
             try await client.query("TRUNCATE terminal_rows, terminals", logger: quietLogger)
-            try await client.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, confirmation_number, requested_cents,
-                    units, miles, cents, response_code, created_at, answered_at, shown_at, redemption_day, reconciliation_day, is_void,
-                    is_exception, resolved_by_recovery, change_seq, forwarded_at)
-                SELECT 'LOY1', '0001', '001', lpad((i + 1)::text, 12, '0'), 'REDEEM', 'shown',
-                    '•••••••' || lpad(((i % 10000000) % 10000)::text, 4, '0'), 'RD' || lpad(i::text, 10, '0'), (1 + i % 75) * 1000,
-                    1 + i % 75, (1 + i % 75) * 95, (1 + i % 75) * 1000, '0000', timestamptz '2026-11-27 13:00:00-05',
-                    timestamptz '2026-11-27 13:00:00-05', timestamptz '2026-11-27 13:00:00-05', '2026-11-27', '2026-11-27', false, false,
-                    false, i + 1, now()
-                FROM generate_series(0, \(records - 1)) AS i
-                """), logger: quietLogger)
-            try await client.query("""
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, confirmation_number, requested_cents,
+                            units, miles, cents, response_code, created_at, answered_at, shown_at, redemption_day, reconciliation_day, is_void,
+                            is_exception, resolved_by_recovery, change_seq, forwarded_at)
+                        SELECT 'LOY1', '0001', '001', lpad((i + 1)::text, 12, '0'), 'REDEEM', 'shown',
+                            '•••••••' || lpad(((i % 10000000) % 10000)::text, 4, '0'), 'RD' || lpad(i::text, 10, '0'), (1 + i % 75) * 1000,
+                            1 + i % 75, (1 + i % 75) * 95, (1 + i % 75) * 1000, '0000', timestamptz '2026-11-27 13:00:00-05',
+                            timestamptz '2026-11-27 13:00:00-05', timestamptz '2026-11-27 13:00:00-05', '2026-11-27', '2026-11-27', false, false,
+                            false, i + 1, now()
+                        FROM generate_series(0, \(records - 1)) AS i
+                        """), logger: quietLogger)
+            try await client.query(
+                """
                 INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq) VALUES ('LOY1', '0001', '001', now(), now(), 0)
                 """, logger: quietLogger)
             try await client.query("ANALYZE terminal_rows", logger: quietLogger)
@@ -189,11 +203,13 @@ struct BackOfficeLoad {
         let elapsed = run.elapsed
         let floor = splitFloor + copyFloor
         print("chain reconcile: \(records) records against \(records) forwarded rows      elapsed s   peak MB   ÷ floor")
-        print("  read and split the file + COPY the rows out with psql (floor)".padding(toLength: 66, withPad: " ", startingAt: 0)
-              + String(format: "%9.2f         - %8.2f×", floor, 1.0))
+        print(
+            "  read and split the file + COPY the rows out with psql (floor)".padding(toLength: 66, withPad: " ", startingAt: 0)
+                + String(format: "%9.2f         - %8.2f×", floor, 1.0))
         print("    of which the file \(String(format: "%.2f", splitFloor)) s, the COPY \(String(format: "%.2f", copyFloor)) s")
-        print("  amcash reconcile --database, every record matched".padding(toLength: 66, withPad: " ", startingAt: 0)
-              + String(format: "%9.2f %9d %8.2f×", elapsed, run.peakMegabytes, elapsed / floor))
+        print(
+            "  amcash reconcile --database, every record matched".padding(toLength: 66, withPad: " ", startingAt: 0)
+                + String(format: "%9.2f %9d %8.2f×", elapsed, run.peakMegabytes, elapsed / floor))
     }
 
     /// The rows the reconciliation reads, out of the database by COPY (psql), to /dev/null.
@@ -202,8 +218,10 @@ struct BackOfficeLoad {
         guard let psql else { throw BenchError("psql is needed for the COPY floor (Debian: postgresql-client)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: psql)
-        process.arguments = ["-h", database.host, "-p", String(database.port), "-U", database.user, "-d", database.database, "-q", "-c",
-                             "\\copy (SELECT row_id, kind, state, confirmation_number, trace_id, sponsor || store || device, card_masked, units, miles, cents, reconciliation_day, created_at FROM terminal_rows WHERE reconciliation_day = '2026-11-27') TO '/dev/null'"]
+        process.arguments = [
+            "-h", database.host, "-p", String(database.port), "-U", database.user, "-d", database.database, "-q", "-c",
+            "\\copy (SELECT row_id, kind, state, confirmation_number, trace_id, sponsor || store || device, card_masked, units, miles, cents, reconciliation_day, created_at FROM terminal_rows WHERE reconciliation_day = '2026-11-27') TO '/dev/null'",
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = database.password ?? ""
         process.environment = environment
@@ -218,12 +236,14 @@ struct BackOfficeLoad {
     static func writeFile(records: Int, to path: String) throws {
         var lines = ["H1%%AMCASHRECON%%1%%LOY1%%20261128", "H2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27"]
         lines.reserveCapacity(records + 4)
-        var miles = 0, cents = 0
+        var miles = 0
+        var cents = 0
         for index in 0..<records {
             let units = 1 + index % 75
             let card = String(format: "8100%07d", index % 10_000_000)
-            lines.append("D%%REDEEM%%2026-11-27T13:00:00-05:00%%LOY1%%0001%%001%%LOY10001001%%\(String(format: "%012d", index + 1))%%\(card)%%"
-                         + "\(units)%%\(units * 95)%%\(units * 10).00%%\(String(format: "RD%010d", index))%%")
+            lines.append(
+                "D%%REDEEM%%2026-11-27T13:00:00-05:00%%LOY1%%0001%%001%%LOY10001001%%\(String(format: "%012d", index + 1))%%\(card)%%"
+                    + "\(units)%%\(units * 95)%%\(units * 10).00%%\(String(format: "RD%010d", index))%%")
             miles += units * 95
             cents += units * 1000
         }

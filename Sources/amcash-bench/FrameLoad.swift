@@ -29,15 +29,18 @@ struct FrameLoad {
             let kind = index % 7 == 0 ? "REVERSE" : "REDEEM"
             let card = "•••••••" + String(format: "%04d", index)
             let money = Money(dollars: 10 * (1 + index % 7))
-            lines.append(HistoryLine(time: time, kind: kind, maskedCard: card, state: "shown", money: money,
-                                     confirmationNumber: String(format: "RD%010d", index)))
+            lines.append(
+                HistoryLine(
+                    time: time, kind: kind, maskedCard: card, state: "shown", money: money,
+                    confirmationNumber: String(format: "RD%010d", index)))
         }
         _ = update(&model, .historyLoaded(lines))
         guard model.kind == .history else { throw BenchError("the history screen did not open (\(model.kind))") }
         var canvas = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &canvas)
         var sink = 0
-        var floor: [Duration] = [], frames: [Duration] = []
+        var floor: [Duration] = []
+        var frames: [Duration] = []
         floor.reserveCapacity(keys)
         frames.reserveCapacity(keys)
         for index in 0..<keys {
@@ -59,9 +62,10 @@ struct FrameLoad {
         print("row                                              p50 ms   p99 ms   p99 ÷ floor p99")
         let floorP99 = percentile(floor, 0.99)
         for (label, values) in [("text of an unchanged canvas (floor)", floor), ("key → update → view → canvas text", frames)] {
-            print(label.padding(toLength: 48, withPad: " ", startingAt: 0) + percentile(values, 0.5).milliseconds.leftPadded(8)
-                  + percentile(values, 0.99).milliseconds.leftPadded(9)
-                  + String(format: "%12.1f×", percentile(values, 0.99).seconds / floorP99.seconds))
+            print(
+                label.padding(toLength: 48, withPad: " ", startingAt: 0) + percentile(values, 0.5).milliseconds.leftPadded(8)
+                    + percentile(values, 0.99).milliseconds.leftPadded(9)
+                    + String(format: "%12.1f×", percentile(values, 0.99).seconds / floorP99.seconds))
         }
         print("peak memory of the benchmark process: \(peakResidentMegabytes()) MB")
     }

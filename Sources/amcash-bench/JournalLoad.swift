@@ -1,9 +1,9 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import GRDB
 
@@ -80,11 +80,14 @@ struct JournalLoad {
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
         }
         let floorP50 = percentile(floor, 0.5)
-        for (label, values) in [("bare SQLite commit, FULL (floor)", floor), ("REDEEM over loopback, no journal", bareHTTP),
-                                ("REDEEM through the journal, shown (3 commits)", tillPath)] {
-            print(label.padding(toLength: 48, withPad: " ", startingAt: 0) + percentile(values, 0.5).milliseconds.leftPadded(8)
-                  + percentile(values, 0.99).milliseconds.leftPadded(9)
-                  + String(format: "%12.1f×", percentile(values, 0.5).seconds / floorP50.seconds))
+        for (label, values) in [
+            ("bare SQLite commit, FULL (floor)", floor), ("REDEEM over loopback, no journal", bareHTTP),
+            ("REDEEM through the journal, shown (3 commits)", tillPath),
+        ] {
+            print(
+                label.padding(toLength: 48, withPad: " ", startingAt: 0) + percentile(values, 0.5).milliseconds.leftPadded(8)
+                    + percentile(values, 0.99).milliseconds.leftPadded(9)
+                    + String(format: "%12.1f×", percentile(values, 0.5).seconds / floorP50.seconds))
         }
         print("peak memory of the benchmark process (journal, simulator and client): \(peakResidentMegabytes()) MB")
     }

@@ -43,10 +43,12 @@ struct ReconcileLoad {
             let floor = try Self.floor(file)
             let (elapsed, peak, breaks) = try Self.reconcile(binary: binary, file: file, journal: journal)
             let name = withBreaks ? "1% of each break class" : "every record matched"
-            print("read and split on %% (floor), \(withBreaks ? "breaks" : "clean")".padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + String(format: "%9.2f", floor) + "         -     1.00×        -")
-            print("amcash reconcile, \(name)".padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + String(format: "%9.2f %9d %8.1f× %8d", elapsed, peak, elapsed / floor, breaks))
+            print(
+                "read and split on %% (floor), \(withBreaks ? "breaks" : "clean")".padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%9.2f", floor) + "         -     1.00×        -")
+            print(
+                "amcash reconcile, \(name)".padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%9.2f %9d %8.1f× %8d", elapsed, peak, elapsed / floor, breaks))
         }
     }
 
@@ -67,7 +69,12 @@ struct ReconcileLoad {
                     if buffer[index] == 0x0A {
                         var position = lineStart
                         while position + 1 < index {
-                            if buffer[position] == 0x25 && buffer[position + 1] == 0x25 { fields += 1; position += 2 } else { position += 1 }
+                            if buffer[position] == 0x25 && buffer[position + 1] == 0x25 {
+                                fields += 1
+                                position += 2
+                            } else {
+                                position += 1
+                            }
                         }
                         fields += 1
                         lineStart = index + 1
@@ -84,7 +91,8 @@ struct ReconcileLoad {
     static func reconcile(binary: String, file: String, journal: String) throws -> (Double, Int, Int) {
         let run = try timedChild(binary, ["reconcile", file, "--journal", journal, "--json", "--max-breaks", "10"])
         guard run.status <= 1, let report = try JSONSerialization.jsonObject(with: run.output) as? [String: Any],
-              let summary = report["summary"] as? [[String: Any]] else {
+            let summary = report["summary"] as? [[String: Any]]
+        else {
             throw BenchError("amcash reconcile exited \(run.status): \(String(decoding: run.output.prefix(300), as: UTF8.self))")
         }
         let breaks = summary.filter { ($0["classification"] as? String) != "matched" }.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) }
@@ -131,15 +139,18 @@ struct ReconcileLoad {
         let queue = try DatabaseQueue(path: journal)
         var lines = ["H1%%AMCASHRECON%%1%%LOY1%%20261128", "H2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%\(day)"]
         lines.reserveCapacity(records + 8)
-        var count = 0, miles = 0, cents = 0
+        var count = 0
+        var miles = 0
+        var cents = 0
         let createdAt = ISO8601DateFormatter().date(from: "2026-11-27T13:00:00-05:00")!
         try queue.write { db in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
-                    requestedCents, state, responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, isException,
-                    isReconciled, resolvedByRecovery, isVoid, sentInDoubt, cardTerminalId)
-                VALUES (?, ?, ?, X'7B7D', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, 0, 0, 0, 0, 'LOY10001001')
-                """)
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
+                        requestedCents, state, responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, isException,
+                        isReconciled, resolvedByRecovery, isVoid, sentInDoubt, cardTerminalId)
+                    VALUES (?, ?, ?, X'7B7D', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, 0, 0, 0, 0, 'LOY10001001')
+                    """)
             for index in 0..<records {
                 let units = 1 + index % 75
                 let trace = String(format: "%012d", index + 1)
@@ -150,16 +161,31 @@ struct ReconcileLoad {
                 var journalUnits = units
                 var journalDay = day
                 var journalConfirmation: String? = confirmation
-                var inJournal = true, inFile = true, twiceInFile = false
+                var inJournal = true
+                var inFile = true
+                var twiceInFile = false
                 switch fate(index) {
                 case .matched: (kind, state) = ("REDEEM", "shown")
-                case .missingAtHost: (kind, state) = ("REDEEM", "shown"); inFile = false
-                case .missingAtTerminal: (kind, state) = ("REDEEM", "shown"); inJournal = false
-                case .amountMismatch: (kind, state) = ("REDEEM", "shown"); journalUnits = units + 1
+                case .missingAtHost:
+                    (kind, state) = ("REDEEM", "shown")
+                    inFile = false
+                case .missingAtTerminal:
+                    (kind, state) = ("REDEEM", "shown")
+                    inJournal = false
+                case .amountMismatch:
+                    (kind, state) = ("REDEEM", "shown")
+                    journalUnits = units + 1
                 case .typeMismatch: (kind, state) = ("REVERSE", "reversed")
-                case .duplicate: (kind, state) = ("REDEEM", "shown"); twiceInFile = true
-                case .timing: (kind, state) = ("REDEEM", "shown"); journalDay = "2026-11-26"
-                case .unresolved: (kind, state) = ("REDEEM", "unknown"); inFile = false; journalConfirmation = nil
+                case .duplicate:
+                    (kind, state) = ("REDEEM", "shown")
+                    twiceInFile = true
+                case .timing:
+                    (kind, state) = ("REDEEM", "shown")
+                    journalDay = "2026-11-26"
+                case .unresolved:
+                    (kind, state) = ("REDEEM", "unknown")
+                    inFile = false
+                    journalConfirmation = nil
                 }
                 if inJournal {
                     try insert.execute(arguments: [
@@ -170,7 +196,9 @@ struct ReconcileLoad {
                 }
                 if inFile {
                     for _ in 0..<(twiceInFile ? 2 : 1) {
-                        lines.append("D%%REDEEM%%2026-11-27T13:00:00-05:00%%LOY1%%0001%%001%%LOY10001001%%\(trace)%%\(card)%%\(units)%%\(units * 95)%%\(units * 10).00%%\(confirmation)%%")
+                        lines.append(
+                            "D%%REDEEM%%2026-11-27T13:00:00-05:00%%LOY1%%0001%%001%%LOY10001001%%\(trace)%%\(card)%%\(units)%%\(units * 95)%%\(units * 10).00%%\(confirmation)%%"
+                        )
                         count += 1
                         miles += units * 95
                         cents += units * 1000

@@ -1,7 +1,7 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashSimulator
+import AMCashWire
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -52,8 +52,9 @@ struct SimulatorLoad {
             for size in sizes {
                 let directory = scripts.appendingPathComponent("\(backend)-\(size)")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                var options = SimulatorOptions(collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                                               databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
+                var options = SimulatorOptions(
+                    collectors: collectors, dailyLimitUnits: 1_000_000_000,
+                    databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
                 options.maximumConnections = 10_000
                 let simulator = try await SimulatorServer.start(options: options)
                 try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
@@ -62,17 +63,24 @@ struct SimulatorLoad {
                 for endpoint in ["health", "echo", "inquire", "redeem"] {
                     let script = directory.appendingPathComponent("\(endpoint).lua")
                     try Self.lua(endpoint, token: token).write(to: script, atomically: true, encoding: .utf8)
-                    rows.append((endpoint, try wrk(simulator.baseURL + (endpoint == "health" ? "/health" : "/checkout/amcash/" + endpoint),
-                                                   script: script.path)))
+                    rows.append(
+                        (
+                            endpoint,
+                            try wrk(
+                                simulator.baseURL + (endpoint == "health" ? "/health" : "/checkout/amcash/" + endpoint),
+                                script: script.path)
+                        ))
                 }
                 await simulator.stop()
                 let floor = rows[0].1.perSecond
                 for (endpoint, result) in rows {
                     let name = endpoint == "health" ? "GET /health (floor)" : endpoint.uppercased()
                     let label = "\(name), \(backend), \(size)"
-                    print(label.padding(toLength: 38, withPad: " ", startingAt: 0)
-                          + String(format: "%8.2f %8.2f %10.0f %13.2f× %7d", result.p50, result.p99, result.perSecond,
-                                   result.perSecond / floor, result.failures))
+                    print(
+                        label.padding(toLength: 38, withPad: " ", startingAt: 0)
+                            + String(
+                                format: "%8.2f %8.2f %10.0f %13.2f× %7d", result.p50, result.p99, result.perSecond,
+                                result.perSecond / floor, result.failures))
                 }
             }
         }
@@ -86,11 +94,13 @@ struct SimulatorLoad {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         let credentials = ClientCredentials.simulator
-        request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials&client_id=\(credentials.clientId)&client_secret=\(credentials.clientSecret)"))
+        request.body = .bytes(
+            ByteBuffer(string: "grant_type=client_credentials&client_id=\(credentials.clientId)&client_secret=\(credentials.clientSecret)"))
         let response = try await http.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 16)
         guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-              let token = object["access_token"] as? String else { throw BenchError("no token from the simulator") }
+            let token = object["access_token"] as? String
+        else { throw BenchError("no token from the simulator") }
         return token
     }
 
@@ -154,24 +164,29 @@ struct SimulatorLoad {
         process.waitUntilExit()
         func milliseconds(after marker: String) -> Double {
             guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(marker) }),
-                  let text = line.split(separator: " ", omittingEmptySubsequences: true).last else { return .nan }
+                let text = line.split(separator: " ", omittingEmptySubsequences: true).last
+            else { return .nan }
             let value = Double(text.dropLast(text.hasSuffix("ms") ? 2 : text.hasSuffix("us") ? 2 : 1)) ?? .nan
             return text.hasSuffix("us") ? value / 1000 : text.hasSuffix("ms") ? value : value * 1000
         }
-        let perSecond = output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
+        let perSecond =
+            output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
             .flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true).last ?? "") } ?? .nan
-        let non2xx = output.split(separator: "\n").first { $0.contains("Non-2xx") }
+        let non2xx =
+            output.split(separator: "\n").first { $0.contains("Non-2xx") }
             .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).last ?? "") } ?? 0
         let socketErrors = output.contains("Socket errors") ? 1 : 0
-        return WrkResult(p50: milliseconds(after: "50%"), p99: milliseconds(after: "99%"), perSecond: perSecond,
-                         failures: non2xx + socketErrors)
+        return WrkResult(
+            p50: milliseconds(after: "50%"), p99: milliseconds(after: "99%"), perSecond: perSecond,
+            failures: non2xx + socketErrors)
     }
 }
 
 /// The process's peak resident memory (VmHWM), in MB.
 func peakResidentMegabytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return -1 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else { return -1 }
     return kilobytes / 1024
 }

@@ -7,10 +7,10 @@
 // socket) with a ledger already holding 1,000 and 100,000 redemptions, in memory and in a SQLite file
 // (`--db`, synchronous = FULL). Floor: ECHO on the same server, same clients, same run.
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Logging
 
@@ -71,14 +71,17 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// Runs `total` calls over `concurrency` clients at once, one after another on each, timing each call.
-func drive(_ label: String, simulator: SimulatorServer, total: Int, concurrency: Int,
-           call: @escaping @Sendable (HostClient, RequestBuilder, Int) async -> Bool) async throws -> Measurement {
+func drive(
+    _ label: String, simulator: SimulatorServer, total: Int, concurrency: Int,
+    call: @escaping @Sendable (HostClient, RequestBuilder, Int) async -> Bool
+) async throws -> Measurement {
     let started = ContinuousClock.now
     let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
         for worker in 0..<concurrency {
             group.addTask {
-                let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: String(format: "%03d", worker + 1),
-                                                    vendorId: "1000000001", acquirerId: "100001")
+                let identity = try TerminalIdentity(
+                    sponsorCode: "LOY1", storeId: "0001", deviceId: String(format: "%03d", worker + 1),
+                    vendorId: "1000000001", acquirerId: "100001")
                 let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
                 let builder = RequestBuilder(identity: identity)
                 var times: [Duration] = []
@@ -117,23 +120,29 @@ func ledgerBenchmark(_ options: Options) async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            var simulatorOptions = SimulatorOptions(collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                                                    databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
+            var simulatorOptions = SimulatorOptions(
+                collectors: collectors, dailyLimitUnits: 1_000_000_000,
+                databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
             simulatorOptions.maximumConnections = 10_000
             let simulator = try await SimulatorServer.start(options: simulatorOptions)
             try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
             // Warm up: tokens, connections, caches.
-            _ = try await drive("warm-up", simulator: simulator, total: options.concurrency * 20, concurrency: options.concurrency) { client, builder, index in
+            _ = try await drive("warm-up", simulator: simulator, total: options.concurrency * 20, concurrency: options.concurrency) {
+                client, builder, index in
                 await client.echo(builder.echo(traceId: try! TraceId(index + 1))).outcome == .approved
             }
-            let floor = try await drive("ECHO (floor)", simulator: simulator, total: options.requests, concurrency: options.concurrency) { client, builder, index in
+            let floor = try await drive("ECHO (floor)", simulator: simulator, total: options.requests, concurrency: options.concurrency) {
+                client, builder, index in
                 await client.echo(builder.echo(traceId: try! TraceId(index + 1))).outcome == .approved
             }
-            let redeem = try await drive("REDEEM", simulator: simulator, total: options.requests, concurrency: options.concurrency) { client, builder, index in
+            let redeem = try await drive("REDEEM", simulator: simulator, total: options.requests, concurrency: options.concurrency) {
+                client, builder, index in
                 let card = cards[(index &* 7_919) % cards.count]
-                let call = try! builder.redeem(RedemptionRequest(card: CardRead(number: card, entryMode: .scan), basket: Money(dollars: 20),
-                                                                 amount: Money(dollars: 10)),
-                                               traceId: try! TraceId(100_000 + index), at: Date())
+                let call = try! builder.redeem(
+                    RedemptionRequest(
+                        card: CardRead(number: card, entryMode: .scan), basket: Money(dollars: 20),
+                        amount: Money(dollars: 10)),
+                    traceId: try! TraceId(100_000 + index), at: Date())
                 return await client.redeem(call, policy: .once).outcome == .approved
             }
             await simulator.stop()
@@ -141,9 +150,10 @@ func ledgerBenchmark(_ options: Options) async throws {
             for row in [floor, redeem] {
                 let label = "\(row.label), \(backend), \(size) in ledger"
                 let ratio = row.percentile(0.5).seconds / floor.percentile(0.5).seconds
-                print(label.padding(toLength: 36, withPad: " ", startingAt: 0)
-                      + row.percentile(0.5).milliseconds.leftPadded(8) + row.percentile(0.99).milliseconds.leftPadded(9)
-                      + String(format: "%9.0f", row.perSecond) + String(format: "%12.2f×", ratio))
+                print(
+                    label.padding(toLength: 36, withPad: " ", startingAt: 0)
+                        + row.percentile(0.5).milliseconds.leftPadded(8) + row.percentile(0.99).milliseconds.leftPadded(9)
+                        + String(format: "%9.0f", row.perSecond) + String(format: "%12.2f×", ratio))
             }
         }
     }
@@ -151,8 +161,9 @@ func ledgerBenchmark(_ options: Options) async throws {
     if let smallest = options.sizes.min(), let largest = options.sizes.max(), smallest != largest {
         for (backend, byRow) in redeemP50.sorted(by: { $0.key < $1.key }) {
             guard let small = byRow[smallest], let large = byRow[largest] else { continue }
-            print("REDEEM p50, \(backend): \(largest) in ledger ÷ \(smallest) in ledger = "
-                  + String(format: "%.2f×", large.seconds / small.seconds) + " (target ≤ 1.5×)")
+            print(
+                "REDEEM p50, \(backend): \(largest) in ledger ÷ \(smallest) in ledger = "
+                    + String(format: "%.2f×", large.seconds / small.seconds) + " (target ≤ 1.5×)")
         }
     }
 }
@@ -177,7 +188,8 @@ do {
     case "frame": try FrameLoad(arguments.dropFirst()).run()
     case "backoffice": try await BackOfficeLoad(arguments.dropFirst()).run()
     default:
-        print("""
+        print(
+            """
             usage: amcash-bench ledger [--requests N] [--concurrency C] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench sim [--connections 64] [--threads 2] [--duration 5] [--sizes 1000,100000] [--backends memory,file]
                    amcash-bench reconcile [--records 1000000] [--keep DIR]   (needs the amcash binary built beside it)

@@ -1,7 +1,7 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashJournal
+import AMCashWire
 import ArgumentParser
 import Foundation
 

@@ -1,10 +1,10 @@
 import AMCashAPI
-import AMCashWire
-import AMCashConfiguration
 import AMCashBackOffice
+import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashPostgres
+import AMCashWire
 import ArgumentParser
 import Foundation
 import Logging
@@ -40,9 +40,12 @@ struct BackOfficeOptions: ParsableArguments {
             if let database {
                 return (try PostgresAddress(parsing: database).withPassword(environment: environment, credentialsFile: nil), nil)
             }
-            let configuration = try TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: config, environment: environment))
-            return (try address(of: configuration, credentials: credentials(configuration, environment: environment), environment: environment),
-                    configuration)
+            let configuration = try TerminalConfigurationLoader.load(
+                path: TerminalConfigurationLoader.locate(explicitPath: config, environment: environment))
+            return (
+                try address(of: configuration, credentials: credentials(configuration, environment: environment), environment: environment),
+                configuration
+            )
         } catch let error as PostgresAddressError {
             printError("amcash: \(error)")
             throw ExitCode(ExitStatus.usage)
@@ -50,8 +53,10 @@ struct BackOfficeOptions: ParsableArguments {
     }
 
     /// The database a terminal configuration names (`backOfficeURL`), its password from `credentials`.
-    static func address(of configuration: TerminalConfiguration, credentials: BackOfficeCredentials,
-                        environment: [String: String]) throws -> PostgresAddress {
+    static func address(
+        of configuration: TerminalConfiguration, credentials: BackOfficeCredentials,
+        environment: [String: String]
+    ) throws -> PostgresAddress {
         guard let url = configuration.backOfficeURL else {
             printError("amcash: no back-office database: give --database postgresql://… or set backOfficeURL in the terminal configuration")
             throw ExitCode(ExitStatus.usage)
@@ -85,7 +90,6 @@ func withBackOffice<T: Sendable>(_ address: PostgresAddress, _ body: @escaping @
     }
 }
 
-
 struct BackOfficeMigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate", abstract: "Create or upgrade the back-office schema (versioned; safe to run again).")
@@ -97,8 +101,7 @@ struct BackOfficeMigrateCommand: AsyncParsableCommand {
         let applied = try await withBackOffice(address) { client in
             try await BackOfficeSchema.migrator.migrate(client, logger: Logger(label: "amcash.backoffice"))
         }
-        print(applied.isEmpty ? "The back-office schema at \(address) is up to date." :
-                "Applied to \(address): " + applied.joined(separator: ", "))
+        print(applied.isEmpty ? "The back-office schema at \(address) is up to date." : "Applied to \(address): " + applied.joined(separator: ", "))
     }
 }
 
@@ -114,11 +117,15 @@ struct BackOfficeForwardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = try TerminalConfigurationLoader.load(path: TerminalConfigurationLoader.locate(explicitPath: options.config,
-                                                                                                       environment: environment))
+        let configuration = try TerminalConfigurationLoader.load(
+            path: TerminalConfigurationLoader.locate(
+                explicitPath: options.config,
+                environment: environment))
         // --database wins over backOfficeURL; the card policy and key are the till's either way.
         let named: PostgresAddress?
-        do { named = try options.database.map { try PostgresAddress(parsing: $0).withPassword(environment: environment, credentialsFile: nil) } } catch {
+        do {
+            named = try options.database.map { try PostgresAddress(parsing: $0).withPassword(environment: environment, credentialsFile: nil) }
+        } catch {
             printError("amcash: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
@@ -137,12 +144,15 @@ struct BackOfficeForwardCommand: AsyncParsableCommand {
 
 /// How a till forwards: the database (`address`, else the configuration's `backOfficeURL`), its policy
 /// and card key, the secrets read once.
-func forwardingSettings(_ configuration: TerminalConfiguration, address: PostgresAddress? = nil,
-                        environment: [String: String]) throws -> ForwardingSettings {
+func forwardingSettings(
+    _ configuration: TerminalConfiguration, address: PostgresAddress? = nil,
+    environment: [String: String]
+) throws -> ForwardingSettings {
     let credentials = try BackOfficeOptions.credentials(configuration, environment: environment)
     let database = try address ?? BackOfficeOptions.address(of: configuration, credentials: credentials, environment: environment)
-    return ForwardingSettings(address: database, cardPolicy: CardPolicy(rawValue: configuration.backOfficeCardPolicy) ?? .masked,
-                              cardHash: credentials.cardHashKey.map(CardHash.init(key:)))
+    return ForwardingSettings(
+        address: database, cardPolicy: CardPolicy(rawValue: configuration.backOfficeCardPolicy) ?? .masked,
+        cardHash: credentials.cardHashKey.map(CardHash.init(key:)))
 }
 
 struct BackOfficeExceptionsCommand: AsyncParsableCommand {

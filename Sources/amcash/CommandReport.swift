@@ -1,7 +1,7 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import Foundation
 
 /// What a one-shot command prints: a readable summary, or one JSON object with `--json`.
@@ -126,8 +126,9 @@ struct CommandReport: Encodable {
         if let action, outcome != Outcome.approved.rawValue { lines.append("Next: \(action)") }
         if let failure { lines.append("Detail: \(failure)") }
         if outcome == Outcome.unknown.rawValue, operation == HostOperation.redeem.rawValue {
-            lines.append("Do not give the discount. If AIR MILES took the miles, this till gives them back on its own (a void, sent by the next amcash command or the console)"
-                         + (idempotencyKey.map { "; Idempotency-Key \($0)" } ?? "") + ".")
+            lines.append(
+                "Do not give the discount. If AIR MILES took the miles, this till gives them back on its own (a void, sent by the next amcash command or the console)"
+                    + (idempotencyKey.map { "; Idempotency-Key \($0)" } ?? "") + ".")
         }
         return lines.joined(separator: "\n")
     }

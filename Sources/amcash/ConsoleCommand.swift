@@ -14,17 +14,24 @@ import Logging
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console", abstract: "The cashier console: scan, offer, redeem, reverse, history.",
-        discussion: "Needs a terminal (TTY). With no configuration it runs in CERT mode against the built-in simulator. Logs go to amcash.log in the data directory.")
+        discussion:
+            "Needs a terminal (TTY). With no configuration it runs in CERT mode against the built-in simulator. Logs go to amcash.log in the data directory."
+    )
 
     @OptionGroup var host: HostOptions
 
     @Option(name: .long, help: "Append receipts to this file or printer device (default: receiptPath, else receipts.txt in the data directory).")
     var receipts: String?
 
-    @Option(name: .long, help: "The colour theme: default, high-contrast, mono, training, a theme of your own, or a path to a .toml file (default: theme, else default).")
+    @Option(
+        name: .long,
+        help:
+            "The colour theme: default, high-contrast, mono, training, a theme of your own, or a path to a .toml file (default: theme, else default)."
+    )
     var theme: String?
 
-    @Option(name: .long, help: "The key bindings: default, numpad, vi, a keymap of your own, or a path to a .toml file (default: keymap, else default).")
+    @Option(
+        name: .long, help: "The key bindings: default, numpad, vi, a keymap of your own, or a path to a .toml file (default: keymap, else default).")
     var keymap: String?
 
     @Flag(name: .long, help: "Draw with ASCII only (automatic on TERM=linux or a non-UTF-8 locale).")
@@ -42,12 +49,15 @@ struct ConsoleCommand: AsyncParsableCommand {
         let utf8 = Terminal.adoptLocale()
         let environment = ProcessInfo.processInfo.environment
         let configuration = try HostSession.configuration(host)
-        let appearance = try Appearance.resolve(theme: theme ?? configuration.theme, keymap: keymap ?? configuration.keymap,
-                                                       environment: environment)
+        let appearance = try Appearance.resolve(
+            theme: theme ?? configuration.theme, keymap: keymap ?? configuration.keymap,
+            environment: environment)
         let ascii = self.ascii || (configuration.ascii ?? (environment["TERM"] == "linux" || !utf8))
         let kiosk = self.kiosk || configuration.kiosk
         if kiosk && configuration.supervisorPin == nil {
-            printError("amcash: kiosk mode needs supervisorPinHash in the terminal configuration, or no one could leave it; make one with `amcash hash-pin`.")
+            printError(
+                "amcash: kiosk mode needs supervisorPinHash in the terminal configuration, or no one could leave it; make one with `amcash hash-pin`."
+            )
             throw ExitCode(ExitStatus.usage)
         }
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
@@ -69,21 +79,26 @@ struct ConsoleCommand: AsyncParsableCommand {
             var settings = ConsoleSettings(
                 environment: configuration.environment, builtInSimulator: session.simulator != nil, identity: configuration.identity,
                 showBalances: configuration.showBalances, cardFormat: configuration.cardNumberFormat, language: configuration.language,
-                testCollectors: session.simulator == nil ? [] : TestCollectors.standard.map {
-                    TestCollectorLine(number: $0.number, situation: $0.situation,
-                                      summary: LocalizedText(english: $0.summary, french: $0.summaryFrench ?? $0.summary))
-                },
+                testCollectors: session.simulator == nil
+                    ? []
+                    : TestCollectors.standard.map {
+                        TestCollectorLine(
+                            number: $0.number, situation: $0.situation,
+                            summary: LocalizedText(english: $0.summary, french: $0.summaryFrench ?? $0.summary))
+                    },
                 keymap: appearance.keymap, kiosk: kiosk, kioskIdleSeconds: configuration.kioskIdleSeconds,
                 askPreTaxAmount: configuration.askPreTaxAmount, requireScannerPrefix: configuration.requireScannerPrefix)
             if kiosk {
                 settings.pinLockoutRemaining = lockout.remainingSeconds
                 settings.pinLockouts = lockout.lockouts
             }
-            let performer = ConsoleEffects(journal: session.journal, transactions: session.transactions, host: session.client,
-                                           builder: session.builder, receiptPath: receiptPath, asciiReceipts: ascii,
-                                           supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile)
-            let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
-                                   clockText: ConsoleEffects.clockText)
+            let performer = ConsoleEffects(
+                journal: session.journal, transactions: session.transactions, host: session.client,
+                builder: session.builder, receiptPath: receiptPath, asciiReceipts: ascii,
+                supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile)
+            let loop = ConsoleLoop(
+                model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
+                clockText: ConsoleEffects.clockText)
             let send = loop.send
             // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console. It runs
             // at start and then every 30 s, so queued reversals are re-sent when their backoff is over.

@@ -1,9 +1,9 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Logging
 
@@ -20,8 +20,9 @@ struct HostSession: Sendable {
 
     /// The one path of every REDEEM and REVERSE, and of recovery.
     var transactions: JournaledTransactions {
-        JournaledTransactions(journal: journal, host: client, builder: builder,
-                              replayRetentionHours: configuration.idempotencyRetentionHours, crash: CrashHook.hook)
+        JournaledTransactions(
+            journal: journal, host: client, builder: builder,
+            replayRetentionHours: configuration.idempotencyRetentionHours, crash: CrashHook.hook)
     }
 
     var environmentLabel: String {
@@ -29,7 +30,9 @@ struct HostSession: Sendable {
     }
 
     /// Reads the terminal configuration the options point at, with `--base-url` and `--token-url` applied.
-    static func configuration(_ options: HostOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TerminalConfiguration {
+    static func configuration(_ options: HostOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> TerminalConfiguration
+    {
         let path = TerminalConfigurationLoader.locate(explicitPath: options.config, environment: environment)
         var configuration = try TerminalConfigurationLoader.load(path: path)
         try apply(overrides: options, to: &configuration)
@@ -37,9 +40,11 @@ struct HostSession: Sendable {
     }
 
     /// Opens a session, runs `body`, and always closes the session (connections, built-in simulator).
-    static func with<T>(_ options: HostOptions, configuration: TerminalConfiguration,
-                        environment: [String: String] = ProcessInfo.processInfo.environment, logFile: String? = nil,
-                        _ body: (HostSession) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ options: HostOptions, configuration: TerminalConfiguration,
+        environment: [String: String] = ProcessInfo.processInfo.environment, logFile: String? = nil,
+        _ body: (HostSession) async throws -> T
+    ) async throws -> T {
         bootstrapLogging(level: Logger.Level(rawValue: options.logLevel) ?? .warning, file: logFile)
         let session = try await open(configuration: configuration, environment: environment)
         do {
@@ -63,16 +68,19 @@ struct HostSession: Sendable {
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)
             let client = HostClient(settings: host, credentials: credentials, timeouts: configuration.timeouts, logger: logger)
-            return HostSession(configuration: configuration, client: client,
-                               builder: RequestBuilder(identity: configuration.identity), simulator: nil, journal: journal)
+            return HostSession(
+                configuration: configuration, client: client,
+                builder: RequestBuilder(identity: configuration.identity), simulator: nil, journal: journal)
         }
         let ledgerPath = try dataDirectory(environment: environment) + "/cert-simulator.sqlite"
-        let simulator = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledgerPath),
-                                                        logger: Logger(label: "amcash.simulator"))
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(databasePath: ledgerPath),
+            logger: Logger(label: "amcash.simulator"))
         let settings = HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL))
         let client = HostClient(settings: settings, credentials: .simulator, timeouts: configuration.timeouts, logger: logger)
-        return HostSession(configuration: configuration, client: client,
-                           builder: RequestBuilder(identity: configuration.identity), simulator: simulator, journal: journal)
+        return HostSession(
+            configuration: configuration, client: client,
+            builder: RequestBuilder(identity: configuration.identity), simulator: simulator, journal: journal)
     }
 
     /// `journalPath` from the configuration; by default `journal.sqlite` in the data directory, or
@@ -115,12 +123,14 @@ struct HostSession: Sendable {
         }
         if let base = options.baseURL {
             let tokenURL = try options.tokenURL.map { try endpoint($0, flag: "--token-url") } ?? configuration.host?.tokenURL
-            configuration.host = HostSettings(environment: configuration.host?.environment, baseURL: try endpoint(base, flag: "--base-url"),
-                                              tokenURL: tokenURL, audience: configuration.host?.audience ?? HostSettings.documentedAudience)
+            configuration.host = HostSettings(
+                environment: configuration.host?.environment, baseURL: try endpoint(base, flag: "--base-url"),
+                tokenURL: tokenURL, audience: configuration.host?.audience ?? HostSettings.documentedAudience)
         } else if let token = options.tokenURL {
             guard configuration.host != nil else {
-                throw ConfigurationError(file: "command line", line: 0, column: 0,
-                                         message: "--token-url needs a host: give --base-url or hostBaseURL as well")
+                throw ConfigurationError(
+                    file: "command line", line: 0, column: 0,
+                    message: "--token-url needs a host: give --base-url or hostBaseURL as well")
             }
             configuration.host?.tokenURL = try endpoint(token, flag: "--token-url")
         }
@@ -138,8 +148,9 @@ struct HostSession: Sendable {
         }
         let directory = base + "/amcash"
         // The user's alone: it holds the journal, the receipts and the logs.
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         _ = chmod(directory, 0o700)
         return directory
     }

@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
+import AMCashWire
 import ArgumentParser
 import Foundation
 
@@ -10,7 +10,9 @@ import Foundation
 struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal", abstract: "List the terminal's journaled transactions and the day's totals.",
-        discussion: "Read-only: it never sends anything (other commands and the console resolve pending rows). Cards are masked. Days are reconciliation days: 00:00 to 00:00 Toronto time.")
+        discussion:
+            "Read-only: it never sends anything (other commands and the console resolve pending rows). Cards are masked. Days are reconciliation days: 00:00 to 00:00 Toronto time."
+    )
 
     @OptionGroup var host: HostOptions
 
@@ -105,7 +107,8 @@ struct JournalReport: Encodable {
         self.journal = journal
         self.day = day
         self.entries = entries.map {
-            Row(id: $0.id, kind: $0.kind.rawValue, createdAt: $0.createdAt, card: $0.maskedCard, state: $0.state.rawValue,
+            Row(
+                id: $0.id, kind: $0.kind.rawValue, createdAt: $0.createdAt, card: $0.maskedCard, state: $0.state.rawValue,
                 responseCode: $0.responseCode, units: $0.units?.count, dollars: $0.money?.decimalString, miles: $0.miles?.value,
                 confirmationNumber: $0.confirmationNumber, originalConfirmationNumber: $0.originalConfirmationNumber,
                 traceId: $0.traceId, attempts: $0.attempts, exception: $0.isException, resolvedByRecovery: $0.resolvedByRecovery,
@@ -134,26 +137,34 @@ struct JournalReport: Encodable {
         let formatter = DateFormatter()
         formatter.timeZone = ProgramDay.zone
         formatter.dateFormat = "MM-dd HH:mm"
-        lines.append(["ID".padded(5), "TORONTO".padded(12), "KIND".padded(8), "CARD".padded(12), "STATE".padded(10), "CODE".padded(5),
-                      "UNITS".padded(6), "DOLLARS".padded(9), "MILES".padded(6), "CONFIRMATION".padded(14), "TRACE"].joined(separator: " "))
+        lines.append(
+            [
+                "ID".padded(5), "TORONTO".padded(12), "KIND".padded(8), "CARD".padded(12), "STATE".padded(10), "CODE".padded(5),
+                "UNITS".padded(6), "DOLLARS".padded(9), "MILES".padded(6), "CONFIRMATION".padded(14), "TRACE",
+            ].joined(separator: " "))
         for row in entries {
-            var line = [String(row.id).padded(5), formatter.string(from: row.createdAt).padded(12), row.kind.padded(8), row.card.padded(12),
-                        row.state.padded(10), (row.responseCode ?? "-").padded(5), (row.units.map(String.init) ?? "-").padded(6),
-                        (row.dollars ?? "-").padded(9), (row.miles.map(String.init) ?? "-").padded(6),
-                        (row.confirmationNumber ?? "-").padded(14), row.traceId].joined(separator: " ")
+            var line = [
+                String(row.id).padded(5), formatter.string(from: row.createdAt).padded(12), row.kind.padded(8), row.card.padded(12),
+                row.state.padded(10), (row.responseCode ?? "-").padded(5), (row.units.map(String.init) ?? "-").padded(6),
+                (row.dollars ?? "-").padded(9), (row.miles.map(String.init) ?? "-").padded(6),
+                (row.confirmationNumber ?? "-").padded(14), row.traceId,
+            ].joined(separator: " ")
             if let original = row.originalConfirmationNumber { line += "  reverses \(original)" }
             if row.exception { line += "  EXCEPTION: \(row.lastFailure ?? "see the supervisor")" }
             if row.kind == JournalEntry.Kind.redeem.rawValue, row.resolvedByRecovery { line += "  (approval learned later, never shown: voided)" }
-            if !row.exception, let note = row.lastFailure, ["declined", "shown", "reversed"].contains(row.state), row.kind == "REVERSE" || row.state == "shown" {
+            if !row.exception, let note = row.lastFailure, ["declined", "shown", "reversed"].contains(row.state),
+                row.kind == "REVERSE" || row.state == "shown"
+            {
                 line += "  note: \(note)"
             }
             lines.append(line)
         }
         if entries.isEmpty { lines.append("(no transactions)") }
-        lines.append("Redeemed: \(totals.redeemedCount) for $\(totals.redeemedDollars) (\(totals.redeemedMiles) miles)   "
-                     + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
-                     + "Voided (never shown): \(totals.voidedCount) for $\(totals.voidedDollars)   "
-                     + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
+        lines.append(
+            "Redeemed: \(totals.redeemedCount) for $\(totals.redeemedDollars) (\(totals.redeemedMiles) miles)   "
+                + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
+                + "Voided (never shown): \(totals.voidedCount) for $\(totals.voidedDollars)   "
+                + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
         if let forwarding {
             let last = forwarding.lastForwardedAt.map { "last acknowledged \(formatter.string(from: $0)) Toronto" } ?? "nothing acknowledged yet"
             if forwarding.pendingRows == 0 {

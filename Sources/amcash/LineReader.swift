@@ -49,7 +49,11 @@ struct LineReader {
             guard buffer.count - start <= LineReader.maximumLineBytes else { throw LineTooLong(lineNumber: lineNumber + 1) }
             if finished {
                 guard start < buffer.count else { return nil }
-                defer { buffer.removeAll(); start = 0; searched = 0 }
+                defer {
+                    buffer.removeAll()
+                    start = 0
+                    searched = 0
+                }
                 lineNumber += 1
                 let range = start..<buffer.count
                 return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
@@ -61,7 +65,12 @@ struct LineReader {
                 start = 0
             }
             let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk); bytesRead += chunk.count }
+            if chunk.isEmpty {
+                finished = true
+            } else {
+                buffer.append(contentsOf: chunk)
+                bytesRead += chunk.count
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
-import ConsoleAppearance
+import AMCashWire
 import ArgumentParser
+import ConsoleAppearance
 import ConsoleCore
 import ConsoleUI
 import Foundation
@@ -24,7 +24,9 @@ struct LintCommand: ParsableCommand {
     @Argument(help: "Files or folders to check.")
     var paths: [String] = []
 
-    @Option(name: .long, help: "The terminal configuration to check when no PATH is given (default: $AMCASH_CONFIG, then ~/.config/amcash/terminal.toml).")
+    @Option(
+        name: .long, help: "The terminal configuration to check when no PATH is given (default: $AMCASH_CONFIG, then ~/.config/amcash/terminal.toml)."
+    )
     var config: String?
 
     func run() throws {
@@ -66,7 +68,9 @@ struct LintCommand: ParsableCommand {
         }
         errors.forEach { print($0) }
         let count = files.count == 1 ? "1 file" : "\(files.count) files"
-        print(errors.isEmpty ? "amcash lint: \(count) checked, no errors" : "amcash lint: \(count) checked, \(errors.count) error\(errors.count == 1 ? "" : "s")")
+        print(
+            errors.isEmpty
+                ? "amcash lint: \(count) checked, no errors" : "amcash lint: \(count) checked, \(errors.count) error\(errors.count == 1 ? "" : "s")")
         if !errors.isEmpty { throw ExitCode(ExitStatus.declined) }
     }
 
@@ -106,11 +110,12 @@ struct LintCommand: ParsableCommand {
         if folder == ConfigurationKind.themes.rawValue { return .theme }
         if folder == ConfigurationKind.keymaps.rawValue { return .keymap }
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let tables = Set(text.split(separator: "\n").compactMap { line -> String? in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("["), !trimmed.hasPrefix("[[") else { return nil }
-            return trimmed.dropFirst().prefix { $0 != "]" && $0 != "." }.trimmingCharacters(in: .whitespaces)
-        })
+        let tables = Set(
+            text.split(separator: "\n").compactMap { line -> String? in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                guard trimmed.hasPrefix("["), !trimmed.hasPrefix("[[") else { return nil }
+                return trimmed.dropFirst().prefix { $0 != "]" && $0 != "." }.trimmingCharacters(in: .whitespaces)
+            })
         if tables.contains("styles") || tables.contains("palette") { return .theme }
         if !tables.isDisjoint(with: KeyContext.allCases.map(\.rawValue)) { return .keymap }
         return .terminal
@@ -124,8 +129,10 @@ struct LintCommand: ParsableCommand {
     /// The message with its file relative to the current folder, as a person typed it.
     static func relative(_ error: ConfigurationError, to current: String) -> String {
         guard error.file.hasPrefix(current) else { return error.description }
-        return ConfigurationError(file: String(error.file.dropFirst(current.count)), line: error.line, column: error.column,
-                                  message: error.message).description
+        return ConfigurationError(
+            file: String(error.file.dropFirst(current.count)), line: error.line, column: error.column,
+            message: error.message
+        ).description
     }
 }
 
@@ -134,7 +141,9 @@ struct LintCommand: ParsableCommand {
 struct HashPinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hash-pin", abstract: "Hash a supervisor PIN for kiosk mode.",
-        discussion: "Reads the PIN (4 to 12 digits) from the terminal without showing it, twice, or one line from standard input, and prints the supervisorPinHash line to put in terminal.toml.")
+        discussion:
+            "Reads the PIN (4 to 12 digits) from the terminal without showing it, twice, or one line from standard input, and prints the supervisorPinHash line to put in terminal.toml."
+    )
 
     func run() throws {
         let pin: String

@@ -1,17 +1,25 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
+import AMCashWire
 import ArgumentParser
 import Foundation
 
 /// The card options of INQUIRE, REDEEM and REVERSE.
 struct CardOptions: ParsableArguments {
-    @Option(name: .long, help: "The collector (card) number, digits only (spaces and dashes allowed); - reads it from standard input, so it never shows in the process list (the way for scripts).")
+    @Option(
+        name: .long,
+        help:
+            "The collector (card) number, digits only (spaces and dashes allowed); - reads it from standard input, so it never shows in the process list (the way for scripts)."
+    )
     var card: String
 
-    @Option(name: .long, help: "How the card was read: scan, swipe or manual (manual can only look up a balance). Required: amcash never claims a scan for a typed number.")
+    @Option(
+        name: .long,
+        help:
+            "How the card was read: scan, swipe or manual (manual can only look up a balance). Required: amcash never claims a scan for a typed number."
+    )
     var entry: EntryModeArgument
 
     @Option(name: .long, help: "The collector's language: en-CA or fr-CA.")
@@ -93,8 +101,9 @@ struct InquireCommand: AsyncParsableCommand {
         let language = try cardOptions.language(default: configuration.language)
         let report = try await HostSession.with(host, configuration: configuration) { session in
             try await session.recover()
-            let call = session.builder.inquire(InquiryRequest(card: card, basket: basket, language: language),
-                                               traceId: try session.journal.nextTraceId(), at: Date())
+            let call = session.builder.inquire(
+                InquiryRequest(card: card, basket: basket, language: language),
+                traceId: try session.journal.nextTraceId(), at: Date())
             let result = await session.client.inquire(call)
             var report = CommandReport(call: call, environment: session.environmentLabel, card: card)
             report.record(result, language: language)
@@ -122,7 +131,9 @@ struct InquireCommand: AsyncParsableCommand {
 struct RedeemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redeem", abstract: "Redeem AIR MILES Cash against a basket (REDEEM).",
-        discussion: "The host redeems whole $10 units, never more than asked, the basket, the balance or today's limit. A lost answer is re-sent with the same Idempotency-Key; if it stays unknown the exit status is 3: do not give the discount — if the host took the miles, the journal gives them back on its own (a void). An approval counts as given once this command has written it out.")
+        discussion:
+            "The host redeems whole $10 units, never more than asked, the basket, the balance or today's limit. A lost answer is re-sent with the same Idempotency-Key; if it stays unknown the exit status is 3: do not give the discount — if the host took the miles, the journal gives them back on its own (a void). An approval counts as given once this command has written it out."
+    )
 
     @OptionGroup var host: HostOptions
     @OptionGroup var cardOptions: CardOptions
@@ -139,7 +150,8 @@ struct RedeemCommand: AsyncParsableCommand {
     func run() async throws {
         let basket = try parseMoney(basket, option: "--basket")
         let preTax = try preTax.map { try parseMoney($0, option: "--pre-tax") } ?? basket
-        let amount = try amount.map { try parseMoney($0, option: "--amount") }
+        let amount =
+            try amount.map { try parseMoney($0, option: "--amount") }
             ?? UnitValue.standard.money(for: UnitValue.standard.units(within: basket))
         let configuration = try HostSession.configuration(host)
         let card = try cardOptions.read(format: configuration.cardNumberFormat)
@@ -157,8 +169,9 @@ struct RedeemCommand: AsyncParsableCommand {
             try await session.recover()
             let transactions = session.transactions
             let redemption = await transactions.redeem(request)
-            var report = CommandReport(traceId: redemption.traceId, operation: .redeem, idempotencyKey: redemption.entry?.idempotencyKey,
-                                       environment: session.environmentLabel, card: card)
+            var report = CommandReport(
+                traceId: redemption.traceId, operation: .redeem, idempotencyKey: redemption.entry?.idempotencyKey,
+                environment: session.environmentLabel, card: card)
             report.record(redemption.result, language: language)
             if let reply = redemption.result.reply {
                 report.record(balances: reply.balances, shown: configuration.showBalances)
@@ -182,7 +195,9 @@ struct RedeemCommand: AsyncParsableCommand {
 struct ReverseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reverse", abstract: "Reverse a redemption by its confirmation number (REVERSE).",
-        discussion: "Full reversal only, until 03:00 Eastern at the end of the purchase's redemption day. Re-sent with the same Idempotency-Key on 0008 or no answer; queued and re-sent later if it cannot be sent now. A redemption this terminal journaled is reversed only with its own card.")
+        discussion:
+            "Full reversal only, until 03:00 Eastern at the end of the purchase's redemption day. Re-sent with the same Idempotency-Key on 0008 or no answer; queued and re-sent later if it cannot be sent now. A redemption this terminal journaled is reversed only with its own card."
+    )
 
     @OptionGroup var host: HostOptions
     @OptionGroup var cardOptions: CardOptions
@@ -205,8 +220,9 @@ struct ReverseCommand: AsyncParsableCommand {
         let report = try await HostSession.with(host, configuration: configuration) { session in
             try await session.recover()
             let reversal = await session.transactions.reverse(request)
-            var report = CommandReport(traceId: reversal.traceId, operation: .reverse, idempotencyKey: reversal.entry?.idempotencyKey,
-                                       environment: session.environmentLabel, card: card)
+            var report = CommandReport(
+                traceId: reversal.traceId, operation: .reverse, idempotencyKey: reversal.entry?.idempotencyKey,
+                environment: session.environmentLabel, card: card)
             report.record(reversal.result, language: language)
             if let refusal = reversal.refusal {
                 report.outcome = Outcome.declined.rawValue

@@ -1,10 +1,10 @@
 import AMCashAPI
-import AMCashWire
-import AMCashConfiguration
 import AMCashBackOffice
+import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashPostgres
+import AMCashWire
 import ArgumentParser
 import Foundation
 import Logging
@@ -66,8 +66,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         defer { progress.finish() }
         var parser = ReconciliationParser()
         var reconciler: Reconciler?
-        var report = ReconcileReport(file: file, journals: source.names, sourceLabel: source.isDatabase ? "Chain database" : "Journals",
-                                     maxBreaks: maxBreaks)
+        var report = ReconcileReport(
+            file: file, journals: source.names, sourceLabel: source.isDatabase ? "Chain database" : "Journals",
+            maxBreaks: maxBreaks)
         // What each journal learns, kept small: a row id (and the host's numbers for an unknown resolved).
         var toApply = [[ReconciledRow]](repeating: [], count: max(1, source.names.count))
         // The chain database keeps every break (the report lists at most --max-breaks).
@@ -114,8 +115,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
         progress.phase("writing the results to the \(source.noun)…")
-        try await source.write(toApply, unmatchable: unmatchable, breaks: breaks, day: fileDay, sponsor: parser.sponsorCode ?? "", file: file,
-                               records: parser.recordNumber, summary: reconciler!.summary)
+        try await source.write(
+            toApply, unmatchable: unmatchable, breaks: breaks, day: fileDay, sponsor: parser.sponsorCode ?? "", file: file,
+            records: parser.recordNumber, summary: reconciler!.summary)
         progress.finish()
         report.print(json: json)
         throw ExitCode(reconciler!.summary.breaks == 0 ? 0 : 1)
@@ -165,27 +167,36 @@ enum ReconcileSource {
             var records: [TerminalRecord] = []
             for (index, journal) in journals.enumerated() { records += try journal.terminalRecords(for: day, journalIndex: index) }
             // Journals that have never named their terminal (none of their rows says) reconcile the whole file, as before.
-            return (Reconciler(day: day, terminalRecords: records,
-                               scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal)), [])
+            return (
+                Reconciler(
+                    day: day, terminalRecords: records,
+                    scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal)), []
+            )
         case .database(let address):
             let rows = try await withBackOffice(address) { client in
                 try await ChainReconciliation.rows(client, day: day, logger: Logger(label: "amcash.reconcile"))
             }
-            return (Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding)),
-                    rows.unmatchable)
+            return (
+                Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding)),
+                rows.unmatchable
+            )
         }
     }
 
-    func write(_ rows: [[ReconciledRow]], unmatchable: [Int64], breaks: [ReconciliationFinding], day: ProgramDay, sponsor: String, file: String, records: Int,
-               summary: ReconciliationSummary) async throws {
+    func write(
+        _ rows: [[ReconciledRow]], unmatchable: [Int64], breaks: [ReconciliationFinding], day: ProgramDay, sponsor: String, file: String,
+        records: Int,
+        summary: ReconciliationSummary
+    ) async throws {
         switch self {
         case .journals(let journals, _, _):
             for (index, journal) in journals.enumerated() { try journal.apply(rows[index], at: Date()) }
         case .database(let address):
             let reconciled = rows.first ?? []
             try await withBackOffice(address) { client in
-                try await ChainReconciliation.write(client, day: day, sponsor: sponsor, file: file, records: records, reconciled: reconciled,
-                                                    unmatchable: unmatchable, breaks: breaks, summary: summary, logger: Logger(label: "amcash.reconcile"))
+                try await ChainReconciliation.write(
+                    client, day: day, sponsor: sponsor, file: file, records: records, reconciled: reconciled,
+                    unmatchable: unmatchable, breaks: breaks, summary: summary, logger: Logger(label: "amcash.reconcile"))
             }
         }
     }
@@ -241,20 +252,25 @@ struct ReconcileReport: Encodable {
     mutating func add(_ finding: ReconciliationFinding) {
         if finding.resolvesUnknown { resolvedUnknown += 1 }
         guard finding.classification.isBreak else { return }
-        guard breaks.count < maxBreaks else { breaksNotListed += 1; return }
-        breaks.append(Break(
-            classification: finding.classification.rawValue, record: finding.recordNumber,
-            journal: finding.terminalKey.map { journals[$0.journal] }, journalRow: finding.terminalKey?.id, type: finding.type.rawValue,
-            confirmationNumber: finding.confirmationNumber, traceId: finding.traceId, card: finding.maskedCard, units: finding.units?.count,
-            miles: finding.miles?.value, dollars: finding.money?.decimalString, note: finding.note, rollsForward: finding.rollsForward))
+        guard breaks.count < maxBreaks else {
+            breaksNotListed += 1
+            return
+        }
+        breaks.append(
+            Break(
+                classification: finding.classification.rawValue, record: finding.recordNumber,
+                journal: finding.terminalKey.map { journals[$0.journal] }, journalRow: finding.terminalKey?.id, type: finding.type.rawValue,
+                confirmationNumber: finding.confirmationNumber, traceId: finding.traceId, card: finding.maskedCard, units: finding.units?.count,
+                miles: finding.miles?.value, dollars: finding.money?.decimalString, note: finding.note, rollsForward: finding.rollsForward))
     }
 
     mutating func finish(day: ProgramDay, sponsor: String, summary: ReconciliationSummary) {
         self.day = day.description
         self.sponsor = sponsor
         self.summary = ReconciliationClass.allCases.map {
-            ClassLine(classification: $0.rawValue, count: summary[$0].count, miles: summary[$0].miles,
-                      dollars: Money(cents: summary[$0].cents).decimalString)
+            ClassLine(
+                classification: $0.rawValue, count: summary[$0].count, miles: summary[$0].miles,
+                dollars: Money(cents: summary[$0].cents).decimalString)
         }
     }
 
@@ -265,9 +281,11 @@ struct ReconcileReport: Encodable {
             Swift.print(String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self))
             return
         }
-        var lines = ["Reconciliation of \(file)   day \(day) (00:00 to 00:00 Toronto)   sponsor \(sponsor)",
-                     sourceLabel + ": " + journals.joined(separator: ", "), "",
-                     "CLASS".padded(30) + "COUNT".padded(9) + "MILES".padded(12) + "DOLLARS"]
+        var lines = [
+            "Reconciliation of \(file)   day \(day) (00:00 to 00:00 Toronto)   sponsor \(sponsor)",
+            sourceLabel + ": " + journals.joined(separator: ", "), "",
+            "CLASS".padded(30) + "COUNT".padded(9) + "MILES".padded(12) + "DOLLARS",
+        ]
         for line in summary {
             let label = ReconciliationClass(rawValue: line.classification)?.label ?? line.classification
             lines.append(label.padded(30) + String(line.count).padded(9) + String(line.miles).padded(12) + line.dollars)
@@ -280,10 +298,11 @@ struct ReconcileReport: Encodable {
             lines.append("BREAKS")
             for item in breaks {
                 let place = item.record.map { "record \($0)" } ?? "journal row \(item.journalRow ?? 0)"
-                lines.append("  \(ReconciliationClass(rawValue: item.classification)?.label ?? item.classification): \(place) \(item.type) "
-                             + "\(item.confirmationNumber ?? "-") card \(item.card) trace \(item.traceId) "
-                             + "\(item.units.map { "\($0) units" } ?? "") \(item.dollars.map { "$\($0)" } ?? "") — \(item.note)"
-                             + (item.rollsForward ? " (rolls forward)" : ""))
+                lines.append(
+                    "  \(ReconciliationClass(rawValue: item.classification)?.label ?? item.classification): \(place) \(item.type) "
+                        + "\(item.confirmationNumber ?? "-") card \(item.card) trace \(item.traceId) "
+                        + "\(item.units.map { "\($0) units" } ?? "") \(item.dollars.map { "$\($0)" } ?? "") — \(item.note)"
+                        + (item.rollsForward ? " (rolls forward)" : ""))
             }
             if breaksNotListed > 0 { lines.append("  … and \(breaksNotListed) more (raise --max-breaks to list them)") }
         }

@@ -1,9 +1,9 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashPostgres
 import AMCashSimulator
+import AMCashWire
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -33,7 +33,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Keep the ledger in this SQLite file (survives restarts); in memory if absent.")
     var db: String?
 
-    @Option(name: .long, help: "Keep the ledger in this PostgreSQL database, shared by several simulators (postgresql://USER[:PASSWORD]@HOST/DB; the password may come from PGPASSWORD).")
+    @Option(
+        name: .long,
+        help:
+            "Keep the ledger in this PostgreSQL database, shared by several simulators (postgresql://USER[:PASSWORD]@HOST/DB; the password may come from PGPASSWORD)."
+    )
     var database: String?
 
     @Option(name: .long, help: "Load the test collectors from this TOML file instead of the built-in set.")
@@ -54,8 +58,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("key-retention"), help: "How long an Idempotency-Key's answer is kept (24h, 90m, 30s).")
     var keyRetention = "24h"
 
-    @Option(name: .customLong("orphan-refund"),
-            help: "A REDEEM whose answer was lost and not asked for again is refunded by the host after this long (20m).")
+    @Option(
+        name: .customLong("orphan-refund"),
+        help: "A REDEEM whose answer was lost and not asked for again is refunded by the host after this long (20m).")
     var orphanRefund = "20m"
 
     @Flag(name: .long, help: "Serve HTTPS with the training room's own CA (made once in the data directory).")
@@ -99,9 +104,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         if let id = environment["AMCASH_CLIENT_ID"], let secret = environment["AMCASH_CLIENT_SECRET"], !id.isEmpty, !secret.isEmpty {
             credentials = ClientCredentials(clientId: id, clientSecret: secret)
         }
-        var options = SimulatorOptions(collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
-                                       tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
-                                       databasePath: db)
+        var options = SimulatorOptions(
+            collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
+            tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
+            databasePath: db)
         options.keyRetention = retention
         options.orphanRefund = refund
         options.database = sharedLedger
@@ -114,8 +120,9 @@ struct SimulatorCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
         } else if !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.") {
-            printError("amcash sim: warning: serving plain HTTP on \(host), off loopback: terminals refuse http:// off loopback. "
-                       + "Use --tls for a training room. Its training credentials are public and anyone on that network can use them.")
+            printError(
+                "amcash sim: warning: serving plain HTTP on \(host), off loopback: terminals refuse http:// off loopback. "
+                    + "Use --tls for a training room. Its training credentials are public and anyone on that network can use them.")
         }
         let server: SimulatorServer
         do {
@@ -132,7 +139,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"
         print("client id: \(credentials.clientId)   secret: \(secretSource)")
         print("ledger: \(sharedLedger?.description ?? db ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
-        print("daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
+        print(
+            "daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
         print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
         fflush(nil)
 
@@ -167,10 +175,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         print("NUMBER       SITUATION          AM CASH   DREAM  TODAY  WHAT A TRAINEE SEES")
         for collector in collectors {
-            let columns = [collector.number.padding(toLength: 12, withPad: " ", startingAt: 0),
-                           collector.situation.padding(toLength: 18, withPad: " ", startingAt: 0),
-                           String(collector.cashMiles).leftPadded(7), String(collector.dreamMiles).leftPadded(7),
-                           String(collector.redeemedTodayUnits).leftPadded(6), " " + collector.summary]
+            let columns = [
+                collector.number.padding(toLength: 12, withPad: " ", startingAt: 0),
+                collector.situation.padding(toLength: 18, withPad: " ", startingAt: 0),
+                String(collector.cashMiles).leftPadded(7), String(collector.dreamMiles).leftPadded(7),
+                String(collector.redeemedTodayUnits).leftPadded(6), " " + collector.summary,
+            ]
             print(columns.joined(separator: " "))
         }
     }
@@ -184,7 +194,9 @@ extension String {
 struct ExportReconciliationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-recon", abstract: "Write the daily reconciliation file of a simulator ledger (--db or --database).",
-        discussion: "The file lists every REDEEM and REVERSE of one sponsor from 00:00 to 00:00 Toronto time on the day, in the layout of ReconciliationLayout.")
+        discussion:
+            "The file lists every REDEEM and REVERSE of one sponsor from 00:00 to 00:00 Toronto time on the day, in the layout of ReconciliationLayout."
+    )
 
     @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (00:00 to 00:00 America/Toronto).")
     var day: String

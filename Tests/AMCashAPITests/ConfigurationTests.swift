@@ -1,7 +1,7 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import Foundation
 import Testing
 
@@ -49,10 +49,19 @@ import Testing
         ("storeId = \"61\"", "t.toml:1:11: storeId must be 4 digits, got \"61\""),
         ("sponsorCode = \"LOY1\"\nstoreId = \"0001\"\ndeviceId = 7", "t.toml:3:12: deviceId must be a quoted string"),
         ("locale = \"en-US\"", "t.toml:1:10: locale must be en-CA or fr-CA, got \"en-US\""),
-        ("\n\nhostBaseURL = \"http://cert.airmilesapis.ca\"", "t.toml:3:15: hostBaseURL: \"http://cert.airmilesapis.ca\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"),
+        (
+            "\n\nhostBaseURL = \"http://cert.airmilesapis.ca\"",
+            "t.toml:3:15: hostBaseURL: \"http://cert.airmilesapis.ca\" uses plain http:// to a network host; AIR MILES is reached over https:// only (http:// is allowed for a loopback simulator such as http://127.0.0.1:8080)"
+        ),
         ("readTimeoutMs = 0", "t.toml:1:17: readTimeoutMs must be a whole number of milliseconds from 1 to 600000"),
-        ("storId = \"0001\"", "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, requireScannerPrefix, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds, backOfficeURL, backOfficeCredentialsFile, backOfficeCardPolicy"),
-        ("tokenURL = \"https://auth.example.ca/oauth/token\"", "t.toml:1:12: tokenURL is set but hostBaseURL is not; set hostBaseURL, or remove tokenURL to use the built-in CERT simulator"),
+        (
+            "storId = \"0001\"",
+            "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, requireScannerPrefix, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds, backOfficeURL, backOfficeCredentialsFile, backOfficeCardPolicy"
+        ),
+        (
+            "tokenURL = \"https://auth.example.ca/oauth/token\"",
+            "t.toml:1:12: tokenURL is set but hostBaseURL is not; set hostBaseURL, or remove tokenURL to use the built-in CERT simulator"
+        ),
         ("cardNumberLength = 25", "t.toml:1:20: cardNumberLength must be between 1 and 19"),
         ("showBalances = \"no\"", "t.toml:1:16: showBalances must be true or false"),
         ("journalRetentionDays = 0", "t.toml:1:24: journalRetentionDays must be a whole number of days, 1 or more"),
@@ -90,7 +99,8 @@ import Testing
         #expect(TerminalConfigurationLoader.locate(explicitPath: nil, environment: ["AMCASH_CONFIG": "/b.toml"]) == "/b.toml")
         #expect(TerminalConfigurationLoader.locate(explicitPath: nil, environment: ["XDG_CONFIG_HOME": directory]) == nil)
         _ = FileManager.default.createFile(atPath: directory + "/amcash/terminal.toml", contents: Data())
-        #expect(TerminalConfigurationLoader.locate(explicitPath: nil, environment: ["XDG_CONFIG_HOME": directory]) == directory + "/amcash/terminal.toml")
+        #expect(
+            TerminalConfigurationLoader.locate(explicitPath: nil, environment: ["XDG_CONFIG_HOME": directory]) == directory + "/amcash/terminal.toml")
         #expect(throws: ConfigurationError.self) { try TerminalConfigurationLoader.load(path: directory + "/missing.toml") }
     }
 
@@ -105,8 +115,9 @@ import Testing
         #expect(throws: CredentialsError.missing) { try ClientCredentials.load(environment: [:], file: nil) }
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-credentials-\(UUID()).toml").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data("clientId = \"partner\"\nclientSecret = \"hunter2\"\n".utf8),
-                                       attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("clientId = \"partner\"\nclientSecret = \"hunter2\"\n".utf8),
+            attributes: [.posixPermissions: 0o644])
         do {
             _ = try ClientCredentials.fromFile(path)
             Issue.record("a 0644 credentials file was accepted")
@@ -128,4 +139,3 @@ import Testing
         #expect(((try? HostEndpoint(url)) != nil) == allowed, "\(url)")
     }
 }
-

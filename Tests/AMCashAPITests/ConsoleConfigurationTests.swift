@@ -1,6 +1,6 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
+import AMCashWire
 import Testing
 
 /// The positions every configuration error points at, the console's configuration keys, and the
@@ -28,13 +28,15 @@ import Testing
         #expect(document.position(of: ["offer", "step_up", "#1"]) == SourcePosition(line: 8, column: 3))
         #expect(document.position(of: ["styles", "statusbar", "fg"]) == SourcePosition(line: 11, column: 6))
         #expect(document.keyError(at: ["styles", "banner.training"], "x").column == 1, "a key error points at the key")
-        #expect(document.position(of: ["offer", "step_up", "#7"]) == SourcePosition(line: 6, column: 11),
-                "an unknown element falls back to its array")
+        #expect(
+            document.position(of: ["offer", "step_up", "#7"]) == SourcePosition(line: 6, column: 11),
+            "an unknown element falls back to its array")
     }
 
     @Test func theConsoleKeysAreRead() throws {
         let hash = try SupervisorPinHash.make(pin: "246813", rounds: 10_000)
-        let configuration = try TerminalConfigurationLoader.parse("""
+        let configuration = try TerminalConfigurationLoader.parse(
+            """
             theme = "high-contrast"
             keymap = "numpad"
             ascii = true

@@ -1,7 +1,7 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import Foundation
 import Testing
 
@@ -9,9 +9,11 @@ import Testing
 @Suite struct DefensiveClientTests {
     static let builder = RequestBuilder(identity: .training)
     static var redemption: PreparedCall {
-        try! builder.redeem(RedemptionRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                                              basket: Money(dollars: 50), amount: Money(dollars: 20)),
-                            traceId: try! TraceId(9), at: Date())
+        try! builder.redeem(
+            RedemptionRequest(
+                card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                basket: Money(dollars: 50), amount: Money(dollars: 20)),
+            traceId: try! TraceId(9), at: Date())
     }
 
     static func redeem(against answer: ScriptedHost.Answer, policy: ResendPolicy = .once) async throws -> HostResult<RedemptionReply> {
@@ -33,8 +35,10 @@ import Testing
     }
 
     @Test func anHTMLErrorPageIsUnknownForARedeem() async throws {
-        let result = try await Self.redeem(against: .init(status: 502, headers: [("Content-Type", "text/html")],
-                                                         body: "<!DOCTYPE html><html><body>Bad Gateway</body></html>"))
+        let result = try await Self.redeem(
+            against: .init(
+                status: 502, headers: [("Content-Type", "text/html")],
+                body: "<!DOCTYPE html><html><body>Bad Gateway</body></html>"))
         guard case .unknown(.garbledResponse(502, let reason)) = result else {
             Issue.record("expected garbled, got \(result)")
             return
@@ -43,11 +47,11 @@ import Testing
     }
 
     @Test(arguments: [
-        #"{"responseCode":"0000","unitsRedeemed":"2"}"#,                                  // no confirmation number
-        #"{"responseCode":"0000","txnConfirmationNumber":"RD1"}"#,                        // no units
-        #"{"responseCode":"0000","unitsRedeemed":2,"txnConfirmationNumber":"RD1"}"#,      // a number, not a string
-        #"{"responseCode":"0000","unitsRedeemed":"0","txnConfirmationNumber":"RD1"}"#,    // zero units approved
-        #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD 1\u001b[2J"}"#, // not printable
+        #"{"responseCode":"0000","unitsRedeemed":"2"}"#,  // no confirmation number
+        #"{"responseCode":"0000","txnConfirmationNumber":"RD1"}"#,  // no units
+        #"{"responseCode":"0000","unitsRedeemed":2,"txnConfirmationNumber":"RD1"}"#,  // a number, not a string
+        #"{"responseCode":"0000","unitsRedeemed":"0","txnConfirmationNumber":"RD1"}"#,  // zero units approved
+        #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD 1\u001b[2J"}"#,  // not printable
         #"{"responseCode":"0000","unitsRedeemed":"2.5","txnConfirmationNumber":"RD1"}"#,
         #"{"responseCode":0,"unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#,
         #"{"unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#,
@@ -61,18 +65,25 @@ import Testing
     }
 
     @Test func anApprovalCodeOnAnErrorStatusIsNotAnApproval() async throws {
-        let result = try await Self.redeem(against: .init(status: 500, body: #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
+        let result = try await Self.redeem(
+            against: .init(status: 500, body: #"{"responseCode":"0000","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
         #expect(result.outcome == .unknown)
     }
 
     @Test func theOtherSpellingOfTheConfirmationNumberIsAccepted() async throws {
-        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"10.00","txtConfirmationNumber":"RD42"}"#))
+        let result = try await Self.redeem(
+            against: .init(
+                status: 200, body: #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"10.00","txtConfirmationNumber":"RD42"}"#))
         #expect(result.reply?.approval?.confirmationNumber == "RD42")
         #expect(result.reply?.approval?.discount == Money(dollars: 20))
     }
 
     @Test func theDiscountIsWhatTheHostRedeemedNotWhatWasAsked() async throws {
-        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0000","unitsRedeemed":"1","unitValueDollars":"10.00","unitValueAMCash":"95","txnConfirmationNumber":"RD7"}"#))
+        let result = try await Self.redeem(
+            against: .init(
+                status: 200,
+                body: #"{"responseCode":"0000","unitsRedeemed":"1","unitValueDollars":"10.00","unitValueAMCash":"95","txnConfirmationNumber":"RD7"}"#)
+        )
         #expect(result.reply?.approval?.discount == Money(dollars: 10))
         #expect(result.reply?.approval?.miles == Miles(95))
     }
@@ -88,7 +99,8 @@ import Testing
     }
 
     @Test func aHostsMessageReachesNoTerminalWithItsControlCharacters() async throws {
-        let result = try await Self.redeem(against: .init(status: 202, body: #"{"responseCode":"0051","message":"\u001b]0;pwned\u0007\u001b[2Jno miles"}"#))
+        let result = try await Self.redeem(
+            against: .init(status: 202, body: #"{"responseCode":"0051","message":"\u001b]0;pwned\u0007\u001b[2Jno miles"}"#))
         let message = try #require(result.reply?.answer.hostMessage)
         #expect(!message.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(message.debugDescription)")
         #expect(message.hasSuffix("no miles"))
@@ -110,7 +122,8 @@ import Testing
     }
 
     @Test func anUnknownCodeIsNeverApproved() async throws {
-        let result = try await Self.redeem(against: .init(status: 200, body: #"{"responseCode":"0777","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
+        let result = try await Self.redeem(
+            against: .init(status: 200, body: #"{"responseCode":"0777","unitsRedeemed":"2","txnConfirmationNumber":"RD1"}"#))
         #expect(result.outcome == .unknown)
         #expect(result.reply?.approval == nil)
     }

@@ -1,14 +1,15 @@
-@testable import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
 import Testing
+
+@testable import AMCashAPI
 
 /// Only a failure before the request head was written is "not sent"; once any attempt may have
 /// reached the host, only an approval is conclusive.
@@ -39,11 +40,13 @@ import Testing
     @Test func aLostAnswerThenARefusedConnectionStaysUnknown() async throws {
         let faults = FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))])
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(faults: faults))
-        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
-                                timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
+            timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
         let call = try RequestBuilder(identity: .training).redeem(
-            RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                              basket: Money(dollars: 50), amount: Money(dollars: 20)), traceId: try TraceId(5), at: Date())
+            RedemptionRequest(
+                card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                basket: Money(dollars: 50), amount: Money(dollars: 20)), traceId: try TraceId(5), at: Date())
         // The first attempt is applied and its answer lost; the host is gone before the re-sends.
         let sending = Task { await client.redeem(call, policy: ResendPolicy(attempts: 3, delays: [.milliseconds(600)])) }
         // Once the first attempt has reached the simulator (it applies it and drops the answer), the host goes away.
@@ -63,7 +66,12 @@ import Testing
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1
+                return value
+            }
+        }
     }
 
     @Test(arguments: ["0051", "0065", "0035"])
@@ -88,7 +96,8 @@ import Testing
     }
 
     @Test func aFirstCleanRefusalIsConclusive() async throws {
-        let result = try await ScriptedHost.with({ _ in ScriptedHost.Answer(status: 202, body: #"{"responseCode":"0051","message":"no"}"#) }) { host in
+        let result = try await ScriptedHost.with({ _ in ScriptedHost.Answer(status: 202, body: #"{"responseCode":"0051","message":"no"}"#) }) {
+            host in
             let client = try host.client()
             let result = await client.redeem(DefensiveClientTests.redemption, policy: .atTheTill)
             await client.shutdown()

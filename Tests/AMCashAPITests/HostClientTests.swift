@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Testing
 
@@ -58,8 +58,9 @@ import Testing
 
     @Test func wrongCredentialsSendNothingAndSaySo() async throws {
         let simulator = try await SimulatorServer.start()
-        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)),
-                                credentials: ClientCredentials(clientId: "amcash-training", clientSecret: "wrong"))
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)),
+            credentials: ClientCredentials(clientId: "amcash-training", clientSecret: "wrong"))
         let result = await client.redeem(TestHost(simulator: simulator, client: client).redemption(), policy: .once)
         guard case .notSent(.credentialsRejected(let reason)) = result else {
             Issue.record("expected credentialsRejected, got \(result)")
@@ -122,7 +123,8 @@ import Testing
         try await TestHost.with { host in
             let key = UUID()
             #expect(await host.client.redeem(host.redemption(amount: "10", key: key), policy: .once).outcome == .approved)
-            let other = await host.client.redeem(host.redemption(amount: "20", key: key), policy: ResendPolicy(attempts: 3, delays: [.milliseconds(5)]))
+            let other = await host.client.redeem(
+                host.redemption(amount: "20", key: key), policy: ResendPolicy(attempts: 3, delays: [.milliseconds(5)]))
             guard case .unknown(.conflict) = other else {
                 Issue.record("expected a conflict, got \(other)")
                 return
@@ -166,12 +168,15 @@ import Testing
     }
 
     @Test func aClosedPortMeansNothingWasSent() async throws {
-        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint("http://127.0.0.1:9")),
-                                credentials: .simulator, timeouts: HostTimeouts(connect: .milliseconds(500), read: .seconds(1)))
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint("http://127.0.0.1:9")),
+            credentials: .simulator, timeouts: HostTimeouts(connect: .milliseconds(500), read: .seconds(1)))
         let host = RequestBuilder(identity: .training)
-        let call = try host.redeem(RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: TestHost.plenty), entryMode: .scan),
-                                                     basket: Money(dollars: 50), amount: Money(dollars: 10)),
-                                   traceId: try TraceId(1), at: Date())
+        let call = try host.redeem(
+            RedemptionRequest(
+                card: CardRead(number: try CollectorNumber(digits: TestHost.plenty), entryMode: .scan),
+                basket: Money(dollars: 50), amount: Money(dollars: 10)),
+            traceId: try TraceId(1), at: Date())
         let result = await client.redeem(call, policy: .atTheTill)
         guard case .notSent(.cannotConnect) = result else {
             Issue.record("expected cannotConnect, got \(result)")
@@ -217,8 +222,10 @@ import Testing
         // The builder refuses it; this proves the host agrees when a raw request slips through.
         try await TestHost.with { host in
             #expect(throws: RequestRefusal.manualEntryCannotRedeem) {
-                try host.builder.redeem(RedemptionRequest(card: host.card(TestHost.plenty, .manual), basket: Money(dollars: 50),
-                                                          amount: Money(dollars: 10)), traceId: try TraceId(5), at: Date())
+                try host.builder.redeem(
+                    RedemptionRequest(
+                        card: host.card(TestHost.plenty, .manual), basket: Money(dollars: 50),
+                        amount: Money(dollars: 10)), traceId: try TraceId(5), at: Date())
             }
             #expect(await host.simulator.requestCount("redeem") == 0)
         }

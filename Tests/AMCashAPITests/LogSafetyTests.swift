@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Logging
 import Testing
@@ -19,11 +19,14 @@ import Testing
         let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: secret, logger: logger)
         let builder = RequestBuilder(identity: .training)
         let card = CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan)
-        let call = try builder.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 20)),
-                                      traceId: try TraceId(4242), at: Date())
+        let call = try builder.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 20)),
+            traceId: try TraceId(4242), at: Date())
         #expect(await client.redeem(call, policy: .once).outcome == .approved)
         await simulator.expireTokens()
-        #expect(await client.inquire(builder.inquire(InquiryRequest(card: card, basket: Money(dollars: 50)), traceId: try TraceId(4243), at: Date())).outcome == .approved)
+        #expect(
+            await client.inquire(builder.inquire(InquiryRequest(card: card, basket: Money(dollars: 50)), traceId: try TraceId(4243), at: Date()))
+                .outcome == .approved)
         await client.shutdown()
         await simulator.stop()
 

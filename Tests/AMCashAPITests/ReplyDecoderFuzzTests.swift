@@ -1,10 +1,11 @@
-@testable import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
-import FuzzSupport
+import AMCashWire
 import Foundation
+import FuzzSupport
 import Testing
+
+@testable import AMCashAPI
 
 /// Feeds random and mutated bodies to the reply decoder: it must never crash, and nothing but a
 /// complete, well-formed approval may ever come out approved.
@@ -32,8 +33,9 @@ import Testing
     @Test func mutatedBodiesNeverCrashAndNeverApproveIncompleteAnswers() {
         let seed = UInt64.random(in: 1...UInt64.max)
         print("ReplyDecoderFuzzTests seed \(seed) (set AMCASH_FUZZ_SEED to replay)")
-        var generator = ByteMutator(seed: ProcessInfo.processInfo.environment["AMCASH_FUZZ_SEED"].flatMap(UInt64.init) ?? seed,
-                                    interesting: Self.interesting)
+        var generator = ByteMutator(
+            seed: ProcessInfo.processInfo.environment["AMCASH_FUZZ_SEED"].flatMap(UInt64.init) ?? seed,
+            interesting: Self.interesting)
         var approvals = 0
         for iteration in 0..<12_000 {
             let base = Array(Self.seeds[Int(generator.next() % UInt64(Self.seeds.count))].utf8)
@@ -61,16 +63,19 @@ import Testing
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             if iteration % 2 == 0 {
                 // Printable JSON-ish noise made of the contract's own words.
-                let words = ["{", "}", "\"responseCode\"", ":", "\"0000\"", ",", "\"unitsRedeemed\"", "\"3\"", "\"txnConfirmationNumber\"",
-                             "null", "[", "]", "1", "true", "\"\""]
+                let words = [
+                    "{", "}", "\"responseCode\"", ":", "\"0000\"", ",", "\"unitsRedeemed\"", "\"3\"", "\"txnConfirmationNumber\"",
+                    "null", "[", "]", "1", "true", "\"\"",
+                ]
                 bytes = Array((0..<Int(generator.next() % 24)).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined().utf8)
             }
             let status = Self.statuses[Int(generator.next() % UInt64(Self.statuses.count))]
-            if case .success(let reply) = ReplyDecoder.redemption(status: status, body: Data(bytes)), let problem = Self.violation(reply, status: status) {
+            if case .success(let reply) = ReplyDecoder.redemption(status: status, body: Data(bytes)),
+                let problem = Self.violation(reply, status: status)
+            {
                 Issue.record("seed \(generator.seed), iteration \(iteration): \(problem)")
                 return
             }
         }
     }
 }
-

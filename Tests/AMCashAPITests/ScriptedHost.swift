@@ -1,6 +1,6 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
+import AMCashWire
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,13 +21,16 @@ struct ScriptedHost {
 
     let baseURL: String
 
-    static func with<T>(tokenStatus: Int = 200, _ script: @escaping @Sendable (String) -> Answer,
-                        _ body: (ScriptedHost) async throws -> T) async throws -> T {
+    static func with<T>(
+        tokenStatus: Int = 200, _ script: @escaping @Sendable (String) -> Answer,
+        _ body: (ScriptedHost) async throws -> T
+    ) async throws -> T {
         let router = Router()
         router.post("/oauth/token") { _, _ in
             let body = tokenStatus == 200 ? #"{"access_token":"scripted","token_type":"Bearer","expires_in":3600}"# : #"{"error":"invalid_client"}"#
-            return Response(status: .init(code: tokenStatus), headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .init(code: tokenStatus), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         router.post("/checkout/amcash/:operation") { request, _ in
             let answer = script(request.uri.path)
@@ -35,23 +38,30 @@ struct ScriptedHost {
             for (name, value) in answer.headers { headers[HTTPField.Name(name)!] = value }
             if let drip = answer.drip {
                 let bytes = Array(answer.body.utf8)
-                return Response(status: .init(code: answer.status), headers: headers, body: ResponseBody { writer in
-                    for byte in bytes {
-                        try await writer.write(ByteBuffer(bytes: [byte]))
-                        try await Task.sleep(for: drip)
-                    }
-                    try await writer.finish(nil)
-                })
+                return Response(
+                    status: .init(code: answer.status), headers: headers,
+                    body: ResponseBody { writer in
+                        for byte in bytes {
+                            try await writer.write(ByteBuffer(bytes: [byte]))
+                            try await Task.sleep(for: drip)
+                        }
+                        try await writer.finish(nil)
+                    })
             }
-            return Response(status: .init(code: answer.status), headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+            return Response(
+                status: .init(code: answer.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
         var logger = Logger(label: "scripted-host")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -64,7 +74,8 @@ struct ScriptedHost {
     }
 
     func client() throws -> HostClient {
-        HostClient(settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator,
-                   timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
+        HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator,
+            timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
     }
 }

@@ -1,11 +1,11 @@
 import AMCashAPI
-import AMCashWire
-import AMCashConfiguration
 import AMCashBackOffice
+import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashPostgres
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Logging
 import PostgresNIO
@@ -32,24 +32,30 @@ import Testing
 
         func redeem(_ card: String, dollars: Int) async throws -> JournalEntry {
             let call = try builder.redeem(
-                RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
-                                  amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                    amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
             let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
             let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: .once), at: Date())
             return outcome.state == .approved ? try journal.markShown(outcome.id, at: Date()) : outcome
         }
 
         func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
-            let call = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
-                                                           redemptionConfirmationNumber: confirmation),
-                                           traceId: try journal.nextTraceId(), at: Date())
+            let call = try builder.reverse(
+                ReversalRequest(
+                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
+                    redemptionConfirmationNumber: confirmation),
+                traceId: try journal.nextTraceId(), at: Date())
             let queued = try journal.queueReversal(call, of: confirmation, at: Date())
             return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
         }
 
         func forwarder(_ address: PostgresAddress, policy: CardPolicy = .masked) -> BackOfficeForwarder {
-            BackOfficeForwarder(journal: journal, settings: ForwardingSettings(address: address, cardPolicy: policy,
-                                                                               cardHash: CardHash(key: "chain-test-key")))
+            BackOfficeForwarder(
+                journal: journal,
+                settings: ForwardingSettings(
+                    address: address, cardPolicy: policy,
+                    cardHash: CardHash(key: "chain-test-key")))
         }
     }
 
@@ -71,8 +77,9 @@ import Testing
     static func reconcileChain(_ address: PostgresAddress, file: ReconciliationFile, day: ProgramDay) async throws -> [ReconciliationFinding] {
         try await PostgresSession.with(address) { client in
             let rows = try await ChainReconciliation.rows(client, day: day, logger: logger)
-            var reconciler = Reconciler(day: day, terminalRecords: rows.records,
-                                        scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding))
+            var reconciler = Reconciler(
+                day: day, terminalRecords: rows.records,
+                scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding))
             var parser = ReconciliationParser()
             var findings: [ReconciliationFinding] = []
             for line in file.records {
@@ -80,9 +87,10 @@ import Testing
             }
             try parser.finish()
             findings += reconciler.finish()
-            try await ChainReconciliation.write(client, day: day, sponsor: "LOY1", file: "test", records: parser.recordNumber,
-                                                reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) }, unmatchable: rows.unmatchable,
-                                                breaks: findings.filter(\.classification.isBreak), summary: reconciler.summary, logger: logger)
+            try await ChainReconciliation.write(
+                client, day: day, sponsor: "LOY1", file: "test", records: parser.recordNumber,
+                reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) }, unmatchable: rows.unmatchable,
+                breaks: findings.filter(\.classification.isBreak), summary: reconciler.summary, logger: logger)
             return findings
         }
     }
@@ -95,7 +103,8 @@ import Testing
         #expect(second.isEmpty, "a second run changes nothing")
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
         #expect(version == 1)
-        let indexes = try await Self.scalar(address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
+        let indexes = try await Self.scalar(
+            address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
         #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
     }
 
@@ -110,7 +119,7 @@ import Testing
         let first = try await storeOne.redeem("81000000001", dollars: 40)
         #expect(try await storeOne.reverse("81000000001", confirmation: first.confirmationNumber!).state == .reversed)
         _ = try await storeOne.redeem("81000000002", dollars: 20)
-        _ = try await storeOne.redeem("81000000003", dollars: 10)   // declined: nothing at the host, nothing in the file
+        _ = try await storeOne.redeem("81000000003", dollars: 10)  // declined: nothing at the host, nothing in the file
         // Store 0002's till loses an answer: it never learns the outcome.
         await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))]))
         let lost = try await storeTwo.redeem("81000000004", dollars: 30)
@@ -120,8 +129,9 @@ import Testing
         _ = try await storeThree.redeem("81000000001", dollars: 10)
 
         // Store 0001 forwards as it goes; store 0002's till is offline from the back office all day.
-        let unreachable = PostgresAddress(host: address.host, port: address.port, user: address.user, password: address.password,
-                                          database: "no_such_database", tls: address.tls)
+        let unreachable = PostgresAddress(
+            host: address.host, port: address.port, user: address.user, password: address.password,
+            database: "no_such_database", tls: address.tls)
         await #expect(throws: (any Error).self) {
             try await PostgresSession.with(unreachable) { client in try await storeTwo.forwarder(unreachable).forwardPending(client) }
         }
@@ -144,7 +154,8 @@ import Testing
         #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE card_number IS NOT NULL", as: Int64.self) == [0])
         let hash = CardHash(key: "chain-test-key").hash("81000000002")
         #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM terminal_rows WHERE card_hash = '\(hash)'", as: Int64.self) == [1])
-        #expect(try await Self.scalar(address, "SELECT DISTINCT card_masked FROM terminal_rows WHERE card_hash = '\(hash)'", as: String.self)
+        #expect(
+            try await Self.scalar(address, "SELECT DISTINCT card_masked FROM terminal_rows WHERE card_hash = '\(hash)'", as: String.self)
                 == ["•••••••0002"])
 
         #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM open_rows", as: Int64.self) == [5])
@@ -160,7 +171,8 @@ import Testing
         // Written back: the matched rows are reconciled, the lost one carries the host's numbers, the break is listed.
         // Every matched row leaves the open set (the declined one never entered it).
         #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM open_rows", as: Int64.self) == [0])
-        #expect(try await Self.scalar(address, "SELECT host_units FROM terminal_rows WHERE host_confirmation_number IS NOT NULL", as: Int.self) == [2])
+        #expect(
+            try await Self.scalar(address, "SELECT host_units FROM terminal_rows WHERE host_confirmation_number IS NOT NULL", as: Int.self) == [2])
         #expect(try await Self.scalar(address, "SELECT class FROM reconciliation_breaks", as: String.self) == ["terminal-not-forwarding"])
         let exceptions = try await PostgresSession.with(address) { client in
             try await BackOfficeExceptions.list(client, filter: .init(), now: Date(), logger: Self.logger)
@@ -174,10 +186,13 @@ import Testing
         #expect(try await Self.scalar(address, "SELECT count(*)::bigint FROM reconciliation_breaks", as: Int64.self) == [1])
 
         // Store 0001's own reconciliation no longer breaks on the other stores' records.
-        var local = Reconciler(day: day, terminalRecords: try storeOne.journal.terminalRecords(for: day, journalIndex: 0),
-                               scope: .terminals(try storeOne.journal.terminalIds(), outside: .otherTerminal))
+        var local = Reconciler(
+            day: day, terminalRecords: try storeOne.journal.terminalRecords(for: day, journalIndex: 0),
+            scope: .terminals(try storeOne.journal.terminalIds(), outside: .otherTerminal))
         var parser = ReconciliationParser()
-        for line in file.records { if let detail = try parser.consume(Substring(line)) { _ = local.consume(detail, recordNumber: parser.recordNumber) } }
+        for line in file.records {
+            if let detail = try parser.consume(Substring(line)) { _ = local.consume(detail, recordNumber: parser.recordNumber) }
+        }
         _ = local.finish()
         #expect(local.summary.breaks == 0)
         #expect(local.summary[.matched].count == 3 && local.summary[.otherTerminal].count == 3)
@@ -199,8 +214,9 @@ import Testing
 
     @Test func theForwarderWaitsOutAnAbsentDatabaseAndCatchesUp() async throws {
         let server = try await TestPostgres.freshDatabase()
-        let address = PostgresAddress(host: server.host, port: server.port, user: server.user, password: server.password,
-                                      database: server.database + "_later", tls: server.tls)
+        let address = PostgresAddress(
+            host: server.host, port: server.port, user: server.user, password: server.password,
+            database: server.database + "_later", tls: server.tls)
         let simulator = try await SimulatorServer.start()
         let till = try Till(store: "0001", device: "001", simulator: simulator)
         var settings = ForwardingSettings(address: address)
@@ -216,7 +232,7 @@ import Testing
         #expect(forwarder.status.lastFailure != nil)
         #expect(try till.journal.forwardingStatus().pendingRows == 1)
         // The chain's IT creates it; the till catches up on its own.
-        try await PostgresSession.with(server) { client in
+        _ = try await PostgresSession.with(server) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(address.database)"), logger: Self.logger)
         }
         try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) }

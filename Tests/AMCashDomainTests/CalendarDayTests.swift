@@ -1,6 +1,6 @@
-import Testing
-import PropertyBased
 import AMCashDomain
+import PropertyBased
+import Testing
 
 @Suite struct CalendarDayTests {
     @Test(arguments: ["2026-11-27", "2024-02-29", "2000-02-29", "1970-01-01", "9999-12-31"])
@@ -8,8 +8,10 @@ import AMCashDomain
         #expect(try CalendarDay(parsing: text).description == text)
     }
 
-    @Test(arguments: ["2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-11-31", "2026-1-5",
-                      "26-11-27", "2026/11/27", "", "2026-11-27T00:00", "２０２６-11-27"])
+    @Test(arguments: [
+        "2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-11-31", "2026-1-5",
+        "26-11-27", "2026/11/27", "", "2026-11-27T00:00", "２０２６-11-27",
+    ])
     func refusesWhatIsNotADay(text: String) {
         #expect(throws: CalendarDayError(text: text)) { try CalendarDay(parsing: text) }
     }

@@ -1,5 +1,5 @@
-import Testing
 import AMCashDomain
+import Testing
 
 @Suite struct CollectorNumberTests {
     let reader = CardReader()
@@ -15,8 +15,10 @@ import AMCashDomain
         let number = try CollectorNumber(digits: "81234567890")
         var dumped = ""
         dump(number, to: &dumped)
-        let renderings = [number.description, number.debugDescription, "\(number)", String(describing: number),
-                          String(reflecting: number), dumped, "\([number])", "\(Optional(number) as Any)"]
+        let renderings = [
+            number.description, number.debugDescription, "\(number)", String(describing: number),
+            String(reflecting: number), dumped, "\([number])", "\(Optional(number) as Any)",
+        ]
         for rendering in renderings {
             #expect(!rendering.contains("8123456"), "leaked in: \(rendering)")
             #expect(rendering.contains("7890"), "last four missing in: \(rendering)")
@@ -98,8 +100,10 @@ import AMCashDomain
         #expect(try CollectorNumber(digits: "81234567892").lastFour == "7892")
     }
 
-    @Test(arguments: [CardReadError.empty, .notDigits, .wrongLength(actual: 3, expected: 11...11), .unreadableTrack,
-                      .unsupportedFormat(0...30)])
+    @Test(arguments: [
+        CardReadError.empty, .notDigits, .wrongLength(actual: 3, expected: 11...11), .unreadableTrack,
+        .unsupportedFormat(0...30),
+    ])
     func everyCardErrorSpeaksBothLanguages(error: CardReadError) {
         #expect(!error.message.english.isEmpty)
         #expect(!error.message.french.isEmpty)

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
-import PropertyBased
 import AMCashDomain
+import Foundation
+import PropertyBased
+import Testing
 
 @Suite struct MoneyTests {
     @Test(arguments: [

@@ -1,6 +1,6 @@
+import AMCashDomain
 import Foundation
 import Testing
-import AMCashDomain
 
 /// The program's days must not depend on the machine's zone, so every table runs under several.
 /// `.serialized`: the tests change the process's time zone, and must not overlap one another.
@@ -115,9 +115,9 @@ import AMCashDomain
         ("2026-11-27T13:32:00-05:00", "2026-11-27T23:59:00-05:00", true),
         ("2026-11-27T13:32:00-05:00", "2026-11-28T02:59:59-05:00", true),
         ("2026-11-27T13:32:00-05:00", "2026-11-28T03:00:00-05:00", false),
-        ("2026-11-28T01:00:00-05:00", "2026-11-28T02:59:59-05:00", true),   // bought after midnight: same day
+        ("2026-11-28T01:00:00-05:00", "2026-11-28T02:59:59-05:00", true),  // bought after midnight: same day
         ("2026-11-28T01:00:00-05:00", "2026-11-28T03:00:00-05:00", false),
-        ("2026-10-31T20:00:00-04:00", "2026-11-01T02:30:00-05:00", true),   // the 25-hour day
+        ("2026-10-31T20:00:00-04:00", "2026-11-01T02:30:00-05:00", true),  // the 25-hour day
         ("2026-10-31T20:00:00-04:00", "2026-11-01T03:00:00-05:00", false),
         ("2026-03-07T20:00:00-05:00", "2026-03-08T03:00:00-04:00", false),  // the 23-hour day
         ("2026-03-07T20:00:00-05:00", "2026-03-08T01:59:59-05:00", true),

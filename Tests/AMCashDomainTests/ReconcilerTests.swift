@@ -1,6 +1,6 @@
+import AMCashDomain
 import Foundation
 import Testing
-import AMCashDomain
 
 /// A generator of journal/file pairs with every break class injected, and the truth to check against.
 @Suite struct ReconcilerTests {
@@ -11,30 +11,36 @@ import AMCashDomain
 
     enum Scenario: CaseIterable {
         case matched, missingAtHost, missingAtTerminal, amountMismatch, typeMismatch, doubleDebit, repeatedRecord,
-             timingBeforeCutoff, timingNextDayJournal, unresolved, resolvedUnknown
+            timingBeforeCutoff, timingNextDayJournal, unresolved, resolvedUnknown
     }
 
     struct Case {
         var records: [TerminalRecord] = []
         var details: [ReconciliationDetail] = []
-        var expectedForDetail: [String: ReconciliationClass] = [:]   // by a unique tag: confirmation + "#" + occurrence
+        var expectedForDetail: [String: ReconciliationClass] = [:]  // by a unique tag: confirmation + "#" + occurrence
         var expectedForTerminal: [TerminalRecord.Key: ReconciliationClass] = [:]
         var expectedResolutions: Set<TerminalRecord.Key> = []
     }
 
-    static func detail(_ type: ReconciliationTransactionType, _ confirmation: String, trace: String, device: String, units: Int,
-                       original: String? = nil) -> ReconciliationDetail {
-        ReconciliationDetail(type: type, hostDateTime: "2026-11-27T13:00:00-05:00", sponsorCode: "LOY1", storeId: "0001", deviceId: device,
-                             traceId: trace, collectorNumber: "81000000001", units: Units(units), miles: Miles(units * 95),
-                             money: Money(dollars: units * 10), confirmationNumber: confirmation, originalConfirmationNumber: original)
+    static func detail(
+        _ type: ReconciliationTransactionType, _ confirmation: String, trace: String, device: String, units: Int,
+        original: String? = nil
+    ) -> ReconciliationDetail {
+        ReconciliationDetail(
+            type: type, hostDateTime: "2026-11-27T13:00:00-05:00", sponsorCode: "LOY1", storeId: "0001", deviceId: device,
+            traceId: trace, collectorNumber: "81000000001", units: Units(units), miles: Miles(units * 95),
+            money: Money(dollars: units * 10), confirmationNumber: confirmation, originalConfirmationNumber: original)
     }
 
-    static func record(_ key: TerminalRecord.Key, _ type: ReconciliationTransactionType = .redeem, confirmation: String?, trace: String,
-                       device: String, units: Int, day: ProgramDay = ReconcilerTests.day, at: Date = ReconcilerTests.midday) -> TerminalRecord {
-        TerminalRecord(key: key, type: type, isUnknown: confirmation == nil, confirmationNumber: confirmation, traceId: trace,
-                       cardTerminalId: "LOY10001" + device, maskedCard: "•••••••0001", units: confirmation == nil ? nil : Units(units),
-                       miles: confirmation == nil ? nil : Miles(units * 95), money: confirmation == nil ? nil : Money(dollars: units * 10),
-                       day: day, createdAt: at)
+    static func record(
+        _ key: TerminalRecord.Key, _ type: ReconciliationTransactionType = .redeem, confirmation: String?, trace: String,
+        device: String, units: Int, day: ProgramDay = ReconcilerTests.day, at: Date = ReconcilerTests.midday
+    ) -> TerminalRecord {
+        TerminalRecord(
+            key: key, type: type, isUnknown: confirmation == nil, confirmationNumber: confirmation, traceId: trace,
+            cardTerminalId: "LOY10001" + device, maskedCard: "•••••••0001", units: confirmation == nil ? nil : Units(units),
+            miles: confirmation == nil ? nil : Miles(units * 95), money: confirmation == nil ? nil : Money(dollars: units * 10),
+            day: day, createdAt: at)
     }
 
     static func makeCase(_ generator: inout SplitMix64) -> Case {
@@ -85,8 +91,10 @@ import AMCashDomain
                 made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units, at: lateEvening))
                 made.expectedForTerminal[key] = .timing
             case .timingNextDayJournal:
-                made.records.append(record(key, confirmation: confirmation, trace: trace, device: device, units: units,
-                                           day: ProgramDay(day.date.next), at: nextDayEarly))
+                made.records.append(
+                    record(
+                        key, confirmation: confirmation, trace: trace, device: device, units: units,
+                        day: ProgramDay(day.date.next), at: nextDayEarly))
                 made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
                 made.expectedForDetail[tag(confirmation)] = .timing
             case .unresolved:
@@ -124,7 +132,9 @@ import AMCashDomain
                 classesSeen.insert(finding.classification)
                 if finding.resolvesUnknown, let key = finding.reconciles { resolutions.insert(key) }
                 guard finding.classification == made.expectedForDetail[tag] else {
-                    Issue.record("seed \(seed) case \(caseNumber): record \(tag) is \(finding.classification), expected \(String(describing: made.expectedForDetail[tag]))")
+                    Issue.record(
+                        "seed \(seed) case \(caseNumber): record \(tag) is \(finding.classification), expected \(String(describing: made.expectedForDetail[tag]))"
+                    )
                     return
                 }
             }
@@ -134,23 +144,27 @@ import AMCashDomain
                 terminalFindings[finding.terminalKey!] = finding.classification
             }
             guard terminalFindings == made.expectedForTerminal, resolutions == made.expectedResolutions else {
-                Issue.record("seed \(seed) case \(caseNumber): journal rows \(terminalFindings), expected \(made.expectedForTerminal); resolutions \(resolutions) vs \(made.expectedResolutions)")
+                Issue.record(
+                    "seed \(seed) case \(caseNumber): journal rows \(terminalFindings), expected \(made.expectedForTerminal); resolutions \(resolutions) vs \(made.expectedResolutions)"
+                )
                 return
             }
             let breaks = made.expectedForDetail.values.filter(\.isBreak).count + made.expectedForTerminal.count
             #expect(reconciler.summary.breaks == breaks, "seed \(seed) case \(caseNumber)")
         }
         // The two scope classes need a scope; `recordsOfTerminalsOutsideTheScope…` tries them.
-        #expect(classesSeen == Set(ReconciliationClass.allCases).subtracting([.otherTerminal, .terminalNotForwarding]),
-                "every class was injected and found (seed \(seed))")
+        #expect(
+            classesSeen == Set(ReconciliationClass.allCases).subtracting([.otherTerminal, .terminalNotForwarding]),
+            "every class was injected and found (seed \(seed))")
     }
 
     @Test func recordsOfTerminalsOutsideTheScopeAreCountedOrFlaggedNeverMissing() throws {
         let day = ProgramDay(try CalendarDay(parsing: "2026-11-27"))
         func detail(_ store: String, _ confirmation: String) -> ReconciliationDetail {
-            ReconciliationDetail(type: .redeem, hostDateTime: "2026-11-27T13:32:00-05:00", sponsorCode: "LOY1", storeId: store, deviceId: "001",
-                                 traceId: "000000000042", collectorNumber: "81000000001", units: Units(1), miles: Miles(95),
-                                 money: Money(dollars: 10), confirmationNumber: confirmation, originalConfirmationNumber: nil)
+            ReconciliationDetail(
+                type: .redeem, hostDateTime: "2026-11-27T13:32:00-05:00", sponsorCode: "LOY1", storeId: store, deviceId: "001",
+                traceId: "000000000042", collectorNumber: "81000000001", units: Units(1), miles: Miles(95),
+                money: Money(dollars: 10), confirmationNumber: confirmation, originalConfirmationNumber: nil)
         }
         for (outside, isBreak) in [(ReconciliationClass.otherTerminal, false), (.terminalNotForwarding, true)] {
             var reconciler = Reconciler(day: day, terminalRecords: [], scope: .terminals(["LOY10001001"], outside: outside))
@@ -165,7 +179,10 @@ import AMCashDomain
 
     @Test func aResubmittedOverlappingFileCausesNoFalseDuplicates() {
         // Day D's rows, already reconciled once, and a resubmitted file that covers D again plus part of D+1.
-        let rows = (1...5).map { Self.record(TerminalRecord.Key(journal: 0, id: Int64($0)), confirmation: "RD\($0)", trace: String(format: "%012d", $0), device: "001", units: $0) }
+        let rows = (1...5).map {
+            Self.record(
+                TerminalRecord.Key(journal: 0, id: Int64($0)), confirmation: "RD\($0)", trace: String(format: "%012d", $0), device: "001", units: $0)
+        }
         let details = rows.map { Self.detail(.redeem, $0.confirmationNumber!, trace: $0.traceId, device: "001", units: $0.units!.count) }
         for _ in 0..<2 {
             var reconciler = Reconciler(day: Self.day, terminalRecords: rows)

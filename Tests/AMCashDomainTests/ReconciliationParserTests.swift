@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import AMCashDomain
+import Foundation
 import FuzzSupport
+import Testing
 
 @Suite struct ReconciliationParserTests {
     static let valid = """
@@ -28,8 +28,10 @@ import FuzzSupport
     }
 
     @Test func totalsTooLargeForAnyDayAreABrokenFileNeverACrash() {
-        let huge = "D%%REDEEM%%2026-11-27T13:32:00-05:00%%LOY1%%0001%%001%%LOY10001001%%000000000042%%81000000001%%4%%999999999999%%99999999999999.99%%RD1%%"
-        let text = "H1%%AMCASHRECON%%1%%LOY1%%20261128\nH2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27\n"
+        let huge =
+            "D%%REDEEM%%2026-11-27T13:32:00-05:00%%LOY1%%0001%%001%%LOY10001001%%000000000042%%81000000001%%4%%999999999999%%99999999999999.99%%RD1%%"
+        let text =
+            "H1%%AMCASHRECON%%1%%LOY1%%20261128\nH2%%2026-11-27T00:00:00-05:00%%2026-11-28T00:00:00-05:00%%2026-11-27\n"
             + String(repeating: huge + "\n", count: 2_000) + "T1%%2000%%2000%%0\nT2%%0%%0.00%%0%%0.00\n"
         #expect(throws: ReconciliationFileError.self) { try Self.parse(text) }
     }
@@ -70,7 +72,10 @@ import FuzzSupport
 
     @Test(arguments: [
         (replacing("%%4%%380%%40.00%%RD1", "%%04%%380%%40.00%%RD1"), 3, "units \"04\" is not a whole number without padding"),
-        (replacing("81000000001%%4%%380%%40.00%%RD1", "81000000001%%4%%380%%40.0%%RD1"), 3, "dollars \"40.0\" is not written as dollars and two decimals"),
+        (
+            replacing("81000000001%%4%%380%%40.00%%RD1", "81000000001%%4%%380%%40.0%%RD1"), 3,
+            "dollars \"40.0\" is not written as dollars and two decimals"
+        ),
         (replacing("%%RD1%%\n", "%%RD1%%X\n"), 3, "a REDEEM record has an original confirmation number"),
         (replacing("LOY10001001%%000000000042", "LOY10001002%%000000000042"), 3, "card terminal id LOY10001002 is not sponsor + store + device"),
         (replacing("000000000042", "42"), 3, "trace id has 2 characters; 12 are allowed"),
@@ -83,7 +88,10 @@ import FuzzSupport
         (valid + "D%%REDEEM\n", 7, "a record after the T2 trailer"),
         (replacing("D%%REDEEM", "D%%REFUND"), 3, "transaction type \"REFUND\" is not REDEEM or REVERSE"),
         (replacing("H2%%2026", "H3%%2026"), 2, "unknown record type \"H3\""),
-        (replacing("2026-11-28T00:00:00-05:00%%2026-11-27\n", "2026-11-28T00:00:00-05:00%%2026-13-27\n"), 2, "the file day \"2026-13-27\" is not YYYY-MM-DD"),
+        (
+            replacing("2026-11-28T00:00:00-05:00%%2026-11-27\n", "2026-11-28T00:00:00-05:00%%2026-13-27\n"), 2,
+            "the file day \"2026-13-27\" is not YYYY-MM-DD"
+        ),
         (replacing("T1%%2%%1%%1\n", ""), 5, "a T2 record where a D record or the T1 trailer was expected"),
     ])
     func aFileThatBreaksARuleIsRefusedWithTheRecordAndTheReason(text: String, record: Int, reason: String) {
@@ -111,4 +119,3 @@ import FuzzSupport
         print("ReconciliationParser fuzz: 100000 mutated files, \(accepted) still valid, seed \(seed)")
     }
 }
-

@@ -1,39 +1,42 @@
-import Testing
-import PropertyBased
 import AMCashDomain
+import PropertyBased
+import Testing
 
 @Suite struct RedemptionChoiceTests {
     static let limits = zip(
-        Gen.int(in: 0...200_000),   // basket, cents
-        Gen.int(in: 0...100),       // availableOfferUnits
-        Gen.int(in: 0...100),       // dailyOfferLimit
-        Gen.int(in: 0...20_000)     // availableCashBalance, miles
+        Gen.int(in: 0...200_000),  // basket, cents
+        Gen.int(in: 0...100),  // availableOfferUnits
+        Gen.int(in: 0...100),  // dailyOfferLimit
+        Gen.int(in: 0...20_000)  // availableCashBalance, miles
     ).map { basket, units, daily, balance in
-        OfferLimits(basket: Money(cents: basket), availableOfferUnits: Units(units),
-                    dailyOfferLimit: Units(daily), availableCashBalance: Miles(balance))
+        OfferLimits(
+            basket: Money(cents: basket), availableOfferUnits: Units(units),
+            dailyOfferLimit: Units(daily), availableCashBalance: Miles(balance))
     }
 
     enum Step: CaseIterable { case up, down, maximum, none }
 
     @Test(arguments: [
         // basket, host units, balance miles, expected default units
-        (4335, 75, 10_000, 4),   // $43.35 → $40
-        (999, 75, 10_000, 0),    // under $10: nothing
-        (1000, 75, 10_000, 1),   // exactly $10
-        (100_000, 75, 100_000, 75), // $1000 basket capped by the host's units
-        (4335, 2, 10_000, 2),    // host allows 2 on this sale
-        (4335, 75, 189, 1),      // 189 miles pay for one unit
-        (4335, 75, 94, 0),       // below one unit
+        (4335, 75, 10_000, 4),  // $43.35 → $40
+        (999, 75, 10_000, 0),  // under $10: nothing
+        (1000, 75, 10_000, 1),  // exactly $10
+        (100_000, 75, 100_000, 75),  // $1000 basket capped by the host's units
+        (4335, 2, 10_000, 2),  // host allows 2 on this sale
+        (4335, 75, 189, 1),  // 189 miles pay for one unit
+        (4335, 75, 94, 0),  // below one unit
     ])
     func defaultIsTheBasketRoundedDownToTenDollarsCapped(basket: Int, hostUnits: Int, balance: Int, expected: Int) {
-        let limits = OfferLimits(basket: Money(cents: basket), availableOfferUnits: Units(hostUnits),
-                                 availableCashBalance: Miles(balance))
+        let limits = OfferLimits(
+            basket: Money(cents: basket), availableOfferUnits: Units(hostUnits),
+            availableCashBalance: Miles(balance))
         #expect(RedemptionChoice.defaultRedemption(for: limits) == Units(expected))
     }
 
     @Test func theDailyLimitCapsTheDefaultWhenTheHostSendsIt() {
-        let limits = OfferLimits(basket: Money(dollars: 500), availableOfferUnits: Units(40),
-                                 dailyOfferLimit: Units(20), availableCashBalance: Miles(10_000))
+        let limits = OfferLimits(
+            basket: Money(dollars: 500), availableOfferUnits: Units(40),
+            dailyOfferLimit: Units(20), availableCashBalance: Miles(10_000))
         #expect(RedemptionChoice(limits: limits).selected == Units(20))
     }
 
@@ -48,7 +51,8 @@ import AMCashDomain
             #expect(choice.miles == value.miles(for: choice.selected))
             // …and it is the largest such amount.
             let oneMore = Units(choice.selected.count + 1)
-            #expect(value.money(for: oneMore) > limits.basket || oneMore > limits.availableOfferUnits
+            #expect(
+                value.money(for: oneMore) > limits.basket || oneMore > limits.availableOfferUnits
                     || value.miles(for: oneMore) > limits.availableCashBalance
                     || oneMore > (limits.dailyOfferLimit ?? oneMore))
         }
@@ -76,13 +80,15 @@ import AMCashDomain
     }
 
     @Test func cashierStepsDownInTenDollarStepsAndBackUpToTheCapOnly() {
-        let limits = OfferLimits(basket: Money(cents: 4335), availableOfferUnits: Units(75),
-                                 availableCashBalance: Miles(10_000))
+        let limits = OfferLimits(
+            basket: Money(cents: 4335), availableOfferUnits: Units(75),
+            availableCashBalance: Miles(10_000))
         var choice = RedemptionChoice(limits: limits)
         #expect(choice.money == Money(dollars: 40) && choice.miles == Miles(380))
         choice.stepDown()
         #expect(choice.money == Money(dollars: 30) && choice.miles == Miles(285))
-        choice.stepUp(); choice.stepUp()
+        choice.stepUp()
+        choice.stepUp()
         #expect(choice.money == Money(dollars: 40))
         choice.selectNone()
         #expect(!choice.isRedemption && choice.money == .zero)
@@ -101,8 +107,9 @@ import AMCashDomain
 
     @Test func theHostsUnitValueDrivesTheSteps() {
         let value = UnitValue(miles: Miles(100), money: Money(dollars: 5))
-        let limits = OfferLimits(basket: Money(cents: 2299), availableOfferUnits: Units(75),
-                                 availableCashBalance: Miles(1000), unitValue: value)
+        let limits = OfferLimits(
+            basket: Money(cents: 2299), availableOfferUnits: Units(75),
+            availableCashBalance: Miles(1000), unitValue: value)
         let choice = RedemptionChoice(limits: limits)
         #expect(choice.selected == Units(4))
         #expect(choice.money == Money(dollars: 20) && choice.miles == Miles(400))

@@ -1,5 +1,5 @@
-import Testing
 import AMCashDomain
+import Testing
 
 @Suite struct ResponseCodeCatalogueTests {
     @Test(arguments: [
@@ -16,8 +16,10 @@ import AMCashDomain
     }
 
     @Test func theCatalogueHoldsExactlyTheDocumentedCodes() {
-        #expect(ResponseCodeCatalogue.all.map(\.code.rawValue) ==
-                ["0000", "0001", "0002", "0005", "0006", "0008", "0009", "0025", "0035", "0051", "0065", "0092", "0096"])
+        #expect(
+            ResponseCodeCatalogue.all.map(\.code.rawValue) == [
+                "0000", "0001", "0002", "0005", "0006", "0008", "0009", "0025", "0035", "0051", "0065", "0092", "0096",
+            ])
     }
 
     @Test func everyCodeHasAMessageInBothLanguagesAndAnAction() {

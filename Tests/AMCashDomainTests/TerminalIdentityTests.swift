@@ -1,10 +1,11 @@
-import Testing
 import AMCashDomain
+import Testing
 
 @Suite struct TerminalIdentityTests {
     @Test func aDocumentedIdentityIsAccepted() throws {
-        let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: "001",
-                                            vendorId: "12345678901234567890123456789012345", acquirerId: "12345678901")
+        let identity = try TerminalIdentity(
+            sponsorCode: "LOY1", storeId: "0001", deviceId: "001",
+            vendorId: "12345678901234567890123456789012345", acquirerId: "12345678901")
         #expect(identity.cardTerminalId == "LOY10001001")
     }
 
@@ -18,8 +19,10 @@ import AMCashDomain
         ("LOY1", "0001", "001", "1", "123456789012", "acquirerId"),
         ("LO-1", "0001", "001", "1", "1", "sponsorCode"),
     ])
-    func aMalformedIdentifierIsNamed(sponsor: String, store: String, device: String, vendor: String, acquirer: String,
-                                     field: String) {
+    func aMalformedIdentifierIsNamed(
+        sponsor: String, store: String, device: String, vendor: String, acquirer: String,
+        field: String
+    ) {
         #expect {
             try TerminalIdentity(sponsorCode: sponsor, storeId: store, deviceId: device, vendorId: vendor, acquirerId: acquirer)
         } throws: { error in

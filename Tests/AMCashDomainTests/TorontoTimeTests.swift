@@ -21,8 +21,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["2026-03-08T01:59:59-05:00", "2026-03-08T03:00:00-04:00", "2026-11-01T01:59:59-04:00",
-                      "2026-11-01T01:00:00-05:00", "2026-12-31T23:59:59-05:00", "2028-02-29T12:00:00-05:00"])
+    @Test(arguments: [
+        "2026-03-08T01:59:59-05:00", "2026-03-08T03:00:00-04:00", "2026-11-01T01:59:59-04:00",
+        "2026-11-01T01:00:00-05:00", "2026-12-31T23:59:59-05:00", "2028-02-29T12:00:00-05:00",
+    ])
     func writesTheDaylightSavingEdges(text: String) throws {
         let instant = try #require(Self.formatter().date(from: text))
         #expect(TorontoTime.iso8601(instant) == text)

@@ -1,5 +1,5 @@
-import Testing
 import AMCashDomain
+import Testing
 
 @Suite struct TransactionStateTests {
     /// The whole REDEEM machine: every (state, event) pair not listed here must be refused.
@@ -19,7 +19,7 @@ import AMCashDomain
 
     /// The REVERSE row's machine.
     static let reversalRow: [TransactionState: [TransactionEvent: TransactionState]] = [
-        .reversing: [.reversalApproved: .reversed, .reversalRefused: .declined, .giveUp: .exception],
+        .reversing: [.reversalApproved: .reversed, .reversalRefused: .declined, .giveUp: .exception]
     ]
 
     @Test(arguments: TransactionState.allCases, TransactionEvent.allCases)
@@ -62,8 +62,9 @@ import AMCashDomain
                 return
             }
             for (event, target) in next where depth < 8 {
-                try walk(target, sawApproved: sawApproved || event == .shown, reversed: event == .reversalApproved && state == .reversing,
-                         depth: depth + 1)
+                try walk(
+                    target, sawApproved: sawApproved || event == .shown, reversed: event == .reversalApproved && state == .reversing,
+                    depth: depth + 1)
             }
         }
         try walk(.draft, sawApproved: false, reversed: false, depth: 0)

@@ -1,6 +1,6 @@
-import Testing
-import PropertyBased
 import AMCashDomain
+import PropertyBased
+import Testing
 
 @Suite struct UnitsAndMilesTests {
     @Test func oneUnitIsNinetyFiveMilesAndTenDollarsByDefault() {
@@ -23,9 +23,10 @@ import AMCashDomain
         #expect(value.money == Money(cents: 1250))
     }
 
-    @Test(arguments: [
-        (nil, nil), ("0", "0.00"), ("abc", "ten"), ("-95", "-10"), ("9.5", "10e1"),
-    ] as [(String?, String?)])
+    @Test(
+        arguments: [
+            (nil, nil), ("0", "0.00"), ("abc", "ten"), ("-95", "-10"), ("9.5", "10e1"),
+        ] as [(String?, String?)])
     func anUnusableHostUnitValueFallsBackToTheStandardOne(miles: String?, dollars: String?) {
         #expect(UnitValue(hostMiles: miles, hostDollars: dollars) == .standard)
     }

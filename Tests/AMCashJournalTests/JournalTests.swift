@@ -1,12 +1,13 @@
-@testable import AMCashJournal
-import GRDB
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
+import GRDB
 import Testing
+
+@testable import AMCashJournal
 
 @Suite struct JournalTests {
     static func temporaryPath(_ name: String = "journal") -> String {
@@ -17,8 +18,9 @@ import Testing
     static let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
 
     static func redemption(_ journal: Journal, dollars: Int = 20, at now: Date = Date()) throws -> PreparedCall {
-        try builder.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: dollars)),
-                           traceId: try journal.nextTraceId(), at: now)
+        try builder.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: dollars)),
+            traceId: try journal.nextTraceId(), at: now)
     }
 
     static func reversal(_ journal: Journal, of confirmation: String, at now: Date = Date()) throws -> PreparedCall {
@@ -26,9 +28,11 @@ import Testing
     }
 
     static func approval(_ confirmation: String, units: Int = 2) -> HostResult<RedemptionReply> {
-        .answered(RedemptionReply(answer: HostAnswer(httpStatus: 200, code: "0000", hostMessage: nil, transDateTime: nil),
-                                  approval: RedemptionApproval(unitsRedeemed: Units(units), unitValue: .standard, confirmationNumber: confirmation),
-                                  balances: .none))
+        .answered(
+            RedemptionReply(
+                answer: HostAnswer(httpStatus: 200, code: "0000", hostMessage: nil, transDateTime: nil),
+                approval: RedemptionApproval(unitsRedeemed: Units(units), unitValue: .standard, confirmationNumber: confirmation),
+                balances: .none))
     }
 
     @Test func theWriterIsSynchronousFullAtStartup() throws {
@@ -38,7 +42,7 @@ import Testing
 
     @Test func theJournalIsItsUsersAloneEvenIfAnOlderOneWasNot() throws {
         let path = Self.temporaryPath()
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
         let journal = try Journal(path: path)
         _ = try journal.nextTraceId()
         for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
@@ -82,8 +86,9 @@ import Testing
         let approved = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
         let done = try journal.recordRedemptionOutcome(approved.id, Self.approval("RD1"), at: Date())
         #expect(done.state == .approved && done.confirmationNumber == "RD1" && done.money == Money(dollars: 20) && done.miles == Miles(190))
-        #expect(try journal.recordRedemptionOutcome(approved.id, Self.approval("RD1"), at: Date()).state == .approved,
-                "the same answer recorded twice is a no-op")
+        #expect(
+            try journal.recordRedemptionOutcome(approved.id, Self.approval("RD1"), at: Date()).state == .approved,
+            "the same answer recorded twice is a no-op")
         #expect(try journal.markShown(approved.id, at: Date()).state == .shown)
 
         let lost = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
@@ -92,11 +97,13 @@ import Testing
             try journal.recordRedemptionOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date())
         }
         let far = Date().addingTimeInterval(3600)
-        #expect(try journal.recordReplayOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date(), replayUntil: far).state == .unknown,
-                "a later failure to connect does not undo an earlier send that may have arrived")
+        #expect(
+            try journal.recordReplayOutcome(lost.id, .notSent(.cannotConnect("down")), at: Date(), replayUntil: far).state == .unknown,
+            "a later failure to connect does not undo an earlier send that may have arrived")
         let refusedReplay = try Self.declined("0051")
-        #expect(try journal.recordReplayOutcome(lost.id, refusedReplay, at: Date(), replayUntil: far).state == .unknown,
-                "a refusal to a replay proves nothing: the lost original may have used the balance")
+        #expect(
+            try journal.recordReplayOutcome(lost.id, refusedReplay, at: Date(), replayUntil: far).state == .unknown,
+            "a refusal to a replay proves nothing: the lost original may have used the balance")
         let learned = try journal.recordReplayOutcome(lost.id, Self.approval("RD2"), at: Date(), replayUntil: far)
         #expect(learned.state == .voiding && learned.resolvedByRecovery, "an approval nobody saw is voided at once")
         let void = try #require(try journal.dueReversals(at: Date()).first)
@@ -109,8 +116,10 @@ import Testing
     }
 
     static func declined(_ code: String) throws -> HostResult<RedemptionReply> {
-        .answered(RedemptionReply(answer: HostAnswer(httpStatus: 202, code: ResponseCode(code), hostMessage: nil, transDateTime: nil),
-                                  approval: nil, balances: .none))
+        .answered(
+            RedemptionReply(
+                answer: HostAnswer(httpStatus: 202, code: ResponseCode(code), hostMessage: nil, transDateTime: nil),
+                approval: nil, balances: .none))
     }
 
     @Test func replaysEndAsAnExceptionWhenTheirTimeIsUp() throws {
@@ -142,9 +151,11 @@ import Testing
         let other = try Journal(path: path)
         try journal.recordRedemptionOutcome(intent.id, .unknown(.timedOut), at: Date())
         let orphan = try other.recordRedemptionIntent(
-            try Self.builder.redeem(RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan),
-                                                      basket: Money(dollars: 50), amount: Money(dollars: 10)),
-                                    traceId: try other.nextTraceId(), at: Date()),
+            try Self.builder.redeem(
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan),
+                    basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                traceId: try other.nextTraceId(), at: Date()),
             requested: Money(dollars: 10), at: Date(), holder: dead)
         #expect(try other.claim(orphan.id, for: LeaseHolder(), at: Date()) != nil)
         #expect(try journal.claim(intent.id, for: LeaseHolder(), at: Date()) != nil, "released once the till recorded its answer")
@@ -211,9 +222,12 @@ import Testing
     }
 
     static func reversalReply(_ code: String, number: String?) -> HostResult<ReversalReply> {
-        .answered(ReversalReply(answer: HostAnswer(httpStatus: code == "0000" ? 200 : 400, code: ResponseCode(code), hostMessage: nil,
-                                                   transDateTime: nil),
-                                reversalConfirmationNumber: number, unitsReversed: code == "0000" ? Units(2) : nil, balances: .none))
+        .answered(
+            ReversalReply(
+                answer: HostAnswer(
+                    httpStatus: code == "0000" ? 200 : 400, code: ResponseCode(code), hostMessage: nil,
+                    transDateTime: nil),
+                reversalConfirmationNumber: number, unitsReversed: code == "0000" ? Units(2) : nil, balances: .none))
     }
 
     @Test func anAcknowledgedReversalReversesTheRedemption() throws {
@@ -251,8 +265,9 @@ import Testing
         let journal = try Journal(path: Self.temporaryPath())
         let redemption = try Self.shownRedemption(journal, "RD7")
         let otherCard = CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan)
-        let wrong = try Self.builder.reverse(ReversalRequest(card: otherCard, redemptionConfirmationNumber: "RD7"),
-                                             traceId: try journal.nextTraceId(), at: Date())
+        let wrong = try Self.builder.reverse(
+            ReversalRequest(card: otherCard, redemptionConfirmationNumber: "RD7"),
+            traceId: try journal.nextTraceId(), at: Date())
         #expect(throws: JournalError.self) { try journal.queueReversal(wrong, of: "RD7", at: Date()) }
         #expect(try journal.entry(id: redemption.id).state == .shown)
         #expect(try journal.entries().count == 1)
@@ -265,15 +280,17 @@ import Testing
         let now = Date()
         do {
             let journal = try Journal(path: path)
-            let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now,
-                                                           leases: LeaseTimes(inLane: 0))
+            let entry = try journal.recordRedemptionIntent(
+                try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now,
+                leases: LeaseTimes(inLane: 0))
             _ = try journal.recordRedemptionOutcome(entry.id, Self.approval("RD1"), at: now)
             // Back to the schema of version 2: no forwarding, no column, no migrations recorded.
             try journal.queue.writeWithoutTransaction { db in
-                try db.execute(sql: """
-                    DROP TRIGGER entries_forward_insert; DROP TRIGGER entries_forward_update; DROP INDEX entries_changeSeq;
-                    ALTER TABLE entries DROP COLUMN changeSeq; DROP TABLE terminals; DELETE FROM meta WHERE key = 'changeSeq';
-                    """)
+                try db.execute(
+                    sql: """
+                        DROP TRIGGER entries_forward_insert; DROP TRIGGER entries_forward_update; DROP INDEX entries_changeSeq;
+                        ALTER TABLE entries DROP COLUMN changeSeq; DROP TABLE terminals; DELETE FROM meta WHERE key = 'changeSeq';
+                        """)
                 try db.execute(sql: "ALTER TABLE entries DROP COLUMN cardTerminalId")
                 try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v3: card terminal id', 'v4: forwarding to the back office')")
             }
@@ -292,7 +309,7 @@ import Testing
         let now = Date()
         let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now)
         #expect(try journal.changesToForward(limit: 10).map(\.state) == [.sending])
-        try journal.release(entry.id)   // a lease ends: nothing the back office shows
+        try journal.release(entry.id)  // a lease ends: nothing the back office shows
         #expect(try journal.changesToForward(limit: 10).map(\.changeSeq) == [1])
         _ = try journal.recordRedemptionOutcome(entry.id, Self.approval("RD1"), at: now)
         let changes = try journal.changesToForward(limit: 10)
@@ -307,10 +324,12 @@ import Testing
     @Test func aReconciledRowTheBackOfficeHasNotReceivedIsNotPruned() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let old = ISO8601DateFormatter().date(from: "2026-10-01T12:00:00-04:00")!
-        let first = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
-                                                       leases: LeaseTimes(inLane: 0))
-        let second = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
-                                                        leases: LeaseTimes(inLane: 0))
+        let first = try journal.recordRedemptionIntent(
+            try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+            leases: LeaseTimes(inLane: 0))
+        let second = try journal.recordRedemptionIntent(
+            try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+            leases: LeaseTimes(inLane: 0))
         try journal.markReconciled([first.id, second.id])
         try journal.acknowledgeForwarded(upTo: 1, at: Date())
         #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
@@ -322,8 +341,9 @@ import Testing
         let old = ISO8601DateFormatter().date(from: "2026-10-01T12:00:00-04:00")!
         let unleased = LeaseTimes(inLane: 0)
         let kept = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old, leases: unleased)
-        let reconciled = try journal.recordRedemptionIntent(try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
-                                                            leases: unleased)
+        let reconciled = try journal.recordRedemptionIntent(
+            try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
+            leases: unleased)
         try journal.markReconciled([reconciled.id])
         #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
         #expect(try journal.entries().map(\.id) == [kept.id])
@@ -335,8 +355,9 @@ import Testing
         var refused: JournalError?
         var recorded = 0
         for trace in 1...2_000 where refused == nil {
-            let call = try Self.builder.redeem(RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)),
-                                               traceId: try TraceId(trace), at: Date())
+            let call = try Self.builder.redeem(
+                RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)),
+                traceId: try TraceId(trace), at: Date())
             do {
                 // No lease: this test fills the disk, it does not send.
                 _ = try journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date(), leases: LeaseTimes(inLane: 0))
@@ -347,7 +368,9 @@ import Testing
         }
         #expect(refused == .diskFull(path: journal.path))
         #expect(try journal.entries().count == recorded, "the refused intent left nothing behind, so it is never sent")
-        #expect(JournalError.diskFull(path: "/j").description == "the disk holding the journal at /j is full; nothing can be redeemed until space is freed")
+        #expect(
+            JournalError.diskFull(path: "/j").description
+                == "the disk holding the journal at /j is full; nothing can be redeemed until space is freed")
     }
 
     @Test func aJournalThatCannotBeCreatedSaysWhere() {
@@ -393,8 +416,9 @@ import Testing
         let shown = try JournalTests.shownRedemption(journal, "RD1", at: bought.addingTimeInterval(60))
         let pendingCard = CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan)
         let pending = try journal.recordRedemptionIntent(
-            try JournalTests.builder.redeem(RedemptionRequest(card: pendingCard, basket: Money(dollars: 50), amount: Money(dollars: 10)),
-                                            traceId: try journal.nextTraceId(), at: bought),
+            try JournalTests.builder.redeem(
+                RedemptionRequest(card: pendingCard, basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                traceId: try journal.nextTraceId(), at: bought),
             requested: Money(dollars: 10), at: bought)
 
         // The same day: the shown redemption can still be reversed, the pending one re-sent.

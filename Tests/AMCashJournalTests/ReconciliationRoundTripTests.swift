@@ -1,9 +1,9 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Testing
 
@@ -17,8 +17,9 @@ import Testing
 
         func redeem(_ card: String, dollars: Int, policy: ResendPolicy = .once) async throws -> JournalEntry {
             let call = try builder.redeem(
-                RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
-                                  amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                    amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
             let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
             let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: policy), at: Date())
             // The cashier saw it: the debit stands.
@@ -26,9 +27,11 @@ import Testing
         }
 
         func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
-            let call = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
-                                                           redemptionConfirmationNumber: confirmation),
-                                           traceId: try journal.nextTraceId(), at: Date())
+            let call = try builder.reverse(
+                ReversalRequest(
+                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
+                    redemptionConfirmationNumber: confirmation),
+                traceId: try journal.nextTraceId(), at: Date())
             let queued = try journal.queueReversal(call, of: confirmation, at: Date())
             return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
         }
@@ -39,16 +42,17 @@ import Testing
         var terminals: [Terminal] = []
         for device in ["001", "002"] {
             let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: device, vendorId: "1", acquirerId: "1")
-            terminals.append(Terminal(
-                journal: try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-rt-\(UUID()).sqlite").path),
-                client: HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator),
-                builder: RequestBuilder(identity: identity)))
+            terminals.append(
+                Terminal(
+                    journal: try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-rt-\(UUID()).sqlite").path),
+                    client: HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator),
+                    builder: RequestBuilder(identity: identity)))
         }
         let first = try await terminals[0].redeem("81000000001", dollars: 40)
         _ = try await terminals[1].redeem("81000000002", dollars: 10)
-        _ = try await terminals[1].redeem("81000000004", dollars: 50)   // near the limit: the host grants $20
+        _ = try await terminals[1].redeem("81000000004", dollars: 50)  // near the limit: the host grants $20
         #expect(try await terminals[0].reverse("81000000001", confirmation: first.confirmationNumber!).state == .reversed)
-        _ = try await terminals[0].redeem("81000000003", dollars: 10)   // declined (0051): the host has nothing, nor should the file
+        _ = try await terminals[0].redeem("81000000003", dollars: 10)  // declined (0051): the host has nothing, nor should the file
         // A lost answer: terminal 2 never learns the outcome.
         await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))]))
         let lost = try await terminals[1].redeem("81000000001", dollars: 30)
@@ -82,11 +86,15 @@ import Testing
         #expect(try terminals[0].journal.entries().filter { $0.state != .declined }.allSatisfy(\.isReconciled))
 
         // Reconciling the same file again (a resubmission) finds no duplicates.
-        var again = Reconciler(day: day, terminalRecords: try terminals.enumerated().flatMap { try $0.element.journal.terminalRecords(for: day, journalIndex: $0.offset) })
+        var again = Reconciler(
+            day: day,
+            terminalRecords: try terminals.enumerated().flatMap { try $0.element.journal.terminalRecords(for: day, journalIndex: $0.offset) })
         var parser2 = ReconciliationParser()
         var classes: [ReconciliationClass] = []
         for line in file.records {
-            if let detail = try parser2.consume(Substring(line)) { classes.append(again.consume(detail, recordNumber: parser2.recordNumber).classification) }
+            if let detail = try parser2.consume(Substring(line)) {
+                classes.append(again.consume(detail, recordNumber: parser2.recordNumber).classification)
+            }
         }
         classes += again.finish().map(\.classification)
         // Everything matches but the void queued since the file was made: no file has it yet.

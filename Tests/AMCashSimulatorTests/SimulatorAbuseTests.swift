@@ -1,10 +1,11 @@
-@testable import AMCashSimulator
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import Foundation
 import Testing
+
+@testable import AMCashSimulator
 
 /// The simulator as a network service a classroom can reach, with public training credentials:
 /// bounded loops on loopback only.
@@ -20,7 +21,10 @@ import Testing
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        if connected != 0 { close(socket); return -1 }
+        if connected != 0 {
+            close(socket)
+            return -1
+        }
         return socket
     }
 
@@ -53,7 +57,8 @@ import Testing
     @Test func aHugeTokenRequestIsRefusedBeforeItIsRead() async throws {
         let simulator = try await SimulatorServer.start()
         let body = String(repeating: "a", count: 4 * 1024 * 1024)
-        let head = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let head =
+            "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
         let port = Self.port(simulator)
         let reply = try await Self.onOwnThread { try Self.exchange(port: port, Data((head + body).utf8)) }
         #expect(reply.hasPrefix("HTTP/1.1 400") || reply.hasPrefix("HTTP/1.1 413") || reply.isEmpty, "\(reply.prefix(40))")
@@ -65,14 +70,16 @@ import Testing
         let port = Self.port(simulator)
         let replies = try await Self.onOwnThread {
             try (0..<300).map { n in
-                try Self.exchange(port: port, Data("POST /checkout/amcash/x\(n) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                try Self.exchange(
+                    port: port, Data("POST /checkout/amcash/x\(n) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
             }
         }
         #expect(replies.allSatisfy { $0.hasPrefix("HTTP/1.1 404") }, "\(replies.first?.prefix(40) ?? "")")
         #expect(await simulator.requestCount("x1") == 0)
         // Unauthenticated calls to real endpoints are refused and not counted either.
         let refused = try await Self.onOwnThread {
-            try Self.exchange(port: port, Data("POST /checkout/amcash/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8))
+            try Self.exchange(
+                port: port, Data("POST /checkout/amcash/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8))
         }
         #expect(refused.hasPrefix("HTTP/1.1 401"))
         #expect(await simulator.requestCount("echo") == 0)
@@ -146,13 +153,14 @@ import Testing
         await simulator.stop()
     }
 
-    @Test(arguments: [
-        (#"{"a":"1","collectorNumber":"81000000010"}"#, "81000000010"),
-        (#"{ "collectorNumber" : "81000000011" , "b": 2}"#, "81000000011"),
-        (#"{"note":"collectorNumber","collectorNumber":"81000000012"}"#, "81000000012"),
-        (#"{"collectorNumber":81000000010}"#, nil), (#"{"collectorNumber":"8100x"}"#, nil), (#"{"deviceId":"001"}"#, nil), ("", nil),
-        (#"{"collectorNumber":"123456789012345678901234"}"#, nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (#"{"a":"1","collectorNumber":"81000000010"}"#, "81000000010"),
+            (#"{ "collectorNumber" : "81000000011" , "b": 2}"#, "81000000011"),
+            (#"{"note":"collectorNumber","collectorNumber":"81000000012"}"#, "81000000012"),
+            (#"{"collectorNumber":81000000010}"#, nil), (#"{"collectorNumber":"8100x"}"#, nil), (#"{"deviceId":"001"}"#, nil), ("", nil),
+            (#"{"collectorNumber":"123456789012345678901234"}"#, nil),
+        ] as [(String, String?)])
     func theFrontDoorFindsTheCardWithoutParsingTheBody(body: String, number: String?) {
         #expect(HostFrontDoor.collectorNumber(in: Data(body.utf8)) == number)
     }
@@ -164,7 +172,10 @@ import Testing
         _ = issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret)
         #expect(issuer.held <= 1, "expired tokens pruned")
         #expect(issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: ClientCredentials.simulator.clientSecret + "x") == nil)
-        #expect(issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: String(ClientCredentials.simulator.clientSecret.dropLast())) == nil)
-        #expect(TokenIssuer.constantTimeEquals("abc", "abc") && !TokenIssuer.constantTimeEquals("abc", "abd") && !TokenIssuer.constantTimeEquals("", "a"))
+        #expect(
+            issuer.issue(clientId: ClientCredentials.simulator.clientId, clientSecret: String(ClientCredentials.simulator.clientSecret.dropLast()))
+                == nil)
+        #expect(
+            TokenIssuer.constantTimeEquals("abc", "abc") && !TokenIssuer.constantTimeEquals("abc", "abd") && !TokenIssuer.constantTimeEquals("", "a"))
     }
 }

@@ -1,19 +1,22 @@
-@testable import AMCashSimulator
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import AsyncHTTPClient
 import Foundation
+import GRDB
 import NIOCore
 import Testing
+
+@testable import AMCashSimulator
 
 /// The simulator as an integrator meets it: the partner documentation's own sample requests, every
 /// generation of the request, and the host's rules on idempotency, offers, codes and tokens, sent
 /// as raw HTTP over a real socket.
 @Suite struct SimulatorFidelityTests {
     /// The card of the developer portal's samples, named by a collectors file as a partner would.
-    static let sampleCollectors = try! TestCollectors.parse("""
+    static let sampleCollectors = try! TestCollectors.parse(
+        """
         [[collector]]
         number = "84095202006"
         situation = "portal-sample"
@@ -36,8 +39,10 @@ import Testing
         let base: String
         init(_ simulator: SimulatorServer) { base = simulator.baseURL }
 
-        func post(_ path: String, body: String, headers: [(String, String)] = [],
-                  contentType: String = "application/json") async throws -> Answer {
+        func post(
+            _ path: String, body: String, headers: [(String, String)] = [],
+            contentType: String = "application/json"
+        ) async throws -> Answer {
             var request = HTTPClientRequest(url: base + path)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: contentType)
@@ -49,8 +54,10 @@ import Testing
             return Answer(status: Int(response.status.code), json: json)
         }
 
-        func token(_ form: String = "grant_type=client_credentials&client_id=\(ClientCredentials.simulator.clientId)"
-                   + "&client_secret=\(ClientCredentials.simulator.clientSecret)&audience=https%3A%2F%2Fpartners.loyalty.com") async throws -> Answer {
+        func token(
+            _ form: String = "grant_type=client_credentials&client_id=\(ClientCredentials.simulator.clientId)"
+                + "&client_secret=\(ClientCredentials.simulator.clientSecret)&audience=https%3A%2F%2Fpartners.loyalty.com"
+        ) async throws -> Answer {
             try await post("/oauth/token", body: form, contentType: "application/x-www-form-urlencoded")
         }
 
@@ -135,8 +142,10 @@ import Testing
         await simulator.stop()
     }
 
-    @Test(arguments: ["2026-11-30T10:16:00-0500", "2026-11-30T10:16:00-05:00", "2026-11-30T10:16:00.5-04:00",
-                      "2026-11-30T10:16:00.123456Z"])
+    @Test(arguments: [
+        "2026-11-30T10:16:00-0500", "2026-11-30T10:16:00-05:00", "2026-11-30T10:16:00.5-04:00",
+        "2026-11-30T10:16:00.123456Z",
+    ])
     func dateTimesOfEveryGenerationAreAccepted(dateTime: String) async throws {
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors))
         #expect(try await wire.call("redeem", Self.legacyRedeem(dateTime: dateTime)).code == "0000")
@@ -160,8 +169,9 @@ import Testing
         #expect(first.code == "0000" && again["txnConfirmationNumber"] == first["txnConfirmationNumber"])
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 95, "the repeat debited nothing")
         let newTime = try await wire.call("redeem", Self.legacyRedeem(dateTime: "2026-11-30T10:16:01-0500"))
-        #expect(newTime.code == "0000" && newTime["txnConfirmationNumber"] != first["txnConfirmationNumber"],
-                "a new timestamp is a new transaction, as the documentation warns")
+        #expect(
+            newTime.code == "0000" && newTime["txnConfirmationNumber"] != first["txnConfirmationNumber"],
+            "a new timestamp is a new transaction, as the documentation warns")
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 2 * 95)
         await wire.close()
         await simulator.stop()
@@ -194,8 +204,9 @@ import Testing
         #expect(try await wire.call("redeem", Self.legacyRedeem(), key: key)["txnConfirmationNumber"] == first["txnConfirmationNumber"])
         clock.set("2026-11-30T11:15:00-05:00")
         let late = try await wire.call("redeem", Self.legacyRedeem(), key: key)
-        #expect(late.code == "0000" && late["txnConfirmationNumber"] != first["txnConfirmationNumber"],
-                "past the retention the same key and body are a new transaction: the client must stop replaying before then")
+        #expect(
+            late.code == "0000" && late["txnConfirmationNumber"] != first["txnConfirmationNumber"],
+            "past the retention the same key and body are a new transaction: the client must stop replaying before then")
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 2 * 95)
         clock.set("2026-11-30T13:00:00-05:00")
         _ = try await wire.call("inquire", Self.inquireSample)
@@ -207,15 +218,19 @@ import Testing
     @Test func offerFieldsComeOnlyWhenTheDocumentedConditionsHold() async throws {
         let (simulator, wire) = try await Self.start(SimulatorOptions())
         func inquire(_ number: String, mode: String) async throws -> Answer {
-            try await wire.call("inquire", Self.inquireSample.replacingOccurrences(of: "84095202006", with: number)
-                .replacingOccurrences(of: "\"Scan\"", with: "\"\(mode)\""))
+            try await wire.call(
+                "inquire",
+                Self.inquireSample.replacingOccurrences(of: "84095202006", with: number)
+                    .replacingOccurrences(of: "\"Scan\"", with: "\"\(mode)\""))
         }
         let offerFields = ["availableOfferUnits", "offerType", "offerId", "offerDescEn", "offerDescFr"]
         let read = try await inquire("81000000001", mode: "SCAN")
         #expect(offerFields.allSatisfy { read[$0] != nil }, "\(read.json)")
         #expect(read["availableOfferUnits"] == "1", "$16.12 covers one unit")
-        for (number, mode, why) in [("81000000001", "MANUAL", "keyed"), ("81000000003", "SCAN", "below one unit"),
-                                    ("81000000005", "SCAN", "limit reached"), ("81000000008", "SCAN", "unable to redeem")] {
+        for (number, mode, why) in [
+            ("81000000001", "MANUAL", "keyed"), ("81000000003", "SCAN", "below one unit"),
+            ("81000000005", "SCAN", "limit reached"), ("81000000008", "SCAN", "unable to redeem"),
+        ] {
             let answer = try await inquire(number, mode: mode)
             #expect(offerFields.allSatisfy { answer[$0] == nil }, "\(why): \(answer.json)")
         }
@@ -255,8 +270,9 @@ import Testing
 
     @Test func theHostRefundsARedemptionWhoseAnswerWasLostAndNeverAskedForAgain() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
-        var options = SimulatorOptions(collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
-                                       clock: { clock.now })
+        var options = SimulatorOptions(
+            collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
+            clock: { clock.now })
         options.orphanRefund = .seconds(20 * 60)
         let (simulator, wire) = try await Self.start(options)
         let key = UUID().uuidString
@@ -281,8 +297,9 @@ import Testing
 
     @Test func aReplayInTimeDeliversTheAnswerAndCancelsTheRefund() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
-        let options = SimulatorOptions(collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
-                                       clock: { clock.now })
+        let options = SimulatorOptions(
+            collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
+            clock: { clock.now })
         let (simulator, wire) = try await Self.start(options)
         let key = UUID().uuidString
         await #expect(throws: (any Error).self) { _ = try await wire.call("redeem", Self.legacyRedeem(), key: key) }
@@ -324,8 +341,6 @@ import Testing
     }
 }
 
-import GRDB
-
 @Suite struct LedgerUpgradeTests {
     @Test func aFirstGenerationLedgerFileOpensWithItsBalancesRedemptionsAndAnswers() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-legacy-\(UUID()).sqlite").path
@@ -337,8 +352,9 @@ import GRDB
             confirmation: "RD0000000007", number: "84095202006", units: 1, miles: 95, cents: 1_000,
             at: ISO8601DateFormatter().date(from: "2026-11-30T10:15:00-05:00")!, day: "2026-11-30", terminal: terminal,
             traceId: "000000000001", reversal: nil)
-        snapshot.replies["k-1"] = LegacyReply(operation: "redeem", requestBody: Data("{}".utf8), status: 200,
-                                              responseBody: Data(#"{"responseCode":"0000","txnConfirmationNumber":"RD0000000007"}"#.utf8))
+        snapshot.replies["k-1"] = LegacyReply(
+            operation: "redeem", requestBody: Data("{}".utf8), status: 200,
+            responseBody: Data(#"{"responseCode":"0000","txnConfirmationNumber":"RD0000000007"}"#.utf8))
         snapshot.sequence = 7
         let queue = try DatabaseQueue(path: path)
         let state = try JSONEncoder().encode(snapshot)
@@ -350,8 +366,10 @@ import GRDB
         }
         try queue.close()
 
-        let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: SimulatorFidelityTests.sampleCollectors,
-                                                                                  databasePath: path))
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(
+                collectors: SimulatorFidelityTests.sampleCollectors,
+                databasePath: path))
         #expect(await simulator.cashBalance(of: "84095202006") == 1_805, "the saved balance wins over the collectors file")
         #expect(await simulator.redemptions().map(\.confirmationNumber) == ["RD0000000007"])
         #expect(await simulator.storedAnswers() == 1)

@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Testing
 
@@ -11,16 +11,23 @@ import Testing
 
     static func client(_ simulator: SimulatorServer, deviceId: String = "001") throws -> (HostClient, RequestBuilder) {
         let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: deviceId, vendorId: "1", acquirerId: "1")
-        return (HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
-                           timeouts: HostTimeouts(connect: .seconds(2), read: .seconds(5))),
-                RequestBuilder(identity: identity))
+        return (
+            HostClient(
+                settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
+                timeouts: HostTimeouts(connect: .seconds(2), read: .seconds(5))),
+            RequestBuilder(identity: identity)
+        )
     }
 
-    static func redeem(_ number: String, dollars: Int, basket: Int = 1000, trace: Int, builder: RequestBuilder, key: UUID = UUID(),
-                       at instant: Date = Date()) -> PreparedCall {
-        try! builder.redeem(RedemptionRequest(card: CardRead(number: try! CollectorNumber(digits: number), entryMode: .scan),
-                                              basket: Money(dollars: basket), amount: Money(dollars: dollars)),
-                            traceId: try! TraceId(trace), at: instant, idempotencyKey: key)
+    static func redeem(
+        _ number: String, dollars: Int, basket: Int = 1000, trace: Int, builder: RequestBuilder, key: UUID = UUID(),
+        at instant: Date = Date()
+    ) -> PreparedCall {
+        try! builder.redeem(
+            RedemptionRequest(
+                card: CardRead(number: try! CollectorNumber(digits: number), entryMode: .scan),
+                basket: Money(dollars: basket), amount: Money(dollars: dollars)),
+            traceId: try! TraceId(trace), at: instant, idempotencyKey: key)
     }
 
     @Test func fiftyTerminalsHammeringOneCollectorNeverPassTheLimitOrZero() async throws {
@@ -33,8 +40,9 @@ import Testing
                     let (client, builder) = try Self.client(simulator, deviceId: zeroPadded(terminal + 100))
                     var units = 0
                     for attempt in 0..<3 {
-                        let result = await client.redeem(Self.redeem(collector.number, dollars: 10, trace: terminal * 10 + attempt + 1, builder: builder),
-                                                         policy: .once)
+                        let result = await client.redeem(
+                            Self.redeem(collector.number, dollars: 10, trace: terminal * 10 + attempt + 1, builder: builder),
+                            policy: .once)
                         units += result.reply?.approval?.unitsRedeemed.count ?? 0
                         if let code = result.reply?.answer.code { #expect(["0000", "0065"].contains(code.rawValue), "\(code)") }
                     }
@@ -99,11 +107,14 @@ import Testing
         let clock = TestClock(start: ISO8601DateFormatter().date(from: "2026-11-27T22:00:00-05:00")!)
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
         let (client, builder) = try Self.client(simulator)
-        let approval = try #require(await client.redeem(Self.redeem("81000000001", dollars: 10, trace: 1, builder: builder), policy: .once).reply?.approval)
+        let approval = try #require(
+            await client.redeem(Self.redeem("81000000001", dollars: 10, trace: 1, builder: builder), policy: .once).reply?.approval)
         func reverse(trace: Int) -> PreparedCall {
-            try! builder.reverse(ReversalRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                                                 redemptionConfirmationNumber: approval.confirmationNumber),
-                                 traceId: try! TraceId(trace), at: clock.now)
+            try! builder.reverse(
+                ReversalRequest(
+                    card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                    redemptionConfirmationNumber: approval.confirmationNumber),
+                traceId: try! TraceId(trace), at: clock.now)
         }
         clock.set("2026-11-28T03:00:00-05:00")
         let late = await client.reverse(reverse(trace: 2), policy: .once)
@@ -143,7 +154,8 @@ import Testing
     }
 
     @Test func aCollectorsFileReplacesTheBuiltInSet() throws {
-        let collectors = try TestCollectors.parse("""
+        let collectors = try TestCollectors.parse(
+            """
             [[collector]]
             number = "81111111111"
             situation = "vip"
@@ -152,7 +164,9 @@ import Testing
             dreamMiles = 10
             behaviour = "slow"
             """, path: "c.toml")
-        #expect(collectors == [TestCollector(number: "81111111111", situation: "vip", summary: "lots", cashMiles: 9500, dreamMiles: 10, behaviour: .slow)])
+        #expect(
+            collectors == [TestCollector(number: "81111111111", situation: "vip", summary: "lots", cashMiles: 9500, dreamMiles: 10, behaviour: .slow)]
+        )
         #expect(throws: ConfigurationError.self) {
             try TestCollectors.parse("[[collector]]\nnumber = \"8111\"\nbehaviour = \"grumpy\"", path: "c.toml")
         }
@@ -164,8 +178,11 @@ import Testing
 
     @Test func theBuiltInSetHasOneCollectorPerSituation() {
         let situations = TestCollectors.standard.map(\.situation)
-        #expect(situations == ["plenty", "one-unit", "below-one-unit", "near-limit", "limit-reached", "inactive", "balance-hidden",
-                               "unable-to-redeem", "invalid-number", "times-out", "slow", "hidden-and-unable"])
+        #expect(
+            situations == [
+                "plenty", "one-unit", "below-one-unit", "near-limit", "limit-reached", "inactive", "balance-hidden",
+                "unable-to-redeem", "invalid-number", "times-out", "slow", "hidden-and-unable",
+            ])
         #expect(Set(TestCollectors.standard.map(\.number)).count == situations.count)
     }
 }
@@ -187,13 +204,16 @@ func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID()).sqlite").path
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(databasePath: path, clock: { clock.now }))
         let (client, builder) = try SimulatorTests.client(simulator)
-        let first = try #require(await client.redeem(SimulatorTests.redeem("81000000001", dollars: 40, trace: 1, builder: builder), policy: .once).reply?.approval)
+        let first = try #require(
+            await client.redeem(SimulatorTests.redeem("81000000001", dollars: 40, trace: 1, builder: builder), policy: .once).reply?.approval)
         clock.set("2026-11-27T23:59:59-05:00")
         _ = await client.redeem(SimulatorTests.redeem("81000000002", dollars: 10, trace: 2, builder: builder), policy: .once)
-        let reversal = try builder.reverse(ReversalRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                                                           redemptionConfirmationNumber: first.confirmationNumber), traceId: try TraceId(3), at: clock.now)
+        let reversal = try builder.reverse(
+            ReversalRequest(
+                card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                redemptionConfirmationNumber: first.confirmationNumber), traceId: try TraceId(3), at: clock.now)
         #expect(await client.reverse(reversal, policy: .once).outcome == .approved)
-        clock.set("2026-11-28T00:00:00-05:00")   // the next file's day
+        clock.set("2026-11-28T00:00:00-05:00")  // the next file's day
         _ = await client.redeem(SimulatorTests.redeem("81000000001", dollars: 10, trace: 4, builder: builder), policy: .once)
         await client.shutdown()
 
@@ -212,7 +232,8 @@ func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3
 
 @Suite struct CollectorFaultTests {
     @Test func aCollectorsFileCanGiveOneCardItsOwnFaults() async throws {
-        let collectors = try TestCollectors.parse("""
+        let collectors = try TestCollectors.parse(
+            """
             [[collector]]
             number = "81222222222"
             cashMiles = 5000
@@ -225,8 +246,11 @@ func zeroPadded(_ value: Int) -> String { String(repeating: "0", count: max(0, 3
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: collectors))
         let (client, builder) = try SimulatorTests.client(simulator)
         func inquire(_ number: String) async throws -> HostResult<InquiryReply> {
-            await client.inquire(builder.inquire(InquiryRequest(card: CardRead(number: try CollectorNumber(digits: number), entryMode: .scan),
-                                                                basket: Money(dollars: 20)), traceId: try TraceId(1), at: Date()))
+            await client.inquire(
+                builder.inquire(
+                    InquiryRequest(
+                        card: CardRead(number: try CollectorNumber(digits: number), entryMode: .scan),
+                        basket: Money(dollars: 20)), traceId: try TraceId(1), at: Date()))
         }
         #expect(try await inquire("81222222222").reply?.answer.code == ResponseCode.scheduledOutage)
         #expect(try await inquire("81333333333").outcome == .approved)

@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashSimulator
+import AMCashWire
 import Foundation
 import Testing
 
@@ -20,8 +20,9 @@ import Testing
 
     static func redeem(trace: Int) throws -> PreparedCall {
         try RequestBuilder(identity: .training).redeem(
-            RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                              basket: Money(dollars: 25), amount: Money(dollars: 20)),
+            RedemptionRequest(
+                card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                basket: Money(dollars: 25), amount: Money(dollars: 20)),
             traceId: try TraceId(trace), at: Date())
     }
 

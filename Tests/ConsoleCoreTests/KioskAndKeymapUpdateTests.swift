@@ -1,5 +1,5 @@
-import AMCashWire
 import AMCashDomain
+import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
 import Foundation

@@ -37,8 +37,9 @@ import Testing
                 guard case .key = step.message else { continue }
                 waited += 1
                 #expect(step.effects.isEmpty, "seed \(seed) run \(run): \(step.effects) while the REDEEM is with the host")
-                #expect(step.after.screen == step.before.screen && step.after.overlays.isEmpty && !step.after.quit,
-                        "seed \(seed) run \(run): a key took the screen from under the host's answer")
+                #expect(
+                    step.after.screen == step.before.screen && step.after.overlays.isEmpty && !step.after.quit,
+                    "seed \(seed) run \(run): a key took the screen from under the host's answer")
             }
         }
         #expect(waited > 0, "seed \(seed): no key arrived during a REDEEM, so the property was not exercised")

@@ -1,5 +1,5 @@
-import AMCashWire
 import AMCashDomain
+import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
 import Testing
@@ -12,8 +12,13 @@ import Testing
         #expect(model.focus == .card && model.basketText == "43.35")
         let effects = Fixtures.type("81000000001\n", into: &model, startingAt: &time)
         #expect(model.kind == .lookingUp)
-        #expect(effects == [.inquire(InquiryRequest(card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .manual),
-                                                    basket: Money(cents: 4335)))])
+        #expect(
+            effects == [
+                .inquire(
+                    InquiryRequest(
+                        card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .manual),
+                        basket: Money(cents: 4335)))
+            ])
         #expect(model.cardText == "•••••••0001", "the field shows the card masked once it is read")
     }
 
@@ -61,7 +66,8 @@ import Testing
         #expect(model.choice?.money == Money(dollars: 40))
         _ = Fixtures.press(.character("-"), &model, &time)
         #expect(model.choice?.money == Money(dollars: 30))
-        _ = Fixtures.press(.up, &model, &time); _ = Fixtures.press(.up, &model, &time)
+        _ = Fixtures.press(.up, &model, &time)
+        _ = Fixtures.press(.up, &model, &time)
         #expect(model.choice?.money == Money(dollars: 40), "never up past the cap")
         _ = Fixtures.press(.character("0"), &model, &time)
         #expect(model.choice?.money == .zero)
@@ -127,7 +133,8 @@ import Testing
         #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [])
         #expect(model.notice == ConsoleText.badPreTax && model.focus == .preTax)
         // Enter on the last amount looks up the card kept from the scan, as it was read (scanned).
-        #expect(Fixtures.type("39.50\n", into: &model, startingAt: &time) == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+        #expect(
+            Fixtures.type("39.50\n", into: &model, startingAt: &time) == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
         #expect(model.kind == .lookingUp)
         #expect(Fixtures.press(.escape, &model, &time) == [.cancel(.inquiry)])
         #expect(model.focus == .preTax && model.preTaxText == "39.50", "the form comes back as it was")
@@ -140,8 +147,13 @@ import Testing
         _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
         _ = Fixtures.press(.enter, &model, &time)
         let effects = Fixtures.press(.character("y"), &model, &time)
-        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40),
-                                                      preTaxAmount: Money(cents: 3950)))])
+        #expect(
+            effects == [
+                .redeem(
+                    RedemptionRequest(
+                        card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40),
+                        preTaxAmount: Money(cents: 3950)))
+            ])
     }
 
     @Test func withRequireScannerPrefixAFastKeyboardIsStillAKeyedNumber() {
@@ -175,7 +187,10 @@ import Testing
         let effects = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
         #expect(model.kind == .result)
         #expect(model.redemption == .approved(Fixtures.approval, Fixtures.approvedRedemption.balances))
-        guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
+        guard case .printReceipt(let lines)? = effects.first else {
+            Issue.record("no receipt")
+            return
+        }
         #expect(lines.contains("Confirmation: RD0000000001"))
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
@@ -188,7 +203,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (HostResult<RedemptionReply>.answered(RedemptionReply(answer: Fixtures.answer(.insufficientMiles), approval: nil, balances: .none)), "declined"),
+        (
+            HostResult<RedemptionReply>.answered(RedemptionReply(answer: Fixtures.answer(.insufficientMiles), approval: nil, balances: .none)),
+            "declined"
+        ),
         (.unknown(.timedOut), "unknown"),
         (.answered(RedemptionReply(answer: Fixtures.answer("0777", status: 200), approval: nil, balances: .none)), "unknown"),
         (.notSent(.cannotConnect("refused")), "notSent"),
@@ -224,7 +242,10 @@ import Testing
         #expect(model.kind == .reversing)
         let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         #expect(model.kind == .reverseResult)
-        guard case .printReceipt(let lines)? = effects.first else { Issue.record("no receipt"); return }
+        guard case .printReceipt(let lines)? = effects.first else {
+            Issue.record("no receipt")
+            return
+        }
         #expect(lines.contains("Confirmation: RV0000000002"))
     }
 
@@ -247,7 +268,10 @@ import Testing
 
         var swiped = onTheQuestion()
         let effects = Fixtures.scan(";81000000001=2912?", into: &swiped, startingAt: &time)
-        guard case .reverse(let item, _)? = effects.first else { Issue.record("a swipe should reverse: \(effects)"); return }
+        guard case .reverse(let item, _)? = effects.first else {
+            Issue.record("a swipe should reverse: \(effects)")
+            return
+        }
         #expect(item.card.entryMode == .swipe && item.confirmationNumber == Fixtures.reversible.confirmationNumber)
     }
 
@@ -255,8 +279,9 @@ import Testing
         var model = Model(settings: Fixtures.settings)
         var time: Int64 = 0
         _ = Fixtures.press(.function(3), &model, &time)
-        let other = ReversibleItem(journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001",
-                                   money: Money(dollars: 10), time: "13:40")
+        let other = ReversibleItem(
+            journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001",
+            money: Money(dollars: 10), time: "13:40")
         _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
         _ = Fixtures.type("42", into: &model, startingAt: &time)
         #expect(model.reverseList!.matches == [other])
@@ -269,7 +294,8 @@ import Testing
         #expect(empty.reverseList!.matches.isEmpty)
         _ = Fixtures.press(.enter, &empty, &time)
         #expect(empty.kind == .reverseList, "nothing to confirm without a match")
-        _ = Fixtures.press(.backspace, &empty, &time); _ = Fixtures.press(.backspace, &empty, &time)
+        _ = Fixtures.press(.backspace, &empty, &time)
+        _ = Fixtures.press(.backspace, &empty, &time)
         #expect(empty.reverseList!.matches == [Fixtures.reversible])
     }
 

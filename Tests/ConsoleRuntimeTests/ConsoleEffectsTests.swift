@@ -37,8 +37,10 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
 
     func reverse(_ call: PreparedCall, policy: ResendPolicy) async -> HostResult<ReversalReply> {
         note(call)
-        return .answered(ReversalReply(answer: Fixtures.answer(.approved), reversalConfirmationNumber: "RV0000000001",
-                                       unitsReversed: Units(3), balances: .none))
+        return .answered(
+            ReversalReply(
+                answer: Fixtures.answer(.approved), reversalConfirmationNumber: "RV0000000001",
+                unitsReversed: Units(3), balances: .none))
     }
 }
 
@@ -59,9 +61,10 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
         let journal = try Journal(path: folder + "/journal.sqlite")
         let builder = RequestBuilder(identity: .training)
         let transactions = JournaledTransactions(journal: journal, host: host, builder: builder)
-        let effects = ConsoleEffects(journal: journal, transactions: transactions, host: host, builder: builder,
-                                     receiptPath: folder + "/receipts.txt", asciiReceipts: ascii, supervisorPin: pin,
-                                     lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let effects = ConsoleEffects(
+            journal: journal, transactions: transactions, host: host, builder: builder,
+            receiptPath: folder + "/receipts.txt", asciiReceipts: ascii, supervisorPin: pin,
+            lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
         return Setup(folder: folder, journal: journal, host: host, effects: effects)
     }
 
@@ -96,14 +99,20 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
         _ = await Self.perform(.markShown(traceId: traceId), setup)
         #expect(try setup.journal.openCount() == 0, "shown: the debit stands and nothing is left to resolve")
         let listed = await Self.perform(.loadReversible, setup)
-        guard case .reversibleLoaded(let items)? = listed.first else { Issue.record("no list"); return }
+        guard case .reversibleLoaded(let items)? = listed.first else {
+            Issue.record("no list")
+            return
+        }
         #expect(items.map(\.confirmationNumber) == ["RD0000000001"] && items.first?.card.entryMode == .scan)
     }
 
     @Test func anUnknownRedeemIsReportedUnknownNotDeclined() async throws {
         let setup = try Self.setUp(host: FakeHost(redeemAnswer: .unknown(.timedOut)))
         let messages = await Self.perform(.redeem(Self.request), setup)
-        guard case .redeemed(.unknown, _)? = messages.first else { Issue.record("not unknown: \(messages)"); return }
+        guard case .redeemed(.unknown, _)? = messages.first else {
+            Issue.record("not unknown: \(messages)")
+            return
+        }
         #expect(try setup.journal.openCount() == 1, "the journal keeps it for recovery")
     }
 
@@ -121,9 +130,15 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
     @Test func aWrongPinIsRefusedAndALockoutIsWrittenDown() async throws {
         let setup = try Self.setUp(pin: try SupervisorPinHash.make(pin: "246813", rounds: 1_000))
         let wrong = await Self.perform(.checkSupervisorPin("111111"), setup)
-        guard case .supervisorPinChecked(false)? = wrong.first else { Issue.record("\(wrong)"); return }
+        guard case .supervisorPinChecked(false)? = wrong.first else {
+            Issue.record("\(wrong)")
+            return
+        }
         let right = await Self.perform(.checkSupervisorPin("246813"), setup)
-        guard case .supervisorPinChecked(true)? = right.first else { Issue.record("\(right)"); return }
+        guard case .supervisorPinChecked(true)? = right.first else {
+            Issue.record("\(right)")
+            return
+        }
         _ = await Self.perform(.supervisorLockedOut(seconds: 30, lockouts: 1), setup)
         let state = KioskLockoutFile(path: setup.folder + "/kiosk-lockout").read(at: Date())
         #expect(state.lockouts == 1 && (29...31).contains(state.remainingSeconds))

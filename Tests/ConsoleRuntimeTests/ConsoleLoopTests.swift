@@ -11,10 +11,13 @@ import Testing
 @Suite struct ConsoleLoopTests {
     static let scan: [TerminalInput] = "81000000001".map { .key(.character($0)) } + [.key(.enter)]
 
-    static func start(_ terminal: FakeTerminal, _ performer: FakePerformer, settings: ConsoleSettings = Fixtures.settings,
-                      clock: @escaping @Sendable () -> String = { "13:32" }) -> Task<Model, Never> {
-        let loop = ConsoleLoop(model: Model(settings: settings), performer: performer, device: terminal, tickInterval: .milliseconds(50),
-                               clockText: clock)
+    static func start(
+        _ terminal: FakeTerminal, _ performer: FakePerformer, settings: ConsoleSettings = Fixtures.settings,
+        clock: @escaping @Sendable () -> String = { "13:32" }
+    ) -> Task<Model, Never> {
+        let loop = ConsoleLoop(
+            model: Model(settings: settings), performer: performer, device: terminal, tickInterval: .milliseconds(50),
+            clockText: clock)
         return Task { await loop.run(noColor: true, startingEffects: [.echo], handleSignals: false) }
     }
 
@@ -63,10 +66,12 @@ import Testing
         let log = EventLog()
         let terminal = FakeTerminal(log: log)
         let ticks = EventLog()
-        let run = Self.start(terminal, FakePerformer(log: log) { _ in [] }, clock: {
-            ticks.append("tick")
-            return String(format: "13:%02d", min(59, ticks.all.count))
-        })
+        let run = Self.start(
+            terminal, FakePerformer(log: log) { _ in [] },
+            clock: {
+                ticks.append("tick")
+                return String(format: "13:%02d", min(59, ticks.all.count))
+            })
         #expect(await terminal.waitFor("13:05"), "ticks move the status line's clock")
         terminal.resize(columns: 40, rows: 12)
         #expect(await terminal.waitFor("TRAINING (CERT)"), "the compact layout after the resize:\n\(terminal.lastFrame)")

@@ -1,5 +1,5 @@
-public import AMCashWire
 public import AMCashDomain
+public import AMCashWire
 public import ConsoleCore
 import Foundation
 
@@ -17,8 +17,11 @@ public enum Fixtures {
         ConsoleSettings(testCollectors: testCollectors, keymap: keymap, kiosk: kiosk, kioskIdleSeconds: idleSeconds)
     }
 
-    public static let testCollectors = [TestCollectorLine(number: "81000000001", situation: "plenty",
-                                                          summary: LocalizedText(english: "plenty of miles", french: "beaucoup de milles"))]
+    public static let testCollectors = [
+        TestCollectorLine(
+            number: "81000000001", situation: "plenty",
+            summary: LocalizedText(english: "plenty of miles", french: "beaucoup de milles"))
+    ]
 
     public static let settings = ConsoleSettings(testCollectors: testCollectors)
 
@@ -29,21 +32,27 @@ public enum Fixtures {
     public static let plentyInquiry = InquiryReply(
         answer: answer(.approved), balances: Balances(cash: Miles(50_000), dream: Miles(12_000), availableCash: Miles(50_000)),
         availableDollarAmount: Money(dollars: 5260), unitValue: .standard, availableOfferUnits: Units(4), dailyOfferLimit: Units(75),
-        offer: OfferDetails(type: "RGL", id: "AMC-RGL-10", text: LocalizedText(english: "Use 95 AIR MILES Cash miles for $10 off",
-                                                                                french: "95 milles Argent AIR MILES pour 10 $ de rabais")))
+        offer: OfferDetails(
+            type: "RGL", id: "AMC-RGL-10",
+            text: LocalizedText(
+                english: "Use 95 AIR MILES Cash miles for $10 off",
+                french: "95 milles Argent AIR MILES pour 10 $ de rabais")))
 
-    public static let inactiveInquiry = InquiryReply(answer: answer(.accountInactive), balances: .none, availableDollarAmount: nil,
-                                              unitValue: .standard, availableOfferUnits: nil, dailyOfferLimit: nil, offer: nil)
+    public static let inactiveInquiry = InquiryReply(
+        answer: answer(.accountInactive), balances: .none, availableDollarAmount: nil,
+        unitValue: .standard, availableOfferUnits: nil, dailyOfferLimit: nil, offer: nil)
 
     public static let approval = RedemptionApproval(unitsRedeemed: Units(3), unitValue: .standard, confirmationNumber: "RD0000000001")
 
-    public static let approvedRedemption = RedemptionReply(answer: answer(.approved), approval: approval,
-                                                    balances: Balances(cash: Miles(49_715), dream: Miles(12_000), availableCash: Miles(49_715)))
+    public static let approvedRedemption = RedemptionReply(
+        answer: answer(.approved), approval: approval,
+        balances: Balances(cash: Miles(49_715), dream: Miles(12_000), availableCash: Miles(49_715)))
 
     public static let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
 
-    public static let reversible = ReversibleItem(journalId: 1, confirmationNumber: "RD0000000001", card: card, maskedCard: "•••••••0001",
-                                           money: Money(dollars: 30), time: "13:32")
+    public static let reversible = ReversibleItem(
+        journalId: 1, confirmationNumber: "RD0000000001", card: card, maskedCard: "•••••••0001",
+        money: Money(dollars: 30), time: "13:32")
 
     /// Feeds keys a person types: 200 ms apart.
     public static func type(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {

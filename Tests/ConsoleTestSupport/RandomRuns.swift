@@ -1,4 +1,4 @@
-public import AMCashDomain
+import AMCashDomain
 public import ConsoleCore
 import Foundation
 
@@ -25,8 +25,11 @@ public enum RandomRuns {
             let effects = update(&model, message)
             trace.append(Step(before: before, message: message, after: model, effects: effects))
         }
-        let keys: [Key] = [.enter, .escape, .backspace, .tab, .up, .down, .pageUp, .pageDown, .interrupt,
-                           .function(1), .function(2), .function(3), .function(4), .function(10)]
+        let keys: [Key] =
+            [
+                .enter, .escape, .backspace, .tab, .up, .down, .pageUp, .pageDown, .interrupt,
+                .function(1), .function(2), .function(3), .function(4), .function(10),
+            ]
             + "0123456789.ynYNrRmM+-*/".map { Key.character($0) }
         let answers: [Msg] = [
             .inquired(.answered(Fixtures.plentyInquiry)), .inquired(.answered(Fixtures.inactiveInquiry)),
@@ -57,13 +60,19 @@ public enum RandomRuns {
             case 5:
                 // A basket total, and Enter to go on to the card field.
                 time += 300
-                for character in "43.35\n" { time += 200; feed(.key(KeyPress(character == "\n" ? .enter : .character(character), at: time))) }
+                for character in "43.35\n" {
+                    time += 200
+                    feed(.key(KeyPress(character == "\n" ? .enter : .character(character), at: time)))
+                }
             case 6:
                 feed(answers[Int(random.next() % UInt64(answers.count))])
             case 7:
                 // The host offers, the cashier confirms and answers yes: the way to a REDEEM.
                 feed(.inquired(.answered(Fixtures.plentyInquiry)))
-                for key in [Key.enter, .character("y")] { time += 300; feed(.key(KeyPress(key, at: time))) }
+                for key in [Key.enter, .character("y")] {
+                    time += 300
+                    feed(.key(KeyPress(key, at: time)))
+                }
             case 8:
                 feed(.tick(clock: "13:32"))
             default:

@@ -1,10 +1,11 @@
-import AMCashWire
 import AMCashDomain
+import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
-@testable import ConsoleUI
 import Foundation
 import Testing
+
+@testable import ConsoleUI
 
 /// Every screen, drawn into a ScreenBuffer at 80×24 and 40×12, in English and French, compared with
 /// the reviewed text in Goldens/. `AMCASH_RECORD_GOLDENS=1 swift test --filter GoldenScreenTests`
@@ -60,8 +61,11 @@ import Testing
         states.append(("result-receipt", receipt))
 
         var declined = redeeming
-        _ = update(&declined, .redeemed(.answered(RedemptionReply(answer: Fixtures.answer(.dailyLimitExceeded), approval: nil, balances: .none)),
-                                        traceId: "000000000008"))
+        _ = update(
+            &declined,
+            .redeemed(
+                .answered(RedemptionReply(answer: Fixtures.answer(.dailyLimitExceeded), approval: nil, balances: .none)),
+                traceId: "000000000008"))
         states.append(("result-declined", declined))
 
         var unknown = redeeming
@@ -84,8 +88,13 @@ import Testing
 
         var history = ready
         _ = Fixtures.press(.function(4), &history, &time)
-        _ = update(&history, .historyLoaded([HistoryLine(time: "13:32", kind: "REDEEM", maskedCard: "•••••••0001", state: "approved",
-                                                          money: Money(dollars: 30), confirmationNumber: "RD0000000001")]))
+        _ = update(
+            &history,
+            .historyLoaded([
+                HistoryLine(
+                    time: "13:32", kind: "REDEEM", maskedCard: "•••••••0001", state: "approved",
+                    money: Money(dollars: 30), confirmationNumber: "RD0000000001")
+            ]))
         states.append(("history", history))
 
         var help = ready
@@ -93,10 +102,13 @@ import Testing
         states.append(("help", help))
 
         // Twelve test cards do not fit under the keys: help pages instead of cutting the last ones off.
-        var cards = Model(settings: ConsoleSettings(testCollectors: (1...12).map {
-            TestCollectorLine(number: String(format: "810000000%02d", $0), situation: "situation-\($0)",
-                              summary: LocalizedText(english: "what card \($0) shows", french: "ce que montre la carte \($0)"))
-        }))
+        var cards = Model(
+            settings: ConsoleSettings(
+                testCollectors: (1...12).map {
+                    TestCollectorLine(
+                        number: String(format: "810000000%02d", $0), situation: "situation-\($0)",
+                        summary: LocalizedText(english: "what card \($0) shows", french: "ce que montre la carte \($0)"))
+                }))
         _ = update(&cards, .clock("13:32"))
         _ = update(&cards, .echoed(true))
         _ = Fixtures.press(.function(1), &cards, &time)
@@ -185,7 +197,8 @@ import Testing
     }
 
     @Test func everyGoldenFileBelongsToAScreen() throws {
-        let names = Set(Golden.all.map { $0.file + ".txt" } + Golden.all.filter { $0.columns == 80 && $0.language == .english }.map { $0.file + ".roles.txt" })
+        let names = Set(
+            Golden.all.map { $0.file + ".txt" } + Golden.all.filter { $0.columns == 80 && $0.language == .english }.map { $0.file + ".roles.txt" })
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldens.path).filter { !$0.hasPrefix("ascii-") }
         #expect(Set(files).subtracting(names).isEmpty, "golden files no screen draws: \(Set(files).subtracting(names).sorted())")
     }
@@ -234,7 +247,10 @@ import Testing
         var buffer = ScreenBuffer(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 3 && buffer.cursor?.column == 38 + 5)
-        guard case .ready(var form) = model.screen else { Issue.record("not the ready screen"); return }
+        guard case .ready(var form) = model.screen else {
+            Issue.record("not the ready screen")
+            return
+        }
         form.focus = .card
         model.screen = .ready(form)
         buffer = ScreenBuffer(columns: 80, rows: 24)
@@ -251,8 +267,9 @@ import Testing
                 view(model, into: &buffer)
                 let legend = buffer.text.split(separator: "\n", omittingEmptySubsequences: false).suffix(3).joined(separator: " ")
                 for entry in Legend.entries(model) {
-                    #expect(legend.contains(entry.key + " " + entry.label.text(language)),
-                            "\(name) in \(language.rawValue) at 80 columns: \(entry.key) dropped off the legend")
+                    #expect(
+                        legend.contains(entry.key + " " + entry.label.text(language)),
+                        "\(name) in \(language.rawValue) at 80 columns: \(entry.key) dropped off the legend")
                 }
             }
         }
@@ -274,8 +291,10 @@ import Testing
         for run in 0..<60 {
             for step in RandomRuns.run(seed: seed &+ UInt64(run), steps: 150, settings: Fixtures.settings) {
                 let model = step.after
-                let typed = [model.readyForm.map { $0.card == nil ? $0.cardText : "" } ?? "", model.basketText, model.preTaxText,
-                             model.reverseList?.query ?? ""]
+                let typed = [
+                    model.readyForm.map { $0.card == nil ? $0.cardText : "" } ?? "", model.basketText, model.preTaxText,
+                    model.reverseList?.query ?? "",
+                ]
                 if typed.contains(where: { $0.contains(RandomRuns.card) }) || model.kind == .help { continue }
                 var buffer = ScreenBuffer(columns: model.columns, rows: model.rows)
                 view(model, into: &buffer)

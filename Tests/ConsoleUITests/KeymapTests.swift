@@ -29,20 +29,24 @@ import Testing
     }
 
     @Test func theNumpadKeymapReachesEveryActionFromTheKeypadEnterEscBackspaceAndFKeys() {
-        let keypad: Set<Key> = Set("0123456789.+-*/".map { Key.character($0) }
-                                   + [.enter, .escape, .backspace] + (1...12).map { Key.function($0) })
+        let keypad: Set<Key> = Set(
+            "0123456789.+-*/".map { Key.character($0) }
+                + [.enter, .escape, .backspace] + (1...12).map { Key.function($0) })
         let keymap = Fixtures.keymap("numpad")
         for context in KeyContext.allCases {
             for action in context.actions {
-                #expect(keymap.keys(for: action, in: context).contains { keypad.contains($0) },
-                        "numpad: \(context.rawValue).\(action.rawValue) needs a key off the keypad")
+                #expect(
+                    keymap.keys(for: action, in: context).contains { keypad.contains($0) },
+                    "numpad: \(context.rawValue).\(action.rawValue) needs a key off the keypad")
             }
         }
     }
 
     @Test func aKeyNameReadsBackAsItIsShown() {
-        for key: Key in [.enter, .escape, .backspace, .tab, .up, .down, .left, .right, .pageUp, .pageDown, .function(1), .function(12),
-                         .control("n"), .character("+"), .character("y"), .character(" ")] {
+        for key: Key in [
+            .enter, .escape, .backspace, .tab, .up, .down, .left, .right, .pageUp, .pageDown, .function(1), .function(12),
+            .control("n"), .character("+"), .character("y"), .character(" "),
+        ] {
             #expect((try? KeyName.key(KeyName.display(key)).get()) == key, "\(KeyName.display(key))")
         }
         #expect((try? KeyName.key("escape").get()) == .escape, "named keys are read in any case")
@@ -67,7 +71,10 @@ import Testing
     @Test(arguments: [
         ("inherits = \"default\"\n[offer]\njump = [\"J\"]\n", "store.toml:3:1: unknown action \"jump\" in [offer]"),
         ("inherits = \"default\"\n[offer]\nstep_up = [\"+\", \"Hyper\"]\n", "store.toml:3:17: unknown key \"Hyper\""),
-        ("inherits = \"default\"\n[offer]\nstep_up = [\"+\"]\nstep_down = [\"+\"]\n", "store.toml:4:14: \"+\" is bound to step_down in [offer] and to step_up in [offer]"),
+        (
+            "inherits = \"default\"\n[offer]\nstep_up = [\"+\"]\nstep_down = [\"+\"]\n",
+            "store.toml:4:14: \"+\" is bound to step_down in [offer] and to step_up in [offer]"
+        ),
         ("inherits = \"default\"\n[offer]\nmaximum = [\"F1\"]\n", "store.toml:3:12: \"F1\" is bound to maximum in [offer] and to help in [global]"),
         ("inherits = \"default\"\n[card]\nclear = [\"Esc\", \"5\"]\n", "store.toml:3:17: \"5\" cannot be bound in [card]"),
         ("inherits = \"default\"\n[global]\nhelp = [\"?\"]\n", "store.toml:3:9: \"?\" cannot be bound in [global]"),
@@ -91,7 +98,8 @@ import Testing
     @Test func aUserKeymapOfTheSameNameInheritsTheShippedOne() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-user-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root + "/keymaps", withIntermediateDirectories: true)
-        try "inherits = \"numpad\"\n[offer]\nmaximum = [\"*\", \"F9\"]\n".write(toFile: root + "/keymaps/numpad.toml", atomically: true, encoding: .utf8)
+        try "inherits = \"numpad\"\n[offer]\nmaximum = [\"*\", \"F9\"]\n".write(
+            toFile: root + "/keymaps/numpad.toml", atomically: true, encoding: .utf8)
         let keymap = try KeymapLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("numpad")
         #expect(keymap.keys(for: .maximum, in: .offer) == [.character("*"), .function(9)])
         #expect(keymap.keys(for: .none, in: .offer).first == .character("/"), "the rest comes from the shipped numpad")

@@ -1,6 +1,6 @@
 import AMCashConfiguration
-public import ConsoleAppearance
-public import ConsoleCore
+import ConsoleAppearance
+import ConsoleCore
 import ConsoleTestSupport
 
 /// The keymaps and themes shipped at the top of the repository, loaded as the console loads them.

@@ -21,8 +21,9 @@ import Testing
             #expect(mono.foreground == nil && mono.background == nil, "\(name): \(role.rawValue) has a colour in mono")
             #expect(mono.attributes != plain.attributes, "\(name): \(role.rawValue) looks like plain text without colour")
         }
-        #expect(theme.appearance(for: .fieldFocused, colours: .none) != theme.appearance(for: .field, colours: .none),
-                "\(name): the focused field must differ from the others without colour")
+        #expect(
+            theme.appearance(for: .fieldFocused, colours: .none) != theme.appearance(for: .field, colours: .none),
+            "\(name): the focused field must differ from the others without colour")
     }
 
     @Test func theBuiltInThemeIsTheShippedDefault() throws {
@@ -44,8 +45,9 @@ import Testing
             "result.approved": Style(foreground: .indexed(2)),
         ])
         #expect(theme.appearance(for: .approved, colours: .colours16) == Appearance(foreground: 2, background: 0, attributes: [.bold]))
-        #expect(theme.appearance(for: .declined, colours: .colours16) == Appearance(foreground: 7, background: 0, attributes: [.bold]),
-                "result.declined is not styled: all from result, then normal")
+        #expect(
+            theme.appearance(for: .declined, colours: .colours16) == Appearance(foreground: 7, background: 0, attributes: [.bold]),
+            "result.declined is not styled: all from result, then normal")
         #expect(theme.appearance(for: .approved, colours: .none) == Appearance(foreground: nil, background: nil, attributes: [.underline]))
         #expect(theme.appearance(for: .title, colours: .colours16) == Appearance(foreground: 7, background: nil, attributes: []))
     }
@@ -105,14 +107,17 @@ import Testing
     }
 
     @Test func aUserThemeInheritsAShippedOneAndUsesItsPalette() throws {
-        let errors = try Self.errors(["store": "inherits = \"high-contrast\"\n[palette]\nbrand = \"#0055aa\"\n[styles]\nstatusbar = { bg = \"brand\" }\n"],
-                                     loading: "store")
+        let errors = try Self.errors(
+            ["store": "inherits = \"high-contrast\"\n[palette]\nbrand = \"#0055aa\"\n[styles]\nstatusbar = { bg = \"brand\" }\n"],
+            loading: "store")
         #expect(errors.isEmpty, "\(errors)")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-user-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root + "/themes", withIntermediateDirectories: true)
-        try "inherits = \"default\"\n[styles]\nstatusbar = { bg = \"red\" }\n".write(toFile: root + "/themes/default.toml", atomically: true, encoding: .utf8)
+        try "inherits = \"default\"\n[styles]\nstatusbar = { bg = \"red\" }\n".write(
+            toFile: root + "/themes/default.toml", atomically: true, encoding: .utf8)
         let theme = try ThemeLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("default")
-        #expect(theme.appearance(for: .statusbar, colours: .colours8) == Appearance(foreground: 7, background: 1, attributes: []),
-                "the user's default.toml changes the background and keeps the shipped foreground")
+        #expect(
+            theme.appearance(for: .statusbar, colours: .colours8) == Appearance(foreground: 7, background: 1, attributes: []),
+            "the user's default.toml changes the background and keeps the shipped foreground")
     }
 }

@@ -1,6 +1,6 @@
-public import Glibc
 public import AMCashPostgres
 import Foundation
+public import Glibc
 import Logging
 import PostgresNIO
 
@@ -13,7 +13,7 @@ public enum TestPostgres {
     public static func freshDatabase(durable: Bool = false) async throws -> PostgresAddress {
         var server = try (durable ? durableServerAddress : serverAddress).get()
         let name = "amcash_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try await PostgresSession.with(server) { client in
+        _ = try await PostgresSession.with(server) { client in
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         server.database = name
@@ -54,7 +54,8 @@ public struct TestPostgresUnavailable: Error, CustomStringConvertible {
 enum ThrowawayCluster {
     static func start(durable: Bool) throws -> PostgresAddress {
         guard let bin = binDirectory() else {
-            throw TestPostgresUnavailable(description: "no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql, or set AMCASH_TEST_DATABASE_URL")
+            throw TestPostgresUnavailable(
+                description: "no PostgreSQL server programs (initdb, pg_ctl): apt-get install postgresql, or set AMCASH_TEST_DATABASE_URL")
         }
         let runAs: String? = geteuid() == 0 ? "postgres" : nil
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
@@ -63,13 +64,21 @@ enum ThrowawayCluster {
         try Data(password.utf8).write(to: URL(fileURLWithPath: folder + "/pwfile"))
         if let runAs { try run("/bin/chown", ["-R", runAs, folder], as: nil) }
         let data = folder + "/data"
-        try run(bin + "/initdb", ["-D", data, "-U", "amcash", "--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + folder + "/pwfile",
-                                  "-E", "UTF8", "--locale=C", "--no-sync"], as: runAs)
+        try run(
+            bin + "/initdb",
+            [
+                "-D", data, "-U", "amcash", "--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + folder + "/pwfile",
+                "-E", "UTF8", "--locale=C", "--no-sync",
+            ], as: runAs)
         let port = try LoopbackPort.free()
-        try run(bin + "/pg_ctl", ["-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
-                                  "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c max_connections=300"
-                                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")],
-                as: runAs)
+        try run(
+            bin + "/pg_ctl",
+            [
+                "-D", data, "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
+                "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c max_connections=300"
+                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+            ],
+            as: runAs)
         atexit_b {
             _ = try? ThrowawayCluster.run(bin + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: runAs)
             try? FileManager.default.removeItem(atPath: folder)
@@ -79,7 +88,9 @@ enum ThrowawayCluster {
 
     static func binDirectory() -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        where FileManager.default.isExecutableFile(atPath: directory + "/initdb") && FileManager.default.isExecutableFile(atPath: directory + "/pg_ctl") {
+        where FileManager.default.isExecutableFile(atPath: directory + "/initdb")
+            && FileManager.default.isExecutableFile(atPath: directory + "/pg_ctl")
+        {
             return directory
         }
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted(by: >)
@@ -111,7 +122,8 @@ enum ThrowawayCluster {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
         guard exited && code == 0 else {
             throw TestPostgresUnavailable(description: "\((program as NSString).lastPathComponent) failed (status \(status)): \(text)")
         }

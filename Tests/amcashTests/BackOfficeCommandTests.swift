@@ -1,8 +1,8 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
 import AMCashPostgres
+import AMCashWire
 import Foundation
 import PostgresNIO
 import PostgresTestSupport
@@ -37,10 +37,13 @@ import Testing
     static func till(store: String, device: String, host: String, backOffice: PostgresAddress?) throws -> String {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-till-\(UUID())").path
         try FileManager.default.createDirectory(atPath: home + "/.config/amcash", withIntermediateDirectories: true)
-        var lines = ["sponsorCode = \"LOY1\"", "storeId = \"\(store)\"", "deviceId = \"\(device)\"", "hostBaseURL = \"\(host)\"",
-                     "journalPath = \"\(home)/journal.sqlite\""]
+        var lines = [
+            "sponsorCode = \"LOY1\"", "storeId = \"\(store)\"", "deviceId = \"\(device)\"", "hostBaseURL = \"\(host)\"",
+            "journalPath = \"\(home)/journal.sqlite\"",
+        ]
         if let backOffice {
-            lines.append("backOfficeURL = \"postgresql://\(backOffice.user)@\(backOffice.host):\(backOffice.port)/\(backOffice.database)?sslmode=disable\"")
+            lines.append(
+                "backOfficeURL = \"postgresql://\(backOffice.user)@\(backOffice.host):\(backOffice.port)/\(backOffice.database)?sslmode=disable\"")
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: home + "/.config/amcash/terminal.toml", atomically: true, encoding: .utf8)
         return home
@@ -59,13 +62,16 @@ import Testing
         let outcomes = try await withThrowingTaskGroup(of: (String?, Int).self) { group in
             for terminal in 0..<50 {
                 group.addTask {
-                    let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: String(format: "%03d", terminal + 1),
-                                                        vendorId: "1", acquirerId: "1")
-                    let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(terminal % 2 == 0 ? firstURL : secondURL)),
-                                            credentials: .simulator)
+                    let identity = try TerminalIdentity(
+                        sponsorCode: "LOY1", storeId: "0001", deviceId: String(format: "%03d", terminal + 1),
+                        vendorId: "1", acquirerId: "1")
+                    let client = HostClient(
+                        settings: HostSettings(baseURL: try HostEndpoint(terminal % 2 == 0 ? firstURL : secondURL)),
+                        credentials: .simulator)
                     let call = try RequestBuilder(identity: identity).redeem(
-                        RedemptionRequest(card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
-                                          basket: Money(dollars: 100), amount: Money(dollars: 20)),
+                        RedemptionRequest(
+                            card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),
+                            basket: Money(dollars: 100), amount: Money(dollars: 20)),
                         traceId: try TraceId(1), at: Date())
                     let result = await client.redeem(call, policy: .atTheTill)
                     await client.shutdown()
@@ -127,8 +133,9 @@ import Testing
         let storeTwo = try Self.till(store: "0002", device: "001", host: host, backOffice: database)
         let offline = try Self.till(store: "0003", device: "001", host: host, backOffice: nil)
         for (home, card) in [(storeOne, "81000000001"), (storeTwo, "81000000001"), (storeTwo, "81000000002"), (offline, "81000000001")] {
-            let run = try await CommandLineTests.amcash(["redeem", "--card", card, "--entry", "scan", "--basket", "50", "--amount", "10"],
-                                                        home: home, extraEnvironment: secrets)
+            let run = try await CommandLineTests.amcash(
+                ["redeem", "--card", card, "--entry", "scan", "--basket", "50", "--amount", "10"],
+                home: home, extraEnvironment: secrets)
             #expect(run.status == 0, "\(run.output) \(run.errors)")
         }
         let behind = try await CommandLineTests.amcash(["journal"], home: storeOne, extraEnvironment: secrets)

@@ -7,8 +7,10 @@ import Testing
     static var binary: URL {
         // .build/<triple>/debug/amcashPackageTests.xctest → .build/<triple>/debug/amcash
         let here = Bundle.main.bundleURL
-        let candidates = [here.deletingLastPathComponent().appendingPathComponent("amcash"),
-                          here.appendingPathComponent("amcash")]
+        let candidates = [
+            here.deletingLastPathComponent().appendingPathComponent("amcash"),
+            here.appendingPathComponent("amcash"),
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
@@ -22,7 +24,8 @@ import Testing
 
     /// Runs amcash with a home of its own (no configuration, a fresh simulator ledger). The wait happens
     /// on a thread of its own, so the tests' in-process servers keep the shared task threads.
-    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:], input: String? = nil) async throws -> Run {
+    static func amcash(_ arguments: [String], home: String? = nil, extraEnvironment: [String: String] = [:], input: String? = nil) async throws -> Run
+    {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try runBlocking(arguments, home: home, extraEnvironment: extraEnvironment, input: input) })
@@ -41,7 +44,8 @@ import Testing
         environment["XDG_DATA_HOME"] = home + "/data"
         environment.merge(extraEnvironment) { $1 }
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let stdin = Pipe()
@@ -52,9 +56,10 @@ import Testing
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   errors: String(decoding: errors, as: UTF8.self),
-                   killed: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        return Run(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            errors: String(decoding: errors, as: UTF8.self),
+            killed: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
     }
 
     @Test func inquireWorksWithNoConfigurationAtAll() async throws {
@@ -68,7 +73,8 @@ import Testing
 
     @Test func redeemThenReverseChainAcrossRunsAndPrintJSON() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
-        let redeem = try await Self.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "43.35", "--amount", "30", "--json"], home: home)
+        let redeem = try await Self.amcash(
+            ["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "43.35", "--amount", "30", "--json"], home: home)
         #expect(redeem.status == 0, "\(redeem.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(redeem.output.utf8)) as? [String: Any])
         #expect(object["outcome"] as? String == "approved")
@@ -84,7 +90,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (["redeem", "--card", "81000000001", "--basket", "43.35", "--entry", "manual"], Int32(1), "A keyed card number cannot redeem miles. Nothing was sent."),
+        (
+            ["redeem", "--card", "81000000001", "--basket", "43.35", "--entry", "manual"], Int32(1),
+            "A keyed card number cannot redeem miles. Nothing was sent."
+        ),
         (["redeem", "--card", "81000000006", "--entry", "swipe", "--basket", "43.35"], Int32(1), "0002"),
         (["redeem", "--card", "81000000001", "--basket", "43.35"], Int32(2), "Missing expected argument '--entry <entry>'"),
         (["inquire", "--card", "8100000", "--entry", "manual", "--basket", "43.35"], Int32(2), "A card number has 11 digits; this one has 7."),
@@ -120,7 +129,10 @@ import Testing
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
         let port = try CrashTests.freePort()
         let simulator = try CrashTests.start(["sim", "--port", String(port), "--log-level", "error"], home: home)
-        defer { simulator.terminate(); simulator.waitUntilExit() }
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
         try await CrashTests.waitForPort(port)
         let limits = try String(contentsOfFile: "/proc/\(simulator.processIdentifier)/limits", encoding: .utf8)
         let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
@@ -133,7 +145,10 @@ import Testing
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
         let port = try CrashTests.freePort()
         let simulator = try CrashTests.start(["sim", "--tls", "--port", String(port), "--log-level", "error"], home: home)
-        defer { simulator.terminate(); simulator.waitUntilExit() }
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
         try await CrashTests.waitForPort(port)
         let caFile = home + "/data/amcash/training-room-tls/ca.pem"
         #expect(FileManager.default.fileExists(atPath: caFile))
@@ -143,12 +158,14 @@ import Testing
         }
         let environment = ["AMCASH_CLIENT_ID": "amcash-training", "AMCASH_CLIENT_SECRET": "cert-simulator-only"]
         try write(caLine: "caFile = \"\(caFile)\"")
-        let trusted = try await Self.amcash(["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
-                                            home: home, extraEnvironment: environment)
+        let trusted = try await Self.amcash(
+            ["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
+            home: home, extraEnvironment: environment)
         #expect(trusted.status == 0 && trusted.output.contains("APPROVED: 0000"), "\(trusted.output) \(trusted.errors)")
         try write(caLine: "")
-        let untrusted = try await Self.amcash(["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
-                                              home: home, extraEnvironment: environment)
+        let untrusted = try await Self.amcash(
+            ["inquire", "--config", configuration, "--card", "81000000001", "--entry", "scan", "--basket", "43.35"],
+            home: home, extraEnvironment: environment)
         #expect(untrusted.status != 0 && !untrusted.output.contains("APPROVED"), "without the CA the terminal refuses the certificate")
     }
 
@@ -201,13 +218,19 @@ import Testing
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
         #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "45"], home: home).status == 0)
         let file = home + "/daily.txt"
-        #expect(try await CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
-                                                   "--day", Self.today(), "--output", file], home: home).status == 0)
+        #expect(
+            try await CommandLineTests.amcash(
+                [
+                    "sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
+                    "--day", Self.today(), "--output", file,
+                ], home: home
+            ).status == 0)
         let piped = try await CommandLineTests.amcash(["reconcile", file], home: home)
         #expect(piped.status == 0 && !piped.errors.contains("amcash reconcile:"), "a pipe gets no progress line: \(piped.errors)")
         // Standard error on a terminal (a pseudo-terminal here): the progress line, cleared before the report.
         let terminal = try await Self.onOwnThread { () throws -> (Int32, String) in
-            var primary: Int32 = -1, secondary: Int32 = -1
+            var primary: Int32 = -1
+            var secondary: Int32 = -1
             guard openpty(&primary, &secondary, nil, nil, nil) == 0 else { throw CocoaError(.fileReadUnknown) }
             let process = Process()
             process.executableURL = CommandLineTests.binary
@@ -248,8 +271,11 @@ import Testing
         #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000001", "--entry", "scan", "--basket", "45"], home: home).status == 0)
         #expect(try await CommandLineTests.amcash(["redeem", "--card", "81000000002", "--entry", "scan", "--basket", "45"], home: home).status == 0)
         let file = home + "/daily.txt"
-        let export = try await CommandLineTests.amcash(["sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
-                                                  "--day", Self.today(), "--output", file], home: home)
+        let export = try await CommandLineTests.amcash(
+            [
+                "sim", "export-recon", "--db", home + "/data/amcash/cert-simulator.sqlite",
+                "--day", Self.today(), "--output", file,
+            ], home: home)
         #expect(export.status == 0, "\(export.errors)")
 
         let clean = try await CommandLineTests.amcash(["reconcile", file], home: home)

@@ -22,7 +22,8 @@ import Testing
                 base["AMCASH_CONFIG"] = home + "/terminal.toml"
             }
             let variables = base.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-            let command = "env \(variables) \(CommandLineTests.binary.path) \(arguments.joined(separator: " ")); echo \"exit $?\" > \(home)/status.txt; stty -a > \(sttyFile); sleep 60"
+            let command =
+                "env \(variables) \(CommandLineTests.binary.path) \(arguments.joined(separator: " ")); echo \"exit $?\" > \(home)/status.txt; stty -a > \(sttyFile); sleep 60"
             try tmux(["new-session", "-d", "-s", "console", "-x", String(columns), "-y", String(rows), command], capture: false)
         }
 
@@ -52,7 +53,7 @@ import Testing
             return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
 
-    func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "console"] + keys, capture: false) }
+        func send(_ keys: String...) throws { try tmux(["send-keys", "-t", "console"] + keys, capture: false) }
 
         /// Types like a person: one key at a time, 120 ms apart.
         func typeSlowly(_ text: String) async throws {
@@ -147,7 +148,8 @@ import Testing
         #expect(try await CommandLineTests.amcash(["backoffice", "migrate", "--database", TestPostgres.url(database)]).status == 0)
         let console = try Console(
             environment: ["AMCASH_BACKOFFICE_PASSWORD": database.password ?? "", "AMCASH_BACKOFFICE_CARD_KEY": "chain-key"],
-            configuration: "backOfficeURL = \"postgresql://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable\"\n")
+            configuration:
+                "backOfficeURL = \"postgresql://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable\"\n")
         try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.waitFor("host OK")
         try console.send("20", "Enter")

@@ -20,27 +20,34 @@ import Testing
         var simArguments = ["sim", "--port", String(port), "--db", ledger, "--log-level", "error"]
         if point == "after-request-sent" { simArguments += ["--fault", "redeem:delay=700"] }
         let simulator = try Self.start(simArguments, home: work)
-        defer { simulator.terminate(); simulator.waitUntilExit() }
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
         try await Self.waitForPort(port)
 
         let config = work + "/terminal.toml"
         try """
-            hostBaseURL = "http://127.0.0.1:\(port)"
-            journalPath = "\(work)/journal.sqlite"
-            readTimeoutMs = 3000
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        hostBaseURL = "http://127.0.0.1:\(port)"
+        journalPath = "\(work)/journal.sqlite"
+        readTimeoutMs = 3000
+        """.write(toFile: config, atomically: true, encoding: .utf8)
 
         for _ in 0..<Self.killsPerPoint {
-            let run = try await CommandLineTests.amcash(["redeem", "--config", config, "--card", "81000000001", "--entry", "scan",
-                                                         "--basket", "20", "--amount", "10"],
-                                                        home: work, extraEnvironment: Self.credentials.merging(["AMCASH_TEST_CRASH_AT": point]) { $1 })
+            let run = try await CommandLineTests.amcash(
+                [
+                    "redeem", "--config", config, "--card", "81000000001", "--entry", "scan",
+                    "--basket", "20", "--amount", "10",
+                ],
+                home: work, extraEnvironment: Self.credentials.merging(["AMCASH_TEST_CRASH_AT": point]) { $1 })
             #expect(run.killed, "amcash was not killed at \(point): \(run.status) \(run.errors)")
         }
         // A restart: one command's recovery settles whatever the last kill left open (`amcash journal` only reads).
         let settle = try await CommandLineTests.amcash(["echo", "--config", config], home: work, extraEnvironment: Self.credentials)
         #expect(settle.status == 0, "\(settle.errors)")
-        let listing = try await CommandLineTests.amcash(["journal", "--config", config, "--json", "--day", Self.today()], home: work,
-                                                  extraEnvironment: Self.credentials)
+        let listing = try await CommandLineTests.amcash(
+            ["journal", "--config", config, "--json", "--day", Self.today()], home: work,
+            extraEnvironment: Self.credentials)
         #expect(listing.status == 0, "\(listing.errors)")
         let journal = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [String: Any])
         let entries = try #require(journal["entries"] as? [[String: Any]])
@@ -55,8 +62,9 @@ import Testing
 
         #expect(redeems.count == Self.killsPerPoint, "one journaled intent per run")
         let expected: Set<String> = point == "after-shown" ? ["shown"] : ["voided", "declined"]
-        #expect(redeems.allSatisfy { expected.contains($0["state"] as? String ?? "") },
-                "every intent settled as \(expected): \(redeems.map { $0["state"] ?? "?" })")
+        #expect(
+            redeems.allSatisfy { expected.contains($0["state"] as? String ?? "") },
+            "every intent settled as \(expected): \(redeems.map { $0["state"] ?? "?" })")
         #expect(Set(debits.map { $0[7] }).count == debits.count, "no trace id debited twice")
         for entry in redeems {
             let trace = entry["traceId"] as? String ?? ""

@@ -24,12 +24,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder + "/keymaps", withIntermediateDirectories: true)
         try "inherits = \"default\"\n[styles]\nstatusbar = { fg = \"purplish\" }\n\"result.aproved\" = { fg = \"green\" }\n"
             .write(toFile: folder + "/themes/store.toml", atomically: true, encoding: .utf8)
-        try "inherits = \"default\"\n[offer]\nstep_up = [\"+\", \"Hyper\"]\n".write(toFile: folder + "/keymaps/till.toml", atomically: true, encoding: .utf8)
+        try "inherits = \"default\"\n[offer]\nstep_up = [\"+\", \"Hyper\"]\n".write(
+            toFile: folder + "/keymaps/till.toml", atomically: true, encoding: .utf8)
         try "kiosk = true\ntheme = \"store\"\n".write(toFile: folder + "/terminal.toml", atomically: true, encoding: .utf8)
         let run = try await CommandLineTests.amcash(["lint", folder])
         #expect(run.status == 1, "\(run.output)\(run.errors)")
         let lines = run.output.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasSuffix("themes/store.toml:3:20: \"purplish\" is not a colour: write a terminal colour (black, red, green, yellow, blue, magenta, cyan, white, bright-red …, default), a number 0 to 255, or #rrggbb") })
+        #expect(
+            lines.contains {
+                $0.hasSuffix(
+                    "themes/store.toml:3:20: \"purplish\" is not a colour: write a terminal colour (black, red, green, yellow, blue, magenta, cyan, white, bright-red …, default), a number 0 to 255, or #rrggbb"
+                )
+            })
         #expect(lines.contains { $0.contains("themes/store.toml:4:1: unknown role \"result.aproved\"") })
         #expect(lines.contains { $0.contains("keymaps/till.toml:3:17: unknown key \"Hyper\"") })
         #expect(lines.contains { $0.contains("terminal.toml:1:9: kiosk mode needs supervisorPinHash") })

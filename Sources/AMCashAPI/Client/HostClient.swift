@@ -1,7 +1,7 @@
-public import AMCashWire
 public import AMCashConfiguration
 import AMCashContract
 import AMCashDomain
+public import AMCashWire
 import AsyncHTTPClient
 import Foundation
 public import Logging
@@ -23,15 +23,18 @@ public final class HostClient: RedemptionHost {
     private let tokens: TokenCache
     private let logger: Logger
 
-    public init(settings: HostSettings, credentials: ClientCredentials, timeouts: HostTimeouts = .standard,
-                logger: Logger = Logger(label: "amcash.host")) {
+    public init(
+        settings: HostSettings, credentials: ClientCredentials, timeouts: HostTimeouts = .standard,
+        logger: Logger = Logger(label: "amcash.host")
+    ) {
         self.settings = settings
         self.timeouts = timeouts
         self.logger = logger
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
-                           read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
+            timeout: .init(
+                connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
+                read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
         configuration.httpVersion = .http1Only
         // TLS 1.2 at least; certificates always verified, against the system's roots and any `caFile`.
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -46,8 +49,9 @@ public final class HostClient: RedemptionHost {
         let deadline = timeouts.connect + timeouts.read
         let tokenLogger = logger
         tokens = TokenCache {
-            try await HostClient.fetchToken(http: http, url: tokenURL, audience: audience, credentials: credentials,
-                                            deadline: deadline, logger: tokenLogger)
+            try await HostClient.fetchToken(
+                http: http, url: tokenURL, audience: audience, credentials: credentials,
+                deadline: deadline, logger: tokenLogger)
         }
     }
 
@@ -73,9 +77,12 @@ public final class HostClient: RedemptionHost {
         let result = await resend(call, policy: policy, decode: ReplyDecoder.redemption)
         // The host redeems at most what was asked: a larger approval is not an answer to this request.
         if case .answered(let reply) = result, let approval = reply.approval, let asked = Self.dollarsAsked(in: call.body),
-           approval.discount.cents > asked.cents {
-            return .unknown(.garbledResponse(status: reply.answer.httpStatus,
-                                             reason: "an approval of \(approval.discount) when \(asked) was asked"))
+            approval.discount.cents > asked.cents
+        {
+            return .unknown(
+                .garbledResponse(
+                    status: reply.answer.httpStatus,
+                    reason: "an approval of \(approval.discount) when \(asked) was asked"))
         }
         return result
     }
@@ -83,7 +90,8 @@ public final class HostClient: RedemptionHost {
     /// `dollarRedeemRequest` of a journaled REDEEM body.
     static func dollarsAsked(in body: Data) -> Money? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let text = object["dollarRedeemRequest"] as? String else { return nil }
+            let text = object["dollarRedeemRequest"] as? String
+        else { return nil }
         return try? Money(parsing: text)
     }
 
@@ -99,8 +107,10 @@ public final class HostClient: RedemptionHost {
     /// Once any attempt may have reached the host, only an approval is conclusive: a refusal or a
     /// failure to connect on a later attempt may be caused by the lost first one (it used the balance,
     /// the host went away), so the call ends `unknown`, never declined or not sent.
-    private func resend<Reply: HostReply>(_ call: PreparedCall, policy: ResendPolicy,
-                                          decode: @escaping @Sendable (Int, Data) -> Result<Reply, HostFailure>) async -> HostResult<Reply> {
+    private func resend<Reply: HostReply>(
+        _ call: PreparedCall, policy: ResendPolicy,
+        decode: @escaping @Sendable (Int, Data) -> Result<Reply, HostFailure>
+    ) async -> HostResult<Reply> {
         var result = await exchange(call, decode: decode)
         var firstDoubt = Self.doubt(in: result)
         var attempt = 1
@@ -108,8 +118,9 @@ public final class HostClient: RedemptionHost {
             attempt += 1
             try? await Task.sleep(for: policy.jitteredDelay(beforeAttempt: attempt))
             if Task.isCancelled { break }
-            logger.notice("re-sending with the same idempotency key",
-                          metadata: ["operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)", "attempt": "\(attempt)"])
+            logger.notice(
+                "re-sending with the same idempotency key",
+                metadata: ["operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)", "attempt": "\(attempt)"])
             result = await exchange(call, decode: decode)
             firstDoubt = firstDoubt ?? Self.doubt(in: result)
         }
@@ -121,8 +132,10 @@ public final class HostClient: RedemptionHost {
             case .notSent(let failure):
                 return .unknown(.garbledResponse(status: 0, reason: "\(firstDoubt); then \(failure)"))
             case .answered(let reply):
-                return .unknown(.garbledResponse(status: reply.answer.httpStatus,
-                                                 reason: "\(firstDoubt); then \(reply.answer.code) to the same key, which proves nothing"))
+                return .unknown(
+                    .garbledResponse(
+                        status: reply.answer.httpStatus,
+                        reason: "\(firstDoubt); then \(reply.answer.code) to the same key, which proves nothing"))
             }
         }
         return result
@@ -159,8 +172,10 @@ public final class HostClient: RedemptionHost {
     // MARK: - One exchange
 
     /// One call with a token; a bare 401 gets one new token and one retry.
-    private func exchange<Reply: HostReply>(_ call: PreparedCall,
-                                            decode: @Sendable (Int, Data) -> Result<Reply, HostFailure>) async -> HostResult<Reply> {
+    private func exchange<Reply: HostReply>(
+        _ call: PreparedCall,
+        decode: @Sendable (Int, Data) -> Result<Reply, HostFailure>
+    ) async -> HostResult<Reply> {
         var refusedToken: String?
         for _ in 0..<2 {
             let token: String
@@ -176,8 +191,10 @@ public final class HostClient: RedemptionHost {
             let sent = await send(call, token: token)
             let latency = (ContinuousClock.now - started).components
             let milliseconds = latency.seconds * 1000 + latency.attoseconds / 1_000_000_000_000_000
-            var metadata: Logger.Metadata = ["operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)",
-                                             "latencyMs": "\(milliseconds)"]
+            var metadata: Logger.Metadata = [
+                "operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)",
+                "latencyMs": "\(milliseconds)",
+            ]
             if let card = call.maskedCard { metadata["card"] = "\(card)" }
             switch sent {
             case .failure(let failure):
@@ -222,12 +239,15 @@ public final class HostClient: RedemptionHost {
             headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased())
         }
         headers.add(name: "X-Request-Id", value: UUID().uuidString.lowercased())
-        return await Self.perform(http: http, url: settings.baseURL.url(for: call.operation.path), headers: headers, body: call.body,
-                                  deadline: timeouts.connect + timeouts.read)
+        return await Self.perform(
+            http: http, url: settings.baseURL.url(for: call.operation.path), headers: headers, body: call.body,
+            deadline: timeouts.connect + timeouts.read)
     }
 
-    static func perform(http: HTTPClient, url: String, headers: HTTPHeaders, body: Data,
-                        deadline: Duration) async -> Result<(Int, Data, String?), HostFailure> {
+    static func perform(
+        http: HTTPClient, url: String, headers: HTTPHeaders, body: Data,
+        deadline: Duration
+    ) async -> Result<(Int, Data, String?), HostFailure> {
         let delegate = ExchangeRecorder(limit: ReplyDecoder.maximumBodyBytes)
         let request: HTTPClient.Request
         do {
@@ -254,7 +274,9 @@ public final class HostClient: RedemptionHost {
     /// and every error we do not recognise, may have reached the host.
     static func classify(_ error: any Error, headSent: Bool) -> HostFailure {
         if let error = error as? HTTPClientError {
-            if error == .readTimeout || error == .deadlineExceeded { return headSent ? .timedOut : .cannotConnect("no connection before the deadline") }
+            if error == .readTimeout || error == .deadlineExceeded {
+                return headSent ? .timedOut : .cannotConnect("no connection before the deadline")
+            }
         }
         if error is ExchangeRecorder.BodyTooBig {
             return .garbledResponse(status: 0, reason: "a body of more than \(ReplyDecoder.maximumBodyBytes) bytes")
@@ -266,9 +288,11 @@ public final class HostClient: RedemptionHost {
     /// Errors that can only come from making the connection: resolving, connecting, the TLS handshake.
     static func isConnectionEstablishment(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError {
-            let beforeSending: [HTTPClientError] = [.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout,
-                                                    .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout,
-                                                    .httpProxyHandshakeTimeout, .remoteConnectionClosed]
+            let beforeSending: [HTTPClientError] = [
+                .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout,
+                .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout,
+                .httpProxyHandshakeTimeout, .remoteConnectionClosed,
+            ]
             return beforeSending.contains(error)
         }
         if error is NIOConnectionError || error is ChannelError || error is IOError || error is SocketAddressError { return true }
@@ -278,14 +302,18 @@ public final class HostClient: RedemptionHost {
 
     // MARK: - Tokens
 
-    static func fetchToken(http: HTTPClient, url: HostEndpoint, audience: String, credentials: ClientCredentials,
-                           deadline: Duration, logger: Logger) async throws -> AccessToken {
+    static func fetchToken(
+        http: HTTPClient, url: HostEndpoint, audience: String, credentials: ClientCredentials,
+        deadline: Duration, logger: Logger
+    ) async throws -> AccessToken {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         headers.add(name: "Accept", value: "application/json")
-        let form = [("grant_type", "client_credentials"), ("client_id", credentials.clientId),
-                    ("client_secret", credentials.clientSecret), ("audience", audience)]
-            .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
+        let form = [
+            ("grant_type", "client_credentials"), ("client_id", credentials.clientId),
+            ("client_secret", credentials.clientSecret), ("audience", audience),
+        ]
+        .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
         switch await perform(http: http, url: url.url.absoluteString, headers: headers, body: Data(form.utf8), deadline: deadline) {
         case .failure(let failure):
             logger.warning("token request failed", metadata: ["failure": "\(failure)"])
@@ -298,7 +326,8 @@ public final class HostClient: RedemptionHost {
                 throw HostFailure.credentialsRejected("HTTP \(status)\(error.map { ", \($0)" } ?? "")")
             }
             guard let token = try? JSONDecoder().decode(Components.Schemas.TokenResponse.self, from: body),
-                  !token.accessToken.isEmpty, token.expiresIn > 0 else {
+                !token.accessToken.isEmpty, token.expiresIn > 0
+            else {
                 throw HostFailure.cannotConnect("the token service's answer was unusable")
             }
             logger.info("token fetched", metadata: ["expiresIn": "\(token.expiresIn)"])

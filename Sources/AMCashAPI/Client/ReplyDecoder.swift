@@ -1,7 +1,7 @@
-import AMCashWire
 import AMCashConfiguration
 import AMCashContract
 import AMCashDomain
+import AMCashWire
 import Foundation
 
 /// Turns an HTTP status and body into a typed reply, defensively: missing fields, wrong types,
@@ -40,11 +40,15 @@ enum ReplyDecoder {
         decode(Components.Schemas.InquireResponse.self, status: status, body: body).flatMap { wire in
             Result { () throws(HostFailure) -> InquiryReply in
                 let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
-                                            available: wire.availableCashBalance, status: status)
+                let balances = try balances(
+                    cash: wire.cashBalance, dream: wire.dreamBalance,
+                    available: wire.availableCashBalance, status: status)
                 let offer = wire.offerType.map { type in
-                    OfferDetails(type: type.rawValue, id: wire.offerId,
-                                 text: wire.offerDescEn.map { LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50)) })
+                    OfferDetails(
+                        type: type.rawValue, id: wire.offerId,
+                        text: wire.offerDescEn.map {
+                            LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50))
+                        })
                 }
                 let unitValue = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
                 guard unitValue.isPlausible else {
@@ -57,9 +61,12 @@ enum ReplyDecoder {
                 }
                 return InquiryReply(
                     answer: answer, balances: balances,
-                    availableDollarAmount: try wire.availableDollarAmount.map { text throws(HostFailure) in try money(text, "availableDollarAmount", status) },
+                    availableDollarAmount: try wire.availableDollarAmount.map { text throws(HostFailure) in
+                        try money(text, "availableDollarAmount", status)
+                    },
                     unitValue: UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars),
-                    availableOfferUnits: try wire.availableOfferUnits.map { text throws(HostFailure) in try units(text, "availableOfferUnits", status) },
+                    availableOfferUnits: try wire.availableOfferUnits.map { text throws(HostFailure) in try units(text, "availableOfferUnits", status)
+                    },
                     dailyOfferLimit: try wire.dailyOfferLimit.map { text throws(HostFailure) in try units(text, "dailyOfferLimit", status) },
                     offer: offer)
             }
@@ -70,8 +77,9 @@ enum ReplyDecoder {
         decode(Components.Schemas.RedeemResponse.self, status: status, body: body).flatMap { wire in
             Result { () throws(HostFailure) -> RedemptionReply in
                 let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
-                                            available: wire.availableCashBalance, status: status)
+                let balances = try balances(
+                    cash: wire.cashBalance, dream: wire.dreamBalance,
+                    available: wire.availableCashBalance, status: status)
                 guard answer.outcome == .approved else {
                     return RedemptionReply(answer: answer, approval: nil, balances: balances)
                 }
@@ -107,8 +115,9 @@ enum ReplyDecoder {
         decode(Components.Schemas.ReverseResponse.self, status: status, body: body).flatMap { wire in
             Result { () throws(HostFailure) -> ReversalReply in
                 let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(cash: wire.cashBalance, dream: wire.dreamBalance,
-                                            available: wire.availableCashBalance, status: status)
+                let balances = try balances(
+                    cash: wire.cashBalance, dream: wire.dreamBalance,
+                    available: wire.availableCashBalance, status: status)
                 // The documentation names no field of its own for a reversal's number: accept every name seen.
                 // An approval without any number is still a reversal (the caller flags it); a number that is
                 // not one is a garbled answer.
@@ -151,22 +160,29 @@ enum ReplyDecoder {
             return .failure(.garbledResponse(status: status, reason: "responseCode is not four digits"))
         }
         // The host's words reach screens, receipts and logs: without control characters.
-        return .success(HostAnswer(httpStatus: status, code: ResponseCode(code), hostMessage: message?.safeForTerminal,
-                                   transDateTime: time?.safeForTerminal(limit: 40)))
+        return .success(
+            HostAnswer(
+                httpStatus: status, code: ResponseCode(code), hostMessage: message?.safeForTerminal,
+                transDateTime: time?.safeForTerminal(limit: 40)))
     }
 
     private static func balances(cash: String?, dream: String?, available: String?, status: Int) throws(HostFailure) -> Balances {
-        Balances(cash: try cash.map { text throws(HostFailure) in try miles(text, "cashBalance", status) },
-                 dream: try dream.map { text throws(HostFailure) in try miles(text, "dreamBalance", status) },
-                 availableCash: try available.map { text throws(HostFailure) in try miles(text, "availableCashBalance", status) })
+        Balances(
+            cash: try cash.map { text throws(HostFailure) in try miles(text, "cashBalance", status) },
+            dream: try dream.map { text throws(HostFailure) in try miles(text, "dreamBalance", status) },
+            availableCash: try available.map { text throws(HostFailure) in try miles(text, "availableCashBalance", status) })
     }
 
     private static func miles(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Miles {
-        do { return try Miles(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number") }
+        do { return try Miles(parsing: text) } catch {
+            throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number")
+        }
     }
 
     private static func units(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Units {
-        do { return try Units(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number") }
+        do { return try Units(parsing: text) } catch {
+            throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number")
+        }
     }
 
     private static func money(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Money {

@@ -1,5 +1,5 @@
-import AMCashWire
 import AMCashConfiguration
+import AMCashWire
 import Foundation
 
 /// A bearer token and how long the token service said it lives.

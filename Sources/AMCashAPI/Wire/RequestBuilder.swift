@@ -1,7 +1,7 @@
-public import AMCashWire
-public import AMCashConfiguration
+import AMCashConfiguration
 import AMCashContract
 public import AMCashDomain
+public import AMCashWire
 public import Foundation
 
 /// Builds the exact request bodies for this terminal. Everything a request says about the
@@ -19,8 +19,9 @@ public struct RequestBuilder: Sendable {
         let body = Components.Schemas.EchoRequest(
             deviceId: identity.deviceId, sponsorCode: identity.sponsorCode, storeId: identity.storeId,
             traceId: traceId.description, vendorId: identity.vendorId)
-        return PreparedCall(operation: .echo, traceId: traceId.description, idempotencyKey: nil,
-                            body: WireFormat.encode(body), maskedCard: nil)
+        return PreparedCall(
+            operation: .echo, traceId: traceId.description, idempotencyKey: nil,
+            body: WireFormat.encode(body), maskedCard: nil)
     }
 
     public func inquire(_ request: InquiryRequest, traceId: TraceId, at instant: Date) -> PreparedCall {
@@ -30,14 +31,17 @@ public struct RequestBuilder: Sendable {
             dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
             cardEntryMode: Self.entryMode(request.card.entryMode), postTaxBasketAmount: request.basket.decimalString,
             instantMessage: Self.language(request.language))
-        return PreparedCall(operation: .inquire, traceId: traceId.description, idempotencyKey: nil,
-                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return PreparedCall(
+            operation: .inquire, traceId: traceId.description, idempotencyKey: nil,
+            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
     }
 
     /// A REDEEM ready to journal and send. A keyed card, an amount of zero or one that is not whole
     /// units is refused here, before anything is sent.
-    public func redeem(_ request: RedemptionRequest, traceId: TraceId, at instant: Date,
-                       idempotencyKey: UUID = UUID()) throws(RequestRefusal) -> PreparedCall {
+    public func redeem(
+        _ request: RedemptionRequest, traceId: TraceId, at instant: Date,
+        idempotencyKey: UUID = UUID()
+    ) throws(RequestRefusal) -> PreparedCall {
         guard request.card.canRedeem else { throw .manualEntryCannotRedeem }
         guard request.amount.cents > 0 else { throw .nothingToRedeem }
         guard request.amount.cents % unitValue.money.cents == 0 else { throw .amountNotWholeUnits(request.amount) }
@@ -50,13 +54,16 @@ public struct RequestBuilder: Sendable {
             // Always sent: where the till does not know the pre-tax total, the post-tax total, as the partner's sample does.
             originalPreTaxAmount: (request.preTaxAmount ?? request.basket).decimalString,
             dollarRedeemRequest: request.amount.decimalString, instantMessage: Self.language(request.language))
-        return PreparedCall(operation: .redeem, traceId: traceId.description, idempotencyKey: idempotencyKey,
-                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return PreparedCall(
+            operation: .redeem, traceId: traceId.description, idempotencyKey: idempotencyKey,
+            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
     }
 
     /// A REVERSE ready to journal and send; it needs the confirmation number of an answered redemption.
-    public func reverse(_ request: ReversalRequest, traceId: TraceId, at instant: Date,
-                        idempotencyKey: UUID = UUID()) throws(RequestRefusal) -> PreparedCall {
+    public func reverse(
+        _ request: ReversalRequest, traceId: TraceId, at instant: Date,
+        idempotencyKey: UUID = UUID()
+    ) throws(RequestRefusal) -> PreparedCall {
         guard !request.redemptionConfirmationNumber.isEmpty else { throw .missingConfirmationNumber }
         let body = Components.Schemas.ReverseRequest(
             sponsorCode: identity.sponsorCode, storeId: identity.storeId, deviceId: identity.deviceId,
@@ -65,17 +72,21 @@ public struct RequestBuilder: Sendable {
             cardEntryMode: Self.entryMode(request.card.entryMode),
             redemptionConfirmationNumber: request.redemptionConfirmationNumber,
             instantMessage: Self.language(request.language))
-        return PreparedCall(operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
-                            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return PreparedCall(
+            operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
+            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
     }
 
     /// The REVERSE that voids an approval nobody saw: built from the REDEEM's own journaled body, so
     /// it names the same terminal, card, entry mode and language (a system void has no card in hand).
     /// Returns nil when `redeemBody` is not a REDEEM body of the contract.
-    public static func void(ofRedeemBody redeemBody: Data, confirmationNumber: String, traceId: TraceId, at instant: Date,
-                            idempotencyKey: UUID = UUID()) -> PreparedCall? {
+    public static func void(
+        ofRedeemBody redeemBody: Data, confirmationNumber: String, traceId: TraceId, at instant: Date,
+        idempotencyKey: UUID = UUID()
+    ) -> PreparedCall? {
         guard !confirmationNumber.isEmpty,
-              let original = try? JSONDecoder().decode(Components.Schemas.RedeemRequest.self, from: redeemBody) else { return nil }
+            let original = try? JSONDecoder().decode(Components.Schemas.RedeemRequest.self, from: redeemBody)
+        else { return nil }
         let body = Components.Schemas.ReverseRequest(
             sponsorCode: original.sponsorCode, storeId: original.storeId, deviceId: original.deviceId,
             vendorId: original.vendorId, acquirerId: original.acquirerId, traceId: traceId.description,
@@ -83,8 +94,9 @@ public struct RequestBuilder: Sendable {
             cardEntryMode: original.cardEntryMode, redemptionConfirmationNumber: confirmationNumber,
             instantMessage: original.instantMessage)
         let masked = (try? CollectorNumber(digits: original.collectorNumber, format: CollectorNumberFormat(lengths: 1...19)))?.masked
-        return PreparedCall(operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
-                            body: WireFormat.encode(body), maskedCard: masked)
+        return PreparedCall(
+            operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
+            body: WireFormat.encode(body), maskedCard: masked)
     }
 
     /// The host compares entry modes without case; amcash always sends the current upper-case form.

@@ -1,6 +1,6 @@
-import AMCashWire
 import AMCashConfiguration
 import AMCashDomain
+import AMCashWire
 import Foundation
 
 /// The few formatting rules of the wire that are not in the schema: how a date-time is written

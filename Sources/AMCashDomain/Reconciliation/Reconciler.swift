@@ -38,8 +38,10 @@ public struct TerminalRecord: Sendable, Hashable {
     /// give the day's start for rows outside the timing window.
     public let createdAt: Date
 
-    public init(key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
-                cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date) {
+    public init(
+        key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
+        cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date
+    ) {
         self.key = key
         self.type = type
         self.isUnknown = isUnknown
@@ -143,9 +145,10 @@ public struct ReconciliationSummary: Sendable, Hashable {
     private var byClass = [Line](repeating: Line(), count: ReconciliationClass.allCases.count)
 
     public var lines: [ReconciliationClass: Line] {
-        Dictionary(uniqueKeysWithValues: ReconciliationClass.allCases.enumerated().compactMap { index, name in
-            byClass[index].count > 0 ? (name, byClass[index]) : nil
-        })
+        Dictionary(
+            uniqueKeysWithValues: ReconciliationClass.allCases.enumerated().compactMap { index, name in
+                byClass[index].count > 0 ? (name, byClass[index]) : nil
+            })
     }
 
     mutating func add(_ finding: ReconciliationFinding) {
@@ -246,16 +249,20 @@ public struct Reconciler: Sendable {
     }
 
     private mutating func classify(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
-        func finding(_ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
-                     resolves: Bool = false) -> ReconciliationFinding {
+        func finding(
+            _ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
+            resolves: Bool = false
+        ) -> ReconciliationFinding {
             // The card is masked for the report; a matched record is not reported, so its mask is not made.
-            let masked = classification.isBreak || resolves
+            let masked =
+                classification.isBreak || resolves
                 ? String(repeating: "•", count: max(0, detail.collectorNumber.count - 4)) + detail.collectorNumber.suffix(4) : ""
-            return ReconciliationFinding(classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
-                                  confirmationNumber: detail.confirmationNumber, traceId: detail.traceId,
-                                  cardTerminalId: detail.cardTerminalId, maskedCard: masked,
-                                  units: detail.units, miles: detail.miles, money: detail.money, note: note,
-                                  reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
+            return ReconciliationFinding(
+                classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
+                confirmationNumber: detail.confirmationNumber, traceId: detail.traceId,
+                cardTerminalId: detail.cardTerminalId, maskedCard: masked,
+                units: detail.units, miles: detail.miles, money: detail.money, note: note,
+                reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
         }
         if let index = byConfirmation[detail.confirmationNumber] {
             let terminal = all[index]
@@ -273,7 +280,8 @@ public struct Reconciler: Sendable {
                 return finding(.amountMismatch, "the file says \(detail.miles.value) miles, the journal \(miles.value)", terminal: terminal)
             }
             if let money = terminal.money, money != detail.money {
-                return finding(.amountMismatch, "the file says $\(detail.money.decimalString), the journal $\(money.decimalString)", terminal: terminal)
+                return finding(
+                    .amountMismatch, "the file says $\(detail.money.decimalString), the journal $\(money.decimalString)", terminal: terminal)
             }
             if terminal.day != day {
                 return finding(.timing, "the journal has it on \(terminal.day), the host on \(day)", terminal: terminal, reconciles: true)
@@ -289,18 +297,22 @@ public struct Reconciler: Sendable {
             seen[index] = true
             matchedConfirmations.insert(detail.confirmationNumber)
             let resolves = detail.type == .redeem
-            return finding(.matched, resolves ? "the journal's unknown outcome is resolved: approved" : "the host has the queued reversal",
-                           terminal: unknown, reconciles: true, resolves: resolves)
+            return finding(
+                .matched, resolves ? "the journal's unknown outcome is resolved: approved" : "the host has the queued reversal",
+                terminal: unknown, reconciles: true, resolves: resolves)
         }
         if detail.type == .redeem, let index = confirmedByTrace[traceKey] {
             let confirmed = all[index]
-            return finding(.duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
-                           terminal: confirmed)
+            return finding(
+                .duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
+                terminal: confirmed)
         }
         if case .terminals(let known, let outside) = scope, !known.contains(detail.cardTerminalId) {
-            return finding(outside, outside == .otherTerminal
-                           ? "terminal \(detail.cardTerminalId) is not among the journals reconciled here"
-                           : "terminal \(detail.cardTerminalId) has never forwarded a row to the chain database")
+            return finding(
+                outside,
+                outside == .otherTerminal
+                    ? "terminal \(detail.cardTerminalId) is not among the journals reconciled here"
+                    : "terminal \(detail.cardTerminalId) has never forwarded a row to the chain database")
         }
         return finding(.missingAtTerminal, "no journal row has confirmation \(detail.confirmationNumber)")
     }

@@ -62,9 +62,11 @@ public struct ReconciliationDetail: Sendable, Hashable {
     /// For a reversal, the confirmation number of the redemption it reverses.
     public let originalConfirmationNumber: String?
 
-    public init(type: ReconciliationTransactionType, hostDateTime: String, sponsorCode: String, storeId: String, deviceId: String,
-                traceId: String, collectorNumber: String, units: Units, miles: Miles, money: Money, confirmationNumber: String,
-                originalConfirmationNumber: String?) {
+    public init(
+        type: ReconciliationTransactionType, hostDateTime: String, sponsorCode: String, storeId: String, deviceId: String,
+        traceId: String, collectorNumber: String, units: Units, miles: Miles, money: Money, confirmationNumber: String,
+        originalConfirmationNumber: String?
+    ) {
         self.type = type
         self.hostDateTime = hostDateTime
         self.sponsorCode = sponsorCode
@@ -84,9 +86,11 @@ public struct ReconciliationDetail: Sendable, Hashable {
 
     /// The detail record, without a line end.
     public var record: String {
-        [ReconciliationLayout.RecordType.detail.rawValue, type.rawValue, hostDateTime, sponsorCode, storeId, deviceId, cardTerminalId,
-         traceId, collectorNumber, String(units.count), String(miles.value), money.decimalString, confirmationNumber,
-         originalConfirmationNumber ?? ""].joined(separator: ReconciliationLayout.separator)
+        [
+            ReconciliationLayout.RecordType.detail.rawValue, type.rawValue, hostDateTime, sponsorCode, storeId, deviceId, cardTerminalId,
+            traceId, collectorNumber, String(units.count), String(miles.value), money.decimalString, confirmationNumber,
+            originalConfirmationNumber ?? "",
+        ].joined(separator: ReconciliationLayout.separator)
     }
 }
 
@@ -101,8 +105,10 @@ public struct ReconciliationFile: Sendable {
     public let periodEnd: String
     public let details: [ReconciliationDetail]
 
-    public init(sponsorCode: String, day: ProgramDay, createdOn: CalendarDay, periodStart: String, periodEnd: String,
-                details: [ReconciliationDetail]) {
+    public init(
+        sponsorCode: String, day: ProgramDay, createdOn: CalendarDay, periodStart: String, periodEnd: String,
+        details: [ReconciliationDetail]
+    ) {
         self.sponsorCode = sponsorCode
         self.day = day
         self.createdOn = createdOn
@@ -123,8 +129,11 @@ public struct ReconciliationFile: Sendable {
         let redeems = details.filter { $0.type == .redeem }
         let reverses = details.filter { $0.type == .reverse }
         records.append(["T1", String(details.count), String(redeems.count), String(reverses.count)].joined(separator: separator))
-        records.append(["T2", String(Self.miles(redeems)), Self.money(redeems).decimalString,
-                        String(Self.miles(reverses)), Self.money(reverses).decimalString].joined(separator: separator))
+        records.append(
+            [
+                "T2", String(Self.miles(redeems)), Self.money(redeems).decimalString,
+                String(Self.miles(reverses)), Self.money(reverses).decimalString,
+            ].joined(separator: separator))
         return records
     }
 

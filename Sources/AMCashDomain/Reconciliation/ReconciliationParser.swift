@@ -53,7 +53,8 @@ public struct ReconciliationParser: Sendable {
         guard line.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { throw error("the record has a character that is not printable ASCII") }
         // Split on "%%" as `components(separatedBy:)` does.
         ranges.removeAll(keepingCapacity: true)
-        var start = 0, index = 0
+        var start = 0
+        var index = 0
         while index + 1 < line.count {
             if line[index] == 0x25 && line[index + 1] == 0x25 {
                 ranges.append(start..<index)
@@ -65,7 +66,8 @@ public struct ReconciliationParser: Sendable {
         }
         ranges.append(start..<line.count)
         if stage == .inDetails, ranges.count == ReconciliationLayout.RecordType.detail.fieldCount,
-           Self.equals(line, ranges[0], "D") {
+            Self.equals(line, ranges[0], "D")
+        {
             let detail = try fastDetail(line)
             try count(detail)
             return detail
@@ -84,8 +86,12 @@ public struct ReconciliationParser: Sendable {
         }
         switch (stage, type) {
         case (.expectingHeader1, .header1):
-            guard fields[1] == ReconciliationLayout.fileType else { throw error("the file type is \"\(fields[1])\", not \(ReconciliationLayout.fileType)") }
-            guard fields[2] == ReconciliationLayout.layoutVersion else { throw error("layout version \(fields[2]) is not \(ReconciliationLayout.layoutVersion)") }
+            guard fields[1] == ReconciliationLayout.fileType else {
+                throw error("the file type is \"\(fields[1])\", not \(ReconciliationLayout.fileType)")
+            }
+            guard fields[2] == ReconciliationLayout.layoutVersion else {
+                throw error("layout version \(fields[2]) is not \(ReconciliationLayout.layoutVersion)")
+            }
             try check(fields[3], "sponsor code", length: 4...4, allowed: { $0.isLetter || $0.isNumber })
             try check(fields[4], "creation date", length: 8...8, allowed: \.isNumber)
             sponsorCode = fields[3]
@@ -102,22 +108,28 @@ public struct ReconciliationParser: Sendable {
             try count(detail)
             return detail
         case (.inDetails, .trailer1):
-            let count = try number(fields[1], "detail count"), redeems = try number(fields[2], "REDEEM count"),
-                reverses = try number(fields[3], "REVERSE count")
+            let count = try number(fields[1], "detail count")
+            let redeems = try number(fields[2], "REDEEM count")
+            let reverses = try number(fields[3], "REVERSE count")
             guard count == redeemCount + reverseCount else { throw error("T1 says \(count) details, the file has \(redeemCount + reverseCount)") }
             guard redeems == redeemCount else { throw error("T1 says \(redeems) REDEEM records, the file has \(redeemCount)") }
             guard reverses == reverseCount else { throw error("T1 says \(reverses) REVERSE records, the file has \(reverseCount)") }
             stage = .expectingTrailer2
         case (.expectingTrailer2, .trailer2):
-            let miles = try number(fields[1], "REDEEM miles"), reverseMilesTotal = try number(fields[3], "REVERSE miles")
-            let dollars = try money(fields[2], "REDEEM dollars"), reverseDollars = try money(fields[4], "REVERSE dollars")
+            let miles = try number(fields[1], "REDEEM miles")
+            let reverseMilesTotal = try number(fields[3], "REVERSE miles")
+            let dollars = try money(fields[2], "REDEEM dollars")
+            let reverseDollars = try money(fields[4], "REVERSE dollars")
             guard miles == redeemMiles else { throw error("T2 says \(miles) REDEEM miles, the details add up to \(redeemMiles)") }
             guard dollars.cents == redeemCents else {
                 throw error("T2 says \(dollars.decimalString) REDEEM dollars, the details add up to \(Money(cents: redeemCents).decimalString)")
             }
-            guard reverseMilesTotal == reverseMiles else { throw error("T2 says \(reverseMilesTotal) REVERSE miles, the details add up to \(reverseMiles)") }
+            guard reverseMilesTotal == reverseMiles else {
+                throw error("T2 says \(reverseMilesTotal) REVERSE miles, the details add up to \(reverseMiles)")
+            }
             guard reverseDollars.cents == reverseCents else {
-                throw error("T2 says \(reverseDollars.decimalString) REVERSE dollars, the details add up to \(Money(cents: reverseCents).decimalString)")
+                throw error(
+                    "T2 says \(reverseDollars.decimalString) REVERSE dollars, the details add up to \(Money(cents: reverseCents).decimalString)")
             }
             stage = .done
         default:
@@ -153,11 +165,17 @@ public struct ReconciliationParser: Sendable {
         let f = ranges
         func text(_ index: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: line[f[index]]), as: UTF8.self) }
         let type: ReconciliationTransactionType
-        if Self.equals(line, f[1], "REDEEM") { type = .redeem } else if Self.equals(line, f[1], "REVERSE") { type = .reverse } else {
+        if Self.equals(line, f[1], "REDEEM") {
+            type = .redeem
+        } else if Self.equals(line, f[1], "REVERSE") {
+            type = .reverse
+        } else {
             throw error("transaction type \"\(text(1).prefix(10))\" is not REDEEM or REVERSE")
         }
-        func check(_ index: Int, _ name: String, length: ClosedRange<Int>, echo: Bool = true,
-                   allowed: (UInt8) -> Bool) throws(ReconciliationFileError) {
+        func check(
+            _ index: Int, _ name: String, length: ClosedRange<Int>, echo: Bool = true,
+            allowed: (UInt8) -> Bool
+        ) throws(ReconciliationFileError) {
             let range = f[index]
             guard length.contains(range.count), UnsafeBufferPointer(rebasing: line[range]).allSatisfy(allowed) else {
                 try self.check(text(index), name, length: length, allowed: { _ in false }, echo: echo)
@@ -173,16 +191,19 @@ public struct ReconciliationParser: Sendable {
         try check(4, "store id", length: 4...4, allowed: digit)
         try check(5, "device id", length: 3...3, allowed: digit)
         let terminal = f[6]
-        let sponsorEnd = terminal.lowerBound + f[3].count, storeEnd = sponsorEnd + f[4].count
+        let sponsorEnd = terminal.lowerBound + f[3].count
+        let storeEnd = sponsorEnd + f[4].count
         guard terminal.count == f[3].count + f[4].count + f[5].count,
-              line[terminal.lowerBound..<sponsorEnd].elementsEqual(line[f[3]]),
-              line[sponsorEnd..<storeEnd].elementsEqual(line[f[4]]),
-              line[storeEnd..<terminal.upperBound].elementsEqual(line[f[5]]) else {
+            line[terminal.lowerBound..<sponsorEnd].elementsEqual(line[f[3]]),
+            line[sponsorEnd..<storeEnd].elementsEqual(line[f[4]]),
+            line[storeEnd..<terminal.upperBound].elementsEqual(line[f[5]])
+        else {
             throw error("card terminal id \(text(6)) is not sponsor + store + device")
         }
         try check(7, "trace id", length: 12...12, allowed: digit)
         try check(8, "collector number", length: 1...19, echo: false, allowed: digit)
-        var units = 0, miles = 0
+        var units = 0
+        var miles = 0
         var money = Money.zero
         if let fast = fastNumber(line, f[9]) { units = fast } else { units = try number(text(9), "units") }
         if let fast = fastNumber(line, f[10]) { miles = fast } else { miles = try number(text(10), "miles") }
@@ -193,9 +214,10 @@ public struct ReconciliationParser: Sendable {
         } else if !f[13].isEmpty {
             throw error("a REDEEM record has an original confirmation number")
         }
-        return ReconciliationDetail(type: type, hostDateTime: text(2), sponsorCode: text(3), storeId: text(4), deviceId: text(5),
-                                    traceId: text(7), collectorNumber: text(8), units: Units(units), miles: Miles(miles), money: money,
-                                    confirmationNumber: text(12), originalConfirmationNumber: f[13].isEmpty ? nil : text(13))
+        return ReconciliationDetail(
+            type: type, hostDateTime: text(2), sponsorCode: text(3), storeId: text(4), deviceId: text(5),
+            traceId: text(7), collectorNumber: text(8), units: Units(units), miles: Miles(miles), money: money,
+            confirmationNumber: text(12), originalConfirmationNumber: f[13].isEmpty ? nil : text(13))
     }
 
     /// A whole number written as the layout wants it (1 to 12 digits, no padding), or nil to let
@@ -247,7 +269,9 @@ public struct ReconciliationParser: Sendable {
     }
 
     private func detail(_ fields: [String]) throws(ReconciliationFileError) -> ReconciliationDetail {
-        guard let type = ReconciliationTransactionType(rawValue: fields[1]) else { throw error("transaction type \"\(fields[1].prefix(10))\" is not REDEEM or REVERSE") }
+        guard let type = ReconciliationTransactionType(rawValue: fields[1]) else {
+            throw error("transaction type \"\(fields[1].prefix(10))\" is not REDEEM or REVERSE")
+        }
         try check(fields[2], "host date-time", length: 1...40, allowed: Self.isDateTimeCharacter)
         try check(fields[3], "sponsor code", length: 4...4, allowed: { $0.isLetter || $0.isNumber })
         try check(fields[4], "store id", length: 4...4, allowed: \.isNumber)
@@ -255,7 +279,8 @@ public struct ReconciliationParser: Sendable {
         guard fields[6] == fields[3] + fields[4] + fields[5] else { throw error("card terminal id \(fields[6]) is not sponsor + store + device") }
         try check(fields[7], "trace id", length: 12...12, allowed: \.isNumber)
         try check(fields[8], "collector number", length: 1...19, allowed: \.isNumber, echo: false)
-        let units = try number(fields[9], "units"), miles = try number(fields[10], "miles")
+        let units = try number(fields[9], "units")
+        let miles = try number(fields[10], "miles")
         let money = try money(fields[11], "dollars")
         try check(fields[12], "confirmation number", length: 1...40, allowed: { !$0.isWhitespace })
         if type == .reverse {
@@ -263,9 +288,10 @@ public struct ReconciliationParser: Sendable {
         } else if !fields[13].isEmpty {
             throw error("a REDEEM record has an original confirmation number")
         }
-        return ReconciliationDetail(type: type, hostDateTime: fields[2], sponsorCode: fields[3], storeId: fields[4], deviceId: fields[5],
-                                    traceId: fields[7], collectorNumber: fields[8], units: Units(units), miles: Miles(miles), money: money,
-                                    confirmationNumber: fields[12], originalConfirmationNumber: fields[13].isEmpty ? nil : fields[13])
+        return ReconciliationDetail(
+            type: type, hostDateTime: fields[2], sponsorCode: fields[3], storeId: fields[4], deviceId: fields[5],
+            traceId: fields[7], collectorNumber: fields[8], units: Units(units), miles: Miles(miles), money: money,
+            confirmationNumber: fields[12], originalConfirmationNumber: fields[13].isEmpty ? nil : fields[13])
     }
 
     /// A whole number with no padding: "190", never "0190".
@@ -290,13 +316,18 @@ public struct ReconciliationParser: Sendable {
     }
 
     /// `echo: false` for a field whose value must never be printed (a collector number).
-    private func check(_ text: String, _ name: String, length: ClosedRange<Int>, allowed: (Character) -> Bool,
-                       echo: Bool = true) throws(ReconciliationFileError) {
+    private func check(
+        _ text: String, _ name: String, length: ClosedRange<Int>, allowed: (Character) -> Bool,
+        echo: Bool = true
+    ) throws(ReconciliationFileError) {
         guard length.contains(text.count) else {
-            throw error("\(name) has \(text.count) characters; \(length.count == 1 ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)") are allowed")
+            throw error(
+                "\(name) has \(text.count) characters; \(length.count == 1 ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)") are allowed"
+            )
         }
         guard text.allSatisfy(allowed) else {
-            throw error(echo ? "\(name) \"\(text.prefix(20).safeForTerminal)\" has a character it may not have" : "\(name) has a character it may not have")
+            throw error(
+                echo ? "\(name) \"\(text.prefix(20).safeForTerminal)\" has a character it may not have" : "\(name) has a character it may not have")
         }
     }
 

@@ -74,8 +74,12 @@ struct HostFrontDoor: RouterMiddleware {
             case .outage: return answer(.scheduledOutage)
             case .hostTimeout: return answer(.hostTimedOut)
             case .conflict:
-                return Self.json(status: .conflict, ["message": "the request context changed (a fault the trainer injected)",
-                                                     "transDateTime": TorontoTime.iso8601(clock())])
+                return Self.json(
+                    status: .conflict,
+                    [
+                        "message": "the request context changed (a fault the trainer injected)",
+                        "transDateTime": TorontoTime.iso8601(clock()),
+                    ])
             case .dropAfterApplying: dropAfterApplying = true
             }
         }
@@ -130,7 +134,10 @@ struct HostFrontDoor: RouterMiddleware {
                 var cursor = index + key.count
                 func skipSpaces() { while cursor < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[cursor]) { cursor += 1 } }
                 skipSpaces()
-                guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") else { index += 1; continue }
+                guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") else {
+                    index += 1
+                    continue
+                }
                 cursor += 1
                 skipSpaces()
                 guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") else { return nil }
@@ -154,16 +161,21 @@ struct HostFrontDoor: RouterMiddleware {
     /// An answer the front door gives itself (a fault, a body it cannot read), worded and stamped as the host's.
     func answer(_ code: ResponseCode, message: String? = nil) -> Response {
         let status = HTTPResponse.Status(code: code.meaning.httpStatus ?? 500)
-        return Self.json(status: status, ["responseCode": code.rawValue, "message": message ?? HostWording.message(for: code),
-                                          "transDateTime": TorontoTime.iso8601(clock())])
+        return Self.json(
+            status: status,
+            [
+                "responseCode": code.rawValue, "message": message ?? HostWording.message(for: code),
+                "transDateTime": TorontoTime.iso8601(clock()),
+            ])
     }
 
     static func json(status: HTTPResponse.Status, _ object: [String: String]) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(object)) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The token endpoint's reason for a form it cannot read.
@@ -174,8 +186,10 @@ struct HostFrontDoor: RouterMiddleware {
     /// A short reason a cashier's IT person can act on, from the generated server's error.
     static func explain(_ error: any Error) -> String {
         let text = String(describing: error)
-        for marker in ["keyNotFound", "typeMismatch", "valueNotFound", "dataCorrupted", "Missing required", "Unexpected content type",
-                       "missingRequiredHeader", "header"] where text.contains(marker) {
+        for marker in [
+            "keyNotFound", "typeMismatch", "valueNotFound", "dataCorrupted", "Missing required", "Unexpected content type",
+            "missingRequiredHeader", "header",
+        ] where text.contains(marker) {
             if let range = text.range(of: "stringValue: \""), let end = text[range.upperBound...].firstIndex(of: "\"") {
                 return "missing or invalid field \(text[range.upperBound..<end])"
             }

@@ -16,8 +16,12 @@ struct SimulatorAPI: APIProtocol {
     func token(_ input: Operations.Token.Input) async throws -> Operations.Token.Output {
         guard case .urlEncodedForm(let form) = input.body else { throw ContractViolation("a form-encoded body") }
         guard form.grantType == "client_credentials" else {
-            return .badRequest(.init(body: .json(.init(error: "unsupported_grant_type",
-                                                       errorDescription: "Unsupported grant type: \(String(form.grantType.prefix(64)))"))))
+            return .badRequest(
+                .init(
+                    body: .json(
+                        .init(
+                            error: "unsupported_grant_type",
+                            errorDescription: "Unsupported grant type: \(String(form.grantType.prefix(64)))"))))
         }
         guard tokens.accepts(clientId: form.clientId, clientSecret: form.clientSecret) else {
             return .unauthorized(.init(body: .json(.init(error: "invalid_client", errorDescription: "Unknown client or wrong secret"))))
@@ -37,8 +41,10 @@ struct SimulatorAPI: APIProtocol {
             deviceId: body.deviceId, sponsorCode: body.sponsorCode, storeId: body.storeId, traceId: body.traceId,
             vendorId: body.vendorId, responseCode: ResponseCode.approved.rawValue, message: HostWording.message(for: .approved),
             transDateTime: TorontoTime.iso8601(clock()))
-        if let problem = RequestValidator.check(sponsorCode: body.sponsorCode, storeId: body.storeId, deviceId: body.deviceId,
-                                                vendorId: body.vendorId, acquirerId: nil, traceId: body.traceId, dateTime: nil) {
+        if let problem = RequestValidator.check(
+            sponsorCode: body.sponsorCode, storeId: body.storeId, deviceId: body.deviceId,
+            vendorId: body.vendorId, acquirerId: nil, traceId: body.traceId, dateTime: nil)
+        {
             response.responseCode = ResponseCode.invalidField.rawValue
             response.message = problem
             return .badRequest(.init(body: .json(response)))
@@ -48,7 +54,8 @@ struct SimulatorAPI: APIProtocol {
 
     func inquire(_ input: Operations.Inquire.Input) async throws -> Operations.Inquire.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let status: Int, response: Components.Schemas.InquireResponse
+        let status: Int
+        let response: Components.Schemas.InquireResponse
         do {
             (status, response) = try await ledger.inquire(body, now: clock())
         } catch {
@@ -58,8 +65,13 @@ struct SimulatorAPI: APIProtocol {
         case 200: return .ok(.init(body: .json(response)))
         case 202: return .accepted(.init(body: .json(response)))
         case 400: return .badRequest(.init(body: .json(response)))
-        case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
-                                                                   transDateTime: response.transDateTime))))
+        case 401:
+            return .unauthorized(
+                .init(
+                    body: .json(
+                        .init(
+                            responseCode: response.responseCode, message: response.message,
+                            transDateTime: response.transDateTime))))
         case 403: return .forbidden(.init(body: .json(response)))
         case 408: return .requestTimeout(.init(body: .json(response)))
         case 503: return .serviceUnavailable(.init(body: .json(response)))
@@ -79,15 +91,24 @@ struct SimulatorAPI: APIProtocol {
         }
         switch reply {
         case .conflict:
-            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
-                                                     transDateTime: TorontoTime.iso8601(clock())))))
+            return .conflict(
+                .init(
+                    body: .json(
+                        .init(
+                            message: "this Idempotency-Key was used with a different request",
+                            transDateTime: TorontoTime.iso8601(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))
             case 202: return .accepted(.init(body: .json(response)))
             case 400: return .badRequest(.init(body: .json(response)))
-            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
-                                                                   transDateTime: response.transDateTime))))
+            case 401:
+                return .unauthorized(
+                    .init(
+                        body: .json(
+                            .init(
+                                responseCode: response.responseCode, message: response.message,
+                                transDateTime: response.transDateTime))))
             case 403: return .forbidden(.init(body: .json(response)))
             case 408: return .requestTimeout(.init(body: .json(response)))
             case 503: return .serviceUnavailable(.init(body: .json(response)))
@@ -108,15 +129,24 @@ struct SimulatorAPI: APIProtocol {
         }
         switch reply {
         case .conflict:
-            return .conflict(.init(body: .json(.init(message: "this Idempotency-Key was used with a different request",
-                                                     transDateTime: TorontoTime.iso8601(clock())))))
+            return .conflict(
+                .init(
+                    body: .json(
+                        .init(
+                            message: "this Idempotency-Key was used with a different request",
+                            transDateTime: TorontoTime.iso8601(clock())))))
         case .answer(let status, let response):
             switch status {
             case 200: return .ok(.init(body: .json(response)))
             case 202: return .accepted(.init(body: .json(response)))
             case 400: return .badRequest(.init(body: .json(response)))
-            case 401: return .unauthorized(.init(body: .json(.init(responseCode: response.responseCode, message: response.message,
-                                                                   transDateTime: response.transDateTime))))
+            case 401:
+                return .unauthorized(
+                    .init(
+                        body: .json(
+                            .init(
+                                responseCode: response.responseCode, message: response.message,
+                                transDateTime: response.transDateTime))))
             case 403: return .forbidden(.init(body: .json(response)))
             case 408: return .requestTimeout(.init(body: .json(response)))
             case 503: return .serviceUnavailable(.init(body: .json(response)))

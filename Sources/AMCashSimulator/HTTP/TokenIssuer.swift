@@ -1,6 +1,6 @@
 import AMCashAPI
-import AMCashWire
 import AMCashConfiguration
+import AMCashWire
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -62,7 +62,8 @@ final class TokenIssuer: Sendable {
 
     /// Whether two strings are equal, taking the same time wherever they differ.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8), right = Array(b.utf8)
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
         var difference: UInt8 = left.count == right.count ? 0 : 1
         for index in 0..<max(left.count, right.count) {
             difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)

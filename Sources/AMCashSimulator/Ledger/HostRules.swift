@@ -17,8 +17,10 @@ struct RedemptionFacts: Sendable {
 /// file, or PostgreSQL for a training centre's several simulators). Each takes what the books say
 /// and answers, or says what to write; the books write it in the same transaction.
 enum HostRules {
-    static func inquiry(_ request: Components.Schemas.InquireRequest, account: Account?, usedToday: Int, dailyLimit: Int,
-                        now: Date) -> (Int, Components.Schemas.InquireResponse) {
+    static func inquiry(
+        _ request: Components.Schemas.InquireRequest, account: Account?, usedToday: Int, dailyLimit: Int,
+        now: Date
+    ) -> (Int, Components.Schemas.InquireResponse) {
         var response = Components.Schemas.InquireResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: SimulatorLedger.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
@@ -64,8 +66,10 @@ enum HostRules {
         case grant(units: Int, account: Account, response: Components.Schemas.RedeemResponse, balancesShown: Bool)
     }
 
-    static func redemption(_ request: Components.Schemas.RedeemRequest, account: Account?, usedToday: Int, dailyLimit: Int,
-                           now: Date) -> Redemption {
+    static func redemption(
+        _ request: Components.Schemas.RedeemRequest, account: Account?, usedToday: Int, dailyLimit: Int,
+        now: Date
+    ) -> Redemption {
         var response = Components.Schemas.RedeemResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
             collectorNumber: SimulatorLedger.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
@@ -101,8 +105,10 @@ enum HostRules {
         return .grant(units: units, account: account, response: response, balancesShown: balancesShown)
     }
 
-    static func approvedRedemption(_ response: Components.Schemas.RedeemResponse, units: Int, cashAfter: Int, confirmation: String,
-                                   balancesShown: Bool) -> (Int, Components.Schemas.RedeemResponse) {
+    static func approvedRedemption(
+        _ response: Components.Schemas.RedeemResponse, units: Int, cashAfter: Int, confirmation: String,
+        balancesShown: Bool
+    ) -> (Int, Components.Schemas.RedeemResponse) {
         var response = response
         let unit = UnitValue.standard
         response.unitsRedeemed = String(units)
@@ -151,8 +157,10 @@ enum HostRules {
         case reverse(RedemptionFacts, account: Account, response: Components.Schemas.ReverseResponse, balancesShown: Bool)
     }
 
-    static func reversal(_ request: Components.Schemas.ReverseRequest, account: Account, confirmation: String, facts: RedemptionFacts?,
-                         now: Date) -> Reversal {
+    static func reversal(
+        _ request: Components.Schemas.ReverseRequest, account: Account, confirmation: String, facts: RedemptionFacts?,
+        now: Date
+    ) -> Reversal {
         var response = reversalResponse(request, now: now)
         response.redemptionConfirmationNumber = confirmation
         func finish(_ code: ResponseCode, message: String? = nil) -> Reversal {
@@ -167,8 +175,9 @@ enum HostRules {
             // Decision (contract): the host refunded this redemption itself (its answer was never
             // delivered); a REVERSE of it is approved with the refund's number, and credits nothing again.
             if facts.refundedByHost {
-                let (status, body) = approvedReversal(response, units: facts.units, reversal: earlier, account: account,
-                                                      balancesShown: balancesShown)
+                let (status, body) = approvedReversal(
+                    response, units: facts.units, reversal: earlier, account: account,
+                    balancesShown: balancesShown)
                 return .answered(status, body)
             }
             return finish(.invalidField, message: "redemptionConfirmationNumber: \(confirmation) is already reversed")
@@ -179,8 +188,10 @@ enum HostRules {
         return .reverse(facts, account: account, response: response, balancesShown: balancesShown)
     }
 
-    static func approvedReversal(_ response: Components.Schemas.ReverseResponse, units: Int, reversal: String, account: Account,
-                                 balancesShown: Bool) -> (Int, Components.Schemas.ReverseResponse) {
+    static func approvedReversal(
+        _ response: Components.Schemas.ReverseResponse, units: Int, reversal: String, account: Account,
+        balancesShown: Bool
+    ) -> (Int, Components.Schemas.ReverseResponse) {
         var response = response
         response.txnConfirmationNumber = reversal
         response.unitsReversed = String(units)

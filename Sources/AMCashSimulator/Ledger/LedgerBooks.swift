@@ -7,10 +7,14 @@ import Foundation
 /// balancer sharing one daily limit). The rules are the same (`HostRules`); only the storage differs.
 protocol LedgerBooks: Sendable {
     func inquire(_ request: Components.Schemas.InquireRequest, now: Date) async throws -> (Int, Components.Schemas.InquireResponse)
-    func redeem(_ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
-                now: Date) async throws -> LedgerReply<Components.Schemas.RedeemResponse>
-    func reverse(_ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
-                 now: Date) async throws -> LedgerReply<Components.Schemas.ReverseResponse>
+    func redeem(
+        _ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.RedeemResponse>
+    func reverse(
+        _ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.ReverseResponse>
     func answerWasLost(_ identity: IdempotencyIdentity, now: Date) async throws
     func cashBalance(of number: String, now: Date) async throws -> Int?
     func usedUnits(_ number: String, now: Date) async throws -> Int

@@ -63,59 +63,62 @@ final class LedgerDatabase: Sendable {
         var migrator = DatabaseMigrator()
         // The first simulator kept one JSON snapshot; its migration stays so an old file opens.
         migrator.registerMigration("v1: ledger state") { db in
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, savedAt DATETIME NOT NULL)")
+            try db.execute(
+                sql: "CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL, savedAt DATETIME NOT NULL)"
+            )
         }
         migrator.registerMigration("v2: ledger tables") { db in
-            try db.execute(sql: """
-                CREATE TABLE accounts (
-                    number TEXT PRIMARY KEY NOT NULL,
-                    cash INTEGER NOT NULL CHECK (cash >= 0),
-                    dream INTEGER NOT NULL,
-                    behaviour TEXT NOT NULL
-                ) WITHOUT ROWID;
-                CREATE TABLE daily_usage (
-                    number TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    units INTEGER NOT NULL,
-                    PRIMARY KEY (number, day)
-                ) WITHOUT ROWID;
-                CREATE TABLE redemptions (
-                    confirmation TEXT PRIMARY KEY NOT NULL,
-                    number TEXT NOT NULL,
-                    units INTEGER NOT NULL,
-                    miles INTEGER NOT NULL,
-                    cents INTEGER NOT NULL,
-                    atMs INTEGER NOT NULL,
-                    day TEXT NOT NULL,
-                    sponsorCode TEXT NOT NULL,
-                    storeId TEXT NOT NULL,
-                    deviceId TEXT NOT NULL,
-                    traceId TEXT NOT NULL,
-                    reversalConfirmation TEXT,
-                    reversedAtMs INTEGER,
-                    reversalSponsorCode TEXT,
-                    reversalStoreId TEXT,
-                    reversalDeviceId TEXT,
-                    reversalTraceId TEXT,
-                    refundedByHost INTEGER NOT NULL DEFAULT 0,
-                    refundDueAtMs INTEGER
-                );
-                CREATE INDEX redemptions_by_sponsor_time ON redemptions (sponsorCode, atMs);
-                CREATE INDEX reversals_by_sponsor_time ON redemptions (reversalSponsorCode, reversedAtMs) WHERE reversedAtMs IS NOT NULL;
-                CREATE INDEX redemptions_awaiting_refund ON redemptions (refundDueAtMs) WHERE refundDueAtMs IS NOT NULL;
-                CREATE TABLE replies (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    operation TEXT NOT NULL,
-                    bodyHash BLOB NOT NULL,
-                    status INTEGER NOT NULL,
-                    response BLOB NOT NULL,
-                    confirmation TEXT,
-                    expiresAtMs INTEGER NOT NULL
-                );
-                CREATE INDEX replies_by_expiry ON replies (expiresAtMs);
-                CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
-                INSERT INTO counters (name, value) VALUES ('confirmation', 0);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        number TEXT PRIMARY KEY NOT NULL,
+                        cash INTEGER NOT NULL CHECK (cash >= 0),
+                        dream INTEGER NOT NULL,
+                        behaviour TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE daily_usage (
+                        number TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        units INTEGER NOT NULL,
+                        PRIMARY KEY (number, day)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE redemptions (
+                        confirmation TEXT PRIMARY KEY NOT NULL,
+                        number TEXT NOT NULL,
+                        units INTEGER NOT NULL,
+                        miles INTEGER NOT NULL,
+                        cents INTEGER NOT NULL,
+                        atMs INTEGER NOT NULL,
+                        day TEXT NOT NULL,
+                        sponsorCode TEXT NOT NULL,
+                        storeId TEXT NOT NULL,
+                        deviceId TEXT NOT NULL,
+                        traceId TEXT NOT NULL,
+                        reversalConfirmation TEXT,
+                        reversedAtMs INTEGER,
+                        reversalSponsorCode TEXT,
+                        reversalStoreId TEXT,
+                        reversalDeviceId TEXT,
+                        reversalTraceId TEXT,
+                        refundedByHost INTEGER NOT NULL DEFAULT 0,
+                        refundDueAtMs INTEGER
+                    );
+                    CREATE INDEX redemptions_by_sponsor_time ON redemptions (sponsorCode, atMs);
+                    CREATE INDEX reversals_by_sponsor_time ON redemptions (reversalSponsorCode, reversedAtMs) WHERE reversedAtMs IS NOT NULL;
+                    CREATE INDEX redemptions_awaiting_refund ON redemptions (refundDueAtMs) WHERE refundDueAtMs IS NOT NULL;
+                    CREATE TABLE replies (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        operation TEXT NOT NULL,
+                        bodyHash BLOB NOT NULL,
+                        status INTEGER NOT NULL,
+                        response BLOB NOT NULL,
+                        confirmation TEXT,
+                        expiresAtMs INTEGER NOT NULL
+                    );
+                    CREATE INDEX replies_by_expiry ON replies (expiresAtMs);
+                    CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO counters (name, value) VALUES ('confirmation', 0);
+                    """)
             try importSnapshot(db)
         }
         return migrator
@@ -128,8 +131,9 @@ final class LedgerDatabase: Sendable {
         guard let data = try Data.fetchOne(db, sql: "SELECT state FROM ledger_state WHERE id = 1") else { return }
         let snapshot = try JSONDecoder().decode(LegacyLedgerSnapshot.self, from: data)
         for account in snapshot.accounts.values {
-            try db.execute(sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
-                           arguments: [account.number, account.cash, account.dream, account.behaviour.rawValue])
+            try db.execute(
+                sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
+                arguments: [account.number, account.cash, account.dream, account.behaviour.rawValue])
         }
         for (key, units) in snapshot.usage {
             let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
@@ -137,21 +141,28 @@ final class LedgerDatabase: Sendable {
             try db.execute(sql: "INSERT OR REPLACE INTO daily_usage (number, day, units) VALUES (?, ?, ?)", arguments: [parts[0], parts[1], units])
         }
         for record in snapshot.redemptions.values {
-            try db.execute(sql: """
-                INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId,
-                    reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId, reversalDeviceId, reversalTraceId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.confirmation, record.number, record.units, record.miles, record.cents, milliseconds(record.at),
-                                 record.day, record.terminal.sponsorCode, record.terminal.storeId, record.terminal.deviceId, record.traceId,
-                                 record.reversal?.confirmation, record.reversal.map { milliseconds($0.at) },
-                                 record.reversal?.terminal.sponsorCode, record.reversal?.terminal.storeId,
-                                 record.reversal?.terminal.deviceId, record.reversal?.traceId])
+            try db.execute(
+                sql: """
+                    INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId,
+                        reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId, reversalDeviceId, reversalTraceId)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.confirmation, record.number, record.units, record.miles, record.cents, milliseconds(record.at),
+                    record.day, record.terminal.sponsorCode, record.terminal.storeId, record.terminal.deviceId, record.traceId,
+                    record.reversal?.confirmation, record.reversal.map { milliseconds($0.at) },
+                    record.reversal?.terminal.sponsorCode, record.reversal?.terminal.storeId,
+                    record.reversal?.terminal.deviceId, record.reversal?.traceId,
+                ])
         }
         let expires = milliseconds(Date()) + 86_400_000
         for (key, reply) in snapshot.replies {
-            try db.execute(sql: "INSERT INTO replies (key, operation, bodyHash, status, response, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: ["key:" + key, reply.operation, IdempotencyIdentity.hash(reply.requestBody), reply.status,
-                                       reply.responseBody, expires])
+            try db.execute(
+                sql: "INSERT INTO replies (key, operation, bodyHash, status, response, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    "key:" + key, reply.operation, IdempotencyIdentity.hash(reply.requestBody), reply.status,
+                    reply.responseBody, expires,
+                ])
         }
         try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'confirmation'", arguments: [snapshot.sequence])
     }

@@ -1,6 +1,6 @@
 import AMCashContract
 import AMCashDomain
-public import AMCashPostgres
+import AMCashPostgres
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -15,33 +15,37 @@ import PostgresNIO
 /// both spend the last unit; and `cash >= 0` is a constraint, the last guard. Refunds of orphaned
 /// answers and pruning run in their own short transactions.
 final class PostgresLedger: LedgerBooks {
-    static let schema = SchemaMigrator(component: "simulator-ledger", steps: [
-        .init(version: 1, name: "accounts, usage, redemptions, replies", statements: [
-            """
-            CREATE TABLE sim_accounts (
-                number text PRIMARY KEY, cash bigint NOT NULL CHECK (cash >= 0), dream bigint NOT NULL, behaviour text NOT NULL)
-            """,
-            "CREATE TABLE sim_daily_usage (number text NOT NULL, day text NOT NULL, units integer NOT NULL, PRIMARY KEY (number, day))",
-            """
-            CREATE TABLE sim_redemptions (
-                confirmation text PRIMARY KEY, number text NOT NULL, units integer NOT NULL, miles integer NOT NULL, cents bigint NOT NULL,
-                at_ms bigint NOT NULL, day text NOT NULL, sponsor_code text NOT NULL, store_id text NOT NULL, device_id text NOT NULL,
-                trace_id text NOT NULL, reversal_confirmation text, reversed_at_ms bigint, reversal_sponsor_code text,
-                reversal_store_id text, reversal_device_id text, reversal_trace_id text,
-                refunded_by_host boolean NOT NULL DEFAULT false, refund_due_at_ms bigint)
-            """,
-            "CREATE INDEX sim_redemptions_by_sponsor_time ON sim_redemptions (sponsor_code, at_ms)",
-            "CREATE INDEX sim_reversals_by_sponsor_time ON sim_redemptions (reversal_sponsor_code, reversed_at_ms) WHERE reversed_at_ms IS NOT NULL",
-            "CREATE INDEX sim_redemptions_awaiting_refund ON sim_redemptions (refund_due_at_ms) WHERE refund_due_at_ms IS NOT NULL",
-            """
-            CREATE TABLE sim_replies (
-                key text PRIMARY KEY, operation text NOT NULL, body_hash bytea NOT NULL, status integer NOT NULL, response bytea NOT NULL,
-                confirmation text, expires_at_ms bigint NOT NULL)
-            """,
-            "CREATE INDEX sim_replies_by_expiry ON sim_replies (expires_at_ms)",
-            "CREATE SEQUENCE sim_confirmation_seq",
-        ]),
-    ])
+    static let schema = SchemaMigrator(
+        component: "simulator-ledger",
+        steps: [
+            .init(
+                version: 1, name: "accounts, usage, redemptions, replies",
+                statements: [
+                    """
+                    CREATE TABLE sim_accounts (
+                        number text PRIMARY KEY, cash bigint NOT NULL CHECK (cash >= 0), dream bigint NOT NULL, behaviour text NOT NULL)
+                    """,
+                    "CREATE TABLE sim_daily_usage (number text NOT NULL, day text NOT NULL, units integer NOT NULL, PRIMARY KEY (number, day))",
+                    """
+                    CREATE TABLE sim_redemptions (
+                        confirmation text PRIMARY KEY, number text NOT NULL, units integer NOT NULL, miles integer NOT NULL, cents bigint NOT NULL,
+                        at_ms bigint NOT NULL, day text NOT NULL, sponsor_code text NOT NULL, store_id text NOT NULL, device_id text NOT NULL,
+                        trace_id text NOT NULL, reversal_confirmation text, reversed_at_ms bigint, reversal_sponsor_code text,
+                        reversal_store_id text, reversal_device_id text, reversal_trace_id text,
+                        refunded_by_host boolean NOT NULL DEFAULT false, refund_due_at_ms bigint)
+                    """,
+                    "CREATE INDEX sim_redemptions_by_sponsor_time ON sim_redemptions (sponsor_code, at_ms)",
+                    "CREATE INDEX sim_reversals_by_sponsor_time ON sim_redemptions (reversal_sponsor_code, reversed_at_ms) WHERE reversed_at_ms IS NOT NULL",
+                    "CREATE INDEX sim_redemptions_awaiting_refund ON sim_redemptions (refund_due_at_ms) WHERE refund_due_at_ms IS NOT NULL",
+                    """
+                    CREATE TABLE sim_replies (
+                        key text PRIMARY KEY, operation text NOT NULL, body_hash bytea NOT NULL, status integer NOT NULL, response bytea NOT NULL,
+                        confirmation text, expires_at_ms bigint NOT NULL)
+                    """,
+                    "CREATE INDEX sim_replies_by_expiry ON sim_replies (expires_at_ms)",
+                    "CREATE SEQUENCE sim_confirmation_seq",
+                ])
+        ])
 
     private let client: PostgresClient
     private let running: Task<Void, Never>
@@ -70,13 +74,15 @@ final class PostgresLedger: LedgerBooks {
             try await schema.migrate(client, logger: quietLogger)
             let today = ProgramDay.redemptionDay(at: now).description
             for collector in options.collectors {
-                try await client.query("""
+                try await client.query(
+                    """
                     INSERT INTO sim_accounts (number, cash, dream, behaviour)
                     VALUES (\(collector.number), \(collector.cashMiles), \(collector.dreamMiles), \(collector.behaviour.rawValue))
                     ON CONFLICT (number) DO UPDATE SET behaviour = excluded.behaviour
                     """, logger: quietLogger)
                 if collector.redeemedTodayUnits > 0 {
-                    try await client.query("""
+                    try await client.query(
+                        """
                         INSERT INTO sim_daily_usage (number, day, units) VALUES (\(collector.number), \(today), \(collector.redeemedTodayUnits))
                         ON CONFLICT (number, day) DO NOTHING
                         """, logger: quietLogger)
@@ -104,8 +110,10 @@ final class PostgresLedger: LedgerBooks {
         return HostRules.inquiry(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now)
     }
 
-    func redeem(_ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
-                now: Date) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
+    func redeem(
+        _ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
         try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [options] connection, logger in
             let account = try await Self.account(request.collectorNumber, connection, lock: true, logger: logger)
             let day = ProgramDay.redemptionDay(at: now).description
@@ -116,25 +124,30 @@ final class PostgresLedger: LedgerBooks {
                 return (status, body, nil)
             case .grant(let units, var account, let response, let balancesShown):
                 let unit = UnitValue.standard
-                let miles = units * unit.miles.value, cents = units * unit.money.cents
+                let miles = units * unit.miles.value
+                let cents = units * unit.money.cents
                 account.cash -= miles
                 try await connection.query("UPDATE sim_accounts SET cash = cash - \(miles) WHERE number = \(account.number)", logger: logger)
                 try await Self.addUsage(units, number: account.number, day: day, connection, logger: logger)
                 let confirmation = "RD" + zeroPad(try await Self.nextSequence(connection, logger: logger), 10)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO sim_redemptions (confirmation, number, units, miles, cents, at_ms, day, sponsor_code, store_id, device_id, trace_id)
                     VALUES (\(confirmation), \(account.number), \(units), \(miles), \(cents), \(milliseconds(now)), \(day),
                             \(request.sponsorCode), \(request.storeId), \(request.deviceId), \(request.traceId))
                     """, logger: logger)
-                let (status, body) = HostRules.approvedRedemption(response, units: units, cashAfter: account.cash, confirmation: confirmation,
-                                                                  balancesShown: balancesShown)
+                let (status, body) = HostRules.approvedRedemption(
+                    response, units: units, cashAfter: account.cash, confirmation: confirmation,
+                    balancesShown: balancesShown)
                 return (status, body, confirmation)
             }
         }
     }
 
-    func reverse(_ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
-                 now: Date) async throws -> LedgerReply<Components.Schemas.ReverseResponse> {
+    func reverse(
+        _ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.ReverseResponse> {
         try await once(IdempotencyIdentity(operation: "reverse", key: key, rawBody: rawBody), now: now) { connection, logger in
             let account = try await Self.account(request.collectorNumber, connection, lock: true, logger: logger)
             let confirmation: String
@@ -143,12 +156,15 @@ final class PostgresLedger: LedgerBooks {
             case .lookUp(let number): confirmation = number
             }
             var facts: RedemptionFacts?
-            for try await (number, units, miles, atMs, day, reversal, refunded) in try await connection.query("""
+            for try await (number, units, miles, atMs, day, reversal, refunded) in try await connection.query(
+                """
                 SELECT number, units, miles, at_ms, day, reversal_confirmation, refunded_by_host FROM sim_redemptions
                 WHERE confirmation = \(confirmation) FOR UPDATE
-                """, logger: logger).decode((String, Int, Int, Int64, String, String?, Bool).self) {
-                facts = RedemptionFacts(number: number, units: units, miles: miles, atMs: atMs, day: day, reversalConfirmation: reversal,
-                                        refundedByHost: refunded)
+                """, logger: logger
+            ).decode((String, Int, Int, Int64, String, String?, Bool).self) {
+                facts = RedemptionFacts(
+                    number: number, units: units, miles: miles, atMs: atMs, day: day, reversalConfirmation: reversal,
+                    refundedByHost: refunded)
             }
             switch HostRules.reversal(request, account: account!, confirmation: confirmation, facts: facts, now: now) {
             case .answered(let status, let body):
@@ -158,14 +174,16 @@ final class PostgresLedger: LedgerBooks {
                 try await connection.query("UPDATE sim_accounts SET cash = cash + \(facts.miles) WHERE number = \(account.number)", logger: logger)
                 try await Self.addUsage(-facts.units, number: account.number, day: facts.day, connection, logger: logger)
                 let reversal = "RV" + zeroPad(try await Self.nextSequence(connection, logger: logger), 10)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE sim_redemptions SET reversal_confirmation = \(reversal), reversed_at_ms = \(milliseconds(now)),
                         reversal_sponsor_code = \(request.sponsorCode), reversal_store_id = \(request.storeId),
                         reversal_device_id = \(request.deviceId), reversal_trace_id = \(request.traceId), refund_due_at_ms = NULL
                     WHERE confirmation = \(confirmation)
                     """, logger: logger)
-                let (status, body) = HostRules.approvedReversal(response, units: facts.units, reversal: reversal, account: account,
-                                                                balancesShown: balancesShown)
+                let (status, body) = HostRules.approvedReversal(
+                    response, units: facts.units, reversal: reversal, account: account,
+                    balancesShown: balancesShown)
                 return (status, body, nil)
             }
         }
@@ -188,17 +206,20 @@ final class PostgresLedger: LedgerBooks {
                 return try await client.withTransaction(logger: logger) { connection in
                     try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(identity.storageKey), 0))", logger: self.logger)
                     var stored: (String, ByteBuffer, Int, ByteBuffer, String?, Int64)?
-                    for try await row in try await connection.query("""
+                    for try await row in try await connection.query(
+                        """
                         SELECT operation, body_hash, status, response, confirmation, expires_at_ms FROM sim_replies WHERE key = \(identity.storageKey)
-                        """, logger: self.logger).decode((String, ByteBuffer, Int, ByteBuffer, String?, Int64).self) {
+                        """, logger: self.logger
+                    ).decode((String, ByteBuffer, Int, ByteBuffer, String?, Int64).self) {
                         stored = row
                     }
                     if let stored {
                         if stored.5 > nowMs {
                             guard stored.0 == identity.operation, Data(buffer: stored.1) == identity.bodyHash else { return .conflict }
                             if let confirmation = stored.4 {
-                                try await connection.query("UPDATE sim_redemptions SET refund_due_at_ms = NULL WHERE confirmation = \(confirmation)",
-                                                           logger: self.logger)
+                                try await connection.query(
+                                    "UPDATE sim_redemptions SET refund_due_at_ms = NULL WHERE confirmation = \(confirmation)",
+                                    logger: self.logger)
                             }
                             return .answer(status: stored.2, body: try JSONDecoder().decode(Body.self, from: Data(buffer: stored.3)))
                         }
@@ -207,7 +228,8 @@ final class PostgresLedger: LedgerBooks {
                     let (status, response, confirmation) = try await apply(connection, self.logger)
                     if response.responseCode != ResponseCode.invalidField.rawValue {
                         let encoded = try JSONEncoder().encode(response)
-                        try await connection.query("""
+                        try await connection.query(
+                            """
                             INSERT INTO sim_replies (key, operation, body_hash, status, response, confirmation, expires_at_ms)
                             VALUES (\(identity.storageKey), \(identity.operation), \(ByteBuffer(data: identity.bodyHash)), \(status),
                                     \(ByteBuffer(data: encoded)), \(confirmation), \(nowMs + retentionMs))
@@ -225,7 +247,8 @@ final class PostgresLedger: LedgerBooks {
 
     func answerWasLost(_ identity: IdempotencyIdentity, now: Date) async throws {
         let due = milliseconds(now) + Int64(options.orphanRefund.components.seconds) * 1000
-        try await client.query("""
+        try await client.query(
+            """
             UPDATE sim_redemptions SET refund_due_at_ms = \(due)
             WHERE reversal_confirmation IS NULL AND confirmation = (
                 SELECT confirmation FROM sim_replies WHERE key = \(identity.storageKey) AND operation = \(identity.operation))
@@ -252,34 +275,41 @@ final class PostgresLedger: LedgerBooks {
 
     static func refundOrphans(_ client: PostgresClient, nowMs: Int64, logger: Logger) async throws {
         var due: [String] = []
-        for try await confirmation in try await client.query("""
+        for try await confirmation in try await client.query(
+            """
             SELECT confirmation FROM sim_redemptions WHERE refund_due_at_ms IS NOT NULL AND refund_due_at_ms <= \(nowMs)
-            """, logger: logger).decode(String.self) {
+            """, logger: logger
+        ).decode(String.self) {
             due.append(confirmation)
         }
         for confirmation in due {
             try await client.withTransaction(logger: logger) { connection in
                 // The account first, as REDEEM and REVERSE lock it, then the redemption (still due?).
                 var row: (String, Int, Int, String)?
-                for try await found in try await connection.query("""
+                for try await found in try await connection.query(
+                    """
                     SELECT number, units, miles, day FROM sim_redemptions WHERE confirmation = \(confirmation)
-                    """, logger: logger).decode((String, Int, Int, String).self) {
+                    """, logger: logger
+                ).decode((String, Int, Int, String).self) {
                     row = found
                 }
                 guard let (number, units, miles, day) = row else { return }
                 try await connection.query("SELECT 1 FROM sim_accounts WHERE number = \(number) FOR UPDATE", logger: logger)
                 var stillDue = false
-                for try await _ in try await connection.query("""
+                for try await _ in try await connection.query(
+                    """
                     SELECT 1 FROM sim_redemptions WHERE confirmation = \(confirmation) AND refund_due_at_ms IS NOT NULL
                         AND refund_due_at_ms <= \(nowMs) AND reversal_confirmation IS NULL FOR UPDATE
-                    """, logger: logger).decode(Int.self) {
+                    """, logger: logger
+                ).decode(Int.self) {
                     stillDue = true
                 }
                 guard stillDue else { return }
                 try await connection.query("UPDATE sim_accounts SET cash = cash + \(miles) WHERE number = \(number)", logger: logger)
                 try await addUsage(-units, number: number, day: day, connection, logger: logger)
                 let refund = "RF" + zeroPad(try await nextSequence(connection, logger: logger), 10)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE sim_redemptions SET reversal_confirmation = \(refund), reversed_at_ms = refund_due_at_ms,
                         reversal_sponsor_code = sponsor_code, reversal_store_id = store_id, reversal_device_id = device_id,
                         reversal_trace_id = trace_id, refunded_by_host = true, refund_due_at_ms = NULL
@@ -302,31 +332,40 @@ final class PostgresLedger: LedgerBooks {
 
     func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) async throws -> ReconciliationFile {
         try await Self.refundOrphans(client, nowMs: milliseconds(now), logger: logger)
-        let start = milliseconds(day.reconciliationStart), end = milliseconds(day.reconciliationEnd)
+        let start = milliseconds(day.reconciliationStart)
+        let end = milliseconds(day.reconciliationEnd)
         var entries = ReconciliationExport.Entries()
-        for try await (confirmation, number, units, miles, cents, at, sponsor, store, device, trace) in try await client.query("""
+        for try await (confirmation, number, units, miles, cents, at, sponsor, store, device, trace) in try await client.query(
+            """
             SELECT confirmation, number, units, miles, cents, at_ms, sponsor_code, store_id, device_id, trace_id FROM sim_redemptions
             WHERE sponsor_code = \(sponsorCode) AND at_ms >= \(start) AND at_ms < \(end)
-            """, logger: logger).decode((String, String, Int, Int, Int, Int64, String, String, String, String).self) {
-            entries.add(.redeem, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
-                        miles: miles, cents: cents, confirmation: confirmation, original: nil)
+            """, logger: logger
+        ).decode((String, String, Int, Int, Int, Int64, String, String, String, String).self) {
+            entries.add(
+                .redeem, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
+                miles: miles, cents: cents, confirmation: confirmation, original: nil)
         }
-        for try await (confirmation, number, units, miles, cents, reversal, at, sponsor, store, device, trace) in try await client.query("""
+        for try await (confirmation, number, units, miles, cents, reversal, at, sponsor, store, device, trace) in try await client.query(
+            """
             SELECT confirmation, number, units, miles, cents, reversal_confirmation, reversed_at_ms, reversal_sponsor_code, reversal_store_id,
                 reversal_device_id, reversal_trace_id FROM sim_redemptions
             WHERE reversal_sponsor_code = \(sponsorCode) AND reversed_at_ms >= \(start) AND reversed_at_ms < \(end)
-            """, logger: logger).decode((String, String, Int, Int, Int, String, Int64, String, String, String, String).self) {
-            entries.add(.reverse, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
-                        miles: miles, cents: cents, confirmation: reversal, original: confirmation)
+            """, logger: logger
+        ).decode((String, String, Int, Int, Int, String, Int64, String, String, String, String).self) {
+            entries.add(
+                .reverse, atMs: at, sponsor: sponsor, store: store, device: device, trace: trace, number: number, units: units,
+                miles: miles, cents: cents, confirmation: reversal, original: confirmation)
         }
         return entries.file(sponsorCode: sponsorCode, day: day, now: now)
     }
 
     func redemptions() async throws -> [LedgerRedemption] {
         var all: [LedgerRedemption] = []
-        for try await (confirmation, number, units, reversal, refunded) in try await client.query("""
+        for try await (confirmation, number, units, reversal, refunded) in try await client.query(
+            """
             SELECT confirmation, number, units, reversal_confirmation, refunded_by_host FROM sim_redemptions ORDER BY at_ms, confirmation
-            """, logger: logger).decode((String, String, Int, String?, Bool).self) {
+            """, logger: logger
+        ).decode((String, String, Int, String?, Bool).self) {
             all.append(LedgerRedemption(confirmation: confirmation, number: number, units: units, reversal: reversal, refundedByHost: refunded))
         }
         return all
@@ -344,8 +383,10 @@ final class PostgresLedger: LedgerBooks {
         guard count > 0, !collectors.isEmpty else { return }
         let at = milliseconds(now.addingTimeInterval(-86_400))
         let day = ProgramDay.redemptionDay(at: now.addingTimeInterval(-86_400)).description
-        let numbers = (0..<count).map { collectors[$0 % collectors.count] }, traces = (0..<count).map { zeroPad($0 + 1, 12) }
-        try await client.query("""
+        let numbers = (0..<count).map { collectors[$0 % collectors.count] }
+        let traces = (0..<count).map { zeroPad($0 + 1, 12) }
+        try await client.query(
+            """
             INSERT INTO sim_redemptions (confirmation, number, units, miles, cents, at_ms, day, sponsor_code, store_id, device_id, trace_id)
             SELECT 'RD' || lpad(nextval('sim_confirmation_seq')::text, 10, '0'), n, 1, 95, 1000, \(at), \(day), 'LOY1', '0001', '999', t
             FROM unnest(\(numbers)::text[], \(traces)::text[]) AS p(n, t)
@@ -355,7 +396,8 @@ final class PostgresLedger: LedgerBooks {
     // MARK: - Pieces
 
     private static func account(_ number: String, _ connection: some PostgresQueryRunner, lock: Bool, logger: Logger) async throws -> Account? {
-        let sql: PostgresQuery = lock
+        let sql: PostgresQuery =
+            lock
             ? "SELECT cash, dream, behaviour FROM sim_accounts WHERE number = \(number) FOR UPDATE"
             : "SELECT cash, dream, behaviour FROM sim_accounts WHERE number = \(number)"
         for try await (cash, dream, behaviour) in try await connection.run(sql, logger: logger).decode((Int, Int, String).self) {
@@ -365,15 +407,18 @@ final class PostgresLedger: LedgerBooks {
     }
 
     private static func usedUnits(_ number: String, day: String, _ connection: some PostgresQueryRunner, logger: Logger) async throws -> Int {
-        for try await units in try await connection.run("SELECT units FROM sim_daily_usage WHERE number = \(number) AND day = \(day)",
-                                                         logger: logger).decode(Int.self) {
+        for try await units in try await connection.run(
+            "SELECT units FROM sim_daily_usage WHERE number = \(number) AND day = \(day)",
+            logger: logger
+        ).decode(Int.self) {
             return units
         }
         return 0
     }
 
     private static func addUsage(_ units: Int, number: String, day: String, _ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO sim_daily_usage (number, day, units) VALUES (\(number), \(day), \(units))
             ON CONFLICT (number, day) DO UPDATE SET units = sim_daily_usage.units + excluded.units
             """, logger: logger)

@@ -1,7 +1,7 @@
 public import AMCashDomain
+public import AMCashPostgres
 public import Foundation
 import GRDB
-public import AMCashPostgres
 
 /// Writes the daily reconciliation file from the simulator's ledger: every REDEEM and REVERSE of one
 /// sponsor whose host time falls in the reconciliation day (00:00 to 00:00 Toronto), the host's own
@@ -37,24 +37,30 @@ public enum ReconciliationExport {
         let start = milliseconds(day.reconciliationStart)
         let end = milliseconds(day.reconciliationEnd)
         var entries = Entries()
-        let redeems = try Row.fetchCursor(db, sql: """
-            SELECT confirmation, number, units, miles, cents, atMs, sponsorCode, storeId, deviceId, traceId FROM redemptions
-            WHERE sponsorCode = ? AND atMs >= ? AND atMs < ?
-            """, arguments: [sponsorCode, start, end])
+        let redeems = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT confirmation, number, units, miles, cents, atMs, sponsorCode, storeId, deviceId, traceId FROM redemptions
+                WHERE sponsorCode = ? AND atMs >= ? AND atMs < ?
+                """, arguments: [sponsorCode, start, end])
         while let row = try redeems.next() {
-            entries.add(.redeem, atMs: row["atMs"], sponsor: row["sponsorCode"], store: row["storeId"], device: row["deviceId"],
-                        trace: row["traceId"], number: row["number"], units: row["units"], miles: row["miles"], cents: row["cents"],
-                        confirmation: row["confirmation"], original: nil)
+            entries.add(
+                .redeem, atMs: row["atMs"], sponsor: row["sponsorCode"], store: row["storeId"], device: row["deviceId"],
+                trace: row["traceId"], number: row["number"], units: row["units"], miles: row["miles"], cents: row["cents"],
+                confirmation: row["confirmation"], original: nil)
         }
-        let reversals = try Row.fetchCursor(db, sql: """
-            SELECT confirmation, number, units, miles, cents, reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId,
-                reversalDeviceId, reversalTraceId FROM redemptions
-            WHERE reversalSponsorCode = ? AND reversedAtMs >= ? AND reversedAtMs < ?
-            """, arguments: [sponsorCode, start, end])
+        let reversals = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT confirmation, number, units, miles, cents, reversalConfirmation, reversedAtMs, reversalSponsorCode, reversalStoreId,
+                    reversalDeviceId, reversalTraceId FROM redemptions
+                WHERE reversalSponsorCode = ? AND reversedAtMs >= ? AND reversedAtMs < ?
+                """, arguments: [sponsorCode, start, end])
         while let row = try reversals.next() {
-            entries.add(.reverse, atMs: row["reversedAtMs"], sponsor: row["reversalSponsorCode"], store: row["reversalStoreId"],
-                        device: row["reversalDeviceId"], trace: row["reversalTraceId"], number: row["number"], units: row["units"],
-                        miles: row["miles"], cents: row["cents"], confirmation: row["reversalConfirmation"], original: row["confirmation"])
+            entries.add(
+                .reverse, atMs: row["reversedAtMs"], sponsor: row["reversalSponsorCode"], store: row["reversalStoreId"],
+                device: row["reversalDeviceId"], trace: row["reversalTraceId"], number: row["number"], units: row["units"],
+                miles: row["miles"], cents: row["cents"], confirmation: row["reversalConfirmation"], original: row["confirmation"])
         }
         return entries.file(sponsorCode: sponsorCode, day: day, now: now)
     }
@@ -63,19 +69,27 @@ public enum ReconciliationExport {
     struct Entries {
         private var entries: [(Int64, ReconciliationDetail)] = []
 
-        mutating func add(_ type: ReconciliationTransactionType, atMs: Int64, sponsor: String, store: String, device: String, trace: String,
-                          number: String, units: Int, miles: Int, cents: Int, confirmation: String, original: String?) {
-            entries.append((atMs, ReconciliationDetail(
-                type: type, hostDateTime: TorontoTime.iso8601(instant(milliseconds: atMs)), sponsorCode: sponsor, storeId: store,
-                deviceId: device, traceId: trace, collectorNumber: number, units: Units(units), miles: Miles(miles), money: Money(cents: cents),
-                confirmationNumber: confirmation, originalConfirmationNumber: original)))
+        mutating func add(
+            _ type: ReconciliationTransactionType, atMs: Int64, sponsor: String, store: String, device: String, trace: String,
+            number: String, units: Int, miles: Int, cents: Int, confirmation: String, original: String?
+        ) {
+            entries.append(
+                (
+                    atMs,
+                    ReconciliationDetail(
+                        type: type, hostDateTime: TorontoTime.iso8601(instant(milliseconds: atMs)), sponsorCode: sponsor, storeId: store,
+                        deviceId: device, traceId: trace, collectorNumber: number, units: Units(units), miles: Miles(miles),
+                        money: Money(cents: cents),
+                        confirmationNumber: confirmation, originalConfirmationNumber: original)
+                ))
         }
 
         func file(sponsorCode: String, day: ProgramDay, now: Date) -> ReconciliationFile {
             let sorted = entries.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.confirmationNumber < $1.1.confirmationNumber }
-            return ReconciliationFile(sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
-                                      periodStart: TorontoTime.iso8601(day.reconciliationStart),
-                                      periodEnd: TorontoTime.iso8601(day.reconciliationEnd), details: sorted.map(\.1))
+            return ReconciliationFile(
+                sponsorCode: sponsorCode, day: day, createdOn: ProgramDay.reconciliationDay(at: now).date,
+                periodStart: TorontoTime.iso8601(day.reconciliationStart),
+                periodEnd: TorontoTime.iso8601(day.reconciliationEnd), details: sorted.map(\.1))
         }
     }
 }

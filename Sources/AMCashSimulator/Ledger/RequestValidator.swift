@@ -7,14 +7,16 @@ import AMCashDomain
 /// and a message naming it, as the real host does.
 enum RequestValidator {
     static func problem(in request: Components.Schemas.InquireRequest) -> String? {
-        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
-               request.dateTime, request.collectorNumber, request.cardEntryMode)
+        common(
+            request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+            request.dateTime, request.collectorNumber, request.cardEntryMode)
             ?? amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true)
     }
 
     static func problem(in request: Components.Schemas.RedeemRequest) -> String? {
-        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
-               request.dateTime, request.collectorNumber, request.cardEntryMode)
+        common(
+            request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+            request.dateTime, request.collectorNumber, request.cardEntryMode)
             ?? amountProblem(request.postTaxBasketAmount, field: "postTaxBasketAmount", required: true)
             ?? amountProblem(request.dollarRedeemRequest, field: "dollarRedeemRequest", required: true)
             ?? amountProblem(request.originalPostTaxBasketAmount, field: "originalPostTaxBasketAmount", required: false)
@@ -23,23 +25,29 @@ enum RequestValidator {
     }
 
     static func problem(in request: Components.Schemas.ReverseRequest) -> String? {
-        common(request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
-               request.dateTime, request.collectorNumber, request.cardEntryMode)
+        common(
+            request.sponsorCode, request.storeId, request.deviceId, request.vendorId, request.acquirerId, request.traceId,
+            request.dateTime, request.collectorNumber, request.cardEntryMode)
     }
 
     /// The entry mode, compared without case as the host does (`Scan`, `scan`, `SCAN`).
     static func entryMode(_ text: String) -> CardEntryMode? { CardEntryMode(rawValue: text.uppercased()) }
 
-    private static func common(_ sponsor: String, _ store: String, _ device: String, _ vendor: String, _ acquirer: String,
-                               _ trace: String, _ dateTime: String, _ collector: String, _ mode: String) -> String? {
-        check(sponsorCode: sponsor, storeId: store, deviceId: device, vendorId: vendor, acquirerId: acquirer, traceId: trace,
-              dateTime: dateTime)
+    private static func common(
+        _ sponsor: String, _ store: String, _ device: String, _ vendor: String, _ acquirer: String,
+        _ trace: String, _ dateTime: String, _ collector: String, _ mode: String
+    ) -> String? {
+        check(
+            sponsorCode: sponsor, storeId: store, deviceId: device, vendorId: vendor, acquirerId: acquirer, traceId: trace,
+            dateTime: dateTime)
             ?? collectorProblem(collector)
             ?? (entryMode(mode) == nil ? "cardEntryMode must be SWIPE, SCAN or MANUAL" : nil)
     }
 
-    static func check(sponsorCode: String, storeId: String, deviceId: String, vendorId: String, acquirerId: String?,
-                      traceId: String, dateTime: String?) -> String? {
+    static func check(
+        sponsorCode: String, storeId: String, deviceId: String, vendorId: String, acquirerId: String?,
+        traceId: String, dateTime: String?
+    ) -> String? {
         if !(sponsorCode.count == 4 && sponsorCode.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }) {
             return "sponsorCode must be 4 letters or digits"
         }
@@ -59,7 +67,10 @@ enum RequestValidator {
 
     static func amountProblem(_ text: String?, field: String, required: Bool) -> String? {
         guard let text else { return required ? "\(field) is required" : nil }
-        do { _ = try Money(parsing: text); return nil } catch { return "\(field): \(error.description)" }
+        do {
+            _ = try Money(parsing: text)
+            return nil
+        } catch { return "\(field): \(error.description)" }
     }
 
     private static func digits(_ text: String) -> Bool { !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }

@@ -27,22 +27,27 @@ final class SimulatorLedger: LedgerBooks {
         // balances (a restarted training room carries on) and take the file's behaviour. A ledger that
         // already has them all, as they are, is not written at all (a one-shot command starts faster).
         let known = try database.queue.read { db in
-            try Dictionary(Row.fetchAll(db, sql: "SELECT number, behaviour FROM accounts").map { ($0[0] as String, $0[1] as String) },
-                           uniquingKeysWith: { first, _ in first })
+            try Dictionary(
+                Row.fetchAll(db, sql: "SELECT number, behaviour FROM accounts").map { ($0[0] as String, $0[1] as String) },
+                uniquingKeysWith: { first, _ in first })
         }
         guard collectors.contains(where: { known[$0.number] != $0.behaviour.rawValue }) else { return }
         try database.writeNow { db in
             for collector in collectors {
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE number = ?", arguments: [collector.number]) ?? false
                 if exists {
-                    try db.cachedStatement(sql: "UPDATE accounts SET behaviour = ? WHERE number = ?").execute(arguments: [collector.behaviour.rawValue, collector.number])
+                    try db.cachedStatement(sql: "UPDATE accounts SET behaviour = ? WHERE number = ?").execute(arguments: [
+                        collector.behaviour.rawValue, collector.number,
+                    ])
                     continue
                 }
-                try db.execute(sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
-                               arguments: [collector.number, collector.cashMiles, collector.dreamMiles, collector.behaviour.rawValue])
+                try db.execute(
+                    sql: "INSERT INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
+                    arguments: [collector.number, collector.cashMiles, collector.dreamMiles, collector.behaviour.rawValue])
                 if collector.redeemedTodayUnits > 0 {
-                    try db.execute(sql: "INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)",
-                                   arguments: [collector.number, today, collector.redeemedTodayUnits])
+                    try db.execute(
+                        sql: "INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)",
+                        arguments: [collector.number, today, collector.redeemedTodayUnits])
                 }
             }
         }
@@ -59,8 +64,10 @@ final class SimulatorLedger: LedgerBooks {
         }
     }
 
-    private func answerInquiry(_ request: Components.Schemas.InquireRequest, db: Database,
-                               now: Date) throws -> (Int, Components.Schemas.InquireResponse) {
+    private func answerInquiry(
+        _ request: Components.Schemas.InquireRequest, db: Database,
+        now: Date
+    ) throws -> (Int, Components.Schemas.InquireResponse) {
         let account = try Account.fetch(request.collectorNumber, db)
         let used = try account.map { try Self.usedUnits($0.number, day: ProgramDay.redemptionDay(at: now), db) } ?? 0
         return HostRules.inquiry(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now)
@@ -68,15 +75,19 @@ final class SimulatorLedger: LedgerBooks {
 
     // MARK: - REDEEM
 
-    func redeem(_ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
-                now: Date) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
+    func redeem(
+        _ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
         try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [self] db in
             try answerRedemption(request, db: db, now: now)
         }
     }
 
-    private func answerRedemption(_ request: Components.Schemas.RedeemRequest, db: Database,
-                                  now: Date) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
+    private func answerRedemption(
+        _ request: Components.Schemas.RedeemRequest, db: Database,
+        now: Date
+    ) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
         let account = try Account.fetch(request.collectorNumber, db)
         let day = ProgramDay.redemptionDay(at: now)
         let used = try account.map { try Self.usedUnits($0.number, day: day, db) } ?? 0
@@ -89,41 +100,54 @@ final class SimulatorLedger: LedgerBooks {
             try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
             try Self.addUsage(units, number: account.number, day: day.description, db)
             let confirmation = "RD" + zeroPad(runBase + (try Self.nextSequence(db)), 10)
-            try db.cachedStatement(sql: """
-                INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents,
-                                         milliseconds(now), day.description, request.sponsorCode, request.storeId, request.deviceId,
-                                         request.traceId])
-            let (status, body) = HostRules.approvedRedemption(response, units: units, cashAfter: account.cash, confirmation: confirmation,
-                                                              balancesShown: balancesShown)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents,
+                milliseconds(now), day.description, request.sponsorCode, request.storeId, request.deviceId,
+                request.traceId,
+            ])
+            let (status, body) = HostRules.approvedRedemption(
+                response, units: units, cashAfter: account.cash, confirmation: confirmation,
+                balancesShown: balancesShown)
             return (status, body, confirmation)
         }
     }
 
     // MARK: - REVERSE
 
-    func reverse(_ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
-                 now: Date) async throws -> LedgerReply<Components.Schemas.ReverseResponse> {
+    func reverse(
+        _ request: Components.Schemas.ReverseRequest, key: String?, rawBody: Data,
+        now: Date
+    ) async throws -> LedgerReply<Components.Schemas.ReverseResponse> {
         try await once(IdempotencyIdentity(operation: "reverse", key: key, rawBody: rawBody), now: now) { [self] db in
             let (status, body) = try answerReversal(request, db: db, now: now)
             return (status, body, nil)
         }
     }
 
-    private func answerReversal(_ request: Components.Schemas.ReverseRequest, db: Database,
-                                now: Date) throws -> (Int, Components.Schemas.ReverseResponse) {
+    private func answerReversal(
+        _ request: Components.Schemas.ReverseRequest, db: Database,
+        now: Date
+    ) throws -> (Int, Components.Schemas.ReverseResponse) {
         let account = try Account.fetch(request.collectorNumber, db)
         let confirmation: String
         switch HostRules.reversalStart(request, account: account, now: now) {
         case .answered(let status, let body): return (status, body)
         case .lookUp(let number): confirmation = number
         }
-        let facts = try Row.fetchOne(db, sql: """
-            SELECT number, units, miles, atMs, day, reversalConfirmation, refundedByHost FROM redemptions WHERE confirmation = ?
-            """, arguments: [confirmation]).map {
-            RedemptionFacts(number: $0["number"], units: $0["units"], miles: $0["miles"], atMs: $0["atMs"], day: $0["day"],
-                            reversalConfirmation: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
+        let facts = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT number, units, miles, atMs, day, reversalConfirmation, refundedByHost FROM redemptions WHERE confirmation = ?
+                """, arguments: [confirmation]
+        ).map {
+            RedemptionFacts(
+                number: $0["number"], units: $0["units"], miles: $0["miles"], atMs: $0["atMs"], day: $0["day"],
+                reversalConfirmation: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
         }
         switch HostRules.reversal(request, account: account!, confirmation: confirmation, facts: facts, now: now) {
         case .answered(let status, let body):
@@ -133,14 +157,19 @@ final class SimulatorLedger: LedgerBooks {
             try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
             try Self.addUsage(-facts.units, number: account.number, day: facts.day, db)
             let reversal = "RV" + zeroPad(runBase + (try Self.nextSequence(db)), 10)
-            try db.cachedStatement(sql: """
-                UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
-                    reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
-                WHERE confirmation = ?
-                """).execute(arguments: [reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId,
-                                         request.traceId, confirmation])
-            return HostRules.approvedReversal(response, units: facts.units, reversal: reversal, account: account,
-                                              balancesShown: balancesShown)
+            try db.cachedStatement(
+                sql: """
+                    UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = ?, reversalSponsorCode = ?, reversalStoreId = ?,
+                        reversalDeviceId = ?, reversalTraceId = ?, refundDueAtMs = NULL
+                    WHERE confirmation = ?
+                    """
+            ).execute(arguments: [
+                reversal, milliseconds(now), request.sponsorCode, request.storeId, request.deviceId,
+                request.traceId, confirmation,
+            ])
+            return HostRules.approvedReversal(
+                response, units: facts.units, reversal: reversal, account: account,
+                balancesShown: balancesShown)
         }
     }
 
@@ -158,14 +187,19 @@ final class SimulatorLedger: LedgerBooks {
         return try await database.write { [self] db in
             try housekeeping(db, now: now)
             let nowMs = milliseconds(now)
-            if let stored = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT operation, bodyHash, status, response, confirmation, expiresAtMs FROM replies WHERE key = ?
-                """), arguments: [identity.storageKey]) {
+            if let stored = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT operation, bodyHash, status, response, confirmation, expiresAtMs FROM replies WHERE key = ?
+                        """), arguments: [identity.storageKey])
+            {
                 if (stored["expiresAtMs"] as Int64) > nowMs {
                     guard stored["operation"] == identity.operation, stored["bodyHash"] == identity.bodyHash else { return .conflict }
                     // The answer reached the terminal this time (unless it is dropped again): nothing to refund.
                     if let confirmation: String = stored["confirmation"] {
-                        try db.cachedStatement(sql: "UPDATE redemptions SET refundDueAtMs = NULL WHERE confirmation = ?").execute(arguments: [confirmation])
+                        try db.cachedStatement(sql: "UPDATE redemptions SET refundDueAtMs = NULL WHERE confirmation = ?").execute(arguments: [
+                            confirmation
+                        ])
                     }
                     return .answer(status: stored["status"], body: try JSONDecoder().decode(Body.self, from: stored["response"] as Data))
                 }
@@ -174,10 +208,14 @@ final class SimulatorLedger: LedgerBooks {
             }
             let (status, response, confirmation) = try apply(db)
             if response.responseCode != ResponseCode.invalidField.rawValue {
-                try db.cachedStatement(sql: """
-                    INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [identity.storageKey, identity.operation, identity.bodyHash, status, try JSONEncoder().encode(response),
-                                     confirmation, nowMs + Int64(retention.components.seconds) * 1000])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    identity.storageKey, identity.operation, identity.bodyHash, status, try JSONEncoder().encode(response),
+                    confirmation, nowMs + Int64(retention.components.seconds) * 1000,
+                ])
             }
             return .answer(status: status, body: response)
         }
@@ -188,10 +226,14 @@ final class SimulatorLedger: LedgerBooks {
     func answerWasLost(_ identity: IdempotencyIdentity, now: Date) async throws {
         let due = milliseconds(now) + Int64(options.orphanRefund.components.seconds) * 1000
         try await database.write { db in
-            guard let confirmation = try String.fetchOne(db, sql: "SELECT confirmation FROM replies WHERE key = ? AND operation = ?",
-                                                         arguments: [identity.storageKey, identity.operation]) else { return }
-            try db.execute(sql: "UPDATE redemptions SET refundDueAtMs = ? WHERE confirmation = ? AND reversalConfirmation IS NULL",
-                           arguments: [due, confirmation])
+            guard
+                let confirmation = try String.fetchOne(
+                    db, sql: "SELECT confirmation FROM replies WHERE key = ? AND operation = ?",
+                    arguments: [identity.storageKey, identity.operation])
+            else { return }
+            try db.execute(
+                sql: "UPDATE redemptions SET refundDueAtMs = ? WHERE confirmation = ? AND reversalConfirmation IS NULL",
+                arguments: [due, confirmation])
         }
     }
 
@@ -211,22 +253,26 @@ final class SimulatorLedger: LedgerBooks {
     /// The host's own safety net: each redemption whose answer was lost and not asked for again by
     /// its refund time is reversed by the host, at that time, on the original's terminal and trace.
     static func refundOrphans(_ db: Database, nowMs: Int64, runBase: Int) throws {
-        let due = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT confirmation, number, units, miles, day, refundDueAtMs, sponsorCode, storeId, deviceId, traceId
-            FROM redemptions WHERE refundDueAtMs IS NOT NULL AND refundDueAtMs <= ?
-            """), arguments: [nowMs])
+        let due = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT confirmation, number, units, miles, day, refundDueAtMs, sponsorCode, storeId, deviceId, traceId
+                    FROM redemptions WHERE refundDueAtMs IS NOT NULL AND refundDueAtMs <= ?
+                    """), arguments: [nowMs])
         for row in due {
             let number: String = row["number"]
             try db.cachedStatement(sql: "UPDATE accounts SET cash = cash + ? WHERE number = ?").execute(arguments: [row["miles"] as Int, number])
             try addUsage(-(row["units"] as Int), number: number, day: row["day"], db)
             let sequence = try nextSequence(db)
             let refund = "RF" + zeroPad(runBase + sequence, 10)
-            try db.cachedStatement(sql: """
-                UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = refundDueAtMs, reversalSponsorCode = sponsorCode,
-                    reversalStoreId = storeId, reversalDeviceId = deviceId, reversalTraceId = traceId, refundedByHost = 1,
-                    refundDueAtMs = NULL
-                WHERE confirmation = ?
-                """).execute(arguments: [refund, row["confirmation"] as String])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE redemptions SET reversalConfirmation = ?, reversedAtMs = refundDueAtMs, reversalSponsorCode = sponsorCode,
+                        reversalStoreId = storeId, reversalDeviceId = deviceId, reversalTraceId = traceId, refundedByHost = 1,
+                        refundDueAtMs = NULL
+                    WHERE confirmation = ?
+                    """
+            ).execute(arguments: [refund, row["confirmation"] as String])
         }
     }
 
@@ -256,11 +302,15 @@ final class SimulatorLedger: LedgerBooks {
     /// Every redemption, oldest first.
     func redemptions() async throws -> [LedgerRedemption] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT confirmation, number, units, reversalConfirmation, refundedByHost FROM redemptions ORDER BY atMs, confirmation
-                """).map {
-                LedgerRedemption(confirmation: $0["confirmation"], number: $0["number"], units: $0["units"],
-                                 reversal: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT confirmation, number, units, reversalConfirmation, refundedByHost FROM redemptions ORDER BY atMs, confirmation
+                    """
+            ).map {
+                LedgerRedemption(
+                    confirmation: $0["confirmation"], number: $0["number"], units: $0["units"],
+                    reversal: $0["reversalConfirmation"], refundedByHost: ($0["refundedByHost"] as Int) == 1)
             }
         }
     }
@@ -278,13 +328,15 @@ final class SimulatorLedger: LedgerBooks {
         let day = ProgramDay.redemptionDay(at: at).description
         let expires = milliseconds(now) + Int64(options.keyRetention.components.seconds) * 1000
         try await database.write { [runBase] db in
-            let redemption = try db.makeStatement(sql: """
-                INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
-                VALUES (?, ?, 1, 95, 1000, ?, ?, 'LOY1', '0001', '999', ?)
-                """)
-            let reply = try db.makeStatement(sql: """
-                INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, 'redeem', ?, 200, ?, ?, ?)
-                """)
+            let redemption = try db.makeStatement(
+                sql: """
+                    INSERT INTO redemptions (confirmation, number, units, miles, cents, atMs, day, sponsorCode, storeId, deviceId, traceId)
+                    VALUES (?, ?, 1, 95, 1000, ?, ?, 'LOY1', '0001', '999', ?)
+                    """)
+            let reply = try db.makeStatement(
+                sql: """
+                    INSERT INTO replies (key, operation, bodyHash, status, response, confirmation, expiresAtMs) VALUES (?, 'redeem', ?, 200, ?, ?, ?)
+                    """)
             for index in 0..<count {
                 let sequence = try Self.nextSequence(db)
                 let confirmation = "RD" + zeroPad(runBase + sequence, 10)
@@ -299,15 +351,18 @@ final class SimulatorLedger: LedgerBooks {
     // MARK: - Pieces
 
     private static func usedUnits(_ number: String, day: ProgramDay, _ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT units FROM daily_usage WHERE number = ? AND day = ?"),
-                         arguments: [number, day.description]) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT units FROM daily_usage WHERE number = ? AND day = ?"),
+            arguments: [number, day.description]) ?? 0
     }
 
     private static func addUsage(_ units: Int, number: String, day: String, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)
-            ON CONFLICT (number, day) DO UPDATE SET units = units + excluded.units
-            """).execute(arguments: [number, day, units])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)
+                ON CONFLICT (number, day) DO UPDATE SET units = units + excluded.units
+                """
+        ).execute(arguments: [number, day, units])
     }
 
     private static func nextSequence(_ db: Database) throws -> Int {
@@ -335,10 +390,14 @@ struct Account: Sendable {
     let behaviour: TestCollector.Behaviour
 
     static func fetch(_ number: String, _ db: Database) throws -> Account? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT cash, dream, behaviour FROM accounts WHERE number = ?"),
-                                         arguments: [number]) else { return nil }
-        return Account(number: number, cash: row["cash"], dream: row["dream"],
-                       behaviour: TestCollector.Behaviour(rawValue: row["behaviour"]) ?? .normal)
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT cash, dream, behaviour FROM accounts WHERE number = ?"),
+                arguments: [number])
+        else { return nil }
+        return Account(
+            number: number, cash: row["cash"], dream: row["dream"],
+            behaviour: TestCollector.Behaviour(rawValue: row["behaviour"]) ?? .normal)
     }
 }
 

@@ -23,7 +23,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
     /// Printable keys this context types into a field instead of acting on, so a keymap may not bind them.
     public func typesIntoField(_ character: Character) -> Bool {
         switch self {
-        case .global: true    // global keys work on every screen, including those that take typing
+        case .global: true  // global keys work on every screen, including those that take typing
         case .card: character.isLetter || character.isNumber || ".,;=%?^- ]".contains(character)
         case .reverse: character.isLetter || character.isNumber
         case .supervisor: character.isNumber
@@ -46,11 +46,16 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
 /// Something a key does. Its name is the key in a keymap file (`step_up = ["+", "Up"]`).
 public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case help, language, reverse, history, quit
-    case submit, nextField = "next_field", delete, clear
+    case submit
+    case nextField = "next_field"
+    case delete, clear
     case cancel
-    case stepUp = "step_up", stepDown = "step_down", maximum, none, confirm
+    case stepUp = "step_up"
+    case stepDown = "step_down"
+    case maximum, none, confirm
     case yes, no
-    case newSale = "new_sale", receipt
+    case newSale = "new_sale"
+    case receipt
     case select, previous, next
     case close
 

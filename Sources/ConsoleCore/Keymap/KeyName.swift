@@ -19,12 +19,15 @@ public enum KeyName {
     ]
 
     /// What a keymap file may say, for error messages.
-    public static let accepted = "a single character, Enter, Esc, Backspace, Tab, Space, Up, Down, Left, Right, PageUp, PageDown, F1 to F12, or Ctrl-A to Ctrl-Z"
+    public static let accepted =
+        "a single character, Enter, Esc, Backspace, Tab, Space, Up, Down, Left, Right, PageUp, PageDown, F1 to F12, or Ctrl-A to Ctrl-Z"
 
     /// The key a name stands for; the error says why a name is not a key.
     public static func key(_ name: String) -> Result<Key, KeyNameError> {
         if name.count == 1, let character = name.first {
-            guard !character.isWhitespace || character == " " else { return .failure(KeyNameError(message: "a whitespace key must be written Space, Tab or Enter")) }
+            guard !character.isWhitespace || character == " " else {
+                return .failure(KeyNameError(message: "a whitespace key must be written Space, Tab or Enter"))
+            }
             guard character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 return .failure(KeyNameError(message: "\"\(name)\" is a control character; write its name (\(accepted))"))
             }

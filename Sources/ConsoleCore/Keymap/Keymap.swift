@@ -38,15 +38,21 @@ public struct Keymap: Sendable, Equatable {
 
     /// The built-in bindings; `keymaps/default.toml` says the same (a test keeps them equal).
     public static let standard = Keymap([
-        .global: [.help: [.function(1)], .language: [.function(2)], .reverse: [.function(3)], .history: [.function(4)],
-                  .quit: [.function(10)]],
+        .global: [
+            .help: [.function(1)], .language: [.function(2)], .reverse: [.function(3)], .history: [.function(4)],
+            .quit: [.function(10)],
+        ],
         .card: [.submit: [.enter], .nextField: [.tab, .down, .up], .delete: [.backspace], .clear: [.escape]],
         .lookup: [.cancel: [.escape]],
-        .offer: [.stepUp: [.character("+"), .up, .right], .stepDown: [.character("-"), .down, .left],
-                 .maximum: [.character("M"), .character("m"), .pageUp],
-                 .none: [.character("0"), .character("N"), .character("n"), .pageDown], .confirm: [.enter], .cancel: [.escape]],
-        .confirm: [.yes: [.character("Y"), .character("y"), .character("O"), .character("o"), .enter],
-                   .no: [.character("N"), .character("n"), .escape]],
+        .offer: [
+            .stepUp: [.character("+"), .up, .right], .stepDown: [.character("-"), .down, .left],
+            .maximum: [.character("M"), .character("m"), .pageUp],
+            .none: [.character("0"), .character("N"), .character("n"), .pageDown], .confirm: [.enter], .cancel: [.escape],
+        ],
+        .confirm: [
+            .yes: [.character("Y"), .character("y"), .character("O"), .character("o"), .enter],
+            .no: [.character("N"), .character("n"), .escape],
+        ],
         .result: [.newSale: [.enter, .escape], .receipt: [.character("R"), .character("r")]],
         .reverse: [.select: [.enter], .previous: [.up], .next: [.down], .delete: [.backspace], .cancel: [.escape]],
         .dialog: [.close: [.escape, .enter], .previous: [.pageUp, .up], .next: [.pageDown, .down]],

@@ -21,8 +21,10 @@ public enum Colour: Sendable, Hashable {
     case rgb(red: Int, green: Int, blue: Int)
 
     /// The terminal colour names, in index order.
-    public static let names = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
-                               "bright-black", "bright-red", "bright-green", "bright-yellow", "bright-blue", "bright-magenta", "bright-cyan", "bright-white"]
+    public static let names = [
+        "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+        "bright-black", "bright-red", "bright-green", "bright-yellow", "bright-blue", "bright-magenta", "bright-cyan", "bright-white",
+    ]
 
     /// Reads `red`, `bright-blue`, `grey`, `default`, `#0055aa`; nil if it is none of them.
     public init?(name text: String) {
@@ -49,7 +51,7 @@ public enum Colour: Sendable, Hashable {
         case .indexed(let index) where index < mode.count:
             return index
         case .indexed(let index) where mode == .colours8 && index < 16:
-            return index - 8        // a bright colour becomes its plain one
+            return index - 8  // a bright colour becomes its plain one
         case .indexed(let index):
             return Self.nearest(Self.rgb(ofIndex: index), among: 0..<mode.count)
         case .rgb(let red, let green, let blue) where mode == .colours256:
@@ -84,7 +86,8 @@ public enum Colour: Sendable, Hashable {
         var bestDistance = Int.max
         for index in indexes {
             let candidate = rgb(ofIndex: index)
-            let distance = (candidate.0 - colour.0) * (candidate.0 - colour.0) + (candidate.1 - colour.1) * (candidate.1 - colour.1)
+            let distance =
+                (candidate.0 - colour.0) * (candidate.0 - colour.0) + (candidate.1 - colour.1) * (candidate.1 - colour.1)
                 + (candidate.2 - colour.2) * (candidate.2 - colour.2)
             if distance < bestDistance {
                 best = index

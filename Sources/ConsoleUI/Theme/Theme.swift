@@ -25,8 +25,9 @@ public struct Style: Sendable, Hashable {
 
     /// This style with `other`'s fields written over it (a child theme over its parent).
     public func overridden(by other: Style) -> Style {
-        Style(foreground: other.foreground ?? foreground, background: other.background ?? background,
-              attributes: other.attributes ?? attributes, mono: other.mono ?? mono)
+        Style(
+            foreground: other.foreground ?? foreground, background: other.background ?? background,
+            attributes: other.attributes ?? attributes, mono: other.mono ?? mono)
     }
 }
 
@@ -88,8 +89,9 @@ public struct Theme: Sendable, Equatable {
         }
         let foreground = chain.lazy.compactMap(\.foreground).first
         let background = chain.lazy.compactMap(\.background).first
-        return Appearance(foreground: foreground?.index(for: mode), background: background?.index(for: mode),
-                          attributes: chain.lazy.compactMap(\.attributes).first ?? [])
+        return Appearance(
+            foreground: foreground?.index(for: mode), background: background?.index(for: mode),
+            attributes: chain.lazy.compactMap(\.attributes).first ?? [])
     }
 
     /// The built-in theme; `themes/default.toml` says the same (a test keeps them equal).

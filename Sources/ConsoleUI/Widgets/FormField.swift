@@ -4,8 +4,9 @@ extension Layout {
     /// cursor rests on when the field has it (after the text).
     @discardableResult
     mutating func field(_ text: String, row: Int, column: Int, width: Int, focused: Bool) -> Int {
-        canvas.put("[" + text.padding(toLength: width, withPad: " ", startingAt: 0) + "]", row: row, column: column,
-                   role: focused ? .fieldFocused : .field)
+        canvas.put(
+            "[" + text.padding(toLength: width, withPad: " ", startingAt: 0) + "]", row: row, column: column,
+            role: focused ? .fieldFocused : .field)
         return column + 1 + text.count
     }
 }

@@ -1,5 +1,5 @@
 import AMCashDomain
-public import ConsoleCore
+import ConsoleCore
 
 /// The key legend, generated from the active keymap so it cannot disagree with it.
 enum Legend {

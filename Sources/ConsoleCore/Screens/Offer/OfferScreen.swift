@@ -55,8 +55,12 @@ enum OfferScreen {
         }
         let sale = offer.sale
         model.screen = .redeeming(offer, choice)
-        return [.redeem(RedemptionRequest(card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax,
-                                          language: model.language))]
+        return [
+            .redeem(
+                RedemptionRequest(
+                    card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax,
+                    language: model.language))
+        ]
     }
 
     static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
@@ -68,14 +72,16 @@ enum OfferScreen {
             var notice: LocalizedText?
             if reply.answer.outcome != .approved {
                 let meaning = reply.answer.meaning
-                notice = LocalizedText(english: meaning.message.english + " " + meaning.action.text.english,
-                                       french: meaning.message.french + " " + meaning.action.text.french)
+                notice = LocalizedText(
+                    english: meaning.message.english + " " + meaning.action.text.english,
+                    french: meaning.message.french + " " + meaning.action.text.french)
             }
             model.screen = .offer(Offer(sale: sale, inquiry: reply, choice: choice, notice: notice))
         case .notSent(let failure), .unknown(let failure):
             model.status.connection = .down
-            let notice = LocalizedText(english: failure.message.english + " " + CashierAction.otherTender.text.english,
-                                       french: failure.message.french + " " + CashierAction.otherTender.text.french)
+            let notice = LocalizedText(
+                english: failure.message.english + " " + CashierAction.otherTender.text.english,
+                french: failure.message.french + " " + CashierAction.otherTender.text.french)
             model.screen = .offer(Offer(sale: sale, inquiry: nil, choice: nil, notice: notice))
         }
         return []

@@ -17,8 +17,10 @@ public struct ReadyForm: Hashable, Sendable {
     public var card: CardRead?
     public var notice: LocalizedText?
 
-    public init(focus: ReadyField = .basket, basketText: String = "", preTaxText: String = "", cardText: String = "",
-                card: CardRead? = nil, notice: LocalizedText? = nil) {
+    public init(
+        focus: ReadyField = .basket, basketText: String = "", preTaxText: String = "", cardText: String = "",
+        card: CardRead? = nil, notice: LocalizedText? = nil
+    ) {
         self.focus = focus
         self.basketText = basketText
         self.preTaxText = preTaxText

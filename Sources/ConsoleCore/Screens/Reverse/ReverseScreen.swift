@@ -21,8 +21,9 @@ public struct ReversibleItem: Hashable, Sendable {
 
     /// The same redemption with the card as it was read again for the reversal.
     func reread(_ card: CardRead) -> ReversibleItem {
-        ReversibleItem(journalId: journalId, confirmationNumber: confirmationNumber, card: card, maskedCard: maskedCard, money: money,
-                       time: time)
+        ReversibleItem(
+            journalId: journalId, confirmationNumber: confirmationNumber, card: card, maskedCard: maskedCard, money: money,
+            time: time)
     }
 }
 

@@ -11,15 +11,18 @@ extension Layout {
         for helpLine in shown.lines {
             switch helpLine {
             case .keys(let keys, let label):
-                let shownKeys = keys.count > keyWidth ? String(keys.prefix(keyWidth - 1)) + "…" : keys.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
+                let shownKeys =
+                    keys.count > keyWidth ? String(keys.prefix(keyWidth - 1)) + "…" : keys.padding(toLength: keyWidth, withPad: " ", startingAt: 0)
                 line(shownKeys + " " + text(label))
             case .blank:
                 row += 1
             case .heading(let heading):
                 line(text(heading), role: .title)
             case .testCard(let card):
-                line(compact ? "\(card.number) \(card.situation)"
-                             : "\(card.number)  \(card.situation.padding(toLength: 17, withPad: " ", startingAt: 0)) \(text(card.summary))")
+                line(
+                    compact
+                        ? "\(card.number) \(card.situation)"
+                        : "\(card.number)  \(card.situation.padding(toLength: 17, withPad: " ", startingAt: 0)) \(text(card.summary))")
             }
         }
     }

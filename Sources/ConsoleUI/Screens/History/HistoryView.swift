@@ -10,9 +10,13 @@ extension Layout {
         if lines.isEmpty { wrapped(text(ConsoleText.noHistory), role: .hint) }
         for entry in shown.lines {
             let amount = entry.money?.formatted(language) ?? "-"
-            let kind = text(ConsoleText.historyKind(entry.kind)), state = text(ConsoleText.historyState(entry.state))
-            line(compact ? "\(entry.time) \(kind.prefix(3)) \(state.prefix(8)) \(amount)"
-                         : "\(entry.time)  \(kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")")
+            let kind = text(ConsoleText.historyKind(entry.kind))
+            let state = text(ConsoleText.historyState(entry.state))
+            line(
+                compact
+                    ? "\(entry.time) \(kind.prefix(3)) \(state.prefix(8)) \(amount)"
+                    : "\(entry.time)  \(kind.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.maskedCard)  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(amount.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.confirmationNumber ?? "")"
+            )
         }
     }
 }

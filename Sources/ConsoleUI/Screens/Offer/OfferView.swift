@@ -6,7 +6,9 @@ extension Layout {
     /// daily limit, then the amount stepper; with `question`, "Apply this discount?" below.
     mutating func offer(_ offer: Offer, question: RedemptionChoice?, _ model: Model) {
         // Wide enough for the longest label in this language (French ones are longer), at most 36.
-        let labels = [ConsoleText.card, ConsoleText.basket, ConsoleText.amCash, ConsoleText.canRedeem, ConsoleText.todayLeft, ConsoleText.redeemAmount]
+        let labels = [
+            ConsoleText.card, ConsoleText.basket, ConsoleText.amCash, ConsoleText.canRedeem, ConsoleText.todayLeft, ConsoleText.redeemAmount,
+        ]
         let labelWidth = max(26, min(36, (labels.map { text($0).count }.max() ?? 0) + 2))
         let sale = offer.sale
         labelled(text(ConsoleText.card) + ":", card(sale.card), labelWidth: labelWidth)
@@ -14,8 +16,9 @@ extension Layout {
         if let inquiry = offer.inquiry {
             if model.settings.showBalances, inquiry.answer.meaning.showsBalance, let cash = inquiry.balances.cash {
                 let dream = inquiry.balances.dream.map { "   \(text(ConsoleText.dream)) \($0.formatted(language)) \(text(ConsoleText.miles))" } ?? ""
-                labelled(text(ConsoleText.amCash) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))" + (compact ? "" : dream),
-                         labelWidth: labelWidth)
+                labelled(
+                    text(ConsoleText.amCash) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))" + (compact ? "" : dream),
+                    labelWidth: labelWidth)
                 if compact, let dreamMiles = inquiry.balances.dream {
                     labelled(text(ConsoleText.dream) + ":", "\(dreamMiles.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
                 }
@@ -28,8 +31,9 @@ extension Layout {
                 labelled(text(ConsoleText.canRedeem) + ":", inquiry.unitValue.money(for: units).formatted(language), labelWidth: labelWidth)
             }
             if let daily = inquiry.dailyOfferLimit, !compact {
-                labelled(text(ConsoleText.todayLeft) + ":", "\(daily.count) × \(inquiry.unitValue.money.formatted(language))", role: .normal,
-                         labelWidth: labelWidth)
+                labelled(
+                    text(ConsoleText.todayLeft) + ":", "\(daily.count) × \(inquiry.unitValue.money.formatted(language))", role: .normal,
+                    labelWidth: labelWidth)
             }
         }
         blank()

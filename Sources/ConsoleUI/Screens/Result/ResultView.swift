@@ -12,8 +12,9 @@ extension Layout {
             line("*** " + text(ConsoleText.approved) + " ***", role: .approved)
             blank()
             labelled(text(ConsoleText.confirmation) + ":", approval.confirmationNumber, role: .approved, labelWidth: labelWidth)
-            labelled(text(ConsoleText.discount) + ":", approval.discount.formatted(language) + "  (\(approval.miles.value) \(text(ConsoleText.miles)))",
-                     role: .amountRedeem, labelWidth: labelWidth)
+            labelled(
+                text(ConsoleText.discount) + ":", approval.discount.formatted(language) + "  (\(approval.miles.value) \(text(ConsoleText.miles)))",
+                role: .amountRedeem, labelWidth: labelWidth)
             if model.settings.showBalances, let cash = balances.cash {
                 labelled(text(ConsoleText.newBalance) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
             }

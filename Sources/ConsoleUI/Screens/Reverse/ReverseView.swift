@@ -15,11 +15,12 @@ extension Layout {
         let matches = list.matches
         if items.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
         if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noMatch), role: .error) }
-        itemList(matches.map { item in
-            compact
-                ? "\(item.time) \(item.card.number.lastFour) \(item.money.formatted(language))"
-                : "\(item.time)  \(item.maskedCard)  \(item.money.formatted(language).padding(toLength: 10, withPad: " ", startingAt: 0))  \(item.confirmationNumber)"
-        }, selected: list.selected)
+        itemList(
+            matches.map { item in
+                compact
+                    ? "\(item.time) \(item.card.number.lastFour) \(item.money.formatted(language))"
+                    : "\(item.time)  \(item.maskedCard)  \(item.money.formatted(language).padding(toLength: 10, withPad: " ", startingAt: 0))  \(item.confirmationNumber)"
+            }, selected: list.selected)
         if asking {
             blank()
             wrapped(text(ConsoleText.reverseQuestion), role: .title)
