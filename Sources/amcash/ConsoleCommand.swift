@@ -99,23 +99,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             let loop = ConsoleLoop(
                 model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
                 clockText: ConsoleEffects.clockText)
-            let send = loop.send
-            // Recovery runs beside the screen: the cashier sees "resolving…", not a blocked console. It runs
-            // at start and then every 30 s, so queued reversals are re-sent when their backoff is over.
-            let recovery = Task.detached {
-                // Rows the till's own REDEEM or REVERSE holds are leased: the pass leaves them alone.
-                let recovery = session.transactions
-                var first = true
-                while !Task.isCancelled {
-                    if first || ((try? recovery.pendingCount()) ?? 0) > 0 {
-                        send(.recovering(true))
-                        _ = try? await recovery.recover()
-                        send(.recovering(false))
-                        send(.pendingCount((try? session.journal.openCount()) ?? 0))
-                    }
-                    first = false
-                    try? await Task.sleep(for: .seconds(30))
-                }
+            let recovery = Task.detached { [send = loop.send] in
+                await BackgroundRecovery(transactions: session.transactions, journal: session.journal).run(send: send)
             }
             _ = await loop.run(noColor: noColor, startingEffects: [.echo])
             recovery.cancel()
