@@ -158,6 +158,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Training: exercises from TOML, each run against a simulator of its own, checked from the journal
+        // and the ledger; the class's scorecard in SQLite.
+        .target(
+            name: "AMCashTraining",
+            dependencies: [
+                "ConsoleRuntime", "ConsoleCore", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "AMCashDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // ncursesw, seen from Swift (Debian: libncurses-dev), and the small C the terminal's safety needs:
         // wrappers for curses macros and globals, and a crash handler that restores the terminal.
         .target(
@@ -171,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "amcash",
             dependencies: [
-                "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashJournal",
+                "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashTraining", "AMCashJournal",
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -250,6 +263,15 @@ let package = Package(
             dependencies: [
                 "ConsoleRuntime", "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
                 "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+            ],
+            swiftSettings: strict
+        ),
+        // Exercise files, the checks against a real simulator and journal, the scorecard.
+        .testTarget(
+            name: "AMCashTrainingTests",
+            dependencies: [
+                "AMCashTraining", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+                "ConsoleCore",
             ],
             swiftSettings: strict
         ),

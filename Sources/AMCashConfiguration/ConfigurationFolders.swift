@@ -2,7 +2,7 @@ import Foundation
 
 /// The kinds of user-editable files the console reads from its folders.
 public enum ConfigurationKind: String, Sendable, CaseIterable {
-    case themes, keymaps
+    case themes, keymaps, exercises
 
     /// "theme" or "keymap", for messages.
     public var singular: String { String(rawValue.dropLast()) }

@@ -24,6 +24,8 @@ public enum Msg: Sendable {
     case supervisorPinChecked(Bool)
     /// The screen was drawn (sent by the loop after each frame): an approval on it has been shown.
     case drawn
+    /// Training: the verdict on the exercise, from the journal and the simulator's ledger.
+    case exerciseChecked(ExerciseVerdict)
 }
 
 /// Names an effect that a later one may cancel: a new one with the same id replaces the old.
@@ -49,6 +51,9 @@ public enum Effect: Sendable, Equatable {
     case supervisorLockedOut(seconds: Int, lockouts: Int)
     /// The cashier saw APPROVED for this trace: the journal records it shown, so the debit stands.
     case markShown(traceId: String)
+    /// Training: check the exercise from the journal and the ledger (and the answer to "Did you give
+    /// the discount?", when it was asked); answers `exerciseChecked`.
+    case checkExercise(discountGiven: Bool?)
     case quit
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may

@@ -138,6 +138,8 @@ public struct Model: Sendable, Equatable {
     public var columns = 80
     public var rows = 24
     public var quit = false
+    /// `amcash train`: the exercise under way (nil at a till).
+    public var training: TrainingState?
     var scanner = ScannerBurst()
 
     public init(settings: ConsoleSettings) {
@@ -155,7 +157,10 @@ public struct Model: Sendable, Equatable {
     public var kind: ScreenKind { overlays.last?.kind ?? screen.kind }
 
     /// The keymap context the visible screen reads keys from (then `global`'s); nil while waiting on the host.
-    public var keyContext: KeyContext? { overlays.last?.keyContext ?? screen.keyContext }
+    public var keyContext: KeyContext? {
+        if let training, training.coversTheTill { return training.keyContext }
+        return overlays.last?.keyContext ?? screen.keyContext
+    }
 
     /// Ends whatever is on screen and starts a new sale, in the terminal's language.
     mutating func startNewSale() {

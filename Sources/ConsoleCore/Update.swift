@@ -50,6 +50,8 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
         return [.quit]
     case .supervisorPinChecked(let matches):
         return withSupervisor(&model) { model, entry in SupervisorScreen.checked(matches, &model, &entry) }
+    case .exerciseChecked(let verdict):
+        TrainingScreen.checked(verdict, &model)
     }
     return []
 }
@@ -100,6 +102,7 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
         return []
     }
     // While the host is asked, keys wait: nothing may take the screen from under the answer.
+    // (The finish key of a training exercise waits too; it is global, and there is no context.)
     guard let context = model.keyContext else { return [] }
     if context == .card, press.key == .enter, fast, model.scanner.text.count >= model.settings.scannerMinimumLength {
         return withReady(&model) { model, form in ReadyScreen.scanned(&model, &form) }
@@ -116,11 +119,14 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
         }
     }
     if let action = keymap.action(for: press.key, in: context) {
+        if let effects = TrainingScreen.handle(action, in: context, &model) { return effects }
         return perform(action, in: context, &model, fast: fast)
     }
     if let action = keymap.action(for: press.key, in: .global) {
+        if let effects = TrainingScreen.handle(action, in: .global, &model) { return effects }
         return performGlobal(action, &model)
     }
+    if model.training?.coversTheTill == true { return [] }
     guard case .character(let character) = press.key, context.typesIntoField(character) else { return [] }
     switch context {
     case .card:

@@ -106,6 +106,9 @@ public struct ConsoleEffects: EffectPerformer {
             lockoutFile.record(until: now().addingTimeInterval(TimeInterval(seconds)), lockouts: lockouts)
         case .cancel, .quit:
             break
+        case .checkExercise:
+            // Training only: `amcash train`'s performer checks the exercise and passes everything else here.
+            break
         }
     }
 

@@ -40,8 +40,9 @@ public final class ConsoleLoop {
     public var send: @Sendable (Msg) -> Void { { [continuation] in continuation.yield([$0]) } }
 
     /// Runs until the model quits (the cashier, the supervisor PIN, SIGTERM or SIGHUP); the terminal is
-    /// restored on the way out. Returns the last model.
-    public func run(noColor: Bool, startingEffects: [Effect], handleSignals: Bool = true) async -> Model {
+    /// restored on the way out. Returns the last model. With `ownsDevice` false the caller has started
+    /// the device and stops it (several runs on one terminal: `amcash train`'s exercises).
+    public func run(noColor: Bool, startingEffects: [Effect], handleSignals: Bool = true, ownsDevice: Bool = true) async -> Model {
         // Before the terminal starts: SIGTERM and SIGHUP become a quit message, so the journal closes cleanly.
         var sources: [any DispatchSourceSignal] = []
         if handleSignals {
@@ -54,7 +55,7 @@ public final class ConsoleLoop {
                 return source
             }
         }
-        device.start(noColor: noColor)
+        if ownsDevice { device.start(noColor: noColor) }
         let input = InputThread(device: device, continuation: continuation)
         input.start()
         let ticker = Task { [continuation, clockText, tickInterval] in
@@ -67,7 +68,7 @@ public final class ConsoleLoop {
             ticker.cancel()
             // The input thread leaves curses alone before curses ends.
             input.stop()
-            device.stop()
+            if ownsDevice { device.stop() }
             sources.forEach { $0.cancel() }
             running.values.forEach { $0.cancel() }
         }

@@ -13,7 +13,9 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
     var layout = Layout(canvas: canvas, compact: compact, language: model.language)
     layout.legendLines = Legend.lines(model, width: canvas.columns, compact: compact)
     layout.statusLine(model)
-    if let overlay = model.overlays.last {
+    if let training = model.training, training.coversTheTill {
+        layout.training(training, model)
+    } else if let overlay = model.overlays.last {
         switch overlay {
         case .help(let page): layout.help(model, page: page)
         case .history(let lines, let page): layout.history(lines ?? [], page: page, model)

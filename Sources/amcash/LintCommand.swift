@@ -1,5 +1,6 @@
 import AMCashAPI
 import AMCashConfiguration
+import AMCashTraining
 import AMCashWire
 import ArgumentParser
 import ConsoleAppearance
@@ -11,12 +12,12 @@ import Foundation
 /// and lists every error as `file:line:column: message`.
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lint", abstract: "Check themes, keymaps and the terminal configuration.",
+        commandName: "lint", abstract: "Check themes, keymaps, training exercises and the terminal configuration.",
         discussion: """
-            PATH is a file or a folder (its .toml files, and its themes/ and keymaps/ folders). A file in a \
-            themes/ or keymaps/ folder is read as one; any other file is read as what its tables say (a theme has \
+            PATH is a file or a folder (its .toml files, and its themes/, keymaps/ and exercises/ folders). A file in a \
+            themes/, keymaps/ or exercises/ folder is read as one (an exercise also has [collector] and [expect]); any other file is read as what its tables say (a theme has \
             [styles] or [palette], a keymap has [global], [card] … tables, anything else is a terminal \
-            configuration, whose theme and keymap are checked too). With no PATH: every theme and keymap the \
+            configuration, whose theme and keymap are checked too). With no PATH: every theme, keymap and exercise the \
             console can find and the terminal configuration in use. Exit status 0 when all is well, 1 when \
             any file has an error, 2 when a PATH does not exist.
             """)
@@ -75,10 +76,14 @@ struct LintCommand: ParsableCommand {
     }
 
     enum LintedKind {
-        case theme, keymap, terminal
+        case theme, keymap, exercise, terminal
 
         init(_ kind: ConfigurationKind) {
-            self = kind == .themes ? .theme : .keymap
+            switch kind {
+            case .themes: self = .theme
+            case .keymaps: self = .keymap
+            case .exercises: self = .exercise
+            }
         }
     }
 
@@ -88,6 +93,8 @@ struct LintCommand: ParsableCommand {
             do { _ = try ThemeLoader(folders: folders).load(file: path) } catch { return error.errors }
         case .keymap:
             do { _ = try KeymapLoader(folders: folders).load(file: path) } catch { return error.errors }
+        case .exercise:
+            do { _ = try ExerciseLoader.load(path: path) } catch { return [error] }
         case .terminal:
             let configuration: TerminalConfiguration
             do { configuration = try TerminalConfigurationLoader.load(path: path) } catch { return [error] }
@@ -109,6 +116,7 @@ struct LintCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
         if folder == ConfigurationKind.themes.rawValue { return .theme }
         if folder == ConfigurationKind.keymaps.rawValue { return .keymap }
+        if folder == ConfigurationKind.exercises.rawValue { return .exercise }
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let tables = Set(
             text.split(separator: "\n").compactMap { line -> String? in
@@ -117,6 +125,7 @@ struct LintCommand: ParsableCommand {
                 return trimmed.dropFirst().prefix { $0 != "]" && $0 != "." }.trimmingCharacters(in: .whitespaces)
             })
         if tables.contains("styles") || tables.contains("palette") { return .theme }
+        if tables.contains("expect") && tables.contains("collector") { return .exercise }
         if !tables.isDisjoint(with: KeyContext.allCases.map(\.rawValue)) { return .keymap }
         return .terminal
     }

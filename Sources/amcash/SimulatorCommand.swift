@@ -22,7 +22,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
             """,
-        subcommands: [ExportReconciliationCommand.self])
+        subcommands: [ExportReconciliationCommand.self, ScorecardCommand.self])
 
     @Option(name: .long, help: "The address to listen on (loopback by default).")
     var host = "127.0.0.1"
@@ -72,7 +72,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("list-collectors"), help: "List the test collectors and exit.")
     var listCollectors = false
 
-    @Flag(name: .long, help: "With --list-collectors: print JSON.")
+    @Flag(name: .long, help: "With --list-collectors or scorecard: print JSON.")
     var json = false
 
     @Option(name: .customLong("log-level"), help: "Log to standard error from this level.")

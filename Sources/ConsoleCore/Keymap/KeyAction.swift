@@ -8,7 +8,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
     /// The actions a keymap may bind here, in the order the legend and the help screen list them.
     public var actions: [KeyAction] {
         switch self {
-        case .global: [.help, .language, .reverse, .history, .quit]
+        case .global: [.help, .language, .reverse, .history, .quit, .finish]
         case .card: [.submit, .nextField, .delete, .clear]
         case .lookup: [.cancel]
         case .offer: [.stepUp, .stepDown, .maximum, .none, .confirm, .cancel]
@@ -46,6 +46,8 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
 /// Something a key does. Its name is the key in a keymap file (`step_up = ["+", "Up"]`).
 public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case help, language, reverse, history, quit
+    /// Training only: the trainee says the exercise is done.
+    case finish
     case submit
     case nextField = "next_field"
     case delete, clear
@@ -68,6 +70,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .reverse: ConsoleText.keyReverse
         case .history: ConsoleText.keyHistory
         case .quit: kiosk ? ConsoleText.keySupervisor : ConsoleText.keyQuit
+        case .finish: ConsoleText.keyFinish
         case .submit: ConsoleText.keySubmit
         case .nextField: ConsoleText.keyNextField
         case .delete: ConsoleText.keyDelete

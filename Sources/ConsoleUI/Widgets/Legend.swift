@@ -14,12 +14,19 @@ enum Legend {
         switch context {
         case .card: [.nextField]
         case .reverse: [.select, .cancel]
+        case .result where model.training?.coversTheTill == true: [.newSale]
         case .result: hasReceipt(model) ? [.newSale, .receipt] : [.newSale]
         case .supervisor: [.submit, .cancel]
+        case .dialog where model.training?.coversTheTill == true: [.close]
         case .dialog:
             // Page keys only where there are pages to turn.
             pageCount(model) > 1 ? [.close, .next, .previous] : [.close]
-        case .global: model.kind == .supervisor ? [.language] : context.actions
+        case .global:
+            if model.training?.coversTheTill == true {
+                [.language]
+            } else {
+                model.kind == .supervisor ? [.language] : context.actions.filter { $0 != .finish || model.training != nil }
+            }
         default: context.actions
         }
     }
@@ -45,11 +52,26 @@ enum Legend {
         guard let context = model.keyContext else { return [] }
         return [context, .global].flatMap { context in
             shown(in: context, model).compactMap { action in
-                model.settings.keymap.primaryKey(for: action, in: context).map {
-                    Entry(action: action, key: $0, label: action.label(in: context, kiosk: model.settings.kiosk))
-                }
+                key(for: action, in: context, model).map { Entry(action: action, key: $0, label: label(action, in: context, model)) }
             }
         }
+    }
+
+    /// The key the legend shows: the keymap's first, except that a training screen's "Start" shows Enter
+    /// when Enter is one of its keys (Esc reads as "back", not "begin").
+    static func key(for action: KeyAction, in context: KeyContext, _ model: Model) -> String? {
+        let keys = model.settings.keymap.keys(for: action, in: context)
+        if model.training?.coversTheTill == true, action == .close, keys.contains(.enter) { return KeyName.display(.enter) }
+        return keys.first.map(KeyName.display)
+    }
+
+    /// What a key does here: on a training screen, Enter starts the exercise or goes on to the next.
+    static func label(_ action: KeyAction, in context: KeyContext, _ model: Model) -> LocalizedText {
+        if model.training?.coversTheTill == true {
+            if action == .close { return ConsoleText.keyStart }
+            if action == .newSale { return ConsoleText.keyNextExercise }
+        }
+        return action.label(in: context, kiosk: model.settings.kiosk)
     }
 
     /// The legend packed into lines: on a narrow screen one line, Help first, as many keys as fit;

@@ -8,6 +8,8 @@ public enum HelpLine: Hashable, Sendable {
     case heading(LocalizedText)
     /// A test card (CERT mode).
     case testCard(TestCollectorLine)
+    /// Training: the exercise's hint.
+    case hint(LocalizedText)
 }
 
 /// The help screen: every key of the screen under it, then the global keys, then (in training) the
@@ -16,8 +18,13 @@ public enum HelpScreen {
     /// All the lines, before paging.
     public static func lines(_ model: Model) -> [HelpLine] {
         let under = model.overlays.dropLast().last?.keyContext ?? model.screen.keyContext ?? .card
-        var lines: [HelpLine] = [under, .global].flatMap { context in
-            context.actions.compactMap { action -> HelpLine? in
+        var lines: [HelpLine] = []
+        if let exercise = model.training?.exercise {
+            lines += [.heading(ConsoleText.hintTitle), .hint(exercise.hint)]
+            if !model.isCompact { lines.append(.blank) }
+        }
+        lines += [under, .global].flatMap { context in
+            context.actions.filter { $0 != .finish || model.training != nil }.compactMap { action -> HelpLine? in
                 let keys = model.settings.keymap.keys(for: action, in: context).map(KeyName.display)
                 guard !keys.isEmpty else { return nil }
                 return .keys(keys.joined(separator: " / "), action.label(in: context, kiosk: model.settings.kiosk))

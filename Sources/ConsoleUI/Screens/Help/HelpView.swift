@@ -18,6 +18,8 @@ extension Layout {
                 row += 1
             case .heading(let heading):
                 line(text(heading), role: .title)
+            case .hint(let hint):
+                wrapped(text(hint), role: .hint)
             case .testCard(let card):
                 line(
                     compact

@@ -1,0 +1,122 @@
+public import AMCashAPI
+public import AMCashConfiguration
+import AMCashDomain
+public import AMCashJournal
+public import AMCashSimulator
+import AMCashWire
+public import ConsoleCore
+public import ConsoleRuntime
+import Foundation
+import Logging
+
+/// `amcash train`: the real console, in CERT mode, against a simulator set up for each exercise in
+/// turn, with a journal of its own in a temporary folder. Nothing of a real host or a real journal is
+/// touched. Each exercise: its story, the trainee at the till, the closing question if it has one,
+/// the check from the journal and the ledger, the verdict; then the next.
+public struct TrainingRun: Sendable {
+    public let exercises: [Exercise]
+    public let trainee: String
+    public let scorecard: Scorecard
+    /// The console's settings (keymap, language, kiosk…); the run makes them CERT.
+    public let settings: ConsoleSettings
+    public let noColor: Bool
+
+    public init(exercises: [Exercise], trainee: String, scorecard: Scorecard, settings: ConsoleSettings, noColor: Bool) {
+        self.exercises = exercises
+        self.trainee = trainee
+        self.scorecard = scorecard
+        self.settings = settings
+        self.noColor = noColor
+    }
+
+    /// How one exercise ended.
+    public enum Outcome: Sendable, Equatable {
+        case passed, failed
+        /// The trainee left (the quit key, SIGTERM): the attempt stays open on the scorecard.
+        case left
+    }
+
+    /// Runs the exercises on `device` (started once for all of them) until the last is done or the
+    /// trainee leaves. Returns each exercise's outcome, in order.
+    public func run(on device: any TerminalDevice) async throws -> [(String, Outcome)] {
+        device.start(noColor: noColor)
+        defer { device.stop() }
+        var outcomes: [(String, Outcome)] = []
+        for (index, exercise) in exercises.enumerated() {
+            let outcome = try await runOne(exercise, position: index + 1, on: device)
+            outcomes.append((exercise.name, outcome))
+            if outcome == .left { break }
+        }
+        return outcomes
+    }
+
+    func runOne(_ exercise: Exercise, position: Int, on device: any TerminalDevice) async throws -> Outcome {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-train-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let attempt = try scorecard.begin(trainee: trainee, exercise: exercise.name)
+
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(
+                collectors: [exercise.collector], faults: FaultPlan(rules: exercise.faults), databasePath: folder + "/ledger.sqlite"),
+            logger: Logger(label: "amcash.train.simulator"))
+        let client = HostClient(
+            settings: HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
+            timeouts: .standard, logger: Logger(label: "amcash.train.host"))
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: settings.identity)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let base = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let effects = TrainingEffects(
+            base: base, exercise: exercise, journal: journal, transactions: transactions, simulator: simulator, scorecard: scorecard,
+            attempt: attempt)
+
+        var settings = self.settings
+        settings.environment = .cert
+        settings.builtInSimulator = true
+        settings.kiosk = false
+        settings.testCollectors = [
+            TestCollectorLine(number: exercise.collector.number, situation: exercise.name, summary: exercise.title)
+        ]
+        var model = Model(settings: settings)
+        model.training = TrainingState(
+            exercise: ExerciseCard(
+                name: exercise.name, title: exercise.title, story: exercise.story, hint: exercise.hint,
+                asksDiscountQuestion: exercise.asksDiscountQuestion, position: position, count: exercises.count, trainee: trainee))
+        let loop = ConsoleLoop(model: model, performer: effects, device: device, clockText: ConsoleEffects.clockText)
+        let recovery = Task.detached { [send = loop.send] in
+            await BackgroundRecovery(transactions: transactions, journal: journal).run(send: send)
+        }
+        let last = await loop.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
+        recovery.cancel()
+        await client.shutdown()
+        await simulator.stop()
+        guard case .verdict(let verdict)? = last.training?.phase else { return .left }
+        return verdict.passed ? .passed : .failed
+    }
+}
+
+/// The console's effects, plus the exercise's check: it reads the journal and the ledger, writes the
+/// verdict on the scorecard, and answers `exerciseChecked`.
+struct TrainingEffects: EffectPerformer {
+    let base: ConsoleEffects
+    let exercise: Exercise
+    let journal: Journal
+    let transactions: JournaledTransactions
+    let simulator: SimulatorServer
+    let scorecard: Scorecard
+    let attempt: Int64
+
+    func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async {
+        guard case .checkExercise(let discountGiven) = effect else { return await base.perform(effect, send: send) }
+        let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, simulator: simulator, exercise: exercise)
+        let (verdict, mistakes) = ExerciseChecker.verdict(exercise, facts: facts, discountGiven: discountGiven)
+        do { try scorecard.finish(attempt, passed: verdict.passed, mistakes: mistakes) } catch {
+            Logger(label: "amcash.train").error("the scorecard could not be written: \(error)")
+        }
+        send(.exerciseChecked(verdict))
+        send(.pendingCount((try? journal.openCount()) ?? 0))
+    }
+}

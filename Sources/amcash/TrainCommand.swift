@@ -1,0 +1,126 @@
+import AMCashConfiguration
+import AMCashDomain
+import AMCashTraining
+import ArgumentParser
+import ConsoleAppearance
+import ConsoleCore
+import CursesBackend
+import Foundation
+import Logging
+
+/// `amcash train`: guided exercises in the real console, each against a simulator set up for it.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Practise at the till: guided exercises in CERT mode, checked and scored.",
+        discussion: """
+            Each exercise shows a customer's story, then the trainee works the till as usual against a simulator set up \
+            for it (F1 shows a hint, F9 ends the exercise). The journal and the simulator's ledger are then checked and \
+            the verdict shown, right and wrong, and why. Nothing of a real host or a real journal is touched. \
+            Exercises come from exercises/ (the shipped ones, and your own in ~/.config/amcash/exercises/). \
+            Without --exercise, the trainee resumes at the first exercise not yet passed. \
+            The scorecard (amcash sim scorecard) is written to training.sqlite in the data directory.
+            """)
+
+    @Option(name: .long, parsing: .singleValue, help: "Run this exercise (a name from exercises/ or a .toml path); repeatable.")
+    var exercise: [String] = []
+
+    @Option(name: .long, help: "The trainee's name, on the scorecard (default: the login name).")
+    var trainee: String?
+
+    @Option(name: .long, help: "The scorecard file (default: training.sqlite in the data directory).")
+    var scorecard: String?
+
+    @Option(name: .long, help: "The colour theme (default: training).")
+    var theme: String?
+
+    @Option(name: .long, help: "The key bindings (default: default).")
+    var keymap: String?
+
+    @Option(name: .long, help: "The trainee's language: en or fr (default: en).")
+    var language = "en"
+
+    @Flag(name: .long, help: "Draw with ASCII only.")
+    var ascii = false
+
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            printError("amcash train needs a terminal.")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let utf8 = Terminal.adoptLocale()
+        let environment = ProcessInfo.processInfo.environment
+        let folders = ConfigurationFolders.standard(environment: environment)
+        let appearance = try Appearance.resolve(theme: theme ?? "training", keymap: keymap, environment: environment)
+        let all = try ExerciseLoader.all(folders: folders)
+        let name = trainee ?? environment["USER"] ?? "trainee"
+        let dataDirectory = try HostSession.dataDirectory(environment: environment)
+        bootstrapLogging(level: .warning, file: dataDirectory + "/amcash-train.log")
+        let card = try Scorecard(path: scorecard ?? dataDirectory + "/training.sqlite")
+        var chosen: [Exercise] = []
+        for wanted in exercise {
+            if wanted.hasSuffix(".toml") {
+                chosen.append(try ExerciseLoader.load(path: wanted))
+            } else if let found = all.first(where: { $0.name == wanted }) {
+                chosen.append(found)
+            } else {
+                printError("amcash train: no exercise \(wanted); there are \(all.map(\.name).joined(separator: ", "))")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        if chosen.isEmpty {
+            // Resume: the first exercise this trainee has not passed, and the ones after it.
+            let passed = try card.passed(by: name)
+            chosen = Array(all.drop { passed.contains($0.name) })
+            if chosen.isEmpty { chosen = all }
+        }
+        guard !chosen.isEmpty else {
+            printError("amcash train: no exercises found in \(folders.folders(.exercises).joined(separator: ", "))")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let settings = ConsoleSettings(language: language.hasPrefix("fr") ? .french : .english, keymap: appearance.keymap)
+        let run = TrainingRun(
+            exercises: chosen, trainee: name, scorecard: card, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
+        let outcomes = try await run.run(on: Terminal(theme: appearance.theme, ascii: ascii || environment["TERM"] == "linux" || !utf8))
+        for (exercise, outcome) in outcomes {
+            print("\(exercise): \(outcome == .passed ? "passed" : outcome == .failed ? "not yet" : "left unfinished")")
+        }
+    }
+}
+
+/// `amcash sim scorecard`: the class, per trainee.
+struct ScorecardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scorecard", abstract: "Print the training scorecard: per trainee, exercises passed, attempts, time, mistakes.")
+
+    @Option(name: .long, help: "The scorecard file (default: training.sqlite in the data directory).")
+    var scorecard: String?
+
+    /// `--json` is the simulator's own flag (it lists the collectors with it too): `amcash sim scorecard --json`.
+    @ParentCommand var simulator: SimulatorCommand
+
+    func run() async throws {
+        let json = simulator.json
+        let path = try scorecard ?? HostSession.dataDirectory(environment: ProcessInfo.processInfo.environment) + "/training.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("amcash sim scorecard: no scorecard at \(path) (amcash train writes it)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let scores = try Scorecard(path: path).summary()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(scores), as: UTF8.self))
+            return
+        }
+        print("trainee              passed  attempts  time      unfinished  mistakes")
+        for score in scores {
+            let time = String(format: "%d:%02d", score.seconds / 60, score.seconds % 60)
+            let mistakes = score.mistakes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            print(
+                score.trainee.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                    + String(score.passed).leftPadded(6) + "  " + String(score.attempts).leftPadded(8) + "  "
+                    + time.padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + String(score.unfinished).leftPadded(10) + "  "
+                    + (mistakes.isEmpty ? "-" : mistakes))
+        }
+    }
+}
