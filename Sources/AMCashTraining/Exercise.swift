@@ -87,7 +87,9 @@ public enum ExerciseLoader {
         }
         func localized(_ key: String) throws(ConfigurationError) -> LocalizedText {
             guard let english = try string(root, [key]) else { throw document.error(at: [], "the exercise needs \(key) (and \(key)Fr)") }
-            guard let french = try string(root, [key + "Fr"]) else { throw document.error(at: [], "the exercise needs \(key)Fr, the French of \(key)") }
+            guard let french = try string(root, [key + "Fr"]) else {
+                throw document.error(at: [], "the exercise needs \(key)Fr, the French of \(key)")
+            }
             return LocalizedText(english: english, french: french)
         }
         func bool(_ table: TOMLTable, _ path: [String]) throws(ConfigurationError) -> Bool? {
@@ -105,7 +107,8 @@ public enum ExerciseLoader {
 
         guard let collectorTable = root["collector"]?.table else { throw document.error(at: [], "the exercise needs a [collector] table") }
         for key in collectorTable.keys where !collectorKeys.contains(key) {
-            throw document.keyError(at: ["collector", key], "unknown key \(key) in [collector]; it has \(collectorKeys.sorted().joined(separator: ", "))")
+            throw document.keyError(
+                at: ["collector", key], "unknown key \(key) in [collector]; it has \(collectorKeys.sorted().joined(separator: ", "))")
         }
         let cardNumber = try string(collectorTable, ["collector", "number"]) ?? "81000000001"
         guard (1...19).contains(cardNumber.count), cardNumber.allSatisfy({ $0.isASCII && $0.isNumber }) else {
@@ -147,7 +150,9 @@ public enum ExerciseLoader {
                 }
                 expectations.append(.approved(money))
             case "nothingRedeemed", "noRedeemSent", "reversed":
-                guard try bool(expect, path) == true else { throw document.error(at: path, "expect.\(key) can only be true (leave it out otherwise)") }
+                guard try bool(expect, path) == true else {
+                    throw document.error(at: path, "expect.\(key) can only be true (leave it out otherwise)")
+                }
                 expectations.append(key == "reversed" ? .reversed : key == "noRedeemSent" ? .noRedeemSent : .nothingRedeemed)
             case "discountGiven":
                 expectations.append(.discountGiven(try bool(expect, path)!))

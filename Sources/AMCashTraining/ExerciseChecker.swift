@@ -16,8 +16,10 @@ public struct ExerciseFacts: Sendable {
     /// The ledger's redemptions for the collector still standing (not reversed or refunded).
     public let standingRedemptions: Int
 
-    public init(redeems: [(state: TransactionState, money: Money?, language: Language?)], reversals: [TransactionState],
-                netDebitMiles: Int, standingRedemptions: Int) {
+    public init(
+        redeems: [(state: TransactionState, money: Money?, language: Language?)], reversals: [TransactionState],
+        netDebitMiles: Int, standingRedemptions: Int
+    ) {
         self.redeems = redeems
         self.reversals = reversals
         self.netDebitMiles = netDebitMiles
@@ -39,8 +41,9 @@ public struct ExerciseFacts: Sendable {
         let number = exercise.collector.number
         let balance = await simulator.cashBalance(of: number) ?? exercise.collector.cashMiles
         let standing = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }
-        return ExerciseFacts(redeems: redeems, reversals: reversals, netDebitMiles: exercise.collector.cashMiles - balance,
-                             standingRedemptions: standing.count)
+        return ExerciseFacts(
+            redeems: redeems, reversals: reversals, netDebitMiles: exercise.collector.cashMiles - balance,
+            standingRedemptions: standing.count)
     }
 
     /// The `instantMessage` of a journaled request body: the language it was sent in.
@@ -77,7 +80,8 @@ public enum ExerciseChecker {
                         : "Expected one redemption of \(money.formatted(.english)) approved and shown; the till showed \(shown.isEmpty ? "none" : got) and AIR MILES took \(miles) miles.",
                     right
                         ? "Un échange de \(money.formatted(.french)) a été approuvé et affiché; AIR MILES a pris \(miles) milles."
-                        : "Il fallait un échange de \(money.formatted(.french)) approuvé et affiché; le terminal a affiché \(shown.isEmpty ? "aucun" : gotFr) et AIR MILES a pris \(miles) milles.")
+                        : "Il fallait un échange de \(money.formatted(.french)) approuvé et affiché; le terminal a affiché \(shown.isEmpty ? "aucun" : gotFr) et AIR MILES a pris \(miles) milles."
+                )
             case .nothingRedeemed:
                 let right = miles == 0 && facts.standingRedemptions == 0 && shown.isEmpty
                 check(
@@ -92,8 +96,12 @@ public enum ExerciseChecker {
                 let right = facts.redeems.isEmpty
                 check(
                     expectation, right,
-                    right ? "No redemption was sent: right for this card." : "A redemption was sent (\(facts.redeems.count)); this card could not redeem.",
-                    right ? "Aucun échange n’a été envoyé : c’est juste pour cette carte." : "Un échange a été envoyé (\(facts.redeems.count)); cette carte ne pouvait pas échanger.")
+                    right
+                        ? "No redemption was sent: right for this card."
+                        : "A redemption was sent (\(facts.redeems.count)); this card could not redeem.",
+                    right
+                        ? "Aucun échange n’a été envoyé : c’est juste pour cette carte."
+                        : "Un échange a été envoyé (\(facts.redeems.count)); cette carte ne pouvait pas échanger.")
             case .reversed:
                 let right = facts.reversals.contains(.reversed) && miles == 0 && facts.standingRedemptions == 0
                 check(
@@ -114,7 +122,9 @@ public enum ExerciseChecker {
                             ? "You did not give a discount the till never confirmed."
                             : "The till did not confirm this discount: it must not be given (the miles come back on their own)."),
                     expected
-                        ? (right ? "Vous avez accordé le rabais approuvé par le terminal." : "Le terminal a approuvé le rabais : le client devait l’avoir.")
+                        ? (right
+                            ? "Vous avez accordé le rabais approuvé par le terminal."
+                            : "Le terminal a approuvé le rabais : le client devait l’avoir.")
                         : (right
                             ? "Vous n’avez pas accordé un rabais que le terminal n’a jamais confirmé."
                             : "Le terminal n’a pas confirmé ce rabais : il ne faut pas l’accorder (les milles reviennent d’eux-mêmes)."))
@@ -124,8 +134,12 @@ public enum ExerciseChecker {
                 let name = language == .french ? ("French", "français") : ("English", "anglais")
                 check(
                     expectation, right,
-                    right ? "The sale went in \(name.0), the customer's language." : "The sale did not go in \(name.0): switch the language (F2) for this customer.",
-                    right ? "La vente s’est faite en \(name.1), la langue du client." : "La vente ne s’est pas faite en \(name.1) : changez de langue (F2) pour ce client.")
+                    right
+                        ? "The sale went in \(name.0), the customer's language."
+                        : "The sale did not go in \(name.0): switch the language (F2) for this customer.",
+                    right
+                        ? "La vente s’est faite en \(name.1), la langue du client."
+                        : "La vente ne s’est pas faite en \(name.1) : changez de langue (F2) pour ce client.")
             }
         }
         return (ExerciseVerdict(lines: lines), mistakes)

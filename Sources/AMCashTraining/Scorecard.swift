@@ -65,12 +65,22 @@ public final class Scorecard: Sendable {
         /// Unfinished attempts (a terminal closed mid-exercise).
         public let unfinished: Int
         public let mistakes: [String: Int]
+
+        public init(trainee: String, passed: Int, attempts: Int, seconds: Int, unfinished: Int, mistakes: [String: Int]) {
+            self.trainee = trainee
+            self.passed = passed
+            self.attempts = attempts
+            self.seconds = seconds
+            self.unfinished = unfinished
+            self.mistakes = mistakes
+        }
     }
 
     /// Per trainee: exercises passed, attempts, time taken, mistakes by kind.
     public func summary() throws -> [TraineeScore] {
         try queue.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT trainee, exercise, startedAt, finishedAt, passed, mistakes FROM attempts ORDER BY trainee, id")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT trainee, exercise, startedAt, finishedAt, passed, mistakes FROM attempts ORDER BY trainee, id")
             var byTrainee: [String: [Row]] = [:]
             for row in rows { byTrainee[row["trainee"], default: []].append(row) }
             return byTrainee.keys.sorted().map { trainee in

@@ -142,11 +142,13 @@ public enum ConsoleText {
     public static let exerciseOf = t("Exercise", "Exercice")
     public static let traineeLabel = t("Trainee", "Stagiaire")
     public static func storyStart(_ key: String) -> LocalizedText {
-        t("Serve this customer as you would at the till. Press \(key) when the sale is over.",
-          "Servez ce client comme à la caisse. Appuyez sur \(key) quand la vente est finie.")
+        t(
+            "Serve this customer as you would at the till. Press \(key) when the sale is over.",
+            "Servez ce client comme à la caisse. Appuyez sur \(key) quand la vente est finie.")
     }
-    public static let discountQuestion = t("Did you give the customer the AIR MILES Cash discount?",
-                                           "Avez-vous accordé au client le rabais Argent AIR MILES?")
+    public static let discountQuestion = t(
+        "Did you give the customer the AIR MILES Cash discount?",
+        "Avez-vous accordé au client le rabais Argent AIR MILES?")
     public static let checkingExercise = t("Checking the journal and the AIR MILES ledger…", "Vérification du journal et du registre AIR MILES…")
     public static let exercisePassed = t("Well done: every check passed.", "Bravo : toutes les vérifications sont réussies.")
     public static let exerciseFailed = t("Not yet: read what went wrong.", "Pas encore : lisez ce qui n’a pas marché.")

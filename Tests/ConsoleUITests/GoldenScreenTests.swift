@@ -117,6 +117,42 @@ import Testing
         for _ in 0..<5 { _ = Fixtures.press(.pageDown, &cardsLastPage, &time) }
         states.append(("help-cards-last-page", cardsLastPage))
 
+        // amcash train: the story, the closing question and the verdict over the till.
+        var story = Model(settings: Fixtures.settings)
+        _ = update(&story, .clock("13:32"))
+        _ = update(&story, .echoed(true))
+        story.training = TrainingState(
+            exercise: ExerciseCard(
+                name: "03-lost-answer", title: LocalizedText(english: "The answer is lost", french: "La réponse se perd"),
+                story: LocalizedText(
+                    english: "A customer buys $43.35 with card 81000000001 and redeems $40. The network is unreliable today.",
+                    french: "Un client achète pour 43,35 $ avec la carte 81000000001 et échange 40 $. Le réseau est instable aujourd’hui."),
+                hint: LocalizedText(english: "NOT CONFIRMED means no discount.", french: "NON CONFIRMÉ veut dire aucun rabais."),
+                asksDiscountQuestion: true, position: 3, count: 14, trainee: "Ana"))
+        states.append(("training-story", story))
+        var question = story
+        _ = Fixtures.press(.enter, &question, &time)
+        _ = Fixtures.press(.function(9), &question, &time)
+        states.append(("training-question", question))
+        var verdict = question
+        _ = Fixtures.press(.character("y"), &verdict, &time)
+        _ = update(
+            &verdict,
+            .exerciseChecked(
+                ExerciseVerdict(lines: [
+                    .init(
+                        passed: false,
+                        text: LocalizedText(
+                            english: "The till did not confirm this discount: it must not be given (the miles come back on their own).",
+                            french: "Le terminal n’a pas confirmé ce rabais : il ne faut pas l’accorder (les milles reviennent d’eux-mêmes).")),
+                    .init(
+                        passed: true,
+                        text: LocalizedText(
+                            english: "No discount stands: the collector kept every mile.",
+                            french: "Aucun rabais ne reste : l’adhérent a gardé tous ses milles.")),
+                ])))
+        states.append(("training-verdict", verdict))
+
         // The legend, the help screen and the questions come from the active keymap.
         var numpadOffer = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad")))
         _ = update(&numpadOffer, .clock("13:32"))
@@ -213,7 +249,8 @@ import Testing
                 let lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false)
                 #expect(lines.allSatisfy { $0.count <= columns }, "\(name) at \(columns)×\(rows) overflows")
                 #expect(buffer.text.contains("TRAINING"), "\(name) at \(columns)×\(rows): the training banner is in words, not only colour")
-                if !name.hasPrefix("help") {  // help lists the simulator's test cards, which a trainer needs in full
+                // Help lists the simulator's test cards, and an exercise's story the card to scan: a trainer needs them in full.
+                if !name.hasPrefix("help") && name != "training-story" {
                     #expect(!buffer.text.contains("81000000001"), "\(name): a full card number on screen")
                 }
             }

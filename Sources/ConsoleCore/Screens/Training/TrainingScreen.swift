@@ -16,8 +16,10 @@ public struct ExerciseCard: Hashable, Sendable {
     public let count: Int
     public let trainee: String
 
-    public init(name: String, title: LocalizedText, story: LocalizedText, hint: LocalizedText, asksDiscountQuestion: Bool,
-                position: Int, count: Int, trainee: String) {
+    public init(
+        name: String, title: LocalizedText, story: LocalizedText, hint: LocalizedText, asksDiscountQuestion: Bool,
+        position: Int, count: Int, trainee: String
+    ) {
         self.name = name
         self.title = title
         self.story = story

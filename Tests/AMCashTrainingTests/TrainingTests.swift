@@ -1,0 +1,188 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import AMCashTraining
+import AMCashWire
+import ConsoleCore
+import Foundation
+import Logging
+import Testing
+
+/// Exercise files, the checks against a real simulator and a real journal (the till's part played by
+/// the journaled transaction, as the console's effects call it), and the scorecard.
+@Suite struct TrainingTests {
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func shipped() throws -> [Exercise] {
+        try ExerciseLoader.all(folders: ConfigurationFolders(directories: [repository]))
+    }
+
+    @Test func theCurriculumCoversEveryAnswerACashierCanMeet() throws {
+        let exercises = try Self.shipped()
+        #expect(exercises.count >= 10)
+        let behaviours = Set(exercises.map(\.collector.behaviour))
+        // 0002 inactive, 0001 hidden balance, 0006 unable, 0025 unknown number, 0008 no answer.
+        #expect(behaviours.isSuperset(of: [.normal, .inactive, .balanceHidden, .unableToRedeem, .invalidNumber, .timesOut]))
+        #expect(exercises.contains { $0.collector.cashMiles < 95 }, "0051: less than one unit")
+        #expect(exercises.contains { $0.collector.redeemedTodayUnits >= 75 }, "0065: the daily limit reached")
+        #expect(exercises.contains { (1..<75).contains($0.collector.redeemedTodayUnits) }, "near the limit")
+        #expect(exercises.contains { $0.faults.contains { $0.description.contains("drop") } }, "the lost answer")
+        #expect(exercises.contains { $0.expectations.contains(.reversed) }, "the reversal")
+        #expect(exercises.contains { $0.expectations.contains(.noRedeemSent) && $0.collector.behaviour == .normal }, "the keyed card")
+        #expect(exercises.contains { $0.expectations.contains(.language(.french)) }, "the French customer")
+        for exercise in exercises {
+            #expect(!exercise.story.french.isEmpty && exercise.story.french != exercise.story.english, "\(exercise.name): the story in French")
+        }
+    }
+
+    @Test(arguments: [
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\nsurprise = 1\n[collector]\n[expect]\nreversed = true\n",
+            "x.toml:7:1: unknown key surprise"
+        ),
+        (
+            "title = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n[expect]\nreversed = true\n",
+            "the exercise needs titleFr"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n[expect]\napproved = \"25.00\"\n",
+            "x.toml:9:12: expect.approved must be a dollar amount in $10 steps"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\nfaults = [\"redeem:melt\"]\n[expect]\nreversed = true\n",
+            "x.toml:8:10: collector.faults:"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n",
+            "needs an [expect] table"
+        ),
+    ])
+    func aBrokenExerciseSaysWhatAndWhere(text: String, expected: String) {
+        do {
+            _ = try ExerciseLoader.parse(text, path: "x.toml", name: "x")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+
+    /// A simulator and a journal set up for `exercise`, as `amcash train` sets them up.
+    struct Till {
+        let simulator: SimulatorServer
+        let client: HostClient
+        let journal: Journal
+        let transactions: JournaledTransactions
+
+        init(_ exercise: Exercise) async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-training-\(UUID())").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            simulator = try await SimulatorServer.start(
+                options: SimulatorOptions(
+                    collectors: [exercise.collector], faults: FaultPlan(rules: exercise.faults), databasePath: folder + "/l.sqlite"),
+                logger: Logger(label: "test"))
+            client = HostClient(
+                settings: HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
+                timeouts: .standard, logger: Logger(label: "test"))
+            journal = try Journal(path: folder + "/j.sqlite")
+            transactions = JournaledTransactions(journal: journal, host: client, builder: RequestBuilder(identity: .training))
+        }
+
+        func redeem(_ dollars: Int, shown: Bool, language: Language = .english) async -> JournaledTransactions.Redemption {
+            let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+            let redemption = await transactions.redeem(
+                RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: dollars), language: language))
+            if shown { _ = transactions.markShown(redemption) }
+            return redemption
+        }
+
+        func verdict(_ exercise: Exercise, discountGiven: Bool? = nil) async -> (ExerciseVerdict, [String]) {
+            let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, simulator: simulator, exercise: exercise)
+            let result = ExerciseChecker.verdict(exercise, facts: facts, discountGiven: discountGiven)
+            return (result.0, result.mistakes)
+        }
+
+        func close() async {
+            await client.shutdown()
+            await simulator.stop()
+        }
+    }
+
+    static func exercise(_ name: String) throws -> Exercise { try shipped().first { $0.name == name }! }
+
+    @Test func aLostAnswerNetsToZeroOnTheLedgerAndOnlyTheAnswerDecides() async throws {
+        let exercise = try Self.exercise("03-lost-answer")
+        let till = try await Till(exercise)
+        let redemption = await till.redeem(40, shown: false)
+        #expect(redemption.entry?.state == .unknown, "every answer was lost")
+        let (right, _) = await till.verdict(exercise, discountGiven: false)
+        #expect(right.passed, "\(right.lines)")
+        #expect(await till.simulator.cashBalance(of: "81000000001") == 5000, "the host's debit was voided once the network came back")
+        let (wrong, mistakes) = await till.verdict(exercise, discountGiven: true)
+        #expect(!wrong.passed && mistakes == ["discount-answer"])
+        await till.close()
+    }
+
+    @Test func aRedemptionLeftStandingIsNotAReversalAndAReversedOneIs() async throws {
+        let exercise = try Self.exercise("04-goods-returned")
+        let till = try await Till(exercise)
+        let redemption = await till.redeem(30, shown: true)
+        let (standing, mistakes) = await till.verdict(exercise)
+        #expect(!standing.passed && mistakes == ["not-reversed"])
+        let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+        let reversal = await till.transactions.reverse(
+            ReversalRequest(card: card, redemptionConfirmationNumber: redemption.entry!.confirmationNumber!, language: .english))
+        #expect(reversal.isReversed)
+        let (reversed, _) = await till.verdict(exercise)
+        #expect(reversed.passed, "\(reversed.lines)")
+        await till.close()
+    }
+
+    @Test func theAmountTheLanguageAndTheKeyedCardRuleAreCheckedOnWhatWasSent() async throws {
+        let french = try Self.exercise("07-french-customer")
+        var till = try await Till(french)
+        _ = await till.redeem(10, shown: true, language: .english)
+        var (verdict, mistakes) = await till.verdict(french)
+        #expect(!verdict.passed && mistakes == ["language"], "the amount was right, the language was not")
+        await till.close()
+        till = try await Till(french)
+        _ = await till.redeem(10, shown: true, language: .french)
+        (verdict, _) = await till.verdict(french)
+        #expect(verdict.passed, "\(verdict.lines)")
+        await till.close()
+
+        let keyed = try Self.exercise("02-keyed-card")
+        till = try await Till(keyed)
+        (verdict, _) = await till.verdict(keyed)
+        #expect(verdict.passed, "nothing sent is right for a card that would not scan")
+        _ = await till.redeem(10, shown: true)
+        (verdict, mistakes) = await till.verdict(keyed)
+        #expect(!verdict.passed && mistakes == ["redeem-sent"])
+        await till.close()
+    }
+
+    @Test func theScorecardSurvivesARestartMidExercise() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-scorecard-\(UUID()).sqlite").path
+        var card: Scorecard? = try Scorecard(path: path)
+        let first = try card!.begin(trainee: "Ana", exercise: "01", at: Date(timeIntervalSince1970: 1000))
+        try card!.finish(first, passed: false, mistakes: ["wrong-redemption"], at: Date(timeIntervalSince1970: 1090))
+        let second = try card!.begin(trainee: "Ana", exercise: "01", at: Date(timeIntervalSince1970: 1100))
+        try card!.finish(second, passed: true, mistakes: [], at: Date(timeIntervalSince1970: 1130))
+        _ = try card!.begin(trainee: "Ana", exercise: "02", at: Date(timeIntervalSince1970: 1200))
+        _ = try card!.begin(trainee: "Ben", exercise: "01", at: Date(timeIntervalSince1970: 1200))
+        card = nil  // the terminal goes away mid-exercise
+        let reopened = try Scorecard(path: path)
+        #expect(try reopened.passed(by: "Ana") == ["01"], "the trainee resumes after what was passed")
+        let summary = try reopened.summary()
+        #expect(
+            summary == [
+                .init(trainee: "Ana", passed: 1, attempts: 3, seconds: 120, unfinished: 1, mistakes: ["wrong-redemption": 1]),
+                .init(trainee: "Ben", passed: 0, attempts: 1, seconds: 0, unfinished: 1, mistakes: [:]),
+            ])
+    }
+}
