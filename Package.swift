@@ -165,9 +165,13 @@ let package = Package(
             dependencies: [
                 "ConsoleRuntime", "ConsoleCore", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
                 "AMCashDomain",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
+                // A training room's endpoints (HTTPS with the room's CA), beside the API the client speaks.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -35,6 +35,8 @@ public struct SimulatorOptions: Sendable {
     public var orphanRefund: Duration = .seconds(20 * 60)
     /// Serve HTTPS with these certificates (`amcash sim --tls`); plain HTTP when nil (loopback only, for terminals).
     public var tls: TrainingRoomTLS?
+    /// Where a training room keeps its class's scorecard (`amcash train --classroom` reports here); none: not kept.
+    public var scorecardPath: String?
     /// The OAuth audience the token endpoint serves; any other is refused 403 access_denied.
     public var audience = HostSettings.documentedAudience
 

@@ -63,15 +63,17 @@ public final class SimulatorServer: Sendable {
         var plan = options.faults
         for collector in options.collectors { plan.rules += (try? collector.faultRules()) ?? [] }
         let dice = FaultDice(plan: plan)
+        let room = TrainingRoom(scorecard: try options.scorecardPath.map { try Scorecard(path: $0) }, now: options.clock())
         router.add(
             middleware: HostFrontDoor(
                 tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,
                 behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
-                slowDelay: options.slowDelay, logger: logger))
+                room: room, slowDelay: options.slowDelay, logger: logger))
         try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
         // A liveness check for a load balancer in front of a training centre, and the benchmarks' floor:
         // the same server and middleware, no contract, no ledger.
         router.get("/health") { _, _ in "ok" }
+        room.register(on: router, ledger: ledger, tokens: tokens, clock: options.clock)
 
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,

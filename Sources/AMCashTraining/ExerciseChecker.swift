@@ -1,6 +1,5 @@
 public import AMCashDomain
 public import AMCashJournal
-public import AMCashSimulator
 import AMCashWire
 public import ConsoleCore
 import Foundation
@@ -28,22 +27,18 @@ public struct ExerciseFacts: Sendable {
 
     /// Reads the facts: lifts the exercise's faults (the network is back), resolves what is open, then
     /// reads the journal and the ledger.
-    public static func gather(journal: Journal, transactions: JournaledTransactions, simulator: SimulatorServer, exercise: Exercise)
-        async -> ExerciseFacts
-    {
-        await simulator.injectFaults(FaultPlan())
+    public static func gather(journal: Journal, transactions: JournaledTransactions, prepared: PreparedExercise) async -> ExerciseFacts {
+        await prepared.networkBack()
         for _ in 0..<3 where ((try? transactions.pendingCount()) ?? 0) > 0 { _ = try? await transactions.recover() }
         let entries = (try? journal.entries()) ?? []
         let redeems = entries.filter { $0.kind == .redeem && !$0.isVoid }.map { entry in
             (state: entry.state, money: entry.money ?? entry.requested, language: language(of: entry.body))
         }
         let reversals = entries.filter { $0.kind == .reverse && !$0.isVoid }.map(\.state)
-        let number = exercise.collector.number
-        let balance = await simulator.cashBalance(of: number) ?? exercise.collector.cashMiles
-        let standing = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }
+        let ledger = await prepared.ledger()
         return ExerciseFacts(
-            redeems: redeems, reversals: reversals, netDebitMiles: exercise.collector.cashMiles - balance,
-            standingRedemptions: standing.count)
+            redeems: redeems, reversals: reversals, netDebitMiles: prepared.startingCash - (ledger?.cash ?? prepared.startingCash),
+            standingRedemptions: ledger?.standing ?? 0)
     }
 
     /// The `instantMessage` of a journaled request body: the language it was sent in.

@@ -16,15 +16,16 @@ import Logging
 public struct TrainingRun: Sendable {
     public let exercises: [Exercise]
     public let trainee: String
-    public let scorecard: Scorecard
+    /// A simulator of the exercise's own, or the training room's.
+    public let host: any ExerciseHost
     /// The console's settings (keymap, language, kiosk…); the run makes them CERT.
     public let settings: ConsoleSettings
     public let noColor: Bool
 
-    public init(exercises: [Exercise], trainee: String, scorecard: Scorecard, settings: ConsoleSettings, noColor: Bool) {
+    public init(exercises: [Exercise], trainee: String, host: any ExerciseHost, settings: ConsoleSettings, noColor: Bool) {
         self.exercises = exercises
         self.trainee = trainee
-        self.scorecard = scorecard
+        self.host = host
         self.settings = settings
         self.noColor = noColor
     }
@@ -54,36 +55,30 @@ public struct TrainingRun: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-train-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let attempt = try scorecard.begin(trainee: trainee, exercise: exercise.name)
-
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(
-                collectors: [exercise.collector], faults: FaultPlan(rules: exercise.faults), databasePath: folder + "/ledger.sqlite"),
-            logger: Logger(label: "amcash.train.simulator"))
+        let prepared = try await host.prepare(exercise, trainee: trainee)
         let client = HostClient(
-            settings: HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
-            timeouts: .standard, logger: Logger(label: "amcash.train.host"))
+            settings: prepared.settings, credentials: prepared.credentials, timeouts: .standard, logger: Logger(label: "amcash.train.host"))
         let journal = try Journal(path: folder + "/journal.sqlite")
         let builder = RequestBuilder(identity: settings.identity)
         let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
         let base = ConsoleEffects(
             journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
             asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
-        let effects = TrainingEffects(
-            base: base, exercise: exercise, journal: journal, transactions: transactions, simulator: simulator, scorecard: scorecard,
-            attempt: attempt)
+        let effects = TrainingEffects(base: base, exercise: exercise, journal: journal, transactions: transactions, prepared: prepared)
 
         var settings = self.settings
         settings.environment = .cert
         settings.builtInSimulator = true
         settings.kiosk = false
-        settings.testCollectors = [
-            TestCollectorLine(number: exercise.collector.number, situation: exercise.name, summary: exercise.title)
-        ]
+        settings.testCollectors = [TestCollectorLine(number: prepared.collector, situation: exercise.name, summary: exercise.title)]
+        // A training room gives the attempt a card number of its own: the story names that one.
+        let story = LocalizedText(
+            english: exercise.story.english.replacingOccurrences(of: exercise.collector.number, with: prepared.collector),
+            french: exercise.story.french.replacingOccurrences(of: exercise.collector.number, with: prepared.collector))
         var model = Model(settings: settings)
         model.training = TrainingState(
             exercise: ExerciseCard(
-                name: exercise.name, title: exercise.title, story: exercise.story, hint: exercise.hint,
+                name: exercise.name, title: exercise.title, story: story, hint: exercise.hint,
                 asksDiscountQuestion: exercise.asksDiscountQuestion, position: position, count: exercises.count, trainee: trainee))
         let loop = ConsoleLoop(model: model, performer: effects, device: device, clockText: ConsoleEffects.clockText)
         let recovery = Task.detached { [send = loop.send] in
@@ -92,7 +87,7 @@ public struct TrainingRun: Sendable {
         let last = await loop.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
         recovery.cancel()
         await client.shutdown()
-        await simulator.stop()
+        await prepared.close()
         guard case .verdict(let verdict)? = last.training?.phase else { return .left }
         return verdict.passed ? .passed : .failed
     }
@@ -105,15 +100,13 @@ struct TrainingEffects: EffectPerformer {
     let exercise: Exercise
     let journal: Journal
     let transactions: JournaledTransactions
-    let simulator: SimulatorServer
-    let scorecard: Scorecard
-    let attempt: Int64
+    let prepared: PreparedExercise
 
     func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async {
         guard case .checkExercise(let discountGiven) = effect else { return await base.perform(effect, send: send) }
-        let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, simulator: simulator, exercise: exercise)
+        let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, prepared: prepared)
         let (verdict, mistakes) = ExerciseChecker.verdict(exercise, facts: facts, discountGiven: discountGiven)
-        do { try scorecard.finish(attempt, passed: verdict.passed, mistakes: mistakes) } catch {
+        do { try await prepared.finish(verdict.passed, mistakes) } catch {
             Logger(label: "amcash.train").error("the scorecard could not be written: \(error)")
         }
         send(.exerciseChecked(verdict))

@@ -72,6 +72,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("list-collectors"), help: "List the test collectors and exit.")
     var listCollectors = false
 
+    @Option(
+        name: .long,
+        help: "The class's scorecard, where amcash train --classroom terminals report (default: training.sqlite in the data directory).")
+    var scorecard: String?
+
     @Flag(name: .long, help: "With --list-collectors or scorecard: print JSON.")
     var json = false
 
@@ -111,6 +116,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         options.keyRetention = retention
         options.orphanRefund = refund
         options.database = sharedLedger
+        options.scorecardPath = try scorecard ?? HostSession.dataDirectory(environment: environment) + "/training.sqlite"
         if tls {
             let directory = try HostSession.dataDirectory(environment: environment) + "/training-room-tls"
             do {

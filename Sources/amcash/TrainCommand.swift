@@ -1,5 +1,6 @@
 import AMCashConfiguration
 import AMCashDomain
+import AMCashSimulator
 import AMCashTraining
 import ArgumentParser
 import ConsoleAppearance
@@ -27,8 +28,14 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The trainee's name, on the scorecard (default: the login name).")
     var trainee: String?
 
-    @Option(name: .long, help: "The scorecard file (default: training.sqlite in the data directory).")
+    @Option(name: .long, help: "The scorecard file (default: training.sqlite in the data directory; in a classroom the room keeps it).")
     var scorecard: String?
+
+    @Option(name: .long, help: "A training room's address (https://NAME:PORT of amcash sim --tls): the class shares its host and scorecard.")
+    var classroom: String?
+
+    @Option(name: .long, help: "With --classroom: the room's CA certificate (PEM), as amcash sim --tls prints it.")
+    var ca: String?
 
     @Option(name: .long, help: "The colour theme (default: training).")
     var theme: String?
@@ -56,6 +63,11 @@ struct TrainCommand: AsyncParsableCommand {
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
         bootstrapLogging(level: .warning, file: dataDirectory + "/amcash-train.log")
         let card = try Scorecard(path: scorecard ?? dataDirectory + "/training.sqlite")
+        let room: ClassroomExerciseHost?
+        do { room = try classroom.map { ClassroomExerciseHost(base: try HostEndpoint($0), caFile: ca) } } catch {
+            printError("amcash train: --classroom: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
         var chosen: [Exercise] = []
         for wanted in exercise {
             if wanted.hasSuffix(".toml") {
@@ -78,9 +90,17 @@ struct TrainCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let settings = ConsoleSettings(language: language.hasPrefix("fr") ? .french : .english, keymap: appearance.keymap)
-        let run = TrainingRun(
-            exercises: chosen, trainee: name, scorecard: card, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
-        let outcomes = try await run.run(on: Terminal(theme: appearance.theme, ascii: ascii || environment["TERM"] == "linux" || !utf8))
+        let host: any ExerciseHost = room ?? LocalExerciseHost(scorecard: card)
+        let run = TrainingRun(exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
+        let outcomes: [(String, TrainingRun.Outcome)]
+        do {
+            outcomes = try await run.run(on: Terminal(theme: appearance.theme, ascii: ascii || environment["TERM"] == "linux" || !utf8))
+        } catch {
+            await room?.shutdown()
+            printError("amcash train: \(error)")
+            throw ExitCode(ExitStatus.declined)
+        }
+        await room?.shutdown()
         for (exercise, outcome) in outcomes {
             print("\(exercise): \(outcome == .passed ? "passed" : outcome == .failed ? "not yet" : "left unfinished")")
         }
@@ -92,15 +112,12 @@ struct ScorecardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scorecard", abstract: "Print the training scorecard: per trainee, exercises passed, attempts, time, mistakes.")
 
-    @Option(name: .long, help: "The scorecard file (default: training.sqlite in the data directory).")
-    var scorecard: String?
-
-    /// `--json` is the simulator's own flag (it lists the collectors with it too): `amcash sim scorecard --json`.
+    /// `--json` and `--scorecard` are the simulator's own options: `amcash sim scorecard --json`. (it lists the collectors with it too): `amcash sim scorecard --json`.
     @ParentCommand var simulator: SimulatorCommand
 
     func run() async throws {
         let json = simulator.json
-        let path = try scorecard ?? HostSession.dataDirectory(environment: ProcessInfo.processInfo.environment) + "/training.sqlite"
+        let path = try simulator.scorecard ?? HostSession.dataDirectory(environment: ProcessInfo.processInfo.environment) + "/training.sqlite"
         guard FileManager.default.fileExists(atPath: path) else {
             printError("amcash sim scorecard: no scorecard at \(path) (amcash train writes it)")
             throw ExitCode(ExitStatus.usage)

@@ -72,29 +72,26 @@ import Testing
         }
     }
 
-    /// A simulator and a journal set up for `exercise`, as `amcash train` sets them up.
+    /// A host and a journal set up for `exercise`, as `amcash train` sets them up (a simulator of its
+    /// own, or an account in a training room).
     struct Till {
-        let simulator: SimulatorServer
+        let prepared: PreparedExercise
         let client: HostClient
         let journal: Journal
         let transactions: JournaledTransactions
 
-        init(_ exercise: Exercise) async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-training-\(UUID())").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            simulator = try await SimulatorServer.start(
-                options: SimulatorOptions(
-                    collectors: [exercise.collector], faults: FaultPlan(rules: exercise.faults), databasePath: folder + "/l.sqlite"),
-                logger: Logger(label: "test"))
-            client = HostClient(
-                settings: HostSettings(environment: .cert, baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
-                timeouts: .standard, logger: Logger(label: "test"))
-            journal = try Journal(path: folder + "/j.sqlite")
+        init(_ exercise: Exercise, host: any ExerciseHost = LocalExerciseHost(scorecard: try! Scorecard(path: TrainingTests.temporary("s.sqlite"))),
+             trainee: String = "Ana") async throws {
+            prepared = try await host.prepare(exercise, trainee: trainee)
+            client = HostClient(settings: prepared.settings, credentials: prepared.credentials, timeouts: .standard, logger: Logger(label: "test"))
+            journal = try Journal(path: TrainingTests.temporary("j.sqlite"))
             transactions = JournaledTransactions(journal: journal, host: client, builder: RequestBuilder(identity: .training))
         }
 
+        var cash: Int? { get async { await prepared.ledger()?.cash } }
+
         func redeem(_ dollars: Int, shown: Bool, language: Language = .english) async -> JournaledTransactions.Redemption {
-            let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+            let card = CardRead(number: try! CollectorNumber(digits: prepared.collector), entryMode: .scan)
             let redemption = await transactions.redeem(
                 RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: dollars), language: language))
             if shown { _ = transactions.markShown(redemption) }
@@ -102,15 +99,21 @@ import Testing
         }
 
         func verdict(_ exercise: Exercise, discountGiven: Bool? = nil) async -> (ExerciseVerdict, [String]) {
-            let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, simulator: simulator, exercise: exercise)
+            let facts = await ExerciseFacts.gather(journal: journal, transactions: transactions, prepared: prepared)
             let result = ExerciseChecker.verdict(exercise, facts: facts, discountGiven: discountGiven)
             return (result.0, result.mistakes)
         }
 
         func close() async {
             await client.shutdown()
-            await simulator.stop()
+            await prepared.close()
         }
+    }
+
+    static func temporary(_ name: String) -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-training-\(UUID())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder + "/" + name
     }
 
     static func exercise(_ name: String) throws -> Exercise { try shipped().first { $0.name == name }! }
@@ -122,7 +125,7 @@ import Testing
         #expect(redemption.entry?.state == .unknown, "every answer was lost")
         let (right, _) = await till.verdict(exercise, discountGiven: false)
         #expect(right.passed, "\(right.lines)")
-        #expect(await till.simulator.cashBalance(of: "81000000001") == 5000, "the host's debit was voided once the network came back")
+        #expect(await till.cash == 5000, "the host's debit was voided once the network came back")
         let (wrong, mistakes) = await till.verdict(exercise, discountGiven: true)
         #expect(!wrong.passed && mistakes == ["discount-answer"])
         await till.close()
@@ -134,7 +137,7 @@ import Testing
         let redemption = await till.redeem(30, shown: true)
         let (standing, mistakes) = await till.verdict(exercise)
         #expect(!standing.passed && mistakes == ["not-reversed"])
-        let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+        let card = CardRead(number: try! CollectorNumber(digits: till.prepared.collector), entryMode: .scan)
         let reversal = await till.transactions.reverse(
             ReversalRequest(card: card, redemptionConfirmationNumber: redemption.entry!.confirmationNumber!, language: .english))
         #expect(reversal.isReversed)
@@ -184,5 +187,39 @@ import Testing
                 .init(trainee: "Ana", passed: 1, attempts: 3, seconds: 120, unfinished: 1, mistakes: ["wrong-redemption": 1]),
                 .init(trainee: "Ben", passed: 0, attempts: 1, seconds: 0, unfinished: 1, mistakes: [:]),
             ])
+    }
+
+    @Test func aClassroomGivesEachAttemptItsOwnAccountAndKeepsTheClassScorecard() async throws {
+        let scorecardPath = Self.temporary("room.sqlite")
+        var options = SimulatorOptions(databasePath: Self.temporary("room-ledger.sqlite"))
+        options.scorecardPath = scorecardPath
+        let room = try await SimulatorServer.start(options: options, logger: Logger(label: "test"))
+        let classroom = ClassroomExerciseHost(base: try HostEndpoint(room.baseURL), caFile: nil)
+        let lost = try Self.exercise("03-lost-answer")
+        let first = try Self.exercise("01-first-redemption")
+        // Ana's answers are lost (her attempt's faults); Ben, at the same time, redeems normally.
+        async let anaTill = Till(lost, host: classroom, trainee: "Ana")
+        async let benTill = Till(first, host: classroom, trainee: "Ben")
+        let (ana, ben) = try await (anaTill, benTill)
+        #expect(ana.prepared.collector != ben.prepared.collector && ana.prepared.collector.hasPrefix("89"))
+        async let anaRedeems = ana.redeem(40, shown: false)
+        async let benRedeems = ben.redeem(20, shown: true)
+        let (anaRedemption, benRedemption) = await (anaRedeems, benRedeems)
+        #expect(anaRedemption.entry?.state == .unknown, "Ana's attempt loses every answer")
+        #expect(benRedemption.entry?.state == .approved, "Ben's attempt is not touched by Ana's faults")
+        let (anaVerdict, anaMistakes) = await ana.verdict(lost, discountGiven: true)
+        try await ana.prepared.finish(anaVerdict.passed, anaMistakes)
+        let (benVerdict, benMistakes) = await ben.verdict(first)
+        try await ben.prepared.finish(benVerdict.passed, benMistakes)
+        #expect(benVerdict.passed, "\(benVerdict.lines)")
+        #expect(await ana.cash == 5000, "Ana's debit was voided once her network came back")
+        let summary = try Scorecard(path: scorecardPath).summary()
+        #expect(summary.map(\.trainee) == ["Ana", "Ben"])
+        #expect(summary.first?.mistakes == ["discount-answer": 1] && summary.first?.passed == 0)
+        #expect(summary.last?.passed == 1 && summary.last?.unfinished == 0)
+        await ana.close()
+        await ben.close()
+        await classroom.shutdown()
+        await room.stop()
     }
 }

@@ -16,6 +16,8 @@ struct HostFrontDoor: RouterMiddleware {
     let ledger: any LedgerBooks
     let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
+    /// The training room's accounts: their behaviours and faults.
+    let room: TrainingRoom
     let slowDelay: Duration
     let logger: Logger
 
@@ -57,7 +59,7 @@ struct HostFrontDoor: RouterMiddleware {
         let raw = Data(buffer.readableBytesView)
         let collector = Self.collectorNumber(in: raw)
 
-        switch collector.flatMap({ behaviours[$0] }) {
+        switch collector.flatMap({ behaviours[$0] ?? room.behaviour(of: $0) }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))
             return answer(.hostTimedOut)
@@ -67,7 +69,7 @@ struct HostFrontDoor: RouterMiddleware {
             break
         }
         var dropAfterApplying = false
-        for fault in dice.draw(endpoint: endpoint, collector: collector) {
+        for fault in dice.draw(endpoint: endpoint, collector: collector) + (collector.map { room.faults(for: $0, endpoint: endpoint) } ?? []) {
             switch fault {
             case .delay(let duration): try await Task.sleep(for: duration)
             case .serverError: return answer(.serverError)

@@ -22,6 +22,9 @@ protocol LedgerBooks: Sendable {
     func redemptions() async throws -> [LedgerRedemption]
     func storedReplies() async throws -> Int
     func prefill(redemptions count: Int, collectors: [String], now: Date) async throws
+    /// Opens (or resets) an account as `collector` says, with its units redeemed today: a training room's
+    /// exercise gives each attempt an account of its own.
+    func openAccount(_ collector: TestCollector, now: Date) async throws
     /// Lets go of connections (PostgreSQL); nothing for SQLite.
     func close() async
 }

@@ -95,6 +95,24 @@ final class PostgresLedger: LedgerBooks {
         return ledger
     }
 
+    func openAccount(_ collector: TestCollector, now: Date) async throws {
+        let today = ProgramDay.redemptionDay(at: now).description
+        try await client.withTransaction(logger: quietLogger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO sim_accounts (number, cash, dream, behaviour)
+                VALUES (\(collector.number), \(collector.cashMiles), \(collector.dreamMiles), \(collector.behaviour.rawValue))
+                ON CONFLICT (number) DO UPDATE SET cash = excluded.cash, dream = excluded.dream, behaviour = excluded.behaviour
+                """, logger: quietLogger)
+            try await connection.query("DELETE FROM sim_daily_usage WHERE number = \(collector.number)", logger: quietLogger)
+            if collector.redeemedTodayUnits > 0 {
+                try await connection.query(
+                    "INSERT INTO sim_daily_usage (number, day, units) VALUES (\(collector.number), \(today), \(collector.redeemedTodayUnits))",
+                    logger: quietLogger)
+            }
+        }
+    }
+
     func close() async {
         running.cancel()
         await running.value

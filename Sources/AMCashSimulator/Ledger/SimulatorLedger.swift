@@ -55,6 +55,21 @@ final class SimulatorLedger: LedgerBooks {
 
     func close() async {}
 
+    func openAccount(_ collector: TestCollector, now: Date) async throws {
+        let today = ProgramDay.redemptionDay(at: now).description
+        try database.writeNow { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO accounts (number, cash, dream, behaviour) VALUES (?, ?, ?, ?)",
+                arguments: [collector.number, collector.cashMiles, collector.dreamMiles, collector.behaviour.rawValue])
+            try db.execute(sql: "DELETE FROM daily_usage WHERE number = ?", arguments: [collector.number])
+            if collector.redeemedTodayUnits > 0 {
+                try db.execute(
+                    sql: "INSERT INTO daily_usage (number, day, units) VALUES (?, ?, ?)",
+                    arguments: [collector.number, today, collector.redeemedTodayUnits])
+            }
+        }
+    }
+
     // MARK: - INQUIRE
 
     func inquire(_ request: Components.Schemas.InquireRequest, now: Date) async throws -> (Int, Components.Schemas.InquireResponse) {
