@@ -80,8 +80,10 @@ import Testing
         let journal: Journal
         let transactions: JournaledTransactions
 
-        init(_ exercise: Exercise, host: any ExerciseHost = LocalExerciseHost(scorecard: try! Scorecard(path: TrainingTests.temporary("s.sqlite"))),
-             trainee: String = "Ana") async throws {
+        init(
+            _ exercise: Exercise, host: any ExerciseHost = LocalExerciseHost(scorecard: try! Scorecard(path: TrainingTests.temporary("s.sqlite"))),
+            trainee: String = "Ana"
+        ) async throws {
             prepared = try await host.prepare(exercise, trainee: trainee)
             client = HostClient(settings: prepared.settings, credentials: prepared.credentials, timeouts: .standard, logger: Logger(label: "test"))
             journal = try Journal(path: TrainingTests.temporary("j.sqlite"))

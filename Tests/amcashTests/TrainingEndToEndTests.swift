@@ -117,4 +117,50 @@ import Testing
         #expect(score["attempts"] as? Int == 2 && score["passed"] as? Int == 1)
         #expect((score["mistakes"] as? [String: Int]) == ["not-reversed": 1])
     }
+
+    /// A classroom: `amcash sim --tls` as the room, two terminals in tmux with `--classroom` and the
+    /// room's CA, each on an account of its own; the verdicts land on the room's scorecard.
+    @Test func aClassOverTLSSharesTheRoomAndItsScorecard() async throws {
+        let roomHome = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-room-\(UUID())").path
+        let port = try CrashTests.freePort()
+        let room = try CrashTests.start(["sim", "--tls", "--port", String(port), "--log-level", "error"], home: roomHome)
+        defer {
+            room.terminate()
+            room.waitUntilExit()
+        }
+        try await CrashTests.waitForPort(port)
+        let ca = roomHome + "/data/amcash/training-room-tls/ca.pem"
+        var cards: [String] = []
+        var consoles: [Console] = []
+        for trainee in ["Ana", "Ben"] {
+            let console = try Console(arguments: [
+                "train", "--classroom", "https://localhost:\(port)", "--ca", ca, "--trainee", trainee, "--exercise", "01-first-redemption",
+            ])
+            let story = try await console.waitFor("Exercise 1/1: A first redemption", seconds: 45)
+            let words = story.split(whereSeparator: { !$0.isNumber }).map(String.init)
+            let card = try #require(words.first { $0.hasPrefix("89") && $0.count == 11 }, "\(story)")
+            cards.append(card)
+            consoles.append(console)
+        }
+        #expect(Set(cards).count == 2, "each attempt has an account of its own: \(cards)")
+        for (console, card) in zip(consoles, cards) {
+            try await console.press("Enter")
+            try await console.waitFor("Scan or swipe")
+            try await console.typeSlowly("27.50")
+            try await console.press("Enter")
+            try console.scan(card)
+            try await console.waitFor("Can redeem on this sale")
+            try await console.press("Enter")
+            try await console.press("y")
+            try await console.waitFor("*** APPROVED ***")
+            try await console.press("F9")
+            try await console.waitFor("Well done")
+            try await console.press("Enter")
+            #expect(await console.waitForExit())
+        }
+        let run = try await CommandLineTests.amcash(["sim", "scorecard", "--json"], home: roomHome)
+        let rows = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.map { $0["trainee"] as? String } == ["Ana", "Ben"], "\(run.output) \(run.errors)")
+        #expect(rows.allSatisfy { $0["passed"] as? Int == 1 && $0["attempts"] as? Int == 1 })
+    }
 }

@@ -90,7 +90,9 @@ public final class TrainingRoom: Sendable {
             }
             var faults: [FaultRule] = []
             for text in fields["faults"] as? [String] ?? [] {
-                guard let rule = try? FaultRule(parsing: text) else { return json(.badRequest, ["message": "fault \(text) is not one amcash sim knows"]) }
+                guard let rule = try? FaultRule(parsing: text) else {
+                    return json(.badRequest, ["message": "fault \(text) is not one amcash sim knows"])
+                }
                 faults.append(rule)
             }
             let number = allocate(Setup(behaviour: behaviour, faults: faults))
