@@ -15,7 +15,7 @@ struct TrainCommand: AsyncParsableCommand {
         commandName: "train", abstract: "Practise at the till: guided exercises in CERT mode, checked and scored.",
         discussion: """
             Each exercise shows a customer's story, then the trainee works the till as usual against a simulator set up \
-            for it (F1 shows a hint, F9 ends the exercise). The journal and the simulator's ledger are then checked and \
+            for it (F1 shows a hint, F8 ends the exercise). The journal and the simulator's ledger are then checked and \
             the verdict shown, right and wrong, and why. Nothing of a real host or a real journal is touched. \
             Exercises come from exercises/ (the shipped ones, and your own in ~/.config/amcash/exercises/). \
             Without --exercise, the trainee resumes at the first exercise not yet passed. \

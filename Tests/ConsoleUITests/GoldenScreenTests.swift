@@ -132,7 +132,7 @@ import Testing
         states.append(("training-story", story))
         var question = story
         _ = Fixtures.press(.enter, &question, &time)
-        _ = Fixtures.press(.function(9), &question, &time)
+        _ = Fixtures.press(.function(8), &question, &time)
         states.append(("training-question", question))
         var verdict = question
         _ = Fixtures.press(.character("y"), &verdict, &time)

@@ -40,7 +40,7 @@ public struct Keymap: Sendable, Equatable {
     public static let standard = Keymap([
         .global: [
             .help: [.function(1)], .language: [.function(2)], .reverse: [.function(3)], .history: [.function(4)],
-            .quit: [.function(10)], .finish: [.function(9)],
+            .quit: [.function(10)], .finish: [.function(8)],
         ],
         .card: [.submit: [.enter], .nextField: [.tab, .down, .up], .delete: [.backspace], .clear: [.escape]],
         .lookup: [.cancel: [.escape]],
