@@ -2,7 +2,7 @@ public import AMCashConfiguration
 import AMCashDomain
 public import AMCashSimulator
 import AsyncHTTPClient
-public import Foundation
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -1,8 +1,8 @@
-public import AMCashAPI
-public import AMCashConfiguration
+import AMCashAPI
+import AMCashConfiguration
 import AMCashDomain
-public import AMCashJournal
-public import AMCashSimulator
+import AMCashJournal
+import AMCashSimulator
 import AMCashWire
 public import ConsoleCore
 public import ConsoleRuntime
@@ -56,6 +56,17 @@ public struct TrainingRun: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let prepared = try await host.prepare(exercise, trainee: trainee)
+        do {
+            return try await run(exercise, prepared: prepared, folder: folder, position: position, on: device)
+        } catch {
+            await prepared.close()
+            throw error
+        }
+    }
+
+    private func run(_ exercise: Exercise, prepared: PreparedExercise, folder: String, position: Int, on device: any TerminalDevice)
+        async throws -> Outcome
+    {
         let client = HostClient(
             settings: prepared.settings, credentials: prepared.credentials, timeouts: .standard, logger: Logger(label: "amcash.train.host"))
         let journal = try Journal(path: folder + "/journal.sqlite")
