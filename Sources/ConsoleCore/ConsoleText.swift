@@ -153,7 +153,8 @@ public enum ConsoleText {
     public static let exercisePassed = t("Well done: every check passed.", "Bravo : toutes les vérifications sont réussies.")
     public static let exerciseFailed = t("Not yet: read what went wrong.", "Pas encore : lisez ce qui n’a pas marché.")
     public static let hintTitle = t("Hint", "Indice")
-    public static let keyPreviousPage = t("Previous page", "Page précédente")
-    public static let keyNextPage = t("Next page", "Page suivante")
+    /// Short, so a 40-column legend keeps the page key beside Help and Back.
+    public static let keyPreviousPage = t("Previous", "Précédente")
+    public static let keyNextPage = t("More", "Suite")
     public static func helpPage(_ page: Int, of pages: Int) -> LocalizedText { t("page \(page) of \(pages)", "page \(page) de \(pages)") }
 }

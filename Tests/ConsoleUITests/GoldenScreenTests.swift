@@ -130,6 +130,10 @@ import Testing
                 hint: LocalizedText(english: "NOT CONFIRMED means no discount.", french: "NON CONFIRMÉ veut dire aucun rabais."),
                 asksDiscountQuestion: true, position: 3, count: 14, trainee: "Ana"))
         states.append(("training-story", story))
+        var hint = story
+        _ = Fixtures.press(.enter, &hint, &time)
+        _ = Fixtures.press(.function(1), &hint, &time)
+        states.append(("training-help", hint))
         var question = story
         _ = Fixtures.press(.enter, &question, &time)
         _ = Fixtures.press(.function(8), &question, &time)
@@ -250,7 +254,7 @@ import Testing
                 #expect(lines.allSatisfy { $0.count <= columns }, "\(name) at \(columns)×\(rows) overflows")
                 #expect(buffer.text.contains("TRAINING"), "\(name) at \(columns)×\(rows): the training banner is in words, not only colour")
                 // Help lists the simulator's test cards, and an exercise's story the card to scan: a trainer needs them in full.
-                if !name.hasPrefix("help") && name != "training-story" {
+                if !name.hasPrefix("help") && name != "training-story" && name != "training-help" {
                     #expect(!buffer.text.contains("81000000001"), "\(name): a full card number on screen")
                 }
             }

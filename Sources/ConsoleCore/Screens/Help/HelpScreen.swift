@@ -8,8 +8,8 @@ public enum HelpLine: Hashable, Sendable {
     case heading(LocalizedText)
     /// A test card (CERT mode).
     case testCard(TestCollectorLine)
-    /// Training: the exercise's hint.
-    case hint(LocalizedText)
+    /// Training: one line of the exercise's hint, wrapped to the screen so the pages count it right.
+    case hint(String)
 }
 
 /// The help screen: every key of the screen under it, then the global keys, then (in training) the
@@ -20,7 +20,8 @@ public enum HelpScreen {
         let under = model.overlays.dropLast().last?.keyContext ?? model.screen.keyContext ?? .card
         var lines: [HelpLine] = []
         if let exercise = model.training?.exercise {
-            lines += [.heading(ConsoleText.hintTitle), .hint(exercise.hint)]
+            lines.append(.heading(ConsoleText.hintTitle))
+            lines += wrap(exercise.hint.text(model.language), width: model.columns - 2).map(HelpLine.hint)
             if !model.isCompact { lines.append(.blank) }
         }
         lines += [under, .global].flatMap { context in
@@ -35,6 +36,21 @@ public enum HelpScreen {
             lines.append(.heading(ConsoleText.testCollectors))
             lines += model.settings.testCollectors.map(HelpLine.testCard)
         }
+        return lines
+    }
+
+    /// Words into lines of at most `width` characters (a longer word stands alone).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
         return lines
     }
 

@@ -19,7 +19,7 @@ extension Layout {
             case .heading(let heading):
                 line(text(heading), role: .title)
             case .hint(let hint):
-                wrapped(text(hint), role: .hint)
+                line(hint, role: .hint)
             case .testCard(let card):
                 line(
                     compact
