@@ -104,6 +104,12 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     // While the host is asked, keys wait: nothing may take the screen from under the answer.
     // (The finish key of a training exercise waits too; it is global, and there is no context.)
     guard let context = model.keyContext else { return [] }
+    // In training the finish key comes first: a store's keymap may use the same key on a screen.
+    if model.training != nil, keymap.action(for: press.key, in: .global) == .finish,
+        let effects = TrainingScreen.handle(.finish, in: .global, &model)
+    {
+        return effects
+    }
     if context == .card, press.key == .enter, fast, model.scanner.text.count >= model.settings.scannerMinimumLength {
         return withReady(&model) { model, form in ReadyScreen.scanned(&model, &form) }
     }

@@ -52,4 +52,24 @@ import Testing
         #expect(model.notice == ConsoleText.quitHint("F12") && !model.quit)
         #expect(Fixtures.press(.function(12), &model, &time) == [.quit])
     }
+
+    @Test func inTrainingTheFinishKeyComesBeforeAScreensUseOfIt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-finish-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: root + "/keymaps", withIntermediateDirectories: true)
+        try "inherits = \"default\"\n[offer]\nmaximum = [\"F8\"]\n".write(toFile: root + "/keymaps/till.toml", atomically: true, encoding: .utf8)
+        let keymap = try KeymapLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("till")
+        var till = Fixtures.offerModel(settings: Fixtures.settings(keymap: keymap))
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.character("0"), &till, &time)
+        _ = Fixtures.press(.function(8), &till, &time)
+        #expect(till.choice?.selected == Units(4), "at a till F8 is the store's maximum")
+        var trainee = till
+        trainee.training = TrainingState(
+            exercise: ExerciseCard(
+                name: "x", title: LocalizedText(english: "X", french: "X"), story: LocalizedText(english: "S", french: "S"),
+                hint: LocalizedText(english: "H", french: "H"), asksDiscountQuestion: false, position: 1, count: 1, trainee: "Ana"))
+        trainee.training?.phase = .working
+        #expect(Fixtures.press(.function(8), &trainee, &time) == [.checkExercise(discountGiven: nil)])
+        #expect(trainee.training?.phase == .checking)
+    }
 }

@@ -104,4 +104,12 @@ import Testing
         #expect(keymap.keys(for: .maximum, in: .offer) == [.character("*"), .function(9)])
         #expect(keymap.keys(for: .none, in: .offer).first == .character("/"), "the rest comes from the shipped numpad")
     }
+
+    /// `finish` (amcash train) only acts in training, where it comes first: a store that uses its key on
+    /// a screen keeps its keymap loading; in [global] it is still a conflict.
+    @Test func theFinishKeyOnlyConflictsInGlobal() throws {
+        #expect(try Self.errors(["store": "inherits = \"default\"\n[offer]\nmaximum = [\"M\", \"F8\"]\n"], loading: "store").isEmpty)
+        let global = try Self.errors(["store": "inherits = \"default\"\n[global]\nhistory = [\"F8\"]\n"], loading: "store")
+        #expect(global.contains { $0.hasPrefix("store.toml:3:12:") && $0.contains("finish in [global]") }, "\(global)")
+    }
 }
