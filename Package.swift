@@ -167,11 +167,10 @@ let package = Package(
                 "AMCashDomain",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
-                // A training room's endpoints (HTTPS with the room's CA), beside the API the client speaks.
+                // A training room's endpoints, over the client's HTTPS (HostClient.makeHTTPClient).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -9,7 +9,6 @@ import TOMLKit
 /// the terminal's journal and the simulator's ledger.
 public struct Exercise: Sendable {
     public let name: String
-    public let file: String
     public let title: LocalizedText
     public let story: LocalizedText
     public let hint: LocalizedText
@@ -168,7 +167,7 @@ public enum ExerciseLoader {
         }
         let asks = try bool(root, ["discountQuestion"]) ?? expectations.contains { if case .discountGiven = $0 { true } else { false } }
         return Exercise(
-            name: name, file: path, title: title, story: try localized("story"), hint: try localized("hint"), collector: collector,
+            name: name, title: title, story: try localized("story"), hint: try localized("hint"), collector: collector,
             faults: faults, asksDiscountQuestion: asks, expectations: expectations)
     }
 }

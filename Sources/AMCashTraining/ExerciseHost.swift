@@ -1,3 +1,4 @@
+import AMCashAPI
 public import AMCashConfiguration
 import AMCashDomain
 public import AMCashSimulator
@@ -6,7 +7,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 
 /// Where an exercise's host lives: a simulator of its own on this machine (`amcash train`), or a
 /// shared training room (`amcash train --classroom URL`), where each attempt gets an account of its own.
@@ -78,12 +78,7 @@ public struct ClassroomExerciseHost: ExerciseHost {
         self.base = base
         self.caFile = caFile
         self.credentials = credentials
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        http = HostClient.makeHTTPClient(caFile: caFile, timeouts: HostTimeouts(connect: .seconds(5), read: .seconds(15)))
     }
 
     public func shutdown() async { try? await http.shutdown() }

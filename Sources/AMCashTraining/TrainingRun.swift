@@ -89,7 +89,7 @@ public struct TrainingRun: Sendable {
         var model = Model(settings: settings)
         model.training = TrainingState(
             exercise: ExerciseCard(
-                name: exercise.name, title: exercise.title, story: story, hint: exercise.hint,
+                title: exercise.title, story: story, hint: exercise.hint,
                 asksDiscountQuestion: exercise.asksDiscountQuestion, position: position, count: exercises.count, trainee: trainee))
         let loop = ConsoleLoop(model: model, performer: effects, device: device, clockText: ConsoleEffects.clockText)
         let recovery = Task.detached { [send = loop.send] in

@@ -116,8 +116,8 @@ public struct KeymapLoader: InheritingFileLoader {
             let (a, b) = (document.position(of: $0.path), document.position(of: $1.path))
             return (a.line, a.column) > (b.line, b.column)
         }
-        // `finish` (amcash train) comes before every screen's keys in training and does nothing at a
-        // till, so a store's own use of its key on a screen is no conflict (in [global] it still is).
+        // A training-only action (`finish`) comes before every screen's keys in training and does nothing
+        // at a till, so a store's own use of its key on a screen is no conflict (in [global] it still is).
         for origin in latestFirst {
             var rivals: [String] = []
             var sides = ["\(origin.context.rawValue).\(origin.action.rawValue)"]
@@ -125,7 +125,7 @@ public struct KeymapLoader: InheritingFileLoader {
             for scope in scopes {
                 for (action, keys) in bindings[scope] ?? [:]
                 where keys.contains(origin.key) && !(scope == origin.context && action == origin.action)
-                    && !((action == .finish && origin.context != .global) || (origin.action == .finish && scope != .global))
+                    && !((action.isTrainingOnly && origin.context != .global) || (origin.action.isTrainingOnly && scope != .global))
                 {
                     rivals.append("\(action.rawValue) in [\(scope.rawValue)]")
                     sides.append("\(scope.rawValue).\(action.rawValue)")

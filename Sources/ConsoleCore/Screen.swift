@@ -36,6 +36,15 @@ public enum Screen: Hashable, Sendable {
     }
 
     public var keyContext: KeyContext? { kind.keyContext }
+
+    /// The receipt of the result on screen (empty on every other screen, and for a result without one).
+    public var receipt: [String] {
+        switch self {
+        case .result(let result): result.receipt
+        case .reverseResult(let result): result.receipt
+        default: []
+        }
+    }
 }
 
 /// Screens shown over the sale's screen, which waits under them unchanged.
@@ -59,7 +68,7 @@ public enum Overlay: Hashable, Sendable {
 }
 
 /// Which screen is showing, without its data: for the keymap, the legend and tests.
-public enum ScreenKind: Hashable, Sendable, CaseIterable {
+public enum ScreenKind: Hashable, Sendable {
     case ready, lookingUp, offer, confirm, redeeming, result
     case reverseList, reverseConfirm, reversing, reverseResult
     case history, help, supervisor

@@ -105,8 +105,8 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     // (The finish key of a training exercise waits too; it is global, and there is no context.)
     guard let context = model.keyContext else { return [] }
     // In training the finish key comes first: a store's keymap may use the same key on a screen.
-    if model.training != nil, keymap.action(for: press.key, in: .global) == .finish,
-        let effects = TrainingScreen.handle(.finish, in: .global, &model)
+    if model.training != nil, let action = keymap.action(for: press.key, in: .global), action.isTrainingOnly,
+        let effects = TrainingScreen.handle(action, in: .global, &model)
     {
         return effects
     }

@@ -97,15 +97,7 @@ struct Layout<C: Canvas> {
     }
 
     mutating func wrapped(_ text: String, role: StyleRole = .normal) {
-        var current = ""
-        for word in text.split(separator: " ") {
-            if current.count + word.count + 1 > width - 2 && !current.isEmpty {
-                line(current, role: role)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        if !current.isEmpty { line(current, role: role) }
+        for wrappedLine in TextWrap.lines(text, width: width - 2) { line(wrappedLine, role: role) }
     }
 
     mutating func blank() { if !compact { row += 1 } }

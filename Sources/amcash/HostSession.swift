@@ -139,6 +139,12 @@ struct HostSession: Sendable {
     /// The user's data directory for amcash (`$XDG_DATA_HOME/amcash`, default `~/.local/share/amcash`):
     /// the journal and the built-in simulator's ledger, so one-shot commands run one after another
     /// (redeem, then reverse) see the same training accounts.
+    /// The training scorecard: `explicit`, or `training.sqlite` in the data directory (a trainee's own
+    /// for `amcash train`, the trainer's for a room's `amcash sim`).
+    static func scorecardPath(_ explicit: String?, environment: [String: String]) throws -> String {
+        try explicit ?? dataDirectory(environment: environment) + "/training.sqlite"
+    }
+
     static func dataDirectory(environment: [String: String]) throws -> String {
         let base: String
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {

@@ -116,7 +116,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         options.keyRetention = retention
         options.orphanRefund = refund
         options.database = sharedLedger
-        options.scorecardPath = try scorecard ?? HostSession.dataDirectory(environment: environment) + "/training.sqlite"
+        options.scorecardPath = try HostSession.scorecardPath(scorecard, environment: environment)
         if tls {
             let directory = try HostSession.dataDirectory(environment: environment) + "/training-room-tls"
             do {

@@ -62,7 +62,7 @@ struct TrainCommand: AsyncParsableCommand {
         let name = trainee ?? environment["USER"] ?? "trainee"
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
         bootstrapLogging(level: .warning, file: dataDirectory + "/amcash-train.log")
-        let card = try Scorecard(path: scorecard ?? dataDirectory + "/training.sqlite")
+        let card = try Scorecard(path: HostSession.scorecardPath(scorecard, environment: environment))
         let room: ClassroomExerciseHost?
         do { room = try classroom.map { ClassroomExerciseHost(base: try HostEndpoint($0), caFile: ca) } } catch {
             printError("amcash train: --classroom: \(error)")
@@ -117,7 +117,7 @@ struct ScorecardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = simulator.json
-        let path = try simulator.scorecard ?? HostSession.dataDirectory(environment: ProcessInfo.processInfo.environment) + "/training.sqlite"
+        let path = try HostSession.scorecardPath(simulator.scorecard, environment: ProcessInfo.processInfo.environment)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("amcash sim scorecard: no scorecard at \(path) (amcash train writes it)")
             throw ExitCode(ExitStatus.usage)

@@ -58,13 +58,7 @@ extension Model {
         }
     }
 
-    public var receipt: [String] {
-        switch screen {
-        case .result(let result): result.receipt
-        case .reverseResult(let result): result.receipt
-        default: []
-        }
-    }
+    public var receipt: [String] { screen.receipt }
 
     public var reverseList: ReverseList? {
         switch screen {

@@ -123,7 +123,7 @@ import Testing
         _ = update(&story, .echoed(true))
         story.training = TrainingState(
             exercise: ExerciseCard(
-                name: "03-lost-answer", title: LocalizedText(english: "The answer is lost", french: "La réponse se perd"),
+                title: LocalizedText(english: "The answer is lost", french: "La réponse se perd"),
                 story: LocalizedText(
                     english: "A customer buys $43.35 with card 81000000001 and redeems $40. The network is unreliable today.",
                     french: "Un client achète pour 43,35 $ avec la carte 81000000001 et échange 40 $. Le réseau est instable aujourd’hui."),

@@ -66,7 +66,7 @@ import Testing
         var trainee = till
         trainee.training = TrainingState(
             exercise: ExerciseCard(
-                name: "x", title: LocalizedText(english: "X", french: "X"), story: LocalizedText(english: "S", french: "S"),
+                title: LocalizedText(english: "X", french: "X"), story: LocalizedText(english: "S", french: "S"),
                 hint: LocalizedText(english: "H", french: "H"), asksDiscountQuestion: false, position: 1, count: 1, trainee: "Ana"))
         trainee.training?.phase = .working
         #expect(Fixtures.press(.function(8), &trainee, &time) == [.checkExercise(discountGiven: nil)])

@@ -2,7 +2,7 @@ public import AMCashConfiguration
 import AMCashContract
 import AMCashDomain
 public import AMCashWire
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Foundation
 public import Logging
 import NIOCore
@@ -30,19 +30,7 @@ public final class HostClient: RedemptionHost {
         self.settings = settings
         self.timeouts = timeouts
         self.logger = logger
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(
-                connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
-                read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
-        configuration.httpVersion = .http1Only
-        // TLS 1.2 at least; certificates always verified, against the system's roots and any `caFile`.
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        tls.certificateVerification = .fullVerification
-        if let caFile = settings.caFile { tls.additionalTrustRoots = [.file(caFile)] }
-        configuration.tlsConfiguration = tls
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let http = Self.makeHTTPClient(caFile: settings.caFile, timeouts: timeouts)
         self.http = http
         let tokenURL = settings.tokenURL
         let audience = settings.audience
@@ -298,6 +286,23 @@ public final class HostClient: RedemptionHost {
         if error is NIOConnectionError || error is ChannelError || error is IOError || error is SocketAddressError { return true }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError { return true }
         return false
+    }
+
+    /// The HTTP client a terminal talks to a host with (the API, or a training room's endpoints): TLS 1.2
+    /// at least, certificates always verified against the system's roots and any `caFile`, no redirects.
+    public static func makeHTTPClient(caFile: String?, timeouts: HostTimeouts) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
+                read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
+        configuration.httpVersion = .http1Only
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .fullVerification
+        if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        configuration.tlsConfiguration = tls
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     // MARK: - Tokens

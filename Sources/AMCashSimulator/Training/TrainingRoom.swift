@@ -18,7 +18,8 @@ import NIOCore
 public final class TrainingRoom: Sendable {
     struct Setup {
         let behaviour: TestCollector.Behaviour
-        var faults: [FaultRule]
+        /// The exercise's faults, drawn as `--fault`'s are.
+        let dice: FaultDice
     }
 
     private struct State {
@@ -39,13 +40,7 @@ public final class TrainingRoom: Sendable {
 
     /// The faults of the attempt this number belongs to, for this endpoint.
     func faults(for number: String, endpoint: String) -> [FaultRule.Kind] {
-        let rules = state.withLockedValue { $0.setups[number]?.faults ?? [] }
-        return rules.filter { rule in
-            switch rule.scope {
-            case .everything, .collector: true
-            case .endpoint(let name): name == endpoint
-            }
-        }.filter { $0.perMille >= 1000 || Int.random(in: 0..<1000) < $0.perMille }.map(\.kind)
+        state.withLockedValue { $0.setups[number]?.dice }?.draw(endpoint: endpoint, collector: number) ?? []
     }
 
     private func allocate(_ setup: Setup) -> String {
@@ -57,7 +52,7 @@ public final class TrainingRoom: Sendable {
         }
     }
 
-    private func networkBack(_ number: String) { state.withLockedValue { $0.setups[number]?.faults = [] } }
+    private func networkBack(_ number: String) { state.withLockedValue { $0.setups[number]?.dice }?.replace(with: FaultPlan()) }
 
     func register(on router: Router<BasicRequestContext>, ledger: any LedgerBooks, tokens: TokenIssuer, clock: @escaping @Sendable () -> Date) {
         @Sendable func authorized(_ request: Request) -> Bool {
@@ -95,7 +90,7 @@ public final class TrainingRoom: Sendable {
                 }
                 faults.append(rule)
             }
-            let number = allocate(Setup(behaviour: behaviour, faults: faults))
+            let number = allocate(Setup(behaviour: behaviour, dice: FaultDice(plan: FaultPlan(rules: faults))))
             try await ledger.openAccount(
                 TestCollector(
                     number: number, situation: exercise, summary: exercise, cashMiles: count("cashMiles"), dreamMiles: count("dreamMiles"),

@@ -61,6 +61,10 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case select, previous, next
     case close
 
+    /// Acts only in `amcash train` (`finish`): left off a till's legend and help, and first in training,
+    /// so a screen may bind its key too.
+    public var isTrainingOnly: Bool { self == .finish }
+
     /// The words the legend and the help screen show for it.
     public func label(in context: KeyContext, kiosk: Bool) -> LocalizedText {
         switch self {

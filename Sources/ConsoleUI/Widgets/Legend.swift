@@ -15,7 +15,7 @@ enum Legend {
         case .card: [.nextField]
         case .reverse: [.select, .cancel]
         case .result where model.training?.coversTheTill == true: [.newSale]
-        case .result: hasReceipt(model) ? [.newSale, .receipt] : [.newSale]
+        case .result: model.screen.receipt.isEmpty ? [.newSale] : [.newSale, .receipt]
         case .supervisor: [.submit, .cancel]
         case .dialog where model.training?.coversTheTill == true: [.close]
         case .dialog:
@@ -25,7 +25,7 @@ enum Legend {
             if model.training?.coversTheTill == true {
                 [.language]
             } else {
-                model.kind == .supervisor ? [.language] : context.actions.filter { $0 != .finish || model.training != nil }
+                model.kind == .supervisor ? [.language] : context.actions.filter { !$0.isTrainingOnly || model.training != nil }
             }
         default: context.actions
         }
@@ -37,14 +37,6 @@ enum Legend {
         case .help: HelpScreen.pageCount(model)
         case .history(let lines, _): HistoryScreen.pageCount(lines, model)
         default: 1
-        }
-    }
-
-    static func hasReceipt(_ model: Model) -> Bool {
-        switch model.screen {
-        case .result(let result): !result.receipt.isEmpty
-        case .reverseResult(let result): !result.receipt.isEmpty
-        default: false
         }
     }
 

@@ -21,11 +21,11 @@ public enum HelpScreen {
         var lines: [HelpLine] = []
         if let exercise = model.training?.exercise {
             lines.append(.heading(ConsoleText.hintTitle))
-            lines += wrap(exercise.hint.text(model.language), width: model.columns - 2).map(HelpLine.hint)
+            lines += TextWrap.lines(exercise.hint.text(model.language), width: model.columns - 2).map(HelpLine.hint)
             if !model.isCompact { lines.append(.blank) }
         }
         lines += [under, .global].flatMap { context in
-            context.actions.filter { $0 != .finish || model.training != nil }.compactMap { action -> HelpLine? in
+            context.actions.filter { !$0.isTrainingOnly || model.training != nil }.compactMap { action -> HelpLine? in
                 let keys = model.settings.keymap.keys(for: action, in: context).map(KeyName.display)
                 guard !keys.isEmpty else { return nil }
                 return .keys(keys.joined(separator: " / "), action.label(in: context, kiosk: model.settings.kiosk))
@@ -36,21 +36,6 @@ public enum HelpScreen {
             lines.append(.heading(ConsoleText.testCollectors))
             lines += model.settings.testCollectors.map(HelpLine.testCard)
         }
-        return lines
-    }
-
-    /// Words into lines of at most `width` characters (a longer word stands alone).
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var current = ""
-        for word in text.split(separator: " ") {
-            if !current.isEmpty && current.count + 1 + word.count > width {
-                lines.append(current)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        if !current.isEmpty { lines.append(current) }
         return lines
     }
 

@@ -3,7 +3,6 @@ public import AMCashDomain
 /// What the console shows of a training exercise (`amcash train`): its story, its hint, and whether it
 /// ends with the closing question.
 public struct ExerciseCard: Hashable, Sendable {
-    public let name: String
     public let title: LocalizedText
     /// The customer's story and what the trainee is asked to do.
     public let story: LocalizedText
@@ -17,10 +16,9 @@ public struct ExerciseCard: Hashable, Sendable {
     public let trainee: String
 
     public init(
-        name: String, title: LocalizedText, story: LocalizedText, hint: LocalizedText, asksDiscountQuestion: Bool,
+        title: LocalizedText, story: LocalizedText, hint: LocalizedText, asksDiscountQuestion: Bool,
         position: Int, count: Int, trainee: String
     ) {
-        self.name = name
         self.title = title
         self.story = story
         self.hint = hint
