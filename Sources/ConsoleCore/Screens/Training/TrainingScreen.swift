@@ -107,7 +107,8 @@ enum TrainingScreen {
             model.quit = true
             return [.quit]
         default:
-            return training.coversTheTill ? [] : nil
+            // Over the till, only the language key (on every training screen's legend) reaches it.
+            return training.coversTheTill && action != .language ? [] : nil
         }
         model.training = training
         return []
