@@ -13,6 +13,8 @@ import NIOHTTP1
 public protocol ExerciseHost: Sendable {
     /// Sets the host up for one attempt at `exercise` and records that it started.
     func prepare(_ exercise: Exercise, trainee: String) async throws -> PreparedExercise
+    /// The exercises `trainee` has passed, on the scorecard this host reports to (for resuming).
+    func passed(by trainee: String) async throws -> Set<String>
 }
 
 /// One attempt's host: where the terminal sends its calls, the collector to serve, and how to read
@@ -38,6 +40,8 @@ public struct LocalExerciseHost: ExerciseHost {
     let scorecard: Scorecard
 
     public init(scorecard: Scorecard) { self.scorecard = scorecard }
+
+    public func passed(by trainee: String) async throws -> Set<String> { try scorecard.passed(by: trainee) }
 
     public func prepare(_ exercise: Exercise, trainee: String) async throws -> PreparedExercise {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-train-sim-\(UUID().uuidString)").path
@@ -82,6 +86,11 @@ public struct ClassroomExerciseHost: ExerciseHost {
     }
 
     public func shutdown() async { try? await http.shutdown() }
+
+    public func passed(by trainee: String) async throws -> Set<String> {
+        let answer = try await call(.POST, "/training/passed", ["trainee": trainee])
+        return Set(answer["exercises"] as? [String] ?? [])
+    }
 
     /// The room's answer to one training call, as JSON.
     func call(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil) async throws -> [String: Any] {

@@ -62,12 +62,14 @@ struct TrainCommand: AsyncParsableCommand {
         let name = trainee ?? environment["USER"] ?? "trainee"
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
         bootstrapLogging(level: .warning, file: dataDirectory + "/amcash-train.log")
-        let card = try Scorecard(path: HostSession.scorecardPath(scorecard, environment: environment))
         let room: ClassroomExerciseHost?
         do { room = try classroom.map { ClassroomExerciseHost(base: try HostEndpoint($0), caFile: ca) } } catch {
             printError("amcash train: --classroom: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+        // In a classroom the room keeps the scorecard; on its own the trainee's data directory does.
+        let host: any ExerciseHost =
+            try room ?? LocalExerciseHost(scorecard: Scorecard(path: HostSession.scorecardPath(scorecard, environment: environment)))
         var chosen: [Exercise] = []
         for wanted in exercise {
             if wanted.hasSuffix(".toml") {
@@ -81,7 +83,12 @@ struct TrainCommand: AsyncParsableCommand {
         }
         if chosen.isEmpty {
             // Resume: the first exercise this trainee has not passed, and the ones after it.
-            let passed = try card.passed(by: name)
+            let passed: Set<String>
+            do { passed = try await host.passed(by: name) } catch {
+                await room?.shutdown()
+                printError("amcash train: the scorecard: \(error)")
+                throw ExitCode(ExitStatus.declined)
+            }
             chosen = Array(all.drop { passed.contains($0.name) })
             if chosen.isEmpty { chosen = all }
         }
@@ -90,7 +97,6 @@ struct TrainCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let settings = ConsoleSettings(language: language.hasPrefix("fr") ? .french : .english, keymap: appearance.keymap)
-        let host: any ExerciseHost = room ?? LocalExerciseHost(scorecard: card)
         let run = TrainingRun(exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
         let outcomes: [(String, TrainingRun.Outcome)]
         do {

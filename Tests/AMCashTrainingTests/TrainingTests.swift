@@ -219,6 +219,8 @@ import Testing
         #expect(summary.map(\.trainee) == ["Ana", "Ben"])
         #expect(summary.first?.mistakes == ["discount-answer": 1] && summary.first?.passed == 0)
         #expect(summary.last?.passed == 1 && summary.last?.unfinished == 0)
+        #expect(try await classroom.passed(by: "Ben") == ["01-first-redemption"], "Ben resumes after what he passed in the room")
+        #expect(try await classroom.passed(by: "Ana").isEmpty)
         await ana.close()
         await ben.close()
         await classroom.shutdown()

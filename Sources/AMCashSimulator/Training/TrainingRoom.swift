@@ -14,7 +14,8 @@ import NIOCore
 ///   → `{collector, attempt}`;
 /// - `GET /training/collectors/NUMBER` → `{cashMiles, standing}` (redemptions not reversed);
 /// - `POST /training/collectors/NUMBER/network-back`: the exercise's faults end;
-/// - `POST /training/attempts/ID` `{passed, mistakes}`: the verdict, on the scorecard.
+/// - `POST /training/attempts/ID` `{passed, mistakes}`: the verdict, on the scorecard;
+/// - `POST /training/passed` `{trainee}` → `{exercises}`: what the trainee has passed (to resume).
 public final class TrainingRoom: Sendable {
     struct Setup {
         let behaviour: TestCollector.Behaviour
@@ -110,6 +111,11 @@ public final class TrainingRoom: Sendable {
             guard authorized(request) else { return unauthorized }
             networkBack(context.parameters.get("number") ?? "")
             return json(.ok, [:])
+        }
+        router.post("/training/passed") { [self] request, _ -> Response in
+            guard authorized(request) else { return unauthorized }
+            guard let trainee = try await body(request)["trainee"] as? String else { return json(.badRequest, ["message": "a trainee"]) }
+            return json(.ok, ["exercises": try scorecard?.passed(by: trainee).sorted() ?? []])
         }
         router.post("/training/attempts/:id") { [self] request, context -> Response in
             guard authorized(request) else { return unauthorized }
