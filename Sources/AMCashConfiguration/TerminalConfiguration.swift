@@ -28,6 +28,9 @@ public struct TerminalConfiguration: Sendable {
     /// How long the host keeps an idempotency key (`idempotencyRetentionHours`): replays of an unknown
     /// REDEEM stop then (or when the reversal window closes, if earlier) and the row is an exception.
     public var idempotencyRetentionHours = 24
+    /// The host's refund of orphaned redemptions (`orphanRefundMinutes`, documented as 20): an unknown
+    /// REDEEM is replayed only within it (a later replay could only debit anew); the daily file settles it.
+    public var orphanRefundMinutes = 20
     /// Whether the console asks for the sale's pre-tax total (`askPreTaxAmount`).
     public var askPreTaxAmount = false
     /// Whether a scan needs the scanner's symbology prefix (`requireScannerPrefix`).

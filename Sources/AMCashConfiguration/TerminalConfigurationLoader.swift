@@ -37,6 +37,10 @@ public enum TerminalConfigurationLoader {
             "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"
         ),
         (
+            "orphanRefundMinutes",
+            "the host's own refund of an orphaned redemption, in minutes (documented: 20; ask AIR MILES): an unknown REDEEM is replayed only within it, then settled by the daily file"
+        ),
+        (
             "requireScannerPrefix",
             "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"
         ),
@@ -177,6 +181,12 @@ public enum TerminalConfigurationLoader {
                 throw document.error(at: "idempotencyRetentionHours", "idempotencyRetentionHours must be a whole number of hours, 1 to 720")
             }
             configuration.idempotencyRetentionHours = value
+        }
+        if let minutes = document.root["orphanRefundMinutes"] {
+            guard let value = minutes.int, (1...1440).contains(value) else {
+                throw document.error(at: "orphanRefundMinutes", "orphanRefundMinutes must be a whole number of minutes, 1 to 1440")
+            }
+            configuration.orphanRefundMinutes = value
         }
         configuration.askPreTaxAmount = try reader.bool("askPreTaxAmount") ?? false
         configuration.requireScannerPrefix = try reader.bool("requireScannerPrefix") ?? false

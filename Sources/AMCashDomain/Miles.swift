@@ -91,8 +91,9 @@ public struct UnitValue: Sendable, Hashable, CustomStringConvertible {
     public static let ceiling = UnitValue(miles: Miles(9_500), money: Money(dollars: 1_000))
     public static let maximumUnits = Units(100_000)
 
-    /// Whether a host's unit value is within the ceiling.
-    public var isPlausible: Bool { miles <= UnitValue.ceiling.miles && money.cents <= UnitValue.ceiling.money.cents }
+    /// Whether a host's unit value is one the program has: the documented 95 miles = $10.00. Any other
+    /// (a cent a unit, a thousand dollars) is a garbled answer, never a discount to give.
+    public var isPlausible: Bool { self == UnitValue.standard }
 
     public init(miles: Miles, money: Money) {
         precondition(miles.value > 0 && money.cents > 0, "a unit is worth something")

@@ -13,10 +13,18 @@ public final class Journal: Sendable {
     public let path: String
     let queue: DatabaseQueue
 
-    /// Backoff before each re-send of a queued reversal (the last repeats).
-    public static let reversalBackoff: [Duration] = [.seconds(5), .seconds(15), .seconds(45), .seconds(120), .seconds(300), .seconds(600)]
-    /// Failed sends after which a reversal becomes an exception for the supervisor.
-    public static let reversalAttemptLimit = 6
+    /// Backoff before each re-send of a queued reversal (the last repeats, with ±20% jitter): a void or a
+    /// queued reversal is tried until the host answers conclusively or its reversal window closes — an
+    /// outage of hours never turns it into an exception while the collector can still be made whole.
+    public static let reversalBackoff: [Duration] = [.seconds(5), .seconds(15), .seconds(45), .seconds(120), .seconds(300)]
+
+    /// The pause before the next try of a reversal that has been sent `attempts` times: capped and jittered,
+    /// so tills that lost the host together do not come back in step.
+    static func reversalDelay(afterAttempts attempts: Int) -> TimeInterval {
+        let base = reversalBackoff[min(max(attempts, 1) - 1, reversalBackoff.count - 1)].components.seconds
+        let jitter = Int64.random(in: -(base / 5)...(base / 5))
+        return TimeInterval(base + jitter)
+    }
 
     /// Opens (or creates) the journal at `path`, migrates it, and proves it is durable and writable.
     public init(path: String) throws(JournalError) {
@@ -104,8 +112,9 @@ public final class Journal: Sendable {
 
     /// Records the outcome of the till's own send of a REDEEM; committed when this returns.
     /// Approved: kept under lease until the cashier is shown it (`markShown`), or voided by recovery
-    /// if never shown. A refusal or "nothing was sent" ends it; anything else is unknown (a 409 that
-    /// survived its retries, an exception).
+    /// if never shown. An approval that must not be shown (more than asked, a unit value not the
+    /// program's) is voided in the same commit. A refusal, a scheduled outage (0092: the host did
+    /// nothing) or "nothing was sent" ends it; anything else is unknown (a 409, a redirect, a lost answer).
     @discardableResult
     public func recordRedemptionOutcome(
         _ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
@@ -123,7 +132,13 @@ public final class Journal: Sendable {
                 try Journal.approve(&entry, reply, at: now, byRecovery: false)
                 entry.leaseHolder = holder?.description ?? entry.leaseHolder
                 entry.leaseUntil = now.addingTimeInterval(leases.toShow)
-            case .answered(let reply) where reply.answer.outcome == .declined:
+            case .unknown(.unshowableApproval(let confirmation, let units, let reason)):
+                // The host approved what must not be shown: keep its number and void it in this commit.
+                try Journal.approveUnshowable(&entry, confirmation: confirmation, units: units, at: now, byRecovery: false)
+                try Journal.queueVoid(db, of: &entry, at: now)
+                entry.lastFailure = "not shown (\(reason)): voided"
+                Journal.release(&entry)
+            case .answered(let reply) where Journal.isConclusiveRefusal(reply.answer):
                 entry.state = try Journal.transition(entry.state, .hostDeclined)
                 entry.responseCode = reply.answer.code.rawValue
                 entry.answeredAt = now
@@ -140,12 +155,9 @@ public final class Journal: Sendable {
                 entry.lastFailure = "no conclusive answer: \(reply.answer.code)"
                 Journal.release(&entry)
             case .unknown(let failure):
+                // A 409, a redirect, a garbled body: the first attempt may have debited. Replays find out.
                 entry.state = try Journal.transition(entry.state, .responseLost)
                 entry.lastFailure = failure.description
-                if case .conflict = failure {
-                    entry.state = try Journal.transition(entry.state, .giveUp)
-                    entry.isException = true
-                }
                 Journal.release(&entry)
             }
             try Journal.update(db, entry)
@@ -172,7 +184,7 @@ public final class Journal: Sendable {
 
     /// REDEEMs whose outcome is not known yet (sent, or lost on the way back).
     public func pendingRedemptions() throws(JournalError) -> [JournalEntry] {
-        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state IN ('sending', 'unknown') ORDER BY id") }
+        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state IN ('sending', 'unknown') AND awaitingFile = 0 ORDER BY id") }
     }
 
     /// Approvals that were never shown to a cashier (the till died, or a replay learned them).
@@ -220,6 +232,10 @@ public final class Journal: Sendable {
             if case .answered(let reply) = result, reply.answer.outcome == .approved {
                 try Journal.approve(&entry, reply, at: now, byRecovery: true)
                 try Journal.queueVoid(db, of: &entry, at: now)
+            } else if case .unknown(.unshowableApproval(let confirmation, let units, let reason)) = result {
+                try Journal.approveUnshowable(&entry, confirmation: confirmation, units: units, at: now, byRecovery: true)
+                try Journal.queueVoid(db, of: &entry, at: now)
+                entry.lastFailure = "approved on a replay (\(reason)): voided"
             } else {
                 if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
                 switch result {
@@ -251,6 +267,23 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Stops replaying an unknown REDEEM once the host's orphan-refund window has passed: the host has
+    /// given back any debit it held for it, and a replay now could only make a new one. The row stays
+    /// unknown (open, never shown) until the daily file settles it.
+    public func endReplays(_ id: Int64, orphanWindowMinutes: Int, at now: Date) throws(JournalError) {
+        try write { db in
+            var entry = try Journal.fetch(db, id: id)
+            guard entry.state.needsResolution, !entry.awaitingFile else { return }
+            if entry.state == .sending { entry.state = try Journal.transition(entry.state, .responseLost) }
+            entry.awaitingFile = true
+            entry.lastFailure =
+                "not replayed after the host's orphan-refund window (\(orphanWindowMinutes) min): any debit was refunded by the host;"
+                + " the daily file settles it" + (entry.lastFailure.map { " (last: \($0))" } ?? "")
+            Journal.release(&entry)
+            try Journal.update(db, entry)
+        }
+    }
+
     /// Voids an approval nobody was shown: its REVERSE is queued in the same commit.
     @discardableResult
     public func voidUnshown(_ id: Int64, at now: Date) throws(JournalError) -> JournalEntry {
@@ -264,15 +297,17 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Sets a row the journal cannot move aside for the supervisor, so recovery never stalls on it.
+    /// Sets a row the journal cannot move aside for the supervisor, so recovery never stalls on it. Only a
+    /// row recovery works on (unresolved, owing a void, a reversal under way) is set aside: a shown, declined,
+    /// voided or reversed row already says what happened, and stays as it is.
     public func quarantine(_ id: Int64, reason: String) throws(JournalError) {
         try write { db in
             try db.execute(
                 sql: """
                     UPDATE entries SET state = 'exception', isException = 1, nextAttemptAt = NULL, leaseHolder = NULL, leaseUntil = NULL,
                                        lastFailure = ?
-                    WHERE id = ?
-                    """, arguments: ["set aside: " + reason, id])
+                    WHERE id = ? AND state IN ('sending', 'unknown', 'approved', 'voiding', 'reversing')
+                    """, arguments: [String(("set aside: " + reason).prefix(500)), id])
         }
     }
 
@@ -324,24 +359,28 @@ public final class Journal: Sendable {
     }
 
     /// Records one attempt at a queued REVERSE (the cashier's or a void). Acknowledged: reversed (a
-    /// `0000` without a number is reversed and noted). Refused by the host at the first answer: a
-    /// cashier's reversal is declined and its redemption is shown again, with the refusal noted; a
-    /// void becomes an exception. Otherwise tried again with backoff; after six failures, or past its
-    /// window, an exception for the supervisor.
+    /// `0000` without a number is reversed and noted). A conclusive refusal (the first answer to reach
+    /// the host): a void becomes an exception; a cashier's reversal refused while the cashier waits
+    /// (`inLane`) is declined and its redemption is shown again; refused later, after the cashier was
+    /// told it was queued, it is an exception, so the supervisor hears of it. Anything else is tried
+    /// again with capped, jittered backoff until the reversal window closes — a try that provably never
+    /// left the till does not count — and only then becomes an exception that says what to do.
     @discardableResult
-    public func recordReversalOutcome(_ id: Int64, _ result: HostResult<ReversalReply>, at now: Date) throws(JournalError) -> JournalEntry {
+    public func recordReversalOutcome(
+        _ id: Int64, _ result: HostResult<ReversalReply>, at now: Date, inLane: Bool = false
+    ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
             guard entry.state == .reversing else {
                 if case .answered(let reply) = result, reply.answer.outcome == .approved, entry.state == .reversed { return entry }
                 throw JournalError.illegalTransition("reversal trace \(entry.traceId) is \(entry.state), not waiting for an answer")
             }
-            entry.attempts += 1
+            if case .notSent = result {} else { entry.attempts += 1 }
             var redemption = try entry.originalConfirmationNumber.flatMap {
                 try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [$0]).first
             }
             let conclusiveRefusal: Bool
-            if case .answered(let reply) = result, reply.answer.outcome == .declined {
+            if case .answered(let reply) = result, Journal.isConclusiveRefusal(reply.answer) {
                 conclusiveRefusal = !entry.sentInDoubt
             } else {
                 conclusiveRefusal = false
@@ -350,7 +389,7 @@ public final class Journal: Sendable {
             case .answered(let reply) where reply.answer.outcome == .approved:
                 entry.state = try Journal.reversalTransition(entry.state, .reversalApproved)
                 entry.confirmationNumber = reply.reversalConfirmationNumber
-                if reply.reversalConfirmationNumber == nil { entry.lastFailure = "approved (0000) without a reversal confirmation number" }
+                entry.lastFailure = reply.reversalConfirmationNumber == nil ? "approved (0000) without a reversal confirmation number" : nil
                 entry.responseCode = reply.answer.code.rawValue
                 entry.units = reply.unitsReversed
                 entry.answeredAt = now
@@ -365,20 +404,35 @@ public final class Journal: Sendable {
                 entry.responseCode = reply.answer.code.rawValue
                 entry.answeredAt = now
                 entry.nextAttemptAt = nil
+                let original = entry.originalConfirmationNumber ?? "?"
                 if entry.isVoid {
                     entry.state = try Journal.reversalTransition(entry.state, .giveUp)
                     entry.isException = true
-                    entry.lastFailure = "the void was " + refusal
+                    entry.lastFailure =
+                        "the void of \(original) was \(refusal). The collector was debited for a discount nobody gave:"
+                        + " call AIR MILES support to reverse \(original), or credit the collector"
                     if var original = redemption, original.state == .voiding {
                         try Journal.giveUp(&original, reason: "its void was " + refusal)
                         try Journal.update(db, original)
                     }
-                } else {
+                } else if inLane {
                     entry.state = try Journal.reversalTransition(entry.state, .reversalRefused)
                     entry.lastFailure = refusal
                     if var original = redemption, original.state == .reversing {
                         original.state = try Journal.transition(original.state, .reversalRefused)
                         original.lastFailure = "a reversal was " + refusal
+                        try Journal.update(db, original)
+                    }
+                } else {
+                    // The cashier was told "queued": the collector expects the miles back. A person must act.
+                    entry.state = try Journal.reversalTransition(entry.state, .giveUp)
+                    entry.isException = true
+                    entry.lastFailure =
+                        "the queued reversal of \(original) was \(refusal). The redemption stands, but the collector was told"
+                        + " it would be reversed: a supervisor must reverse it again with the card, or call AIR MILES support"
+                    if var original = redemption, original.state == .reversing {
+                        original.state = try Journal.transition(original.state, .reversalRefused)
+                        original.lastFailure = "a queued reversal was " + refusal
                         try Journal.update(db, original)
                     }
                 }
@@ -391,17 +445,20 @@ public final class Journal: Sendable {
                 if case .notSent = result {} else { entry.sentInDoubt = true }
                 entry.lastFailure = reason
                 let redeemedAt = redemption?.createdAt ?? entry.createdAt
-                if entry.attempts >= Journal.reversalAttemptLimit || !ReversalWindow.isReversible(redeemedAt: redeemedAt, at: now) {
+                if !ReversalWindow.isReversible(redeemedAt: redeemedAt, at: now) {
+                    let original = entry.originalConfirmationNumber ?? "?"
                     entry.state = try Journal.reversalTransition(entry.state, .giveUp)
                     entry.isException = true
                     entry.nextAttemptAt = nil
+                    entry.lastFailure =
+                        "the reversal window closed before AIR MILES confirmed the \(entry.isVoid ? "void" : "reversal") of \(original)"
+                        + " (last: \(reason)): call AIR MILES support to reverse it, or credit the collector"
                     if var original = redemption, original.state == .reversing || original.state == .voiding {
-                        try Journal.giveUp(&original, reason: "its reversal could not be completed: \(reason)")
+                        try Journal.giveUp(&original, reason: "its reversal could not be completed before the window closed: \(reason)")
                         try Journal.update(db, original)
                     }
                 } else {
-                    let delay = Journal.reversalBackoff[min(entry.attempts - 1, Journal.reversalBackoff.count - 1)]
-                    entry.nextAttemptAt = now.addingTimeInterval(TimeInterval(delay.components.seconds))
+                    entry.nextAttemptAt = now.addingTimeInterval(Journal.reversalDelay(afterAttempts: max(entry.attempts, 1)))
                 }
             }
             Journal.release(&entry)
@@ -425,7 +482,7 @@ public final class Journal: Sendable {
             if let day { return try Journal.fetchAll(db, "WHERE reconciliationDay = ? ORDER BY id", [day.description]) }
             return try Journal.fetchAll(db, "ORDER BY id")
         }
-        return pendingOnly ? all.filter { $0.isPending || $0.isException } : all
+        return pendingOnly ? all.filter { $0.isPending || $0.isException || ($0.awaitingFile && $0.state.needsResolution) } : all
     }
 
     /// How many entries are pending or exceptions, every day together: `entries(pendingOnly: true).count`,
@@ -568,14 +625,14 @@ public final class Journal: Sendable {
             sql: """
                 UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
                                    attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
-                                   shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?
+                                   shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?, awaitingFile = ?
                 WHERE id = ?
                 """,
             arguments: [
                 entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
                 entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure, entry.nextAttemptAt,
                 entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
-                entry.sentInDoubt, entry.id,
+                entry.sentInDoubt, entry.awaitingFile, entry.id,
             ])
     }
 
@@ -594,13 +651,36 @@ public final class Journal: Sendable {
         entry.resolvedByRecovery = byRecovery
     }
 
+    /// An approval that must not be shown, onto the row: its confirmation number and units (to void it and
+    /// to match the daily file); no discount, since none may be given.
+    private static func approveUnshowable(
+        _ entry: inout JournalEntry, confirmation: String, units: Units, at now: Date, byRecovery: Bool
+    ) throws {
+        entry.state = try transition(entry.state, .hostApproved)
+        entry.confirmationNumber = confirmation
+        entry.units = units
+        entry.money = nil
+        entry.miles = nil
+        entry.responseCode = ResponseCode.approved.rawValue
+        entry.answeredAt = now
+        entry.resolvedByRecovery = byRecovery
+    }
+
+    /// A refusal that ends a call: a decline, or a scheduled outage (0092), where the host says it did nothing.
+    static func isConclusiveRefusal(_ answer: HostAnswer) -> Bool {
+        answer.outcome == .declined || answer.code == ResponseCode.scheduledOutage
+    }
+
     /// Queues the REVERSE that gives back an approval nobody saw, in the caller's transaction, and
     /// moves the REDEEM to `voiding`. Past the reversal window it cannot be sent: an exception.
     private static func queueVoid(_ db: Database, of entry: inout JournalEntry, at now: Date) throws {
         guard let confirmation = entry.confirmationNumber else { throw JournalError.illegalTransition("a void needs a confirmation number") }
         entry.state = try transition(entry.state, .void)
         guard ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now) else {
-            try giveUp(&entry, reason: "approved but never shown, and the reversal window closed before it could be voided")
+            try giveUp(
+                &entry,
+                reason: "approved but never shown, and the reversal window closed before it could be voided: call AIR MILES support"
+                    + " to reverse \(confirmation), or credit the collector")
             return
         }
         let trace = try nextTraceId(db)
@@ -688,7 +768,7 @@ public final class Journal: Sendable {
             originalConfirmationNumber: row["originalConfirmationNumber"], nextAttemptAt: row["nextAttemptAt"],
             isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"],
             shownAt: row["shownAt"], isVoid: row["isVoid"], cardKey: row["cardKey"], leaseHolder: row["leaseHolder"],
-            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"])
+            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"])
     }
 
     private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
@@ -787,6 +867,9 @@ public final class Journal: Sendable {
         }
         migrator.registerMigration("v4: forwarding to the back office") { db in
             try Journal.createForwarding(db)
+        }
+        migrator.registerMigration("v5: unknown redemptions settled by the daily file") { db in
+            try db.alter(table: "entries") { table in table.add(column: "awaitingFile", .boolean).notNull().defaults(to: false) }
         }
         return migrator
     }

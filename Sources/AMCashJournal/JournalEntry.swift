@@ -39,7 +39,8 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     public let originalConfirmationNumber: String?
     /// For a REVERSE: when to try again.
     public var nextAttemptAt: Date?
-    /// Needs a supervisor: a reversal that failed 6 times, or whose window closed.
+    /// Needs a supervisor: a reversal whose window closed unconfirmed, a void the host refused, a queued
+    /// reversal the host refused after the cashier was told it was queued.
     public var isException: Bool
     /// Matched against the AIR MILES daily file; only reconciled rows may ever be pruned.
     public var isReconciled: Bool
@@ -56,6 +57,10 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     public var leaseUntil: Date?
     /// A REVERSE attempt may have reached the host without a conclusive answer: a later refusal proves nothing.
     public var sentInDoubt: Bool
+    /// An unknown REDEEM no longer replayed: the host's orphan-refund window has passed, so a debit the host
+    /// may hold for it has been given back by the host itself, and a replay would only make a new one. The
+    /// daily file settles it.
+    public var awaitingFile: Bool = false
 
     /// The call to (re-)send: same bytes, same key, same trace id.
     public var call: PreparedCall {
@@ -67,7 +72,7 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     /// Whether the terminal still has work to do on its own: resolve, void, or send a reversal.
     public var isPending: Bool {
         switch kind {
-        case .redeem: state.needsResolution || state.owesAVoid
+        case .redeem: (state.needsResolution && !awaitingFile) || state.owesAVoid
         case .reverse: state == .reversing
         }
     }

@@ -1,3 +1,4 @@
+public import AMCashWire
 public import Foundation
 
 /// Who is working on a journal row right now: a live till operation or a recovery pass, in this
@@ -44,4 +45,22 @@ public struct LeaseTimes: Sendable, Hashable {
     }
 
     public static let standard = LeaseTimes()
+
+    /// Leases that outlive every call they cover: a REDEEM at the till makes `policy.attempts` attempts,
+    /// each of which may fetch a token and send twice (a bare 401), each bounded by connect + read time,
+    /// with the policy's pauses (+25% jitter) between them. A recovery pass uses its own policy. A lease
+    /// shorter than its call would let recovery void an approval the cashier is about to see.
+    public static func covering(
+        connect: Duration, read: Duration, atTheTill: ResendPolicy = .atTheTill, inRecovery: ResendPolicy = .inRecovery
+    ) -> LeaseTimes {
+        func seconds(_ duration: Duration) -> TimeInterval {
+            TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
+        }
+        func budget(_ policy: ResendPolicy) -> TimeInterval {
+            let exchange = 4 * seconds(connect + read)
+            let pauses = (1..<max(policy.attempts, 1)).reduce(0.0) { $0 + seconds(policy.delay(beforeAttempt: $1 + 1)) * 1.25 }
+            return TimeInterval(policy.attempts) * exchange + pauses + 30
+        }
+        return LeaseTimes(inLane: max(120, budget(atTheTill)), toShow: 60, recovery: max(120, budget(inRecovery)))
+    }
 }

@@ -28,19 +28,24 @@ public struct JournaledTransactions: Sendable {
     public let builder: RequestBuilder
     /// How long replays of an unknown REDEEM go on (the host's key retention), within the reversal window.
     public let replayRetention: TimeInterval
+    /// The host's own refund of an orphaned redemption (documented: within 20 minutes). Past it a replay
+    /// cannot learn the original's answer any more — only make a new debit — so an unknown REDEEM is
+    /// replayed only within it, and settled by the daily file after it.
+    public let orphanRefundWindow: TimeInterval
     public let leases: LeaseTimes
     public let crash: @Sendable (CrashPoint) -> Void
     public let now: @Sendable () -> Date
 
     public init(
         journal: Journal, host: any RedemptionHost, builder: RequestBuilder, replayRetentionHours: Int = 24,
-        leases: LeaseTimes = .standard, crash: @escaping @Sendable (CrashPoint) -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = { Date() }
+        orphanRefundMinutes: Int = 20, leases: LeaseTimes = .standard, crash: @escaping @Sendable (CrashPoint) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { ProcessClock.now() }
     ) {
         self.journal = journal
         self.host = host
         self.builder = builder
         replayRetention = TimeInterval(replayRetentionHours) * 3600
+        orphanRefundWindow = TimeInterval(orphanRefundMinutes) * 60
         self.leases = leases
         self.crash = crash
         self.now = now
@@ -77,7 +82,7 @@ public struct JournaledTransactions: Sendable {
         do {
             let entry = try journal.recordRedemptionOutcome(intent.id, sent, at: now(), holder: holder, leases: leases)
             crash(.afterOutcomeCommit)
-            return Redemption(entry: entry, result: sent, traceId: call.traceId)
+            return Redemption(entry: entry, result: Self.showable(sent, committed: entry), traceId: call.traceId)
         } catch {
             // The host's answer could not be recorded: the row stays open and recovery replays it (and voids
             // an approval). The cashier must not give the discount.
@@ -85,6 +90,18 @@ public struct JournaledTransactions: Sendable {
                 entry: intent, result: .unknown(.garbledResponse(status: 0, reason: "the journal could not record the answer: \(error)")),
                 traceId: call.traceId)
         }
+    }
+
+    /// What the cashier may be shown: the journal's committed state, never the raw answer. An approval
+    /// is shown only while its row is `approved` (leased to this sale); if recovery reached the row first
+    /// and voided it, the same approval is "not approved: do not give the discount".
+    static func showable(_ sent: HostResult<RedemptionReply>, committed entry: JournalEntry) -> HostResult<RedemptionReply> {
+        guard case .answered(let reply) = sent, let approval = reply.approval, reply.answer.outcome == .approved else { return sent }
+        if entry.state == .approved && entry.confirmationNumber == approval.confirmationNumber { return sent }
+        return .unknown(
+            .unshowableApproval(
+                confirmationNumber: approval.confirmationNumber, units: approval.unitsRedeemed,
+                reason: "the journal holds it as \(entry.state) (recovery reached it first)"))
     }
 
     /// The cashier saw APPROVED: the debit stands. If this cannot be recorded, recovery voids the
@@ -134,7 +151,7 @@ public struct JournaledTransactions: Sendable {
             return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
         }
         let sent = await host.reverse(call, policy: .atTheTill)
-        let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now())) ?? queued
+        let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now(), inLane: true)) ?? queued
         return Reversal(entry: entry, result: sent, traceId: call.traceId, refusal: nil)
     }
 
@@ -182,6 +199,12 @@ public struct JournaledTransactions: Sendable {
                 let until = min(ReversalWindow.closes(forRedemptionAt: entry.createdAt), entry.createdAt.addingTimeInterval(replayRetention))
                 guard now() < until else {
                     try journal.giveUpReplays(entry.id, at: now())
+                    continue
+                }
+                // Past the host's orphan refund a replay cannot learn the original's answer, only debit anew.
+                guard now() < entry.createdAt.addingTimeInterval(orphanRefundWindow) else {
+                    try journal.endReplays(entry.id, orphanWindowMinutes: Int(orphanRefundWindow / 60), at: now())
+                    report.stillUnknown += 1
                     continue
                 }
                 let result = await host.redeem(entry.call, policy: policy)

@@ -1,6 +1,7 @@
 import AMCashAPI
 public import AMCashConfiguration
 public import AMCashPostgres
+import AMCashDomain
 import AMCashWire
 public import Foundation
 
@@ -44,7 +45,7 @@ public struct SimulatorOptions: Sendable {
         collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
         credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),
         slowDelay: Duration = .seconds(5), faults: FaultPlan = FaultPlan(), databasePath: String? = nil,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { ProcessClock.now() }
     ) {
         self.collectors = collectors
         self.dailyLimitUnits = dailyLimitUnits

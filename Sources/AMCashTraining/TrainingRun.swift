@@ -71,7 +71,8 @@ public struct TrainingRun: Sendable {
             settings: prepared.settings, credentials: prepared.credentials, timeouts: .standard, logger: Logger(label: "amcash.train.host"))
         let journal = try Journal(path: folder + "/journal.sqlite")
         let builder = RequestBuilder(identity: settings.identity)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let transactions = JournaledTransactions(
+            journal: journal, host: client, builder: builder, leases: .covering(connect: HostTimeouts.standard.connect, read: HostTimeouts.standard.read))
         let base = ConsoleEffects(
             journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
             asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))

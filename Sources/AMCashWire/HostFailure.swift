@@ -11,7 +11,8 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// An answer came, but not one the contract allows (not JSON, an HTML page, wrong types,
     /// an approval without a confirmation number…).
     case garbledResponse(status: Int, reason: String)
-    /// The host answered with a redirect; amcash never follows one.
+    /// The host answered with a redirect; amcash never follows one. The request was sent: whatever
+    /// stands behind the redirect may have acted on it, so for REDEEM and REVERSE it is unknown.
     case redirectRefused(status: Int, location: String?)
     /// The token service refused the client credentials.
     case credentialsRejected(String)
@@ -22,12 +23,16 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The till did not try: it could not record the call first, or another call for the collector
     /// is under way. Nothing was sent.
     case notAttempted(String)
+    /// The host approved a REDEEM that must not be shown — more than was asked, at a unit value that is
+    /// not the program's, or after recovery had already voided it — so no discount is given, and the
+    /// approval (its confirmation number kept) is voided: the collector keeps the miles.
+    case unshowableApproval(confirmationNumber: String, units: Units, reason: String)
 
     /// Whether the request may have reached the host (so a balance may have changed).
     public var mayHaveReachedHost: Bool {
         switch self {
-        case .cannotConnect, .redirectRefused, .credentialsRejected, .unauthorized, .notAttempted: false
-        case .timedOut, .connectionDropped, .garbledResponse, .conflict: true
+        case .cannotConnect, .credentialsRejected, .unauthorized, .notAttempted: false
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .redirectRefused, .unshowableApproval: true
         }
     }
 
@@ -49,14 +54,18 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the cashier is told.
     public var message: LocalizedText {
         switch self {
-        case .cannotConnect, .redirectRefused:
+        case .cannotConnect:
             LocalizedText(english: "Cannot reach AIR MILES. Nothing was redeemed.", french: "Impossible de joindre AIR MILES. Rien n’a été échangé.")
-        case .timedOut, .connectionDropped, .garbledResponse, .conflict:
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .redirectRefused:
             LocalizedText(english: "No clear answer from AIR MILES yet.", french: "Pas encore de réponse claire d’AIR MILES.")
         case .notAttempted:
             LocalizedText(
                 english: "Nothing was redeemed: this till could not start the transaction. Try again.",
                 french: "Rien n’a été échangé : ce terminal n’a pas pu commencer la transaction. Réessayez.")
+        case .unshowableApproval:
+            LocalizedText(
+                english: "Not approved: do not give the discount. The miles go back to the collector.",
+                french: "Non approuvé : n’accordez pas le rabais. Les milles retournent au membre.")
         case .credentialsRejected, .unauthorized:
             LocalizedText(
                 english: "This terminal is not authorized by AIR MILES. Call the help desk.",

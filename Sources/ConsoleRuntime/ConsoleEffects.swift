@@ -26,7 +26,7 @@ public struct ConsoleEffects: EffectPerformer {
     public init(
         journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
         receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { ProcessClock.now() }
     ) {
         self.journal = journal
         self.transactions = transactions

@@ -22,7 +22,8 @@ struct HostSession: Sendable {
     var transactions: JournaledTransactions {
         JournaledTransactions(
             journal: journal, host: client, builder: builder,
-            replayRetentionHours: configuration.idempotencyRetentionHours, crash: CrashHook.hook)
+            replayRetentionHours: configuration.idempotencyRetentionHours, orphanRefundMinutes: configuration.orphanRefundMinutes,
+            leases: .covering(connect: configuration.timeouts.connect, read: configuration.timeouts.read), crash: CrashHook.hook)
     }
 
     var environmentLabel: String {

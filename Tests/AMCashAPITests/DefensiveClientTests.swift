@@ -25,13 +25,44 @@ import Testing
         }
     }
 
-    @Test func aRedirectIsNeverFollowed() async throws {
-        let result = try await Self.redeem(against: .init(status: 302, headers: [("Location", "https://elsewhere.example/redeem")], body: ""))
-        guard case .notSent(.redirectRefused(let status, let location)) = result else {
-            Issue.record("expected redirectRefused, got \(result)")
+    @Test func aRedirectIsNeverFollowedAndARedirectedRedeemIsUnknownNotDeclined() async throws {
+        // The request was sent: whatever answered with the redirect may have acted on it.
+        for status in [302, 307, 308] {
+            let result = try await Self.redeem(
+                against: .init(status: status, headers: [("Location", "https://elsewhere.example/redeem")], body: ""))
+            guard case .unknown(.redirectRefused(let answered, let location)) = result else {
+                Issue.record("expected an unknown redirect, got \(result)")
+                return
+            }
+            #expect(answered == status && location == "https://elsewhere.example/redeem")
+        }
+    }
+
+    @Test func anApprovalOfMoreThanWasAskedKeepsItsConfirmationNumberToVoidIt() async throws {
+        let result = try await Self.redeem(
+            against: .init(
+                status: 200,
+                body: #"{"responseCode":"0000","unitsRedeemed":"3","unitValueDollars":"10.00","unitValueAMCash":"95","txnConfirmationNumber":"RD30"}"#
+            ), policy: .atTheTill)
+        guard case .unknown(.unshowableApproval(let confirmation, let units, _)) = result else {
+            Issue.record("expected an unshowable approval, got \(result)")
             return
         }
-        #expect(status == 302 && location == "https://elsewhere.example/redeem")
+        #expect(confirmation == "RD30" && units == Units(3))
+    }
+
+    @Test(arguments: [("0.01", "1"), ("10.00", "1"), ("20.00", "95"), ("9.99", "95")])
+    func anApprovalAtAUnitValueThatIsNotTheProgramsIsNeverShown(dollars: String, miles: String) async throws {
+        let result = try await Self.redeem(
+            against: .init(
+                status: 200,
+                body: #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"\#(dollars)","unitValueAMCash":"\#(miles)","txnConfirmationNumber":"RD8"}"#
+            ))
+        guard case .unknown(.unshowableApproval(let confirmation, _, let reason)) = result else {
+            Issue.record("\(dollars)/\(miles): expected an unshowable approval, got \(result)")
+            return
+        }
+        #expect(confirmation == "RD8" && reason.contains("not the program's"))
     }
 
     @Test func anHTMLErrorPageIsUnknownForARedeem() async throws {

@@ -131,10 +131,12 @@ import Testing
         #expect(try journal.entries(pendingOnly: true).map(\.id) == [lost.id], "the supervisor sees it")
     }
 
-    @Test func aConflictThatOutlastsItsRetriesIsAnException() throws {
+    @Test func aConflictThatOutlastsItsRetriesIsUnknownAndReplayedNotAnException() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let intent = try journal.recordRedemptionIntent(try Self.redemption(journal), requested: Money(dollars: 20), at: Date())
-        #expect(try journal.recordRedemptionOutcome(intent.id, .unknown(.conflict(nil)), at: Date()).state == .exception)
+        let entry = try journal.recordRedemptionOutcome(intent.id, .unknown(.conflict(nil)), at: Date())
+        #expect(entry.state == .unknown && !entry.isException, "the first attempt may have debited: replays find out")
+        #expect(try journal.pendingRedemptions().map(\.id) == [intent.id])
     }
 
     @Test func aLiveLeaseKeepsRecoveryAndASecondCallForTheCollectorAway() throws {
@@ -185,7 +187,7 @@ import Testing
         await simulator.stop()
     }
 
-    @Test func aReversalIsQueuedAndRetriedWithBackoffThenBecomesAnExceptionAfterSixFailures() throws {
+    @Test func aReversalIsRetriedWithCappedJitteredBackoffUntilItsWindowClosesThenIsAnException() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let start = ISO8601DateFormatter().date(from: "2026-11-27T12:00:00-05:00")!
         let redemption = try Self.shownRedemption(journal, "RD9", at: start)
@@ -194,22 +196,43 @@ import Testing
         #expect(try journal.dueReversals(at: start).map(\.id) == [queued.id])
 
         var now = start
-        for attempt in 1...6 {
+        var attempt = 0
+        // Fourteen hours of a host that never answers (12:00 to 02:00): never given up while the window is open.
+        while now < ISO8601DateFormatter().date(from: "2026-11-28T02:00:00-05:00")! {
+            attempt += 1
             let entry = try journal.recordReversalOutcome(queued.id, .unknown(.timedOut), at: now)
             #expect(entry.attempts == attempt)
-            if attempt < 6 {
-                #expect(entry.isPending && !entry.isException)
-                let wait = entry.nextAttemptAt!.timeIntervalSince(now)
-                #expect(wait == TimeInterval(Journal.reversalBackoff[attempt - 1].components.seconds), "backoff grows")
-                #expect(try journal.dueReversals(at: now).isEmpty, "not due before its backoff")
-                now = entry.nextAttemptAt!
-            } else {
-                #expect(entry.isException && !entry.isPending, "six failures make an exception for the supervisor")
-            }
+            #expect(entry.isPending && !entry.isException, "attempt \(attempt) at \(now): still queued")
+            let wait = entry.nextAttemptAt!.timeIntervalSince(now)
+            let base = TimeInterval(Journal.reversalBackoff[min(attempt, Journal.reversalBackoff.count) - 1].components.seconds)
+            #expect(wait >= base * 0.8 && wait <= base * 1.2, "attempt \(attempt): waits \(wait) s, base \(base) s")
+            #expect(try journal.dueReversals(at: now).isEmpty, "not due before its backoff")
+            now = entry.nextAttemptAt!
         }
+        #expect(attempt > 100, "\(attempt) tries in fourteen hours")
+        let closed = try journal.recordReversalOutcome(
+            queued.id, .unknown(.timedOut), at: ISO8601DateFormatter().date(from: "2026-11-28T03:00:00-05:00")!)
+        #expect(closed.isException && !closed.isPending, "the window closed: an exception for the supervisor")
+        #expect(closed.lastFailure?.contains("call AIR MILES support") == true, "\(closed.lastFailure ?? "")")
         #expect(try journal.entry(id: redemption.id).state == .exception)
         #expect(Set(try journal.entries(pendingOnly: true).map(\.id)) == [queued.id, redemption.id])
         #expect(try journal.openCount() == 2, "SQLite's count agrees with the listing")
+    }
+
+    @Test func aTryThatWasProvablyNotSentNeverCountsAgainstAReversal() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let start = ISO8601DateFormatter().date(from: "2026-11-27T12:00:00-05:00")!
+        _ = try Self.shownRedemption(journal, "RD9", at: start)
+        let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD9", at: start), of: "RD9", at: start)
+        var now = start
+        for _ in 1...50 {
+            let entry = try journal.recordReversalOutcome(queued.id, .notSent(.cannotConnect("refused")), at: now)
+            #expect(entry.attempts == 0 && entry.isPending && !entry.sentInDoubt)
+            now = entry.nextAttemptAt!
+        }
+        // The host comes back and refuses it cleanly: conclusive, since nothing earlier reached it.
+        let refused = try journal.recordReversalOutcome(queued.id, Self.reversalReply("0035", number: nil), at: now)
+        #expect(refused.isException, "refused after the cashier was told it was queued: the supervisor hears of it")
     }
 
     @Test func aReversalPastItsWindowIsAnException() throws {
@@ -253,7 +276,7 @@ import Testing
         let journal = try Journal(path: Self.temporaryPath())
         let redemption = try Self.shownRedemption(journal, "RD7")
         let queued = try journal.queueReversal(try Self.reversal(journal, of: "RD7"), of: "RD7", at: Date())
-        let entry = try journal.recordReversalOutcome(queued.id, Self.reversalReply("0035", number: nil), at: Date())
+        let entry = try journal.recordReversalOutcome(queued.id, Self.reversalReply("0035", number: nil), at: Date(), inLane: true)
         #expect(entry.state == .declined && !entry.isPending)
         let original = try journal.entry(id: redemption.id)
         #expect(original.state == .shown && original.lastFailure?.contains("refused") == true)

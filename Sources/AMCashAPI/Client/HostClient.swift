@@ -67,9 +67,10 @@ public final class HostClient: RedemptionHost {
         if case .answered(let reply) = result, let approval = reply.approval, let asked = Self.dollarsAsked(in: call.body),
             approval.discount.cents > asked.cents
         {
+            // Not shown, but not forgotten either: the journal keeps its confirmation number and voids it.
             return .unknown(
-                .garbledResponse(
-                    status: reply.answer.httpStatus,
+                .unshowableApproval(
+                    confirmationNumber: approval.confirmationNumber, units: approval.unitsRedeemed,
                     reason: "an approval of \(approval.discount) when \(asked) was asked"))
         }
         return result
@@ -150,6 +151,8 @@ public final class HostClient: RedemptionHost {
     private static func deservesAnotherTry<Reply: HostReply>(_ result: HostResult<Reply>, changesBalance: Bool) -> Bool {
         switch result {
         case .unknown(.conflict): return changesBalance
+        // The host did approve; the same key brings the same approval back. The journal voids it.
+        case .unknown(.unshowableApproval): return false
         case .unknown: return true
         case .notSent: return false
         case .answered(let reply):

@@ -52,7 +52,7 @@ enum ReplyDecoder {
                 }
                 let unitValue = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
                 guard unitValue.isPlausible else {
-                    throw .garbledResponse(status: status, reason: "a unit value of \(unitValue) is beyond any the program has had")
+                    throw .garbledResponse(status: status, reason: "a unit value of \(unitValue) is not the program's \(UnitValue.standard)")
                 }
                 for (field, text) in [("availableOfferUnits", wire.availableOfferUnits), ("dailyOfferLimit", wire.dailyOfferLimit)] {
                     if let text, let count = try? units(text, field, status), count > UnitValue.maximumUnits {
@@ -103,7 +103,10 @@ enum ReplyDecoder {
                 }
                 let value = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
                 guard value.isPlausible else {
-                    throw .garbledResponse(status: status, reason: "a unit value of \(value) is beyond any the program has had")
+                    // The host did approve, under a number this till can void: no discount, and the approval is given back.
+                    throw .unshowableApproval(
+                        confirmationNumber: confirmation, units: redeemed,
+                        reason: "a unit value of \(value) is not the program's \(UnitValue.standard)")
                 }
                 let approval = RedemptionApproval(unitsRedeemed: redeemed, unitValue: value, confirmationNumber: confirmation)
                 return RedemptionReply(answer: answer, approval: approval, balances: balances)
