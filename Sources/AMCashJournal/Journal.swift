@@ -380,7 +380,8 @@ public final class Journal: Sendable {
                 try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [$0]).first
             }
             let conclusiveRefusal: Bool
-            if case .answered(let reply) = result, Journal.isConclusiveRefusal(reply.answer) {
+            // A scheduled outage (0092) is not a refusal of a reversal: the host did nothing, so it is tried again later.
+            if case .answered(let reply) = result, reply.answer.outcome == .declined {
                 conclusiveRefusal = !entry.sentInDoubt
             } else {
                 conclusiveRefusal = false
@@ -442,7 +443,11 @@ public final class Journal: Sendable {
                     case .answered(let reply): "host answered \(reply.answer.code)"
                     case .notSent(let failure), .unknown(let failure): failure.description
                     }
-                if case .notSent = result {} else { entry.sentInDoubt = true }
+                switch result {
+                case .notSent: break
+                case .answered(let reply) where reply.answer.code == ResponseCode.scheduledOutage: break
+                default: entry.sentInDoubt = true
+                }
                 entry.lastFailure = reason
                 let redeemedAt = redemption?.createdAt ?? entry.createdAt
                 if !ReversalWindow.isReversible(redeemedAt: redeemedAt, at: now) {

@@ -1,5 +1,5 @@
 public import AMCashAPI
-import AMCashDomain
+public import AMCashDomain
 public import AMCashWire
 public import Foundation
 

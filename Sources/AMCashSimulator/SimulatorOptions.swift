@@ -1,7 +1,7 @@
 import AMCashAPI
 public import AMCashConfiguration
 public import AMCashPostgres
-import AMCashDomain
+public import AMCashDomain
 import AMCashWire
 public import Foundation
 

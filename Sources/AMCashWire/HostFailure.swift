@@ -48,6 +48,8 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: "the AIR MILES host refused the access token twice"
         case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \($0)" } ?? "")"
         case .notAttempted(let reason): "nothing was sent: \(reason)"
+        case .unshowableApproval(let confirmation, let units, let reason):
+            "the host approved \(units.count) units (confirmation \(confirmation)) that cannot be shown: \(reason); it is voided"
         }
     }
 

@@ -1,6 +1,6 @@
 public import AMCashAPI
 public import AMCashConfiguration
-import AMCashDomain
+public import AMCashDomain
 public import AMCashJournal
 public import AMCashWire
 public import ConsoleCore
