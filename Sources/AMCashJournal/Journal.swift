@@ -61,6 +61,13 @@ public final class Journal: Sendable {
         }
         let synchronous = (try? queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }) ?? -1
         guard synchronous == 2 else { throw .notDurable(path: path, synchronous: synchronous) }
+        // A journal a newer amcash has migrated is refused, never migrated back or written over: installing an
+        // older package (a downgrade) must not corrupt what the newer one recorded.
+        if (try? queue.read { try Journal.migrator.hasBeenSuperseded($0) }) == true {
+            throw .cannotOpen(
+                path: path,
+                reason: "it was written by a newer version of amcash (a downgrade?): install that version or a newer one; the journal is left as it is")
+        }
         do {
             try Journal.migrator.migrate(queue)
             // A write at open proves the file is writable before anything is sent.

@@ -9,7 +9,7 @@ import Foundation
 /// trainers and the end of the day.
 @main
 struct AmcashCommand: AsyncParsableCommand {
-    static let version = "0.2.0"
+    static let version = BuildInfo.versionLine
 
     static let configuration = CommandConfiguration(
         commandName: "amcash",

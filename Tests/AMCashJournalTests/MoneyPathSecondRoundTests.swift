@@ -273,3 +273,21 @@ final class TestClockBox: @unchecked Sendable {
     var now: Date { lock.withLock { current } }
     func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }
+
+/// Upgrades keep the data; a downgrade is refused before it can touch it.
+@Suite struct JournalUpgradeTests {
+    @Test func aJournalANewerAmcashMigratedIsRefusedWithAClearMessage() throws {
+        let path = JournalTests.temporaryPath()
+        let journal = try Journal(path: path)
+        _ = try journal.recordRedemptionIntent(try JournalTests.redemption(journal), requested: Money(dollars: 20), at: Date())
+        try journal.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')") }
+        #expect {
+            _ = try Journal(path: path)
+        } throws: { error in
+            "\(error)".contains("newer version of amcash")
+        }
+        // Nothing was changed: the newer version still finds its row and its migration.
+        let rows = try journal.run { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") }
+        #expect(rows == 1)
+    }
+}
