@@ -72,9 +72,10 @@ let package = Package(
             name: "AMCashAPI",
             dependencies: [
                 "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract",
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -96,6 +97,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -120,8 +122,9 @@ let package = Package(
         .target(
             name: "AMCashBackOffice",
             dependencies: [
-                "AMCashPostgres", "AMCashJournal", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "AMCashPostgres", "AMCashJournal", "AMCashDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,7 +144,7 @@ let package = Package(
         // No files, no clock, no curses, no network.
         .target(name: "ConsoleCore", dependencies: ["AMCashWire", "AMCashDomain"], swiftSettings: strict),
         // view(model) onto a Canvas, themes, and an in-memory ScreenBuffer for tests.
-        .target(name: "ConsoleUI", dependencies: ["ConsoleCore", "AMCashWire", "AMCashDomain"], swiftSettings: strict),
+        .target(name: "ConsoleUI", dependencies: ["ConsoleCore", "AMCashDomain"], swiftSettings: strict),
         // Themes and keymaps read from their TOML files (user folders first), with positions for every error.
         .target(
             name: "ConsoleAppearance",
@@ -191,6 +194,7 @@ let package = Package(
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),
@@ -217,8 +221,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "FuzzSupport",
@@ -274,7 +278,7 @@ let package = Package(
             name: "AMCashTrainingTests",
             dependencies: [
                 "AMCashTraining", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
-                "ConsoleCore",
+                "ConsoleCore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -289,7 +293,9 @@ let package = Package(
         // A throwaway PostgreSQL cluster for the tests (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["AMCashPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "AMCashPostgres", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/PostgresTestSupport",
             swiftSettings: strict
         ),
@@ -299,13 +305,17 @@ let package = Package(
                 "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
                 "AMCashSimulator", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
-            dependencies: ["amcash", "PostgresTestSupport", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain"],
+            dependencies: [
+                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

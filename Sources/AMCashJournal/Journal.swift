@@ -20,8 +20,12 @@ public final class Journal: Sendable {
 
     /// The pause before the next try of a reversal that has been sent `attempts` times: capped and jittered,
     /// so tills that lost the host together do not come back in step.
-    static func reversalDelay(afterAttempts attempts: Int) -> TimeInterval {
-        let base = reversalBackoff[min(max(attempts, 1) - 1, reversalBackoff.count - 1)].components.seconds
+    /// Tries that never left the till (no attempt counted) still back off: the pause grows with the time
+    /// the reversal has been queued (a third of it, within the same cap).
+    static func reversalDelay(afterAttempts attempts: Int, queuedFor: TimeInterval = 0) -> TimeInterval {
+        let cap = reversalBackoff.last!.components.seconds
+        let byAttempts = reversalBackoff[min(max(attempts, 1) - 1, reversalBackoff.count - 1)].components.seconds
+        let base = max(byAttempts, min(cap, Int64(max(queuedFor, 0) / 3)))
         let jitter = Int64.random(in: -(base / 5)...(base / 5))
         return TimeInterval(base + jitter)
     }
@@ -131,6 +135,16 @@ public final class Journal: Sendable {
             var entry = try Journal.fetch(db, id: id)
             guard entry.state == .sending else {
                 if Journal.sameAnswer(entry, result) { return entry }  // the same answer twice is a no-op
+                // Recovery took the row while the till waited (its lease ran out: a clock step, a stalled process)
+                // and made it unknown. The till's answer is then learned as a replay's would be: an approval
+                // nobody may be shown is voided, never dropped.
+                if entry.state == .unknown {
+                    entry.attempts += 1
+                    try Journal.learnApproval(db, &entry, result, at: now)
+                    Journal.release(&entry)
+                    try Journal.update(db, entry)
+                    return entry
+                }
                 throw JournalError.illegalTransition("trace \(entry.traceId) is \(entry.state), not waiting for the till's answer")
             }
             entry.attempts += 1
@@ -199,10 +213,16 @@ public final class Journal: Sendable {
         try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND state = 'approved' ORDER BY id") }
     }
 
-    /// Takes `id` for `holder` if no live lease binds it or another row of its collector; nil if one does.
-    public func claim(_ id: Int64, for holder: LeaseHolder, at now: Date, leases: LeaseTimes = .standard) throws(JournalError) -> JournalEntry? {
+    /// Takes `id` for `holder` if no live lease binds it or another row of its collector, and it is still in
+    /// one of `states` (a list read a moment ago may be stale: a row the till has since declined or shown
+    /// must never be sent again); nil otherwise.
+    public func claim(
+        _ id: Int64, for holder: LeaseHolder, at now: Date, leases: LeaseTimes = .standard,
+        expecting states: Set<TransactionState>? = nil
+    ) throws(JournalError) -> JournalEntry? {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
+            if let states, !states.contains(entry.state) || entry.awaitingFile { return nil }
             if LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) { return nil }
             if let key = entry.cardKey, let other = try Journal.liveRow(db, cardKey: key, at: now), other.id != id { return nil }
             entry.leaseHolder = holder.description
@@ -296,7 +316,12 @@ public final class Journal: Sendable {
     public func voidUnshown(_ id: Int64, at now: Date) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
-            guard entry.state == .approved else { return entry }
+            guard entry.state == .approved else {
+                // Shown (or voided) since it was listed: nothing to void; give back the recovery's claim.
+                Journal.release(&entry)
+                try Journal.update(db, entry)
+                return entry
+            }
             try Journal.queueVoid(db, of: &entry, at: now)
             Journal.release(&entry)
             try Journal.update(db, entry)
@@ -470,7 +495,8 @@ public final class Journal: Sendable {
                         try Journal.update(db, original)
                     }
                 } else {
-                    entry.nextAttemptAt = now.addingTimeInterval(Journal.reversalDelay(afterAttempts: max(entry.attempts, 1)))
+                    entry.nextAttemptAt = now.addingTimeInterval(
+                        Journal.reversalDelay(afterAttempts: max(entry.attempts, 1), queuedFor: now.timeIntervalSince(entry.createdAt)))
                 }
             }
             Journal.release(&entry)
@@ -542,6 +568,7 @@ public final class Journal: Sendable {
         entry.miles = miles
         entry.answeredAt = now
         entry.resolvedByRecovery = true
+        entry.awaitingFile = false
         if confirmation == nil {
             entry.state = try Journal.transition(entry.state, .void)
             try Journal.giveUp(&entry, reason: "the daily file shows it redeemed without a confirmation number")
@@ -569,7 +596,7 @@ public final class Journal: Sendable {
         try write { db in
             let rows = try Journal.fetchAll(
                 db,
-                "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding')"
+                "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND (state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding') OR (state = 'unknown' AND awaitingFile = 1))"
             )
             var purged = 0
             for entry in rows {
@@ -577,6 +604,7 @@ public final class Journal: Sendable {
                     switch (entry.kind, entry.state) {
                     case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding):
                         ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
+                    case (.redeem, .unknown) where entry.awaitingFile: ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
                     case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
                     case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
                     default: true
@@ -666,7 +694,7 @@ public final class Journal: Sendable {
     /// An approval that must not be shown, onto the row: its confirmation number and units (to void it and
     /// to match the daily file); no discount, since none may be given.
     private static func approveUnshowable(
-        _ entry: inout JournalEntry, confirmation: String, units: Units, at now: Date, byRecovery: Bool
+        _ entry: inout JournalEntry, confirmation: String, units: Units?, at now: Date, byRecovery: Bool
     ) throws {
         entry.state = try transition(entry.state, .hostApproved)
         entry.confirmationNumber = confirmation
@@ -676,6 +704,24 @@ public final class Journal: Sendable {
         entry.responseCode = ResponseCode.approved.rawValue
         entry.answeredAt = now
         entry.resolvedByRecovery = byRecovery
+    }
+
+    /// An approval (or an approval that must not be shown) learned for a row nobody will show it on:
+    /// recorded and voided in the caller's transaction. Anything else leaves the row as it is.
+    private static func learnApproval(_ db: Database, _ entry: inout JournalEntry, _ result: HostResult<RedemptionReply>, at now: Date) throws {
+        switch result {
+        case .answered(let reply) where reply.answer.outcome == .approved:
+            try approve(&entry, reply, at: now, byRecovery: true)
+            try queueVoid(db, of: &entry, at: now)
+            entry.awaitingFile = false
+        case .unknown(.unshowableApproval(let confirmation, let units, let reason)):
+            try approveUnshowable(&entry, confirmation: confirmation, units: units, at: now, byRecovery: true)
+            try queueVoid(db, of: &entry, at: now)
+            entry.lastFailure = "approved, but not shown (\(reason)): voided"
+            entry.awaitingFile = false
+        default:
+            break
+        }
     }
 
     /// A refusal that ends a call: a decline, or a scheduled outage (0092), where the host says it did nothing.

@@ -192,7 +192,7 @@ public struct JournaledTransactions: Sendable {
         }
         for pending in try journal.pendingRedemptions() {
             do {
-                guard let entry = try journal.claim(pending.id, for: holder, at: now(), leases: leases) else {
+                guard let entry = try journal.claim(pending.id, for: holder, at: now(), leases: leases, expecting: [.sending, .unknown]) else {
                     report.skipped += 1
                     continue
                 }
@@ -220,7 +220,7 @@ public struct JournaledTransactions: Sendable {
         }
         for unshown in try journal.unshownApprovals() {
             do {
-                guard try journal.claim(unshown.id, for: holder, at: now(), leases: leases) != nil else {
+                guard try journal.claim(unshown.id, for: holder, at: now(), leases: leases, expecting: [.approved]) != nil else {
                     report.skipped += 1
                     continue
                 }
@@ -229,7 +229,7 @@ public struct JournaledTransactions: Sendable {
         }
         for due in try journal.dueReversals(at: now()) {
             do {
-                guard let entry = try journal.claim(due.id, for: holder, at: now(), leases: leases) else {
+                guard let entry = try journal.claim(due.id, for: holder, at: now(), leases: leases, expecting: [.reversing]) else {
                     report.skipped += 1
                     continue
                 }

@@ -26,7 +26,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The host approved a REDEEM that must not be shown — more than was asked, at a unit value that is
     /// not the program's, or after recovery had already voided it — so no discount is given, and the
     /// approval (its confirmation number kept) is voided: the collector keeps the miles.
-    case unshowableApproval(confirmationNumber: String, units: Units, reason: String)
+    case unshowableApproval(confirmationNumber: String, units: Units?, reason: String)
 
     /// Whether the request may have reached the host (so a balance may have changed).
     public var mayHaveReachedHost: Bool {
@@ -49,7 +49,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \($0)" } ?? "")"
         case .notAttempted(let reason): "nothing was sent: \(reason)"
         case .unshowableApproval(let confirmation, let units, let reason):
-            "the host approved \(units.count) units (confirmation \(confirmation)) that cannot be shown: \(reason); it is voided"
+            "the host approved \(units.map { "\($0.count) units" } ?? "an approval") (confirmation \(confirmation)) that cannot be shown: \(reason); it is voided"
         }
     }
 

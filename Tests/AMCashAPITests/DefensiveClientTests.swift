@@ -51,6 +51,22 @@ import Testing
         #expect(confirmation == "RD30" && units == Units(3))
     }
 
+    @Test(arguments: [
+        #"{"responseCode":"0000","txnConfirmationNumber":"RD1"}"#,  // no units
+        #"{"responseCode":"0000","unitsRedeemed":"0","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"0000","unitsRedeemed":2,"txnConfirmationNumber":"RD1"}"#,  // a number, not a string
+        #"{"responseCode":"0000","unitsRedeemed":"999999999","txnConfirmationNumber":"RD1"}"#,
+        #"{"responseCode":"0001","unitsRedeemed":"x","txtConfirmationNumber":"RD1"}"#,
+    ])
+    func anApprovalThatCannotBeReadWholeKeepsItsNumberSoItIsVoided(body: String) async throws {
+        let result = try await Self.redeem(against: .init(status: 200, body: body))
+        guard case .unknown(.unshowableApproval(let confirmation, _, _)) = result else {
+            Issue.record("\(body): expected an unshowable approval, got \(result)")
+            return
+        }
+        #expect(confirmation == "RD1")
+    }
+
     @Test(arguments: [("0.01", "1"), ("10.00", "1"), ("20.00", "95"), ("9.99", "95")])
     func anApprovalAtAUnitValueThatIsNotTheProgramsIsNeverShown(dollars: String, miles: String) async throws {
         let result = try await Self.redeem(

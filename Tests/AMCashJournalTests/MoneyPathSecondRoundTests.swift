@@ -265,6 +265,50 @@ final class HeldHost: RedemptionHost, @unchecked Sendable {
     }
 }
 
+/// What an adversarial review of the second round found: stale lists, a till's answer after recovery
+/// took its row, retries that never left the till.
+@Suite struct MoneyPathReviewTests {
+    @Test func aRowTheTillDeclinedSinceItWasListedIsNeverReplayed() throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let intent = try journal.recordRedemptionIntent(try JournalTests.redemption(journal), requested: Money(dollars: 20), at: Date())
+        let listed = try journal.pendingRedemptions()
+        #expect(listed.map(\.id) == [intent.id])
+        // The till's own answer lands between the recovery's list and its claim: 0092, nothing was done.
+        try journal.recordRedemptionOutcome(intent.id, MoneyPathSecondRoundTests.answer("0092", status: 503), at: Date())
+        let claimed = try journal.claim(intent.id, for: LeaseHolder(), at: Date(), expecting: [.sending, .unknown])
+        #expect(claimed == nil, "a declined row is never sent again: a replay now would be a new debit")
+    }
+
+    @Test func theTillsApprovalForARowRecoveryMadeUnknownIsVoidedNotDropped() throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let intent = try journal.recordRedemptionIntent(try JournalTests.redemption(journal), requested: Money(dollars: 20), at: Date())
+        // Recovery took the row after a clock step and stopped replaying it.
+        try journal.endReplays(intent.id, orphanWindowMinutes: 20, at: Date())
+        let row = try journal.recordRedemptionOutcome(intent.id, JournalTests.approval("RD61"), at: Date())
+        #expect(row.state == .voiding && row.confirmationNumber == "RD61" && !row.awaitingFile)
+        let shown = JournaledTransactions.showable(JournalTests.approval("RD61"), committed: row)
+        #expect(shown.outcome == .unknown, "never drawn APPROVED")
+    }
+
+    @Test func tryThatNeverLeftTheTillStillBackOffAsTheOutageGoesOn() {
+        for _ in 0..<50 {
+            let early = Journal.reversalDelay(afterAttempts: 1, queuedFor: 0)
+            #expect(early >= 4 && early <= 6)
+            let hourIn = Journal.reversalDelay(afterAttempts: 1, queuedFor: 3600)
+            #expect(hourIn >= 240 && hourIn <= 360, "\(hourIn) s an hour into an outage")
+        }
+    }
+
+    @Test func aRowShownSinceItWasListedIsGivenBackByTheVoidPass() throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let shown = try JournalTests.shownRedemption(journal, "RD62")
+        let recovery = LeaseHolder()
+        _ = try journal.claim(shown.id, for: recovery, at: Date())
+        let after = try journal.voidUnshown(shown.id, at: Date())
+        #expect(after.state == .shown && after.leaseHolder == nil, "no lease left on a shown row")
+    }
+}
+
 /// A clock a test moves by hand.
 final class TestClockBox: @unchecked Sendable {
     private let lock = NSLock()

@@ -74,6 +74,27 @@ enum ReplyDecoder {
     }
 
     static func redemption(status: Int, body: Data) -> Result<RedemptionReply, HostFailure> {
+        let strict = strictRedemption(status: status, body: body)
+        // An approval this till cannot read whole (units missing, zero, not a string) may still carry the
+        // number that voids it: the host did approve, so it is given back, never left to stand.
+        if case .failure(.garbledResponse(_, let reason)) = strict, let approval = lenientApproval(status: status, body: body) {
+            return .failure(.unshowableApproval(confirmationNumber: approval.confirmation, units: approval.units, reason: reason))
+        }
+        return strict
+    }
+
+    /// The confirmation number (and units, if readable) of a 2xx approval whose body is not the contract's.
+    static func lenientApproval(status: Int, body: Data) -> (confirmation: String, units: Units?)? {
+        guard (200...299).contains(status), let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let code = object["responseCode"] as? String, ResponseCode(code).meaning.outcome == .approved,
+            let confirmation = (object["txnConfirmationNumber"] ?? object["txtConfirmationNumber"]) as? String,
+            isUsableConfirmation(confirmation)
+        else { return nil }
+        let units = (object["unitsRedeemed"] as? String).flatMap { try? Units(parsing: $0) }.flatMap { $0.count >= 1 ? $0 : nil }
+        return (confirmation, units)
+    }
+
+    private static func strictRedemption(status: Int, body: Data) -> Result<RedemptionReply, HostFailure> {
         decode(Components.Schemas.RedeemResponse.self, status: status, body: body).flatMap { wire in
             Result { () throws(HostFailure) -> RedemptionReply in
                 let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
