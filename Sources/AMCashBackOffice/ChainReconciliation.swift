@@ -18,18 +18,21 @@ public enum ChainReconciliation {
         public let unmatchable: [Int64]
     }
 
-    /// The day's rows of every till, the rows of earlier days still open, and the next day's first
-    /// minutes, each with the state-to-role rule the journal itself uses. A reversal carries its
-    /// original's amounts. Read column by column (no tuple decoding: a million rows of a generic
-    /// tuple spent a fifth of the time looking up its metadata).
+    /// Every till's rows made in the file's period (H2; default `day`, 00:00 to 00:00), the rows of
+    /// earlier days still open, and the first minutes after the period, each with the state-to-role
+    /// rule the journal itself uses. A reversal carries its original's amounts. Read column by column
+    /// (no tuple decoding: a million rows of a generic tuple spent a fifth of the time looking up its
+    /// metadata).
     public static func rows(
-        _ client: PostgresClient, day: ProgramDay, timingWindow: TimeInterval = 15 * 60,
+        _ client: PostgresClient, day: ProgramDay, period: Range<Date>? = nil, timingWindow: TimeInterval = 15 * 60,
         logger: Logger
     ) async throws -> Rows {
-        let nextDay = ProgramDay(day.date.next).description
-        let windowEnd = day.reconciliationEnd.addingTimeInterval(timingWindow)
-        let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
-        let dayText = day.description
+        let period = period ?? day.reconciliationStart..<day.reconciliationEnd
+        let firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
+        let windowEnd = period.upperBound.addingTimeInterval(timingWindow)
+        let lastDay = ProgramDay.reconciliationDay(at: windowEnd).description
+        let nearCutOff = max(period.lowerBound, period.upperBound.addingTimeInterval(-timingWindow))
+        let dayText = firstDay.description
         var expected = 0
         for try await count in try await client.query(
             "SELECT count(*) FROM terminal_rows WHERE reconciliation_day = \(dayText)::date",
@@ -47,7 +50,8 @@ public enum ChainReconciliation {
             CASE WHEN r.kind = 'REDEEM' THEN r.miles ELSE o.miles END,
             CASE WHEN r.kind = 'REDEEM' THEN r.cents ELSE o.cents END,
             CASE WHEN r.reconciliation_day = $1::date THEN NULL ELSE r.reconciliation_day::text END,
-            CASE WHEN r.created_at >= $2 THEN (extract(epoch FROM r.created_at) * 1000)::bigint ELSE NULL END
+            CASE WHEN r.created_at >= $2 OR r.created_at < $5 OR r.state IN ('sending', 'unknown', 'approved', 'voiding', 'exception')
+                THEN (extract(epoch FROM r.created_at) * 1000)::bigint ELSE NULL END
             """
         let original = """
             LEFT JOIN LATERAL (
@@ -58,18 +62,17 @@ public enum ChainReconciliation {
         var bindings = PostgresBindings()
         bindings.append(dayText)
         bindings.append(nearCutOff)
-        bindings.append(nextDay)
+        bindings.append(lastDay)
         bindings.append(windowEnd)
+        bindings.append(period.lowerBound)
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(columns) FROM terminal_rows r \(original)
-                    WHERE r.reconciliation_day = $1::date AND r.state <> 'declined'
+                    WHERE r.reconciliation_day BETWEEN $1::date AND $3::date AND r.created_at >= $5 AND r.created_at < $4
+                        AND r.state <> 'declined'
                 UNION ALL
                 SELECT \(columns) FROM open_rows p JOIN terminal_rows r ON r.row_id = p.row_id \(original)
                     WHERE p.reconciliation_day < $1::date
-                UNION ALL
-                SELECT \(columns) FROM terminal_rows r \(original)
-                    WHERE r.reconciliation_day = $3::date AND r.created_at < $4 AND r.state <> 'declined'
                 ORDER BY 1
                 """, binds: bindings)
         for try await row in try await client.query(query, logger: logger) {
@@ -93,7 +96,7 @@ public enum ChainReconciliation {
                 unmatchable.append(id)
                 continue
             }
-            var rowDay = day
+            var rowDay = firstDay
             if let otherDay {
                 if let known = parsedDays[otherDay] {
                     rowDay = known
@@ -107,7 +110,8 @@ public enum ChainReconciliation {
                     key: TerminalRecord.Key(journal: 0, id: id), type: kind == .redeem ? .redeem : .reverse, isUnknown: isUnknown,
                     confirmationNumber: isUnknown ? nil : confirmation, traceId: trace, cardTerminalId: terminal, maskedCard: masked,
                     units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)), day: rowDay,
-                    createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? day.reconciliationStart))
+                    createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? period.lowerBound,
+                    unshown: kind.reconciliationUnshown(state: state)))
         }
         var terminals: Set<String> = []
         for try await id in try await client.query("SELECT sponsor || store || device FROM terminals", logger: logger).decode(String.self) {
@@ -130,7 +134,7 @@ public enum ChainReconciliation {
             return line.count > 0 ? "\(name.rawValue)=\(line.count)" : nil
         }.joined(separator: " ")
         try await client.withTransaction(logger: logger) { connection in
-            let ids = reconciled.map(\.id) + unmatchable
+            let ids = reconciled.filter(\.reconciles).map(\.id) + unmatchable
             var start = 0
             while start < ids.count {
                 let chunk = Array(ids[start..<min(ids.count, start + 100_000)])

@@ -156,8 +156,21 @@ extension JournalEntry.Kind {
             false
         case (.redeem, .sending), (.redeem, .unknown): true
         case (.redeem, .exception): !hasConfirmation
-        case (.reverse, .reversing): true
+        // A reversal in exception is matched like any reversal: the host may have applied it.
+        case (.reverse, .reversing), (.reverse, .exception): true
         default: nil
+        }
+    }
+
+    /// For a REDEEM in `state`: whether it is a debit nobody was shown, still owed back. Shared by the
+    /// journal's own reconciliation and the chain database's.
+    public func reconciliationUnshown(state: TransactionState) -> UnshownDebit? {
+        guard self == .redeem else { return nil }
+        switch state {
+        case .approved: return .approved
+        case .voiding: return .voidQueued
+        case .exception: return .exception
+        default: return nil
         }
     }
 }

@@ -2,8 +2,10 @@ public import AMCashDomain
 public import Foundation
 import GRDB
 
-/// What a reconciliation writes back to one journal row: reconciled, and for an unknown REDEEM the
-/// file shows as redeemed, the host's numbers. Small, so a million of them fit in a few megabytes.
+/// What a reconciliation writes back to one journal row: reconciled; for an unknown REDEEM the file
+/// shows as redeemed, the host's numbers; for a debit nobody was shown whose window is open, its void;
+/// for a reversal in exception the file shows applied, its confirmation. Small, so a million fit in a
+/// few megabytes.
 public struct ReconciledRow: Sendable, Hashable {
     public struct HostNumbers: Sendable, Hashable {
         public let confirmation: String
@@ -14,11 +16,21 @@ public struct ReconciledRow: Sendable, Hashable {
 
     public let id: Int64
     public let resolution: HostNumbers?
+    /// Matched: marked reconciled (an unshown debit nothing gives back stays open, and is reported again).
+    public let reconciles: Bool
+    /// An unshown debit: its REVERSE is queued, for the till's recovery to send.
+    public let queuesVoid: Bool
+    /// A reversal the file shows the host applied, under this confirmation number.
+    public let reversalConfirmation: String?
 
     /// The write-back a finding asks of the journal `journalIndex`, if any.
     public init?(_ finding: ReconciliationFinding, journalIndex: Int) {
-        guard let key = finding.reconciles, key.journal == journalIndex else { return nil }
+        let unshown = finding.classification == .unshownDebit && finding.recordNumber != nil
+        guard let key = finding.reconciles ?? (unshown ? finding.terminalKey : nil), key.journal == journalIndex else { return nil }
         id = key.id
+        reconciles = finding.reconciles != nil
+        queuesVoid = finding.queuesVoid
+        reversalConfirmation = finding.type == .reverse && finding.recordNumber != nil ? finding.confirmationNumber : nil
         if finding.resolvesUnknown, let confirmation = finding.confirmationNumber, let units = finding.units, let money = finding.money,
             let miles = finding.miles
         {
@@ -30,14 +42,18 @@ public struct ReconciledRow: Sendable, Hashable {
 }
 
 extension Journal {
-    /// The rows a day's file is matched against: the day's REDEEMs and REVERSEs, earlier rows not yet
-    /// reconciled (they roll forward), and the next day's first minutes (records just across the cut-off).
-    /// Declined rows are left out: the host has nothing for them. Read with one indexed query, column
-    /// by column, so a day of a million rows loads in seconds and without the request bodies.
-    public func terminalRecords(for day: ProgramDay, journalIndex: Int, timingWindow: TimeInterval = 15 * 60) throws(JournalError) -> [TerminalRecord]
-    {
-        let nextDay = ProgramDay(day.date.next)
-        let nextDayWindowEnd = day.reconciliationEnd.addingTimeInterval(timingWindow)
+    /// The rows a file is matched against: those made in its period (H2; default `day`, 00:00 to 00:00),
+    /// earlier days' rows not yet reconciled (they roll forward), and the first minutes after the period
+    /// (records just across its end). Declined rows are left out: the host has nothing for them. Read
+    /// with one indexed query, column by column, so a day of a million rows loads in seconds and
+    /// without the request bodies.
+    public func terminalRecords(
+        for day: ProgramDay, period: Range<Date>? = nil, journalIndex: Int, timingWindow: TimeInterval = 15 * 60
+    ) throws(JournalError) -> [TerminalRecord] {
+        let period = period ?? day.reconciliationStart..<day.reconciliationEnd
+        let firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
+        let windowEnd = period.upperBound.addingTimeInterval(timingWindow)
+        let lastDay = ProgramDay.reconciliationDay(at: windowEnd)
         return try run { db in
             var records: [TerminalRecord] = []
             var redeemAmounts: [String: (Units?, Miles?, Money?)] = [:]
@@ -50,17 +66,20 @@ extension Journal {
                 parsedDays[text] = parsed
                 return parsed
             }
-            let selection = "reconciliationDay = ?1 OR (reconciliationDay < ?1 AND isReconciled = 0) OR (reconciliationDay = ?2 AND createdAt < ?3)"
-            // Most rows are of the day and far from the cut-off: their day and time are not even read
-            // (NULL), only those of the rows that roll forward or sit in the timing window are.
-            let nearCutOff = day.reconciliationEnd.addingTimeInterval(-timingWindow)
+            let selection =
+                "(reconciliationDay BETWEEN ?1 AND ?2 AND createdAt >= ?3 AND createdAt < ?4) OR (reconciliationDay < ?1 AND isReconciled = 0)"
+            // Most rows are of the period's first day and far from its end: their day and time are not even
+            // read (NULL), only those of the rows that roll forward, sit in the timing window, or are a
+            // debit nobody saw (its reversal window depends on when it was made).
+            let nearCutOff = max(period.lowerBound, period.upperBound.addingTimeInterval(-timingWindow))
             let columns =
                 "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, "
                 + "CASE WHEN reconciliationDay = ?1 THEN NULL ELSE reconciliationDay END, "
-                + "CASE WHEN createdAt >= ?4 THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
+                + "CASE WHEN createdAt >= ?5 OR createdAt < ?3 OR state IN ('sending', 'unknown', 'approved', 'voiding', 'exception') "
+                + "THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id",
-                arguments: [day.description, nextDay.description, nextDayWindowEnd, nearCutOff])
+                arguments: [firstDay.description, lastDay.description, period.lowerBound, windowEnd, nearCutOff])
             while let row = try rows.next() {
                 let kindText: String = row[1]
                 let stateText: String = row[2]
@@ -79,8 +98,8 @@ extension Journal {
                         key: TerminalRecord.Key(journal: journalIndex, id: row[0]), type: kind == .redeem ? .redeem : .reverse,
                         isUnknown: isUnknown, confirmationNumber: isUnknown ? nil : confirmation, traceId: row[4],
                         cardTerminalId: row[12] ?? "", maskedCard: row[5], units: units, miles: kind == .redeem ? miles : nil,
-                        money: kind == .redeem ? money : nil, day: try (row[9] as String?).map(programDay) ?? day,
-                        createdAt: row[10] ?? day.reconciliationStart))
+                        money: kind == .redeem ? money : nil, day: try (row[9] as String?).map(programDay) ?? firstDay,
+                        createdAt: row[10] ?? period.lowerBound, unshown: kind.reconciliationUnshown(state: state)))
                 if kind == .reverse, let original: String = row[11] { originalsByRecord[records.count - 1] = original }
             }
             // A reversal carries the miles and dollars of the redemption it reverses (found among the rows
@@ -96,30 +115,32 @@ extension Journal {
                 records[index] = TerminalRecord(
                     key: record.key, type: record.type, isUnknown: record.isUnknown, confirmationNumber: record.confirmationNumber,
                     traceId: record.traceId, cardTerminalId: record.cardTerminalId, maskedCard: record.maskedCard,
-                    units: record.units ?? amounts?.0, miles: amounts?.1, money: amounts?.2, day: record.day, createdAt: record.createdAt)
+                    units: record.units ?? amounts?.0, miles: amounts?.1, money: amounts?.2, day: record.day, createdAt: record.createdAt,
+                    unshown: record.unshown)
             }
             return records
         }
     }
 
-    /// Writes what a reconciliation found, in one transaction: matched rows are marked reconciled, and
-    /// an unknown REDEEM the file shows as redeemed takes the host's confirmation, units and amounts and
-    /// is voided — nobody was shown it, so the collector gets the miles back.
+    /// Writes what a reconciliation found, in one transaction: a reversal in exception the file shows
+    /// applied is confirmed (and its redemption given back); a debit nobody was shown takes the host's
+    /// numbers and, while its window is open, is voided (its REVERSE queued for the till's recovery to
+    /// send); matched rows are marked reconciled.
     public func apply(_ rows: [ReconciledRow], at now: Date) throws(JournalError) {
         guard !rows.isEmpty else { return }
         try write { db in
+            // Reversals first: a redemption the file shows given back is not voided a second time.
             for row in rows {
-                if let numbers = row.resolution {
-                    try Journal.resolveUnshown(
-                        db, row.id, confirmation: numbers.confirmation, units: numbers.units, money: numbers.money,
-                        miles: numbers.miles, at: now)
-                }
+                if let confirmation = row.reversalConfirmation { try Journal.confirmReversal(db, row.id, confirmation: confirmation, at: now) }
+            }
+            for row in rows where row.resolution != nil || row.queuesVoid {
+                try Journal.settleUnshownDebit(db, row, at: now)
             }
             // Matched rows are mostly consecutive ids: one statement per run of them, not one per row.
             let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id BETWEEN ? AND ?")
-            let ids = rows.map(\.id).sorted()
-            var start = ids[0]
-            var end = ids[0]
+            let ids = rows.filter(\.reconciles).map(\.id).sorted()
+            guard var start = ids.first else { return }
+            var end = start
             for id in ids.dropFirst() {
                 if id == end + 1 {
                     end = id
@@ -131,6 +152,71 @@ extension Journal {
             }
             try reconciled.execute(arguments: [start, end])
         }
+    }
+
+    /// A debit the file shows for a REDEEM nobody was shown. Unknown: the host's numbers, then voided
+    /// (`resolveUnshown`). In exception without a number: the file's numbers, so a supervisor can
+    /// reverse it. Approved, or in exception while the reversal window is open: its REVERSE is queued,
+    /// as recovery queues a void, and the till's recovery sends it. A row a live lease binds (a till
+    /// about to show it) is left to that till.
+    static func settleUnshownDebit(_ db: Database, _ row: ReconciledRow, at now: Date) throws {
+        var entry = try Journal.fetch(db, id: row.id)
+        guard entry.kind == .redeem, !LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) else { return }
+        if entry.state.needsResolution {
+            guard let numbers = row.resolution else { return }
+            try Journal.resolveUnshown(
+                db, row.id, confirmation: numbers.confirmation, units: numbers.units, money: numbers.money, miles: numbers.miles, at: now)
+            return
+        }
+        if entry.confirmationNumber == nil, let numbers = row.resolution {
+            entry.confirmationNumber = numbers.confirmation
+            entry.units = numbers.units
+            entry.money = numbers.money
+            entry.miles = numbers.miles
+        }
+        if row.queuesVoid, let confirmation = entry.confirmationNumber, entry.state == .approved || entry.state == .exception {
+            if entry.state == .exception {
+                // The file proves the debit and its window is open: back to approved, as recovery would have
+                // left it, and voided. A void of it that gave up is superseded (the file does not show it applied).
+                entry.state = .approved
+                entry.isException = false
+                entry.nextAttemptAt = nil
+                try db.execute(
+                    sql: """
+                        UPDATE entries SET state = 'declined', isException = 0, nextAttemptAt = NULL,
+                            lastFailure = COALESCE(lastFailure || '; ', '') || 'not applied by the host (the daily file shows its redemption standing); superseded by a new void'
+                        WHERE kind = 'REVERSE' AND originalConfirmationNumber = ? AND state = 'exception'
+                        """, arguments: [confirmation])
+            }
+            try Journal.queueVoid(db, of: &entry, at: now)
+            entry.lastFailure = (entry.lastFailure ?? "") + " (the AIR MILES daily file shows the debit: voided by reconciliation)"
+        }
+        try Journal.update(db, entry)
+    }
+
+    /// A reversal in exception that the file shows the host applied: reversed, with the file's
+    /// confirmation number, and its redemption voided (or reversed): the exception is cleared.
+    static func confirmReversal(_ db: Database, _ id: Int64, confirmation: String, at now: Date) throws {
+        var entry = try Journal.fetch(db, id: id)
+        guard entry.kind == .reverse, entry.state == .exception else { return }
+        entry.state = .reversed
+        entry.isException = false
+        entry.confirmationNumber = confirmation
+        entry.nextAttemptAt = nil
+        entry.answeredAt = now
+        entry.lastFailure = (entry.lastFailure.map { $0 + "; " } ?? "") + "the AIR MILES daily file shows the host applied it"
+        try Journal.update(db, entry)
+        guard let original = entry.originalConfirmationNumber,
+            let redemptionId = try Int64.fetchOne(
+                db, sql: "SELECT id FROM entries WHERE kind = 'REDEEM' AND confirmationNumber = ? ORDER BY id LIMIT 1", arguments: [original])
+        else { return }
+        var redemption = try Journal.fetch(db, id: redemptionId)
+        guard [.exception, .voiding, .reversing].contains(redemption.state) else { return }
+        redemption.state = entry.isVoid ? .voided : .reversed
+        redemption.isException = false
+        redemption.nextAttemptAt = nil
+        redemption.lastFailure = (redemption.lastFailure.map { $0 + "; " } ?? "") + "the AIR MILES daily file shows its reversal applied"
+        try Journal.update(db, redemption)
     }
 
     /// The same, from the findings themselves (those of other journals are skipped).

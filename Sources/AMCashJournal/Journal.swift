@@ -660,7 +660,7 @@ public final class Journal: Sendable {
         return try fetch(db, id: db.lastInsertedRowID)
     }
 
-    private static func update(_ db: Database, _ entry: JournalEntry) throws {
+    static func update(_ db: Database, _ entry: JournalEntry) throws {
         try db.execute(
             sql: """
                 UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
@@ -731,7 +731,7 @@ public final class Journal: Sendable {
 
     /// Queues the REVERSE that gives back an approval nobody saw, in the caller's transaction, and
     /// moves the REDEEM to `voiding`. Past the reversal window it cannot be sent: an exception.
-    private static func queueVoid(_ db: Database, of entry: inout JournalEntry, at now: Date) throws {
+    static func queueVoid(_ db: Database, of entry: inout JournalEntry, at now: Date) throws {
         guard let confirmation = entry.confirmationNumber else { throw JournalError.illegalTransition("a void needs a confirmation number") }
         entry.state = try transition(entry.state, .void)
         guard ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now) else {
@@ -800,7 +800,7 @@ public final class Journal: Sendable {
         return try TraceId(next)
     }
 
-    private static func fetch(_ db: Database, id: Int64) throws -> JournalEntry {
+    static func fetch(_ db: Database, id: Int64) throws -> JournalEntry {
         guard let entry = try fetchAll(db, "WHERE id = ?", [id]).first else { throw JournalError.notFound("entry \(id)") }
         return entry
     }

@@ -17,7 +17,11 @@ struct ReconcileCommand: AsyncParsableCommand {
             Every file record and journal row is classified: matched, missing at host, missing at terminal, amount \
             mismatch, type mismatch, duplicate, timing (just across the 00:00 Toronto cut-off) or unresolved (an \
             unknown outcome in the journal). An unknown journal row the file shows as redeemed becomes approved; \
-            matched rows are marked reconciled; unmatched rows roll forward to the next day's reconciliation.
+            matched rows are marked reconciled; unmatched rows roll forward to the next day's reconciliation. \
+            The rows reconciled are those made in the period the file's H2 header gives (--day: that day instead). \
+            A debit the file shows for a redemption nobody was shown (unknown, approved, voiding or in exception in \
+            the journal) is an "unshown debit", never matched: reverse it, or credit the collector; while its reversal \
+            window is open, reconcile queues its void in the journal and the till's recovery sends it.
             With --journal, only the records of those journals' terminals are reconciled: another terminal's records \
             are counted as "other terminals", not broken. With --database, the whole file is matched against every row \
             the chain's tills forwarded; a record of a till that never forwarded is "terminal not forwarding", and the \
@@ -34,7 +38,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The chain's back-office database, postgresql://… (instead of journals).")
     var database: String?
 
-    @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (default: the day the file's H2 header names).")
+    @Option(name: .long, help: "The reconciliation day, YYYY-MM-DD (default: the day and period the file's H2 header names).")
     var day: String?
 
     @Option(name: .long, help: "The terminal configuration file (for the default journal).")
@@ -76,6 +80,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         // Open rows of the chain database that no file can match (closed with the results).
         var unmatchable: [Int64] = []
         func note(_ finding: ReconciliationFinding) {
+            if let key = finding.reconciles ?? finding.terminalKey, let row = ReconciledRow(finding, journalIndex: key.journal) {
+                toApply[key.journal].append(row)
+            }
             report.add(finding)
             if source.isDatabase && finding.classification.isBreak { breaks.append(finding) }
         }
@@ -84,13 +91,12 @@ struct ReconcileCommand: AsyncParsableCommand {
                 guard let detail = try read.get() else { continue }
                 if reconciler == nil {
                     progress.phase(source.isDatabase ? "reading the chain database…" : "reading the journal\(source.names.count == 1 ? "" : "s")…")
-                    let made = try await source.reconciler(day: requestedDay ?? parser.day!)
+                    let made = try await source.reconciler(day: requestedDay ?? parser.day!, period: requestedDay == nil ? parser.period : nil)
                     (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
                 progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
-                if let key = finding.reconciles, let row = ReconciledRow(finding, journalIndex: key.journal) { toApply[key.journal].append(row) }
-                note(finding)
+                if let finding { note(finding) }
             }
             try parser.finish()
         } catch let error as ReconciliationFileError {
@@ -108,11 +114,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let fileDay = requestedDay ?? parser.day!
         if reconciler == nil {
-            let made = try await source.reconciler(day: fileDay)
+            let made = try await source.reconciler(day: fileDay, period: requestedDay == nil ? parser.period : nil)
             (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
         }
         for finding in reconciler!.finish() { note(finding) }
-        report.finish(day: fileDay, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
+        report.finish(day: fileDay, period: reconciler!.period, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
         progress.phase("writing the results to the \(source.noun)…")
         try await source.write(
@@ -161,23 +167,28 @@ enum ReconcileSource {
         }
     }
 
-    func reconciler(day: ProgramDay) async throws -> (reconciler: Reconciler, unmatchable: [Int64]) {
+    func reconciler(day: ProgramDay, period: Range<Date>?) async throws -> (reconciler: Reconciler, unmatchable: [Int64]) {
         switch self {
         case .journals(let journals, _, let terminals):
             var records: [TerminalRecord] = []
-            for (index, journal) in journals.enumerated() { records += try journal.terminalRecords(for: day, journalIndex: index) }
+            for (index, journal) in journals.enumerated() {
+                records += try journal.terminalRecords(for: day, period: period, journalIndex: index)
+            }
             // Journals that have never named their terminal (none of their rows says) reconcile the whole file, as before.
             return (
                 Reconciler(
-                    day: day, terminalRecords: records,
+                    day: day, period: period, terminalRecords: records,
                     scope: terminals.isEmpty ? .everyTerminal : .terminals(terminals, outside: .otherTerminal)), []
             )
         case .database(let address):
             let rows = try await withBackOffice(address) { client in
-                try await ChainReconciliation.rows(client, day: day, logger: Logger(label: "amcash.reconcile"))
+                try await ChainReconciliation.rows(client, day: day, period: period, logger: Logger(label: "amcash.reconcile"))
             }
             return (
-                Reconciler(day: day, terminalRecords: rows.records, scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding)),
+                // The chain database cannot queue a till's void: its unshown debits say to reverse them at the till.
+                Reconciler(
+                    day: day, period: period, terminalRecords: rows.records,
+                    scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding), queuesVoids: false),
                 rows.unmatchable
             )
         }
@@ -230,11 +241,15 @@ struct ReconcileReport: Encodable {
     let file: String
     let journals: [String]
     var day = ""
+    /// The file's period (H2), start and end.
+    var period = ""
     var sponsor = ""
     var summary: [ClassLine] = []
     var breaks: [Break] = []
     var breaksNotListed = 0
     var resolvedUnknown = 0
+    /// Voids of unshown debits this reconciliation queued in the journal.
+    var voidsQueued = 0
     let maxBreaks: Int
 
     /// What `journals` names in the printed report: "Journals" or "Chain database".
@@ -247,10 +262,11 @@ struct ReconcileReport: Encodable {
         self.maxBreaks = maxBreaks
     }
 
-    enum CodingKeys: String, CodingKey { case file, journals, day, sponsor, summary, breaks, breaksNotListed, resolvedUnknown }
+    enum CodingKeys: String, CodingKey { case file, journals, day, period, sponsor, summary, breaks, breaksNotListed, resolvedUnknown, voidsQueued }
 
     mutating func add(_ finding: ReconciliationFinding) {
         if finding.resolvesUnknown { resolvedUnknown += 1 }
+        if finding.queuesVoid { voidsQueued += 1 }
         guard finding.classification.isBreak else { return }
         guard breaks.count < maxBreaks else {
             breaksNotListed += 1
@@ -264,8 +280,9 @@ struct ReconcileReport: Encodable {
                 miles: finding.miles?.value, dollars: finding.money?.decimalString, note: finding.note, rollsForward: finding.rollsForward))
     }
 
-    mutating func finish(day: ProgramDay, sponsor: String, summary: ReconciliationSummary) {
+    mutating func finish(day: ProgramDay, period: Range<Date>, sponsor: String, summary: ReconciliationSummary) {
         self.day = day.description
+        self.period = TorontoTime.iso8601(period.lowerBound) + " to " + TorontoTime.iso8601(period.upperBound)
         self.sponsor = sponsor
         self.summary = ReconciliationClass.allCases.map {
             ClassLine(
@@ -282,7 +299,7 @@ struct ReconcileReport: Encodable {
             return
         }
         var lines = [
-            "Reconciliation of \(file)   day \(day) (00:00 to 00:00 Toronto)   sponsor \(sponsor)",
+            "Reconciliation of \(file)   day \(day) (period \(period))   sponsor \(sponsor)",
             sourceLabel + ": " + journals.joined(separator: ", "), "",
             "CLASS".padded(30) + "COUNT".padded(9) + "MILES".padded(12) + "DOLLARS",
         ]
@@ -290,7 +307,11 @@ struct ReconcileReport: Encodable {
             let label = ReconciliationClass(rawValue: line.classification)?.label ?? line.classification
             lines.append(label.padded(30) + String(line.count).padded(9) + String(line.miles).padded(12) + line.dollars)
         }
-        if resolvedUnknown > 0 { lines.append("\(resolvedUnknown) unknown outcome(s) resolved as approved from the file.") }
+        if resolvedUnknown > 0 { lines.append("\(resolvedUnknown) unknown outcome(s) resolved from the file: the host holds their debit.") }
+        if voidsQueued > 0 {
+            lines.append(
+                "\(voidsQueued) void(s) of unshown debits queued in the journal: the till's recovery sends them (amcash echo, or the console).")
+        }
         lines.append("")
         if breaks.isEmpty {
             lines.append("No breaks: the file and the journal agree.")

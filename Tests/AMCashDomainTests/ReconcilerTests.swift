@@ -101,9 +101,10 @@ import Testing
                 made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
                 made.expectedForTerminal[key] = .unresolved
             case .resolvedUnknown:
+                // A debit nobody was shown: never matched.
                 made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
                 made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
-                made.expectedForDetail[tag(confirmation)] = .matched
+                made.expectedForDetail[tag(confirmation)] = .unshownDebit
                 made.expectedResolutions.insert(key)
             }
         }
@@ -125,23 +126,32 @@ import Testing
             var reconciler = Reconciler(day: Self.day, terminalRecords: made.records)
             var occurrences: [String: Int] = [:]
             var resolutions = Set<TerminalRecord.Key>()
+            var tags: [Int: String] = [:]
+            var byRecord: [Int: ReconciliationFinding] = [:]
             for (offset, detail) in made.details.enumerated() {
-                let finding = reconciler.consume(detail, recordNumber: offset + 3)
                 occurrences[detail.confirmationNumber, default: 0] += 1
-                let tag = "\(detail.confirmationNumber)#\(occurrences[detail.confirmationNumber]!)"
-                classesSeen.insert(finding.classification)
-                if finding.resolvesUnknown, let key = finding.reconciles { resolutions.insert(key) }
-                guard finding.classification == made.expectedForDetail[tag] else {
-                    Issue.record(
-                        "seed \(seed) case \(caseNumber): record \(tag) is \(finding.classification), expected \(String(describing: made.expectedForDetail[tag]))"
-                    )
-                    return
-                }
+                tags[offset + 3] = "\(detail.confirmationNumber)#\(occurrences[detail.confirmationNumber]!)"
+                // An unshown debit is held to the end of the file.
+                if let finding = reconciler.consume(detail, recordNumber: offset + 3) { byRecord[offset + 3] = finding }
             }
             var terminalFindings: [TerminalRecord.Key: ReconciliationClass] = [:]
             for finding in reconciler.finish() {
+                if let record = finding.recordNumber {
+                    byRecord[record] = finding
+                } else {
+                    classesSeen.insert(finding.classification)
+                    terminalFindings[finding.terminalKey!] = finding.classification
+                }
+            }
+            for (record, tag) in tags.sorted(by: { $0.key < $1.key }) {
+                guard let finding = byRecord[record], finding.classification == made.expectedForDetail[tag] else {
+                    Issue.record(
+                        "seed \(seed) case \(caseNumber): record \(tag) is \(String(describing: byRecord[record]?.classification)), expected \(String(describing: made.expectedForDetail[tag]))"
+                    )
+                    return
+                }
                 classesSeen.insert(finding.classification)
-                terminalFindings[finding.terminalKey!] = finding.classification
+                if finding.resolvesUnknown, let key = finding.terminalKey { resolutions.insert(key) }
             }
             guard terminalFindings == made.expectedForTerminal, resolutions == made.expectedResolutions else {
                 Issue.record(
@@ -168,8 +178,10 @@ import Testing
         }
         for (outside, isBreak) in [(ReconciliationClass.otherTerminal, false), (.terminalNotForwarding, true)] {
             var reconciler = Reconciler(day: day, terminalRecords: [], scope: .terminals(["LOY10001001"], outside: outside))
-            let mine = reconciler.consume(detail("0001", "RD1"), recordNumber: 1)
-            let theirs = reconciler.consume(detail("0002", "RD2"), recordNumber: 2)
+            let mineFinding = reconciler.consume(detail("0001", "RD1"), recordNumber: 1)
+            let theirsFinding = reconciler.consume(detail("0002", "RD2"), recordNumber: 2)
+            let mine = try #require(mineFinding)
+            let theirs = try #require(theirsFinding)
             #expect(mine.classification == .missingAtTerminal, "a record of a terminal in scope with no row is still missing")
             #expect(theirs.classification == outside && theirs.cardTerminalId == "LOY10002001")
             #expect(outside.isBreak == isBreak)
@@ -187,7 +199,7 @@ import Testing
         for _ in 0..<2 {
             var reconciler = Reconciler(day: Self.day, terminalRecords: rows)
             let findings = details.enumerated().map { reconciler.consume($0.element, recordNumber: $0.offset + 3) }
-            #expect(findings.allSatisfy { $0.classification == .matched })
+            #expect(findings.allSatisfy { $0?.classification == .matched })
             #expect(reconciler.finish().isEmpty)
             #expect(reconciler.summary.breaks == 0)
         }

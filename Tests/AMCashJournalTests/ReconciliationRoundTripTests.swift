@@ -69,12 +69,17 @@ import Testing
         var reconciler = Reconciler(day: day, terminalRecords: records)
         var findings: [ReconciliationFinding] = []
         for line in file.records {
-            if let detail = try parser.consume(Substring(line)) { findings.append(reconciler.consume(detail, recordNumber: parser.recordNumber)) }
+            if let detail = try parser.consume(Substring(line)), let finding = reconciler.consume(detail, recordNumber: parser.recordNumber) {
+                findings.append(finding)
+            }
         }
         try parser.finish()
         findings += reconciler.finish()
-        #expect(findings.allSatisfy { $0.classification == .matched }, "\(findings.filter(\.classification.isBreak).map(\.note))")
-        #expect(findings.filter(\.resolvesUnknown).count == 1)
+        // Everything matches but the lost answer: a debit nobody was shown, never "matched".
+        #expect(
+            findings.filter { $0.classification != .matched }.map(\.classification) == [.unshownDebit],
+            "\(findings.filter(\.classification.isBreak).map(\.note))")
+        #expect(findings.filter(\.resolvesUnknown).count == 1 && findings.filter(\.queuesVoid).count == 1)
         for (index, terminal) in terminals.enumerated() { try terminal.journal.apply(findings, journalIndex: index, at: Date()) }
 
         // Nobody was shown that approval: the file's numbers are recorded and the redemption is voided.
@@ -92,13 +97,13 @@ import Testing
         var parser2 = ReconciliationParser()
         var classes: [ReconciliationClass] = []
         for line in file.records {
-            if let detail = try parser2.consume(Substring(line)) {
-                classes.append(again.consume(detail, recordNumber: parser2.recordNumber).classification)
+            if let detail = try parser2.consume(Substring(line)), let finding = again.consume(detail, recordNumber: parser2.recordNumber) {
+                classes.append(finding.classification)
             }
         }
         classes += again.finish().map(\.classification)
-        // Everything matches but the void queued since the file was made: no file has it yet.
-        #expect(classes.filter { $0 != .matched } == [.unresolved], "\(classes)")
+        // Everything matches but the debit whose void is still outstanding, and that void: no file has it yet.
+        #expect(classes.filter { $0 != .matched } == [.unshownDebit, .unresolved], "\(classes)")
 
         for terminal in terminals { await terminal.client.shutdown() }
         await simulator.stop()

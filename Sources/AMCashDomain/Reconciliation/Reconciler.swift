@@ -34,13 +34,18 @@ public struct TerminalRecord: Sendable, Hashable {
     public let money: Money?
     /// The reconciliation day the terminal recorded it in.
     public let day: ProgramDay
-    /// When the terminal made it. Only its distance from the cut-off matters (`timing`): a journal may
-    /// give the day's start for rows outside the timing window.
+    /// When the terminal made it. Only whether it is in the file's period and its distance from the
+    /// period's end matter (`timing`): a journal may give the period's start for rows well inside it.
+    /// Exact for a debit nobody was shown or an unknown REDEEM (its reversal window depends on it).
     public let createdAt: Date
+    /// A REDEEM the journal holds as approved but never shown, voiding, or in exception: a debit nobody
+    /// saw, owed back to the collector. Nil for every other row.
+    public let unshown: UnshownDebit?
 
     public init(
         key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
-        cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date
+        cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date,
+        unshown: UnshownDebit? = nil
     ) {
         self.key = key
         self.type = type
@@ -64,7 +69,19 @@ public struct TerminalRecord: Sendable, Hashable {
         self.money = money
         self.day = day
         self.createdAt = createdAt
+        self.unshown = unshown
     }
+}
+
+/// Where a REDEEM nobody was shown stands in the journal: the host may hold its debit, and the money
+/// rule (net debit = the discount shown) holds only once it is given back.
+public enum UnshownDebit: String, Sendable, Hashable, Codable {
+    /// Approved, never shown, its void not queued yet.
+    case approved
+    /// Its void is queued: the till's recovery sends it.
+    case voidQueued = "void-queued"
+    /// An exception: replays ended, its void gave up, or its window closed. Nothing retries it.
+    case exception
 }
 
 /// The classes every record and every journal row falls into.
@@ -77,6 +94,9 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
     case duplicate
     case timing
     case unresolved
+    /// A debit the host holds for a REDEEM nobody was shown (approved, voiding or in exception in the
+    /// journal): never "matched", whatever the numbers say.
+    case unshownDebit = "unshown-debit"
     /// A record of a terminal the reconciliation was not given (another store's till, in a store's
     /// own reconciliation): counted, not a break.
     case otherTerminal = "other-terminal"
@@ -85,6 +105,9 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
     case terminalNotForwarding = "terminal-not-forwarding"
 
     public var isBreak: Bool { self != .matched && self != .otherTerminal }
+
+    /// What a supervisor does about a break of this class, when the class alone says it.
+    public var action: String? { self == .unshownDebit ? "reverse it, or credit the collector" : nil }
 
     public var label: String {
         switch self {
@@ -96,6 +119,7 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
         case .duplicate: "duplicate"
         case .timing: "timing (across the cut-off)"
         case .unresolved: "unresolved (unknown outcome)"
+        case .unshownDebit: "unshown debit"
         case .otherTerminal: "other terminals (not reconciled here)"
         case .terminalNotForwarding: "terminal not forwarding"
         }
@@ -125,6 +149,9 @@ public struct ReconciliationFinding: Sendable, Hashable {
     public let resolvesUnknown: Bool
     /// Still open: the row is looked for again in the next day's file.
     public let rollsForward: Bool
+    /// An unshown debit whose reversal window is still open: the journal queues its void (REVERSE of
+    /// the file's confirmation number) when the findings are applied.
+    public var queuesVoid = false
 }
 
 /// Totals per class: how many, how many miles, how many dollars.
@@ -177,8 +204,9 @@ extension ReconciliationClass {
         case .duplicate: 5
         case .timing: 6
         case .unresolved: 7
-        case .otherTerminal: 8
-        case .terminalNotForwarding: 9
+        case .unshownDebit: 8
+        case .otherTerminal: 9
+        case .terminalNotForwarding: 10
         }
     }
 }
@@ -186,10 +214,14 @@ extension ReconciliationClass {
 /// Matches the AIR MILES daily file against the terminals' journals, one file record at a time, so a
 /// file of any size reconciles in memory that grows with the journals, not with the file.
 ///
-/// Records are matched by confirmation number; a REDEEM the journal holds as unknown is found by
-/// trace id and card terminal id, and becomes approved. A host record matching a journal row of the
-/// next or previous day, or a journal row made in the last minutes before the cut-off and absent
-/// from the file, is `timing`. A second debit for one intent, or a record repeated, is `duplicate`.
+/// The rows expected are those made in the file's period (its H2 header), not a calendar day's.
+/// Records are matched by confirmation number; a REDEEM the journal holds as unknown (or in exception
+/// without a number) is found by trace id and card terminal id. A debit the file shows for a REDEEM
+/// nobody was shown (unknown, approved, voiding or in exception in the journal) is an unshown debit,
+/// never matched; while its reversal window is open the journal queues its void. A host record
+/// matching a journal row outside the period, or a journal row made in the last minutes before the
+/// period's end and absent from the file, is `timing`. A second debit for one intent, a record
+/// repeated, or two journal rows with one confirmation number, is `duplicate`.
 public struct Reconciler: Sendable {
     /// Which terminals' records this reconciliation answers for.
     public enum Scope: Sendable, Hashable {
@@ -201,9 +233,15 @@ public struct Reconciler: Sendable {
     }
 
     public let day: ProgramDay
+    /// The period the file covers (H2): rows made in it are expected in the file.
+    public let period: Range<Date>
     public let scope: Scope
-    /// How close to the 00:00 cut-off a journal row must be to count as "just across" it.
+    /// How close to the period's end a journal row must be to count as "just across" it.
     public let timingWindow: TimeInterval
+    /// When the reconciliation runs: whether an unshown debit can still be reversed.
+    public let now: Date
+    /// Whether applying the findings queues voids (a till's journal can; the chain database cannot).
+    public let queuesVoids: Bool
     public private(set) var summary = ReconciliationSummary()
 
     /// The journals' rows, in key order; the tables below hold positions in it, not copies.
@@ -216,6 +254,16 @@ public struct Reconciler: Sendable {
     /// Confirmation numbers of this file that matched an unknown journal row by its trace (a row
     /// matched by confirmation is found again through `byConfirmation` and `seen`).
     private var matchedConfirmations: Set<String> = []
+    /// Confirmation numbers of this file no journal row has (breaks, so few): a repeat is a duplicate.
+    private var unmatchedConfirmations: Set<String> = []
+    /// Rows that share a confirmation number with an earlier row, and that row: never "last wins".
+    private var duplicateRows: [(row: Int, first: Int)] = []
+    /// The reconciliation day the period starts in: rows of earlier days are carried forward.
+    private let firstDay: ProgramDay
+    /// Unshown debits of this file, by confirmation number, held to its end (they are few): a REVERSE
+    /// later in the file may show the debit given back already.
+    private var held: [String: ReconciliationFinding] = [:]
+    private var heldOrder: [String] = []
 
     /// A row's terminal and trace: two short strings, hashed without building a third.
     private struct TraceKey: Hashable {
@@ -223,35 +271,71 @@ public struct Reconciler: Sendable {
         let traceId: String
     }
 
-    /// - Parameter terminalRecords: the journals' rows of `day`, rows of earlier days not yet reconciled,
-    ///   and rows of the next day's first minutes (for records just across the cut-off).
-    public init(day: ProgramDay, terminalRecords: [TerminalRecord], scope: Scope = .everyTerminal, timingWindow: TimeInterval = 15 * 60) {
+    /// - Parameters:
+    ///   - period: the file's H2 period (default: `day`, 00:00 to 00:00 Toronto).
+    ///   - terminalRecords: the journals' rows of the period, rows of earlier days not yet reconciled,
+    ///     and rows of the first minutes after the period (for records just across its end).
+    public init(
+        day: ProgramDay, period: Range<Date>? = nil, terminalRecords: [TerminalRecord], scope: Scope = .everyTerminal,
+        timingWindow: TimeInterval = 15 * 60, now: Date = Date(), queuesVoids: Bool = true
+    ) {
         self.day = day
+        let period = period ?? day.reconciliationStart..<day.reconciliationEnd
+        self.period = period
+        firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
         self.scope = scope
         self.timingWindow = timingWindow
+        self.now = now
+        self.queuesVoids = queuesVoids
         let ordered = zip(terminalRecords, terminalRecords.dropFirst()).allSatisfy { $0.key < $1.key }
         all = ordered ? terminalRecords : terminalRecords.sorted { $0.key < $1.key }
         seen = [Bool](repeating: false, count: all.count)
         byConfirmation.reserveCapacity(all.count)
         confirmedByTrace.reserveCapacity(all.count)
         for (index, record) in all.enumerated() {
-            if let confirmation = record.confirmationNumber { byConfirmation[confirmation] = index }
+            if let confirmation = record.confirmationNumber {
+                if let first = byConfirmation[confirmation] {
+                    // Reported by `finish`, never matched: which of the two the host means is for a person to say.
+                    duplicateRows.append((index, first))
+                    seen[index] = true
+                } else {
+                    byConfirmation[confirmation] = index
+                }
+            }
             let traceKey = TraceKey(cardTerminalId: record.cardTerminalId, traceId: record.traceId)
             if record.isUnknown { unknownByTrace[traceKey] = index } else if record.type == .redeem { confirmedByTrace[traceKey] = index }
         }
     }
 
-    /// Classifies one detail record of the file.
-    public mutating func consume(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
+    /// Classifies one detail record of the file. An unshown debit is held (nil) and given by `finish`:
+    /// a REVERSE later in the file may show it given back, and then it is matched, not voided again.
+    public mutating func consume(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding? {
         let finding = classify(detail, recordNumber: recordNumber)
+        if finding.classification == .unshownDebit {
+            if held.updateValue(finding, forKey: detail.confirmationNumber) == nil { heldOrder.append(detail.confirmationNumber) }
+            return nil
+        }
+        if detail.type == .reverse, let original = detail.originalConfirmationNumber, let debit = held[original],
+            debit.classification == .unshownDebit
+        {
+            held[original] = ReconciliationFinding(
+                classification: .matched, recordNumber: debit.recordNumber, terminalKey: debit.terminalKey, type: debit.type,
+                confirmationNumber: debit.confirmationNumber, traceId: debit.traceId, cardTerminalId: debit.cardTerminalId,
+                maskedCard: debit.maskedCard, units: debit.units, miles: debit.miles, money: debit.money,
+                note: "the file shows it given back (record \(recordNumber))", reconciles: debit.terminalKey, resolvesUnknown: false,
+                rollsForward: false)
+        }
         summary.add(finding)
         return finding
     }
 
+    /// Whether a row was made in the file's period (a row of an earlier day carried forward is not).
+    private func inPeriod(_ record: TerminalRecord) -> Bool { record.day >= firstDay && period.contains(record.createdAt) }
+
     private mutating func classify(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
         func finding(
             _ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
-            resolves: Bool = false
+            resolves: Bool = false, queuesVoid: Bool = false
         ) -> ReconciliationFinding {
             // The card is masked for the report; a matched record is not reported, so its mask is not made.
             let masked =
@@ -262,7 +346,31 @@ public struct Reconciler: Sendable {
                 confirmationNumber: detail.confirmationNumber, traceId: detail.traceId,
                 cardTerminalId: detail.cardTerminalId, maskedCard: masked,
                 units: detail.units, miles: detail.miles, money: detail.money, note: note,
-                reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves, rollsForward: false)
+                reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves,
+                rollsForward: classification == .unshownDebit && !reconciles, queuesVoid: queuesVoid)
+        }
+        /// The host holds a debit for a REDEEM nobody was shown: a break, with what is done about it.
+        func unshownDebit(_ row: TerminalRecord) -> ReconciliationFinding {
+            let closes = ReversalWindow.closes(forRedemptionAt: row.createdAt)
+            let open = now < closes
+            let stands = "a debit nobody was shown (journal: \(row.unshown?.rawValue ?? "unknown outcome"))"
+            let action = ReconciliationClass.unshownDebit.action ?? ""
+            let queues = open && queuesVoids && row.unshown != .voidQueued
+            let note: String
+            if row.unshown == .voidQueued && open {
+                note = "\(stands): the till sends its void until \(TorontoTime.iso8601(closes)); if it fails, \(action)"
+            } else if queues {
+                note =
+                    "\(stands): \(action). The reversal window is open until \(TorontoTime.iso8601(closes)): "
+                    + "its void (REVERSE of \(detail.confirmationNumber)) is queued in the journal"
+            } else if open {
+                note = "\(stands): \(action) (reverse it at the till before \(TorontoTime.iso8601(closes)))"
+            } else {
+                note = "\(stands): \(action). The reversal window closed at \(TorontoTime.iso8601(closes))"
+            }
+            // Kept open (reported again each night) while nothing will give it back.
+            let reconciles = row.unshown == .exception ? queues : (open || !queuesVoids)
+            return finding(.unshownDebit, note, terminal: row, reconciles: reconciles, resolves: row.isUnknown, queuesVoid: queues)
         }
         if let index = byConfirmation[detail.confirmationNumber] {
             let terminal = all[index]
@@ -273,6 +381,7 @@ public struct Reconciler: Sendable {
             if terminal.type != detail.type {
                 return finding(.typeMismatch, "the file says \(detail.type.rawValue), the journal \(terminal.type.rawValue)", terminal: terminal)
             }
+            if terminal.type == .redeem && terminal.unshown != nil { return unshownDebit(terminal) }
             if let units = terminal.units, units != detail.units {
                 return finding(.amountMismatch, "the file says \(detail.units.count) units, the journal \(units.count)", terminal: terminal)
             }
@@ -283,8 +392,9 @@ public struct Reconciler: Sendable {
                 return finding(
                     .amountMismatch, "the file says $\(detail.money.decimalString), the journal $\(money.decimalString)", terminal: terminal)
             }
-            if terminal.day != day {
-                return finding(.timing, "the journal has it on \(terminal.day), the host on \(day)", terminal: terminal, reconciles: true)
+            if !inPeriod(terminal) {
+                return finding(
+                    .timing, "the journal has it on \(terminal.day), outside the file's period", terminal: terminal, reconciles: true)
             }
             return finding(.matched, "", terminal: terminal, reconciles: true)
         }
@@ -296,10 +406,9 @@ public struct Reconciler: Sendable {
             let unknown = all[index]
             seen[index] = true
             matchedConfirmations.insert(detail.confirmationNumber)
-            let resolves = detail.type == .redeem
-            return finding(
-                .matched, resolves ? "the journal's unknown outcome is resolved: approved" : "the host has the queued reversal",
-                terminal: unknown, reconciles: true, resolves: resolves)
+            if detail.type == .redeem { return unshownDebit(unknown) }
+            // A reversal the journal never confirmed (queued, or in exception): the host applied it.
+            return finding(.matched, "the host has the queued reversal", terminal: unknown, reconciles: true)
         }
         if detail.type == .redeem, let index = confirmedByTrace[traceKey] {
             let confirmed = all[index]
@@ -314,26 +423,23 @@ public struct Reconciler: Sendable {
                     ? "terminal \(detail.cardTerminalId) is not among the journals reconciled here"
                     : "terminal \(detail.cardTerminalId) has never forwarded a row to the chain database")
         }
+        guard unmatchedConfirmations.insert(detail.confirmationNumber).inserted else {
+            return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file")
+        }
         return finding(.missingAtTerminal, "no journal row has confirmation \(detail.confirmationNumber)")
     }
 
-    /// Classifies the journal rows the file did not mention; call after the last record.
+    /// The unshown debits held back (each record's finding), then the journal rows the file did not
+    /// mention; call after the last record.
     public mutating func finish() -> [ReconciliationFinding] {
         var findings: [ReconciliationFinding] = []
-        let end = day.reconciliationEnd
-        for (index, record) in all.enumerated() where !seen[index] && record.day <= day {
-            let classification: ReconciliationClass
-            let note: String
-            if record.isUnknown {
-                classification = .unresolved
-                note = "the journal never learned the outcome and the file does not show it"
-            } else if record.day == day && end.timeIntervalSince(record.createdAt) <= timingWindow {
-                classification = .timing
-                note = "made just before the cut-off; expected in the next day's file"
-            } else {
-                classification = .missingAtHost
-                note = record.day < day ? "carried forward from \(record.day); still not in the host's file" : "not in the host's file"
-            }
+        for confirmation in heldOrder {
+            guard let finding = held[confirmation] else { continue }
+            summary.add(finding)
+            findings.append(finding)
+        }
+        (held, heldOrder) = ([:], [])
+        func add(_ record: TerminalRecord, _ classification: ReconciliationClass, _ note: String) {
             let finding = ReconciliationFinding(
                 classification: classification, recordNumber: nil, terminalKey: record.key, type: record.type,
                 confirmationNumber: record.confirmationNumber, traceId: record.traceId, cardTerminalId: record.cardTerminalId,
@@ -341,6 +447,30 @@ public struct Reconciler: Sendable {
                 miles: record.miles, money: record.money, note: note, reconciles: nil, resolvesUnknown: false, rollsForward: true)
             summary.add(finding)
             findings.append(finding)
+        }
+        let end = period.upperBound
+        for (index, record) in all.enumerated() where !seen[index] && record.createdAt < end {
+            let carried = record.day < firstDay
+            // A row of the period's first day made before a partial (resubmitted) period: not this file's.
+            if !carried && record.createdAt < period.lowerBound { continue }
+            if record.isUnknown {
+                add(record, .unresolved, "the journal never learned the outcome and the file does not show it")
+            } else if carried && record.type == .redeem && record.unshown == .exception {
+                add(
+                    record, .unshownDebit,
+                    "carried forward from \(record.day): a debit nobody was shown, in exception: "
+                        + (ReconciliationClass.unshownDebit.action ?? ""))
+            } else if !carried && end.timeIntervalSince(record.createdAt) <= timingWindow {
+                add(record, .timing, "made just before the cut-off; expected in the next day's file")
+            } else {
+                add(record, .missingAtHost, carried ? "carried forward from \(record.day); still not in the host's file" : "not in the host's file")
+            }
+        }
+        for (row, first) in duplicateRows {
+            add(
+                all[row], .duplicate,
+                "journal rows \(all[first].key.id) and \(all[row].key.id) have one confirmation number: which one the host means is for a person to say"
+            )
         }
         return findings
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads a reconciliation file one line at a time, in constant memory: checks the record order
 /// (H1, H2, D…, T1, T2), every field's count, characters and length, and that the trailers add up.
@@ -9,6 +9,8 @@ public struct ReconciliationParser: Sendable {
     public private(set) var day: ProgramDay?
     public private(set) var periodStart: String?
     public private(set) var periodEnd: String?
+    /// The period the file covers, from H2's start and end: the rows reconciled are those made in it.
+    public private(set) var period: Range<Date>?
     /// Records read so far (1-based number of the last one).
     public private(set) var recordNumber = 0
 
@@ -100,8 +102,17 @@ public struct ReconciliationParser: Sendable {
             try check(fields[1], "period start", length: 1...40, allowed: Self.isDateTimeCharacter)
             try check(fields[2], "period end", length: 1...40, allowed: Self.isDateTimeCharacter)
             do { day = ProgramDay(try CalendarDay(parsing: fields[3])) } catch { throw self.error("the file day \"\(fields[3])\" is not YYYY-MM-DD") }
+            let formatter = ISO8601DateFormatter()
+            guard let start = formatter.date(from: fields[1]) else {
+                throw error("the period start \"\(fields[1])\" is not an ISO 8601 date-time with an offset")
+            }
+            guard let end = formatter.date(from: fields[2]) else {
+                throw error("the period end \"\(fields[2])\" is not an ISO 8601 date-time with an offset")
+            }
+            guard start < end else { throw error("the period ends (\(fields[2])) before it starts (\(fields[1]))") }
             periodStart = fields[1]
             periodEnd = fields[2]
+            period = start..<end
             stage = .inDetails
         case (.inDetails, .detail):
             let detail = try detail(fields)
