@@ -138,7 +138,7 @@ public final class Journal: Sendable {
                 // Recovery took the row while the till waited (its lease ran out: a clock step, a stalled process)
                 // and made it unknown. The till's answer is then learned as a replay's would be: an approval
                 // nobody may be shown is voided, never dropped.
-                if entry.state == .unknown {
+                if entry.state == .unknown, Journal.isApproval(result) {
                     entry.attempts += 1
                     try Journal.learnApproval(db, &entry, result, at: now)
                     Journal.release(&entry)
@@ -621,7 +621,8 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Deletes reconciled entries made more than `days` days before `now`. Unreconciled rows are never deleted.
+    /// Deletes reconciled entries made more than `days` days before `now`. Unreconciled rows, exceptions and
+    /// rows still open (a debit nobody saw, a void under way) are never deleted: a supervisor may still need them.
     @discardableResult
     public func pruneReconciled(olderThan days: Int, at now: Date) throws(JournalError) -> Int {
         let cutoff = now.addingTimeInterval(-TimeInterval(days) * 86_400)
@@ -629,7 +630,8 @@ public final class Journal: Sendable {
             // A row the back office has not received yet is kept until it has (once forwarding is in use).
             try db.execute(
                 sql: """
-                    DELETE FROM entries WHERE isReconciled = 1 AND createdAt < ?
+                    DELETE FROM entries WHERE isReconciled = 1 AND isException = 0 AND createdAt < ?
+                    AND state NOT IN ('sending', 'unknown', 'approved', 'voiding', 'reversing')
                     AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
                     """, arguments: [cutoff])
             return db.changesCount
@@ -721,6 +723,15 @@ public final class Journal: Sendable {
             entry.awaitingFile = false
         default:
             break
+        }
+    }
+
+    /// Whether `result` says the host approved (showable or not).
+    private static func isApproval(_ result: HostResult<RedemptionReply>) -> Bool {
+        switch result {
+        case .answered(let reply): reply.answer.outcome == .approved
+        case .unknown(.unshowableApproval): true
+        default: false
         }
     }
 

@@ -353,8 +353,11 @@ import Testing
         let second = try journal.recordRedemptionIntent(
             try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
             leases: LeaseTimes(inLane: 0))
+        for row in [first, second] {
+            try journal.recordRedemptionOutcome(row.id, MoneyPathSecondRoundTests.answer("0051", status: 202), at: old)
+        }
         try journal.markReconciled([first.id, second.id])
-        try journal.acknowledgeForwarded(upTo: 1, at: Date())
+        try journal.acknowledgeForwarded(upTo: 3, at: Date())
         #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
         #expect(try journal.entries().map(\.id) == [second.id])
     }
@@ -367,9 +370,19 @@ import Testing
         let reconciled = try journal.recordRedemptionIntent(
             try Self.redemption(journal, at: old), requested: Money(dollars: 20), at: old,
             leases: unleased)
-        try journal.markReconciled([reconciled.id])
+        try journal.recordRedemptionOutcome(reconciled.id, MoneyPathSecondRoundTests.answer("0051", status: 202), at: old)
+        // An exception the daily file matched is still the supervisor's: never pruned.
+        let exception = try journal.recordRedemptionIntent(
+            try Self.builder.redeem(
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan),
+                    basket: Money(dollars: 50), amount: Money(dollars: 10)),
+                traceId: try journal.nextTraceId(), at: old),
+            requested: Money(dollars: 10), at: old, leases: unleased)
+        try journal.quarantine(exception.id, reason: "a test")
+        try journal.markReconciled([reconciled.id, exception.id, kept.id])
         #expect(try journal.pruneReconciled(olderThan: 30, at: Date()) == 1)
-        #expect(try journal.entries().map(\.id) == [kept.id])
+        #expect(try journal.entries().map(\.id) == [kept.id, exception.id], "open and exception rows are kept")
     }
 
     @Test func aFullDiskIsAClearErrorBeforeAnythingIsSent() throws {
