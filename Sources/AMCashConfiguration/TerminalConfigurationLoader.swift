@@ -8,7 +8,7 @@ import TOMLKit
 /// defaults (CERT mode against the embedded simulator). Every bad value is reported with its
 /// file, line and column, and unknown keys are errors, so a typo never passes silently.
 public enum TerminalConfigurationLoader {
-    /// Every key the file may hold, with what it means (the README's table is written from this).
+    /// Every key the file may hold, with what it means (docs/configuration.md's table is written from this).
     public static let keys: [(key: String, meaning: String)] = [
         ("sponsorCode", "partner code from AIR MILES, 4 letters or digits"),
         ("storeId", "the store, 4 digits"),
