@@ -788,6 +788,9 @@ public final class Journal: Sendable {
         migrator.registerMigration("v4: forwarding to the back office") { db in
             try Journal.createForwarding(db)
         }
+        migrator.registerMigration("v5: receipts not printed") { db in
+            try Journal.createUnprintedReceipts(db)
+        }
         return migrator
     }
 

@@ -87,6 +87,9 @@ struct Layout<C: Canvas> {
         if status.resolving {
             line(text(ConsoleText.resolving), role: .hint)
         }
+        if status.printer != nil || status.unprintedReceipts > 0 {
+            line(text(ConsoleText.printerState(status.printer, unprinted: status.unprintedReceipts)), role: .hint)
+        }
         if !compact { row += 1 }
     }
 
