@@ -77,6 +77,12 @@ public enum ConsoleText {
         t("Too many wrong PINs: wait \(seconds) s.", "Trop de NIP erronés : attendez \(seconds) s.")
     }
     public static let receiptWritten = t("Receipt printed", "Reçu imprimé")
+    public static let receiptNotPrinted = t(
+        "Receipt not printed: R prints it when the printer is back", "Reçu non imprimé : R l'imprime quand l'imprimante est de retour")
+    /// The result screen's word on its receipt: printed, unless the printer said otherwise.
+    public static func receiptLine(_ status: StatusLine) -> LocalizedText {
+        status.printer == nil && status.unprintedReceipts == 0 ? receiptWritten : receiptNotPrinted
+    }
     /// The status line's word on the receipt printer: what is wrong, and how many receipts wait for R.
     public static func printerState(_ problem: PrinterProblem?, unprinted: Int) -> LocalizedText {
         let englishProblem = problem.map { "printer: " + $0.text(french: false) } ?? "printer: back"

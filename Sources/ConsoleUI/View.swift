@@ -32,7 +32,7 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
         case .reverseList(let list): layout.reverseList(list, asking: false, notice: nil, model)
         case .reverseConfirm(let list, _, let notice): layout.reverseList(list, asking: true, notice: notice, model)
         case .reversing: layout.wrapped(layout.text(ConsoleText.reversing), role: .title)
-        case .reverseResult(let result): layout.reverseResult(result)
+        case .reverseResult(let result): layout.reverseResult(result, model)
         }
     }
     layout.legend()
