@@ -91,12 +91,12 @@ public struct ConsoleEffects: EffectPerformer {
             guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
             send(.echoed(await host.echo(builder.echo(traceId: trace)).outcome == .approved))
         case .printReceipt(let document, let traceId):
-            send(printReceipt(document, traceId: traceId))
+            send(await Self.offThePool { printReceipt(document, traceId: traceId) })
         case .reprintReceipts:
-            send(reprintReceipts())
+            send(await Self.offThePool { reprintReceipts() })
         case .checkPrinter:
             let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
-            if case .problem(let problem) = printer.condition() {
+            if case .problem(let problem) = await Self.offThePool({ printer.condition() }) {
                 send(.printerState(problem, unprinted: unprinted))
             } else if unprinted > 0 {
                 send(.printerState(nil, unprinted: unprinted))
@@ -120,6 +120,12 @@ public struct ConsoleEffects: EffectPerformer {
             // Training only: `amcash train`'s performer checks the exercise and passes everything else here.
             break
         }
+    }
+
+    /// Runs blocking printer I/O (bounded by its deadlines, a few seconds at worst) on a thread of its
+    /// own, so the pool that runs the host's calls and the loop is never held by a slow printer.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in Thread.detachNewThread { continuation.resume(returning: work()) } }
     }
 
     /// Prints a receipt; one that does not print is kept in the journal for `R`, and the sale goes on.
