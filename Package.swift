@@ -313,7 +313,11 @@ let package = Package(
         .testTarget(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
-            dependencies: ["amcash", "PostgresTestSupport", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain"],
+            dependencies: [
+                "amcash", "PostgresTestSupport", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                // The printer emulator, on a real socket, for the receipts of the one-shot commands.
+                "ReceiptPrinterIO",
+            ],
             swiftSettings: strict
         ),
         // Goldens of rendered receipts, the code pages, and real printers on real sockets (the emulator).
