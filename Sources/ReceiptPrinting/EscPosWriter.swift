@@ -47,7 +47,9 @@ public struct EscPosWriter: Sendable {
                 out += Self.normalStyle + Self.alignLeft
             case .trainingBanner(let text):
                 out += Self.alignCenter + [0x1B, 0x45, 0x01]
-                for part in wrap(text) { out += codePage.encode(part) + [0x0A] }
+                // On narrow paper the banner's stars go before its words are broken.
+                let banner = text.count > columns ? text.trimmingCharacters(in: "*").trimmingCharacters(in: " ") : text
+                for part in wrap(banner) { out += codePage.encode(part) + [0x0A] }
                 out += [0x1B, 0x45, 0x00] + Self.alignLeft
             case .text(let text):
                 for part in wrap(text) { out += codePage.encode(part) + [0x0A] }
