@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "AMCashConfiguration",
             dependencies: [
-                "AMCashDomain", "AMCashWire",
+                "AMCashDomain", "AMCashWire", "ReceiptPrinting",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -140,9 +140,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A receipt rendered once into a document (lines with roles), written as text or ESC/POS bytes in a
+        // code page, and read back from ESC/POS for the emulator and the goldens. Pure: no files, no network.
+        .target(name: "ReceiptPrinting", swiftSettings: strict),
+        // The transports that carry a receipt's bytes (a file, a device, TCP), the printer's status (DLE EOT),
+        // and the printer emulator.
+        .target(name: "ReceiptPrinterIO", dependencies: ["ReceiptPrinting"], swiftSettings: strict),
         // The console's model, messages, effects and update(): pure values over the domain and the wire values.
         // No files, no clock, no curses, no network.
-        .target(name: "ConsoleCore", dependencies: ["AMCashWire", "AMCashDomain"], swiftSettings: strict),
+        .target(name: "ConsoleCore", dependencies: ["AMCashWire", "AMCashDomain", "ReceiptPrinting"], swiftSettings: strict),
         // view(model) onto a Canvas, themes, and an in-memory ScreenBuffer for tests.
         .target(name: "ConsoleUI", dependencies: ["ConsoleCore", "AMCashDomain"], swiftSettings: strict),
         // Themes and keymaps read from their TOML files (user folders first), with positions for every error.
@@ -157,6 +163,7 @@ let package = Package(
             name: "ConsoleRuntime",
             dependencies: [
                 "ConsoleCore", "ConsoleUI", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "ReceiptPrinting", "ReceiptPrinterIO",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -192,6 +199,7 @@ let package = Package(
             dependencies: [
                 "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashTraining", "AMCashJournal",
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
+                "ReceiptPrinting", "ReceiptPrinterIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -253,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleCoreTests",
             // Pure: builds without HTTP, TLS, crypto, SQLite or TOML.
-            dependencies: ["ConsoleCore", "ConsoleTestSupport", "AMCashWire", "AMCashDomain"],
+            dependencies: ["ConsoleCore", "ConsoleTestSupport", "AMCashWire", "AMCashDomain", "ReceiptPrinting"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -269,7 +277,7 @@ let package = Package(
             name: "ConsoleRuntimeTests",
             dependencies: [
                 "ConsoleRuntime", "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
-                "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+                "AMCashConfiguration", "AMCashWire", "AMCashDomain", "ReceiptPrinting", "ReceiptPrinterIO",
             ],
             swiftSettings: strict
         ),
@@ -314,8 +322,16 @@ let package = Package(
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
                 "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The printer emulator, on a real socket, for the receipts of the one-shot commands.
+                "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: strict
+        ),
+        // Goldens of rendered receipts, the code pages, and real printers on real sockets (the emulator).
+        .testTarget(
+            name: "ReceiptPrintingTests",
+            dependencies: ["ReceiptPrinting", "ReceiptPrinterIO", "ConsoleCore", "AMCashConfiguration", "AMCashWire", "AMCashDomain"],
+            exclude: ["Goldens"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -23,6 +23,8 @@ public struct TerminalConfiguration: Sendable {
     public var source: String?
     /// Where receipts go (`receiptPath`): a file, or a printer device such as /dev/usb/lp0.
     public var receiptPath: String?
+    /// The receipt printer (`receiptPrinter`, `receiptFormat`, `receiptColumns`, `receiptCodePage`, `receiptBarcode`, `receiptBaud`).
+    public var receipt = ReceiptConfiguration()
     /// Reconciled journal rows older than this many days are pruned at start (`journalRetentionDays`); nil keeps them.
     public var journalRetentionDays: Int?
     /// How long the host keeps an idempotency key (`idempotencyRetentionHours`): replays of an unknown

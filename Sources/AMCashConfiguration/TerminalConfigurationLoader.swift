@@ -9,61 +9,62 @@ import TOMLKit
 /// file, line and column, and unknown keys are errors, so a typo never passes silently.
 public enum TerminalConfigurationLoader {
     /// Every key the file may hold, with what it means (docs/configuration.md's table is written from this).
-    public static let keys: [(key: String, meaning: String)] = [
-        ("sponsorCode", "partner code from AIR MILES, 4 letters or digits"),
-        ("storeId", "the store, 4 digits"),
-        ("deviceId", "this terminal, 3 digits"),
-        ("vendorId", "settlement partner id, up to 35 digits"),
-        ("acquirerId", "sending party id, up to 11 digits"),
-        ("locale", "en-CA or fr-CA"),
-        ("environment", "CERT or PROD (default: PROD for airmilesapis.ca, CERT otherwise)"),
-        ("hostBaseURL", "the AIR MILES API base URL; absent = the embedded CERT simulator"),
-        ("tokenURL", "the OAuth token URL (default: {hostBaseURL}/oauth/token)"),
-        ("audience", "the OAuth audience (default: https://partners.loyalty.com)"),
-        (
-            "caFile",
-            "a PEM file of extra certificate authorities to trust for the host (a training room's simulator, a corporate CA); the system's stay trusted and verification is never off"
-        ),
-        ("connectTimeoutMs", "connect timeout in milliseconds (default 3000)"),
-        ("readTimeoutMs", "read timeout in milliseconds (default 8000)"),
-        ("journalPath", "the journal database file"),
-        ("credentialsFile", "a TOML file with clientId and clientSecret, mode 0600"),
-        ("showBalances", "true or false: show balances on screen (default true)"),
-        ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
-        ("receiptPath", "where the console writes receipts: a file or a printer device"),
-        ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
-        (
-            "idempotencyRetentionHours",
-            "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"
-        ),
-        (
-            "orphanRefundMinutes",
-            "the host's own refund of an orphaned redemption, in minutes (documented: 20; ask AIR MILES): an unknown REDEEM is replayed only within it, then settled by the daily file"
-        ),
-        (
-            "requireScannerPrefix",
-            "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"
-        ),
-        (
-            "askPreTaxAmount",
-            "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"
-        ),
-        ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
-        ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
-        ("ascii", "true or false: draw with ASCII only (default: automatic, on for TERM=linux or a non-UTF-8 locale)"),
-        ("kiosk", "true or false: kiosk mode, no quit key, leaving needs the supervisor PIN (default false)"),
-        ("supervisorPinHash", "the supervisor PIN, hashed: the line `amcash hash-pin` prints"),
-        ("kioskIdleSeconds", "kiosk mode: clear a collector's data from the screen after this many idle seconds (default 60)"),
-        (
-            "backOfficeURL",
-            "the chain's back-office PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=require&sslrootcert=FILE] with no password: the journal is forwarded there in the background"
-        ),
-        (
-            "backOfficeCredentialsFile",
-            "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"
-        ),
-        ("backOfficeCardPolicy", "what the chain database may hold of a collector number: masked (default: the mask and a keyed hash) or full"),
-    ]
+    public static let keys: [(key: String, meaning: String)] =
+        [
+            ("sponsorCode", "partner code from AIR MILES, 4 letters or digits"),
+            ("storeId", "the store, 4 digits"),
+            ("deviceId", "this terminal, 3 digits"),
+            ("vendorId", "settlement partner id, up to 35 digits"),
+            ("acquirerId", "sending party id, up to 11 digits"),
+            ("locale", "en-CA or fr-CA"),
+            ("environment", "CERT or PROD (default: PROD for airmilesapis.ca, CERT otherwise)"),
+            ("hostBaseURL", "the AIR MILES API base URL; absent = the embedded CERT simulator"),
+            ("tokenURL", "the OAuth token URL (default: {hostBaseURL}/oauth/token)"),
+            ("audience", "the OAuth audience (default: https://partners.loyalty.com)"),
+            (
+                "caFile",
+                "a PEM file of extra certificate authorities to trust for the host (a training room's simulator, a corporate CA); the system's stay trusted and verification is never off"
+            ),
+            ("connectTimeoutMs", "connect timeout in milliseconds (default 3000)"),
+            ("readTimeoutMs", "read timeout in milliseconds (default 8000)"),
+            ("journalPath", "the journal database file"),
+            ("credentialsFile", "a TOML file with clientId and clientSecret, mode 0600"),
+            ("showBalances", "true or false: show balances on screen (default true)"),
+            ("cardNumberLength", "collector-number length, 11 (default) to 19, or [min, max]"),
+            ("receiptPath", "the older name of receiptPrinter (a file or a printer device); still read"),
+            ("journalRetentionDays", "prune reconciled journal rows older than this many days (unreconciled rows are never pruned)"),
+            (
+                "idempotencyRetentionHours",
+                "how long the host keeps an Idempotency-Key (ask AIR MILES; default 24): replays of an unknown REDEEM stop then, or at the 03:00 window close if earlier"
+            ),
+            (
+                "orphanRefundMinutes",
+                "the host's own refund of an orphaned redemption, in minutes (documented: 20; ask AIR MILES): an unknown REDEEM is replayed only within it, then settled by the daily file"
+            ),
+            (
+                "requireScannerPrefix",
+                "true or false: a scan counts only with the scanner's AIM symbology prefix (]C0 …), so timing alone cannot make a keyed number redeemable (default false)"
+            ),
+            (
+                "askPreTaxAmount",
+                "true or false: the console asks for the sale's pre-tax total (default false: the post-tax total is sent as originalPreTaxAmount)"
+            ),
+            ("theme", "the console's colour theme: a name (default, high-contrast, mono, training, or your own) or a path to a .toml file"),
+            ("keymap", "the console's key bindings: a name (default, numpad, vi, or your own) or a path to a .toml file"),
+            ("ascii", "true or false: draw with ASCII only (default: automatic, on for TERM=linux or a non-UTF-8 locale)"),
+            ("kiosk", "true or false: kiosk mode, no quit key, leaving needs the supervisor PIN (default false)"),
+            ("supervisorPinHash", "the supervisor PIN, hashed: the line `amcash hash-pin` prints"),
+            ("kioskIdleSeconds", "kiosk mode: clear a collector's data from the screen after this many idle seconds (default 60)"),
+            (
+                "backOfficeURL",
+                "the chain's back-office PostgreSQL database, postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=require&sslrootcert=FILE] with no password: the journal is forwarded there in the background"
+            ),
+            (
+                "backOfficeCredentialsFile",
+                "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"
+            ),
+            ("backOfficeCardPolicy", "what the chain database may hold of a collector number: masked (default: the mask and a keyed hash) or full"),
+        ] + receiptKeys
 
     /// Which file to read, or nil for the built-in defaults.
     public static func locate(explicitPath: String?, environment: [String: String]) -> String? {
@@ -169,7 +170,9 @@ public enum TerminalConfigurationLoader {
             throw document.error(at: key, "\(key) is set but backOfficeURL is not")
         }
         configuration.showBalances = try reader.bool("showBalances") ?? true
-        configuration.receiptPath = try reader.string("receiptPath")
+        configuration.receipt = try receiptConfiguration(document)
+        if case .file(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
+        if case .device(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
         if let days = document.root["journalRetentionDays"] {
             guard let value = days.int, value >= 1 else {
                 throw document.error(at: "journalRetentionDays", "journalRetentionDays must be a whole number of days, 1 or more")

@@ -940,6 +940,9 @@ public final class Journal: Sendable {
         migrator.registerMigration("v5: unknown redemptions settled by the daily file") { db in
             try db.alter(table: "entries") { table in table.add(column: "awaitingFile", .boolean).notNull().defaults(to: false) }
         }
+        migrator.registerMigration("v6: receipts not printed") { db in
+            try Journal.createUnprintedReceipts(db)
+        }
         return migrator
     }
 

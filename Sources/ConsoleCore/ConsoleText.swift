@@ -1,4 +1,5 @@
 public import AMCashDomain
+public import ReceiptPrinting
 
 /// Every string the console shows, in English and French (Canada).
 public enum ConsoleText {
@@ -76,6 +77,21 @@ public enum ConsoleText {
         t("Too many wrong PINs: wait \(seconds) s.", "Trop de NIP erronés : attendez \(seconds) s.")
     }
     public static let receiptWritten = t("Receipt printed", "Reçu imprimé")
+    public static let receiptNotPrinted = t(
+        "Receipt not printed: R prints it when the printer is back", "Reçu non imprimé : R l'imprime quand l'imprimante est de retour")
+    /// The result screen's word on its receipt: printed, unless the printer said otherwise.
+    public static func receiptLine(_ status: StatusLine) -> LocalizedText {
+        status.printer == nil && status.unprintedReceipts == 0 ? receiptWritten : receiptNotPrinted
+    }
+    /// The status line's word on the receipt printer: what is wrong, and how many receipts wait for R.
+    public static func printerState(_ problem: PrinterProblem?, unprinted: Int) -> LocalizedText {
+        let englishProblem = problem.map { "printer: " + $0.text(french: false) } ?? "printer: back"
+        let frenchProblem = problem.map { "imprimante : " + $0.text(french: true) } ?? "imprimante : de retour"
+        guard unprinted > 0 else { return t(englishProblem, frenchProblem) }
+        return t(
+            englishProblem + " - \(unprinted) receipt\(unprinted == 1 ? "" : "s") not printed (R on a result reprints)",
+            frenchProblem + " - \(unprinted) reçu\(unprinted == 1 ? "" : "s") non imprimé\(unprinted == 1 ? "" : "s") (R sur un résultat réimprime)")
+    }
     /// How the card was read, beside its masked number.
     public static func entryMode(_ mode: CardEntryMode) -> LocalizedText {
         switch mode {

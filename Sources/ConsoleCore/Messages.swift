@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashWire
+public import ReceiptPrinting
 
 /// Something that happened: a key, a tick of the clock, the terminal's size, an answer from the host
 /// or the journal. Every change to the model arrives as one of these.
@@ -19,6 +20,8 @@ public enum Msg: Sendable {
     case pendingCount(Int)
     case recovering(Bool)
     case receiptWritten
+    /// The printer's state after a receipt or a reprint (nil: it printed) and how many receipts wait to be reprinted.
+    case printerState(PrinterProblem?, unprinted: Int)
     case quitRequested
     /// Whether the typed PIN is the supervisor's (kiosk mode).
     case supervisorPinChecked(Bool)
@@ -44,7 +47,12 @@ public enum Effect: Sendable, Equatable {
     case reverse(ReversibleItem, Language)
     case loadHistory
     case echo
-    case printReceipt([String])
+    /// Prints a receipt (its redemption's trace, to journal it with its row if it does not print).
+    case printReceipt(ReceiptDocument, traceId: String?)
+    /// Prints again the receipts that did not print (key R on a result screen while any wait).
+    case reprintReceipts
+    /// Asks the printer's state and counts the receipts waiting (at start); answers `printerState` when anything is wrong.
+    case checkPrinter
     /// Checks a typed supervisor PIN against the configured hash; answers `supervisorPinChecked`.
     case checkSupervisorPin(String)
     /// Kiosk mode: three wrong PINs; the lockout is written down so a restart does not end it.

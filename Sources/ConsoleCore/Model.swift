@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashWire
+public import ReceiptPrinting
 
 /// One test card as the help screen lists it in CERT mode: its number, the situation it shows and
 /// what a trainee sees, in both languages.
@@ -95,6 +96,10 @@ public struct StatusLine: Hashable, Sendable {
     /// The wall clock as the status line shows it (HH:mm); it arrives as a message.
     public var clock = ""
     public var secondsSinceEcho = 0
+    /// What the receipt printer last said was wrong (nil: nothing known to be wrong); never blocks a sale.
+    public var printer: PrinterProblem?
+    /// Receipts that did not print, kept in the journal until `R` reprints them.
+    public var unprintedReceipts = 0
 }
 
 /// Kiosk mode's guard on leaving: wrong PINs, lockouts (which survive a restart), idle time.

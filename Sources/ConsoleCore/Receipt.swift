@@ -1,43 +1,89 @@
-import AMCashDomain
-import AMCashWire
+public import AMCashDomain
+public import AMCashWire
+public import ReceiptPrinting
 
-/// The receipt text of a redemption or a reversal: confirmation number, masked card, amount, miles,
-/// balances, terminal ids, date-time — in the collector's language, lines of 40 columns (folded to
-/// ASCII when written for a printer or terminal that asks for it: `ConsoleEffects` in ConsoleRuntime).
-enum Receipt {
-    static func redemption(_ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, model: Model) -> [String] {
-        let language = model.language
+/// What a receipt says besides the transaction: the language, whether balances print, the training
+/// banner, the terminal's ids and the time.
+public struct ReceiptContext: Sendable, Hashable {
+    public var language: Language
+    public var showBalances: Bool
+    public var isTraining: Bool
+    public var identity: TerminalIdentity
+    public var clock: String
+
+    public init(language: Language, showBalances: Bool, isTraining: Bool, identity: TerminalIdentity, clock: String) {
+        self.language = language
+        self.showBalances = showBalances
+        self.isTraining = isTraining
+        self.identity = identity
+        self.clock = clock
+    }
+
+    init(_ model: Model) {
+        self.init(
+            language: model.language, showBalances: model.settings.showBalances, isTraining: model.settings.isTraining,
+            identity: model.settings.identity, clock: model.status.clock)
+    }
+}
+
+/// The receipt of a redemption or a reversal, rendered once into a document (ReceiptPrinting):
+/// confirmation number, masked card, amount, miles, balances, terminal ids, date-time, in the
+/// collector's language, and the confirmation number as a barcode, so a reversal can start by
+/// scanning it. The console shows the document's text lines; the printer writes it as text or ESC/POS.
+public enum Receipt {
+    static func redemption(_ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, model: Model) -> ReceiptDocument {
+        redemption(approval, balances: balances, card: card, traceId: traceId, context: ReceiptContext(model))
+    }
+
+    static func reversal(_ item: ReversibleItem, reversalConfirmation: String?, model: Model) -> ReceiptDocument {
+        reversal(
+            card: item.card, money: item.money, original: item.confirmationNumber, reversalConfirmation: reversalConfirmation,
+            context: ReceiptContext(model))
+    }
+
+    public static func redemption(
+        _ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, context: ReceiptContext
+    ) -> ReceiptDocument {
+        let language = context.language
         let french = language == .french
-        var lines = header(model, title: french ? "ÉCHANGE ARGENT AIR MILES" : "AIR MILES CASH REDEMPTION")
-        lines.append((french ? "Carte: " : "Card: ") + card.number.maskedASCII)
-        lines.append((french ? "Rabais: " : "Discount: ") + approval.discount.formatted(language))
-        lines.append((french ? "Milles échangés: " : "Miles redeemed: ") + "\(approval.miles.value)")
-        if model.settings.showBalances, let cash = balances.cash {
-            lines.append((french ? "Solde Argent AM: " : "AM Cash balance: ") + "\(cash.value)")
+        var lines = header(context, title: french ? "ÉCHANGE ARGENT AIR MILES" : "AIR MILES CASH REDEMPTION")
+        lines.append(.field(label: french ? "Carte: " : "Card: ", value: card.number.maskedASCII))
+        lines.append(.amount(label: french ? "Rabais: " : "Discount: ", value: approval.discount.formatted(language)))
+        lines.append(.amount(label: french ? "Milles échangés: " : "Miles redeemed: ", value: "\(approval.miles.value)"))
+        if context.showBalances, let cash = balances.cash {
+            lines.append(.amount(label: french ? "Solde Argent AM: " : "AM Cash balance: ", value: "\(cash.value)"))
         }
-        if model.settings.showBalances, let dream = balances.dream {
-            lines.append((french ? "Solde Rêves: " : "Dream balance: ") + "\(dream.value)")
+        if context.showBalances, let dream = balances.dream {
+            lines.append(.amount(label: french ? "Solde Rêves: " : "Dream balance: ", value: "\(dream.value)"))
         }
-        lines.append((french ? "Confirmation: " : "Confirmation: ") + approval.confirmationNumber)
-        lines.append((french ? "N° de trace: " : "Trace: ") + traceId)
-        return lines
+        lines.append(.field(label: "Confirmation: ", value: approval.confirmationNumber))
+        lines.append(.field(label: french ? "N° de trace: " : "Trace: ", value: traceId))
+        lines.append(.barcode(approval.confirmationNumber))
+        lines.append(.cut)
+        return ReceiptDocument(lines: lines)
     }
 
-    static func reversal(_ item: ReversibleItem, reversalConfirmation: String?, model: Model) -> [String] {
-        let french = model.language == .french
-        var lines = header(model, title: french ? "ANNULATION ARGENT AIR MILES" : "AIR MILES CASH REVERSAL")
-        lines.append((french ? "Carte: " : "Card: ") + item.card.number.maskedASCII)
-        lines.append((french ? "Montant rendu: " : "Amount returned: ") + item.money.formatted(model.language))
-        lines.append((french ? "Échange annulé: " : "Redemption reversed: ") + item.confirmationNumber)
-        lines.append((french ? "Confirmation: " : "Confirmation: ") + (reversalConfirmation ?? "-"))
-        return lines
+    public static func reversal(
+        card: CardRead, money: Money, original: String, reversalConfirmation: String?, context: ReceiptContext
+    ) -> ReceiptDocument {
+        let french = context.language == .french
+        var lines = header(context, title: french ? "ANNULATION ARGENT AIR MILES" : "AIR MILES CASH REVERSAL")
+        lines.append(.field(label: french ? "Carte: " : "Card: ", value: card.number.maskedASCII))
+        lines.append(.amount(label: french ? "Montant rendu: " : "Amount returned: ", value: money.formatted(context.language)))
+        lines.append(.field(label: french ? "Échange annulé: " : "Redemption reversed: ", value: original))
+        lines.append(.field(label: "Confirmation: ", value: reversalConfirmation ?? "-"))
+        if let reversalConfirmation { lines.append(.barcode(reversalConfirmation)) }
+        lines.append(.cut)
+        return ReceiptDocument(lines: lines)
     }
 
-    private static func header(_ model: Model, title: String) -> [String] {
-        var lines = [title]
-        if model.settings.isTraining { lines.append(model.language == .french ? "*** FORMATION - AUCUNE VALEUR ***" : "*** TRAINING - NO VALUE ***") }
-        let identity = model.settings.identity
-        lines.append("\(identity.sponsorCode) \(identity.storeId) \(identity.deviceId)  \(model.status.clock)")
+    private static func header(_ context: ReceiptContext, title: String) -> [ReceiptDocument.Line] {
+        var lines: [ReceiptDocument.Line] = [.title(title)]
+        if context.isTraining {
+            lines.append(.trainingBanner(context.language == .french ? "*** FORMATION - AUCUNE VALEUR ***" : "*** TRAINING - NO VALUE ***"))
+        }
+        let identity = context.identity
+        lines.append(.text("\(identity.sponsorCode) \(identity.storeId) \(identity.deviceId)  \(context.clock)"))
         return lines
     }
 }

@@ -40,6 +40,9 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
         model.status.resolving = busy
     case .receiptWritten:
         break
+    case .printerState(let problem, let unprinted):
+        model.status.printer = problem
+        model.status.unprintedReceipts = unprinted
     case .drawn:
         guard model.overlays.isEmpty, case .result(var result) = model.screen, let traceId = result.approvalToMark else { return [] }
         result.approvalToMark = nil
@@ -182,7 +185,7 @@ private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect
 }
 
 private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout Model, fast: Bool) -> [Effect] {
-    if fast && commits(action, in: context) {
+    if fast && commits(action, in: context) && !selectsAScannedReceipt(action, model) {
         // A scanner's burst ends in Enter: it never answers a question, ends a sale or submits a PIN.
         // Digits it left in the PIN field are dropped rather than counted as a wrong PIN.
         if context == .supervisor {
@@ -228,6 +231,13 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
     case .lookingUp, .redeeming, .reversing:
         return []
     }
+}
+
+/// A receipt's barcode scanned on the reverse list: its Enter selects that one redemption (the question
+/// that follows still needs the cashier's yes and the card read again).
+private func selectsAScannedReceipt(_ action: KeyAction, _ model: Model) -> Bool {
+    guard action == .select, model.overlays.isEmpty, case .reverseList(let list) = model.screen else { return false }
+    return list.scannedItem != nil
 }
 
 /// Actions that answer a question, end a sale or submit a PIN: never taken from a scanner's burst.

@@ -7,6 +7,8 @@ public import ConsoleCore
 import ConsoleUI
 public import Foundation
 import Logging
+import ReceiptPrinterIO
+public import ReceiptPrinting
 
 /// What the console's effects do: the journaled transaction for REDEEM and REVERSE, the host for
 /// ECHO and INQUIRE, the journal for the lists, the receipt file, the kiosk's PIN and lockout.
@@ -15,10 +17,8 @@ public struct ConsoleEffects: EffectPerformer {
     let transactions: JournaledTransactions
     let host: any RedemptionHost
     let builder: RequestBuilder
-    let receiptPath: String
-    /// Receipts folded to ASCII (`--ascii`, `ascii = true`, or a terminal that cannot show UTF-8): the
-    /// printer on such a till is as likely to print mojibake for "é" as the screen is.
-    let asciiReceipts: Bool
+    /// The receipt printer: a file, a device or a network printer, in text or ESC/POS (ReceiptPrinterIO).
+    let printer: ReceiptPrinter
     let supervisorPin: SupervisorPinHash?
     let lockoutFile: KioskLockoutFile
     let now: @Sendable () -> Date
@@ -26,14 +26,16 @@ public struct ConsoleEffects: EffectPerformer {
     public init(
         journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
         receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
-        now: @escaping @Sendable () -> Date = { ProcessClock.now() }
+        printer: ReceiptPrinterSettings? = nil, now: @escaping @Sendable () -> Date = { ProcessClock.now() }
     ) {
         self.journal = journal
         self.transactions = transactions
         self.host = host
         self.builder = builder
-        self.receiptPath = receiptPath
-        self.asciiReceipts = asciiReceipts
+        // Without printer settings, today's behaviour: text appended to the receipt file, folded to ASCII
+        // (`--ascii`) when the printer on such a till is as likely to print mojibake for "é" as the screen is.
+        self.printer = ReceiptPrinter(
+            settings: printer ?? ReceiptPrinterSettings(destination: .file(receiptPath), format: .text, asciiText: asciiReceipts))
         self.supervisorPin = supervisorPin
         self.lockoutFile = lockoutFile
         self.now = now
@@ -88,9 +90,17 @@ public struct ConsoleEffects: EffectPerformer {
         case .echo:
             guard let trace = try? journal.nextTraceId() else { return send(.echoed(false)) }
             send(.echoed(await host.echo(builder.echo(traceId: trace)).outcome == .approved))
-        case .printReceipt(let lines):
-            printReceipt(lines)
-            send(.receiptWritten)
+        case .printReceipt(let document, let traceId):
+            send(await Self.offThePool { printReceipt(document, traceId: traceId) })
+        case .reprintReceipts:
+            send(await Self.offThePool { reprintReceipts() })
+        case .checkPrinter:
+            let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
+            if case .problem(let problem) = await Self.offThePool({ printer.condition() }) {
+                send(.printerState(problem, unprinted: unprinted))
+            } else if unprinted > 0 {
+                send(.printerState(nil, unprinted: unprinted))
+            }
         case .checkSupervisorPin(let pin):
             let matches = supervisorPin?.matches(pin) ?? false
             if matches {
@@ -112,20 +122,42 @@ public struct ConsoleEffects: EffectPerformer {
         }
     }
 
-    /// Appends the receipt to the receipt file or printer device (created 0600: it names a collector).
-    func printReceipt(_ lines: [String]) {
-        let printed = asciiReceipts ? lines.map(AsciiText.fold) : lines
-        let text = printed.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
-        if let handle = FileHandle(forWritingAtPath: receiptPath)
-            ?? {
-                _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
-                return FileHandle(forWritingAtPath: receiptPath)
-            }()
-        {
-            handle.seekToEndOfFile()
-            handle.write(Data(text.utf8))
-            try? handle.close()
+    /// Runs blocking printer I/O (bounded by its deadlines, a few seconds at worst) on a thread of its
+    /// own, so the pool that runs the host's calls and the loop is never held by a slow printer.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in Thread.detachNewThread { continuation.resume(returning: work()) } }
+    }
+
+    /// Prints a receipt; one that does not print is kept in the journal for `R`, and the sale goes on.
+    func printReceipt(_ document: ReceiptDocument, traceId: String?) -> Msg {
+        let problem = printer.print(document)
+        if let problem {
+            Logger(label: "amcash.printer").warning(
+                "a receipt did not print; kept for a reprint",
+                metadata: ["printer": "\(printer.settings.destination.description)", "problem": "\(problem.rawValue)"])
+            let encoded = (try? JSONEncoder().encode(document)) ?? Data()
+            _ = try? journal.keepUnprintedReceipt(traceId: traceId, document: encoded, problem: problem.rawValue, at: now())
         }
+        let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
+        return problem == nil && unprinted == 0 ? .receiptWritten : .printerState(problem, unprinted: unprinted)
+    }
+
+    /// Prints the kept receipts, oldest first, stopping at the first that fails again.
+    func reprintReceipts() -> Msg {
+        var problem: PrinterProblem?
+        for kept in (try? journal.unprintedReceipts()) ?? [] {
+            guard let document = try? JSONDecoder().decode(ReceiptDocument.self, from: kept.document) else {
+                _ = try? journal.receiptStillUnprinted(id: kept.id, problem: "unreadable")
+                continue
+            }
+            if let failure = printer.print(document) {
+                problem = failure
+                _ = try? journal.receiptStillUnprinted(id: kept.id, problem: failure.rawValue)
+                break
+            }
+            _ = try? journal.receiptPrinted(id: kept.id)
+        }
+        return .printerState(problem, unprinted: (try? journal.unprintedReceiptCount()) ?? 0)
     }
 
     /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.

@@ -32,7 +32,7 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
         case .reverseList(let list): layout.reverseList(list, asking: false, notice: nil, model)
         case .reverseConfirm(let list, _, let notice): layout.reverseList(list, asking: true, notice: notice, model)
         case .reversing: layout.wrapped(layout.text(ConsoleText.reversing), role: .title)
-        case .reverseResult(let result): layout.reverseResult(result)
+        case .reverseResult(let result): layout.reverseResult(result, model)
         }
     }
     layout.legend()
@@ -86,6 +86,9 @@ struct Layout<C: Canvas> {
         }
         if status.resolving {
             line(text(ConsoleText.resolving), role: .hint)
+        }
+        if status.printer != nil || status.unprintedReceipts > 0 {
+            line(text(ConsoleText.printerState(status.printer, unprinted: status.unprintedReceipts)), role: .hint)
         }
         if !compact { row += 1 }
     }

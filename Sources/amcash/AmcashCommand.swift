@@ -25,7 +25,7 @@ struct AmcashCommand: AsyncParsableCommand {
             ConsoleCommand.self,
             EchoCommand.self, InquireCommand.self, RedeemCommand.self, ReverseCommand.self,
             SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, BackOfficeCommand.self, LintCommand.self,
-            HashPinCommand.self, TrainCommand.self,
+            HashPinCommand.self, TrainCommand.self, PrinterEmulatorCommand.self, ReprintCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -9,6 +9,7 @@ import ConsoleRuntime
 import CursesBackend
 import Foundation
 import Logging
+import ReceiptPrinting
 
 /// `amcash` / `amcash console`: the cashier console.
 struct ConsoleCommand: AsyncParsableCommand {
@@ -20,7 +21,11 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: "Append receipts to this file or printer device (default: receiptPath, else receipts.txt in the data directory).")
+    @Option(
+        name: .long,
+        help:
+            "Print receipts here: a file (appended to), a device, or tcp://HOST:9100 (default: receiptPrinter, else receipts.txt in the data directory)."
+    )
     var receipts: String?
 
     @Option(
@@ -61,7 +66,12 @@ struct ConsoleCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let dataDirectory = try HostSession.dataDirectory(environment: environment)
-        let receiptPath = receipts ?? configuration.receiptPath ?? dataDirectory + "/receipts.txt"
+        let receiptPath = dataDirectory + "/receipts.txt"
+        let printer: ReceiptPrinterSettings
+        do { printer = try configuration.receipt.settings(override: receipts, defaultPath: receiptPath, asciiText: ascii) } catch {
+            printError("amcash: --receipts: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         bootstrapLogging(level: Logger.Level(rawValue: host.logLevel) ?? .warning, file: dataDirectory + "/amcash.log")
         // A back office that is configured but unusable (a bad URL, a missing password) stops the start:
@@ -95,14 +105,14 @@ struct ConsoleCommand: AsyncParsableCommand {
             let performer = ConsoleEffects(
                 journal: session.journal, transactions: session.transactions, host: session.client,
                 builder: session.builder, receiptPath: receiptPath, asciiReceipts: ascii,
-                supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile)
+                supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile, printer: printer)
             let loop = ConsoleLoop(
                 model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
                 clockText: ConsoleEffects.clockText)
             let recovery = Task.detached { [send = loop.send] in
                 await BackgroundRecovery(transactions: session.transactions, journal: session.journal).run(send: send)
             }
-            _ = await loop.run(noColor: noColor, startingEffects: [.echo])
+            _ = await loop.run(noColor: noColor, startingEffects: [.echo, .checkPrinter])
             recovery.cancel()
         }
         await session.close()

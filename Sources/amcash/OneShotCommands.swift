@@ -4,6 +4,7 @@ import AMCashDomain
 import AMCashJournal
 import AMCashWire
 import ArgumentParser
+import ConsoleCore
 import Foundation
 
 /// The card options of INQUIRE, REDEEM and REVERSE.
@@ -147,6 +148,9 @@ struct RedeemCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The discount asked for in dollars, a multiple of 10 (default: the basket rounded down to $10).")
     var amount: String?
 
+    @Flag(name: .long, help: "Print the receipt of an approval on the configured receiptPrinter (kept for `amcash reprint` if it does not print).")
+    var printReceipt = false
+
     func run() async throws {
         let basket = try parseMoney(basket, option: "--basket")
         let preTax = try preTax.map { try parseMoney($0, option: "--pre-tax") } ?? basket
@@ -186,6 +190,14 @@ struct RedeemCommand: AsyncParsableCommand {
             if report.print(json: host.json), report.exitStatus == ExitStatus.approved, !transactions.markShown(redemption) {
                 printError("amcash redeem: the journal could not record that the approval was shown; it will be voided")
             }
+            // After the approval is written out: a printer that fails never changes the sale.
+            if printReceipt, report.exitStatus == ExitStatus.approved, let reply = redemption.result.reply, let approval = reply.approval {
+                let document = Receipt.redemption(
+                    approval, balances: reply.balances, card: card, traceId: redemption.traceId,
+                    context: CommandReceipts.context(configuration, language: language))
+                CommandReceipts.print(
+                    document, traceId: redemption.traceId, configuration: configuration, journal: session.journal, command: "redeem")
+            }
             return report.exitStatus
         }
         throw ExitCode(status)
@@ -204,6 +216,9 @@ struct ReverseCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The redemption's confirmation number (txnConfirmationNumber).")
     var confirmation: String
+
+    @Flag(name: .long, help: "Print the reversal's receipt on the configured receiptPrinter (kept for `amcash reprint` if it does not print).")
+    var printReceipt = false
 
     func validate() throws {
         guard !confirmation.isEmpty else { throw ValidationError(RequestRefusal.missingConfirmationNumber.description) }
@@ -239,6 +254,12 @@ struct ReverseCommand: AsyncParsableCommand {
                 report.reversalConfirmationNumber = reply.reversalConfirmationNumber
                 report.units = reply.unitsReversed?.count
                 report.confirmationNumber = confirmation
+            }
+            if printReceipt, reversal.isReversed, let money = (try? session.journal.redemption(confirmationNumber: confirmation))??.money {
+                let document = Receipt.reversal(
+                    card: card, money: money, original: confirmation, reversalConfirmation: reversal.entry?.confirmationNumber,
+                    context: CommandReceipts.context(configuration, language: language))
+                CommandReceipts.print(document, traceId: reversal.traceId, configuration: configuration, journal: session.journal, command: "reverse")
             }
             if reversal.isReversed && reversal.entry?.confirmationNumber == nil {
                 report.failure = (report.failure.map { $0 + "; " } ?? "") + "AIR MILES approved the reversal without a reversal confirmation number"

@@ -2,6 +2,7 @@ import AMCashDomain
 import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
+import ReceiptPrinting
 import Testing
 
 @Suite struct UpdateTests {
@@ -187,10 +188,13 @@ import Testing
         let effects = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
         #expect(model.kind == .result)
         #expect(model.redemption == .approved(Fixtures.approval, Fixtures.approvedRedemption.balances))
-        guard case .printReceipt(let lines)? = effects.first else {
+        guard case .printReceipt(let document, let traceId)? = effects.first else {
             Issue.record("no receipt")
             return
         }
+        let lines = document.textLines
+        #expect(traceId == "000000000007", "kept with its journal row if it does not print")
+        #expect(document.barcodeData == "RD0000000001", "the confirmation number as a barcode, for a reversal by scanning")
         #expect(lines.contains("Confirmation: RD0000000001"))
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
@@ -242,11 +246,44 @@ import Testing
         #expect(model.kind == .reversing)
         let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         #expect(model.kind == .reverseResult)
-        guard case .printReceipt(let lines)? = effects.first else {
+        guard case .printReceipt(let document, _)? = effects.first else {
             Issue.record("no receipt")
             return
         }
-        #expect(lines.contains("Confirmation: RV0000000002"))
+        #expect(document.textLines.contains("Confirmation: RV0000000002"))
+    }
+
+    @Test(arguments: ["RD0000000042", "]C0RD0000000042"])
+    func aScannedReceiptSelectsItsRedemptionDirectly(scanned: String) {
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(3), &model, &time)
+        let other = ReversibleItem(
+            journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001", money: Money(dollars: 10), time: "13:40"
+        )
+        // RD0000000042 also contains "RD00000000" like the first: only the whole number selects it.
+        _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
+        _ = Fixtures.scan(scanned, into: &model, startingAt: &time)
+        guard case .reverseConfirm(_, let item, _) = model.screen else {
+            Issue.record("not on the question: \(model.kind)")
+            return
+        }
+        #expect(item == other)
+    }
+
+    @Test func rReprintsWhileReceiptsWaitAndShowsTheReceiptOtherwise() {
+        var model = Fixtures.offerModel()
+        var time: Int64 = 10_000
+        _ = Fixtures.press(.enter, &model, &time)
+        _ = Fixtures.press(.character("y"), &model, &time)
+        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
+        #expect(update(&model, .printerState(.paperOut, unprinted: 1)).isEmpty)
+        #expect(model.kind == .result, "a printer out of paper never blocks the sale")
+        #expect(Fixtures.press(.character("R"), &model, &time) == [.reprintReceipts])
+        #expect(!model.showingReceipt)
+        _ = update(&model, .printerState(nil, unprinted: 0))
+        #expect(Fixtures.press(.character("R"), &model, &time).isEmpty)
+        #expect(model.showingReceipt)
     }
 
     @Test func aReversalSendsTheCardAsItWasReadAgainAndNeverATypedOne() {

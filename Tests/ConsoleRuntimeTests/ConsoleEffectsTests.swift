@@ -7,6 +7,7 @@ import ConsoleCore
 import ConsoleRuntime
 import ConsoleTestSupport
 import Foundation
+import ReceiptPrinting
 import Testing
 
 /// A host that answers from a script and counts what it was asked (the real one is tested end to end).
@@ -118,8 +119,13 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
 
     @Test func receiptsAreAppendedPrivatelyAndFoldedToASCIIWhenAsked() async throws {
         let setup = try Self.setUp(ascii: true)
-        _ = await Self.perform(.printReceipt(["ÉCHANGE ARGENT AIR MILES", "Rabais: 30,00 $"]), setup)
-        _ = await Self.perform(.printReceipt(["Second"]), setup)
+        let first = ReceiptDocument(lines: [.title("ÉCHANGE ARGENT AIR MILES"), .amount(label: "Rabais: ", value: "30,00 $"), .barcode("X"), .cut])
+        let printed = await Self.perform(.printReceipt(first, traceId: nil), setup)
+        guard case .receiptWritten? = printed.first else {
+            Issue.record("\(printed)")
+            return
+        }
+        _ = await Self.perform(.printReceipt(ReceiptDocument(lines: [.text("Second")]), traceId: nil), setup)
         let text = try String(contentsOfFile: setup.receipts, encoding: .utf8)
         #expect(text.hasPrefix("ECHANGE ARGENT AIR MILES\nRabais: 30,00 $\n") && text.contains("Second"))
         #expect(text.allSatisfy { $0.isASCII })

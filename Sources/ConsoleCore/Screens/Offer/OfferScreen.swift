@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashWire
+import ReceiptPrinting
 
 /// The offer screen: the collector's balances, what this sale can redeem, and the amount chosen.
 public struct Offer: Hashable, Sendable {
@@ -89,7 +90,7 @@ enum OfferScreen {
 
     static func redeemed(_ model: inout Model, _ sale: Sale, _ result: HostResult<RedemptionReply>, traceId: String) -> [Effect] {
         let outcome: RedemptionOutcome
-        var receipt: [String] = []
+        var receipt: ReceiptDocument?
         switch result {
         case .answered(let reply):
             if let approval = reply.approval, reply.answer.outcome == .approved {
@@ -106,7 +107,7 @@ enum OfferScreen {
             outcome = .unknown(traceId: traceId)
         }
         let approved = if case .approved = outcome { true } else { false }
-        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt, approvalToMark: approved ? traceId : nil))
-        return receipt.isEmpty ? [] : [.printReceipt(receipt)]
+        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: approved ? traceId : nil))
+        return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
     }
 }

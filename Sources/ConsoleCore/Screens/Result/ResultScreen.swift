@@ -26,21 +26,32 @@ public struct RedemptionResult: Hashable, Sendable {
     }
 }
 
-/// The result screens of a redemption and a reversal share their keys: a new sale, or the receipt.
+/// The result screens of a redemption and a reversal share their keys: a new sale, or the receipt
+/// (R shows it; while receipts wait because the printer failed, R prints them again).
 enum ResultScreen {
     static func act(_ action: KeyAction, _ model: inout Model) -> [Effect] {
         switch (action, model.screen) {
         case (.newSale, _):
             model.startNewSale()
-        case (.receipt, .result(var result)) where !result.receipt.isEmpty:
+        case (.receipt, .result), (.receipt, .reverseResult):
+            guard model.status.unprintedReceipts == 0 else { return [.reprintReceipts] }
+            toggleReceipt(&model)
+        default:
+            break
+        }
+        return []
+    }
+
+    private static func toggleReceipt(_ model: inout Model) {
+        switch model.screen {
+        case .result(var result) where !result.receipt.isEmpty:
             result.showingReceipt.toggle()
             model.screen = .result(result)
-        case (.receipt, .reverseResult(var result)) where !result.receipt.isEmpty:
+        case .reverseResult(var result) where !result.receipt.isEmpty:
             result.showingReceipt.toggle()
             model.screen = .reverseResult(result)
         default:
             break
         }
-        return []
     }
 }

@@ -1,5 +1,6 @@
 public import AMCashDomain
 import AMCashWire
+import ReceiptPrinting
 
 /// A redemption that can still be reversed, as the reverse screen lists it.
 public struct ReversibleItem: Hashable, Sendable {
@@ -49,10 +50,23 @@ public struct ReverseList: Hashable, Sendable {
     }
 
     /// The reversible redemptions the typed confirmation number matches (all of them with nothing typed).
+    /// A receipt's barcode scanned here is the whole confirmation number, perhaps after the scanner's
+    /// symbology prefix (`]C0` arrives as `C0`): that redemption alone, so the scanner's Enter selects it.
     public var matches: [ReversibleItem] {
         let all = items ?? []
         guard !query.isEmpty else { return all }
-        return all.filter { $0.confirmationNumber.uppercased().contains(query.uppercased()) }
+        let typed = query.uppercased()
+        let scanned = all.filter { typed.hasSuffix($0.confirmationNumber.uppercased()) }
+        if !scanned.isEmpty { return scanned }
+        return all.filter { $0.confirmationNumber.uppercased().contains(typed) }
+    }
+
+    /// The one redemption whose whole confirmation number ends what was typed or scanned (a receipt's barcode).
+    public var scannedItem: ReversibleItem? {
+        guard !query.isEmpty else { return nil }
+        let typed = query.uppercased()
+        let scanned = (items ?? []).filter { typed.hasSuffix($0.confirmationNumber.uppercased()) }
+        return scanned.count == 1 ? scanned[0] : nil
     }
 
     /// The highlighted redemption, if the list has one.
@@ -134,11 +148,11 @@ enum ReverseScreen {
     }
 
     static func reversed(_ model: inout Model, _ item: ReversibleItem, _ outcome: ReversalOutcome) -> [Effect] {
-        var receipt: [String] = []
+        var receipt: ReceiptDocument?
         if case .reversed(let confirmation, _) = outcome {
             receipt = Receipt.reversal(item, reversalConfirmation: confirmation, model: model)
         }
-        model.screen = .reverseResult(ReversalResult(outcome: outcome, receipt: receipt))
-        return receipt.isEmpty ? [] : [.printReceipt(receipt)]
+        model.screen = .reverseResult(ReversalResult(outcome: outcome, receipt: receipt?.textLines ?? []))
+        return receipt.map { [.printReceipt($0, traceId: nil)] } ?? []
     }
 }

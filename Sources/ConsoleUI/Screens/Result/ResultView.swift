@@ -18,7 +18,7 @@ extension Layout {
             if model.settings.showBalances, let cash = balances.cash {
                 labelled(text(ConsoleText.newBalance) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
             }
-            line(text(ConsoleText.receiptWritten), role: .hint)
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .declined(let meaning, _):
             line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
             blank()

@@ -30,14 +30,14 @@ extension Layout {
         }
     }
 
-    mutating func reverseResult(_ result: ReversalResult) {
+    mutating func reverseResult(_ result: ReversalResult, _ model: Model) {
         if result.showingReceipt { return receipt(result.receipt) }
         switch result.outcome {
         case .reversed(let confirmation, let original):
             line(text(ConsoleText.reversed), role: .approved)
             labelled(text(ConsoleText.confirmation) + ":", confirmation ?? "-", labelWidth: 24)
             labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
-            line(text(ConsoleText.receiptWritten), role: .hint)
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .queued(let original):
             line(text(ConsoleText.reversalQueued), role: .unknown)
             labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
