@@ -112,17 +112,12 @@ public struct ConsoleEffects: EffectPerformer {
         }
     }
 
-    /// Appends the receipt to the receipt file or printer device (created 0600: it names a collector).
+    /// Appends the receipt to the receipt file or printer device (a file is 0600, an existing looser one
+    /// tightened: it names a collector).
     func printReceipt(_ lines: [String]) {
         let printed = asciiReceipts ? lines.map(AsciiText.fold) : lines
         let text = printed.joined(separator: "\n") + "\n" + String(repeating: "-", count: 40) + "\n"
-        if let handle = FileHandle(forWritingAtPath: receiptPath)
-            ?? {
-                _ = FileManager.default.createFile(atPath: receiptPath, contents: nil, attributes: [.posixPermissions: 0o600])
-                return FileHandle(forWritingAtPath: receiptPath)
-            }()
-        {
-            handle.seekToEndOfFile()
+        if let handle = PrivateFile.openForAppending(receiptPath) {
             handle.write(Data(text.utf8))
             try? handle.close()
         }
