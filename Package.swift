@@ -37,6 +37,8 @@ let package = Package(
         // from everything after the request head by their types, not their text.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the build through hummingbird: the simulator's request deadline reads the HTTP parts.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Already in the build through swift-nio-ssl: the training room's private CA and server certificate.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -99,6 +101,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "AMCashSimulatorTests",
             dependencies: [
-                "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashContract", "FuzzSupport",
                 // Raw requests as an integrator's sample client sends them, not through our client.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,22 +2,32 @@ import CryptoExtras
 
 /// The supervisor PIN that lets a person leave a kiosk, as the configuration stores it: salted and
 /// stretched (PBKDF2-HMAC-SHA256), never the PIN itself. `amcash hash-pin` makes one.
-/// Written `pbkdf2-sha256$ROUNDS$SALT-HEX$HASH-HEX`.
+/// Written `pbkdf2-sha256-pin6$ROUNDS$SALT-HEX$HASH-HEX`: the scheme says the PIN had six digits at
+/// least. A hash of the first scheme (`pbkdf2-sha256$…`, made when a PIN could be 4 digits) is refused
+/// with the fix, since no hash tells how long its PIN was.
 public struct SupervisorPinHash: Sendable, Hashable, CustomStringConvertible {
     public let rounds: Int
     public let salt: [UInt8]
     public let hash: [UInt8]
 
-    public static let scheme = "pbkdf2-sha256"
+    public static let scheme = "pbkdf2-sha256-pin6"
+    /// The scheme of hashes made when a PIN could be 4 or 5 digits.
+    public static let oldScheme = "pbkdf2-sha256"
     /// OWASP's floor for PBKDF2-HMAC-SHA256; about a tenth of a second here, off the key loop.
     public static let standardRounds = 210_000
-    /// A PIN is 4 to 12 digits: typed on a numeric keypad.
+    /// A PIN is 6 to 12 digits: typed on a numeric keypad.
     /// Six digits at least: with lockouts that grow, guessing one takes longer than a shift.
     public static let pinLengths = 6...12
 
     /// Reads the stored form; the message says what is wrong.
     public init(parsing text: String) throws(SupervisorPinError) {
         let parts = text.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
+        if parts.first == Self.oldScheme {
+            throw SupervisorPinError(
+                message:
+                    "supervisorPinHash is an old hash, made when a PIN could be 4 digits; choose a PIN of \(Self.pinLengths.lowerBound) to \(Self.pinLengths.upperBound) digits and put the line `amcash hash-pin` prints in its place"
+            )
+        }
         guard parts.count == 4, parts[0] == Self.scheme else {
             throw SupervisorPinError(message: "supervisorPinHash must look like \(Self.scheme)$ROUNDS$SALT$HASH; make one with `amcash hash-pin`")
         }
@@ -45,6 +55,8 @@ public struct SupervisorPinHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `pin` is the supervisor's. Compares every byte, so timing tells nothing.
     public func matches(_ pin: String) -> Bool {
+        // A PIN too short (or not digits) never unlocks, whatever the hash says.
+        guard (try? Self.validate(pin: pin)) != nil else { return false }
         let candidate = Self.derive(pin: pin, salt: salt, rounds: rounds)
         guard candidate.count == hash.count else { return false }
         return zip(candidate, hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0

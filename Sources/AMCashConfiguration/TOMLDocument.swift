@@ -13,6 +13,8 @@ public struct TOMLDocument: @unchecked Sendable {
 
     public init(path: String, text: String) throws(ConfigurationError) {
         self.path = path
+        // toml++ recurses per dotted-key part and nesting level: too deep a file is refused before it sees it.
+        try TOMLDepthScan.check(text, path: path)
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {

@@ -115,7 +115,7 @@ extension Journal {
                     redemptionDay: ProgramDay(try CalendarDay(parsing: row["redemptionDay"])),
                     reconciliationDay: ProgramDay(try CalendarDay(parsing: row["reconciliationDay"])),
                     isVoid: row["isVoid"], isException: row["isException"], resolvedByRecovery: row["resolvedByRecovery"],
-                    lastFailure: row["lastFailure"])
+                    lastFailure: (row["lastFailure"] as String?).map { HostText.sanitised($0, limit: 500) })
             }
         }
     }

@@ -672,7 +672,8 @@ public final class Journal: Sendable {
                 """,
             arguments: [
                 entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
-                entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure, entry.nextAttemptAt,
+                entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure.map { HostText.sanitised($0, limit: 500) },
+                entry.nextAttemptAt,
                 entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
                 entry.sentInDoubt, entry.awaitingFile, entry.id,
             ])

@@ -13,8 +13,11 @@ public struct SimulatorOptions: Sendable {
     public var dailyLimitUnits: Int
     /// The credentials the token endpoint accepts.
     public var credentials: ClientCredentials
-    /// How long a token lives (`expires_in`).
+    /// How long a token lives (`expires_in`): an hour by default, a training room's session; the
+    /// terminals fetch another when it ends.
     public var tokenLifetime: Duration
+    /// The most tokens held at once; a new one past it evicts the oldest (a token flood cannot grow the simulator).
+    public var maximumTokens = 10_000
     /// How long the `slow` collector waits before answering.
     public var slowDelay: Duration
     public var faults: FaultPlan
@@ -28,6 +31,14 @@ public struct SimulatorOptions: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// At most this many connections at once; more are closed as they come.
     public var maximumConnections = 1_000
+    /// At most this many connections at once from one client address (a classroom's terminals each
+    /// have their own; a whole room behind one NAT stays well under it).
+    public var maximumConnectionsPerAddress = 100
+    /// A request (head and body) must arrive whole within this time of its first byte…
+    public var requestDeadline: Duration = .seconds(20)
+    /// …and, after `requestGrace`, at this many bytes a second at least (a terminal sends its request at once).
+    public var minimumRequestBytesPerSecond = 100
+    public var requestGrace: Duration = .seconds(2)
     /// How long the answer to an idempotency key (or a keyless body) is kept and replayed; after it,
     /// the same key is a new transaction (`--key-retention`; the host's is 24 hours by default).
     public var keyRetention: Duration = .seconds(86_400)
@@ -43,7 +54,7 @@ public struct SimulatorOptions: Sendable {
 
     public init(
         collectors: [TestCollector] = TestCollectors.standard, dailyLimitUnits: Int = 75,
-        credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(86_400),
+        credentials: ClientCredentials = .simulator, tokenLifetime: Duration = .seconds(3_600),
         slowDelay: Duration = .seconds(5), faults: FaultPlan = FaultPlan(), databasePath: String? = nil,
         clock: @escaping @Sendable () -> Date = { ProcessClock.now() }
     ) {

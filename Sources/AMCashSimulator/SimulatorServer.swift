@@ -57,7 +57,7 @@ public final class SimulatorServer: Sendable {
             } else {
                 try SimulatorLedger(options: options, now: options.clock())
             }
-        let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime)
+        let tokens = TokenIssuer(credentials: options.credentials, lifetime: options.tokenLifetime, capacity: options.maximumTokens)
         let router = Router()
         // Faults from the collectors file join the ones given on the command line.
         var plan = options.faults
@@ -78,11 +78,17 @@ public final class SimulatorServer: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
         // and no more than `maximumConnections` are open at once.
-        let cap = ConnectionCap(limit: options.maximumConnections)
-        let idle = TimeAmount.nanoseconds(
-            Int64(options.idleTimeout.components.seconds) * 1_000_000_000
-                + options.idleTimeout.components.attoseconds / 1_000_000_000)
-        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [cap.handler()], idleTimeout: idle))
+        let cap = ConnectionCap(limit: options.maximumConnections, perAddress: options.maximumConnectionsPerAddress)
+        func amount(_ duration: Duration) -> TimeAmount {
+            .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        }
+        let idle = amount(options.idleTimeout)
+        // A request that drips (slowloris, through its head or its body) is closed at its deadline or below the rate.
+        let limits = RequestDeadline.Limits(
+            deadline: amount(options.requestDeadline), minimumBytesPerSecond: options.minimumRequestBytesPerSecond,
+            grace: amount(options.requestGrace))
+        let http = HTTPServerBuilder.http1(
+            configuration: .init(additionalChannelHandlers: [cap.handler(), RequestDeadline.handler(limits)], idleTimeout: idle))
         let server: HTTPServerBuilder
         if let tls = options.tls {
             // TLS 1.2 at least, as the terminals ask.

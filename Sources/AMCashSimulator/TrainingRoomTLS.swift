@@ -1,3 +1,4 @@
+import AMCashConfiguration
 import Crypto
 public import Foundation
 import SwiftASN1
@@ -32,6 +33,9 @@ public struct TrainingRoomTLS: Sendable {
         let caKey: P256.Signing.PrivateKey
         let ca: Certificate
         if fileManager.fileExists(atPath: caPath) && fileManager.fileExists(atPath: caKeyPath) {
+            // Keys made by hand or by an older amcash may be readable by others: the owner's alone from now on.
+            PrivateFile.tighten(path: caKeyPath)
+            PrivateFile.tighten(path: serverKeyPath)
             do {
                 caKey = try P256.Signing.PrivateKey(pemRepresentation: try String(contentsOfFile: caKeyPath, encoding: .utf8))
                 ca = try Certificate(pemEncoded: try String(contentsOfFile: caPath, encoding: .utf8))
@@ -166,10 +170,10 @@ public struct TrainingRoomTLS: Sendable {
         return addresses
     }
 
+    /// Written whole, 0600 from the moment it exists (a key is never briefly readable by others); then given `mode`.
     private static func write(_ text: String, to path: String, mode: Int) throws {
-        let url = URL(fileURLWithPath: path)
-        try Data(text.utf8).write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        try PrivateFile.write(Data(text.utf8), to: path)
+        if mode != Int(PrivateFile.mode) { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path) }
     }
 }
 

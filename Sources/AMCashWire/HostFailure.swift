@@ -16,6 +16,9 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case redirectRefused(status: Int, location: String?)
     /// The token service refused the client credentials.
     case credentialsRejected(String)
+    /// The token service answered something no client can use (a token over `maximumTokenBytes`, or
+    /// with characters a header cannot carry): nothing was sent, and a person must look at the service.
+    case tokenUnusable(String)
     /// The host refused the bearer token even after a fresh one was fetched.
     case unauthorized
     /// The same idempotency key came with a different body (HTTP 409).
@@ -31,27 +34,35 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether the request may have reached the host (so a balance may have changed).
     public var mayHaveReachedHost: Bool {
         switch self {
-        case .cannotConnect, .credentialsRejected, .unauthorized, .notAttempted: false
+        case .cannotConnect, .credentialsRejected, .tokenUnusable, .unauthorized, .notAttempted: false
         case .timedOut, .connectionDropped, .garbledResponse, .conflict, .redirectRefused, .unshowableApproval: true
         }
     }
 
+    /// What went wrong, for logs, reports, the journal and the chain database. Every text that came
+    /// from the network goes through the one sanitiser for host text (`HostText.sanitised`) here, so
+    /// no path can print, log, store or forward it raw.
     public var description: String {
-        switch self {
-        case .cannotConnect(let reason): "cannot reach the AIR MILES host (\(reason)); nothing was sent"
+        func host(_ text: String) -> String { HostText.sanitised(text, limit: 300) }
+        return switch self {
+        case .cannotConnect(let reason): "cannot reach the AIR MILES host (\(host(reason))); nothing was sent"
         case .timedOut: "the AIR MILES host did not answer in time"
-        case .connectionDropped(let reason): "the connection to the AIR MILES host broke after sending (\(reason))"
-        case .garbledResponse(let status, let reason): "the AIR MILES host's answer was unusable (HTTP \(status)): \(reason)"
+        case .connectionDropped(let reason): "the connection to the AIR MILES host broke after sending (\(host(reason)))"
+        case .garbledResponse(let status, let reason): "the AIR MILES host's answer was unusable (HTTP \(status)): \(host(reason))"
         case .redirectRefused(let status, let location):
-            "the host answered with a redirect (HTTP \(status)\(location.map { " to \($0)" } ?? "")); amcash does not follow redirects — check hostBaseURL"
-        case .credentialsRejected(let reason): "the token service refused the client credentials (\(reason))"
+            "the host answered with a redirect (HTTP \(status)\(location.map { " to \(host($0))" } ?? "")); amcash does not follow redirects — check hostBaseURL"
+        case .credentialsRejected(let reason): "the token service refused the client credentials (\(host(reason)))"
+        case .tokenUnusable(let reason): "\(Self.tokenUnusablePrefix) (\(host(reason))); nothing was sent"
         case .unauthorized: "the AIR MILES host refused the access token twice"
-        case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \($0)" } ?? "")"
-        case .notAttempted(let reason): "nothing was sent: \(reason)"
+        case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \(host($0))" } ?? "")"
+        case .notAttempted(let reason): "nothing was sent: \(host(reason))"
         case .unshowableApproval(let confirmation, let units, let reason):
-            "the host approved \(units.map { "\($0.count) units" } ?? "an approval") (confirmation \(confirmation)) that cannot be shown: \(reason); it is voided"
+            "the host approved \(units.map { "\($0.count) units" } ?? "an approval") (confirmation \(host(confirmation))) that cannot be shown: \(host(reason)); it is voided"
         }
     }
+
+    /// How `tokenUnusable`'s description begins (a command exits 2 on it: a person must look at the token service).
+    public static let tokenUnusablePrefix = "the token service answered something unusable"
 
     /// What the cashier is told.
     public var message: LocalizedText {
@@ -68,7 +79,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
             LocalizedText(
                 english: "Not approved: do not give the discount. The miles go back to the collector.",
                 french: "Non approuvé : n’accordez pas le rabais. Les milles retournent au membre.")
-        case .credentialsRejected, .unauthorized:
+        case .credentialsRejected, .tokenUnusable, .unauthorized:
             LocalizedText(
                 english: "This terminal is not authorized by AIR MILES. Call the help desk.",
                 french: "Ce terminal n’est pas autorisé par AIR MILES. Appelez le soutien technique.")

@@ -1,3 +1,4 @@
+import AMCashConfiguration
 public import Foundation
 
 /// Kiosk mode's supervisor lockout, written down in the data folder so that restarting the console
@@ -22,7 +23,7 @@ public struct KioskLockoutFile: Sendable {
     }
 
     public func record(until: Date, lockouts: Int) {
-        try? "\(Int(until.timeIntervalSince1970.rounded(.up))) \(lockouts)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try? PrivateFile.write(Data("\(Int(until.timeIntervalSince1970.rounded(.up))) \(lockouts)\n".utf8), to: path)
     }
 
     /// The right PIN was typed: lockouts start again from 30 s.

@@ -72,11 +72,16 @@ public struct ReceiptPrinter: Sendable {
         return .ready
     }
 
-    /// Appends to a file, created 0600 (a receipt names a collector).
+    /// Appends to a file, created 0600 (a receipt names a collector); an existing regular file of a looser
+    /// mode is tightened to 0600, as every file amcash writes is.
     static func append(_ bytes: [UInt8], to path: String) -> Bool {
-        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 != 0 {
+            _ = fchmod(descriptor, 0o600)
+        }
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

@@ -56,6 +56,7 @@ struct SimulatorLoad {
                     collectors: collectors, dailyLimitUnits: 1_000_000_000,
                     databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
                 options.maximumConnections = 10_000
+                options.maximumConnectionsPerAddress = 10_000
                 let simulator = try await SimulatorServer.start(options: options)
                 try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
                 let token = try await Self.token(simulator.baseURL)

@@ -124,6 +124,7 @@ func ledgerBenchmark(_ options: Options) async throws {
                 collectors: collectors, dailyLimitUnits: 1_000_000_000,
                 databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
             simulatorOptions.maximumConnections = 10_000
+            simulatorOptions.maximumConnectionsPerAddress = 10_000
             let simulator = try await SimulatorServer.start(options: simulatorOptions)
             try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
             // Warm up: tokens, connections, caches.

@@ -172,8 +172,17 @@ struct BackOfficeExceptionsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "One reconciliation day, YYYY-MM-DD.")
     var day: String?
 
-    @Option(name: .customLong("stale-minutes"), help: "A till not heard from for this long is listed (default 15).")
+    @Option(name: .customLong("stale-minutes"), help: "A till not heard from for this long is listed (1 to 525600, default 15).")
     var staleMinutes = 15
+
+    /// The range `--stale-minutes` takes: a minute to a year (larger ones overflowed the seconds and trapped).
+    static let staleMinutesRange = 1...525_600
+
+    func validate() throws {
+        guard Self.staleMinutesRange.contains(staleMinutes) else {
+            throw ValidationError("--stale-minutes must be \(Self.staleMinutesRange.lowerBound) to \(Self.staleMinutesRange.upperBound)")
+        }
+    }
 
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false

@@ -68,9 +68,11 @@ struct CommandReport: Encodable {
         self.balances = BalancesReport(cash: balances.cash?.value, dream: balances.dream?.value, availableCash: balances.availableCash?.value)
     }
 
-    /// The exit status for this outcome: 0 approved, 1 declined or not sent, 3 unknown.
+    /// The exit status for this outcome: 0 approved, 1 declined or not sent, 3 unknown; 2 when the
+    /// token service answered something unusable (nothing was sent; a person must look at the service).
     var exitStatus: Int32 {
-        switch outcome {
+        if failure?.hasPrefix(HostFailure.tokenUnusablePrefix) == true { return ExitStatus.usage }
+        return switch outcome {
         case Outcome.approved.rawValue: ExitStatus.approved
         case Outcome.unknown.rawValue: ExitStatus.unknown
         default: ExitStatus.declined

@@ -182,11 +182,8 @@ final class LogFile: @unchecked Sendable {
     private let lock = NSLock()
 
     init?(path: String) {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else { return nil }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
-        handle.seekToEndOfFile()
+        // 0600, an existing looser log tightened: it names tills and traces.
+        guard let handle = PrivateFile.openForAppending(path) else { return nil }
         self.handle = handle
     }
 

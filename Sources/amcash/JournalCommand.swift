@@ -112,7 +112,7 @@ struct JournalReport: Encodable {
                 responseCode: $0.responseCode, units: $0.units?.count, dollars: $0.money?.decimalString, miles: $0.miles?.value,
                 confirmationNumber: $0.confirmationNumber, originalConfirmationNumber: $0.originalConfirmationNumber,
                 traceId: $0.traceId, attempts: $0.attempts, exception: $0.isException, resolvedByRecovery: $0.resolvedByRecovery,
-                lastFailure: $0.lastFailure)
+                lastFailure: $0.lastFailure.map { HostText.sanitised($0, limit: 500) })
         }
         var totals = Totals()
         // Redeemed: what cashiers were shown (and what a reversal later gave back); voids are apart.

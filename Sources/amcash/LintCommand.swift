@@ -151,7 +151,7 @@ struct HashPinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hash-pin", abstract: "Hash a supervisor PIN for kiosk mode.",
         discussion:
-            "Reads the PIN (4 to 12 digits) from the terminal without showing it, twice, or one line from standard input, and prints the supervisorPinHash line to put in terminal.toml."
+            "Reads the PIN (6 to 12 digits) from the terminal without showing it, twice, or one line from standard input, and prints the supervisorPinHash line to put in terminal.toml."
     )
 
     func run() throws {

@@ -50,6 +50,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-breaks"), help: "List at most this many breaks (the summary counts them all).")
     var maxBreaks = 10_000
 
+    func validate() throws {
+        guard (0...100_000_000).contains(maxBreaks) else { throw ValidationError("--max-breaks must be 0 to 100000000") }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         if database != nil && !journal.isEmpty {
@@ -95,6 +99,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                     (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
                 }
                 let finding = reconciler!.consume(detail, recordNumber: parser.recordNumber)
+                if let overflow = reconciler!.summary.overflow {
+                    printError("amcash reconcile: \(file) is unusable: \(overflow). Nothing was changed in the \(source.noun).")
+                    throw ExitCode(ExitStatus.usage)
+                }
                 progress.update(done: parser.recordNumber, share: fileSize > 0 ? Double(reader.bytesRead) / Double(fileSize) : nil)
                 if let finding { note(finding) }
             }
@@ -118,6 +126,10 @@ struct ReconcileCommand: AsyncParsableCommand {
             (reconciler, unmatchable) = (made.reconciler, made.unmatchable)
         }
         for finding in reconciler!.finish() { note(finding) }
+        if let overflow = reconciler!.summary.overflow {
+            printError("amcash reconcile: the totals cannot be made: \(overflow). Nothing was changed in the \(source.noun).")
+            throw ExitCode(ExitStatus.usage)
+        }
         report.finish(day: fileDay, period: reconciler!.period, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
         progress.phase("writing the results to the \(source.noun)…")

@@ -52,8 +52,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("daily-limit"), help: "Units per collector per day (75 = $750).")
     var dailyLimit = 75
 
-    @Option(name: .customLong("token-lifetime"), help: "Seconds a bearer token lives.")
-    var tokenLifetime = 86_400
+    @Option(name: .customLong("token-lifetime"), help: "Seconds a bearer token lives (1 to 86400, default 3600: a training room's hour).")
+    var tokenLifetime = 3_600
+
+    @Option(name: .customLong("max-tokens"), help: "The most bearer tokens held at once; the oldest goes first (1 to 1000000).")
+    var maxTokens = 10_000
 
     @Option(name: .customLong("key-retention"), help: "How long an Idempotency-Key's answer is kept (24h, 90m, 30s).")
     var keyRetention = "24h"
@@ -90,8 +93,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             return
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard dailyLimit >= 0 else { throw ValidationError("--daily-limit must be 0 or more") }
-        guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second") }
+        guard (0...100_000).contains(dailyLimit) else { throw ValidationError("--daily-limit must be 0 to 100000") }
+        guard (1...86_400).contains(tokenLifetime) else { throw ValidationError("--token-lifetime must be 1 to 86400 seconds") }
+        guard (1...1_000_000).contains(maxTokens) else { throw ValidationError("--max-tokens must be 1 to 1000000") }
         let rules: [FaultRule]
         do { rules = try fault.map { try FaultRule(parsing: $0) } } catch { throw ValidationError("--fault: \(error)") }
         guard let retention = DurationText.parse(keyRetention), retention >= .seconds(1) else {
@@ -114,6 +118,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
             databasePath: db)
         options.keyRetention = retention
+        options.maximumTokens = maxTokens
         options.orphanRefund = refund
         options.database = sharedLedger
         options.scorecardPath = try HostSession.scorecardPath(scorecard, environment: environment)
@@ -238,7 +243,7 @@ struct ExportReconciliationCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         if let output {
-            do { try Data(file.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+            do { try PrivateFile.write(Data(file.text.utf8), to: output) } catch {
                 printError("amcash sim export-recon: cannot write \(output): \(error.localizedDescription)")
                 throw ExitCode(ExitStatus.usage)
             }

@@ -51,8 +51,13 @@ import Testing
 
     @Test(arguments: [
         ("kiosk = true\n", "t.toml:1:9: kiosk mode needs supervisorPinHash"),
-        ("supervisorPinHash = \"2468\"\n", "t.toml:1:21: supervisorPinHash must look like pbkdf2-sha256$ROUNDS$SALT$HASH"),
-        ("supervisorPinHash = \"pbkdf2-sha256$5$00112233445566778899$00\"\n", "t.toml:1:21: supervisorPinHash rounds must be"),
+        ("supervisorPinHash = \"2468\"\n", "t.toml:1:21: supervisorPinHash must look like pbkdf2-sha256-pin6$ROUNDS$SALT$HASH"),
+        ("supervisorPinHash = \"pbkdf2-sha256-pin6$5$00112233445566778899$00\"\n", "t.toml:1:21: supervisorPinHash rounds must be"),
+        // An old hash (the scheme of 4-digit PINs) is refused with the fix, whatever its PIN was.
+        (
+            "supervisorPinHash = \"pbkdf2-sha256$10000$00112233445566778899$" + String(repeating: "ab", count: 32) + "\"\n",
+            "t.toml:1:21: supervisorPinHash is an old hash, made when a PIN could be 4 digits; choose a PIN of 6 to 12 digits and put the line `amcash hash-pin` prints"
+        ),
         ("kioskIdleSeconds = 2\n", "t.toml:1:20: kioskIdleSeconds must be a whole number of seconds from 5 to 3600"),
         ("theme = \"\"\n", "t.toml:1:9: theme must name a file"),
         ("ascii = \"yes\"\n", "t.toml:1:9: ascii must be true or false"),
@@ -69,7 +74,7 @@ import Testing
     @Test func aPinHashReadsBackAndOnlyItsPinMatches() throws {
         let hash = try SupervisorPinHash.make(pin: "246813", rounds: 10_000)
         let stored = hash.description
-        #expect(stored.hasPrefix("pbkdf2-sha256$10000$") && !stored.contains("246813"))
+        #expect(stored.hasPrefix("pbkdf2-sha256-pin6$10000$") && !stored.contains("246813"))
         let read = try SupervisorPinHash(parsing: stored)
         #expect(read == hash)
         #expect(read.matches("246813"))

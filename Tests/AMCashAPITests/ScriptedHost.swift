@@ -22,12 +22,14 @@ struct ScriptedHost {
     let baseURL: String
 
     static func with<T>(
-        tokenStatus: Int = 200, _ script: @escaping @Sendable (String) -> Answer,
+        tokenStatus: Int = 200, tokenBody: String? = nil, _ script: @escaping @Sendable (String) -> Answer,
         _ body: (ScriptedHost) async throws -> T
     ) async throws -> T {
         let router = Router()
         router.post("/oauth/token") { _, _ in
-            let body = tokenStatus == 200 ? #"{"access_token":"scripted","token_type":"Bearer","expires_in":3600}"# : #"{"error":"invalid_client"}"#
+            let body =
+                tokenBody
+                ?? (tokenStatus == 200 ? #"{"access_token":"scripted","token_type":"Bearer","expires_in":3600}"# : #"{"error":"invalid_client"}"#)
             return Response(
                 status: .init(code: tokenStatus), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))

@@ -215,3 +215,29 @@ import Testing
         #expect(reconciler.summary.breaks == 1)
     }
 }
+
+/// Issue 25, item 2: totals of a file no one controls are added with overflow checks.
+@Suite struct ReconciliationOverflowTests {
+    static func hostile(_ type: ReconciliationTransactionType, _ index: Int) -> ReconciliationDetail {
+        ReconciliationDetail(
+            type: type, hostDateTime: "2026-11-27T13:00:00-05:00", sponsorCode: "LOY1", storeId: "0001", deviceId: "001",
+            traceId: String(format: "%012d", index), collectorNumber: "81000000001", units: Units(1), miles: Miles(95),
+            money: try! Money(parsing: "99999999999999.99"), confirmationNumber: "X\(index)",
+            originalConfirmationNumber: type == .reverse ? "O\(index)" : nil)
+    }
+
+    @Test func sixHundredRedeemsAndSixHundredReversesOfTheLargestAmountOverflowNothing() {
+        var reconciler = Reconciler(day: ReconcilerTests.day, terminalRecords: [])
+        var firstOverflow: Int?
+        for index in 1...1_200 {
+            _ = reconciler.consume(Self.hostile(index <= 600 ? .redeem : .reverse, index), recordNumber: index + 2)
+            if firstOverflow == nil && reconciler.summary.overflow != nil { firstOverflow = index + 2 }
+        }
+        let overflow = reconciler.summary.overflow
+        #expect(
+            overflow?.hasPrefix("record \(firstOverflow ?? 0) makes the missing at terminal total of dollars too large") == true,
+            "\(overflow ?? "none")")
+        #expect(firstOverflow == 923 + 2, "the 923rd detail (after H1 and H2) is the first past Int.max cents: \(firstOverflow ?? 0)")
+        #expect(reconciler.summary[.missingAtTerminal].cents > 0, "the totals before it stand")
+    }
+}

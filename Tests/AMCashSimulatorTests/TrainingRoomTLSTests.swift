@@ -74,4 +74,18 @@ import Testing
         let keyMode = try FileManager.default.attributesOfItem(atPath: directory + "/ca-key.pem")[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
     }
+
+    /// Issue 25, item 9: a CA key (or server key) left readable by others is the owner's alone once the room starts.
+    @Test func keysLeftReadableByOthersAreTightenedWhenTheRoomStarts() throws {
+        let directory = Self.directory()
+        _ = try TrainingRoomTLS.prepare(directory: directory, names: ["localhost"])
+        for key in ["/ca-key.pem", "/server-key.pem"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: directory + key)
+        }
+        _ = try TrainingRoomTLS.prepare(directory: directory, names: ["localhost"])
+        for key in ["/ca-key.pem", "/server-key.pem"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory + key)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(key) is \(String(mode ?? 0, radix: 8))")
+        }
+    }
 }

@@ -329,7 +329,10 @@ public final class HostClient: RedemptionHost {
         case .success(let (status, body, location)):
             if (300...399).contains(status) { throw HostFailure.redirectRefused(status: status, location: location) }
             guard status == 200 else {
-                let error = (try? JSONDecoder().decode(Components.Schemas.TokenError.self, from: body))?.error
+                // The service's words are host text: sanitised before they are logged or shown.
+                let error = ((try? JSONDecoder().decode(Components.Schemas.TokenError.self, from: body))?.error).map {
+                    HostText.sanitised($0, limit: 120)
+                }
                 logger.error("token refused", metadata: ["status": "\(status)", "error": "\(error ?? "-")"])
                 throw HostFailure.credentialsRejected("HTTP \(status)\(error.map { ", \($0)" } ?? "")")
             }
@@ -338,9 +341,29 @@ public final class HostClient: RedemptionHost {
             else {
                 throw HostFailure.cannotConnect("the token service's answer was unusable")
             }
+            // A token goes into every request's head: AsyncHTTPClient traps on a head too large to
+            // write (swift-server/async-http-client, "request body producing can not start before we
+            // have successfully send the header"), and a header cannot carry control characters. Both
+            // are refused here, before any request is made.
+            if let problem = Self.problem(withToken: token.accessToken) {
+                logger.error("token unusable", metadata: ["problem": "\(problem)"])
+                throw HostFailure.tokenUnusable(problem)
+            }
             logger.info("token fetched", metadata: ["expiresIn": "\(token.expiresIn)"])
             return AccessToken(value: token.accessToken, lifetime: .seconds(token.expiresIn))
         }
+    }
+
+    /// The longest bearer token the client sends (16 KiB): real ones are a few hundred bytes to a few
+    /// kilobytes; larger ones are a broken or hostile token service.
+    public static let maximumTokenBytes = 16 * 1024
+
+    /// Why a token cannot be sent, or nil when it can: too long, or not the visible ASCII of RFC 6750's `b64token`.
+    static func problem(withToken token: String) -> String? {
+        let bytes = token.utf8.count
+        if bytes > maximumTokenBytes { return "a token of \(bytes) bytes, more than \(maximumTokenBytes)" }
+        if !token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) { return "a token with characters a header cannot carry" }
+        return nil
     }
 
     private static func formEncode(_ text: String) -> String {

@@ -45,7 +45,7 @@ enum ReplyDecoder {
                     available: wire.availableCashBalance, status: status)
                 let offer = wire.offerType.map { type in
                     OfferDetails(
-                        type: type.rawValue, id: wire.offerId,
+                        type: type.rawValue, id: wire.offerId.map { $0.safeForTerminal(limit: 40) },
                         text: wire.offerDescEn.map {
                             LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50))
                         })
@@ -199,18 +199,22 @@ enum ReplyDecoder {
 
     private static func miles(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Miles {
         do { return try Miles(parsing: text) } catch {
-            throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number")
+            throw .garbledResponse(status: status, reason: "\(field) \"\(HostText.sanitised(text, limit: 20))\" is not a whole number")
         }
     }
 
     private static func units(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Units {
         do { return try Units(parsing: text) } catch {
-            throw .garbledResponse(status: status, reason: "\(field) \"\(text.prefix(20))\" is not a whole number")
+            throw .garbledResponse(status: status, reason: "\(field) \"\(HostText.sanitised(text, limit: 20))\" is not a whole number")
         }
     }
 
     private static func money(_ text: String, _ field: String, _ status: Int) throws(HostFailure) -> Money {
-        do { return try Money(parsing: text) } catch { throw .garbledResponse(status: status, reason: "\(field): \(error.description)") }
+        // A dollar amount is at most 17 characters (99999999999999.99); a longer one is never parsed or quoted whole.
+        guard text.utf8.count <= 17 else { throw .garbledResponse(status: status, reason: "\(field) is longer than 17 characters") }
+        do { return try Money(parsing: text) } catch {
+            throw .garbledResponse(status: status, reason: "\(field): \(HostText.sanitised(error.description, limit: 80))")
+        }
     }
 
     static func isUsableConfirmation(_ text: String) -> Bool {

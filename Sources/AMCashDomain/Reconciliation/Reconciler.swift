@@ -178,11 +178,26 @@ public struct ReconciliationSummary: Sendable, Hashable {
             })
     }
 
+    /// The first record (or journal row) whose miles or dollars made a class's total overflow, if one
+    /// did: the totals are then unusable and the file must be refused (`amcash reconcile` exits 2 naming it).
+    public private(set) var overflow: String?
+
     mutating func add(_ finding: ReconciliationFinding) {
         let index = finding.classification.index
+        // Totals of a file (or database) we do not control: an overflow is a broken input, never a trap.
+        let miles = byClass[index].miles.addingReportingOverflow(finding.miles?.value ?? 0)
+        let cents = byClass[index].cents.addingReportingOverflow(finding.money?.cents ?? 0)
+        guard !miles.overflow, !cents.overflow else {
+            if overflow == nil {
+                let which = finding.recordNumber.map { "record \($0)" } ?? "the journal row of trace \(finding.traceId) (\(finding.cardTerminalId))"
+                overflow =
+                    "\(which) makes the \(finding.classification.label) total of \(miles.overflow ? "miles" : "dollars") too large to be a real day's"
+            }
+            return
+        }
         byClass[index].count += 1
-        byClass[index].miles += finding.miles?.value ?? 0
-        byClass[index].cents += finding.money?.cents ?? 0
+        byClass[index].miles = miles.partialValue
+        byClass[index].cents = cents.partialValue
     }
 
     public subscript(_ classification: ReconciliationClass) -> Line { byClass[classification.index] }

@@ -1,35 +1,54 @@
 import Foundation
 import NIOCore
 
-/// At most `limit` connections at once: a classroom's terminals fit easily, and a flood of idle
-/// connections cannot take the simulator's memory or file descriptors. Connections over the cap are
-/// closed at once; the idle timeout closes the ones that say nothing.
+/// At most `limit` connections at once, and at most `perAddress` from one client address: a
+/// classroom's terminals fit easily, and a flood of idle connections — from many machines or from
+/// one — cannot take the simulator's memory or file descriptors, nor lock the others out. Connections
+/// over a cap are closed at once; the idle timeout closes the ones that say nothing.
 final class ConnectionCap: @unchecked Sendable {
     let limit: Int
+    let perAddress: Int
     private let lock = NSLock()
     private var open = 0
+    private var byAddress: [String: Int] = [:]
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, perAddress: Int = .max) {
+        self.limit = limit
+        self.perAddress = perAddress
+    }
 
     var count: Int { lock.withLock { open } }
 
     /// A handler for one connection's pipeline.
     func handler() -> Handler { Handler(cap: self) }
 
-    fileprivate func admit() -> Bool {
+    /// How many connections one address holds.
+    func count(from address: String) -> Int { lock.withLock { byAddress[address] ?? 0 } }
+
+    fileprivate func admit(_ address: String) -> Bool {
         lock.withLock {
-            guard open < limit else { return false }
+            let mine = byAddress[address] ?? 0
+            guard open < limit, mine < perAddress else { return false }
             open += 1
+            byAddress[address] = mine + 1
             return true
         }
     }
 
-    fileprivate func leave() { lock.withLock { open -= 1 } }
+    fileprivate func leave(_ address: String) {
+        lock.withLock {
+            open -= 1
+            let mine = (byAddress[address] ?? 1) - 1
+            byAddress[address] = mine > 0 ? mine : nil
+        }
+    }
 
     final class Handler: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
         private let cap: ConnectionCap
         private var admitted = false
+        /// The client's address (without its port), as it was admitted.
+        private var address = ""
 
         init(cap: ConnectionCap) { self.cap = cap }
 
@@ -45,7 +64,7 @@ final class ConnectionCap: @unchecked Sendable {
         func channelInactive(context: ChannelHandlerContext) {
             if admitted {
                 admitted = false
-                cap.leave()
+                cap.leave(address)
             }
             context.fireChannelInactive()
         }
@@ -53,13 +72,14 @@ final class ConnectionCap: @unchecked Sendable {
         func handlerRemoved(context: ChannelHandlerContext) {
             if admitted {
                 admitted = false
-                cap.leave()
+                cap.leave(address)
             }
         }
 
         private func admitOrClose(context: ChannelHandlerContext) {
             guard !admitted else { return }
-            if cap.admit() { admitted = true } else { context.close(promise: nil) }
+            address = context.channel.remoteAddress?.ipAddress ?? "unknown"
+            if cap.admit(address) { admitted = true } else { context.close(promise: nil) }
         }
     }
 }

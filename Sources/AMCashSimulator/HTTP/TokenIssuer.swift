@@ -10,32 +10,61 @@ import NIOConcurrencyHelpers
 final class TokenIssuer: Sendable {
     private let credentials: ClientCredentials
     private let lifetime: Duration
+    /// The most tokens held at once; a new one past it evicts the oldest (a flood cannot grow the simulator).
+    let capacity: Int
+    /// Tokens in the order issued, which is the order they expire in (one lifetime for all): expiry
+    /// pops from the front, O(1) per token, never a sweep of the table under the lock.
     private struct State {
-        var tokens: [String: ContinuousClock.Instant] = [:]
+        var expiries: [String: ContinuousClock.Instant] = [:]
+        var order: [String] = []
+        var head = 0
         var issued = 0
+
+        /// Drops tokens from the front while they are over `capacity`, and up to 64 expired ones: each
+        /// token is dropped once, and no request does more than a bounded share of the work.
+        mutating func trim(now: ContinuousClock.Instant, capacity: Int) {
+            var budget = 64
+            while head < order.count {
+                let oldest = order[head]
+                guard let expiry = expiries[oldest] else {
+                    head += 1  // already gone (expireAll)
+                    continue
+                }
+                let over = expiries.count > capacity
+                guard over || (expiry <= now && budget > 0) else { break }
+                if !over { budget -= 1 }
+                expiries[oldest] = nil
+                head += 1
+            }
+            // The consumed front is given back once it is half the array: amortised O(1) per token.
+            if head > 1024 && head * 2 > order.count {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
     }
     private let state = NIOLockedValueBox(State())
     /// How many tokens were issued (tests check that concurrent calls share one).
     var issued: Int { state.withLockedValue { $0.issued } }
 
-    init(credentials: ClientCredentials, lifetime: Duration) {
+    init(credentials: ClientCredentials, lifetime: Duration, capacity: Int = 10_000) {
         self.credentials = credentials
         self.lifetime = lifetime
+        self.capacity = max(1, capacity)
     }
 
     /// A new token, or nil when the credentials are wrong. Compared in constant time; expired tokens
-    /// are pruned as new ones are issued, so the table stays the size of the live ones.
+    /// (and the oldest, past `capacity`) leave as new ones are issued.
     func issue(clientId: String, clientSecret: String) -> (token: String, expiresIn: Int)? {
         guard accepts(clientId: clientId, clientSecret: clientSecret) else { return nil }
         let token = "sim-" + UUID().uuidString.lowercased()
-        let expiry = ContinuousClock.now + lifetime
+        let now = ContinuousClock.now
+        let expiry = now + lifetime
         state.withLockedValue { state in
             state.issued += 1
-            if state.issued % 64 == 0 {
-                let now = ContinuousClock.now
-                state.tokens = state.tokens.filter { $0.value > now }
-            }
-            state.tokens[token] = expiry
+            state.expiries[token] = expiry
+            state.order.append(token)
+            state.trim(now: now, capacity: capacity)
         }
         return (token, max(1, Int(lifetime.components.seconds)))
     }
@@ -50,15 +79,15 @@ final class TokenIssuer: Sendable {
     func isValid(_ token: String) -> Bool {
         let now = ContinuousClock.now
         return state.withLockedValue { state in
-            guard let expiry = state.tokens[token] else { return false }
+            guard let expiry = state.expiries[token] else { return false }
             if now < expiry { return true }
-            state.tokens[token] = nil
+            state.expiries[token] = nil
             return false
         }
     }
 
     /// How many tokens are held (live, or expired and not yet pruned).
-    var held: Int { state.withLockedValue { $0.tokens.count } }
+    var held: Int { state.withLockedValue { $0.expiries.count } }
 
     /// Whether two strings are equal, taking the same time wherever they differ.
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
@@ -72,5 +101,11 @@ final class TokenIssuer: Sendable {
     }
 
     /// Makes every token already issued expire at once (to try a client's renewal).
-    func expireAll() { state.withLockedValue { $0.tokens.removeAll() } }
+    func expireAll() {
+        state.withLockedValue { state in
+            state.expiries.removeAll()
+            state.order.removeAll()
+            state.head = 0
+        }
+    }
 }

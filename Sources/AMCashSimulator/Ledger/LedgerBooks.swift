@@ -20,6 +20,8 @@ protocol LedgerBooks: Sendable {
     func usedUnits(_ number: String, now: Date) async throws -> Int
     func reconciliationFile(day: ProgramDay, sponsorCode: String, now: Date) async throws -> ReconciliationFile
     func redemptions() async throws -> [LedgerRedemption]
+    /// How many of one collector's redemptions are not reversed (by an index: never the whole ledger).
+    func standingRedemptions(of number: String) async throws -> Int
     func storedReplies() async throws -> Int
     func prefill(redemptions count: Int, collectors: [String], now: Date) async throws
     /// Opens (or resets) an account as `collector` says, with its units redeemed today: a training room's

@@ -1,3 +1,4 @@
+import AMCashConfiguration
 import Foundation
 import GRDB
 
@@ -18,6 +19,7 @@ final class LedgerDatabase: Sendable {
         // Another process may hold the write lock for one short transaction: wait for it.
         configuration.busyMode = .timeout(10)
         if let path {
+            PrivateFile.prepare(path)
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
@@ -120,6 +122,11 @@ final class LedgerDatabase: Sendable {
                     INSERT INTO counters (name, value) VALUES ('confirmation', 0);
                     """)
             try importSnapshot(db)
+        }
+        // A training room's `GET /training/collectors/N` counts one collector's standing redemptions by this
+        // index, not by reading the ledger.
+        migrator.registerMigration("v3: redemptions by collector") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS redemptions_by_number ON redemptions (number) WHERE reversalConfirmation IS NULL")
         }
         return migrator
     }

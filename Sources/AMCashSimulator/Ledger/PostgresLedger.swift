@@ -44,7 +44,13 @@ final class PostgresLedger: LedgerBooks {
                     """,
                     "CREATE INDEX sim_replies_by_expiry ON sim_replies (expires_at_ms)",
                     "CREATE SEQUENCE sim_confirmation_seq",
-                ])
+                ]),
+            // `GET /training/collectors/N` counts one collector's standing redemptions by this index.
+            .init(
+                version: 2, name: "redemptions by collector",
+                statements: [
+                    "CREATE INDEX IF NOT EXISTS sim_redemptions_by_number ON sim_redemptions (number) WHERE reversal_confirmation IS NULL"
+                ]),
         ])
 
     private let client: PostgresClient
@@ -387,6 +393,16 @@ final class PostgresLedger: LedgerBooks {
             all.append(LedgerRedemption(confirmation: confirmation, number: number, units: units, reversal: reversal, refundedByHost: refunded))
         }
         return all
+    }
+
+    func standingRedemptions(of number: String) async throws -> Int {
+        var count = 0
+        for try await value in try await client.query(
+            "SELECT count(*)::bigint FROM sim_redemptions WHERE number = \(number) AND reversal_confirmation IS NULL", logger: logger
+        ).decode(Int64.self) {
+            count = Int(value)
+        }
+        return count
     }
 
     func storedReplies() async throws -> Int {

@@ -70,7 +70,7 @@ enum RequestValidator {
         do {
             _ = try Money(parsing: text)
             return nil
-        } catch { return "\(field): \(error.description)" }
+        } catch { return "\(field): \(HostText.sanitised(error.description, limit: 80))" }
     }
 
     private static func digits(_ text: String) -> Bool { !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }

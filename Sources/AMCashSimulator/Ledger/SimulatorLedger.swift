@@ -330,6 +330,14 @@ final class SimulatorLedger: LedgerBooks {
         }
     }
 
+    /// One collector's redemptions not reversed, counted by the `redemptions_by_number` index.
+    func standingRedemptions(of number: String) async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM redemptions WHERE number = ? AND reversalConfirmation IS NULL", arguments: [number])
+                ?? 0
+        }
+    }
+
     /// How many answers are stored under a key (for tests of pruning).
     func storedReplies() async throws -> Int {
         try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM replies") ?? 0 }

@@ -1,3 +1,4 @@
+import AMCashConfiguration
 public import Foundation
 import GRDB
 
@@ -13,6 +14,7 @@ public final class Scorecard: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        PrivateFile.prepare(path)
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in
             try db.execute(

@@ -103,8 +103,11 @@ public final class TrainingRoom: Sendable {
         router.get("/training/collectors/:number") { request, context -> Response in
             guard authorized(request) else { return unauthorized }
             let number = context.parameters.get("number") ?? ""
+            guard number.count == 11, number.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                return json(.notFound, ["message": "no such collector"])
+            }
             guard let cash = try await ledger.cashBalance(of: number, now: clock()) else { return json(.notFound, ["message": "no such collector"]) }
-            let standing = try await ledger.redemptions().filter { $0.number == number && $0.reversal == nil }.count
+            let standing = try await ledger.standingRedemptions(of: number)
             return json(.ok, ["cashMiles": cash, "standing": standing])
         }
         router.post("/training/collectors/:number/network-back") { [self] request, context -> Response in

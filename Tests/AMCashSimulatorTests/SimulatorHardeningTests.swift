@@ -1,0 +1,203 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashWire
+import Foundation
+import Testing
+
+@testable import AMCashSimulator
+
+/// The simulator survives the network (issue 25): a request that drips, one address that opens
+/// everything, a token flood, and a training endpoint that must not cost in proportion to history.
+@Suite(.serialized) struct SimulatorHardeningTests {
+    typealias Abuse = SimulatorAbuseTests
+
+    /// Whether the server closed `socket` (waiting up to `seconds` for it to say so).
+    static func isClosedByServer(_ socket: Int32, seconds: Int = 1) -> Bool {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let got = recv(socket, &buffer, buffer.count, 0)
+            if got > 0 { continue }  // an answer (408, 400…) before the close
+            return got == 0 || (got < 0 && errno == ECONNRESET)
+        }
+    }
+
+    // MARK: - 3. Slowloris
+
+    @Test func aBodyThatDripsIsClosedAtTheRequestDeadlineAndHealthStaysUp() async throws {
+        var options = SimulatorOptions()
+        options.idleTimeout = .seconds(30)
+        options.requestDeadline = .seconds(3)
+        options.requestGrace = .seconds(1)
+        options.minimumRequestBytesPerSecond = 100
+        let simulator = try await SimulatorServer.start(options: options)
+        let port = Abuse.port(simulator)
+        let (closed, health) = try await Abuse.onOwnThread { () -> (Int, String) in
+            // 50 sockets: a whole head announcing 8,000 bytes of body, then one byte every 0.3 s (the idle timeout never fires).
+            let sockets = (0..<50).map { _ in Abuse.connection(port: port) }
+            for socket in sockets {
+                _ = "POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8000\r\n\r\n"
+                    .withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            }
+            let started = Date()
+            while Date().timeIntervalSince(started) < 4.5 {
+                for socket in sockets { _ = "a".withCString { send(socket, $0, 1, Int32(MSG_NOSIGNAL)) } }
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+            let health = (try? Abuse.exchange(port: port, Data("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8))) ?? ""
+            let closed = sockets.filter { Self.isClosedByServer($0) }.count
+            for socket in sockets { close(socket) }
+            return (closed, health)
+        }
+        #expect(closed == 50, "only \(closed) of 50 dripping requests were closed")
+        #expect(health.hasPrefix("HTTP/1.1 200"), "GET /health still answers: \(health.prefix(40))")
+        await simulator.stop()
+    }
+
+    @Test func aHeadThatDripsIsClosedToo() async throws {
+        var options = SimulatorOptions()
+        options.requestDeadline = .seconds(2)
+        options.requestGrace = .seconds(1)
+        let simulator = try await SimulatorServer.start(options: options)
+        let port = Abuse.port(simulator)
+        let closed = try await Abuse.onOwnThread { () -> Bool in
+            let socket = Abuse.connection(port: port)
+            defer { close(socket) }
+            let head = Array("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 200)
+            for byte in head.prefix(20) {
+                _ = withUnsafePointer(to: byte) { send(socket, $0, 1, Int32(MSG_NOSIGNAL)) }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            return Self.isClosedByServer(socket, seconds: 2)
+        }
+        #expect(closed, "a head of 20 bytes in 4 s is closed")
+        await simulator.stop()
+    }
+
+    @Test func aRealTerminalIsNotCutOffByTheDeadline() async throws {
+        var options = SimulatorOptions()
+        options.requestDeadline = .seconds(2)
+        options.requestGrace = .milliseconds(500)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+        // Requests on one kept-alive connection, spread past the deadline: time between requests is not counted.
+        for trace in 1...4 {
+            let echo = await client.echo(RequestBuilder(identity: .training).echo(traceId: try TraceId(trace)))
+            #expect(echo.outcome == .approved, "\(echo)")
+            try await Task.sleep(for: .milliseconds(900))
+        }
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    // MARK: - 3. Per-address cap
+
+    /// A connection from `source` (a loopback address) to the simulator, or -1.
+    static func connection(from source: String, port: Int) -> Int32 {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        _ = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0 {
+            close(socket)
+            return -1
+        }
+        return socket
+    }
+
+    @Test func oneAddressCannotTakeEveryConnection() async throws {
+        var options = SimulatorOptions()
+        options.maximumConnections = 100
+        options.maximumConnectionsPerAddress = 5
+        let simulator = try await SimulatorServer.start(options: options)
+        let port = Abuse.port(simulator)
+        let (extraClosed, otherAnswered) = try await Abuse.onOwnThread { () -> (Bool, Bool) in
+            let held = (0..<5).map { _ in Self.connection(from: "127.0.0.1", port: port) }
+            defer { for socket in held { close(socket) } }
+            Thread.sleep(forTimeInterval: 0.3)
+            let extra = Self.connection(from: "127.0.0.1", port: port)
+            let extraClosed = Self.isClosedByServer(extra, seconds: 3)
+            close(extra)
+            // Another machine (another loopback address here) still gets in.
+            let other = Self.connection(from: "127.0.0.2", port: port)
+            defer { close(other) }
+            _ = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(other, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            var timeout = timeval(tv_sec: 3, tv_usec: 0)
+            setsockopt(other, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var reply = [UInt8](repeating: 0, count: 512)
+            let count = recv(other, &reply, reply.count, 0)
+            return (extraClosed, count > 0 && String(decoding: reply[0..<count], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        }
+        #expect(extraClosed, "the sixth connection from one address is closed at once")
+        #expect(otherAnswered, "another address still gets in")
+        await simulator.stop()
+    }
+
+    // MARK: - 5. Token flood
+
+    @Test func aTokenFloodKeepsTheTableAtItsCapOldestFirst() {
+        let issuer = TokenIssuer(credentials: .simulator, lifetime: .seconds(3_600), capacity: 1_000)
+        let id = ClientCredentials.simulator.clientId
+        let secret = ClientCredentials.simulator.clientSecret
+        var tokens: [String] = []
+        for _ in 0..<20_000 { tokens.append(issuer.issue(clientId: id, clientSecret: secret)!.token) }
+        #expect(issuer.held == 1_000, "held \(issuer.held)")
+        #expect(!issuer.isValid(tokens[0]) && !issuer.isValid(tokens[18_999]), "the oldest were evicted")
+        #expect(issuer.isValid(tokens[19_000]) && issuer.isValid(tokens[19_999]), "the newest are kept")
+    }
+
+    @Test func expiredTokensLeaveOneAtATimeAsNewOnesCome() async throws {
+        let issuer = TokenIssuer(credentials: .simulator, lifetime: .milliseconds(400), capacity: 100_000)
+        let id = ClientCredentials.simulator.clientId
+        let secret = ClientCredentials.simulator.clientSecret
+        for _ in 0..<5_000 { _ = issuer.issue(clientId: id, clientSecret: secret) }
+        try await Task.sleep(for: .milliseconds(500))
+        let first = issuer.issue(clientId: id, clientSecret: secret)!.token
+        #expect(issuer.held == 5_000 - 64 + 1, "one issue drops at most 64 expired tokens: \(issuer.held) held")
+        for _ in 1..<100 { _ = issuer.issue(clientId: id, clientSecret: secret) }
+        #expect(issuer.held == 100, "expired tokens left as new ones were issued: \(issuer.held) held")
+        #expect(issuer.isValid(first))
+    }
+
+    @Test func theDefaultTokenLifetimeIsATrainingRoomsHourNotADay() {
+        let options = SimulatorOptions()
+        #expect(options.tokenLifetime <= .seconds(3_600))
+        #expect(options.maximumTokens <= 100_000)
+    }
+
+    // MARK: - 10. Training collectors
+
+    @Test func aCollectorsStandingIsCountedWithoutReadingTheLedger() async throws {
+        let simulator = try await SimulatorServer.start()
+        let port = Abuse.port(simulator)
+        try await simulator.prefill(redemptions: 20_000, collectors: TestCollectors.standard.map(\.number))
+        let number = TestCollectors.standard[0].number
+        let basic = Data("\(ClientCredentials.simulator.clientId):\(ClientCredentials.simulator.clientSecret)".utf8).base64EncodedString()
+        let request = Data(
+            "GET /training/collectors/\(number) HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(basic)\r\nConnection: close\r\n\r\n".utf8)
+        let wholeLedgerStarted = ContinuousClock.now
+        for _ in 0..<5 { _ = await simulator.redemptions() }
+        let wholeLedger = ContinuousClock.now - wholeLedgerStarted
+        let started = ContinuousClock.now
+        var reply = ""
+        for _ in 0..<5 { reply = try await Abuse.onOwnThread { try Abuse.exchange(port: port, request) } }
+        let endpoint = ContinuousClock.now - started
+        #expect(reply.hasPrefix("HTTP/1.1 200") && reply.contains("\"standing\""), "\(reply.prefix(200))")
+        let expected = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }.count
+        #expect(reply.contains("\"standing\":\(expected)"), "\(reply.suffix(80)) vs \(expected)")
+        #expect(endpoint * 3 < wholeLedger, "5 lookups took \(endpoint); reading the ledger 5 times took \(wholeLedger)")
+        await simulator.stop()
+    }
+}
