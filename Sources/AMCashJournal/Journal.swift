@@ -70,7 +70,8 @@ public final class Journal: Sendable {
         if (try? queue.read { try Journal.migrator.hasBeenSuperseded($0) }) == true {
             throw .cannotOpen(
                 path: path,
-                reason: "it was written by a newer version of amcash (a downgrade?): install that version or a newer one; the journal is left as it is")
+                reason:
+                    "it was written by a newer version of amcash (a downgrade?): install that version or a newer one; the journal is left as it is")
         }
         do {
             try Journal.migrator.migrate(queue)

@@ -1,7 +1,7 @@
 import AMCashAPI
 public import AMCashConfiguration
-public import AMCashPostgres
 public import AMCashDomain
+public import AMCashPostgres
 import AMCashWire
 public import Foundation
 

@@ -72,7 +72,8 @@ public struct TrainingRun: Sendable {
         let journal = try Journal(path: folder + "/journal.sqlite")
         let builder = RequestBuilder(identity: settings.identity)
         let transactions = JournaledTransactions(
-            journal: journal, host: client, builder: builder, leases: .covering(connect: HostTimeouts.standard.connect, read: HostTimeouts.standard.read))
+            journal: journal, host: client, builder: builder,
+            leases: .covering(connect: HostTimeouts.standard.connect, read: HostTimeouts.standard.read))
         let base = ConsoleEffects(
             journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
             asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))

@@ -72,7 +72,8 @@ import Testing
         let result = try await Self.redeem(
             against: .init(
                 status: 200,
-                body: #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"\#(dollars)","unitValueAMCash":"\#(miles)","txnConfirmationNumber":"RD8"}"#
+                body:
+                    #"{"responseCode":"0000","unitsRedeemed":"2","unitValueDollars":"\#(dollars)","unitValueAMCash":"\#(miles)","txnConfirmationNumber":"RD8"}"#
             ))
         guard case .unknown(.unshowableApproval(let confirmation, _, let reason)) = result else {
             Issue.record("\(dollars)/\(miles): expected an unshowable approval, got \(result)")

@@ -76,7 +76,8 @@ final class HeldHost: RedemptionHost, @unchecked Sendable {
     @Test func aVoidIsRetriedThroughAnHourLongOutageAndThenSent() async throws {
         let journal = try Journal(path: JournalTests.temporaryPath())
         // Approved at the till, never shown (the till died): recovery voids it.
-        let intent = try journal.recordRedemptionIntent(try JournalTests.redemption(journal, at: Self.noon), requested: Money(dollars: 20), at: Self.noon)
+        let intent = try journal.recordRedemptionIntent(
+            try JournalTests.redemption(journal, at: Self.noon), requested: Money(dollars: 20), at: Self.noon)
         try journal.recordRedemptionOutcome(intent.id, JournalTests.approval("RD40"), at: Self.noon)
         let clock = TestClockBox(Self.noon)
         let down = HeldHost(reverse: [.notSent(.cannotConnect("connection refused")), .unknown(.timedOut)])
