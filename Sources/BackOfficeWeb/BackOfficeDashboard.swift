@@ -64,27 +64,32 @@ public enum BackOfficeDashboard {
         let query = PostgresQuery(
             unsafeSQL: """
                 WITH day_rows AS (
+                    SELECT sponsor, store, device,
+                        count(*) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redemptions,
+                        sum(cents) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redeemed
+                    FROM terminal_rows
+                    WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
+                    GROUP BY sponsor, store, device
+                ), reversal_rows AS (
+                    -- Only the day's reversals look up their originals: a join on every row cost twice the scan.
                     SELECT r.sponsor, r.store, r.device,
-                        count(*) FILTER (WHERE r.kind = 'REDEEM' AND r.state IN \(approvedStates)) AS redemptions,
-                        sum(r.cents) FILTER (WHERE r.kind = 'REDEEM' AND r.state IN \(approvedStates)) AS redeemed,
-                        count(*) FILTER (WHERE r.kind = 'REVERSE' AND NOT r.is_void AND r.state IN ('reversed', 'voided')) AS reversals,
-                        sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.kind = 'REVERSE' AND NOT r.is_void AND r.state IN ('reversed', 'voided'))
-                            AS reversed,
-                        count(*) FILTER (WHERE r.kind = 'REVERSE' AND r.is_void AND r.state IN ('reversed', 'voided')) AS voids,
-                        sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.kind = 'REVERSE' AND r.is_void AND r.state IN ('reversed', 'voided'))
-                            AS voided
+                        count(*) FILTER (WHERE NOT r.is_void) AS reversals, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE NOT r.is_void) AS reversed,
+                        count(*) FILTER (WHERE r.is_void) AS voids, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.is_void) AS voided
                     FROM terminal_rows r
                     LEFT JOIN LATERAL (
                         SELECT cents FROM terminal_rows o
-                        WHERE r.kind = 'REVERSE' AND o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
+                        WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
                     ) o ON true
-                    WHERE r.reconciliation_day = $1::date AND ($2 = '' OR r.store = $2)
+                    WHERE r.reconciliation_day = $1::date AND r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided')
+                        AND ($2 = '' OR r.store = $2)
                     GROUP BY r.sponsor, r.store, r.device
                 )
                 SELECT t.sponsor, t.store, t.device, t.last_seen_at, t.pending_rows,
-                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(d.reversals, 0)::bigint,
-                    COALESCE(d.reversed, 0)::bigint, COALESCE(d.voids, 0)::bigint, COALESCE(d.voided, 0)::bigint
-                FROM terminals t LEFT JOIN day_rows d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
+                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(v.reversals, 0)::bigint,
+                    COALESCE(v.reversed, 0)::bigint, COALESCE(v.voids, 0)::bigint, COALESCE(v.voided, 0)::bigint
+                FROM terminals t
+                LEFT JOIN day_rows d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
+                LEFT JOIN reversal_rows v ON v.sponsor = t.sponsor AND v.store = t.store AND v.device = t.device
                 WHERE $2 = '' OR t.store = $2
                 ORDER BY t.store, t.device, t.sponsor
                 """, binds: bindings)

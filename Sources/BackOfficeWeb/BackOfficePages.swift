@@ -12,6 +12,14 @@ public enum PageLanguage: String, Sendable, CaseIterable {
 struct BackOfficePages {
     let language: PageLanguage
     let now: Date
+    /// One per page: making a formatter costs more than a thousand uses of it.
+    let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = ProgramDay.zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter
+    }()
 
     /// The phrase in the page's language.
     func t(_ english: String, _ french: String) -> String { language == .fr ? french : english }
@@ -39,13 +47,7 @@ struct BackOfficePages {
         return language == .fr ? text.replacingOccurrences(of: ".", with: ",") + " $" : "$" + text
     }
 
-    func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = ProgramDay.zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    func time(_ date: Date) -> String { formatter.string(from: date) }
 
     func duration(_ seconds: TimeInterval) -> String {
         let total = max(0, Int(seconds))
