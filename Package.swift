@@ -133,6 +133,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The chain's back office on the web: server-rendered pages for supervisors and IT, accounts and
+        // sessions, /metrics for Prometheus (`amcash backoffice serve`).
+        .target(
+            name: "BackOfficeWeb",
+            dependencies: [
+                "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The terminal's durable journal.
         .target(
             name: "AMCashJournal",
@@ -203,6 +223,7 @@ let package = Package(
                 "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashTraining", "AMCashJournal",
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 "ReceiptPrinting", "ReceiptPrinterIO",
+                "BackOfficeWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -317,6 +338,18 @@ let package = Package(
                 "AMCashSimulator", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The web back office over a real socket against a throwaway PostgreSQL: pages, roles, sign-in, /metrics.
+        .testTarget(
+            name: "BackOfficeWebTests",
+            dependencies: [
+                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
