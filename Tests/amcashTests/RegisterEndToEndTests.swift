@@ -72,7 +72,9 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-register-e2e-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let token = folder + "/register.token"
-        #expect(FileManager.default.createFile(atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
         let port = Int.random(in: 40000...59999)
         let console = try ConsoleEndToEndTests.Console(
             configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\nregisterAckSeconds = 10\n")
