@@ -34,6 +34,8 @@ public enum Msg: Sendable {
     case registerAcknowledged(saleId: String)
     /// The register never acknowledged the approval: it was voided, the collector keeps the miles.
     case registerApprovalVoided(saleId: String)
+    /// The register voids an acknowledged sale: the cashier reverses it with the card.
+    case registerReversalRequested(saleId: String, confirmationNumber: String)
 }
 
 /// Names an effect that a later one may cancel: a new one with the same id replaces the old.

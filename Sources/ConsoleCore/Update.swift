@@ -75,6 +75,8 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         RegisterSaleScreen.acknowledged(saleId, &model)
     case .registerApprovalVoided(let saleId):
         RegisterSaleScreen.voided(saleId, &model)
+    case .registerReversalRequested(let saleId, let confirmationNumber):
+        return RegisterSaleScreen.reversalRequested(saleId, confirmationNumber, &model)
     }
     return []
 }

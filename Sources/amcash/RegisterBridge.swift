@@ -27,6 +27,8 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
         let bridge = RegisterBridge(acknowledgeSeconds: configuration.registerAckSeconds)
         bridge.desk = RegisterDesk(journal: journal, defaultLanguage: configuration.language) { [weak bridge] event in
             bridge?.deliver(Self.message(event))
+            // An acknowledged approval is no longer open: the status line's count follows at once.
+            if case .acknowledged = event { bridge?.deliver(.pendingCount((try? journal.openCount()) ?? 0)) }
         }
         bridge.server = try await RegisterServer.start(address: address, token: token, desk: bridge.desk, logger: Logger(label: "amcash.register"))
         return bridge
@@ -61,7 +63,8 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
         case .saleCancelled(let saleId): .registerSaleCancelled(saleId: saleId)
         case .acknowledged(let saleId): .registerAcknowledged(saleId: saleId)
         // The cashier reverses it from the reverse list, with the card, as any reversal.
-        case .reversalRequested: nil
+        case .reversalRequested(let saleId, let confirmationNumber):
+            .registerReversalRequested(saleId: saleId, confirmationNumber: confirmationNumber)
         }
     }
 

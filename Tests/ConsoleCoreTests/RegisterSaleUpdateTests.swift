@@ -92,4 +92,20 @@ import Testing
         _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
         #expect(update(&model, .drawn) == [.markShown(traceId: "000000000007")])
     }
+
+    @Test func theRegistersReversalOpensTheReverseListOnItsConfirmationNumberBetweenSales() {
+        var model = Model(settings: Fixtures.settings)
+        let effects = update(&model, .registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001"))
+        #expect(effects == [.loadReversible])
+        guard case .reverseList(let list) = model.screen else {
+            Issue.record("expected the reverse list, got \(model.screen)")
+            return
+        }
+        #expect(list.query == "RD0000000001" && model.registerNotice?.english.contains("scan the card") == true)
+
+        // In the middle of a sale, the cashier is told and the sale is left alone.
+        var busy = Fixtures.offerModel()
+        #expect(update(&busy, .registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001")).isEmpty)
+        #expect(busy.kind == .offer && busy.registerNotice != nil)
+    }
 }

@@ -75,6 +75,28 @@ enum RegisterSaleScreen {
         model.registerNotice = text
     }
 
+    /// The register voids a sale it acknowledged: the reverse list opens on its confirmation number (when the
+    /// cashier is between sales), and the cashier reverses it with the card, as any reversal.
+    static func reversalRequested(_ saleId: String, _ confirmationNumber: String, _ model: inout Model) -> [Effect] {
+        let text = LocalizedText(
+            english: "The register asks to reverse sale \(saleId) (\(confirmationNumber)): select it and scan the card.",
+            french: "La caisse demande d'annuler la vente \(saleId) (\(confirmationNumber)) : choisissez-la et balayez la carte.")
+        let between: Bool =
+            switch model.screen {
+            case .ready(let form): form.isBlank && model.register == nil
+            case .result, .reverseResult: true
+            default: false
+            }
+        guard between, model.overlays.isEmpty else {
+            model.registerNotice = text
+            return []
+        }
+        model.startNewSale()
+        model.screen = .reverseList(ReverseList(query: confirmationNumber))
+        model.registerNotice = text
+        return [.loadReversible]
+    }
+
     /// The ready form of a register's sale: its totals filled in, the cursor on the card.
     static func form(_ origin: RegisterSaleOrigin) -> ReadyForm {
         ReadyForm(focus: .card, basketText: origin.basket.decimalString, preTaxText: origin.preTax?.decimalString ?? "")
