@@ -1,11 +1,12 @@
 import AMCashAPI
 import AMCashConfiguration
 import AMCashDomain
-import AMCashJournal
 import AMCashWire
 import Foundation
 import RegisterAPI
 import Testing
+
+@testable import AMCashJournal
 
 /// The journal keeps a register's saleId with its REDEEM row, and terminal.toml's register keys are
 /// checked with their positions.
@@ -29,6 +30,24 @@ import Testing
             return
         }
         #expect(row?.state == .sending)
+    }
+
+    @Test func aJournalFromBeforeTheRegisterIsMigratedWithItsRowsKept() throws {
+        let path = RegisterFixture.temporaryPath("journal") + ".sqlite"
+        let old = try Journal(path: path)
+        let call = try RequestBuilder(identity: .training).redeem(
+            RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)), traceId: try old.nextTraceId(), at: Date())
+        let entry = try old.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date())
+        // Back to the v5 schema: no saleId column, no v6 in the migrations.
+        try old.write { db in
+            try db.execute(sql: "DROP INDEX entries_saleId")
+            try db.execute(sql: "ALTER TABLE entries DROP COLUMN saleId")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6: register sale id'")
+        }
+        let upgraded = try Journal(path: path)
+        let row = try upgraded.entry(id: entry.id)
+        #expect(row.traceId == entry.traceId && row.state == .sending && row.saleId == nil)
+        #expect(try upgraded.redemption(saleId: "anything") == nil)
     }
 
     static func parse(_ text: String) throws(ConfigurationError) -> TerminalConfiguration {
