@@ -38,11 +38,11 @@ import Testing
         let call = try RequestBuilder(identity: .training).redeem(
             RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20)), traceId: try old.nextTraceId(), at: Date())
         let entry = try old.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date())
-        // Back to the v5 schema: no saleId column, no v6 in the migrations.
+        // Back to the schema before the register: no saleId column, no v7 in the migrations.
         try old.write { db in
             try db.execute(sql: "DROP INDEX entries_saleId")
             try db.execute(sql: "ALTER TABLE entries DROP COLUMN saleId")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6: register sale id'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7: register sale id'")
         }
         let upgraded = try Journal(path: path)
         let row = try upgraded.entry(id: entry.id)
