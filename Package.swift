@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // The chain's back office and the training centre's shared ledger live in PostgreSQL.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in the build through swift-openapi-generator: the register API's tests read its OpenAPI file.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no networking, no curses.
@@ -133,6 +135,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The chain's back office on the web: server-rendered pages for supervisors and IT, accounts and
+        // sessions, /metrics for Prometheus (`amcash backoffice serve`).
+        .target(
+            name: "BackOfficeWeb",
+            dependencies: [
+                "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The terminal's durable journal.
         .target(
             name: "AMCashJournal",
@@ -149,6 +171,20 @@ let package = Package(
         // The transports that carry a receipt's bytes (a file, a device, TCP), the printer's status (DLE EOT),
         // and the printer emulator.
         .target(name: "ReceiptPrinterIO", dependencies: ["ReceiptPrinting"], swiftSettings: strict),
+        // The store register's local API (register-openapi.yaml): sales pushed in, outcomes read from the journal.
+        .target(
+            name: "RegisterAPI",
+            dependencies: [
+                "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["register-openapi.yaml"],
+            swiftSettings: strict
+        ),
         // The console's model, messages, effects and update(): pure values over the domain and the wire values.
         // No files, no clock, no curses, no network.
         .target(name: "ConsoleCore", dependencies: ["AMCashWire", "AMCashDomain", "ReceiptPrinting"], swiftSettings: strict),
@@ -201,8 +237,10 @@ let package = Package(
             name: "amcash",
             dependencies: [
                 "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashTraining", "AMCashJournal",
+                "RegisterAPI",
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
                 "ReceiptPrinting", "ReceiptPrinterIO",
+                "BackOfficeWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -320,6 +358,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The web back office over a real socket against a throwaway PostgreSQL: pages, roles, sign-in, /metrics.
+        .testTarget(
+            name: "BackOfficeWebTests",
+            dependencies: [
+                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
@@ -335,6 +385,18 @@ let package = Package(
             name: "ReceiptPrintingTests",
             dependencies: ["ReceiptPrinting", "ReceiptPrinterIO", "ConsoleCore", "AMCashConfiguration", "AMCashWire", "AMCashDomain"],
             exclude: ["Goldens"],
+            swiftSettings: strict
+        ),
+        // The register API over a real socket, against a real journal and the simulator's ledger.
+        .testTarget(
+            name: "RegisterAPITests",
+            dependencies: [
+                "RegisterAPI", "AMCashJournal", "AMCashAPI", "AMCashSimulator", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                // Reads register-openapi.yaml to check the answers against it (already in the build through the generator).
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

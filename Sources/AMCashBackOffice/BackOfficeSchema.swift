@@ -12,6 +12,11 @@ public import AMCashPostgres
 /// - `terminals`: each till that has forwarded, and when it was last heard from.
 /// - `reconciliation_runs` and `reconciliation_breaks`: what each nightly reconciliation found;
 ///   a re-run of a day replaces that day's breaks.
+/// - `backoffice_users` and `backoffice_sessions` (version 2): the web back office's accounts, each
+///   with a salted PBKDF2 hash and a lockout after repeated wrong passwords, and their sessions (only
+///   a hash of each session's token is stored).
+/// - `exception_resolutions` (version 2): who resolved which exception, when and why; appended to,
+///   never changed or deleted, so it is the audit trail of the exception list.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -133,6 +138,58 @@ public enum BackOfficeSchema {
                     )
                     """,
                     "CREATE INDEX reconciliation_breaks_by_day ON reconciliation_breaks (day, store)",
-                ])
+                ]),
+            .init(
+                version: 2, name: "web accounts, sessions, exception resolutions",
+                statements: [
+                    """
+                    CREATE TABLE backoffice_users (
+                        name text PRIMARY KEY,
+                        role text NOT NULL CHECK (role IN ('store', 'chain')),
+                        store text,
+                        password_hash text NOT NULL,
+                        failed_logins integer NOT NULL DEFAULT 0,
+                        locked_until timestamptz,
+                        created_at timestamptz NOT NULL DEFAULT now(),
+                        CHECK ((role = 'store') = (store IS NOT NULL))
+                    )
+                    """,
+                    """
+                    CREATE TABLE backoffice_sessions (
+                        token_hash text PRIMARY KEY,
+                        user_name text NOT NULL REFERENCES backoffice_users (name),
+                        csrf_token text NOT NULL,
+                        created_at timestamptz NOT NULL,
+                        expires_at timestamptz NOT NULL
+                    )
+                    """,
+                    """
+                    CREATE TABLE exception_resolutions (
+                        resolution_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        exception_key text NOT NULL,
+                        category text NOT NULL,
+                        sponsor text NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        summary text NOT NULL,
+                        resolved_by text NOT NULL,
+                        resolved_at timestamptz NOT NULL,
+                        note text NOT NULL
+                    )
+                    """,
+                    "CREATE INDEX exception_resolutions_by_key ON exception_resolutions (exception_key)",
+                    "CREATE INDEX exception_resolutions_by_store ON exception_resolutions (store, resolved_at)",
+                    // The audit trail is appended to only.
+                    """
+                    CREATE FUNCTION amcash_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RAISE EXCEPTION 'exception_resolutions is an audit trail: rows are never changed or deleted';
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER exception_resolutions_append_only BEFORE UPDATE OR DELETE ON exception_resolutions
+                    FOR EACH ROW EXECUTE FUNCTION amcash_append_only()
+                    """,
+                ]),
         ])
 }

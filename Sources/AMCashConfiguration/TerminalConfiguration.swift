@@ -56,6 +56,13 @@ public struct TerminalConfiguration: Sendable {
     public var backOfficeCredentialsFile: String?
     /// What the chain database may hold of a card (`backOfficeCardPolicy`): "masked" (default) or "full".
     public var backOfficeCardPolicy = "masked"
+    /// Where the store register's API listens (`registerListen`); nil: no register, the console as before.
+    public var registerListen: RegisterListenAddress?
+    /// The register's bearer token, in a file of its owner's alone (`registerTokenFile`, mode 0600).
+    public var registerTokenFile: String?
+    /// How long an approval of a register's sale waits for the register's acknowledgement before it is
+    /// voided (`registerAckSeconds`, default 120).
+    public var registerAckSeconds = 120
 
     public init(
         identity: TerminalIdentity = .training, language: Language = .english, host: HostSettings? = nil,

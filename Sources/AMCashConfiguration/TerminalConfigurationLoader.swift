@@ -64,6 +64,12 @@ public enum TerminalConfigurationLoader {
                 "a TOML file with the back-office password and cardHashKey, mode 0600 (or AMCASH_BACKOFFICE_PASSWORD and AMCASH_BACKOFFICE_CARD_KEY)"
             ),
             ("backOfficeCardPolicy", "what the chain database may hold of a collector number: masked (default: the mask and a keyed hash) or full"),
+            ("registerListen", "the store register's API: 127.0.0.1:PORT or unix:/path/to/socket (loopback only; absent = no register)"),
+            ("registerTokenFile", "the register API's bearer token (its first line, 16 characters or more), mode 0600"),
+            (
+                "registerAckSeconds",
+                "how long an approval of a register's sale waits for the register's acknowledgement before it is voided (default 120, 10 to 600)"
+            ),
         ] + receiptKeys
 
     /// Which file to read, or nil for the built-in defaults.
@@ -210,6 +216,35 @@ public enum TerminalConfigurationLoader {
                 throw document.error(at: "kioskIdleSeconds", "kioskIdleSeconds must be a whole number of seconds from 5 to 3600")
             }
             configuration.kioskIdleSeconds = value
+        }
+        if let listen = try reader.string("registerListen") {
+            do { configuration.registerListen = try RegisterListenAddress(parsing: listen) } catch {
+                throw document.error(at: "registerListen", error.description)
+            }
+            guard let tokenFile = try reader.string("registerTokenFile") else {
+                throw document.error(at: "registerListen", "registerListen needs registerTokenFile (a file with the register's token, mode 0600)")
+            }
+            // Checked here, so `amcash lint` and the console's start both point at the line.
+            var status = stat()
+            guard stat(tokenFile, &status) == 0 else {
+                throw document.error(at: "registerTokenFile", "registerTokenFile \"\(tokenFile)\" cannot be read")
+            }
+            guard status.st_mode & 0o077 == 0 else {
+                throw document.error(
+                    at: "registerTokenFile",
+                    "registerTokenFile \"\(tokenFile)\" has mode \(String(status.st_mode & 0o777, radix: 8)): other users may read it; chmod 600 \(tokenFile)"
+                )
+            }
+            configuration.registerTokenFile = tokenFile
+        }
+        for key in ["registerTokenFile", "registerAckSeconds"] where document.root.contains(key: key) && configuration.registerListen == nil {
+            throw document.error(at: key, "\(key) is set but registerListen is not")
+        }
+        if let seconds = document.root["registerAckSeconds"] {
+            guard let value = seconds.int, (10...600).contains(value) else {
+                throw document.error(at: "registerAckSeconds", "registerAckSeconds must be a whole number of seconds from 10 to 600")
+            }
+            configuration.registerAckSeconds = value
         }
         if let lengths = try reader.lengths("cardNumberLength") {
             do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {

@@ -101,9 +101,11 @@ public final class Journal: Sendable {
     /// Records a REDEEM about to be sent, leased to `holder` for the in-lane budget; committed when
     /// this returns. Refused (nothing recorded, nothing to send) while another call for the same
     /// collector is under a live lease: one host call per collector at a time.
+    /// A register's sale carries its `saleId`, kept with the row so the register's questions are answered
+    /// from the journal; one REDEEM that is not declined per sale (a second is refused, nothing recorded).
     public func recordRedemptionIntent(
         _ call: PreparedCall, requested: Money, at now: Date,
-        holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard
+        holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard, saleId: String? = nil
     ) throws(JournalError) -> JournalEntry {
         precondition(call.operation == .redeem && call.idempotencyKey != nil)
         let state = try Journal.transition(.draft, .send)
@@ -112,9 +114,12 @@ public final class Journal: Sendable {
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
                 throw JournalError.collectorBusy(traceId: busy.traceId)
             }
+            if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
+                throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
+            }
             var entry = try Journal.insert(
                 db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
-                nextAttemptAt: nil, cardKey: cardKey, now: now)
+                nextAttemptAt: nil, cardKey: cardKey, saleId: saleId, now: now)
             entry.leaseHolder = holder.description
             entry.leaseUntil = now.addingTimeInterval(leases.inLane)
             try Journal.update(db, entry)
@@ -543,6 +548,12 @@ public final class Journal: Sendable {
         try run { db in try Journal.fetch(db, id: id) }
     }
 
+    /// The REDEEM of a register's sale (`saleId`): the latest one, since a declined one may be followed by
+    /// another card for the same sale. Nil when the sale never reached a REDEEM.
+    public func redemption(saleId: String) throws(JournalError) -> JournalEntry? {
+        try run { db in try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? ORDER BY id DESC", [saleId]).first }
+    }
+
     /// The entry with this trace id (unique in a journal), if any.
     public func entry(traceId: String) throws(JournalError) -> JournalEntry? {
         try run { db in try Journal.fetchAll(db, "WHERE traceId = ?", [traceId]).first }
@@ -643,7 +654,7 @@ public final class Journal: Sendable {
 
     private static func insert(
         _ db: Database, kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState,
-        original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, now: Date
+        original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, saleId: String? = nil, now: Date
     ) throws -> JournalEntry {
         let redemptionDay = ProgramDay.redemptionDay(at: now)
         let reconciliationDay = ProgramDay.reconciliationDay(at: now)
@@ -651,14 +662,14 @@ public final class Journal: Sendable {
             sql: """
                 INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
                                      requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
-                                     resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?)
+                                     resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId, saleId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?, ?)
                 """,
             arguments: [
                 kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
                 call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
                 requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
-                cardTerminalId(ofBody: call.body),
+                cardTerminalId(ofBody: call.body), saleId,
             ])
         return try fetch(db, id: db.lastInsertedRowID)
     }
@@ -839,7 +850,7 @@ public final class Journal: Sendable {
             originalConfirmationNumber: row["originalConfirmationNumber"], nextAttemptAt: row["nextAttemptAt"],
             isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"],
             shownAt: row["shownAt"], isVoid: row["isVoid"], cardKey: row["cardKey"], leaseHolder: row["leaseHolder"],
-            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"])
+            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"], saleId: row["saleId"])
     }
 
     private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
@@ -944,6 +955,11 @@ public final class Journal: Sendable {
         }
         migrator.registerMigration("v6: receipts not printed") { db in
             try Journal.createUnprintedReceipts(db)
+        }
+        migrator.registerMigration("v7: register sale id") { db in
+            // The store's register's own id for the sale a REDEEM belongs to (nil for a sale typed at the till).
+            try db.alter(table: "entries") { table in table.add(column: "saleId", .text) }
+            try db.create(index: "entries_saleId", on: "entries", columns: ["saleId"])
         }
         return migrator
     }

@@ -61,6 +61,8 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     /// may hold for it has been given back by the host itself, and a replay would only make a new one. The
     /// daily file settles it.
     public var awaitingFile: Bool = false
+    /// The store register's id for the sale this REDEEM belongs to (`POST /v1/sales`); nil for a sale typed at the till.
+    public var saleId: String? = nil
 
     /// The call to (re-)send: same bytes, same key, same trace id.
     public var call: PreparedCall {

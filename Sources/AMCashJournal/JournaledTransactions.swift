@@ -63,15 +63,22 @@ public struct JournaledTransactions: Sendable {
     /// Journals and sends one REDEEM. The result is what the cashier may be shown: an approval only
     /// when the host approved and the journal recorded it; after any failure once the request may have
     /// gone out, unknown — never "nothing was redeemed".
-    public func redeem(_ request: RedemptionRequest) async -> Redemption {
+    ///
+    /// A register's sale passes its `saleId` (kept with the row) and `acknowledgeWithin`: the approval is
+    /// leased for that long instead of `leases.toShow`, since it counts as shown only when the register
+    /// acknowledges it (`Journal.acknowledge(saleId:at:)`); recovery voids it after that.
+    public func redeem(_ request: RedemptionRequest, saleId: String? = nil, acknowledgeWithin: TimeInterval? = nil) async -> Redemption {
         let holder = LeaseHolder()
+        var leases = self.leases
+        if let acknowledgeWithin { leases.toShow = acknowledgeWithin }
         let call: PreparedCall
         let intent: JournalEntry
         // Refused by the builder (a keyed card, not whole units) or by the journal (busy collector, full disk):
         // nothing was sent.
         do {
             call = try builder.redeem(request, traceId: try journal.nextTraceId(), at: now())
-            intent = try journal.recordRedemptionIntent(call, requested: request.amount, at: now(), holder: holder, leases: leases)
+            intent = try journal.recordRedemptionIntent(
+                call, requested: request.amount, at: now(), holder: holder, leases: leases, saleId: saleId)
         } catch {
             return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")
         }

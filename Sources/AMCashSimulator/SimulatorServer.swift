@@ -64,6 +64,14 @@ public final class SimulatorServer: Sendable {
         for collector in options.collectors { plan.rules += (try? collector.faultRules()) ?? [] }
         let dice = FaultDice(plan: plan)
         let room = TrainingRoom(scorecard: try options.scorecardPath.map { try Scorecard(path: $0) }, now: options.clock())
+        // Outermost: every answer is counted and timed for /metrics, the front door's own included.
+        let metrics = SimulatorMetrics()
+        router.add(middleware: SimulatorMetrics.Middleware(metrics: metrics))
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition)))
+        }
         router.add(
             middleware: HostFrontDoor(
                 tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,

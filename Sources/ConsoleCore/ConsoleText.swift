@@ -11,6 +11,9 @@ public enum ConsoleText {
     public static let trainingCompact = t("TRAINING (CERT)", "FORMATION (CERT)")
     public static let basket = t("Basket total (after tax)", "Total de la vente (taxes incluses)")
     public static let card = t("Collector card", "Carte d’adhérent")
+    public static func fromRegister(_ saleId: String) -> LocalizedText {
+        t("Sale \(saleId) from the register: its totals are the register's.", "Vente \(saleId) de la caisse : ses totaux sont ceux de la caisse.")
+    }
     public static let scanPrompt = t("Scan or swipe the collector's card.", "Balayez ou glissez la carte de l’adhérent.")
     public static let keyedBalanceOnly = t("Balance only — scan the card to redeem", "Solde seulement — balayez la carte pour échanger")
     public static let lookingUp = t("Looking up the collector…", "Recherche de l’adhérent…")

@@ -29,6 +29,16 @@ public enum Msg: Sendable {
     case drawn
     /// Training: the verdict on the exercise, from the journal and the simulator's ledger.
     case exerciseChecked(ExerciseVerdict)
+    /// The store's register pushed a sale with its basket.
+    case registerSaleArrived(RegisterSaleOrigin)
+    /// The register cancelled its sale (before the REDEEM was sent).
+    case registerSaleCancelled(saleId: String)
+    /// The register applied the approved discount: the debit stands.
+    case registerAcknowledged(saleId: String)
+    /// The register never acknowledged the approval: it was voided, the collector keeps the miles.
+    case registerApprovalVoided(saleId: String)
+    /// The register voids an acknowledged sale: the cashier reverses it with the card.
+    case registerReversalRequested(saleId: String, confirmationNumber: String)
 }
 
 /// Names an effect that a later one may cancel: a new one with the same id replaces the old.
@@ -62,6 +72,12 @@ public enum Effect: Sendable, Equatable {
     /// Training: check the exercise from the journal and the ledger (and the answer to "Did you give
     /// the discount?", when it was asked); answers `exerciseChecked`.
     case checkExercise(discountGiven: Bool?)
+    /// The REDEEM of a register's sale: journaled under its saleId; shown only when the register acknowledges it.
+    case redeemForRegister(RedemptionRequest, saleId: String)
+    /// The register's sale moved on the console before its REDEEM (the card was read, or the form is back).
+    case registerSaleMoved(saleId: String, RegisterSaleStep)
+    /// The console closed the register's sale (the cashier cancelled it, or moved on to a new sale).
+    case registerSaleClosed(saleId: String)
     case quit
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may

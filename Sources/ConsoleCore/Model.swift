@@ -145,6 +145,12 @@ public struct Model: Sendable, Equatable {
     public var quit = false
     /// `amcash train`: the exercise under way (nil at a till).
     public var training: TrainingState?
+    /// The sale on screen came from the store's register (nil: typed at the till).
+    public var register: RegisterSaleOrigin?
+    /// A register's sale that arrived while the cashier was busy: it starts with the next new sale.
+    public var registerWaiting: RegisterSaleOrigin?
+    /// What the register last did that the cashier must know (cancelled, applied, voided).
+    public var registerNotice: LocalizedText?
     var scanner = ScannerBurst()
 
     public init(settings: ConsoleSettings) {
@@ -168,10 +174,19 @@ public struct Model: Sendable, Equatable {
     }
 
     /// Ends whatever is on screen and starts a new sale, in the terminal's language.
+    /// A register's sale that was waiting starts now, with its basket filled in.
     mutating func startNewSale() {
         screen = .ready(ReadyForm())
         overlays = []
         language = settings.language
         scanner.restart(in: .basket)
+        registerNotice = nil
+        register = registerWaiting
+        registerWaiting = nil
+        if let register {
+            screen = .ready(RegisterSaleScreen.form(register))
+            language = register.language ?? settings.language
+            scanner.restart(in: .card)
+        }
     }
 }

@@ -5,6 +5,21 @@ import AMCashWire
 /// message always give the same new model and the same effects. Each screen's keys live in its own
 /// file under Screens/; this routes a message to the screen it is for.
 public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
+    let register = model.register
+    let kind = model.screen.kind
+    var effects = route(&model, msg)
+    // A register's sale tells the register where it is: closed when the console moves on, its step otherwise.
+    if let register {
+        if model.register?.saleId != register.saleId {
+            effects.append(.registerSaleClosed(saleId: register.saleId))
+        } else if model.screen.kind != kind, model.screen.kind == .offer || model.screen.kind == .ready {
+            effects.append(.registerSaleMoved(saleId: register.saleId, model.screen.kind == .offer ? .offer : .waitingForCard))
+        }
+    }
+    return effects
+}
+
+private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     switch msg {
     case .key(let press):
         return handleKey(&model, press)
@@ -55,6 +70,16 @@ public func update(_ model: inout Model, _ msg: Msg) -> [Effect] {
         return withSupervisor(&model) { model, entry in SupervisorScreen.checked(matches, &model, &entry) }
     case .exerciseChecked(let verdict):
         TrainingScreen.checked(verdict, &model)
+    case .registerSaleArrived(let origin):
+        RegisterSaleScreen.arrived(origin, &model)
+    case .registerSaleCancelled(let saleId):
+        RegisterSaleScreen.cancelled(saleId, &model)
+    case .registerAcknowledged(let saleId):
+        RegisterSaleScreen.acknowledged(saleId, &model)
+    case .registerApprovalVoided(let saleId):
+        RegisterSaleScreen.voided(saleId, &model)
+    case .registerReversalRequested(let saleId, let confirmationNumber):
+        return RegisterSaleScreen.reversalRequested(saleId, confirmationNumber, &model)
     }
     return []
 }
@@ -140,7 +165,7 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
     switch context {
     case .card:
         return withReady(&model) { model, form in
-            ReadyScreen.type(character, into: &form, &model.scanner, fast: fast)
+            ReadyScreen.type(character, into: &form, &model.scanner, fast: fast, locked: model.register != nil)
             return []
         }
     case .reverse:

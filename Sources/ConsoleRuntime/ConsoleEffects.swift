@@ -22,12 +22,16 @@ public struct ConsoleEffects: EffectPerformer {
     let supervisorPin: SupervisorPinHash?
     let lockoutFile: KioskLockoutFile
     let now: @Sendable () -> Date
+    /// The store register's API, when `registerListen` is configured.
+    let register: (any RegisterLink)?
 
     public init(
         journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
         receiptPath: String, asciiReceipts: Bool, supervisorPin: SupervisorPinHash?, lockoutFile: KioskLockoutFile,
-        printer: ReceiptPrinterSettings? = nil, now: @escaping @Sendable () -> Date = { ProcessClock.now() }
+        printer: ReceiptPrinterSettings? = nil, now: @escaping @Sendable () -> Date = { ProcessClock.now() },
+        register: (any RegisterLink)? = nil
     ) {
+        self.register = register
         self.journal = journal
         self.transactions = transactions
         self.host = host
@@ -55,6 +59,26 @@ public struct ConsoleEffects: EffectPerformer {
             let redemption = await transactions.redeem(request)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
             send(.pendingCount((try? journal.openCount()) ?? 0))
+        case .redeemForRegister(let request, let saleId):
+            guard let register, await register.beginRedeem(saleId) else {
+                return send(
+                    .redeemed(
+                        .notSent(.notAttempted("the register cancelled sale \(saleId) before the redemption was sent")), traceId: "-"))
+            }
+            let seconds = register.acknowledgeSeconds
+            let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds))
+            send(.redeemed(redemption.result, traceId: redemption.traceId))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
+            guard redemption.result.outcome == .approved, let entry = redemption.entry else { return }
+            // Not shown until the register acknowledges it. Past its time, recovery voids it: the cashier hears of it.
+            try? await Task.sleep(for: .seconds(seconds + 2))
+            if let row = try? journal.entry(id: entry.id), row.state != .shown, row.state != .reversing, row.state != .reversed {
+                send(.registerApprovalVoided(saleId: saleId))
+            }
+        case .registerSaleMoved(let saleId, let step):
+            await register?.moved(saleId, to: step)
+        case .registerSaleClosed(let saleId):
+            await register?.closed(saleId)
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
             if let entry = try? journal.entry(traceId: traceId) { _ = transactions.markShown(entry) }

@@ -22,6 +22,9 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
         case .supervisor(let entry): layout.supervisor(entry)
         }
     } else {
+        // A sale the store's register pushed says so, and what the register last did that the cashier must know.
+        if let register = model.register { layout.wrapped(layout.text(ConsoleText.fromRegister(register.saleId)), role: .label) }
+        if let notice = model.registerNotice { layout.wrapped(layout.text(notice), role: .error) }
         switch model.screen {
         case .ready(let form): layout.ready(form, model)
         case .lookingUp(let sale, _): layout.lookingUp(sale, model)

@@ -14,12 +14,15 @@ import PostgresNIO
 /// supervisor's exception list.
 struct BackOfficeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "backoffice", abstract: "The chain's back-office database: migrate, forward, exceptions.",
+        commandName: "backoffice", abstract: "The chain's back-office database: migrate, forward, exceptions, serve (the web), user.",
         discussion: """
             The database is --database postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…], or the terminal \
             configuration's backOfficeURL with its password from AMCASH_BACKOFFICE_PASSWORD or backOfficeCredentialsFile.
             """,
-        subcommands: [BackOfficeMigrateCommand.self, BackOfficeForwardCommand.self, BackOfficeExceptionsCommand.self])
+        subcommands: [
+            BackOfficeMigrateCommand.self, BackOfficeForwardCommand.self, BackOfficeExceptionsCommand.self, BackOfficeServeCommand.self,
+            BackOfficeUserCommand.self,
+        ])
 }
 
 /// Where the back office is, from `--database` or the terminal configuration.

@@ -102,18 +102,22 @@ struct ConsoleCommand: AsyncParsableCommand {
                 settings.pinLockoutRemaining = lockout.remainingSeconds
                 settings.pinLockouts = lockout.lockouts
             }
+            // The store register's API (registerListen): off unless configured; a bad token file stops the start.
+            let register = try await RegisterBridge.start(configuration, journal: session.journal)
             let performer = ConsoleEffects(
                 journal: session.journal, transactions: session.transactions, host: session.client,
                 builder: session.builder, receiptPath: receiptPath, asciiReceipts: ascii,
-                supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile, printer: printer)
+                supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile, printer: printer, register: register)
             let loop = ConsoleLoop(
                 model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
                 clockText: ConsoleEffects.clockText)
+            register?.connect(loop.send)
             let recovery = Task.detached { [send = loop.send] in
                 await BackgroundRecovery(transactions: session.transactions, journal: session.journal).run(send: send)
             }
             _ = await loop.run(noColor: noColor, startingEffects: [.echo, .checkPrinter])
             recovery.cancel()
+            await register?.stop()
         }
         await session.close()
     }

@@ -67,6 +67,8 @@ struct JournalReport: Encodable {
         let exception: Bool
         let resolvedByRecovery: Bool
         let lastFailure: String?
+        /// The store register's id for the sale (a sale pushed over the register API).
+        let saleId: String?
     }
 
     struct Totals: Encodable {
@@ -112,7 +114,7 @@ struct JournalReport: Encodable {
                 responseCode: $0.responseCode, units: $0.units?.count, dollars: $0.money?.decimalString, miles: $0.miles?.value,
                 confirmationNumber: $0.confirmationNumber, originalConfirmationNumber: $0.originalConfirmationNumber,
                 traceId: $0.traceId, attempts: $0.attempts, exception: $0.isException, resolvedByRecovery: $0.resolvedByRecovery,
-                lastFailure: $0.lastFailure.map { HostText.sanitised($0, limit: 500) })
+                lastFailure: $0.lastFailure.map { HostText.sanitised($0, limit: 500) }, saleId: $0.saleId)
         }
         var totals = Totals()
         // Redeemed: what cashiers were shown (and what a reversal later gave back); voids are apart.
@@ -150,6 +152,7 @@ struct JournalReport: Encodable {
                 (row.confirmationNumber ?? "-").padded(14), row.traceId,
             ].joined(separator: " ")
             if let original = row.originalConfirmationNumber { line += "  reverses \(original)" }
+            if let saleId = row.saleId { line += "  register sale \(saleId)" }
             if row.exception { line += "  EXCEPTION: \(row.lastFailure ?? "see the supervisor")" }
             if row.kind == JournalEntry.Kind.redeem.rawValue, row.resolvedByRecovery { line += "  (approval learned later, never shown: voided)" }
             if !row.exception, let note = row.lastFailure, ["declined", "shown", "reversed"].contains(row.state),

@@ -56,7 +56,7 @@ import Testing
         ("readTimeoutMs = 0", "t.toml:1:17: readTimeoutMs must be a whole number of milliseconds from 1 to 600000"),
         (
             "storId = \"0001\"",
-            "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, orphanRefundMinutes, requireScannerPrefix, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds, backOfficeURL, backOfficeCredentialsFile, backOfficeCardPolicy, receiptPrinter, receiptFormat, receiptColumns, receiptCodePage, receiptBarcode, receiptBaud"
+            "t.toml:1:10: unknown key \"storId\"; the keys are sponsorCode, storeId, deviceId, vendorId, acquirerId, locale, environment, hostBaseURL, tokenURL, audience, caFile, connectTimeoutMs, readTimeoutMs, journalPath, credentialsFile, showBalances, cardNumberLength, receiptPath, journalRetentionDays, idempotencyRetentionHours, orphanRefundMinutes, requireScannerPrefix, askPreTaxAmount, theme, keymap, ascii, kiosk, supervisorPinHash, kioskIdleSeconds, backOfficeURL, backOfficeCredentialsFile, backOfficeCardPolicy, registerListen, registerTokenFile, registerAckSeconds, receiptPrinter, receiptFormat, receiptColumns, receiptCodePage, receiptBarcode, receiptBaud"
         ),
         (
             "tokenURL = \"https://auth.example.ca/oauth/token\"",

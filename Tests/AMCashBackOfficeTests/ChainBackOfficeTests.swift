@@ -106,10 +106,10 @@ import Testing
         let address = try await TestPostgres.freshDatabase()
         let first = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
         let second = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
-        #expect(first == ["1: terminal rows, terminals, reconciliation"])
+        #expect(first == ["1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions"])
         #expect(second.isEmpty, "a second run changes nothing")
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
-        #expect(version == 1)
+        #expect(version == 2)
         let indexes = try await Self.scalar(
             address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
         #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")

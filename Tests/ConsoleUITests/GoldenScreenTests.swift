@@ -72,6 +72,21 @@ import Testing
         _ = update(&unknown, .redeemed(.unknown(.timedOut), traceId: "000000000009"))
         states.append(("result-unknown", unknown))
 
+        // A sale the store's register pushed: its totals filled in and locked, the cursor on the card.
+        var registerSale = ready
+        _ = update(&registerSale, .registerSaleArrived(RegisterSaleOrigin(saleId: "POS7-000123", basket: Money(cents: 4335))))
+        states.append(("register-sale", registerSale))
+
+        // Its approval, never acknowledged by the register: voided, and the cashier is told.
+        var registerVoided = registerSale
+        _ = Fixtures.scan("81000000001", into: &registerVoided, startingAt: &time)
+        _ = update(&registerVoided, .inquired(.answered(Fixtures.plentyInquiry)))
+        _ = Fixtures.press(.enter, &registerVoided, &time)
+        _ = Fixtures.press(.character("y"), &registerVoided, &time)
+        _ = update(&registerVoided, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000010"))
+        _ = update(&registerVoided, .registerApprovalVoided(saleId: "POS7-000123"))
+        states.append(("register-voided", registerVoided))
+
         var reverseList = ready
         _ = Fixtures.press(.function(3), &reverseList, &time)
         _ = update(&reverseList, .reversibleLoaded([Fixtures.reversible]))

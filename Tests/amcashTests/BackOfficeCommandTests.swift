@@ -191,4 +191,29 @@ import Testing
         #expect(run.errors.contains("terminal.toml:1:") && run.errors.contains("must not carry a password"), "\(run.errors)")
         #expect(!run.errors.contains("secret"))
     }
+    @Test func accountsAreAddedFromTheCommandLineWithThePasswordOnStandardInput() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let url = TestPostgres.url(database)
+        #expect(try await CommandLineTests.amcash(["backoffice", "migrate", "--database", url]).status == 0)
+        let added = try await CommandLineTests.amcash(
+            ["backoffice", "user", "add", "--database", url, "--name", "sup.0001", "--role", "store", "--store", "0001"],
+            input: "a-long-password\n")
+        #expect(added.status == 0, "\(added.errors)")
+        #expect(added.output.contains("Added sup.0001 (store 0001)") && !added.output.contains("a-long-password"))
+        let stored = try await Self.query(database, "SELECT role || ' ' || store || ' ' || password_hash FROM backoffice_users", as: String.self)
+        #expect(stored.count == 1 && stored[0].hasPrefix("store 0001 pbkdf2-sha256$210000$"), "\(stored)")
+        #expect(!stored[0].contains("a-long-password"))
+        let again = try await CommandLineTests.amcash(
+            ["backoffice", "user", "add", "--database", url, "--name", "sup.0001", "--role", "chain"], input: "another-password\n")
+        #expect(again.status == 2 && again.errors.contains("already has an account"), "\(again.errors)")
+        let noStore = try await CommandLineTests.amcash(
+            ["backoffice", "user", "add", "--database", url, "--name", "x", "--role", "store"], input: "a-long-password\n")
+        #expect(noStore.status == 2 && noStore.errors.contains("--store"))
+        let short = try await CommandLineTests.amcash(
+            ["backoffice", "user", "add", "--database", url, "--name", "y", "--role", "chain"], input: "short\n")
+        #expect(short.status == 2 && short.errors.contains("at least 10 characters"))
+        // Plain HTTP beyond loopback is refused before anything listens.
+        let plain = try await CommandLineTests.amcash(["backoffice", "serve", "--database", url, "--listen", "0.0.0.0:0"])
+        #expect(plain.status == 2 && plain.errors.contains("loopback only"), "\(plain.errors)")
+    }
 }

@@ -56,12 +56,10 @@ enum OfferScreen {
         }
         let sale = offer.sale
         model.screen = .redeeming(offer, choice)
-        return [
-            .redeem(
-                RedemptionRequest(
-                    card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax,
-                    language: model.language))
-        ]
+        let request = RedemptionRequest(
+            card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax, language: model.language)
+        if let register = model.register { return [.redeemForRegister(request, saleId: register.saleId)] }
+        return [.redeem(request)]
     }
 
     static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
@@ -107,7 +105,9 @@ enum OfferScreen {
             outcome = .unknown(traceId: traceId)
         }
         let approved = if case .approved = outcome { true } else { false }
-        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: approved ? traceId : nil))
+        // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
+        let mark = approved && model.register == nil ? traceId : nil
+        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
         return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
     }
 }

@@ -48,12 +48,13 @@ public struct Sale: Hashable, Sendable {
 
 /// Keys on the ready screen.
 enum ReadyScreen {
-    static func type(_ character: Character, into form: inout ReadyForm, _ scanner: inout ScannerBurst, fast: Bool) {
+    /// `locked`: the totals came from the register and cannot be typed over.
+    static func type(_ character: Character, into form: inout ReadyForm, _ scanner: inout ScannerBurst, fast: Bool, locked: Bool = false) {
         if !fast { scanner.restart(in: form.focus) }
         scanner.text.append(character)
         switch form.focus {
         case .basket, .preTax:
-            guard character.isNumber || character == "." || character == "," else { return }
+            guard !locked, character.isNumber || character == "." || character == "," else { return }
             let digit: Character = character == "," ? "." : character
             if form.focus == .basket, form.basketText.count < 12 {
                 form.basketText.append(digit)
@@ -78,7 +79,9 @@ enum ReadyScreen {
 
     static func act(_ action: KeyAction, _ model: inout Model, _ form: inout ReadyForm) -> [Effect] {
         defer { model.scanner.restart(in: form.focus) }
-        let fields = model.settings.readyFields
+        // A register's sale: its totals are the register's; the cashier reads the card or cancels.
+        let fields = model.register == nil ? model.settings.readyFields : [.card]
+        if model.register != nil { form.focus = .card }
         switch action {
         case .delete:
             switch form.focus {
@@ -96,7 +99,7 @@ enum ReadyScreen {
             form.focus = fields[((fields.firstIndex(of: form.focus) ?? 0) + 1) % fields.count]
         case .clear:
             model.startNewSale()
-            form = ReadyForm()
+            form = model.register.map(RegisterSaleScreen.form) ?? ReadyForm()
         case .submit:
             // A card read before the amounts: once the last amount is in, it is looked up.
             if form.focus != .card, form.card == nil || form.focus != fields[fields.count - 2] {

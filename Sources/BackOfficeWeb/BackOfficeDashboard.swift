@@ -1,0 +1,232 @@
+public import AMCashBackOffice
+import Crypto
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// One till's day as the chain database knows it.
+public struct TillDay: Sendable, Hashable {
+    public let sponsor: String
+    public let store: String
+    public let device: String
+    public let lastSeen: Date
+    /// Rows the till held back when it last forwarded or said it was alive.
+    public let pendingRows: Int
+    public let redemptions: Int
+    public let redeemedCents: Int64
+    public let reversals: Int
+    public let reversedCents: Int64
+    public let voids: Int
+    public let voidedCents: Int64
+}
+
+/// One exception of the supervisor's list, with its stable key and, once resolved, who resolved it.
+public struct ExceptionItem: Sendable, Hashable {
+    public let exception: BackOfficeException
+    /// Stable across page loads: what a resolution names.
+    public let key: String
+    public let resolution: ExceptionResolution?
+}
+
+/// A line of the audit trail: who resolved what, when, and why.
+public struct ExceptionResolution: Sendable, Hashable {
+    public let key: String
+    public let category: String
+    public let store: String
+    public let device: String
+    public let summary: String
+    public let resolvedBy: String
+    public let resolvedAt: Date
+    public let note: String
+}
+
+/// One nightly reconciliation, with its breaks by class (of one store, or all).
+public struct ReconciliationResult: Sendable, Hashable {
+    public let day: String
+    public let sponsor: String
+    public let file: String
+    public let ranAt: Date
+    public let records: Int
+    public let breaksByClass: [String: Int]
+}
+
+/// What the pages and /metrics read from the back-office database. `store` nil means the whole
+/// chain; every query filters by it in SQL, so a store's page never holds another store's rows.
+public enum BackOfficeDashboard {
+    /// REDEEM states where the host debited the collector at least once.
+    static let approvedStates = "('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')"
+
+    public static func tills(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [TillDay] {
+        let scope = store ?? ""
+        var bindings = PostgresBindings()
+        bindings.append(day)
+        bindings.append(scope)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                WITH day_rows AS (
+                    SELECT sponsor, store, device,
+                        count(*) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redemptions,
+                        sum(cents) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redeemed
+                    FROM terminal_rows
+                    WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
+                    GROUP BY sponsor, store, device
+                ), reversal_rows AS (
+                    -- Only the day's reversals look up their originals: a join on every row cost twice the scan.
+                    SELECT r.sponsor, r.store, r.device,
+                        count(*) FILTER (WHERE NOT r.is_void) AS reversals, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE NOT r.is_void) AS reversed,
+                        count(*) FILTER (WHERE r.is_void) AS voids, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.is_void) AS voided
+                    FROM terminal_rows r
+                    LEFT JOIN LATERAL (
+                        SELECT cents FROM terminal_rows o
+                        WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
+                    ) o ON true
+                    WHERE r.reconciliation_day = $1::date AND r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided')
+                        AND ($2 = '' OR r.store = $2)
+                    GROUP BY r.sponsor, r.store, r.device
+                )
+                SELECT t.sponsor, t.store, t.device, t.last_seen_at, t.pending_rows,
+                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(v.reversals, 0)::bigint,
+                    COALESCE(v.reversed, 0)::bigint, COALESCE(v.voids, 0)::bigint, COALESCE(v.voided, 0)::bigint
+                FROM terminals t
+                LEFT JOIN day_rows d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
+                LEFT JOIN reversal_rows v ON v.sponsor = t.sponsor AND v.store = t.store AND v.device = t.device
+                WHERE $2 = '' OR t.store = $2
+                ORDER BY t.store, t.device, t.sponsor
+                """, binds: bindings)
+        var tills: [TillDay] = []
+        for try await row in try await client.query(query, logger: logger) {
+            var cells = row.makeIterator()
+            func next<T: PostgresDecodable>(_ type: T.Type) throws -> T { try cells.next()!.decode(T.self) }
+            tills.append(
+                TillDay(
+                    sponsor: try next(String.self), store: try next(String.self), device: try next(String.self),
+                    lastSeen: try next(Date.self), pendingRows: try next(Int.self), redemptions: Int(try next(Int64.self)),
+                    redeemedCents: try next(Int64.self), reversals: Int(try next(Int64.self)), reversedCents: try next(Int64.self),
+                    voids: Int(try next(Int64.self)), voidedCents: try next(Int64.self)))
+        }
+        return tills
+    }
+
+    /// Redemptions the host approved, by hour of the day (Toronto time, the program's clock): 24 counts.
+    public static func redemptionsPerHour(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [Int] {
+        let scope = store ?? ""
+        var hours = Array(repeating: 0, count: 24)
+        for try await (hour, count) in try await client.query(
+            """
+            SELECT extract(hour FROM created_at AT TIME ZONE 'America/Toronto')::integer, count(*)::bigint FROM terminal_rows
+            WHERE reconciliation_day = \(day)::date AND kind = 'REDEEM' AND state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')
+                AND (\(scope) = '' OR store = \(scope))
+            GROUP BY 1
+            """, logger: logger
+        ).decode((Int, Int64).self) where (0..<24).contains(hour) {
+            hours[hour] = Int(count)
+        }
+        return hours
+    }
+
+    /// The exception list with each item's resolution, if it has one.
+    public static func exceptions(
+        _ client: PostgresClient, store: String?, staleAfter: TimeInterval, now: Date, logger: Logger
+    ) async throws -> [ExceptionItem] {
+        var filter = BackOfficeExceptions.Filter(store: store)
+        filter.staleAfter = staleAfter
+        let items = try await BackOfficeExceptions.list(client, filter: filter, now: now, logger: logger)
+        let keys = items.map(key(of:))
+        var resolved: [String: ExceptionResolution] = [:]
+        if !keys.isEmpty {
+            var bindings = PostgresBindings()
+            bindings.append(keys)
+            for resolution in try await resolutions(client, where: "exception_key = ANY($1::text[])", binds: bindings, logger: logger) {
+                resolved[resolution.key] = resolved[resolution.key] ?? resolution
+            }
+        }
+        return zip(items, keys).map { ExceptionItem(exception: $0, key: $1, resolution: resolved[$1]) }
+    }
+
+    /// The newest lines of the audit trail, of one store or all.
+    public static func recentResolutions(_ client: PostgresClient, store: String?, limit: Int = 50, logger: Logger) async throws
+        -> [ExceptionResolution]
+    {
+        var bindings = PostgresBindings()
+        bindings.append(store ?? "")
+        return try await resolutions(client, where: "($1 = '' OR store = $1)", binds: bindings, limit: limit, logger: logger)
+    }
+
+    /// Records who resolved `key` (which must be on `store`'s list now), when and why. Nothing is
+    /// deleted or changed: the resolution is a new line of `exception_resolutions`.
+    /// Returns false when the exception is not on the list the person may see.
+    public static func resolve(
+        _ client: PostgresClient, key: String, by user: BackOfficeUser, note: String, staleAfter: TimeInterval, now: Date, logger: Logger
+    ) async throws -> Bool {
+        let visible = try await exceptions(client, store: user.role == .chain ? nil : user.store, staleAfter: staleAfter, now: now, logger: logger)
+        guard let item = visible.first(where: { $0.key == key }), user.maySee(store: item.exception.store) else { return false }
+        let e = item.exception
+        let summary = [e.category.label, e.day, e.traceId, e.confirmationNumber, e.card].compactMap { $0 }.joined(separator: " ")
+        let cleanNote = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+        try await client.query(
+            """
+            INSERT INTO exception_resolutions (exception_key, category, sponsor, store, device, summary, resolved_by, resolved_at, note)
+            VALUES (\(key), \(e.category.rawValue), \(e.sponsor), \(e.store), \(e.device), \(summary), \(user.name), \(now), \(cleanNote))
+            """, logger: logger)
+        return true
+    }
+
+    /// Each nightly run of the last `days` days, with its breaks by class (of `store`'s tills only, when given).
+    public static func reconciliations(_ client: PostgresClient, store: String?, days: Int = 31, logger: Logger) async throws
+        -> [ReconciliationResult]
+    {
+        let scope = store ?? ""
+        var runs: [(id: Int64, ReconciliationResult)] = []
+        var classes: [Int64: [String: Int]] = [:]
+        for try await (id, className, count) in try await client.query(
+            """
+            SELECT b.run_id, b.class, count(*)::bigint FROM reconciliation_breaks b
+            JOIN reconciliation_runs r ON r.run_id = b.run_id
+            WHERE r.day >= current_date - \(days)::integer AND (\(scope) = '' OR b.store = \(scope))
+            GROUP BY 1, 2
+            """, logger: logger
+        ).decode((Int64, String, Int64).self) {
+            classes[id, default: [:]][className] = Int(count)
+        }
+        for try await (id, day, sponsor, file, ranAt, records) in try await client.query(
+            """
+            SELECT run_id, day::text, sponsor, file, ran_at, records FROM reconciliation_runs
+            WHERE day >= current_date - \(days)::integer ORDER BY day DESC, sponsor
+            """, logger: logger
+        ).decode((Int64, String, String, String, Date, Int).self) {
+            runs.append(
+                (id, ReconciliationResult(day: day, sponsor: sponsor, file: file, ranAt: ranAt, records: records, breaksByClass: classes[id] ?? [:])))
+        }
+        return runs.map(\.1)
+    }
+
+    /// A stable key for an exception: its category and a hash of what identifies it. A till that goes
+    /// stale again after it was resolved is a new exception (its last-seen time is part of the key).
+    public static func key(of e: BackOfficeException) -> String {
+        let since = e.category == .forwardingStale ? e.since.map { String(Int64($0.timeIntervalSince1970)) } : nil
+        // A stale till's note counts the minutes: not part of what identifies it.
+        let note = e.category == .forwardingStale ? "" : e.note
+        let parts = [e.sponsor, e.store, e.device, e.day ?? "", e.traceId ?? "", e.confirmationNumber ?? "", since ?? "", note]
+        let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1f}").utf8))
+        return e.category.rawValue + "-" + Hex.string(digest.prefix(12))
+    }
+
+    private static func resolutions(
+        _ client: PostgresClient, where condition: String, binds bindings: PostgresBindings, limit: Int = 10_000, logger: Logger
+    ) async throws -> [ExceptionResolution] {
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT exception_key, category, store, device, summary, resolved_by, resolved_at, note FROM exception_resolutions
+                WHERE \(condition) ORDER BY resolved_at DESC, resolution_id DESC LIMIT \(max(1, limit))
+                """, binds: bindings)
+        var found: [ExceptionResolution] = []
+        for try await (key, category, store, device, summary, by, at, note) in try await client.query(query, logger: logger).decode(
+            (String, String, String, String, String, String, Date, String).self)
+        {
+            found.append(
+                ExceptionResolution(
+                    key: key, category: category, store: store, device: device, summary: summary, resolvedBy: by, resolvedAt: at, note: note))
+        }
+        return found
+    }
+}

@@ -1,0 +1,142 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import AMCashWire
+import Foundation
+import RegisterAPI
+import Testing
+
+/// The money rule for a register's sale: the discount is given when the register acknowledges it. An
+/// approval not acknowledged within `registerAckSeconds` is voided, checked on the simulator's ledger.
+@Suite struct RegisterAckRuleTests {
+    static let card = CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .scan)
+    static let ackSeconds: TimeInterval = 120
+
+    /// What the console does when the cashier confirms a register's sale: one REDEEM under its saleId,
+    /// its approval leased for the register's acknowledgement.
+    static func redeem(_ transactions: JournaledTransactions, saleId: String, dollars: Int = 20) async -> JournaledTransactions.Redemption {
+        await transactions.redeem(
+            RedemptionRequest(card: card, basket: Money(cents: 4335), amount: Money(dollars: dollars)), saleId: saleId,
+            acknowledgeWithin: ackSeconds)
+    }
+
+    struct World {
+        let simulator: SimulatorServer
+        let client: HostClient
+        let fixture: RegisterFixture
+        let transactions: JournaledTransactions
+        let clock: TestClock
+
+        static func start() async throws -> World {
+            let clock = TestClock()
+            let simulator = try await SimulatorServer.start()
+            let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
+            let fixture = try await RegisterFixture.start(clock: clock)
+            let transactions = JournaledTransactions(
+                journal: fixture.journal, host: client, builder: RequestBuilder(identity: .training), now: { clock.now })
+            return World(simulator: simulator, client: client, fixture: fixture, transactions: transactions, clock: clock)
+        }
+
+        func stop() async {
+            await fixture.stop()
+            await client.shutdown()
+            await simulator.stop()
+        }
+    }
+
+    @Test func anApprovalTheRegisterNeverAcknowledgesIsVoidedAndTheLedgerNetsToZero() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "NOACK-1", "postTaxTotal": "43.35"]).status == 201)
+        let redemption = await Self.redeem(world.transactions, saleId: "NOACK-1")
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        let approved = try await world.fixture.request(.GET, "/v1/sales/NOACK-1")
+        #expect(approved.body["state"] as? String == "approved" && approved.body["acknowledged"] as? Bool == false, "\(approved.text)")
+        #expect(approved.body["discount"] as? String == "20.00" && (approved.body["receipt"] as? [String])?.isEmpty == false)
+        RegisterContract.check(approved)
+
+        // Past a cashier's 60 s: a register's approval still waits for its acknowledgement.
+        world.clock.advance(61)
+        #expect(try await world.transactions.recover(policy: .once).voidsQueued == 0)
+        #expect(try world.fixture.journal.redemption(saleId: "NOACK-1")?.state == .approved)
+
+        world.clock.advance(Self.ackSeconds)
+        let report = try await world.transactions.recover(policy: .once)
+        #expect(report.voidsQueued == 1 && report.reversalsAcknowledged == 1, "\(report)")
+        let voided = try await world.fixture.request(.GET, "/v1/sales/NOACK-1")
+        #expect(voided.body["state"] as? String == "voided", "\(voided.text)")
+        RegisterContract.check(voided)
+        let late = try await world.fixture.request(.POST, "/v1/sales/NOACK-1/ack")
+        #expect(late.status == 409, "an ack after the void is refused: \(late.text)")
+        RegisterContract.check(late)
+
+        let ledger = await world.simulator.redemptions()
+        #expect(ledger.count == 1 && ledger.first?.reversalConfirmationNumber != nil, "one debit, given back: \(ledger)")
+        await world.stop()
+    }
+
+    @Test func anAcknowledgedApprovalStandsAndTheAckCanBeRepeated() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "ACK-1", "postTaxTotal": "43.35"]).status == 201)
+        let redemption = await Self.redeem(world.transactions, saleId: "ACK-1")
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        world.clock.advance(30)
+        let acked = try await world.fixture.request(.POST, "/v1/sales/ACK-1/ack")
+        #expect(acked.status == 200 && acked.body["acknowledged"] as? Bool == true, "\(acked.text)")
+        RegisterContract.check(acked)
+        #expect(world.fixture.recordedEvents.contains(.acknowledged(saleId: "ACK-1")))
+        let again = try await world.fixture.request(.POST, "/v1/sales/ACK-1/ack")
+        #expect(again.status == 200 && again.body["acknowledged"] as? Bool == true, "the same ack twice: \(again.text)")
+
+        world.clock.advance(Self.ackSeconds * 2)
+        #expect(try await world.transactions.recover(policy: .once).voidsQueued == 0)
+        let row = try #require(try world.fixture.journal.redemption(saleId: "ACK-1"))
+        #expect(row.state == .shown && row.saleId == "ACK-1")
+        let ledger = await world.simulator.redemptions()
+        #expect(ledger.count == 1 && ledger.first?.reversalConfirmationNumber == nil, "one debit that stands: \(ledger)")
+        #expect(ledger.first?.confirmationNumber == row.confirmationNumber)
+        // Once answered, the register's next sale is taken.
+        #expect(try await world.fixture.push(["saleId": "ACK-2", "postTaxTotal": "5.00"]).status == 201)
+        await world.stop()
+    }
+
+    @Test func afterARestartTheRegisterGetsTheJournalsAnswer() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "RESTART-1", "postTaxTotal": "43.35"]).status == 201)
+        #expect(await Self.redeem(world.transactions, saleId: "RESTART-1").result.outcome == .approved)
+        #expect(try await world.fixture.request(.POST, "/v1/sales/RESTART-1/ack").status == 200)
+        let path = world.fixture.journalPath
+        await world.fixture.stop()
+
+        // The console starts again on the same journal: the register asks again and gets the same answer.
+        let restarted = try await RegisterFixture.start(journalPath: path)
+        let answer = try await restarted.request(.GET, "/v1/sales/RESTART-1")
+        #expect(
+            answer.status == 200 && answer.body["state"] as? String == "approved" && answer.body["acknowledged"] as? Bool == true, "\(answer.text)")
+        RegisterContract.check(answer)
+        // Pushed again after the restart (the register never heard): the same sale, not a new one.
+        let pushedAgain = try await restarted.push(["saleId": "RESTART-1", "postTaxTotal": "43.35"])
+        #expect(pushedAgain.status == 200 && pushedAgain.body["state"] as? String == "approved", "\(pushedAgain.text)")
+        #expect(restarted.recordedEvents.isEmpty, "the console is not shown it again")
+        #expect(await world.simulator.redemptions().count == 1)
+        await restarted.stop()
+        await world.client.shutdown()
+        await world.simulator.stop()
+    }
+
+    @Test func aSaleCannotBeCancelledOnceItsRedeemWasSentAndOnlyOneRedeemIsJournaledForIt() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "ONE-1", "postTaxTotal": "43.35"]).status == 201)
+        #expect(await world.fixture.server.desk.beginRedeem("ONE-1"))
+        let cancel = try await world.fixture.request(.POST, "/v1/sales/ONE-1/cancel")
+        #expect(cancel.status == 409, "being sent: \(cancel.text)")
+        #expect(await Self.redeem(world.transactions, saleId: "ONE-1").result.outcome == .approved)
+        let second = await Self.redeem(world.transactions, saleId: "ONE-1", dollars: 10)
+        #expect(second.entry == nil && second.result.outcome != .approved, "a second REDEEM for the sale is refused before it is sent")
+        let afterRedeem = try await world.fixture.request(.POST, "/v1/sales/ONE-1/cancel")
+        #expect(afterRedeem.status == 409 && (afterRedeem.body["message"] as? String)?.contains("reverse") == true, "\(afterRedeem.text)")
+        #expect(await world.simulator.redemptions().count == 1)
+        await world.stop()
+    }
+}
