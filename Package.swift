@@ -367,6 +367,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -396,6 +397,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // Reads register-openapi.yaml to check the answers against it (already in the build through the generator).
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
