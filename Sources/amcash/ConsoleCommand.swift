@@ -118,6 +118,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             _ = await loop.run(noColor: noColor, startingEffects: [.echo, .checkPrinter])
             recovery.cancel()
             await register?.stop()
+        } catch {
+            // A start that fails (a register address in use, a bad token file) still closes the session:
+            // its connections and the built-in simulator are shut down before the error is reported.
+            await session.close()
+            throw error
         }
         await session.close()
     }

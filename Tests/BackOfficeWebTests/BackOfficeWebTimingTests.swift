@@ -7,8 +7,11 @@ import PostgresNIO
 import PostgresTestSupport
 import Testing
 
-/// The pages' time with a chain's day: 100 stores × 10 tills and 100,000 rows, over a real socket.
-@Suite(.serialized) struct BackOfficeWebTimingTests {
+/// The pages' time with a chain's day: 100 stores × 10 tills and 100,000 rows, over a real socket. A
+/// measurement, not a check of the suite: it runs with `AMCASH_WEB_TIMING=1` (seeding 100,000 rows beside
+/// the rest of `swift test` starves the suite's own timing-sensitive tests on 2 cores).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["AMCASH_WEB_TIMING"] == "1"))
+struct BackOfficeWebTimingTests {
     @Test func aChainsDayOfAHundredThousandRowsIsServedQuickly() async throws {
         let address = try await TestPostgres.freshDatabase()
         let now = Date()

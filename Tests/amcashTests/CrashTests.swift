@@ -108,9 +108,10 @@ import Testing
 
     static func freePort() throws -> Int { try LoopbackPort.free() }
 
-    /// Polls until something listens on `port` (at most 10 s).
+    /// Polls until something listens on `port` (at most 60 s: a first start in a fresh clone, beside the
+    /// rest of the suite, can take seconds; this waits for readiness, it does not time anything).
     static func waitForPort(_ port: Int) async throws {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()

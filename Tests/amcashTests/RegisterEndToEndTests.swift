@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// The store's register and the real console: amcash runs in tmux with `registerListen`; the sample
@@ -34,7 +35,7 @@ import Testing
         #expect(
             FileManager.default.createFile(
                 atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
-        let port = Int.random(in: 40000...59999)
+        let port = try LoopbackPort.free()
         let console = try ConsoleEndToEndTests.Console(
             configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\n")
         try await console.waitFor("Scan or swipe", seconds: 45)
@@ -75,7 +76,7 @@ import Testing
         #expect(
             FileManager.default.createFile(
                 atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
-        let port = Int.random(in: 40000...59999)
+        let port = try LoopbackPort.free()
         let console = try ConsoleEndToEndTests.Console(
             configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\nregisterAckSeconds = 10\n")
         try await console.waitFor("Scan or swipe", seconds: 45)
