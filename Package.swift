@@ -212,7 +212,7 @@ let package = Package(
         .target(
             name: "AMCashTraining",
             dependencies: [
-                "ConsoleRuntime", "ConsoleCore", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "ConsoleRuntime", "ConsoleCore", "ConsoleUI", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
                 "AMCashDomain",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,7 +231,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ncursesw")]
         ),
         // The only code that calls curses.
-        .target(name: "CursesBackend", dependencies: ["ConsoleRuntime", "ConsoleUI", "ConsoleCore", "CNcursesW"], swiftSettings: strict),
+        .target(name: "CursesBackend", dependencies: ["ConsoleUI", "ConsoleCore", "CNcursesW"], swiftSettings: strict),
         // The executable: subcommands, configuration, wiring.
         .executableTarget(
             name: "amcash",
@@ -295,7 +295,7 @@ let package = Package(
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
-            dependencies: ["ConsoleCore", "AMCashWire", "AMCashDomain"],
+            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashWire", "AMCashDomain"],
             path: "Tests/ConsoleTestSupport",
             swiftSettings: strict
         ),

@@ -14,6 +14,12 @@ public enum AsciiText {
         "Ô": "O", "Ö": "O", "Ó": "O", "Ù": "U", "Û": "U", "Ü": "U", "Ú": "U", "Ÿ": "Y", "Ñ": "N", "Œ": "OE", "Æ": "AE",
     ]
 
+    /// The one rule for when the console (and training) draws in ASCII only: `--ascii`, else the
+    /// configuration's `ascii` key, else a Linux console (TERM=linux) or a locale that is not UTF-8.
+    public static func isNeeded(flag: Bool, configured: Bool?, term: String?, utf8: Bool) -> Bool {
+        flag || (configured ?? (term == "linux" || !utf8))
+    }
+
     /// `text` in ASCII only; anything without a look-alike becomes `?`.
     public static func fold(_ text: String) -> String {
         guard !text.allSatisfy(\.isASCII) else { return text }

@@ -5,6 +5,7 @@ import AMCashTraining
 import ArgumentParser
 import ConsoleAppearance
 import ConsoleCore
+import ConsoleUI
 import CursesBackend
 import Foundation
 import Logging
@@ -97,10 +98,14 @@ struct TrainCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let settings = ConsoleSettings(language: language.hasPrefix("fr") ? .french : .english, keymap: appearance.keymap)
-        let run = TrainingRun(exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
+        // The console's own rule; a trainee has no terminal.toml, so only --ascii and the terminal decide.
+        let drawsASCII = AsciiText.isNeeded(flag: ascii, configured: nil, term: environment["TERM"], utf8: utf8)
+        let run = TrainingRun(
+            exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty,
+            ascii: drawsASCII)
         let outcomes: [(String, TrainingRun.Outcome)]
         do {
-            outcomes = try await run.run(on: Terminal(theme: appearance.theme, ascii: ascii || environment["TERM"] == "linux" || !utf8))
+            outcomes = try await run.run(on: Terminal(theme: appearance.theme))
         } catch {
             await room?.shutdown()
             printError("amcash train: \(error)")
