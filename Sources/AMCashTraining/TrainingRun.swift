@@ -99,12 +99,9 @@ public struct TrainingRun: Sendable {
             exercise: ExerciseCard(
                 title: exercise.title, story: story, hint: exercise.hint,
                 asksDiscountQuestion: exercise.asksDiscountQuestion, position: position, count: exercises.count, trainee: trainee))
-        let loop = ConsoleLoop(model: model, performer: effects, device: device, ascii: ascii, clockText: ConsoleEffects.clockText)
-        let recovery = Task.detached { [send = loop.send] in
-            await BackgroundRecovery(transactions: transactions, journal: journal).run(send: send)
-        }
-        let last = await loop.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
-        recovery.cancel()
+        let program = ConsoleProgram(
+            model: model, performer: effects, device: device, journal: journal, transactions: transactions, ascii: ascii)
+        let last = await program.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
         await client.shutdown()
         await prepared.close()
         guard case .verdict(let verdict)? = last.training?.phase else { return .left }
