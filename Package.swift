@@ -167,7 +167,7 @@ let package = Package(
         ),
         // A receipt rendered once into a document (lines with roles), written as text or ESC/POS bytes in a
         // code page, and read back from ESC/POS for the emulator and the goldens. Pure: no files, no network.
-        .target(name: "ReceiptPrinting", swiftSettings: strict),
+        .target(name: "ReceiptPrinting", dependencies: ["AMCashDomain"], swiftSettings: strict),
         // The transports that carry a receipt's bytes (a file, a device, TCP), the printer's status (DLE EOT),
         // and the printer emulator.
         .target(name: "ReceiptPrinterIO", dependencies: ["ReceiptPrinting"], swiftSettings: strict),
