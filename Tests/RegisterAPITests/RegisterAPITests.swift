@@ -25,6 +25,25 @@ import Testing
         await fixture.stop()
     }
 
+    /// `registerListen = "unix:/path"`: the same API over a socket file only its owner can open,
+    /// removed when the console stops.
+    @Test func aUnixSocketServesTheSameAPIAndOnlyItsOwnerMayOpenIt() async throws {
+        let socket = "/tmp/amcash-reg-\(UUID().uuidString.prefix(8)).sock"
+        let fixture = try await RegisterFixture.start(address: .unixSocket(path: socket))
+        #expect(fixture.server.port == nil)
+        let mode = (try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600, "the socket is the console user's alone: \(String(mode ?? 0, radix: 8))")
+        let pushed = try await fixture.push(Self.sale)
+        #expect(pushed.status == 201 && pushed.body["state"] as? String == "waiting-for-card", "\(pushed.text)")
+        RegisterContract.check(pushed)
+        let unauthorised = try await fixture.request(.GET, "/v1/sales/POS7-000123", token: nil)
+        #expect(unauthorised.status == 401, "a unix socket still needs the token: \(unauthorised.text)")
+        let read = try await fixture.request(.GET, "/v1/sales/POS7-000123")
+        #expect(read.status == 200 && read.body["saleId"] as? String == "POS7-000123")
+        await fixture.stop()
+        #expect(!FileManager.default.fileExists(atPath: socket), "the socket file is removed when the console stops")
+    }
+
     @Test func theSameSaleIdWithTheSameBodyIsTheSameSaleAndWithAnotherBodyA409() async throws {
         let fixture = try await RegisterFixture.start()
         #expect(try await fixture.push(Self.sale).status == 201)

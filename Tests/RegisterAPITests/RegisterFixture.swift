@@ -69,13 +69,16 @@ struct RegisterFixture {
         return path
     }
 
-    static func start(journalPath: String = temporaryPath("journal") + ".sqlite", clock: TestClock = TestClock()) async throws -> RegisterFixture {
+    static func start(
+        journalPath: String = temporaryPath("journal") + ".sqlite", clock: TestClock = TestClock(),
+        address: RegisterListenAddress = .loopback(host: "127.0.0.1", port: 0)
+    ) async throws -> RegisterFixture {
         let journal = try Journal(path: journalPath)
         let recorded = EventBox()
         let desk = RegisterDesk(journal: journal) { event in recorded.events.withLock { $0.append(event) } }
         let logs = LogRecorder()
         let server = try await RegisterServer.start(
-            address: .loopback(host: "127.0.0.1", port: 0), token: try RegisterToken(file: try tokenFile()), desk: desk,
+            address: address, token: try RegisterToken(file: try tokenFile()), desk: desk,
             now: { clock.now }, pollInterval: .milliseconds(50), logger: logs.logger)
         return RegisterFixture(
             journalPath: journalPath, journal: journal, server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), logs: logs,
@@ -101,7 +104,13 @@ struct RegisterFixture {
     enum Verb { case GET, POST }
 
     func request(_ method: Verb, _ path: String, body: Data? = nil, token: String? = RegisterFixture.token) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port!)\(path)")
+        let url: String
+        if case .unixSocket(let socket) = server.address {
+            url = URL(httpURLWithSocketPath: socket, uri: path)!.absoluteString
+        } else {
+            url = "http://127.0.0.1:\(server.port!)\(path)"
+        }
+        var request = HTTPClientRequest(url: url)
         request.method = method == .GET ? .GET : .POST
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
