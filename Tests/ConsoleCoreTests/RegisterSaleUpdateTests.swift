@@ -47,15 +47,10 @@ import Testing
         store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
             $0.screen = .redeeming(Given.offer(), Given.choice(4))
         }
-        let receipt = Receipt.redemption(
-            Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: "000000000007",
-            context: ReceiptContext(language: .french, showBalances: true, isTraining: true, identity: .training, clock: "13:32"))
-        let approved = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
-        store.send(
-            .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [.printReceipt(receipt, traceId: "000000000007")]
-        ) {
+        let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
+        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.print]) {
             // Nothing to mark shown: the register's acknowledgement does.
-            $0.screen = .result(RedemptionResult(outcome: approved, receipt: receipt.textLines, approvalToMark: nil))
+            $0.screen = .result(approval.result)
         }
         store.send(.drawn)  // drawn is not shown for a register's sale: the register's ack is
         // The APPROVED screen must not stay once the register voids the approval.
@@ -108,10 +103,8 @@ import Testing
     @Test func withNoRegisterAConfirmedSaleIsAnOrdinaryRedeemMarkedShownWhenDrawn() {
         let store = UpdateStore.atTheOffer()
         UpdateTests.approve(store, traceId: "000000000007")
-        let receipt = Given.approvalReceipt(traceId: "000000000007")
-        let approved = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
         store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) {
-            $0.screen = .result(RedemptionResult(outcome: approved, receipt: receipt.textLines, approvalToMark: nil))
+            $0.screen = .result(Given.approval(traceId: "000000000007", marked: false).result)
         }
     }
 

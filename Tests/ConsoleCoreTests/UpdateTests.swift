@@ -180,12 +180,9 @@ import Testing
         store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
-        let receipt = Given.approvalReceipt(traceId: traceId)
-        return store.send(
-            .redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [.printReceipt(receipt, traceId: traceId)]
-        ) {
-            let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
-            $0.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId))
+        let approval = Given.approval(traceId: traceId)
+        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.print]) {
+            $0.screen = .result(approval.result)
         }
     }
 
@@ -203,9 +200,7 @@ import Testing
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
         #expect(!lines.joined().contains("81000000001"))
-        let receipt = Given.approvalReceipt(traceId: "000000000007")
-        let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
-        var shown = RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: "000000000007")
+        var shown = Given.approval(traceId: "000000000007").result
         shown.showingReceipt = true
         // R shows the receipt on screen; Enter starts a new sale, the receipt put away.
         store.press(.character("r")) { $0.screen = .result(shown) }
@@ -292,9 +287,7 @@ import Testing
             $0.status.printer = nil
             $0.status.unprintedReceipts = 0
         }
-        let receipt = Given.approvalReceipt(traceId: "000000000007")
-        let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
-        var shown = RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: "000000000007")
+        var shown = Given.approval(traceId: "000000000007").result
         shown.showingReceipt = true
         store.press(.character("R")) { $0.screen = .result(shown) }
     }
