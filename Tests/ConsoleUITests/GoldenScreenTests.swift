@@ -347,10 +347,12 @@ import Testing
         for run in 0..<60 {
             for step in RandomRuns.run(seed: seed &+ UInt64(run), steps: 150, settings: Fixtures.settings) {
                 let model = step.after
-                let typed = [
-                    model.readyForm.map { $0.card == nil ? $0.cardText : "" } ?? "", model.basketText, model.preTaxText,
-                    model.reverseList?.query ?? "",
-                ]
+                let typed: [String] =
+                    switch model.screen {
+                    case .ready(let form), .lookingUp(_, let form): [form.card == nil ? form.cardText : "", form.basketText, form.preTaxText]
+                    case .reverseList(let list), .reverseConfirm(let list, _, _), .reversing(let list, _): [list.query]
+                    default: []
+                    }
                 if typed.contains(where: { $0.contains(RandomRuns.card) }) || model.kind == .help { continue }
                 var buffer = Frame(columns: model.columns, rows: model.rows)
                 view(model, into: &buffer)
