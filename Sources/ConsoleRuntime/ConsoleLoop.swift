@@ -120,8 +120,6 @@ public final class ConsoleLoop {
 
     private func execute(_ effect: Effect) {
         switch effect {
-        case .quit:
-            return
         case .cancel(let id):
             running.removeValue(forKey: id)?.cancel()
         default:

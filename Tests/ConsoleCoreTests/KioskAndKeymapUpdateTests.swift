@@ -28,7 +28,7 @@ import Testing
         store.type("1234\n", effects: [.checkSupervisorPin("1234")]) {
             $0.overlays = [.supervisor(SupervisorEntry(pinText: "1234", checkingPin: true))]
         }
-        store.send(.supervisorPinChecked(true), effects: [.quit]) {
+        store.send(.supervisorPinChecked(true)) {
             $0.overlays = [.supervisor(SupervisorEntry())]
             $0.quit = true
         }

@@ -365,7 +365,7 @@ import Testing
         store.press(.function(2)) { $0.language = .french }
         // Ctrl-C does not quit: it says which key does.
         store.press(.interrupt) { $0.screen = .ready(ReadyForm(notice: ConsoleText.quitHint("F10"))) }
-        store.press(.function(10), effects: [.quit]) { $0.quit = true }
+        store.press(.function(10)) { $0.quit = true }
     }
 
     @Test func theLanguageGoesBackToTheDefaultForTheNextSale() {
@@ -399,7 +399,7 @@ import Testing
 
     @Test func aQuitRequestFromASignalEndsTheLoop() {
         let store = UpdateStore.atTheOffer()
-        store.send(.quitRequested, effects: [.quit]) { $0.quit = true }
+        store.send(.quitRequested) { $0.quit = true }
     }
 }
 

@@ -42,7 +42,7 @@ import Testing
         let keymap = try KeymapLoader(folders: ConfigurationFolders(directories: [root, Fixtures.repository])).load("till")
         let store = UpdateStore.console(Model(settings: Fixtures.settings(keymap: keymap)))
         store.press(.interrupt) { $0.screen = .ready(ReadyForm(notice: ConsoleText.quitHint("F12"))) }
-        store.press(.function(12), effects: [.quit]) { $0.quit = true }
+        store.press(.function(12)) { $0.quit = true }
     }
 
     @Test func inTrainingTheFinishKeyComesBeforeAScreensUseOfIt() throws {
