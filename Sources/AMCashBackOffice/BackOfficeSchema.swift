@@ -17,6 +17,8 @@ public import AMCashPostgres
 ///   a hash of each session's token is stored).
 /// - `exception_resolutions` (version 2): who resolved which exception, when and why; appended to,
 ///   never changed or deleted, so it is the audit trail of the exception list.
+/// - `terminal_rows.host_latency_ms` (version 3): each till's own time for the row's latest host call,
+///   forwarded with the row, so the chain charts every till's host latency without scraping tills.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -190,6 +192,12 @@ public enum BackOfficeSchema {
                     CREATE TRIGGER exception_resolutions_append_only BEFORE UPDATE OR DELETE ON exception_resolutions
                     FOR EACH ROW EXECUTE FUNCTION amcash_append_only()
                     """,
+                ]),
+            .init(
+                version: 3, name: "host latency forwarded by the tills",
+                statements: [
+                    // The till's own time for the row's latest host call, in whole milliseconds (journal version 8).
+                    "ALTER TABLE terminal_rows ADD COLUMN host_latency_ms integer CHECK (host_latency_ms >= 0)"
                 ]),
         ])
 }

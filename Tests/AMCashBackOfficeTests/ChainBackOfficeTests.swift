@@ -106,13 +106,70 @@ import Testing
         let address = try await TestPostgres.freshDatabase()
         let first = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
         let second = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
-        #expect(first == ["1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions"])
+        #expect(
+            first == [
+                "1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions",
+                "3: host latency forwarded by the tills",
+            ])
         #expect(second.isEmpty, "a second run changes nothing")
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
-        #expect(version == 2)
+        #expect(version == 3)
         let indexes = try await Self.scalar(
             address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
         #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
+    }
+
+    @Test func eachTillsHostLatencyAndAnswerCodeReachTheChainWithItsRows() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0005", device: "003", simulator: simulator)
+        do {
+            let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
+            func redeem(_ card: String, dollars: Int) async throws -> JournaledTransactions.Redemption {
+                await transactions.redeem(
+                    RedemptionRequest(
+                        card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                        amount: Money(dollars: dollars)))
+            }
+            // The host takes 300 ms over every REDEEM: the till's own clock must see it.
+            await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .delay(.milliseconds(300)), scope: .endpoint("redeem"))]))
+            let approved = try await redeem("81000000001", dollars: 20)
+            await simulator.injectFaults(FaultPlan())
+            let declined = try await redeem("81000000003", dollars: 10)
+            let approvedRow = try #require(approved.entry)
+            let declinedRow = try #require(declined.entry)
+            #expect(approvedRow.state == .approved && declinedRow.state == .declined)
+            let slow = try #require(try till.journal.entry(id: approvedRow.id).hostLatencyMs)
+            #expect(slow >= 300 && slow < 20_000, "\(slow) ms")
+            #expect(try till.journal.entry(id: declinedRow.id).hostLatencyMs != nil)
+            // A REDEEM still on its way has no answer and no time yet.
+            let busy = try till.journal.recordRedemptionIntent(
+                try till.builder.redeem(
+                    RedemptionRequest(
+                        card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan), basket: Money(dollars: 100),
+                        amount: Money(dollars: 10)), traceId: try till.journal.nextTraceId(), at: Date()),
+                requested: Money(dollars: 10), at: Date())
+            #expect(busy.hostLatencyMs == nil)
+
+            _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+            let rows = try await Self.scalar(
+                address,
+                "SELECT trace_id || ' ' || COALESCE(response_code, '-') || ' ' || COALESCE(host_latency_ms::text, '-') FROM terminal_rows ORDER BY trace_id",
+                as: String.self)
+            #expect(
+                rows == [
+                    "\(approvedRow.traceId) 0000 \(slow)",
+                    "\(declinedRow.traceId) \(try #require(declinedRow.responseCode)) \(declinedRow.hostLatencyMs!)",
+                    "\(busy.traceId) - -",
+                ], "\(rows)")
+            #expect(try till.journal.forwardingStatus().pendingRows == 0)
+        } catch {
+            await till.client.shutdown()
+            await simulator.stop()
+            throw error
+        }
+        await till.client.shutdown()
+        await simulator.stop()
     }
 
     @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {
