@@ -1,5 +1,4 @@
 public import AMCashBackOffice
-import Crypto
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -48,6 +47,21 @@ public struct ReconciliationResult: Sendable, Hashable {
     public let ranAt: Date
     public let records: Int
     public let breaksByClass: [String: Int]
+}
+
+/// One hour of the tills' host calls: how many carried a latency, and its median and 99th percentile.
+public struct HostLatencyHour: Sendable, Hashable {
+    /// 0–23, Toronto time.
+    public let hour: Int
+    public let calls: Int
+    public let p50Ms: Int
+    public let p99Ms: Int
+}
+
+/// How many of the day's calls got one answer code from the host (or `none`, `not-sent`).
+public struct HostAnswerCount: Sendable, Hashable {
+    public let code: String
+    public let count: Int
 }
 
 /// What the pages and /metrics read from the back-office database. `store` nil means the whole
@@ -122,6 +136,55 @@ public enum BackOfficeDashboard {
             hours[hour] = Int(count)
         }
         return hours
+    }
+
+    /// What a row's host answer is called on the charts and in /metrics: the host's response code, or
+    /// `none` for a call whose answer the till never learned (still sending, unknown, or in exception
+    /// without one), or `pending` for a row with no answer yet otherwise (a queued reversal, a call
+    /// that never left the till).
+    static let answerCodeSQL = """
+        COALESCE(response_code, CASE WHEN state IN ('sending', 'unknown', 'exception') THEN 'none' ELSE 'pending' END)
+        """
+
+    /// The tills' own host latency by hour of the day (Toronto time, by when the row was made), from
+    /// what forwarding brought: calls with a latency, their median and 99th percentile in whole ms
+    /// (`percentile_disc`: a latency some call really had, never an interpolation).
+    public static func hostLatencyPerHour(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws
+        -> [HostLatencyHour]
+    {
+        let scope = store ?? ""
+        var hours: [HostLatencyHour] = []
+        for try await (hour, calls, p50, p99) in try await client.query(
+            """
+            SELECT extract(hour FROM created_at AT TIME ZONE 'America/Toronto')::integer, count(*)::bigint,
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY host_latency_ms), percentile_disc(0.99) WITHIN GROUP (ORDER BY host_latency_ms)
+            FROM terminal_rows
+            WHERE reconciliation_day = \(day)::date AND host_latency_ms IS NOT NULL AND (\(scope) = '' OR store = \(scope))
+            GROUP BY 1 ORDER BY 1
+            """, logger: logger
+        ).decode((Int, Int64, Int, Int).self) where (0..<24).contains(hour) {
+            hours.append(HostLatencyHour(hour: hour, calls: Int(calls), p50Ms: p50, p99Ms: p99))
+        }
+        return hours
+    }
+
+    /// The day's rows by the host's answer (`answerCodeSQL`), most frequent first.
+    public static func answersByCode(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [HostAnswerCount] {
+        let scope = store ?? ""
+        var bindings = PostgresBindings()
+        bindings.append(day)
+        bindings.append(scope)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(answerCodeSQL), count(*)::bigint FROM terminal_rows
+                WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
+                GROUP BY 1 ORDER BY 2 DESC, 1
+                """, binds: bindings)
+        var answers: [HostAnswerCount] = []
+        for try await (code, count) in try await client.query(query, logger: logger).decode((String, Int64).self) {
+            answers.append(HostAnswerCount(code: code, count: Int(count)))
+        }
+        return answers
     }
 
     /// The exception list with each item's resolution, if it has one.
@@ -200,16 +263,8 @@ public enum BackOfficeDashboard {
         return runs.map(\.1)
     }
 
-    /// A stable key for an exception: its category and a hash of what identifies it. A till that goes
-    /// stale again after it was resolved is a new exception (its last-seen time is part of the key).
-    public static func key(of e: BackOfficeException) -> String {
-        let since = e.category == .forwardingStale ? e.since.map { String(Int64($0.timeIntervalSince1970)) } : nil
-        // A stale till's note counts the minutes: not part of what identifies it.
-        let note = e.category == .forwardingStale ? "" : e.note
-        let parts = [e.sponsor, e.store, e.device, e.day ?? "", e.traceId ?? "", e.confirmationNumber ?? "", since ?? "", note]
-        let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1f}").utf8))
-        return e.category.rawValue + "-" + Hex.string(digest.prefix(12))
-    }
+    /// A stable key for an exception (`BackOfficeException.key`, shared with the terminal's list).
+    public static func key(of e: BackOfficeException) -> String { e.key }
 
     private static func resolutions(
         _ client: PostgresClient, where condition: String, binds bindings: PostgresBindings, limit: Int = 10_000, logger: Logger
