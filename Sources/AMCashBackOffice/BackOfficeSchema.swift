@@ -19,6 +19,9 @@ public import AMCashPostgres
 ///   never changed or deleted, so it is the audit trail of the exception list.
 /// - `terminal_rows.host_latency_ms` (version 3): each till's own time for the row's latest host call,
 ///   forwarded with the row, so the chain charts every till's host latency without scraping tills.
+/// - `till_hour_totals` (version 4): each till's redemptions, reversals and voids (counts and cents) by
+///   reconciliation day and Toronto hour, kept by a trigger as rows arrive or change state, so the Today
+///   page reads a few thousand small rows instead of the day's hundred thousand.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -198,6 +201,97 @@ public enum BackOfficeSchema {
                 statements: [
                     // The till's own time for the row's latest host call, in whole milliseconds (journal version 8).
                     "ALTER TABLE terminal_rows ADD COLUMN host_latency_ms integer CHECK (host_latency_ms >= 0)"
+                ]),
+            .init(
+                version: 4, name: "each till's totals by hour, kept as rows arrive",
+                statements: [
+                    """
+                    CREATE TABLE till_hour_totals (
+                        reconciliation_day date NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        sponsor text NOT NULL,
+                        hour smallint NOT NULL CHECK (hour BETWEEN 0 AND 23),
+                        redemptions integer NOT NULL DEFAULT 0,
+                        redeemed_cents bigint NOT NULL DEFAULT 0,
+                        reversals integer NOT NULL DEFAULT 0,
+                        reversed_cents bigint NOT NULL DEFAULT 0,
+                        voids integer NOT NULL DEFAULT 0,
+                        voided_cents bigint NOT NULL DEFAULT 0,
+                        PRIMARY KEY (reconciliation_day, store, device, sponsor, hour)
+                    )
+                    """,
+                    // A row's part in its till's totals: an approved REDEEM, or a REVERSE that went through
+                    // (worth its own cents, else its original's). Taken out as it was, put in as it is.
+                    """
+                    CREATE FUNCTION amcash_till_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+                    DECLARE
+                        r terminal_rows;
+                        sign integer;
+                        worth bigint;
+                    BEGIN
+                        FOR pass IN 1..2 LOOP
+                            IF pass = 1 THEN
+                                IF TG_OP = 'INSERT' THEN CONTINUE; END IF;
+                                r := OLD;
+                                sign := -1;
+                            ELSE
+                                IF TG_OP = 'DELETE' THEN CONTINUE; END IF;
+                                r := NEW;
+                                sign := 1;
+                            END IF;
+                            IF r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided') THEN
+                                INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents)
+                                VALUES (r.reconciliation_day, r.store, r.device, r.sponsor,
+                                        extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint, sign, sign * COALESCE(r.cents, 0))
+                                ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
+                                SET redemptions = t.redemptions + excluded.redemptions, redeemed_cents = t.redeemed_cents + excluded.redeemed_cents;
+                            ELSIF r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided') THEN
+                                worth := COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                                    WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1), 0);
+                                INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, reversals, reversed_cents, voids, voided_cents)
+                                VALUES (r.reconciliation_day, r.store, r.device, r.sponsor,
+                                        extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint,
+                                        CASE WHEN r.is_void THEN 0 ELSE sign END, CASE WHEN r.is_void THEN 0 ELSE sign * worth END,
+                                        CASE WHEN r.is_void THEN sign ELSE 0 END, CASE WHEN r.is_void THEN sign * worth ELSE 0 END)
+                                ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
+                                SET reversals = t.reversals + excluded.reversals, reversed_cents = t.reversed_cents + excluded.reversed_cents,
+                                    voids = t.voids + excluded.voids, voided_cents = t.voided_cents + excluded.voided_cents;
+                            END IF;
+                        END LOOP;
+                        RETURN NULL;
+                    END $$
+                    """,
+                    "CREATE TRIGGER terminal_rows_totals AFTER INSERT OR DELETE ON terminal_rows FOR EACH ROW EXECUTE FUNCTION amcash_till_totals()",
+                    // Only a change of what the totals count: not the reconciliation's host_* columns, a failure text, a time.
+                    """
+                    CREATE TRIGGER terminal_rows_totals_changed AFTER UPDATE ON terminal_rows FOR EACH ROW
+                    WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.state IS DISTINCT FROM NEW.state OR OLD.cents IS DISTINCT FROM NEW.cents
+                        OR OLD.is_void IS DISTINCT FROM NEW.is_void OR OLD.created_at IS DISTINCT FROM NEW.created_at
+                        OR OLD.reconciliation_day IS DISTINCT FROM NEW.reconciliation_day
+                        OR OLD.original_confirmation_number IS DISTINCT FROM NEW.original_confirmation_number)
+                    EXECUTE FUNCTION amcash_till_totals()
+                    """,
+                    // The rows already there.
+                    """
+                    INSERT INTO till_hour_totals (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents,
+                        reversals, reversed_cents, voids, voided_cents)
+                    SELECT reconciliation_day, store, device, sponsor, hour,
+                        count(*) FILTER (WHERE kind = 'REDEEM'), COALESCE(sum(worth) FILTER (WHERE kind = 'REDEEM'), 0),
+                        count(*) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                        count(*) FILTER (WHERE kind = 'REVERSE' AND is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0)
+                    FROM (
+                        SELECT r.reconciliation_day, r.store, r.device, r.sponsor, r.kind, r.is_void,
+                            extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint AS hour,
+                            CASE WHEN r.kind = 'REDEEM' THEN r.cents
+                                 ELSE COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                                     WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1)) END AS worth
+                        FROM terminal_rows r
+                        WHERE (r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided'))
+                            OR (r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided'))
+                    ) counted
+                    GROUP BY 1, 2, 3, 4, 5
+                    """,
                 ]),
         ])
 }

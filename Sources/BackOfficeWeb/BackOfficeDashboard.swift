@@ -67,8 +67,6 @@ public struct HostAnswerCount: Sendable, Hashable {
 /// What the pages and /metrics read from the back-office database. `store` nil means the whole
 /// chain; every query filters by it in SQL, so a store's page never holds another store's rows.
 public enum BackOfficeDashboard {
-    /// REDEEM states where the host debited the collector at least once.
-    static let approvedStates = "('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')"
 
     public static func tills(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [TillDay] {
         let scope = store ?? ""
@@ -77,33 +75,19 @@ public enum BackOfficeDashboard {
         bindings.append(scope)
         let query = PostgresQuery(
             unsafeSQL: """
-                WITH day_rows AS (
-                    SELECT sponsor, store, device,
-                        count(*) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redemptions,
-                        sum(cents) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redeemed
-                    FROM terminal_rows
+                -- The day's totals as the trigger keeps them (till_hour_totals): a till's day is its hours, not its rows.
+                WITH totals AS (
+                    SELECT sponsor, store, device, sum(redemptions) AS redemptions, sum(redeemed_cents) AS redeemed,
+                        sum(reversals) AS reversals, sum(reversed_cents) AS reversed, sum(voids) AS voids, sum(voided_cents) AS voided
+                    FROM till_hour_totals
                     WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
                     GROUP BY sponsor, store, device
-                ), reversal_rows AS (
-                    -- Only the day's reversals look up their originals: a join on every row cost twice the scan.
-                    SELECT r.sponsor, r.store, r.device,
-                        count(*) FILTER (WHERE NOT r.is_void) AS reversals, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE NOT r.is_void) AS reversed,
-                        count(*) FILTER (WHERE r.is_void) AS voids, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.is_void) AS voided
-                    FROM terminal_rows r
-                    LEFT JOIN LATERAL (
-                        SELECT cents FROM terminal_rows o
-                        WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
-                    ) o ON true
-                    WHERE r.reconciliation_day = $1::date AND r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided')
-                        AND ($2 = '' OR r.store = $2)
-                    GROUP BY r.sponsor, r.store, r.device
                 )
                 SELECT t.sponsor, t.store, t.device, t.last_seen_at, t.pending_rows,
-                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(v.reversals, 0)::bigint,
-                    COALESCE(v.reversed, 0)::bigint, COALESCE(v.voids, 0)::bigint, COALESCE(v.voided, 0)::bigint
+                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(d.reversals, 0)::bigint,
+                    COALESCE(d.reversed, 0)::bigint, COALESCE(d.voids, 0)::bigint, COALESCE(d.voided, 0)::bigint
                 FROM terminals t
-                LEFT JOIN day_rows d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
-                LEFT JOIN reversal_rows v ON v.sponsor = t.sponsor AND v.store = t.store AND v.device = t.device
+                LEFT JOIN totals d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
                 WHERE $2 = '' OR t.store = $2
                 ORDER BY t.store, t.device, t.sponsor
                 """, binds: bindings)
@@ -127,9 +111,8 @@ public enum BackOfficeDashboard {
         var hours = Array(repeating: 0, count: 24)
         for try await (hour, count) in try await client.query(
             """
-            SELECT extract(hour FROM created_at AT TIME ZONE 'America/Toronto')::integer, count(*)::bigint FROM terminal_rows
-            WHERE reconciliation_day = \(day)::date AND kind = 'REDEEM' AND state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')
-                AND (\(scope) = '' OR store = \(scope))
+            SELECT hour::integer, sum(redemptions)::bigint FROM till_hour_totals
+            WHERE reconciliation_day = \(day)::date AND (\(scope) = '' OR store = \(scope))
             GROUP BY 1
             """, logger: logger
         ).decode((Int, Int64).self) where (0..<24).contains(hour) {
