@@ -49,6 +49,12 @@ public struct ReconciliationResult: Sendable, Hashable {
     public let breaksByClass: [String: Int]
 }
 
+/// What the database answered that the pages cannot read (a schema the code does not know).
+public struct BackOfficeDataError: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
 /// One hour of the tills' host calls: how many carried a latency, and its median and 99th percentile.
 public struct HostLatencyHour: Sendable, Hashable {
     /// 0–23, Toronto time.
@@ -83,24 +89,38 @@ public enum BackOfficeDashboard {
                     WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
                     GROUP BY sponsor, store, device
                 )
-                SELECT t.sponsor, t.store, t.device, t.last_seen_at, t.pending_rows,
-                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(d.reversals, 0)::bigint,
-                    COALESCE(d.reversed, 0)::bigint, COALESCE(d.voids, 0)::bigint, COALESCE(d.voided, 0)::bigint
+                -- One JSON array of one array per till: a thousand tills are one cell to decode, not eleven thousand.
+                SELECT COALESCE(json_agg(json_build_array(t.sponsor, t.store, t.device,
+                        floor(extract(epoch FROM t.last_seen_at) * 1000)::bigint, t.pending_rows,
+                        COALESCE(d.redemptions, 0), COALESCE(d.redeemed, 0), COALESCE(d.reversals, 0),
+                        COALESCE(d.reversed, 0), COALESCE(d.voids, 0), COALESCE(d.voided, 0))
+                    ORDER BY t.store, t.device, t.sponsor), '[]')::text
                 FROM terminals t
                 LEFT JOIN totals d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
                 WHERE $2 = '' OR t.store = $2
-                ORDER BY t.store, t.device, t.sponsor
                 """, binds: bindings)
+        var text = "[]"
+        for try await cell in try await client.query(query, logger: logger).decode(String.self) { text = cell }
+        guard let rows = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else {
+            throw BackOfficeDataError(reason: "the tills' day is not a JSON array of arrays")
+        }
         var tills: [TillDay] = []
-        for try await row in try await client.query(query, logger: logger) {
-            var cells = row.makeIterator()
-            func next<T: PostgresDecodable>(_ type: T.Type) throws -> T { try cells.next()!.decode(T.self) }
+        tills.reserveCapacity(rows.count)
+        for row in rows {
+            guard row.count == 11, let sponsor = row[0] as? String, let store = row[1] as? String, let device = row[2] as? String else {
+                throw BackOfficeDataError(reason: "a till's day with \(row.count) fields")
+            }
+            // Integers as JSON numbers (NSNumber): counts and cents, never a float.
+            let numbers = try row[3...].map { value -> Int64 in
+                guard let number = value as? NSNumber else { throw BackOfficeDataError(reason: "a till's day with a field not a number") }
+                return number.int64Value
+            }
             tills.append(
                 TillDay(
-                    sponsor: try next(String.self), store: try next(String.self), device: try next(String.self),
-                    lastSeen: try next(Date.self), pendingRows: try next(Int.self), redemptions: Int(try next(Int64.self)),
-                    redeemedCents: try next(Int64.self), reversals: Int(try next(Int64.self)), reversedCents: try next(Int64.self),
-                    voids: Int(try next(Int64.self)), voidedCents: try next(Int64.self)))
+                    sponsor: sponsor, store: store, device: device,
+                    lastSeen: Date(timeIntervalSince1970: TimeInterval(numbers[0]) / 1000), pendingRows: Int(numbers[1]),
+                    redemptions: Int(numbers[2]), redeemedCents: numbers[3], reversals: Int(numbers[4]), reversedCents: numbers[5],
+                    voids: Int(numbers[6]), voidedCents: numbers[7]))
         }
         return tills
     }
