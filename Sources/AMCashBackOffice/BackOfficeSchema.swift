@@ -221,56 +221,25 @@ public enum BackOfficeSchema {
                         PRIMARY KEY (reconciliation_day, store, device, sponsor, hour)
                     )
                     """,
-                    // A row's part in its till's totals: an approved REDEEM, or a REVERSE that went through
-                    // (worth its own cents, else its original's). Taken out as it was, put in as it is.
+                    // A row's part in its till's totals: an approved REDEEM, or a REVERSE that went through (worth its
+                    // own cents, else its original's). Once per statement, not per row: a forwarded batch of 500 rows
+                    // is one aggregated upsert per till and hour, its old rows taken out and its new ones put in
+                    // (a row whose counted columns did not change cancels out).
+                    totalsFunction("amcash_till_totals_inserted", rows: "SELECT 1 AS sign, * FROM new_rows"),
+                    totalsFunction(
+                        "amcash_till_totals_updated", rows: "SELECT -1 AS sign, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows"),
+                    totalsFunction("amcash_till_totals_deleted", rows: "SELECT -1 AS sign, * FROM old_rows"),
                     """
-                    CREATE FUNCTION amcash_till_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-                    DECLARE
-                        r terminal_rows;
-                        sign integer;
-                        worth bigint;
-                    BEGIN
-                        FOR pass IN 1..2 LOOP
-                            IF pass = 1 THEN
-                                IF TG_OP = 'INSERT' THEN CONTINUE; END IF;
-                                r := OLD;
-                                sign := -1;
-                            ELSE
-                                IF TG_OP = 'DELETE' THEN CONTINUE; END IF;
-                                r := NEW;
-                                sign := 1;
-                            END IF;
-                            IF r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided') THEN
-                                INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents)
-                                VALUES (r.reconciliation_day, r.store, r.device, r.sponsor,
-                                        extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint, sign, sign * COALESCE(r.cents, 0))
-                                ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
-                                SET redemptions = t.redemptions + excluded.redemptions, redeemed_cents = t.redeemed_cents + excluded.redeemed_cents;
-                            ELSIF r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided') THEN
-                                worth := COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
-                                    WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1), 0);
-                                INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, reversals, reversed_cents, voids, voided_cents)
-                                VALUES (r.reconciliation_day, r.store, r.device, r.sponsor,
-                                        extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint,
-                                        CASE WHEN r.is_void THEN 0 ELSE sign END, CASE WHEN r.is_void THEN 0 ELSE sign * worth END,
-                                        CASE WHEN r.is_void THEN sign ELSE 0 END, CASE WHEN r.is_void THEN sign * worth ELSE 0 END)
-                                ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
-                                SET reversals = t.reversals + excluded.reversals, reversed_cents = t.reversed_cents + excluded.reversed_cents,
-                                    voids = t.voids + excluded.voids, voided_cents = t.voided_cents + excluded.voided_cents;
-                            END IF;
-                        END LOOP;
-                        RETURN NULL;
-                    END $$
+                    CREATE TRIGGER terminal_rows_totals_inserted AFTER INSERT ON terminal_rows REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_inserted()
                     """,
-                    "CREATE TRIGGER terminal_rows_totals AFTER INSERT OR DELETE ON terminal_rows FOR EACH ROW EXECUTE FUNCTION amcash_till_totals()",
-                    // Only a change of what the totals count: not the reconciliation's host_* columns, a failure text, a time.
                     """
-                    CREATE TRIGGER terminal_rows_totals_changed AFTER UPDATE ON terminal_rows FOR EACH ROW
-                    WHEN (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.state IS DISTINCT FROM NEW.state OR OLD.cents IS DISTINCT FROM NEW.cents
-                        OR OLD.is_void IS DISTINCT FROM NEW.is_void OR OLD.created_at IS DISTINCT FROM NEW.created_at
-                        OR OLD.reconciliation_day IS DISTINCT FROM NEW.reconciliation_day
-                        OR OLD.original_confirmation_number IS DISTINCT FROM NEW.original_confirmation_number)
-                    EXECUTE FUNCTION amcash_till_totals()
+                    CREATE TRIGGER terminal_rows_totals_updated AFTER UPDATE ON terminal_rows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_updated()
+                    """,
+                    """
+                    CREATE TRIGGER terminal_rows_totals_deleted AFTER DELETE ON terminal_rows REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_deleted()
                     """,
                     // The rows already there.
                     """
@@ -294,4 +263,44 @@ public enum BackOfficeSchema {
                     """,
                 ]),
         ])
+
+    /// A statement-level trigger function adding `rows` (each with its `sign`: -1 for a row as it was, 1 as it
+    /// is) to `till_hour_totals` in one aggregated upsert per till and hour.
+    static func totalsFunction(_ name: String, rows: String) -> String {
+        """
+        CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents,
+                reversals, reversed_cents, voids, voided_cents)
+            SELECT reconciliation_day, store, device, sponsor, hour,
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REDEEM'), 0), COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REDEEM'), 0),
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND is_void), 0),
+                COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0)
+            FROM (
+                SELECT r.sign, r.reconciliation_day, r.store, r.device, r.sponsor, r.kind, r.is_void,
+                    extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint AS hour,
+                    CASE WHEN r.kind = 'REDEEM' THEN COALESCE(r.cents, 0)
+                         ELSE COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                             WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1), 0) END AS worth
+                FROM (\(rows)) r
+                WHERE (r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided'))
+                    OR (r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided'))
+            ) counted
+            GROUP BY 1, 2, 3, 4, 5
+            -- A till's hour whose rows all cancel out (updated, nothing counted changed) is not written.
+            HAVING COALESCE(sum(sign) FILTER (WHERE kind = 'REDEEM'), 0) <> 0 OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REDEEM'), 0) <> 0
+                OR COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0) <> 0
+                OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0) <> 0
+                OR COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND is_void), 0) <> 0
+                OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0) <> 0
+            ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
+            SET redemptions = t.redemptions + excluded.redemptions, redeemed_cents = t.redeemed_cents + excluded.redeemed_cents,
+                reversals = t.reversals + excluded.reversals, reversed_cents = t.reversed_cents + excluded.reversed_cents,
+                voids = t.voids + excluded.voids, voided_cents = t.voided_cents + excluded.voided_cents;
+            RETURN NULL;
+        END $$
+        """
+    }
 }
