@@ -375,7 +375,8 @@ let package = Package(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
-                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "AMCashDomain",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
                 "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -145,7 +145,7 @@ struct BackOfficeSite: Sendable {
         router.post("/login") { request, _ in try await guarded(request) { try await login(request) } }
         router.post("/logout") { request, _ in try await guarded(request) { try await logout(request) } }
         router.get("/") { request, _ in try await guarded(request) { try await page(request, section: "today", store: nil) } }
-        for section in ["today", "exceptions", "reconciliation"] {
+        for section in ["today", "exceptions", "reconciliation", "host"] {
             router.get("/\(section)") { request, _ in try await guarded(request) { try await page(request, section: section, store: nil) } }
             router.get("/stores/:store/\(section)") { request, context in
                 try await guarded(request) { try await page(request, section: section, store: context.parameters.get("store") ?? "") }
@@ -206,17 +206,27 @@ struct BackOfficeSite: Sendable {
             let items = try await BackOfficeDashboard.exceptions(client, store: store, staleAfter: settings.staleAfter, now: now, logger: logger)
             let recent = try await BackOfficeDashboard.recentResolutions(client, store: store, logger: logger)
             text = pages.exceptions(session: session, store: store, items: items, recent: recent)
+        case "host":
+            let day = Self.day(request, now: now)
+            let latency = try await BackOfficeDashboard.hostLatencyPerHour(client, day: day, store: store, logger: logger)
+            let answers = try await BackOfficeDashboard.answersByCode(client, day: day, store: store, logger: logger)
+            text = pages.host(session: session, store: store, day: day, latency: latency, answers: answers)
         case "reconciliation":
             text = pages.reconciliation(
                 session: session, store: store, results: try await BackOfficeDashboard.reconciliations(client, store: store, logger: logger))
         default:
-            var day = ProgramDay.reconciliationDay(at: now).description
-            if let asked = request.uri.queryParameters["day"].map(String.init), (try? CalendarDay(parsing: asked)) != nil { day = asked }
+            let day = Self.day(request, now: now)
             let tills = try await BackOfficeDashboard.tills(client, day: day, store: store, logger: logger)
             let hours = try await BackOfficeDashboard.redemptionsPerHour(client, day: day, store: store, logger: logger)
             text = pages.today(session: session, store: store, day: day, tills: tills, hours: hours, staleAfter: settings.staleAfter)
         }
         return html(.ok, text, cookies: langCookie.map { [$0] } ?? [])
+    }
+
+    /// The day a page shows: `?day=YYYY-MM-DD` when it is a day, else today's reconciliation day.
+    static func day(_ request: Request, now: Date) -> String {
+        if let asked = request.uri.queryParameters["day"].map(String.init), (try? CalendarDay(parsing: asked)) != nil { return asked }
+        return ProgramDay.reconciliationDay(at: now).description
     }
 
     func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok, name: String = "") async throws -> Response {

@@ -126,7 +126,15 @@ struct RegisterGuard: RouterMiddleware {
             return RegisterRoutes.error(
                 status: .contentTooLarge, code: "too-large", "the body has \(length) bytes; at most \(RegisterServer.maximumBody)")
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route: a method the path does not take is a 405 naming the one it does; anything else a JSON 404.
+            if let allowed = RegisterRoutes.allowedMethod(forPath: request.uri.path), allowed != request.method {
+                return RegisterRoutes.methodNotAllowed(allowed: allowed)
+            }
+            return RegisterRoutes.error(status: .notFound, code: "not-found", "no such path in the register API (see register-openapi.yaml)")
+        }
     }
 
     static func isLocal(_ address: SocketAddress) -> Bool {
@@ -150,6 +158,26 @@ struct RegisterRoutes: Sendable {
         router.post("/v1/sales/:saleId/ack") { _, context in await acknowledge(context) }
         router.post("/v1/sales/:saleId/cancel") { _, context in await cancel(context) }
         router.post("/v1/sales/:saleId/reverse") { _, context in await reverse(context) }
+    }
+
+    /// The one method a path of the API takes (nil: not a path of the API).
+    static func allowedMethod(forPath path: String) -> HTTPRequest.Method? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1", parts[2] == "sales" else { return nil }
+        switch parts.count {
+        case 3: return .post
+        case 4 where !parts[3].isEmpty: return .get
+        case 5 where !parts[3].isEmpty && ["ack", "cancel", "reverse"].contains(parts[4]): return .post
+        default: return nil
+        }
+    }
+
+    /// The answer to a method the path does not take, with the one it does in `Allow`.
+    static func methodNotAllowed(allowed: HTTPRequest.Method) -> Response {
+        var response = error(
+            status: .methodNotAllowed, code: "method-not-allowed", "this path takes \(allowed.rawValue) only")
+        response.headers[.allow] = allowed.rawValue
+        return response
     }
 
     func startSale(_ request: Request) async throws -> Response {

@@ -98,10 +98,12 @@ struct RegisterFixture {
         let status: Int
         let body: [String: Any]
         let text: String
+        /// The `Allow` header (a 405's).
+        var allow: String? = nil
     }
 
     /// One request as a register sends it; `token` nil sends no Authorization header.
-    enum Verb { case GET, POST }
+    enum Verb { case GET, POST, PUT, DELETE, TRACE }
 
     func request(_ method: Verb, _ path: String, body: Data? = nil, token: String? = RegisterFixture.token) async throws -> Answer {
         let url: String
@@ -111,7 +113,14 @@ struct RegisterFixture {
             url = "http://127.0.0.1:\(server.port!)\(path)"
         }
         var request = HTTPClientRequest(url: url)
-        request.method = method == .GET ? .GET : .POST
+        request.method =
+            switch method {
+            case .GET: .GET
+            case .POST: .POST
+            case .PUT: .PUT
+            case .DELETE: .DELETE
+            case .TRACE: .TRACE
+            }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -121,7 +130,9 @@ struct RegisterFixture {
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let data = Data(bytes.readableBytesView)
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: Int(response.status.code), body: object, text: String(decoding: data, as: UTF8.self))
+        return Answer(
+            status: Int(response.status.code), body: object, text: String(decoding: data, as: UTF8.self), allow: response.headers.first(name: "Allow")
+        )
     }
 
     func push(_ fields: [String: Any]) async throws -> Answer {
