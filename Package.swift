@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "AMCashSimulator",
             dependencies: [
-                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
+                "HTTPServing", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -99,12 +99,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -140,17 +137,14 @@ let package = Package(
         .target(
             name: "BackOfficeWeb",
             dependencies: [
-                "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
+                "HTTPServing", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -171,15 +165,29 @@ let package = Package(
         // The transports that carry a receipt's bytes (a file, a device, TCP), the printer's status (DLE EOT),
         // and the printer emulator.
         .target(name: "ReceiptPrinterIO", dependencies: ["ReceiptPrinting"], swiftSettings: strict),
+        // A Hummingbird application in a service group of our own (the simulator, the web back office and
+        // the register API): start, the bound port, TLS 1.2+, a graceful stop.
+        .target(
+            name: "HTTPServing",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The store register's local API (register-openapi.yaml): sales pushed in, outcomes read from the journal.
         .target(
             name: "RegisterAPI",
             dependencies: [
-                "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
+                "HTTPServing", "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["register-openapi.yaml"],

@@ -1,11 +1,11 @@
 public import AMCashConfiguration
 import AMCashJournal
 public import Foundation
+import HTTPServing
 import Hummingbird
 import HummingbirdCore
 public import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// The store register's API (`register-openapi.yaml`, under `/v1`), served by the console on a loopback
 /// address or a unix socket: the register pushes a sale, reads its outcome (from the journal, so it
@@ -16,19 +16,17 @@ public final class RegisterServer: Sendable {
     public let port: Int?
     public let address: RegisterListenAddress
     public let desk: RegisterDesk
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let running: RunningServer
 
     public static let maximumBody = 64 * 1024
     /// The longest `?wait=` a long poll may ask for, in seconds.
     public static let maximumWait = 60
 
-    private init(port: Int?, address: RegisterListenAddress, desk: RegisterDesk, task: Task<Void, any Error>, group: ServiceGroup) {
+    private init(port: Int?, address: RegisterListenAddress, desk: RegisterDesk, running: RunningServer) {
         self.port = port
         self.address = address
         self.desk = desk
-        self.task = task
-        self.group = group
+        self.running = running
     }
 
     /// Starts listening on `address` (port 0 picks a free one) and returns once it is.
@@ -49,37 +47,19 @@ public final class RegisterServer: Sendable {
             // A socket left by a till that died is removed; the folder's permissions guard it.
             unlink(path)
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: bind, serverName: "amcash-register-api"),
-            onServerRunning: { channel in
-                if case .unixSocket(let path) = address { chmod(path, 0o600) }
-                portContinuation.yield(channel.localAddress?.port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-            } catch {
-                portContinuation.finish()
-                throw error
-            }
-        }
-        var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            _ = try await task.value
+        guard
+            let running = try await RunningServer.start(
+                router: router, address: bind, serverName: "amcash-register-api", logger: logger,
+                whenListening: { if case .unixSocket(let path) = address { chmod(path, 0o600) } })
+        else {
             throw RegisterServerError(reason: "the register API stopped before it was listening on \(address)")
         }
-        return RegisterServer(port: bound, address: address, desk: desk, task: task, group: group)
+        return RegisterServer(port: running.port, address: address, desk: desk, running: running)
     }
 
     /// Stops listening; answers in flight finish.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await running.stop()
         if case .unixSocket(let path) = address { unlink(path) }
     }
 }
