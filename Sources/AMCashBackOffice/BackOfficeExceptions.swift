@@ -40,6 +40,8 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
     public let dollars: String?
     public let since: Date?
     public let note: String
+    /// The store register's sale the row belongs to, if a register pushed it (not part of `key`).
+    public var saleId: String?
 }
 
 extension BackOfficeException {
@@ -103,7 +105,7 @@ public enum BackOfficeExceptions {
             """
             SELECT sponsor, store, device, reconciliation_day::text, trace_id, kind, state, confirmation_number,
                 original_confirmation_number, card_masked, COALESCE(cents, requested_cents), is_void, is_exception, created_at,
-                COALESCE(last_failure, '')
+                COALESCE(last_failure, ''), sale_id
             FROM terminal_rows
             WHERE (is_exception OR state IN ('exception', 'sending', 'unknown'))
                 AND (\(store) = '' OR store = \(store)) AND (\(day) = '' OR reconciliation_day = NULLIF(\(day), '')::date)
@@ -111,12 +113,12 @@ public enum BackOfficeExceptions {
             """, logger: logger)
         for try await (
             sponsor, rowStore, device, rowDay, trace, kind, state, confirmation, original, card, cents, isVoid, isException,
-            created, failure
+            created, failure, sale
         )
             in rows.decode(
                 (
                     String, String, String, String, String, String, String, String?, String?, String, Int64?, Bool, Bool, Date,
-                    String
+                    String, String?
                 ).self)
         {
             let category: BackOfficeException.Category
@@ -134,11 +136,12 @@ public enum BackOfficeExceptions {
             } else {
                 continue
             }
-            items.append(
-                BackOfficeException(
-                    category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay,
-                    traceId: trace, confirmationNumber: confirmation ?? original, card: card,
-                    dollars: dollars(cents), since: created, note: note))
+            var item = BackOfficeException(
+                category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay,
+                traceId: trace, confirmationNumber: confirmation ?? original, card: card,
+                dollars: dollars(cents), since: created, note: note)
+            item.saleId = sale
+            items.append(item)
         }
         // Breaks: of the day asked for, or of each sponsor's latest run.
         let breaks = try await client.query(

@@ -22,6 +22,8 @@ public import AMCashPostgres
 /// - `till_hour_totals` (version 4): each till's redemptions, reversals and voids (counts and cents) by
 ///   reconciliation day and Toronto hour, kept by a trigger as rows arrive or change state, so the Today
 ///   page reads a few thousand small rows instead of the day's hundred thousand.
+/// - `terminal_rows.sale_id` (version 5): the store register's id of the sale a row belongs to, so a
+///   supervisor's exception names the register's sale.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -261,6 +263,12 @@ public enum BackOfficeSchema {
                     ) counted
                     GROUP BY 1, 2, 3, 4, 5
                     """,
+                ]),
+            .init(
+                version: 5, name: "the store register's sale id forwarded with its rows",
+                statements: [
+                    // The register's own id of the sale (journal version 7): up to 36 characters, no control characters.
+                    "ALTER TABLE terminal_rows ADD COLUMN sale_id text CHECK (length(sale_id) BETWEEN 1 AND 36 AND sale_id !~ '[[:cntrl:]]')"
                 ]),
         ])
 

@@ -23,6 +23,8 @@ public struct ForwardedRow: Sendable, Hashable {
     /// How long the row's latest host call took at the till, in whole milliseconds (nil: no call went out,
     /// or the journal predates version 8).
     public let hostLatencyMs: Int?
+    /// The store register's sale this row belongs to (journal version 7), so the chain can name it.
+    public let saleId: String?
     public let createdAt: Date
     public let answeredAt: Date?
     public let shownAt: Date?
@@ -116,7 +118,7 @@ extension Journal {
                 db,
                 sql: """
                     SELECT changeSeq, cardTerminalId, traceId, kind, state, maskedCard, body, confirmationNumber, originalConfirmationNumber,
-                           requestedCents, units, miles, cents, responseCode, hostLatencyMs, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
+                           requestedCents, units, miles, cents, responseCode, hostLatencyMs, saleId, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
                            isVoid, isException, resolvedByRecovery, lastFailure
                     FROM entries WHERE changeSeq > ? ORDER BY changeSeq LIMIT ?
                     """, arguments: [after, limit])
@@ -132,7 +134,7 @@ extension Journal {
                     confirmationNumber: row["confirmationNumber"], originalConfirmationNumber: row["originalConfirmationNumber"],
                     requested: (row["requestedCents"] as Int?).map(Money.init(cents:)), units: (row["units"] as Int?).map { Units($0) },
                     miles: (row["miles"] as Int?).map { Miles($0) }, money: (row["cents"] as Int?).map(Money.init(cents:)),
-                    responseCode: row["responseCode"], hostLatencyMs: row["hostLatencyMs"], createdAt: row["createdAt"],
+                    responseCode: row["responseCode"], hostLatencyMs: row["hostLatencyMs"], saleId: row["saleId"], createdAt: row["createdAt"],
                     answeredAt: row["answeredAt"], shownAt: row["shownAt"],
                     redemptionDay: ProgramDay(try CalendarDay(parsing: row["redemptionDay"])),
                     reconciliationDay: ProgramDay(try CalendarDay(parsing: row["reconciliationDay"])),

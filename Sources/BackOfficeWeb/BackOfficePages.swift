@@ -388,7 +388,8 @@ struct BackOfficePages {
                 body += "<tr id=\"\(Self.escape(item.key))\"><td>\(Self.escape(e.store))</td><td>\(Self.escape(e.device))</td>"
                 body += "<td>\(Self.escape(e.day ?? ""))</td><td>\(Self.escape(e.traceId ?? ""))</td>"
                 body += "<td>\(Self.escape(e.confirmationNumber ?? ""))</td><td>\(Self.escape(Self.masked(e.card)))</td>"
-                body += "<td class=\"n\">\(Self.escape(amount))</td><td>\(Self.escape(e.note))</td><td>"
+                let register = e.saleId.map { " (" + t("register sale", "vente de la caisse") + " \($0))" } ?? ""
+                body += "<td class=\"n\">\(Self.escape(amount))</td><td>\(Self.escape(e.note + register))</td><td>"
                 body += """
                     <form method="post" action="/exceptions/resolve">\(csrfField(session))\
                     <input type="hidden" name="key" value="\(Self.escape(item.key))"><input type="hidden" name="back" value="\(Self.escape(back))">\

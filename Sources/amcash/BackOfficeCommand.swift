@@ -224,6 +224,7 @@ struct BackOfficeExceptionsCommand: AsyncParsableCommand {
                     if let confirmation = item.confirmationNumber { line += "  \(confirmation)" }
                     if let card = item.card { line += "  card \(card)" }
                     if let dollars = item.dollars { line += "  $\(dollars)" }
+                    if let sale = item.saleId { line += "  register sale \(sale)" }
                     lines.append(line + " — " + item.note)
                 }
             }

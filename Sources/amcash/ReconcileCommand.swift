@@ -131,6 +131,13 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         report.finish(day: fileDay, period: reconciler!.period, sponsor: parser.sponsorCode ?? "", summary: reconciler!.summary)
+        // A break of a register's sale names it: looked up for the few rows listed, not carried by a million.
+        if case .journals(let journals, _, _) = source {
+            for index in report.breaks.indices {
+                guard let journal = report.breaks[index].journalIndex, let row = report.breaks[index].journalRow else { continue }
+                report.breaks[index].saleId = try? journals[journal].entry(id: row).saleId
+            }
+        }
         // The file was whole and added up: now the journals (or the chain database) learn what matched.
         progress.phase("writing the results to the \(source.noun)…")
         try await source.write(
@@ -241,6 +248,15 @@ struct ReconcileReport: Encodable {
         let dollars: String?
         let note: String
         let rollsForward: Bool
+        /// The store register's sale of the journal row, if a register pushed it.
+        var saleId: String?
+        /// Which journal (by its index in `journals`) holds the row.
+        let journalIndex: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case classification, record, journal, journalRow, type, confirmationNumber, traceId, card, units, miles, dollars, note
+            case rollsForward, saleId
+        }
     }
 
     struct ClassLine: Encodable {
@@ -289,7 +305,8 @@ struct ReconcileReport: Encodable {
                 classification: finding.classification.rawValue, record: finding.recordNumber,
                 journal: finding.terminalKey.map { journals[$0.journal] }, journalRow: finding.terminalKey?.id, type: finding.type.rawValue,
                 confirmationNumber: finding.confirmationNumber, traceId: finding.traceId, card: finding.maskedCard, units: finding.units?.count,
-                miles: finding.miles?.value, dollars: finding.money?.decimalString, note: finding.note, rollsForward: finding.rollsForward))
+                miles: finding.miles?.value, dollars: finding.money?.decimalString, note: finding.note, rollsForward: finding.rollsForward,
+                journalIndex: finding.terminalKey?.journal))
     }
 
     mutating func finish(day: ProgramDay, period: Range<Date>, sponsor: String, summary: ReconciliationSummary) {
@@ -335,7 +352,7 @@ struct ReconcileReport: Encodable {
                     "  \(ReconciliationClass(rawValue: item.classification)?.label ?? item.classification): \(place) \(item.type) "
                         + "\(item.confirmationNumber ?? "-") card \(item.card) trace \(item.traceId) "
                         + "\(item.units.map { "\($0) units" } ?? "") \(item.dollars.map { "$\($0)" } ?? "") — \(item.note)"
-                        + (item.rollsForward ? " (rolls forward)" : ""))
+                        + (item.saleId.map { " (register sale \($0))" } ?? "") + (item.rollsForward ? " (rolls forward)" : ""))
             }
             if breaksNotListed > 0 { lines.append("  … and \(breaksNotListed) more (raise --max-breaks to list them)") }
         }

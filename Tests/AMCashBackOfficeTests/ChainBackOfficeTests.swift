@@ -110,10 +110,11 @@ import Testing
             first == [
                 "1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions",
                 "3: host latency forwarded by the tills", "4: each till's totals by hour, kept as rows arrive",
+                "5: the store register's sale id forwarded with its rows",
             ])
         #expect(second.isEmpty, "a second run changes nothing")
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
-        #expect(version == 4)
+        #expect(version == 5)
         let indexes = try await Self.scalar(
             address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
         #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
@@ -168,6 +169,34 @@ import Testing
             await simulator.stop()
             throw error
         }
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
+    /// A register's sale keeps its id from the till's journal to the chain: the supervisor's exception
+    /// names the register's sale (#27), and a row without a register has none.
+    @Test func aRegistersSaleIdReachesTheChainAndNamesItsException() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0006", device: "001", simulator: simulator)
+        let call = try till.builder.redeem(
+            RedemptionRequest(
+                card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan), basket: Money(dollars: 100),
+                amount: Money(dollars: 20)), traceId: try till.journal.nextTraceId(), at: Date())
+        let intent = try till.journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date(), saleId: "POS7-000123")
+        try till.journal.release(intent.id)
+        try till.journal.giveUpReplays(intent.id, at: Date())
+        let plain = try await till.redeem("81000000007", dollars: 10)
+        _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+        let ids = try await Self.scalar(
+            address, "SELECT trace_id || ' ' || COALESCE(sale_id, '-') FROM terminal_rows ORDER BY trace_id", as: String.self)
+        #expect(ids == ["\(intent.traceId) POS7-000123", "\(plain.traceId) -"], "\(ids)")
+        let items = try await PostgresSession.with(address) { client in
+            try await BackOfficeExceptions.list(client, filter: .init(store: "0006"), now: Date(), logger: Self.logger)
+        }
+        let item = try #require(items.first { $0.traceId == intent.traceId })
+        #expect(item.saleId == "POS7-000123")
+        #expect(items.allSatisfy { $0.traceId != plain.traceId })
         await till.client.shutdown()
         await simulator.stop()
     }
