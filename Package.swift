@@ -384,7 +384,7 @@ let package = Package(
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
                 "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
-                "AMCashDomain",
+                "AMCashDomain", "FuzzSupport",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
                 "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

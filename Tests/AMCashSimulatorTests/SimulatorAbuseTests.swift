@@ -3,6 +3,7 @@ import AMCashConfiguration
 import AMCashDomain
 import AMCashWire
 import Foundation
+import FuzzSupport
 import Testing
 
 @testable import AMCashSimulator
@@ -11,22 +12,7 @@ import Testing
 /// bounded loops on loopback only.
 @Suite(.serialized) struct SimulatorAbuseTests {
     /// A TCP connection to the simulator on loopback, or -1.
-    static func connection(port: Int) -> Int32 {
-        // Close-on-exec: other tests of this process start `amcash` children, which must not inherit (and hold open) these sockets.
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            close(socket)
-            return -1
-        }
-        return socket
-    }
+    static func connection(port: Int) -> Int32 { LoopbackSocket.connect(port: port) }
 
     /// One raw HTTP/1.1 exchange on loopback (URLSession is not used: a test must see exact statuses).
     static func exchange(port: Int, _ request: Data) throws -> String {

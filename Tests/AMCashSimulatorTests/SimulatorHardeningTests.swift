@@ -3,6 +3,7 @@ import AMCashConfiguration
 import AMCashDomain
 import AMCashWire
 import Foundation
+import FuzzSupport
 import Testing
 
 @testable import AMCashSimulator
@@ -95,27 +96,7 @@ import Testing
     // MARK: - 3. Per-address cap
 
     /// A connection from `source` (a loopback address) to the simulator, or -1.
-    static func connection(from source: String, port: Int) -> Int32 {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        _ = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            close(socket)
-            return -1
-        }
-        return socket
-    }
+    static func connection(from source: String, port: Int) -> Int32 { LoopbackSocket.connect(port: port, from: source) }
 
     @Test func oneAddressCannotTakeEveryConnection() async throws {
         var options = SimulatorOptions()

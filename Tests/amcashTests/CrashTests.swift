@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import PostgresTestSupport
 import Testing
 
@@ -113,16 +114,7 @@ import Testing
     static func waitForPort(_ port: Int) async throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(socket)
-            if connected == 0 { return }
+            if LoopbackSocket.isListening(port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CrashTestError(reason: "the simulator did not listen on \(port)")
