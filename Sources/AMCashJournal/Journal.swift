@@ -961,6 +961,9 @@ public final class Journal: Sendable {
             try db.alter(table: "entries") { table in table.add(column: "saleId", .text) }
             try db.create(index: "entries_saleId", on: "entries", columns: ["saleId"])
         }
+        migrator.registerMigration("v8: earnings (ISSUE and RETURN, stored and forwarded)") { db in
+            try Journal.createEarnings(db)
+        }
         return migrator
     }
 
