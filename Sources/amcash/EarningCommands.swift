@@ -96,6 +96,8 @@ struct EarningReport: Encodable {
         }
         var lines = ["\(operation)  \(environment)" + (traceId.map { "  trace \($0)" } ?? "") + "  card \(card) (\(entryMode))"]
         switch outcome {
+        case "issued" where operation == "CALCULATE":
+            lines.append("This sale earns \(miles ?? 0) miles (a preview: nothing was earned yet)")
         case "issued":
             let verb = operation == "RETURN" ? "Miles taken back" : operation == "CALCULATE" ? "This sale earns" : "Miles earned"
             lines.append("\(outcome.uppercased()): \(verb): \(miles ?? 0)")
@@ -252,11 +254,12 @@ struct EarningsSection: Encodable {
     }
 
     var table: String {
-        var lines = ["Earning (Issuance)", "ID    KIND    STATE     CARD          MILES  CONFIRMATION    CHECKOUT TRANSACTION"]
+        var lines = ["Earning (Issuance)", "ID    KIND    STATE     CARD          MILES    CONFIRMATION    CHECKOUT TRANSACTION"]
         for row in rows {
             func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
             lines.append(
-                pad(String(row.id), 6) + pad(row.kind, 8) + pad(row.state, 10) + pad(row.card, 14) + pad(row.miles.map(String.init) ?? "pending", 7)
+                pad(String(row.id), 6) + pad(row.kind, 8) + pad(row.state, 10) + pad(row.card, 14)
+                    + pad(row.miles.map(String.init) ?? (row.state == EarningState.refused.rawValue ? "-" : "pending"), 9)
                     + pad(row.confirmationNumber ?? "-", 16) + row.checkoutTransactionId)
         }
         lines.append("Miles earned \(milesEarned), returned \(milesReturned), pending \(pending) row\(pending == 1 ? "" : "s")")

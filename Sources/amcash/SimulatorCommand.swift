@@ -21,6 +21,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
             5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
+            Earning (AIR MILES Issuance) is served on the same server under /checkout/issuance/: test collectors \
+            81000000013 to 81000000016 earn split between AM Cash and Dream, into Dream only, pending (202) and \
+            refused (400); see docs/earning.md.
             """,
         subcommands: [ExportReconciliationCommand.self, ScorecardCommand.self])
 

@@ -18,7 +18,7 @@ import Testing
     static func client(_ baseURL: String) throws -> HostClient {
         HostClient(
             settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator,
-            timeouts: HostTimeouts(connect: .seconds(2), read: .seconds(3)))
+            timeouts: .standard)
     }
 
     @Test func aKeyedCardEarnsOnTheAmountAfterTheAMCashDiscount() async throws {

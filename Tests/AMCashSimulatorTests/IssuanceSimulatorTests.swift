@@ -145,8 +145,9 @@ import Testing
     }
 
     @Test func thePendingCollectorIsAnswered202AndPostsLater() async throws {
-        var options = SimulatorOptions()
-        options.earningPostDelay = .seconds(1)
+        let clock = TestClock(start: ISO8601DateFormatter().date(from: "2026-12-05T13:00:00-05:00")!)
+        var options = SimulatorOptions(clock: { clock.now })
+        options.earningPostDelay = .seconds(5)
         let (simulator, wire) = try await Self.start(options)
         defer {
             Task {
@@ -158,10 +159,11 @@ import Testing
         let answer = try await Self.call(wire, "issue", Self.basket(collector: "81000000015"), key: key)
         #expect(answer.status == 202)
         #expect(answer["status"] == "PENDING")
-        #expect(try await simulator.balances(of: "81000000015")?.cash == 500)
+        clock.set("2026-12-05T13:00:04-05:00")
+        #expect(try await simulator.balances(of: "81000000015")?.cash == 500, "not posted before its time")
         let resent = try await Self.call(wire, "issue", Self.basket(collector: "81000000015"), key: key)
         #expect(resent.status == 202, "resending changes nothing")
-        try await Task.sleep(for: .milliseconds(1_300))
+        clock.set("2026-12-05T13:00:06-05:00")
         #expect(try await simulator.balances(of: "81000000015")?.cash == 505)
         #expect(try await simulator.issuances().map(\.status) == ["ISSUED"])
     }
