@@ -151,7 +151,9 @@ final class IssuanceLedger: Sendable {
         } else {
             cashShare = min(100, max(0, profile?.earnedCashPercent ?? 100))
         }
-        let cash = signed * cashShare / 100
+        var cash = signed * cashShare / 100
+        // Miles taken back come out of AM Cash as far as it goes (it never goes below zero), the rest out of Dream.
+        if cash < 0 { cash = -min(-cash, max(0, account.cash)) }
         let dream = signed - cash
         let pending = profile?.earning == .pending && !givesBack
         let status = pending ? IssuanceDecisions.statusPending : IssuanceDecisions.statusIssued
