@@ -186,7 +186,12 @@ import Testing
 
     @Test func milesTakenBackBeyondTheAMCashBalanceComeOutOfDream() async throws {
         let (simulator, wire) = try await Self.start()
-        defer { Task { await wire.close(); await simulator.stop() } }
+        defer {
+            Task {
+                await wire.close()
+                await simulator.stop()
+            }
+        }
         // 81000000003 holds 60 AM Cash and 1000 Dream miles; a reversal of 100 miles empties AM Cash, 40 come out of Dream.
         let reverse = try await Self.call(wire, "reverse", Self.partner(collector: "81000000003", transaction: "P-9", miles: 100))
         #expect(reverse.status == 200, "\(reverse.json)")
