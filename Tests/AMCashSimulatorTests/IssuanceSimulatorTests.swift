@@ -226,6 +226,11 @@ import Testing
             headers: [("Authorization", "Bearer \(token)"), ("Idempotency-Key", UUID().uuidString)])
         #expect(parallel.status == IssuanceDecisions.parallelTransactionStatus)
         #expect(parallel.code == IssuanceDecisions.parallelTransactionCode)
+        // CALCULATE moves nothing: it is answered while the INQUIRE is out.
+        let preview = try await wire.post(
+            "/checkout/issuance/calculate", body: Self.basket(collector: slow),
+            headers: [("Authorization", "Bearer \(token)"), ("Idempotency-Key", UUID().uuidString)])
+        #expect(preview.status == 200)
         #expect(try await inquiry.value == 200)
         #expect(try await simulator.issuances().isEmpty, "nothing was done")
         // Afterwards the same earning goes through (the slow collector still answers slowly).

@@ -51,10 +51,12 @@ struct IssuanceDesk: Sendable {
                 503,
                 IssuanceReplyBody(responseCode: "0092", message: "Issuance is not served on a PostgreSQL ledger yet; use the SQLite ledger (--db)"))
         }
-        if let number = body.collectorNumber {
+        // One transaction at a time per collector (CALCULATE, which moves nothing, is not one).
+        let guarded = operation == .calculate && !IssuanceDecisions.calculateIsATransaction ? nil : body.collectorNumber
+        if let number = guarded {
             guard activity.beginIssuance(number) else { return parallel(body) }
         }
-        defer { if let number = body.collectorNumber { activity.endIssuance(number) } }
+        defer { if let number = guarded { activity.endIssuance(number) } }
         switch body.collectorNumber.flatMap({ behaviours[$0] }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))

@@ -52,6 +52,9 @@ public enum IssuanceDecisions {
     public static let parallelTransactionCode = "0094"
     /// See `parallelTransactionCode`. To confirm with AIR MILES.
     public static let parallelTransactionStatus = 409
+    /// CALCULATE moves nothing, so it is not a transaction for the one-at-a-time rule: the offer screen may
+    /// ask it while the INQUIRE is out. To confirm with AIR MILES.
+    public static let calculateIsATransaction = false
 
     /// A 500 (or 408/503) is re-sent at least this many more times with the same key and body before the
     /// earning waits in the store-and-forward queue. To confirm with AIR MILES.
