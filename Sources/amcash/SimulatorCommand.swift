@@ -46,6 +46,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Load the test collectors from this TOML file instead of the built-in set.")
     var collectors: String?
 
+    @Option(name: .long, help: "Load the Issuance bonus offers from this TOML file instead of the built-in ones (see docs/earning.md).")
+    var offers: String?
+
     @Option(name: .long, help: "Inject a fault (repeatable).")
     var fault: [String] = []
 
@@ -121,6 +124,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
             databasePath: db)
         options.keyRetention = retention
+        if let offers { options.bonusOffers = try BonusOffer.load(path: offers) }
         options.maximumTokens = maxTokens
         options.orphanRefund = refund
         options.database = sharedLedger

@@ -236,4 +236,47 @@ import Testing
         // Afterwards the same earning goes through (the slow collector still answers slowly).
         #expect(try await Self.call(wire, "issue", Self.basket(collector: slow)).status == 200)
     }
+
+    @Test func bonusOffersComeFromAnOffersFile() async throws {
+        var options = SimulatorOptions()
+        options.bonusOffers = try BonusOffer.parse(
+            """
+            [[offer]]
+            offerId = "HOME10"
+            description = "10 bonus miles on home goods"
+            department = "HOME"
+            miles = 10
+
+            [[offer]]
+            offerId = "MILK3"
+            item = "1"
+            multiplier = 3
+            """, path: "offers.toml")
+        let (simulator, wire) = try await Self.start(options)
+        defer {
+            Task {
+                await wire.close()
+                await simulator.stop()
+            }
+        }
+        // $105.00: 5 STANDARD, 10 for the HOME item, and the milk ($9.98, no whole $20) earns no extra.
+        let answer = try await Self.call(wire, "calculate", Self.basket())
+        #expect(answer.json["totalMiles"] as? Int == 15, "\(answer.json)")
+    }
+
+    @Test(arguments: [
+        ("[[offer]]\nofferId = \"X\"\nmiles = 5", "give exactly one of department, category, item or coupon"),
+        ("[[offer]]\nofferId = \"X\"\ncoupon = \"C\"\nmultiplier = 2", "a coupon offer gives miles"),
+        ("[[offer]]\nofferId = \"X\"\ncategory = \"C\"", "give exactly one of miles or multiplier"),
+        ("title = \"none\"", "at least one [[offer]]"),
+    ])
+    func aBadOffersFileIsRefusedWithItsPlace(text: String, reason: String) {
+        #expect(throws: (any Error).self) { try BonusOffer.parse(text, path: "offers.toml") }
+        do {
+            _ = try BonusOffer.parse(text, path: "offers.toml")
+        } catch {
+            #expect(error.description.hasPrefix("offers.toml:"), "\(error.description)")
+            #expect(error.description.contains(reason), "\(error.description)")
+        }
+    }
 }

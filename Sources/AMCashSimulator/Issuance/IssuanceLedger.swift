@@ -17,7 +17,7 @@ final class IssuanceLedger: Sendable {
         self.database = database
         self.options = options
         self.runBase = runBase
-        rules = IssuanceRules(centsPerMile: options.earningCentsPerMile)
+        rules = IssuanceRules(centsPerMile: options.earningCentsPerMile, bonusOffers: options.bonusOffers)
     }
 
     /// An answer, or the same key with another body.
