@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "AMCashSimulator",
             dependencies: [
-                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
+                "HTTPServing", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -101,12 +101,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -142,17 +139,14 @@ let package = Package(
         .target(
             name: "BackOfficeWeb",
             dependencies: [
-                "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
+                "HTTPServing", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -169,19 +163,33 @@ let package = Package(
         ),
         // A receipt rendered once into a document (lines with roles), written as text or ESC/POS bytes in a
         // code page, and read back from ESC/POS for the emulator and the goldens. Pure: no files, no network.
-        .target(name: "ReceiptPrinting", swiftSettings: strict),
+        .target(name: "ReceiptPrinting", dependencies: ["AMCashDomain"], swiftSettings: strict),
         // The transports that carry a receipt's bytes (a file, a device, TCP), the printer's status (DLE EOT),
         // and the printer emulator.
         .target(name: "ReceiptPrinterIO", dependencies: ["ReceiptPrinting"], swiftSettings: strict),
+        // A Hummingbird application in a service group of our own (the simulator, the web back office and
+        // the register API): start, the bound port, TLS 1.2+, a graceful stop.
+        .target(
+            name: "HTTPServing",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The store register's local API (register-openapi.yaml): sales pushed in, outcomes read from the journal.
         .target(
             name: "RegisterAPI",
             dependencies: [
-                "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
+                "HTTPServing", "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["register-openapi.yaml"],
@@ -214,7 +222,7 @@ let package = Package(
         .target(
             name: "AMCashTraining",
             dependencies: [
-                "ConsoleRuntime", "ConsoleCore", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "ConsoleRuntime", "ConsoleCore", "ConsoleUI", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
                 "AMCashDomain",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -233,7 +241,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ncursesw")]
         ),
         // The only code that calls curses.
-        .target(name: "CursesBackend", dependencies: ["ConsoleRuntime", "ConsoleUI", "ConsoleCore", "CNcursesW"], swiftSettings: strict),
+        .target(name: "CursesBackend", dependencies: ["ConsoleUI", "ConsoleCore", "CNcursesW"], swiftSettings: strict),
         // The executable: subcommands, configuration, wiring.
         .executableTarget(
             name: "amcash",
@@ -297,7 +305,7 @@ let package = Package(
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
-            dependencies: ["ConsoleCore", "AMCashWire", "AMCashDomain"],
+            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashWire", "AMCashDomain"],
             path: "Tests/ConsoleTestSupport",
             swiftSettings: strict
         ),
@@ -377,7 +385,8 @@ let package = Package(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
-                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "AMCashDomain",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
                 "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -1,4 +1,5 @@
 import AMCashDomain
+import Crypto
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -41,6 +42,22 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
     public let note: String
 }
 
+extension BackOfficeException {
+    /// Stable across page loads and runs: what a resolution on the web names. Its category and a hash of
+    /// what identifies it; a till that goes stale again after it was resolved is a new exception (its
+    /// last-seen time is part of the key).
+    public var key: String {
+        let since = category == .forwardingStale ? self.since.map { String(Int64($0.timeIntervalSince1970)) } : nil
+        // A stale till's note counts the minutes: not part of what identifies it.
+        let identifyingNote = category == .forwardingStale ? "" : note
+        let parts = [sponsor, store, device, day ?? "", traceId ?? "", confirmationNumber ?? "", since ?? "", identifyingNote]
+        let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1f}").utf8))
+        return category.rawValue + "-" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The supervisor's list, read from the chain database: rows in exception, unknown outcomes past
+/// retention, the reconciliation's breaks and silent tills.
 public enum BackOfficeExceptions {
     public struct Filter: Sendable {
         public var store: String?
@@ -55,6 +72,27 @@ public enum BackOfficeExceptions {
         }
     }
 
+    /// The list without what a supervisor already resolved on the web (`exception_resolutions`):
+    /// what `amcash backoffice exceptions` prints, so the terminal and the web agree on what is open.
+    public static func unresolved(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
+        let items = try await list(client, filter: filter, now: now, logger: logger)
+        let resolved = try await resolvedKeys(client, among: items.map(\.key), logger: logger)
+        return items.filter { !resolved.contains($0.key) }
+    }
+
+    /// Which of `keys` have a line in the audit trail of resolutions.
+    public static func resolvedKeys(_ client: PostgresClient, among keys: [String], logger: Logger) async throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        var found: Set<String> = []
+        for try await key in try await client.query(
+            "SELECT DISTINCT exception_key FROM exception_resolutions WHERE exception_key = ANY(\(keys)::text[])", logger: logger
+        ).decode(String.self) {
+            found.insert(key)
+        }
+        return found
+    }
+
+    /// Everything on the list, resolved on the web or not (the web shows resolutions beside their items).
     public static func list(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
         var items: [BackOfficeException] = []
         let store = filter.store ?? ""

@@ -151,6 +151,7 @@ public final class BackOfficeForwarder: Sendable {
         var miles: [Int64] = []
         var cents: [Int64] = []
         var code: [String] = []
+        var latency: [Int64] = []
         var created: [Int64] = []
         var answered: [Int64] = []
         var shown: [Int64] = []
@@ -181,6 +182,7 @@ public final class BackOfficeForwarder: Sendable {
             miles.append(Int64(row.miles?.value ?? -1))
             cents.append(Int64(row.money?.cents ?? -1))
             code.append(row.responseCode ?? "")
+            latency.append(Int64(row.hostLatencyMs ?? -1))
             created.append(ms(row.createdAt))
             answered.append(ms(row.answeredAt))
             shown.append(ms(row.shownAt))
@@ -199,23 +201,23 @@ public final class BackOfficeForwarder: Sendable {
             try await connection.query(
                 """
                 INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,
-                    confirmation_number, original_confirmation_number, requested_cents, units, miles, cents, response_code, created_at,
-                    answered_at, shown_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, last_failure,
+                    confirmation_number, original_confirmation_number, requested_cents, units, miles, cents, response_code, host_latency_ms,
+                    created_at, answered_at, shown_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, last_failure,
                     change_seq, forwarded_at)
                 SELECT sponsor, store, device, trace_id, kind, state, card_masked, NULLIF(card_hash, ''), NULLIF(card_number, ''),
                     NULLIF(confirmation, ''), NULLIF(original, ''), NULLIF(requested, -1), NULLIF(units, -1)::integer,
-                    NULLIF(miles, -1)::integer, NULLIF(cents, -1), NULLIF(code, ''),
+                    NULLIF(miles, -1)::integer, NULLIF(cents, -1), NULLIF(code, ''), NULLIF(latency, -1)::integer,
                     timestamptz 'epoch' + created * interval '1 millisecond',
                     CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
                     CASE WHEN shown < 0 THEN NULL ELSE timestamptz 'epoch' + shown * interval '1 millisecond' END,
                     redemption_day::date, reconciliation_day::date, is_void, is_exception, by_recovery, NULLIF(failure, ''), seq, \(now)
                 FROM unnest(\(sponsor)::text[], \(store)::text[], \(device)::text[], \(trace)::text[], \(kind)::text[], \(rowState)::text[],
                     \(masked)::text[], \(hash)::text[], \(number)::text[], \(confirmation)::text[], \(original)::text[], \(requested)::bigint[],
-                    \(units)::bigint[], \(miles)::bigint[], \(cents)::bigint[], \(code)::text[], \(created)::bigint[], \(answered)::bigint[],
+                    \(units)::bigint[], \(miles)::bigint[], \(cents)::bigint[], \(code)::text[], \(latency)::bigint[], \(created)::bigint[], \(answered)::bigint[],
                     \(shown)::bigint[], \(redemptionDay)::text[], \(reconciliationDay)::text[], \(isVoid)::boolean[], \(isException)::boolean[],
                     \(byRecovery)::boolean[], \(failure)::text[], \(seq)::bigint[])
                     AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, confirmation, original,
-                         requested, units, miles, cents, code, created, answered, shown, redemption_day, reconciliation_day, is_void,
+                         requested, units, miles, cents, code, latency, created, answered, shown, redemption_day, reconciliation_day, is_void,
                          is_exception, by_recovery, failure, seq)
                 ON CONFLICT (sponsor, store, device, trace_id) DO UPDATE SET
                     kind = excluded.kind, state = excluded.state, card_masked = excluded.card_masked,
@@ -223,7 +225,7 @@ public final class BackOfficeForwarder: Sendable {
                     card_number = COALESCE(excluded.card_number, terminal_rows.card_number),
                     confirmation_number = excluded.confirmation_number, original_confirmation_number = excluded.original_confirmation_number,
                     requested_cents = excluded.requested_cents, units = excluded.units, miles = excluded.miles, cents = excluded.cents,
-                    response_code = excluded.response_code, created_at = excluded.created_at, answered_at = excluded.answered_at,
+                    response_code = excluded.response_code, host_latency_ms = excluded.host_latency_ms, created_at = excluded.created_at, answered_at = excluded.answered_at,
                     shown_at = excluded.shown_at, redemption_day = excluded.redemption_day, reconciliation_day = excluded.reconciliation_day,
                     is_void = excluded.is_void, is_exception = excluded.is_exception, resolved_by_recovery = excluded.resolved_by_recovery,
                     last_failure = excluded.last_failure, change_seq = excluded.change_seq, forwarded_at = excluded.forwarded_at

@@ -17,6 +17,11 @@ public import AMCashPostgres
 ///   a hash of each session's token is stored).
 /// - `exception_resolutions` (version 2): who resolved which exception, when and why; appended to,
 ///   never changed or deleted, so it is the audit trail of the exception list.
+/// - `terminal_rows.host_latency_ms` (version 3): each till's own time for the row's latest host call,
+///   forwarded with the row, so the chain charts every till's host latency without scraping tills.
+/// - `till_hour_totals` (version 4): each till's redemptions, reversals and voids (counts and cents) by
+///   reconciliation day and Toronto hour, kept by a trigger as rows arrive or change state, so the Today
+///   page reads a few thousand small rows instead of the day's hundred thousand.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -191,5 +196,111 @@ public enum BackOfficeSchema {
                     FOR EACH ROW EXECUTE FUNCTION amcash_append_only()
                     """,
                 ]),
+            .init(
+                version: 3, name: "host latency forwarded by the tills",
+                statements: [
+                    // The till's own time for the row's latest host call, in whole milliseconds (journal version 8).
+                    "ALTER TABLE terminal_rows ADD COLUMN host_latency_ms integer CHECK (host_latency_ms >= 0)"
+                ]),
+            .init(
+                version: 4, name: "each till's totals by hour, kept as rows arrive",
+                statements: [
+                    """
+                    CREATE TABLE till_hour_totals (
+                        reconciliation_day date NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        sponsor text NOT NULL,
+                        hour smallint NOT NULL CHECK (hour BETWEEN 0 AND 23),
+                        redemptions integer NOT NULL DEFAULT 0,
+                        redeemed_cents bigint NOT NULL DEFAULT 0,
+                        reversals integer NOT NULL DEFAULT 0,
+                        reversed_cents bigint NOT NULL DEFAULT 0,
+                        voids integer NOT NULL DEFAULT 0,
+                        voided_cents bigint NOT NULL DEFAULT 0,
+                        PRIMARY KEY (reconciliation_day, store, device, sponsor, hour)
+                    )
+                    """,
+                    // A row's part in its till's totals: an approved REDEEM, or a REVERSE that went through (worth its
+                    // own cents, else its original's). Once per statement, not per row: a forwarded batch of 500 rows
+                    // is one aggregated upsert per till and hour, its old rows taken out and its new ones put in
+                    // (a row whose counted columns did not change cancels out).
+                    totalsFunction("amcash_till_totals_inserted", rows: "SELECT 1 AS sign, * FROM new_rows"),
+                    totalsFunction(
+                        "amcash_till_totals_updated", rows: "SELECT -1 AS sign, * FROM old_rows UNION ALL SELECT 1, * FROM new_rows"),
+                    totalsFunction("amcash_till_totals_deleted", rows: "SELECT -1 AS sign, * FROM old_rows"),
+                    """
+                    CREATE TRIGGER terminal_rows_totals_inserted AFTER INSERT ON terminal_rows REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_inserted()
+                    """,
+                    """
+                    CREATE TRIGGER terminal_rows_totals_updated AFTER UPDATE ON terminal_rows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_updated()
+                    """,
+                    """
+                    CREATE TRIGGER terminal_rows_totals_deleted AFTER DELETE ON terminal_rows REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION amcash_till_totals_deleted()
+                    """,
+                    // The rows already there.
+                    """
+                    INSERT INTO till_hour_totals (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents,
+                        reversals, reversed_cents, voids, voided_cents)
+                    SELECT reconciliation_day, store, device, sponsor, hour,
+                        count(*) FILTER (WHERE kind = 'REDEEM'), COALESCE(sum(worth) FILTER (WHERE kind = 'REDEEM'), 0),
+                        count(*) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                        count(*) FILTER (WHERE kind = 'REVERSE' AND is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0)
+                    FROM (
+                        SELECT r.reconciliation_day, r.store, r.device, r.sponsor, r.kind, r.is_void,
+                            extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint AS hour,
+                            CASE WHEN r.kind = 'REDEEM' THEN r.cents
+                                 ELSE COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                                     WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1)) END AS worth
+                        FROM terminal_rows r
+                        WHERE (r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided'))
+                            OR (r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided'))
+                    ) counted
+                    GROUP BY 1, 2, 3, 4, 5
+                    """,
+                ]),
         ])
+
+    /// A statement-level trigger function adding `rows` (each with its `sign`: -1 for a row as it was, 1 as it
+    /// is) to `till_hour_totals` in one aggregated upsert per till and hour.
+    static func totalsFunction(_ name: String, rows: String) -> String {
+        """
+        CREATE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO till_hour_totals AS t (reconciliation_day, store, device, sponsor, hour, redemptions, redeemed_cents,
+                reversals, reversed_cents, voids, voided_cents)
+            SELECT reconciliation_day, store, device, sponsor, hour,
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REDEEM'), 0), COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REDEEM'), 0),
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND is_void), 0),
+                COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0)
+            FROM (
+                SELECT r.sign, r.reconciliation_day, r.store, r.device, r.sponsor, r.kind, r.is_void,
+                    extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::smallint AS hour,
+                    CASE WHEN r.kind = 'REDEEM' THEN COALESCE(r.cents, 0)
+                         ELSE COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                             WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1), 0) END AS worth
+                FROM (\(rows)) r
+                WHERE (r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided'))
+                    OR (r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided'))
+            ) counted
+            GROUP BY 1, 2, 3, 4, 5
+            -- A till's hour whose rows all cancel out (updated, nothing counted changed) is not written.
+            HAVING COALESCE(sum(sign) FILTER (WHERE kind = 'REDEEM'), 0) <> 0 OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REDEEM'), 0) <> 0
+                OR COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0) <> 0
+                OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0) <> 0
+                OR COALESCE(sum(sign) FILTER (WHERE kind = 'REVERSE' AND is_void), 0) <> 0
+                OR COALESCE(sum(sign * worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0) <> 0
+            ON CONFLICT (reconciliation_day, store, device, sponsor, hour) DO UPDATE
+            SET redemptions = t.redemptions + excluded.redemptions, redeemed_cents = t.redeemed_cents + excluded.redeemed_cents,
+                reversals = t.reversals + excluded.reversals, reversed_cents = t.reversed_cents + excluded.reversed_cents,
+                voids = t.voids + excluded.voids, voided_cents = t.voided_cents + excluded.voided_cents;
+            RETURN NULL;
+        END $$
+        """
+    }
 }

@@ -100,7 +100,7 @@ public enum TerminalConfigurationLoader {
         for key in document.root.keys.sorted() where !known.contains(key) {
             throw document.error(at: key, "unknown key \"\(key)\"; the keys are \(keys.map(\.key).joined(separator: ", "))")
         }
-        let reader = Reader(document: document)
+        let reader = TOMLReader(document)
         let builtIn = TerminalIdentity.training
         let sponsor = try reader.string("sponsorCode") ?? builtIn.sponsorCode
         let store = try reader.string("storeId") ?? builtIn.storeId
@@ -121,6 +121,36 @@ public enum TerminalConfigurationLoader {
             }
             configuration.language = language
         }
+        try readHost(reader, into: &configuration)
+        let connect = try reader.milliseconds("connectTimeoutMs") ?? HostTimeouts.standard.connect
+        let read = try reader.milliseconds("readTimeoutMs") ?? HostTimeouts.standard.read
+        configuration.timeouts = HostTimeouts(connect: connect, read: read)
+        configuration.journalPath = try reader.string("journalPath")
+        configuration.credentialsFile = try reader.string("credentialsFile")
+        try readBackOffice(reader, into: &configuration)
+        configuration.showBalances = try reader.bool("showBalances") ?? true
+        configuration.receipt = try receiptConfiguration(document)
+        if case .file(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
+        if case .device(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
+        try readRetention(reader, into: &configuration)
+        configuration.askPreTaxAmount = try reader.bool("askPreTaxAmount") ?? false
+        configuration.requireScannerPrefix = try reader.bool("requireScannerPrefix") ?? false
+        configuration.theme = try reader.name("theme")
+        configuration.keymap = try reader.name("keymap")
+        configuration.ascii = try reader.bool("ascii")
+        try readKiosk(reader, into: &configuration)
+        try readRegister(reader, into: &configuration)
+        if let lengths = try reader.lengths("cardNumberLength") {
+            do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {
+                throw document.error(at: "cardNumberLength", "cardNumberLength must be between 1 and 19")
+            }
+        }
+        return configuration
+    }
+
+    /// The AIR MILES host: none (the built-in CERT simulator), or an address with its token endpoint, audience and CA.
+    private static func readHost(_ reader: TOMLReader, into configuration: inout TerminalConfiguration) throws(ConfigurationError) {
+        let document = reader.document
         var environment: HostEnvironment?
         if let text = try reader.string("environment") {
             guard let value = HostEnvironment(rawValue: text.uppercased()) else {
@@ -147,11 +177,11 @@ public enum TerminalConfigurationLoader {
                     at: key, "\(key) is set but hostBaseURL is not; set hostBaseURL, or remove \(key) to use the built-in CERT simulator")
             }
         }
-        let connect = try reader.milliseconds("connectTimeoutMs") ?? HostTimeouts.standard.connect
-        let read = try reader.milliseconds("readTimeoutMs") ?? HostTimeouts.standard.read
-        configuration.timeouts = HostTimeouts(connect: connect, read: read)
-        configuration.journalPath = try reader.string("journalPath")
-        configuration.credentialsFile = try reader.string("credentialsFile")
+    }
+
+    /// The chain's back office: a PostgreSQL address without a password, its credentials file and card policy.
+    private static func readBackOffice(_ reader: TOMLReader, into configuration: inout TerminalConfiguration) throws(ConfigurationError) {
+        let document = reader.document
         if let url = try reader.string("backOfficeURL") {
             guard let components = URLComponents(string: url), ["postgresql", "postgres"].contains(components.scheme?.lowercased() ?? ""),
                 components.host?.isEmpty == false, components.user?.isEmpty == false
@@ -175,10 +205,11 @@ public enum TerminalConfigurationLoader {
         {
             throw document.error(at: key, "\(key) is set but backOfficeURL is not")
         }
-        configuration.showBalances = try reader.bool("showBalances") ?? true
-        configuration.receipt = try receiptConfiguration(document)
-        if case .file(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
-        if case .device(let path)? = configuration.receipt.destination { configuration.receiptPath = path }
+    }
+
+    /// How long the journal keeps rows, the host keeps keys, and replays may run (the orphan window).
+    private static func readRetention(_ reader: TOMLReader, into configuration: inout TerminalConfiguration) throws(ConfigurationError) {
+        let document = reader.document
         if let days = document.root["journalRetentionDays"] {
             guard let value = days.int, value >= 1 else {
                 throw document.error(at: "journalRetentionDays", "journalRetentionDays must be a whole number of days, 1 or more")
@@ -197,11 +228,11 @@ public enum TerminalConfigurationLoader {
             }
             configuration.orphanRefundMinutes = value
         }
-        configuration.askPreTaxAmount = try reader.bool("askPreTaxAmount") ?? false
-        configuration.requireScannerPrefix = try reader.bool("requireScannerPrefix") ?? false
-        configuration.theme = try reader.name("theme")
-        configuration.keymap = try reader.name("keymap")
-        configuration.ascii = try reader.bool("ascii")
+    }
+
+    /// Kiosk mode and the supervisor PIN that leaves it.
+    private static func readKiosk(_ reader: TOMLReader, into configuration: inout TerminalConfiguration) throws(ConfigurationError) {
+        let document = reader.document
         configuration.kiosk = try reader.bool("kiosk") ?? false
         if let text = try reader.string("supervisorPinHash") {
             do { configuration.supervisorPin = try SupervisorPinHash(parsing: text) } catch {
@@ -217,6 +248,11 @@ public enum TerminalConfigurationLoader {
             }
             configuration.kioskIdleSeconds = value
         }
+    }
+
+    /// The store register's local API: its address, token file and acknowledgement deadline.
+    private static func readRegister(_ reader: TOMLReader, into configuration: inout TerminalConfiguration) throws(ConfigurationError) {
+        let document = reader.document
         if let listen = try reader.string("registerListen") {
             do { configuration.registerListen = try RegisterListenAddress(parsing: listen) } catch {
                 throw document.error(at: "registerListen", error.description)
@@ -246,59 +282,33 @@ public enum TerminalConfigurationLoader {
             }
             configuration.registerAckSeconds = value
         }
-        if let lengths = try reader.lengths("cardNumberLength") {
-            do { configuration.cardNumberFormat = try CollectorNumberFormat(lengths: lengths) } catch {
-                throw document.error(at: "cardNumberLength", "cardNumberLength must be between 1 and 19")
-            }
-        }
-        return configuration
+    }
+}
+
+/// What only the terminal configuration reads: file names, timeouts, host addresses, card lengths.
+extension TOMLReader {
+    /// A theme or keymap: a name, or a path to a .toml file.
+    func name(_ key: String) throws(ConfigurationError) -> String? {
+        guard let text = try string(key) else { return nil }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw error(key, "\(key) must name a file, got an empty string") }
+        return text
     }
 
-    /// Typed access to the root table's values, each failure naming its key and position.
-    private struct Reader {
-        let document: TOMLDocument
+    func milliseconds(_ key: String) throws(ConfigurationError) -> Duration? {
+        try int(key, in: 1...600_000, unit: "milliseconds").map { .milliseconds($0) }
+    }
 
-        func string(_ key: String) throws(ConfigurationError) -> String? {
-            guard let value = document.root[key] else { return nil }
-            guard let text = value.string else { throw document.error(at: key, "\(key) must be a quoted string") }
-            return text
-        }
+    func endpoint(_ key: String) throws(ConfigurationError) -> HostEndpoint? {
+        guard let text = try string(key) else { return nil }
+        do { return try HostEndpoint(text) } catch { throw self.error(key, "\(key): \(error.description)") }
+    }
 
-        /// A theme or keymap: a name, or a path to a .toml file.
-        func name(_ key: String) throws(ConfigurationError) -> String? {
-            guard let text = try string(key) else { return nil }
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw document.error(at: key, "\(key) must name a file, got an empty string")
-            }
-            return text
+    func lengths(_ key: String) throws(ConfigurationError) -> ClosedRange<Int>? {
+        guard let value = table[key] else { return nil }
+        if let single = value.int, single >= 1 { return single...single }
+        if let pair = value.array, pair.count == 2, let low = pair[0].int, let high = pair[1].int, 1 <= low, low <= high {
+            return low...high
         }
-
-        func bool(_ key: String) throws(ConfigurationError) -> Bool? {
-            guard let value = document.root[key] else { return nil }
-            guard let flag = value.bool else { throw document.error(at: key, "\(key) must be true or false") }
-            return flag
-        }
-
-        func milliseconds(_ key: String) throws(ConfigurationError) -> Duration? {
-            guard let value = document.root[key] else { return nil }
-            guard let number = value.int, (1...600_000).contains(number) else {
-                throw document.error(at: key, "\(key) must be a whole number of milliseconds from 1 to 600000")
-            }
-            return .milliseconds(number)
-        }
-
-        func endpoint(_ key: String) throws(ConfigurationError) -> HostEndpoint? {
-            guard let text = try string(key) else { return nil }
-            do { return try HostEndpoint(text) } catch { throw document.error(at: key, "\(key): \(error.description)") }
-        }
-
-        func lengths(_ key: String) throws(ConfigurationError) -> ClosedRange<Int>? {
-            guard let value = document.root[key] else { return nil }
-            if let single = value.int, single >= 1 { return single...single }
-            if let pair = value.array, pair.count == 2, let low = pair[0].int, let high = pair[1].int, 1 <= low, low <= high {
-                return low...high
-            }
-            throw document.error(at: key, "\(key) must be a number of digits (11) or a range [11, 19]")
-        }
+        throw error(key, "\(key) must be a number of digits (11) or a range [11, 19]")
     }
 }

@@ -20,6 +20,9 @@ public struct ForwardedRow: Sendable, Hashable {
     public let miles: Miles?
     public let money: Money?
     public let responseCode: String?
+    /// How long the row's latest host call took at the till, in whole milliseconds (nil: no call went out,
+    /// or the journal predates version 8).
+    public let hostLatencyMs: Int?
     public let createdAt: Date
     public let answeredAt: Date?
     public let shownAt: Date?
@@ -63,17 +66,35 @@ extension Journal {
                 INSERT OR IGNORE INTO terminals (cardTerminalId) SELECT NEW.cardTerminalId WHERE NEW.cardTerminalId <> '';
                 END
                 """)
-        // What the back office shows: a lease or an attempt count changing is not worth a row.
-        let watched = [
-            "state", "responseCode", "confirmationNumber", "units", "cents", "miles", "answeredAt", "isException",
-            "resolvedByRecovery", "shownAt", "lastFailure",
-        ]
+        try createForwardUpdateTrigger(db, watching: forwardedColumnsOfVersion4)
+    }
+
+    /// What the back office shows (version 4): a lease or an attempt count changing is not worth a row.
+    static let forwardedColumnsOfVersion4 = [
+        "state", "responseCode", "confirmationNumber", "units", "cents", "miles", "answeredAt", "isException",
+        "resolvedByRecovery", "shownAt", "lastFailure",
+    ]
+
+    /// The trigger that numbers a row's change for forwarding when one of `watched` changes.
+    static func createForwardUpdateTrigger(_ db: Database, watching watched: [String]) throws {
+        let bump = """
+            UPDATE meta SET value = value + 1 WHERE key = 'changeSeq';
+            UPDATE entries SET changeSeq = (SELECT value FROM meta WHERE key = 'changeSeq') WHERE id = NEW.id;
+            """
         try db.execute(
             sql: """
                 CREATE TRIGGER entries_forward_update AFTER UPDATE OF \(watched.joined(separator: ", ")) ON entries
                 WHEN \(watched.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR "))
                 BEGIN \(bump) END
                 """)
+    }
+
+    /// Version 8: the host call's time (`hostLatencyMs`) is forwarded too, so the chain sees every
+    /// till's latencies without scraping tills.
+    static func forwardHostLatency(_ db: Database) throws {
+        try db.alter(table: "entries") { table in table.add(column: "hostLatencyMs", .integer) }
+        try db.execute(sql: "DROP TRIGGER IF EXISTS entries_forward_update")
+        try createForwardUpdateTrigger(db, watching: forwardedColumnsOfVersion4 + ["hostLatencyMs"])
     }
 
     /// Remembers that this journal belongs to `cardTerminalId` (sponsor + store + device), so a
@@ -95,7 +116,7 @@ extension Journal {
                 db,
                 sql: """
                     SELECT changeSeq, cardTerminalId, traceId, kind, state, maskedCard, body, confirmationNumber, originalConfirmationNumber,
-                           requestedCents, units, miles, cents, responseCode, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
+                           requestedCents, units, miles, cents, responseCode, hostLatencyMs, createdAt, answeredAt, shownAt, redemptionDay, reconciliationDay,
                            isVoid, isException, resolvedByRecovery, lastFailure
                     FROM entries WHERE changeSeq > ? ORDER BY changeSeq LIMIT ?
                     """, arguments: [after, limit])
@@ -111,7 +132,8 @@ extension Journal {
                     confirmationNumber: row["confirmationNumber"], originalConfirmationNumber: row["originalConfirmationNumber"],
                     requested: (row["requestedCents"] as Int?).map(Money.init(cents:)), units: (row["units"] as Int?).map { Units($0) },
                     miles: (row["miles"] as Int?).map { Miles($0) }, money: (row["cents"] as Int?).map(Money.init(cents:)),
-                    responseCode: row["responseCode"], createdAt: row["createdAt"], answeredAt: row["answeredAt"], shownAt: row["shownAt"],
+                    responseCode: row["responseCode"], hostLatencyMs: row["hostLatencyMs"], createdAt: row["createdAt"],
+                    answeredAt: row["answeredAt"], shownAt: row["shownAt"],
                     redemptionDay: ProgramDay(try CalendarDay(parsing: row["redemptionDay"])),
                     reconciliationDay: ProgramDay(try CalendarDay(parsing: row["reconciliationDay"])),
                     isVoid: row["isVoid"], isException: row["isException"], resolvedByRecovery: row["resolvedByRecovery"],

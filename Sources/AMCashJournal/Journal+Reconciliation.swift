@@ -22,6 +22,8 @@ public struct ReconciledRow: Sendable, Hashable {
     public let queuesVoid: Bool
     /// A reversal the file shows the host applied, under this confirmation number.
     public let reversalConfirmation: String?
+    /// A REDEEM of unknown outcome the file proves never debited: settled as declined.
+    public let settlesNotDebited: Bool
 
     /// The write-back a finding asks of the journal `journalIndex`, if any.
     public init?(_ finding: ReconciliationFinding, journalIndex: Int) {
@@ -30,6 +32,7 @@ public struct ReconciledRow: Sendable, Hashable {
         id = key.id
         reconciles = finding.reconciles != nil
         queuesVoid = finding.queuesVoid
+        settlesNotDebited = finding.settlesNotDebited
         reversalConfirmation = finding.type == .reverse && finding.recordNumber != nil ? finding.confirmationNumber : nil
         if finding.resolvesUnknown, let confirmation = finding.confirmationNumber, let units = finding.units, let money = finding.money,
             let miles = finding.miles
@@ -136,6 +139,7 @@ extension Journal {
             for row in rows where row.resolution != nil || row.queuesVoid {
                 try Journal.settleUnshownDebit(db, row, at: now)
             }
+            for row in rows where row.settlesNotDebited { try Journal.settleNotDebited(db, row.id, at: now) }
             // Matched rows are mostly consecutive ids: one statement per run of them, not one per row.
             let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id BETWEEN ? AND ?")
             let ids = rows.filter(\.reconciles).map(\.id).sorted()
@@ -191,6 +195,23 @@ extension Journal {
             try Journal.queueVoid(db, of: &entry, at: now)
             entry.lastFailure = (entry.lastFailure ?? "") + " (the AIR MILES daily file shows the debit: voided by reconciliation)"
         }
+        try Journal.update(db, entry)
+    }
+
+    /// A REDEEM of unknown outcome (or in exception without a confirmation number: its replays ended)
+    /// that the daily file proves the host never debited: declined, nothing redeemed, nothing owed.
+    /// A row a live lease binds is left to its till (it is looked at again with the next file).
+    static func settleNotDebited(_ db: Database, _ id: Int64, at now: Date) throws {
+        var entry = try Journal.fetch(db, id: id)
+        let unknown = entry.state.needsResolution || (entry.state == .exception && entry.confirmationNumber == nil)
+        guard entry.kind == .redeem, unknown, !LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) else { return }
+        entry.state = .declined
+        entry.isException = false
+        entry.awaitingFile = false
+        entry.nextAttemptAt = nil
+        entry.answeredAt = now
+        entry.resolvedByRecovery = true
+        entry.lastFailure = (entry.lastFailure.map { $0 + "; " } ?? "") + "the AIR MILES daily file shows no debit: nothing was redeemed"
         try Journal.update(db, entry)
     }
 

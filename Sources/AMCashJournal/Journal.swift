@@ -135,7 +135,7 @@ public final class Journal: Sendable {
     @discardableResult
     public func recordRedemptionOutcome(
         _ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
-        holder: LeaseHolder? = nil, leases: LeaseTimes = .standard
+        holder: LeaseHolder? = nil, leases: LeaseTimes = .standard, latencyMs: Int? = nil
     ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
@@ -146,6 +146,7 @@ public final class Journal: Sendable {
                 // nobody may be shown is voided, never dropped.
                 if entry.state == .unknown, Journal.isApproval(result) {
                     entry.attempts += 1
+                    if let latencyMs { entry.hostLatencyMs = latencyMs }
                     try Journal.learnApproval(db, &entry, result, at: now)
                     Journal.release(&entry)
                     try Journal.update(db, entry)
@@ -154,6 +155,7 @@ public final class Journal: Sendable {
                 throw JournalError.illegalTransition("trace \(entry.traceId) is \(entry.state), not waiting for the till's answer")
             }
             entry.attempts += 1
+            if let latencyMs { entry.hostLatencyMs = latencyMs }
             switch result {
             case .answered(let reply) where reply.answer.outcome == .approved:
                 try Journal.approve(&entry, reply, at: now, byRecovery: false)
@@ -253,7 +255,7 @@ public final class Journal: Sendable {
     @discardableResult
     public func recordReplayOutcome(
         _ id: Int64, _ result: HostResult<RedemptionReply>, at now: Date,
-        replayUntil: Date
+        replayUntil: Date, latencyMs: Int? = nil
     ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
@@ -262,6 +264,7 @@ public final class Journal: Sendable {
                 throw JournalError.illegalTransition("trace \(entry.traceId) is \(entry.state), not waiting for a replay")
             }
             entry.attempts += 1
+            if let latencyMs { entry.hostLatencyMs = latencyMs }
             if case .answered(let reply) = result, reply.answer.outcome == .approved {
                 try Journal.approve(&entry, reply, at: now, byRecovery: true)
                 try Journal.queueVoid(db, of: &entry, at: now)
@@ -405,7 +408,7 @@ public final class Journal: Sendable {
     /// left the till does not count — and only then becomes an exception that says what to do.
     @discardableResult
     public func recordReversalOutcome(
-        _ id: Int64, _ result: HostResult<ReversalReply>, at now: Date, inLane: Bool = false
+        _ id: Int64, _ result: HostResult<ReversalReply>, at now: Date, inLane: Bool = false, latencyMs: Int? = nil
     ) throws(JournalError) -> JournalEntry {
         try write { db in
             var entry = try Journal.fetch(db, id: id)
@@ -414,6 +417,7 @@ public final class Journal: Sendable {
                 throw JournalError.illegalTransition("reversal trace \(entry.traceId) is \(entry.state), not waiting for an answer")
             }
             if case .notSent = result {} else { entry.attempts += 1 }
+            if let latencyMs { entry.hostLatencyMs = latencyMs }
             var redemption = try entry.originalConfirmationNumber.flatMap {
                 try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND confirmationNumber = ?", [$0]).first
             }
@@ -679,7 +683,7 @@ public final class Journal: Sendable {
             sql: """
                 UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
                                    attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
-                                   shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?, awaitingFile = ?
+                                   shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?, awaitingFile = ?, hostLatencyMs = ?
                 WHERE id = ?
                 """,
             arguments: [
@@ -687,7 +691,7 @@ public final class Journal: Sendable {
                 entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure.map { HostText.sanitised($0, limit: 500) },
                 entry.nextAttemptAt,
                 entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
-                entry.sentInDoubt, entry.awaitingFile, entry.id,
+                entry.sentInDoubt, entry.awaitingFile, entry.hostLatencyMs, entry.id,
             ])
     }
 
@@ -850,7 +854,8 @@ public final class Journal: Sendable {
             originalConfirmationNumber: row["originalConfirmationNumber"], nextAttemptAt: row["nextAttemptAt"],
             isException: row["isException"], isReconciled: row["isReconciled"], resolvedByRecovery: row["resolvedByRecovery"],
             shownAt: row["shownAt"], isVoid: row["isVoid"], cardKey: row["cardKey"], leaseHolder: row["leaseHolder"],
-            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"], saleId: row["saleId"])
+            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"], saleId: row["saleId"],
+            hostLatencyMs: row["hostLatencyMs"])
     }
 
     private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
@@ -961,7 +966,10 @@ public final class Journal: Sendable {
             try db.alter(table: "entries") { table in table.add(column: "saleId", .text) }
             try db.create(index: "entries_saleId", on: "entries", columns: ["saleId"])
         }
-        migrator.registerMigration("v8: earnings (ISSUE and RETURN, stored and forwarded)") { db in
+        migrator.registerMigration("v8: host call latency") { db in
+            try Journal.forwardHostLatency(db)
+        }
+        migrator.registerMigration("v9: earnings (ISSUE and RETURN, stored and forwarded)") { db in
             try Journal.createEarnings(db)
         }
         return migrator

@@ -63,6 +63,10 @@ public struct JournalEntry: Sendable, Hashable, Identifiable {
     public var awaitingFile: Bool = false
     /// The store register's id for the sale this REDEEM belongs to (`POST /v1/sales`); nil for a sale typed at the till.
     public var saleId: String? = nil
+    /// How long the latest host call for this row took at the till, in whole milliseconds, measured on the
+    /// monotonic clock from sending the request to having its result (the policy's retries included); nil
+    /// when no call went out. Forwarded, so the chain sees every till's host latency.
+    public var hostLatencyMs: Int? = nil
 
     /// The call to (re-)send: same bytes, same key, same trace id.
     public var call: PreparedCall {

@@ -84,10 +84,13 @@ public struct JournaledTransactions: Sendable {
         }
         crash(.afterIntentCommit)
         crash(.afterRequestSent)
+        let began = ContinuousClock.now
         let sent = await host.redeem(call, policy: .atTheTill)
+        let latency = Self.latencyMs(of: sent, since: began)
         crash(.afterResponseRead)
         do {
-            let entry = try journal.recordRedemptionOutcome(intent.id, sent, at: now(), holder: holder, leases: leases)
+            let entry = try journal.recordRedemptionOutcome(
+                intent.id, sent, at: now(), holder: holder, leases: leases, latencyMs: latency)
             crash(.afterOutcomeCommit)
             return Redemption(entry: entry, result: Self.showable(sent, committed: entry), traceId: call.traceId)
         } catch {
@@ -97,6 +100,14 @@ public struct JournaledTransactions: Sendable {
                 entry: intent, result: .unknown(.garbledResponse(status: 0, reason: "the journal could not record the answer: \(error)")),
                 traceId: call.traceId)
         }
+    }
+
+    /// How long a host call took, in whole milliseconds on the monotonic clock (a wall-clock step cannot
+    /// make it negative); nil when nothing went out, so a call that never left the till is no latency.
+    static func latencyMs<Reply: HostReply>(of result: HostResult<Reply>, since began: ContinuousClock.Instant) -> Int? {
+        if case .notSent = result { return nil }
+        let elapsed = ContinuousClock.now - began
+        return max(0, Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000))
     }
 
     /// What the cashier may be shown: the journal's committed state, never the raw answer. An approval
@@ -157,8 +168,10 @@ public struct JournaledTransactions: Sendable {
         } catch {
             return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
         }
+        let began = ContinuousClock.now
         let sent = await host.reverse(call, policy: .atTheTill)
-        let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now(), inLane: true)) ?? queued
+        let latency = Self.latencyMs(of: sent, since: began)
+        let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now(), inLane: true, latencyMs: latency)) ?? queued
         return Reversal(entry: entry, result: sent, traceId: call.traceId, refusal: nil)
     }
 
@@ -218,8 +231,10 @@ public struct JournaledTransactions: Sendable {
                     report.stillUnknown += 1
                     continue
                 }
+                let began = ContinuousClock.now
                 let result = await host.redeem(entry.call, policy: policy)
-                let updated = try journal.recordReplayOutcome(entry.id, result, at: now(), replayUntil: until)
+                let updated = try journal.recordReplayOutcome(
+                    entry.id, result, at: now(), replayUntil: until, latencyMs: Self.latencyMs(of: result, since: began))
                 switch updated.state {
                 case .voiding:
                     report.voidsQueued += 1
@@ -245,8 +260,9 @@ public struct JournaledTransactions: Sendable {
                     continue
                 }
                 if entry.isVoid { crash(.duringVoid) }
+                let began = ContinuousClock.now
                 let result = await host.reverse(entry.call, policy: policy)
-                let updated = try journal.recordReversalOutcome(entry.id, result, at: now())
+                let updated = try journal.recordReversalOutcome(entry.id, result, at: now(), latencyMs: Self.latencyMs(of: result, since: began))
                 if updated.state == .reversed { report.reversalsAcknowledged += 1 } else if updated.isPending { report.reversalsWaiting += 1 }
             } catch { try isolate(due.id, error) }
         }

@@ -4,14 +4,12 @@ import AMCashContract
 public import AMCashDomain
 import AMCashWire
 import Foundation
+import HTTPServing
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 public import Logging
 import NIOCore
-import NIOSSL
 import OpenAPIHummingbird
-import ServiceLifecycle
 
 /// The CERT simulator as a real HTTP server on a real socket: the training room's host and the
 /// console's built-in one. Start it, talk to `baseURL`, stop it.
@@ -27,13 +25,12 @@ public final class SimulatorServer: Sendable {
     private let ledger: any LedgerBooks
     private let tokens: TokenIssuer
     private let dice: FaultDice
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let running: RunningServer
     private let options: SimulatorOptions
 
     private init(
-        port: Int, host: String, ledger: any LedgerBooks, tokens: TokenIssuer, dice: FaultDice, task: Task<Void, any Error>,
-        group: ServiceGroup, options: SimulatorOptions
+        port: Int, host: String, ledger: any LedgerBooks, tokens: TokenIssuer, dice: FaultDice, running: RunningServer,
+        options: SimulatorOptions
     ) {
         self.port = port
         self.host = host
@@ -41,8 +38,7 @@ public final class SimulatorServer: Sendable {
         self.ledger = ledger
         self.tokens = tokens
         self.dice = dice
-        self.task = task
-        self.group = group
+        self.running = running
         self.options = options
     }
 
@@ -88,7 +84,6 @@ public final class SimulatorServer: Sendable {
         router.get("/health") { _, _ in "ok" }
         room.register(on: router, ledger: ledger, tokens: tokens, clock: options.clock)
 
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Connections that say nothing for 30 s are closed, so half-sent requests cannot lock clients out,
         // and no more than `maximumConnections` are open at once.
         let cap = ConnectionCap(limit: options.maximumConnections, perAddress: options.maximumConnectionsPerAddress)
@@ -102,54 +97,26 @@ public final class SimulatorServer: Sendable {
             grace: amount(options.requestGrace))
         let http = HTTPServerBuilder.http1(
             configuration: .init(additionalChannelHandlers: [cap.handler(), RequestDeadline.handler(limits)], idleTimeout: idle))
-        let server: HTTPServerBuilder
-        if let tls = options.tls {
-            // TLS 1.2 at least, as the terminals ask.
-            var configuration = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8)).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)))
-            configuration.minimumTLSVersion = .tlsv12
-            server = try .tls(http, tlsConfiguration: configuration)
-        } else {
-            server = http
-        }
-        let app = Application(
-            router: router,
-            server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "amcash-cert-simulator"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        // Our own service group: no signal handlers (the console and `amcash sim` own those), and a
-        // graceful shutdown that lets answers in flight finish.
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-            } catch {
-                portContinuation.finish()
-                throw error
-            }
-        }
-        var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            _ = try await task.value
+        let server = try RunningServer.server(http, tls: options.tls.map { ($0.certificatePEM, $0.privateKeyPEM) })
+        // TLS 1.2 at least, as the terminals ask (RunningServer.server).
+        guard
+            let running = try await RunningServer.start(
+                router: router, server: server, address: .hostname(host, port: port), serverName: "amcash-cert-simulator", logger: logger),
+            let bound = running.port
+        else {
             throw SimulatorStartError(reason: "the server stopped before it was listening")
         }
-        return SimulatorServer(port: bound, host: host, ledger: ledger, tokens: tokens, dice: dice, task: task, group: group, options: options)
+        return SimulatorServer(port: bound, host: host, ledger: ledger, tokens: tokens, dice: dice, running: running, options: options)
     }
 
     /// Waits until the server stops (for `amcash sim`).
     public func waitUntilStopped() async throws {
-        try await task.value
+        try await running.waitUntilStopped()
     }
 
     /// Stops listening and ends the server.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await running.stop()
         await ledger.close()
     }
 

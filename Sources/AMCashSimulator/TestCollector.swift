@@ -171,63 +171,35 @@ public enum TestCollectors {
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> [TestCollector] {
-        let document = try TOMLDocument(path: path, text: text)
-        guard let entries = document.root["collector"]?.array, !entries.isEmpty else {
-            throw document.error(at: "collector", "the file needs at least one [[collector]] table")
+        let root = TOMLReader(try TOMLDocument(path: path, text: text))
+        guard let entries = try root.tables("collector"), !entries.isEmpty else {
+            throw root.error("collector", "the file needs at least one [[collector]] table")
         }
         var collectors: [TestCollector] = []
         var seen = Set<String>()
-        for (index, entry) in entries.enumerated() {
-            let place = "collector #\(index + 1)"
-            guard let table = entry.table else { throw document.error(at: "collector", "\(place) is not a table") }
-            func string(_ key: String) throws(ConfigurationError) -> String? {
-                guard let value = table[key] else { return nil }
-                guard let text = value.string else { throw document.error(at: "collector", "\(place): \(key) must be a quoted string") }
-                return text
+        for table in entries {
+            guard let card = try table.cardNumber("number") else {
+                throw table.error(nil, "\(table.name(of: "number")) must be 1 to 19 digits in quotes")
             }
-            func number(_ key: String) throws(ConfigurationError) -> Int? {
-                guard let value = table[key] else { return nil }
-                guard let int = value.int, (0...1_000_000_000_000).contains(int) else {
-                    throw document.error(at: "collector", "\(place): \(key) must be a whole number from 0 to 1,000,000,000,000")
-                }
-                return int
-            }
-            guard let card = try string("number"), (1...19).contains(card.count), card.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw document.error(at: "collector", "\(place): number must be 1 to 19 digits in quotes")
-            }
-            guard seen.insert(card).inserted else { throw document.error(at: "collector", "\(place): number \(card) appears twice") }
-            let behaviourText = try string("behaviour") ?? "normal"
-            guard let behaviour = TestCollector.Behaviour(rawValue: behaviourText) else {
-                throw document.error(
-                    at: "collector", "\(place): behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            guard seen.insert(card).inserted else { throw table.error("number", "\(table.name(of: "number")) \(card) appears twice") }
             var faults: [String] = []
-            if let list = table["faults"] {
-                guard let array = list.array else { throw document.error(at: "collector", "\(place): faults must be a list of strings") }
-                for item in array {
-                    guard let text = item.string, (try? FaultRule(parsing: card + ":" + text)) != nil else {
-                        throw document.error(
-                            at: "collector",
-                            "\(place): \"\(item.string ?? "?")\" is not a fault (delay=MS, drop, 5xx, outage, timeout, 409, optionally @PERCENT)")
-                    }
-                    faults.append(text)
+            for text in try table.strings("faults") ?? [] {
+                guard (try? FaultRule(parsing: card + ":" + text)) != nil else {
+                    throw table.error(
+                        "faults",
+                        "\(table.name(of: "faults")): \"\(text)\" is not a fault (delay=MS, drop, 5xx, outage, timeout, 409, optionally @PERCENT)")
                 }
+                faults.append(text)
             }
-            let earningText = try string("earning") ?? "normal"
-            guard let earning = TestCollector.EarningBehaviour(rawValue: earningText) else {
-                throw document.error(
-                    at: "collector",
-                    "\(place): earning must be one of \(TestCollector.EarningBehaviour.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let cashPercent = try number("earnedCashPercent") ?? 100
-            guard cashPercent <= 100 else { throw document.error(at: "collector", "\(place): earnedCashPercent must be 0 to 100") }
-            let collector = TestCollector(
-                number: card, situation: try string("situation") ?? "custom", summary: try string("summary") ?? "",
-                summaryFrench: try string("summaryFr"),
-                cashMiles: try number("cashMiles") ?? 0, dreamMiles: try number("dreamMiles") ?? 0,
-                redeemedTodayUnits: try number("redeemedTodayUnits") ?? 0, behaviour: behaviour, faults: faults,
-                earning: earning == .normal ? nil : earning, earnedCashPercent: cashPercent == 100 ? nil : cashPercent)
-            collectors.append(collector)
+            let miles = 0...1_000_000_000_000
+            collectors.append(
+                TestCollector(
+                    number: card, situation: try table.string("situation") ?? "custom", summary: try table.string("summary") ?? "",
+                    summaryFrench: try table.string("summaryFr"), cashMiles: try table.int("cashMiles", in: miles) ?? 0,
+                    dreamMiles: try table.int("dreamMiles", in: miles) ?? 0, redeemedTodayUnits: try table.int("redeemedTodayUnits", in: miles) ?? 0,
+                    behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal, faults: faults,
+                    earning: try table.choice("earning", TestCollector.EarningBehaviour.self).flatMap { $0 == .normal ? nil : $0 },
+                    earnedCashPercent: try table.int("earnedCashPercent", in: 0...100).flatMap { $0 == 100 ? nil : $0 }))
         }
         return collectors
     }

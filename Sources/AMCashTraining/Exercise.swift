@@ -72,102 +72,78 @@ public enum ExerciseLoader {
     }
 
     public static func parse(_ text: String, path: String, name: String) throws(ConfigurationError) -> Exercise {
-        let document = try TOMLDocument(path: path, text: text)
-        let root = document.root
-        for key in root.keys where !topKeys.contains(key) {
-            throw document.keyError(at: [key], "unknown key \(key); an exercise has \(topKeys.sorted().joined(separator: ", "))")
+        let root = TOMLReader(try TOMLDocument(path: path, text: text))
+        for key in root.table.keys.sorted() where !topKeys.contains(key) {
+            throw root.document.keyError(at: [key], "unknown key \(key); an exercise has \(topKeys.sorted().joined(separator: ", "))")
         }
-        func string(_ table: TOMLTable, _ path: [String]) throws(ConfigurationError) -> String? {
-            guard let value = table[path.last!] else { return nil }
-            guard let text = value.string, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw document.error(at: path, "\(path.joined(separator: ".")) must be a quoted, non-empty string")
-            }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        func localized(_ key: String) throws(ConfigurationError) -> LocalizedText {
-            guard let english = try string(root, [key]) else { throw document.error(at: [], "the exercise needs \(key) (and \(key)Fr)") }
-            guard let french = try string(root, [key + "Fr"]) else {
-                throw document.error(at: [], "the exercise needs \(key)Fr, the French of \(key)")
-            }
-            return LocalizedText(english: english, french: french)
-        }
-        func bool(_ table: TOMLTable, _ path: [String]) throws(ConfigurationError) -> Bool? {
-            guard let value = table[path.last!] else { return nil }
-            guard let flag = value.bool else { throw document.error(at: path, "\(path.joined(separator: ".")) must be true or false") }
-            return flag
-        }
-        func number(_ table: TOMLTable, _ path: [String]) throws(ConfigurationError) -> Int? {
-            guard let value = table[path.last!] else { return nil }
-            guard let int = value.int, (0...1_000_000_000).contains(int) else {
-                throw document.error(at: path, "\(path.joined(separator: ".")) must be a whole number from 0 to 1,000,000,000")
-            }
-            return int
-        }
+        let title = try localized(root, "title")
+        let collector = try collector(root, name: name, title: title)
+        let faults = try faults(root)
+        let expectations = try expectations(root)
+        let asks = try root.bool("discountQuestion") ?? expectations.contains { if case .discountGiven = $0 { true } else { false } }
+        return Exercise(
+            name: name, title: title, story: try localized(root, "story"), hint: try localized(root, "hint"), collector: collector,
+            faults: faults, asksDiscountQuestion: asks, expectations: expectations)
+    }
 
-        guard let collectorTable = root["collector"]?.table else { throw document.error(at: [], "the exercise needs a [collector] table") }
-        for key in collectorTable.keys where !collectorKeys.contains(key) {
-            throw document.keyError(
-                at: ["collector", key], "unknown key \(key) in [collector]; it has \(collectorKeys.sorted().joined(separator: ", "))")
-        }
-        let cardNumber = try string(collectorTable, ["collector", "number"]) ?? "81000000001"
-        guard (1...19).contains(cardNumber.count), cardNumber.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw document.error(at: ["collector", "number"], "collector.number must be 1 to 19 digits in quotes")
-        }
-        let behaviourText = try string(collectorTable, ["collector", "behaviour"]) ?? "normal"
-        guard let behaviour = TestCollector.Behaviour(rawValue: behaviourText) else {
-            throw document.error(
-                at: ["collector", "behaviour"],
-                "collector.behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+    /// `key` and `keyFr`: both languages, or neither.
+    private static func localized(_ root: TOMLReader, _ key: String) throws(ConfigurationError) -> LocalizedText {
+        guard let english = try root.text(key) else { throw root.error(nil, "the exercise needs \(key) (and \(key)Fr)") }
+        guard let french = try root.text(key + "Fr") else { throw root.error(nil, "the exercise needs \(key)Fr, the French of \(key)") }
+        return LocalizedText(english: english, french: french)
+    }
+
+    /// The `[collector]` table: the test collector the exercise's simulator is set up with.
+    private static func collector(_ root: TOMLReader, name: String, title: LocalizedText) throws(ConfigurationError) -> TestCollector {
+        guard let table = try root.table("collector") else { throw root.error(nil, "the exercise needs a [collector] table") }
+        try table.onlyKeys(collectorKeys, in: " in [collector]")
+        let miles = 0...1_000_000_000
+        return TestCollector(
+            number: try table.cardNumber("number") ?? "81000000001", situation: name, summary: title.english, summaryFrench: title.french,
+            cashMiles: try table.int("cashMiles", in: miles) ?? 0, dreamMiles: try table.int("dreamMiles", in: miles) ?? 0,
+            redeemedTodayUnits: try table.int("redeemedTodayUnits", in: miles) ?? 0,
+            behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal)
+    }
+
+    /// `collector.faults`: what the exercise's network does to its collector's calls.
+    private static func faults(_ root: TOMLReader) throws(ConfigurationError) -> [FaultRule] {
+        guard let table = try root.table("collector"), let texts = try table.strings("faults") else { return [] }
         var faults: [FaultRule] = []
-        if let list = collectorTable["faults"] {
-            guard let items = list.array else { throw document.error(at: ["collector", "faults"], "collector.faults must be a list of strings") }
-            for item in items {
-                guard let text = item.string else { throw document.error(at: ["collector", "faults"], "collector.faults must be a list of strings") }
-                do { faults.append(try FaultRule(parsing: text)) } catch {
-                    throw document.error(at: ["collector", "faults"], "collector.faults: \(error.description)")
-                }
-            }
+        for text in texts {
+            do { faults.append(try FaultRule(parsing: text)) } catch { throw table.error("faults", "collector.faults: \(error.description)") }
         }
-        let title = try localized("title")
-        let collector = TestCollector(
-            number: cardNumber, situation: name, summary: title.english, summaryFrench: title.french,
-            cashMiles: try number(collectorTable, ["collector", "cashMiles"]) ?? 0,
-            dreamMiles: try number(collectorTable, ["collector", "dreamMiles"]) ?? 0,
-            redeemedTodayUnits: try number(collectorTable, ["collector", "redeemedTodayUnits"]) ?? 0, behaviour: behaviour)
+        return faults
+    }
 
-        guard let expect = root["expect"]?.table, !expect.keys.isEmpty else {
-            throw document.error(at: [], "the exercise needs an [expect] table: what the journal and the ledger must show")
+    /// The `[expect]` table: what the journal and the ledger must show, checked after the exercise.
+    private static func expectations(_ root: TOMLReader) throws(ConfigurationError) -> [Expectation] {
+        guard let expect = try root.table("expect"), !expect.table.keys.isEmpty else {
+            throw root.error(nil, "the exercise needs an [expect] table: what the journal and the ledger must show")
         }
         var expectations: [Expectation] = []
-        for key in expect.keys.sorted() {
-            let path = ["expect", key]
+        for key in expect.table.keys.sorted() {
             switch key {
             case "approved":
-                guard let text = try string(expect, path), let money = try? Money(parsing: text), money.cents > 0, money.cents % 1000 == 0 else {
-                    throw document.error(at: path, "expect.approved must be a dollar amount in $10 steps in quotes, e.g. \"20.00\"")
+                guard let text = try expect.text(key), let money = try? Money(parsing: text), money.cents > 0, money.cents % 1000 == 0 else {
+                    throw expect.error(key, "expect.approved must be a dollar amount in $10 steps in quotes, e.g. \"20.00\"")
                 }
                 expectations.append(.approved(money))
             case "nothingRedeemed", "noRedeemSent", "reversed":
-                guard try bool(expect, path) == true else {
-                    throw document.error(at: path, "expect.\(key) can only be true (leave it out otherwise)")
-                }
+                guard try expect.bool(key) == true else { throw expect.error(key, "expect.\(key) can only be true (leave it out otherwise)") }
                 expectations.append(key == "reversed" ? .reversed : key == "noRedeemSent" ? .noRedeemSent : .nothingRedeemed)
             case "discountGiven":
-                expectations.append(.discountGiven(try bool(expect, path)!))
+                expectations.append(.discountGiven(try expect.bool(key)!))
             case "language":
-                switch try string(expect, path) {
+                switch try expect.text(key) {
                 case "fr", "fr-CA": expectations.append(.language(.french))
                 case "en", "en-CA": expectations.append(.language(.english))
-                default: throw document.error(at: path, "expect.language must be \"en\" or \"fr\"")
+                default: throw expect.error(key, "expect.language must be \"en\" or \"fr\"")
                 }
             default:
-                throw document.keyError(at: path, "unknown key \(key) in [expect]; it has \(expectKeys.sorted().joined(separator: ", "))")
+                throw expect.document.keyError(
+                    at: ["expect", key], "unknown key \(key) in [expect]; it has \(expectKeys.sorted().joined(separator: ", "))")
             }
         }
-        let asks = try bool(root, ["discountQuestion"]) ?? expectations.contains { if case .discountGiven = $0 { true } else { false } }
-        return Exercise(
-            name: name, title: title, story: try localized("story"), hint: try localized("hint"), collector: collector,
-            faults: faults, asksDiscountQuestion: asks, expectations: expectations)
+        return expectations
     }
 }

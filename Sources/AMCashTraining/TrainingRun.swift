@@ -6,6 +6,7 @@ import AMCashSimulator
 import AMCashWire
 public import ConsoleCore
 public import ConsoleRuntime
+public import ConsoleUI
 import Foundation
 import Logging
 
@@ -21,13 +22,18 @@ public struct TrainingRun: Sendable {
     /// The console's settings (keymap, language, kiosk…); the run makes them CERT.
     public let settings: ConsoleSettings
     public let noColor: Bool
+    /// Frames in ASCII only (`AsciiText.isNeeded`, the console's rule).
+    public let ascii: Bool
 
-    public init(exercises: [Exercise], trainee: String, host: any ExerciseHost, settings: ConsoleSettings, noColor: Bool) {
+    public init(
+        exercises: [Exercise], trainee: String, host: any ExerciseHost, settings: ConsoleSettings, noColor: Bool, ascii: Bool = false
+    ) {
         self.exercises = exercises
         self.trainee = trainee
         self.host = host
         self.settings = settings
         self.noColor = noColor
+        self.ascii = ascii
     }
 
     /// How one exercise ended.
@@ -93,12 +99,9 @@ public struct TrainingRun: Sendable {
             exercise: ExerciseCard(
                 title: exercise.title, story: story, hint: exercise.hint,
                 asksDiscountQuestion: exercise.asksDiscountQuestion, position: position, count: exercises.count, trainee: trainee))
-        let loop = ConsoleLoop(model: model, performer: effects, device: device, clockText: ConsoleEffects.clockText)
-        let recovery = Task.detached { [send = loop.send] in
-            await BackgroundRecovery(transactions: transactions, journal: journal).run(send: send)
-        }
-        let last = await loop.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
-        recovery.cancel()
+        let program = ConsoleProgram(
+            model: model, performer: effects, device: device, journal: journal, transactions: transactions, ascii: ascii)
+        let last = await program.run(noColor: noColor, startingEffects: [.echo], ownsDevice: false)
         await client.shutdown()
         await prepared.close()
         guard case .verdict(let verdict)? = last.training?.phase else { return .left }

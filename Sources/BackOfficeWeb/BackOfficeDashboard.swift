@@ -1,5 +1,4 @@
 public import AMCashBackOffice
-import Crypto
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -50,11 +49,30 @@ public struct ReconciliationResult: Sendable, Hashable {
     public let breaksByClass: [String: Int]
 }
 
+/// What the database answered that the pages cannot read (a schema the code does not know).
+public struct BackOfficeDataError: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// One hour of the tills' host calls: how many carried a latency, and its median and 99th percentile.
+public struct HostLatencyHour: Sendable, Hashable {
+    /// 0–23, Toronto time.
+    public let hour: Int
+    public let calls: Int
+    public let p50Ms: Int
+    public let p99Ms: Int
+}
+
+/// How many of the day's calls got one answer code from the host (or `none`, `not-sent`).
+public struct HostAnswerCount: Sendable, Hashable {
+    public let code: String
+    public let count: Int
+}
+
 /// What the pages and /metrics read from the back-office database. `store` nil means the whole
 /// chain; every query filters by it in SQL, so a store's page never holds another store's rows.
 public enum BackOfficeDashboard {
-    /// REDEEM states where the host debited the collector at least once.
-    static let approvedStates = "('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')"
 
     public static func tills(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [TillDay] {
         let scope = store ?? ""
@@ -63,46 +81,46 @@ public enum BackOfficeDashboard {
         bindings.append(scope)
         let query = PostgresQuery(
             unsafeSQL: """
-                WITH day_rows AS (
-                    SELECT sponsor, store, device,
-                        count(*) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redemptions,
-                        sum(cents) FILTER (WHERE kind = 'REDEEM' AND state IN \(approvedStates)) AS redeemed
-                    FROM terminal_rows
+                -- The day's totals as the trigger keeps them (till_hour_totals): a till's day is its hours, not its rows.
+                WITH totals AS (
+                    SELECT sponsor, store, device, sum(redemptions) AS redemptions, sum(redeemed_cents) AS redeemed,
+                        sum(reversals) AS reversals, sum(reversed_cents) AS reversed, sum(voids) AS voids, sum(voided_cents) AS voided
+                    FROM till_hour_totals
                     WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
                     GROUP BY sponsor, store, device
-                ), reversal_rows AS (
-                    -- Only the day's reversals look up their originals: a join on every row cost twice the scan.
-                    SELECT r.sponsor, r.store, r.device,
-                        count(*) FILTER (WHERE NOT r.is_void) AS reversals, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE NOT r.is_void) AS reversed,
-                        count(*) FILTER (WHERE r.is_void) AS voids, sum(COALESCE(r.cents, o.cents)) FILTER (WHERE r.is_void) AS voided
-                    FROM terminal_rows r
-                    LEFT JOIN LATERAL (
-                        SELECT cents FROM terminal_rows o
-                        WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
-                    ) o ON true
-                    WHERE r.reconciliation_day = $1::date AND r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided')
-                        AND ($2 = '' OR r.store = $2)
-                    GROUP BY r.sponsor, r.store, r.device
                 )
-                SELECT t.sponsor, t.store, t.device, t.last_seen_at, t.pending_rows,
-                    COALESCE(d.redemptions, 0)::bigint, COALESCE(d.redeemed, 0)::bigint, COALESCE(v.reversals, 0)::bigint,
-                    COALESCE(v.reversed, 0)::bigint, COALESCE(v.voids, 0)::bigint, COALESCE(v.voided, 0)::bigint
+                -- One JSON array of one array per till: a thousand tills are one cell to decode, not eleven thousand.
+                SELECT COALESCE(json_agg(json_build_array(t.sponsor, t.store, t.device,
+                        floor(extract(epoch FROM t.last_seen_at) * 1000)::bigint, t.pending_rows,
+                        COALESCE(d.redemptions, 0), COALESCE(d.redeemed, 0), COALESCE(d.reversals, 0),
+                        COALESCE(d.reversed, 0), COALESCE(d.voids, 0), COALESCE(d.voided, 0))
+                    ORDER BY t.store, t.device, t.sponsor), '[]')::text
                 FROM terminals t
-                LEFT JOIN day_rows d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
-                LEFT JOIN reversal_rows v ON v.sponsor = t.sponsor AND v.store = t.store AND v.device = t.device
+                LEFT JOIN totals d ON d.sponsor = t.sponsor AND d.store = t.store AND d.device = t.device
                 WHERE $2 = '' OR t.store = $2
-                ORDER BY t.store, t.device, t.sponsor
                 """, binds: bindings)
+        var text = "[]"
+        for try await cell in try await client.query(query, logger: logger).decode(String.self) { text = cell }
+        guard let rows = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else {
+            throw BackOfficeDataError(reason: "the tills' day is not a JSON array of arrays")
+        }
         var tills: [TillDay] = []
-        for try await row in try await client.query(query, logger: logger) {
-            var cells = row.makeIterator()
-            func next<T: PostgresDecodable>(_ type: T.Type) throws -> T { try cells.next()!.decode(T.self) }
+        tills.reserveCapacity(rows.count)
+        for row in rows {
+            guard row.count == 11, let sponsor = row[0] as? String, let store = row[1] as? String, let device = row[2] as? String else {
+                throw BackOfficeDataError(reason: "a till's day with \(row.count) fields")
+            }
+            // Integers as JSON numbers (NSNumber): counts and cents, never a float.
+            let numbers = try row[3...].map { value -> Int64 in
+                guard let number = value as? NSNumber else { throw BackOfficeDataError(reason: "a till's day with a field not a number") }
+                return number.int64Value
+            }
             tills.append(
                 TillDay(
-                    sponsor: try next(String.self), store: try next(String.self), device: try next(String.self),
-                    lastSeen: try next(Date.self), pendingRows: try next(Int.self), redemptions: Int(try next(Int64.self)),
-                    redeemedCents: try next(Int64.self), reversals: Int(try next(Int64.self)), reversedCents: try next(Int64.self),
-                    voids: Int(try next(Int64.self)), voidedCents: try next(Int64.self)))
+                    sponsor: sponsor, store: store, device: device,
+                    lastSeen: Date(timeIntervalSince1970: TimeInterval(numbers[0]) / 1000), pendingRows: Int(numbers[1]),
+                    redemptions: Int(numbers[2]), redeemedCents: numbers[3], reversals: Int(numbers[4]), reversedCents: numbers[5],
+                    voids: Int(numbers[6]), voidedCents: numbers[7]))
         }
         return tills
     }
@@ -113,15 +131,63 @@ public enum BackOfficeDashboard {
         var hours = Array(repeating: 0, count: 24)
         for try await (hour, count) in try await client.query(
             """
-            SELECT extract(hour FROM created_at AT TIME ZONE 'America/Toronto')::integer, count(*)::bigint FROM terminal_rows
-            WHERE reconciliation_day = \(day)::date AND kind = 'REDEEM' AND state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided')
-                AND (\(scope) = '' OR store = \(scope))
+            SELECT hour::integer, sum(redemptions)::bigint FROM till_hour_totals
+            WHERE reconciliation_day = \(day)::date AND (\(scope) = '' OR store = \(scope))
             GROUP BY 1
             """, logger: logger
         ).decode((Int, Int64).self) where (0..<24).contains(hour) {
             hours[hour] = Int(count)
         }
         return hours
+    }
+
+    /// What a row's host answer is called on the charts and in /metrics: the host's response code, or
+    /// `none` for a call whose answer the till never learned (still sending, unknown, or in exception
+    /// without one), or `pending` for a row with no answer yet otherwise (a queued reversal, a call
+    /// that never left the till).
+    static let answerCodeSQL = """
+        COALESCE(response_code, CASE WHEN state IN ('sending', 'unknown', 'exception') THEN 'none' ELSE 'pending' END)
+        """
+
+    /// The tills' own host latency by hour of the day (Toronto time, by when the row was made), from
+    /// what forwarding brought: calls with a latency, their median and 99th percentile in whole ms
+    /// (`percentile_disc`: a latency some call really had, never an interpolation).
+    public static func hostLatencyPerHour(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws
+        -> [HostLatencyHour]
+    {
+        let scope = store ?? ""
+        var hours: [HostLatencyHour] = []
+        for try await (hour, calls, p50, p99) in try await client.query(
+            """
+            SELECT extract(hour FROM created_at AT TIME ZONE 'America/Toronto')::integer, count(*)::bigint,
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY host_latency_ms), percentile_disc(0.99) WITHIN GROUP (ORDER BY host_latency_ms)
+            FROM terminal_rows
+            WHERE reconciliation_day = \(day)::date AND host_latency_ms IS NOT NULL AND (\(scope) = '' OR store = \(scope))
+            GROUP BY 1 ORDER BY 1
+            """, logger: logger
+        ).decode((Int, Int64, Int, Int).self) where (0..<24).contains(hour) {
+            hours.append(HostLatencyHour(hour: hour, calls: Int(calls), p50Ms: p50, p99Ms: p99))
+        }
+        return hours
+    }
+
+    /// The day's rows by the host's answer (`answerCodeSQL`), most frequent first.
+    public static func answersByCode(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [HostAnswerCount] {
+        let scope = store ?? ""
+        var bindings = PostgresBindings()
+        bindings.append(day)
+        bindings.append(scope)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(answerCodeSQL), count(*)::bigint FROM terminal_rows
+                WHERE reconciliation_day = $1::date AND ($2 = '' OR store = $2)
+                GROUP BY 1 ORDER BY 2 DESC, 1
+                """, binds: bindings)
+        var answers: [HostAnswerCount] = []
+        for try await (code, count) in try await client.query(query, logger: logger).decode((String, Int64).self) {
+            answers.append(HostAnswerCount(code: code, count: Int(count)))
+        }
+        return answers
     }
 
     /// The exception list with each item's resolution, if it has one.
@@ -200,16 +266,8 @@ public enum BackOfficeDashboard {
         return runs.map(\.1)
     }
 
-    /// A stable key for an exception: its category and a hash of what identifies it. A till that goes
-    /// stale again after it was resolved is a new exception (its last-seen time is part of the key).
-    public static func key(of e: BackOfficeException) -> String {
-        let since = e.category == .forwardingStale ? e.since.map { String(Int64($0.timeIntervalSince1970)) } : nil
-        // A stale till's note counts the minutes: not part of what identifies it.
-        let note = e.category == .forwardingStale ? "" : e.note
-        let parts = [e.sponsor, e.store, e.device, e.day ?? "", e.traceId ?? "", e.confirmationNumber ?? "", since ?? "", note]
-        let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1f}").utf8))
-        return e.category.rawValue + "-" + Hex.string(digest.prefix(12))
-    }
+    /// A stable key for an exception (`BackOfficeException.key`, shared with the terminal's list).
+    public static func key(of e: BackOfficeException) -> String { e.key }
 
     private static func resolutions(
         _ client: PostgresClient, where condition: String, binds bindings: PostgresBindings, limit: Int = 10_000, logger: Logger

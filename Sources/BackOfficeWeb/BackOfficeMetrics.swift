@@ -57,13 +57,8 @@ public enum BackOfficeMetrics {
         text.family("amcash_backoffice_unshown_debits_total", "Approved redemptions no cashier was shown, not voided yet.", "gauge")
         text.sample("amcash_backoffice_unshown_debits_total", [:], Double(unshown.values.reduce(0, +)))
 
-        for try await (code, count) in try await client.query(
-            """
-            SELECT COALESCE(response_code, CASE WHEN state IN ('sending', 'unknown', 'exception') THEN 'none' ELSE 'pending' END), count(*)::bigint
-            FROM terminal_rows WHERE reconciliation_day = \(today)::date GROUP BY 1
-            """, logger: logger
-        ).decode((String, Int64).self) {
-            answers[code] = Int(count)
+        for answer in try await BackOfficeDashboard.answersByCode(client, day: today, store: nil, logger: logger) {
+            answers[answer.code] = answer.count
         }
         text.family(
             "amcash_backoffice_host_answers_today",
@@ -71,12 +66,53 @@ public enum BackOfficeMetrics {
         for (code, count) in answers.sorted(by: { $0.key < $1.key }) {
             text.sample("amcash_backoffice_host_answers_today", ["code": code], Double(count))
         }
+
+        // The tills' own host latency, forwarded with each row: today's calls as a histogram (cumulative buckets).
+        let latency = try await hostLatencyHistogram(client, day: today, logger: logger)
+        let name = "amcash_backoffice_host_latency_milliseconds"
+        text.family(name, "The tills' own time for today's host calls (each row's latest call), in milliseconds.", "histogram")
+        for (bound, count) in zip(latencyBucketsMs, latency.buckets) {
+            text.sample(name + "_bucket", ["le": String(bound)], Double(count))
+        }
+        text.sample(name + "_bucket", ["le": "+Inf"], Double(latency.count))
+        text.sample(name + "_sum", [:], Double(latency.sumMs))
+        text.sample(name + "_count", [:], Double(latency.count))
         let elapsed = ContinuousClock.now - started
         text.family("amcash_backoffice_scrape_seconds", "How long reading these numbers from the database took.", "gauge")
         text.sample(
             "amcash_backoffice_scrape_seconds", [:],
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         return text.output
+    }
+}
+
+extension BackOfficeMetrics {
+    /// The histogram's upper bounds, in milliseconds.
+    public static let latencyBucketsMs = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]
+
+    /// Today's host latencies counted into `latencyBucketsMs` (cumulative), their sum and count, in one scan.
+    static func hostLatencyHistogram(_ client: PostgresClient, day: String, logger: Logger) async throws
+        -> (buckets: [Int64], sumMs: Int64, count: Int64)
+    {
+        let filters = latencyBucketsMs.map { "count(*) FILTER (WHERE host_latency_ms <= \($0))::bigint" }.joined(separator: ", ")
+        var bindings = PostgresBindings()
+        bindings.append(day)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(filters), COALESCE(sum(host_latency_ms), 0)::bigint, count(*)::bigint FROM terminal_rows
+                WHERE reconciliation_day = $1::date AND host_latency_ms IS NOT NULL
+                """, binds: bindings)
+        var buckets: [Int64] = []
+        var sum: Int64 = 0
+        var count: Int64 = 0
+        for try await row in try await client.query(query, logger: logger) {
+            var cells = row.makeIterator()
+            for _ in latencyBucketsMs { buckets.append(try cells.next()!.decode(Int64.self)) }
+            sum = try cells.next()!.decode(Int64.self)
+            count = try cells.next()!.decode(Int64.self)
+        }
+        if buckets.count != latencyBucketsMs.count { buckets = Array(repeating: 0, count: latencyBucketsMs.count) }
+        return (buckets, sum, count)
     }
 }
 

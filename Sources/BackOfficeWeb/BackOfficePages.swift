@@ -66,7 +66,7 @@ struct BackOfficePages {
             let scope = session.user.role == .chain ? store : session.user.store
             let links = [
                 ("today", t("Today", "Aujourd’hui")), ("exceptions", t("Exceptions", "Exceptions")),
-                ("reconciliation", t("Reconciliation", "Rapprochement")),
+                ("reconciliation", t("Reconciliation", "Rapprochement")), ("host", t("Host", "Hôte")),
             ]
             nav += "<nav aria-label=\"\(t("Sections", "Sections"))\"><ul>"
             for (section, label) in links {
@@ -184,11 +184,7 @@ struct BackOfficePages {
         let left = 40.0
         let bottom = 24.0
         let top = 10.0
-        let peak = max(hours.max() ?? 0, 1)
-        // A round top for the scale: 1, 2 or 5 times a power of ten.
-        var magnitude = 1
-        while magnitude * 10 < peak { magnitude *= 10 }
-        let scale = [1, 2, 5, 10].map { $0 * magnitude }.first { $0 >= peak } ?? magnitude * 10
+        let scale = Self.roundScale(hours.max() ?? 0)
         let barWidth = (width - left) / 24
         let title = t("Redemptions per hour", "Échanges par heure")
         var svg = """
@@ -212,6 +208,123 @@ struct BackOfficePages {
         svg += hours.enumerated().filter { $0.element > 0 }.map { "\($0.offset)h \($0.element)" }.joined(separator: ", ")
         if hours.allSatisfy({ $0 == 0 }) { svg += t("none yet", "aucun pour l’instant") }
         return svg + "</figcaption></figure>"
+    }
+
+    /// A round top for a chart's scale: 1, 2 or 5 times a power of ten, at least `peak`.
+    static func roundScale(_ peak: Int) -> Int {
+        let peak = max(peak, 1)
+        var magnitude = 1
+        while magnitude * 10 < peak { magnitude *= 10 }
+        return [1, 2, 5, 10].map { $0 * magnitude }.first { $0 >= peak } ?? magnitude * 10
+    }
+
+    /// The host's health as the tills saw it: their own latency per hour (median and 99th percentile)
+    /// and the day's answers by response code, each an SVG drawn here with a table beside it.
+    func host(session: BackOfficeSession, store: String?, day: String, latency: [HostLatencyHour], answers: [HostAnswerCount]) -> String {
+        var body = "<p>\(t("Reconciliation day", "Journée de rapprochement")) \(Self.escape(day)) · \(t("as of", "à")) \(time(now)) · "
+        body +=
+            t(
+                "as each till timed its own calls and forwarded them.",
+                "tel que chaque caisse a chronométré ses appels et les a transmis.") + "</p>"
+        body += latencyChart(latency)
+        body += answersChart(answers)
+        return layout(
+            title: t("Host", "Hôte") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            current: "host", body: body)
+    }
+
+    /// p50 and p99 latency per hour as paired bars, and the same numbers in a table.
+    func latencyChart(_ hours: [HostLatencyHour]) -> String {
+        let width = 720.0
+        let height = 240.0
+        let left = 56.0
+        let bottom = 24.0
+        let top = 24.0
+        let scale = Self.roundScale(hours.map(\.p99Ms).max() ?? 0)
+        let slot = (width - left) / 24
+        let title = t("Host latency per hour (ms): median and 99th percentile", "Latence de l’hôte par heure (ms) : médiane et 99ᵉ centile")
+        var svg = """
+            <figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
+            height="\(Int(height))" role="img" aria-labelledby="latency-title"><title id="latency-title">\(title)</title>
+            <line x1="\(left)" y1="\(height - bottom)" x2="\(width)" y2="\(height - bottom)" stroke="#555"/>
+            <text x="\(left - 4)" y="\(top + 4)" text-anchor="end" font-size="11">\(scale) ms</text>
+            <text x="\(left - 4)" y="\(height - bottom)" text-anchor="end" font-size="11">0</text>
+            <rect class="p50" x="\(left)" y="4" width="10" height="10"/><text class="legend" x="\(left + 14)" y="13">p50</text>
+            <rect class="p99" x="\(left + 50)" y="4" width="10" height="10"/><text class="legend" x="\(left + 64)" y="13">p99</text>
+            """
+        let byHour = Dictionary(hours.map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
+        for hour in 0..<24 {
+            let x = left + Double(hour) * slot + 2
+            let barWidth = (slot - 4) / 2
+            if let h = byHour[hour] {
+                for (index, (value, kind)) in [(h.p50Ms, "p50"), (h.p99Ms, "p99")].enumerated() {
+                    let barHeight = (height - bottom - top) * Double(value) / Double(scale)
+                    svg += "<rect class=\"\(kind)\" x=\"\(x + Double(index) * barWidth)\" y=\"\(height - bottom - barHeight)\" "
+                    svg += "width=\"\(barWidth)\" height=\"\(barHeight)\"><title>\(hour):00 \(kind) \(value) ms</title></rect>"
+                }
+            }
+            if hour % 3 == 0 {
+                svg += "<text x=\"\(x + (slot - 4) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\" font-size=\"11\">\(hour)h</text>"
+            }
+        }
+        svg += "</svg><figcaption>\(title) (\(t("Toronto time", "heure de Toronto")))</figcaption></figure>"
+        svg += """
+            <table><caption>\(t("Host latency per hour", "Latence de l’hôte par heure"))</caption><thead><tr>
+            <th scope="col">\(t("Hour", "Heure"))</th><th scope="col">\(t("Calls", "Appels"))</th>
+            <th scope="col">p50 (ms)</th><th scope="col">p99 (ms)</th></tr></thead><tbody>
+            """
+        for h in hours {
+            svg += "<tr><td>\(h.hour)h</td><td class=\"n\">\(h.calls)</td><td class=\"n\">\(h.p50Ms)</td><td class=\"n\">\(h.p99Ms)</td></tr>"
+        }
+        if hours.isEmpty {
+            svg += "<tr><td colspan=\"4\">\(t("No timed call yet.", "Aucun appel chronométré pour l’instant."))</td></tr>"
+        }
+        return svg + "</tbody></table>"
+    }
+
+    /// The day's answers by response code as horizontal bars, and the same numbers in a table.
+    func answersChart(_ answers: [HostAnswerCount]) -> String {
+        let total = answers.reduce(0) { $0 + $1.count }
+        let rowHeight = 22.0
+        let left = 80.0
+        let width = 720.0
+        let height = max(1, Double(answers.count)) * rowHeight + 8
+        let scale = Self.roundScale(answers.map(\.count).max() ?? 0)
+        let title = t("Answers by response code", "Réponses par code")
+        var svg = """
+            <figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
+            height="\(Int(height))" role="img" aria-labelledby="answers-title"><title id="answers-title">\(title)</title>
+            """
+        for (index, answer) in answers.enumerated() {
+            let y = 4 + Double(index) * rowHeight
+            let barWidth = (width - left - 120) * Double(answer.count) / Double(scale)
+            let kind = answer.code == "0000" ? "bar" : (answer.code == "none" || answer.code == "pending") ? "noanswer" : "declined"
+            svg += "<text x=\"\(left - 6)\" y=\"\(y + 14)\" text-anchor=\"end\" font-size=\"12\">\(Self.escape(answer.code))</text>"
+            svg += "<rect class=\"\(kind)\" x=\"\(left)\" y=\"\(y + 2)\" width=\"\(barWidth)\" height=\"\(rowHeight - 6)\">"
+            svg += "<title>\(Self.escape(answer.code)): \(answer.count)</title></rect>"
+            svg +=
+                "<text x=\"\(left + barWidth + 6)\" y=\"\(y + 14)\" font-size=\"12\">\(answer.count) (\(Self.percent(answer.count, of: total)))</text>"
+        }
+        svg += "</svg><figcaption>\(title): "
+        svg +=
+            answers.isEmpty ? t("none yet", "aucune pour l’instant") : answers.map { "\(Self.escape($0.code)) \($0.count)" }.joined(separator: ", ")
+        svg += "</figcaption></figure>"
+        svg += """
+            <table><caption>\(title)</caption><thead><tr><th scope="col">\(t("Code", "Code"))</th>
+            <th scope="col">\(t("Calls", "Appels"))</th><th scope="col">%</th></tr></thead><tbody>
+            """
+        for answer in answers {
+            svg += "<tr><td>\(Self.escape(answer.code))</td><td class=\"n\">\(answer.count)</td>"
+            svg += "<td class=\"n\">\(Self.percent(answer.count, of: total))</td></tr>"
+        }
+        return svg + "</tbody></table>"
+    }
+
+    /// A share in whole tenths of a percent, in integers: "12.5%".
+    static func percent(_ part: Int, of total: Int) -> String {
+        guard total > 0 else { return "0%" }
+        let tenths = (part * 1000 + total / 2) / total
+        return "\(tenths / 10).\(tenths % 10)%"
     }
 
     static func advice(_ category: BackOfficeException.Category, _ page: BackOfficePages) -> String {
@@ -350,7 +463,11 @@ struct BackOfficePages {
         tr.stale { background: #fde2e1; }
         .warning, .error { background: #fde2e1; border-left: 6px solid #b00020; padding: .5rem; }
         .advice { background: #eef4fb; padding: .5rem; }
-        rect.bar { fill: #0b3d6e; }
+        rect.bar, rect.p50 { fill: #0b3d6e; }
+        rect.p99 { fill: #7fa7d1; }
+        rect.declined { fill: #b35c00; }
+        rect.noanswer { fill: #b00020; }
+        .legend { font-size: 11px; }
         a:focus, button:focus, input:focus { outline: 3px solid #f2a900; outline-offset: 2px; }
         """
 }

@@ -1,15 +1,13 @@
 import AMCashDomain
 import AMCashPostgres
 public import Foundation
+import HTTPServing
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 public import Logging
 import NIOCore
-import NIOSSL
 public import PostgresNIO
-import ServiceLifecycle
 
 /// How `amcash backoffice serve` runs.
 public struct BackOfficeWebSettings: Sendable {
@@ -35,15 +33,13 @@ public final class BackOfficeWebServer: Sendable {
     public let usesTLS: Bool
     public var baseURL: String { "\(usesTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let running: RunningServer
 
-    private init(host: String, port: Int, usesTLS: Bool, task: Task<Void, any Error>, group: ServiceGroup) {
+    private init(host: String, port: Int, usesTLS: Bool, running: RunningServer) {
         self.host = host
         self.port = port
         self.usesTLS = usesTLS
-        self.task = task
-        self.group = group
+        self.running = running
     }
 
     /// Whether plain HTTP may listen on `host`: only on loopback, where nothing crosses a network.
@@ -63,48 +59,20 @@ public final class BackOfficeWebServer: Sendable {
         let router = Router()
         site.register(on: router)
         let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(60)))
-        let server: HTTPServerBuilder
-        if let tls = settings.tls {
-            var configuration = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8)).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)))
-            configuration.minimumTLSVersion = .tlsv12
-            server = try .tls(http, tlsConfiguration: configuration)
-        } else {
-            server = http
-        }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "amcash-backoffice"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-            } catch {
-                portContinuation.finish()
-                throw error
-            }
-        }
-        var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            _ = try await task.value
+        guard
+            let running = try await RunningServer.start(
+                router: router, server: try RunningServer.server(http, tls: settings.tls), address: .hostname(host, port: port),
+                serverName: "amcash-backoffice", logger: logger),
+            let bound = running.port
+        else {
             throw BackOfficeWebError(description: "the server stopped before it was listening")
         }
-        return BackOfficeWebServer(host: host, port: bound, usesTLS: settings.tls != nil, task: task, group: group)
+        return BackOfficeWebServer(host: host, port: bound, usesTLS: settings.tls != nil, running: running)
     }
 
-    public func waitUntilStopped() async throws { try await task.value }
+    public func waitUntilStopped() async throws { try await running.waitUntilStopped() }
 
-    public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
+    public func stop() async { await running.stop() }
 }
 
 /// The web back office cannot start as asked; the message says why.
@@ -145,7 +113,7 @@ struct BackOfficeSite: Sendable {
         router.post("/login") { request, _ in try await guarded(request) { try await login(request) } }
         router.post("/logout") { request, _ in try await guarded(request) { try await logout(request) } }
         router.get("/") { request, _ in try await guarded(request) { try await page(request, section: "today", store: nil) } }
-        for section in ["today", "exceptions", "reconciliation"] {
+        for section in ["today", "exceptions", "reconciliation", "host"] {
             router.get("/\(section)") { request, _ in try await guarded(request) { try await page(request, section: section, store: nil) } }
             router.get("/stores/:store/\(section)") { request, context in
                 try await guarded(request) { try await page(request, section: section, store: context.parameters.get("store") ?? "") }
@@ -206,17 +174,27 @@ struct BackOfficeSite: Sendable {
             let items = try await BackOfficeDashboard.exceptions(client, store: store, staleAfter: settings.staleAfter, now: now, logger: logger)
             let recent = try await BackOfficeDashboard.recentResolutions(client, store: store, logger: logger)
             text = pages.exceptions(session: session, store: store, items: items, recent: recent)
+        case "host":
+            let day = Self.day(request, now: now)
+            let latency = try await BackOfficeDashboard.hostLatencyPerHour(client, day: day, store: store, logger: logger)
+            let answers = try await BackOfficeDashboard.answersByCode(client, day: day, store: store, logger: logger)
+            text = pages.host(session: session, store: store, day: day, latency: latency, answers: answers)
         case "reconciliation":
             text = pages.reconciliation(
                 session: session, store: store, results: try await BackOfficeDashboard.reconciliations(client, store: store, logger: logger))
         default:
-            var day = ProgramDay.reconciliationDay(at: now).description
-            if let asked = request.uri.queryParameters["day"].map(String.init), (try? CalendarDay(parsing: asked)) != nil { day = asked }
+            let day = Self.day(request, now: now)
             let tills = try await BackOfficeDashboard.tills(client, day: day, store: store, logger: logger)
             let hours = try await BackOfficeDashboard.redemptionsPerHour(client, day: day, store: store, logger: logger)
             text = pages.today(session: session, store: store, day: day, tills: tills, hours: hours, staleAfter: settings.staleAfter)
         }
         return html(.ok, text, cookies: langCookie.map { [$0] } ?? [])
+    }
+
+    /// The day a page shows: `?day=YYYY-MM-DD` when it is a day, else today's reconciliation day.
+    static func day(_ request: Request, now: Date) -> String {
+        if let asked = request.uri.queryParameters["day"].map(String.init), (try? CalendarDay(parsing: asked)) != nil { return asked }
+        return ProgramDay.reconciliationDay(at: now).description
     }
 
     func loginPage(_ request: Request, message: String?, status: HTTPResponse.Status = .ok, name: String = "") async throws -> Response {

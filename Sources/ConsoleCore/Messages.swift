@@ -19,8 +19,8 @@ public enum Msg: Sendable {
     case echoed(Bool)
     case pendingCount(Int)
     case recovering(Bool)
-    case receiptWritten
-    /// The printer's state after a receipt or a reprint (nil: it printed) and how many receipts wait to be reprinted.
+    /// The printer's state after a receipt or a reprint (nil: it printed, and a problem shown before is
+    /// cleared) and how many receipts wait to be reprinted.
     case printerState(PrinterProblem?, unprinted: Int)
     case quitRequested
     /// Whether the typed PIN is the supervisor's (kiosk mode).
@@ -78,7 +78,6 @@ public enum Effect: Sendable, Equatable {
     case registerSaleMoved(saleId: String, RegisterSaleStep)
     /// The console closed the register's sale (the cashier cancelled it, or moved on to a new sale).
     case registerSaleClosed(saleId: String)
-    case quit
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may
     /// have been written to the host it runs to its end, and the journal records that end.

@@ -53,8 +53,6 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         model.status.pending = count
     case .recovering(let busy):
         model.status.resolving = busy
-    case .receiptWritten:
-        break
     case .printerState(let problem, let unprinted):
         model.status.printer = problem
         model.status.unprintedReceipts = unprinted
@@ -65,7 +63,6 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         return [.markShown(traceId: traceId)]
     case .quitRequested:
         model.quit = true
-        return [.quit]
     case .supervisorPinChecked(let matches):
         return withSupervisor(&model) { model, entry in SupervisorScreen.checked(matches, &model, &entry) }
     case .exerciseChecked(let verdict):
@@ -202,7 +199,6 @@ private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect
         model.overlays.append(.supervisor(SupervisorEntry()))
     case .quit:
         model.quit = true
-        return [.quit]
     default:
         break
     }

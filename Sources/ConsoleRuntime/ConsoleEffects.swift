@@ -138,7 +138,7 @@ public struct ConsoleEffects: EffectPerformer {
                 "supervisor screen locked after three wrong PINs",
                 metadata: ["seconds": "\(seconds)", "lockouts": "\(lockouts)"])
             lockoutFile.record(until: now().addingTimeInterval(TimeInterval(seconds)), lockouts: lockouts)
-        case .cancel, .quit:
+        case .cancel:
             break
         case .checkExercise:
             // Training only: `amcash train`'s performer checks the exercise and passes everything else here.
@@ -163,7 +163,7 @@ public struct ConsoleEffects: EffectPerformer {
             _ = try? journal.keepUnprintedReceipt(traceId: traceId, document: encoded, problem: problem.rawValue, at: now())
         }
         let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
-        return problem == nil && unprinted == 0 ? .receiptWritten : .printerState(problem, unprinted: unprinted)
+        return .printerState(problem, unprinted: unprinted)
     }
 
     /// Prints the kept receipts, oldest first, stopping at the first that fails again.

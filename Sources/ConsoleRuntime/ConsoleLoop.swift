@@ -1,4 +1,5 @@
 public import ConsoleCore
+public import ConsoleUI
 import Dispatch
 import Foundation
 
@@ -8,31 +9,54 @@ public protocol EffectPerformer: Sendable {
     func perform(_ effect: Effect, send: @escaping @Sendable (Msg) -> Void) async
 }
 
+/// Where the status line's clock ticks come from: a timer at the till, a hand in tests (which then
+/// run without sleeping).
+public struct Ticks: Sendable {
+    /// Runs until cancelled, calling `tick` at each tick.
+    let run: @Sendable (_ tick: @escaping @Sendable () -> Void) async -> Void
+
+    public init(_ run: @escaping @Sendable (_ tick: @escaping @Sendable () -> Void) async -> Void) { self.run = run }
+
+    /// A tick every `interval`.
+    public static func every(_ interval: Duration) -> Ticks {
+        Ticks { tick in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if !Task.isCancelled { tick() }
+            }
+        }
+    }
+}
+
 /// The console's run loop. Everything that happens arrives on one `AsyncStream` of messages: keys and
-/// resizes from the input thread, a tick each second, the results of effects, SIGTERM and SIGHUP.
-/// Each message goes through `update`, and a frame is drawn when the model changed. Effects run as
-/// tasks of their own; one started under an `EffectID` is cancelled by `Effect.cancel(id)` (or by the
-/// next one with that id), and a cancelled effect's answer is never delivered.
+/// resizes from the input thread, the clock's ticks, the results of effects, SIGTERM and SIGHUP.
+/// Each message goes through `update`; when the model changed, it is rendered into a `Frame` once
+/// and the device presents it. Effects run as tasks of their own; one started under an `EffectID` is
+/// cancelled by `Effect.cancel(id)` (or by the next one with that id), and a cancelled effect's answer
+/// is never delivered.
 public final class ConsoleLoop {
     private let device: any TerminalDevice
     private let performer: any EffectPerformer
     private let clockText: @Sendable () -> String
-    private let tickInterval: Duration
+    private let ticks: Ticks
+    private let ascii: Bool
     private var model: Model
     private let messages: AsyncStream<[Msg]>
     private let continuation: AsyncStream<[Msg]>.Continuation
     private var running: [EffectID: Task<Void, Never>] = [:]
 
-    /// `clockText` is read once a `tickInterval` (one second at the till) for the status line.
+    /// `clockText` is read at each of `ticks` (one a second at the till) for the status line; frames
+    /// are drawn in ASCII only when `ascii` (`AsciiText.isNeeded`).
     public init(
-        model: Model, performer: any EffectPerformer, device: any TerminalDevice, tickInterval: Duration = .seconds(1),
-        clockText: @escaping @Sendable () -> String
+        model: Model, performer: any EffectPerformer, device: any TerminalDevice, ticks: Ticks = .every(.seconds(1)),
+        ascii: Bool = false, clockText: @escaping @Sendable () -> String
     ) {
         self.model = model
         self.performer = performer
         self.device = device
         self.clockText = clockText
-        self.tickInterval = tickInterval
+        self.ticks = ticks
+        self.ascii = ascii
         (messages, continuation) = AsyncStream<[Msg]>.makeStream()
     }
 
@@ -58,11 +82,8 @@ public final class ConsoleLoop {
         if ownsDevice { device.start(noColor: noColor) }
         let input = InputThread(device: device, continuation: continuation)
         input.start()
-        let ticker = Task { [continuation, clockText, tickInterval] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tickInterval)
-                if !Task.isCancelled { continuation.yield([.tick(clock: clockText())]) }
-            }
+        let ticker = Task { [continuation, clockText, ticks] in
+            await ticks.run { continuation.yield([.tick(clock: clockText())]) }
         }
         defer {
             ticker.cancel()
@@ -86,9 +107,10 @@ public final class ConsoleLoop {
         return model
     }
 
-    /// Draws, then tells `update` the frame is on screen (an APPROVED result is then marked shown).
+    /// Renders the model and presents the frame, then tells `update` the frame is on screen (an
+    /// APPROVED result is then marked shown).
     private func draw() {
-        device.draw(model)
+        device.present(render(model, columns: model.columns, rows: model.rows, ascii: ascii))
         apply(.drawn)
     }
 
@@ -98,8 +120,6 @@ public final class ConsoleLoop {
 
     private func execute(_ effect: Effect) {
         switch effect {
-        case .quit:
-            return
         case .cancel(let id):
             running.removeValue(forKey: id)?.cancel()
         default:
@@ -120,11 +140,10 @@ public final class ConsoleLoop {
 }
 
 /// Reads the terminal on a thread of its own and sends what it reads into the loop's stream, each key
-/// stamped with the milliseconds since the loop started (a scanner's burst is told by its timing).
+/// stamped with the device's time of the read (a scanner's burst is told by its timing).
 final class InputThread: @unchecked Sendable {
     private let device: any TerminalDevice
     private let continuation: AsyncStream<[Msg]>.Continuation
-    private let started = ContinuousClock.now
     private let lock = NSLock()
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
@@ -138,12 +157,10 @@ final class InputThread: @unchecked Sendable {
         let thread = Thread { [self] in
             defer { finished.signal() }
             while !lock.withLock({ stopping }) {
-                guard let inputs = device.readInput(milliseconds: 100) else { return }
-                let elapsed = ContinuousClock.now - started
-                let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-                let batch: [Msg] = inputs.compactMap { input in
+                guard let read = device.readInput(milliseconds: 100) else { return }
+                let batch: [Msg] = read.inputs.compactMap { input in
                     switch input {
-                    case .key(let key): .key(KeyPress(key, at: milliseconds))
+                    case .key(let key): .key(KeyPress(key, at: read.at))
                     case .resize: .resized(columns: device.size.columns, rows: device.size.rows)
                     case .ignored: nil
                     }

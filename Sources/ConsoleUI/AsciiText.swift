@@ -1,30 +1,15 @@
-/// Text for terminals that cannot show Unicode (`--ascii`, TERM=linux, a non-UTF-8 locale): box
-/// drawing and symbols become ASCII look-alikes and accented letters lose their accents, so nothing
-/// turns into question marks or mojibake. The words stay the same, so nothing is lost.
-public enum AsciiText {
-    static let replacements: [Character: String] = [
-        "—": "-", "–": "-", "−": "-", "×": "x", "…": "...", "•": "*", "·": "*", "’": "'", "‘": "'", "“": "\"", "”": "\"",
-        "«": "<<", "»": ">>", "\u{00A0}": " ", "\u{202F}": " ", "°": "o", "№": "No",
-        "─": "-", "━": "-", "│": "|", "┃": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+", "┬": "+", "┴": "+", "┼": "+",
-        "═": "=", "║": "|", "╔": "+", "╗": "+", "╚": "+", "╝": "+", "▶": ">", "◀": "<", "→": "->", "←": "<-", "↑": "^", "↓": "v",
-        "✓": "v", "✔": "v", "✗": "x", "✘": "x", "█": "#", "░": ".", "▒": ":", "▓": "#",
-        "à": "a", "â": "a", "ä": "a", "á": "a", "ç": "c", "é": "e", "è": "e", "ê": "e", "ë": "e", "î": "i", "ï": "i", "í": "i",
-        "ô": "o", "ö": "o", "ó": "o", "ù": "u", "û": "u", "ü": "u", "ú": "u", "ÿ": "y", "ñ": "n", "œ": "oe", "æ": "ae",
-        "À": "A", "Â": "A", "Ä": "A", "Á": "A", "Ç": "C", "É": "E", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Í": "I",
-        "Ô": "O", "Ö": "O", "Ó": "O", "Ù": "U", "Û": "U", "Ü": "U", "Ú": "U", "Ÿ": "Y", "Ñ": "N", "Œ": "OE", "Æ": "AE",
-    ]
+import AMCashDomain
 
-    /// `text` in ASCII only; anything without a look-alike becomes `?`.
-    public static func fold(_ text: String) -> String {
-        guard !text.allSatisfy(\.isASCII) else { return text }
-        var folded = ""
-        for character in text {
-            if character.isASCII {
-                folded.append(character)
-            } else {
-                folded += replacements[character] ?? "?"
-            }
-        }
-        return folded
+/// Text for terminals that cannot show Unicode: `AsciiFold` (the receipts' fold too), and the one
+/// rule for when the console draws that way.
+public enum AsciiText {
+
+    /// The one rule for when the console (and training) draws in ASCII only: `--ascii`, else the
+    /// configuration's `ascii` key, else a Linux console (TERM=linux) or a locale that is not UTF-8.
+    public static func isNeeded(flag: Bool, configured: Bool?, term: String?, utf8: Bool) -> Bool {
+        flag || (configured ?? (term == "linux" || !utf8))
     }
+
+    /// `text` in ASCII only (`AsciiFold`).
+    public static func fold(_ text: String) -> String { AsciiFold.fold(text) }
 }

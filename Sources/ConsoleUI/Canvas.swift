@@ -1,3 +1,5 @@
+public import ConsoleCore
+
 /// The semantic roles text is drawn in; a theme gives each a colour and attributes, and every role
 /// stays readable without colour because the words already say what the colour repeats.
 public enum StyleRole: String, Sendable, CaseIterable {
@@ -37,8 +39,8 @@ public enum StyleRole: String, Sendable, CaseIterable {
     }
 }
 
-/// Where a view draws: a grid of cells. ncurses draws one on the terminal; `ScreenBuffer` keeps one in
-/// memory for tests.
+/// Where a view draws: a grid of cells. `Frame` is the one the console uses: the loop renders the
+/// model into a frame, and the terminal device presents it.
 public protocol Canvas {
     var columns: Int { get }
     var rows: Int { get }
@@ -50,8 +52,10 @@ public protocol Canvas {
     mutating func placeCursor(row: Int, column: Int)
 }
 
-/// An in-memory canvas: what the screen shows, as text, for golden-file tests.
-public struct ScreenBuffer: Canvas {
+/// One screen as the terminal shows it: each cell's character and style role, and where the cursor
+/// rests. `render` makes one from the model; a `TerminalDevice` presents it (curses writes the cells,
+/// a memory terminal keeps them for tests); golden files are its `text` and `rolesText`.
+public struct Frame: Canvas, Sendable, Equatable {
     public let columns: Int
     public let rows: Int
     private var cells: [[Character]]
@@ -98,6 +102,32 @@ public struct ScreenBuffer: Canvas {
 
     /// The role of one cell (tests check that colour only repeats what the text says).
     public func role(row: Int, column: Int) -> StyleRole { roles[row][column] }
+
+    /// One row as runs of cells in one role, left to right: what a terminal writes with one attribute
+    /// each. Every cell of the row is in exactly one run.
+    public func runs(row: Int) -> [(column: Int, text: String, role: StyleRole)] {
+        guard (0..<rows).contains(row), columns > 0 else { return [] }
+        var runs: [(column: Int, text: String, role: StyleRole)] = []
+        var start = 0
+        for x in 1...columns where x == columns || roles[row][x] != roles[row][start] {
+            runs.append((start, String(cells[row][start..<x]), roles[row][start]))
+            start = x
+        }
+        return runs
+    }
+
+    public static func == (lhs: Frame, rhs: Frame) -> Bool {
+        lhs.columns == rhs.columns && lhs.rows == rhs.rows && lhs.cells == rhs.cells && lhs.roles == rhs.roles
+            && lhs.cursor?.row == rhs.cursor?.row && lhs.cursor?.column == rhs.cursor?.column && lhs.ascii == rhs.ascii
+    }
+}
+
+/// The frame for `model` on a terminal of `columns` × `rows`, in ASCII only when `ascii`
+/// (`AsciiText.isNeeded`). The loop calls it once for each change of the model.
+public func render(_ model: Model, columns: Int, rows: Int, ascii: Bool) -> Frame {
+    var frame = Frame(columns: columns, rows: rows, ascii: ascii)
+    view(model, into: &frame)
+    return frame
 }
 
 extension String {

@@ -1,6 +1,5 @@
 import CNcursesW
 public import ConsoleCore
-public import ConsoleRuntime
 public import ConsoleUI
 import Foundation
 
@@ -13,13 +12,13 @@ public final class Terminal: TerminalDevice, @unchecked Sendable {
     public private(set) var colours: ColourMode = .none
     private var started = false
     private let theme: Theme
-    private let ascii: Bool
+    private let clock: @Sendable () -> Int64
     private var styles: CursesStyles?
 
-    /// A terminal that draws with `theme`, and with ASCII only when `ascii`.
-    public init(theme: Theme = .standard, ascii: Bool = false) {
+    /// A terminal that draws with `theme` and stamps keys with `clock` (milliseconds, monotonic).
+    public init(theme: Theme = .standard, clock: @escaping @Sendable () -> Int64 = MonotonicMilliseconds.now) {
         self.theme = theme
-        self.ascii = ascii
+        self.clock = clock
     }
 
     /// Takes the locale from the environment, as wide-character curses needs, and says whether it is
@@ -73,15 +72,25 @@ public final class Terminal: TerminalDevice, @unchecked Sendable {
 
     private var currentSize: (columns: Int, rows: Int) { (Int(amcash_cols()), Int(amcash_lines())) }
 
-    /// Draws a whole frame; ncurses sends only the cells that changed.
-    public func draw(_ model: Model) { lock.withLock { frame(model) } }
+    /// Writes `frame`'s cells, a run of one role at a time; ncurses sends only the cells that changed.
+    public func present(_ frame: Frame) { lock.withLock { write(frame) } }
 
-    private func frame(_ model: Model) {
+    private func write(_ frame: Frame) {
         guard let styles else { return }  // not started
         werase(amcash_stdscr())
-        var canvas = NcursesCanvas(columns: currentSize.columns, rows: currentSize.rows, styles: styles, ascii: ascii)
-        view(model, into: &canvas)
-        if let cursor = canvas.cursor {
+        let size = currentSize
+        let rows = min(frame.rows, size.rows)
+        for row in 0..<rows {
+            // Never write the last cell of the last row: it scrolls some terminals.
+            let room = min(frame.columns, size.columns) - (row == size.rows - 1 ? 1 : 0)
+            for run in frame.runs(row: row) where run.column < room {
+                let attributes = styles.attributes(for: run.role)
+                attron(attributes)
+                mvaddstr(Int32(row), Int32(run.column), String(run.text.prefix(room - run.column)))
+                attroff(attributes)
+            }
+        }
+        if let cursor = frame.cursor, cursor.row < size.rows, cursor.column < size.columns {
             curs_set(1)
             move(Int32(cursor.row), Int32(cursor.column))
         } else {
@@ -92,12 +101,13 @@ public final class Terminal: TerminalDevice, @unchecked Sendable {
 
     /// Waits (outside the lock) until the keyboard has something or `milliseconds` pass, then reads
     /// every key already typed. A resize shows up as curses' KEY_RESIZE within one wait.
-    public func readInput(milliseconds: Int32) -> [TerminalInput]? {
+    public func readInput(milliseconds: Int32) -> (inputs: [TerminalInput], at: Int64)? {
         var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
         _ = poll(&descriptor, 1, milliseconds)
         if descriptor.revents & Int16(POLLHUP | POLLNVAL) != 0 { return nil }
+        let at = clock()
         return lock.withLock {
-            guard started else { return [] }
+            guard started else { return ([], at) }
             wtimeout(amcash_stdscr(), 0)
             var inputs: [TerminalInput] = []
             var value: Int32 = 0
@@ -106,7 +116,7 @@ public final class Terminal: TerminalDevice, @unchecked Sendable {
                 if result == ERR { break }
                 inputs.append(result == amcash_key_code_yes() ? KeyDecoder.keyCode(value) : KeyDecoder.character(value))
             }
-            return inputs
+            return (inputs, at)
         }
     }
 }

@@ -1,3 +1,5 @@
+import AMCashDomain
+
 /// The code page a receipt is printed in: the printer is told which (ESC t n) and every character
 /// goes as one byte of it, so no UTF-8 ever reaches the paper. CP863 (Canadian French, the
 /// default) holds every accented capital French needs; CP858 (multilingual Latin 1 with €) is the
@@ -60,26 +62,6 @@ public enum ReceiptCodePage: String, Sendable, Hashable, CaseIterable, Codable {
         return Self.tables[self]?.decode[Int(byte) - 128] ?? "?"
     }
 
-    /// The console's ASCII fold (`AsciiText` in ConsoleUI): look-alikes for symbols, letters without accents, else `?`.
-    public static func foldToASCII(_ text: String) -> String {
-        guard !text.allSatisfy(\.isASCII) else { return text }
-        var folded = ""
-        for character in text {
-            if character.isASCII {
-                folded.append(character)
-            } else {
-                folded += asciiReplacements[character] ?? "?"
-            }
-        }
-        return folded
-    }
-
-    static let asciiReplacements: [Character: String] = [
-        "—": "-", "–": "-", "−": "-", "×": "x", "…": "...", "•": "*", "·": "*", "’": "'", "‘": "'", "“": "\"", "”": "\"",
-        "«": "<<", "»": ">>", "\u{00A0}": " ", "\u{202F}": " ", "°": "o", "№": "No", "€": "EUR",
-        "à": "a", "â": "a", "ä": "a", "á": "a", "ç": "c", "é": "e", "è": "e", "ê": "e", "ë": "e", "î": "i", "ï": "i", "í": "i",
-        "ô": "o", "ö": "o", "ó": "o", "ù": "u", "û": "u", "ü": "u", "ú": "u", "ÿ": "y", "ñ": "n", "œ": "oe", "æ": "ae",
-        "À": "A", "Â": "A", "Ä": "A", "Á": "A", "Ç": "C", "É": "E", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Í": "I",
-        "Ô": "O", "Ö": "O", "Ó": "O", "Ù": "U", "Û": "U", "Ü": "U", "Ú": "U", "Ÿ": "Y", "Ñ": "N", "Œ": "OE", "Æ": "AE",
-    ]
+    /// amcash's one ASCII fold (`AsciiFold`): look-alikes for symbols, letters without accents, else `?`.
+    public static func foldToASCII(_ text: String) -> String { AsciiFold.fold(text) }
 }

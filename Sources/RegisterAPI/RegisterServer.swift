@@ -1,11 +1,11 @@
 public import AMCashConfiguration
 import AMCashJournal
 public import Foundation
+import HTTPServing
 import Hummingbird
 import HummingbirdCore
 public import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// The store register's API (`register-openapi.yaml`, under `/v1`), served by the console on a loopback
 /// address or a unix socket: the register pushes a sale, reads its outcome (from the journal, so it
@@ -16,19 +16,17 @@ public final class RegisterServer: Sendable {
     public let port: Int?
     public let address: RegisterListenAddress
     public let desk: RegisterDesk
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let running: RunningServer
 
     public static let maximumBody = 64 * 1024
     /// The longest `?wait=` a long poll may ask for, in seconds.
     public static let maximumWait = 60
 
-    private init(port: Int?, address: RegisterListenAddress, desk: RegisterDesk, task: Task<Void, any Error>, group: ServiceGroup) {
+    private init(port: Int?, address: RegisterListenAddress, desk: RegisterDesk, running: RunningServer) {
         self.port = port
         self.address = address
         self.desk = desk
-        self.task = task
-        self.group = group
+        self.running = running
     }
 
     /// Starts listening on `address` (port 0 picks a free one) and returns once it is.
@@ -49,37 +47,19 @@ public final class RegisterServer: Sendable {
             // A socket left by a till that died is removed; the folder's permissions guard it.
             unlink(path)
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int?.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: bind, serverName: "amcash-register-api"),
-            onServerRunning: { channel in
-                if case .unixSocket(let path) = address { chmod(path, 0o600) }
-                portContinuation.yield(channel.localAddress?.port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-            } catch {
-                portContinuation.finish()
-                throw error
-            }
-        }
-        var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next() else {
-            _ = try await task.value
+        guard
+            let running = try await RunningServer.start(
+                router: router, address: bind, serverName: "amcash-register-api", logger: logger,
+                whenListening: { if case .unixSocket(let path) = address { chmod(path, 0o600) } })
+        else {
             throw RegisterServerError(reason: "the register API stopped before it was listening on \(address)")
         }
-        return RegisterServer(port: bound, address: address, desk: desk, task: task, group: group)
+        return RegisterServer(port: running.port, address: address, desk: desk, running: running)
     }
 
     /// Stops listening; answers in flight finish.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await running.stop()
         if case .unixSocket(let path) = address { unlink(path) }
     }
 }
@@ -126,7 +106,15 @@ struct RegisterGuard: RouterMiddleware {
             return RegisterRoutes.error(
                 status: .contentTooLarge, code: "too-large", "the body has \(length) bytes; at most \(RegisterServer.maximumBody)")
         }
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route: a method the path does not take is a 405 naming the one it does; anything else a JSON 404.
+            if let allowed = RegisterRoutes.allowedMethod(forPath: request.uri.path), allowed != request.method {
+                return RegisterRoutes.methodNotAllowed(allowed: allowed)
+            }
+            return RegisterRoutes.error(status: .notFound, code: "not-found", "no such path in the register API (see register-openapi.yaml)")
+        }
     }
 
     static func isLocal(_ address: SocketAddress) -> Bool {
@@ -150,6 +138,26 @@ struct RegisterRoutes: Sendable {
         router.post("/v1/sales/:saleId/ack") { _, context in await acknowledge(context) }
         router.post("/v1/sales/:saleId/cancel") { _, context in await cancel(context) }
         router.post("/v1/sales/:saleId/reverse") { _, context in await reverse(context) }
+    }
+
+    /// The one method a path of the API takes (nil: not a path of the API).
+    static func allowedMethod(forPath path: String) -> HTTPRequest.Method? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1", parts[2] == "sales" else { return nil }
+        switch parts.count {
+        case 3: return .post
+        case 4 where !parts[3].isEmpty: return .get
+        case 5 where !parts[3].isEmpty && ["ack", "cancel", "reverse"].contains(parts[4]): return .post
+        default: return nil
+        }
+    }
+
+    /// The answer to a method the path does not take, with the one it does in `Allow`.
+    static func methodNotAllowed(allowed: HTTPRequest.Method) -> Response {
+        var response = error(
+            status: .methodNotAllowed, code: "method-not-allowed", "this path takes \(allowed.rawValue) only")
+        response.headers[.allow] = allowed.rawValue
+        return response
     }
 
     func startSale(_ request: Request) async throws -> Response {

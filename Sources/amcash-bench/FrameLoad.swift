@@ -36,7 +36,7 @@ struct FrameLoad {
         }
         _ = update(&model, .historyLoaded(lines))
         guard model.kind == .history else { throw BenchError("the history screen did not open (\(model.kind))") }
-        var canvas = ScreenBuffer(columns: 80, rows: 24)
+        var canvas = Frame(columns: 80, rows: 24)
         view(model, into: &canvas)
         var sink = 0
         var floor: [Duration] = []
@@ -49,7 +49,7 @@ struct FrameLoad {
             floor.append(ContinuousClock.now - start)
             start = ContinuousClock.now
             _ = update(&model, .key(KeyPress(index % 40 < 20 ? .down : .up, at: Int64(1_000 + index * 200))))
-            canvas = ScreenBuffer(columns: 80, rows: 24)
+            canvas = Frame(columns: 80, rows: 24)
             view(model, into: &canvas)
             sink &+= canvas.text.utf8.count
             frames.append(ContinuousClock.now - start)

@@ -163,7 +163,8 @@ struct BackOfficeExceptionsCommand: AsyncParsableCommand {
         commandName: "exceptions", abstract: "The supervisor's list across the chain: what a person must look at.",
         discussion: """
             Voids and reversals in exception, REDEEMs whose outcome is unknown past the host's key retention, the last \
-            reconciliation's breaks (or --day's), and tills not heard from within --stale-minutes. Cards are masked. \
+            reconciliation's breaks (or --day's), and tills not heard from within --stale-minutes; not those a supervisor \
+            already marked resolved on the web (amcash backoffice serve). Cards are masked. \
             Exit status: 0 nothing to look at, 1 something is listed, 2 the database cannot be used.
             """)
 
@@ -197,7 +198,7 @@ struct BackOfficeExceptionsCommand: AsyncParsableCommand {
         filter.staleAfter = TimeInterval(staleMinutes * 60)
         let fixedFilter = filter
         let items = try await withBackOffice(address) { client in
-            try await BackOfficeExceptions.list(client, filter: fixedFilter, now: Date(), logger: Logger(label: "amcash.backoffice"))
+            try await BackOfficeExceptions.unresolved(client, filter: fixedFilter, now: Date(), logger: Logger(label: "amcash.backoffice"))
         }
         if json {
             struct Report: Encodable {

@@ -6,6 +6,7 @@ import ArgumentParser
 import ConsoleAppearance
 import ConsoleCore
 import ConsoleRuntime
+import ConsoleUI
 import CursesBackend
 import Foundation
 import Logging
@@ -57,7 +58,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let appearance = try Appearance.resolve(
             theme: theme ?? configuration.theme, keymap: keymap ?? configuration.keymap,
             environment: environment)
-        let ascii = self.ascii || (configuration.ascii ?? (environment["TERM"] == "linux" || !utf8))
+        let ascii = AsciiText.isNeeded(flag: self.ascii, configured: configuration.ascii, term: environment["TERM"], utf8: utf8)
         let kiosk = self.kiosk || configuration.kiosk
         if kiosk && configuration.supervisorPin == nil {
             printError(
@@ -108,15 +109,11 @@ struct ConsoleCommand: AsyncParsableCommand {
                 journal: session.journal, transactions: session.transactions, host: session.client,
                 builder: session.builder, receiptPath: receiptPath, asciiReceipts: ascii,
                 supervisorPin: configuration.supervisorPin, lockoutFile: lockoutFile, printer: printer, register: register)
-            let loop = ConsoleLoop(
-                model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme, ascii: ascii),
-                clockText: ConsoleEffects.clockText)
-            register?.connect(loop.send)
-            let recovery = Task.detached { [send = loop.send] in
-                await BackgroundRecovery(transactions: session.transactions, journal: session.journal).run(send: send)
-            }
-            _ = await loop.run(noColor: noColor, startingEffects: [.echo, .checkPrinter])
-            recovery.cancel()
+            let program = ConsoleProgram(
+                model: Model(settings: settings), performer: performer, device: Terminal(theme: appearance.theme),
+                journal: session.journal, transactions: session.transactions, ascii: ascii)
+            register?.connect(program.send)
+            _ = await program.run(noColor: noColor, startingEffects: [.echo, .checkPrinter])
             await register?.stop()
         } catch {
             // A start that fails (a register address in use, a bad token file) still closes the session:

@@ -139,15 +139,15 @@ struct HostSession: Sendable {
         }
     }
 
-    /// The user's data directory for amcash (`$XDG_DATA_HOME/amcash`, default `~/.local/share/amcash`):
-    /// the journal and the built-in simulator's ledger, so one-shot commands run one after another
-    /// (redeem, then reverse) see the same training accounts.
     /// The training scorecard: `explicit`, or `training.sqlite` in the data directory (a trainee's own
     /// for `amcash train`, the trainer's for a room's `amcash sim`).
     static func scorecardPath(_ explicit: String?, environment: [String: String]) throws -> String {
         try explicit ?? dataDirectory(environment: environment) + "/training.sqlite"
     }
 
+    /// The user's data directory for amcash (`$XDG_DATA_HOME/amcash`, default `~/.local/share/amcash`):
+    /// the journal and the built-in simulator's ledger, so one-shot commands run one after another
+    /// (redeem, then reverse) see the same training accounts.
     static func dataDirectory(environment: [String: String]) throws -> String {
         let base: String
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
@@ -162,57 +162,5 @@ struct HostSession: Sendable {
             attributes: [.posixPermissions: 0o700])
         _ = chmod(directory, 0o700)
         return directory
-    }
-}
-
-/// Logs go to standard error (standard output is the command's answer), or to `file` for the
-/// console (anything written to the terminal would tear the screen), from `level` up.
-/// Called once per process, by the subcommand that runs.
-func bootstrapLogging(level: Logger.Level, file: String? = nil) {
-    let sink = file.flatMap(LogFile.init(path:))
-    LoggingSystem.bootstrap { label in
-        if let sink { return FileLogHandler(label: label, file: sink, logLevel: level) }
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
-}
-
-/// An append-only log file shared by every logger of the process.
-final class LogFile: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
-
-    init?(path: String) {
-        // 0600, an existing looser log tightened: it names tills and traces.
-        guard let handle = PrivateFile.openForAppending(path) else { return nil }
-        self.handle = handle
-    }
-
-    func write(_ line: String) { lock.withLock { handle.write(Data((line + "\n").utf8)) } }
-}
-
-/// swift-log to a file: time, level, label, message, metadata.
-struct FileLogHandler: LogHandler {
-    let label: String
-    let file: LogFile
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
-
-    init(label: String, file: LogFile, logLevel: Logger.Level) {
-        self.label = label
-        self.file = file
-        self.logLevel = logLevel
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        file.write("\(ISO8601DateFormatter().string(from: Date())) \(event.level) \(label): \(event.message) \(fields)")
     }
 }

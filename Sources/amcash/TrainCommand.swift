@@ -5,6 +5,7 @@ import AMCashTraining
 import ArgumentParser
 import ConsoleAppearance
 import ConsoleCore
+import ConsoleUI
 import CursesBackend
 import Foundation
 import Logging
@@ -97,10 +98,14 @@ struct TrainCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let settings = ConsoleSettings(language: language.hasPrefix("fr") ? .french : .english, keymap: appearance.keymap)
-        let run = TrainingRun(exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty)
+        // The console's own rule; a trainee has no terminal.toml, so only --ascii and the terminal decide.
+        let drawsASCII = AsciiText.isNeeded(flag: ascii, configured: nil, term: environment["TERM"], utf8: utf8)
+        let run = TrainingRun(
+            exercises: chosen, trainee: name, host: host, settings: settings, noColor: !(environment["NO_COLOR"] ?? "").isEmpty,
+            ascii: drawsASCII)
         let outcomes: [(String, TrainingRun.Outcome)]
         do {
-            outcomes = try await run.run(on: Terminal(theme: appearance.theme, ascii: ascii || environment["TERM"] == "linux" || !utf8))
+            outcomes = try await run.run(on: Terminal(theme: appearance.theme))
         } catch {
             await room?.shutdown()
             printError("amcash train: \(error)")
@@ -109,41 +114,6 @@ struct TrainCommand: AsyncParsableCommand {
         await room?.shutdown()
         for (exercise, outcome) in outcomes {
             print("\(exercise): \(outcome == .passed ? "passed" : outcome == .failed ? "not yet" : "left unfinished")")
-        }
-    }
-}
-
-/// `amcash sim scorecard`: the class, per trainee.
-struct ScorecardCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "scorecard", abstract: "Print the training scorecard: per trainee, exercises passed, attempts, time, mistakes.")
-
-    /// `--json` and `--scorecard` are the simulator's own options: `amcash sim scorecard --json`. (it lists the collectors with it too): `amcash sim scorecard --json`.
-    @ParentCommand var simulator: SimulatorCommand
-
-    func run() async throws {
-        let json = simulator.json
-        let path = try HostSession.scorecardPath(simulator.scorecard, environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.fileExists(atPath: path) else {
-            printError("amcash sim scorecard: no scorecard at \(path) (amcash train writes it)")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let scores = try Scorecard(path: path).summary()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(scores), as: UTF8.self))
-            return
-        }
-        print("trainee              passed  attempts  time      unfinished  mistakes")
-        for score in scores {
-            let time = String(format: "%d:%02d", score.seconds / 60, score.seconds % 60)
-            let mistakes = score.mistakes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            print(
-                score.trainee.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
-                    + String(score.passed).leftPadded(6) + "  " + String(score.attempts).leftPadded(8) + "  "
-                    + time.padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + String(score.unfinished).leftPadded(10) + "  "
-                    + (mistakes.isEmpty ? "-" : mistakes))
         }
     }
 }

@@ -106,13 +106,163 @@ import Testing
         let address = try await TestPostgres.freshDatabase()
         let first = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
         let second = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.migrate($0, logger: Self.logger) }
-        #expect(first == ["1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions"])
+        #expect(
+            first == [
+                "1: terminal rows, terminals, reconciliation", "2: web accounts, sessions, exception resolutions",
+                "3: host latency forwarded by the tills", "4: each till's totals by hour, kept as rows arrive",
+            ])
         #expect(second.isEmpty, "a second run changes nothing")
         let version = try await PostgresSession.with(address) { try await BackOfficeSchema.migrator.currentVersion($0, logger: Self.logger) }
-        #expect(version == 2)
+        #expect(version == 4)
         let indexes = try await Self.scalar(
             address, "SELECT indexname::text FROM pg_indexes WHERE tablename = 'terminal_rows' ORDER BY 1", as: String.self)
         #expect(indexes.contains("terminal_rows_by_day") && indexes.contains("terminal_rows_by_confirmation"), "\(indexes)")
+    }
+
+    @Test func eachTillsHostLatencyAndAnswerCodeReachTheChainWithItsRows() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0005", device: "003", simulator: simulator)
+        do {
+            let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
+            func redeem(_ card: String, dollars: Int) async throws -> JournaledTransactions.Redemption {
+                await transactions.redeem(
+                    RedemptionRequest(
+                        card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                        amount: Money(dollars: dollars)))
+            }
+            // The host takes 300 ms over every REDEEM: the till's own clock must see it.
+            await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .delay(.milliseconds(300)), scope: .endpoint("redeem"))]))
+            let approved = try await redeem("81000000001", dollars: 20)
+            await simulator.injectFaults(FaultPlan())
+            let declined = try await redeem("81000000003", dollars: 10)
+            let approvedRow = try #require(approved.entry)
+            let declinedRow = try #require(declined.entry)
+            #expect(approvedRow.state == .approved && declinedRow.state == .declined)
+            let slow = try #require(try till.journal.entry(id: approvedRow.id).hostLatencyMs)
+            #expect(slow >= 300 && slow < 20_000, "\(slow) ms")
+            #expect(try till.journal.entry(id: declinedRow.id).hostLatencyMs != nil)
+            // A REDEEM still on its way has no answer and no time yet.
+            let busy = try till.journal.recordRedemptionIntent(
+                try till.builder.redeem(
+                    RedemptionRequest(
+                        card: CardRead(number: try CollectorNumber(digits: "81000000002"), entryMode: .scan), basket: Money(dollars: 100),
+                        amount: Money(dollars: 10)), traceId: try till.journal.nextTraceId(), at: Date()),
+                requested: Money(dollars: 10), at: Date())
+            #expect(busy.hostLatencyMs == nil)
+
+            _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+            let rows = try await Self.scalar(
+                address,
+                "SELECT trace_id || ' ' || COALESCE(response_code, '-') || ' ' || COALESCE(host_latency_ms::text, '-') FROM terminal_rows ORDER BY trace_id",
+                as: String.self)
+            #expect(
+                rows == [
+                    "\(approvedRow.traceId) 0000 \(slow)",
+                    "\(declinedRow.traceId) \(try #require(declinedRow.responseCode)) \(declinedRow.hostLatencyMs!)",
+                    "\(busy.traceId) - -",
+                ], "\(rows)")
+            #expect(try till.journal.forwardingStatus().pendingRows == 0)
+        } catch {
+            await till.client.shutdown()
+            await simulator.stop()
+            throw error
+        }
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
+    /// Each till's day as `till_hour_totals` keeps it, and as the rows themselves say (the Today page's
+    /// former query): one line per till and hour.
+    static func totalsAndRows(_ address: PostgresAddress) async throws -> (kept: [String], counted: [String]) {
+        let kept = try await scalar(
+            address,
+            """
+            SELECT concat_ws(' ', reconciliation_day, store, device, hour, redemptions, redeemed_cents, reversals, reversed_cents, voids, voided_cents)
+            FROM till_hour_totals
+            WHERE redemptions <> 0 OR redeemed_cents <> 0 OR reversals <> 0 OR reversed_cents <> 0 OR voids <> 0 OR voided_cents <> 0
+            ORDER BY 1
+            """, as: String.self)
+        let counted = try await scalar(
+            address,
+            """
+            SELECT concat_ws(' ', day, store, device, hour, count(*) FILTER (WHERE kind = 'REDEEM'), COALESCE(sum(worth) FILTER (WHERE kind = 'REDEEM'), 0),
+                count(*) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND NOT is_void), 0),
+                count(*) FILTER (WHERE kind = 'REVERSE' AND is_void), COALESCE(sum(worth) FILTER (WHERE kind = 'REVERSE' AND is_void), 0))
+            FROM (
+                SELECT r.reconciliation_day AS day, r.store, r.device, r.kind, r.is_void,
+                    extract(hour FROM r.created_at AT TIME ZONE 'America/Toronto')::integer AS hour,
+                    CASE WHEN r.kind = 'REDEEM' THEN r.cents ELSE COALESCE(r.cents, (SELECT o.cents FROM terminal_rows o
+                        WHERE o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1)) END AS worth
+                FROM terminal_rows r
+                WHERE (r.kind = 'REDEEM' AND r.state IN ('approved', 'shown', 'reversing', 'reversed', 'voiding', 'voided'))
+                    OR (r.kind = 'REVERSE' AND r.state IN ('reversed', 'voided'))
+            ) rows
+            GROUP BY day, store, device, hour ORDER BY 1
+            """, as: String.self)
+        return (kept, counted)
+    }
+
+    @Test func eachTillsTotalsFollowItsRowsThroughEveryStateAndTheBackfillAgrees() async throws {
+        let address = try await Self.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Till(store: "0006", device: "001", simulator: simulator)
+        let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
+        func forwardAndCompare(_ step: String) async throws {
+            _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+            let (kept, counted) = try await Self.totalsAndRows(address)
+            #expect(kept == counted, "\(step): kept \(kept), counted \(counted)")
+        }
+        do {
+            // A sale shown, then reversed by the cashier.
+            let first = try await till.redeem("81000000001", dollars: 40)
+            try await forwardAndCompare("shown")
+            _ = try await till.reverse("81000000001", confirmation: try #require(first.confirmationNumber))
+            try await forwardAndCompare("reversed")
+            // An approval nobody saw: counted while approved, then its void queued and sent.
+            let call = try till.builder.redeem(
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: "81000000007"), entryMode: .scan), basket: Money(dollars: 100),
+                    amount: Money(dollars: 20)), traceId: try till.journal.nextTraceId(), at: Date())
+            let intent = try till.journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: Date())
+            let unseen = try till.journal.recordRedemptionOutcome(intent.id, await till.client.redeem(call, policy: .once), at: Date())
+            #expect(unseen.state == .approved)
+            try await forwardAndCompare("approved, not shown")
+            _ = try till.journal.voidUnshown(unseen.id, at: Date())
+            try await forwardAndCompare("void queued")
+            _ = try await transactions.recover()
+            #expect(try till.journal.entry(id: unseen.id).state == .voided)
+            try await forwardAndCompare("voided")
+            // A declined one counts nowhere.
+            _ = try await till.redeem("81000000003", dollars: 10)
+            try await forwardAndCompare("declined")
+            // The reconciliation's own columns change nothing.
+            _ = try await PostgresSession.with(address) { client in
+                try await client.query("UPDATE terminal_rows SET host_units = 1, host_cents = 1000", logger: Self.logger)
+            }
+            let (kept, counted) = try await Self.totalsAndRows(address)
+            #expect(kept == counted, "\(kept)")
+            let day = try await Self.scalar(
+                address,
+                """
+                SELECT concat_ws(' ', sum(redemptions), sum(redeemed_cents), sum(reversals), sum(reversed_cents), sum(voids), sum(voided_cents))
+                FROM till_hour_totals
+                """, as: String.self)
+            #expect(day == ["2 6000 1 4000 1 2000"], "two redemptions, one reversed, one voided: \(kept)")
+            // The migration's backfill finds the same from the rows alone.
+            let backfill = try #require(BackOfficeSchema.migrator.steps.first { $0.version == 4 }?.statements.last)
+            _ = try await PostgresSession.with(address) { client in
+                try await client.query("DELETE FROM till_hour_totals", logger: Self.logger)
+                try await client.query(PostgresQuery(unsafeSQL: backfill), logger: Self.logger)
+            }
+            #expect(try await Self.totalsAndRows(address).kept == kept)
+        } catch {
+            await till.client.shutdown()
+            await simulator.stop()
+            throw error
+        }
+        await till.client.shutdown()
+        await simulator.stop()
     }
 
     @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {

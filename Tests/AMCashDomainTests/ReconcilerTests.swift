@@ -7,11 +7,13 @@ import Testing
     static let day = ProgramDay(try! CalendarDay(parsing: "2026-11-27"))
     static let midday = ISO8601DateFormatter().date(from: "2026-11-27T13:00:00-05:00")!
     static let lateEvening = ISO8601DateFormatter().date(from: "2026-11-27T23:55:00-05:00")!
+    /// 18 minutes before the cut-off: past the 15-minute timing window, inside the 20-minute orphan window.
+    static let insideOrphanWindow = ISO8601DateFormatter().date(from: "2026-11-27T23:42:00-05:00")!
     static let nextDayEarly = ISO8601DateFormatter().date(from: "2026-11-28T00:05:00-05:00")!
 
     enum Scenario: CaseIterable {
         case matched, missingAtHost, missingAtTerminal, amountMismatch, typeMismatch, doubleDebit, repeatedRecord,
-            timingBeforeCutoff, timingNextDayJournal, unresolved, resolvedUnknown
+            timingBeforeCutoff, timingNextDayJournal, unresolved, notDebited, unknownInsideOrphanWindow, resolvedUnknown
     }
 
     struct Case {
@@ -20,6 +22,7 @@ import Testing
         var expectedForDetail: [String: ReconciliationClass] = [:]  // by a unique tag: confirmation + "#" + occurrence
         var expectedForTerminal: [TerminalRecord.Key: ReconciliationClass] = [:]
         var expectedResolutions: Set<TerminalRecord.Key> = []
+        var expectedSettlements: Set<TerminalRecord.Key> = []
     }
 
     static func detail(
@@ -98,8 +101,19 @@ import Testing
                 made.details.append(detail(.redeem, confirmation, trace: trace, device: device, units: units))
                 made.expectedForDetail[tag(confirmation)] = .timing
             case .unresolved:
-                made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
+                // A reversal whose outcome is unknown and that the file does not show: for a person to look at.
+                made.records.append(record(key, .reverse, confirmation: nil, trace: trace, device: device, units: units))
                 made.expectedForTerminal[key] = .unresolved
+            case .notDebited:
+                // A REDEEM of unknown outcome the file does not show, made long before the cut-off: the host
+                // never debited it, and no replay can after the orphan window; settled, not a break.
+                made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
+                made.expectedForTerminal[key] = .notDebited
+                made.expectedSettlements.insert(key)
+            case .unknownInsideOrphanWindow:
+                // Made 18 minutes before the cut-off: a replay may still debit it after midnight.
+                made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units, at: insideOrphanWindow))
+                made.expectedForTerminal[key] = .timing
             case .resolvedUnknown:
                 // A debit nobody was shown: never matched.
                 made.records.append(record(key, confirmation: nil, trace: trace, device: device, units: units))
@@ -135,12 +149,14 @@ import Testing
                 if let finding = reconciler.consume(detail, recordNumber: offset + 3) { byRecord[offset + 3] = finding }
             }
             var terminalFindings: [TerminalRecord.Key: ReconciliationClass] = [:]
+            var settlements = Set<TerminalRecord.Key>()
             for finding in reconciler.finish() {
                 if let record = finding.recordNumber {
                     byRecord[record] = finding
                 } else {
                     classesSeen.insert(finding.classification)
                     terminalFindings[finding.terminalKey!] = finding.classification
+                    if finding.settlesNotDebited { settlements.insert(finding.terminalKey!) }
                 }
             }
             for (record, tag) in tags.sorted(by: { $0.key < $1.key }) {
@@ -153,13 +169,15 @@ import Testing
                 classesSeen.insert(finding.classification)
                 if finding.resolvesUnknown, let key = finding.terminalKey { resolutions.insert(key) }
             }
-            guard terminalFindings == made.expectedForTerminal, resolutions == made.expectedResolutions else {
+            guard terminalFindings == made.expectedForTerminal, resolutions == made.expectedResolutions,
+                settlements == made.expectedSettlements
+            else {
                 Issue.record(
-                    "seed \(seed) case \(caseNumber): journal rows \(terminalFindings), expected \(made.expectedForTerminal); resolutions \(resolutions) vs \(made.expectedResolutions)"
+                    "seed \(seed) case \(caseNumber): journal rows \(terminalFindings), expected \(made.expectedForTerminal); resolutions \(resolutions) vs \(made.expectedResolutions); settled \(settlements) vs \(made.expectedSettlements)"
                 )
                 return
             }
-            let breaks = made.expectedForDetail.values.filter(\.isBreak).count + made.expectedForTerminal.count
+            let breaks = made.expectedForDetail.values.filter(\.isBreak).count + made.expectedForTerminal.values.filter(\.isBreak).count
             #expect(reconciler.summary.breaks == breaks, "seed \(seed) case \(caseNumber)")
         }
         // The two scope classes need a scope; `recordsOfTerminalsOutsideTheScope…` tries them.

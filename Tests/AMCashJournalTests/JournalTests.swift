@@ -327,6 +327,25 @@ import Testing
         #expect(try upgraded.terminalIds() == [TerminalIdentity.training.cardTerminalId])
     }
 
+    @Test func eachHostCallsTimeIsJournaledAndForwardedEvenWhenNothingElseChanged() throws {
+        let journal = try Journal(path: Self.temporaryPath())
+        let now = Date()
+        let far = now.addingTimeInterval(3600)
+        let entry = try journal.recordRedemptionIntent(try Self.redemption(journal, at: now), requested: Money(dollars: 20), at: now)
+        #expect(try journal.changesToForward(limit: 10).map(\.hostLatencyMs) == [nil])
+        _ = try journal.recordRedemptionOutcome(entry.id, .unknown(.timedOut), at: now, latencyMs: 8012)
+        #expect(try journal.entry(id: entry.id).hostLatencyMs == 8012)
+        let afterSend = try journal.changesToForward(limit: 10)
+        #expect(afterSend.map(\.hostLatencyMs) == [8012] && afterSend.map(\.state) == [.unknown])
+        try journal.acknowledgeForwarded(upTo: afterSend[0].changeSeq, at: now)
+        // A replay that times out again changes only the time: still a change the chain must see.
+        _ = try journal.recordReplayOutcome(entry.id, .unknown(.timedOut), at: now, replayUntil: far, latencyMs: 7990)
+        #expect(try journal.changesToForward(limit: 10).map(\.hostLatencyMs) == [7990])
+        // A replay that never left the till keeps the last call's time.
+        _ = try journal.recordReplayOutcome(entry.id, .notSent(.cannotConnect("down")), at: now, replayUntil: far)
+        #expect(try journal.entry(id: entry.id).hostLatencyMs == 7990)
+    }
+
     @Test func everyStateChangeIsNumberedForForwardingAndALeaseIsNot() throws {
         let journal = try Journal(path: Self.temporaryPath())
         let now = Date()

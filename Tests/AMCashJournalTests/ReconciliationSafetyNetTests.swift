@@ -181,4 +181,52 @@ import Testing
         await terminal.client.shutdown()
         await simulator.stop()
     }
+
+    /// An unknown REDEEM the host never received (the till died after journaling it; or its replays
+    /// ended with the orphan window) is settled by the daily file: not in it, so never debited —
+    /// declined, no break, no person asked. One made inside the orphan window of the cut-off waits
+    /// for the next day's file.
+    @Test func anUnknownRedemptionTheFileDoesNotShowIsSettledAsNeverDebited() async throws {
+        let simulator = try await SimulatorServer.start()
+        let terminal = try Self.terminal(simulator)
+        let journal = terminal.journal
+        let day = ProgramDay.reconciliationDay(at: Date())
+        let early = day.reconciliationStart.addingTimeInterval(3600)
+        func intent(_ card: String, at: Date) throws -> JournalEntry {
+            let call = try terminal.builder.redeem(
+                RedemptionRequest(
+                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
+                    amount: Money(dollars: 20)), traceId: try journal.nextTraceId(), at: at)
+            let entry = try journal.recordRedemptionIntent(call, requested: Money(dollars: 20), at: at)
+            try journal.release(entry.id)  // the till died before sending it
+            return entry
+        }
+        let neverSent = try intent("81000000001", at: early)
+        let leftToFile = try intent("81000000007", at: early.addingTimeInterval(60))
+        try journal.endReplays(leftToFile.id, orphanWindowMinutes: 20, at: early.addingTimeInterval(30 * 60))
+        #expect(try journal.entry(id: leftToFile.id).awaitingFile)
+        let nearCutOff = try intent("81000000001", at: day.reconciliationEnd.addingTimeInterval(-18 * 60))
+        let plain = try await terminal.redeem("81000000007", dollars: 10)
+        #expect(plain.state == .shown)
+
+        let file = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
+        let findings = try Self.reconcile(journal, file)
+        func finding(_ row: Int64) -> ReconciliationFinding? { findings.first { $0.terminalKey?.id == row } }
+        for row in [neverSent.id, leftToFile.id] {
+            #expect(finding(row)?.classification == .notDebited, "row \(row): \(String(describing: finding(row)?.note))")
+            let settled = try journal.entry(id: row)
+            #expect(settled.state == .declined && !settled.isException && !settled.awaitingFile, "row \(row) is \(settled.state)")
+            #expect(settled.lastFailure?.contains("daily file shows no debit") == true)
+        }
+        #expect(finding(nearCutOff.id)?.classification == .timing, "a replay could still debit it after the cut-off")
+        #expect(try journal.entry(id: nearCutOff.id).state == .sending, "left for the next day's file")
+        #expect(finding(plain.id)?.classification == .matched)
+        #expect(findings.filter(\.classification.isBreak).map(\.terminalKey?.id) == [nearCutOff.id], "\(findings.map(\.note))")
+        // Nothing settled is replayed, and the next reconciliation does not see it again.
+        #expect(try journal.pendingRedemptions().map(\.id) == [nearCutOff.id])
+        let again = try Self.reconcile(journal, file)
+        #expect(!again.contains { [neverSent.id, leftToFile.id].contains($0.terminalKey?.id) })
+        await terminal.client.shutdown()
+        await simulator.stop()
+    }
 }

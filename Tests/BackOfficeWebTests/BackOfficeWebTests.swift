@@ -59,7 +59,7 @@ final class TestClock: @unchecked Sendable {
     static func row(
         _ client: PostgresClient, _ store: String, _ device: String, _ trace: String, _ kind: String, _ state: String, cents: Int64?,
         confirmation: String? = nil, original: String? = nil, isVoid: Bool = false, isException: Bool = false, created: Date, now: Date,
-        fullCard: String? = nil
+        fullCard: String? = nil, code: String? = nil, latencyMs: Int? = nil
     ) async throws {
         let day = ProgramDay.reconciliationDay(at: now).description
         let masked = "•••••••" + String(fullCard?.suffix(4) ?? "4321")
@@ -67,9 +67,9 @@ final class TestClock: @unchecked Sendable {
             """
             INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_number, confirmation_number,
                 original_confirmation_number, cents, created_at, redemption_day, reconciliation_day, is_void, is_exception,
-                resolved_by_recovery, change_seq, forwarded_at)
+                resolved_by_recovery, change_seq, forwarded_at, response_code, host_latency_ms)
             VALUES ('LOY1', \(store), \(device), \(trace), \(kind), \(state), \(masked), \(fullCard), \(confirmation), \(original), \(cents),
-                \(created), \(day)::date, \(day)::date, \(isVoid), \(isException), false, 1, \(now))
+                \(created), \(day)::date, \(day)::date, \(isVoid), \(isException), false, 1, \(now), \(code), \(latencyMs))
             """, logger: logger)
     }
 
@@ -263,6 +263,62 @@ final class TestClock: @unchecked Sendable {
         }
     }
 
+    /// The tills' host calls of the day as forwarding brings them: store 0001 fast, store 0002 slow and declined.
+    static func seedHostCalls(_ client: PostgresClient, now: Date) async throws {
+        let created = now.addingTimeInterval(-5 * 60)
+        for (index, latency) in [120, 140, 160, 180, 200, 220, 240, 260, 280, 3000].enumerated() {
+            try await row(
+                client, "0001", "001", "H\(index)", "REDEEM", "shown", cents: 1000, confirmation: "HC\(index)", created: created, now: now,
+                code: "0000", latencyMs: latency)
+        }
+        try await row(client, "0002", "007", "S1", "REDEEM", "declined", cents: nil, created: created, now: now, code: "0212", latencyMs: 7777)
+        try await row(client, "0002", "007", "S2", "REDEEM", "declined", cents: nil, created: created, now: now, code: "0212", latencyMs: 7001)
+    }
+
+    @Test func theHostPageChartsLatencyAndAnswersForTheChainOrTheSupervisorsStoreOnly() async throws {
+        try await Self.withSite { server, clock, client in
+            try await Self.seedHostCalls(client, now: clock.now)
+            let hour = Calendar.current.dateComponents(in: ProgramDay.zone, from: clock.now.addingTimeInterval(-300)).hour!
+            let it = WebClient(baseURL: server.baseURL)
+            defer { Task { await it.shutdown() } }
+            _ = try await it.signIn("it", Self.passwords["it"]!)
+            let chain = try await it.get("/host")
+            #expect(chain.status == 200)
+            // Twelve timed calls in the hour: p50 the 6th smallest (220), p99 the largest (7777); the seeded rows carry no time.
+            #expect(
+                chain.body.contains("<tr><td>\(hour)h</td><td class=\"n\">12</td><td class=\"n\">220</td><td class=\"n\">7777</td></tr>"),
+                "\(chain.body)")
+            #expect(chain.body.contains("<title>\(hour):00 p99 7777 ms</title>") && chain.body.contains("<svg"))
+            #expect(chain.body.contains("<tr><td>0212</td><td class=\"n\">2</td>"))
+            #expect(!chain.body.contains("<script"), "no JavaScript")
+            // The supervisor of store 0001 sees only her store's calls, and no other store's page by URL.
+            let sup = WebClient(baseURL: server.baseURL)
+            defer { Task { await sup.shutdown() } }
+            _ = try await sup.signIn("sup1", Self.passwords["sup1"]!)
+            #expect(try await sup.get("/host").location == "/stores/0001/host")
+            let own = try await sup.get("/stores/0001/host")
+            #expect(own.status == 200)
+            #expect(
+                own.body.contains("<tr><td>\(hour)h</td><td class=\"n\">10</td><td class=\"n\">200</td><td class=\"n\">3000</td></tr>"), "\(own.body)"
+            )
+            #expect(!own.body.contains("7777") && !own.body.contains("0212"))
+            let other = try await sup.get("/stores/0002/host")
+            #expect(other.status == 403 && !other.body.contains("7777"))
+            // French.
+            let french = try await sup.get("/stores/0001/host?lang=fr")
+            #expect(french.body.contains("Latence de l’hôte par heure"))
+            // The same data in /metrics: a histogram of today's calls and the answers by code.
+            let samples = try PrometheusParser.parse(try await it.get("/metrics").body)
+            #expect(samples["amcash_backoffice_host_latency_milliseconds_bucket{le=\"250\"}"] == 7)
+            #expect(samples["amcash_backoffice_host_latency_milliseconds_bucket{le=\"5000\"}"] == 10)
+            #expect(samples["amcash_backoffice_host_latency_milliseconds_bucket{le=\"+Inf\"}"] == 12)
+            #expect(samples["amcash_backoffice_host_latency_milliseconds_count"] == 12)
+            #expect(samples["amcash_backoffice_host_latency_milliseconds_sum"] == Double(1800 + 3000 + 7777 + 7001))
+            #expect(samples["amcash_backoffice_host_answers_today{code=\"0212\"}"] == 2)
+            #expect(samples["amcash_backoffice_host_answers_today{code=\"0000\"}"] == 10)
+        }
+    }
+
     @Test func passwordsAreStoredSaltedAndStretched() throws {
         let one = PasswordHash.make(password: "correct horse battery")
         let two = PasswordHash.make(password: "correct horse battery")
@@ -317,7 +373,13 @@ enum PrometheusParser {
             guard let first = name.first, first.isLetter || first == "_" || first == ":",
                 name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") })
             else { throw Failure(description: "bad name, \(where_)") }
-            guard types[name] != nil else { throw Failure(description: "no # TYPE before, \(where_)") }
+            // A histogram's samples are its name with _bucket (labelled le), _sum and _count.
+            let family = ["_bucket", "_sum", "_count"].compactMap { suffix -> String? in
+                guard name.hasSuffix(suffix), types[String(name.dropLast(suffix.count))] == "histogram" else { return nil }
+                return String(name.dropLast(suffix.count))
+            }.first
+            guard types[name] != nil || family != nil else { throw Failure(description: "no # TYPE before, \(where_)") }
+            if name.hasSuffix("_bucket"), family != nil, !series.contains("le=\"") { throw Failure(description: "a bucket without le, \(where_)") }
             if series.count > name.count {
                 let labels = series.dropFirst(name.count)
                 guard labels.hasPrefix("{"), labels.hasSuffix("}") else { throw Failure(description: where_) }

@@ -7,100 +7,146 @@ import Testing
 
 /// `update` reads every key through the active keymap, and kiosk mode keeps the console on screen.
 @Suite struct KioskAndKeymapUpdateTests {
+    /// From the offer: confirms $40; the REDEEM is with the host.
+    static func redeeming(_ store: UpdateStore) {
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
+        store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
+    }
+
     @Test func keysWaitWhileTheHostIsAsked() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 0
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
-        #expect(model.kind == .redeeming)
-        for key: Key in [.function(1), .function(3), .function(10), .escape] { _ = Fixtures.press(key, &model, &time) }
-        #expect(model.kind == .redeeming && !model.quit, "no key may take the screen from under the host's answer")
+        let store = UpdateStore.atTheOffer()
+        Self.redeeming(store)
+        // No key may take the screen from under the host's answer.
+        for key: Key in [.function(1), .function(3), .function(10), .escape] { store.press(key) }
     }
 
     @Test func aKioskIgnoresCtrlCAndItsQuitKeyAsksForThePin() {
-        var model = Model(settings: Fixtures.settings(kiosk: true))
-        var time: Int64 = 0
-        #expect(Fixtures.press(.interrupt, &model, &time).isEmpty)
-        #expect(model.notice == nil && !model.quit, "Ctrl-C does nothing at all in a kiosk")
-        #expect(Fixtures.press(.function(10), &model, &time).isEmpty)
-        #expect(model.kind == .supervisor && !model.quit)
-        let effects = Fixtures.type("1234\n", into: &model, startingAt: &time)
-        #expect(effects == [.checkSupervisorPin("1234")])
-        #expect(update(&model, .supervisorPinChecked(true)) == [.quit])
-        #expect(model.quit)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings(kiosk: true)))
+        store.press(.interrupt)  // Ctrl-C does nothing at all in a kiosk
+        store.press(.function(10)) { $0.overlays = [.supervisor(SupervisorEntry())] }
+        store.type("1234\n", effects: [.checkSupervisorPin("1234")]) {
+            $0.overlays = [.supervisor(SupervisorEntry(pinText: "1234", checkingPin: true))]
+        }
+        store.send(.supervisorPinChecked(true)) {
+            $0.overlays = [.supervisor(SupervisorEntry())]
+            $0.quit = true
+        }
     }
 
     @Test func wrongPinsAreCountedAndThreeLockTheScreenForAWhile() {
-        var model = Model(settings: Fixtures.settings(kiosk: true))
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(10), &model, &time)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings(kiosk: true)))
+        store.press(.function(10)) { $0.overlays = [.supervisor(SupervisorEntry())] }
         for attempt in 1...3 {
-            _ = Fixtures.type("9999\n", into: &model, startingAt: &time)
-            let effects = update(&model, .supervisorPinChecked(false))
-            #expect(model.pinText.isEmpty && !model.quit)
-            #expect(model.notice == (attempt < 3 ? ConsoleText.wrongPin : ConsoleText.pinLocked(30)))
-            #expect(effects == (attempt < 3 ? [] : [.supervisorLockedOut(seconds: 30, lockouts: 1)]), "the lockout is written down")
+            store.type("9999\n", effects: [.checkSupervisorPin("9999")]) {
+                $0.overlays = [.supervisor(SupervisorEntry(pinText: "9999", checkingPin: true, notice: attempt > 1 ? ConsoleText.wrongPin : nil))]
+            }
+            // The lockout is written down.
+            store.send(.supervisorPinChecked(false), effects: attempt < 3 ? [] : [.supervisorLockedOut(seconds: 30, lockouts: 1)]) {
+                $0.overlays = [.supervisor(SupervisorEntry(notice: attempt < 3 ? ConsoleText.wrongPin : ConsoleText.pinLocked(30)))]
+                $0.kiosk.pinFailures = attempt < 3 ? attempt : 0
+                if attempt == 3 {
+                    $0.kiosk.pinLockouts = 1
+                    $0.kiosk.pinLockSeconds = 30
+                }
+            }
         }
-        #expect(Fixtures.type("1234\n", into: &model, startingAt: &time).isEmpty, "locked: no PIN is checked")
-        for _ in 0..<30 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(Fixtures.type("1234\n", into: &model, startingAt: &time) == [.checkSupervisorPin("1234")], "after 30 s a PIN may be tried again")
-        _ = update(&model, .supervisorPinChecked(false))
-        for _ in 1...2 {
-            _ = Fixtures.type("9999\n", into: &model, startingAt: &time)
-            _ = update(&model, .supervisorPinChecked(false))
+        store.type("1234\n")  // locked: no PIN is checked, none is typed
+        store.send(Array(repeating: .tick(clock: "13:33"), count: 30)) {
+            $0.status.clock = "13:33"
+            $0.status.secondsSinceEcho = 30
+            $0.kiosk.idleSeconds = 30
+            $0.kiosk.pinLockSeconds = 0
+            $0.overlays = [.supervisor(SupervisorEntry())]
         }
-        #expect(model.kiosk.pinLockSeconds == 60 && model.notice == ConsoleText.pinLocked(60), "each lockout lasts twice as long")
+        // After 30 s a PIN may be tried again.
+        store.type("1234\n", effects: [.checkSupervisorPin("1234")]) {
+            $0.kiosk.idleSeconds = 0
+            $0.overlays = [.supervisor(SupervisorEntry(pinText: "1234", checkingPin: true))]
+        }
+        store.send(.supervisorPinChecked(false)) {
+            $0.overlays = [.supervisor(SupervisorEntry(notice: ConsoleText.wrongPin))]
+            $0.kiosk.pinFailures = 1
+        }
+        store.type("9999\n", effects: [.checkSupervisorPin("9999")]) {
+            $0.overlays = [.supervisor(SupervisorEntry(pinText: "9999", checkingPin: true, notice: ConsoleText.wrongPin))]
+        }
+        store.send(.supervisorPinChecked(false)) {
+            $0.overlays = [.supervisor(SupervisorEntry(notice: ConsoleText.wrongPin))]
+            $0.kiosk.pinFailures = 2
+        }
+        store.type("9999\n", effects: [.checkSupervisorPin("9999")]) {
+            $0.overlays = [.supervisor(SupervisorEntry(pinText: "9999", checkingPin: true, notice: ConsoleText.wrongPin))]
+        }
+        // Each lockout lasts twice as long.
+        store.send(.supervisorPinChecked(false), effects: [.supervisorLockedOut(seconds: 60, lockouts: 2)]) {
+            $0.overlays = [.supervisor(SupervisorEntry(notice: ConsoleText.pinLocked(60)))]
+            $0.kiosk.pinFailures = 0
+            $0.kiosk.pinLockouts = 2
+            $0.kiosk.pinLockSeconds = 60
+        }
     }
 
     @Test func aLockoutSurvivesARestart() {
         var settings = Fixtures.settings(kiosk: true)
         settings.pinLockoutRemaining = 45
         settings.pinLockouts = 2
-        var model = Model(settings: settings)
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(10), &model, &time)
-        #expect(Fixtures.type("1234\n", into: &model, startingAt: &time).isEmpty, "still locked after the restart")
-        #expect(pinLockout(after: model.kiosk.pinLockouts) == 120)
+        let store = UpdateStore.console(Model(settings: settings))
+        #expect(store.model.kiosk.pinLockSeconds == 45 && store.model.kiosk.pinLockouts == 2)
+        store.press(.function(10)) { $0.overlays = [.supervisor(SupervisorEntry())] }
+        store.type("1234\n")  // still locked after the restart
+        #expect(pinLockout(after: store.model.kiosk.pinLockouts) == 120)
     }
 
     @Test func aCardScannedOnThePinScreenIsNotTriedAsAPin() {
-        var model = Model(settings: Fixtures.settings(kiosk: true))
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(10), &model, &time)
-        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
-        #expect(model.pinText.isEmpty && model.kiosk.pinFailures == 0 && model.kind == .supervisor)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings(kiosk: true)))
+        store.press(.function(10)) { $0.overlays = [.supervisor(SupervisorEntry())] }
+        // The digits the burst left in the PIN field are dropped; no wrong PIN is counted.
+        store.scan("81000000001")
     }
 
     @Test func escLeavesThePinScreenForWhereTheCashierWas() {
-        var model = Model(settings: Fixtures.settings(kiosk: true))
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35", into: &model, startingAt: &time)
-        _ = Fixtures.press(.function(10), &model, &time)
-        _ = Fixtures.type("12", into: &model, startingAt: &time)
-        _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.kind == .ready && model.basketText == "43.35" && model.pinText.isEmpty)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings(kiosk: true)))
+        store.type("43.35") { $0.screen = .ready(ReadyForm(basketText: "43.35")) }
+        store.press(.function(10)) { $0.overlays = [.supervisor(SupervisorEntry())] }
+        store.type("12") { $0.overlays = [.supervisor(SupervisorEntry(pinText: "12"))] }
+        store.press(.escape) { $0.overlays = [] }
     }
 
     @Test func anIdleKioskClearsTheCollectorFromTheScreen() {
-        var model = Fixtures.offerModel(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
-        for _ in 0..<19 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.kind == .offer, "not yet idle")
-        _ = update(&model, .tick(clock: "13:33"))
-        #expect(model.kind == .ready && model.card == nil && model.inquiry == nil && model.basketText.isEmpty)
+        let store = UpdateStore.atTheOffer(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
+        let tick = Msg.tick(clock: "13:33")
+        // Not yet idle.
+        store.send(Array(repeating: tick, count: 19)) {
+            $0.status.clock = "13:33"
+            $0.status.secondsSinceEcho = 19
+            $0.kiosk.idleSeconds = 19
+        }
+        store.send(tick) {
+            $0.status.secondsSinceEcho = 20
+            $0.kiosk.idleSeconds = 20
+            $0.screen = .ready(ReadyForm())
+        }
     }
 
     @Test func outsideAKioskAnIdleOfferStays() {
-        var model = Fixtures.offerModel()
-        for _ in 0..<600 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.kind == .offer && model.card != nil)
+        let store = UpdateStore.atTheOffer()
+        // Ten minutes of ticks: no echo on the offer (only on the ready screen), and the offer stays.
+        store.send(Array(repeating: .tick(clock: "13:33"), count: 600)) {
+            $0.status.clock = "13:33"
+            $0.status.secondsSinceEcho = 600
+            $0.kiosk.idleSeconds = 600
+        }
     }
 
     @Test func idleNeverClearsAScreenWaitingForTheHost() {
-        var model = Fixtures.offerModel(settings: Fixtures.settings(kiosk: true, idleSeconds: 5))
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
-        for _ in 0..<10 { _ = update(&model, .tick(clock: "13:33")) }
-        #expect(model.kind == .redeeming, "the answer must still find its screen")
+        let store = UpdateStore.atTheOffer(settings: Fixtures.settings(kiosk: true, idleSeconds: 5))
+        Self.redeeming(store)
+        // The answer must still find its screen.
+        store.send(Array(repeating: .tick(clock: "13:33"), count: 10)) {
+            $0.status.clock = "13:33"
+            $0.status.secondsSinceEcho = 10
+            $0.kiosk.idleSeconds = 10
+        }
     }
 }

@@ -8,104 +8,118 @@ import Testing
 /// saleId, its APPROVED screen never marking it shown (the register's acknowledgement does).
 @Suite struct RegisterSaleUpdateTests {
     static let origin = RegisterSaleOrigin(saleId: "POS7-000123", basket: Money(cents: 4335), language: .french)
+    /// The register's form: its total filled in, the cursor on the card.
+    static let form = ReadyForm(focus: .card, basketText: "43.35")
 
-    static func arrived() -> Model {
-        var model = Model(settings: Fixtures.settings)
-        _ = update(&model, .clock("13:32"))
-        _ = update(&model, .registerSaleArrived(origin))
-        return model
+    static func arrived() -> UpdateStore {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.send(.clock("13:32")) { $0.status.clock = "13:32" }
+        store.send(.registerSaleArrived(origin)) {
+            $0.register = origin
+            $0.language = .french
+            $0.screen = .ready(form)
+        }
+        return store
     }
 
     @Test func aRegisterSaleArrivesWithItsBasketLockedAndTheCursorOnTheCard() {
-        var model = Self.arrived()
-        #expect(model.register == Self.origin && model.language == .french)
-        #expect(model.basketText == "43.35" && model.focus == .card)
-        var time: Int64 = 0
+        let store = Self.arrived()
         // The cashier cannot type over the register's total, nor tab back to it, nor delete it.
-        _ = Fixtures.press(.tab, &model, &time)
-        _ = Fixtures.press(.backspace, &model, &time)
-        #expect(model.basketText == "43.35" && model.focus == .card)
-        let effects = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(model.kind == .lookingUp, "the card is looked up against the register's total")
-        #expect(effects.contains(.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))), "\(effects)")
+        store.press(.tab)
+        store.press(.backspace)
+        // The card is looked up against the register's total.
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
     }
 
     @Test func aRegisterSaleRedeemsUnderItsSaleIdAndItsApprovalIsNotMarkedShownWhenDrawn() {
-        var model = Self.arrived()
-        var time: Int64 = 0
-        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        let moved = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
-        #expect(moved == [.registerSaleMoved(saleId: "POS7-000123", .offer)])
-        _ = Fixtures.press(.enter, &model, &time)
-        let effects = Fixtures.press(.character("y"), &model, &time)
-        guard case .redeemForRegister(let request, let saleId)? = effects.first else {
-            Issue.record("expected the register's REDEEM, got \(effects)")
-            return
+        let store = Self.arrived()
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
         }
-        #expect(saleId == "POS7-000123" && request.basket == Money(cents: 4335))
-        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
-        #expect(model.kind == .result)
-        #expect(update(&model, .drawn).isEmpty, "drawn is not shown for a register's sale: the register's ack is")
-        _ = update(&model, .registerApprovalVoided(saleId: "POS7-000123"))
-        guard case .result(let voided) = model.screen, case .notSent(let text) = voided.outcome else {
-            Issue.record("the APPROVED screen must not stay: \(model.screen)")
-            return
+        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
         }
-        #expect(text.english.contains("voided") && voided.receipt.isEmpty)
-        let closed = Fixtures.press(.escape, &model, &time)
-        #expect(closed.contains(.registerSaleClosed(saleId: "POS7-000123")) && model.register == nil, "\(closed)")
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
+        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
+            $0.screen = .redeeming(Given.offer(), Given.choice(4))
+        }
+        let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
+        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.print]) {
+            // Nothing to mark shown: the register's acknowledgement does.
+            $0.screen = .result(approval.result)
+        }
+        store.send(.drawn)  // drawn is not shown for a register's sale: the register's ack is
+        // The APPROVED screen must not stay once the register voids the approval.
+        store.send(.registerApprovalVoided(saleId: "POS7-000123")) {
+            let voided = LocalizedText(
+                english: "The register did not confirm sale POS7-000123: the redemption was voided. Do not give the discount.",
+                french: "La caisse n'a pas confirmé la vente POS7-000123 : l'échange a été annulé. Ne donnez pas le rabais.")
+            $0.screen = .result(RedemptionResult(outcome: .notSent(voided), receipt: [], approvalToMark: nil))
+        }
+        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
+            $0.register = nil
+            $0.language = .english
+            $0.screen = .ready(ReadyForm())
+        }
     }
 
     @Test func theCashierCancellingARegisterSaleClosesItAndTheRegisterCancellingClearsTheScreen() {
-        var model = Self.arrived()
-        var time: Int64 = 0
-        let effects = Fixtures.press(.escape, &model, &time)
-        #expect(model.register == nil && model.basketText.isEmpty, "a new sale of the till's own")
-        #expect(effects.contains(.registerSaleClosed(saleId: "POS7-000123")), "\(effects)")
+        // The cashier cancels: a new sale of the till's own, and the register is told.
+        let store = Self.arrived()
+        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
+            $0.register = nil
+            $0.language = .english
+            $0.screen = .ready(ReadyForm())
+        }
 
-        var cancelled = Self.arrived()
-        _ = update(&cancelled, .registerSaleCancelled(saleId: "POS7-000123"))
-        #expect(cancelled.register == nil && cancelled.basketText.isEmpty)
-        #expect(cancelled.registerNotice?.english.contains("cancelled") == true)
+        let cancelled = Self.arrived()
+        cancelled.send(.registerSaleCancelled(saleId: "POS7-000123"), effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
+            $0.register = nil
+            $0.language = .english
+            $0.screen = .ready(ReadyForm())
+            $0.registerNotice = LocalizedText(
+                english: "The register cancelled sale POS7-000123.", french: "La caisse a annulé la vente POS7-000123.")
+        }
     }
 
     @Test func aRegisterSaleWaitsForTheCashiersOwnSaleInProgress() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("12.00", into: &model, startingAt: &time)
-        _ = update(&model, .registerSaleArrived(Self.origin))
-        #expect(model.register == nil && model.basketText == "12.00", "the cashier's typing is not taken away")
-        #expect(model.registerWaiting == Self.origin)
-        _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.register == Self.origin && model.basketText == "43.35", "the register's sale starts with the next sale")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("12.00") { $0.screen = .ready(ReadyForm(basketText: "12.00")) }
+        // The cashier's typing is not taken away.
+        store.send(.registerSaleArrived(Self.origin)) { $0.registerWaiting = Self.origin }
+        // The register's sale starts with the next sale.
+        store.press(.escape) {
+            $0.registerWaiting = nil
+            $0.register = Self.origin
+            $0.language = .french
+            $0.screen = .ready(Self.form)
+        }
     }
 
     @Test func withNoRegisterAConfirmedSaleIsAnOrdinaryRedeemMarkedShownWhenDrawn() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 0
-        _ = Fixtures.press(.enter, &model, &time)
-        let effects = Fixtures.press(.character("y"), &model, &time)
-        guard case .redeem? = effects.first else {
-            Issue.record("expected a plain REDEEM, got \(effects)")
-            return
+        let store = UpdateStore.atTheOffer()
+        UpdateTests.approve(store, traceId: "000000000007")
+        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) {
+            $0.screen = .result(Given.approval(traceId: "000000000007", marked: false).result)
         }
-        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
-        #expect(update(&model, .drawn) == [.markShown(traceId: "000000000007")])
     }
 
     @Test func theRegistersReversalOpensTheReverseListOnItsConfirmationNumberBetweenSales() {
-        var model = Model(settings: Fixtures.settings)
-        let effects = update(&model, .registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001"))
-        #expect(effects == [.loadReversible])
-        guard case .reverseList(let list) = model.screen else {
-            Issue.record("expected the reverse list, got \(model.screen)")
-            return
+        let asks = LocalizedText(
+            english: "The register asks to reverse sale POS7-000123 (RD0000000001): select it and scan the card.",
+            french: "La caisse demande d'annuler la vente POS7-000123 (RD0000000001) : choisissez-la et balayez la carte.")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.send(.registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001"), effects: [.loadReversible]) {
+            $0.screen = .reverseList(ReverseList(query: "RD0000000001"))
+            $0.registerNotice = asks
         }
-        #expect(list.query == "RD0000000001" && model.registerNotice?.english.contains("scan the card") == true)
 
         // In the middle of a sale, the cashier is told and the sale is left alone.
-        var busy = Fixtures.offerModel()
-        #expect(update(&busy, .registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001")).isEmpty)
-        #expect(busy.kind == .offer && busy.registerNotice != nil)
+        let busy = UpdateStore.atTheOffer()
+        busy.send(.registerReversalRequested(saleId: "POS7-000123", confirmationNumber: "RD0000000001")) { $0.registerNotice = asks }
     }
 }

@@ -5,189 +5,190 @@ import ConsoleTestSupport
 import ReceiptPrinting
 import Testing
 
+/// `update` step by step: each step states the whole change to the model and the effects (`UpdateStore`).
 @Suite struct UpdateTests {
+    static let manual = CardRead(number: Fixtures.card.number, entryMode: .manual)
+
     @Test func typedDigitsAreAManualEntryThatLooksUpABalanceOnly() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        #expect(Fixtures.type("43.35\n", into: &model, startingAt: &time).isEmpty)
-        #expect(model.focus == .card && model.basketText == "43.35")
-        let effects = Fixtures.type("81000000001\n", into: &model, startingAt: &time)
-        #expect(model.kind == .lookingUp)
-        #expect(
-            effects == [
-                .inquire(
-                    InquiryRequest(
-                        card: CardRead(number: try! CollectorNumber(digits: "81000000001"), entryMode: .manual),
-                        basket: Money(cents: 4335)))
-            ])
-        #expect(model.cardText == "•••••••0001", "the field shows the card masked once it is read")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        store.type("81000000001\n", effects: [.inquire(InquiryRequest(card: Self.manual, basket: Given.basket))]) {
+            // The field shows the card masked once it is read.
+            $0.screen = .lookingUp(
+                Sale(card: Self.manual, basket: Given.basket, preTax: nil),
+                form: ReadyForm(focus: .card, basketText: "43.35", cardText: "•••••••0001", card: Self.manual))
+        }
     }
 
     @Test func aScannerBurstIsReadAsAScanWhicheverFieldHasTheCursor() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35", into: &model, startingAt: &time)
-        let effects = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(model.basketText == "43.35", "the burst that fell into the basket field was taken back out")
-        #expect(effects == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("43.35") { $0.screen = .ready(ReadyForm(basketText: "43.35")) }
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))]) {
+            // The burst that fell into the basket field was taken back out.
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .basket))
+        }
     }
 
     @Test func aScanWithoutABasketAsksForTheBasket() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time).isEmpty)
-        #expect(model.kind == .ready && model.focus == .basket)
-        #expect(model.notice == ConsoleText.badBasket)
-        #expect(model.card == Fixtures.card)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.scan("81000000001") {
+            $0.screen = .ready(ReadyForm(focus: .basket, cardText: Given.masked, card: Fixtures.card, notice: ConsoleText.badBasket))
+        }
     }
 
     @Test func aMalformedCardSaysWhy() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("10\n8100000\n", into: &model, startingAt: &time)
-        #expect(model.kind == .ready)
-        #expect(model.notice?.english == "A card number has 11 digits; this one has 7.")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("10\n8100000\n") {
+            let notice = LocalizedText(
+                english: "A card number has 11 digits; this one has 7.", french: "Un numéro de carte a 11 chiffres; celui-ci en a 7.")
+            $0.screen = .ready(ReadyForm(focus: .card, basketText: "10", cardText: "8100000", notice: notice))
+        }
     }
 
     @Test func escapeCancelsTheWaitForTheHost() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
-        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(Fixtures.press(.escape, &model, &time) == [.cancel(.inquiry)])
-        #expect(model.kind == .ready)
-        #expect(update(&model, .inquired(.answered(Fixtures.plentyInquiry))).isEmpty)
-        #expect(model.kind == .ready, "a late answer does not pull the cashier back")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        store.press(.escape, effects: [.cancel(.inquiry)]) { $0.screen = .ready(Given.read(focus: .card)) }
+        // A late answer does not pull the cashier back.
+        store.send(.inquired(.answered(Fixtures.plentyInquiry)))
     }
 
     @Test func theOfferDefaultsToTheBasketRoundedDownAndStepsByTenDollars() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        #expect(model.kind == .offer)
-        #expect(model.choice?.money == Money(dollars: 40))
-        _ = Fixtures.press(.character("-"), &model, &time)
-        #expect(model.choice?.money == Money(dollars: 30))
-        _ = Fixtures.press(.up, &model, &time)
-        _ = Fixtures.press(.up, &model, &time)
-        #expect(model.choice?.money == Money(dollars: 40), "never up past the cap")
-        _ = Fixtures.press(.character("0"), &model, &time)
-        #expect(model.choice?.money == .zero)
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.kind == .offer, "nothing to confirm with no amount")
-        _ = Fixtures.press(.character("M"), &model, &time)
-        #expect(model.choice?.money == Money(dollars: 40))
+        let store = UpdateStore.atTheOffer()
+        #expect(Given.choice(4).money == Money(dollars: 40) && Given.choice(3).money == Money(dollars: 30))
+        store.press(.character("-")) { $0.screen = .offer(Given.offer(3)) }
+        store.press(.up) { $0.screen = .offer(Given.offer(4)) }
+        store.press(.up)  // never up past the cap
+        store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
+        store.press(.enter)  // nothing to confirm with no amount
+        store.press(.character("M")) { $0.screen = .offer(Given.offer(4)) }
     }
 
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnythingIsSent() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n81000000001\n", into: &model, startingAt: &time)
-        _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
-        #expect(model.choice == nil)
-        #expect(Fixtures.press(.enter, &model, &time).isEmpty)
-        #expect(Fixtures.press(.character("y"), &model, &time).isEmpty)
-        #expect(model.kind == .offer)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let sale = Sale(card: Self.manual, basket: Given.basket, preTax: nil)
+        store.type("43.35\n81000000001\n", effects: [.inquire(InquiryRequest(card: Self.manual, basket: Given.basket))]) {
+            $0.screen = .lookingUp(sale, form: Given.read(focus: .card, card: Self.manual))
+        }
+        store.send(.inquired(.answered(Fixtures.plentyInquiry))) {
+            $0.status.connection = .up
+            $0.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
+        }
+        store.press(.enter)
+        store.press(.character("y"))
     }
 
     @Test func anInactiveCardShowsItsMessageAndAction() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
-        _ = Fixtures.scan("81000000006", into: &model, startingAt: &time)
-        _ = update(&model, .inquired(.answered(Fixtures.inactiveInquiry)))
-        #expect(model.kind == .offer && model.choice == nil)
-        #expect(model.notice?.english == "This collector account is inactive. Take another tender.")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let card = CardRead(number: try! CollectorNumber(digits: "81000000006"), entryMode: .scan)
+        let sale = Sale(card: card, basket: Given.basket, preTax: nil)
+        store.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        store.scan("81000000006", effects: [.inquire(InquiryRequest(card: card, basket: Given.basket))]) {
+            $0.screen = .lookingUp(sale, form: Given.read(focus: .card, card: card))
+        }
+        store.send(.inquired(.answered(Fixtures.inactiveInquiry))) {
+            $0.status.connection = .up
+            let notice = LocalizedText(
+                english: "This collector account is inactive. Take another tender.",
+                french: "Ce compte d’adhérent est inactif. Acceptez un autre mode de paiement.")
+            $0.screen = .offer(Offer(sale: sale, inquiry: Fixtures.inactiveInquiry, choice: nil, notice: notice))
+        }
     }
 
     @Test func noAnswerFromTheHostSaysWhatToDo() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
-        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        _ = update(&model, .inquired(.unknown(.timedOut)))
-        #expect(model.status.connection == .down)
-        #expect(model.notice?.english == "No clear answer from AIR MILES yet. Take another tender.")
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        store.send(.inquired(.unknown(.timedOut))) {
+            $0.status.connection = .down
+            let notice = LocalizedText(
+                english: "No clear answer from AIR MILES yet. Take another tender.",
+                french: "Pas encore de réponse claire d’AIR MILES. Acceptez un autre mode de paiement.")
+            $0.screen = .offer(Offer(sale: Given.sale, inquiry: nil, choice: nil, notice: notice))
+        }
     }
 
     @Test func confirmingSendsTheRedemptionButAScannersEnterNeverConfirms() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.character("-"), &model, &time)
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.kind == .confirm)
-        time += 5
-        #expect(update(&model, .key(KeyPress(.enter, at: time))).isEmpty, "an Enter 5 ms after the last key is a scanner's")
-        #expect(model.kind == .confirm)
-        let effects = Fixtures.press(.character("y"), &model, &time)
-        #expect(model.kind == .redeeming)
-        #expect(effects == [.redeem(RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 30)))])
+        let store = UpdateStore.atTheOffer()
+        store.press(.character("-")) { $0.screen = .offer(Given.offer(3)) }
+        store.press(.enter) { $0.screen = .confirm(Given.offer(3), Given.choice(3)) }
+        store.press(.enter, after: 5)  // an Enter 5 ms after the last key is a scanner's
+        store.press(.character("y"), effects: [.redeem(RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 30)))]) {
+            $0.screen = .redeeming(Given.offer(3), Given.choice(3))
+        }
     }
 
     @Test func thePreTaxTotalIsAskedWhenConfiguredAndSentWithTheRedemption() {
         var settings = Fixtures.settings
         settings.askPreTaxAmount = true
-        var model = Model(settings: settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n", into: &model, startingAt: &time)
-        #expect(model.focus == .preTax)
+        let store = UpdateStore.console(Model(settings: settings))
+        let sale = Sale(card: Fixtures.card, basket: Given.basket, preTax: Money(cents: 3950))
+        let inquire = Effect.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))
+        store.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .preTax, basketText: "43.35")) }
         // A card scanned before the pre-tax total is typed: the console asks for it and sends nothing.
-        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [])
-        #expect(model.notice == ConsoleText.badPreTax && model.focus == .preTax)
+        store.scan("81000000001") {
+            $0.screen = .ready(
+                ReadyForm(focus: .preTax, basketText: "43.35", cardText: Given.masked, card: Fixtures.card, notice: ConsoleText.badPreTax))
+        }
         // Enter on the last amount looks up the card kept from the scan, as it was read (scanned).
-        #expect(
-            Fixtures.type("39.50\n", into: &model, startingAt: &time) == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
-        #expect(model.kind == .lookingUp)
-        #expect(Fixtures.press(.escape, &model, &time) == [.cancel(.inquiry)])
-        #expect(model.focus == .preTax && model.preTaxText == "39.50", "the form comes back as it was")
-        _ = Fixtures.press(.tab, &model, &time)
-        #expect(model.focus == .card)
-        _ = Fixtures.press(.tab, &model, &time)
-        #expect(model.focus == .basket, "Tab goes round the three fields")
-        let lookup = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(lookup.count == 1 && model.kind == .lookingUp)
-        _ = update(&model, .inquired(.answered(Fixtures.plentyInquiry)))
-        _ = Fixtures.press(.enter, &model, &time)
-        let effects = Fixtures.press(.character("y"), &model, &time)
-        #expect(
-            effects == [
-                .redeem(
-                    RedemptionRequest(
-                        card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40),
-                        preTaxAmount: Money(cents: 3950)))
-            ])
+        store.type("39.50\n", effects: [inquire]) { $0.screen = .lookingUp(sale, form: Given.read(focus: .preTax, preTax: "39.50")) }
+        // The form comes back as it was.
+        store.press(.escape, effects: [.cancel(.inquiry)]) { $0.screen = .ready(Given.read(focus: .preTax, preTax: "39.50")) }
+        store.press(.tab) { $0.screen = .ready(Given.read(focus: .card, preTax: "39.50")) }
+        // Tab goes round the three fields.
+        store.press(.tab) { $0.screen = .ready(Given.read(focus: .basket, preTax: "39.50")) }
+        store.scan("81000000001", effects: [inquire]) { $0.screen = .lookingUp(sale, form: Given.read(focus: .basket, preTax: "39.50")) }
+        store.send(.inquired(.answered(Fixtures.plentyInquiry))) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer(sale: sale))
+        }
+        store.press(.enter) { $0.screen = .confirm(Given.offer(sale: sale), Given.choice(4)) }
+        let redeem = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40), preTaxAmount: Money(cents: 3950))
+        store.press(.character("y"), effects: [.redeem(redeem)]) { $0.screen = .redeeming(Given.offer(sale: sale), Given.choice(4)) }
     }
 
     @Test func withRequireScannerPrefixAFastKeyboardIsStillAKeyedNumber() {
         var settings = Fixtures.settings
         settings.requireScannerPrefix = true
-        var macro = Model(settings: settings)
-        var time: Int64 = 0
-        _ = Fixtures.type("43.35\n", into: &macro, startingAt: &time)
-        // A keyboard macro types as fast as a scanner, but without the symbology prefix.
-        _ = Fixtures.scan("81000000001", into: &macro, startingAt: &time)
-        #expect(macro.card?.entryMode == .manual, "timing alone does not make a scan")
-        var scanner = Model(settings: settings)
-        _ = Fixtures.type("43.35\n", into: &scanner, startingAt: &time)
-        _ = Fixtures.scan("]C081000000001", into: &scanner, startingAt: &time)
-        #expect(scanner.card?.entryMode == .scan)
+        let macro = UpdateStore.console(Model(settings: settings))
+        macro.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        // A keyboard macro types as fast as a scanner, but without the symbology prefix: timing alone does not make a scan.
+        macro.scan("81000000001", effects: [.inquire(InquiryRequest(card: Self.manual, basket: Given.basket))]) {
+            $0.screen = .lookingUp(Sale(card: Self.manual, basket: Given.basket, preTax: nil), form: Given.read(focus: .card, card: Self.manual))
+        }
+        let scanner = UpdateStore.console(Model(settings: settings))
+        scanner.type("43.35\n") { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        scanner.scan("]C081000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
     }
 
     @Test func declineGoesBackToTheOffer() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("n"), &model, &time)
-        #expect(model.kind == .offer)
+        let store = UpdateStore.atTheOffer()
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        store.press(.character("n")) { $0.screen = .offer(Given.offer()) }
+    }
+
+    /// From the offer: confirms $40 and the host approves it under `traceId`; returns the effects of the approval.
+    @discardableResult
+    static func approve(_ store: UpdateStore, traceId: String) -> [Effect] {
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
+        store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
+        let approval = Given.approval(traceId: traceId)
+        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.print]) {
+            $0.screen = .result(approval.result)
+        }
     }
 
     @Test func anApprovalShowsTheConfirmationAndPrintsTheReceipt() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
-        let effects = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
-        #expect(model.kind == .result)
-        #expect(model.redemption == .approved(Fixtures.approval, Fixtures.approvedRedemption.balances))
+        let store = UpdateStore.atTheOffer()
+        let effects = Self.approve(store, traceId: "000000000007")
         guard case .printReceipt(let document, let traceId)? = effects.first else {
             Issue.record("no receipt")
             return
@@ -199,53 +200,59 @@ import Testing
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
         #expect(!lines.joined().contains("81000000001"))
-        _ = Fixtures.press(.character("r"), &model, &time)
-        #expect(model.showingReceipt, "R shows the receipt on screen")
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(!model.showingReceipt)
-        #expect(model.kind == .ready && model.basketText.isEmpty && model.card == nil)
+        var shown = Given.approval(traceId: "000000000007").result
+        shown.showingReceipt = true
+        // R shows the receipt on screen; Enter starts a new sale, the receipt put away.
+        store.press(.character("r")) { $0.screen = .result(shown) }
+        store.press(.enter) { $0.screen = .ready(ReadyForm()) }
     }
 
     @Test(arguments: [
         (
             HostResult<RedemptionReply>.answered(RedemptionReply(answer: Fixtures.answer(.insufficientMiles), approval: nil, balances: .none)),
-            "declined"
+            RedemptionOutcome.declined(Fixtures.answer(.insufficientMiles).meaning, hostMessage: nil)
         ),
-        (.unknown(.timedOut), "unknown"),
-        (.answered(RedemptionReply(answer: Fixtures.answer("0777", status: 200), approval: nil, balances: .none)), "unknown"),
-        (.notSent(.cannotConnect("refused")), "notSent"),
+        (.unknown(.timedOut), .unknown(traceId: "000000000008")),
+        (
+            .answered(RedemptionReply(answer: Fixtures.answer("0777", status: 200), approval: nil, balances: .none)),
+            .unknown(traceId: "000000000008")
+        ),
+        (.notSent(.cannotConnect("refused")), .notSent(HostFailure.cannotConnect("refused").message)),
     ])
-    func everyOtherEndIsShownForWhatItIs(result: HostResult<RedemptionReply>, expected: String) {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
-        #expect(update(&model, .redeemed(result, traceId: "000000000008")).isEmpty, "no receipt without an approval")
-        switch (model.redemption, expected) {
-        case (.declined?, "declined"), (.unknown?, "unknown"), (.notSent?, "notSent"): break
-        default: Issue.record("\(String(describing: model.redemption)) is not \(expected)")
+    func everyOtherEndIsShownForWhatItIs(result: HostResult<RedemptionReply>, expected: RedemptionOutcome) {
+        let store = UpdateStore.atTheOffer()
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
+        store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
+        // No receipt without an approval.
+        store.send(.redeemed(result, traceId: "000000000008")) {
+            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
         }
     }
 
     @Test func aRedemptionIsReversedFromTheList() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        #expect(Fixtures.press(.function(3), &model, &time) == [.loadReversible])
-        #expect(model.kind == .reverseList)
-        _ = update(&model, .reversibleLoaded([Fixtures.reversible, Fixtures.reversible]))
-        _ = Fixtures.press(.down, &model, &time)
-        #expect(model.reverseList!.selected == 1)
-        _ = Fixtures.press(.down, &model, &time)
-        #expect(model.reverseList!.selected == 1)
-        _ = Fixtures.press(.up, &model, &time)
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(model.kind == .reverseConfirm)
-        #expect(Fixtures.press(.character("y"), &model, &time) == [], "yes alone does not reverse: the card is read again")
-        #expect(model.notice == ConsoleText.reverseNeedsCard)
-        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(Fixtures.reversible, .english)])
-        #expect(model.kind == .reversing)
-        let effects = update(&model, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
-        #expect(model.kind == .reverseResult)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let two = [Fixtures.reversible, Fixtures.reversible]
+        store.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
+        store.send(.reversibleLoaded(two)) { $0.screen = .reverseList(ReverseList(items: two)) }
+        store.press(.down) { $0.screen = .reverseList(ReverseList(items: two, selected: 1)) }
+        store.press(.down)  // the last stays selected
+        store.press(.up) { $0.screen = .reverseList(ReverseList(items: two, selected: 0)) }
+        store.press(.enter) { $0.screen = .reverseConfirm(ReverseList(items: two), Fixtures.reversible, notice: nil) }
+        // Yes alone does not reverse: the card is read again.
+        store.press(.character("y")) {
+            $0.screen = .reverseConfirm(ReverseList(items: two), Fixtures.reversible, notice: ConsoleText.reverseNeedsCard)
+        }
+        store.scan("81000000001", effects: [.reverse(Fixtures.reversible, .english)]) {
+            $0.screen = .reversing(ReverseList(items: two), Fixtures.reversible)
+        }
+        let receipt = Receipt.reversal(
+            card: Fixtures.card, money: Money(dollars: 30), original: "RD0000000001", reversalConfirmation: "RV0000000002",
+            context: ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: ""))
+        let outcome = ReversalOutcome.reversed(confirmation: "RV0000000002", original: "RD0000000001")
+        let effects = store.send(.reversed(outcome), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .reverseResult(ReversalResult(outcome: outcome, receipt: receipt.textLines))
+        }
         guard case .printReceipt(let document, _)? = effects.first else {
             Issue.record("no receipt")
             return
@@ -253,58 +260,63 @@ import Testing
         #expect(document.textLines.contains("Confirmation: RV0000000002"))
     }
 
+    static let other = ReversibleItem(
+        journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001", money: Money(dollars: 10), time: "13:40")
+
     @Test(arguments: ["RD0000000042", "]C0RD0000000042"])
     func aScannedReceiptSelectsItsRedemptionDirectly(scanned: String) {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(3), &model, &time)
-        let other = ReversibleItem(
-            journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001", money: Money(dollars: 10), time: "13:40"
-        )
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let items = [Fixtures.reversible, Self.other]
+        store.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
         // RD0000000042 also contains "RD00000000" like the first: only the whole number selects it.
-        _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
-        _ = Fixtures.scan(scanned, into: &model, startingAt: &time)
-        guard case .reverseConfirm(_, let item, _) = model.screen else {
-            Issue.record("not on the question: \(model.kind)")
-            return
-        }
-        #expect(item == other)
+        store.send(.reversibleLoaded(items)) { $0.screen = .reverseList(ReverseList(items: items)) }
+        // The scanner's symbology prefix `]C0` arrives as `C0`: `]` is not typed into the search.
+        store.scan(scanned) { $0.screen = .reverseConfirm(ReverseList(items: items, query: scanned.filter { $0 != "]" }), Self.other, notice: nil) }
     }
 
     @Test func rReprintsWhileReceiptsWaitAndShowsTheReceiptOtherwise() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.press(.character("y"), &model, &time)
-        _ = update(&model, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
-        #expect(update(&model, .printerState(.paperOut, unprinted: 1)).isEmpty)
-        #expect(model.kind == .result, "a printer out of paper never blocks the sale")
-        #expect(Fixtures.press(.character("R"), &model, &time) == [.reprintReceipts])
-        #expect(!model.showingReceipt)
-        _ = update(&model, .printerState(nil, unprinted: 0))
-        #expect(Fixtures.press(.character("R"), &model, &time).isEmpty)
-        #expect(model.showingReceipt)
+        let store = UpdateStore.atTheOffer()
+        Self.approve(store, traceId: "000000000007")
+        // A printer out of paper never blocks the sale.
+        store.send(.printerState(.paperOut, unprinted: 1)) {
+            $0.status.printer = .paperOut
+            $0.status.unprintedReceipts = 1
+        }
+        store.press(.character("R"), effects: [.reprintReceipts])
+        store.send(.printerState(nil, unprinted: 0)) {
+            $0.status.printer = nil
+            $0.status.unprintedReceipts = 0
+        }
+        var shown = Given.approval(traceId: "000000000007").result
+        shown.showingReceipt = true
+        store.press(.character("R")) { $0.screen = .result(shown) }
+    }
+
+    /// A store on "Reverse this redemption?" for `Fixtures.reversible`.
+    static func onTheQuestion() -> UpdateStore {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
+        store.send(.reversibleLoaded([Fixtures.reversible])) { $0.screen = .reverseList(ReverseList(items: [Fixtures.reversible])) }
+        store.press(.enter) { $0.screen = .reverseConfirm(ReverseList(items: [Fixtures.reversible]), Fixtures.reversible, notice: nil) }
+        return store
     }
 
     @Test func aReversalSendsTheCardAsItWasReadAgainAndNeverATypedOne() {
-        var time: Int64 = 0
-        func onTheQuestion() -> Model {
-            var model = Model(settings: Fixtures.settings)
-            _ = Fixtures.press(.function(3), &model, &time)
-            _ = update(&model, .reversibleLoaded([Fixtures.reversible]))
-            _ = Fixtures.press(.enter, &model, &time)
-            return model
+        let list = ReverseList(items: [Fixtures.reversible])
+        // A typed number cannot reverse: its Enter is the cashier's yes, which asks for the card.
+        let typed = Self.onTheQuestion()
+        typed.type("81000000001\n") { $0.screen = .reverseConfirm(list, Fixtures.reversible, notice: ConsoleText.reverseNeedsCard) }
+
+        let wrong = Self.onTheQuestion()
+        wrong.scan("81000000002") { $0.screen = .reverseConfirm(list, Fixtures.reversible, notice: ConsoleText.reverseWrongCard("•••••••0001")) }
+
+        let swiped = Self.onTheQuestion()
+        let swipe = CardRead(number: Fixtures.card.number, entryMode: .swipe)
+        let reread = ReversibleItem(
+            journalId: 1, confirmationNumber: "RD0000000001", card: swipe, maskedCard: "•••••••0001", money: Money(dollars: 30), time: "13:32")
+        let effects = swiped.scan(";81000000001=2912?", effects: [.reverse(reread, .english)]) {
+            $0.screen = .reversing(list, Fixtures.reversible)
         }
-        var typed = onTheQuestion()
-        #expect(Fixtures.type("81000000001\n", into: &typed, startingAt: &time) == [], "a typed number cannot reverse")
-        #expect(typed.kind == .reverseConfirm)
-
-        var wrong = onTheQuestion()
-        #expect(Fixtures.scan("81000000002", into: &wrong, startingAt: &time) == [])
-        #expect(wrong.notice == ConsoleText.reverseWrongCard("•••••••0001") && wrong.kind == .reverseConfirm)
-
-        var swiped = onTheQuestion()
-        let effects = Fixtures.scan(";81000000001=2912?", into: &swiped, startingAt: &time)
         guard case .reverse(let item, _)? = effects.first else {
             Issue.record("a swipe should reverse: \(effects)")
             return
@@ -313,107 +325,100 @@ import Testing
     }
 
     @Test func typingAConfirmationNumberFindsTheRedemption() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(3), &model, &time)
-        let other = ReversibleItem(
-            journalId: 2, confirmationNumber: "RD0000000042", card: Fixtures.card, maskedCard: "•••••••0001",
-            money: Money(dollars: 10), time: "13:40")
-        _ = update(&model, .reversibleLoaded([Fixtures.reversible, other]))
-        _ = Fixtures.type("42", into: &model, startingAt: &time)
-        #expect(model.reverseList!.matches == [other])
-        _ = Fixtures.press(.enter, &model, &time)
-        #expect(Fixtures.scan("81000000001", into: &model, startingAt: &time) == [.reverse(other, .english)])
-        var empty = Model(settings: Fixtures.settings)
-        _ = Fixtures.press(.function(3), &empty, &time)
-        _ = update(&empty, .reversibleLoaded([Fixtures.reversible]))
-        _ = Fixtures.type("99", into: &empty, startingAt: &time)
-        #expect(empty.reverseList!.matches.isEmpty)
-        _ = Fixtures.press(.enter, &empty, &time)
-        #expect(empty.kind == .reverseList, "nothing to confirm without a match")
-        _ = Fixtures.press(.backspace, &empty, &time)
-        _ = Fixtures.press(.backspace, &empty, &time)
-        #expect(empty.reverseList!.matches == [Fixtures.reversible])
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let items = [Fixtures.reversible, Self.other]
+        store.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
+        store.send(.reversibleLoaded(items)) { $0.screen = .reverseList(ReverseList(items: items)) }
+        let found = ReverseList(items: items, query: "42")
+        store.type("42") { $0.screen = .reverseList(found) }
+        #expect(found.matches == [Self.other])
+        store.press(.enter) { $0.screen = .reverseConfirm(found, Self.other, notice: nil) }
+        store.scan("81000000001", effects: [.reverse(Self.other, .english)]) { $0.screen = .reversing(found, Self.other) }
+
+        let empty = UpdateStore.console(Model(settings: Fixtures.settings))
+        empty.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
+        empty.send(.reversibleLoaded([Fixtures.reversible])) { $0.screen = .reverseList(ReverseList(items: [Fixtures.reversible])) }
+        let none = ReverseList(items: [Fixtures.reversible], query: "99")
+        empty.type("99") { $0.screen = .reverseList(none) }
+        #expect(none.matches.isEmpty)
+        empty.press(.enter)  // nothing to confirm without a match
+        empty.press(.backspace) { $0.screen = .reverseList(ReverseList(items: [Fixtures.reversible], query: "9")) }
+        empty.press(.backspace) { $0.screen = .reverseList(ReverseList(items: [Fixtures.reversible])) }
+        #expect(ReverseList(items: [Fixtures.reversible]).matches == [Fixtures.reversible])
     }
 
     @Test func aQueuedReversalPrintsNothingYet() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        _ = Fixtures.press(.function(3), &model, &time)
-        _ = update(&model, .reversibleLoaded([Fixtures.reversible]))
-        _ = Fixtures.press(.enter, &model, &time)
-        _ = Fixtures.scan("81000000001", into: &model, startingAt: &time)
-        #expect(update(&model, .reversed(.queued(original: "RD0000000001"))).isEmpty)
-        #expect(model.reversal == .queued(original: "RD0000000001"))
+        let store = Self.onTheQuestion()
+        let list = ReverseList(items: [Fixtures.reversible])
+        store.scan("81000000001", effects: [.reverse(Fixtures.reversible, .english)]) { $0.screen = .reversing(list, Fixtures.reversible) }
+        store.send(.reversed(.queued(original: "RD0000000001"))) {
+            $0.screen = .reverseResult(ReversalResult(outcome: .queued(original: "RD0000000001"), receipt: []))
+        }
     }
 
     @Test func historyHelpLanguageAndQuit() {
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        #expect(Fixtures.press(.function(4), &model, &time) == [.loadHistory])
-        #expect(model.kind == .history)
-        _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.kind == .ready)
-        _ = Fixtures.press(.function(1), &model, &time)
-        #expect(model.kind == .help)
-        _ = Fixtures.press(.function(1), &model, &time)
-        #expect(model.kind == .ready)
-        _ = Fixtures.press(.function(2), &model, &time)
-        #expect(model.language == .french)
-        #expect(Fixtures.press(.interrupt, &model, &time).isEmpty, "Ctrl-C does not quit")
-        #expect(model.notice == ConsoleText.quitHint("F10") && !model.quit)
-        #expect(Fixtures.press(.function(10), &model, &time) == [.quit])
-        #expect(model.quit)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.press(.function(4), effects: [.loadHistory]) { $0.overlays = [.history(nil, page: 0)] }
+        store.press(.escape) { $0.overlays = [] }
+        store.press(.function(1)) { $0.overlays = [.help(page: 0)] }
+        store.press(.function(1)) { $0.overlays = [] }
+        store.press(.function(2)) { $0.language = .french }
+        // Ctrl-C does not quit: it says which key does.
+        store.press(.interrupt) { $0.screen = .ready(ReadyForm(notice: ConsoleText.quitHint("F10"))) }
+        store.press(.function(10)) { $0.quit = true }
     }
 
     @Test func theLanguageGoesBackToTheDefaultForTheNextSale() {
-        var model = Fixtures.offerModel()
-        var time: Int64 = 10_000
-        _ = Fixtures.press(.function(2), &model, &time)
-        #expect(model.language == .french)
-        _ = Fixtures.press(.escape, &model, &time)
-        #expect(model.language == .english)
+        let store = UpdateStore.atTheOffer()
+        store.press(.function(2)) { $0.language = .french }
+        store.press(.escape) {
+            $0.language = .english
+            $0.screen = .ready(ReadyForm())
+        }
     }
 
     @Test func anEchoGoesOutEveryMinuteWhenIdle() {
-        var model = Model(settings: Fixtures.settings)
-        var echoes = 0
-        for second in 0..<180 { echoes += update(&model, .tick(clock: "13:\(second / 60)")).count }
-        #expect(echoes == 3)
-        #expect(model.status.clock == "13:2")
-        _ = update(&model, .echoed(false))
-        #expect(model.status.connection == .down)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let minutes = (0..<180).map { second in Msg.tick(clock: "13:\(second / 60)") }
+        store.send(minutes, effects: [.echo, .echo, .echo]) {
+            $0.status.clock = "13:2"
+            $0.status.secondsSinceEcho = 0
+            $0.kiosk.idleSeconds = 180
+        }
+        store.send(.echoed(false)) { $0.status.connection = .down }
     }
 
     @Test func resizingKeepsTheSale() {
-        var model = Fixtures.offerModel()
-        _ = update(&model, .resized(columns: 40, rows: 12))
-        #expect(model.isCompact && model.kind == .offer && model.choice?.money == Money(dollars: 40))
+        let store = UpdateStore.atTheOffer()
+        store.send(.resized(columns: 40, rows: 12)) {
+            $0.columns = 40
+            $0.rows = 12
+        }
+        #expect(store.model.isCompact)
     }
 
     @Test func aQuitRequestFromASignalEndsTheLoop() {
-        var model = Fixtures.offerModel()
-        #expect(update(&model, .quitRequested) == [.quit])
-        #expect(model.quit)
+        let store = UpdateStore.atTheOffer()
+        store.send(.quitRequested) { $0.quit = true }
     }
 }
 
 @Suite struct ScannerTests {
+    /// Keys 3 ms apart, from `time` on.
+    static func burst(_ keys: [Key], _ time: inout Int64) -> [Msg] {
+        keys.map { key in
+            time += 3
+            return .key(KeyPress(key, at: time))
+        }
+    }
+
     @Test func aScanStraightAfterTheBasketsEnterDoesNotEatTheBasket() {
-        var model = Model(settings: Fixtures.settings)
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
         var time: Int64 = 0
-        for character in "43.35" {
-            time += 3
-            _ = update(&model, .key(KeyPress(.character(character), at: time)))
-        }
-        time += 3
-        _ = update(&model, .key(KeyPress(.enter, at: time)))
-        for character in "81000000001" {
-            time += 3
-            _ = update(&model, .key(KeyPress(.character(character), at: time)))
-        }
-        time += 3
-        let effects = update(&model, .key(KeyPress(.enter, at: time)))
-        #expect(effects == [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335)))])
+        store.send(Self.burst("43.35".map(Key.character) + [.enter], &time)) { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        store.send(
+            Self.burst("81000000001".map(Key.character) + [.enter], &time),
+            effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))]
+        ) { $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card)) }
     }
 }

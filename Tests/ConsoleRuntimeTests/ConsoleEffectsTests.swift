@@ -121,7 +121,7 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
         let setup = try Self.setUp(ascii: true)
         let first = ReceiptDocument(lines: [.title("ÉCHANGE ARGENT AIR MILES"), .amount(label: "Rabais: ", value: "30,00 $"), .barcode("X"), .cut])
         let printed = await Self.perform(.printReceipt(first, traceId: nil), setup)
-        guard case .receiptWritten? = printed.first else {
+        guard case .printerState(nil, unprinted: 0)? = printed.first else {
             Issue.record("\(printed)")
             return
         }

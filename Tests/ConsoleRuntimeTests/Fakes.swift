@@ -1,88 +1,43 @@
 import ConsoleCore
 import ConsoleRuntime
-import ConsoleUI
 import Foundation
 
-/// A terminal in memory: scripted input, frames kept as text. Tests push keys as a person or a
-/// scanner would and wait for what the screen shows.
-final class FakeTerminal: TerminalDevice, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var queue: [[TerminalInput]] = []
-    private var columns = 80, rows = 24
-    private(set) var frames: [String] = []
-    private(set) var started = false
-    private(set) var stopped = false
-    /// Every frame drawn and every effect performed, in order (for "drawn before marked" checks).
-    let log: EventLog
-
-    init(log: EventLog) { self.log = log }
-
-    func start(noColor: Bool) { condition.withLock { started = true } }
-    func stop() { condition.withLock { stopped = true } }
-    var size: (columns: Int, rows: Int) { condition.withLock { (columns, rows) } }
-
-    func draw(_ model: Model) {
-        var buffer = ScreenBuffer(columns: model.columns, rows: model.rows)
-        view(model, into: &buffer)
-        condition.withLock { frames.append(buffer.text) }
-        log.append("frame: " + buffer.text)
-    }
-
-    func readInput(milliseconds: Int32) -> [TerminalInput]? {
-        condition.lock()
-        defer { condition.unlock() }
-        if queue.isEmpty { _ = condition.wait(until: Date().addingTimeInterval(Double(milliseconds) / 1000)) }
-        return queue.isEmpty ? [] : queue.removeFirst()
-    }
-
-    /// Keys that arrive together, as a scanner sends them (one read, one timestamp).
-    func burst(_ inputs: [TerminalInput]) {
-        condition.withLock {
-            queue.append(inputs)
-            condition.signal()
-        }
-    }
-
-    /// Keys typed by a person: one read each, 80 ms apart.
-    func type(_ text: String) async {
-        for character in text {
-            burst([.key(character == "\n" ? .enter : .character(character))])
-            try? await Task.sleep(for: .milliseconds(80))
-        }
-    }
-
-    func press(_ key: Key) async {
-        burst([.key(key)])
-        try? await Task.sleep(for: .milliseconds(80))
-    }
-
-    func resize(columns: Int, rows: Int) {
-        condition.withLock {
-            self.columns = columns
-            self.rows = rows
-            queue.append([.resize])
-            condition.signal()
-        }
-    }
-
-    var lastFrame: String { condition.withLock { frames.last ?? "" } }
-
-    /// Waits (up to 5 s) until the screen shows `text`.
-    func waitFor(_ text: String) async -> Bool {
-        for _ in 0..<250 {
-            if lastFrame.contains(text) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-}
-
-/// What happened, in order, across threads.
+/// What happened, in order, across threads; a test can wait for an event without sleeping.
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [String] = []
-    func append(_ event: String) { lock.withLock { events.append(event) } }
+    private var waiters: [UUID: (predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<Bool, Never>)] = [:]
+
+    func append(_ event: String) {
+        let woken: [CheckedContinuation<Bool, Never>] = lock.withLock {
+            events.append(event)
+            let ready = waiters.filter { $0.value.predicate(event) }
+            for id in ready.keys { waiters.removeValue(forKey: id) }
+            return ready.map(\.value.continuation)
+        }
+        woken.forEach { $0.resume(returning: true) }
+    }
+
     var all: [String] { lock.withLock { events } }
+
+    /// Waits until an event satisfies `predicate` (at once if one already has); false after `timeout`.
+    func waitFor(timeout: Duration = .seconds(10), _ predicate: @escaping @Sendable (String) -> Bool) async -> Bool {
+        let id = UUID()
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            let waiter = self?.lock.withLock { self?.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(returning: false)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let already = lock.withLock {
+                if events.contains(where: predicate) { return true }
+                waiters[id] = (predicate, continuation)
+                return false
+            }
+            if already { continuation.resume(returning: true) }
+        }
+    }
 }
 
 /// Performs effects by a script; records each one, and whether it was cancelled before it answered.
@@ -95,5 +50,34 @@ struct FakePerformer: EffectPerformer {
         let messages = await answer(effect)
         if Task.isCancelled { log.append("cancelled: \(effect)") }
         messages.forEach(send)
+    }
+}
+
+/// Ticks a test gives by hand: the status line's clock moves only when the test says so. A tick
+/// given before the loop listens is delivered when it starts to.
+final class HandTicks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ticker: (@Sendable () -> Void)?
+    private var early = 0
+
+    var ticks: Ticks {
+        Ticks { [self] tick in
+            let owed = lock.withLock {
+                ticker = tick
+                defer { early = 0 }
+                return early
+            }
+            for _ in 0..<owed { tick() }
+            // Parked until the loop cancels it: a tick comes only from `tick()`.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
+    func tick() {
+        let listening = lock.withLock {
+            if ticker == nil { early += 1 }
+            return ticker
+        }
+        listening?()
     }
 }

@@ -1,6 +1,6 @@
 import CNcursesW
 import ConsoleCore
-import ConsoleRuntime
+import ConsoleUI
 import CursesBackend
 import Testing
 

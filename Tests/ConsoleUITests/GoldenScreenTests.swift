@@ -7,7 +7,7 @@ import Testing
 
 @testable import ConsoleUI
 
-/// Every screen, drawn into a ScreenBuffer at 80×24 and 40×12, in English and French, compared with
+/// Every screen, drawn into a Frame at 80×24 and 40×12, in English and French, compared with
 /// the reviewed text in Goldens/. `AMCASH_RECORD_GOLDENS=1 swift test --filter GoldenScreenTests`
 /// rewrites them: review the diff before committing.
 @Suite struct GoldenScreenTests {
@@ -219,11 +219,11 @@ import Testing
         }
 
         /// The model drawn at this golden's size and language, as the loop sends them: by messages.
-        func draw(ascii: Bool = false) -> ScreenBuffer {
+        func draw(ascii: Bool = false) -> Frame {
             var model = GoldenScreenTests.states().first { $0.0 == name }!.1
             _ = update(&model, .resized(columns: columns, rows: rows))
             model.language = language
-            var buffer = ScreenBuffer(columns: columns, rows: rows, ascii: ascii)
+            var buffer = Frame(columns: columns, rows: rows, ascii: ascii)
             view(model, into: &buffer)
             return buffer
         }
@@ -263,7 +263,7 @@ import Testing
             for (columns, rows) in Self.sizes {
                 var model = state
                 _ = update(&model, .resized(columns: columns, rows: rows))
-                var buffer = ScreenBuffer(columns: columns, rows: rows)
+                var buffer = Frame(columns: columns, rows: rows)
                 view(model, into: &buffer)
                 let lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false)
                 #expect(lines.allSatisfy { $0.count <= columns }, "\(name) at \(columns)×\(rows) overflows")
@@ -281,14 +281,14 @@ import Testing
             for language in Language.allCases {
                 var model = state
                 model.language = language
-                var buffer = ScreenBuffer(columns: 80, rows: 24, ascii: true)
+                var buffer = Frame(columns: 80, rows: 24, ascii: true)
                 view(model, into: &buffer)
                 #expect(buffer.text.allSatisfy { $0.isASCII }, "\(name) in \(language.rawValue): a character beyond ASCII")
             }
         }
         var offer = Self.states().first { $0.0 == "offer" }!.1
         offer.language = .french
-        var buffer = ScreenBuffer(columns: 80, rows: 24, ascii: true)
+        var buffer = Frame(columns: 80, rows: 24, ascii: true)
         view(offer, into: &buffer)
         let file = Self.goldens.appendingPathComponent("ascii-offer-80x24-fr-CA.txt")
         if Self.record {
@@ -300,7 +300,7 @@ import Testing
 
     @Test func theCursorRestsOnTheFocusedField() {
         var model = Self.states().first { $0.0 == "ready-basket" }!.1
-        var buffer = ScreenBuffer(columns: 80, rows: 24)
+        var buffer = Frame(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 3 && buffer.cursor?.column == 38 + 5)
         guard case .ready(var form) = model.screen else {
@@ -309,7 +309,7 @@ import Testing
         }
         form.focus = .card
         model.screen = .ready(form)
-        buffer = ScreenBuffer(columns: 80, rows: 24)
+        buffer = Frame(columns: 80, rows: 24)
         view(model, into: &buffer)
         #expect(buffer.cursor?.row == 4)
     }
@@ -319,7 +319,7 @@ import Testing
             for language in Language.allCases {
                 var model = state
                 model.language = language
-                var buffer = ScreenBuffer(columns: 80, rows: 24)
+                var buffer = Frame(columns: 80, rows: 24)
                 view(model, into: &buffer)
                 let legend = buffer.text.split(separator: "\n", omittingEmptySubsequences: false).suffix(3).joined(separator: " ")
                 for entry in Legend.entries(model) {
@@ -332,7 +332,7 @@ import Testing
     }
 
     @Test func aTinyTerminalIsToldItIsTooSmall() {
-        var buffer = ScreenBuffer(columns: 30, rows: 8)
+        var buffer = Frame(columns: 30, rows: 8)
         view(Model(settings: Fixtures.settings), into: &buffer)
         #expect(buffer.text.hasPrefix("Window too small"))
     }
@@ -347,12 +347,14 @@ import Testing
         for run in 0..<60 {
             for step in RandomRuns.run(seed: seed &+ UInt64(run), steps: 150, settings: Fixtures.settings) {
                 let model = step.after
-                let typed = [
-                    model.readyForm.map { $0.card == nil ? $0.cardText : "" } ?? "", model.basketText, model.preTaxText,
-                    model.reverseList?.query ?? "",
-                ]
+                let typed: [String] =
+                    switch model.screen {
+                    case .ready(let form), .lookingUp(_, let form): [form.card == nil ? form.cardText : "", form.basketText, form.preTaxText]
+                    case .reverseList(let list), .reverseConfirm(let list, _, _), .reversing(let list, _): [list.query]
+                    default: []
+                    }
                 if typed.contains(where: { $0.contains(RandomRuns.card) }) || model.kind == .help { continue }
-                var buffer = ScreenBuffer(columns: model.columns, rows: model.rows)
+                var buffer = Frame(columns: model.columns, rows: model.rows)
                 view(model, into: &buffer)
                 drawn += 1
                 #expect(!buffer.text.contains(RandomRuns.card), "seed \(seed) run \(run): a full card number on \(model.kind)\n\(buffer.text)")

@@ -25,6 +25,25 @@ import Testing
         await fixture.stop()
     }
 
+    /// `registerListen = "unix:/path"`: the same API over a socket file only its owner can open,
+    /// removed when the console stops.
+    @Test func aUnixSocketServesTheSameAPIAndOnlyItsOwnerMayOpenIt() async throws {
+        let socket = "/tmp/amcash-reg-\(UUID().uuidString.prefix(8)).sock"
+        let fixture = try await RegisterFixture.start(address: .unixSocket(path: socket))
+        #expect(fixture.server.port == nil)
+        let mode = (try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600, "the socket is the console user's alone: \(String(mode ?? 0, radix: 8))")
+        let pushed = try await fixture.push(Self.sale)
+        #expect(pushed.status == 201 && pushed.body["state"] as? String == "waiting-for-card", "\(pushed.text)")
+        RegisterContract.check(pushed)
+        let unauthorised = try await fixture.request(.GET, "/v1/sales/POS7-000123", token: nil)
+        #expect(unauthorised.status == 401, "a unix socket still needs the token: \(unauthorised.text)")
+        let read = try await fixture.request(.GET, "/v1/sales/POS7-000123")
+        #expect(read.status == 200 && read.body["saleId"] as? String == "POS7-000123")
+        await fixture.stop()
+        #expect(!FileManager.default.fileExists(atPath: socket), "the socket file is removed when the console stops")
+    }
+
     @Test func theSameSaleIdWithTheSameBodyIsTheSameSaleAndWithAnotherBodyA409() async throws {
         let fixture = try await RegisterFixture.start()
         #expect(try await fixture.push(Self.sale).status == 201)
@@ -83,6 +102,47 @@ import Testing
         #expect(fixture.recordedEvents.isEmpty)
         #expect(try fixture.journal.entries().isEmpty)
         await fixture.stop()
+    }
+
+    /// Found by scripts/register-fuzz: a method a path does not take was a bare 404.
+    @Test func anotherMethodOnAPathOfTheAPIIs405NamingTheOneItTakes() async throws {
+        let fixture = try await RegisterFixture.start()
+        for (verb, path, allowed) in [
+            (RegisterFixture.Verb.PUT, "/v1/sales", "POST"), (.TRACE, "/v1/sales", "POST"), (.DELETE, "/v1/sales/POS7-1", "GET"),
+            (.GET, "/v1/sales/POS7-1/ack", "POST"), (.PUT, "/v1/sales/POS7-1/cancel", "POST"), (.DELETE, "/v1/sales/POS7-1/reverse", "POST"),
+        ] {
+            let answer = try await fixture.request(verb, path)
+            #expect(answer.status == 405 && answer.allow == allowed, "\(verb) \(path): \(answer.status) \(answer.text)")
+            #expect(answer.body["error"] as? String == "method-not-allowed")
+            RegisterContract.check(answer)
+        }
+        // A path the API does not have: a 404 in the API's own error body.
+        let unknown = try await fixture.request(.GET, "/v1/receipts")
+        #expect(unknown.status == 404 && unknown.body["error"] as? String == "not-found", "\(unknown.text)")
+        RegisterContract.check(unknown)
+        // Without the token it is still a 401: nothing about the API is told to a stranger.
+        #expect(try await fixture.request(.PUT, "/v1/sales", token: nil).status == 401)
+        #expect(fixture.recordedEvents.isEmpty)
+        await fixture.stop()
+    }
+
+    /// Found by scripts/register-fuzz: the contract allowed a total of "0" that the console refuses. What
+    /// the contract's patterns take, the console takes, and what it refuses, they refuse.
+    @Test func theContractsAmountsAreTheOnesTheConsoleTakes() throws {
+        let positive = try #require(RegisterContract.schema("PositiveAmount")["pattern"] as? String)
+        let amount = try #require(RegisterContract.schema("Amount")["pattern"] as? String)
+        for text in ["0.01", "0.5", "0.10", "1", "43.35", "10.0", "99999999999999.99"] {
+            #expect(text.range(of: positive, options: .regularExpression) != nil, "\(text)")
+            #expect(text.range(of: amount, options: .regularExpression) != nil, "\(text)")
+            let sale = try RegisterSale(json: try JSONSerialization.data(withJSONObject: ["saleId": "S", "postTaxTotal": text]))
+            #expect(sale.postTaxTotal.cents > 0)
+        }
+        for text in ["0", "0.0", "0.00", "00", "", "1.234", "-1", "1e3", "100000000000000"] {
+            #expect(text.range(of: positive, options: .regularExpression) == nil, "\(text)")
+            #expect(throws: RegisterRequestError.self) {
+                try RegisterSale(json: try JSONSerialization.data(withJSONObject: ["saleId": "S", "postTaxTotal": text]))
+            }
+        }
     }
 
     @Test func aSaleIdWithAControlCharacterInThePathIsA400() async throws {

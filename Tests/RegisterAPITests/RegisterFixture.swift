@@ -69,13 +69,16 @@ struct RegisterFixture {
         return path
     }
 
-    static func start(journalPath: String = temporaryPath("journal") + ".sqlite", clock: TestClock = TestClock()) async throws -> RegisterFixture {
+    static func start(
+        journalPath: String = temporaryPath("journal") + ".sqlite", clock: TestClock = TestClock(),
+        address: RegisterListenAddress = .loopback(host: "127.0.0.1", port: 0)
+    ) async throws -> RegisterFixture {
         let journal = try Journal(path: journalPath)
         let recorded = EventBox()
         let desk = RegisterDesk(journal: journal) { event in recorded.events.withLock { $0.append(event) } }
         let logs = LogRecorder()
         let server = try await RegisterServer.start(
-            address: .loopback(host: "127.0.0.1", port: 0), token: try RegisterToken(file: try tokenFile()), desk: desk,
+            address: address, token: try RegisterToken(file: try tokenFile()), desk: desk,
             now: { clock.now }, pollInterval: .milliseconds(50), logger: logs.logger)
         return RegisterFixture(
             journalPath: journalPath, journal: journal, server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), logs: logs,
@@ -95,14 +98,29 @@ struct RegisterFixture {
         let status: Int
         let body: [String: Any]
         let text: String
+        /// The `Allow` header (a 405's).
+        var allow: String? = nil
     }
 
     /// One request as a register sends it; `token` nil sends no Authorization header.
-    enum Verb { case GET, POST }
+    enum Verb { case GET, POST, PUT, DELETE, TRACE }
 
     func request(_ method: Verb, _ path: String, body: Data? = nil, token: String? = RegisterFixture.token) async throws -> Answer {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port!)\(path)")
-        request.method = method == .GET ? .GET : .POST
+        let url: String
+        if case .unixSocket(let socket) = server.address {
+            url = URL(httpURLWithSocketPath: socket, uri: path)!.absoluteString
+        } else {
+            url = "http://127.0.0.1:\(server.port!)\(path)"
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method =
+            switch method {
+            case .GET: .GET
+            case .POST: .POST
+            case .PUT: .PUT
+            case .DELETE: .DELETE
+            case .TRACE: .TRACE
+            }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -112,7 +130,9 @@ struct RegisterFixture {
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let data = Data(bytes.readableBytesView)
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Answer(status: Int(response.status.code), body: object, text: String(decoding: data, as: UTF8.self))
+        return Answer(
+            status: Int(response.status.code), body: object, text: String(decoding: data, as: UTF8.self), allow: response.headers.first(name: "Allow")
+        )
     }
 
     func push(_ fields: [String: Any]) async throws -> Answer {

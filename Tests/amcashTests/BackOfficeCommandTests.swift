@@ -1,4 +1,5 @@
 import AMCashAPI
+import AMCashBackOffice
 import AMCashConfiguration
 import AMCashDomain
 import AMCashPostgres
@@ -179,6 +180,53 @@ import Testing
         #expect(listed.map(\.category) == ["reconciliation-break"] && listed.first?.store == "0003", "\(exceptions.output)")
         let storeFilter = try await CommandLineTests.amcash(["backoffice", "exceptions", "--database", url, "--store", "0001"])
         #expect(storeFilter.status == 0 && storeFilter.output.contains("Nothing to look at."), "\(storeFilter.output)")
+    }
+
+    @Test func theCommandLineListLeavesOutWhatASupervisorResolvedOnTheWeb() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let url = TestPostgres.url(database)
+        #expect(try await CommandLineTests.amcash(["backoffice", "migrate", "--database", url]).status == 0)
+        let now = Date()
+        let day = ProgramDay.reconciliationDay(at: now).description
+        // Two voids in exception at store 0001, from a till heard from a minute ago.
+        try await PostgresSession.with(database) { client in
+            try await client.query(
+                """
+                INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
+                VALUES ('LOY1', '0001', '001', \(now), \(now), 2, 0)
+                """, logger: quietLogger)
+            for trace in ["V1", "V2"] {
+                try await client.query(
+                    """
+                    INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, original_confirmation_number,
+                        created_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, change_seq, forwarded_at)
+                    VALUES ('LOY1', '0001', '001', \(trace), 'REVERSE', 'exception', '•••••••4321', \("C" + trace), \(now), \(day)::date,
+                        \(day)::date, true, true, false, 1, \(now))
+                    """, logger: quietLogger)
+            }
+        }
+        struct Listed: Decodable {
+            struct Item: Decodable { let traceId: String? }
+            let exceptions: [Item]
+        }
+        let before = try await CommandLineTests.amcash(["backoffice", "exceptions", "--database", url, "--json"])
+        #expect(before.status == 1)
+        #expect(try JSONDecoder().decode(Listed.self, from: Data(before.output.utf8)).exceptions.map(\.traceId) == ["V1", "V2"])
+        // A supervisor resolves V1 on the web: a line of the audit trail under the item's key, as the web writes it.
+        try await PostgresSession.with(database) { client in
+            let items = try await BackOfficeExceptions.list(client, filter: .init(), now: now, logger: quietLogger)
+            let key = try #require(items.first { $0.traceId == "V1" }).key
+            try await client.query(
+                """
+                INSERT INTO exception_resolutions (exception_key, category, sponsor, store, device, summary, resolved_by, resolved_at, note)
+                VALUES (\(key), 'void-in-exception', 'LOY1', '0001', '001', 'V1', 'sup.0001', \(now), 'credited the collector')
+                """, logger: quietLogger)
+        }
+        let after = try await CommandLineTests.amcash(["backoffice", "exceptions", "--database", url, "--json"])
+        #expect(after.status == 1)
+        #expect(try JSONDecoder().decode(Listed.self, from: Data(after.output.utf8)).exceptions.map(\.traceId) == ["V2"], "\(after.output)")
+        let table = try await CommandLineTests.amcash(["backoffice", "exceptions", "--database", url])
+        #expect(table.output.contains("trace V2") && !table.output.contains("trace V1"), "\(table.output)")
     }
 
     @Test func aBackOfficeURLWithAPasswordInTheConfigurationIsRefusedWithItsPosition() async throws {

@@ -103,8 +103,13 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
     /// A record of a terminal that has never forwarded a row to the chain database: one class, not
     /// thousands of "missing at terminal".
     case terminalNotForwarding = "terminal-not-forwarding"
+    /// A REDEEM whose outcome the till never learned, made long enough before the period's end that any
+    /// debit of it (or of a replay) would be in the file, and the file has none: the host never debited
+    /// the collector. Settled by the file, as the money path's orphan rule promises (the till stopped
+    /// replaying it after the host's orphan-refund window): not a break, nobody needs to look.
+    case notDebited = "not-debited"
 
-    public var isBreak: Bool { self != .matched && self != .otherTerminal }
+    public var isBreak: Bool { self != .matched && self != .otherTerminal && self != .notDebited }
 
     /// What a supervisor does about a break of this class, when the class alone says it.
     public var action: String? { self == .unshownDebit ? "reverse it, or credit the collector" : nil }
@@ -122,6 +127,7 @@ public enum ReconciliationClass: String, Sendable, CaseIterable, Codable {
         case .unshownDebit: "unshown debit"
         case .otherTerminal: "other terminals (not reconciled here)"
         case .terminalNotForwarding: "terminal not forwarding"
+        case .notDebited: "settled: never debited (unknown outcome, not in the file)"
         }
     }
 }
@@ -152,6 +158,9 @@ public struct ReconciliationFinding: Sendable, Hashable {
     /// An unshown debit whose reversal window is still open: the journal queues its void (REVERSE of
     /// the file's confirmation number) when the findings are applied.
     public var queuesVoid = false
+    /// A REDEEM of unknown outcome the file proves never debited: the journal settles it (declined,
+    /// nothing redeemed) when the findings are applied.
+    public var settlesNotDebited = false
 }
 
 /// Totals per class: how many, how many miles, how many dollars.
@@ -222,6 +231,7 @@ extension ReconciliationClass {
         case .unshownDebit: 8
         case .otherTerminal: 9
         case .terminalNotForwarding: 10
+        case .notDebited: 11
         }
     }
 }
@@ -253,6 +263,9 @@ public struct Reconciler: Sendable {
     public let scope: Scope
     /// How close to the period's end a journal row must be to count as "just across" it.
     public let timingWindow: TimeInterval
+    /// The host's orphan-refund window (`orphanRefundMinutes`): a REDEEM of unknown outcome made less
+    /// than this before the period's end may still be debited by a replay after it (next day's file).
+    public let orphanWindow: TimeInterval
     /// When the reconciliation runs: whether an unshown debit can still be reversed.
     public let now: Date
     /// Whether applying the findings queues voids (a till's journal can; the chain database cannot).
@@ -292,7 +305,7 @@ public struct Reconciler: Sendable {
     ///     and rows of the first minutes after the period (for records just across its end).
     public init(
         day: ProgramDay, period: Range<Date>? = nil, terminalRecords: [TerminalRecord], scope: Scope = .everyTerminal,
-        timingWindow: TimeInterval = 15 * 60, now: Date = Date(), queuesVoids: Bool = true
+        timingWindow: TimeInterval = 15 * 60, orphanWindow: TimeInterval = 20 * 60, now: Date = Date(), queuesVoids: Bool = true
     ) {
         self.day = day
         let period = period ?? day.reconciliationStart..<day.reconciliationEnd
@@ -300,6 +313,7 @@ public struct Reconciler: Sendable {
         firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
         self.scope = scope
         self.timingWindow = timingWindow
+        self.orphanWindow = orphanWindow
         self.now = now
         self.queuesVoids = queuesVoids
         let ordered = zip(terminalRecords, terminalRecords.dropFirst()).allSatisfy { $0.key < $1.key }
@@ -455,11 +469,14 @@ public struct Reconciler: Sendable {
         }
         (held, heldOrder) = ([:], [])
         func add(_ record: TerminalRecord, _ classification: ReconciliationClass, _ note: String) {
-            let finding = ReconciliationFinding(
+            let settles = classification == .notDebited
+            var finding = ReconciliationFinding(
                 classification: classification, recordNumber: nil, terminalKey: record.key, type: record.type,
                 confirmationNumber: record.confirmationNumber, traceId: record.traceId, cardTerminalId: record.cardTerminalId,
                 maskedCard: record.maskedCard, units: record.units,
-                miles: record.miles, money: record.money, note: note, reconciles: nil, resolvesUnknown: false, rollsForward: true)
+                miles: record.miles, money: record.money, note: note, reconciles: settles ? record.key : nil, resolvesUnknown: false,
+                rollsForward: !settles)
+            finding.settlesNotDebited = settles
             summary.add(finding)
             findings.append(finding)
         }
@@ -468,7 +485,15 @@ public struct Reconciler: Sendable {
             let carried = record.day < firstDay
             // A row of the period's first day made before a partial (resubmitted) period: not this file's.
             if !carried && record.createdAt < period.lowerBound { continue }
-            if record.isUnknown {
+            if record.isUnknown && record.type == .redeem {
+                // Replays stop at the orphan window's end, so a row made before `end - window` cannot be
+                // debited after the period: the file has every debit it will ever have.
+                if !carried && end.timeIntervalSince(record.createdAt) < max(timingWindow, orphanWindow) {
+                    add(record, .timing, "outcome unknown, made just before the cut-off: any debit of it is expected in the next day's file")
+                } else {
+                    add(record, .notDebited, "the journal never learned the outcome and the file shows no debit: nothing was redeemed")
+                }
+            } else if record.isUnknown {
                 add(record, .unresolved, "the journal never learned the outcome and the file does not show it")
             } else if carried && record.type == .redeem && record.unshown == .exception {
                 add(

@@ -46,7 +46,7 @@ enum SupervisorScreen {
         entry.pinText = ""
         if matches {
             model.quit = true
-            return [.quit]
+            return []
         }
         model.kiosk.pinFailures += 1
         if model.kiosk.pinFailures >= 3 {

@@ -105,7 +105,7 @@ enum TrainingScreen {
         case (.verdict, .result, .newSale):
             // The exercise is over: the runner starts the next one.
             model.quit = true
-            return [.quit]
+            return []
         default:
             // Over the till, only the language key (on every training screen's legend) reaches it.
             return training.coversTheTill && action != .language ? [] : nil

@@ -1,39 +1,6 @@
 import CNcursesW
 import ConsoleUI
 
-/// Draws on the curses screen, each role in the attributes its theme gives it on this terminal.
-struct NcursesCanvas: Canvas {
-    let columns: Int
-    let rows: Int
-    let styles: CursesStyles
-    let ascii: Bool
-    private(set) var cursor: (row: Int, column: Int)?
-
-    init(columns: Int, rows: Int, styles: CursesStyles, ascii: Bool) {
-        self.columns = columns
-        self.rows = rows
-        self.styles = styles
-        self.ascii = ascii
-    }
-
-    mutating func put(_ text: String, row: Int, column: Int, role: StyleRole) {
-        guard row >= 0, row < rows, column < columns else { return }
-        let room = columns - column - (row == rows - 1 ? 1 : 0)  // never write the last cell: it scrolls some terminals
-        guard room > 0 else { return }
-        let clipped = String((ascii ? AsciiText.fold(text) : text).prefix(room))
-        let attributes = styles.attributes(for: role)
-        attron(attributes)
-        mvaddstr(Int32(row), Int32(column), clipped)
-        attroff(attributes)
-    }
-
-    mutating func fill(row: Int, role: StyleRole) {
-        put(String(repeating: " ", count: columns), row: row, column: 0, role: role)
-    }
-
-    mutating func placeCursor(row: Int, column: Int) { cursor = (row, column) }
-}
-
 /// A theme turned into curses attributes for one terminal: a colour pair for each distinct pair of
 /// colours the roles use (pairs are installed once, at start), and the attribute bits of each role.
 struct CursesStyles {

@@ -1,0 +1,61 @@
+public import AMCashDomain
+public import AMCashWire
+public import ConsoleCore
+public import Testing
+
+/// The values update tests state their models with: the plenty collector's sale of $43.35, as
+/// `Fixtures` plays it (typed basket, scanned card, the plenty answer).
+public enum Given {
+    public static let basket = Money(cents: 4335)
+    public static let masked = "•••••••0001"
+    public static let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
+
+    /// The ready form once the card is read: $43.35 typed, the card kept and shown masked.
+    public static func read(focus: ReadyField, card: CardRead = Fixtures.card, preTax: String = "") -> ReadyForm {
+        ReadyForm(focus: focus, basketText: "43.35", preTaxText: preTax, cardText: card.number.masked, card: card)
+    }
+
+    /// The plenty collector's choice on a $43.35 basket with `units` ($10 each) selected.
+    public static func choice(_ units: Int) -> RedemptionChoice {
+        var choice = RedemptionChoice(limits: Fixtures.plentyInquiry.limits(basket: basket)!)
+        choice.select(Units(units))
+        return choice
+    }
+
+    /// The offer to the plenty collector with `units` selected (4, $40, is where it starts).
+    public static func offer(_ units: Int = 4, sale: Sale = sale) -> Offer {
+        Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice(units), notice: nil)
+    }
+
+    /// The host's approval of the plenty collector's redemption (`Fixtures.approvedRedemption`) under
+    /// `traceId`: the receipt it prints and the result screen, whose approval is marked shown when
+    /// drawn unless a register's acknowledgement does that (`marked: false`). The receipt's context is
+    /// a training till's.
+    public static func approval(
+        traceId: String, language: Language = .english, clock: String = "", marked: Bool = true
+    ) -> (print: Effect, result: RedemptionResult) {
+        let receipt = Receipt.redemption(
+            Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: traceId,
+            context: ReceiptContext(language: language, showBalances: true, isTraining: true, identity: .training, clock: clock))
+        let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
+        return (
+            .printReceipt(receipt, traceId: traceId),
+            RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: marked ? traceId : nil)
+        )
+    }
+}
+
+extension UpdateStore {
+    /// From a blank ready screen to the offer for the plenty collector and a $43.35 basket (what
+    /// `Fixtures.offerModel` builds), each step stated.
+    public func toTheOffer(sourceLocation: SourceLocation = #_sourceLocation) {
+        type("43.35\n", sourceLocation: sourceLocation) { $0.screen = .ready(ReadyForm(focus: .card, basketText: "43.35")) }
+        scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Given.basket))], sourceLocation: sourceLocation) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        send(.inquired(.answered(Fixtures.plentyInquiry)), sourceLocation: sourceLocation) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
+        }
+    }
+}
