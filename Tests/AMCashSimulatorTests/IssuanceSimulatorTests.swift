@@ -279,4 +279,22 @@ import Testing
             #expect(error.description.contains(reason), "\(error.description)")
         }
     }
+
+    @Test func aCollectorsFileSetsHowACollectorEarns() throws {
+        let collectors = try TestCollectors.parse(
+            """
+            [[collector]]
+            number = "84000000001"
+            earning = "pending"
+            earnedCashPercent = 60
+            """, path: "c.toml")
+        #expect(collectors.first?.earning == .pending)
+        #expect(collectors.first?.earnedCashPercent == 60)
+        #expect(throws: (any Error).self) {
+            try TestCollectors.parse("[[collector]]\nnumber = \"84000000001\"\nearning = \"later\"", path: "c.toml")
+        }
+        #expect(throws: (any Error).self) {
+            try TestCollectors.parse("[[collector]]\nnumber = \"84000000001\"\nearnedCashPercent = 101", path: "c.toml")
+        }
+    }
 }
