@@ -68,6 +68,8 @@ let package = Package(
         .target(
             name: "AMCashContract",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            // The Issuance contract is hand-implemented (AMCashWire/Issuance), not generated.
+            exclude: ["issuance-openapi.yaml"],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-suppress-warnings"])],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),

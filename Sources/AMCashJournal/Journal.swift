@@ -969,6 +969,9 @@ public final class Journal: Sendable {
         migrator.registerMigration("v8: host call latency") { db in
             try Journal.forwardHostLatency(db)
         }
+        migrator.registerMigration("v9: earnings (ISSUE and RETURN, stored and forwarded)") { db in
+            try Journal.createEarnings(db)
+        }
         return migrator
     }
 

@@ -187,6 +187,9 @@ public struct JournaledTransactions: Sendable {
         public var exceptions = 0
         /// Rows another till operation or process holds right now (left alone).
         public var skipped = 0
+        /// Queued ISSUEs and RETURNs the host answered in this pass, and those still waiting.
+        public var earningsAnswered = 0
+        public var earningsWaiting = 0
 
         public init() {}
     }
@@ -194,6 +197,7 @@ public struct JournaledTransactions: Sendable {
     /// How many rows a pass would work on now (for "resolving N pending transactions").
     public func pendingCount() throws(JournalError) -> Int {
         try journal.pendingRedemptions().count + journal.unshownApprovals().count + journal.dueReversals(at: now()).count
+            + journal.queuedEarnings().count
     }
 
     /// One pass: replays of pending REDEEMs, voids of approvals nobody saw, then the reversals that
@@ -267,6 +271,10 @@ public struct JournaledTransactions: Sendable {
         let open = try journal.entries(pendingOnly: true)
         report.reversalsWaiting = open.filter { $0.kind == .reverse && $0.isPending }.count
         report.exceptions = open.filter(\.isException).count
+        // Earnings are stored and forwarded: a one-shot pass sends every queued one, the background pass those due.
+        let forwarded = try await forwardEarnings(dueOnly: policy != .once)
+        report.earningsAnswered = forwarded.answered
+        report.earningsWaiting = forwarded.waiting
         return report
     }
 }

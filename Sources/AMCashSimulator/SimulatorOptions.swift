@@ -49,6 +49,12 @@ public struct SimulatorOptions: Sendable {
     public var tls: TrainingRoomTLS?
     /// Where a training room keeps its class's scorecard (`amcash train --classroom` reports here); none: not kept.
     public var scorecardPath: String?
+    /// Issuance STANDARD rate: 1 mile for every whole this many cents of the pre-tax amount ($20).
+    public var earningCentsPerMile = 2_000
+    /// Issuance bonus offers (`--offers FILE` replaces the built-in ones).
+    public var bonusOffers: [BonusOffer] = BonusOffer.builtIn
+    /// How long after a 202 the pending earning posts to the account.
+    public var earningPostDelay: Duration = .seconds(5)
     /// The OAuth audience the token endpoint serves; any other is refused 403 access_denied.
     public var audience = HostSettings.documentedAudience
 

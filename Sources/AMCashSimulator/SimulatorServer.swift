@@ -68,11 +68,16 @@ public final class SimulatorServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition)))
         }
+        let activity = CollectorActivity()
+        let behaviours = Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first })
         router.add(
             middleware: HostFrontDoor(
-                tokens: tokens, dice: dice, ledger: ledger, clock: options.clock,
-                behaviours: Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first }),
-                room: room, slowDelay: options.slowDelay, logger: logger))
+                tokens: tokens, dice: dice, ledger: ledger, clock: options.clock, behaviours: behaviours,
+                room: room, slowDelay: options.slowDelay, logger: logger, activity: activity))
+        IssuanceDesk(
+            tokens: tokens, dice: dice, ledger: ledger.issuanceBooks(), activity: activity, clock: options.clock, behaviours: behaviours,
+            slowDelay: options.slowDelay, logger: logger
+        ).register(on: router)
         try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
         // A liveness check for a load balancer in front of a training centre, and the benchmarks' floor:
         // the same server and middleware, no contract, no ledger.
@@ -147,6 +152,17 @@ public final class SimulatorServer: Sendable {
     /// `collectors`: a benchmark's grown ledger, without sending them one by one.
     public func prefill(redemptions count: Int, collectors: [String]) async throws {
         try await ledger.prefill(redemptions: count, collectors: collectors, now: options.clock())
+    }
+
+    /// The Issuance rows (earnings, returns, partner posts, records), oldest first; pending ones that are due post first.
+    public func issuances() async throws -> [SimulatedIssuance] {
+        guard let books = ledger.issuanceBooks() else { return [] }
+        return try await books.rows(now: options.clock())
+    }
+
+    /// A collector's AM Cash and Dream balances in miles (after pending earnings that are due post).
+    public func balances(of number: String) async throws -> (cash: Int, dream: Int)? {
+        try await ledger.issuanceBooks()?.balances(of: number, now: options.clock())
     }
 
     /// How many answers the ledger keeps under an idempotency key or a keyless body.

@@ -22,6 +22,19 @@ public struct TestCollector: Sendable, Hashable, Codable {
     public let behaviour: Behaviour
     /// Faults for this collector's requests, as `--fault` writes them without the scope (`drop`, `delay=3000@50`).
     public let faults: [String]
+    /// How the host answers this collector's earnings (Issuance); nil is `normal`.
+    public let earning: EarningBehaviour?
+    /// The share of earned miles that goes to AM Cash (the rest to Dream), 0 to 100; nil is 100.
+    public let earnedCashPercent: Int?
+
+    /// How the simulated Issuance host treats a collector's ISSUE.
+    public enum EarningBehaviour: String, Sendable, Hashable, Codable, CaseIterable {
+        case normal
+        /// Every ISSUE is answered 202 (pending) and posts a few seconds later.
+        case pending
+        /// Every ISSUE and RETURN is answered 400.
+        case refused
+    }
 
     /// How the host treats the account beyond its balances.
     public enum Behaviour: String, Sendable, Hashable, Codable, CaseIterable {
@@ -44,7 +57,8 @@ public struct TestCollector: Sendable, Hashable, Codable {
 
     public init(
         number: String, situation: String, summary: String, summaryFrench: String? = nil, cashMiles: Int, dreamMiles: Int,
-        redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = []
+        redeemedTodayUnits: Int = 0, behaviour: Behaviour = .normal, faults: [String] = [], earning: EarningBehaviour? = nil,
+        earnedCashPercent: Int? = nil
     ) {
         self.number = number
         self.situation = situation
@@ -55,6 +69,8 @@ public struct TestCollector: Sendable, Hashable, Codable {
         self.redeemedTodayUnits = redeemedTodayUnits
         self.behaviour = behaviour
         self.faults = faults
+        self.earning = earning
+        self.earnedCashPercent = earnedCashPercent
     }
 
     /// This collector's faults as rules scoped to its number.
@@ -117,6 +133,22 @@ public enum TestCollectors {
             number: "81000000012", situation: "hidden-and-unable", summary: "balance not shown and unable to redeem (0005)",
             summaryFrench: "solde non affiché et échange impossible (0005)",
             cashMiles: 5_000, dreamMiles: 2_000, behaviour: .balanceHiddenUnableToRedeem),
+        TestCollector(
+            number: "81000000013", situation: "earns-split", summary: "earns 1 mile per $20: 60% AM Cash, 40% Dream",
+            summaryFrench: "gagne 1 mille par 20 $ : 60 % Argent, 40 % Rêves",
+            cashMiles: 1_000, dreamMiles: 1_000, earnedCashPercent: 60),
+        TestCollector(
+            number: "81000000014", situation: "earns-dream", summary: "earns into Dream only (cannot redeem what it earns here)",
+            summaryFrench: "gagne en Rêves seulement",
+            cashMiles: 0, dreamMiles: 2_000, earnedCashPercent: 0),
+        TestCollector(
+            number: "81000000015", situation: "earning-pending", summary: "earnings answered 202: miles pending, posted 5 s later",
+            summaryFrench: "gains répondus 202 : milles en attente, portés 5 s plus tard",
+            cashMiles: 500, dreamMiles: 0, earning: .pending),
+        TestCollector(
+            number: "81000000016", situation: "earning-refused", summary: "earnings refused: the host answers 400",
+            summaryFrench: "gains refusés : l’hôte répond 400",
+            cashMiles: 500, dreamMiles: 0, earning: .refused),
     ]
 
     /// Reads a set of test collectors from TOML:
@@ -132,6 +164,8 @@ public enum TestCollectors {
     ///     behaviour = "normal"         # optional: normal, inactive, balance-hidden, unable-to-redeem,
     ///                                  # balance-hidden-unable, invalid-number, times-out, slow
     ///     faults = ["delay=3000@50"]   # optional: faults for this card, as --fault writes them
+    ///     earning = "normal"           # optional: normal, pending (202, posted later), refused (400)
+    ///     earnedCashPercent = 100      # optional: the share of earned miles that goes to AM Cash
     public static func load(path: String) throws(ConfigurationError) -> [TestCollector] {
         try parse(try ConfigurationFileText.read(path, what: "collectors file"), path: path)
     }
@@ -163,7 +197,9 @@ public enum TestCollectors {
                     number: card, situation: try table.string("situation") ?? "custom", summary: try table.string("summary") ?? "",
                     summaryFrench: try table.string("summaryFr"), cashMiles: try table.int("cashMiles", in: miles) ?? 0,
                     dreamMiles: try table.int("dreamMiles", in: miles) ?? 0, redeemedTodayUnits: try table.int("redeemedTodayUnits", in: miles) ?? 0,
-                    behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal, faults: faults))
+                    behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal, faults: faults,
+                    earning: try table.choice("earning", TestCollector.EarningBehaviour.self).flatMap { $0 == .normal ? nil : $0 },
+                    earnedCashPercent: try table.int("earnedCashPercent", in: 0...100).flatMap { $0 == 100 ? nil : $0 }))
         }
         return collectors
     }

@@ -24,6 +24,7 @@ struct AmcashCommand: AsyncParsableCommand {
         subcommands: [
             ConsoleCommand.self,
             EchoCommand.self, InquireCommand.self, RedeemCommand.self, ReverseCommand.self,
+            CalculateCommand.self, IssueCommand.self, ReturnCommand.self,
             SimulatorCommand.self, JournalCommand.self, ReconcileCommand.self, BackOfficeCommand.self, LintCommand.self,
             HashPinCommand.self, TrainCommand.self, PrinterEmulatorCommand.self, ReprintCommand.self,
         ],

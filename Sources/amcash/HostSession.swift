@@ -106,6 +106,8 @@ struct HostSession: Sendable {
         if report.skipped > 0 { parts.append("\(report.skipped) in use by another operation") }
         if report.reversalsAcknowledged > 0 { parts.append("\(report.reversalsAcknowledged) reversal(s) acknowledged") }
         if report.reversalsWaiting > 0 { parts.append("\(report.reversalsWaiting) reversal(s) waiting") }
+        if report.earningsAnswered > 0 { parts.append("\(report.earningsAnswered) earning(s) forwarded") }
+        if report.earningsWaiting > 0 { parts.append("\(report.earningsWaiting) earning(s) still pending") }
         if report.exceptions > 0 { parts.append("\(report.exceptions) exception(s) for the supervisor: amcash journal --pending") }
         printError("amcash: " + parts.joined(separator: ", "))
     }

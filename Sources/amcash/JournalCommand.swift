@@ -34,6 +34,8 @@ struct JournalCommand: AsyncParsableCommand {
         let entries = pending ? try journal.entries(pendingOnly: true) : try journal.entries(day: day)
         let path = journal.path
         var report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
+        report.earnings = EarningsSection(
+            try journal.earnings().filter { pending ? $0.state.isPending : ProgramDay.reconciliationDay(at: $0.createdAt) == day })
         if let url = configuration.backOfficeURL {
             report.forwarding = JournalReport.Forwarding(database: url, status: try journal.forwardingStatus())
         }
@@ -44,12 +46,15 @@ struct JournalCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.table)
+            if let earnings = report.earnings, !earnings.rows.isEmpty { print("\n" + earnings.table) }
         }
     }
 }
 
 /// The journal as `amcash journal` prints it.
 struct JournalReport: Encodable {
+    /// ISSUE and RETURN rows (Issuance), with the day's miles earned, returned and pending.
+    var earnings: EarningsSection?
     struct Row: Encodable {
         let id: Int64
         let kind: String

@@ -21,6 +21,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
             5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
             number. Example: --fault redeem:drop@50 --seed 7.
+            Earning (AIR MILES Issuance) is served on the same server under /checkout/issuance/: test collectors \
+            81000000013 to 81000000016 earn split between AM Cash and Dream, into Dream only, pending (202) and \
+            refused (400); see docs/earning.md.
             """,
         subcommands: [ExportReconciliationCommand.self, ScorecardCommand.self])
 
@@ -42,6 +45,9 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Load the test collectors from this TOML file instead of the built-in set.")
     var collectors: String?
+
+    @Option(name: .long, help: "Load the Issuance bonus offers from this TOML file instead of the built-in ones (see docs/earning.md).")
+    var offers: String?
 
     @Option(name: .long, help: "Inject a fault (repeatable).")
     var fault: [String] = []
@@ -118,6 +124,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
             databasePath: db)
         options.keyRetention = retention
+        if let offers { options.bonusOffers = try BonusOffer.load(path: offers) }
         options.maximumTokens = maxTokens
         options.orphanRefund = refund
         options.database = sharedLedger

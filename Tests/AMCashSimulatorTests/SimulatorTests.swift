@@ -182,6 +182,8 @@ import Testing
             situations == [
                 "plenty", "one-unit", "below-one-unit", "near-limit", "limit-reached", "inactive", "balance-hidden",
                 "unable-to-redeem", "invalid-number", "times-out", "slow", "hidden-and-unable",
+                // Earning (Issuance) situations.
+                "earns-split", "earns-dream", "earning-pending", "earning-refused",
             ])
         #expect(Set(TestCollectors.standard.map(\.number)).count == situations.count)
     }

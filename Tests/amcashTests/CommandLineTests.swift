@@ -179,13 +179,16 @@ import Testing
         let run = try await Self.amcash(["sim", "--list-collectors", "--json"])
         #expect(run.status == 0)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
-        #expect(list.count == 12)
+        #expect(list.count == 16, "12 for AM Cash, 4 for earning")
         #expect(list.first?["situation"] as? String == "plenty")
+        #expect(list.last?["earning"] as? String == "refused")
     }
 
     @Test func helpListsEverySubcommand() async throws {
         let run = try await Self.amcash(["--help"])
-        for name in ["console", "echo", "inquire", "redeem", "reverse", "sim", "journal", "reconcile", "lint"] {
+        for name in [
+            "console", "echo", "inquire", "redeem", "reverse", "calculate", "issue", "return", "sim", "journal", "reconcile", "lint",
+        ] {
             #expect(run.output.contains("  \(name)"), "\(name) missing from --help")
         }
     }

@@ -19,9 +19,9 @@ import NIOSSL
 public final class HostClient: RedemptionHost {
     public let settings: HostSettings
     public let timeouts: HostTimeouts
-    private let http: HTTPClient
-    private let tokens: TokenCache
-    private let logger: Logger
+    let http: HTTPClient
+    let tokens: TokenCache
+    let logger: Logger
 
     public init(
         settings: HostSettings, credentials: ClientCredentials, timeouts: HostTimeouts = .standard,

@@ -1,5 +1,6 @@
 import AMCashContract
 import AMCashDomain
+import AMCashWire
 import Foundation
 import Hummingbird
 import Logging
@@ -20,6 +21,8 @@ struct HostFrontDoor: RouterMiddleware {
     let room: TrainingRoom
     let slowDelay: Duration
     let logger: Logger
+    /// Collectors with a transaction in progress, shared with the Issuance desk.
+    let activity: CollectorActivity
 
     static let apiPrefix = "/checkout/amcash/"
     static let maximumBody = 64 * 1024
@@ -58,6 +61,19 @@ struct HostFrontDoor: RouterMiddleware {
         }
         let raw = Data(buffer.readableBytesView)
         let collector = Self.collectorNumber(in: raw)
+        // One transaction at a time per collector across AM Cash and Issuance (AM Cash calls may overlap each other).
+        if let collector, endpoint != "echo" {
+            guard activity.beginAMCash(collector) else {
+                return Self.json(
+                    status: HTTPResponse.Status(code: IssuanceDecisions.parallelTransactionStatus),
+                    [
+                        "responseCode": IssuanceDecisions.parallelTransactionCode,
+                        "message": "another transaction for this collector is in progress; nothing was done",
+                        "transDateTime": TorontoTime.iso8601(clock()),
+                    ])
+            }
+        }
+        defer { if let collector, endpoint != "echo" { activity.endAMCash(collector) } }
 
         switch collector.flatMap({ behaviours[$0] ?? room.behaviour(of: $0) }) {
         case .timesOut?:
@@ -109,7 +125,7 @@ struct HostFrontDoor: RouterMiddleware {
     }
 
     /// The same head, then half a body and a broken connection: the change is made, the answer lost.
-    private static func brokenCopy(of response: Response) -> Response {
+    static func brokenCopy(of response: Response) -> Response {
         var broken = response
         broken.headers[.contentLength] = "4096"
         broken.body = ResponseBody(contentLength: 4096) { writer in

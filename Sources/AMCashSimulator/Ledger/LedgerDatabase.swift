@@ -128,6 +128,29 @@ final class LedgerDatabase: Sendable {
         migrator.registerMigration("v3: redemptions by collector") { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS redemptions_by_number ON redemptions (number) WHERE reversalConfirmation IS NULL")
         }
+        // Issuance: earnings and returns (signed miles), split between AM Cash and Dream, pending until postAtMs.
+        migrator.registerMigration("v4: issuances") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE issuances (
+                        confirmation TEXT PRIMARY KEY NOT NULL,
+                        operation TEXT NOT NULL,
+                        checkoutTransactionId TEXT,
+                        originalCheckoutTransactionId TEXT,
+                        number TEXT,
+                        preTaxCents INTEGER NOT NULL,
+                        miles INTEGER NOT NULL,
+                        cashMiles INTEGER NOT NULL,
+                        dreamMiles INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        postAtMs INTEGER,
+                        atMs INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX issuances_by_transaction ON issuances (checkoutTransactionId);
+                    CREATE INDEX issuances_by_original ON issuances (originalCheckoutTransactionId);
+                    CREATE INDEX issuances_pending ON issuances (postAtMs) WHERE status = 'PENDING';
+                    """)
+        }
         return migrator
     }
 

@@ -119,6 +119,9 @@ final class PostgresLedger: LedgerBooks {
         }
     }
 
+    /// Issuance is served on the SQLite ledger only, for now.
+    func issuanceBooks() -> IssuanceLedger? { nil }
+
     func close() async {
         running.cancel()
         await running.value

@@ -1,0 +1,173 @@
+public import AMCashWire
+public import Foundation
+import GRDB
+
+/// The state of one journaled ISSUE or RETURN. Unlike a redemption, an earning is stored and forwarded:
+/// `queued` rows are sent again (same key, same body) until the host answers.
+public enum EarningState: String, Sendable, Hashable, CaseIterable {
+    /// Journaled, not answered yet (not sent, lost answer, 5xx, a parallel transaction): to be sent again.
+    case queued
+    /// The host recorded the miles (200).
+    case issued
+    /// The host accepted it and the miles post later (202): nothing more to send.
+    case accepted
+    /// The host refused it (400 and the like): not retried.
+    case refused
+
+    /// What the receipt may say: miles only once issued; otherwise pending (or nothing, refused).
+    public var isPending: Bool { self == .queued || self == .accepted }
+}
+
+/// One ISSUE or RETURN as the journal holds it: the exact body and key it is (re)sent with, and its answer.
+public struct EarningEntry: Sendable, Hashable {
+    public let id: Int64
+    /// `ISSUE` or `RETURN`.
+    public let kind: String
+    public let traceId: String
+    public let checkoutTransactionId: String
+    public let originalCheckoutTransactionId: String?
+    public let idempotencyKey: UUID
+    public let body: Data
+    public let maskedCard: String
+    public let createdAt: Date
+    public var state: EarningState
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var responseCode: String?
+    public var confirmationNumber: String?
+    /// The miles the host answered (for a RETURN, the miles taken back); nil until answered.
+    public var miles: Int?
+    public var lastFailure: String?
+    public var answeredAt: Date?
+    public var nextAttemptAt: Date?
+
+    /// The call it is sent as, every time.
+    public var call: IssuanceCall {
+        IssuanceCall(
+            operation: kind == "RETURN" ? .returnSale : .issue, body: body, idempotencyKey: idempotencyKey, traceId: traceId,
+            maskedCard: maskedCard)
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        kind = row["kind"]
+        traceId = row["traceId"]
+        checkoutTransactionId = row["checkoutTransactionId"]
+        originalCheckoutTransactionId = row["originalCheckoutTransactionId"]
+        idempotencyKey = UUID(uuidString: row["idempotencyKey"]) ?? UUID()
+        body = row["body"]
+        maskedCard = row["maskedCard"]
+        createdAt = row["createdAt"]
+        state = EarningState(rawValue: row["state"]) ?? .queued
+        attempts = row["attempts"]
+        httpStatus = row["httpStatus"]
+        responseCode = row["responseCode"]
+        confirmationNumber = row["confirmationNumber"]
+        miles = row["miles"]
+        lastFailure = row["lastFailure"]
+        answeredAt = row["answeredAt"]
+        nextAttemptAt = row["nextAttemptAt"]
+    }
+}
+
+extension Journal {
+    /// A new earning belongs to the lane that sends it for this long; the background pass leaves it alone until then.
+    public static let earningLaneSeconds: TimeInterval = 30
+
+    static func createEarnings(_ db: Database) throws {
+        try db.create(table: "earnings") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("kind", .text).notNull()
+            table.column("traceId", .text).notNull().unique()
+            table.column("checkoutTransactionId", .text).notNull().indexed()
+            table.column("originalCheckoutTransactionId", .text)
+            table.column("idempotencyKey", .text).notNull().unique()
+            table.column("body", .blob).notNull()
+            table.column("maskedCard", .text).notNull()
+            table.column("createdAt", .datetime).notNull()
+            table.column("state", .text).notNull().indexed()
+            table.column("attempts", .integer).notNull()
+            table.column("httpStatus", .integer)
+            table.column("responseCode", .text)
+            table.column("confirmationNumber", .text)
+            table.column("miles", .integer)
+            table.column("lastFailure", .text)
+            table.column("answeredAt", .datetime)
+            table.column("nextAttemptAt", .datetime)
+        }
+    }
+
+    /// Records an ISSUE or RETURN about to be sent; committed (synchronous = FULL) before anything goes out.
+    public func recordEarningIntent(
+        _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date
+    ) throws(JournalError) -> EarningEntry {
+        guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
+            throw .illegalTransition("only ISSUE and RETURN, with a key, are journaled")
+        }
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
+                        createdAt, state, attempts, nextAttemptAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)
+                    """,
+                arguments: [
+                    call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
+                    call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
+                ])
+            return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+        }
+    }
+
+    /// Records one attempt's end: an answer (issued, accepted, refused), or still queued with the reason
+    /// and when to try again. An answered row never goes back to queued.
+    public func recordEarningAttempt(
+        _ id: Int64, state: EarningState, httpStatus: Int?, responseCode: String?, confirmationNumber: String?, miles: Int?,
+        failure: String?, nextAttemptAt: Date?, at now: Date
+    ) throws(JournalError) -> EarningEntry {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            let current = EarningEntry(row: row)
+            guard current.state == .queued else { return current }
+            try db.execute(
+                sql: """
+                    UPDATE earnings SET state = ?, attempts = attempts + 1, httpStatus = ?, responseCode = ?, confirmationNumber = ?, miles = ?,
+                        lastFailure = ?, answeredAt = ?, nextAttemptAt = ? WHERE id = ?
+                    """,
+                arguments: [
+                    state.rawValue, httpStatus, responseCode, confirmationNumber, miles, failure.map { String($0.prefix(300)) },
+                    state == .queued ? nil : now, state == .queued ? nextAttemptAt : nil, id,
+                ])
+            return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// The earnings still to be sent: all of them, or only those due at `now`.
+    public func queuedEarnings(dueAt now: Date? = nil) throws(JournalError) -> [EarningEntry] {
+        try run { db in
+            if let now {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM earnings WHERE state = 'queued' AND (nextAttemptAt IS NULL OR nextAttemptAt <= ?) ORDER BY id",
+                    arguments: [now]
+                ).map(EarningEntry.init(row:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM earnings WHERE state = 'queued' ORDER BY id").map(EarningEntry.init(row:))
+        }
+    }
+
+    /// Every ISSUE and RETURN, oldest first.
+    public func earnings() throws(JournalError) -> [EarningEntry] {
+        try run { db in try Row.fetchAll(db, sql: "SELECT * FROM earnings ORDER BY id").map(EarningEntry.init(row:)) }
+    }
+
+    /// The ISSUE of a sale, by its `checkoutTransactionId` (to return it).
+    public func earning(checkoutTransactionId: String) throws(JournalError) -> EarningEntry? {
+        try run { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM earnings WHERE checkoutTransactionId = ? ORDER BY id LIMIT 1", arguments: [checkoutTransactionId]
+            )
+            .map(EarningEntry.init(row:))
+        }
+    }
+}

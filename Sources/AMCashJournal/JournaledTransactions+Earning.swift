@@ -1,0 +1,160 @@
+import AMCashDomain
+public import AMCashWire
+import Foundation
+
+/// Earning at the till (ISSUE) and returns (RETURN): journaled before they are sent, sent with one key
+/// and one body for their whole life, and — unlike a redemption — stored and forwarded until answered.
+/// The money rule for earning: the miles reported are the miles the host answered, or "pending".
+extension JournaledTransactions {
+    /// How an ISSUE or RETURN ended for now, and its journal row (none if nothing was recorded).
+    public struct Earning: Sendable {
+        public let entry: EarningEntry?
+        public let outcome: EarningOutcome
+        /// The id the host knows the sale (or the return) by; a return names its sale with it.
+        public let checkoutTransactionId: String?
+        public let traceId: String?
+    }
+
+    /// The host's preview of the miles a basket earns (CALCULATE): never journaled, never blocking a sale.
+    public func calculate(_ request: EarningRequest) async -> EarningOutcome {
+        guard let host = host as? any IssuanceHost else { return .refused(code: nil, message: "this host does not serve Issuance") }
+        let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: nil, at: now())
+        let call = IssuanceCall(
+            operation: .calculate, body: body.json.data, idempotencyKey: UUID(), traceId: "-", maskedCard: request.card.number.masked)
+        return Self.outcome(of: await host.issuance(call)).outcome
+    }
+
+    /// Journals and sends the ISSUE of a sale.
+    public func earn(_ request: EarningRequest) async -> Earning { await send(.issue, request) }
+
+    /// Journals and sends a RETURN (`request.originalCheckoutTransactionId` names the sale).
+    public func returnSale(_ request: EarningRequest) async -> Earning { await send(.returnSale, request) }
+
+    private func send(_ operation: IssuanceOperation, _ request: EarningRequest) async -> Earning {
+        guard let host = host as? any IssuanceHost else {
+            return Earning(
+                entry: nil, outcome: .refused(code: nil, message: "this host does not serve Issuance"), checkoutTransactionId: nil, traceId: nil)
+        }
+        let entry: EarningEntry
+        do {
+            let traceId = try journal.nextTraceId()
+            let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
+            let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: transactionId, at: now())
+            let call = IssuanceCall(
+                operation: operation, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString,
+                maskedCard: request.card.number.masked)
+            entry = try journal.recordEarningIntent(
+                call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now())
+        } catch {
+            return Earning(
+                entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
+                checkoutTransactionId: nil, traceId: nil)
+        }
+        // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
+        var current = entry
+        for attempt in 0...IssuanceDecisions.resendsAfterServerError {
+            current = await attemptOnce(current, host: host)
+            guard current.state == .queued, Self.resendInLane(current) else { break }
+            if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
+        }
+        return Earning(
+            entry: current, outcome: Self.outcome(of: current), checkoutTransactionId: current.checkoutTransactionId, traceId: current.traceId)
+    }
+
+    /// One pass of the store-and-forward queue: every queued ISSUE and RETURN (or only those due) is sent
+    /// once more with its own key and body. Returns how many were answered and how many still wait.
+    @discardableResult
+    public func forwardEarnings(dueOnly: Bool = true) async throws(JournalError) -> (answered: Int, waiting: Int) {
+        guard let host = host as? any IssuanceHost else { return (0, try journal.queuedEarnings().count) }
+        var answered = 0
+        var waiting = 0
+        for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
+            let after = await attemptOnce(entry, host: host)
+            if after.state == .queued { waiting += 1 } else { answered += 1 }
+        }
+        return (answered, waiting)
+    }
+
+    /// Sends the row's call once and journals what came back. A row the journal cannot update stays queued.
+    private func attemptOnce(_ entry: EarningEntry, host: any IssuanceHost) async -> EarningEntry {
+        let exchange = await host.issuance(entry.call)
+        let (state, status, reply, failure) = Self.classify(exchange)
+        // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes.
+        let pause = min(300.0, 5 * pow(3, Double(min(entry.attempts, 5))))
+        do {
+            return try journal.recordEarningAttempt(
+                entry.id, state: state, httpStatus: status, responseCode: reply?.responseCode, confirmationNumber: reply?.confirmationNumber,
+                miles: state == .queued || state == .refused ? nil : Self.miles(of: reply), failure: failure,
+                nextAttemptAt: now().addingTimeInterval(pause), at: now())
+        } catch {
+            var unchanged = entry
+            unchanged.lastFailure = "the journal could not record the answer: \(error)"
+            return unchanged
+        }
+    }
+
+    /// Whether a queued row deserves another send in the lane (a 5xx, 408, lost answer), not a host that cannot be reached.
+    private static func resendInLane(_ entry: EarningEntry) -> Bool {
+        if let status = entry.httpStatus { return status == 408 || status >= 500 }
+        return !(entry.lastFailure ?? "").contains("nothing was sent")
+    }
+
+    static func miles(of reply: IssuanceReplyBody?) -> Int? {
+        guard let reply else { return nil }
+        return reply.totalMiles ?? reply.issuances.reduce(0) { $0 + $1.milesAmount }
+    }
+
+    /// An exchange's meaning for the journal: the state, the HTTP status, the body read, and why it is still queued.
+    static func classify(_ exchange: IssuanceExchange) -> (EarningState, Int?, IssuanceReplyBody?, String?) {
+        switch exchange {
+        case .notSent(let failure): return (.queued, nil, nil, failure.description)
+        case .unknown(let failure): return (.queued, nil, nil, failure.description)
+        case .answered(let status, let data):
+            let reply = try? IssuanceReplyBody(json: IssuanceJSON.parse(data))
+            switch status {
+            case 200:
+                guard let reply, miles(of: reply) != nil else { return (.queued, status, nil, "an answer without miles (HTTP 200)") }
+                return (.issued, status, reply, nil)
+            case 202: return (.accepted, status, reply, nil)
+            case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
+                return (.queued, status, reply, "another transaction for this collector was in progress")
+            case 400, 401, 403, 404, 409, 422:
+                return (.refused, status, reply, reply?.message ?? "HTTP \(status)")
+            default:
+                return (.queued, status, reply, reply?.message.map { "HTTP \(status): \($0)" } ?? "HTTP \(status)")
+            }
+        }
+    }
+
+    /// What the till may report for a row.
+    static func outcome(of entry: EarningEntry) -> EarningOutcome {
+        switch entry.state {
+        case .issued:
+            return .earned(miles: entry.miles ?? 0, confirmationNumber: entry.confirmationNumber, lines: [])
+        case .accepted: return .pending(reason: "the host accepted it; the miles post later")
+        case .queued: return .pending(reason: entry.lastFailure ?? "not answered yet")
+        case .refused: return .refused(code: entry.responseCode, message: entry.lastFailure ?? "refused by the host")
+        }
+    }
+
+    /// A CALCULATE's answer as an outcome (nothing journaled).
+    static func outcome(of exchange: IssuanceExchange) -> (outcome: EarningOutcome, reply: IssuanceReplyBody?) {
+        let (state, _, reply, failure) = classify(exchange)
+        switch state {
+        case .issued: return (.earned(miles: miles(of: reply) ?? 0, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
+        case .accepted, .queued: return (.pending(reason: failure ?? "no answer"), reply)
+        case .refused: return (.refused(code: reply?.responseCode, message: failure ?? "refused"), reply)
+        }
+    }
+
+    /// The body sent: the amounts after the AM Cash discount (`IssuanceDecisions.earnAfterAMCashDiscount`).
+    static func issuanceBody(_ request: EarningRequest, identity: TerminalIdentity, checkoutTransactionId: String?, at now: Date)
+        -> IssuanceRequestBody
+    {
+        let (preTax, postTax) = request.earnedOn()
+        return IssuanceRequestBody(
+            basketPreTaxAmount: preTax, basketPostTaxAmount: postTax, checkoutDateTime: IssuanceDecisions.checkoutDateTime(now),
+            checkoutTransactionId: checkoutTransactionId, collectorNumber: request.card.number.unmaskedDigits, deviceId: identity.deviceId,
+            coupon: request.coupons, items: request.items, originalCheckoutTransactionId: request.originalCheckoutTransactionId)
+    }
+}

@@ -1,0 +1,137 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashSimulator
+import AMCashWire
+import Foundation
+import Testing
+
+@testable import AMCashJournal
+
+/// ISSUE and RETURN through the journal against the real simulator over a real socket: journaled before
+/// they are sent, stored and forwarded while the host is away, replayed with the same key, never earned twice.
+@Suite struct EarningJournalTests {
+    static func card(_ digits: String, _ mode: CardEntryMode = .scan) -> CardRead {
+        CardRead(number: try! CollectorNumber(digits: digits), entryMode: mode)
+    }
+
+    static func client(_ baseURL: String) throws -> HostClient {
+        HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator,
+            timeouts: .standard)
+    }
+
+    @Test func aKeyedCardEarnsOnTheAmountAfterTheAMCashDiscount() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = try Self.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        // $100.00 pre-tax, $20 of it paid with AM Cash: earns on $80.00 = 4 miles (1 per whole $20).
+        let request = EarningRequest(
+            card: Self.card("81000000001", .manual), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+            amcashDiscount: Money(dollars: 20))
+        #expect(
+            await transactions.calculate(request) == .earned(miles: 4, confirmationNumber: nil, lines: (try await Self.lines(simulator, request))))
+        let earning = await transactions.earn(request)
+        guard case .earned(let miles, let confirmation, _) = earning.outcome else {
+            Issue.record("expected miles, got \(earning.outcome)")
+            return
+        }
+        #expect(miles == 4)
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1)
+        #expect(rows.first?.miles == 4, "the miles reported are the miles the host recorded")
+        #expect(rows.first?.confirmationNumber == confirmation)
+        #expect(rows.first?.checkoutTransactionId == earning.checkoutTransactionId)
+        #expect(try journal.earnings().map(\.state) == [.issued])
+        // The return of half the sale gives back 2 miles, named by the sale's checkoutTransactionId.
+        let back = await transactions.returnSale(
+            EarningRequest(
+                card: Self.card("81000000001", .manual), preTaxAmount: Money(dollars: 40), postTaxAmount: Money(dollars: 45),
+                originalCheckoutTransactionId: earning.checkoutTransactionId))
+        #expect(back.outcome.exitStatus == 0)
+        #expect(try await simulator.issuances().map(\.miles) == [4, -2])
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    /// The lines CALCULATE answers (for the expectation above): STANDARD only.
+    static func lines(_ simulator: SimulatorServer, _ request: EarningRequest) async throws -> [IssuanceLine] {
+        [
+            IssuanceLine(
+                issuanceOfferCode: "STANDARD", offerId: "STANDARD", offerDescription: "1 mile per $20 spent", milesAmount: 4,
+                contributingItemIds: [])
+        ]
+    }
+
+    @Test func anEarningWhileTheHostIsAwayIsPendingAndForwardedOnceWithTheSameKey() async throws {
+        let ledger = JournalTests.temporaryPath("ledger")
+        let first = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledger))
+        let port = first.port
+        let client = try Self.client(first.baseURL)
+        await first.stop()
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let request = EarningRequest(card: Self.card("81000000001"), preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 67))
+        let away = await transactions.earn(request)
+        guard case .pending = away.outcome else {
+            Issue.record("the host is away: the earning must be pending, got \(away.outcome)")
+            return
+        }
+        #expect(away.outcome.exitStatus == 3)
+        let queued = try #require(try journal.queuedEarnings().first)
+        #expect(queued.state == .queued)
+
+        // The host is back: the recovery pass sends the same body with the same key.
+        let back = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledger), port: port)
+        let report = try await transactions.recover(policy: .once)
+        #expect(report.earningsAnswered == 1)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(row.miles == 3)
+        #expect(row.idempotencyKey == queued.idempotencyKey)
+        #expect(row.body == queued.body)
+        // Another pass sends nothing more; a resend of the row's own call is answered from the host's stored answer.
+        _ = try await transactions.recover(policy: .once)
+        let replay = await client.issuance(row.call)
+        guard case .answered(let status, let data) = replay else {
+            Issue.record("no answer to the replay: \(replay)")
+            return
+        }
+        #expect(status == 200)
+        #expect(try IssuanceReplyBody(json: IssuanceJSON.parse(data)).confirmationNumber == row.confirmationNumber)
+        let rows = try await back.issuances()
+        #expect(rows.count == 1, "the ledger shows the earning once")
+        #expect(rows.first?.checkoutTransactionId == row.checkoutTransactionId)
+        await client.shutdown()
+        await back.stop()
+    }
+
+    @Test func aLostAnswerIsReplayedAndEarnsOnce() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
+        let client = try Self.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let earning = await transactions.earn(
+            EarningRequest(card: Self.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        guard case .pending = earning.outcome else {
+            Issue.record("every answer was lost: the earning must be pending, got \(earning.outcome)")
+            return
+        }
+        #expect(try await simulator.issuances().count == 1, "applied once although sent three times")
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.recover(policy: .once)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(row.miles == 5)
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1, "earned once")
+        #expect(rows.first?.confirmationNumber == row.confirmationNumber)
+        let balances = try #require(try await simulator.balances(of: collector))
+        #expect(balances.cash + balances.dream == 2_005)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `amcash calculate`, `issue` and `return` as a script runs them: the real binary, its built-in simulator.
+@Suite struct EarningCommandTests {
+    static func home() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("amcash-home-\(UUID())").path
+    }
+
+    @Test func aKeyedCardEarnsAfterTheDiscountAndTheReturnTakesMilesBack() async throws {
+        let home = Self.home()
+        let items = home + "-items.jsonl"
+        try Data(#"{"id":"1","name":"Kettle","quantity":1,"finalAmount":60.00,"categoryId":"DOUBLE"}"#.utf8).write(
+            to: URL(fileURLWithPath: items))
+        let calculate = try await CommandLineTests.amcash(
+            ["calculate", "--card", "81000000001", "--entry", "manual", "--basket", "113.00", "--pre-tax", "100.00", "--discount", "20.00"],
+            home: home)
+        #expect(calculate.status == 0, "\(calculate.output)\(calculate.errors)")
+        #expect(calculate.output.contains("This sale earns 4 miles"), "\(calculate.output)")
+        let issue = try await CommandLineTests.amcash(
+            [
+                "issue", "--card", "81000000001", "--entry", "manual", "--basket", "113.00", "--pre-tax", "100.00", "--discount", "20.00",
+                "--items", items, "--coupon", "BONUS50", "--json",
+            ], home: home)
+        #expect(issue.status == 0, "\(issue.output)\(issue.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(issue.output.utf8)) as? [String: Any])
+        #expect(object["outcome"] as? String == "issued")
+        // $80.00 after the discount: 4 STANDARD, +3 for the DOUBLE item ($60.00), +50 for the coupon.
+        #expect(object["miles"] as? Int == 57)
+        #expect(object["card"] as? String == "•••••••0001")
+        let sale = try #require(object["checkoutTransactionId"] as? String)
+        let back = try await CommandLineTests.amcash(
+            ["return", "--card", "81000000001", "--entry", "manual", "--basket", "45.20", "--pre-tax", "40.00", "--original", sale], home: home)
+        #expect(back.status == 0, "\(back.output)\(back.errors)")
+        #expect(back.output.contains("Miles taken back: 2"), "\(back.output)")
+        let journal = try await CommandLineTests.amcash(["journal"], home: home)
+        #expect(journal.output.contains("Miles earned 57, returned 2, pending 0 rows"), "\(journal.output)")
+    }
+
+    @Test(arguments: [
+        (["issue", "--card", "81000000015", "--entry", "scan", "--basket", "100.00"], Int32(3), "PENDING"),
+        (["issue", "--card", "81000000016", "--entry", "scan", "--basket", "100.00"], Int32(1), "REFUSED: 0035"),
+        (["issue", "--card", "81000000001", "--entry", "scan", "--basket", "1.005"], Int32(2), "--basket"),
+        (["return", "--card", "81000000001", "--entry", "scan", "--basket", "10.00"], Int32(2), "--original"),
+    ])
+    func exitStatusesSayWhatHappened(arguments: [String], status: Int32, text: String) async throws {
+        let run = try await CommandLineTests.amcash(arguments)
+        #expect(run.status == status, "\(run.output)\(run.errors)")
+        #expect((run.output + run.errors).contains(text), "\(run.output)\(run.errors)")
+    }
+
+    @Test func aBadItemsLineIsNamedByFileAndLine() async throws {
+        let home = Self.home()
+        let items = home + "-bad.jsonl"
+        try Data("{\"id\":\"1\"}\n{\"id\": 2.5.1}\n".utf8).write(to: URL(fileURLWithPath: items))
+        let run = try await CommandLineTests.amcash(
+            ["issue", "--card", "81000000001", "--entry", "scan", "--basket", "10.00", "--items", items], home: home)
+        #expect(run.status == 2)
+        #expect(run.errors.contains("\(items):2: item.id"), "\(run.errors)")
+    }
+}
