@@ -94,6 +94,7 @@ let package = Package(
                 "HTTPServing", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The hash of a request body that came without an Idempotency-Key, and the TLS training room's CA.
