@@ -1,3 +1,4 @@
+import AMCashDomain
 public import AMCashWire
 public import Foundation
 
@@ -53,9 +54,7 @@ public struct LeaseTimes: Sendable, Hashable {
     public static func covering(
         connect: Duration, read: Duration, atTheTill: ResendPolicy = .atTheTill, inRecovery: ResendPolicy = .inRecovery
     ) -> LeaseTimes {
-        func seconds(_ duration: Duration) -> TimeInterval {
-            TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
-        }
+        func seconds(_ duration: Duration) -> TimeInterval { duration.secondsWithFraction }
         func budget(_ policy: ResendPolicy) -> TimeInterval {
             let exchange = 4 * seconds(connect + read)
             let pauses = (1..<max(policy.attempts, 1)).reduce(0.0) { $0 + seconds(policy.delay(beforeAttempt: $1 + 1)) * 1.25 }

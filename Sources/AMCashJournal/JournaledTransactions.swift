@@ -106,8 +106,7 @@ public struct JournaledTransactions: Sendable {
     /// make it negative); nil when nothing went out, so a call that never left the till is no latency.
     static func latencyMs<Reply: HostReply>(of result: HostResult<Reply>, since began: ContinuousClock.Instant) -> Int? {
         if case .notSent = result { return nil }
-        let elapsed = ContinuousClock.now - began
-        return max(0, Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000))
+        return max(0, Int((ContinuousClock.now - began).wholeMilliseconds))
     }
 
     /// What the cashier may be shown: the journal's committed state, never the raw answer. An approval

@@ -1,3 +1,5 @@
+import AMCashDomain
+
 /// Faults the simulator injects, so a trainee (and the tests) can see what the network and the host
 /// do on a bad day. Each rule has a scope (everything, one endpoint, one collector), a kind and a
 /// chance in per-mille; draws come from a seeded generator, so a run can be repeated exactly.
@@ -101,7 +103,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
             }
         let kindText: String =
             switch kind {
-            case .delay(let duration): "delay=\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)"
+            case .delay(let duration): "delay=\(duration.wholeMilliseconds)"
             case .dropAfterApplying: "drop"
             case .serverError: "5xx"
             case .outage: "outage"

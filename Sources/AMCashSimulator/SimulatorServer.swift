@@ -88,7 +88,7 @@ public final class SimulatorServer: Sendable {
         // and no more than `maximumConnections` are open at once.
         let cap = ConnectionCap(limit: options.maximumConnections, perAddress: options.maximumConnectionsPerAddress)
         func amount(_ duration: Duration) -> TimeAmount {
-            .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .nanoseconds(duration.wholeNanoseconds)
         }
         let idle = amount(options.idleTimeout)
         // A request that drips (slowloris, through its head or its body) is closed at its deadline or below the rate.

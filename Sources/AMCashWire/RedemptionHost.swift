@@ -1,3 +1,5 @@
+import AMCashDomain
+
 /// The AIR MILES host as the console and the one-shot commands see it. The real one is
 /// `HostClient` (HTTPS, tokens, retries); tests of one module may plug in another.
 public protocol RedemptionHost: Sendable {
@@ -38,7 +40,7 @@ public struct ResendPolicy: Sendable, Hashable {
     /// The pause with up to ±25% jitter, so tills that lost the host together do not return in step.
     public func jitteredDelay(beforeAttempt attempt: Int) -> Duration {
         let base = delay(beforeAttempt: attempt)
-        let milliseconds = base.components.seconds * 1000 + base.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = base.wholeMilliseconds
         guard milliseconds >= 4 else { return base }
         let spread = milliseconds / 4
         return .milliseconds(milliseconds + Int64.random(in: -spread...spread))

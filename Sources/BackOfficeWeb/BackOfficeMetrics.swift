@@ -81,7 +81,7 @@ public enum BackOfficeMetrics {
         text.family("amcash_backoffice_scrape_seconds", "How long reading these numbers from the database took.", "gauge")
         text.sample(
             "amcash_backoffice_scrape_seconds", [:],
-            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            elapsed.secondsWithFraction)
         return text.output
     }
 }

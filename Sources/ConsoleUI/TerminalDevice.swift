@@ -1,3 +1,4 @@
+import AMCashDomain
 public import ConsoleCore
 
 /// What the console needs of a terminal: curses implements it (`CursesBackend.Terminal`), and tests
@@ -32,7 +33,6 @@ public enum MonotonicMilliseconds {
     private static let origin = ContinuousClock.now
 
     public static func now() -> Int64 {
-        let elapsed = ContinuousClock.now - origin
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        (ContinuousClock.now - origin).wholeMilliseconds
     }
 }

@@ -1,3 +1,4 @@
+import AMCashDomain
 import Foundation
 
 /// A progress line on standard error for work a person waits for (`amcash reconcile` on a big file):
@@ -22,7 +23,7 @@ struct ProgressLine {
         let now = ContinuousClock.now
         if let lastDrawn, now - lastDrawn < .milliseconds(250) { return }
         lastDrawn = now
-        let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+        let elapsed = (now - started).secondsWithFraction
         var parts = ["\(what): \(Self.grouped(done)) records"]
         if elapsed > 0 { parts.append("\(Self.grouped(Int(Double(done) / elapsed)))/s") }
         if let share, share > 0 {

@@ -180,8 +180,7 @@ public final class HostClient: RedemptionHost {
             if token == refusedToken { return .notSent(.unauthorized) }
             let started = ContinuousClock.now
             let sent = await send(call, token: token)
-            let latency = (ContinuousClock.now - started).components
-            let milliseconds = latency.seconds * 1000 + latency.attoseconds / 1_000_000_000_000_000
+            let milliseconds = (ContinuousClock.now - started).wholeMilliseconds
             var metadata: Logger.Metadata = [
                 "operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)",
                 "latencyMs": "\(milliseconds)",
@@ -247,7 +246,7 @@ public final class HostClient: RedemptionHost {
             return .failure(.cannotConnect("the URL \(url) cannot be requested: \(error)"))
         }
         // One deadline for the whole exchange, the body included: a host that drips bytes cannot hold the till.
-        let task = http.execute(request: request, delegate: delegate, deadline: .now() + .nanoseconds(deadline.nanoseconds))
+        let task = http.execute(request: request, delegate: delegate, deadline: .now() + .nanoseconds(deadline.wholeNanoseconds))
         do {
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
@@ -297,8 +296,8 @@ public final class HostClient: RedemptionHost {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(
-                connect: .nanoseconds(Int64(timeouts.connect.nanoseconds)),
-                read: .nanoseconds(Int64(timeouts.read.nanoseconds))))
+                connect: .nanoseconds(timeouts.connect.wholeNanoseconds),
+                read: .nanoseconds(timeouts.read.wholeNanoseconds)))
         configuration.httpVersion = .http1Only
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
@@ -370,13 +369,6 @@ public final class HostClient: RedemptionHost {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 }
 

@@ -1,3 +1,4 @@
+import AMCashDomain
 import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
@@ -82,8 +83,7 @@ final class SimulatorMetrics: Sendable {
         }
 
         static func seconds(since start: ContinuousClock.Instant) -> Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            (ContinuousClock.now - start).secondsWithFraction
         }
     }
 }
