@@ -232,12 +232,15 @@ struct ExportReconciliationCommand: AsyncParsableCommand {
         let calendarDay: CalendarDay
         do { calendarDay = try CalendarDay(parsing: day) } catch { throw ValidationError("--day: \(error)") }
         let file: ReconciliationFile
+        // The simulator's clock (a debug build's AMCASH_TEST_CLOCK_FILE moves it), not the wall clock: the
+        // orphans the host would have refunded by then are refunded before the file is written.
         do {
             if let url = simulator.database {
                 let address = try SimulatorCommand.ledgerAddress(url, environment: ProcessInfo.processInfo.environment)
-                file = try await ReconciliationExport.file(database: address, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+                file = try await ReconciliationExport.file(
+                    database: address, day: ProgramDay(calendarDay), sponsorCode: sponsor, now: ProcessClock.now())
             } else if let db = simulator.db {
-                file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor)
+                file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor, now: ProcessClock.now())
             } else {
                 throw ValidationError("export-recon needs the ledger: --db FILE or --database URL (the one the simulator ran with)")
             }
