@@ -1,4 +1,5 @@
 import AMCashConfiguration
+import AMCashDomain
 import AMCashJournal
 import ConsoleCore
 import ConsoleRuntime
@@ -30,7 +31,9 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
             // An acknowledged approval is no longer open: the status line's count follows at once.
             if case .acknowledged = event { bridge?.deliver(.pendingCount((try? journal.openCount()) ?? 0)) }
         }
-        bridge.server = try await RegisterServer.start(address: address, token: token, desk: bridge.desk, logger: Logger(label: "amcash.register"))
+        // The ack deadline is set on the journal's clock (ProcessClock): it is checked on the same one.
+        bridge.server = try await RegisterServer.start(
+            address: address, token: token, desk: bridge.desk, now: { ProcessClock.now() }, logger: Logger(label: "amcash.register"))
         return bridge
     }
 
