@@ -69,7 +69,8 @@ extension Journal {
         let lastDay = ProgramDay.reconciliationDay(at: windowEnd)
         return try run { db in
             var records: [TerminalRecord] = []
-            var redeemAmounts: [String: (Units?, Miles?, Money?)] = [:]
+            // Confirmation numbers of REDEEM rows held as unknown (their record carries none): few.
+            var unknownRedeemConfirmations: [Int: String] = [:]
             var reversalsNeedingOriginals: [Int] = []
             var originalsByRecord: [Int: String] = [:]
             var parsedDays: [String: ProgramDay] = [:]
@@ -109,7 +110,7 @@ extension Journal {
                 let units = (row[6] as Int?).map { Units($0) }
                 let miles = (row[7] as Int?).map { Miles($0) }
                 let money = (row[8] as Int?).map(Money.init(cents:))
-                if kind == .redeem, let confirmation { redeemAmounts[confirmation] = (units, miles, money) }
+                if kind == .redeem, isUnknown, let confirmation { unknownRedeemConfirmations[records.count] = confirmation }
                 if kind == .reverse { reversalsNeedingOriginals.append(records.count) }
                 records.append(
                     TerminalRecord(
@@ -123,6 +124,17 @@ extension Journal {
             // A reversal carries the miles and dollars of the redemption it reverses (found among the rows
             // read, or looked up: an original of an earlier, reconciled day).
             let lookup = try db.cachedStatement(sql: "SELECT units, miles, cents FROM entries WHERE kind = 'REDEEM' AND confirmationNumber = ?")
+            // The amounts of the redemptions those reversals name, found among the rows read (the last row wins,
+            // as it always has): only when there are reversals, so a day of a million REDEEMs hashes none of them.
+            var redeemAmounts: [String: (Units?, Miles?, Money?)] = [:]
+            if !originalsByRecord.isEmpty {
+                let wanted = Set(originalsByRecord.values)
+                for (index, record) in records.enumerated() where record.type == .redeem {
+                    guard let confirmation = record.confirmationNumber ?? unknownRedeemConfirmations[index], wanted.contains(confirmation)
+                    else { continue }
+                    redeemAmounts[confirmation] = (record.units, record.miles, record.money)
+                }
+            }
             for index in reversalsNeedingOriginals {
                 guard let original = originalsByRecord[index] else { continue }
                 var amounts = redeemAmounts[original]
