@@ -15,15 +15,26 @@ public struct ReconciledRow: Sendable, Hashable {
     }
 
     public let id: Int64
-    public let resolution: HostNumbers?
     /// Matched: marked reconciled (an unshown debit nothing gives back stays open, and is reported again).
     public let reconciles: Bool
+    /// What only a few rows carry (empty for a row that is only reconciled): an empty array holds no
+    /// storage, so a million matched rows take 24 bytes each.
+    private let rare: [Rare]
+
+    private struct Rare: Sendable, Hashable {
+        let resolution: HostNumbers?
+        let queuesVoid: Bool
+        let reversalConfirmation: String?
+        let settlesNotDebited: Bool
+    }
+
+    public var resolution: HostNumbers? { rare.first?.resolution }
     /// An unshown debit: its REVERSE is queued, for the till's recovery to send.
-    public let queuesVoid: Bool
+    public var queuesVoid: Bool { rare.first?.queuesVoid ?? false }
     /// A reversal the file shows the host applied, under this confirmation number.
-    public let reversalConfirmation: String?
+    public var reversalConfirmation: String? { rare.first?.reversalConfirmation }
     /// A REDEEM of unknown outcome the file proves never debited: settled as declined.
-    public let settlesNotDebited: Bool
+    public var settlesNotDebited: Bool { rare.first?.settlesNotDebited ?? false }
 
     /// The write-back a finding asks of the journal `journalIndex`, if any.
     public init?(_ finding: ReconciliationFinding, journalIndex: Int) {
@@ -31,9 +42,8 @@ public struct ReconciledRow: Sendable, Hashable {
         guard let key = finding.reconciles ?? (unshown ? finding.terminalKey : nil), key.journal == journalIndex else { return nil }
         id = key.id
         reconciles = finding.reconciles != nil
-        queuesVoid = finding.queuesVoid
-        settlesNotDebited = finding.settlesNotDebited
-        reversalConfirmation = finding.type == .reverse && finding.recordNumber != nil ? finding.confirmationNumber : nil
+        let reversalConfirmation = finding.type == .reverse && finding.recordNumber != nil ? finding.confirmationNumber : nil
+        let resolution: HostNumbers?
         if finding.resolvesUnknown, let confirmation = finding.confirmationNumber, let units = finding.units, let money = finding.money,
             let miles = finding.miles
         {
@@ -41,6 +51,14 @@ public struct ReconciledRow: Sendable, Hashable {
         } else {
             resolution = nil
         }
+        rare =
+            resolution == nil && !finding.queuesVoid && reversalConfirmation == nil && !finding.settlesNotDebited
+            ? []
+            : [
+                Rare(
+                    resolution: resolution, queuesVoid: finding.queuesVoid, reversalConfirmation: reversalConfirmation,
+                    settlesNotDebited: finding.settlesNotDebited)
+            ]
     }
 }
 
@@ -59,7 +77,8 @@ extension Journal {
         let lastDay = ProgramDay.reconciliationDay(at: windowEnd)
         return try run { db in
             var records: [TerminalRecord] = []
-            var redeemAmounts: [String: (Units?, Miles?, Money?)] = [:]
+            // Confirmation numbers of REDEEM rows held as unknown (their record carries none): few.
+            var unknownRedeemConfirmations: [Int: String] = [:]
             var reversalsNeedingOriginals: [Int] = []
             var originalsByRecord: [Int: String] = [:]
             var parsedDays: [String: ProgramDay] = [:]
@@ -70,7 +89,7 @@ extension Journal {
                 return parsed
             }
             let selection =
-                "(reconciliationDay BETWEEN ?1 AND ?2 AND createdAt >= ?3 AND createdAt < ?4) OR (reconciliationDay < ?1 AND isReconciled = 0)"
+                "(reconciliationDay BETWEEN ?1 AND ?2 AND createdAt >= ?3 AND createdAt < ?4) OR (reconciliationDay < ?1 AND NOT \(Journal.isReconciledSQL))"
             // Most rows are of the period's first day and far from its end: their day and time are not even
             // read (NULL), only those of the rows that roll forward, sit in the timing window, or are a
             // debit nobody saw (its reversal window depends on when it was made).
@@ -80,6 +99,11 @@ extension Journal {
                 + "CASE WHEN reconciliationDay = ?1 THEN NULL ELSE reconciliationDay END, "
                 + "CASE WHEN createdAt >= ?5 OR createdAt < ?3 OR state IN ('sending', 'unknown', 'approved', 'voiding', 'exception') "
                 + "THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
+            // The array is sized once (the period's rows, counted on the day index), not grown by copying a million rows.
+            let expected = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM entries WHERE reconciliationDay BETWEEN ? AND ?",
+                arguments: [firstDay.description, lastDay.description])
+            records.reserveCapacity(expected ?? 0)
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT \(columns) FROM entries WHERE \(selection) ORDER BY id",
                 arguments: [firstDay.description, lastDay.description, period.lowerBound, windowEnd, nearCutOff])
@@ -94,7 +118,7 @@ extension Journal {
                 let units = (row[6] as Int?).map { Units($0) }
                 let miles = (row[7] as Int?).map { Miles($0) }
                 let money = (row[8] as Int?).map(Money.init(cents:))
-                if kind == .redeem, let confirmation { redeemAmounts[confirmation] = (units, miles, money) }
+                if kind == .redeem, isUnknown, let confirmation { unknownRedeemConfirmations[records.count] = confirmation }
                 if kind == .reverse { reversalsNeedingOriginals.append(records.count) }
                 records.append(
                     TerminalRecord(
@@ -108,6 +132,17 @@ extension Journal {
             // A reversal carries the miles and dollars of the redemption it reverses (found among the rows
             // read, or looked up: an original of an earlier, reconciled day).
             let lookup = try db.cachedStatement(sql: "SELECT units, miles, cents FROM entries WHERE kind = 'REDEEM' AND confirmationNumber = ?")
+            // The amounts of the redemptions those reversals name, found among the rows read (the last row wins,
+            // as it always has): only when there are reversals, so a day of a million REDEEMs hashes none of them.
+            var redeemAmounts: [String: (Units?, Miles?, Money?)] = [:]
+            if !originalsByRecord.isEmpty {
+                let wanted = Set(originalsByRecord.values)
+                for (index, record) in records.enumerated() where record.type == .redeem {
+                    guard let confirmation = record.confirmationNumber ?? unknownRedeemConfirmations[index], wanted.contains(confirmation)
+                    else { continue }
+                    redeemAmounts[confirmation] = (record.units, record.miles, record.money)
+                }
+            }
             for index in reversalsNeedingOriginals {
                 guard let original = originalsByRecord[index] else { continue }
                 var amounts = redeemAmounts[original]
@@ -140,8 +175,7 @@ extension Journal {
                 try Journal.settleUnshownDebit(db, row, at: now)
             }
             for row in rows where row.settlesNotDebited { try Journal.settleNotDebited(db, row.id, at: now) }
-            // Matched rows are mostly consecutive ids: one statement per run of them, not one per row.
-            let reconciled = try db.cachedStatement(sql: "UPDATE entries SET isReconciled = 1 WHERE id BETWEEN ? AND ?")
+            // Matched rows are mostly consecutive ids: one run of them, one narrow row (`reconciledRuns`).
             let ids = rows.filter(\.reconciles).map(\.id).sorted()
             guard var start = ids.first else { return }
             var end = start
@@ -151,11 +185,35 @@ extension Journal {
                     continue
                 }
                 if id == end { continue }
-                try reconciled.execute(arguments: [start, end])
+                try Journal.addReconciledRun(db, start...end)
                 (start, end) = (id, id)
             }
-            try reconciled.execute(arguments: [start, end])
+            try Journal.addReconciledRun(db, start...end)
         }
+    }
+
+    /// Whether an `entries` row is reconciled, in SQL: its flag (rows marked before the runs, or one by
+    /// one), or its id inside a run of `reconciledRuns` (disjoint runs: the last one starting at or before it).
+    static let isReconciledSQL =
+        "(entries.isReconciled = 1 OR COALESCE((SELECT lastId FROM reconciledRuns WHERE firstId <= entries.id ORDER BY firstId DESC LIMIT 1), 0) >= entries.id)"
+
+    /// Adds `ids` to the reconciled runs, merged with any run it overlaps or touches, so runs stay
+    /// disjoint (a file reconciled twice marks its rows twice).
+    static func addReconciledRun(_ db: Database, _ ids: ClosedRange<Int64>) throws {
+        var first = ids.lowerBound
+        var last = ids.upperBound
+        if let before = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT firstId, lastId FROM reconciledRuns WHERE firstId < ? ORDER BY firstId DESC LIMIT 1"),
+            arguments: [first]), (before[1] as Int64) >= first - 1
+        {
+            first = before[0]
+            last = max(last, before[1])
+        }
+        let within = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT firstId, lastId FROM reconciledRuns WHERE firstId BETWEEN ? AND ?"), arguments: [first, last + 1])
+        for run in within { last = max(last, run[1]) }
+        try db.cachedStatement(sql: "DELETE FROM reconciledRuns WHERE firstId BETWEEN ? AND ?").execute(arguments: [first, last + 1])
+        try db.cachedStatement(sql: "INSERT INTO reconciledRuns (firstId, lastId) VALUES (?, ?)").execute(arguments: [first, last])
     }
 
     /// A debit the file shows for a REDEEM nobody was shown. Unknown: the host's numbers, then voided

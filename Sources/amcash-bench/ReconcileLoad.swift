@@ -32,7 +32,7 @@ struct ReconcileLoad {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
         print("reconcile benchmark: \(records) detail records against a journal of the matching rows")
-        print("row                                         elapsed s   peak MB   ÷ floor   breaks")
+        print("row                                         elapsed s   peak MB   ÷ floor   breaks   target")
         for withBreaks in [false, true] {
             let file = work.appendingPathComponent(withBreaks ? "breaks.txt" : "clean.txt").path
             let journal = work.appendingPathComponent(withBreaks ? "breaks.sqlite" : "clean.sqlite").path
@@ -48,7 +48,7 @@ struct ReconcileLoad {
                     + String(format: "%9.2f", floor) + "         -     1.00×        -")
             print(
                 "amcash reconcile, \(name)".padding(toLength: 44, withPad: " ", startingAt: 0)
-                    + String(format: "%9.2f %9d %8.1f× %8d", elapsed, peak, elapsed / floor, breaks))
+                    + String(format: "%9.2f %9d %8.1f× %8d", elapsed, peak, elapsed / floor, breaks) + "   ≤ 2 s, ≤ 300 MB")
         }
     }
 

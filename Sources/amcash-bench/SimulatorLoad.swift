@@ -44,7 +44,7 @@ struct SimulatorLoad {
             TestCollector(number: collectorNumber($0), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
         }
         print("simulator under wrk: \(connections) connections, \(threads) wrk threads, \(duration) s per row, \(Self.collectorCount) collectors")
-        print("row                                    p50 ms   p99 ms      req/s  ÷ floor req/s  errors")
+        print("row                                    p50 ms   p99 ms      req/s  ÷ floor req/s  errors  target")
         let scripts = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-wrk-\(UUID())")
         try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scripts) }
@@ -81,11 +81,22 @@ struct SimulatorLoad {
                         label.padding(toLength: 38, withPad: " ", startingAt: 0)
                             + String(
                                 format: "%8.2f %8.2f %10.0f %13.2f× %7d", result.p50, result.p99, result.perSecond,
-                                result.perSecond / floor, result.failures))
+                                result.perSecond / floor, result.failures) + "  " + Self.target(endpoint, backend: backend))
                 }
             }
         }
         print("peak memory of the benchmark process (the simulator; wrk runs apart): \(peakResidentMegabytes()) MB")
+    }
+
+    /// The goal of a row (the benchmarks issues'), printed beside it.
+    static func target(_ endpoint: String, backend: String) -> String {
+        switch (endpoint, backend) {
+        case ("echo", "memory"): "≥ 20,000 req/s"
+        case ("inquire", "memory"): "≥ 15,000 req/s"
+        case ("redeem", "memory"): "≥ 8,000 req/s, p99 ≤ 20 ms"
+        case ("redeem", "file"): "≥ 8,000 req/s, p99 ≤ 30 ms"
+        default: ""
+        }
     }
 
     static func token(_ base: String) async throws -> String {

@@ -13,61 +13,80 @@ public struct TerminalRecord: Sendable, Hashable {
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.journal, lhs.id) < (rhs.journal, rhs.id) }
     }
 
-    public let key: Key
+    // A day's million rows are held at once: stored compactly (about 100 bytes a row, not 250), read
+    // through the properties below.
+    private let id: Int64
+    private let journal: Int
+    /// The reconciliation day, as days since 1970-01-01.
+    private let dayNumber: Int
     public let type: ReconciliationTransactionType
     /// Confirmed by the host (has a confirmation number), or unknown (sent, never answered).
     public let isUnknown: Bool
+    /// A REDEEM the journal holds as approved but never shown, voiding, or in exception: a debit nobody
+    /// saw, owed back to the collector. Nil for every other row.
+    public let unshown: UnshownDebit?
+    /// How many bullets a standard mask has before `mask` (its last four digits); -1: `mask` is the
+    /// whole, non-standard mask. A million rows must not hold a million copies of the bullets.
+    private let hiddenDigits: Int8
     public let confirmationNumber: String?
     public let traceId: String
     public let cardTerminalId: String
-    /// The card as reports show it (`•••••••1234`).
-    public var maskedCard: String {
-        lastFour.map { String(repeating: "•", count: hiddenDigits) + $0 } ?? otherMask
-    }
-    /// A standard mask is kept as its last four digits (a short string, stored inline): a million rows
-    /// must not hold a million copies of the bullets.
-    private let lastFour: String?
-    private let hiddenDigits: Int
-    private let otherMask: String
-    public let units: Units?
-    public let miles: Miles?
-    public let money: Money?
-    /// The reconciliation day the terminal recorded it in.
-    public let day: ProgramDay
+    private let mask: String
+    /// Units, miles and cents; `Int.min` when the journal has none.
+    private let unitCount: Int
+    private let mileCount: Int
+    private let centCount: Int
     /// When the terminal made it. Only whether it is in the file's period and its distance from the
     /// period's end matter (`timing`): a journal may give the period's start for rows well inside it.
     /// Exact for a debit nobody was shown or an unknown REDEEM (its reversal window depends on it).
     public let createdAt: Date
-    /// A REDEEM the journal holds as approved but never shown, voiding, or in exception: a debit nobody
-    /// saw, owed back to the collector. Nil for every other row.
-    public let unshown: UnshownDebit?
+
+    /// Which journal (when several terminals are reconciled together) and which row in it.
+    public var key: Key { Key(journal: journal, id: id) }
+    /// The card as reports show it (`•••••••1234`).
+    public var maskedCard: String {
+        hiddenDigits >= 0 ? String(repeating: "•", count: Int(hiddenDigits)) + mask : mask
+    }
+    public var units: Units? { unitCount == .min ? nil : Units(unitCount) }
+    public var miles: Miles? { mileCount == .min ? nil : Miles(mileCount) }
+    public var money: Money? { centCount == .min ? nil : Money(cents: centCount) }
+    /// The reconciliation day the terminal recorded it in.
+    public var day: ProgramDay { ProgramDay(CalendarDay(daysSinceEpoch: dayNumber)) }
 
     public init(
         key: Key, type: ReconciliationTransactionType, isUnknown: Bool, confirmationNumber: String?, traceId: String,
         cardTerminalId: String, maskedCard: String, units: Units?, miles: Miles?, money: Money?, day: ProgramDay, createdAt: Date,
         unshown: UnshownDebit? = nil
     ) {
-        self.key = key
+        id = key.id
+        journal = key.journal
         self.type = type
         self.isUnknown = isUnknown
         self.confirmationNumber = confirmationNumber
         self.traceId = traceId
         self.cardTerminalId = cardTerminalId
-        let bullets = maskedCard.unicodeScalars.prefix { $0 == "•" }.count
-        let rest = maskedCard.unicodeScalars.dropFirst(bullets)
-        if rest.count == 4, rest.allSatisfy({ $0.isASCII && ("0"..."9").contains($0) }) {
-            lastFour = String(rest)
-            hiddenDigits = bullets
-            otherMask = ""
-        } else {
-            lastFour = nil
-            hiddenDigits = 0
-            otherMask = maskedCard
+        // "•" is three bytes in UTF-8 (E2 80 A2): the bullets are counted on the bytes.
+        let utf8 = maskedCard.utf8
+        var bullets = 0
+        var index = utf8.startIndex
+        while let next = utf8.index(index, offsetBy: 3, limitedBy: utf8.endIndex), utf8[index] == 0xE2,
+            utf8[utf8.index(after: index)] == 0x80, utf8[utf8.index(index, offsetBy: 2)] == 0xA2
+        {
+            bullets += 1
+            index = next
         }
-        self.units = units
-        self.miles = miles
-        self.money = money
-        self.day = day
+        let rest = utf8[index...]
+        if rest.count == 4, rest.allSatisfy({ (0x30...0x39).contains($0) }), bullets <= Int(Int8.max) {
+            mask = String(decoding: rest, as: UTF8.self)
+            hiddenDigits = Int8(bullets)
+        } else {
+            mask = maskedCard
+            hiddenDigits = -1
+        }
+        unitCount = units?.count ?? .min
+        mileCount = miles?.value ?? .min
+        centCount = money?.cents ?? .min
+        dayNumber = day.date.daysSinceEpoch
         self.createdAt = createdAt
         self.unshown = unshown
     }

@@ -195,7 +195,12 @@ public struct ReconciliationParser: Sendable {
         }
         let digit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
         let alphanumeric: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
-        let dateTime: (UInt8) -> Bool = { (0x30...0x39).contains($0) || [0x2D, 0x3A, 0x2B, 0x54, 0x5A, 0x2E].contains($0) }
+        let dateTime: (UInt8) -> Bool = {
+            switch $0 {
+            case 0x30...0x39, 0x2D, 0x3A, 0x2B, 0x54, 0x5A, 0x2E: true
+            default: false
+            }
+        }
         let notSpace: (UInt8) -> Bool = { $0 != 0x20 }
         try check(2, "host date-time", length: 1...40, allowed: dateTime)
         try check(3, "sponsor code", length: 4...4, allowed: alphanumeric)
