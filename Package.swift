@@ -269,7 +269,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The back office's rows: forwarding from a hundred tills, a million-row chain reconciliation
                 // (against AMCASH_TEST_DATABASE_URL's server or a throwaway cluster of its own).
-                "AMCashBackOffice", "AMCashPostgres", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "AMCashBackOffice", "AMCashPostgres", "ScratchPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),
@@ -350,20 +350,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // A throwaway PostgreSQL cluster for the tests (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server.
+        // A throwaway PostgreSQL cluster (initdb and pg_ctl), or AMCASH_TEST_DATABASE_URL's server: for the tests and
+        // the benchmarks, so the shipped amcash-bench depends on nothing under Tests/.
         .target(
-            name: "PostgresTestSupport",
+            name: "ScratchPostgres",
             dependencies: [
                 "AMCashPostgres", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tests/PostgresTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
             name: "AMCashBackOfficeTests",
             dependencies: [
                 "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                "AMCashSimulator", "PostgresTestSupport",
+                "AMCashSimulator", "ScratchPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -373,7 +373,7 @@ let package = Package(
         .testTarget(
             name: "BackOfficeWebTests",
             dependencies: [
-                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "PostgresTestSupport",
+                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "ScratchPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -386,7 +386,7 @@ let package = Package(
             name: "amcashTests",
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
-                "amcash", "PostgresTestSupport", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
+                "amcash", "ScratchPostgres", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
                 "AMCashDomain", "FuzzSupport",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
                 "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -4,7 +4,7 @@ import AMCashPostgres
 import Foundation
 import GRDB
 import PostgresNIO
-import PostgresTestSupport
+import ScratchPostgres
 
 /// `amcash-bench backoffice`: the chain database (AMCASH_TEST_DATABASE_URL's server, or a throwaway
 /// cluster with fsync on) under the back office's loads, each beside a floor of the same run.

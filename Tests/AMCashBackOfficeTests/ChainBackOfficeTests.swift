@@ -9,7 +9,7 @@ import AMCashWire
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// Tills of two stores forward their journals to one chain database (a real PostgreSQL), and the

@@ -5,7 +5,7 @@ import BackOfficeWeb
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// A clock the tests move: session expiry and lockouts without waiting.

@@ -4,7 +4,7 @@ import AMCashPostgres
 import BackOfficeWeb
 import Foundation
 import PostgresNIO
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// The pages' time with a chain's day: 100 stores × 10 tills and 100,000 rows, over a real socket. A

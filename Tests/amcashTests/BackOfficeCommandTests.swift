@@ -6,7 +6,7 @@ import AMCashPostgres
 import AMCashWire
 import Foundation
 import PostgresNIO
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// The back office and the training centre as a chain's IT and a trainer run them: real `amcash`

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// The real console in a real terminal: amcash runs inside tmux on the built-in simulator; the tests

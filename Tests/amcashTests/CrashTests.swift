@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// Kills `amcash redeem` with SIGKILL at each crash point of the journaled transaction, against a

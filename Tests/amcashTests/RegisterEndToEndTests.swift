@@ -1,5 +1,5 @@
 import Foundation
-import PostgresTestSupport
+import ScratchPostgres
 import Testing
 
 /// The store's register and the real console: amcash runs in tmux with `registerListen`; the sample

@@ -4,7 +4,7 @@ public import Glibc
 import Logging
 import PostgresNIO
 
-/// PostgreSQL for the tests: `AMCASH_TEST_DATABASE_URL`'s server when it is set, otherwise a
+/// PostgreSQL for the tests and the benchmarks: `AMCASH_TEST_DATABASE_URL`'s server when it is set, otherwise a
 /// throwaway cluster of this test process's own (initdb and pg_ctl in a temporary folder, a free
 /// loopback port, password authentication), stopped and deleted when the process exits. Each test
 /// gets a database of its own: tests never share state.
