@@ -74,10 +74,17 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The client that speaks the contract: configuration, tokens, retries, idempotency.
+        // The requests as the host receives them (bodies, headers, idempotency keys) and the wire format,
+        // without an HTTP stack: the journal and the console's runtime build on this, not on the client.
+        .target(
+            name: "AMCashRequests",
+            dependencies: ["AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract"],
+            swiftSettings: strict
+        ),
         .target(
             name: "AMCashAPI",
             dependencies: [
-                "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract",
+                "AMCashRequests", "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -156,7 +163,7 @@ let package = Package(
         .target(
             name: "AMCashJournal",
             dependencies: [
-                "AMCashAPI", "AMCashWire", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                "AMCashRequests", "AMCashWire", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
                 // A salted hash of the card keeps two calls for one collector apart without a second copy of the number.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -212,7 +219,7 @@ let package = Package(
         .target(
             name: "ConsoleRuntime",
             dependencies: [
-                "ConsoleCore", "ConsoleUI", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
+                "ConsoleCore", "ConsoleUI", "AMCashJournal", "AMCashRequests", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
                 "ReceiptPrinting", "ReceiptPrinterIO",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,5 @@
-import AMCashAPI
 public import AMCashDomain
+import AMCashRequests
 public import AMCashWire
 import Crypto
 public import Foundation

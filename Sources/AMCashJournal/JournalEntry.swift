@@ -1,5 +1,5 @@
-import AMCashAPI
 public import AMCashDomain
+import AMCashRequests
 public import AMCashWire
 public import Foundation
 

@@ -1,5 +1,5 @@
-public import AMCashAPI
 public import AMCashDomain
+public import AMCashRequests
 public import AMCashWire
 public import Foundation
 

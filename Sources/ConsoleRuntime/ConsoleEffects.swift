@@ -1,7 +1,7 @@
-public import AMCashAPI
 public import AMCashConfiguration
 public import AMCashDomain
 public import AMCashJournal
+public import AMCashRequests
 public import AMCashWire
 public import ConsoleCore
 import ConsoleUI
