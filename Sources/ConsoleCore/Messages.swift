@@ -39,6 +39,9 @@ public enum Msg: Sendable {
     case registerApprovalVoided(saleId: String)
     /// The register voids an acknowledged sale: the cashier reverses it with the card.
     case registerReversalRequested(saleId: String, confirmationNumber: String)
+    /// The sale's ISSUE ended for now (the miles the host recorded, pending, or refused), with the
+    /// receipt its `Effect.earn` carried, to print with the miles line.
+    case earned(EarningRequest, EarningOutcome, receipt: ReceiptDocument?, traceId: String?)
 }
 
 /// Names an effect that a later one may cancel: a new one with the same id replaces the old.
@@ -78,6 +81,11 @@ public enum Effect: Sendable, Equatable {
     case registerSaleMoved(saleId: String, RegisterSaleStep)
     /// The console closed the register's sale (the cashier cancelled it, or moved on to a new sale).
     case registerSaleClosed(saleId: String)
+    /// The sale earns (ISSUE, after its REDEEM ended or instead of one): journaled and sent by
+    /// `JournaledTransactions.earn`; answers `earned`. It carries the redemption's receipt (and its
+    /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
+    /// No id: an ISSUE is stored and forwarded to its end, never cancelled.
+    case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?)
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may
     /// have been written to the host it runs to its end, and the journal records that end.

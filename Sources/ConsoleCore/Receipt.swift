@@ -77,6 +77,30 @@ public enum Receipt {
         return ReceiptDocument(lines: lines)
     }
 
+    /// The receipt with its "Miles earned" line, after the trace: the miles the host recorded, or
+    /// "pending" (stored and forwarded; the miles post later), or "not earned" when the host refused.
+    public static func withEarning(_ document: ReceiptDocument, _ outcome: EarningOutcome, language: Language) -> ReceiptDocument {
+        var document = document
+        let at =
+            document.lines.firstIndex { line in
+                switch line {
+                case .barcode, .cut: true
+                default: false
+                }
+            } ?? document.lines.endIndex
+        document.lines.insert(.amount(label: ConsoleText.milesEarned.text(language) + ": ", value: earnedValue(outcome, language: language)), at: at)
+        return document
+    }
+
+    /// "12", "pending" or "not earned": the value of the "Miles earned" line, on screen and on the receipt.
+    public static func earnedValue(_ outcome: EarningOutcome, language: Language) -> String {
+        switch outcome {
+        case .earned(let miles, _, _): "\(miles)"
+        case .pending: ConsoleText.milesPending.text(language)
+        case .refused: ConsoleText.milesNotEarned.text(language)
+        }
+    }
+
     private static func header(_ context: ReceiptContext, title: String) -> [ReceiptDocument.Line] {
         var lines: [ReceiptDocument.Line] = [.title(title)]
         if context.isTraining {

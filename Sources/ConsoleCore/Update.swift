@@ -37,6 +37,8 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .redeemed(let result, let traceId):
         guard case .redeeming(let offer, _) = model.screen else { return [] }
         return OfferScreen.redeemed(&model, offer.sale, result, traceId: traceId)
+    case .earned(let request, let outcome, let receipt, let traceId):
+        return OfferScreen.earned(&model, request, outcome, receipt: receipt, traceId: traceId)
     case .reversibleLoaded(let items):
         guard case .reverseList(var list) = model.screen else { return [] }
         list.items = items

@@ -63,8 +63,13 @@ import Testing
         store.press(.up) { $0.screen = .offer(Given.offer(4)) }
         store.press(.up)  // never up past the cap
         store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
-        store.press(.enter)  // nothing to confirm with no amount
         store.press(.character("M")) { $0.screen = .offer(Given.offer(4)) }
+        store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
+        // Enter with nothing to redeem finishes the sale: it earns on the whole amount, no REDEEM.
+        let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        store.press(.enter, effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
     }
 
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnythingIsSent() {
@@ -77,8 +82,19 @@ import Testing
             $0.status.connection = .up
             $0.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
         }
-        store.press(.enter)
         store.press(.character("y"))
+        // A keyed card cannot redeem, but it earns: Enter finishes the sale with an ISSUE, never a REDEEM.
+        let earning = EarningRequest(card: Self.manual, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        store.press(.enter, effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
+        store.send(.earned(earning, .earned(miles: 2, confirmationNumber: nil, lines: []), receipt: nil, traceId: nil)) {
+            $0.screen = .result(
+                RedemptionResult(
+                    outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .done(.earned(miles: 2, confirmationNumber: nil, lines: []))))
+        }
+        // An answer for another sale's ISSUE never lands on this screen.
+        store.send(.earned(Given.approval(traceId: "1").request, .pending(reason: "late"), receipt: nil, traceId: nil))
     }
 
     @Test func anInactiveCardShowsItsMessageAndAction() {
@@ -181,26 +197,39 @@ import Testing
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
         let approval = Given.approval(traceId: traceId)
-        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.print]) {
+        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.effect]) {
             $0.screen = .result(approval.result)
         }
     }
 
     @Test func anApprovalShowsTheConfirmationAndPrintsTheReceipt() {
         let store = UpdateStore.atTheOffer()
-        let effects = Self.approve(store, traceId: "000000000007")
+        let approval = Given.approval(traceId: "000000000007")
+        Self.approve(store, traceId: "000000000007")
+        // The REDEEM ended: the ISSUE of the rest carries the receipt, printed with the miles the host recorded.
+        var earned = approval.result
+        earned.earning = .done(.earned(miles: 1, confirmationNumber: "IS1", lines: []))
+        let withMiles = Receipt.withEarning(approval.receipt, .earned(miles: 1, confirmationNumber: "IS1", lines: []), language: .english)
+        earned = RedemptionResult(
+            outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning)
+        let effects = store.send(
+            .earned(approval.request, .earned(miles: 1, confirmationNumber: "IS1", lines: []), receipt: approval.receipt, traceId: "000000000007"),
+            effects: [.printReceipt(withMiles, traceId: "000000000007")]
+        ) { $0.screen = .result(earned) }
         guard case .printReceipt(let document, let traceId)? = effects.first else {
             Issue.record("no receipt")
             return
         }
         let lines = document.textLines
+        #expect(lines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 1") }, "\(lines)")
+        #expect(approval.request.earnedOn().postTax == Money(cents: 4335 - 3000), "earned on the sale less the AM Cash discount")
         #expect(traceId == "000000000007", "kept with its journal row if it does not print")
         #expect(document.barcodeData == "RD0000000001", "the confirmation number as a barcode, for a reversal by scanning")
         #expect(lines.contains("Confirmation: RD0000000001"))
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
         #expect(!lines.joined().contains("81000000001"))
-        var shown = Given.approval(traceId: "000000000007").result
+        var shown = earned
         shown.showingReceipt = true
         // R shows the receipt on screen; Enter starts a new sale, the receipt put away.
         store.press(.character("r")) { $0.screen = .result(shown) }
@@ -224,9 +253,20 @@ import Testing
         store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
-        // No receipt without an approval.
-        store.send(.redeemed(result, traceId: "000000000008")) {
-            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
+        // No receipt without an approval. A sale whose REDEEM ended without one earns on its whole amount;
+        // one not confirmed does not earn at the till (its end is recovery's).
+        let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        if case .unknown = expected {
+            store.send(.redeemed(result, traceId: "000000000008")) {
+                $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
+            }
+            return
+        }
+        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
+        store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {
+            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .done(.pending(reason: "host away"))))
         }
     }
 

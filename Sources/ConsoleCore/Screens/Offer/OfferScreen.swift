@@ -35,7 +35,7 @@ enum OfferScreen {
         case .maximum: offer.choice?.selectMaximum()
         case .none: offer.choice?.selectNone()
         case .confirm:
-            guard let choice = offer.redeemableChoice else { return [] }
+            guard let choice = offer.redeemableChoice else { return finishWithoutRedeeming(&model, offer) }
             model.screen = .confirm(offer, choice)
             return []
         case .cancel:
@@ -60,6 +60,34 @@ enum OfferScreen {
             card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax, language: model.language)
         if let register = model.register { return [.redeemForRegister(request, saleId: register.saleId)] }
         return [.redeem(request)]
+    }
+
+    /// Enter with nothing to redeem (a keyed card, none chosen, no answer to INQUIRE) finishes the sale:
+    /// it earns on its whole amount. A register's sale is finished by the register, not here.
+    static func finishWithoutRedeeming(_ model: inout Model, _ offer: Offer) -> [Effect] {
+        guard model.register == nil else { return [] }
+        let request = earningRequest(offer.sale, discount: .zero)
+        model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(request)))
+        return [.earn(request, receipt: nil, traceId: nil)]
+    }
+
+    /// What the sale earns on: its amounts less the AM Cash discount given (`EarningRequest.earnedOn`).
+    static func earningRequest(_ sale: Sale, discount: Money) -> EarningRequest {
+        EarningRequest(card: sale.card, preTaxAmount: sale.preTax ?? sale.basket, postTaxAmount: sale.basket, amcashDiscount: discount)
+    }
+
+    /// The ISSUE answered (or was queued): the receipt it carried prints with the miles line, and the
+    /// result on screen shows the miles if it is still this sale's.
+    static func earned(
+        _ model: inout Model, _ request: EarningRequest, _ outcome: EarningOutcome, receipt: ReceiptDocument?, traceId: String?
+    ) -> [Effect] {
+        if case .result(var result) = model.screen, result.earning == .sending(request) {
+            result.earning = .done(outcome)
+            if let receipt { result = result.with(receipt: Receipt.withEarning(receipt, outcome, language: model.language).textLines) }
+            model.screen = .result(result)
+        }
+        guard let receipt else { return [] }
+        return [.printReceipt(Receipt.withEarning(receipt, outcome, language: model.language), traceId: traceId)]
     }
 
     static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
@@ -107,7 +135,22 @@ enum OfferScreen {
         let approved = if case .approved = outcome { true } else { false }
         // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
         let mark = approved && model.register == nil ? traceId : nil
-        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
-        return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
+        // The REDEEM has ended: the sale earns on the rest (a register's sale does not earn here yet; a
+        // result not confirmed does not earn at the till: its end is recovery's).
+        var discount: Money?
+        switch outcome {
+        case .approved(let approval, _): discount = approval.discount
+        case .declined, .notSent: discount = .zero
+        case .unknown, .notRedeemed: discount = nil
+        }
+        guard model.register == nil, let discount else {
+            model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
+            return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
+        }
+        let request = earningRequest(sale, discount: discount)
+        model.screen = .result(
+            RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+        // The receipt prints when the miles are known (or pending): `earned`.
+        return [.earn(request, receipt: receipt, traceId: receipt == nil ? nil : traceId)]
     }
 }

@@ -1,0 +1,86 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import AMCashWire
+import ConsoleCore
+import ConsoleRuntime
+import ConsoleTestSupport
+import Foundation
+import Testing
+
+/// A whole sale at the till through `update` and the real effect performer: a real journal and the real
+/// simulator over a real socket. The REDEEM ends first, then the ISSUE of the rest; the receipt prints the
+/// miles the simulator's ledger recorded, once.
+@Suite struct EarningEffectsTests {
+    /// Performs the effects `update` asks for and feeds their answers back, until none are left.
+    static func drive(_ effects: [Effect], _ model: inout Model, _ performer: ConsoleEffects, log: inout [Effect]) async {
+        var queue = effects
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            log.append(effect)
+            let box = ConsoleEffectsTests.MessageBox()
+            await performer.perform(effect) { box.append($0) }
+            for message in box.messages { queue += update(&model, message) }
+        }
+    }
+
+    @Test func aSaleRedeemsThenEarnsOnTheRestAndTheReceiptPrintsTheLedgersMiles() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+
+        // A $100.00 sale for the plenty collector, $20 of it in AM Cash: the rest, $80.00, earns 4 miles (1 per whole $20).
+        let basket = Money(dollars: 100)
+        let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
+        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
+        choice.select(Units(2))
+        var model = Model(settings: Fixtures.settings)
+        model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        var time: Int64 = 0
+        var log: [Effect] = []
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+
+        // REDEEM to its end, then ISSUE: never both at once for one collector.
+        let kinds = log.map { effect -> String in
+            switch effect {
+            case .redeem: "redeem"
+            case .earn: "earn"
+            case .printReceipt: "print"
+            default: "other"
+            }
+        }
+        #expect(kinds.filter { $0 != "other" } == ["redeem", "earn", "print"], "\(kinds)")
+        guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome else {
+            Issue.record("not approved: \(model.screen)")
+            return
+        }
+        #expect(approval.discount == Money(dollars: 20))
+        #expect(result.earning == .done(.earned(miles: 4, confirmationNumber: try await simulator.issuances().first?.confirmationNumber, lines: [])))
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1 && rows.first?.miles == 4 && rows.first?.operation == "issue", "the ledger shows the miles once: \(rows)")
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("Miles earned:") && receipts.contains("Miles redeemed:"), "\(receipts)")
+        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
+        #expect(milesLine?.split(separator: " ").last == "4", "the receipt prints the miles the host recorded: \(receipts)")
+        #expect(!receipts.contains("81000000001"))
+
+        // Recovery's forwarding finds nothing to send again: nothing earns twice.
+        let forwarded = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(forwarded.answered == 0 && forwarded.waiting == 0)
+        #expect(try await simulator.issuances().count == 1)
+        #expect(try journal.earnings().map(\.state) == [.issued])
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
