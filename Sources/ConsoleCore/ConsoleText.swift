@@ -32,6 +32,9 @@ public enum ConsoleText {
     public static let approved = t("APPROVED", "APPROUVÉ")
     public static let declined = t("NOT APPROVED", "REFUSÉ")
     public static let unknown = t("NOT CONFIRMED", "NON CONFIRMÉ")
+    public static func saleEarns(_ miles: Int) -> LocalizedText {
+        t("This sale earns \(miles) miles", "Cette vente rapporte \(miles) milles")
+    }
     public static let milesEarned = t("Miles earned", "Milles obtenus")
     public static let milesPending = t("pending", "en attente")
     public static let milesNotEarned = t("not earned (refused)", "non obtenus (refusé)")

@@ -79,6 +79,9 @@ public struct ConsoleEffects: EffectPerformer {
             // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+        case .calculate(let request):
+            // A preview: never journaled; its failure only leaves the offer's line out.
+            send(.calculated(request, await transactions.calculate(request)))
         case .registerSaleMoved(let saleId, let step):
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):

@@ -72,6 +72,51 @@ import Testing
         }
     }
 
+    @Test func theOfferShowsWhatTheSaleEarnsOnTheAmountOnScreenOnly() {
+        let store = UpdateStore.atTheOffer()
+        // At the next tick: CALCULATE on the sale less the $40 chosen.
+        let at40 = Given.offer().earningRequest
+        #expect(at40.amcashDiscount == Money(dollars: 40))
+        var offer = Given.offer()
+        offer.preview = EarningPreview(request: at40, miles: nil)
+        store.send(.tick(clock: "13:32"), effects: [.calculate(at40)]) {
+            $0.status.clock = "13:32"
+            $0.status.secondsSinceEcho = 1
+            $0.kiosk.idleSeconds = 1
+            $0.screen = .offer(offer)
+        }
+        store.send(.calculated(at40, .earned(miles: 0, confirmationNumber: nil, lines: []))) {
+            offer.preview?.miles = 0
+            $0.screen = .offer(offer)
+        }
+        #expect(offer.previewMiles == 0)
+        // A step changes the amount: the old answer is not shown for it, and the next tick asks again (its id
+        // replaces any CALCULATE still in flight).
+        var none = Given.offer(0)
+        none.preview = offer.preview
+        store.press(.character("0")) {
+            $0.kiosk.idleSeconds = 0
+            $0.screen = .offer(none)
+        }
+        #expect(none.previewMiles == nil, "an answer for another amount is never shown")
+        let whole = none.earningRequest
+        #expect(whole.amcashDiscount == .zero && Effect.calculate(whole).id == .calculation)
+        none.preview = EarningPreview(request: whole, miles: nil)
+        store.send(.tick(clock: "13:32"), effects: [.calculate(whole)]) {
+            $0.status.secondsSinceEcho = 2
+            $0.kiosk.idleSeconds = 1
+            $0.screen = .offer(none)
+        }
+        // An answer for the old amount is dropped; a failure leaves the line out and the sale goes on.
+        store.send(.calculated(at40, .earned(miles: 9, confirmationNumber: nil, lines: [])))
+        store.send(.calculated(whole, .pending(reason: "the host cannot be reached")))
+        store.send(.tick(clock: "13:32")) {
+            $0.status.secondsSinceEcho = 3
+            $0.kiosk.idleSeconds = 2
+        }
+        #expect(none.previewMiles == nil)
+    }
+
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnythingIsSent() {
         let store = UpdateStore.console(Model(settings: Fixtures.settings))
         let sale = Sale(card: Self.manual, basket: Given.basket, preTax: nil)

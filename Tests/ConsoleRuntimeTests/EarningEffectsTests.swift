@@ -12,7 +12,7 @@ import Testing
 
 /// A whole sale at the till through `update` and the real effect performer: a real journal and the real
 /// simulator over a real socket. The REDEEM ends first, then the ISSUE of the rest; the receipt prints the
-/// miles the simulator's ledger recorded, once.
+/// miles the simulator's ledger recorded, once. The offer's CALCULATE answers what the ISSUE then records.
 @Suite struct EarningEffectsTests {
     /// Performs the effects `update` asks for and feeds their answers back, until none are left.
     static func drive(_ effects: [Effect], _ model: inout Model, _ performer: ConsoleEffects, log: inout [Effect]) async {
@@ -48,6 +48,14 @@ import Testing
         model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
         var time: Int64 = 0
         var log: [Effect] = []
+        // The offer's tick asks CALCULATE for the amount on screen: 4 miles, shown; nothing recorded.
+        await Self.drive(update(&model, .tick(clock: "13:32")), &model, performer, log: &log)
+        guard case .offer(let offer) = model.screen else {
+            Issue.record("not on the offer: \(model.screen)")
+            return
+        }
+        #expect(offer.previewMiles == 4, "\(String(describing: offer.preview))")
+        #expect(try await simulator.issuances().isEmpty, "a CALCULATE moves nothing")
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
 
@@ -61,6 +69,7 @@ import Testing
             }
         }
         #expect(kinds.filter { $0 != "other" } == ["redeem", "earn", "print"], "\(kinds)")
+        #expect(log.first == .calculate(offer.earningRequest))
         guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome else {
             Issue.record("not approved: \(model.screen)")
             return

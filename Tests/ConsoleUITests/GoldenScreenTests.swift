@@ -35,6 +35,14 @@ import Testing
         _ = Fixtures.press(.character("-"), &offer, &time)
         states.append(("offer", offer))
 
+        // CALCULATE answered at the next tick: "This sale earns 2 miles" on the amount on screen.
+        var earns = offer
+        _ = update(&earns, .tick(clock: "13:32"))
+        if case .offer(let shown) = earns.screen {
+            _ = update(&earns, .calculated(shown.earningRequest, .earned(miles: 2, confirmationNumber: nil, lines: [])))
+        }
+        states.append(("offer-earns", earns))
+
         var keyed = typed
         _ = Fixtures.type("\n81000000001\n", into: &keyed, startingAt: &time)
         _ = update(&keyed, .inquired(.answered(Fixtures.plentyInquiry)))

@@ -10,18 +10,46 @@ public struct Offer: Hashable, Sendable {
     /// The amount stepper; nil when nothing can be redeemed (a keyed card, no units, no answer).
     public var choice: RedemptionChoice?
     public var notice: LocalizedText?
+    /// The host's CALCULATE of what this sale earns, for the amount it was asked for; nil before one is asked.
+    public var preview: EarningPreview?
 
-    public init(sale: Sale, inquiry: InquiryReply?, choice: RedemptionChoice?, notice: LocalizedText?) {
+    public init(
+        sale: Sale, inquiry: InquiryReply?, choice: RedemptionChoice?, notice: LocalizedText?, preview: EarningPreview? = nil
+    ) {
         self.sale = sale
         self.inquiry = inquiry
         self.choice = choice
         self.notice = notice
+        self.preview = preview
+    }
+
+    /// What the sale would earn on as it stands: its amounts less the AM Cash discount chosen.
+    public var earningRequest: EarningRequest {
+        OfferScreen.earningRequest(sale, discount: redeemableChoice?.money ?? .zero)
+    }
+
+    /// The miles "This sale earns" shows: only CALCULATE's answer for the amount on screen now.
+    public var previewMiles: Int? {
+        guard let preview, preview.request == earningRequest else { return nil }
+        return preview.miles
     }
 
     /// The choice, when it redeems something and the card may redeem: what "confirm" needs.
     var redeemableChoice: RedemptionChoice? {
         guard let choice, choice.isRedemption, sale.card.canRedeem else { return nil }
         return choice
+    }
+}
+
+/// The offer's CALCULATE: the request it was asked for, and its miles once answered (nil while it is with
+/// the host, or when it failed: the line is then simply absent, and the sale goes on).
+public struct EarningPreview: Hashable, Sendable {
+    public let request: EarningRequest
+    public var miles: Int?
+
+    public init(request: EarningRequest, miles: Int?) {
+        self.request = request
+        self.miles = miles
     }
 }
 
@@ -88,6 +116,27 @@ enum OfferScreen {
         }
         guard let receipt else { return [] }
         return [.printReceipt(Receipt.withEarning(receipt, outcome, language: model.language), traceId: traceId)]
+    }
+
+    /// At each second's tick on the offer: CALCULATE the sale as it now stands, once for each amount (holding
+    /// a step key sends one, not one per step; a newer one replaces the one in flight). A register's sale does
+    /// not earn at the console, so it is not asked.
+    static func previewIfChanged(_ model: inout Model) -> [Effect] {
+        guard model.register == nil, model.overlays.isEmpty, case .offer(var offer) = model.screen else { return [] }
+        let request = offer.earningRequest
+        guard offer.preview?.request != request else { return [] }
+        offer.preview = EarningPreview(request: request, miles: nil)
+        model.screen = .offer(offer)
+        return [.calculate(request)]
+    }
+
+    /// CALCULATE answered: its miles show if the offer still stands at that amount. A failure leaves the line out.
+    static func calculated(_ model: inout Model, _ request: EarningRequest, _ outcome: EarningOutcome) -> [Effect] {
+        guard case .offer(var offer) = model.screen, offer.preview?.request == request else { return [] }
+        guard case .earned(let miles, _, _) = outcome else { return [] }
+        offer.preview?.miles = miles
+        model.screen = .offer(offer)
+        return []
     }
 
     static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
