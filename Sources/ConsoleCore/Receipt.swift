@@ -41,6 +41,17 @@ public enum Receipt {
             context: ReceiptContext(model))
     }
 
+    static func earning(card: CardRead, model: Model) -> ReceiptDocument { earning(card: card, context: ReceiptContext(model)) }
+
+    /// The receipt of a sale that earned without an AM Cash redemption (a keyed card, none chosen, a
+    /// redemption not approved): the card and, once the ISSUE ended, its "Miles earned" line.
+    public static func earning(card: CardRead, context: ReceiptContext) -> ReceiptDocument {
+        var lines = header(context, title: context.language == .french ? "MILLES AIR MILES" : "AIR MILES REWARD MILES")
+        lines.append(.field(label: context.language == .french ? "Carte: " : "Card: ", value: card.number.maskedASCII))
+        lines.append(.cut)
+        return ReceiptDocument(lines: lines)
+    }
+
     public static func redemption(
         _ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, context: ReceiptContext
     ) -> ReceiptDocument {

@@ -67,7 +67,7 @@ import Testing
         store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
         // Enter with nothing to redeem finishes the sale: it earns on the whole amount, no REDEEM.
         let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
-        store.press(.enter, effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
     }
@@ -130,13 +130,17 @@ import Testing
         store.press(.character("y"))
         // A keyed card cannot redeem, but it earns: Enter finishes the sale with an ISSUE, never a REDEEM.
         let earning = EarningRequest(card: Self.manual, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
-        store.press(.enter, effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(card: Self.manual), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
-        store.send(.earned(earning, .earned(miles: 2, confirmationNumber: nil, lines: []), receipt: nil, traceId: nil)) {
-            $0.screen = .result(
-                RedemptionResult(
-                    outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .done(.earned(miles: 2, confirmationNumber: nil, lines: []))))
+        // Its own receipt prints with the miles the host recorded.
+        let two = EarningOutcome.earned(miles: 2, confirmationNumber: nil, lines: [])
+        let slip = Receipt.withEarning(Given.earningReceipt(card: Self.manual), two, language: .english)
+        #expect(slip.textLines.contains("Card: *******0001") && slip.textLines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 2") })
+        store.send(
+            .earned(earning, two, receipt: Given.earningReceipt(card: Self.manual), traceId: nil), effects: [.printReceipt(slip, traceId: nil)]
+        ) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: slip.textLines, approvalToMark: nil, earning: .done(two)))
         }
         // An answer for another sale's ISSUE never lands on this screen.
         store.send(.earned(Given.approval(traceId: "1").request, .pending(reason: "late"), receipt: nil, traceId: nil))
@@ -307,7 +311,7 @@ import Testing
             }
             return
         }
-        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: nil, traceId: nil)]) {
+        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
         store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {

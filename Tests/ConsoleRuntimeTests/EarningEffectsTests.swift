@@ -92,4 +92,41 @@ import Testing
         await client.shutdown()
         await simulator.stop()
     }
+
+    @Test func aKeyedCardCannotRedeemButEarnsAndGetsAReceiptOfItsMiles() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        // A keyed card on a $61.00 sale: no REDEEM is possible; Enter finishes the sale, which earns 3 miles.
+        let keyed = CardRead(number: Fixtures.card.number, entryMode: .manual)
+        var model = Model(settings: Fixtures.settings)
+        model.screen = .offer(
+            Offer(sale: Sale(card: keyed, basket: Money(dollars: 61), preTax: nil), inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
+        var time: Int64 = 0
+        var log: [Effect] = []
+        await Self.drive(Fixtures.press(.enter, &model, &time), &model, performer, log: &log)
+        #expect(!log.contains { if case .redeem = $0 { true } else { false } }, "a keyed card never redeems")
+        guard case .result(let result) = model.screen else {
+            Issue.record("no result: \(model.screen)")
+            return
+        }
+        #expect(result.outcome == .notRedeemed)
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1 && rows.first?.miles == 3, "\(rows)")
+        #expect(result.earning == .done(.earned(miles: 3, confirmationNumber: rows.first?.confirmationNumber, lines: [])))
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("AIR MILES REWARD MILES") && !receipts.contains("81000000001"), "\(receipts)")
+        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
+        #expect(milesLine?.split(separator: " ").last == "3", "the receipt prints the miles the host recorded: \(receipts)")
+        await client.shutdown()
+        await simulator.stop()
+    }
 }

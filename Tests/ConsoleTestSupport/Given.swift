@@ -28,6 +28,11 @@ public enum Given {
         Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice(units), notice: nil)
     }
 
+    /// The receipt of a sale that earns without an approval, on a training till in English (before its miles line).
+    public static func earningReceipt(card: CardRead = Fixtures.card) -> ReceiptDocument {
+        Receipt.earning(card: card, context: ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: ""))
+    }
+
     /// The host's approval of the plenty collector's redemption (`Fixtures.approvedRedemption`) under
     /// `traceId`: the effect it returns (at a till, the ISSUE of the rest carrying the receipt; for a
     /// register's sale, `marked: false`, the receipt printed at once), the result screen (its approval

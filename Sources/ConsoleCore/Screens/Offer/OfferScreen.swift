@@ -96,7 +96,7 @@ enum OfferScreen {
         guard model.register == nil else { return [] }
         let request = earningRequest(offer.sale, discount: .zero)
         model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(request)))
-        return [.earn(request, receipt: nil, traceId: nil)]
+        return [.earn(request, receipt: Receipt.earning(card: offer.sale.card, model: model), traceId: nil)]
     }
 
     /// What the sale earns on: its amounts less the AM Cash discount given (`EarningRequest.earnedOn`).
@@ -200,6 +200,8 @@ enum OfferScreen {
         model.screen = .result(
             RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
         // The receipt prints when the miles are known (or pending): `earned`.
-        return [.earn(request, receipt: receipt, traceId: receipt == nil ? nil : traceId)]
+        // A sale without an approval gets a receipt of its earning alone (the miles or "pending").
+        guard let receipt else { return [.earn(request, receipt: Receipt.earning(card: sale.card, model: model), traceId: nil)] }
+        return [.earn(request, receipt: receipt, traceId: traceId)]
     }
 }
