@@ -313,7 +313,7 @@ let package = Package(
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
-            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashWire", "AMCashDomain"],
+            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashWire", "AMCashDomain", "ReceiptPrinting"],
             path: "Tests/ConsoleTestSupport",
             swiftSettings: strict
         ),
@@ -327,6 +327,7 @@ let package = Package(
             name: "ConsoleUITests",
             dependencies: [
                 "ConsoleUI", "ConsoleAppearance", "ConsoleCore", "ConsoleTestSupport", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
+                "ReceiptPrinting",
             ],
             exclude: ["Goldens"],
             swiftSettings: strict
@@ -336,7 +337,7 @@ let package = Package(
             name: "ConsoleRuntimeTests",
             dependencies: [
                 "ConsoleRuntime", "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleTestSupport", "AMCashJournal", "AMCashAPI",
-                "AMCashConfiguration", "AMCashWire", "AMCashDomain", "ReceiptPrinting", "ReceiptPrinterIO",
+                "AMCashConfiguration", "AMCashWire", "AMCashDomain", "ReceiptPrinting", "ReceiptPrinterIO", "AMCashSimulator",
             ],
             swiftSettings: strict
         ),

@@ -32,6 +32,15 @@ public enum ConsoleText {
     public static let approved = t("APPROVED", "APPROUVÉ")
     public static let declined = t("NOT APPROVED", "REFUSÉ")
     public static let unknown = t("NOT CONFIRMED", "NON CONFIRMÉ")
+    public static func saleEarns(_ miles: Int) -> LocalizedText {
+        t("This sale earns \(miles) miles", "Cette vente rapporte \(miles) milles")
+    }
+    public static let milesEarned = t("Miles earned", "Milles obtenus")
+    public static let milesPending = t("pending", "en attente")
+    public static let milesNotEarned = t("not earned (refused)", "non obtenus (refusé)")
+    public static let receiptAfterMiles = t("The receipt prints with the miles", "Le reçu s’imprimera avec les milles")
+    public static let saleFinished = t("SALE FINISHED", "VENTE TERMINÉE")
+    public static let noRedemption = t("No AIR MILES Cash discount on this sale.", "Aucun rabais Argent AIR MILES sur cette vente.")
     public static let confirmation = t("Confirmation number", "Numéro de confirmation")
     public static let discount = t("Discount to apply", "Rabais à appliquer")
     public static let newBalance = t("New AM Cash balance", "Nouveau solde Argent AM")

@@ -41,6 +41,17 @@ public enum Receipt {
             context: ReceiptContext(model))
     }
 
+    static func earning(card: CardRead, model: Model) -> ReceiptDocument { earning(card: card, context: ReceiptContext(model)) }
+
+    /// The receipt of a sale that earned without an AM Cash redemption (a keyed card, none chosen, a
+    /// redemption not approved): the card and, once the ISSUE ended, its "Miles earned" line.
+    public static func earning(card: CardRead, context: ReceiptContext) -> ReceiptDocument {
+        var lines = header(context, title: context.language == .french ? "MILLES AIR MILES" : "AIR MILES REWARD MILES")
+        lines.append(.field(label: context.language == .french ? "Carte: " : "Card: ", value: card.number.maskedASCII))
+        lines.append(.cut)
+        return ReceiptDocument(lines: lines)
+    }
+
     public static func redemption(
         _ approval: RedemptionApproval, balances: Balances, card: CardRead, traceId: String, context: ReceiptContext
     ) -> ReceiptDocument {
@@ -75,6 +86,30 @@ public enum Receipt {
         if let reversalConfirmation { lines.append(.barcode(reversalConfirmation)) }
         lines.append(.cut)
         return ReceiptDocument(lines: lines)
+    }
+
+    /// The receipt with its "Miles earned" line, after the trace: the miles the host recorded, or
+    /// "pending" (stored and forwarded; the miles post later), or "not earned" when the host refused.
+    public static func withEarning(_ document: ReceiptDocument, _ outcome: EarningOutcome, language: Language) -> ReceiptDocument {
+        var document = document
+        let at =
+            document.lines.firstIndex { line in
+                switch line {
+                case .barcode, .cut: true
+                default: false
+                }
+            } ?? document.lines.endIndex
+        document.lines.insert(.amount(label: ConsoleText.milesEarned.text(language) + ": ", value: earnedValue(outcome, language: language)), at: at)
+        return document
+    }
+
+    /// "12", "pending" or "not earned": the value of the "Miles earned" line, on screen and on the receipt.
+    public static func earnedValue(_ outcome: EarningOutcome, language: Language) -> String {
+        switch outcome {
+        case .earned(let miles, _, _): "\(miles)"
+        case .pending: ConsoleText.milesPending.text(language)
+        case .refused: ConsoleText.milesNotEarned.text(language)
+        }
     }
 
     private static func header(_ context: ReceiptContext, title: String) -> [ReceiptDocument.Line] {

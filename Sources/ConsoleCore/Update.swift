@@ -37,6 +37,10 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .redeemed(let result, let traceId):
         guard case .redeeming(let offer, _) = model.screen else { return [] }
         return OfferScreen.redeemed(&model, offer.sale, result, traceId: traceId)
+    case .calculated(let request, let outcome):
+        return OfferScreen.calculated(&model, request, outcome)
+    case .earned(let request, let outcome, let receipt, let traceId):
+        return OfferScreen.earned(&model, request, outcome, receipt: receipt, traceId: traceId)
     case .reversibleLoaded(let items):
         guard case .reverseList(var list) = model.screen else { return [] }
         list.items = items
@@ -99,7 +103,7 @@ private func tick(_ model: inout Model, clock: String) -> [Effect] {
         model.status.secondsSinceEcho = 0
         return [.echo]
     }
-    return []
+    return OfferScreen.previewIfChanged(&model)
 }
 
 /// Kiosk mode: after the idle time, nothing of a collector stays on screen (unless a call is with

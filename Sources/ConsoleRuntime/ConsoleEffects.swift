@@ -75,6 +75,13 @@ public struct ConsoleEffects: EffectPerformer {
             if let row = try? journal.entry(id: entry.id), row.state != .shown, row.state != .reversing, row.state != .reversed {
                 send(.registerApprovalVoided(saleId: saleId))
             }
+        case .earn(let request, let receipt, let traceId):
+            // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
+            let earning = await transactions.earn(request)
+            send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+        case .calculate(let request):
+            // A preview: never journaled; its failure only leaves the offer's line out.
+            send(.calculated(request, await transactions.calculate(request)))
         case .registerSaleMoved(let saleId, let step):
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):

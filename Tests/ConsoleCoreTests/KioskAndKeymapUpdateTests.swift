@@ -116,11 +116,15 @@ import Testing
     @Test func anIdleKioskClearsTheCollectorFromTheScreen() {
         let store = UpdateStore.atTheOffer(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
         let tick = Msg.tick(clock: "13:33")
-        // Not yet idle.
-        store.send(Array(repeating: tick, count: 19)) {
+        // Not yet idle (the first tick asks what the sale earns).
+        let request = Given.offer().earningRequest
+        store.send(Array(repeating: tick, count: 19), effects: [.calculate(request)]) {
             $0.status.clock = "13:33"
             $0.status.secondsSinceEcho = 19
             $0.kiosk.idleSeconds = 19
+            var offer = Given.offer()
+            offer.preview = EarningPreview(request: request, miles: nil)
+            $0.screen = .offer(offer)
         }
         store.send(tick) {
             $0.status.secondsSinceEcho = 20
@@ -131,11 +135,16 @@ import Testing
 
     @Test func outsideAKioskAnIdleOfferStays() {
         let store = UpdateStore.atTheOffer()
-        // Ten minutes of ticks: no echo on the offer (only on the ready screen), and the offer stays.
-        store.send(Array(repeating: .tick(clock: "13:33"), count: 600)) {
+        // Ten minutes of ticks: no echo on the offer (only on the ready screen), and the offer stays. The
+        // first asks once what the sale earns (CALCULATE), for the amount on screen.
+        let request = Given.offer().earningRequest
+        store.send(Array(repeating: .tick(clock: "13:33"), count: 600), effects: [.calculate(request)]) {
             $0.status.clock = "13:33"
             $0.status.secondsSinceEcho = 600
             $0.kiosk.idleSeconds = 600
+            var offer = Given.offer()
+            offer.preview = EarningPreview(request: request, miles: nil)
+            $0.screen = .offer(offer)
         }
     }
 

@@ -48,7 +48,7 @@ import Testing
             $0.screen = .redeeming(Given.offer(), Given.choice(4))
         }
         let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
-        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.print]) {
+        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.effect]) {
             // Nothing to mark shown: the register's acknowledgement does.
             $0.screen = .result(approval.result)
         }
@@ -103,9 +103,9 @@ import Testing
     @Test func withNoRegisterAConfirmedSaleIsAnOrdinaryRedeemMarkedShownWhenDrawn() {
         let store = UpdateStore.atTheOffer()
         UpdateTests.approve(store, traceId: "000000000007")
-        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) {
-            $0.screen = .result(Given.approval(traceId: "000000000007", marked: false).result)
-        }
+        var shown = Given.approval(traceId: "000000000007").result
+        shown.approvalToMark = nil
+        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) { $0.screen = .result(shown) }
     }
 
     @Test func theRegistersReversalOpensTheReverseListOnItsConfirmationNumberBetweenSales() {

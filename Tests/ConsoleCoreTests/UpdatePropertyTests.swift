@@ -44,4 +44,32 @@ import Testing
         }
         #expect(waited > 0, "seed \(seed): no key arrived during a REDEEM, so the property was not exercised")
     }
+
+    /// REDEEM to its end, then ISSUE, never both at once for one collector: an ISSUE leaves only with the
+    /// REDEEM's answer, or from the offer's Enter when nothing is redeemed; never with a REDEEM, never twice.
+    @Test func anIssueIsSentOnlyAfterTheRedeemEndedOrInsteadOfIt() {
+        let seed = Self.seed()
+        var issues = 0
+        for run in 0..<500 {
+            for step in Self.run(seed: seed &+ UInt64(run), steps: 200, settings: Fixtures.settings) {
+                let earns = step.effects.filter { if case .earn = $0 { true } else { false } }
+                guard !earns.isEmpty else { continue }
+                issues += earns.count
+                #expect(earns.count == 1, "seed \(seed) run \(run): \(earns.count) ISSUEs in one step")
+                let redeems = step.effects.contains {
+                    switch $0 {
+                    case .redeem, .redeemForRegister: true
+                    default: false
+                    }
+                }
+                #expect(!redeems, "seed \(seed) run \(run): an ISSUE sent with a REDEEM")
+                switch (step.before.screen.kind, step.message) {
+                case (.redeeming, .redeemed): break
+                case (.offer, .key): break
+                default: Issue.record("seed \(seed) run \(run): an ISSUE sent from \(step.before.screen.kind) on \(step.message)")
+                }
+            }
+        }
+        #expect(issues > 0, "seed \(seed): no run reached an ISSUE, so the property was not exercised")
+    }
 }

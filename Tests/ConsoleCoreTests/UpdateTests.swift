@@ -63,8 +63,58 @@ import Testing
         store.press(.up) { $0.screen = .offer(Given.offer(4)) }
         store.press(.up)  // never up past the cap
         store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
-        store.press(.enter)  // nothing to confirm with no amount
         store.press(.character("M")) { $0.screen = .offer(Given.offer(4)) }
+        store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
+        // Enter with nothing to redeem finishes the sale: it earns on the whole amount, no REDEEM.
+        let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
+    }
+
+    @Test func theOfferShowsWhatTheSaleEarnsOnTheAmountOnScreenOnly() {
+        let store = UpdateStore.atTheOffer()
+        // At the next tick: CALCULATE on the sale less the $40 chosen.
+        let at40 = Given.offer().earningRequest
+        #expect(at40.amcashDiscount == Money(dollars: 40))
+        var offer = Given.offer()
+        offer.preview = EarningPreview(request: at40, miles: nil)
+        store.send(.tick(clock: "13:32"), effects: [.calculate(at40)]) {
+            $0.status.clock = "13:32"
+            $0.status.secondsSinceEcho = 1
+            $0.kiosk.idleSeconds = 1
+            $0.screen = .offer(offer)
+        }
+        store.send(.calculated(at40, .earned(miles: 0, confirmationNumber: nil, lines: []))) {
+            offer.preview?.miles = 0
+            $0.screen = .offer(offer)
+        }
+        #expect(offer.previewMiles == 0)
+        // A step changes the amount: the old answer is not shown for it, and the next tick asks again (its id
+        // replaces any CALCULATE still in flight).
+        var none = Given.offer(0)
+        none.preview = offer.preview
+        store.press(.character("0")) {
+            $0.kiosk.idleSeconds = 0
+            $0.screen = .offer(none)
+        }
+        #expect(none.previewMiles == nil, "an answer for another amount is never shown")
+        let whole = none.earningRequest
+        #expect(whole.amcashDiscount == .zero && Effect.calculate(whole).id == .calculation)
+        none.preview = EarningPreview(request: whole, miles: nil)
+        store.send(.tick(clock: "13:32"), effects: [.calculate(whole)]) {
+            $0.status.secondsSinceEcho = 2
+            $0.kiosk.idleSeconds = 1
+            $0.screen = .offer(none)
+        }
+        // An answer for the old amount is dropped; a failure leaves the line out and the sale goes on.
+        store.send(.calculated(at40, .earned(miles: 9, confirmationNumber: nil, lines: [])))
+        store.send(.calculated(whole, .pending(reason: "the host cannot be reached")))
+        store.send(.tick(clock: "13:32")) {
+            $0.status.secondsSinceEcho = 3
+            $0.kiosk.idleSeconds = 2
+        }
+        #expect(none.previewMiles == nil)
     }
 
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnythingIsSent() {
@@ -77,8 +127,23 @@ import Testing
             $0.status.connection = .up
             $0.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
         }
-        store.press(.enter)
         store.press(.character("y"))
+        // A keyed card cannot redeem, but it earns: Enter finishes the sale with an ISSUE, never a REDEEM.
+        let earning = EarningRequest(card: Self.manual, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(card: Self.manual), traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
+        // Its own receipt prints with the miles the host recorded.
+        let two = EarningOutcome.earned(miles: 2, confirmationNumber: nil, lines: [])
+        let slip = Receipt.withEarning(Given.earningReceipt(card: Self.manual), two, language: .english)
+        #expect(slip.textLines.contains("Card: *******0001") && slip.textLines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 2") })
+        store.send(
+            .earned(earning, two, receipt: Given.earningReceipt(card: Self.manual), traceId: nil), effects: [.printReceipt(slip, traceId: nil)]
+        ) {
+            $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: slip.textLines, approvalToMark: nil, earning: .done(two)))
+        }
+        // An answer for another sale's ISSUE never lands on this screen.
+        store.send(.earned(Given.approval(traceId: "1").request, .pending(reason: "late"), receipt: nil, traceId: nil))
     }
 
     @Test func anInactiveCardShowsItsMessageAndAction() {
@@ -181,26 +246,39 @@ import Testing
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
         let approval = Given.approval(traceId: traceId)
-        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.print]) {
+        return store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: traceId), effects: [approval.effect]) {
             $0.screen = .result(approval.result)
         }
     }
 
     @Test func anApprovalShowsTheConfirmationAndPrintsTheReceipt() {
         let store = UpdateStore.atTheOffer()
-        let effects = Self.approve(store, traceId: "000000000007")
+        let approval = Given.approval(traceId: "000000000007")
+        Self.approve(store, traceId: "000000000007")
+        // The REDEEM ended: the ISSUE of the rest carries the receipt, printed with the miles the host recorded.
+        var earned = approval.result
+        earned.earning = .done(.earned(miles: 1, confirmationNumber: "IS1", lines: []))
+        let withMiles = Receipt.withEarning(approval.receipt, .earned(miles: 1, confirmationNumber: "IS1", lines: []), language: .english)
+        earned = RedemptionResult(
+            outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning)
+        let effects = store.send(
+            .earned(approval.request, .earned(miles: 1, confirmationNumber: "IS1", lines: []), receipt: approval.receipt, traceId: "000000000007"),
+            effects: [.printReceipt(withMiles, traceId: "000000000007")]
+        ) { $0.screen = .result(earned) }
         guard case .printReceipt(let document, let traceId)? = effects.first else {
             Issue.record("no receipt")
             return
         }
         let lines = document.textLines
+        #expect(lines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 1") }, "\(lines)")
+        #expect(approval.request.earnedOn().postTax == Money(cents: 4335 - 3000), "earned on the sale less the AM Cash discount")
         #expect(traceId == "000000000007", "kept with its journal row if it does not print")
         #expect(document.barcodeData == "RD0000000001", "the confirmation number as a barcode, for a reversal by scanning")
         #expect(lines.contains("Confirmation: RD0000000001"))
         #expect(lines.contains("Card: *******0001"))
         #expect(lines.contains("*** TRAINING - NO VALUE ***"))
         #expect(!lines.joined().contains("81000000001"))
-        var shown = Given.approval(traceId: "000000000007").result
+        var shown = earned
         shown.showingReceipt = true
         // R shows the receipt on screen; Enter starts a new sale, the receipt put away.
         store.press(.character("r")) { $0.screen = .result(shown) }
@@ -224,9 +302,20 @@ import Testing
         store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
-        // No receipt without an approval.
-        store.send(.redeemed(result, traceId: "000000000008")) {
-            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
+        // No receipt without an approval. A sale whose REDEEM ended without one earns on its whole amount;
+        // one not confirmed does not earn at the till (its end is recovery's).
+        let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        if case .unknown = expected {
+            store.send(.redeemed(result, traceId: "000000000008")) {
+                $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
+            }
+            return
+        }
+        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
+            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+        }
+        store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {
+            $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .done(.pending(reason: "host away"))))
         }
     }
 

@@ -1,6 +1,7 @@
 public import AMCashDomain
 public import AMCashWire
 public import ConsoleCore
+public import ReceiptPrinting
 public import Testing
 
 /// The values update tests state their models with: the plenty collector's sale of $43.35, as
@@ -27,20 +28,35 @@ public enum Given {
         Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice(units), notice: nil)
     }
 
+    /// The receipt of a sale that earns without an approval, on a training till in English (before its miles line).
+    public static func earningReceipt(card: CardRead = Fixtures.card) -> ReceiptDocument {
+        Receipt.earning(card: card, context: ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: ""))
+    }
+
     /// The host's approval of the plenty collector's redemption (`Fixtures.approvedRedemption`) under
-    /// `traceId`: the receipt it prints and the result screen, whose approval is marked shown when
-    /// drawn unless a register's acknowledgement does that (`marked: false`). The receipt's context is
-    /// a training till's.
+    /// `traceId`: the effect it returns (at a till, the ISSUE of the rest carrying the receipt; for a
+    /// register's sale, `marked: false`, the receipt printed at once), the result screen (its approval
+    /// marked shown when drawn unless a register's acknowledgement does that), the earning request and
+    /// the receipt before its miles line. The receipt's context is a training till's.
     public static func approval(
         traceId: String, language: Language = .english, clock: String = "", marked: Bool = true
-    ) -> (print: Effect, result: RedemptionResult) {
+    ) -> (effect: Effect, result: RedemptionResult, request: EarningRequest, receipt: ReceiptDocument) {
         let receipt = Receipt.redemption(
             Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: traceId,
             context: ReceiptContext(language: language, showBalances: true, isTraining: true, identity: .training, clock: clock))
         let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
+        let request = EarningRequest(
+            card: Fixtures.card, preTaxAmount: basket, postTaxAmount: basket, amcashDiscount: Fixtures.approval.discount)
+        guard marked else {
+            return (
+                .printReceipt(receipt, traceId: traceId), RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: nil),
+                request, receipt
+            )
+        }
         return (
-            .printReceipt(receipt, traceId: traceId),
-            RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: marked ? traceId : nil)
+            .earn(request, receipt: receipt, traceId: traceId),
+            RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId, earning: .sending(request)),
+            request, receipt
         )
     }
 }

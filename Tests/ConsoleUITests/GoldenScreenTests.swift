@@ -3,6 +3,7 @@ import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
 import Foundation
+import ReceiptPrinting
 import Testing
 
 @testable import ConsoleUI
@@ -34,6 +35,14 @@ import Testing
         _ = Fixtures.press(.character("-"), &offer, &time)
         states.append(("offer", offer))
 
+        // CALCULATE answered at the next tick: "This sale earns 2 miles" on the amount on screen.
+        var earns = offer
+        _ = update(&earns, .tick(clock: "13:32"))
+        if case .offer(let shown) = earns.screen {
+            _ = update(&earns, .calculated(shown.earningRequest, .earned(miles: 2, confirmationNumber: nil, lines: [])))
+        }
+        states.append(("offer-earns", earns))
+
         var keyed = typed
         _ = Fixtures.type("\n81000000001\n", into: &keyed, startingAt: &time)
         _ = update(&keyed, .inquired(.answered(Fixtures.plentyInquiry)))
@@ -56,7 +65,29 @@ import Testing
         _ = update(&approved, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
         states.append(("result-approved", approved))
 
-        var receipt = approved
+        // The ISSUE of the rest answered: the miles the host recorded, on screen and on the receipt.
+        var earned = approved
+        let earning = EarningRequest(
+            card: Fixtures.card, preTaxAmount: Money(cents: 4335), postTaxAmount: Money(cents: 4335), amcashDiscount: Money(dollars: 30))
+        let document = Receipt.redemption(
+            Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: "000000000007",
+            context: ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: "13:32"))
+        _ = update(
+            &earned, .earned(earning, .earned(miles: 1, confirmationNumber: "IS0000000001", lines: []), receipt: document, traceId: "000000000007"))
+        states.append(("result-earned", earned))
+
+        // A keyed card cannot redeem but earns: Enter finishes the sale; the host away, the miles are pending.
+        var keyedSale = keyed
+        _ = Fixtures.press(.enter, &keyedSale, &time)
+        let keyedCard = CardRead(number: Fixtures.card.number, entryMode: .manual)
+        _ = update(
+            &keyedSale,
+            .earned(
+                EarningRequest(card: keyedCard, preTaxAmount: Money(cents: 4335), postTaxAmount: Money(cents: 4335)),
+                .pending(reason: "the host cannot be reached"), receipt: nil, traceId: nil))
+        states.append(("result-earning-pending", keyedSale))
+
+        var receipt = earned
         _ = Fixtures.press(.character("r"), &receipt, &time)
         states.append(("result-receipt", receipt))
 

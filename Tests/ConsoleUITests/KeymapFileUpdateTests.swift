@@ -19,7 +19,7 @@ import Testing
         store.press(.enter, effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(3), Given.choice(3)) }
         // The host approves $30: three units.
         let approval = Given.approval(traceId: "000000000001")
-        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000001"), effects: [approval.print]) {
+        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000001"), effects: [approval.effect]) {
             $0.screen = .result(approval.result)
         }
         var shown = approval.result

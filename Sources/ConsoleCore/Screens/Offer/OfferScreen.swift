@@ -10,18 +10,46 @@ public struct Offer: Hashable, Sendable {
     /// The amount stepper; nil when nothing can be redeemed (a keyed card, no units, no answer).
     public var choice: RedemptionChoice?
     public var notice: LocalizedText?
+    /// The host's CALCULATE of what this sale earns, for the amount it was asked for; nil before one is asked.
+    public var preview: EarningPreview?
 
-    public init(sale: Sale, inquiry: InquiryReply?, choice: RedemptionChoice?, notice: LocalizedText?) {
+    public init(
+        sale: Sale, inquiry: InquiryReply?, choice: RedemptionChoice?, notice: LocalizedText?, preview: EarningPreview? = nil
+    ) {
         self.sale = sale
         self.inquiry = inquiry
         self.choice = choice
         self.notice = notice
+        self.preview = preview
+    }
+
+    /// What the sale would earn on as it stands: its amounts less the AM Cash discount chosen.
+    public var earningRequest: EarningRequest {
+        OfferScreen.earningRequest(sale, discount: redeemableChoice?.money ?? .zero)
+    }
+
+    /// The miles "This sale earns" shows: only CALCULATE's answer for the amount on screen now.
+    public var previewMiles: Int? {
+        guard let preview, preview.request == earningRequest else { return nil }
+        return preview.miles
     }
 
     /// The choice, when it redeems something and the card may redeem: what "confirm" needs.
     var redeemableChoice: RedemptionChoice? {
         guard let choice, choice.isRedemption, sale.card.canRedeem else { return nil }
         return choice
+    }
+}
+
+/// The offer's CALCULATE: the request it was asked for, and its miles once answered (nil while it is with
+/// the host, or when it failed: the line is then simply absent, and the sale goes on).
+public struct EarningPreview: Hashable, Sendable {
+    public let request: EarningRequest
+    public var miles: Int?
+
+    public init(request: EarningRequest, miles: Int?) {
+        self.request = request
+        self.miles = miles
     }
 }
 
@@ -35,7 +63,7 @@ enum OfferScreen {
         case .maximum: offer.choice?.selectMaximum()
         case .none: offer.choice?.selectNone()
         case .confirm:
-            guard let choice = offer.redeemableChoice else { return [] }
+            guard let choice = offer.redeemableChoice else { return finishWithoutRedeeming(&model, offer) }
             model.screen = .confirm(offer, choice)
             return []
         case .cancel:
@@ -60,6 +88,55 @@ enum OfferScreen {
             card: sale.card, basket: sale.basket, amount: choice.money, preTaxAmount: sale.preTax, language: model.language)
         if let register = model.register { return [.redeemForRegister(request, saleId: register.saleId)] }
         return [.redeem(request)]
+    }
+
+    /// Enter with nothing to redeem (a keyed card, none chosen, no answer to INQUIRE) finishes the sale:
+    /// it earns on its whole amount. A register's sale is finished by the register, not here.
+    static func finishWithoutRedeeming(_ model: inout Model, _ offer: Offer) -> [Effect] {
+        guard model.register == nil else { return [] }
+        let request = earningRequest(offer.sale, discount: .zero)
+        model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(request)))
+        return [.earn(request, receipt: Receipt.earning(card: offer.sale.card, model: model), traceId: nil)]
+    }
+
+    /// What the sale earns on: its amounts less the AM Cash discount given (`EarningRequest.earnedOn`).
+    static func earningRequest(_ sale: Sale, discount: Money) -> EarningRequest {
+        EarningRequest(card: sale.card, preTaxAmount: sale.preTax ?? sale.basket, postTaxAmount: sale.basket, amcashDiscount: discount)
+    }
+
+    /// The ISSUE answered (or was queued): the receipt it carried prints with the miles line, and the
+    /// result on screen shows the miles if it is still this sale's.
+    static func earned(
+        _ model: inout Model, _ request: EarningRequest, _ outcome: EarningOutcome, receipt: ReceiptDocument?, traceId: String?
+    ) -> [Effect] {
+        if case .result(var result) = model.screen, result.earning == .sending(request) {
+            result.earning = .done(outcome)
+            if let receipt { result = result.with(receipt: Receipt.withEarning(receipt, outcome, language: model.language).textLines) }
+            model.screen = .result(result)
+        }
+        guard let receipt else { return [] }
+        return [.printReceipt(Receipt.withEarning(receipt, outcome, language: model.language), traceId: traceId)]
+    }
+
+    /// At each second's tick on the offer: CALCULATE the sale as it now stands, once for each amount (holding
+    /// a step key sends one, not one per step; a newer one replaces the one in flight). A register's sale does
+    /// not earn at the console, so it is not asked.
+    static func previewIfChanged(_ model: inout Model) -> [Effect] {
+        guard model.register == nil, model.overlays.isEmpty, case .offer(var offer) = model.screen else { return [] }
+        let request = offer.earningRequest
+        guard offer.preview?.request != request else { return [] }
+        offer.preview = EarningPreview(request: request, miles: nil)
+        model.screen = .offer(offer)
+        return [.calculate(request)]
+    }
+
+    /// CALCULATE answered: its miles show if the offer still stands at that amount. A failure leaves the line out.
+    static func calculated(_ model: inout Model, _ request: EarningRequest, _ outcome: EarningOutcome) -> [Effect] {
+        guard case .offer(var offer) = model.screen, offer.preview?.request == request else { return [] }
+        guard case .earned(let miles, _, _) = outcome else { return [] }
+        offer.preview?.miles = miles
+        model.screen = .offer(offer)
+        return []
     }
 
     static func inquired(_ model: inout Model, _ sale: Sale, _ result: HostResult<InquiryReply>) -> [Effect] {
@@ -107,7 +184,24 @@ enum OfferScreen {
         let approved = if case .approved = outcome { true } else { false }
         // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
         let mark = approved && model.register == nil ? traceId : nil
-        model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
-        return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
+        // The REDEEM has ended: the sale earns on the rest (a register's sale does not earn here yet; a
+        // result not confirmed does not earn at the till: its end is recovery's).
+        var discount: Money?
+        switch outcome {
+        case .approved(let approval, _): discount = approval.discount
+        case .declined, .notSent: discount = .zero
+        case .unknown, .notRedeemed: discount = nil
+        }
+        guard model.register == nil, let discount else {
+            model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
+            return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
+        }
+        let request = earningRequest(sale, discount: discount)
+        model.screen = .result(
+            RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+        // The receipt prints when the miles are known (or pending): `earned`.
+        // A sale without an approval gets a receipt of its earning alone (the miles or "pending").
+        guard let receipt else { return [.earn(request, receipt: Receipt.earning(card: sale.card, model: model), traceId: nil)] }
+        return [.earn(request, receipt: receipt, traceId: traceId)]
     }
 }

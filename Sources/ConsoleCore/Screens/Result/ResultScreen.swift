@@ -7,6 +7,17 @@ public enum RedemptionOutcome: Hashable, Sendable {
     case declined(ResponseCodeMeaning, hostMessage: String?)
     case notSent(LocalizedText)
     case unknown(traceId: String)
+    /// The cashier finished the sale without a redemption (a keyed card, nothing chosen, or no
+    /// answer to INQUIRE): the sale only earns.
+    case notRedeemed
+}
+
+/// The earning (ISSUE) of a finished sale, as the result screen shows it.
+public enum SaleEarning: Hashable, Sendable {
+    /// The ISSUE for this request is with the host: the screen says "pending" until it answers.
+    case sending(EarningRequest)
+    /// How it ended for now: the miles the host recorded, pending (stored and forwarded), or refused.
+    case done(EarningOutcome)
 }
 
 /// The result of a redemption: its outcome, its receipt, and whether the receipt is on screen.
@@ -18,11 +29,23 @@ public struct RedemptionResult: Hashable, Sendable {
     public var showingReceipt = false
     /// The trace of an APPROVED result not yet drawn: once drawn, the journal marks it shown.
     public var approvalToMark: String?
+    /// The sale's earning; nil when the sale does not earn (a register's sale, a result not confirmed).
+    public var earning: SaleEarning?
 
-    public init(outcome: RedemptionOutcome, receipt: [String], approvalToMark: String?) {
+    public init(outcome: RedemptionOutcome, receipt: [String], approvalToMark: String?, earning: SaleEarning? = nil) {
         self.outcome = outcome
         self.receipt = receipt
         self.approvalToMark = approvalToMark
+        self.earning = earning
+    }
+}
+
+extension RedemptionResult {
+    /// The same result with the receipt's lines replaced (the miles line added once the ISSUE answered).
+    func with(receipt lines: [String]) -> RedemptionResult {
+        var copy = RedemptionResult(outcome: outcome, receipt: lines, approvalToMark: approvalToMark, earning: earning)
+        copy.showingReceipt = showingReceipt
+        return copy
     }
 }
 

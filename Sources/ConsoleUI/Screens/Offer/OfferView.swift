@@ -44,6 +44,7 @@ extension Layout {
         } else if offer.inquiry != nil {
             wrapped(text(ConsoleText.nothingToRedeem), role: .hint)
         }
+        if let miles = offer.previewMiles { wrapped(text(ConsoleText.saleEarns(miles)), role: .hint) }
         if let offerText = offer.inquiry?.offer?.text, !compact { line(offerText.text(language), role: .hint) }
         if let notice = offer.notice { wrapped(text(notice), role: .error) }
         if let choice = question {

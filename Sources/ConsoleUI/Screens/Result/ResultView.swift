@@ -18,23 +18,47 @@ extension Layout {
             if model.settings.showBalances, let cash = balances.cash {
                 labelled(text(ConsoleText.newBalance) + ":", "\(cash.formatted(language)) \(text(ConsoleText.miles))", labelWidth: labelWidth)
             }
-            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
+            earned(result.earning, labelWidth: labelWidth)
+            // While the ISSUE is with the host the receipt waits for its miles line.
+            if case .sending = result.earning {
+                line(text(ConsoleText.receiptAfterMiles), role: .hint)
+            } else {
+                line(text(ConsoleText.receiptLine(model.status)), role: .hint)
+            }
         case .declined(let meaning, _):
             line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
             blank()
             wrapped(meaning.code.rawValue + " " + meaning.message.text(language), role: .declined)
             wrapped(meaning.action.text.text(language), role: .hint)
+            earned(result.earning, labelWidth: labelWidth)
         case .notSent(let message):
             line("*** " + text(ConsoleText.declined) + " ***", role: .declined)
             blank()
             wrapped(message.text(language), role: .declined)
             wrapped(CashierAction.otherTender.text.text(language), role: .hint)
+            earned(result.earning, labelWidth: labelWidth)
+        case .notRedeemed:
+            line("*** " + text(ConsoleText.saleFinished) + " ***", role: .approved)
+            blank()
+            wrapped(text(ConsoleText.noRedemption), role: .hint)
+            earned(result.earning, labelWidth: labelWidth)
         case .unknown(let traceId):
             line("*** " + text(ConsoleText.unknown) + " ***", role: .unknown)
             blank()
             wrapped(text(ConsoleText.unknownAdvice), role: .unknown)
             labelled(text(ConsoleText.traceNumber) + ":", traceId, role: .hint, labelWidth: labelWidth)
         }
+    }
+
+    /// "Miles earned: N" (the miles the host recorded) or "pending" (with the host, or stored and forwarded).
+    mutating func earned(_ earning: SaleEarning?, labelWidth: Int) {
+        guard let earning else { return }
+        let value =
+            switch earning {
+            case .sending: text(ConsoleText.milesPending)
+            case .done(let outcome): Receipt.earnedValue(outcome, language: language)
+            }
+        labelled(text(ConsoleText.milesEarned) + ":", value, role: .value, labelWidth: labelWidth)
     }
 
     mutating func receipt(_ lines: [String]) {

@@ -1,0 +1,132 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import AMCashWire
+import ConsoleCore
+import ConsoleRuntime
+import ConsoleTestSupport
+import Foundation
+import Testing
+
+/// A whole sale at the till through `update` and the real effect performer: a real journal and the real
+/// simulator over a real socket. The REDEEM ends first, then the ISSUE of the rest; the receipt prints the
+/// miles the simulator's ledger recorded, once. The offer's CALCULATE answers what the ISSUE then records.
+@Suite struct EarningEffectsTests {
+    /// Performs the effects `update` asks for and feeds their answers back, until none are left.
+    static func drive(_ effects: [Effect], _ model: inout Model, _ performer: ConsoleEffects, log: inout [Effect]) async {
+        var queue = effects
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            log.append(effect)
+            let box = ConsoleEffectsTests.MessageBox()
+            await performer.perform(effect) { box.append($0) }
+            for message in box.messages { queue += update(&model, message) }
+        }
+    }
+
+    @Test func aSaleRedeemsThenEarnsOnTheRestAndTheReceiptPrintsTheLedgersMiles() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+
+        // A $100.00 sale for the plenty collector, $20 of it in AM Cash: the rest, $80.00, earns 4 miles (1 per whole $20).
+        let basket = Money(dollars: 100)
+        let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
+        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
+        choice.select(Units(2))
+        var model = Model(settings: Fixtures.settings)
+        model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        var time: Int64 = 0
+        var log: [Effect] = []
+        // The offer's tick asks CALCULATE for the amount on screen: 4 miles, shown; nothing recorded.
+        await Self.drive(update(&model, .tick(clock: "13:32")), &model, performer, log: &log)
+        guard case .offer(let offer) = model.screen else {
+            Issue.record("not on the offer: \(model.screen)")
+            return
+        }
+        #expect(offer.previewMiles == 4, "\(String(describing: offer.preview))")
+        #expect(try await simulator.issuances().isEmpty, "a CALCULATE moves nothing")
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+
+        // REDEEM to its end, then ISSUE: never both at once for one collector.
+        let kinds = log.map { effect -> String in
+            switch effect {
+            case .redeem: "redeem"
+            case .earn: "earn"
+            case .printReceipt: "print"
+            default: "other"
+            }
+        }
+        #expect(kinds.filter { $0 != "other" } == ["redeem", "earn", "print"], "\(kinds)")
+        #expect(log.first == .calculate(offer.earningRequest))
+        guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome else {
+            Issue.record("not approved: \(model.screen)")
+            return
+        }
+        #expect(approval.discount == Money(dollars: 20))
+        #expect(result.earning == .done(.earned(miles: 4, confirmationNumber: try await simulator.issuances().first?.confirmationNumber, lines: [])))
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1 && rows.first?.miles == 4 && rows.first?.operation == "issue", "the ledger shows the miles once: \(rows)")
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("Miles earned:") && receipts.contains("Miles redeemed:"), "\(receipts)")
+        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
+        #expect(milesLine?.split(separator: " ").last == "4", "the receipt prints the miles the host recorded: \(receipts)")
+        #expect(!receipts.contains("81000000001"))
+
+        // Recovery's forwarding finds nothing to send again: nothing earns twice.
+        let forwarded = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(forwarded.answered == 0 && forwarded.waiting == 0)
+        #expect(try await simulator.issuances().count == 1)
+        #expect(try journal.earnings().map(\.state) == [.issued])
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func aKeyedCardCannotRedeemButEarnsAndGetsAReceiptOfItsMiles() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        // A keyed card on a $61.00 sale: no REDEEM is possible; Enter finishes the sale, which earns 3 miles.
+        let keyed = CardRead(number: Fixtures.card.number, entryMode: .manual)
+        var model = Model(settings: Fixtures.settings)
+        model.screen = .offer(
+            Offer(sale: Sale(card: keyed, basket: Money(dollars: 61), preTax: nil), inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
+        var time: Int64 = 0
+        var log: [Effect] = []
+        await Self.drive(Fixtures.press(.enter, &model, &time), &model, performer, log: &log)
+        #expect(!log.contains { if case .redeem = $0 { true } else { false } }, "a keyed card never redeems")
+        guard case .result(let result) = model.screen else {
+            Issue.record("no result: \(model.screen)")
+            return
+        }
+        #expect(result.outcome == .notRedeemed)
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1 && rows.first?.miles == 3, "\(rows)")
+        #expect(result.earning == .done(.earned(miles: 3, confirmationNumber: rows.first?.confirmationNumber, lines: [])))
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("AIR MILES REWARD MILES") && !receipts.contains("81000000001"), "\(receipts)")
+        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
+        #expect(milesLine?.split(separator: " ").last == "3", "the receipt prints the miles the host recorded: \(receipts)")
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
