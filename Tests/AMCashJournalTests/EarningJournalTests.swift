@@ -64,12 +64,31 @@ import Testing
         ]
     }
 
+    /// A socket bound to loopback `port` and not listening: connections to it are refused.
+    static func holdPort(_ port: Int) -> Int32 {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0, "the port the host left could not be held")
+        return socket
+    }
+
     @Test func anEarningWhileTheHostIsAwayIsPendingAndForwardedOnceWithTheSameKey() async throws {
         let ledger = JournalTests.temporaryPath("ledger")
         let first = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledger))
         let port = first.port
         let client = try Self.client(first.baseURL)
         await first.stop()
+        // The port stays ours while the host is away: bound, not listening, so a connection is refused and
+        // no other test's server can take it in the meantime.
+        let hold = Self.holdPort(port)
         let journal = try Journal(path: JournalTests.temporaryPath())
         let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
         let request = EarningRequest(card: Self.card("81000000001"), preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 67))
@@ -83,6 +102,7 @@ import Testing
         #expect(queued.state == .queued)
 
         // The host is back: the recovery pass sends the same body with the same key.
+        close(hold)
         let back = try await SimulatorServer.start(options: SimulatorOptions(databasePath: ledger), port: port)
         let report = try await transactions.recover(policy: .once)
         #expect(report.earningsAnswered == 1)
