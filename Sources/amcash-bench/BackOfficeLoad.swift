@@ -77,7 +77,8 @@ struct BackOfficeLoad {
                     let card = String(format: "8200%07d", (till * perTill + row) % 10_000_000)
                     let body = Data(#"{"collectorNumber":"\#(card)","sponsorCode":"LOY1","storeId":"\#(store)","deviceId":"001"}"#.utf8)
                     try insert.execute(arguments: [
-                        String(format: "%012d", row + 1), "\(name)-\(till)-\(row)", body, "•••••••" + card.suffix(4), now,
+                        String(format: "%012d", row + 1), String(format: "%08x-0000-4000-8000-%012x", till, row), body, "•••••••" + card.suffix(4),
+                        now,
                         String(format: "T%04d%06d", till, row), now, "LOY1\(store)001", now,
                     ])
                 }

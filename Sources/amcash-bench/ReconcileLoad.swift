@@ -189,7 +189,8 @@ struct ReconcileLoad {
                 }
                 if inJournal {
                     try insert.execute(arguments: [
-                        kind, trace, "bench-\(index)", "•••••••" + card.suffix(4), createdAt, journalDay, journalDay, units * 1000, state,
+                        kind, trace, String(format: "00000000-0000-4000-8000-%012x", index), "•••••••" + card.suffix(4), createdAt, journalDay,
+                        journalDay, units * 1000, state,
                         journalConfirmation == nil ? nil : "0000", journalConfirmation, journalUnits, journalUnits * 1000,
                         journalUnits * 95, createdAt,
                     ])
