@@ -54,7 +54,7 @@ public struct LeaseTimes: Sendable, Hashable {
     public static func covering(
         connect: Duration, read: Duration, atTheTill: ResendPolicy = .atTheTill, inRecovery: ResendPolicy = .inRecovery
     ) -> LeaseTimes {
-        func seconds(_ duration: Duration) -> TimeInterval { duration.secondsWithFraction }
+        func seconds(_ duration: Duration) -> TimeInterval { TimeInterval(duration.wholeNanoseconds) / 1e9 }
         func budget(_ policy: ResendPolicy) -> TimeInterval {
             let exchange = 4 * seconds(connect + read)
             let pauses = (1..<max(policy.attempts, 1)).reduce(0.0) { $0 + seconds(policy.delay(beforeAttempt: $1 + 1)) * 1.25 }

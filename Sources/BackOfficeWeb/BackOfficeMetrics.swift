@@ -81,7 +81,7 @@ public enum BackOfficeMetrics {
         text.family("amcash_backoffice_scrape_seconds", "How long reading these numbers from the database took.", "gauge")
         text.sample(
             "amcash_backoffice_scrape_seconds", [:],
-            elapsed.secondsWithFraction)
+            Double(elapsed.wholeNanoseconds) / 1e9)
         return text.output
     }
 }

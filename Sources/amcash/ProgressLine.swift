@@ -23,7 +23,7 @@ struct ProgressLine {
         let now = ContinuousClock.now
         if let lastDrawn, now - lastDrawn < .milliseconds(250) { return }
         lastDrawn = now
-        let elapsed = (now - started).secondsWithFraction
+        let elapsed = Double((now - started).wholeNanoseconds) / 1e9
         var parts = ["\(what): \(Self.grouped(done)) records"]
         if elapsed > 0 { parts.append("\(Self.grouped(Int(Double(done) / elapsed)))/s") }
         if let share, share > 0 {

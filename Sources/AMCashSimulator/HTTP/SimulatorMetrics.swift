@@ -83,7 +83,7 @@ final class SimulatorMetrics: Sendable {
         }
 
         static func seconds(since start: ContinuousClock.Instant) -> Double {
-            (ContinuousClock.now - start).secondsWithFraction
+            Double((ContinuousClock.now - start).wholeNanoseconds) / 1e9
         }
     }
 }
