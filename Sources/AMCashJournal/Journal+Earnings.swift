@@ -1,3 +1,4 @@
+import AMCashDomain
 public import AMCashWire
 public import Foundation
 import GRDB
@@ -136,7 +137,7 @@ extension Journal {
                         lastFailure = ?, answeredAt = ?, nextAttemptAt = ? WHERE id = ?
                     """,
                 arguments: [
-                    state.rawValue, httpStatus, responseCode, confirmationNumber, miles, failure.map { String($0.prefix(300)) },
+                    state.rawValue, httpStatus, responseCode, confirmationNumber, miles, failure.map { HostText.sanitised($0, limit: 300) },
                     state == .queued ? nil : now, state == .queued ? nextAttemptAt : nil, id,
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
