@@ -86,6 +86,18 @@ import Testing
             throw E2EError(reason: "the screen never showed \"\(text)\"; it shows:\n\(screen)")
         }
 
+        /// Waits (at most 20 s) for the receipt file to hold `text`: the receipt is written after the
+        /// sale's earning settles, which may be a moment after APPROVED is drawn.
+        func receipts(containing text: String, seconds: Double = 20) async throws -> String {
+            let path = home + "/data/amcash/receipts.txt"
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let written = try? String(contentsOfFile: path, encoding: .utf8), written.contains(text) { return written }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw E2EError(reason: "the receipt file never held \"\(text)\"")
+        }
+
         /// Waits (at most 10 s) for amcash to end: the pane's shell then writes `stty -a`.
         func waitForExit() async -> Bool {
             let deadline = Date().addingTimeInterval(10)
@@ -136,7 +148,7 @@ import Testing
         try console.scan("81000000001")
         let reversed = try await console.waitFor("REVERSED")
         #expect(reversed.contains("Confirmation number:     RV"))
-        let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
+        let receipts = try await console.receipts(containing: "AIR MILES CASH REVERSAL")
         #expect(receipts.contains("AIR MILES CASH REDEMPTION") && receipts.contains("AIR MILES CASH REVERSAL"))
         #expect(!receipts.contains("81000000001"))
         try await console.press("F10")
@@ -216,7 +228,7 @@ import Testing
         try await console.waitFor("Appliquer ce rabais Argent AIR MILES?")
         try await console.press("y")
         try await console.waitFor("*** APPROUVE ***")
-        let receipts = try String(contentsOfFile: console.home + "/data/amcash/receipts.txt", encoding: .utf8)
+        let receipts = try await console.receipts(containing: "No de trace")
         #expect(receipts.contains("ECHANGE ARGENT AIR MILES") && receipts.contains("No de trace"), "\(receipts)")
         let beyondASCII = receipts.unicodeScalars.filter { !$0.isASCII }
         #expect(beyondASCII.isEmpty, "an --ascii till prints no character beyond ASCII: \(receipts)")
