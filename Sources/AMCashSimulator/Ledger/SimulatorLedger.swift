@@ -16,13 +16,13 @@ final class SimulatorLedger: LedgerBooks {
     private let runBase: Int
     /// When expired answers were last pruned (simulator clock, ms); pruning runs at most once a minute.
     private let lastPrune = NIOLockedValueBox<Int64>(0)
-    private let issuance: IssuanceLedger
+    private let issuance: SQLiteIssuanceLedger
 
     init(options: SimulatorOptions, now: Date) throws {
         self.options = options
         database = try LedgerDatabase(path: options.databasePath)
         runBase = database.isFile ? 0 : (Int(now.timeIntervalSince1970) % 100_000) * 100_000
-        issuance = IssuanceLedger(database: database, options: options, runBase: runBase)
+        issuance = SQLiteIssuanceLedger(database: database, options: options, runBase: runBase)
         let today = ProgramDay.redemptionDay(at: now).description
         let collectors = options.collectors
         // New accounts start as the collectors file says; accounts the file already holds keep their
@@ -57,7 +57,7 @@ final class SimulatorLedger: LedgerBooks {
 
     func close() async {}
 
-    func issuanceBooks() -> IssuanceLedger? { issuance }
+    func issuanceBooks() -> any IssuanceBooks { issuance }
 
     func openAccount(_ collector: TestCollector, now: Date) async throws {
         let today = ProgramDay.redemptionDay(at: now).description
