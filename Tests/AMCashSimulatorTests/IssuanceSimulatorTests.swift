@@ -309,6 +309,58 @@ import Testing
         #expect(try await second.balances(of: "81000000001")?.cash == 50_003)
     }
 
+    /// Returns of one sale racing on four simulators of one PostgreSQL ledger: the account's row lock makes
+    /// each see the ones before it, so together they never give back more than the sale earned.
+    @Test func racingReturnsOnFourSimulatorsNeverGiveBackMoreThanTheSaleEarned() async throws {
+        var options = SimulatorOptions()
+        options.database = try await TestPostgres.freshDatabase()
+        var started: [(SimulatorServer, Wire)] = []
+        for _ in 0..<4 { started.append(try await SimulatorFidelityTests.start(options)) }
+        let simulators = started
+        let wires = simulators.map(\.1)
+        defer {
+            Task {
+                for (simulator, wire) in simulators {
+                    await wire.close()
+                    await simulator.stop()
+                }
+            }
+        }
+        // $600.00 earns 30 miles; each return of $20.00 asks for 1 of them back.
+        #expect(try await Self.call(wires[0], "issue", Self.basket(transaction: "BIG", preTax: "600.00", postTax: "678.00")).status == 200)
+        let returns = 48
+        let answers = try await withThrowingTaskGroup(of: (status: Int, miles: Int?).self) { group in
+            for index in 0..<returns {
+                group.addTask {
+                    // As a till does with the parallel-transaction answer: try again a moment later.
+                    let key = UUID().uuidString
+                    for _ in 0..<1_000 {
+                        let answer = try await Self.call(
+                            wires[index % wires.count], "return",
+                            Self.basket(
+                                transaction: "BIG-R\(index)", preTax: "20.00", postTax: "22.60",
+                                extra: #","originalCheckoutTransactionId":"BIG""#), key: key)
+                        guard answer.status == IssuanceDecisions.parallelTransactionStatus else {
+                            return (answer.status, answer.json["totalMiles"] as? Int)
+                        }
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                    throw CancellationError()
+                }
+            }
+            var all: [(status: Int, miles: Int?)] = []
+            for try await answer in group { all.append(answer) }
+            return all
+        }
+        #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.status))")
+        // The first thirty take 1 mile back each; the rest find nothing left.
+        #expect(answers.map { $0.miles ?? -1 }.sorted() == Array(repeating: 0, count: returns - 30) + Array(repeating: 1, count: 30))
+        let rows = try await simulators[0].0.issuances()
+        #expect(rows.filter { $0.operation == "return" }.count == returns)
+        #expect(rows.reduce(0) { $0 + $1.miles } == 0)
+        #expect(try await simulators[3].0.balances(of: "81000000001")?.cash == 50_000)
+    }
+
     @Test(arguments: Ledger.allCases) func bonusOffersComeFromAnOffersFile(ledger: Ledger) async throws {
         var options = SimulatorOptions()
         options.bonusOffers = try BonusOffer.parse(
