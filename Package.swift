@@ -305,6 +305,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // Writes a first-generation ledger file, to open it with today's simulator.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The Issuance tests run on both ledgers: SQLite and a real PostgreSQL (the tests' own cluster).
+                "ScratchPostgres",
             ],
             swiftSettings: strict
         ),

@@ -74,3 +74,10 @@ public struct SimulatorOptions: Sendable {
         self.clock = clock
     }
 }
+
+extension SimulatorOptions {
+    /// The test collectors by number (the first of a repeated number wins), for the Issuance rules.
+    var collectorProfiles: [String: TestCollector] {
+        Dictionary(collectors.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -156,13 +156,12 @@ public final class SimulatorServer: Sendable {
 
     /// The Issuance rows (earnings, returns, partner posts, records), oldest first; pending ones that are due post first.
     public func issuances() async throws -> [SimulatedIssuance] {
-        guard let books = ledger.issuanceBooks() else { return [] }
-        return try await books.rows(now: options.clock())
+        try await ledger.issuanceBooks().rows(now: options.clock())
     }
 
     /// A collector's AM Cash and Dream balances in miles (after pending earnings that are due post).
     public func balances(of number: String) async throws -> (cash: Int, dream: Int)? {
-        try await ledger.issuanceBooks()?.balances(of: number, now: options.clock())
+        try await ledger.issuanceBooks().balances(of: number, now: options.clock())
     }
 
     /// How many answers the ledger keeps under an idempotency key or a keyless body.

@@ -33,7 +33,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The port to listen on (0 picks a free one).")
     var port = 8080
 
-    @Option(name: .long, help: "Keep the ledger in this SQLite file (survives restarts); in memory if absent.")
+    @Option(
+        name: .long,
+        help: "Keep the ledger in this SQLite file (survives restarts); in memory if absent. A postgresql:// URL here means --database.")
     var db: String?
 
     @Option(
@@ -114,7 +116,7 @@ struct SimulatorCommand: AsyncParsableCommand {
 
         let environment = ProcessInfo.processInfo.environment
         if db != nil && database != nil { throw ValidationError("give --db or --database, not both") }
-        let sharedLedger = try database.map { try Self.ledgerAddress($0, environment: environment) }
+        let sharedLedger = try postgresURL.map { try Self.ledgerAddress($0, environment: environment) }
         var credentials = ClientCredentials.simulator
         if let id = environment["AMCASH_CLIENT_ID"], let secret = environment["AMCASH_CLIENT_SECRET"], !id.isEmpty, !secret.isEmpty {
             credentials = ClientCredentials(clientId: id, clientSecret: secret)
@@ -122,7 +124,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         var options = SimulatorOptions(
             collectors: collectorSet, dailyLimitUnits: dailyLimit, credentials: credentials,
             tokenLifetime: .seconds(tokenLifetime), faults: FaultPlan(rules: rules, seed: seed),
-            databasePath: db)
+            databasePath: ledgerFile)
         options.keyRetention = retention
         if let offers { options.bonusOffers = try BonusOffer.load(path: offers) }
         options.maximumTokens = maxTokens
@@ -156,7 +158,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         let secretSource = credentials == .simulator ? "the training secret in the README" : "the one in AMCASH_CLIENT_SECRET"
         print("client id: \(credentials.clientId)   secret: \(secretSource)")
-        print("ledger: \(sharedLedger?.description ?? db ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
+        print("ledger: \(sharedLedger?.description ?? ledgerFile ?? "in memory")   key retention: \(keyRetention)   orphan refund: \(orphanRefund)")
         print(
             "daily limit: \(dailyLimit) units   faults: \(rules.isEmpty ? "none" : rules.map(\.description).joined(separator: ", ")) (seed \(seed))")
         print("test collectors: amcash sim --list-collectors   stop: Ctrl-C")
@@ -175,6 +177,15 @@ struct SimulatorCommand: AsyncParsableCommand {
         sources.forEach { $0.cancel() }
         print("amcash CERT simulator stopped")
     }
+
+    /// `--database URL`, or `--db` given a PostgreSQL URL (`amcash sim --db postgresql://…`): a SQLite
+    /// file of that name would be a surprise, never what was meant.
+    var postgresURL: String? { database ?? db.flatMap { Self.isPostgresURL($0) ? $0 : nil } }
+
+    /// `--db FILE` when it names a file.
+    var ledgerFile: String? { db.flatMap { Self.isPostgresURL($0) ? nil : $0 } }
+
+    static func isPostgresURL(_ text: String) -> Bool { text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") }
 
     /// A PostgreSQL ledger's address, its password from the URL, AMCASH_BACKOFFICE_PASSWORD or PGPASSWORD.
     static func ledgerAddress(_ url: String, environment: [String: String]) throws -> PostgresAddress {
@@ -235,11 +246,11 @@ struct ExportReconciliationCommand: AsyncParsableCommand {
         // The simulator's clock (a debug build's AMCASH_TEST_CLOCK_FILE moves it), not the wall clock: the
         // orphans the host would have refunded by then are refunded before the file is written.
         do {
-            if let url = simulator.database {
+            if let url = simulator.postgresURL {
                 let address = try SimulatorCommand.ledgerAddress(url, environment: ProcessInfo.processInfo.environment)
                 file = try await ReconciliationExport.file(
                     database: address, day: ProgramDay(calendarDay), sponsorCode: sponsor, now: ProcessClock.now())
-            } else if let db = simulator.db {
+            } else if let db = simulator.ledgerFile {
                 file = try ReconciliationExport.file(databasePath: db, day: ProgramDay(calendarDay), sponsorCode: sponsor, now: ProcessClock.now())
             } else {
                 throw ValidationError("export-recon needs the ledger: --db FILE or --database URL (the one the simulator ran with)")

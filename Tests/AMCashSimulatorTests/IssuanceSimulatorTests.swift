@@ -1,18 +1,29 @@
 import AMCashDomain
 import AMCashWire
 import Foundation
+import ScratchPostgres
 import Testing
 
 @testable import AMCashSimulator
 
 /// The simulator's Issuance endpoints as an integrator meets them: bodies built from the fields the
-/// partner documentation lists (shared/docs/issuance-api.md), sent raw over a real socket.
+/// partner documentation lists (shared/docs/issuance-api.md), sent raw over a real socket. Each test
+/// that touches the books runs on both ledgers: SQLite in memory and a real PostgreSQL (a fresh database).
 @Suite struct IssuanceSimulatorTests {
     typealias Wire = SimulatorFidelityTests.Wire
     typealias Answer = SimulatorFidelityTests.Answer
 
-    static func start(_ options: SimulatorOptions = SimulatorOptions()) async throws -> (SimulatorServer, Wire) {
-        try await SimulatorFidelityTests.start(options)
+    /// Where the simulator keeps its books.
+    enum Ledger: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sqlite
+        case postgresql
+        var testDescription: String { rawValue }
+    }
+
+    static func start(_ options: SimulatorOptions = SimulatorOptions(), on ledger: Ledger) async throws -> (SimulatorServer, Wire) {
+        var options = options
+        if ledger == .postgresql { options.database = try await TestPostgres.freshDatabase() }
+        return try await SimulatorFidelityTests.start(options)
     }
 
     static func call(_ wire: Wire, _ operation: String, _ body: String, key: String? = UUID().uuidString) async throws -> Answer {
@@ -47,8 +58,8 @@ import Testing
         """
     }
 
-    @Test func documentedSampleBodiesAreAnsweredAsTheContractSays() async throws {
-        let (simulator, wire) = try await Self.start()
+    @Test(arguments: Ledger.allCases) func documentedSampleBodiesAreAnsweredAsTheContractSays(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -93,8 +104,8 @@ import Testing
         #expect(balances.cash == 50_000 + 5 - 2 + 7 + 3 - 7 - 3)
     }
 
-    @Test func malformedBodiesAre400WithTheFieldNamed() async throws {
-        let (simulator, wire) = try await Self.start()
+    @Test(arguments: Ledger.allCases) func malformedBodiesAre400WithTheFieldNamed(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -121,8 +132,8 @@ import Testing
         #expect(try await simulator.issuances().isEmpty)
     }
 
-    @Test func aKeyIsAnsweredOnceAndAnotherBodyUnderItIsAConflict() async throws {
-        let (simulator, wire) = try await Self.start()
+    @Test(arguments: Ledger.allCases) func aKeyIsAnsweredOnceAndAnotherBodyUnderItIsAConflict(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -144,11 +155,11 @@ import Testing
         #expect(try await simulator.issuances().count == 2)
     }
 
-    @Test func thePendingCollectorIsAnswered202AndPostsLater() async throws {
+    @Test(arguments: Ledger.allCases) func thePendingCollectorIsAnswered202AndPostsLater(ledger: Ledger) async throws {
         let clock = TestClock(start: ISO8601DateFormatter().date(from: "2026-12-05T13:00:00-05:00")!)
         var options = SimulatorOptions(clock: { clock.now })
         options.earningPostDelay = .seconds(5)
-        let (simulator, wire) = try await Self.start(options)
+        let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -168,8 +179,8 @@ import Testing
         #expect(try await simulator.issuances().map(\.status) == ["ISSUED"])
     }
 
-    @Test func theRefusingCollectorIsAnswered400AndTheSplitCollectorSplits() async throws {
-        let (simulator, wire) = try await Self.start()
+    @Test(arguments: Ledger.allCases) func theRefusingCollectorIsAnswered400AndTheSplitCollectorSplits(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -184,8 +195,8 @@ import Testing
         #expect(try await Self.call(wire, "issue", Self.basket(collector: "81000000009")).status == 401)
     }
 
-    @Test func milesTakenBackBeyondTheAMCashBalanceComeOutOfDream() async throws {
-        let (simulator, wire) = try await Self.start()
+    @Test(arguments: Ledger.allCases) func milesTakenBackBeyondTheAMCashBalanceComeOutOfDream(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -200,10 +211,10 @@ import Testing
         #expect(balances.dream == 960)
     }
 
-    @Test func anIssuanceWhileAnAMCashCallIsInProgressGetsTheParallelTransactionAnswer() async throws {
+    @Test(arguments: Ledger.allCases) func anIssuanceWhileAnAMCashCallIsInProgressGetsTheParallelTransactionAnswer(ledger: Ledger) async throws {
         var options = SimulatorOptions()
         options.slowDelay = .seconds(4)
-        let (simulator, wire) = try await Self.start(options)
+        let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
                 await wire.close()
@@ -237,7 +248,120 @@ import Testing
         #expect(try await Self.call(wire, "issue", Self.basket(collector: slow)).status == 200)
     }
 
-    @Test func bonusOffersComeFromAnOffersFile() async throws {
+    @Test(arguments: Ledger.allCases) func aReturnGivesBackAtMostWhatItsSaleEarnedAndOnlyToItsCollector(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
+        defer {
+            Task {
+                await wire.close()
+                await simulator.stop()
+            }
+        }
+        #expect(try await Self.call(wire, "issue", Self.basket(transaction: "S-1")).json["totalMiles"] as? Int == 5)
+        func giveBack(_ transaction: String, collector: String = "81000000001", original: String = "S-1") async throws -> Answer {
+            try await Self.call(
+                wire, "return",
+                Self.basket(
+                    collector: collector, transaction: transaction, preTax: "60.00", postTax: "67.80",
+                    extra: #","originalCheckoutTransactionId":"\#(original)""#))
+        }
+        // $60.00 earns 3; the second return finds 2 left, the third none.
+        #expect(try await giveBack("S-1-R1").json["totalMiles"] as? Int == 3)
+        #expect(try await giveBack("S-1-R2").json["totalMiles"] as? Int == 2)
+        #expect(try await giveBack("S-1-R3").json["totalMiles"] as? Int == 0)
+        let stranger = try await giveBack("S-1-R4", collector: "81000000013")
+        #expect(stranger.status == 400)
+        #expect(stranger.message?.contains("originalCheckoutTransactionId") == true, "\(stranger.json)")
+        #expect(try await giveBack("S-9-R1", original: "S-9").status == 400, "no such sale")
+        let rows = try await simulator.issuances()
+        #expect(rows.map(\.miles) == [5, -3, -2, 0])
+        #expect(rows.dropFirst().allSatisfy { $0.originalCheckoutTransactionId == "S-1" && $0.confirmationNumber.hasPrefix("IR") })
+        #expect(try await simulator.balances(of: "81000000001")?.cash == 50_000)
+    }
+
+    /// A training centre: two simulators on one PostgreSQL ledger serve one collector's earnings as one host.
+    @Test func twoSimulatorsOnOnePostgreSQLLedgerKeepOneSetOfEarningBooks() async throws {
+        var options = SimulatorOptions()
+        options.database = try await TestPostgres.freshDatabase()
+        let (first, firstWire) = try await SimulatorFidelityTests.start(options)
+        let (second, secondWire) = try await SimulatorFidelityTests.start(options)
+        defer {
+            Task {
+                await firstWire.close()
+                await secondWire.close()
+                await first.stop()
+                await second.stop()
+            }
+        }
+        let key = UUID().uuidString
+        let issued = try await Self.call(firstWire, "issue", Self.basket(transaction: "C-1"), key: key)
+        #expect(issued.status == 200)
+        // The terminal's retry lands on the other simulator: the same answer, nothing earned twice.
+        let retried = try await Self.call(secondWire, "issue", Self.basket(transaction: "C-1"), key: key)
+        #expect(retried.status == 200)
+        #expect(retried["confirmationNumber"] == issued["confirmationNumber"])
+        #expect(try await Self.call(secondWire, "issue", Self.basket(transaction: "C-1", preTax: "500.00"), key: key).status == 409)
+        let returned = try await Self.call(
+            secondWire, "return",
+            Self.basket(transaction: "C-1-R", preTax: "40.00", postTax: "45.20", extra: #","originalCheckoutTransactionId":"C-1""#))
+        #expect(returned.json["totalMiles"] as? Int == 2, "\(returned.json)")
+        #expect(try await first.issuances().map(\.miles) == [5, -2])
+        #expect(try await first.balances(of: "81000000001")?.cash == 50_003)
+        #expect(try await second.balances(of: "81000000001")?.cash == 50_003)
+    }
+
+    /// Returns of one sale racing on four simulators of one PostgreSQL ledger: the account's row lock makes
+    /// each see the ones before it, so together they never give back more than the sale earned.
+    @Test func racingReturnsOnFourSimulatorsNeverGiveBackMoreThanTheSaleEarned() async throws {
+        var options = SimulatorOptions()
+        options.database = try await TestPostgres.freshDatabase()
+        var started: [(SimulatorServer, Wire)] = []
+        for _ in 0..<4 { started.append(try await SimulatorFidelityTests.start(options)) }
+        let simulators = started
+        let wires = simulators.map(\.1)
+        defer {
+            Task {
+                for (simulator, wire) in simulators {
+                    await wire.close()
+                    await simulator.stop()
+                }
+            }
+        }
+        // $600.00 earns 30 miles; each return of $20.00 asks for 1 of them back.
+        #expect(try await Self.call(wires[0], "issue", Self.basket(transaction: "BIG", preTax: "600.00", postTax: "678.00")).status == 200)
+        let returns = 48
+        let answers = try await withThrowingTaskGroup(of: (status: Int, miles: Int?).self) { group in
+            for index in 0..<returns {
+                group.addTask {
+                    // As a till does with the parallel-transaction answer: try again a moment later.
+                    let key = UUID().uuidString
+                    for _ in 0..<1_000 {
+                        let answer = try await Self.call(
+                            wires[index % wires.count], "return",
+                            Self.basket(
+                                transaction: "BIG-R\(index)", preTax: "20.00", postTax: "22.60",
+                                extra: #","originalCheckoutTransactionId":"BIG""#), key: key)
+                        guard answer.status == IssuanceDecisions.parallelTransactionStatus else {
+                            return (answer.status, answer.json["totalMiles"] as? Int)
+                        }
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                    throw CancellationError()
+                }
+            }
+            var all: [(status: Int, miles: Int?)] = []
+            for try await answer in group { all.append(answer) }
+            return all
+        }
+        #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.status))")
+        // The first thirty take 1 mile back each; the rest find nothing left.
+        #expect(answers.map { $0.miles ?? -1 }.sorted() == Array(repeating: 0, count: returns - 30) + Array(repeating: 1, count: 30))
+        let rows = try await simulators[0].0.issuances()
+        #expect(rows.filter { $0.operation == "return" }.count == returns)
+        #expect(rows.reduce(0) { $0 + $1.miles } == 0)
+        #expect(try await simulators[3].0.balances(of: "81000000001")?.cash == 50_000)
+    }
+
+    @Test(arguments: Ledger.allCases) func bonusOffersComeFromAnOffersFile(ledger: Ledger) async throws {
         var options = SimulatorOptions()
         options.bonusOffers = try BonusOffer.parse(
             """
@@ -252,7 +376,7 @@ import Testing
             item = "1"
             multiplier = 3
             """, path: "offers.toml")
-        let (simulator, wire) = try await Self.start(options)
+        let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
                 await wire.close()

@@ -12,7 +12,7 @@ import NIOCore
 struct IssuanceDesk: Sendable {
     let tokens: TokenIssuer
     let dice: FaultDice
-    let ledger: IssuanceLedger?
+    let ledger: any IssuanceBooks
     let activity: CollectorActivity
     let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
@@ -46,11 +46,6 @@ struct IssuanceDesk: Sendable {
         } catch {
             return reply(400, IssuanceReplyBody(responseCode: "0035", message: "missing or invalid field: \(error.description)"))
         }
-        guard let ledger else {
-            return reply(
-                503,
-                IssuanceReplyBody(responseCode: "0092", message: "Issuance is not served on a PostgreSQL ledger yet; use the SQLite ledger (--db)"))
-        }
         // One transaction at a time per collector (CALCULATE, which moves nothing, is not one).
         let guarded = operation == .calculate && !IssuanceDecisions.calculateIsATransaction ? nil : body.collectorNumber
         if let number = guarded {
@@ -79,7 +74,7 @@ struct IssuanceDesk: Sendable {
             case .dropAfterApplying: dropAfterApplying = true
             }
         }
-        let answer: IssuanceLedger.Answer
+        let answer: IssuanceAnswer
         do {
             answer = try await ledger.handle(
                 operation, body, key: request.headers[HTTPField.Name("Idempotency-Key")!], rawBody: raw, now: clock())

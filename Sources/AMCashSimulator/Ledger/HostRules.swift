@@ -23,9 +23,9 @@ enum HostRules {
     ) -> (Int, Components.Schemas.InquireResponse) {
         var response = Components.Schemas.InquireResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: SimulatorLedger.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
+            collectorNumber: HostAnswer.masked(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> (Int, Components.Schemas.InquireResponse) {
-            SimulatorLedger.finish(&response, code, message: message)
+            response.finished(code, message: message)
         }
         if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
         guard let account, account.behaviour != .invalidNumber else { return finish(.invalidCollectorNumber) }
@@ -72,9 +72,9 @@ enum HostRules {
     ) -> Redemption {
         var response = Components.Schemas.RedeemResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: SimulatorLedger.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
+            collectorNumber: HostAnswer.masked(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
         func finish(_ code: ResponseCode, message: String? = nil) -> Redemption {
-            let (status, body) = SimulatorLedger.finish(&response, code, message: message)
+            let (status, body) = response.finished(code, message: message)
             return .answered(status, body)
         }
         if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
@@ -119,7 +119,7 @@ enum HostRules {
             response.cashBalance = String(cashAfter)
             response.availableCashBalance = String(cashAfter)
         }
-        return SimulatorLedger.finish(&response, balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+        return response.finished(balancesShown ? .approved : .approvedBalanceHidden, message: nil)
     }
 
     enum ReversalStart {
@@ -131,13 +131,13 @@ enum HostRules {
     static func reversalResponse(_ request: Components.Schemas.ReverseRequest, now: Date) -> Components.Schemas.ReverseResponse {
         Components.Schemas.ReverseResponse(
             sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: SimulatorLedger.mask(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
+            collectorNumber: HostAnswer.masked(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
     }
 
     static func reversalStart(_ request: Components.Schemas.ReverseRequest, account: Account?, now: Date) -> ReversalStart {
         var response = reversalResponse(request, now: now)
         func finish(_ code: ResponseCode, message: String? = nil) -> ReversalStart {
-            let (status, body) = SimulatorLedger.finish(&response, code, message: message)
+            let (status, body) = response.finished(code, message: message)
             return .answered(status, body)
         }
         if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
@@ -164,7 +164,7 @@ enum HostRules {
         var response = reversalResponse(request, now: now)
         response.redemptionConfirmationNumber = confirmation
         func finish(_ code: ResponseCode, message: String? = nil) -> Reversal {
-            let (status, body) = SimulatorLedger.finish(&response, code, message: message)
+            let (status, body) = response.finished(code, message: message)
             return .answered(status, body)
         }
         guard let facts, facts.number == account.number else {
@@ -200,6 +200,32 @@ enum HostRules {
             response.dreamBalance = String(account.dream)
             response.availableCashBalance = String(account.cash)
         }
-        return SimulatorLedger.finish(&response, balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+        return response.finished(balancesShown ? .approved : .approvedBalanceHidden, message: nil)
     }
+}
+
+/// A collector account as either ledger holds it.
+struct Account: Sendable {
+    let number: String
+    var cash: Int
+    let dream: Int
+    let behaviour: TestCollector.Behaviour
+}
+
+extension TestCollector.Behaviour {
+    /// 0001 and 0005 accounts never show balances.
+    var showsBalance: Bool { self != .balanceHidden && self != .balanceHiddenUnableToRedeem }
+}
+
+/// The host's own wording of its messages, where the documentation shows it; otherwise the
+/// catalogue's English. Kept apart from the console's cashier messages, which are ours to write.
+enum HostWording {
+    static func message(for code: ResponseCode) -> String {
+        code == .approved ? "Approved" : code.meaning.message.english
+    }
+}
+
+func zeroPad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }

@@ -27,8 +27,8 @@ protocol LedgerBooks: Sendable {
     /// Opens (or resets) an account as `collector` says, with its units redeemed today: a training room's
     /// exercise gives each attempt an account of its own.
     func openAccount(_ collector: TestCollector, now: Date) async throws
-    /// The Issuance books on the same tables (SQLite); nil where Issuance is not served yet (PostgreSQL).
-    func issuanceBooks() -> IssuanceLedger?
+    /// The Issuance books, in the same database as AM Cash's (one collector's account serves both).
+    func issuanceBooks() -> any IssuanceBooks
     /// Lets go of connections (PostgreSQL); nothing for SQLite.
     func close() async
 }

@@ -51,12 +51,27 @@ final class PostgresLedger: LedgerBooks {
                 statements: [
                     "CREATE INDEX IF NOT EXISTS sim_redemptions_by_number ON sim_redemptions (number) WHERE reversal_confirmation IS NULL"
                 ]),
+            // Issuance: earnings and returns (signed miles), split between AM Cash and Dream, pending until post_at_ms.
+            .init(
+                version: 3, name: "issuances",
+                statements: [
+                    """
+                    CREATE TABLE sim_issuances (
+                        confirmation text PRIMARY KEY, operation text NOT NULL, checkout_transaction_id text,
+                        original_checkout_transaction_id text, number text, pre_tax_cents bigint NOT NULL, miles integer NOT NULL,
+                        cash_miles integer NOT NULL, dream_miles integer NOT NULL, status text NOT NULL, post_at_ms bigint, at_ms bigint NOT NULL)
+                    """,
+                    "CREATE INDEX sim_issuances_by_transaction ON sim_issuances (checkout_transaction_id)",
+                    "CREATE INDEX sim_issuances_by_original ON sim_issuances (original_checkout_transaction_id)",
+                    "CREATE INDEX sim_issuances_pending ON sim_issuances (post_at_ms) WHERE status = 'PENDING'",
+                ]),
         ])
 
     private let client: PostgresClient
     private let running: Task<Void, Never>
     private let options: SimulatorOptions
     private let logger = quietLogger
+    private let issuance: PostgresIssuanceLedger
     /// When refunds were last looked for and expired answers pruned (simulator clock, ms).
     private let lastRefundCheck = NIOLockedValueBox<Int64>(0)
     private let lastPrune = NIOLockedValueBox<Int64>(0)
@@ -65,6 +80,7 @@ final class PostgresLedger: LedgerBooks {
         self.client = client
         self.running = running
         self.options = options
+        issuance = PostgresIssuanceLedger(client: client, options: options)
     }
 
     /// Connects, creates or upgrades the tables, and adds the collectors the ledger does not hold yet
@@ -119,8 +135,7 @@ final class PostgresLedger: LedgerBooks {
         }
     }
 
-    /// Issuance is served on the SQLite ledger only, for now.
-    func issuanceBooks() -> IssuanceLedger? { nil }
+    func issuanceBooks() -> any IssuanceBooks { issuance }
 
     func close() async {
         running.cancel()
@@ -226,44 +241,85 @@ final class PostgresLedger: LedgerBooks {
         try await housekeeping(now: now)
         let retentionMs = Int64(options.keyRetention.components.seconds) * 1000
         let nowMs = milliseconds(now)
+        return try await Self.retrying(client, logger: logger) { connection in
+            switch try await Self.storedReply(identity, nowMs: nowMs, connection, logger: self.logger) {
+            case .conflict:
+                return .conflict
+            case .found(let status, let response, let confirmation):
+                // The answer reached the terminal this time (unless it is dropped again): nothing to refund.
+                if let confirmation {
+                    try await connection.query(
+                        "UPDATE sim_redemptions SET refund_due_at_ms = NULL WHERE confirmation = \(confirmation)", logger: self.logger)
+                }
+                return .answer(status: status, body: try JSONDecoder().decode(Body.self, from: response))
+            case .none:
+                break
+            }
+            let (status, response, confirmation) = try await apply(connection, self.logger)
+            if response.responseCode != ResponseCode.invalidField.rawValue {
+                try await Self.store(
+                    identity, status: status, response: try JSONEncoder().encode(response), confirmation: confirmation,
+                    expiresAtMs: nowMs + retentionMs, connection, logger: self.logger)
+            }
+            return .answer(status: status, body: response)
+        }
+    }
+
+    /// What `sim_replies` holds for an identity.
+    enum StoredReply {
+        case none
+        case conflict
+        case found(status: Int, response: Data, confirmation: String?)
+    }
+
+    /// Takes the identity's transaction-scoped advisory lock (two requests for one identity run one after
+    /// the other), then reads its stored answer: none (or one past its retention, now forgotten), the same
+    /// key with another body, or the answer to replay.
+    static func storedReply(_ identity: IdempotencyIdentity, nowMs: Int64, _ connection: PostgresConnection, logger: Logger) async throws
+        -> StoredReply
+    {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(identity.storageKey), 0))", logger: logger)
+        var stored: (String, ByteBuffer, Int, ByteBuffer, String?, Int64)?
+        for try await row in try await connection.query(
+            """
+            SELECT operation, body_hash, status, response, confirmation, expires_at_ms FROM sim_replies WHERE key = \(identity.storageKey)
+            """, logger: logger
+        ).decode((String, ByteBuffer, Int, ByteBuffer, String?, Int64).self) {
+            stored = row
+        }
+        guard let stored else { return .none }
+        guard stored.5 > nowMs else {
+            // Past its retention the key is forgotten: this is a new transaction.
+            try await connection.query("DELETE FROM sim_replies WHERE key = \(identity.storageKey)", logger: logger)
+            return .none
+        }
+        guard stored.0 == identity.operation, Data(buffer: stored.1) == identity.bodyHash else { return .conflict }
+        return .found(status: stored.2, response: Data(buffer: stored.3), confirmation: stored.4)
+    }
+
+    /// Keeps an answer under its identity until `expiresAtMs`.
+    static func store(
+        _ identity: IdempotencyIdentity, status: Int, response: Data, confirmation: String?, expiresAtMs: Int64, _ connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO sim_replies (key, operation, body_hash, status, response, confirmation, expires_at_ms)
+            VALUES (\(identity.storageKey), \(identity.operation), \(ByteBuffer(data: identity.bodyHash)), \(status),
+                    \(ByteBuffer(data: response)), \(confirmation), \(expiresAtMs))
+            """, logger: logger)
+    }
+
+    /// `work` in one transaction, run again (up to five times) after a serialization failure or a
+    /// deadlock, which changed nothing.
+    static func retrying<T: Sendable>(
+        _ client: PostgresClient, logger: Logger, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(identity.storageKey), 0))", logger: self.logger)
-                    var stored: (String, ByteBuffer, Int, ByteBuffer, String?, Int64)?
-                    for try await row in try await connection.query(
-                        """
-                        SELECT operation, body_hash, status, response, confirmation, expires_at_ms FROM sim_replies WHERE key = \(identity.storageKey)
-                        """, logger: self.logger
-                    ).decode((String, ByteBuffer, Int, ByteBuffer, String?, Int64).self) {
-                        stored = row
-                    }
-                    if let stored {
-                        if stored.5 > nowMs {
-                            guard stored.0 == identity.operation, Data(buffer: stored.1) == identity.bodyHash else { return .conflict }
-                            if let confirmation = stored.4 {
-                                try await connection.query(
-                                    "UPDATE sim_redemptions SET refund_due_at_ms = NULL WHERE confirmation = \(confirmation)",
-                                    logger: self.logger)
-                            }
-                            return .answer(status: stored.2, body: try JSONDecoder().decode(Body.self, from: Data(buffer: stored.3)))
-                        }
-                        try await connection.query("DELETE FROM sim_replies WHERE key = \(identity.storageKey)", logger: self.logger)
-                    }
-                    let (status, response, confirmation) = try await apply(connection, self.logger)
-                    if response.responseCode != ResponseCode.invalidField.rawValue {
-                        let encoded = try JSONEncoder().encode(response)
-                        try await connection.query(
-                            """
-                            INSERT INTO sim_replies (key, operation, body_hash, status, response, confirmation, expires_at_ms)
-                            VALUES (\(identity.storageKey), \(identity.operation), \(ByteBuffer(data: identity.bodyHash)), \(status),
-                                    \(ByteBuffer(data: encoded)), \(confirmation), \(nowMs + retentionMs))
-                            """, logger: self.logger)
-                    }
-                    return .answer(status: status, body: response)
-                }
+                return try await client.withTransaction(logger: logger) { connection in try await work(connection) }
             } catch {
                 // postgres-nio wraps the closure's and the commit's errors.
                 let underlying = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.commitError } ?? error
@@ -432,7 +488,7 @@ final class PostgresLedger: LedgerBooks {
 
     // MARK: - Pieces
 
-    private static func account(_ number: String, _ connection: some PostgresQueryRunner, lock: Bool, logger: Logger) async throws -> Account? {
+    static func account(_ number: String, _ connection: some PostgresQueryRunner, lock: Bool, logger: Logger) async throws -> Account? {
         let sql: PostgresQuery =
             lock
             ? "SELECT cash, dream, behaviour FROM sim_accounts WHERE number = \(number) FOR UPDATE"
@@ -461,7 +517,7 @@ final class PostgresLedger: LedgerBooks {
             """, logger: logger)
     }
 
-    private static func nextSequence(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+    static func nextSequence(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
         for try await value in try await connection.query("SELECT nextval('sim_confirmation_seq')", logger: logger).decode(Int64.self) {
             return Int(value)
         }

@@ -97,13 +97,3 @@ enum RequestValidator {
         return zoneDigits.count == 4 && zoneDigits.allSatisfy { (0x30...0x39).contains($0) }
     }
 }
-
-/// The three answers that carry a response code and a message, so the ledger sets them one way.
-protocol HostResponseBody {
-    var responseCode: String { get set }
-    var message: String? { get set }
-}
-
-extension Components.Schemas.InquireResponse: HostResponseBody {}
-extension Components.Schemas.RedeemResponse: HostResponseBody {}
-extension Components.Schemas.ReverseResponse: HostResponseBody {}

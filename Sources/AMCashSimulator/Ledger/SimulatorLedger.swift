@@ -16,13 +16,13 @@ final class SimulatorLedger: LedgerBooks {
     private let runBase: Int
     /// When expired answers were last pruned (simulator clock, ms); pruning runs at most once a minute.
     private let lastPrune = NIOLockedValueBox<Int64>(0)
-    private let issuance: IssuanceLedger
+    private let issuance: SQLiteIssuanceLedger
 
     init(options: SimulatorOptions, now: Date) throws {
         self.options = options
         database = try LedgerDatabase(path: options.databasePath)
         runBase = database.isFile ? 0 : (Int(now.timeIntervalSince1970) % 100_000) * 100_000
-        issuance = IssuanceLedger(database: database, options: options, runBase: runBase)
+        issuance = SQLiteIssuanceLedger(database: database, options: options, runBase: runBase)
         let today = ProgramDay.redemptionDay(at: now).description
         let collectors = options.collectors
         // New accounts start as the collectors file says; accounts the file already holds keep their
@@ -57,7 +57,7 @@ final class SimulatorLedger: LedgerBooks {
 
     func close() async {}
 
-    func issuanceBooks() -> IssuanceLedger? { issuance }
+    func issuanceBooks() -> any IssuanceBooks { issuance }
 
     func openAccount(_ collector: TestCollector, now: Date) async throws {
         let today = ProgramDay.redemptionDay(at: now).description
@@ -396,26 +396,9 @@ final class SimulatorLedger: LedgerBooks {
         try Int.fetchOne(db.cachedStatement(sql: "UPDATE counters SET value = value + 1 WHERE name = 'confirmation' RETURNING value"))!
     }
 
-    /// Sets the code and the host's wording on a response and pairs it with the code's HTTP status.
-    static func finish<Body: HostResponseBody>(_ response: inout Body, _ code: ResponseCode, message: String?) -> (Int, Body) {
-        response.responseCode = code.rawValue
-        response.message = message ?? HostWording.message(for: code)
-        return (code.meaning.httpStatus ?? 500, response)
-    }
-
-    static func mask(_ number: String) -> String {
-        String(repeating: "•", count: max(0, number.count - 4)) + number.suffix(4)
-    }
-
 }
 
-/// A collector account as the ledger holds it.
-struct Account: Sendable {
-    let number: String
-    var cash: Int
-    let dream: Int
-    let behaviour: TestCollector.Behaviour
-
+extension Account {
     static func fetch(_ number: String, _ db: Database) throws -> Account? {
         guard
             let row = try Row.fetchOne(
@@ -435,22 +418,4 @@ struct LedgerRedemption: Sendable {
     let units: Int
     let reversal: String?
     let refundedByHost: Bool
-}
-
-extension TestCollector.Behaviour {
-    /// 0001 and 0005 accounts never show balances.
-    var showsBalance: Bool { self != .balanceHidden && self != .balanceHiddenUnableToRedeem }
-}
-
-/// The host's own wording of its messages, where the documentation shows it; otherwise the
-/// catalogue's English. Kept apart from the console's cashier messages, which are ours to write.
-enum HostWording {
-    static func message(for code: ResponseCode) -> String {
-        code == .approved ? "Approved" : code.meaning.message.english
-    }
-}
-
-func zeroPad(_ value: Int, _ width: Int) -> String {
-    let digits = String(value)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
