@@ -25,6 +25,25 @@ import TillTestSupport
         return till
     }
 
+    /// A migrated chain database, a simulator and one till of it for `body`; the till's client and the
+    /// simulator are shut down however `body` ends.
+    static func withTill(
+        store: String, device: String, _ body: (PostgresAddress, TestTill, SimulatorServer) async throws -> Void
+    ) async throws {
+        let address = try await migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Self.till(store: store, device: device, simulator: simulator)
+        do {
+            try await body(address, till, simulator)
+        } catch {
+            await till.client.shutdown()
+            await simulator.stop()
+            throw error
+        }
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
     static func migrated() async throws -> PostgresAddress {
         let address = try await TestPostgres.freshDatabase()
         try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: logger) }
@@ -79,10 +98,7 @@ import TillTestSupport
     }
 
     @Test func eachTillsHostLatencyAndAnswerCodeReachTheChainWithItsRows() async throws {
-        let address = try await Self.migrated()
-        let simulator = try await SimulatorServer.start()
-        let till = try Self.till(store: "0005", device: "003", simulator: simulator)
-        do {
+        try await Self.withTill(store: "0005", device: "003") { address, till, simulator in
             let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
             func redeem(_ card: String, dollars: Int) async throws -> JournaledTransactions.Redemption {
                 await transactions.redeem(
@@ -122,13 +138,7 @@ import TillTestSupport
                     "\(busy.traceId) - -",
                 ], "\(rows)")
             #expect(try till.journal.forwardingStatus().pendingRows == 0)
-        } catch {
-            await till.client.shutdown()
-            await simulator.stop()
-            throw error
         }
-        await till.client.shutdown()
-        await simulator.stop()
     }
 
     /// A register's sale keeps its id from the till's journal to the chain: the supervisor's exception
@@ -191,16 +201,13 @@ import TillTestSupport
     }
 
     @Test func eachTillsTotalsFollowItsRowsThroughEveryStateAndTheBackfillAgrees() async throws {
-        let address = try await Self.migrated()
-        let simulator = try await SimulatorServer.start()
-        let till = try Self.till(store: "0006", device: "001", simulator: simulator)
-        let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
-        func forwardAndCompare(_ step: String) async throws {
-            _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
-            let (kept, counted) = try await Self.totalsAndRows(address)
-            #expect(kept == counted, "\(step): kept \(kept), counted \(counted)")
-        }
-        do {
+        try await Self.withTill(store: "0006", device: "001") { address, till, _ in
+            let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
+            func forwardAndCompare(_ step: String) async throws {
+                _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+                let (kept, counted) = try await Self.totalsAndRows(address)
+                #expect(kept == counted, "\(step): kept \(kept), counted \(counted)")
+            }
             // A sale shown, then reversed by the cashier.
             let first = try await till.redeem("81000000001", dollars: 40)
             try await forwardAndCompare("shown")
@@ -243,13 +250,7 @@ import TillTestSupport
                 try await client.query(PostgresQuery(unsafeSQL: backfill), logger: Self.logger)
             }
             #expect(try await Self.totalsAndRows(address).kept == kept)
-        } catch {
-            await till.client.shutdown()
-            await simulator.stop()
-            throw error
         }
-        await till.client.shutdown()
-        await simulator.stop()
     }
 
     @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {
