@@ -352,10 +352,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A till with a real journal and a client of the simulator, for the journal's and the back office's end-to-end tests.
+        .target(
+            name: "TillTestSupport",
+            dependencies: ["AMCashAPI", "AMCashConfiguration", "AMCashDomain", "AMCashJournal", "AMCashSimulator", "AMCashWire"],
+            path: "Tests/TillTestSupport", swiftSettings: strict
+        ),
         .testTarget(
             name: "AMCashJournalTests",
             dependencies: [
-                "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator",
+                "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "TillTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -373,7 +379,7 @@ let package = Package(
             name: "AMCashBackOfficeTests",
             dependencies: [
                 "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                "AMCashSimulator", "ScratchPostgres",
+                "AMCashSimulator", "ScratchPostgres", "TillTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -27,55 +27,118 @@ public enum ChainReconciliation {
         _ client: PostgresClient, day: ProgramDay, period: Range<Date>? = nil, timingWindow: TimeInterval = 15 * 60,
         logger: Logger
     ) async throws -> Rows {
-        let period = period ?? day.reconciliationStart..<day.reconciliationEnd
-        let firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
-        let windowEnd = period.upperBound.addingTimeInterval(timingWindow)
-        let lastDay = ProgramDay.reconciliationDay(at: windowEnd).description
-        let nearCutOff = max(period.lowerBound, period.upperBound.addingTimeInterval(-timingWindow))
-        let dayText = firstDay.description
+        let window = ReadWindow(period: period ?? day.reconciliationStart..<day.reconciliationEnd, timingWindow: timingWindow)
+        var records: [TerminalRecord] = []
+        records.reserveCapacity(try await rowCount(client, on: window.firstDay, logger: logger) + 1024)
+        var unmatchable: [Int64] = []
+        var reader = RowReader(firstDay: window.firstDay, periodStart: window.period.lowerBound)
+        for try await row in try await client.query(window.query, logger: logger) {
+            switch try reader.read(row) {
+            case .record(let record): records.append(record)
+            case .unmatchable(let id): unmatchable.append(id)
+            }
+        }
+        return Rows(
+            records: records, forwardingTerminals: try await forwardingTerminals(client, logger: logger), unmatchable: unmatchable)
+    }
+
+    /// The times a night's read spans: the period, the timing window after it, and the days they touch.
+    private struct ReadWindow {
+        let period: Range<Date>
+        /// The reconciliation day the period starts in: a row of another day says which.
+        let firstDay: ProgramDay
+        /// The end of the first minutes after the period (a row made then may be in this file).
+        let windowEnd: Date
+        /// The last reconciliation day the window touches.
+        let lastDay: String
+        /// From here on a row carries its creation time (it may belong to the next file).
+        let nearCutOff: Date
+
+        init(period: Range<Date>, timingWindow: TimeInterval) {
+            self.period = period
+            firstDay = ProgramDay.reconciliationDay(at: period.lowerBound)
+            windowEnd = period.upperBound.addingTimeInterval(timingWindow)
+            lastDay = ProgramDay.reconciliationDay(at: windowEnd).description
+            nearCutOff = max(period.lowerBound, period.upperBound.addingTimeInterval(-timingWindow))
+        }
+
+        /// The period's rows and the window's (declined ones left out), then the earlier days' open rows,
+        /// in `row_id` order, with the columns `RowReader` reads.
+        var query: PostgresQuery {
+            let columns = """
+                r.row_id, r.kind, r.state, r.confirmation_number, r.trace_id, r.sponsor || r.store || r.device, r.card_masked,
+                CASE WHEN r.kind = 'REDEEM' THEN r.units ELSE COALESCE(r.units, o.units) END,
+                CASE WHEN r.kind = 'REDEEM' THEN r.miles ELSE o.miles END,
+                CASE WHEN r.kind = 'REDEEM' THEN r.cents ELSE o.cents END,
+                CASE WHEN r.reconciliation_day = $1::date THEN NULL ELSE r.reconciliation_day::text END,
+                CASE WHEN r.created_at >= $2 OR r.created_at < $5 OR r.state IN ('sending', 'unknown', 'approved', 'voiding', 'exception')
+                    THEN (extract(epoch FROM r.created_at) * 1000)::bigint ELSE NULL END
+                """
+            let original = """
+                LEFT JOIN LATERAL (
+                    SELECT units, miles, cents FROM terminal_rows o
+                    WHERE r.kind = 'REVERSE' AND o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
+                ) o ON true
+                """
+            var bindings = PostgresBindings()
+            bindings.append(firstDay.description)
+            bindings.append(nearCutOff)
+            bindings.append(lastDay)
+            bindings.append(windowEnd)
+            bindings.append(period.lowerBound)
+            return PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(columns) FROM terminal_rows r \(original)
+                        WHERE r.reconciliation_day BETWEEN $1::date AND $3::date AND r.created_at >= $5 AND r.created_at < $4
+                            AND r.state <> 'declined'
+                    UNION ALL
+                    SELECT \(columns) FROM open_rows p JOIN terminal_rows r ON r.row_id = p.row_id \(original)
+                        WHERE p.reconciliation_day < $1::date
+                    ORDER BY 1
+                    """, binds: bindings)
+        }
+    }
+
+    /// How many rows the day holds: room for the records is made once.
+    private static func rowCount(_ client: PostgresClient, on day: ProgramDay, logger: Logger) async throws -> Int {
         var expected = 0
         for try await count in try await client.query(
-            "SELECT count(*) FROM terminal_rows WHERE reconciliation_day = \(dayText)::date",
+            "SELECT count(*) FROM terminal_rows WHERE reconciliation_day = \(day.description)::date",
             logger: logger
         ).decode(Int64.self) {
             expected = Int(count)
         }
-        var records: [TerminalRecord] = []
-        records.reserveCapacity(expected + 1024)
-        var unmatchable: [Int64] = []
-        var parsedDays: [String: ProgramDay] = [:]
-        let columns = """
-            r.row_id, r.kind, r.state, r.confirmation_number, r.trace_id, r.sponsor || r.store || r.device, r.card_masked,
-            CASE WHEN r.kind = 'REDEEM' THEN r.units ELSE COALESCE(r.units, o.units) END,
-            CASE WHEN r.kind = 'REDEEM' THEN r.miles ELSE o.miles END,
-            CASE WHEN r.kind = 'REDEEM' THEN r.cents ELSE o.cents END,
-            CASE WHEN r.reconciliation_day = $1::date THEN NULL ELSE r.reconciliation_day::text END,
-            CASE WHEN r.created_at >= $2 OR r.created_at < $5 OR r.state IN ('sending', 'unknown', 'approved', 'voiding', 'exception')
-                THEN (extract(epoch FROM r.created_at) * 1000)::bigint ELSE NULL END
-            """
-        let original = """
-            LEFT JOIN LATERAL (
-                SELECT units, miles, cents FROM terminal_rows o
-                WHERE r.kind = 'REVERSE' AND o.kind = 'REDEEM' AND o.confirmation_number = r.original_confirmation_number LIMIT 1
-            ) o ON true
-            """
-        var bindings = PostgresBindings()
-        bindings.append(dayText)
-        bindings.append(nearCutOff)
-        bindings.append(lastDay)
-        bindings.append(windowEnd)
-        bindings.append(period.lowerBound)
-        let query = PostgresQuery(
-            unsafeSQL: """
-                SELECT \(columns) FROM terminal_rows r \(original)
-                    WHERE r.reconciliation_day BETWEEN $1::date AND $3::date AND r.created_at >= $5 AND r.created_at < $4
-                        AND r.state <> 'declined'
-                UNION ALL
-                SELECT \(columns) FROM open_rows p JOIN terminal_rows r ON r.row_id = p.row_id \(original)
-                    WHERE p.reconciliation_day < $1::date
-                ORDER BY 1
-                """, binds: bindings)
-        for try await row in try await client.query(query, logger: logger) {
+        return expected
+    }
+
+    /// Every till that has ever forwarded.
+    private static func forwardingTerminals(_ client: PostgresClient, logger: Logger) async throws -> Set<String> {
+        var terminals: Set<String> = []
+        for try await id in try await client.query("SELECT sponsor || store || device FROM terminals", logger: logger).decode(String.self) {
+            terminals.insert(id)
+        }
+        return terminals
+    }
+
+    /// One row of `ReadWindow.query` as a record, or as a row no file can match; remembers the days it
+    /// has parsed (most rows share a few).
+    private struct RowReader {
+        enum Read {
+            case record(TerminalRecord)
+            case unmatchable(Int64)
+        }
+
+        let firstDay: ProgramDay
+        /// The creation time of a row that carries none (it is well inside the period).
+        let periodStart: Date
+        private var parsedDays: [String: ProgramDay] = [:]
+
+        init(firstDay: ProgramDay, periodStart: Date) {
+            self.firstDay = firstDay
+            self.periodStart = periodStart
+        }
+
+        mutating func read(_ row: PostgresRow) throws -> Read {
             var cells = row.makeIterator()
             func next<T: PostgresDecodable>(_ type: T.Type) throws -> T { try cells.next()!.decode(T.self) }
             let id = try next(Int64.self)
@@ -93,31 +156,26 @@ public enum ChainReconciliation {
             guard let kind = JournalEntry.Kind(rawValue: kindText), let state = TransactionState(rawValue: stateText),
                 let isUnknown = kind.reconciliationIsUnknown(state: state, hasConfirmation: confirmation != nil)
             else {
-                unmatchable.append(id)
-                continue
+                return .unmatchable(id)
             }
-            var rowDay = firstDay
-            if let otherDay {
-                if let known = parsedDays[otherDay] {
-                    rowDay = known
-                } else {
-                    rowDay = ProgramDay(try CalendarDay(parsing: otherDay))
-                    parsedDays[otherDay] = rowDay
-                }
-            }
-            records.append(
+            return .record(
                 TerminalRecord(
                     key: TerminalRecord.Key(journal: 0, id: id), type: kind == .redeem ? .redeem : .reverse, isUnknown: isUnknown,
                     confirmationNumber: isUnknown ? nil : confirmation, traceId: trace, cardTerminalId: terminal, maskedCard: masked,
-                    units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)), day: rowDay,
-                    createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? period.lowerBound,
+                    units: units.map { Units($0) }, miles: miles.map { Miles($0) }, money: cents.map(Money.init(cents:)),
+                    day: try day(otherDay),
+                    createdAt: createdMs.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? periodStart,
                     unshown: kind.reconciliationUnshown(state: state)))
         }
-        var terminals: Set<String> = []
-        for try await id in try await client.query("SELECT sponsor || store || device FROM terminals", logger: logger).decode(String.self) {
-            terminals.insert(id)
+
+        /// The row's reconciliation day: the first day, or the other day the query named.
+        private mutating func day(_ otherDay: String?) throws -> ProgramDay {
+            guard let otherDay else { return firstDay }
+            if let known = parsedDays[otherDay] { return known }
+            let parsed = ProgramDay(try CalendarDay(parsing: otherDay))
+            parsedDays[otherDay] = parsed
+            return parsed
         }
-        return Rows(records: records, forwardingTerminals: terminals, unmatchable: unmatchable)
     }
 
     /// Writes one night's results in one transaction: matched rows (and `unmatchable` ones) leave

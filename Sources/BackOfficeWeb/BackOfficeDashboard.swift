@@ -74,11 +74,16 @@ public struct HostAnswerCount: Sendable, Hashable {
 /// chain; every query filters by it in SQL, so a store's page never holds another store's rows.
 public enum BackOfficeDashboard {
 
-    public static func tills(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [TillDay] {
-        let scope = store ?? ""
+    /// The binds of a query scoped as the page is: `$1` the day, `$2` the store ('' for the whole chain).
+    static func dayAndStore(_ day: String, _ store: String?) -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(day)
-        bindings.append(scope)
+        bindings.append(store ?? "")
+        return bindings
+    }
+
+    public static func tills(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [TillDay] {
+        let bindings = dayAndStore(day, store)
         let query = PostgresQuery(
             unsafeSQL: """
                 -- The day's totals as the trigger keeps them (till_hour_totals): a till's day is its hours, not its rows.
@@ -173,10 +178,7 @@ public enum BackOfficeDashboard {
 
     /// The day's rows by the host's answer (`answerCodeSQL`), most frequent first.
     public static func answersByCode(_ client: PostgresClient, day: String, store: String?, logger: Logger) async throws -> [HostAnswerCount] {
-        let scope = store ?? ""
-        var bindings = PostgresBindings()
-        bindings.append(day)
-        bindings.append(scope)
+        let bindings = dayAndStore(day, store)
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(answerCodeSQL), count(*)::bigint FROM terminal_rows

@@ -124,15 +124,10 @@ struct CalculateCommand: AsyncParsableCommand {
     @OptionGroup var basket: BasketOptions
 
     func run() async throws {
-        let configuration = try HostSession.configuration(host)
-        let card = try cardOptions.read(format: configuration.cardNumberFormat)
-        let request = try basket.request(card: card)
-        let report = try await HostSession.with(host, configuration: configuration) { session in
+        try await EarningReport.run(host, cardOptions, basket) { session, request, card in
             EarningReport(
                 operation: "CALCULATE", environment: session.environmentLabel, outcome: await session.transactions.calculate(request), card: card)
         }
-        report.print(json: host.json)
-        throw ExitCode(report.outcome == "issued" ? ExitStatus.approved : report.outcome == "refused" ? ExitStatus.declined : ExitStatus.unknown)
     }
 }
 
@@ -148,15 +143,10 @@ struct IssueCommand: AsyncParsableCommand {
     @OptionGroup var basket: BasketOptions
 
     func run() async throws {
-        let configuration = try HostSession.configuration(host)
-        let card = try cardOptions.read(format: configuration.cardNumberFormat)
-        let request = try basket.request(card: card)
-        let report = try await HostSession.with(host, configuration: configuration) { session in
+        try await EarningReport.run(host, cardOptions, basket) { session, request, card in
             try await session.recover()
             return EarningReport(earning: await session.transactions.earn(request), operation: "ISSUE", session: session, card: card)
         }
-        report.print(json: host.json)
-        throw ExitCode(report.exitStatus)
     }
 }
 
@@ -181,17 +171,12 @@ struct ReturnCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try HostSession.configuration(host)
-        let card = try cardOptions.read(format: configuration.cardNumberFormat)
-        let request = try basket.request(card: card, original: original)
-        let report = try await HostSession.with(host, configuration: configuration) { session in
+        try await EarningReport.run(host, cardOptions, basket, original: original) { session, request, card in
             try await session.recover()
             var report = EarningReport(earning: await session.transactions.returnSale(request), operation: "RETURN", session: session, card: card)
             report.originalCheckoutTransactionId = original
             return report
         }
-        report.print(json: host.json)
-        throw ExitCode(report.exitStatus)
     }
 }
 
@@ -202,6 +187,22 @@ extension EarningReport {
         traceId = earning.traceId
         idempotencyKey = earning.entry?.idempotencyKey.uuidString.lowercased()
         if responseCode == nil { responseCode = earning.entry?.responseCode }
+    }
+
+    /// How CALCULATE, ISSUE and RETURN run: the card and the basket read (a usage error before anything is
+    /// opened), `call` in one host session, its report printed, and the report's exit status.
+    static func run(
+        _ host: HostOptions, _ cardOptions: CardOptions, _ basket: BasketOptions, original: String? = nil,
+        _ call: (HostSession, EarningRequest, CardRead) async throws -> EarningReport
+    ) async throws {
+        let configuration = try HostSession.configuration(host)
+        let card = try cardOptions.read(format: configuration.cardNumberFormat)
+        let request = try basket.request(card: card, original: original)
+        let report = try await HostSession.with(host, configuration: configuration) { session in
+            try await call(session, request, card)
+        }
+        report.print(json: host.json)
+        throw ExitCode(report.exitStatus)
     }
 
     /// 0 issued, 1 refused, 3 pending.

@@ -11,52 +11,37 @@ import Logging
 import PostgresNIO
 import ScratchPostgres
 import Testing
+import TillTestSupport
 
 /// Tills of two stores forward their journals to one chain database (a real PostgreSQL), and the
 /// simulator's daily file is reconciled against it: every class where it belongs, results written back.
 @Suite(.serialized) struct ChainBackOfficeTests {
     static let logger = quietLogger
 
-    struct Till {
-        let journal: Journal
-        let client: HostClient
-        let builder: RequestBuilder
+    /// A till the back office forwards from: its journal knows its terminal.
+    static func till(store: String, device: String, simulator: SimulatorServer) throws -> TestTill {
+        let till = try TestTill(store: store, device: device, simulator: simulator)
+        try till.journal.noteTerminal(till.identity.cardTerminalId)
+        return till
+    }
 
-        init(store: String, device: String, simulator: SimulatorServer) throws {
-            let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: store, deviceId: device, vendorId: "1", acquirerId: "1")
-            journal = try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bo-\(UUID()).sqlite").path)
-            try journal.noteTerminal(identity.cardTerminalId)
-            client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
-            builder = RequestBuilder(identity: identity)
+    /// A migrated chain database, a simulator and one till of it for `body`; the till's client and the
+    /// simulator are shut down however `body` ends.
+    static func withTill(
+        store: String, device: String, _ body: (PostgresAddress, TestTill, SimulatorServer) async throws -> Void
+    ) async throws {
+        let address = try await migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try Self.till(store: store, device: device, simulator: simulator)
+        do {
+            try await body(address, till, simulator)
+        } catch {
+            await till.client.shutdown()
+            await simulator.stop()
+            throw error
         }
-
-        func redeem(_ card: String, dollars: Int) async throws -> JournalEntry {
-            let call = try builder.redeem(
-                RedemptionRequest(
-                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
-                    amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
-            let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
-            let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: .once), at: Date())
-            return outcome.state == .approved ? try journal.markShown(outcome.id, at: Date()) : outcome
-        }
-
-        func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
-            let call = try builder.reverse(
-                ReversalRequest(
-                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
-                    redemptionConfirmationNumber: confirmation),
-                traceId: try journal.nextTraceId(), at: Date())
-            let queued = try journal.queueReversal(call, of: confirmation, at: Date())
-            return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
-        }
-
-        func forwarder(_ address: PostgresAddress, policy: CardPolicy = .masked) -> BackOfficeForwarder {
-            BackOfficeForwarder(
-                journal: journal,
-                settings: ForwardingSettings(
-                    address: address, cardPolicy: policy,
-                    cardHash: CardHash(key: "chain-test-key")))
-        }
+        await till.client.shutdown()
+        await simulator.stop()
     }
 
     static func migrated() async throws -> PostgresAddress {
@@ -85,17 +70,9 @@ import Testing
             var reconciler = Reconciler(
                 day: day, period: period, terminalRecords: rows.records,
                 scope: .terminals(rows.forwardingTerminals, outside: .terminalNotForwarding), queuesVoids: false)
-            parser = ReconciliationParser()
-            var findings: [ReconciliationFinding] = []
-            for line in file.records {
-                if let detail = try parser.consume(Substring(line)), let finding = reconciler.consume(detail, recordNumber: parser.recordNumber) {
-                    findings.append(finding)
-                }
-            }
-            try parser.finish()
-            findings += reconciler.finish()
+            let (findings, records) = try reconciler.reconcile(file)
             try await ChainReconciliation.write(
-                client, day: day, sponsor: "LOY1", file: "test", records: parser.recordNumber,
+                client, day: day, sponsor: "LOY1", file: "test", records: records,
                 reconciled: findings.compactMap { ReconciledRow($0, journalIndex: 0) }, unmatchable: rows.unmatchable,
                 breaks: findings.filter(\.classification.isBreak), summary: reconciler.summary, logger: logger)
             return findings
@@ -121,10 +98,7 @@ import Testing
     }
 
     @Test func eachTillsHostLatencyAndAnswerCodeReachTheChainWithItsRows() async throws {
-        let address = try await Self.migrated()
-        let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0005", device: "003", simulator: simulator)
-        do {
+        try await Self.withTill(store: "0005", device: "003") { address, till, simulator in
             let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
             func redeem(_ card: String, dollars: Int) async throws -> JournaledTransactions.Redemption {
                 await transactions.redeem(
@@ -164,13 +138,7 @@ import Testing
                     "\(busy.traceId) - -",
                 ], "\(rows)")
             #expect(try till.journal.forwardingStatus().pendingRows == 0)
-        } catch {
-            await till.client.shutdown()
-            await simulator.stop()
-            throw error
         }
-        await till.client.shutdown()
-        await simulator.stop()
     }
 
     /// A register's sale keeps its id from the till's journal to the chain: the supervisor's exception
@@ -178,7 +146,7 @@ import Testing
     @Test func aRegistersSaleIdReachesTheChainAndNamesItsException() async throws {
         let address = try await Self.migrated()
         let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0006", device: "001", simulator: simulator)
+        let till = try Self.till(store: "0006", device: "001", simulator: simulator)
         let call = try till.builder.redeem(
             RedemptionRequest(
                 card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan), basket: Money(dollars: 100),
@@ -233,16 +201,13 @@ import Testing
     }
 
     @Test func eachTillsTotalsFollowItsRowsThroughEveryStateAndTheBackfillAgrees() async throws {
-        let address = try await Self.migrated()
-        let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0006", device: "001", simulator: simulator)
-        let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
-        func forwardAndCompare(_ step: String) async throws {
-            _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
-            let (kept, counted) = try await Self.totalsAndRows(address)
-            #expect(kept == counted, "\(step): kept \(kept), counted \(counted)")
-        }
-        do {
+        try await Self.withTill(store: "0006", device: "001") { address, till, _ in
+            let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
+            func forwardAndCompare(_ step: String) async throws {
+                _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+                let (kept, counted) = try await Self.totalsAndRows(address)
+                #expect(kept == counted, "\(step): kept \(kept), counted \(counted)")
+            }
             // A sale shown, then reversed by the cashier.
             let first = try await till.redeem("81000000001", dollars: 40)
             try await forwardAndCompare("shown")
@@ -285,22 +250,16 @@ import Testing
                 try await client.query(PostgresQuery(unsafeSQL: backfill), logger: Self.logger)
             }
             #expect(try await Self.totalsAndRows(address).kept == kept)
-        } catch {
-            await till.client.shutdown()
-            await simulator.stop()
-            throw error
         }
-        await till.client.shutdown()
-        await simulator.stop()
     }
 
     @Test func twoStoresForwardAndTheChainReconcilesTheWholeFile() async throws {
         let address = try await Self.migrated()
         let simulator = try await SimulatorServer.start()
-        let storeOne = try Till(store: "0001", device: "001", simulator: simulator)
-        let storeTwo = try Till(store: "0002", device: "001", simulator: simulator)
+        let storeOne = try Self.till(store: "0001", device: "001", simulator: simulator)
+        let storeTwo = try Self.till(store: "0002", device: "001", simulator: simulator)
         // A till of store 0003 redeems but is never connected to the back office.
-        let storeThree = try Till(store: "0003", device: "002", simulator: simulator)
+        let storeThree = try Self.till(store: "0003", device: "002", simulator: simulator)
 
         let first = try await storeOne.redeem("81000000001", dollars: 40)
         #expect(try await storeOne.reverse("81000000001", confirmation: first.confirmationNumber!).state == .reversed)
@@ -379,11 +338,7 @@ import Testing
         var local = Reconciler(
             day: day, terminalRecords: try storeOne.journal.terminalRecords(for: day, journalIndex: 0),
             scope: .terminals(try storeOne.journal.terminalIds(), outside: .otherTerminal))
-        var parser = ReconciliationParser()
-        for line in file.records {
-            if let detail = try parser.consume(Substring(line)) { _ = local.consume(detail, recordNumber: parser.recordNumber) }
-        }
-        _ = local.finish()
+        _ = try local.reconcile(file)
         #expect(local.summary.breaks == 0)
         #expect(local.summary[.matched].count == 3 && local.summary[.otherTerminal].count == 3)
 
@@ -397,7 +352,7 @@ import Testing
     @Test func theChainNeverCallsADebitNobodySawMatchedAndReconcilesTheH2Period() async throws {
         let address = try await Self.migrated()
         let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0001", device: "001", simulator: simulator)
+        let till = try Self.till(store: "0001", device: "001", simulator: simulator)
         let journal = till.journal
         // R1: a lost answer whose replays ended.
         await simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .dropAfterApplying, scope: .endpoint("redeem"))]))
@@ -468,7 +423,7 @@ import Testing
     @Test func theFullNumberIsForwardedOnlyWhenThePolicySaysSo() async throws {
         let address = try await Self.migrated()
         let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0001", device: "001", simulator: simulator)
+        let till = try Self.till(store: "0001", device: "001", simulator: simulator)
         _ = try await till.redeem("81000000001", dollars: 10)
         _ = try await PostgresSession.with(address) { try await till.forwarder(address, policy: .full).forwardPending($0) }
         #expect(try await Self.scalar(address, "SELECT card_number FROM terminal_rows", as: String.self) == ["81000000001"])
@@ -482,7 +437,7 @@ import Testing
             host: server.host, port: server.port, user: server.user, password: server.password,
             database: server.database + "_later", tls: server.tls)
         let simulator = try await SimulatorServer.start()
-        let till = try Till(store: "0001", device: "001", simulator: simulator)
+        let till = try Self.till(store: "0001", device: "001", simulator: simulator)
         var settings = ForwardingSettings(address: address)
         settings.pollInterval = .milliseconds(100)
         settings.maximumBackoff = .milliseconds(200)
@@ -511,5 +466,15 @@ import Testing
         #expect(try await Self.scalar(address, "SELECT store || device FROM terminals", as: String.self) == ["0001001"])
         await till.client.shutdown()
         await simulator.stop()
+    }
+}
+
+extension TestTill {
+    func forwarder(_ address: PostgresAddress, policy: CardPolicy = .masked) -> BackOfficeForwarder {
+        BackOfficeForwarder(
+            journal: journal,
+            settings: ForwardingSettings(
+                address: address, cardPolicy: policy,
+                cardHash: CardHash(key: "chain-test-key")))
     }
 }

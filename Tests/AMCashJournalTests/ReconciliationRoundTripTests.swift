@@ -6,48 +6,14 @@ import AMCashSimulator
 import AMCashWire
 import Foundation
 import Testing
+import TillTestSupport
 
 /// Two terminals of one store talk to the simulator; the simulator's daily file must reconcile clean
 /// against their journals, and an outcome one terminal never learned is resolved from the file.
 @Suite struct ReconciliationRoundTripTests {
-    struct Terminal {
-        let journal: Journal
-        let client: HostClient
-        let builder: RequestBuilder
-
-        func redeem(_ card: String, dollars: Int, policy: ResendPolicy = .once) async throws -> JournalEntry {
-            let call = try builder.redeem(
-                RedemptionRequest(
-                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan), basket: Money(dollars: 100),
-                    amount: Money(dollars: dollars)), traceId: try journal.nextTraceId(), at: Date())
-            let intent = try journal.recordRedemptionIntent(call, requested: Money(dollars: dollars), at: Date())
-            let outcome = try journal.recordRedemptionOutcome(intent.id, await client.redeem(call, policy: policy), at: Date())
-            // The cashier saw it: the debit stands.
-            return outcome.state == .approved ? try journal.markShown(outcome.id, at: Date()) : outcome
-        }
-
-        func reverse(_ card: String, confirmation: String) async throws -> JournalEntry {
-            let call = try builder.reverse(
-                ReversalRequest(
-                    card: CardRead(number: try CollectorNumber(digits: card), entryMode: .scan),
-                    redemptionConfirmationNumber: confirmation),
-                traceId: try journal.nextTraceId(), at: Date())
-            let queued = try journal.queueReversal(call, of: confirmation, at: Date())
-            return try journal.recordReversalOutcome(queued.id, await client.reverse(call, policy: .once), at: Date())
-        }
-    }
-
     @Test func theSimulatorsFileReconcilesCleanAgainstTheTerminalsJournals() async throws {
         let simulator = try await SimulatorServer.start()
-        var terminals: [Terminal] = []
-        for device in ["001", "002"] {
-            let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: device, vendorId: "1", acquirerId: "1")
-            terminals.append(
-                Terminal(
-                    journal: try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-rt-\(UUID()).sqlite").path),
-                    client: HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator),
-                    builder: RequestBuilder(identity: identity)))
-        }
+        let terminals = try ["001", "002"].map { try TestTill(store: "0001", device: $0, simulator: simulator) }
         let first = try await terminals[0].redeem("81000000001", dollars: 40)
         _ = try await terminals[1].redeem("81000000002", dollars: 10)
         _ = try await terminals[1].redeem("81000000004", dollars: 50)  // near the limit: the host grants $20
@@ -63,18 +29,10 @@ import Testing
         let file = try await simulator.reconciliationFile(day: day, sponsorCode: "LOY1")
         #expect(file.details.count == 5, "four redemptions and one reversal")
 
-        var parser = ReconciliationParser()
         var records: [TerminalRecord] = []
         for (index, terminal) in terminals.enumerated() { records += try terminal.journal.terminalRecords(for: day, journalIndex: index) }
         var reconciler = Reconciler(day: day, terminalRecords: records)
-        var findings: [ReconciliationFinding] = []
-        for line in file.records {
-            if let detail = try parser.consume(Substring(line)), let finding = reconciler.consume(detail, recordNumber: parser.recordNumber) {
-                findings.append(finding)
-            }
-        }
-        try parser.finish()
-        findings += reconciler.finish()
+        let findings = try reconciler.reconcile(file).findings
         // Everything matches but the lost answer: a debit nobody was shown, never "matched".
         #expect(
             findings.filter { $0.classification != .matched }.map(\.classification) == [.unshownDebit],
@@ -94,14 +52,7 @@ import Testing
         var again = Reconciler(
             day: day,
             terminalRecords: try terminals.enumerated().flatMap { try $0.element.journal.terminalRecords(for: day, journalIndex: $0.offset) })
-        var parser2 = ReconciliationParser()
-        var classes: [ReconciliationClass] = []
-        for line in file.records {
-            if let detail = try parser2.consume(Substring(line)), let finding = again.consume(detail, recordNumber: parser2.recordNumber) {
-                classes.append(finding.classification)
-            }
-        }
-        classes += again.finish().map(\.classification)
+        let classes = try again.reconcile(file).findings.map(\.classification)
         // Everything matches but the debit whose void is still outstanding, and that void: no file has it yet.
         #expect(classes.filter { $0 != .matched } == [.unshownDebit, .unresolved], "\(classes)")
 

@@ -7,19 +7,16 @@ import AMCashWire
 import Foundation
 import GRDB
 import Testing
+import TillTestSupport
 
 /// Issue #24, R1–R5, against a real journal and the simulator's daily file: a debit nobody was shown
 /// is never "matched", and while its window is open the reconciliation queues its void, which the
 /// till's usual sender sends; a reversal in exception the host applied clears the exception.
 @Suite struct ReconciliationSafetyNetTests {
-    typealias Terminal = ReconciliationRoundTripTests.Terminal
+    typealias Terminal = TestTill
 
     static func terminal(_ simulator: SimulatorServer) throws -> Terminal {
-        let identity = try TerminalIdentity(sponsorCode: "LOY1", storeId: "0001", deviceId: "001", vendorId: "1", acquirerId: "1")
-        return Terminal(
-            journal: try Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("amcash-net-\(UUID()).sqlite").path),
-            client: HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator),
-            builder: RequestBuilder(identity: identity))
+        try TestTill(store: "0001", device: "001", simulator: simulator)
     }
 
     /// An approval the till journaled and never drew (it died before the screen), journaled at `at`.

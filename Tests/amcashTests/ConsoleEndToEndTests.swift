@@ -72,6 +72,28 @@ import Testing
         /// A scanner: the whole number and Enter at once.
         func scan(_ number: String) throws { try send(number, "Enter") }
 
+        /// The cashier takes the offer: the card scanned, `offer` on screen, Enter, then `y` to `question`.
+        /// The screen that says `approved`.
+        @discardableResult
+        func redeemOffered(
+            card: String, offer: String, question: String = "Apply this AIR MILES Cash discount?", approved: String = "*** APPROVED ***"
+        ) async throws -> String {
+            try scan(card)
+            try await waitFor(offer)
+            try send("Enter")
+            try await waitFor(question)
+            try await press("y")
+            return try await waitFor(approved)
+        }
+
+        /// F3 (the redemptions that can still be reversed), Enter on the first, until the screen asks to reverse it.
+        func askToReverseTheFirstRedemption() async throws {
+            try await press("F3")
+            try await waitFor("> ")
+            try await press("Enter")
+            try await waitFor("Reverse this redemption")
+        }
+
         var screen: String { (try? tmux(["capture-pane", "-p", "-t", "console"])) ?? "" }
 
         /// Waits (at most 20 s; 45 s for the first screen of a loaded machine) until the screen shows `text`.
@@ -138,10 +160,7 @@ import Testing
         #expect(approved.contains("Discount to apply:         $30.00"))
         try await console.press("Enter")
         try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.press("F3")
-        try await console.waitFor("> ")
-        try await console.press("Enter")
-        try await console.waitFor("Reverse this redemption")
+        try await console.askToReverseTheFirstRedemption()
         try await console.press("y")
         try await console.waitFor("a typed number cannot reverse")
         // The card is read again: the reversal sends how it was read.
@@ -165,12 +184,7 @@ import Testing
         try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.waitFor("host OK")
         try console.send("20", "Enter")
-        try console.scan("81000000001")
-        try await console.waitFor("< $20.00  (190 miles) >")
-        try console.send("Enter")
-        try await console.waitFor("Apply this AIR MILES Cash discount?")
-        try await console.press("y")
-        try await console.waitFor("*** APPROVED ***")
+        try await console.redeemOffered(card: "81000000001", offer: "< $20.00  (190 miles) >")
         // The sale reaches the chain database on its own, shown, masked, with the keyed hash.
         let deadline = Date().addingTimeInterval(20)
         var rows: [String] = []
@@ -222,12 +236,8 @@ import Testing
         try await console.waitFor("Balayez ou glissez", seconds: 45)
         try await console.waitFor("hote OK")
         try console.send("20", "Enter")
-        try console.scan("81000000001")
-        try await console.waitFor("< 20,00 $")
-        try console.send("Enter")
-        try await console.waitFor("Appliquer ce rabais Argent AIR MILES?")
-        try await console.press("y")
-        try await console.waitFor("*** APPROUVE ***")
+        try await console.redeemOffered(
+            card: "81000000001", offer: "< 20,00 $", question: "Appliquer ce rabais Argent AIR MILES?", approved: "*** APPROUVE ***")
         let receipts = try await console.receipts(containing: "No de trace")
         #expect(receipts.contains("ECHANGE ARGENT AIR MILES") && receipts.contains("No de trace"), "\(receipts)")
         let beyondASCII = receipts.unicodeScalars.filter { !$0.isASCII }
@@ -291,10 +301,7 @@ import Testing
         try await console.waitFor("AIR MILES CASH REDEMPTION")
         try await console.press("Enter")
         try await console.waitFor("Scan or swipe")
-        try await console.press("F3")
-        try await console.waitFor("> ")
-        try await console.press("Enter")
-        try await console.waitFor("Reverse this redemption")
+        try await console.askToReverseTheFirstRedemption()
         try console.scan("81000000001")
         try await console.waitFor("REVERSED")
         try await console.press("F10")

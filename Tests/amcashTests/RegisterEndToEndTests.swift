@@ -28,7 +28,11 @@ import Testing
         }
     }
 
-    @Test func theRegistersSaleIsScannedConfirmedAcknowledgedAndJournaledUnderItsSaleId() async throws {
+    /// A console that listens for the register on a free loopback port, with a 0600 token file, showing its
+    /// first screen with the host reached; the port and the token file are what the sample register needs.
+    static func consoleListeningForTheRegister(
+        configuration: String = ""
+    ) async throws -> (console: ConsoleEndToEndTests.Console, port: Int, token: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-register-e2e-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let token = folder + "/register.token"
@@ -37,20 +41,20 @@ import Testing
                 atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
         let port = try LoopbackPort.free()
         let console = try ConsoleEndToEndTests.Console(
-            configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\n")
+            configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\n" + configuration)
         try await console.waitFor("Scan or swipe", seconds: 45)
         try await console.waitFor("host OK")
+        return (console, port, token)
+    }
+
+    @Test func theRegistersSaleIsScannedConfirmedAcknowledgedAndJournaledUnderItsSaleId() async throws {
+        let (console, port, token) = try await Self.consoleListeningForTheRegister()
 
         let arguments = ["--listen", "127.0.0.1:\(port)", "--token-file", token, "--sale-id", "E2E-1", "--total", "43.35", "--wait", "60"]
         let register = Task { try await Self.demo(arguments) }
         let pushed = try await console.waitFor("Sale E2E-1 from the register")
         #expect(pushed.contains("43.35"))
-        try console.scan("81000000001")
-        try await console.waitFor("< $40.00  (380 miles) >")
-        try console.send("Enter")
-        try await console.waitFor("Apply this AIR MILES Cash discount?")
-        try await console.press("y")
-        try await console.waitFor("*** APPROVED ***")
+        try await console.redeemOffered(card: "81000000001", offer: "< $40.00  (380 miles) >")
         let run = try await register.value
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("APPLY a discount of $40.00 (confirmation RD"), "\(run.output)")
@@ -70,26 +74,11 @@ import Testing
     }
 
     @Test func anApprovalTheRegisterNeverAcknowledgesIsVoidedAndTheCashierIsTold() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-register-e2e-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let token = folder + "/register.token"
-        #expect(
-            FileManager.default.createFile(
-                atPath: token, contents: Data("e2e-register-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600]))
-        let port = try LoopbackPort.free()
-        let console = try ConsoleEndToEndTests.Console(
-            configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\nregisterAckSeconds = 10\n")
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        let (console, port, token) = try await Self.consoleListeningForTheRegister(configuration: "registerAckSeconds = 10\n")
         let arguments = ["--listen", "127.0.0.1:\(port)", "--token-file", token, "--sale-id", "E2E-NOACK", "--total", "43.35", "--no-ack"]
         let register = Task { try await Self.demo(arguments) }
         try await console.waitFor("Sale E2E-NOACK from the register")
-        try console.scan("81000000001")
-        try await console.waitFor("< $40.00  (380 miles) >")
-        try console.send("Enter")
-        try await console.waitFor("Apply this AIR MILES Cash discount?")
-        try await console.press("y")
-        try await console.waitFor("*** APPROVED ***")
+        try await console.redeemOffered(card: "81000000001", offer: "< $40.00  (380 miles) >")
         let run = try await register.value
         #expect(run.status == 1 && run.output.contains("not acknowledged"), "\(run.output)")
         // registerAckSeconds later the APPROVED screen gives way: no discount.

@@ -167,19 +167,9 @@ public final class HostClient: RedemptionHost {
         _ call: PreparedCall,
         decode: @Sendable (Int, Data) -> Result<Reply, HostFailure>
     ) async -> HostResult<Reply> {
-        var refusedToken: String?
-        for _ in 0..<2 {
-            let token: String
-            do {
-                token = try await tokens.token()
-            } catch let failure as HostFailure {
-                return .notSent(failure)
-            } catch {
-                return .notSent(.cannotConnect(String(describing: error)))
-            }
-            if token == refusedToken { return .notSent(.unauthorized) }
+        await withToken(notSent: { .notSent($0) }) { token in
             let started = ContinuousClock.now
-            let sent = await send(call, token: token)
+            let sent = await post(path: call.operation.path, body: call.body, idempotencyKey: call.idempotencyKey, token: token)
             let milliseconds = (ContinuousClock.now - started).wholeMilliseconds
             var metadata: Logger.Metadata = [
                 "operation": "\(call.operation.rawValue)", "traceId": "\(call.traceId)",
@@ -190,48 +180,78 @@ public final class HostClient: RedemptionHost {
             case .failure(let failure):
                 metadata["failure"] = "\(failure)"
                 logger.warning("host call failed", metadata: metadata)
-                return failure.mayHaveReachedHost ? .unknown(failure) : .notSent(failure)
+                return .done(failure.mayHaveReachedHost ? .unknown(failure) : .notSent(failure))
             case .success(let (status, body, location)):
                 metadata["status"] = "\(status)"
                 switch ReplyDecoder.envelope(status: status, body: body, location: location) {
                 case .bareUnauthorized:
                     logger.notice("token refused; fetching a new one", metadata: metadata)
-                    await tokens.invalidate(token)
-                    refusedToken = token
-                    continue
+                    return .tokenRefused
                 case .failure(let failure):
                     metadata["failure"] = "\(failure)"
                     logger.warning("host answer unusable", metadata: metadata)
-                    return failure.mayHaveReachedHost ? .unknown(failure) : .notSent(failure)
+                    return .done(failure.mayHaveReachedHost ? .unknown(failure) : .notSent(failure))
                 case .reply(let data):
                     switch decode(status, data) {
                     case .success(let reply):
                         metadata["code"] = "\(reply.answer.code)"
                         logger.info("host answered", metadata: metadata)
-                        return .answered(reply)
+                        return .done(.answered(reply))
                     case .failure(let failure):
                         metadata["failure"] = "\(failure)"
                         logger.warning("host answer unusable", metadata: metadata)
-                        return .unknown(failure)
+                        return .done(.unknown(failure))
                     }
                 }
             }
         }
-        return .notSent(.unauthorized)
     }
 
-    private func send(_ call: PreparedCall, token: String) async -> Result<(Int, Data, String?), HostFailure> {
+    /// What one attempt with a token came to: an outcome, or a bare 401 (the token was refused).
+    enum TokenAttempt<Outcome> {
+        case done(Outcome)
+        case tokenRefused
+    }
+
+    /// The one token rule of every call, AIR MILES Cash and Issuance alike: `attempt` runs with the shared
+    /// token; a refused token is dropped and `attempt` runs once more with a new one. No token (or the same
+    /// refused one again) is `notSent`.
+    func withToken<Outcome>(
+        notSent: (HostFailure) -> Outcome, _ attempt: (String) async -> TokenAttempt<Outcome>
+    ) async -> Outcome {
+        var refusedToken: String?
+        for _ in 0..<2 {
+            let token: String
+            do {
+                token = try await tokens.token()
+            } catch let failure as HostFailure {
+                return notSent(failure)
+            } catch {
+                return notSent(.cannotConnect(String(describing: error)))
+            }
+            if token == refusedToken { return notSent(.unauthorized) }
+            switch await attempt(token) {
+            case .done(let outcome): return outcome
+            case .tokenRefused:
+                await tokens.invalidate(token)
+                refusedToken = token
+            }
+        }
+        return notSent(.unauthorized)
+    }
+
+    /// One JSON POST to a path under the base URL, with the token, the key (if any) and a new request id.
+    func post(path: String, body: Data, idempotencyKey: UUID?, token: String) async -> Result<(Int, Data, String?), HostFailure> {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: "application/json")
         headers.add(name: "Authorization", value: "Bearer \(token)")
-        if let key = call.idempotencyKey {
-            headers.add(name: "Idempotency-Key", value: key.uuidString.lowercased())
+        if let idempotencyKey {
+            headers.add(name: "Idempotency-Key", value: idempotencyKey.uuidString.lowercased())
         }
         headers.add(name: "X-Request-Id", value: UUID().uuidString.lowercased())
         return await Self.perform(
-            http: http, url: settings.baseURL.url(for: call.operation.path), headers: headers, body: call.body,
-            deadline: timeouts.connect + timeouts.read)
+            http: http, url: settings.baseURL.url(for: path), headers: headers, body: body, deadline: timeouts.connect + timeouts.read)
     }
 
     static func perform(

@@ -37,39 +37,33 @@ enum ReplyDecoder {
     }
 
     static func inquiry(status: Int, body: Data) -> Result<InquiryReply, HostFailure> {
-        decode(Components.Schemas.InquireResponse.self, status: status, body: body).flatMap { wire in
-            Result { () throws(HostFailure) -> InquiryReply in
-                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(
-                    cash: wire.cashBalance, dream: wire.dreamBalance,
-                    available: wire.availableCashBalance, status: status)
-                let offer = wire.offerType.map { type in
-                    OfferDetails(
-                        type: type.rawValue, id: wire.offerId.map { $0.safeForTerminal(limit: 40) },
-                        text: wire.offerDescEn.map {
-                            LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50))
-                        })
-                }
-                let unitValue = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
-                guard unitValue.isPlausible else {
-                    throw .garbledResponse(status: status, reason: "a unit value of \(unitValue) is not the program's \(UnitValue.standard)")
-                }
-                for (field, text) in [("availableOfferUnits", wire.availableOfferUnits), ("dailyOfferLimit", wire.dailyOfferLimit)] {
-                    if let text, let count = try? units(text, field, status), count > UnitValue.maximumUnits {
-                        throw .garbledResponse(status: status, reason: "\(field) \(count.count) is not plausible")
-                    }
-                }
-                return InquiryReply(
-                    answer: answer, balances: balances,
-                    availableDollarAmount: try wire.availableDollarAmount.map { text throws(HostFailure) in
-                        try money(text, "availableDollarAmount", status)
-                    },
-                    unitValue: UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars),
-                    availableOfferUnits: try wire.availableOfferUnits.map { text throws(HostFailure) in try units(text, "availableOfferUnits", status)
-                    },
-                    dailyOfferLimit: try wire.dailyOfferLimit.map { text throws(HostFailure) in try units(text, "dailyOfferLimit", status) },
-                    offer: offer)
+        replyWithBalances(Components.Schemas.InquireResponse.self, status: status, body: body) { wire, answer, balances throws(HostFailure) in
+            let offer = wire.offerType.map { type in
+                OfferDetails(
+                    type: type.rawValue, id: wire.offerId.map { $0.safeForTerminal(limit: 40) },
+                    text: wire.offerDescEn.map {
+                        LocalizedText(english: $0.safeForTerminal(limit: 50), french: (wire.offerDescFr ?? $0).safeForTerminal(limit: 50))
+                    })
             }
+            let unitValue = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
+            guard unitValue.isPlausible else {
+                throw .garbledResponse(status: status, reason: "a unit value of \(unitValue) is not the program's \(UnitValue.standard)")
+            }
+            for (field, text) in [("availableOfferUnits", wire.availableOfferUnits), ("dailyOfferLimit", wire.dailyOfferLimit)] {
+                if let text, let count = try? units(text, field, status), count > UnitValue.maximumUnits {
+                    throw .garbledResponse(status: status, reason: "\(field) \(count.count) is not plausible")
+                }
+            }
+            return InquiryReply(
+                answer: answer, balances: balances,
+                availableDollarAmount: try wire.availableDollarAmount.map { text throws(HostFailure) in
+                    try money(text, "availableDollarAmount", status)
+                },
+                unitValue: UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars),
+                availableOfferUnits: try wire.availableOfferUnits.map { text throws(HostFailure) in try units(text, "availableOfferUnits", status)
+                },
+                dailyOfferLimit: try wire.dailyOfferLimit.map { text throws(HostFailure) in try units(text, "dailyOfferLimit", status) },
+                offer: offer)
         }
     }
 
@@ -95,69 +89,73 @@ enum ReplyDecoder {
     }
 
     private static func strictRedemption(status: Int, body: Data) -> Result<RedemptionReply, HostFailure> {
-        decode(Components.Schemas.RedeemResponse.self, status: status, body: body).flatMap { wire in
-            Result { () throws(HostFailure) -> RedemptionReply in
-                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(
-                    cash: wire.cashBalance, dream: wire.dreamBalance,
-                    available: wire.availableCashBalance, status: status)
-                guard answer.outcome == .approved else {
-                    return RedemptionReply(answer: answer, approval: nil, balances: balances)
-                }
-                // An approval is only usable with its units and its confirmation number; without
-                // them the host may have redeemed and we cannot say how much: that is unknown.
-                guard let unitsText = wire.unitsRedeemed else {
-                    throw .garbledResponse(status: status, reason: "an approval without unitsRedeemed")
-                }
-                let redeemed = try units(unitsText, "unitsRedeemed", status)
-                guard redeemed.count >= 1 else {
-                    throw .garbledResponse(status: status, reason: "an approval of 0 units")
-                }
-                guard redeemed <= UnitValue.maximumUnits else {
-                    throw .garbledResponse(status: status, reason: "an approval of \(redeemed.count) units is not plausible")
-                }
-                guard let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber else {
-                    throw .garbledResponse(status: status, reason: "an approval without txnConfirmationNumber")
-                }
-                guard isUsableConfirmation(confirmation) else {
-                    throw .garbledResponse(status: status, reason: "a confirmation number that is not 1–40 printable characters")
-                }
-                let value = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
-                guard value.isPlausible else {
-                    // The host did approve, under a number this till can void: no discount, and the approval is given back.
-                    throw .unshowableApproval(
-                        confirmationNumber: confirmation, units: redeemed,
-                        reason: "a unit value of \(value) is not the program's \(UnitValue.standard)")
-                }
-                let approval = RedemptionApproval(unitsRedeemed: redeemed, unitValue: value, confirmationNumber: confirmation)
-                return RedemptionReply(answer: answer, approval: approval, balances: balances)
+        replyWithBalances(Components.Schemas.RedeemResponse.self, status: status, body: body) { wire, answer, balances throws(HostFailure) in
+            guard answer.outcome == .approved else {
+                return RedemptionReply(answer: answer, approval: nil, balances: balances)
             }
+            // An approval is only usable with its units and its confirmation number; without
+            // them the host may have redeemed and we cannot say how much: that is unknown.
+            guard let unitsText = wire.unitsRedeemed else {
+                throw .garbledResponse(status: status, reason: "an approval without unitsRedeemed")
+            }
+            let redeemed = try units(unitsText, "unitsRedeemed", status)
+            guard redeemed.count >= 1 else {
+                throw .garbledResponse(status: status, reason: "an approval of 0 units")
+            }
+            guard redeemed <= UnitValue.maximumUnits else {
+                throw .garbledResponse(status: status, reason: "an approval of \(redeemed.count) units is not plausible")
+            }
+            guard let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber else {
+                throw .garbledResponse(status: status, reason: "an approval without txnConfirmationNumber")
+            }
+            guard isUsableConfirmation(confirmation) else {
+                throw .garbledResponse(status: status, reason: "a confirmation number that is not 1–40 printable characters")
+            }
+            let value = UnitValue(hostMiles: wire.unitValueAMCash, hostDollars: wire.unitValueDollars)
+            guard value.isPlausible else {
+                // The host did approve, under a number this till can void: no discount, and the approval is given back.
+                throw .unshowableApproval(
+                    confirmationNumber: confirmation, units: redeemed,
+                    reason: "a unit value of \(value) is not the program's \(UnitValue.standard)")
+            }
+            let approval = RedemptionApproval(unitsRedeemed: redeemed, unitValue: value, confirmationNumber: confirmation)
+            return RedemptionReply(answer: answer, approval: approval, balances: balances)
         }
     }
 
     static func reversal(status: Int, body: Data) -> Result<ReversalReply, HostFailure> {
-        decode(Components.Schemas.ReverseResponse.self, status: status, body: body).flatMap { wire in
-            Result { () throws(HostFailure) -> ReversalReply in
-                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
-                let balances = try balances(
-                    cash: wire.cashBalance, dream: wire.dreamBalance,
-                    available: wire.availableCashBalance, status: status)
-                // The documentation names no field of its own for a reversal's number: accept every name seen.
-                // An approval without any number is still a reversal (the caller flags it); a number that is
-                // not one is a garbled answer.
-                let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber ?? wire.reversalConfirmationNumber
-                if answer.outcome == .approved, let confirmation, !isUsableConfirmation(confirmation) {
-                    throw .garbledResponse(status: status, reason: "a reversal confirmation number that is not 1–40 printable characters")
-                }
-                return ReversalReply(
-                    answer: answer, reversalConfirmationNumber: confirmation,
-                    unitsReversed: try wire.unitsReversed.map { text throws(HostFailure) in try units(text, "unitsReversed", status) },
-                    balances: balances)
+        replyWithBalances(Components.Schemas.ReverseResponse.self, status: status, body: body) { wire, answer, balances throws(HostFailure) in
+            // The documentation names no field of its own for a reversal's number: accept every name seen.
+            // An approval without any number is still a reversal (the caller flags it); a number that is
+            // not one is a garbled answer.
+            let confirmation = wire.txnConfirmationNumber ?? wire.txtConfirmationNumber ?? wire.reversalConfirmationNumber
+            if answer.outcome == .approved, let confirmation, !isUsableConfirmation(confirmation) {
+                throw .garbledResponse(status: status, reason: "a reversal confirmation number that is not 1–40 printable characters")
             }
+            return ReversalReply(
+                answer: answer, reversalConfirmationNumber: confirmation,
+                unitsReversed: try wire.unitsReversed.map { text throws(HostFailure) in try units(text, "unitsReversed", status) },
+                balances: balances)
         }
     }
 
     // MARK: - Pieces
+
+    /// A reply that carries balances (inquire, redeem, reverse): the contract's fields decoded, the answer and
+    /// the balances read the one way, then `read` for the operation's own fields.
+    private static func replyWithBalances<Wire: BalancesReplyWire, Reply>(
+        _ type: Wire.Type, status: Int, body: Data, _ read: (Wire, HostAnswer, Balances) throws(HostFailure) -> Reply
+    ) -> Result<Reply, HostFailure> {
+        decode(type, status: status, body: body).flatMap { wire in
+            Result { () throws(HostFailure) -> Reply in
+                let answer = try answer(status: status, code: wire.responseCode, message: wire.message, time: wire.transDateTime).get()
+                let balances = try balances(
+                    cash: wire.cashBalance, dream: wire.dreamBalance,
+                    available: wire.availableCashBalance, status: status)
+                return try read(wire, answer, balances)
+            }
+        }
+    }
 
     private static func decode<Wire: Decodable>(_ type: Wire.Type, status: Int, body: Data) -> Result<Wire, HostFailure> {
         do {
@@ -232,3 +230,17 @@ enum ReplyDecoder {
 extension String {
     var nonEmpty: String? { isEmpty ? nil : self }
 }
+
+/// The fields of every reply that carries balances, so `ReplyDecoder` reads the answer and the balances one way.
+protocol BalancesReplyWire: Decodable {
+    var responseCode: Components.Schemas.ResponseCode { get }
+    var message: String? { get }
+    var transDateTime: String? { get }
+    var cashBalance: Components.Schemas.WholeNumber? { get }
+    var dreamBalance: Components.Schemas.WholeNumber? { get }
+    var availableCashBalance: Components.Schemas.WholeNumber? { get }
+}
+
+extension Components.Schemas.InquireResponse: BalancesReplyWire {}
+extension Components.Schemas.RedeemResponse: BalancesReplyWire {}
+extension Components.Schemas.ReverseResponse: BalancesReplyWire {}

@@ -54,104 +54,34 @@ struct SimulatorAPI: APIProtocol {
 
     func inquire(_ input: Operations.Inquire.Input) async throws -> Operations.Inquire.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let status: Int
-        let response: Components.Schemas.InquireResponse
-        do {
-            (status, response) = try await ledger.inquire(body, now: clock())
-        } catch {
-            throw LedgerFailure(reason: String(describing: error))
-        }
-        switch status {
-        case 200: return .ok(.init(body: .json(response)))
-        case 202: return .accepted(.init(body: .json(response)))
-        case 400: return .badRequest(.init(body: .json(response)))
-        case 401:
-            return .unauthorized(
-                .init(
-                    body: .json(
-                        .init(
-                            responseCode: response.responseCode, message: response.message,
-                            transDateTime: response.transDateTime))))
-        case 403: return .forbidden(.init(body: .json(response)))
-        case 408: return .requestTimeout(.init(body: .json(response)))
-        case 503: return .serviceUnavailable(.init(body: .json(response)))
-        default: return .internalServerError(.init(body: .json(response)))
-        }
+        let (status, response) = try await askingLedger { try await ledger.inquire(body, now: clock()) }
+        return .decided(status, response)
     }
 
     func redeem(_ input: Operations.Redeem.Input) async throws -> Operations.Redeem.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let reply: LedgerReply<Components.Schemas.RedeemResponse>
-        do {
-            reply = try await ledger.redeem(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
-        } catch let failure as LedgerFailure {
-            throw failure
-        } catch {
-            throw LedgerFailure(reason: String(describing: error))
+        let reply = try await askingLedger {
+            try await ledger.redeem(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
         }
-        switch reply {
-        case .conflict:
-            return .conflict(
-                .init(
-                    body: .json(
-                        .init(
-                            message: "this Idempotency-Key was used with a different request",
-                            transDateTime: TorontoTime.iso8601(clock())))))
-        case .answer(let status, let response):
-            switch status {
-            case 200: return .ok(.init(body: .json(response)))
-            case 202: return .accepted(.init(body: .json(response)))
-            case 400: return .badRequest(.init(body: .json(response)))
-            case 401:
-                return .unauthorized(
-                    .init(
-                        body: .json(
-                            .init(
-                                responseCode: response.responseCode, message: response.message,
-                                transDateTime: response.transDateTime))))
-            case 403: return .forbidden(.init(body: .json(response)))
-            case 408: return .requestTimeout(.init(body: .json(response)))
-            case 503: return .serviceUnavailable(.init(body: .json(response)))
-            default: return .internalServerError(.init(body: .json(response)))
-            }
-        }
+        return .decided(reply, clock: clock)
     }
 
     func reverse(_ input: Operations.Reverse.Input) async throws -> Operations.Reverse.Output {
         guard case .json(let body) = input.body else { throw ContractViolation("a JSON body") }
-        let reply: LedgerReply<Components.Schemas.ReverseResponse>
+        let reply = try await askingLedger {
+            try await ledger.reverse(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+        }
+        return .decided(reply, clock: clock)
+    }
+
+    /// The ledger's answer, or a `LedgerFailure` (any error it throws becomes one, so the front door answers 0096).
+    private func askingLedger<Answer>(_ ask: () async throws -> Answer) async throws -> Answer {
         do {
-            reply = try await ledger.reverse(body, key: input.headers.idempotencyKey, rawBody: RequestCapture.rawBody ?? Data(), now: clock())
+            return try await ask()
         } catch let failure as LedgerFailure {
             throw failure
         } catch {
             throw LedgerFailure(reason: String(describing: error))
-        }
-        switch reply {
-        case .conflict:
-            return .conflict(
-                .init(
-                    body: .json(
-                        .init(
-                            message: "this Idempotency-Key was used with a different request",
-                            transDateTime: TorontoTime.iso8601(clock())))))
-        case .answer(let status, let response):
-            switch status {
-            case 200: return .ok(.init(body: .json(response)))
-            case 202: return .accepted(.init(body: .json(response)))
-            case 400: return .badRequest(.init(body: .json(response)))
-            case 401:
-                return .unauthorized(
-                    .init(
-                        body: .json(
-                            .init(
-                                responseCode: response.responseCode, message: response.message,
-                                transDateTime: response.transDateTime))))
-            case 403: return .forbidden(.init(body: .json(response)))
-            case 408: return .requestTimeout(.init(body: .json(response)))
-            case 503: return .serviceUnavailable(.init(body: .json(response)))
-            default: return .internalServerError(.init(body: .json(response)))
-            }
         }
     }
 }

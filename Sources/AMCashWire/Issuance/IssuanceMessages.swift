@@ -190,23 +190,9 @@ public struct IssuanceRequestBody: Sendable, Hashable {
         } else {
             coupon = try reader.texts("coupon")
         }
-        switch json["items"] {
-        case nil, .null?: items = []
-        case .array(let values)?:
-            var read: [IssuanceItem] = []
-            for (index, value) in values.enumerated() { read.append(try IssuanceItem(json: value, place: "items[\(index)]")) }
-            items = read
-        default: throw reader.problem("items", "must be a list of items")
-        }
+        items = try reader.list("items", of: "items", IssuanceItem.init(json:place:))
         originalCheckoutTransactionId = try reader.text(IssuanceDecisions.originalTransactionField)
-        switch json["issuances"] {
-        case nil, .null?: issuances = []
-        case .array(let values)?:
-            var read: [IssuanceLine] = []
-            for (index, value) in values.enumerated() { read.append(try IssuanceLine(json: value, place: "issuances[\(index)]")) }
-            issuances = read
-        default: throw reader.problem("issuances", "must be a list of issuance lines")
-        }
+        issuances = try reader.list("issuances", of: "issuance lines", IssuanceLine.init(json:place:))
     }
 }
 
@@ -256,14 +242,7 @@ public struct IssuanceReplyBody: Sendable, Hashable {
         confirmationNumber = try reader.text("confirmationNumber")
         totalMiles = try reader.whole("totalMiles", allowNegative: true)
         status = try reader.text("status")
-        switch json["issuances"] {
-        case nil, .null?: issuances = []
-        case .array(let values)?:
-            var read: [IssuanceLine] = []
-            for (index, value) in values.enumerated() { read.append(try IssuanceLine(json: value, place: "issuances[\(index)]")) }
-            issuances = read
-        default: throw reader.problem("issuances", "must be a list of issuance lines")
-        }
+        issuances = try reader.list("issuances", of: "issuance lines", IssuanceLine.init(json:place:))
     }
 }
 
@@ -305,6 +284,20 @@ struct FieldReader {
             }
             return out
         default: throw problem(field, "must be a list of strings")
+        }
+    }
+
+    /// A list of objects, each read with its place (`items[2]`); absent or null is an empty list.
+    func list<Element>(
+        _ field: String, of what: String, _ read: (IssuanceJSON, String) throws(IssuanceBodyError) -> Element
+    ) throws(IssuanceBodyError) -> [Element] {
+        switch json[field] {
+        case nil, .null?: return []
+        case .array(let values)?:
+            var elements: [Element] = []
+            for (index, value) in values.enumerated() { elements.append(try read(value, "\(field)[\(index)]")) }
+            return elements
+        default: throw problem(field, "must be a list of \(what)")
         }
     }
 
