@@ -2,9 +2,16 @@ import AMCashJournal
 import Foundation
 
 /// The crash test's hook (`Tests/amcashTests/CrashTests.swift`, `scripts/reliability`): kills amcash
-/// with SIGKILL at the point named by `AMCASH_TEST_CRASH_AT`. Unset in normal use: then it does nothing.
+/// with SIGKILL at the point named by `AMCASH_TEST_CRASH_AT`. Unset in normal use, and in a release build
+/// always: then it does nothing.
 enum CrashHook {
-    static let armed = ProcessInfo.processInfo.environment["AMCASH_TEST_CRASH_AT"].flatMap(CrashPoint.init(rawValue:))
+    #if DEBUG
+        static let armed = ProcessInfo.processInfo.environment["AMCASH_TEST_CRASH_AT"].flatMap(CrashPoint.init(rawValue:))
+    #else
+        /// A release build (the one a till runs) never arms it: whoever can set a till's environment
+        /// must not be able to make amcash kill itself in the middle of a sale.
+        static let armed: CrashPoint? = nil
+    #endif
 
     static let hook: @Sendable (CrashPoint) -> Void = { point in
         guard armed == point else { return }
