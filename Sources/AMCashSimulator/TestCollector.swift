@@ -170,6 +170,12 @@ public enum TestCollectors {
         try parse(try ConfigurationFileText.read(path, what: "collectors file"), path: path)
     }
 
+    /// The keys a `[[collector]]` table may have: a trainer's typo is refused at its place, not ignored.
+    private static let collectorKeys: Set<String> = [
+        "number", "situation", "summary", "summaryFr", "cashMiles", "dreamMiles", "redeemedTodayUnits", "behaviour", "faults",
+        "earning", "earnedCashPercent",
+    ]
+
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> [TestCollector] {
         let root = TOMLReader(try TOMLDocument(path: path, text: text))
         guard let entries = try root.tables("collector"), !entries.isEmpty else {
@@ -178,6 +184,7 @@ public enum TestCollectors {
         var collectors: [TestCollector] = []
         var seen = Set<String>()
         for table in entries {
+            try table.onlyKeys(collectorKeys, in: " in a [[collector]]")
             guard let card = try table.cardNumber("number") else {
                 throw table.error(nil, "\(table.name(of: "number")) must be 1 to 19 digits in quotes")
             }

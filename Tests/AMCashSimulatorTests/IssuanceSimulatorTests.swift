@@ -393,6 +393,8 @@ import Testing
         ("[[offer]]\nofferId = \"X\"\ncoupon = \"C\"\nmultiplier = 2", "a coupon offer gives miles"),
         ("[[offer]]\nofferId = \"X\"\ncategory = \"C\"", "give exactly one of miles or multiplier"),
         ("title = \"none\"", "at least one [[offer]]"),
+        ("[[offer]]\nofferId = \"X\"\ndepartment = \"D\"\nmiles = 0", "offer #1: miles must be a whole number from 1 to 100"),
+        ("[[offer]]\nofferId = \"X\"\ndepartment = \"D\"\nmiles = 5\nmulitplier = 2", "unknown key mulitplier in an [[offer]]"),
     ])
     func aBadOffersFileIsRefusedWithItsPlace(text: String, reason: String) {
         #expect(throws: (any Error).self) { try BonusOffer.parse(text, path: "offers.toml") }

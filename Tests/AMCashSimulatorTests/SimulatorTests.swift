@@ -174,6 +174,14 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             try TestCollectors.parse("[[collector]]\nnumber = \"81111111111\"\nfaults = [\"explode\"]", path: "c.toml")
         }
+        // A typo is refused at its line and column, not silently ignored.
+        do {
+            _ = try TestCollectors.parse("[[collector]]\nnumber = \"81111111111\"\ncashMile = 9500", path: "c.toml")
+            Issue.record("a misspelt key was accepted")
+        } catch {
+            #expect(error.description.hasPrefix("c.toml:3:1"), "\(error.description)")
+            #expect(error.description.contains("unknown key cashMile in a [[collector]]"), "\(error.description)")
+        }
     }
 
     @Test func theBuiltInSetHasOneCollectorPerSituation() {

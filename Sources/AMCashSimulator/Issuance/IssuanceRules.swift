@@ -103,48 +103,43 @@ public struct BonusOffer: Sendable, Hashable {
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> [BonusOffer] {
-        let document = try TOMLDocument(path: path, text: text)
-        guard let entries = document.root["offer"]?.array, !entries.isEmpty else {
-            throw document.error(at: "offer", "the file needs at least one [[offer]] table")
+        let root = TOMLReader(try TOMLDocument(path: path, text: text))
+        guard let entries = try root.tables("offer"), !entries.isEmpty else {
+            throw root.error("offer", "the file needs at least one [[offer]] table")
         }
         var offers: [BonusOffer] = []
-        for (index, entry) in entries.enumerated() {
-            let place = "offer #\(index + 1)"
-            guard let table = entry.table else { throw document.error(at: "offer", "\(place) is not a table") }
-            func string(_ key: String) throws(ConfigurationError) -> String? {
-                guard let value = table[key] else { return nil }
-                guard let text = value.string, !text.isEmpty else { throw document.error(at: "offer", "\(place): \(key) must be a quoted text") }
-                return text
-            }
-            guard let offerId = try string("offerId") else { throw document.error(at: "offer", "\(place): offerId is required") }
-            var matches: [Match] = []
-            if let id = try string("department") { matches.append(.department(id)) }
-            if let id = try string("category") { matches.append(.category(id)) }
-            if let id = try string("item") { matches.append(.item(id)) }
-            if let code = try string("coupon") { matches.append(.coupon(code)) }
-            guard matches.count == 1, let match = matches.first else {
-                throw document.error(at: "offer", "\(place): give exactly one of department, category, item or coupon")
-            }
-            let miles = table["miles"]
-            let multiplier = table["multiplier"]
-            let reward: Reward
-            switch (miles, multiplier) {
-            case (let value?, nil):
-                guard let count = value.int, (1...100_000).contains(count) else {
-                    throw document.error(at: "offer", "\(place): miles must be a whole number from 1 to 100000")
-                }
-                reward = .fixed(count)
-            case (nil, let value?):
-                guard let times = value.int, (2...100).contains(times) else {
-                    throw document.error(at: "offer", "\(place): multiplier must be a whole number from 2 to 100")
-                }
-                if case .coupon = match { throw document.error(at: "offer", "\(place): a coupon offer gives miles, not a multiplier") }
-                reward = .multiplier(times)
-            default:
-                throw document.error(at: "offer", "\(place): give exactly one of miles or multiplier")
-            }
-            offers.append(BonusOffer(offerId: offerId, description: try string("description") ?? offerId, match: match, reward: reward))
+        for table in entries {
+            offers.append(try offer(table))
         }
         return offers
+    }
+
+    /// The keys an `[[offer]]` table may have: a typo is refused at its place, not ignored.
+    private static let keys: Set<String> = ["offerId", "description", "department", "category", "item", "coupon", "miles", "multiplier"]
+
+    private static func offer(_ table: TOMLReader) throws(ConfigurationError) -> BonusOffer {
+        try table.onlyKeys(keys, in: " in an [[offer]]")
+        guard let offerId = try table.text("offerId") else { throw table.error(nil, "\(table.name(of: "offerId")) is required") }
+        var matches: [Match] = []
+        if let id = try table.text("department") { matches.append(.department(id)) }
+        if let id = try table.text("category") { matches.append(.category(id)) }
+        if let id = try table.text("item") { matches.append(.item(id)) }
+        if let code = try table.text("coupon") { matches.append(.coupon(code)) }
+        guard matches.count == 1, let match = matches.first else {
+            throw table.error(nil, "\(table.name(of: "offerId")) \(offerId): give exactly one of department, category, item or coupon")
+        }
+        let reward: Reward
+        switch (try table.int("miles", in: 1...100_000), try table.int("multiplier", in: 2...100)) {
+        case (let count?, nil):
+            reward = .fixed(count)
+        case (nil, let times?):
+            if case .coupon = match {
+                throw table.error("multiplier", "\(table.name(of: "multiplier")): a coupon offer gives miles, not a multiplier")
+            }
+            reward = .multiplier(times)
+        default:
+            throw table.error(nil, "\(table.name(of: "offerId")) \(offerId): give exactly one of miles or multiplier")
+        }
+        return BonusOffer(offerId: offerId, description: try table.text("description") ?? offerId, match: match, reward: reward)
     }
 }
