@@ -30,7 +30,7 @@ public enum RegisterSaleStep: Hashable, Sendable {
 enum RegisterSaleScreen {
     static func arrived(_ origin: RegisterSaleOrigin, _ model: inout Model) {
         switch model.screen.kind {
-        case .ready, .result, .reverseResult:
+        case .ready, .result, .reverseResult, .returnResult:
             if case .ready(let form) = model.screen, !form.isBlank, model.register == nil {
                 // The cashier is typing a sale of the till's own: the register's waits for it.
                 model.registerWaiting = origin
@@ -84,7 +84,7 @@ enum RegisterSaleScreen {
         let between: Bool =
             switch model.screen {
             case .ready(let form): form.isBlank && model.register == nil
-            case .result, .reverseResult: true
+            case .result, .reverseResult, .returnResult: true
             default: false
             }
         guard between, model.overlays.isEmpty else {
