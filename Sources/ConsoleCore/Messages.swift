@@ -94,6 +94,9 @@ public enum Effect: Sendable, Equatable {
     /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
     /// No id: an ISSUE is stored and forwarded to its end, never cancelled.
     case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?)
+    /// A register's sale earns (its discount declined, or acknowledged by the register): as `earn`, and the
+    /// register is told the miles (or pending) to report with the sale's answer; answers `earned`.
+    case earnForRegister(EarningRequest, saleId: String)
     /// The offer's "This sale earns N miles" (CALCULATE: moves nothing, journals nothing); answers `calculated`.
     case calculate(EarningRequest)
     /// Reads today's returnable sales from the journal; answers `returnableLoaded`.

@@ -84,7 +84,7 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .registerSaleCancelled(let saleId):
         RegisterSaleScreen.cancelled(saleId, &model)
     case .registerAcknowledged(let saleId):
-        RegisterSaleScreen.acknowledged(saleId, &model)
+        return RegisterSaleScreen.acknowledged(saleId, &model)
     case .registerApprovalVoided(let saleId):
         RegisterSaleScreen.voided(saleId, &model)
     case .registerReversalRequested(let saleId, let confirmationNumber):

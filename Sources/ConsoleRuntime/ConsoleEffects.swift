@@ -79,6 +79,10 @@ public struct ConsoleEffects: EffectPerformer {
             // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+        case .earnForRegister(let request, let saleId):
+            let earning = await transactions.earn(request)
+            await register?.earned(saleId, earning.outcome)
+            send(.earned(request, earning.outcome, receipt: nil, traceId: nil))
         case .calculate(let request):
             // A preview: never journaled; its failure only leaves the offer's line out.
             send(.calculated(request, await transactions.calculate(request)))
