@@ -53,6 +53,7 @@ public enum Screen: Hashable, Sendable {
         switch self {
         case .result(let result): result.receipt
         case .reverseResult(let result): result.receipt
+        case .returnResult(let result): result.receipt
         default: []
         }
     }

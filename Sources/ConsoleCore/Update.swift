@@ -56,7 +56,7 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         model.screen = .returnList(list)
     case .saleReturned(let outcome):
         guard case .returning(_, let sale) = model.screen else { return [] }
-        ReturnScreen.returned(&model, sale, outcome)
+        return ReturnScreen.returned(&model, sale, outcome)
     case .historyLoaded(let lines):
         if let index = model.overlays.lastIndex(where: { $0.kind == .history }) { model.overlays[index] = .history(lines, page: 0) }
     case .echoed(let up):

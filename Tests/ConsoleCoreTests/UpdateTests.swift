@@ -467,9 +467,20 @@ import Testing
         store.press(.function(3))
         store.press(.function(5))
         let taken = EarningOutcome.earned(miles: 4, confirmationNumber: "IR0000000002", lines: [])
-        store.send(.saleReturned(taken)) { $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnable, outcome: taken)) }
+        let receipt = Receipt.saleReturn(Fixtures.returnable, taken, context: Self.receiptContext)
+        store.send(.saleReturned(taken), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnable, outcome: taken, receipt: receipt.textLines))
+        }
+        #expect(receipt.textLines.contains { $0.hasPrefix("Miles taken back:") && $0.hasSuffix(" 4") }, "\(receipt.textLines)")
+        #expect(receipt.textLines.contains { $0.contains("LOY10001001000000000012") } && !receipt.textLines.joined().contains("81000000001"))
         // A second answer finds no return waiting and changes nothing.
         store.send(.saleReturned(.pending(reason: "late")))
+        // R shows the receipt, and back.
+        var shown = ReturnResult(sale: Fixtures.returnable, outcome: taken, receipt: receipt.textLines)
+        shown.showingReceipt = true
+        store.press(.character("R")) { $0.screen = .returnResult(shown) }
+        shown.showingReceipt = false
+        store.press(.character("R")) { $0.screen = .returnResult(shown) }
         store.press(.enter) { $0.screen = .ready(ReadyForm()) }
     }
 
@@ -486,7 +497,11 @@ import Testing
             $0.screen = .returning(found, Fixtures.returnablePending)
         }
         let pending = EarningOutcome.pending(reason: "the host cannot be reached")
-        store.send(.saleReturned(pending)) { $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnablePending, outcome: pending)) }
+        let receipt = Receipt.saleReturn(Fixtures.returnablePending, pending, context: Self.receiptContext)
+        store.send(.saleReturned(pending), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnablePending, outcome: pending, receipt: receipt.textLines))
+        }
+        #expect(receipt.textLines.contains { $0.hasPrefix("Miles taken back:") && $0.hasSuffix(" pending") }, "\(receipt.textLines)")
 
         // Nothing matches: Enter has nothing to confirm; Backspace widens the search again; Esc is a new sale.
         let empty = UpdateStore.console(Model(settings: Fixtures.settings))
@@ -499,6 +514,21 @@ import Testing
         empty.press(.escape) { $0.screen = .ready(ReadyForm()) }
         // A list read after the cashier left is dropped.
         empty.send(.returnableLoaded(two))
+    }
+
+    static let receiptContext = ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: "")
+
+    @Test func aReturnTheHostRefusesPrintsNothingAndSaysSo() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded([Fixtures.returnable])) { $0.screen = .returnList(ReturnList(items: [Fixtures.returnable])) }
+        store.press(.enter) { $0.screen = .returnConfirm(ReturnList(items: [Fixtures.returnable]), Fixtures.returnable) }
+        store.press(.character("y"), effects: [.returnSale(Fixtures.returnable.request)]) {
+            $0.screen = .returning(ReturnList(items: [Fixtures.returnable]), Fixtures.returnable)
+        }
+        let refused = EarningOutcome.refused(code: "0035", message: "names no sale this collector earned on")
+        store.send(.saleReturned(refused)) { $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnable, outcome: refused)) }
+        store.press(.character("R"))  // no receipt to show
     }
 
     @Test func theReturnKeyOpensTheListFromBetweenSalesOnly() {

@@ -173,6 +173,11 @@ import Testing
         #expect(rows.map(\.operation) == ["issue", "return"], "\(rows)")
         #expect(rows.last?.miles == -4 && rows.last?.originalCheckoutTransactionId == id && rows.last?.confirmationNumber == confirmation)
         #expect(try journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("AIR MILES RETURN") && receipts.contains(id), "\(receipts)")
+        let taken = receipts.split(separator: "\n").first { $0.hasPrefix("Miles taken back:") }
+        #expect(taken?.split(separator: " ").last == "4", "the receipt prints the miles the host took back: \(receipts)")
+        #expect(!receipts.contains("81000000001"))
         // Returned once: the list no longer offers it.
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)

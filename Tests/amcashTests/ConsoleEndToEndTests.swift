@@ -189,6 +189,8 @@ import Testing
         try await console.press("y")
         let returned = try await console.waitFor("*** RETURNED ***")
         #expect(returned.contains("Miles taken back:" + String(repeating: " ", count: 6) + "4"), "\(returned)")
+        let receipts = try await console.receipts(containing: "AIR MILES RETURN")
+        #expect(receipts.contains("Miles taken back:") && !receipts.contains("81000000001"), "\(receipts)")
         try await console.press("Enter")
         try await console.press("F10")
         #expect(await console.waitForExit(), "F10 quits")

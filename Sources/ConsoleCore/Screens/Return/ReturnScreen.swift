@@ -61,10 +61,15 @@ public struct ReturnList: Hashable, Sendable {
 public struct ReturnResult: Hashable, Sendable {
     public let sale: ReturnableSale
     public let outcome: EarningOutcome
+    /// The return receipt's lines (empty when the host refused it: nothing went back).
+    public let receipt: [String]
+    /// The result screen shows the receipt text instead of the summary (key R).
+    public var showingReceipt = false
 
-    public init(sale: ReturnableSale, outcome: EarningOutcome) {
+    public init(sale: ReturnableSale, outcome: EarningOutcome, receipt: [String] = []) {
         self.sale = sale
         self.outcome = outcome
+        self.receipt = receipt
     }
 }
 
@@ -112,7 +117,14 @@ enum ReturnScreen {
         return [.returnSale(sale.request)]
     }
 
-    static func returned(_ model: inout Model, _ sale: ReturnableSale, _ outcome: EarningOutcome) {
-        model.screen = .returnResult(ReturnResult(sale: sale, outcome: outcome))
+    /// The RETURN ended for now: the result, and a receipt of the miles taken back (or pending) for the customer.
+    static func returned(_ model: inout Model, _ sale: ReturnableSale, _ outcome: EarningOutcome) -> [Effect] {
+        if case .refused = outcome {
+            model.screen = .returnResult(ReturnResult(sale: sale, outcome: outcome))
+            return []
+        }
+        let receipt = Receipt.saleReturn(sale, outcome, context: ReceiptContext(model))
+        model.screen = .returnResult(ReturnResult(sale: sale, outcome: outcome, receipt: receipt.textLines))
+        return [.printReceipt(receipt, traceId: nil)]
     }
 }

@@ -38,6 +38,7 @@ extension Layout {
 
     /// The miles going back: the number the host took back, pending, or the refusal.
     mutating func returnResult(_ result: ReturnResult, _ model: Model) {
+        if result.showingReceipt { return receipt(result.receipt) }
         let labelWidth = 22
         switch result.outcome {
         case .earned(let miles, let confirmation, _):
@@ -46,12 +47,14 @@ extension Layout {
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", "\(miles)", labelWidth: labelWidth)
             if let confirmation { labelled(text(ConsoleText.confirmation) + ":", confirmation, labelWidth: labelWidth) }
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .pending:
             line("*** " + text(ConsoleText.returnPending) + " ***", role: .unknown)
             blank()
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", text(ConsoleText.milesPending), labelWidth: labelWidth)
             wrapped(text(ConsoleText.returnPendingAdvice), role: .hint)
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .refused(let code, let message):
             line("*** " + text(ConsoleText.returnRefused) + " ***", role: .declined)
             blank()
