@@ -194,7 +194,7 @@ let package = Package(
         .target(
             name: "RegisterAPI",
             dependencies: [
-                "HTTPServing", "AMCashJournal", "AMCashConfiguration", "AMCashDomain",
+                "HTTPServing", "AMCashJournal", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

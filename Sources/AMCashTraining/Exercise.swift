@@ -35,6 +35,13 @@ public enum Expectation: Sendable, Hashable {
     case discountGiven(Bool)
     /// Every REDEEM went in this language (the customer's).
     case language(Language)
+    /// The sale earned exactly these miles (Issuance): the till's ISSUE was answered with them, and the
+    /// ledger recorded them once.
+    case earned(Int)
+    /// The sale's earning was answered pending (202): the till said "pending" and sent it once, not again.
+    case earningPending
+    /// The sale came back: a RETURN naming it was answered, and the ledger took back what it earned.
+    case returned
 
     /// The kind of mistake when it fails, for the scorecard.
     public var mistake: String {
@@ -45,6 +52,9 @@ public enum Expectation: Sendable, Hashable {
         case .reversed: "not-reversed"
         case .discountGiven: "discount-answer"
         case .language: "language"
+        case .earned: "not-earned"
+        case .earningPending: "earning-not-pending"
+        case .returned: "not-returned"
         }
     }
 }
@@ -52,8 +62,10 @@ public enum Expectation: Sendable, Hashable {
 /// Reads exercise files, with every mistake reported at its line and column.
 public enum ExerciseLoader {
     static let topKeys: Set<String> = ["title", "titleFr", "story", "storyFr", "hint", "hintFr", "discountQuestion", "collector", "expect"]
-    static let collectorKeys: Set<String> = ["number", "cashMiles", "dreamMiles", "redeemedTodayUnits", "behaviour", "faults"]
-    static let expectKeys: Set<String> = ["approved", "nothingRedeemed", "noRedeemSent", "reversed", "discountGiven", "language"]
+    static let collectorKeys: Set<String> = ["number", "cashMiles", "dreamMiles", "redeemedTodayUnits", "behaviour", "faults", "earning"]
+    static let expectKeys: Set<String> = [
+        "approved", "nothingRedeemed", "noRedeemSent", "reversed", "discountGiven", "language", "earned", "earningPending", "returned",
+    ]
 
     /// Every exercise the folders hold, by name, in name order (user folders win over shipped ones).
     public static func all(folders: ConfigurationFolders) throws(ConfigurationErrors) -> [Exercise] {
@@ -102,7 +114,8 @@ public enum ExerciseLoader {
             number: try table.cardNumber("number") ?? "81000000001", situation: name, summary: title.english, summaryFrench: title.french,
             cashMiles: try table.int("cashMiles", in: miles) ?? 0, dreamMiles: try table.int("dreamMiles", in: miles) ?? 0,
             redeemedTodayUnits: try table.int("redeemedTodayUnits", in: miles) ?? 0,
-            behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal)
+            behaviour: try table.choice("behaviour", TestCollector.Behaviour.self) ?? .normal,
+            earning: try table.choice("earning", TestCollector.EarningBehaviour.self))
     }
 
     /// `collector.faults`: what the exercise's network does to its collector's calls.
@@ -128,9 +141,22 @@ public enum ExerciseLoader {
                     throw expect.error(key, "expect.approved must be a dollar amount in $10 steps in quotes, e.g. \"20.00\"")
                 }
                 expectations.append(.approved(money))
-            case "nothingRedeemed", "noRedeemSent", "reversed":
+            case "nothingRedeemed", "noRedeemSent", "reversed", "earningPending", "returned":
                 guard try expect.bool(key) == true else { throw expect.error(key, "expect.\(key) can only be true (leave it out otherwise)") }
-                expectations.append(key == "reversed" ? .reversed : key == "noRedeemSent" ? .noRedeemSent : .nothingRedeemed)
+                let flag: Expectation =
+                    switch key {
+                    case "reversed": .reversed
+                    case "noRedeemSent": .noRedeemSent
+                    case "earningPending": .earningPending
+                    case "returned": .returned
+                    default: .nothingRedeemed
+                    }
+                expectations.append(flag)
+            case "earned":
+                guard let miles = try expect.int(key, in: 0...1_000_000) else {
+                    throw expect.error(key, "expect.earned must be a whole number of miles, e.g. 4")
+                }
+                expectations.append(.earned(miles))
             case "discountGiven":
                 expectations.append(.discountGiven(try expect.bool(key)!))
             case "language":

@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashJournal
+public import AMCashSimulator
 import AMCashWire
 public import ConsoleCore
 import Foundation
@@ -14,15 +15,21 @@ public struct ExerciseFacts: Sendable {
     public let netDebitMiles: Int
     /// The ledger's redemptions for the collector still standing (not reversed or refunded).
     public let standingRedemptions: Int
+    /// The journal's ISSUE and RETURN rows, as the host answered them.
+    public let earnings: [EarningFact]
+    /// The ledger's Issuance rows for the collector (signed: a return is negative); nil when the host cannot say.
+    public let ledgerEarnings: [SimulatedIssuance]?
 
     public init(
         redeems: [(state: TransactionState, money: Money?, language: Language?)], reversals: [TransactionState],
-        netDebitMiles: Int, standingRedemptions: Int
+        netDebitMiles: Int, standingRedemptions: Int, earnings: [EarningFact] = [], ledgerEarnings: [SimulatedIssuance]? = nil
     ) {
         self.redeems = redeems
         self.reversals = reversals
         self.netDebitMiles = netDebitMiles
         self.standingRedemptions = standingRedemptions
+        self.earnings = earnings
+        self.ledgerEarnings = ledgerEarnings
     }
 
     /// Reads the facts: lifts the exercise's faults (the network is back), resolves what is open, then
@@ -35,10 +42,19 @@ public struct ExerciseFacts: Sendable {
             (state: entry.state, money: entry.money ?? entry.requested, language: language(of: entry.body))
         }
         let reversals = entries.filter { $0.kind == .reverse && !$0.isVoid }.map(\.state)
+        // An earning the network held back goes now, with its own key and body (store and forward).
+        _ = try? await transactions.forwardEarnings(dueOnly: false)
+        let earnings = ((try? journal.earnings()) ?? []).map(EarningFact.init)
         let ledger = await prepared.ledger()
+        let ledgerEarnings = await prepared.issuances()
+        // AM Cash the sale earned went into the balance: it is not a redemption's debit.
+        let earnedCash =
+            ledgerEarnings.map { rows in rows.filter { $0.status == IssuanceDecisions.statusIssued }.reduce(0) { $0 + $1.cashMiles } }
+            ?? earnings.filter { $0.state == .issued }.reduce(0) { $0 + ($1.kind == "RETURN" ? -1 : 1) * ($1.miles ?? 0) }
         return ExerciseFacts(
-            redeems: redeems, reversals: reversals, netDebitMiles: prepared.startingCash - (ledger?.cash ?? prepared.startingCash),
-            standingRedemptions: ledger?.standing ?? 0)
+            redeems: redeems, reversals: reversals,
+            netDebitMiles: prepared.startingCash - (ledger?.cash ?? prepared.startingCash) + (ledger == nil ? 0 : earnedCash),
+            standingRedemptions: ledger?.standing ?? 0, earnings: earnings, ledgerEarnings: ledgerEarnings)
     }
 
     /// The `instantMessage` of a journaled request body: the language it was sent in.
@@ -47,6 +63,31 @@ public struct ExerciseFacts: Sendable {
             return nil
         }
         return Language(rawValue: text)
+    }
+}
+
+/// One ISSUE or RETURN of the exercise's journal: what the host answered for it.
+public struct EarningFact: Sendable, Hashable {
+    /// `ISSUE` or `RETURN`.
+    public let kind: String
+    public let state: EarningState
+    /// The miles the host answered (for a RETURN, taken back); nil until answered with miles.
+    public let miles: Int?
+    public let checkoutTransactionId: String
+    public let originalCheckoutTransactionId: String?
+
+    public init(kind: String, state: EarningState, miles: Int?, checkoutTransactionId: String, originalCheckoutTransactionId: String?) {
+        self.kind = kind
+        self.state = state
+        self.miles = miles
+        self.checkoutTransactionId = checkoutTransactionId
+        self.originalCheckoutTransactionId = originalCheckoutTransactionId
+    }
+
+    init(_ entry: EarningEntry) {
+        self.init(
+            kind: entry.kind, state: entry.state, miles: entry.miles, checkoutTransactionId: entry.checkoutTransactionId,
+            originalCheckoutTransactionId: entry.originalCheckoutTransactionId)
     }
 }
 
@@ -88,6 +129,9 @@ public enum ExerciseChecker {
         case .reversed: reversed(seen)
         case .discountGiven(let expected): discountGiven(expected, seen)
         case .language(let wanted): language(wanted, seen)
+        case .earned(let miles): earned(miles, seen)
+        case .earningPending: earningPending(seen)
+        case .returned: returned(seen)
         }
     }
 
@@ -180,5 +224,63 @@ public enum ExerciseChecker {
             right
                 ? "La vente s’est faite en \(name.1), la langue du client."
                 : "La vente ne s’est pas faite en \(name.1) : changez de langue (F2) pour ce client.")
+    }
+
+    /// The sale's ISSUE answered with exactly these miles, and (where the ledger can be read) recorded once.
+    private static func earned(_ miles: Int, _ seen: Seen) -> ExerciseVerdict.Line {
+        let issues = seen.facts.earnings.filter { $0.kind == "ISSUE" }
+        let answered = issues.filter { $0.state == .issued }.reduce(0) { $0 + ($1.miles ?? 0) }
+        let recorded = seen.facts.ledgerEarnings?.filter { $0.operation == "issue" }
+        let once = recorded.map { rows in rows.count == issues.filter { $0.state != .refused }.count } ?? true
+        let ledgerMiles = recorded?.reduce(0) { $0 + $1.miles }
+        let right = !issues.isEmpty && answered == miles && (ledgerMiles ?? miles) == miles && once
+        return line(
+            right,
+            right
+                ? "The sale earned \(miles) miles, as AIR MILES recorded them."
+                : "The sale should have earned \(miles) miles; the till's earnings were answered with \(answered)\(ledgerMiles.map { " and AIR MILES recorded \($0)" } ?? "")\(once ? "" : ", more than once").",
+            right
+                ? "La vente a rapporté \(miles) milles, comme AIR MILES les a inscrits."
+                : "La vente devait rapporter \(miles) milles; les gains du terminal ont reçu la réponse \(answered)\(ledgerMiles.map { " et AIR MILES en a inscrit \($0)" } ?? "")\(once ? "" : ", plus d’une fois")."
+        )
+    }
+
+    /// The ISSUE was answered 202 (pending) and sent once: never a second sale for the same miles.
+    private static func earningPending(_ seen: Seen) -> ExerciseVerdict.Line {
+        let issues = seen.facts.earnings.filter { $0.kind == "ISSUE" }
+        let recorded = seen.facts.ledgerEarnings?.filter { $0.operation == "issue" }.count
+        let right = issues.count == 1 && issues[0].state == .accepted && (recorded ?? 1) == 1
+        return line(
+            right,
+            right
+                ? "The miles were pending and the sale was sent once: they post to the collector's account later."
+                : "Expected one sale whose miles AIR MILES answered as pending; the till sent \(issues.count) earning\(issues.count == 1 ? "" : "s")\(recorded.map { ", AIR MILES recorded \($0)" } ?? ""). Do not redo a sale whose miles are pending.",
+            right
+                ? "Les milles étaient en attente et la vente a été envoyée une fois : ils s’inscriront plus tard au compte de l’adhérent."
+                : "Il fallait une vente dont AIR MILES a mis les milles en attente; le terminal a envoyé \(issues.count) gain\(issues.count == 1 ? "" : "s")\(recorded.map { ", AIR MILES en a inscrit \($0)" } ?? ""). Ne refaites pas une vente dont les milles sont en attente."
+        )
+    }
+
+    /// A RETURN naming the sale was answered, and what the sale earned went back (on the ledger where it can be read).
+    private static func returned(_ seen: Seen) -> ExerciseVerdict.Line {
+        let sales = seen.facts.earnings.filter { $0.kind == "ISSUE" && $0.state == .issued }
+        let returns = seen.facts.earnings.filter { fact in
+            fact.kind == "RETURN" && fact.state == .issued && sales.contains { $0.checkoutTransactionId == fact.originalCheckoutTransactionId }
+        }
+        let earned = sales.reduce(0) { $0 + ($1.miles ?? 0) }
+        let takenBack = returns.reduce(0) { $0 + ($1.miles ?? 0) }
+        let ledgerNet = seen.facts.ledgerEarnings.map { rows in
+            rows.filter { $0.operation == "issue" || $0.operation == "return" }.reduce(0) { $0 + $1.miles }
+        }
+        let right = !returns.isEmpty && takenBack == earned && (ledgerNet ?? 0) == 0
+        return line(
+            right,
+            right
+                ? "The sale was returned: AIR MILES took back the \(takenBack) miles it earned."
+                : "The sale was not returned: \(returns.isEmpty ? "no return of it was answered" : "\(takenBack) of its \(earned) miles went back")\(ledgerNet.map { "; AIR MILES still holds \($0) earned miles" } ?? "").",
+            right
+                ? "La vente a été retournée : AIR MILES a repris les \(takenBack) milles qu’elle avait rapportés."
+                : "La vente n’a pas été retournée : \(returns.isEmpty ? "aucun retour n’a reçu de réponse" : "\(takenBack) de ses \(earned) milles ont été repris")\(ledgerNet.map { "; AIR MILES garde \($0) milles obtenus" } ?? "")."
+        )
     }
 }

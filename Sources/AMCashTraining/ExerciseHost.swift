@@ -27,6 +27,9 @@ public struct PreparedExercise: Sendable {
     public let startingCash: Int
     /// The collector's cash miles and redemptions still standing, as the ledger holds them now.
     public let ledger: @Sendable () async -> (cash: Int, standing: Int)?
+    /// The collector's Issuance rows (earnings and returns) as the ledger holds them; nil when the host
+    /// cannot say (a training room: the checks then read the journal's answers alone).
+    public var issuances: @Sendable () async -> [SimulatedIssuance]? = { nil }
     /// The network is back: the exercise's faults end (before the check, so recovery can run).
     public let networkBack: @Sendable () async -> Void
     /// Records the verdict on the scorecard.
@@ -61,6 +64,7 @@ public struct LocalExerciseHost: ExerciseHost {
                 let standing = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }
                 return (cash, standing.count)
             },
+            issuances: { (try? await simulator.issuances())?.filter { $0.collectorNumber == number } },
             networkBack: { await simulator.injectFaults(FaultPlan()) },
             finish: { passed, mistakes in try scorecard.finish(attempt, passed: passed, mistakes: mistakes) },
             close: {

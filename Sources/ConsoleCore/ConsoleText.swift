@@ -68,6 +68,26 @@ public enum ConsoleText {
     public static let reversed = t("REVERSED", "ANNULÉ")
     public static let reversalQueued = t("QUEUED — will be retried", "EN ATTENTE — nouvel essai automatique")
     public static let reversalException = t("NOT REVERSED — see the supervisor", "NON ANNULÉ — voir le superviseur")
+    public static let returnTitle = t("Return a sale", "Retour d’un achat")
+    public static let noReturnable = t(
+        "No sale of today earned miles at this till. (Another day's: amcash return --original ID.)",
+        "Aucune vente d’aujourd’hui n’a rapporté de milles à ce terminal. (Autre jour : amcash return --original ID.)")
+    public static let typeTransactionId = t("Find transaction id", "Chercher un n° de transaction")
+    public static let noReturnMatch = t("No sale of today has that transaction id.", "Aucune vente d’aujourd’hui ne porte ce n° de transaction.")
+    public static let transactionId = t("Transaction id", "N° de transaction")
+    public static let returnQuestion = t(
+        "Return this whole sale and take back the miles it earned?", "Retourner toute cette vente et reprendre les milles obtenus?")
+    public static let wholeSaleOnly = t(
+        "The whole sale is returned: its miles go back to AIR MILES.", "Toute la vente est retournée : ses milles retournent à AIR MILES.")
+    public static let returning = t("Returning with AIR MILES…", "Retour auprès d’AIR MILES…")
+    public static let returned = t("RETURNED", "RETOURNÉ")
+    public static let returnPending = t("RETURN PENDING", "RETOUR EN ATTENTE")
+    public static let returnPendingAdvice = t(
+        "The till sends it until AIR MILES answers; the collector's miles go back then.",
+        "Le terminal l’envoie jusqu’à la réponse d’AIR MILES; les milles sont repris à ce moment.")
+    public static let returnRefused = t("NOT RETURNED — see the supervisor", "NON RETOURNÉ — voir le superviseur")
+    public static let milesTakenBack = t("Miles taken back", "Milles repris")
+    public static let returnedSale = t("Sale returned", "Vente retournée")
     public static let historyTitle = t("Today's transactions", "Transactions du jour")
     public static let noHistory = t("No transactions today.", "Aucune transaction aujourd’hui.")
     public static let helpTitle = t("Keys", "Touches")
@@ -144,6 +164,7 @@ public enum ConsoleText {
     public static let keyHelp = t("Help", "Aide")
     public static let keyLanguage = t("Français", "English")
     public static let keyReverse = t("Reverse", "Annuler")
+    public static let keyReturn = t("Return", "Retour achat")
     public static let keyHistory = t("History", "Historique")
     public static let keyQuit = t("Quit", "Quitter")
     public static let keyBack = t("Back", "Retour")

@@ -44,6 +44,10 @@ public enum Msg: Sendable {
     case earned(EarningRequest, EarningOutcome, receipt: ReceiptDocument?, traceId: String?)
     /// The host's CALCULATE for the offer's sale as it stood (`request`): a preview, nothing recorded.
     case calculated(EarningRequest, EarningOutcome)
+    /// Today's sales that earned at this till and are not returned yet, newest first (the return screen's list).
+    case returnableLoaded([ReturnableSale])
+    /// The RETURN ended for now: the miles the host took back, pending (stored and forwarded), or refused.
+    case saleReturned(EarningOutcome)
 }
 
 /// Names an effect that a later one may cancel: a new one with the same id replaces the old.
@@ -90,8 +94,17 @@ public enum Effect: Sendable, Equatable {
     /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
     /// No id: an ISSUE is stored and forwarded to its end, never cancelled.
     case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?)
+    /// A register's sale earns (its discount declined, or acknowledged by the register): as `earn`, and the
+    /// register is told the miles (or pending) to report with the sale's answer; answers `earned`.
+    case earnForRegister(EarningRequest, saleId: String)
     /// The offer's "This sale earns N miles" (CALCULATE: moves nothing, journals nothing); answers `calculated`.
     case calculate(EarningRequest)
+    /// Reads today's returnable sales from the journal; answers `returnableLoaded`.
+    case loadReturnable
+    /// Returns a sale (RETURN naming it by `originalCheckoutTransactionId`): journaled and sent by
+    /// `JournaledTransactions.returnSale`, stored and forwarded until answered; answers `saleReturned`.
+    /// No id: like an ISSUE, it is never cancelled.
+    case returnSale(EarningRequest)
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may
     /// have been written to the host it runs to its end, and the journal records that end.

@@ -151,6 +151,9 @@ public struct Model: Sendable, Equatable {
     public var registerWaiting: RegisterSaleOrigin?
     /// What the register last did that the cashier must know (cancelled, applied, voided).
     public var registerNotice: LocalizedText?
+    /// Register sales approved and not yet acknowledged, by saleId: what each earns once the register
+    /// applies its discount (a voided one never earns here). Kept past a new sale: the ack may come later.
+    public var registerEarnings: [String: EarningRequest] = [:]
     var scanner = ScannerBurst()
 
     public init(settings: ConsoleSettings) {

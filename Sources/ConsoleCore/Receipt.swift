@@ -88,6 +88,28 @@ public enum Receipt {
         return ReceiptDocument(lines: lines)
     }
 
+    /// The receipt of a sale returned (RETURN): the card, the sale's transaction id, the miles taken back
+    /// (what the host answered) or "pending", and the return's confirmation number once it has one.
+    public static func saleReturn(_ sale: ReturnableSale, _ outcome: EarningOutcome, context: ReceiptContext) -> ReceiptDocument {
+        let french = context.language == .french
+        var lines = header(context, title: french ? "RETOUR - MILLES AIR MILES" : "AIR MILES RETURN")
+        lines.append(.field(label: french ? "Carte: " : "Card: ", value: sale.request.card.number.maskedASCII))
+        lines.append(.field(label: french ? "Vente retournée: " : "Sale returned: ", value: sale.checkoutTransactionId))
+        var confirmation: String?
+        let taken: String
+        switch outcome {
+        case .earned(let miles, let number, _):
+            taken = "\(miles)"
+            confirmation = number
+        case .pending, .refused:
+            taken = ConsoleText.milesPending.text(context.language)
+        }
+        lines.append(.amount(label: french ? "Milles repris: " : "Miles taken back: ", value: taken))
+        if let confirmation { lines.append(.field(label: "Confirmation: ", value: confirmation)) }
+        lines.append(.cut)
+        return ReceiptDocument(lines: lines)
+    }
+
     /// The receipt with its "Miles earned" line, after the trace: the miles the host recorded, or
     /// "pending" (stored and forwarded; the miles post later), or "not earned" when the host refused.
     public static func withEarning(_ document: ReceiptDocument, _ outcome: EarningOutcome, language: Language) -> ReceiptDocument {

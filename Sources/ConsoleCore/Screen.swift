@@ -19,6 +19,13 @@ public enum Screen: Hashable, Sendable {
     /// REVERSE is with the host.
     case reversing(ReverseList, ReversibleItem)
     case reverseResult(ReversalResult)
+    /// Today's sales that earned, to find the one the customer brings back.
+    case returnList(ReturnList)
+    /// "Return this whole sale and take back its miles?"
+    case returnConfirm(ReturnList, ReturnableSale)
+    /// RETURN is with the host (journaled first; if unanswered it is stored and forwarded).
+    case returning(ReturnList, ReturnableSale)
+    case returnResult(ReturnResult)
 
     public var kind: ScreenKind {
         switch self {
@@ -32,6 +39,10 @@ public enum Screen: Hashable, Sendable {
         case .reverseConfirm: .reverseConfirm
         case .reversing: .reversing
         case .reverseResult: .reverseResult
+        case .returnList: .returnList
+        case .returnConfirm: .returnConfirm
+        case .returning: .returning
+        case .returnResult: .returnResult
         }
     }
 
@@ -42,6 +53,7 @@ public enum Screen: Hashable, Sendable {
         switch self {
         case .result(let result): result.receipt
         case .reverseResult(let result): result.receipt
+        case .returnResult(let result): result.receipt
         default: []
         }
     }
@@ -71,6 +83,7 @@ public enum Overlay: Hashable, Sendable {
 public enum ScreenKind: Hashable, Sendable {
     case ready, lookingUp, offer, confirm, redeeming, result
     case reverseList, reverseConfirm, reversing, reverseResult
+    case returnList, returnConfirm, returning, returnResult
     case history, help, supervisor
 
     /// The keymap context whose keys this screen reads (then `global`'s); nil while waiting on the host.
@@ -79,15 +92,16 @@ public enum ScreenKind: Hashable, Sendable {
         case .ready: .card
         case .lookingUp: .lookup
         case .offer: .offer
-        case .confirm, .reverseConfirm: .confirm
-        case .result, .reverseResult: .result
-        case .reverseList: .reverse
+        case .confirm, .reverseConfirm, .returnConfirm: .confirm
+        case .result, .reverseResult, .returnResult: .result
+        // The return list reads the reverse list's keys: both find one of today's rows by a typed id.
+        case .reverseList, .returnList: .reverse
         case .history, .help: .dialog
         case .supervisor: .supervisor
-        case .redeeming, .reversing: nil
+        case .redeeming, .reversing, .returning: nil
         }
     }
 
     /// A call is with the host: keys wait, and the kiosk's idle clear leaves the screen alone.
-    public var waitsOnHost: Bool { self == .lookingUp || self == .redeeming || self == .reversing }
+    public var waitsOnHost: Bool { self == .lookingUp || self == .redeeming || self == .reversing || self == .returning }
 }

@@ -49,6 +49,14 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .reversed(let outcome):
         guard case .reversing(_, let item) = model.screen else { return [] }
         return ReverseScreen.reversed(&model, item, outcome)
+    case .returnableLoaded(let items):
+        guard case .returnList(var list) = model.screen else { return [] }
+        list.items = items
+        list.selected = 0
+        model.screen = .returnList(list)
+    case .saleReturned(let outcome):
+        guard case .returning(_, let sale) = model.screen else { return [] }
+        return ReturnScreen.returned(&model, sale, outcome)
     case .historyLoaded(let lines):
         if let index = model.overlays.lastIndex(where: { $0.kind == .history }) { model.overlays[index] = .history(lines, page: 0) }
     case .echoed(let up):
@@ -76,7 +84,7 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
     case .registerSaleCancelled(let saleId):
         RegisterSaleScreen.cancelled(saleId, &model)
     case .registerAcknowledged(let saleId):
-        RegisterSaleScreen.acknowledged(saleId, &model)
+        return RegisterSaleScreen.acknowledged(saleId, &model)
     case .registerApprovalVoided(let saleId):
         RegisterSaleScreen.voided(saleId, &model)
     case .registerReversalRequested(let saleId, let confirmationNumber):
@@ -171,6 +179,7 @@ private func handleKey(_ model: inout Model, _ press: KeyPress) -> [Effect] {
         }
     case .reverse:
         if case .reverseList(let list) = model.screen { ReverseScreen.type(character, &model, list) }
+        if case .returnList(let list) = model.screen { ReturnScreen.type(character, &model, list) }
     case .supervisor:
         return withSupervisor(&model) { model, entry in
             SupervisorScreen.type(character, &model, &entry)
@@ -191,11 +200,15 @@ private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect
         model.overlays.removeLast()
     case .help where kind != .supervisor:
         model.overlays.append(.help(page: 0))
-    case .reverse where [.ready, .offer, .result, .history, .reverseResult].contains(kind):
+    case .reverse where [.ready, .offer, .result, .history, .reverseResult, .returnList, .returnResult].contains(kind):
         model.startNewSale()
         model.screen = .reverseList(ReverseList())
         return [.loadReversible]
-    case .history where [.ready, .offer, .result, .reverseList, .reverseResult].contains(kind):
+    case .returnSale where [.ready, .offer, .result, .history, .reverseList, .reverseResult, .returnResult].contains(kind):
+        model.startNewSale()
+        model.screen = .returnList(ReturnList())
+        return [.loadReturnable]
+    case .history where [.ready, .offer, .result, .reverseList, .reverseResult, .returnList, .returnResult].contains(kind):
         model.overlays.append(.history(nil, page: 0))
         return [.loadHistory]
     case .quit where model.settings.kiosk:
@@ -247,13 +260,17 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
         return OfferScreen.act(action, &model, offer)
     case .confirm(let offer, let choice):
         return OfferScreen.answer(action == .yes, &model, offer, choice)
-    case .result, .reverseResult:
+    case .result, .reverseResult, .returnResult:
         return ResultScreen.act(action, &model)
     case .reverseList(let list):
         return ReverseScreen.act(action, &model, list)
     case .reverseConfirm(let list, let item, _):
         return ReverseScreen.answer(action == .yes, &model, list, item)
-    case .lookingUp, .redeeming, .reversing:
+    case .returnList(let list):
+        return ReturnScreen.act(action, &model, list)
+    case .returnConfirm(let list, let sale):
+        return ReturnScreen.answer(action == .yes, &model, list, sale)
+    case .lookingUp, .redeeming, .reversing, .returning:
         return []
     }
 }

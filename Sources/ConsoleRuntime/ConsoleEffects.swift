@@ -79,9 +79,20 @@ public struct ConsoleEffects: EffectPerformer {
             // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+        case .earnForRegister(let request, let saleId):
+            let earning = await transactions.earn(request)
+            await register?.earned(saleId, earning.outcome)
+            send(.earned(request, earning.outcome, receipt: nil, traceId: nil))
         case .calculate(let request):
             // A preview: never journaled; its failure only leaves the offer's line out.
             send(.calculated(request, await transactions.calculate(request)))
+        case .loadReturnable:
+            let entries = (try? journal.returnableEarnings(since: Self.issuanceDayStart(now()))) ?? []
+            send(.returnableLoaded(entries.compactMap(Self.returnableSale)))
+        case .returnSale(let request):
+            // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
+            send(.saleReturned(await transactions.returnSale(request).outcome))
+            send(.pendingCount((try? journal.openCount()) ?? 0))
         case .registerSaleMoved(let saleId, let step):
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):
@@ -200,6 +211,29 @@ public struct ConsoleEffects: EffectPerformer {
         return ReversibleItem(
             journalId: entry.id, confirmationNumber: confirmation, card: CardRead(number: number, entryMode: mode),
             maskedCard: entry.maskedCard, money: money, time: time(entry.createdAt))
+    }
+
+    /// A journaled ISSUE as the return screen lists it, with the RETURN of the whole sale: the collector,
+    /// the amounts and items the sale earned on (already after any AM Cash discount), its coupons, and
+    /// its `checkoutTransactionId` as the original. Issuance sends no entry mode, so the card is `manual`.
+    static func returnableSale(_ entry: EarningEntry) -> ReturnableSale? {
+        guard let body = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body)), let digits = body.collectorNumber,
+            let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
+        else { return nil }
+        let request = EarningRequest(
+            card: CardRead(number: number, entryMode: .manual), preTaxAmount: body.basketPreTaxAmount,
+            postTaxAmount: body.basketPostTaxAmount, items: body.items, coupons: body.coupon,
+            originalCheckoutTransactionId: entry.checkoutTransactionId)
+        return ReturnableSale(
+            journalId: entry.id, checkoutTransactionId: entry.checkoutTransactionId, maskedCard: entry.maskedCard,
+            milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request)
+    }
+
+    /// 00:00 Eastern of the Issuance transaction day `date` falls in (`IssuanceDecisions.transactionDayZone`).
+    static func issuanceDayStart(_ date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: IssuanceDecisions.transactionDayZone) ?? .current
+        return calendar.startOfDay(for: date)
     }
 
     static func time(_ date: Date) -> String {

@@ -1,3 +1,4 @@
+public import AMCashWire
 public import ConsoleCore
 
 /// The console's side of the store register's API, as the effects see it: the executable joins it to
@@ -9,4 +10,6 @@ public protocol RegisterLink: Sendable {
     func beginRedeem(_ saleId: String) async -> Bool
     func moved(_ saleId: String, to step: RegisterSaleStep) async
     func closed(_ saleId: String) async
+    /// The sale's ISSUE ended for now: the miles the host recorded, pending, or refused (for the sale's answer).
+    func earned(_ saleId: String, _ outcome: EarningOutcome) async
 }

@@ -36,6 +36,10 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
         case .reverseConfirm(let list, _, let notice): layout.reverseList(list, asking: true, notice: notice, model)
         case .reversing: layout.wrapped(layout.text(ConsoleText.reversing), role: .title)
         case .reverseResult(let result): layout.reverseResult(result, model)
+        case .returnList(let list): layout.returnList(list, model)
+        case .returnConfirm(_, let sale): layout.returnConfirm(sale, model)
+        case .returning: layout.wrapped(layout.text(ConsoleText.returning), role: .title)
+        case .returnResult(let result): layout.returnResult(result, model)
         }
     }
     layout.legend()

@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashJournal
+public import AMCashWire
 public import Foundation
 
 /// What the register asks of the console, as the console's loop receives it (the executable turns each
@@ -49,6 +50,8 @@ public actor RegisterDesk {
     private var current: String?
     /// Sales kept in memory (their phase before a REDEEM); older ones are answered from the journal alone.
     private let remembered = 200
+    /// What each sale earned (Issuance) as the console reported it, kept in memory like a sale's phase.
+    private var earnings: [String: EarningOutcome] = [:]
 
     public init(journal: Journal, defaultLanguage: Language = .english, events: @escaping @Sendable (RegisterEvent) -> Void) {
         self.journal = journal
@@ -94,10 +97,18 @@ public actor RegisterDesk {
             {
                 return phaseStatus(tracked)
             }
-            return RegisterSaleStatus.from(entry, sale: tracked?.sale, defaultLanguage: defaultLanguage)
+            var status = RegisterSaleStatus.from(entry, sale: tracked?.sale, defaultLanguage: defaultLanguage)
+            if let earning = earnings[saleId] { status.report(earning) }
+            return status
         }
         guard let tracked else { throw .notFound("no sale \(saleId) (never pushed, or pushed before a restart and never redeemed)") }
         return phaseStatus(tracked)
+    }
+
+    /// The console's ISSUE of the sale ended for now (after a decline at once, after an approval once the
+    /// register acknowledged it): the sale's answer reports the miles, or pending, from now on.
+    public func earned(_ saleId: String, _ outcome: EarningOutcome) {
+        earnings[saleId] = outcome
     }
 
     /// `POST /v1/sales/{saleId}/ack`: the register applied the discount; the approval becomes shown.
@@ -202,6 +213,7 @@ public actor RegisterDesk {
             if oldest != current {
                 sales[oldest] = nil
                 lastPhaseChange[oldest] = nil
+                earnings[oldest] = nil
             }
         }
     }

@@ -1,5 +1,6 @@
 public import AMCashDomain
 public import AMCashJournal
+import AMCashWire
 import Foundation
 
 /// What the register is told about its sale (`GET /v1/sales/{saleId}`): a state and, once approved or
@@ -40,10 +41,29 @@ public struct RegisterSaleStatus: Sendable, Equatable, Encodable {
     // Declined (and any other state with something to say):
     public var code: String?
     public var message: String?
+    // Earning (Issuance), once the sale's discount is settled (declined, or approved and acknowledged):
+    /// `earned` (the host recorded `milesEarned`), `pending` (accepted or stored and forwarded: the miles come
+    /// later) or `refused`; absent while the sale has not earned (yet).
+    public var earning: String?
+    /// The miles the host recorded for the sale; only with `earning` = `earned`.
+    public var milesEarned: Int?
 
     public init(saleId: String, state: State) {
         self.saleId = saleId
         self.state = state
+    }
+
+    /// Adds what the sale earned: the miles the host recorded, or pending, or refused — never a number it did not answer.
+    mutating func report(_ outcome: EarningOutcome) {
+        switch outcome {
+        case .earned(let miles, _, _):
+            earning = "earned"
+            milesEarned = miles
+        case .pending:
+            earning = "pending"
+        case .refused:
+            earning = "refused"
+        }
     }
 
     /// The register's view of a journaled REDEEM of the sale.

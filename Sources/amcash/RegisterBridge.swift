@@ -1,6 +1,7 @@
 import AMCashConfiguration
 import AMCashDomain
 import AMCashJournal
+import AMCashWire
 import ConsoleCore
 import ConsoleRuntime
 import Foundation
@@ -80,4 +81,6 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
     }
 
     func closed(_ saleId: String) async { await desk.report(saleId, .ended) }
+
+    func earned(_ saleId: String, _ outcome: EarningOutcome) async { await desk.earned(saleId, outcome) }
 }

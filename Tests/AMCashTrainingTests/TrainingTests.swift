@@ -36,6 +36,18 @@ import Testing
         #expect(exercises.contains { $0.expectations.contains(.reversed) }, "the reversal")
         #expect(exercises.contains { $0.expectations.contains(.noRedeemSent) && $0.collector.behaviour == .normal }, "the keyed card")
         #expect(exercises.contains { $0.expectations.contains(.language(.french)) }, "the French customer")
+        // Earning (#28): on a sale that redeems, with a keyed card that cannot redeem, pending, and a return.
+        #expect(
+            exercises.contains { ex in
+                ex.expectations.contains { if case .earned = $0 { true } else { false } }
+                    && ex.expectations.contains { if case .approved = $0 { true } else { false } }
+            }, "earning on a sale")
+        #expect(
+            exercises.contains { ex in
+                ex.expectations.contains(.noRedeemSent) && ex.expectations.contains { if case .earned = $0 { true } else { false } }
+            }, "the keyed card that earns")
+        #expect(exercises.contains { $0.expectations.contains(.earningPending) && $0.collector.earning == .pending }, "the pending earning")
+        #expect(exercises.contains { $0.expectations.contains(.returned) }, "the return")
         for exercise in exercises {
             #expect(!exercise.story.french.isEmpty && exercise.story.french != exercise.story.english, "\(exercise.name): the story in French")
         }
@@ -61,6 +73,18 @@ import Testing
         (
             "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n",
             "needs an [expect] table"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n[expect]\nearned = -4\n",
+            "x.toml:9:10:"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\nearning = \"later\"\n[expect]\nreturned = true\n",
+            "x.toml:8:11:"
+        ),
+        (
+            "title = \"T\"\ntitleFr = \"T\"\nstory = \"S\"\nstoryFr = \"S\"\nhint = \"H\"\nhintFr = \"H\"\n[collector]\n[expect]\nreturned = false\n",
+            "x.toml:9:12: expect.returned can only be true"
         ),
     ])
     func aBrokenExerciseSaysWhatAndWhere(text: String, expected: String) {
@@ -98,6 +122,15 @@ import Testing
                 RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: dollars), language: language))
             if shown { _ = transactions.markShown(redemption) }
             return redemption
+        }
+
+        /// The sale's ISSUE, as the console's effect sends it after the REDEEM (or instead of one).
+        func earn(_ dollars: Int, discount: Int = 0, entryMode: CardEntryMode = .scan) async -> JournaledTransactions.Earning {
+            let card = CardRead(number: try! CollectorNumber(digits: prepared.collector), entryMode: entryMode)
+            return await transactions.earn(
+                EarningRequest(
+                    card: card, preTaxAmount: Money(dollars: dollars), postTaxAmount: Money(dollars: dollars),
+                    amcashDiscount: Money(dollars: discount)))
         }
 
         func verdict(_ exercise: Exercise, discountGiven: Bool? = nil) async -> (ExerciseVerdict, [String]) {
@@ -225,5 +258,75 @@ import Testing
         await ben.close()
         await classroom.shutdown()
         await room.stop()
+    }
+
+    @Test func aSaleThatRedeemsAndEarnsIsCheckedOnTheMilesTheLedgerRecorded() async throws {
+        let exercise = try Self.exercise("15-earning-on-a-sale")
+        var till = try await Till(exercise)
+        _ = await till.redeem(20, shown: true)
+        var (verdict, mistakes) = await till.verdict(exercise)
+        #expect(!verdict.passed && mistakes == ["not-earned"], "redeemed but never earned: \(verdict.lines)")
+        await till.close()
+        till = try await Till(exercise)
+        _ = await till.redeem(20, shown: true)
+        let earning = await till.earn(100, discount: 20)
+        #expect(earning.outcome.exitStatus == 0)
+        (verdict, _) = await till.verdict(exercise)
+        // The 4 miles earned went into the AM Cash balance: the redemption's debit is still 190.
+        #expect(verdict.passed, "\(verdict.lines)")
+        #expect(await till.cash == 5000 - 190 + 4)
+        await till.close()
+    }
+
+    @Test func aKeyedCardThatEarnsPassesAndOneThatDidNotEarnDoesNot() async throws {
+        let exercise = try Self.exercise("16-keyed-card-earns")
+        var till = try await Till(exercise)
+        var (verdict, mistakes) = await till.verdict(exercise)
+        #expect(!verdict.passed && mistakes == ["not-earned"])
+        await till.close()
+        till = try await Till(exercise)
+        _ = await till.earn(61, entryMode: .manual)
+        (verdict, _) = await till.verdict(exercise)
+        #expect(verdict.passed, "\(verdict.lines)")
+        await till.close()
+    }
+
+    @Test func aPendingEarningIsSentOnceAndASecondSaleForItIsAMistake() async throws {
+        let exercise = try Self.exercise("17-pending-earning")
+        let till = try await Till(exercise)
+        let earning = await till.earn(100)
+        guard case .pending = earning.outcome else {
+            Issue.record("the collector's earnings are answered 202: \(earning.outcome)")
+            return
+        }
+        var (verdict, mistakes) = await till.verdict(exercise)
+        #expect(verdict.passed, "\(verdict.lines)")
+        // The cashier redoes the sale: the miles would be earned twice.
+        _ = await till.earn(100)
+        (verdict, mistakes) = await till.verdict(exercise)
+        #expect(!verdict.passed && mistakes == ["earning-not-pending"], "\(verdict.lines)")
+        await till.close()
+    }
+
+    @Test func aReturnIsCheckedOnTheMilesTheLedgerTookBack() async throws {
+        let exercise = try Self.exercise("18-return-a-sale")
+        let till = try await Till(exercise)
+        let sale = await till.earn(100)
+        var (verdict, mistakes) = await till.verdict(exercise)
+        #expect(!verdict.passed && mistakes == ["not-returned"], "\(verdict.lines)")
+        let card = CardRead(number: try CollectorNumber(digits: till.prepared.collector), entryMode: .manual)
+        let back = await till.transactions.returnSale(
+            EarningRequest(
+                card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100),
+                originalCheckoutTransactionId: try #require(sale.checkoutTransactionId)))
+        guard case .earned(let miles, _, _) = back.outcome else {
+            Issue.record("the return was not answered: \(back.outcome)")
+            return
+        }
+        #expect(miles == 5)
+        (verdict, mistakes) = await till.verdict(exercise)
+        #expect(verdict.passed, "\(verdict.lines)")
+        #expect(await till.cash == 5000, "the 5 miles earned went back")
+        await till.close()
     }
 }

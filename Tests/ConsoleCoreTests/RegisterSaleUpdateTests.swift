@@ -2,6 +2,7 @@ import AMCashDomain
 import AMCashWire
 import ConsoleCore
 import ConsoleTestSupport
+import ReceiptPrinting
 import Testing
 
 /// A sale the store's register pushed: its basket filled in and locked, its REDEEM journaled under its
@@ -49,12 +50,14 @@ import Testing
         }
         let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
         store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.effect]) {
-            // Nothing to mark shown: the register's acknowledgement does.
+            // Nothing to mark shown: the register's acknowledgement does. The sale earns only once it does.
             $0.screen = .result(approval.result)
+            $0.registerEarnings = ["POS7-000123": approval.request]
         }
         store.send(.drawn)  // drawn is not shown for a register's sale: the register's ack is
-        // The APPROVED screen must not stay once the register voids the approval.
+        // The APPROVED screen must not stay once the register voids the approval; a voided approval does not earn.
         store.send(.registerApprovalVoided(saleId: "POS7-000123")) {
+            $0.registerEarnings = [:]
             let voided = LocalizedText(
                 english: "The register did not confirm sale POS7-000123: the redemption was voided. Do not give the discount.",
                 french: "La caisse n'a pas confirmé la vente POS7-000123 : l'échange a été annulé. Ne donnez pas le rabais.")
@@ -64,6 +67,83 @@ import Testing
             $0.register = nil
             $0.language = .english
             $0.screen = .ready(ReadyForm())
+        }
+    }
+
+    /// A store on the APPROVED screen of the register's sale (its earning waiting for the register's ack).
+    static func approved() -> (UpdateStore, approval: (effect: Effect, result: RedemptionResult, request: EarningRequest, receipt: ReceiptDocument)) {
+        let store = Self.arrived()
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
+        }
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
+        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
+            $0.screen = .redeeming(Given.offer(), Given.choice(4))
+        }
+        let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
+        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.effect]) {
+            $0.screen = .result(approval.result)
+            $0.registerEarnings = ["POS7-000123": approval.request]
+        }
+        return (store, approval)
+    }
+
+    @Test func anAcknowledgedRegisterSaleEarnsOnTheRestAndTheRegisterIsTold() {
+        let (store, approval) = Self.approved()
+        var earning = approval.result
+        earning.earning = .sending(approval.request)
+        store.send(.registerAcknowledged(saleId: "POS7-000123"), effects: [.earnForRegister(approval.request, saleId: "POS7-000123")]) {
+            $0.registerEarnings = [:]
+            $0.screen = .result(earning)
+            $0.registerNotice = LocalizedText(
+                english: "The register applied the discount of sale POS7-000123.", french: "La caisse a appliqué le rabais de la vente POS7-000123.")
+        }
+        // The same ack again earns nothing more.
+        store.send(.registerAcknowledged(saleId: "POS7-000123"))
+        let miles = EarningOutcome.earned(miles: 0, confirmationNumber: "IS0000000001", lines: [])
+        earning.earning = .done(miles)
+        store.send(.earned(approval.request, miles, receipt: nil, traceId: nil)) { $0.screen = .result(earning) }
+    }
+
+    @Test func anAckAfterTheCashierMovedOnStillEarnsAndADeclinedRegisterSaleEarnsAtOnce() {
+        let (store, approval) = Self.approved()
+        store.press(.enter, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
+            $0.register = nil
+            $0.language = .english
+            $0.screen = .ready(ReadyForm())
+        }
+        store.send(.registerAcknowledged(saleId: "POS7-000123"), effects: [.earnForRegister(approval.request, saleId: "POS7-000123")]) {
+            $0.registerEarnings = [:]
+        }
+
+        // Declined: no discount, so the whole sale earns at once.
+        let declined = Self.arrived()
+        declined.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        declined.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
+        }
+        declined.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
+        declined.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
+            $0.screen = .redeeming(Given.offer(), Given.choice(4))
+        }
+        let answer = Fixtures.answer(.dailyLimitExceeded)
+        let whole = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        declined.send(
+            .redeemed(.answered(RedemptionReply(answer: answer, approval: nil, balances: .none)), traceId: "000000000008"),
+            effects: [.earnForRegister(whole, saleId: "POS7-000123")]
+        ) {
+            $0.screen = .result(
+                RedemptionResult(
+                    outcome: .declined(answer.meaning, hostMessage: nil), receipt: [], approvalToMark: nil, earning: .sending(whole)))
         }
     }
 

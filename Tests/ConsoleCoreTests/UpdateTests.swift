@@ -445,6 +445,105 @@ import Testing
         }
     }
 
+    @Test func aSaleIsReturnedFromTodaysListAndItsMilesGoBack() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let two = [Fixtures.returnable, Fixtures.returnablePending]
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        store.press(.down) { $0.screen = .returnList(ReturnList(items: two, selected: 1)) }
+        store.press(.down)  // the last stays selected
+        store.press(.up) { $0.screen = .returnList(ReturnList(items: two, selected: 0)) }
+        store.press(.enter) { $0.screen = .returnConfirm(ReturnList(items: two), Fixtures.returnable) }
+        // No goes back to the list; nothing is sent.
+        store.press(.character("n")) { $0.screen = .returnList(ReturnList(items: two)) }
+        store.press(.enter) { $0.screen = .returnConfirm(ReturnList(items: two), Fixtures.returnable) }
+        // Yes sends the RETURN of the whole sale, naming it by its transaction id.
+        store.press(.character("y"), effects: [.returnSale(Fixtures.returnable.request)]) {
+            $0.screen = .returning(ReturnList(items: two), Fixtures.returnable)
+        }
+        #expect(Fixtures.returnable.request.originalCheckoutTransactionId == "LOY10001001000000000012")
+        // While the RETURN is with the host, keys wait.
+        store.press(.escape)
+        store.press(.function(3))
+        store.press(.function(5))
+        let taken = EarningOutcome.earned(miles: 4, confirmationNumber: "IR0000000002", lines: [])
+        let receipt = Receipt.saleReturn(Fixtures.returnable, taken, context: Self.receiptContext)
+        store.send(.saleReturned(taken), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnable, outcome: taken, receipt: receipt.textLines))
+        }
+        #expect(receipt.textLines.contains { $0.hasPrefix("Miles taken back:") && $0.hasSuffix(" 4") }, "\(receipt.textLines)")
+        #expect(receipt.textLines.contains { $0.contains("LOY10001001000000000012") } && !receipt.textLines.joined().contains("81000000001"))
+        // A second answer finds no return waiting and changes nothing.
+        store.send(.saleReturned(.pending(reason: "late")))
+        // R shows the receipt, and back.
+        var shown = ReturnResult(sale: Fixtures.returnable, outcome: taken, receipt: receipt.textLines)
+        shown.showingReceipt = true
+        store.press(.character("R")) { $0.screen = .returnResult(shown) }
+        shown.showingReceipt = false
+        store.press(.character("R")) { $0.screen = .returnResult(shown) }
+        store.press(.enter) { $0.screen = .ready(ReadyForm()) }
+    }
+
+    @Test func typingATransactionIdFindsTheSaleAndAPendingReturnSaysSo() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let two = [Fixtures.returnable, Fixtures.returnablePending]
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        let found = ReturnList(items: two, query: "42")
+        store.type("42") { $0.screen = .returnList(found) }
+        #expect(found.matches == [Fixtures.returnablePending])
+        store.press(.enter) { $0.screen = .returnConfirm(found, Fixtures.returnablePending) }
+        store.press(.character("y"), effects: [.returnSale(Fixtures.returnablePending.request)]) {
+            $0.screen = .returning(found, Fixtures.returnablePending)
+        }
+        let pending = EarningOutcome.pending(reason: "the host cannot be reached")
+        let receipt = Receipt.saleReturn(Fixtures.returnablePending, pending, context: Self.receiptContext)
+        store.send(.saleReturned(pending), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnablePending, outcome: pending, receipt: receipt.textLines))
+        }
+        #expect(receipt.textLines.contains { $0.hasPrefix("Miles taken back:") && $0.hasSuffix(" pending") }, "\(receipt.textLines)")
+
+        // Nothing matches: Enter has nothing to confirm; Backspace widens the search again; Esc is a new sale.
+        let empty = UpdateStore.console(Model(settings: Fixtures.settings))
+        empty.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        empty.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        empty.type("99") { $0.screen = .returnList(ReturnList(items: two, query: "99")) }
+        #expect(ReturnList(items: two, query: "99").matches.isEmpty)
+        empty.press(.enter)
+        empty.press(.backspace) { $0.screen = .returnList(ReturnList(items: two, query: "9")) }
+        empty.press(.escape) { $0.screen = .ready(ReadyForm()) }
+        // A list read after the cashier left is dropped.
+        empty.send(.returnableLoaded(two))
+    }
+
+    static let receiptContext = ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: "")
+
+    @Test func aReturnTheHostRefusesPrintsNothingAndSaysSo() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded([Fixtures.returnable])) { $0.screen = .returnList(ReturnList(items: [Fixtures.returnable])) }
+        store.press(.enter) { $0.screen = .returnConfirm(ReturnList(items: [Fixtures.returnable]), Fixtures.returnable) }
+        store.press(.character("y"), effects: [.returnSale(Fixtures.returnable.request)]) {
+            $0.screen = .returning(ReturnList(items: [Fixtures.returnable]), Fixtures.returnable)
+        }
+        let refused = EarningOutcome.refused(code: "0035", message: "names no sale this collector earned on")
+        store.send(.saleReturned(refused)) { $0.screen = .returnResult(ReturnResult(sale: Fixtures.returnable, outcome: refused)) }
+        store.press(.character("R"))  // no receipt to show
+    }
+
+    @Test func theReturnKeyOpensTheListFromBetweenSalesOnly() {
+        // From the offer, the sale on screen is left (nothing was redeemed) for the return list.
+        let offer = UpdateStore.atTheOffer()
+        offer.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        // From the return list, F3 goes to the reverse list and F5 comes back.
+        offer.press(.function(3), effects: [.loadReversible]) { $0.screen = .reverseList(ReverseList()) }
+        offer.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        // Not while the cashier answers a question: the confirm screen ignores it.
+        let confirm = UpdateStore.atTheOffer()
+        confirm.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        confirm.press(.function(5))
+    }
+
     @Test func historyHelpLanguageAndQuit() {
         let store = UpdateStore.console(Model(settings: Fixtures.settings))
         store.press(.function(4), effects: [.loadHistory]) { $0.overlays = [.history(nil, page: 0)] }

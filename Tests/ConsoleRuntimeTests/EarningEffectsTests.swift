@@ -129,4 +129,60 @@ import Testing
         await client.shutdown()
         await simulator.stop()
     }
+
+    /// The return screen, through `update` and the real performer: today's sale that earned is listed with its
+    /// miles, its RETURN (journaled, naming the sale) takes them back on the simulator's ledger, and the sale
+    /// is no longer listed.
+    @Test func aSaleEarnedAtTheTillIsReturnedFromTheConsoleAndItsMilesGoBack() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-return-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        // A $100.00 sale less $20 of AM Cash: $80.00 earns 4 miles.
+        let sale = await transactions.earn(
+            EarningRequest(
+                card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100), amcashDiscount: Money(dollars: 20)))
+        let id = try #require(sale.checkoutTransactionId)
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        var log: [Effect] = []
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        guard case .returnList(let list) = model.screen, let listed = list.items?.first else {
+            Issue.record("the sale is not listed: \(model.screen)")
+            return
+        }
+        #expect(list.items?.count == 1)
+        #expect(listed.checkoutTransactionId == id && listed.milesEarned == 4 && listed.maskedCard == Fixtures.card.number.masked)
+        #expect(listed.request.originalCheckoutTransactionId == id)
+        #expect(listed.request.earnedOn() == (Money(dollars: 80), Money(dollars: 80)), "the return sends the amounts the sale earned on")
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        guard case .returnResult(let result) = model.screen, case .earned(let miles, let confirmation, _) = result.outcome else {
+            Issue.record("not returned: \(model.screen)")
+            return
+        }
+        #expect(miles == 4)
+        let rows = try await simulator.issuances()
+        #expect(rows.map(\.operation) == ["issue", "return"], "\(rows)")
+        #expect(rows.last?.miles == -4 && rows.last?.originalCheckoutTransactionId == id && rows.last?.confirmationNumber == confirmation)
+        #expect(try journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("AIR MILES RETURN") && receipts.contains(id), "\(receipts)")
+        let taken = receipts.split(separator: "\n").first { $0.hasPrefix("Miles taken back:") }
+        #expect(taken?.split(separator: " ").last == "4", "the receipt prints the miles the host took back: \(receipts)")
+        #expect(!receipts.contains("81000000001"))
+        // Returned once: the list no longer offers it.
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        #expect(model.screen == .returnList(ReturnList(items: [])))
+        await client.shutdown()
+        await simulator.stop()
+    }
 }

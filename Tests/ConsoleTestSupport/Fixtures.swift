@@ -54,6 +54,21 @@ public enum Fixtures {
         journalId: 1, confirmationNumber: "RD0000000001", card: card, maskedCard: "•••••••0001",
         money: Money(dollars: 30), time: "13:32")
 
+    /// A sale of today that earned 4 miles on $80.00 (a $100.00 basket less $20 of AM Cash), as the return
+    /// screen lists it, with the RETURN of the whole sale it would send.
+    public static let returnable = ReturnableSale(
+        journalId: 3, checkoutTransactionId: "LOY10001001000000000012", maskedCard: "•••••••0001", milesEarned: 4, time: "13:32",
+        request: EarningRequest(
+            card: CardRead(number: card.number, entryMode: .manual), preTaxAmount: Money(dollars: 80), postTaxAmount: Money(dollars: 80),
+            originalCheckoutTransactionId: "LOY10001001000000000012"))
+
+    /// Another, whose miles are still pending (the host answered 202).
+    public static let returnablePending = ReturnableSale(
+        journalId: 5, checkoutTransactionId: "LOY10001001000000000042", maskedCard: "•••••••0003", milesEarned: nil, time: "13:40",
+        request: EarningRequest(
+            card: CardRead(number: try! CollectorNumber(digits: "81000000003"), entryMode: .manual), preTaxAmount: Money(dollars: 100),
+            postTaxAmount: Money(dollars: 113), originalCheckoutTransactionId: "LOY10001001000000000042"))
+
     /// Feeds keys a person types: 200 ms apart.
     public static func type(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {
         var effects: [Effect] = []

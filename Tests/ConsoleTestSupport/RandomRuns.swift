@@ -28,7 +28,7 @@ public enum RandomRuns {
         let keys: [Key] =
             [
                 .enter, .escape, .backspace, .tab, .up, .down, .pageUp, .pageDown, .interrupt,
-                .function(1), .function(2), .function(3), .function(4), .function(10),
+                .function(1), .function(2), .function(3), .function(4), .function(5), .function(10),
             ]
             + "0123456789.ynYNrRmM+-*/".map { Key.character($0) }
         let answers: [Msg] = [
@@ -36,7 +36,9 @@ public enum RandomRuns {
             .inquired(.notSent(.timedOut)), .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000001"),
             .redeemed(.unknown(.timedOut), traceId: "000000000002"), .redeemed(.notSent(.timedOut), traceId: "000000000003"),
             .reversibleLoaded([Fixtures.reversible]), .reversed(.reversed(confirmation: "RV1", original: "RD0000000001")),
-            .reversed(.queued(original: "RD0000000001")), .historyLoaded([]), .supervisorPinChecked(false), .drawn, .echoed(false),
+            .reversed(.queued(original: "RD0000000001")), .returnableLoaded([Fixtures.returnable, Fixtures.returnablePending]),
+            .saleReturned(.earned(miles: 1, confirmationNumber: "IR1", lines: [])), .saleReturned(.pending(reason: "host away")),
+            .historyLoaded([]), .supervisorPinChecked(false), .drawn, .echoed(false),
         ]
         while trace.count < steps && !model.quit {  // the loop ends on quit
             switch random.next() % 10 {

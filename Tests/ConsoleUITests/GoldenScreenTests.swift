@@ -132,6 +132,24 @@ import Testing
         _ = update(&reversed, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         states.append(("reverse-result", reversed))
 
+        // A sale brought back: today's sales that earned, the question, and the miles going back (or pending).
+        var returnList = ready
+        _ = Fixtures.press(.function(5), &returnList, &time)
+        _ = update(&returnList, .returnableLoaded([Fixtures.returnable, Fixtures.returnablePending]))
+        states.append(("return-list", returnList))
+
+        var returnConfirm = returnList
+        _ = Fixtures.press(.enter, &returnConfirm, &time)
+        states.append(("return-confirm", returnConfirm))
+
+        var returned = returnConfirm
+        _ = Fixtures.press(.character("y"), &returned, &time)
+        var returnPending = returned
+        _ = update(&returned, .saleReturned(.earned(miles: 4, confirmationNumber: "IR0000000002", lines: [])))
+        states.append(("return-result", returned))
+        _ = update(&returnPending, .saleReturned(.pending(reason: "the host cannot be reached")))
+        states.append(("return-pending", returnPending))
+
         var history = ready
         _ = Fixtures.press(.function(4), &history, &time)
         _ = update(
@@ -382,6 +400,7 @@ import Testing
                     switch model.screen {
                     case .ready(let form), .lookingUp(_, let form): [form.card == nil ? form.cardText : "", form.basketText, form.preTaxText]
                     case .reverseList(let list), .reverseConfirm(let list, _, _), .reversing(let list, _): [list.query]
+                    case .returnList(let list), .returnConfirm(let list, _), .returning(let list, _): [list.query]
                     default: []
                     }
                 if typed.contains(where: { $0.contains(RandomRuns.card) }) || model.kind == .help { continue }

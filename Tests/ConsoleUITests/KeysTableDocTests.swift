@@ -24,9 +24,9 @@ import Testing
         case .card: "ready (basket and card fields)"
         case .lookup: "looking up"
         case .offer: "offer"
-        case .confirm: "confirm (both yes/no questions)"
-        case .result: "result"
-        case .reverse: "reverse"
+        case .confirm: "confirm (the yes/no questions)"
+        case .result: "result (sale, reversal, return)"
+        case .reverse: "reverse, return (the lists)"
         case .dialog: "help, history"
         case .supervisor: "kiosk: supervisor PIN"
         }

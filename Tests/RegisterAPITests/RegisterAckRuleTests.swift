@@ -101,6 +101,36 @@ import Testing
         await world.stop()
     }
 
+    /// The sale's answer carries what it earned once the console's ISSUE ended: the miles the simulator's
+    /// ledger recorded, or pending; nothing before.
+    @Test func anAcknowledgedSaleReportsTheMilesItEarnedOrPending() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "EARN-1", "postTaxTotal": "100.00"]).status == 201)
+        let redemption = await world.transactions.redeem(
+            RedemptionRequest(card: Self.card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "EARN-1",
+            acknowledgeWithin: Self.ackSeconds)
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        let acked = try await world.fixture.request(.POST, "/v1/sales/EARN-1/ack")
+        #expect(acked.status == 200 && acked.body["earning"] == nil && acked.body["milesEarned"] == nil, "not earned yet: \(acked.text)")
+        // The console's part after the ack: the ISSUE of the sale less the discount, then the desk is told.
+        let earning = await world.transactions.earn(
+            EarningRequest(card: Self.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100), amcashDiscount: Money(dollars: 20))
+        )
+        await world.fixture.server.desk.earned("EARN-1", earning.outcome)
+        let answer = try await world.fixture.request(.GET, "/v1/sales/EARN-1")
+        let ledger = try await world.simulator.issuances()
+        #expect(ledger.count == 1 && ledger.first?.miles == 4, "\(ledger)")
+        #expect(answer.body["state"] as? String == "approved" && answer.body["earning"] as? String == "earned", "\(answer.text)")
+        #expect(answer.body["milesEarned"] as? Int == ledger.first?.miles, "the miles the host recorded: \(answer.text)")
+        RegisterContract.check(answer)
+        // Pending: said so, and no number of miles the host did not answer.
+        await world.fixture.server.desk.earned("EARN-1", .pending(reason: "the host cannot be reached"))
+        let pending = try await world.fixture.request(.GET, "/v1/sales/EARN-1")
+        #expect(pending.body["earning"] as? String == "pending" && pending.body["milesEarned"] == nil, "\(pending.text)")
+        RegisterContract.check(pending)
+        await world.stop()
+    }
+
     @Test func afterARestartTheRegisterGetsTheJournalsAnswer() async throws {
         let world = try await World.start()
         #expect(try await world.fixture.push(["saleId": "RESTART-1", "postTaxTotal": "43.35"]).status == 201)

@@ -174,6 +174,55 @@ import Testing
         #expect(await console.waitForExit(), "F10 quits")
     }
 
+    /// Done-when of #28 at the till: a $100.00 sale redeems $20 and earns on the other $80 (4 miles); F5 finds
+    /// it on the return screen, and its return takes the 4 miles back. The proof is the built-in simulator's
+    /// ledger (the collector's AM Cash balance, read by `amcash inquire` on the same data folder) and the journal.
+    @Test func aSaleRedeemsTwentyEarnsAndItsReturnTakesTheMilesBack() async throws {
+        let console = try Console()
+        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitFor("host OK")
+        try console.send("100.00", "Enter")
+        try console.scan("81000000001")
+        try await console.waitFor("Can redeem on this sale")
+        try await console.press("0")
+        try await console.waitFor("< $0.00")
+        try await console.press("+")
+        try await console.press("+")
+        try await console.waitFor("< $20.00  (190 miles) >")
+        try await console.press("Enter")
+        try await console.waitFor("Apply this AIR MILES Cash discount?")
+        try await console.press("y")
+        try await console.waitFor("*** APPROVED ***")
+        let earned = try await console.waitFor("Miles earned:" + String(repeating: " ", count: 14) + "4")
+        #expect(earned.contains("Discount to apply:         $20.00"), "\(earned)")
+        try await console.receipts(containing: "Miles earned:")
+        try await console.press("Enter")
+        try await console.waitFor("Scan or swipe")
+        try await console.press("F5")
+        let list = try await console.waitFor("> ")
+        #expect(list.contains("Return a sale") && list.contains("4 miles") && list.contains("LOY10001001"), "\(list)")
+        #expect(!list.contains("81000000001"))
+        try await console.press("Enter")
+        let question = try await console.waitFor("Return this whole sale and take back the miles it earned?")
+        #expect(question.contains("Miles earned:" + String(repeating: " ", count: 10) + "4 miles"), "\(question)")
+        try await console.press("y")
+        let returned = try await console.waitFor("*** RETURNED ***")
+        #expect(returned.contains("Miles taken back:" + String(repeating: " ", count: 6) + "4"), "\(returned)")
+        let receipts = try await console.receipts(containing: "AIR MILES RETURN")
+        #expect(receipts.contains("Miles taken back:") && !receipts.contains("81000000001"), "\(receipts)")
+        try await console.press("Enter")
+        try await console.press("F10")
+        #expect(await console.waitForExit(), "F10 quits")
+
+        // The journal: one ISSUE of 4 miles, one RETURN of 4, nothing pending.
+        let journal = try await CommandLineTests.amcash(["journal"], home: console.home)
+        #expect(journal.output.contains("Miles earned 4, returned 4, pending 0 rows"), "\(journal.output)")
+        // The ledger: 50,000 less the 190 redeemed; the 4 earned went in and came back out.
+        let inquiry = try await CommandLineTests.amcash(
+            ["inquire", "--card", "81000000001", "--entry", "scan", "--basket", "10.00"], home: console.home)
+        #expect(inquiry.output.contains("AM Cash 49810 miles"), "\(inquiry.output)\(inquiry.errors)")
+    }
+
     @Test func theConsoleForwardsItsSalesToTheBackOfficeWhileTheCashierWorks() async throws {
         let database = try await TestPostgres.freshDatabase()
         #expect(try await CommandLineTests.amcash(["backoffice", "migrate", "--database", TestPostgres.url(database)]).status == 0)

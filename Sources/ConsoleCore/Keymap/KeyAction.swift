@@ -8,7 +8,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
     /// The actions a keymap may bind here, in the order the legend and the help screen list them.
     public var actions: [KeyAction] {
         switch self {
-        case .global: [.help, .language, .reverse, .history, .quit, .finish]
+        case .global: [.help, .language, .reverse, .history, .returnSale, .quit, .finish]
         case .card: [.submit, .nextField, .delete, .clear]
         case .lookup: [.cancel]
         case .offer: [.stepUp, .stepDown, .maximum, .none, .confirm, .cancel]
@@ -36,7 +36,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
         switch self {
         case .global: "[global] keys work on every screen, including those where the cashier types; bind a named key (F1, Esc, Ctrl-N …)"
         case .card: "the card screen types letters, digits and . , ; = % ? ^ - ] into its fields (card data, amounts)"
-        case .reverse: "the reverse screen types letters and digits into its confirmation-number search"
+        case .reverse: "the reverse and return screens type letters and digits into their search (confirmation number, transaction id)"
         case .supervisor: "the supervisor screen types digits into the PIN"
         default: ""
         }
@@ -46,6 +46,8 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
 /// Something a key does. Its name is the key in a keymap file (`step_up = ["+", "Up"]`).
 public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case help, language, reverse, history, quit
+    /// The return screen: a sale brought back gives back the miles it earned.
+    case returnSale = "return_sale"
     /// Training only: the trainee says the exercise is done.
     case finish
     case submit
@@ -72,6 +74,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .help: ConsoleText.keyHelp
         case .language: ConsoleText.keyLanguage
         case .reverse: ConsoleText.keyReverse
+        case .returnSale: ConsoleText.keyReturn
         case .history: ConsoleText.keyHistory
         case .quit: kiosk ? ConsoleText.keySupervisor : ConsoleText.keyQuit
         case .finish: ConsoleText.keyFinish

@@ -39,7 +39,8 @@ public struct Keymap: Sendable, Equatable {
     /// The built-in bindings; `keymaps/default.toml` says the same (a test keeps them equal).
     public static let standard = Keymap([
         .global: [
-            .help: [.function(1)], .language: [.function(2)], .reverse: [.function(3)], .history: [.function(4)],
+            .help: [.function(1)], .language: [.function(2)], .reverse: [.function(3)], .returnSale: [.function(5)],
+            .history: [.function(4)],
             .quit: [.function(10)], .finish: [.function(8)],
         ],
         .card: [.submit: [.enter], .nextField: [.tab, .down, .up], .delete: [.backspace], .clear: [.escape]],

@@ -119,8 +119,8 @@ enum OfferScreen {
     }
 
     /// At each second's tick on the offer: CALCULATE the sale as it now stands, once for each amount (holding
-    /// a step key sends one, not one per step; a newer one replaces the one in flight). A register's sale does
-    /// not earn at the console, so it is not asked.
+    /// a step key sends one, not one per step; a newer one replaces the one in flight). A register's sale is
+    /// not previewed: the register reads what it earned with the sale's answer.
     static func previewIfChanged(_ model: inout Model) -> [Effect] {
         guard model.register == nil, model.overlays.isEmpty, case .offer(var offer) = model.screen else { return [] }
         let request = offer.earningRequest
@@ -184,15 +184,18 @@ enum OfferScreen {
         let approved = if case .approved = outcome { true } else { false }
         // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
         let mark = approved && model.register == nil ? traceId : nil
-        // The REDEEM has ended: the sale earns on the rest (a register's sale does not earn here yet; a
-        // result not confirmed does not earn at the till: its end is recovery's).
+        // The REDEEM has ended: the sale earns on the rest (a result not confirmed does not earn at the till:
+        // its end is recovery's).
         var discount: Money?
         switch outcome {
         case .approved(let approval, _): discount = approval.discount
         case .declined, .notSent: discount = .zero
         case .unknown, .notRedeemed: discount = nil
         }
-        guard model.register == nil, let discount else {
+        if let register = model.register, let discount {
+            return registerSaleRedeemed(&model, sale, outcome, receipt, traceId: traceId, saleId: register.saleId, discount: discount)
+        }
+        guard let discount else {
             model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
             return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
         }
@@ -203,5 +206,25 @@ enum OfferScreen {
         // A sale without an approval gets a receipt of its earning alone (the miles or "pending").
         guard let receipt else { return [.earn(request, receipt: Receipt.earning(card: sale.card, model: model), traceId: nil)] }
         return [.earn(request, receipt: receipt, traceId: traceId)]
+    }
+
+    /// A register's sale earns too, once its discount is settled: declined or not sent, at once on the whole
+    /// sale; approved, only when the register acknowledges the discount (a voided approval was never given,
+    /// and does not earn here). Its receipt prints at once, without the miles line; the register reads the
+    /// miles with the sale's answer.
+    private static func registerSaleRedeemed(
+        _ model: inout Model, _ sale: Sale, _ outcome: RedemptionOutcome, _ receipt: ReceiptDocument?, traceId: String, saleId: String,
+        discount: Money
+    ) -> [Effect] {
+        let request = earningRequest(sale, discount: discount)
+        let printing = receipt.map { [Effect.printReceipt($0, traceId: traceId)] } ?? []
+        if case .approved = outcome {
+            model.registerEarnings[saleId] = request
+            model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: nil))
+            return printing
+        }
+        model.screen = .result(
+            RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: nil, earning: .sending(request)))
+        return printing + [.earnForRegister(request, saleId: saleId)]
     }
 }

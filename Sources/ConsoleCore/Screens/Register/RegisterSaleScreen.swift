@@ -30,7 +30,7 @@ public enum RegisterSaleStep: Hashable, Sendable {
 enum RegisterSaleScreen {
     static func arrived(_ origin: RegisterSaleOrigin, _ model: inout Model) {
         switch model.screen.kind {
-        case .ready, .result, .reverseResult:
+        case .ready, .result, .reverseResult, .returnResult:
             if case .ready(let form) = model.screen, !form.isBlank, model.register == nil {
                 // The cashier is typing a sale of the till's own: the register's waits for it.
                 model.registerWaiting = origin
@@ -57,13 +57,23 @@ enum RegisterSaleScreen {
         }
     }
 
-    static func acknowledged(_ saleId: String, _ model: inout Model) {
-        guard model.register?.saleId == saleId else { return }
+    /// The register applied the discount: the sale now earns on the rest (its result shows the miles if it is
+    /// still on screen).
+    static func acknowledged(_ saleId: String, _ model: inout Model) -> [Effect] {
+        let request = model.registerEarnings.removeValue(forKey: saleId)
+        let effects = request.map { [Effect.earnForRegister($0, saleId: saleId)] } ?? []
+        guard model.register?.saleId == saleId else { return effects }
+        if let request, case .result(var result) = model.screen, case .approved = result.outcome {
+            result.earning = .sending(request)
+            model.screen = .result(result)
+        }
         model.registerNotice = LocalizedText(
             english: "The register applied the discount of sale \(saleId).", french: "La caisse a appliqué le rabais de la vente \(saleId).")
+        return effects
     }
 
     static func voided(_ saleId: String, _ model: inout Model) {
+        model.registerEarnings[saleId] = nil
         let text = LocalizedText(
             english: "The register did not confirm sale \(saleId): the redemption was voided. Do not give the discount.",
             french: "La caisse n'a pas confirmé la vente \(saleId) : l'échange a été annulé. Ne donnez pas le rabais.")
@@ -84,7 +94,7 @@ enum RegisterSaleScreen {
         let between: Bool =
             switch model.screen {
             case .ready(let form): form.isBlank && model.register == nil
-            case .result, .reverseResult: true
+            case .result, .reverseResult, .returnResult: true
             default: false
             }
         guard between, model.overlays.isEmpty else {

@@ -56,7 +56,7 @@ enum ResultScreen {
         switch (action, model.screen) {
         case (.newSale, _):
             model.startNewSale()
-        case (.receipt, .result), (.receipt, .reverseResult):
+        case (.receipt, .result), (.receipt, .reverseResult), (.receipt, .returnResult):
             guard model.status.unprintedReceipts == 0 else { return [.reprintReceipts] }
             toggleReceipt(&model)
         default:
@@ -73,6 +73,9 @@ enum ResultScreen {
         case .reverseResult(var result) where !result.receipt.isEmpty:
             result.showingReceipt.toggle()
             model.screen = .reverseResult(result)
+        case .returnResult(var result) where !result.receipt.isEmpty:
+            result.showingReceipt.toggle()
+            model.screen = .returnResult(result)
         default:
             break
         }

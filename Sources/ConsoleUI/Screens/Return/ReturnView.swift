@@ -1,0 +1,70 @@
+import AMCashDomain
+import ConsoleCore
+
+extension Layout {
+    /// Today's sales that earned, the transaction-id search above them.
+    mutating func returnList(_ list: ReturnList, _ model: Model) {
+        line(text(ConsoleText.returnTitle), role: .title)
+        let items = list.items ?? []
+        if !items.isEmpty {
+            let prompt = text(ConsoleText.typeTransactionId) + ": "
+            labelled(prompt, "[" + list.query + "]", role: .fieldFocused, labelWidth: prompt.count)
+        }
+        blank()
+        let matches = list.matches
+        if list.items != nil && items.isEmpty { wrapped(text(ConsoleText.noReturnable), role: .hint) }
+        if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noReturnMatch), role: .error) }
+        itemList(
+            matches.map { sale in
+                compact
+                    ? "\(sale.time) \(String(sale.maskedCard.suffix(4))) …\(String(sale.checkoutTransactionId.suffix(6))) \(milesText(sale.milesEarned))"
+                    : "\(sale.time)  \(sale.maskedCard)  \(milesText(sale.milesEarned).padding(toLength: 14, withPad: " ", startingAt: 0))  \(sale.checkoutTransactionId)"
+            }, selected: list.selected)
+    }
+
+    /// "Return this whole sale?": the sale, the miles it earned, and the yes/no keys.
+    mutating func returnConfirm(_ sale: ReturnableSale, _ model: Model) {
+        let labelWidth = 22
+        line(text(ConsoleText.returnTitle), role: .title)
+        blank()
+        labelled(text(ConsoleText.transactionId) + ":", sale.checkoutTransactionId, labelWidth: labelWidth)
+        labelled(text(ConsoleText.card) + ":", sale.maskedCard + "  " + sale.time, labelWidth: labelWidth)
+        labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned), labelWidth: labelWidth)
+        blank()
+        wrapped(text(ConsoleText.returnQuestion), role: .title)
+        wrapped(text(ConsoleText.wholeSaleOnly), role: .hint)
+        line(Legend.answers(model), role: .hint)
+    }
+
+    /// The miles going back: the number the host took back, pending, or the refusal.
+    mutating func returnResult(_ result: ReturnResult, _ model: Model) {
+        if result.showingReceipt { return receipt(result.receipt) }
+        let labelWidth = 22
+        switch result.outcome {
+        case .earned(let miles, let confirmation, _):
+            line("*** " + text(ConsoleText.returned) + " ***", role: .approved)
+            blank()
+            labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
+            labelled(text(ConsoleText.milesTakenBack) + ":", "\(miles)", labelWidth: labelWidth)
+            if let confirmation { labelled(text(ConsoleText.confirmation) + ":", confirmation, labelWidth: labelWidth) }
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
+        case .pending:
+            line("*** " + text(ConsoleText.returnPending) + " ***", role: .unknown)
+            blank()
+            labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
+            labelled(text(ConsoleText.milesTakenBack) + ":", text(ConsoleText.milesPending), labelWidth: labelWidth)
+            wrapped(text(ConsoleText.returnPendingAdvice), role: .hint)
+            line(text(ConsoleText.receiptLine(model.status)), role: .hint)
+        case .refused(let code, let message):
+            line("*** " + text(ConsoleText.returnRefused) + " ***", role: .declined)
+            blank()
+            labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
+            wrapped((code.map { $0 + " " } ?? "") + message, role: .hint)
+        }
+    }
+
+    /// "12 miles", or "pending" while the host has not posted them.
+    private func milesText(_ miles: Int?) -> String {
+        miles.map { "\($0) " + text(ConsoleText.miles) } ?? text(ConsoleText.milesPending)
+    }
+}
