@@ -21,7 +21,15 @@ final class Locked<Value>: @unchecked Sendable {
 /// A clock the test moves by hand, shared by the journal's money path and the API.
 final class TestClock: Sendable {
     private let current: Locked<Date>
-    init(_ start: Date = Date()) { current = Locked(start) }
+    init(_ start: Date = TestClock.awayFromTheCutOff()) { current = Locked(start) }
+
+    /// Now, unless the 03:00 Toronto cut-off is less than 15 minutes away: then just after it, so a test
+    /// that moves the clock by minutes never crosses the redemption day's end (its void would then be
+    /// an exception). The simulator's wall clock stays on the same side of no cut-off the test crosses.
+    static func awayFromTheCutOff(_ now: Date = Date()) -> Date {
+        let end = ProgramDay.redemptionDay(at: now).redemptionEnd
+        return end.timeIntervalSince(now) < 15 * 60 ? end.addingTimeInterval(60) : now
+    }
     var now: Date { current.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
