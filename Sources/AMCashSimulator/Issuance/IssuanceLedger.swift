@@ -60,7 +60,8 @@ final class IssuanceLedger: Sendable {
                 {
                     if (stored["expiresAtMs"] as Int64) > nowMs {
                         guard stored["operation"] == identity.operation, stored["bodyHash"] == identity.bodyHash else { return .conflict }
-                        return .reply(status: stored["status"], body: try IssuanceReplyBody(json: IssuanceJSON.parse(stored["response"] as Data)))
+                        let replayed = try IssuanceReplyBody(json: IssuanceJSON.parse(stored["response"] as Data))
+                        return try Self.asItStandsNow(status: stored["status"], replayed, db: db)
                     }
                     try db.execute(sql: "DELETE FROM replies WHERE key = ?", arguments: [identity.storageKey])
                 }
