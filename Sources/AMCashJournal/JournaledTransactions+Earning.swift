@@ -52,8 +52,9 @@ extension JournaledTransactions {
         }
         // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
         var current = entry
+        crash(.afterIntentCommit)
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
-            current = await attemptOnce(current, host: host)
+            current = await attemptOnce(current, host: host, crashPoints: attempt == 0)
             guard current.state == .queued, Self.resendInLane(current) else { break }
             if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
         }
@@ -90,8 +91,11 @@ extension JournaledTransactions {
     }
 
     /// Sends the row's call once and journals what came back. A row the journal cannot update stays queued.
-    private func attemptOnce(_ entry: EarningEntry, host: any IssuanceHost) async -> EarningEntry {
+    /// `crashPoints`: the lane's first send passes the crash test's points, as a REDEEM does.
+    private func attemptOnce(_ entry: EarningEntry, host: any IssuanceHost, crashPoints: Bool = false) async -> EarningEntry {
+        if crashPoints { crash(.afterRequestSent) }
         let exchange = await host.issuance(entry.call)
+        if crashPoints { crash(.afterResponseRead) }
         let (state, status, reply, failure) = Self.classify(exchange)
         // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes; a pending one is asked again on its own schedule.
         let pause =
@@ -103,6 +107,7 @@ extension JournaledTransactions {
                 entry.id, state: state, httpStatus: status, responseCode: reply?.responseCode, confirmationNumber: reply?.confirmationNumber,
                 miles: state == .queued || state == .refused ? nil : Self.miles(of: reply), failure: failure,
                 nextAttemptAt: now().addingTimeInterval(pause), at: now())
+            if crashPoints { crash(.afterOutcomeCommit) }
             return recorded
         } catch {
             var unchanged = entry
