@@ -17,6 +17,12 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
         case reconciliationBreak = "reconciliation-break"
         /// A till that has not been heard from lately.
         case forwardingStale = "forwarding-stale"
+        /// An ISSUE or RETURN the host accepted (202) whose miles have not posted for too long.
+        case earningPending = "earning-pending"
+        /// An ISSUE or RETURN the host refused: the collector did not earn (or give back) these miles.
+        case earningRefused = "earning-refused"
+        /// An ISSUE or RETURN the till has sent for too long without an answer (the host away, 5xx, lost answers).
+        case earningFailed = "earning-failed"
 
         public var label: String {
             switch self {
@@ -25,6 +31,9 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
             case .unknownPastRetention: "unknown outcome past retention"
             case .reconciliationBreak: "reconciliation break"
             case .forwardingStale: "till not forwarding"
+            case .earningPending: "earning pending too long"
+            case .earningRefused: "earning refused"
+            case .earningFailed: "earning not answered"
             }
         }
     }
@@ -50,8 +59,8 @@ extension BackOfficeException {
     /// last-seen time is part of the key).
     public var key: String {
         let since = category == .forwardingStale ? self.since.map { String(Int64($0.timeIntervalSince1970)) } : nil
-        // A stale till's note counts the minutes: not part of what identifies it.
-        let identifyingNote = category == .forwardingStale ? "" : note
+        // A stale till's note counts the minutes, a stuck earning's its attempts: not part of what identifies it.
+        let identifyingNote = [.forwardingStale, .earningPending, .earningFailed].contains(category) ? "" : note
         let parts = [sponsor, store, device, day ?? "", traceId ?? "", confirmationNumber ?? "", since ?? "", identifyingNote]
         let digest = SHA256.hash(data: Data(parts.joined(separator: "\u{1f}").utf8))
         return category.rawValue + "-" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
@@ -67,6 +76,8 @@ public enum BackOfficeExceptions {
         public var day: String?
         public var unknownRetention: TimeInterval = 24 * 3600
         public var staleAfter: TimeInterval = 15 * 60
+        /// How long an earning may stay pending (202) or unanswered before a person looks at it.
+        public var earningStuckAfter: TimeInterval = 3600
 
         public init(store: String? = nil, day: String? = nil) {
             self.store = store
@@ -96,10 +107,20 @@ public enum BackOfficeExceptions {
 
     /// Everything on the list, resolved on the web or not (the web shows resolutions beside their items).
     public static func list(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
+        var items = try await rowsInException(client, filter: filter, now: now, logger: logger)
+        items += try await stuckEarnings(client, filter: filter, now: now, logger: logger)
+        items += try await reconciliationBreaks(client, filter: filter, logger: logger)
+        items += try await staleTills(client, filter: filter, now: now, logger: logger)
+        return items
+    }
+
+    static func dollars(_ cents: Int64?) -> String? { cents.map { Money(cents: Int($0)).decimalString } }
+
+    /// Voids and reversals in exception, and REDEEMs whose outcome is unknown past the host's key retention.
+    static func rowsInException(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
         var items: [BackOfficeException] = []
         let store = filter.store ?? ""
         let day = filter.day ?? ""
-        func dollars(_ cents: Int64?) -> String? { cents.map { Money(cents: Int($0)).decimalString } }
         let retentionEdge = now.addingTimeInterval(-filter.unknownRetention)
         let rows = try await client.query(
             """
@@ -143,7 +164,60 @@ public enum BackOfficeExceptions {
             item.saleId = sale
             items.append(item)
         }
-        // Breaks: of the day asked for, or of each sponsor's latest run.
+        return items
+    }
+
+    /// Earnings a person must look at: refused, pending at the host (202) or never answered for longer than
+    /// `filter.earningStuckAfter`. The day is the Issuance transaction day.
+    static func stuckEarnings(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
+        var items: [BackOfficeException] = []
+        let store = filter.store ?? ""
+        let day = filter.day ?? ""
+        let stuckEdge = now.addingTimeInterval(-filter.earningStuckAfter)
+        let rows = try await client.query(
+            """
+            SELECT sponsor, store, device, transaction_day::text, trace_id, kind, state, checkout_transaction_id, confirmation_number,
+                card_masked, miles, attempts, created_at, COALESCE(last_failure, ''), COALESCE(response_code, '')
+            FROM terminal_earnings
+            WHERE (state = 'refused' OR (state IN ('accepted', 'queued') AND created_at < \(stuckEdge)))
+                AND (\(store) = '' OR store = \(store)) AND (\(day) = '' OR transaction_day = NULLIF(\(day), '')::date)
+            ORDER BY store, device, created_at
+            """, logger: logger)
+        for try await (sponsor, rowStore, device, rowDay, trace, kind, state, checkout, confirmation, card, miles, attempts, created, failure, code)
+            in rows.decode(
+                (String, String, String, String, String, String, String, String, String?, String, Int?, Int, Date, String, String).self)
+        {
+            let what = kind == "RETURN" ? "the return \(checkout)" : "the earning \(checkout)"
+            let category: BackOfficeException.Category
+            let note: String
+            switch state {
+            case "refused":
+                category = .earningRefused
+                note =
+                    "\(what) was refused" + (code.isEmpty ? "" : " (\(code))") + (failure.isEmpty ? "" : ": \(failure)")
+                    + "; the collector's miles did not change"
+            case "accepted":
+                category = .earningPending
+                note =
+                    "\(what) was accepted (202)" + (miles.map { " for \($0) miles" } ?? "")
+                    + " and has not posted since; asked \(attempts) time(s)"
+            default:
+                category = .earningFailed
+                note = "\(what) was sent \(attempts) time(s) without an answer" + (failure.isEmpty ? "" : ": \(failure)")
+            }
+            items.append(
+                BackOfficeException(
+                    category: category, sponsor: sponsor, store: rowStore, device: device, day: rowDay, traceId: trace,
+                    confirmationNumber: confirmation, card: card, dollars: nil, since: created, note: note))
+        }
+        return items
+    }
+
+    /// The reconciliation's breaks: of the day asked for, or of each sponsor's latest run.
+    static func reconciliationBreaks(_ client: PostgresClient, filter: Filter, logger: Logger) async throws -> [BackOfficeException] {
+        var items: [BackOfficeException] = []
+        let store = filter.store ?? ""
+        let day = filter.day ?? ""
         let breaks = try await client.query(
             """
             SELECT b.sponsor, b.store, b.device, b.day::text, b.trace_id, b.confirmation_number, b.card_masked, b.cents, b.class, b.note
@@ -162,6 +236,13 @@ public enum BackOfficeExceptions {
                     day: breakDay, traceId: trace, confirmationNumber: confirmation, card: card,
                     dollars: dollars(cents), since: nil, note: "\(className): \(note)"))
         }
+        return items
+    }
+
+    /// Tills not heard from for longer than `filter.staleAfter`.
+    static func staleTills(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
+        var items: [BackOfficeException] = []
+        let store = filter.store ?? ""
         let staleEdge = now.addingTimeInterval(-filter.staleAfter)
         let terminals = try await client.query(
             """

@@ -98,7 +98,7 @@ public final class BackOfficeForwarder: Sendable {
         }
     }
 
-    /// Forwards every row waiting, batch by batch; returns how many were sent.
+    /// Forwards every row waiting (redemptions, then earnings), batch by batch; returns how many were sent.
     @discardableResult
     public func forwardPending(_ client: PostgresClient, now: @Sendable () -> Date = Date.init) async throws -> Int {
         var total = 0
@@ -110,6 +110,14 @@ public final class BackOfficeForwarder: Sendable {
             total += rows.count
             if rows.count < settings.batchSize { break }
         }
+        while true {
+            let earnings = try journal.earningChangesToForward(limit: settings.batchSize)
+            guard let last = earnings.last else { break }
+            try await upsert(earnings, client: client, at: now())
+            try journal.acknowledgeEarningsForwarded(upTo: last.changeSeq)
+            total += earnings.count
+            if earnings.count < settings.batchSize { break }
+        }
         let forwardedNow = total
         state.withLockedValue {
             $0.lastSuccessAt = now()
@@ -119,9 +127,14 @@ public final class BackOfficeForwarder: Sendable {
         return total
     }
 
+    /// Rows and earnings the journal still holds back from the chain.
+    private func pendingChanges() throws -> Int {
+        try journal.forwardingStatus().pendingRows + journal.earningChangesPending()
+    }
+
     /// Tells the chain this till is alive (and how much it still holds back) when it has nothing to send.
     func heartbeat(_ client: PostgresClient, now: Date) async throws {
-        let pending = try journal.forwardingStatus().pendingRows
+        let pending = try pendingChanges()
         for id in try journal.terminalIds() {
             let (sponsor, store, device) = Self.split(id)
             try await client.query(
@@ -133,116 +146,111 @@ public final class BackOfficeForwarder: Sendable {
         }
     }
 
-    /// One batch, one transaction: the rows, then each till's line in `terminals`.
+    /// One batch of redemption rows, one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ rows: [ForwardedRow], client: PostgresClient, at now: Date) async throws {
-        var sponsor: [String] = []
-        var store: [String] = []
-        var device: [String] = []
-        var trace: [String] = []
-        var kind: [String] = []
-        var rowState: [String] = []
-        var masked: [String] = []
-        var hash: [String] = []
-        var number: [String] = []
-        var confirmation: [String] = []
-        var original: [String] = []
-        var requested: [Int64] = []
-        var units: [Int64] = []
-        var miles: [Int64] = []
-        var cents: [Int64] = []
-        var code: [String] = []
-        var latency: [Int64] = []
-        var saleId: [String] = []
-        var created: [Int64] = []
-        var answered: [Int64] = []
-        var shown: [Int64] = []
-        var redemptionDay: [String] = []
-        var reconciliationDay: [String] = []
-        var isVoid: [Bool] = []
-        var isException: [Bool] = []
-        var byRecovery: [Bool] = []
-        var failure: [String] = []
-        var seq: [Int64] = []
-        var lastSeq: [String: Int64] = [:]
-        func ms(_ date: Date?) -> Int64 { date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) } ?? -1 }
-        for row in rows {
-            let (s, st, d) = Self.split(row.cardTerminalId)
-            sponsor.append(s)
-            store.append(st)
-            device.append(d)
-            trace.append(row.traceId)
-            kind.append(row.kind.rawValue)
-            rowState.append(row.state.rawValue)
-            masked.append(row.maskedCard)
-            hash.append(row.collectorNumber.flatMap { settings.cardHash?.hash($0) } ?? "")
-            number.append(settings.cardPolicy == .full ? row.collectorNumber ?? "" : "")
-            confirmation.append(row.confirmationNumber ?? "")
-            original.append(row.originalConfirmationNumber ?? "")
-            requested.append(Int64(row.requested?.cents ?? -1))
-            units.append(Int64(row.units?.count ?? -1))
-            miles.append(Int64(row.miles?.value ?? -1))
-            cents.append(Int64(row.money?.cents ?? -1))
-            code.append(row.responseCode ?? "")
-            latency.append(Int64(row.hostLatencyMs ?? -1))
-            saleId.append(row.saleId ?? "")
-            created.append(ms(row.createdAt))
-            answered.append(ms(row.answeredAt))
-            shown.append(ms(row.shownAt))
-            redemptionDay.append(row.redemptionDay.description)
-            reconciliationDay.append(row.reconciliationDay.description)
-            isVoid.append(row.isVoid)
-            isException.append(row.isException)
-            byRecovery.append(row.resolvedByRecovery)
-            failure.append(row.lastFailure ?? "")
-            seq.append(row.changeSeq)
-            lastSeq[row.cardTerminalId] = max(lastSeq[row.cardTerminalId] ?? 0, row.changeSeq)
-        }
-        // A short batch took everything that was waiting: count what is left only after a full one.
-        let pendingAfter = rows.count < settings.batchSize ? 0 : max(0, (try journal.forwardingStatus().pendingRows) - rows.count)
+        let columns = RowColumns(rows, settings: settings)
+        let pendingAfter = try pendingAfter(batchOf: rows.count)
         try await client.withTransaction(logger: quietLogger) { connection in
+            try await Self.insertRows(columns, connection: connection, at: now)
+            try await Self.noteTerminals(columns.lastSeq, pending: pendingAfter, connection: connection, at: now)
+        }
+    }
+
+    /// One batch of earnings (ISSUE, RETURN), one transaction: the rows, then each till's line in `terminals`.
+    private func upsert(_ earnings: [ForwardedEarning], client: PostgresClient, at now: Date) async throws {
+        let columns = EarningColumns(earnings, settings: settings)
+        let pendingAfter = try pendingAfter(batchOf: earnings.count)
+        try await client.withTransaction(logger: quietLogger) { connection in
+            try await Self.insertEarnings(columns, connection: connection, at: now)
+            try await Self.noteTerminals(columns.lastSeq, pending: pendingAfter, connection: connection, at: now)
+        }
+    }
+
+    /// What is left after a batch: a short batch took everything that was waiting, so count only after a full one.
+    private func pendingAfter(batchOf count: Int) throws -> Int {
+        count < settings.batchSize ? 0 : max(0, try pendingChanges() - count)
+    }
+
+    /// The rows of a batch in one statement (`unnest` of one array per column); a row the chain already
+    /// holds at a later change is left as it is.
+    private static func insertRows(_ c: RowColumns, connection: PostgresConnection, at now: Date) async throws {
+        try await connection.query(
+            """
+            INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,
+                confirmation_number, original_confirmation_number, requested_cents, units, miles, cents, response_code, host_latency_ms,
+                sale_id, created_at, answered_at, shown_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, last_failure,
+                change_seq, forwarded_at)
+            SELECT sponsor, store, device, trace_id, kind, state, card_masked, NULLIF(card_hash, ''), NULLIF(card_number, ''),
+                NULLIF(confirmation, ''), NULLIF(original, ''), NULLIF(requested, -1), NULLIF(units, -1)::integer,
+                NULLIF(miles, -1)::integer, NULLIF(cents, -1), NULLIF(code, ''), NULLIF(latency, -1)::integer, NULLIF(sale, ''),
+                timestamptz 'epoch' + created * interval '1 millisecond',
+                CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
+                CASE WHEN shown < 0 THEN NULL ELSE timestamptz 'epoch' + shown * interval '1 millisecond' END,
+                redemption_day::date, reconciliation_day::date, is_void, is_exception, by_recovery, NULLIF(failure, ''), seq, \(now)
+            FROM unnest(\(c.sponsor)::text[], \(c.store)::text[], \(c.device)::text[], \(c.trace)::text[], \(c.kind)::text[], \(c.state)::text[],
+                \(c.masked)::text[], \(c.hash)::text[], \(c.number)::text[], \(c.confirmation)::text[], \(c.original)::text[], \(c.requested)::bigint[],
+                \(c.units)::bigint[], \(c.miles)::bigint[], \(c.cents)::bigint[], \(c.code)::text[], \(c.latency)::bigint[], \(c.saleId)::text[], \(c.created)::bigint[], \(c.answered)::bigint[],
+                \(c.shown)::bigint[], \(c.redemptionDay)::text[], \(c.reconciliationDay)::text[], \(c.isVoid)::boolean[], \(c.isException)::boolean[],
+                \(c.byRecovery)::boolean[], \(c.failure)::text[], \(c.seq)::bigint[])
+                AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, confirmation, original,
+                     requested, units, miles, cents, code, latency, sale, created, answered, shown, redemption_day, reconciliation_day, is_void,
+                     is_exception, by_recovery, failure, seq)
+            ON CONFLICT (sponsor, store, device, trace_id) DO UPDATE SET
+                kind = excluded.kind, state = excluded.state, card_masked = excluded.card_masked,
+                card_hash = COALESCE(excluded.card_hash, terminal_rows.card_hash),
+                card_number = COALESCE(excluded.card_number, terminal_rows.card_number),
+                confirmation_number = excluded.confirmation_number, original_confirmation_number = excluded.original_confirmation_number,
+                requested_cents = excluded.requested_cents, units = excluded.units, miles = excluded.miles, cents = excluded.cents,
+                response_code = excluded.response_code, host_latency_ms = excluded.host_latency_ms, sale_id = COALESCE(excluded.sale_id, terminal_rows.sale_id), created_at = excluded.created_at, answered_at = excluded.answered_at,
+                shown_at = excluded.shown_at, redemption_day = excluded.redemption_day, reconciliation_day = excluded.reconciliation_day,
+                is_void = excluded.is_void, is_exception = excluded.is_exception, resolved_by_recovery = excluded.resolved_by_recovery,
+                last_failure = excluded.last_failure, change_seq = excluded.change_seq, forwarded_at = excluded.forwarded_at
+            WHERE terminal_rows.change_seq < excluded.change_seq
+            """, logger: quietLogger)
+    }
+
+    /// The earnings of a batch in one statement, as `insertRows` does for redemptions.
+    private static func insertEarnings(_ c: EarningColumns, connection: PostgresConnection, at now: Date) async throws {
+        try await connection.query(
+            """
+            INSERT INTO terminal_earnings (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,
+                checkout_transaction_id, original_checkout_transaction_id, earned_on_cents, attempts, http_status, response_code,
+                confirmation_number, miles, created_at, answered_at, transaction_day, last_failure, change_seq, forwarded_at)
+            SELECT sponsor, store, device, trace_id, kind, state, card_masked, NULLIF(card_hash, ''), NULLIF(card_number, ''),
+                checkout, NULLIF(original, ''), NULLIF(earned_on, -1), attempts::integer, NULLIF(status, -1)::integer, NULLIF(code, ''),
+                NULLIF(confirmation, ''), NULLIF(miles, -1)::integer, timestamptz 'epoch' + created * interval '1 millisecond',
+                CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
+                day::date, NULLIF(failure, ''), seq, \(now)
+            FROM unnest(\(c.sponsor)::text[], \(c.store)::text[], \(c.device)::text[], \(c.trace)::text[], \(c.kind)::text[], \(c.state)::text[],
+                \(c.masked)::text[], \(c.hash)::text[], \(c.number)::text[], \(c.checkout)::text[], \(c.original)::text[], \(c.earnedOn)::bigint[],
+                \(c.attempts)::bigint[], \(c.status)::bigint[], \(c.code)::text[], \(c.confirmation)::text[], \(c.miles)::bigint[],
+                \(c.created)::bigint[], \(c.answered)::bigint[], \(c.day)::text[], \(c.failure)::text[], \(c.seq)::bigint[])
+                AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, checkout, original, earned_on,
+                     attempts, status, code, confirmation, miles, created, answered, day, failure, seq)
+            ON CONFLICT (sponsor, store, device, trace_id) DO UPDATE SET
+                state = excluded.state, card_masked = excluded.card_masked,
+                card_hash = COALESCE(excluded.card_hash, terminal_earnings.card_hash),
+                card_number = COALESCE(excluded.card_number, terminal_earnings.card_number),
+                attempts = excluded.attempts, http_status = excluded.http_status, response_code = excluded.response_code,
+                confirmation_number = excluded.confirmation_number, miles = excluded.miles, answered_at = excluded.answered_at,
+                last_failure = excluded.last_failure, change_seq = excluded.change_seq, forwarded_at = excluded.forwarded_at
+            WHERE terminal_earnings.change_seq < excluded.change_seq
+            """, logger: quietLogger)
+    }
+
+    /// Each till of a batch is seen now, at its latest change, with what it still holds back.
+    private static func noteTerminals(
+        _ lastSeq: [String: Int64], pending: Int, connection: PostgresConnection, at now: Date
+    ) async throws {
+        for (id, seq) in lastSeq {
+            let (s, st, d) = Self.split(id)
             try await connection.query(
                 """
-                INSERT INTO terminal_rows (sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number,
-                    confirmation_number, original_confirmation_number, requested_cents, units, miles, cents, response_code, host_latency_ms,
-                    sale_id, created_at, answered_at, shown_at, redemption_day, reconciliation_day, is_void, is_exception, resolved_by_recovery, last_failure,
-                    change_seq, forwarded_at)
-                SELECT sponsor, store, device, trace_id, kind, state, card_masked, NULLIF(card_hash, ''), NULLIF(card_number, ''),
-                    NULLIF(confirmation, ''), NULLIF(original, ''), NULLIF(requested, -1), NULLIF(units, -1)::integer,
-                    NULLIF(miles, -1)::integer, NULLIF(cents, -1), NULLIF(code, ''), NULLIF(latency, -1)::integer, NULLIF(sale, ''),
-                    timestamptz 'epoch' + created * interval '1 millisecond',
-                    CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
-                    CASE WHEN shown < 0 THEN NULL ELSE timestamptz 'epoch' + shown * interval '1 millisecond' END,
-                    redemption_day::date, reconciliation_day::date, is_void, is_exception, by_recovery, NULLIF(failure, ''), seq, \(now)
-                FROM unnest(\(sponsor)::text[], \(store)::text[], \(device)::text[], \(trace)::text[], \(kind)::text[], \(rowState)::text[],
-                    \(masked)::text[], \(hash)::text[], \(number)::text[], \(confirmation)::text[], \(original)::text[], \(requested)::bigint[],
-                    \(units)::bigint[], \(miles)::bigint[], \(cents)::bigint[], \(code)::text[], \(latency)::bigint[], \(saleId)::text[], \(created)::bigint[], \(answered)::bigint[],
-                    \(shown)::bigint[], \(redemptionDay)::text[], \(reconciliationDay)::text[], \(isVoid)::boolean[], \(isException)::boolean[],
-                    \(byRecovery)::boolean[], \(failure)::text[], \(seq)::bigint[])
-                    AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, confirmation, original,
-                         requested, units, miles, cents, code, latency, sale, created, answered, shown, redemption_day, reconciliation_day, is_void,
-                         is_exception, by_recovery, failure, seq)
-                ON CONFLICT (sponsor, store, device, trace_id) DO UPDATE SET
-                    kind = excluded.kind, state = excluded.state, card_masked = excluded.card_masked,
-                    card_hash = COALESCE(excluded.card_hash, terminal_rows.card_hash),
-                    card_number = COALESCE(excluded.card_number, terminal_rows.card_number),
-                    confirmation_number = excluded.confirmation_number, original_confirmation_number = excluded.original_confirmation_number,
-                    requested_cents = excluded.requested_cents, units = excluded.units, miles = excluded.miles, cents = excluded.cents,
-                    response_code = excluded.response_code, host_latency_ms = excluded.host_latency_ms, sale_id = COALESCE(excluded.sale_id, terminal_rows.sale_id), created_at = excluded.created_at, answered_at = excluded.answered_at,
-                    shown_at = excluded.shown_at, redemption_day = excluded.redemption_day, reconciliation_day = excluded.reconciliation_day,
-                    is_void = excluded.is_void, is_exception = excluded.is_exception, resolved_by_recovery = excluded.resolved_by_recovery,
-                    last_failure = excluded.last_failure, change_seq = excluded.change_seq, forwarded_at = excluded.forwarded_at
-                WHERE terminal_rows.change_seq < excluded.change_seq
+                INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
+                VALUES (\(s), \(st), \(d), \(now), \(now), \(seq), \(pending))
+                ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+                    last_change_seq = GREATEST(terminals.last_change_seq, excluded.last_change_seq), pending_rows = excluded.pending_rows
                 """, logger: quietLogger)
-            for (id, seq) in lastSeq {
-                let (s, st, d) = Self.split(id)
-                try await connection.query(
-                    """
-                    INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
-                    VALUES (\(s), \(st), \(d), \(now), \(now), \(seq), \(pendingAfter))
-                    ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at,
-                        last_change_seq = GREATEST(terminals.last_change_seq, excluded.last_change_seq), pending_rows = excluded.pending_rows
-                    """, logger: quietLogger)
-            }
         }
     }
 

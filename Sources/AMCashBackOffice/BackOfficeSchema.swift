@@ -24,6 +24,11 @@ public import AMCashPostgres
 ///   page reads a few thousand small rows instead of the day's hundred thousand.
 /// - `terminal_rows.sale_id` (version 5): the store register's id of the sale a row belongs to, so a
 ///   supervisor's exception names the register's sale.
+/// - `terminal_earnings` (version 6): every till's ISSUE and RETURN rows (journal version 11), one per
+///   (sponsor, store, device, trace id), upserted as they change: the masked card and its keyed hash as
+///   for redemptions, the state (`queued`, `accepted` = pending at the host, `issued`, `refused`), the
+///   miles. A table of its own: earnings are not in the AM Cash daily file, so the reconciliation, its
+///   open rows and the redemption totals never see them.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -269,6 +274,43 @@ public enum BackOfficeSchema {
                 statements: [
                     // The register's own id of the sale (journal version 7): up to 36 characters, no control characters.
                     "ALTER TABLE terminal_rows ADD COLUMN sale_id text CHECK (length(sale_id) BETWEEN 1 AND 36 AND sale_id !~ '[[:cntrl:]]')"
+                ]),
+            .init(
+                version: 6, name: "each till's earnings (ISSUE and RETURN) forwarded",
+                statements: [
+                    """
+                    CREATE TABLE terminal_earnings (
+                        sponsor text NOT NULL,
+                        store text NOT NULL,
+                        device text NOT NULL,
+                        trace_id text NOT NULL,
+                        kind text NOT NULL CHECK (kind IN ('ISSUE', 'RETURN')),
+                        state text NOT NULL CHECK (state IN ('queued', 'accepted', 'issued', 'refused')),
+                        card_masked text NOT NULL,
+                        card_hash text,
+                        card_number text,
+                        checkout_transaction_id text NOT NULL,
+                        original_checkout_transaction_id text,
+                        earned_on_cents bigint,
+                        attempts integer NOT NULL,
+                        http_status integer,
+                        response_code text,
+                        confirmation_number text,
+                        miles integer,
+                        created_at timestamptz NOT NULL,
+                        answered_at timestamptz,
+                        transaction_day date NOT NULL,
+                        last_failure text,
+                        change_seq bigint NOT NULL,
+                        forwarded_at timestamptz NOT NULL,
+                        PRIMARY KEY (sponsor, store, device, trace_id)
+                    )
+                    """,
+                    "CREATE INDEX terminal_earnings_by_day ON terminal_earnings (transaction_day, store)",
+                    // The exception list: earnings not settled (pending, never answered) or refused.
+                    "CREATE INDEX terminal_earnings_stuck ON terminal_earnings (store, created_at) WHERE state <> 'issued'",
+                    "CREATE INDEX terminal_earnings_by_checkout ON terminal_earnings (checkout_transaction_id)",
+                    "CREATE INDEX terminal_earnings_by_card_hash ON terminal_earnings (card_hash) WHERE card_hash IS NOT NULL",
                 ]),
         ])
 

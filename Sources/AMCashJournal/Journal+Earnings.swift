@@ -10,7 +10,8 @@ public enum EarningState: String, Sendable, Hashable, CaseIterable {
     case queued
     /// The host recorded the miles (200).
     case issued
-    /// The host accepted it and the miles post later (202): nothing more to send.
+    /// The host accepted it and the miles post later (202): the same call is sent again now and then
+    /// (`IssuanceDecisions.pendingIsLearnedByReplay`) until the host answers it issued or refused.
     case accepted
     /// The host refused it (400 and the like): not retried.
     case refused
@@ -120,7 +121,8 @@ extension Journal {
     }
 
     /// Records one attempt's end: an answer (issued, accepted, refused), or still queued with the reason
-    /// and when to try again. An answered row never goes back to queued.
+    /// and when to try again. An answered row never goes back to queued; an accepted one (202) asked again
+    /// becomes issued or refused when the host says so, and otherwise stays accepted with what it knew.
     public func recordEarningAttempt(
         _ id: Int64, state: EarningState, httpStatus: Int?, responseCode: String?, confirmationNumber: String?, miles: Int?,
         failure: String?, nextAttemptAt: Date?, at now: Date
@@ -130,17 +132,39 @@ extension Journal {
                 throw JournalError.notFound("earning \(id)")
             }
             let current = EarningEntry(row: row)
-            guard current.state == .queued else { return current }
-            try db.execute(
-                sql: """
-                    UPDATE earnings SET state = ?, attempts = attempts + 1, httpStatus = ?, responseCode = ?, confirmationNumber = ?, miles = ?,
-                        lastFailure = ?, answeredAt = ?, nextAttemptAt = ? WHERE id = ?
-                    """,
-                arguments: [
-                    state.rawValue, httpStatus, responseCode, confirmationNumber, miles, failure.map { HostText.sanitised($0, limit: 300) },
-                    state == .queued ? nil : now, state == .queued ? nextAttemptAt : nil, id,
-                ])
+            switch (current.state, state) {
+            case (.queued, _), (.accepted, .issued), (.accepted, .refused):
+                try db.execute(
+                    sql: """
+                        UPDATE earnings SET state = ?, attempts = attempts + 1, httpStatus = ?, responseCode = ?, confirmationNumber = ?, miles = ?,
+                            lastFailure = ?, answeredAt = ?, nextAttemptAt = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        state.rawValue, httpStatus, responseCode, confirmationNumber ?? current.confirmationNumber, miles,
+                        failure.map { HostText.sanitised($0, limit: 300) }, state == .queued ? nil : now,
+                        state == .queued || state == .accepted ? nextAttemptAt : nil, id,
+                    ])
+            case (.accepted, .accepted), (.accepted, .queued):
+                // Still pending (or no answer this time): the 202's confirmation and miles stay; ask again later.
+                try db.execute(
+                    sql: "UPDATE earnings SET attempts = attempts + 1, lastFailure = ?, nextAttemptAt = ? WHERE id = ?",
+                    arguments: [failure.map { HostText.sanitised($0, limit: 300) }, nextAttemptAt, id])
+            default:
+                return current
+            }
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// The earnings the host accepted (202) whose miles have not been confirmed: all of them, or only
+    /// those due to be asked again at `now`.
+    public func acceptedEarnings(dueAt now: Date? = nil) throws(JournalError) -> [EarningEntry] {
+        try run { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM earnings WHERE state = 'accepted' AND (? IS NULL OR nextAttemptAt IS NULL OR nextAttemptAt <= ?) ORDER BY id",
+                arguments: [now, now]
+            ).map(EarningEntry.init(row:))
         }
     }
 

@@ -202,6 +202,6 @@ extension JournalEntry.Kind {
 extension Journal {
     /// For tests: forgets the back office's acknowledgement, so every row is sent again.
     public func resetForwardingForTests() throws(JournalError) {
-        try write { db in try db.execute(sql: "DELETE FROM meta WHERE key IN ('forwardedSeq', 'forwardedAt')") }
+        try write { db in try db.execute(sql: "DELETE FROM meta WHERE key IN ('forwardedSeq', 'forwardedAt', 'forwardedEarningSeq')") }
     }
 }

@@ -977,6 +977,9 @@ public final class Journal: Sendable {
             // each wide row: marking a million rows rewrote every page of `entries` through the WAL.
             try db.execute(sql: "CREATE TABLE reconciledRuns (firstId INTEGER PRIMARY KEY, lastId INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v11: earnings forwarded to the back office") { db in
+            try Journal.forwardEarnings(db)
+        }
         return migrator
     }
 

@@ -52,8 +52,9 @@ extension JournaledTransactions {
         }
         // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
         var current = entry
+        crash(.afterIntentCommit)
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
-            current = await attemptOnce(current, host: host)
+            current = await attemptOnce(current, host: host, crashPoints: attempt == 0)
             guard current.state == .queued, Self.resendInLane(current) else { break }
             if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
         }
@@ -62,7 +63,9 @@ extension JournaledTransactions {
     }
 
     /// One pass of the store-and-forward queue: every queued ISSUE and RETURN (or only those due) is sent
-    /// once more with its own key and body. Returns how many were answered and how many still wait.
+    /// once more with its own key and body; then every earning the host accepted (202) and that is due is
+    /// asked again the same way (`IssuanceDecisions.pendingIsLearnedByReplay`), so it ends issued with the
+    /// host's miles, or refused. Returns how many were settled and how many still wait.
     @discardableResult
     public func forwardEarnings(dueOnly: Bool = true) async throws(JournalError) -> (answered: Int, waiting: Int) {
         guard let host = host as? any IssuanceHost else { return (0, try journal.queuedEarnings().count) }
@@ -70,22 +73,42 @@ extension JournaledTransactions {
         var waiting = 0
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
             let after = await attemptOnce(entry, host: host)
-            if after.state == .queued { waiting += 1 } else { answered += 1 }
+            if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
+        }
+        for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
+            guard mayAskAgain(entry) else { continue }
+            let after = await attemptOnce(entry, host: host)
+            if after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         return (answered, waiting)
     }
 
+    /// A pending earning is asked again only while the host surely still holds its key: past the key
+    /// retention a replay could be taken for a new earning (miles twice). Then it stays pending, and the
+    /// back office lists it as pending too long.
+    func mayAskAgain(_ entry: EarningEntry) -> Bool {
+        now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+    }
+
     /// Sends the row's call once and journals what came back. A row the journal cannot update stays queued.
-    private func attemptOnce(_ entry: EarningEntry, host: any IssuanceHost) async -> EarningEntry {
+    /// `crashPoints`: the lane's first send passes the crash test's points, as a REDEEM does.
+    private func attemptOnce(_ entry: EarningEntry, host: any IssuanceHost, crashPoints: Bool = false) async -> EarningEntry {
+        if crashPoints { crash(.afterRequestSent) }
         let exchange = await host.issuance(entry.call)
+        if crashPoints { crash(.afterResponseRead) }
         let (state, status, reply, failure) = Self.classify(exchange)
-        // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes.
-        let pause = min(300.0, 5 * pow(3, Double(min(entry.attempts, 5))))
+        // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes; a pending one is asked again on its own schedule.
+        let pause =
+            entry.state == .accepted || state == .accepted
+            ? TimeInterval(IssuanceDecisions.pendingAskAgainAfter(attempts: entry.attempts).components.seconds)
+            : min(300.0, 5 * pow(3, Double(min(entry.attempts, 5))))
         do {
-            return try journal.recordEarningAttempt(
+            let recorded = try journal.recordEarningAttempt(
                 entry.id, state: state, httpStatus: status, responseCode: reply?.responseCode, confirmationNumber: reply?.confirmationNumber,
                 miles: state == .queued || state == .refused ? nil : Self.miles(of: reply), failure: failure,
                 nextAttemptAt: now().addingTimeInterval(pause), at: now())
+            if crashPoints { crash(.afterOutcomeCommit) }
+            return recorded
         } catch {
             var unchanged = entry
             unchanged.lastFailure = "the journal could not record the answer: \(error)"

@@ -196,7 +196,7 @@ public struct JournaledTransactions: Sendable {
     /// How many rows a pass would work on now (for "resolving N pending transactions").
     public func pendingCount() throws(JournalError) -> Int {
         try journal.pendingRedemptions().count + journal.unshownApprovals().count + journal.dueReversals(at: now()).count
-            + journal.queuedEarnings().count
+            + journal.queuedEarnings().count + journal.acceptedEarnings().filter(mayAskAgain).count
     }
 
     /// One pass: replays of pending REDEEMs, voids of approvals nobody saw, then the reversals that

@@ -350,6 +350,19 @@ struct BackOfficePages {
             page.t(
                 "Check that the till is on and on the network; on the till, run amcash backoffice forward.",
                 "Vérifiez que la caisse est allumée et sur le réseau; sur la caisse, lancez amcash backoffice forward.")
+        case .earningPending:
+            page.t(
+                "The till keeps asking AIR MILES; if the miles have not posted by tomorrow, call the help desk with the checkout transaction id.",
+                "La caisse redemande à AIR MILES; si les milles ne sont pas portés au compte demain, appelez le centre d’aide avec le numéro de transaction."
+            )
+        case .earningRefused:
+            page.t(
+                "The collector did not earn these miles: check the sale and the card, then ask the help desk to credit them by hand if they are owed.",
+                "Le membre n’a pas obtenu ces milles : vérifiez la vente et la carte, puis demandez au centre d’aide de les créditer s’ils sont dus.")
+        case .earningFailed:
+            page.t(
+                "The till sends it again until AIR MILES answers: check that the till reaches the host; the same key means it never earns twice.",
+                "La caisse la renvoie jusqu’à ce qu’AIR MILES réponde : vérifiez que la caisse joint l’hôte; la même clé évite tout double cumul.")
         }
     }
 
@@ -360,6 +373,9 @@ struct BackOfficePages {
         case .unknownPastRetention: t("unknown outcome past retention", "issue inconnue après la rétention")
         case .reconciliationBreak: t("reconciliation break", "écart de rapprochement")
         case .forwardingStale: t("till not forwarding", "caisse sans transmission")
+        case .earningPending: t("earning pending too long", "cumul en attente trop longtemps")
+        case .earningRefused: t("earning refused", "cumul refusé")
+        case .earningFailed: t("earning not answered", "cumul sans réponse")
         }
     }
 

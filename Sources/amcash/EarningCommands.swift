@@ -238,6 +238,8 @@ struct EarningsSection: Encodable {
     var milesReturned = 0
     /// Rows whose miles are not known yet (queued or accepted).
     var pending = 0
+    /// The miles the host announced for the accepted (202) rows: not posted yet, so never printed as earned.
+    var milesPending = 0
 
     init(_ entries: [EarningEntry]) {
         rows = entries.map {
@@ -249,6 +251,7 @@ struct EarningsSection: Encodable {
         }
         for entry in entries {
             if entry.state.isPending { pending += 1 }
+            if entry.state == .accepted, entry.kind == "ISSUE", let miles = entry.miles { milesPending += miles }
             guard entry.state == .issued, let miles = entry.miles else { continue }
             if entry.kind == "RETURN" { milesReturned += miles } else { milesEarned += miles }
         }
@@ -263,7 +266,9 @@ struct EarningsSection: Encodable {
                     + pad(row.miles.map(String.init) ?? (row.state == EarningState.refused.rawValue ? "-" : "pending"), 9)
                     + pad(row.confirmationNumber ?? "-", 16) + row.checkoutTransactionId)
         }
-        lines.append("Miles earned \(milesEarned), returned \(milesReturned), pending \(pending) row\(pending == 1 ? "" : "s")")
+        lines.append(
+            "Miles earned \(milesEarned), returned \(milesReturned), pending \(pending) row\(pending == 1 ? "" : "s")"
+                + (milesPending > 0 ? " (\(milesPending) miles accepted by AIR MILES, not posted yet)" : ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -154,4 +154,92 @@ import Testing
         await client.shutdown()
         await simulator.stop()
     }
+
+    /// A 202 is asked again (the same key, the same body) on the queue's schedule, against the real
+    /// simulator's 202-then-posts-later: pending until the miles post, then issued with the miles the host
+    /// recorded, once, and never asked again.
+    @Test func aPendingEarningIsAskedAgainUntilTheHostSaysTheMilesPosted() async throws {
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(clock: { clock.now })
+        options.earningPostDelay = .seconds(20)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = try Self.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let collector = "81000000015"
+        let before = try #require(try await simulator.balances(of: collector))
+        let earning = await transactions.earn(
+            EarningRequest(card: Self.card(collector), preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 67)))
+        guard case .pending = earning.outcome else {
+            Issue.record("this collector's earnings are answered 202: pending, got \(earning.outcome)")
+            return
+        }
+        let accepted = try #require(try journal.earnings().first)
+        #expect(accepted.state == .accepted)
+        #expect(accepted.attempts == 1)
+        #expect(try transactions.pendingCount() == 1, "a pending earning keeps the background pass going")
+
+        // Not due yet (asked again 5 s after the 202): a pass leaves it alone.
+        _ = try await transactions.forwardEarnings()
+        #expect(try journal.earnings().first?.attempts == 1)
+        // Due, but the miles have not posted: still pending, asked again later with a longer pause.
+        clock.advance(6)
+        let early = try await transactions.forwardEarnings()
+        #expect(early.answered == 0 && early.waiting == 1)
+        let stillPending = try #require(try journal.earnings().first)
+        #expect(stillPending.state == .accepted)
+        #expect(stillPending.attempts == 2)
+        #expect(stillPending.confirmationNumber == accepted.confirmationNumber)
+        #expect(abs((stillPending.nextAttemptAt ?? .distantPast).timeIntervalSince(clock.now) - 15) < 0.01, "asked again 15 s later")
+        #expect(try await simulator.issuances().map(\.status) == ["PENDING"])
+
+        // The host posts the miles; the next question learns it: issued, with the miles the host recorded.
+        clock.advance(20)
+        let late = try await transactions.forwardEarnings()
+        #expect(late.answered == 1 && late.waiting == 0)
+        let issued = try #require(try journal.earnings().first)
+        let rows = try await simulator.issuances()
+        #expect(rows.count == 1, "asked three times, recorded once")
+        #expect(rows.first?.status == "ISSUED")
+        #expect(issued.state == .issued)
+        #expect(issued.miles == rows.first?.miles, "the miles reported are the miles the host recorded")
+        #expect(issued.miles == 3)
+        #expect(issued.confirmationNumber == rows.first?.confirmationNumber)
+        #expect(issued.idempotencyKey == accepted.idempotencyKey && issued.body == accepted.body)
+        #expect(JournaledTransactions.outcome(of: issued) == .earned(miles: 3, confirmationNumber: issued.confirmationNumber, lines: []))
+        let after = try #require(try await simulator.balances(of: collector))
+        #expect(after.cash + after.dream == before.cash + before.dream + 3, "earned once")
+
+        // Settled: nothing more is asked.
+        clock.advance(600)
+        _ = try await transactions.forwardEarnings()
+        #expect(try journal.earnings().first?.attempts == issued.attempts)
+        #expect(try transactions.pendingCount() == 0)
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    /// Past most of the host's key retention a pending earning is no longer asked (a replay the host no longer
+    /// recognises could earn twice): it stays pending for the back office's list.
+    @Test func aPendingEarningIsNotAskedPastTheKeyRetention() async throws {
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(clock: { clock.now })
+        options.earningPostDelay = .seconds(3600)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = try Self.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(
+            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: 1, now: { clock.now })
+        _ = await transactions.earn(
+            EarningRequest(card: Self.card("81000000015"), preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 67)))
+        clock.advance(46 * 60)
+        _ = try await transactions.forwardEarnings()
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .accepted)
+        #expect(row.attempts == 1, "not asked past three quarters of the retention")
+        #expect(try transactions.pendingCount() == 0)
+        #expect(try await simulator.issuances().count == 1)
+        await client.shutdown()
+        await simulator.stop()
+    }
 }

@@ -177,6 +177,13 @@ import Testing
         clock.set("2026-12-05T13:00:06-05:00")
         #expect(try await simulator.balances(of: "81000000015")?.cash == 505)
         #expect(try await simulator.issuances().map(\.status) == ["ISSUED"])
+        // Posted: the same call again says so (IssuanceDecisions.pendingIsLearnedByReplay), and still moves nothing.
+        let posted = try await Self.call(wire, "issue", Self.basket(collector: "81000000015"), key: key)
+        #expect(posted.status == 200)
+        #expect(posted["status"] == "ISSUED")
+        #expect(posted["confirmationNumber"] == answer["confirmationNumber"])
+        #expect(try await simulator.balances(of: "81000000015")?.cash == 505, "asking moves nothing")
+        #expect(try await simulator.issuances().count == 1)
     }
 
     @Test(arguments: Ledger.allCases) func theRefusingCollectorIsAnswered400AndTheSplitCollectorSplits(ledger: Ledger) async throws {

@@ -37,6 +37,23 @@ import Testing
         #expect(journal.output.contains("Miles earned 57, returned 2, pending 0 rows"), "\(journal.output)")
     }
 
+    /// The day's totals count a 202's miles apart: announced by AIR MILES, not posted, never "earned".
+    @Test func theJournalsDayTotalsKeepPendingMilesApartFromEarnedOnes() async throws {
+        let home = Self.home()
+        let pending = try await CommandLineTests.amcash(["issue", "--card", "81000000015", "--entry", "scan", "--basket", "100.00"], home: home)
+        #expect(pending.status == 3, "\(pending.output)\(pending.errors)")
+        let table = try await CommandLineTests.amcash(["journal"], home: home)
+        #expect(
+            table.output.contains("Miles earned 0, returned 0, pending 1 row (5 miles accepted by AIR MILES, not posted yet)"),
+            "\(table.output)")
+        let json = try await CommandLineTests.amcash(["journal", "--json"], home: home)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let earnings = try #require(object["earnings"] as? [String: Any])
+        #expect(earnings["milesEarned"] as? Int == 0)
+        #expect(earnings["milesPending"] as? Int == 5)
+        #expect(earnings["pending"] as? Int == 1)
+    }
+
     @Test(arguments: [
         (["issue", "--card", "81000000015", "--entry", "scan", "--basket", "100.00"], Int32(3), "PENDING"),
         (["issue", "--card", "81000000016", "--entry", "scan", "--basket", "100.00"], Int32(1), "REFUSED: 0035"),

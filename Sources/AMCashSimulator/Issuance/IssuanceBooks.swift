@@ -78,6 +78,25 @@ enum IssuanceHostRules {
     /// request may come with the same key.
     static func storesReply(status: Int) -> Bool { status == 200 || status == 202 }
 
+    /// The earning a stored 202 answered, whose replay must say how it stands now; nil for any other
+    /// stored answer, which is replayed as it was.
+    static func pendingToLookUp(status: Int, _ stored: IssuanceReplyBody) -> String? {
+        status == 202 ? stored.confirmationNumber : nil
+    }
+
+    /// A replay (the same key and body) of an earning answered 202 tells how it stands now
+    /// (`IssuanceDecisions.pendingIsLearnedByReplay`): still 202 PENDING while its miles wait, 200 ISSUED
+    /// with the same confirmation number and miles once they posted (`bookStatus`, what the books now
+    /// hold for `pendingToLookUp`'s earning). The replay moves nothing.
+    static func replayed(status: Int, _ stored: IssuanceReplyBody, bookStatus: String?) -> (status: Int, body: IssuanceReplyBody) {
+        guard status == 202, bookStatus == IssuanceDecisions.statusIssued else { return (status, stored) }
+        var posted = stored
+        posted.responseCode = "0000"
+        posted.message = "Approved"
+        posted.status = IssuanceDecisions.statusIssued
+        return (200, posted)
+    }
+
     /// Whether the books must look up the sale a RETURN names before deciding.
     static func originalToLookUp(_ operation: IssuanceOperation, _ body: IssuanceRequestBody) -> String? {
         operation == .returnSale ? body.originalCheckoutTransactionId : nil

@@ -59,7 +59,17 @@ final class PostgresIssuanceLedger: IssuanceBooks {
             case .conflict:
                 return .conflict
             case .found(let status, let response, _):
-                return .reply(status: status, body: try IssuanceReplyBody(json: IssuanceJSON.parse(response)))
+                let replayed = try IssuanceReplyBody(json: IssuanceJSON.parse(response))
+                var bookStatus: String?
+                if let confirmation = IssuanceHostRules.pendingToLookUp(status: status, replayed) {
+                    for try await found in try await connection.query(
+                        "SELECT status FROM sim_issuances WHERE confirmation = \(confirmation)", logger: logger
+                    ).decode(String.self) {
+                        bookStatus = found
+                    }
+                }
+                let now = IssuanceHostRules.replayed(status: status, replayed, bookStatus: bookStatus)
+                return .reply(status: now.status, body: now.body)
             case .none:
                 break
             }

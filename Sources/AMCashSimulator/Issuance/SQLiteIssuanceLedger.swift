@@ -53,7 +53,13 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
             {
                 if (stored["expiresAtMs"] as Int64) > nowMs {
                     guard stored["operation"] == identity.operation, stored["bodyHash"] == identity.bodyHash else { return .conflict }
-                    return .reply(status: stored["status"], body: try IssuanceReplyBody(json: IssuanceJSON.parse(stored["response"] as Data)))
+                    let status: Int = stored["status"]
+                    let replayed = try IssuanceReplyBody(json: IssuanceJSON.parse(stored["response"] as Data))
+                    let bookStatus = try IssuanceHostRules.pendingToLookUp(status: status, replayed).flatMap {
+                        try String.fetchOne(db, sql: "SELECT status FROM issuances WHERE confirmation = ?", arguments: [$0])
+                    }
+                    let now = IssuanceHostRules.replayed(status: status, replayed, bookStatus: bookStatus)
+                    return .reply(status: now.status, body: now.body)
                 }
                 try db.execute(sql: "DELETE FROM replies WHERE key = ?", arguments: [identity.storageKey])
             }

@@ -46,6 +46,21 @@ public enum IssuanceDecisions {
     /// nothing. To confirm with AIR MILES.
     public static let pendingResponseCode = "0000"
 
+    /// How a till learns what became of an earning answered 202: it sends the same call again — the same
+    /// `Idempotency-Key`, the same body — which moves nothing ("resending changes nothing") and is answered
+    /// with how the earning stands now: 202 `PENDING` while the miles wait, 200 `ISSUED` with the
+    /// confirmation number and the miles once they posted, 400 if AIR MILES refused them. No status call is
+    /// documented. To confirm with AIR MILES.
+    public static let pendingIsLearnedByReplay = true
+
+    /// The first pauses between two questions about a pending earning (then the longest one, again and
+    /// again), so a 202 that posts in seconds is learned in seconds and one that takes hours costs a call
+    /// every few minutes. To confirm with AIR MILES.
+    public static func pendingAskAgainAfter(attempts: Int) -> Duration {
+        let seconds = [5, 15, 45, 135, 300]
+        return .seconds(seconds[max(0, min(attempts, seconds.count - 1))])
+    }
+
     /// A second transaction for a collector who already has one in progress (across AM Cash and Issuance)
     /// is answered HTTP 409 with this `responseCode`; nothing was done, so it may be sent again later.
     /// To confirm with AIR MILES.
