@@ -11,6 +11,7 @@ import Logging
 import PostgresNIO
 import ScratchPostgres
 import Testing
+import TillTestSupport
 
 /// A till's ISSUE and RETURN rows reach the chain database (a real PostgreSQL) as they change, from the
 /// real simulator over a real socket, and the supervisor's list names the earnings that are stuck.
@@ -26,7 +27,7 @@ import Testing
     @Test func earningsReachTheChainWithTheirStateMilesAndMaskedCardAndStuckOnesAreListed() async throws {
         let address = try await ChainBackOfficeTests.migrated()
         let simulator = try await SimulatorServer.start()
-        let till = try ChainBackOfficeTests.Till(store: "0007", device: "002", simulator: simulator)
+        let till = try ChainBackOfficeTests.till(store: "0007", device: "002", simulator: simulator)
         let transactions = JournaledTransactions(journal: till.journal, host: till.client, builder: till.builder)
         // Issued (5 miles on $100), returned in part (2 miles back), pending (202), refused (400).
         let issued = await transactions.earn(try Self.request("81000000001", dollars: 100))
