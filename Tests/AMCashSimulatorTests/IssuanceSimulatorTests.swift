@@ -285,6 +285,33 @@ import Testing
         #expect(try await simulator.balances(of: "81000000001")?.cash == 50_000)
     }
 
+    /// A sale returned in parts gives back exactly the AM Cash and Dream miles it earned: the split is
+    /// taken on the running total of the returns, not rounded on each (which moved Dream miles to AM Cash).
+    @Test(arguments: Ledger.allCases) func aSaleReturnedInPartsGivesBackExactlyItsSplit(ledger: Ledger) async throws {
+        let (simulator, wire) = try await Self.start(on: ledger)
+        defer {
+            Task {
+                await wire.close()
+                await simulator.stop()
+            }
+        }
+        let split = "81000000013"  // 60% of what it earns to AM Cash, 40% to Dream
+        let before = try #require(try await simulator.balances(of: split))
+        let sale = try await Self.call(wire, "issue", Self.basket(collector: split, transaction: "S-2", preTax: "100.00"))
+        #expect(sale.json["totalMiles"] as? Int == 5, "\(sale.json)")
+        let earned = try #require(try await simulator.balances(of: split))
+        #expect(earned.cash == before.cash + 3 && earned.dream == before.dream + 2)
+        for (part, preTax) in [("S-2-R1", "50.00"), ("S-2-R2", "50.00"), ("S-2-R3", "20.00")] {
+            let back = try await Self.call(
+                wire, "return",
+                Self.basket(collector: split, transaction: part, preTax: preTax, extra: #","originalCheckoutTransactionId":"S-2""#))
+            #expect(back.status == 200, "\(back.json)")
+        }
+        #expect(try await simulator.issuances().map(\.miles) == [5, -2, -2, -1])
+        let after = try #require(try await simulator.balances(of: split))
+        #expect(after.cash == before.cash && after.dream == before.dream, "before \(before), after \(after)")
+    }
+
     /// A training centre: two simulators on one PostgreSQL ledger serve one collector's earnings as one host.
     @Test func twoSimulatorsOnOnePostgreSQLLedgerKeepOneSetOfEarningBooks() async throws {
         var options = SimulatorOptions()

@@ -30,6 +30,8 @@ struct EarnedSale: Sendable {
     let cashMiles: Int
     /// Miles already given back by earlier returns of it (positive).
     let returnedMiles: Int
+    /// Of those, the miles given back out of AM Cash (positive).
+    let returnedCashMiles: Int
 }
 
 /// A row to write: an earning, a return, a partner post or reverse. The books give it its confirmation
@@ -166,14 +168,16 @@ enum IssuanceHostRules {
         }
         let givesBack = operation == .returnSale || operation == .reverse || operation == .reverseEvent
         let signed = givesBack ? -miles : miles
-        // A return splits as its sale did; anything else as the collector's profile says.
-        let cashShare: Int
+        // A return splits as its sale did, on the running total of what its returns gave back (so that
+        // returning a sale in parts gives back exactly its AM Cash and Dream miles); anything else as the
+        // collector's profile says.
+        var cash: Int
         if let named, named.miles > 0 {
-            cashShare = named.cashMiles * 100 / named.miles
+            let cashBackOnceReturned = (named.returnedMiles + miles) * named.cashMiles / named.miles
+            cash = -max(0, cashBackOnceReturned - named.returnedCashMiles)
         } else {
-            cashShare = min(100, max(0, profile?.earnedCashPercent ?? 100))
+            cash = signed * min(100, max(0, profile?.earnedCashPercent ?? 100)) / 100
         }
-        var cash = signed * cashShare / 100
         // Miles taken back come out of AM Cash as far as it goes (it never goes below zero), the rest out of Dream.
         if cash < 0 { cash = -min(-cash, max(0, account.cash)) }
         return .write(

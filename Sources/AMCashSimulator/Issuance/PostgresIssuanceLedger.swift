@@ -92,14 +92,17 @@ final class PostgresIssuanceLedger: IssuanceBooks {
     ) async throws -> (Int, IssuanceReplyBody) {
         var original: EarnedSale?
         if let id = IssuanceHostRules.originalToLookUp(operation, body), let connection {
-            for try await (number, miles, cashMiles, returned) in try await connection.query(
+            for try await (number, miles, cashMiles, returned, returnedCash) in try await connection.query(
                 """
                 SELECT number, miles, cash_miles,
-                    (SELECT COALESCE(SUM(-miles), 0)::bigint FROM sim_issuances WHERE original_checkout_transaction_id = \(id) AND operation = 'return')
+                    (SELECT COALESCE(SUM(-miles), 0)::bigint FROM sim_issuances WHERE original_checkout_transaction_id = \(id) AND operation = 'return'),
+                    (SELECT COALESCE(SUM(-cash_miles), 0)::bigint FROM sim_issuances
+                        WHERE original_checkout_transaction_id = \(id) AND operation = 'return')
                 FROM sim_issuances WHERE checkout_transaction_id = \(id) AND operation IN ('issue', 'post') LIMIT 1
                 """, logger: logger
-            ).decode((String?, Int, Int, Int64).self) {
-                original = EarnedSale(number: number, miles: miles, cashMiles: cashMiles, returnedMiles: Int(returned))
+            ).decode((String?, Int, Int, Int64, Int64).self) {
+                original = EarnedSale(
+                    number: number, miles: miles, cashMiles: cashMiles, returnedMiles: Int(returned), returnedCashMiles: Int(returnedCash))
             }
         }
         let decision = IssuanceHostRules.decide(

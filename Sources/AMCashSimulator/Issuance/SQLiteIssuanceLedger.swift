@@ -87,11 +87,17 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
                 db,
                 sql: """
                     SELECT number, miles, cashMiles,
-                        (SELECT COALESCE(SUM(-miles), 0) FROM issuances WHERE originalCheckoutTransactionId = ? AND operation = 'return') AS returned
+                        (SELECT COALESCE(SUM(-miles), 0) FROM issuances WHERE originalCheckoutTransactionId = ? AND operation = 'return') AS returned,
+                        (SELECT COALESCE(SUM(-cashMiles), 0) FROM issuances WHERE originalCheckoutTransactionId = ? AND operation = 'return')
+                            AS returnedCash
                     FROM issuances WHERE checkoutTransactionId = ? AND operation IN ('issue', 'post')
                     """,
-                arguments: [id, id]
-            ).map { EarnedSale(number: $0["number"], miles: $0["miles"], cashMiles: $0["cashMiles"], returnedMiles: $0["returned"]) }
+                arguments: [id, id, id]
+            ).map {
+                EarnedSale(
+                    number: $0["number"], miles: $0["miles"], cashMiles: $0["cashMiles"], returnedMiles: $0["returned"],
+                    returnedCashMiles: $0["returnedCash"])
+            }
         }
         let decision = IssuanceHostRules.decide(
             operation, body, account: account, profile: body.collectorNumber.flatMap { profiles[$0] }, original: original, rules: rules)
