@@ -107,24 +107,58 @@ public final class Journal: Sendable {
         _ call: PreparedCall, requested: Money, at now: Date,
         holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard, saleId: String? = nil
     ) throws(JournalError) -> JournalEntry {
+        try write { db in
+            try Journal.insertIntent(db, call, requested: requested, at: now, holder: holder, leases: leases, saleId: saleId)
+        }
+    }
+
+    /// The same, with the trace id taken in the intent's own transaction: `build` makes the call with
+    /// the next trace id, and the trace id and the intent are committed together — one `fsync` where
+    /// `nextTraceId()` then `recordRedemptionIntent(_:…)` take two. Nothing is sent before this returns,
+    /// so the rule "durable before sent" is the same. A call `build` refuses (its error is thrown as it
+    /// is) records nothing and uses up no trace id.
+    public func recordRedemptionIntent(
+        requested: Money, at now: Date, holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard, saleId: String? = nil,
+        build: (TraceId) throws -> PreparedCall
+    ) throws -> (call: PreparedCall, entry: JournalEntry) {
+        var refusal: (any Error)?
+        do {
+            return try write { db in
+                let traceId = try Journal.nextTraceId(db)
+                let call: PreparedCall
+                do { call = try build(traceId) } catch {
+                    refusal = error
+                    throw error
+                }
+                let entry = try Journal.insertIntent(db, call, requested: requested, at: now, holder: holder, leases: leases, saleId: saleId)
+                return (call, entry)
+            }
+        } catch {
+            if let refusal { throw refusal }
+            throw error
+        }
+    }
+
+    /// A REDEEM's intent, leased to `holder` for the in-lane budget, inside the caller's transaction.
+    private static func insertIntent(
+        _ db: Database, _ call: PreparedCall, requested: Money, at now: Date, holder: LeaseHolder, leases: LeaseTimes, saleId: String?
+    ) throws -> JournalEntry {
         precondition(call.operation == .redeem && call.idempotencyKey != nil)
         let state = try Journal.transition(.draft, .send)
-        return try write { db in
-            let cardKey = try Journal.cardKey(db, body: call.body)
-            if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
-                throw JournalError.collectorBusy(traceId: busy.traceId)
-            }
-            if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
-                throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
-            }
-            var entry = try Journal.insert(
-                db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
-                nextAttemptAt: nil, cardKey: cardKey, saleId: saleId, now: now)
-            entry.leaseHolder = holder.description
-            entry.leaseUntil = now.addingTimeInterval(leases.inLane)
-            try Journal.update(db, entry)
-            return entry
+        let cardKey = try Journal.cardKey(db, body: call.body)
+        if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
+            throw JournalError.collectorBusy(traceId: busy.traceId)
         }
+        if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
+            throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
+        }
+        var entry = try Journal.insert(
+            db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
+            nextAttemptAt: nil, cardKey: cardKey, saleId: saleId, now: now)
+        entry.leaseHolder = holder.description
+        entry.leaseUntil = now.addingTimeInterval(leases.inLane)
+        try Journal.update(db, entry)
+        return entry
     }
 
     /// Records the outcome of the till's own send of a REDEEM; committed when this returns.
@@ -662,13 +696,15 @@ public final class Journal: Sendable {
     ) throws -> JournalEntry {
         let redemptionDay = ProgramDay.redemptionDay(at: now)
         let reconciliationDay = ProgramDay.reconciliationDay(at: now)
-        try db.execute(
+        // Cached: compiled once per connection, not once per sale.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
                                      requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
                                      resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId, saleId)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
                 call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
@@ -679,13 +715,14 @@ public final class Journal: Sendable {
     }
 
     static func update(_ db: Database, _ entry: JournalEntry) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE entries SET state = ?, responseCode = ?, confirmationNumber = ?, units = ?, cents = ?, miles = ?, answeredAt = ?,
                                    attempts = ?, lastFailure = ?, nextAttemptAt = ?, isException = ?, resolvedByRecovery = ?,
                                    shownAt = ?, leaseHolder = ?, leaseUntil = ?, sentInDoubt = ?, awaitingFile = ?, hostLatencyMs = ?
                 WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
                 entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure.map { HostText.sanitised($0, limit: 500) },
@@ -812,19 +849,20 @@ public final class Journal: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let digits = object["collectorNumber"] as? String
         else { return nil }
-        var salt = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'cardSalt'")
+        var salt = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'cardSalt'"))
         if salt == nil {
             salt = Int.random(in: 1...Int.max)
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('cardSalt', ?)", arguments: [salt])
         }
         let digest = SHA256.hash(data: Data("\(salt!):\(digits)".utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.prefix(16).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] }, as: UTF8.self)
     }
 
     private static func nextTraceId(_ db: Database) throws -> TraceId {
-        let last = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lastTraceId'") ?? 0
+        let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'lastTraceId'")) ?? 0
         let next = last >= TraceId.largest ? 1 : last + 1
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTraceId', ?)", arguments: [next])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTraceId', ?)").execute(arguments: [next])
         return try TraceId(next)
     }
 
@@ -834,7 +872,8 @@ public final class Journal: Sendable {
     }
 
     private static func fetchAll(_ db: Database, _ clause: String, _ arguments: StatementArguments = []) throws -> [JournalEntry] {
-        try Row.fetchAll(db, sql: "SELECT *, \(isReconciledSQL) AS reconciledNow FROM entries " + clause, arguments: arguments).map(entry(from:))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT *, \(isReconciledSQL) AS reconciledNow FROM entries " + clause), arguments: arguments)
+            .map(entry(from:))
     }
 
     private static func entry(from row: Row) throws -> JournalEntry {

@@ -76,9 +76,10 @@ public struct JournaledTransactions: Sendable {
         // Refused by the builder (a keyed card, not whole units) or by the journal (busy collector, full disk):
         // nothing was sent.
         do {
-            call = try builder.redeem(request, traceId: try journal.nextTraceId(), at: now())
-            intent = try journal.recordRedemptionIntent(
-                call, requested: request.amount, at: now(), holder: holder, leases: leases, saleId: saleId)
+            // The trace id and the intent in one commit: nothing is sent before it.
+            (call, intent) = try journal.recordRedemptionIntent(
+                requested: request.amount, at: now(), holder: holder, leases: leases, saleId: saleId
+            ) { traceId in try builder.redeem(request, traceId: traceId, at: now()) }
         } catch {
             return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")
         }

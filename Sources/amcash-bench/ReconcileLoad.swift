@@ -2,6 +2,7 @@ import AMCashDomain
 import AMCashJournal
 import Foundation
 import GRDB
+import Glibc
 
 /// `amcash-bench reconcile`: `amcash reconcile` (the release binary beside this one) on a daily file
 /// of N records against a journal holding the matching N rows, once with every record matched and
@@ -11,12 +12,18 @@ struct ReconcileLoad {
     var records = 1_000_000
     /// Keep the generated files here (to profile `amcash reconcile` on them).
     var keep: String?
+    /// Only make one case's file and journal (`--make FILE JOURNAL clean|breaks`), in a process of its own.
+    var make: (file: String, journal: String, breaks: Bool)?
 
     init(_ arguments: ArraySlice<String>) throws {
         try readFlags(arguments) { flag, value in
             switch flag {
             case "--records": records = try Options.number(value, flag)
             case "--keep": keep = value
+            case "--make":
+                let parts = value.split(separator: ",").map(String.init)
+                guard parts.count == 3, ["clean", "breaks"].contains(parts[2]) else { throw BenchError("--make FILE,JOURNAL,clean|breaks") }
+                make = (parts[0], parts[1], parts[2] == "breaks")
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -26,6 +33,10 @@ struct ReconcileLoad {
     static let day = "2026-11-27"
 
     func run() throws {
+        if let make {
+            try Self.makeCase(records: records, breaks: make.breaks, file: make.file, journal: make.journal)
+            return
+        }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("amcash").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no amcash binary at \(binary): build it first") }
         let work = keep.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("amcash-recon-\(UUID())")
@@ -38,8 +49,21 @@ struct ReconcileLoad {
             let journal = work.appendingPathComponent(withBreaks ? "breaks.sqlite" : "clean.sqlite").path
             try? FileManager.default.removeItem(atPath: journal)
             FileHandle.standardError.write(Data("  making \(records) records and journal rows (\(withBreaks ? "with breaks" : "clean"))…\n".utf8))
-            try Self.makeCase(records: records, breaks: withBreaks, file: file, journal: journal)
+            // Made by another process: the million lines it holds must not be this one's peak memory, which a
+            // child spawned from it would start from (Linux carries the peak across a vfork's exec).
+            let bench = URL(fileURLWithPath: CommandLine.arguments[0]).path
+            let made = try Self.timedChild(
+                bench, ["reconcile", "--records", "\(records)", "--make", "\(file),\(journal),\(withBreaks ? "breaks" : "clean")"])
+            guard made.status == 0 else { throw BenchError("making the \(withBreaks ? "breaks" : "clean") case failed (exit \(made.status))") }
             if keep != nil { try FileManager.default.copyItem(atPath: journal, toPath: journal + ".fresh") }
+            // On disk before the clock starts: the run's own commit must not pay for flushing the journal just written.
+            for path in [journal, journal + "-wal", file] {
+                let descriptor = open(path, O_RDONLY)
+                if descriptor >= 0 {
+                    fsync(descriptor)
+                    close(descriptor)
+                }
+            }
             let floor = try Self.floor(file)
             let (elapsed, peak, breaks) = try Self.reconcile(binary: binary, file: file, journal: journal)
             let name = withBreaks ? "1% of each break class" : "every record matched"
@@ -99,23 +123,38 @@ struct ReconcileLoad {
         return (run.elapsed, run.peakMegabytes, breaks)
     }
 
-    /// Runs a child to its end: seconds, peak resident megabytes, exit status, standard output.
+    /// Runs a child to its end: seconds, its own peak resident megabytes (`wait4` on its pid: not the
+    /// largest child so far, nor this process's), exit status, standard output.
     static func timedChild(_ binary: String, _ arguments: [String]) throws -> (elapsed: Double, peakMegabytes: Int, status: Int32, output: Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        var pipe: [Int32] = [0, 0]
+        guard Glibc.pipe(&pipe) == 0 else { throw BenchError("cannot make a pipe for \(binary)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        posix_spawn_file_actions_addclose(&actions, pipe[1])
+        let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
         let start = ContinuousClock.now
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let elapsed = (ContinuousClock.now - start).seconds
+        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
+        close(pipe[1])
+        guard spawned == 0 else {
+            close(pipe[0])
+            throw BenchError("cannot start \(binary): \(String(cString: strerror(spawned)))")
+        }
+        let output = FileHandle(fileDescriptor: pipe[0], closeOnDealloc: true).readDataToEndOfFile()
+        var status: Int32 = 0
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        // ru_maxrss is the largest child so far, in kilobytes: the runs grow, so it is this one's.
-        return (elapsed, Int(usage.ru_maxrss) / 1024, process.terminationStatus, data)
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw BenchError("wait4 on \(binary) failed: \(String(cString: strerror(errno)))") }
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        // Exited: its status; killed by a signal: 128 + the signal, as a shell says.
+        let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        // ru_maxrss is in kilobytes on Linux.
+        return (elapsed, Int(usage.ru_maxrss) / 1024, exitStatus, output)
     }
 
     /// A daily file of `records` details and a journal with the rows they match; with `breaks`,

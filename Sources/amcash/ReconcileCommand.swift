@@ -191,7 +191,9 @@ enum ReconcileSource {
         case .journals(let journals, _, let terminals):
             var records: [TerminalRecord] = []
             for (index, journal) in journals.enumerated() {
-                records += try journal.terminalRecords(for: day, period: period, journalIndex: index)
+                let rows = try journal.terminalRecords(for: day, period: period, journalIndex: index)
+                // One journal's rows are taken as they are: appending a million to an empty array copies them.
+                if records.isEmpty { records = rows } else { records += rows }
             }
             // Journals that have never named their terminal (none of their rows says) reconcile the whole file, as before.
             return (

@@ -60,6 +60,32 @@ import Testing
         #expect(try reopened.nextTraceId().description == "000000000003")
     }
 
+    @Test func theTraceIdAndTheIntentAreCommittedTogether() throws {
+        let path = Self.temporaryPath()
+        let journal = try Journal(path: path)
+        _ = try journal.nextTraceId()
+        let request = RedemptionRequest(card: Self.card, basket: Money(dollars: 50), amount: Money(dollars: 20))
+        let (call, intent) = try journal.recordRedemptionIntent(requested: Money(dollars: 20), at: Date()) { traceId in
+            try Self.builder.redeem(request, traceId: traceId, at: Date())
+        }
+        #expect(call.traceId == "000000000002")
+        #expect(intent.traceId == call.traceId && intent.body == call.body && intent.state == .sending)
+        // Committed when it returns: another connection (a restart) sees the intent, and the trace id used.
+        let other = try Journal(path: path)
+        #expect(try other.pendingRedemptions().map(\.traceId) == [call.traceId])
+        #expect(try other.nextTraceId().description == "000000000003")
+    }
+
+    @Test func aCallTheBuilderRefusesRecordsNothingAndUsesNoTraceId() throws {
+        struct Refused: Error, Equatable {}
+        let journal = try Journal(path: Self.temporaryPath())
+        #expect(throws: Refused.self) {
+            _ = try journal.recordRedemptionIntent(requested: Money(dollars: 20), at: Date()) { _ in throw Refused() }
+        }
+        #expect(try journal.entries().isEmpty)
+        #expect(try journal.nextTraceId().description == "000000000001")
+    }
+
     @Test func anIntentIsCommittedBeforeSendingWithItsExactBytesAndKey() throws {
         let path = Self.temporaryPath()
         let journal = try Journal(path: path)

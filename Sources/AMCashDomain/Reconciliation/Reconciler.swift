@@ -293,11 +293,18 @@ public struct Reconciler: Sendable {
 
     /// The journals' rows, in key order; the tables below hold positions in it, not copies.
     private var all: [TerminalRecord]
-    private var byConfirmation: [String: Int] = [:]
-    private var unknownByTrace: [TraceKey: Int] = [:]
-    private var confirmedByTrace: [TraceKey: Int] = [:]
+    /// Rows by confirmation number (the first of two that share one), unknown rows by terminal and
+    /// trace (the last wins), confirmed REDEEMs by terminal and trace (the last wins): positions in `all`,
+    /// four bytes a row, keys read back from `all`.
+    private var byConfirmation: PositionIndex
+    private var unknownByTrace: PositionIndex
+    /// Made the first time a record is not found by its confirmation number (a clean day never needs it).
+    private var confirmedByTrace: PositionIndex?
     /// Whether each row of `all` was matched by a record of the file.
     private var seen: [Bool]
+    /// The row the last record matched by confirmation: a file in the journal's order finds its next
+    /// row right after it, without hashing.
+    private var lastMatched = -1
     /// Confirmation numbers of this file that matched an unknown journal row by its trace (a row
     /// matched by confirmation is found again through `byConfirmation` and `seen`).
     private var matchedConfirmations: Set<String> = []
@@ -311,12 +318,6 @@ public struct Reconciler: Sendable {
     /// later in the file may show the debit given back already.
     private var held: [String: ReconciliationFinding] = [:]
     private var heldOrder: [String] = []
-
-    /// A row's terminal and trace: two short strings, hashed without building a third.
-    private struct TraceKey: Hashable {
-        let cardTerminalId: String
-        let traceId: String
-    }
 
     /// - Parameters:
     ///   - period: the file's H2 period (default: `day`, 00:00 to 00:00 Toronto).
@@ -338,21 +339,41 @@ public struct Reconciler: Sendable {
         let ordered = zip(terminalRecords, terminalRecords.dropFirst()).allSatisfy { $0.key < $1.key }
         all = ordered ? terminalRecords : terminalRecords.sorted { $0.key < $1.key }
         seen = [Bool](repeating: false, count: all.count)
-        byConfirmation.reserveCapacity(all.count)
-        confirmedByTrace.reserveCapacity(all.count)
-        for (index, record) in all.enumerated() {
+        let unknowns = all.reduce(0) { $0 + ($1.isUnknown ? 1 : 0) }
+        byConfirmation = PositionIndex(count: all.count - unknowns)
+        unknownByTrace = PositionIndex(count: unknowns)
+        let rows = all
+        for (index, record) in rows.enumerated() {
             if let confirmation = record.confirmationNumber {
-                if let first = byConfirmation[confirmation] {
+                let first = byConfirmation.store(index, byConfirmation.hash(confirmation), replace: false) {
+                    rows[$0].confirmationNumber == confirmation
+                }
+                if let first {
                     // Reported by `finish`, never matched: which of the two the host means is for a person to say.
                     duplicateRows.append((index, first))
                     seen[index] = true
-                } else {
-                    byConfirmation[confirmation] = index
                 }
             }
-            let traceKey = TraceKey(cardTerminalId: record.cardTerminalId, traceId: record.traceId)
-            if record.isUnknown { unknownByTrace[traceKey] = index } else if record.type == .redeem { confirmedByTrace[traceKey] = index }
+            if record.isUnknown {
+                unknownByTrace.store(index, unknownByTrace.hash(record.cardTerminalId, record.traceId)) {
+                    rows[$0].traceId == record.traceId && rows[$0].cardTerminalId == record.cardTerminalId
+                }
+            }
         }
+    }
+
+    /// Confirmed REDEEM rows by terminal and trace (the last wins), made on first use.
+    private mutating func confirmedTraces() -> PositionIndex {
+        if let confirmedByTrace { return confirmedByTrace }
+        let rows = all
+        var made = PositionIndex(count: rows.count)
+        for (index, record) in rows.enumerated() where !record.isUnknown && record.type == .redeem {
+            made.store(index, made.hash(record.cardTerminalId, record.traceId)) {
+                rows[$0].traceId == record.traceId && rows[$0].cardTerminalId == record.cardTerminalId
+            }
+        }
+        confirmedByTrace = made
+        return made
     }
 
     /// Classifies one detail record of the file. An unshown debit is held (nil) and given by `finish`:
@@ -381,6 +402,8 @@ public struct Reconciler: Sendable {
     private func inPeriod(_ record: TerminalRecord) -> Bool { record.day >= firstDay && period.contains(record.createdAt) }
 
     private mutating func classify(_ detail: ReconciliationDetail, recordNumber: Int) -> ReconciliationFinding {
+        // Sponsor + store + device, joined once a record.
+        let cardTerminalId = detail.cardTerminalId
         func finding(
             _ classification: ReconciliationClass, _ note: String, terminal: TerminalRecord? = nil, reconciles: Bool = false,
             resolves: Bool = false, queuesVoid: Bool = false
@@ -392,7 +415,7 @@ public struct Reconciler: Sendable {
             return ReconciliationFinding(
                 classification: classification, recordNumber: recordNumber, terminalKey: terminal?.key, type: detail.type,
                 confirmationNumber: detail.confirmationNumber, traceId: detail.traceId,
-                cardTerminalId: detail.cardTerminalId, maskedCard: masked,
+                cardTerminalId: cardTerminalId, maskedCard: masked,
                 units: detail.units, miles: detail.miles, money: detail.money, note: note,
                 reconciles: reconciles ? terminal?.key : nil, resolvesUnknown: resolves,
                 rollsForward: classification == .unshownDebit && !reconciles, queuesVoid: queuesVoid)
@@ -420,7 +443,16 @@ public struct Reconciler: Sendable {
             let reconciles = row.unshown == .exception ? queues : (open || !queuesVoids)
             return finding(.unshownDebit, note, terminal: row, reconciles: reconciles, resolves: row.isUnknown, queuesVoid: queues)
         }
-        if let index = byConfirmation[detail.confirmationNumber] {
+        let rows = all
+        let next = lastMatched + 1
+        // The row after the last one matched, when it has this confirmation and was not seen: the one the index
+        // holds for it (a second row with a number is marked seen at the start, so an unseen one is the first).
+        let following = next < rows.count && !seen[next] && rows[next].confirmationNumber == detail.confirmationNumber ? next : nil
+        if let index = following
+            ?? byConfirmation.find(
+                byConfirmation.hash(detail.confirmationNumber), matches: { rows[$0].confirmationNumber == detail.confirmationNumber })
+        {
+            lastMatched = index
             let terminal = all[index]
             guard !seen[index] else {
                 return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file", terminal: terminal)
@@ -449,8 +481,10 @@ public struct Reconciler: Sendable {
         if matchedConfirmations.contains(detail.confirmationNumber) {
             return finding(.duplicate, "confirmation \(detail.confirmationNumber) appears more than once in the file")
         }
-        let traceKey = TraceKey(cardTerminalId: detail.cardTerminalId, traceId: detail.traceId)
-        if let index = unknownByTrace[traceKey], all[index].type == detail.type, !seen[index] {
+        func sameTrace(_ index: Int) -> Bool { rows[index].traceId == detail.traceId && rows[index].cardTerminalId == cardTerminalId }
+        if let index = unknownByTrace.find(unknownByTrace.hash(cardTerminalId, detail.traceId), matches: sameTrace), all[index].type == detail.type,
+            !seen[index]
+        {
             let unknown = all[index]
             seen[index] = true
             matchedConfirmations.insert(detail.confirmationNumber)
@@ -458,7 +492,8 @@ public struct Reconciler: Sendable {
             // A reversal the journal never confirmed (queued, or in exception): the host applied it.
             return finding(.matched, "the host has the queued reversal", terminal: unknown, reconciles: true)
         }
-        if detail.type == .redeem, let index = confirmedByTrace[traceKey] {
+        let confirmedByTrace = detail.type == .redeem ? confirmedTraces() : nil
+        if let confirmedByTrace, let index = confirmedByTrace.find(confirmedByTrace.hash(cardTerminalId, detail.traceId), matches: sameTrace) {
             let confirmed = all[index]
             return finding(
                 .duplicate, "a second debit for trace \(detail.traceId), already confirmed as \(confirmed.confirmationNumber ?? "?")",
