@@ -103,19 +103,23 @@ import Testing
         #expect(throws: ReconciliationFileError(record: 3, reason: "the record is longer than 512 characters")) { try Self.parse(text) }
     }
 
-    @Test func aHundredThousandMutatedFilesNeverCrashOrHang() {
+    @Test func aHundredThousandMutatedFilesNeverCrashOrHang() async {
         let seed = UInt64.random(in: 1...UInt64.max)
-        var generator = ByteMutator(seed: seed, interesting: Array("%\n\r0123456789.-DHTREVSM ".utf8) + [0, 0xFF, 0xE9])
         let base = Array(Self.valid.utf8)
-        var accepted = 0
         let started = ContinuousClock.now
-        for _ in 0..<100_000 {
-            let bytes = generator.mutate(base)
-            let text = String(decoding: bytes, as: UTF8.self)
-            if (try? Self.parse(text)) != nil { accepted += 1 }
+        // A thread of its own: this minute of parsing must not hold one of the pool's threads.
+        let accepted = await offThePool {
+            var generator = ByteMutator(seed: seed, interesting: Array("%\n\r0123456789.-DHTREVSM ".utf8) + [0, 0xFF, 0xE9])
+            var accepted = 0
+            for _ in 0..<100_000 {
+                let bytes = generator.mutate(base)
+                let text = String(decoding: bytes, as: UTF8.self)
+                if (try? Self.parse(text)) != nil { accepted += 1 }
+            }
+            return accepted
         }
         #expect(accepted < 100_000, "some mutations must be refused (seed \(seed))")
-        #expect(ContinuousClock.now - started < .seconds(120), "no hang (seed \(seed))")
+        #expect(ContinuousClock.now - started < .seconds(300), "no hang (seed \(seed))")
         print("ReconciliationParser fuzz: 100000 mutated files, \(accepted) still valid, seed \(seed)")
     }
 }
