@@ -60,7 +60,7 @@ public struct ConsoleEffects: EffectPerformer {
             // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
             let redemption = await transactions.redeem(request)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .redeemForRegister(let request, let saleId):
             guard let register, await register.beginRedeem(saleId) else {
                 return send(
@@ -70,7 +70,7 @@ public struct ConsoleEffects: EffectPerformer {
             let seconds = register.acknowledgeSeconds
             let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds))
             send(.redeemed(redemption.result, traceId: redemption.traceId))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
             guard redemption.result.outcome == .approved, let entry = redemption.entry else { return }
             // Not shown until the register acknowledges it. Past its time, recovery voids it: the cashier hears of it.
             try? await Task.sleep(for: .seconds(seconds + 2))
@@ -84,10 +84,12 @@ public struct ConsoleEffects: EffectPerformer {
             // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
             let earning = await transactions.earn(request)
             await register?.earned(saleId, earning.outcome)
             send(.earned(request, earning.outcome, receipt: nil, traceId: nil))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .calculate(let request):
             // A preview: never journaled; its failure only leaves the offer's line out.
             send(.calculated(request, await transactions.calculate(request)))
@@ -97,7 +99,7 @@ public struct ConsoleEffects: EffectPerformer {
         case .returnSale(let request):
             // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
             send(.saleReturned(await transactions.returnSale(request).outcome))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .registerSaleMoved(let saleId, let step):
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):
@@ -105,7 +107,7 @@ public struct ConsoleEffects: EffectPerformer {
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
             if let entry = try? journal.entry(traceId: traceId) { _ = transactions.markShown(entry) }
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: now())) ?? []
             send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
@@ -124,7 +126,7 @@ public struct ConsoleEffects: EffectPerformer {
                             original: item.confirmationNumber,
                             reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
             }
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .loadHistory:
             let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: now()))) ?? []
             send(
