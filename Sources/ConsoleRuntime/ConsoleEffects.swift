@@ -192,8 +192,8 @@ public struct ConsoleEffects: EffectPerformer {
     /// journal; if it does not print, its row keeps this final receipt.
     func printReceipt(_ document: ReceiptDocument, traceId: String?) -> Msg {
         let problem = printer.print(document)
+        // Held until the journal has its end (printed, or kept with the miles), so `R` never prints it in between.
         let recorded = held.recorded(document)
-        defer { if let recorded { held.drop(recorded) } }
         if let problem {
             Logger(label: "amcash.printer").warning(
                 "a receipt did not print; kept for a reprint",
@@ -207,6 +207,7 @@ public struct ConsoleEffects: EffectPerformer {
         } else if let recorded {
             _ = try? journal.receiptPrinted(id: recorded)
         }
+        if let recorded { held.drop(recorded) }
         return .printerState(problem, unprinted: unprintedCount())
     }
 

@@ -8,6 +8,8 @@ import ConsoleCore
 import ConsoleRuntime
 import ConsoleTestSupport
 import Foundation
+import ReceiptPrinterIO
+import ReceiptPrinting
 import Testing
 
 /// An approval's receipt is in the journal before its sale's ISSUE goes out: a console that stops while
@@ -34,11 +36,11 @@ import Testing
         }
 
         /// A console's effect performer over this till's journal: a new one is a console started again.
-        func console() -> ConsoleEffects {
+        func console(printer: ReceiptPrinterSettings? = nil) -> ConsoleEffects {
             ConsoleEffects(
                 journal: journal, transactions: transactions, host: client, builder: RequestBuilder(identity: .training),
                 receiptPath: folder + "/receipts.txt", asciiReceipts: false, supervisorPin: nil,
-                lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+                lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"), printer: printer)
         }
 
         var receipts: String { (try? String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)) ?? "" }
@@ -147,6 +149,35 @@ import Testing
         #expect(till.receipts == receipts)
         let rows = try await till.simulator.issuances()
         #expect(rows.count == 1 && rows.first?.miles == 4, "\(rows)")
+        await till.close()
+    }
+
+    @Test func aReceiptThatDoesNotPrintWhenTheIssueEndsIsKeptOnceWithTheMiles() async throws {
+        let till = try await Till.open()
+        let emulator = PrinterEmulator(state: .paperOut)
+        try emulator.start(port: 0)
+        defer { emulator.stop() }
+        let console = till.console(
+            printer: ReceiptPrinterSettings(destination: .tcp(host: "127.0.0.1", port: emulator.port), deadlineMilliseconds: 400))
+        var model = Model(settings: Fixtures.settings)
+        let issue = try #require(try await Self.approve(&model, console))
+        let box = ConsoleEffectsTests.MessageBox()
+        await console.perform(issue) { box.append($0) }
+        var printing: [Effect] = []
+        for message in box.messages { printing += update(&model, message) }
+        let states = ConsoleEffectsTests.MessageBox()
+        for effect in printing { await console.perform(effect) { states.append($0) } }
+        #expect(Self.printerStates(states.messages) == ["paperOut, 1 unprinted"], "\(states.messages)")
+        // One row, no longer pending: the receipt with the host's miles, for R once the paper is in.
+        let kept = try till.journal.unprintedReceipts()
+        #expect(kept.count == 1 && kept.first?.problem == PrinterProblem.paperOut.rawValue, "\(kept)")
+        let document = try JSONDecoder().decode(ReceiptDocument.self, from: try #require(kept.first).document)
+        #expect(document.textLines.filter { $0.hasPrefix("Miles earned:") } == ["Miles earned: 4"], "\(document.textLines)")
+        emulator.state = .ready
+        let again = ConsoleEffectsTests.MessageBox()
+        await console.perform(.reprintReceipts) { again.append($0) }
+        #expect(Self.printerStates(again.messages) == ["ok, 0 unprinted"], "\(again.messages)")
+        #expect(emulator.waitForJobs(1).count == 1, "printed once")
         await till.close()
     }
 }
