@@ -14,6 +14,13 @@ public struct UnprintedReceipt: Sendable, Hashable {
     public let createdAt: Date
 }
 
+extension UnprintedReceipt {
+    /// The `problem` of a receipt recorded before its sale's ISSUE went out ("Miles earned: pending"):
+    /// the console prints it with the host's miles when the ISSUE ends and removes the row; a row left
+    /// with this reason belongs to a console that stopped in between, and a reprint prints it as it is.
+    public static let awaitingEarning = "awaitingEarning"
+}
+
 extension Journal {
     /// Version 5: the receipts that did not print. A table of its own; the money path never reads it.
     static func createUnprintedReceipts(_ db: Database) throws {
@@ -54,6 +61,14 @@ extension Journal {
     /// A kept receipt printed: it leaves the list.
     public func receiptPrinted(id: Int64) throws(JournalError) {
         try write { db in try db.execute(sql: "DELETE FROM unprintedReceipts WHERE id = ?", arguments: [id]) }
+    }
+
+    /// A held receipt's ISSUE ended but the final receipt did not print: the row keeps the final
+    /// document (with the host's miles, or pending) and the reason, for `R` and `amcash reprint`.
+    public func replaceUnprintedReceipt(id: Int64, document: Data, problem: String) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "UPDATE unprintedReceipts SET document = ?, problem = ? WHERE id = ?", arguments: [document, problem, id])
+        }
     }
 
     /// A kept receipt failed again: the latest reason.

@@ -126,6 +126,6 @@ struct TrainingEffects: EffectPerformer {
             Logger(label: "amcash.train").error("the scorecard could not be written: \(error)")
         }
         send(.exerciseChecked(verdict))
-        send(.pendingCount((try? journal.openCount()) ?? 0))
+        send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
     }
 }

@@ -112,8 +112,9 @@ public enum Receipt {
 
     /// The receipt with its "Miles earned" line, after the trace: the miles the host recorded, or
     /// "pending" (stored and forwarded; the miles post later), or "not earned" when the host refused.
+    /// A line already there (the "pending" of a receipt recorded while its ISSUE was out) is replaced.
     public static func withEarning(_ document: ReceiptDocument, _ outcome: EarningOutcome, language: Language) -> ReceiptDocument {
-        var document = document
+        var document = withoutEarning(document)
         let at =
             document.lines.firstIndex { line in
                 switch line {
@@ -122,6 +123,23 @@ public enum Receipt {
                 }
             } ?? document.lines.endIndex
         document.lines.insert(.amount(label: ConsoleText.milesEarned.text(language) + ": ", value: earnedValue(outcome, language: language)), at: at)
+        return document
+    }
+
+    /// The receipt as the journal records it before its sale's ISSUE goes out, "Miles earned: pending":
+    /// what a reprint prints if the console stops before the ISSUE ends.
+    public static func awaitingEarning(_ document: ReceiptDocument, language: Language) -> ReceiptDocument {
+        withEarning(document, .pending(reason: "the ISSUE has not ended"), language: language)
+    }
+
+    /// The receipt without its "Miles earned" line, in either language: what the receipt recorded while
+    /// the ISSUE was out and the one printed when it ended have in common.
+    public static func withoutEarning(_ document: ReceiptDocument) -> ReceiptDocument {
+        let labels = Set(Language.allCases.map { ConsoleText.milesEarned.text($0) + ": " })
+        var document = document
+        document.lines.removeAll { line in
+            if case .amount(let label, _) = line { labels.contains(label) } else { false }
+        }
         return document
     }
 

@@ -24,7 +24,7 @@ public struct BackgroundRecovery: Sendable {
                 send(.recovering(true))
                 _ = try? await transactions.recover()
                 send(.recovering(false))
-                send(.pendingCount((try? journal.openCount()) ?? 0))
+                send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
             }
             first = false
             try? await Task.sleep(for: interval)

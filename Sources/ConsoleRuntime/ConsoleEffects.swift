@@ -24,6 +24,8 @@ public struct ConsoleEffects: EffectPerformer {
     let now: @Sendable () -> Date
     /// The store register's API, when `registerListen` is configured.
     let register: (any RegisterLink)?
+    /// The receipts recorded in the journal before their ISSUE went out, until they print with the miles.
+    let held = HeldReceipts()
 
     public init(
         journal: Journal, transactions: JournaledTransactions, host: any RedemptionHost, builder: RequestBuilder,
@@ -58,7 +60,7 @@ public struct ConsoleEffects: EffectPerformer {
             // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
             let redemption = await transactions.redeem(request)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .redeemForRegister(let request, let saleId):
             guard let register, await register.beginRedeem(saleId) else {
                 return send(
@@ -68,7 +70,7 @@ public struct ConsoleEffects: EffectPerformer {
             let seconds = register.acknowledgeSeconds
             let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds))
             send(.redeemed(redemption.result, traceId: redemption.traceId))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
             guard redemption.result.outcome == .approved, let entry = redemption.entry else { return }
             // Not shown until the register acknowledges it. Past its time, recovery voids it: the cashier hears of it.
             try? await Task.sleep(for: .seconds(seconds + 2))
@@ -76,13 +78,18 @@ public struct ConsoleEffects: EffectPerformer {
                 send(.registerApprovalVoided(saleId: saleId))
             }
         case .earn(let request, let receipt, let traceId):
+            // The receipt ("Miles earned: pending") is recorded before the ISSUE goes out: a console that stops
+            // while the ISSUE is with the host leaves it for the reprint. It prints with the miles in `printReceipt`.
+            if let receipt { holdReceipt(receipt, traceId: traceId) }
             // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
             let earning = await transactions.earn(request)
             await register?.earned(saleId, earning.outcome)
             send(.earned(request, earning.outcome, receipt: nil, traceId: nil))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .calculate(let request):
             // A preview: never journaled; its failure only leaves the offer's line out.
             send(.calculated(request, await transactions.calculate(request)))
@@ -92,7 +99,7 @@ public struct ConsoleEffects: EffectPerformer {
         case .returnSale(let request):
             // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
             send(.saleReturned(await transactions.returnSale(request).outcome))
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .registerSaleMoved(let saleId, let step):
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):
@@ -100,7 +107,7 @@ public struct ConsoleEffects: EffectPerformer {
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
             if let entry = try? journal.entry(traceId: traceId) { _ = transactions.markShown(entry) }
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: now())) ?? []
             send(.reversibleLoaded(entries.compactMap(Self.reversibleItem)))
@@ -119,7 +126,7 @@ public struct ConsoleEffects: EffectPerformer {
                             original: item.confirmationNumber,
                             reason: reversal.refusal ?? reversal.entry?.lastFailure ?? "the reversal did not complete")))
             }
-            send(.pendingCount((try? journal.openCount()) ?? 0))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .loadHistory:
             let entries = (try? journal.entries(day: ProgramDay.reconciliationDay(at: now()))) ?? []
             send(
@@ -137,7 +144,7 @@ public struct ConsoleEffects: EffectPerformer {
         case .reprintReceipts:
             send(await Self.offThePool { reprintReceipts() })
         case .checkPrinter:
-            let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
+            let unprinted = unprintedCount()
             if case .problem(let problem) = await Self.offThePool({ printer.condition() }) {
                 send(.printerState(problem, unprinted: unprinted))
             } else if unprinted > 0 {
@@ -170,24 +177,50 @@ public struct ConsoleEffects: EffectPerformer {
         await withCheckedContinuation { continuation in Thread.detachNewThread { continuation.resume(returning: work()) } }
     }
 
+    /// Records a receipt in the journal before its sale's ISSUE goes out, held by this console until the
+    /// ISSUE ends. Not recorded (the journal failed), it still prints when the ISSUE ends, as before.
+    func holdReceipt(_ document: ReceiptDocument, traceId: String?) {
+        guard let encoded = try? JSONEncoder().encode(document),
+            let id = try? journal.keepUnprintedReceipt(
+                traceId: traceId, document: encoded, problem: UnprintedReceipt.awaitingEarning, at: now())
+        else { return }
+        held.hold(id, receipt: document)
+    }
+
     /// Prints a receipt; one that does not print is kept in the journal for `R`, and the sale goes on.
+    /// A receipt recorded before its ISSUE went out (`holdReceipt`) prints with the miles and leaves the
+    /// journal; if it does not print, its row keeps this final receipt.
     func printReceipt(_ document: ReceiptDocument, traceId: String?) -> Msg {
         let problem = printer.print(document)
+        // Held until the journal has its end (printed, or kept with the miles), so `R` never prints it in between.
+        let recorded = held.recorded(document)
         if let problem {
             Logger(label: "amcash.printer").warning(
                 "a receipt did not print; kept for a reprint",
                 metadata: ["printer": "\(printer.settings.destination.description)", "problem": "\(problem.rawValue)"])
             let encoded = (try? JSONEncoder().encode(document)) ?? Data()
-            _ = try? journal.keepUnprintedReceipt(traceId: traceId, document: encoded, problem: problem.rawValue, at: now())
+            if let recorded {
+                _ = try? journal.replaceUnprintedReceipt(id: recorded, document: encoded, problem: problem.rawValue)
+            } else {
+                _ = try? journal.keepUnprintedReceipt(traceId: traceId, document: encoded, problem: problem.rawValue, at: now())
+            }
+        } else if let recorded {
+            _ = try? journal.receiptPrinted(id: recorded)
         }
-        let unprinted = (try? journal.unprintedReceiptCount()) ?? 0
-        return .printerState(problem, unprinted: unprinted)
+        if let recorded { held.drop(recorded) }
+        return .printerState(problem, unprinted: unprintedCount())
+    }
+
+    /// The receipts waiting for a reprint: the journal's, less those held while their ISSUE is out.
+    func unprintedCount() -> Int {
+        ((try? journal.unprintedReceipts()) ?? []).filter { !held.contains($0.id) }.count
     }
 
     /// Prints the kept receipts, oldest first, stopping at the first that fails again.
     func reprintReceipts() -> Msg {
         var problem: PrinterProblem?
-        for kept in (try? journal.unprintedReceipts()) ?? [] {
+        // A receipt held while its ISSUE is out prints when the ISSUE ends, not here.
+        for kept in (try? journal.unprintedReceipts()) ?? [] where !held.contains(kept.id) {
             guard let document = try? JSONDecoder().decode(ReceiptDocument.self, from: kept.document) else {
                 _ = try? journal.receiptStillUnprinted(id: kept.id, problem: "unreadable")
                 continue
@@ -199,7 +232,7 @@ public struct ConsoleEffects: EffectPerformer {
             }
             _ = try? journal.receiptPrinted(id: kept.id)
         }
-        return .printerState(problem, unprinted: (try? journal.unprintedReceiptCount()) ?? 0)
+        return .printerState(problem, unprinted: unprintedCount())
     }
 
     /// A journaled redemption as the reverse screen lists it; its card comes from the request it sent.

@@ -30,7 +30,7 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
         bridge.desk = RegisterDesk(journal: journal, defaultLanguage: configuration.language) { [weak bridge] event in
             bridge?.deliver(Self.message(event))
             // An acknowledged approval is no longer open: the status line's count follows at once.
-            if case .acknowledged = event { bridge?.deliver(.pendingCount((try? journal.openCount()) ?? 0)) }
+            if case .acknowledged = event { bridge?.deliver(.pendingCount((try? journal.statusPendingCount()) ?? 0)) }
         }
         // The ack deadline is set on the journal's clock (ProcessClock): it is checked on the same one.
         bridge.server = try await RegisterServer.start(

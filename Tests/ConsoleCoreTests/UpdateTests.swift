@@ -67,7 +67,7 @@ import Testing
         store.press(.character("0")) { $0.screen = .offer(Given.offer(0)) }
         // Enter with nothing to redeem finishes the sale: it earns on the whole amount, no REDEEM.
         let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
-        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
+        store.press(.enter, effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
     }
@@ -130,7 +130,7 @@ import Testing
         store.press(.character("y"))
         // A keyed card cannot redeem, but it earns: Enter finishes the sale with an ISSUE, never a REDEEM.
         let earning = EarningRequest(card: Self.manual, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
-        store.press(.enter, effects: [.earn(earning, receipt: Given.earningReceipt(card: Self.manual), traceId: nil)]) {
+        store.press(.enter, effects: [.earn(earning, receipt: Given.heldEarningReceipt(card: Self.manual), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
         // Its own receipt prints with the miles the host recorded.
@@ -138,7 +138,7 @@ import Testing
         let slip = Receipt.withEarning(Given.earningReceipt(card: Self.manual), two, language: .english)
         #expect(slip.textLines.contains("Card: *******0001") && slip.textLines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 2") })
         store.send(
-            .earned(earning, two, receipt: Given.earningReceipt(card: Self.manual), traceId: nil), effects: [.printReceipt(slip, traceId: nil)]
+            .earned(earning, two, receipt: Given.heldEarningReceipt(card: Self.manual), traceId: nil), effects: [.printReceipt(slip, traceId: nil)]
         ) {
             $0.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: slip.textLines, approvalToMark: nil, earning: .done(two)))
         }
@@ -261,8 +261,14 @@ import Testing
         let withMiles = Receipt.withEarning(approval.receipt, .earned(miles: 1, confirmationNumber: "IS1", lines: []), language: .english)
         earned = RedemptionResult(
             outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning)
+        // The ISSUE carries the receipt as the journal records it before it is sent: "Miles earned: pending".
+        guard case .earn(_, let held?, _) = approval.effect else {
+            Issue.record("no receipt with the ISSUE: \(approval.effect)")
+            return
+        }
+        #expect(held.textLines.filter { $0.hasPrefix("Miles earned:") } == ["Miles earned: pending"], "\(held.textLines)")
         let effects = store.send(
-            .earned(approval.request, .earned(miles: 1, confirmationNumber: "IS1", lines: []), receipt: approval.receipt, traceId: "000000000007"),
+            .earned(approval.request, .earned(miles: 1, confirmationNumber: "IS1", lines: []), receipt: held, traceId: "000000000007"),
             effects: [.printReceipt(withMiles, traceId: "000000000007")]
         ) { $0.screen = .result(earned) }
         guard case .printReceipt(let document, let traceId)? = effects.first else {
@@ -270,7 +276,7 @@ import Testing
             return
         }
         let lines = document.textLines
-        #expect(lines.contains { $0.hasPrefix("Miles earned:") && $0.hasSuffix(" 1") }, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("Miles earned:") } == ["Miles earned: 1"], "the pending line becomes the miles, once: \(lines)")
         #expect(approval.request.earnedOn().postTax == Money(cents: 4335 - 3000), "earned on the sale less the AM Cash discount")
         #expect(traceId == "000000000007", "kept with its journal row if it does not print")
         #expect(document.barcodeData == "RD0000000001", "the confirmation number as a barcode, for a reversal by scanning")
@@ -311,7 +317,7 @@ import Testing
             }
             return
         }
-        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.earningReceipt(), traceId: nil)]) {
+        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil)]) {
             $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
         store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {

@@ -33,6 +33,12 @@ public enum Given {
         Receipt.earning(card: card, context: ReceiptContext(language: .english, showBalances: true, isTraining: true, identity: .training, clock: ""))
     }
 
+    /// `earningReceipt` as its `Effect.earn` carries it, and the journal records it before the ISSUE goes
+    /// out: "Miles earned: pending", what a reprint prints if the console stops before the ISSUE ends.
+    public static func heldEarningReceipt(card: CardRead = Fixtures.card) -> ReceiptDocument {
+        Receipt.awaitingEarning(earningReceipt(card: card), language: .english)
+    }
+
     /// The host's approval of the plenty collector's redemption (`Fixtures.approvedRedemption`) under
     /// `traceId`: the effect it returns (at a till, the ISSUE of the rest carrying the receipt; for a
     /// register's sale, `marked: false`, the receipt printed at once), the result screen (its approval
@@ -54,7 +60,7 @@ public enum Given {
             )
         }
         return (
-            .earn(request, receipt: receipt, traceId: traceId),
+            .earn(request, receipt: Receipt.awaitingEarning(receipt, language: language), traceId: traceId),
             RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId, earning: .sending(request)),
             request, receipt
         )

@@ -96,7 +96,8 @@ enum OfferScreen {
         guard model.register == nil else { return [] }
         let request = earningRequest(offer.sale, discount: .zero)
         model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: [], approvalToMark: nil, earning: .sending(request)))
-        return [.earn(request, receipt: Receipt.earning(card: offer.sale.card, model: model), traceId: nil)]
+        let receipt = Receipt.awaitingEarning(Receipt.earning(card: offer.sale.card, model: model), language: model.language)
+        return [.earn(request, receipt: receipt, traceId: nil)]
     }
 
     /// What the sale earns on: its amounts less the AM Cash discount given (`EarningRequest.earnedOn`).
@@ -202,10 +203,11 @@ enum OfferScreen {
         let request = earningRequest(sale, discount: discount)
         model.screen = .result(
             RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
-        // The receipt prints when the miles are known (or pending): `earned`.
-        // A sale without an approval gets a receipt of its earning alone (the miles or "pending").
-        guard let receipt else { return [.earn(request, receipt: Receipt.earning(card: sale.card, model: model), traceId: nil)] }
-        return [.earn(request, receipt: receipt, traceId: traceId)]
+        // The receipt prints when the miles are known (or pending): `earned`. It goes with the ISSUE saying
+        // "Miles earned: pending", as the journal records it before the ISSUE is sent, so a console that stops
+        // in between still has it to reprint. A sale without an approval gets a receipt of its earning alone.
+        let printed = receipt ?? Receipt.earning(card: sale.card, model: model)
+        return [.earn(request, receipt: Receipt.awaitingEarning(printed, language: model.language), traceId: receipt == nil ? nil : traceId)]
     }
 
     /// A register's sale earns too, once its discount is settled: declined or not sent, at once on the whole

@@ -1,0 +1,183 @@
+import AMCashAPI
+import AMCashConfiguration
+import AMCashDomain
+import AMCashJournal
+import AMCashSimulator
+import AMCashWire
+import ConsoleCore
+import ConsoleRuntime
+import ConsoleTestSupport
+import Foundation
+import ReceiptPrinterIO
+import ReceiptPrinting
+import Testing
+
+/// An approval's receipt is in the journal before its sale's ISSUE goes out: a console that stops while
+/// the ISSUE is with the host leaves it for the reprint, which prints it once, "Miles earned: pending";
+/// a console that goes on prints it once, with the host's miles, and leaves nothing to reprint. A real
+/// journal, the real simulator over a real socket, `update` and the real effect performer.
+@Suite struct HeldReceiptEffectsTests {
+    struct Till {
+        let simulator: SimulatorServer
+        let client: HostClient
+        let folder: String
+        let journal: Journal
+        let transactions: JournaledTransactions
+
+        static func open() async throws -> Till {
+            let simulator = try await SimulatorServer.start()
+            let client = HostClient(
+                settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-held-receipt-\(UUID())").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let journal = try Journal(path: folder + "/journal.sqlite")
+            let transactions = JournaledTransactions(journal: journal, host: client, builder: RequestBuilder(identity: .training))
+            return Till(simulator: simulator, client: client, folder: folder, journal: journal, transactions: transactions)
+        }
+
+        /// A console's effect performer over this till's journal: a new one is a console started again.
+        func console(printer: ReceiptPrinterSettings? = nil) -> ConsoleEffects {
+            ConsoleEffects(
+                journal: journal, transactions: transactions, host: client, builder: RequestBuilder(identity: .training),
+                receiptPath: folder + "/receipts.txt", asciiReceipts: false, supervisorPin: nil,
+                lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"), printer: printer)
+        }
+
+        var receipts: String { (try? String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)) ?? "" }
+
+        func close() async {
+            await client.shutdown()
+            await simulator.stop()
+        }
+    }
+
+    /// From the offer ($100.00, $20 of AM Cash) to APPROVED: performs every effect but the ISSUE, which it returns.
+    static func approve(_ model: inout Model, _ performer: ConsoleEffects) async throws -> Effect? {
+        let basket = Money(dollars: 100)
+        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
+        choice.select(Units(2))
+        model.screen = .offer(
+            Offer(sale: Sale(card: Fixtures.card, basket: basket, preTax: nil), inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        var time: Int64 = 0
+        _ = Fixtures.press(.enter, &model, &time)
+        var queue = Fixtures.press(.character("y"), &model, &time)
+        var issue: Effect?
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            if case .earn = effect {
+                issue = effect
+                continue
+            }
+            let box = ConsoleEffectsTests.MessageBox()
+            await performer.perform(effect) { box.append($0) }
+            for message in box.messages { queue += update(&model, message) }
+        }
+        return issue
+    }
+
+    /// The printer states among the messages, as "ok, N unprinted" or "PROBLEM, N unprinted".
+    static func printerStates(_ messages: [Msg]) -> [String] {
+        messages.compactMap { message in
+            guard case .printerState(let problem, let unprinted) = message else { return nil }
+            return "\(problem.map { "\($0)" } ?? "ok"), \(unprinted) unprinted"
+        }
+    }
+
+    static func count(_ text: String, in receipts: String) -> Int { receipts.components(separatedBy: text).count - 1 }
+
+    @Test func aConsoleThatStopsWhileTheIssueIsOutLeavesTheReceiptForOneReprintSayingPending() async throws {
+        let till = try await Till.open()
+        let console = till.console()
+        var model = Model(settings: Fixtures.settings)
+        let issue = try #require(try await Self.approve(&model, console), "the approval sends the sale's ISSUE")
+        guard case .result(let result) = model.screen, case .approved = result.outcome else {
+            Issue.record("not approved: \(model.screen)")
+            return await till.close()
+        }
+        // The host holds the ISSUE: the console's performer sends it; nothing reads its answer (the console stopped).
+        await till.simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .delay(.seconds(3)), scope: .collector("81000000001"))]))
+        let sending = Task { await console.perform(issue) { _ in } }
+        for _ in 0..<200 where (try till.journal.earnings().isEmpty) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try till.journal.earnings().map(\.state) == [.queued], "the ISSUE is journaled and with the host")
+        let recorded = try till.journal.unprintedReceipts()
+        #expect(recorded.count == 1 && recorded.first?.problem == UnprintedReceipt.awaitingEarning, "\(recorded)")
+        #expect(till.receipts.isEmpty, "nothing printed before the ISSUE ends")
+        // The running console's R leaves the held receipt alone, and does not count it as unprinted.
+        let box = ConsoleEffectsTests.MessageBox()
+        await console.perform(.reprintReceipts) { box.append($0) }
+        #expect(Self.printerStates(box.messages) == ["ok, 0 unprinted"], "\(box.messages)")
+        #expect(till.receipts.isEmpty)
+
+        // The console started again (the first never printed): the start-up check counts the receipt; R prints it, once.
+        let restarted = till.console()
+        let check = ConsoleEffectsTests.MessageBox()
+        await restarted.perform(.checkPrinter) { check.append($0) }
+        #expect(Self.printerStates(check.messages) == ["ok, 1 unprinted"], "\(check.messages)")
+        let again = ConsoleEffectsTests.MessageBox()
+        await restarted.perform(.reprintReceipts) { again.append($0) }
+        #expect(Self.printerStates(again.messages) == ["ok, 0 unprinted"], "\(again.messages)")
+        let receipts = till.receipts
+        #expect(Self.count("AIR MILES CASH REDEMPTION", in: receipts) == 1, "\(receipts)")
+        #expect(Self.count("Miles earned: pending", in: receipts) == 1 && Self.count("Miles earned:", in: receipts) == 1, "\(receipts)")
+        #expect(Self.count("Discount: $20.00", in: receipts) == 1, "the receipt of the discount given: \(receipts)")
+        #expect(try till.journal.unprintedReceiptCount() == 0)
+        await restarted.perform(.reprintReceipts) { _ in }
+        #expect(till.receipts == receipts, "a second R prints nothing more")
+        await sending.value
+        await till.close()
+    }
+
+    @Test func aConsoleThatGoesOnPrintsTheReceiptOnceWithTheHostsMilesAndKeepsNothing() async throws {
+        let till = try await Till.open()
+        let console = till.console()
+        var model = Model(settings: Fixtures.settings)
+        let issue = try #require(try await Self.approve(&model, console))
+        // While the ISSUE is out the receipt is recorded; when it ends, it prints with the miles and leaves the journal.
+        let box = ConsoleEffectsTests.MessageBox()
+        await console.perform(issue) { box.append($0) }
+        var printing: [Effect] = []
+        for message in box.messages { printing += update(&model, message) }
+        #expect(try till.journal.unprintedReceipts().count == 1, "recorded until the receipt with the miles prints")
+        for effect in printing { await console.perform(effect) { _ in } }
+        let receipts = till.receipts
+        #expect(Self.count("AIR MILES CASH REDEMPTION", in: receipts) == 1, "\(receipts)")
+        #expect(Self.count("Miles earned: 4", in: receipts) == 1 && Self.count("Miles earned:", in: receipts) == 1, "\(receipts)")
+        #expect(try till.journal.unprintedReceiptCount() == 0)
+        // Nothing is left for R or `amcash reprint`, in this console or the next.
+        await console.perform(.reprintReceipts) { _ in }
+        await till.console().perform(.reprintReceipts) { _ in }
+        #expect(till.receipts == receipts)
+        let rows = try await till.simulator.issuances()
+        #expect(rows.count == 1 && rows.first?.miles == 4, "\(rows)")
+        await till.close()
+    }
+
+    @Test func aReceiptThatDoesNotPrintWhenTheIssueEndsIsKeptOnceWithTheMiles() async throws {
+        let till = try await Till.open()
+        let emulator = PrinterEmulator(state: .paperOut)
+        try emulator.start(port: 0)
+        defer { emulator.stop() }
+        let console = till.console(
+            printer: ReceiptPrinterSettings(destination: .tcp(host: "127.0.0.1", port: emulator.port), deadlineMilliseconds: 400))
+        var model = Model(settings: Fixtures.settings)
+        let issue = try #require(try await Self.approve(&model, console))
+        let box = ConsoleEffectsTests.MessageBox()
+        await console.perform(issue) { box.append($0) }
+        var printing: [Effect] = []
+        for message in box.messages { printing += update(&model, message) }
+        let states = ConsoleEffectsTests.MessageBox()
+        for effect in printing { await console.perform(effect) { states.append($0) } }
+        #expect(Self.printerStates(states.messages) == ["paperOut, 1 unprinted"], "\(states.messages)")
+        // One row, no longer pending: the receipt with the host's miles, for R once the paper is in.
+        let kept = try till.journal.unprintedReceipts()
+        #expect(kept.count == 1 && kept.first?.problem == PrinterProblem.paperOut.rawValue, "\(kept)")
+        let document = try JSONDecoder().decode(ReceiptDocument.self, from: try #require(kept.first).document)
+        #expect(document.textLines.filter { $0.hasPrefix("Miles earned:") } == ["Miles earned: 4"], "\(document.textLines)")
+        emulator.state = .ready
+        let again = ConsoleEffectsTests.MessageBox()
+        await console.perform(.reprintReceipts) { again.append($0) }
+        #expect(Self.printerStates(again.messages) == ["ok, 0 unprinted"], "\(again.messages)")
+        #expect(emulator.waitForJobs(1).count == 1, "printed once")
+        await till.close()
+    }
+}
