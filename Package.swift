@@ -403,7 +403,7 @@ let package = Package(
             // The client, for the 50 terminals of the training-centre test (in this process: 50 processes starve the suite).
             dependencies: [
                 "amcash", "ScratchPostgres", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
-                "AMCashDomain", "FuzzSupport",
+                "AMCashDomain", "AMCashJournal", "FuzzSupport", "ReceiptPrinting",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
                 "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

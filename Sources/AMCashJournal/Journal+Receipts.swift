@@ -19,6 +19,16 @@ extension UnprintedReceipt {
     /// the console prints it with the host's miles when the ISSUE ends and removes the row; a row left
     /// with this reason belongs to a console that stopped in between, and a reprint prints it as it is.
     public static let awaitingEarning = "awaitingEarning"
+
+    /// How long a console may still be waiting on the ISSUE of a receipt it recorded `awaitingEarning`
+    /// (the earning lane and the ISSUE's own tries, with room to spare): `amcash reprint` leaves a
+    /// younger one to that console, so the receipt does not print twice.
+    public static let awaitingEarningHold: TimeInterval = 120
+
+    /// Whether a console may still print this receipt itself at `now`.
+    public func mayStillBePrintedByItsConsole(at now: Date) -> Bool {
+        problem == Self.awaitingEarning && now.timeIntervalSince(createdAt) < Self.awaitingEarningHold
+    }
 }
 
 extension Journal {

@@ -56,7 +56,11 @@ struct ReprintCommand: ParsableCommand {
         let configuration = try HostSession.configuration(host)
         let journal = try Journal(path: HostSession.journalPath(configuration, environment: ProcessInfo.processInfo.environment))
         let printer = try CommandReceipts.printer(configuration)
-        let kept = try journal.unprintedReceipts()
+        let now = ProcessClock.now()
+        let all = try journal.unprintedReceipts()
+        // A receipt a running console still waits on (its sale's ISSUE is out) is that console's to print.
+        let kept = all.filter { !$0.mayStillBePrintedByItsConsole(at: now) }
+        let held = all.count - kept.count
         if status {
             let condition =
                 switch printer.condition() {
@@ -77,5 +81,9 @@ struct ReprintCommand: ParsableCommand {
             try journal.receiptPrinted(id: receipt.id)
         }
         Swift.print("\(kept.count) receipt(s) printed")
+        if held > 0 {
+            let seconds = Int(UnprintedReceipt.awaitingEarningHold)
+            Swift.print("\(held) receipt(s) left to the console still waiting on the sale's miles; run again in \(seconds) s if it stopped")
+        }
     }
 }
