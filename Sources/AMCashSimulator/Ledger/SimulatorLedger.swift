@@ -87,8 +87,7 @@ final class SimulatorLedger: LedgerBooks {
         _ request: Components.Schemas.InquireRequest, db: Database,
         now: Date
     ) throws -> (Int, Components.Schemas.InquireResponse) {
-        let account = try Account.fetch(request.collectorNumber, db)
-        let used = try account.map { try Self.usedUnits($0.number, day: ProgramDay.redemptionDay(at: now), db) } ?? 0
+        let (account, used) = try Self.accountAndUsage(request.collectorNumber, day: ProgramDay.redemptionDay(at: now), db)
         return HostRules.inquiry(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now)
     }
 
@@ -107,9 +106,8 @@ final class SimulatorLedger: LedgerBooks {
         _ request: Components.Schemas.RedeemRequest, db: Database,
         now: Date
     ) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
-        let account = try Account.fetch(request.collectorNumber, db)
         let day = ProgramDay.redemptionDay(at: now)
-        let used = try account.map { try Self.usedUnits($0.number, day: day, db) } ?? 0
+        let (account, used) = try Self.accountAndUsage(request.collectorNumber, day: day, db)
         switch HostRules.redemption(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now) {
         case .answered(let status, let body):
             return (status, body, nil)
@@ -381,6 +379,23 @@ final class SimulatorLedger: LedgerBooks {
         try Int.fetchOne(
             db.cachedStatement(sql: "SELECT units FROM daily_usage WHERE number = ? AND day = ?"),
             arguments: [number, day.description]) ?? 0
+    }
+
+    /// A collector's account and the units it redeemed on `day`: one indexed read instead of two, on
+    /// the path every INQUIRE and REDEEM takes inside the ledger's (serialised) write transaction.
+    private static func accountAndUsage(_ number: String, day: ProgramDay, _ db: Database) throws -> (Account?, Int) {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT a.cash, a.dream, a.behaviour, u.units FROM accounts AS a
+                        LEFT JOIN daily_usage AS u ON u.number = a.number AND u.day = ?
+                        WHERE a.number = ?
+                        """), arguments: [day.description, number])
+        else { return (nil, 0) }
+        let account = Account(
+            number: number, cash: row[0], dream: row[1], behaviour: TestCollector.Behaviour(rawValue: row[2]) ?? .normal)
+        return (account, (row[3] as Int?) ?? 0)
     }
 
     private static func addUsage(_ units: Int, number: String, day: String, _ db: Database) throws {
