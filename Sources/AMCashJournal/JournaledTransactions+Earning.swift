@@ -96,7 +96,7 @@ extension JournaledTransactions {
         if crashPoints { crash(.afterRequestSent) }
         let exchange = await host.issuance(entry.call)
         if crashPoints { crash(.afterResponseRead) }
-        let (state, status, reply, failure) = Self.classify(exchange)
+        let (state, status, reply, failure) = Self.classify(exchange, operation: entry.call.operation)
         // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes; a pending one is asked again on its own schedule.
         let pause =
             entry.state == .accepted || state == .accepted
@@ -122,22 +122,26 @@ extension JournaledTransactions {
         return !(entry.lastFailure ?? "").contains("nothing was sent")
     }
 
-    static func miles(of reply: IssuanceReplyBody?) -> Int? {
-        guard let reply else { return nil }
-        return reply.totalMiles ?? reply.issuances.reduce(0) { $0 + $1.milesAmount }
-    }
+    /// The miles an answer carries: its `totalMiles`, and nothing else — a missing or unreadable total is
+    /// "no miles known" (nil), never 0 and never a sum of lines the host did not total.
+    static func miles(of reply: IssuanceReplyBody?) -> Int? { reply?.totalMiles }
 
     /// An exchange's meaning for the journal: the state, the HTTP status, the body read, and why it is still queued.
-    static func classify(_ exchange: IssuanceExchange) -> (EarningState, Int?, IssuanceReplyBody?, String?) {
+    /// Strict (review s9 #2): a 200 is issued only with `responseCode` 0000, status `ISSUED` and a readable
+    /// `totalMiles`; a 200 `PENDING` is pending (accepted); any other 200 — unreadable, without miles, or
+    /// carrying a decline code the contract does not document in a 200 — stays queued as unknown and is sent
+    /// again with the same key, which the host answers from what it stored. CALCULATE (no status) needs 0000
+    /// and `totalMiles`.
+    static func classify(_ exchange: IssuanceExchange, operation: IssuanceOperation = .issue) -> (
+        EarningState, Int?, IssuanceReplyBody?, String?
+    ) {
         switch exchange {
         case .notSent(let failure): return (.queued, nil, nil, failure.description)
         case .unknown(let failure): return (.queued, nil, nil, failure.description)
         case .answered(let status, let data):
             let reply = try? IssuanceReplyBody(json: IssuanceJSON.parse(data))
             switch status {
-            case 200:
-                guard let reply, miles(of: reply) != nil else { return (.queued, status, nil, "an answer without miles (HTTP 200)") }
-                return (.issued, status, reply, nil)
+            case 200: return classifySuccess(reply, operation: operation)
             case 202: return (.accepted, status, reply, nil)
             case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
                 return (.queued, status, reply, "another transaction for this collector was in progress")
@@ -149,11 +153,38 @@ extension JournaledTransactions {
         }
     }
 
+    /// The `responseCode` of an approval, as in AM Cash.
+    static let approvedResponseCode = "0000"
+
+    /// A 200 read strictly (see `classify`).
+    private static func classifySuccess(_ reply: IssuanceReplyBody?, operation: IssuanceOperation) -> (
+        EarningState, Int?, IssuanceReplyBody?, String?
+    ) {
+        guard let reply else { return (.queued, 200, nil, "an unreadable answer (HTTP 200): not known to be issued") }
+        let code = reply.responseCode
+        if reply.status == IssuanceDecisions.statusPending, code == nil || code == IssuanceDecisions.pendingResponseCode {
+            return (.accepted, 200, reply, nil)
+        }
+        guard code == Self.approvedResponseCode else {
+            return (
+                .queued, 200, reply,
+                "HTTP 200 with responseCode \(code ?? "none")\(reply.message.map { " (\($0))" } ?? ""): not known to be issued"
+            )
+        }
+        guard operation == .calculate || reply.status == IssuanceDecisions.statusIssued else {
+            return (.queued, 200, reply, "HTTP 200 with status \(reply.status ?? "none"): not known to be issued")
+        }
+        guard miles(of: reply) != nil else { return (.queued, 200, reply, "an answer without miles (HTTP 200): not known to be issued") }
+        return (.issued, 200, reply, nil)
+    }
+
     /// What the till may report for a row.
     static func outcome(of entry: EarningEntry) -> EarningOutcome {
         switch entry.state {
         case .issued:
-            return .earned(miles: entry.miles ?? 0, confirmationNumber: entry.confirmationNumber, lines: [])
+            // Never "0" for "no miles known": a row without the host's miles is pending.
+            guard let miles = entry.miles else { return .pending(reason: "the host's miles are not known") }
+            return .earned(miles: miles, confirmationNumber: entry.confirmationNumber, lines: [])
         case .accepted: return .pending(reason: "the host accepted it; the miles post later")
         case .queued: return .pending(reason: entry.lastFailure ?? "not answered yet")
         case .refused: return .refused(code: entry.responseCode, message: entry.lastFailure ?? "refused by the host")
@@ -162,9 +193,11 @@ extension JournaledTransactions {
 
     /// A CALCULATE's answer as an outcome (nothing journaled).
     static func outcome(of exchange: IssuanceExchange) -> (outcome: EarningOutcome, reply: IssuanceReplyBody?) {
-        let (state, _, reply, failure) = classify(exchange)
+        let (state, _, reply, failure) = classify(exchange, operation: .calculate)
         switch state {
-        case .issued: return (.earned(miles: miles(of: reply) ?? 0, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
+        case .issued:
+            guard let miles = miles(of: reply) else { return (.pending(reason: "no miles in the answer"), reply) }
+            return (.earned(miles: miles, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
         case .accepted, .queued: return (.pending(reason: failure ?? "no answer"), reply)
         case .refused: return (.refused(code: reply?.responseCode, message: failure ?? "refused"), reply)
         }

@@ -243,3 +243,51 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #2: a 200 is issued only with 0000, `ISSUED` and the host's `totalMiles`. The answers are the
+/// real simulator's over a real socket, each changed in one field as an odd host would send it.
+@Suite struct StrictEarningAnswerTests {
+    @Test func aSuccessWithoutMilesOrWithADeclineOrPendingIsNeverPrintedAsIssued() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        let row = try #require(try journal.earnings().first)
+        #expect(earning.outcome.exitStatus == 0)
+        guard case .answered(200, let data) = await client.issuance(row.call) else {
+            Issue.record("the replay of an issued earning must be a 200")
+            return
+        }
+        let real = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(real["totalMiles"] as? Int == 5)
+        func answer(_ change: (inout [String: Any]) -> Void) throws -> IssuanceExchange {
+            var fields = real
+            change(&fields)
+            return .answered(status: 200, body: try JSONSerialization.data(withJSONObject: fields))
+        }
+        // The real answer: issued with the host's miles.
+        let (issued, _, reply, _) = JournaledTransactions.classify(.answered(status: 200, body: data))
+        #expect(issued == .issued)
+        #expect(JournaledTransactions.miles(of: reply) == 5)
+        // No totalMiles (the lines still there): not issued, and never "0 miles".
+        let (noMiles, _, noMilesReply, why) = JournaledTransactions.classify(try answer { $0["totalMiles"] = nil })
+        #expect(noMiles == .queued, "a 200 without miles is unknown, resent with the same key")
+        #expect(JournaledTransactions.miles(of: noMilesReply) == nil)
+        #expect(why?.contains("not known to be issued") == true)
+        // A decline code in a 200 (the contract documents refusals as 400 only): unknown, not issued, not refused.
+        #expect(JournaledTransactions.classify(try answer { $0["responseCode"] = "0035" }).0 == .queued)
+        // A 200 saying PENDING: pending.
+        #expect(JournaledTransactions.classify(try answer { $0["status"] = "PENDING" }).0 == .accepted)
+        // A 200 with no status, or an unreadable body: unknown.
+        #expect(JournaledTransactions.classify(try answer { $0["status"] = nil }).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 200, body: Data("<html>ok</html>".utf8))).0 == .queued)
+        // A row issued without miles is reported pending, never "0".
+        var noMilesRow = row
+        noMilesRow.miles = nil
+        #expect(JournaledTransactions.outcome(of: noMilesRow).exitStatus == 3)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
