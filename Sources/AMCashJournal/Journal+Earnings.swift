@@ -13,8 +13,12 @@ public enum EarningState: String, Sendable, Hashable, CaseIterable {
     /// The host accepted it and the miles post later (202): the same call is sent again now and then
     /// (`IssuanceDecisions.pendingIsLearnedByReplay`) until the host answers it issued or refused.
     case accepted
-    /// The host refused it (400 and the like): not retried.
+    /// The host refused it (400): not retried.
     case refused
+    /// Never answered while the host surely held its key (`JournaledTransactions.mayAskAgain`): not sent
+    /// again — a resend the host no longer recognises could earn twice. The collector may not have earned:
+    /// a person asks AIR MILES (the back office lists it with the earnings never answered).
+    case exception
 
     /// What the receipt may say: miles only once issued; otherwise pending (or nothing, refused).
     public var isPending: Bool { self == .queued || self == .accepted }
@@ -153,6 +157,20 @@ extension Journal {
                 return current
             }
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Ends a queued earning that may no longer be sent (review s9 #1): it becomes an exception with
+    /// `reason`, is never sent again, and is no longer pending. A row already answered is left as it is.
+    public func recordEarningException(_ id: Int64, reason: String, at now: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET state = 'exception', lastFailure = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
         }
     }
 

@@ -72,6 +72,10 @@ extension JournaledTransactions {
         var answered = 0
         var waiting = 0
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
+            guard mayAskAgain(entry) else {
+                _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
+                continue
+            }
             let after = await attemptOnce(entry, host: host)
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
@@ -83,11 +87,20 @@ extension JournaledTransactions {
         return (answered, waiting)
     }
 
-    /// A pending earning is asked again only while the host surely still holds its key: past the key
-    /// retention a replay could be taken for a new earning (miles twice). Then it stays pending, and the
-    /// back office lists it as pending too long.
+    /// The one rule for sending an earning again (a queued one resent, a pending one asked again): only
+    /// while the host surely still holds its key — before three quarters of `idempotencyRetentionHours`
+    /// from when it was journaled. Past it a resend could be taken for a new earning (miles twice): a queued
+    /// row becomes an exception (`EarningState.exception`), a pending one (202) stays pending and the back
+    /// office lists it as pending too long.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
         now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+    }
+
+    /// What an earning that is no longer sent says to the supervisor.
+    func exceptionReason(_ entry: EarningEntry) -> String {
+        let hours = Int(replayRetention / 3600)
+        return "may not have earned: ask AIR MILES (never answered within 3/4 of the host's \(hours) h key retention; "
+            + "not sent again, a resend could earn twice; last: \(entry.lastFailure ?? "no answer"))"
     }
 
     /// Sends the row's call once and journals what came back. A row the journal cannot update stays queued.
@@ -188,6 +201,7 @@ extension JournaledTransactions {
         case .accepted: return .pending(reason: "the host accepted it; the miles post later")
         case .queued: return .pending(reason: entry.lastFailure ?? "not answered yet")
         case .refused: return .refused(code: entry.responseCode, message: entry.lastFailure ?? "refused by the host")
+        case .exception: return .pending(reason: entry.lastFailure ?? "may not have earned: ask AIR MILES")
         }
     }
 
@@ -198,7 +212,7 @@ extension JournaledTransactions {
         case .issued:
             guard let miles = miles(of: reply) else { return (.pending(reason: "no miles in the answer"), reply) }
             return (.earned(miles: miles, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
-        case .accepted, .queued: return (.pending(reason: failure ?? "no answer"), reply)
+        case .accepted, .queued, .exception: return (.pending(reason: failure ?? "no answer"), reply)
         case .refused: return (.refused(code: reply?.responseCode, message: failure ?? "refused"), reply)
         }
     }

@@ -291,3 +291,43 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #1: a queued earning is resent only while the host surely still holds its key (three quarters
+/// of the key retention, the rule a pending one follows); then it is an exception, never sent again.
+@Suite struct EarningKeyRetentionTests {
+    @Test func aQueuedEarningIsNotResentAfterTheHostMayHaveForgottenItsKey() async throws {
+        let collector = "81000000013"
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
+        options.keyRetention = .seconds(3600)
+        options.tokenLifetime = .seconds(86_400)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(
+            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: 1, now: { clock.now })
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(earning.outcome.exitStatus == 3, "every answer was lost: pending")
+        #expect(try await simulator.issuances().count == 1)
+        // The host is back after the key retention: a resend would be a new earning. Not sent: an exception.
+        await simulator.injectFaults(FaultPlan())
+        clock.advance(61 * 60)
+        _ = try await transactions.forwardEarnings()
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .exception)
+        #expect(row.lastFailure?.contains("may not have earned: ask AIR MILES") == true)
+        #expect(try await simulator.issuances().count == 1, "earned once: nothing resent past the key retention")
+        #expect(try transactions.pendingCount() == 0)
+        #expect(JournaledTransactions.outcome(of: row).exitStatus == 3, "reported pending, never as miles")
+        // Never sent again, and the back office sees it as an earning never answered, with the reason.
+        clock.advance(3600)
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().first?.attempts == row.attempts)
+        let forwarded = try #require(try journal.earningChangesToForward(limit: 10).last)
+        #expect(forwarded.state == .queued)
+        #expect(forwarded.lastFailure?.contains("may not have earned") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
