@@ -156,10 +156,18 @@ extension JournaledTransactions {
             switch status {
             case 200: return classifySuccess(reply, operation: operation)
             case 202: return (.accepted, status, reply, nil)
-            case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
-                return (.queued, status, reply, "another transaction for this collector was in progress")
-            case 400, 401, 403, 404, 409, 422:
+            // Only a 400 (the request is wrong) is a refusal, as the contract documents. Any other answer
+            // applied nothing that the till knows of and must not lose the earning (review s9 #8): it stays
+            // queued with its backoff until answered, or until it becomes an exception (`mayAskAgain`).
+            case 400:
                 return (.refused, status, reply, reply?.message ?? "HTTP \(status)")
+            case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
+                return (.queued, status, reply, "HTTP 409 (0094): another transaction for this collector was in progress; nothing applied")
+            case 409:
+                return (
+                    .queued, status, reply,
+                    "HTTP 409: the host holds this key with another body\(reply?.message.map { " (\($0))" } ?? ""); nothing applied"
+                )
             default:
                 return (.queued, status, reply, reply?.message.map { "HTTP \(status): \($0)" } ?? "HTTP \(status)")
             }

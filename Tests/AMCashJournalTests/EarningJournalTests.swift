@@ -331,3 +331,43 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #8: only a 400 refuses an earning. A 409 (with or without 0094), a 403 or a 404 applied nothing:
+/// the earning stays queued and is sent again (same key, same body) once the host answers it.
+@Suite struct EarningNotRefusedTests {
+    @Test func aConflictKeepsTheEarningQueuedAndItEarnsOnceAnswered() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):409")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(earning.outcome.exitStatus == 3, "a 409 applied nothing: pending, not refused (got \(earning.outcome))")
+        let queued = try #require(try journal.earnings().first)
+        #expect(queued.state == .queued)
+        #expect(queued.httpStatus == 409)
+        #expect(queued.lastFailure?.contains("another body") == true)
+        #expect(queued.lastFailure?.contains("0094") == false, "no 0094: not called a parallel transaction")
+        #expect(try await simulator.issuances().isEmpty)
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(row.miles == 5)
+        #expect(row.idempotencyKey == queued.idempotencyKey && row.body == queued.body)
+        #expect(try await simulator.issuances().count == 1, "earned once")
+
+        // The same for a 403 or a 404 (the host's real 400 body with the status changed); a 400 refuses.
+        let body = Data(#"{"responseCode":"0035","message":"no"}"#.utf8)
+        #expect(JournaledTransactions.classify(.answered(status: 403, body: body)).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 404, body: body)).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 400, body: body)).0 == .refused)
+        let busy = JournaledTransactions.classify(.answered(status: 409, body: Data(#"{"responseCode":"0094"}"#.utf8)))
+        #expect(busy.0 == .queued)
+        #expect(busy.3?.contains("another transaction for this collector") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
