@@ -174,6 +174,34 @@ extension Journal {
         }
     }
 
+    /// Keeps a queued earning waiting without sending it (a RETURN behind its sale's unanswered ISSUE):
+    /// says why, and when to look again. Nothing else changes.
+    public func recordEarningHeld(_ id: Int64, reason: String, nextAttemptAt: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET lastFailure = ?, nextAttemptAt = ? WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), nextAttemptAt, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
+    /// Refuses a queued earning the till will not send (a RETURN whose sale's ISSUE was refused): never sent,
+    /// so no HTTP status and no attempt; `reason` says why.
+    public func recordEarningRefusedUnsent(_ id: Int64, reason: String, at now: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET state = 'refused', lastFailure = ?, answeredAt = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), now, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
     /// The earnings the host accepted (202) whose miles have not been confirmed: all of them, or only
     /// those due to be asked again at `now`.
     public func acceptedEarnings(dueAt now: Date? = nil) throws(JournalError) -> [EarningEntry] {

@@ -53,6 +53,9 @@ extension JournaledTransactions {
         // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
         var current = entry
         crash(.afterIntentCommit)
+        if let held = notToSend(current) {
+            return Earning(entry: held, outcome: Self.outcome(of: held), checkoutTransactionId: held.checkoutTransactionId, traceId: held.traceId)
+        }
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
             current = await attemptOnce(current, host: host, crashPoints: attempt == 0)
             guard current.state == .queued, Self.resendInLane(current) else { break }
@@ -76,6 +79,10 @@ extension JournaledTransactions {
                 _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
                 continue
             }
+            if let held = notToSend(entry) {
+                if held.state == .queued { waiting += 1 } else { answered += 1 }
+                continue
+            }
             let after = await attemptOnce(entry, host: host)
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
@@ -94,6 +101,34 @@ extension JournaledTransactions {
     /// office lists it as pending too long.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
         now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+    }
+
+    /// A RETURN is not sent while the ISSUE of the sale it names is unanswered in this journal (review s9
+    /// #3): sent before it, the host refuses it (it knows no such sale) and the ISSUE posts later — the
+    /// collector would keep the miles of returned goods. Held (queued, not sent) while that ISSUE is
+    /// queued, pending or an exception; refused, unsent, if that ISSUE was refused. Returns the row as
+    /// journaled when it must not be sent now, nil when it may go (any ISSUE, a RETURN of a sale issued or
+    /// not in this journal).
+    func notToSend(_ entry: EarningEntry) -> EarningEntry? {
+        guard entry.kind == "RETURN", let original = entry.originalCheckoutTransactionId,
+            let sale = try? journal.earning(checkoutTransactionId: original), sale.kind == "ISSUE", sale.id != entry.id
+        else { return nil }
+        do {
+            switch sale.state {
+            case .issued: return nil
+            case .queued, .accepted, .exception:
+                return try journal.recordEarningHeld(
+                    entry.id, reason: "held: the sale's ISSUE \(original) is not answered yet; the return is sent once it is",
+                    nextAttemptAt: now().addingTimeInterval(5))
+            case .refused:
+                return try journal.recordEarningRefusedUnsent(
+                    entry.id, reason: "the sale's ISSUE \(original) was refused: it earned no miles, so none are given back", at: now())
+            }
+        } catch {
+            var unchanged = entry
+            unchanged.lastFailure = "held: the journal could not record it (\(error))"
+            return unchanged
+        }
     }
 
     /// What an earning that is no longer sent says to the supervisor.

@@ -371,3 +371,52 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #3: a RETURN is not sent while the ISSUE of the sale it names is not answered in this journal;
+/// it goes once that ISSUE is issued (or is refused with it).
+@Suite struct ReturnHeldBehindItsSaleTests {
+    @Test func aReturnWaitsForItsSalesQueuedIssue() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):5xx")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(collector)
+        let sale = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(sale.outcome.exitStatus == 3, "the host failed: the ISSUE is queued")
+        await simulator.injectFaults(FaultPlan())
+        // The host is back, but the sale's ISSUE is still queued here: the RETURN is held, not sent.
+        let back = await transactions.returnSale(
+            EarningRequest(
+                card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+                originalCheckoutTransactionId: sale.checkoutTransactionId))
+        #expect(back.outcome.exitStatus == 3, "held behind its sale: pending, got \(back.outcome)")
+        let held = try #require(try journal.earnings().last)
+        #expect(held.kind == "RETURN")
+        #expect(held.state == .queued)
+        #expect(held.attempts == 0, "not sent")
+        #expect(held.lastFailure?.contains("held") == true)
+        #expect(try await simulator.issuances().isEmpty)
+        // One pass: the ISSUE is answered first, then its RETURN goes: earned, then given back.
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().map(\.state) == [.issued, .issued])
+        #expect(try await simulator.issuances().map(\.miles) == [5, -5])
+
+        // A return of a sale the host refused is refused with it, without being sent.
+        let refusedCard = EarningJournalTests.card("81000000016")
+        let refusedSale = await transactions.earn(
+            EarningRequest(card: refusedCard, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(refusedSale.outcome.exitStatus == 1)
+        let refusedBack = await transactions.returnSale(
+            EarningRequest(
+                card: refusedCard, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+                originalCheckoutTransactionId: refusedSale.checkoutTransactionId))
+        #expect(refusedBack.outcome.exitStatus == 1)
+        let refusedRow = try #require(try journal.earnings().last)
+        #expect(refusedRow.state == .refused && refusedRow.attempts == 0)
+        #expect(refusedRow.lastFailure?.contains("was refused: it earned no miles") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
