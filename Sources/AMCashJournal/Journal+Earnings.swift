@@ -46,6 +46,11 @@ public struct EarningEntry: Sendable, Hashable {
     public var lastFailure: String?
     public var answeredAt: Date?
     public var nextAttemptAt: Date?
+    /// The salted hash of the collector number (as redemption rows carry it): one call per collector at a time.
+    public var cardKey: String?
+    /// Who is sending it right now (a lane or a recovery pass, in this or another process), and until when.
+    public var leaseHolder: String?
+    public var leaseUntil: Date?
 
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
@@ -73,6 +78,9 @@ public struct EarningEntry: Sendable, Hashable {
         lastFailure = row["lastFailure"]
         answeredAt = row["answeredAt"]
         nextAttemptAt = row["nextAttemptAt"]
+        cardKey = row.hasColumn("cardKey") ? row["cardKey"] : nil
+        leaseHolder = row.hasColumn("leaseHolder") ? row["leaseHolder"] : nil
+        leaseUntil = row.hasColumn("leaseUntil") ? row["leaseUntil"] : nil
     }
 }
 
@@ -103,9 +111,69 @@ extension Journal {
         }
     }
 
+    /// Version 12 (review s9 #4): an earning carries its collector's card key and a lease, so one ISSUE or
+    /// RETURN is sent by one lane or pass at a time across processes, never while a REDEEM or REVERSE of its
+    /// collector is with the host, and no REDEEM or REVERSE is sent while it is.
+    static func leaseEarnings(_ db: Database) throws {
+        try db.alter(table: "earnings") { table in
+            table.add(column: "cardKey", .text)
+            table.add(column: "leaseHolder", .text)
+            table.add(column: "leaseUntil", .datetime)
+        }
+        try db.create(index: "earnings_cardKey", on: "earnings", columns: ["cardKey"])
+        for row in try Row.fetchAll(db, sql: "SELECT id, body FROM earnings WHERE state IN ('queued', 'accepted')") {
+            let body: Data = row["body"]
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE earnings SET cardKey = ? WHERE id = ?", arguments: [try Journal.cardKey(db, body: body), id])
+        }
+    }
+
+    /// An ISSUE or RETURN of this collector under a live lease (being sent by a lane or a pass).
+    static func liveEarning(_ db: Database, cardKey: String?, at now: Date) throws -> EarningEntry? {
+        guard let cardKey else { return nil }
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM earnings WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", arguments: [cardKey, now]
+        )
+        .map(EarningEntry.init(row:))
+        .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
+    }
+
+    /// Takes a queued or pending earning for `holder` to send it now, for `seconds`: nil, and nothing
+    /// changed, when it is settled, when another live holder has it (a lane or a pass, in this process or
+    /// another), when another earning of its collector is being sent, or when a REDEEM or REVERSE of its
+    /// collector is with the host — one transaction per collector at a time (review s9 #4).
+    public func takeEarning(_ id: Int64, for holder: LeaseHolder, at now: Date, for seconds: TimeInterval) throws(JournalError)
+        -> EarningEntry?
+    {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else { return nil }
+            let entry = EarningEntry(row: row)
+            guard entry.state == .queued || entry.state == .accepted else { return nil }
+            if entry.leaseHolder != holder.description, LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) {
+                return nil
+            }
+            if let other = try Journal.liveEarning(db, cardKey: entry.cardKey, at: now), other.id != id { return nil }
+            if try Journal.redemptionInFlight(db, cardKey: entry.cardKey, at: now) != nil { return nil }
+            try db.execute(
+                sql: "UPDATE earnings SET leaseHolder = ?, leaseUntil = ? WHERE id = ?",
+                arguments: [holder.description, now.addingTimeInterval(seconds), id])
+            return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Gives a taken earning back (its lane or pass is done with it).
+    public func releaseEarning(_ id: Int64) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "UPDATE earnings SET leaseHolder = NULL, leaseUntil = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
     /// Records an ISSUE or RETURN about to be sent; committed (synchronous = FULL) before anything goes out.
+    /// With a `holder`, it is leased to that lane for `leaseSeconds` from the start (no pass of any process
+    /// sends it meanwhile, and no REDEEM of its collector is sent).
     public func recordEarningIntent(
-        _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date
+        _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
+        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane
     ) throws(JournalError) -> EarningEntry {
         guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
             throw .illegalTransition("only ISSUE and RETURN, with a key, are journaled")
@@ -114,11 +182,13 @@ extension Journal {
             try db.execute(
                 sql: """
                     INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
-                        createdAt, state, attempts, nextAttemptAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)
+                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
                     call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
+                    try Journal.cardKey(db, body: call.body), holder?.description, holder.map { _ in now.addingTimeInterval(leaseSeconds) },
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }

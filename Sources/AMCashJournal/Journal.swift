@@ -114,6 +114,8 @@ public final class Journal: Sendable {
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
                 throw JournalError.collectorBusy(traceId: busy.traceId)
             }
+            // An ISSUE or RETURN of this collector with the host (review s9 #4): one transaction at a time.
+            if let busy = try Journal.liveEarning(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
             if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
                 throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
             }
@@ -233,6 +235,7 @@ public final class Journal: Sendable {
             if let states, !states.contains(entry.state) || entry.awaitingFile { return nil }
             if LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) { return nil }
             if let key = entry.cardKey, let other = try Journal.liveRow(db, cardKey: key, at: now), other.id != id { return nil }
+            if try Journal.liveEarning(db, cardKey: entry.cardKey, at: now) != nil { return nil }
             entry.leaseHolder = holder.description
             entry.leaseUntil = now.addingTimeInterval(leases.recovery)
             try Journal.update(db, entry)
@@ -389,6 +392,7 @@ public final class Journal: Sendable {
                 try Journal.update(db, redemption)
             }
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
+            if let busy = try Journal.liveEarning(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
             var entry = try Journal.insert(
                 db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
                 nextAttemptAt: now, cardKey: cardKey, now: now)
@@ -806,9 +810,21 @@ public final class Journal: Sendable {
             .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
     }
 
+    /// A REDEEM or REVERSE of this collector with the host right now (a live lease on a row being sent,
+    /// resent or voided): an earning of the collector waits for it (review s9 #4). An approval waiting to be
+    /// shown is not with the host.
+    static func redemptionInFlight(_ db: Database, cardKey: String?, at now: Date) throws -> JournalEntry? {
+        guard let cardKey else { return nil }
+        return try fetchAll(
+            db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ? AND state IN ('sending', 'unknown', 'voiding', 'reversing')",
+            [cardKey, now]
+        )
+        .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
+    }
+
     /// A salted hash of the collector number in a request body: tells two calls for one collector
     /// apart without another copy of the number.
-    private static func cardKey(_ db: Database, body: Data) throws -> String? {
+    static func cardKey(_ db: Database, body: Data) throws -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let digits = object["collectorNumber"] as? String
         else { return nil }
@@ -979,6 +995,9 @@ public final class Journal: Sendable {
         }
         migrator.registerMigration("v11: earnings forwarded to the back office") { db in
             try Journal.forwardEarnings(db)
+        }
+        migrator.registerMigration("v12: earnings leased per collector") { db in
+            try Journal.leaseEarnings(db)
         }
         return migrator
     }

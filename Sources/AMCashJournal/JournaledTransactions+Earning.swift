@@ -36,6 +36,7 @@ extension JournaledTransactions {
                 entry: nil, outcome: .refused(code: nil, message: "this host does not serve Issuance"), checkoutTransactionId: nil, traceId: nil)
         }
         let entry: EarningEntry
+        let holder = LeaseHolder()
         do {
             let traceId = try journal.nextTraceId()
             let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
@@ -44,7 +45,8 @@ extension JournaledTransactions {
                 operation: operation, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString,
                 maskedCard: request.card.number.masked)
             entry = try journal.recordEarningIntent(
-                call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now())
+                call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),
+                holder: holder, leaseSeconds: leases.inLane)
         } catch {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
@@ -53,7 +55,16 @@ extension JournaledTransactions {
         // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
         var current = entry
         crash(.afterIntentCommit)
-        if let held = notToSend(current) {
+        // One transaction per collector (review s9 #4): not while a REDEEM or REVERSE of the collector is with the host.
+        var held = notToSend(current)
+        if held == nil, (try? journal.takeEarning(current.id, for: holder, at: now(), for: leases.inLane)) == nil {
+            held =
+                (try? journal.recordEarningHeld(
+                    current.id, reason: "held: another transaction for this collector is with AIR MILES; sent when it ends",
+                    nextAttemptAt: now().addingTimeInterval(5))) ?? current
+        }
+        if let held {
+            try? journal.releaseEarning(held.id)
             return Earning(entry: held, outcome: Self.outcome(of: held), checkoutTransactionId: held.checkoutTransactionId, traceId: held.traceId)
         }
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
@@ -61,6 +72,7 @@ extension JournaledTransactions {
             guard current.state == .queued, Self.resendInLane(current) else { break }
             if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
         }
+        try? journal.releaseEarning(current.id)
         return Earning(
             entry: current, outcome: Self.outcome(of: current), checkoutTransactionId: current.checkoutTransactionId, traceId: current.traceId)
     }
@@ -74,21 +86,35 @@ extension JournaledTransactions {
         guard let host = host as? any IssuanceHost else { return (0, try journal.queuedEarnings().count) }
         var answered = 0
         var waiting = 0
+        // Each row is taken before it is sent (review s9 #4): never one a lane or another pass — in this process
+        // or another — is sending, nor while a call of its collector is with the host; it waits for a later pass.
+        let holder = LeaseHolder()
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
             guard mayAskAgain(entry) else {
                 _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
                 continue
             }
-            if let held = notToSend(entry) {
+            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
+                waiting += 1
+                continue
+            }
+            if let held = notToSend(taken) {
+                try journal.releaseEarning(entry.id)
                 if held.state == .queued { waiting += 1 } else { answered += 1 }
                 continue
             }
-            let after = await attemptOnce(entry, host: host)
+            let after = await attemptOnce(taken, host: host)
+            try journal.releaseEarning(entry.id)
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
             guard mayAskAgain(entry) else { continue }
-            let after = await attemptOnce(entry, host: host)
+            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
+                waiting += 1
+                continue
+            }
+            let after = await attemptOnce(taken, host: host)
+            try journal.releaseEarning(entry.id)
             if after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         return (answered, waiting)

@@ -420,3 +420,65 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #4: REDEEM and ISSUE never at once for one collector from this till. An earning is leased to
+/// its lane (and to a pass) in the journal, so no other pass — of this process or another — sends it
+/// meanwhile, no REDEEM of the collector starts while it is out, and no pass sends it while a REDEEM is out.
+@Suite struct OneTransactionPerCollectorTests {
+    static let collector = "81000000013"
+
+    @Test func noPassAndNoRedeemWhileTheIssueIsOut() async throws {
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):delay=1500")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(Self.collector)
+        let lane = Task {
+            await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        // A recovery pass that ignores the schedule (a one-shot command's start-up) leaves the ISSUE to its lane.
+        let pass = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(pass.answered == 0 && pass.waiting == 1)
+        // A REDEEM for the collector is refused before anything is sent, with a clear text.
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 10)))
+        #expect(redemption.entry == nil, "nothing journaled, nothing sent")
+        #expect("\(redemption.result)".contains("another transaction for this collector"), "\(redemption.result)")
+        let earning = await lane.value
+        #expect(earning.outcome.exitStatus == 0, "\(earning.outcome)")
+        let row = try #require(try journal.earnings().first)
+        #expect(row.attempts == 1, "sent once: by its lane only")
+        #expect(row.leaseHolder == nil, "the lane gave it back")
+        #expect(try await simulator.issuances().count == 1)
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func aQueuedIssueWaitsWhileARedeemOfItsCollectorIsOut() async throws {
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):5xx")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(Self.collector)
+        let queued = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(queued.outcome.exitStatus == 3)
+        let attempts = try #require(try journal.earnings().first).attempts
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):delay=1500")]))
+        let redeem = Task { await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 10))) }
+        try await Task.sleep(for: .milliseconds(400))
+        let pass = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(pass.answered == 0 && pass.waiting == 1, "the ISSUE waits for the REDEEM")
+        #expect(try journal.earnings().first?.attempts == attempts, "not sent while the REDEEM is out")
+        let redemption = await redeem.value
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        if let entry = redemption.entry { _ = transactions.markShown(entry) }
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(try await simulator.issuances().count == 1)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
