@@ -51,6 +51,9 @@ public struct EarningEntry: Sendable, Hashable {
     /// Who is sending it right now (a lane or a recovery pass, in this or another process), and until when.
     public var leaseHolder: String?
     public var leaseUntil: Date?
+    /// The trace id of the REDEEM whose end this ISSUE waits for (a sale whose redemption was not confirmed):
+    /// not sent while it is set (review s9 #5).
+    public var heldBehind: String?
 
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
@@ -81,6 +84,7 @@ public struct EarningEntry: Sendable, Hashable {
         cardKey = row.hasColumn("cardKey") ? row["cardKey"] : nil
         leaseHolder = row.hasColumn("leaseHolder") ? row["leaseHolder"] : nil
         leaseUntil = row.hasColumn("leaseUntil") ? row["leaseUntil"] : nil
+        heldBehind = row.hasColumn("heldBehind") ? row["heldBehind"] : nil
     }
 }
 
@@ -161,6 +165,20 @@ extension Journal {
         }
     }
 
+    /// Ends the hold of an ISSUE whose REDEEM is now final (review s9 #5), with the body it will be sent with
+    /// for the rest of its life (never sent before, so its key has carried no other body). Only an unsent row.
+    public func releaseHeldEarning(_ id: Int64, body: Data) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET body = ?, heldBehind = NULL WHERE id = ? AND state = 'queued' AND attempts = 0",
+                arguments: [body, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
     /// Gives a taken earning back (its lane or pass is done with it).
     public func releaseEarning(_ id: Int64) throws(JournalError) {
         try write { db in
@@ -173,7 +191,7 @@ extension Journal {
     /// sends it meanwhile, and no REDEEM of its collector is sent).
     public func recordEarningIntent(
         _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
-        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane
+        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane, heldBehind: String? = nil
     ) throws(JournalError) -> EarningEntry {
         guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
             throw .illegalTransition("only ISSUE and RETURN, with a key, are journaled")
@@ -182,13 +200,14 @@ extension Journal {
             try db.execute(
                 sql: """
                     INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
-                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
                     call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
                     try Journal.cardKey(db, body: call.body), holder?.description, holder.map { _ in now.addingTimeInterval(leaseSeconds) },
+                    heldBehind,
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }

@@ -999,6 +999,9 @@ public final class Journal: Sendable {
         migrator.registerMigration("v12: earnings leased per collector") { db in
             try Journal.leaseEarnings(db)
         }
+        migrator.registerMigration("v13: earnings held behind an unconfirmed redemption") { db in
+            try db.alter(table: "earnings") { table in table.add(column: "heldBehind", .text) }
+        }
         return migrator
     }
 

@@ -27,10 +27,18 @@ extension JournaledTransactions {
     /// Journals and sends the ISSUE of a sale.
     public func earn(_ request: EarningRequest) async -> Earning { await send(.issue, request) }
 
+    /// Journals the ISSUE of a sale whose REDEEM was not confirmed (unknown: review s9 #5) without sending
+    /// it: it waits for that REDEEM (`redemptionTraceId`) to end. Recovery sends it once the REDEEM row is
+    /// final — voided, declined or reversed: on the whole sale (`request` carries no discount); approved
+    /// and shown: on the sale less the approved discount. The till shows and prints "pending".
+    public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
+        await send(.issue, request, heldBehind: redemptionTraceId)
+    }
+
     /// Journals and sends a RETURN (`request.originalCheckoutTransactionId` names the sale).
     public func returnSale(_ request: EarningRequest) async -> Earning { await send(.returnSale, request) }
 
-    private func send(_ operation: IssuanceOperation, _ request: EarningRequest) async -> Earning {
+    private func send(_ operation: IssuanceOperation, _ request: EarningRequest, heldBehind: String? = nil) async -> Earning {
         guard let host = host as? any IssuanceHost else {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "this host does not serve Issuance"), checkoutTransactionId: nil, traceId: nil)
@@ -46,7 +54,7 @@ extension JournaledTransactions {
                 maskedCard: request.card.number.masked)
             entry = try journal.recordEarningIntent(
                 call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),
-                holder: holder, leaseSeconds: leases.inLane)
+                holder: holder, leaseSeconds: leases.inLane, heldBehind: heldBehind)
         } catch {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
@@ -56,6 +64,7 @@ extension JournaledTransactions {
         var current = entry
         crash(.afterIntentCommit)
         // One transaction per collector (review s9 #4): not while a REDEEM or REVERSE of the collector is with the host.
+        current = settleHold(current)
         var held = notToSend(current)
         if held == nil, (try? journal.takeEarning(current.id, for: holder, at: now(), for: leases.inLane)) == nil {
             held =
@@ -98,12 +107,13 @@ extension JournaledTransactions {
                 waiting += 1
                 continue
             }
-            if let held = notToSend(taken) {
+            let settled = settleHold(taken)
+            if let held = notToSend(settled) {
                 try journal.releaseEarning(entry.id)
                 if held.state == .queued { waiting += 1 } else { answered += 1 }
                 continue
             }
-            let after = await attemptOnce(taken, host: host)
+            let after = await attemptOnce(settled, host: host)
             try journal.releaseEarning(entry.id)
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
@@ -136,6 +146,12 @@ extension JournaledTransactions {
     /// journaled when it must not be sent now, nil when it may go (any ISSUE, a RETURN of a sale issued or
     /// not in this journal).
     func notToSend(_ entry: EarningEntry) -> EarningEntry? {
+        if let behind = entry.heldBehind {
+            return
+                (try? journal.recordEarningHeld(
+                    entry.id, reason: "held: the redemption \(behind) is not confirmed yet; the miles are earned once it is voided or approved",
+                    nextAttemptAt: now().addingTimeInterval(5))) ?? entry
+        }
         guard entry.kind == "RETURN", let original = entry.originalCheckoutTransactionId,
             let sale = try? journal.earning(checkoutTransactionId: original), sale.kind == "ISSUE", sale.id != entry.id
         else { return nil }
@@ -155,6 +171,30 @@ extension JournaledTransactions {
             unchanged.lastFailure = "held: the journal could not record it (\(error))"
             return unchanged
         }
+    }
+
+    /// An ISSUE held behind a REDEEM (review s9 #5) is released once that REDEEM's row is final: voided,
+    /// declined or reversed — the collector paid the whole sale, it earns on the whole sale (the body as
+    /// journaled); shown — the discount stands, it earns on the sale less the approved discount (the body
+    /// rewritten once, before its first send). Still open (sending, unknown, approved, voiding, reversing)
+    /// or an exception: it stays held (an exception then ends the earning as an exception too).
+    func settleHold(_ entry: EarningEntry) -> EarningEntry {
+        guard let behind = entry.heldBehind, let redemption = try? journal.entry(traceId: behind) else { return entry }
+        var body = entry.body
+        switch redemption.state {
+        case .voided, .declined, .reversed: break
+        case .shown:
+            guard let discount = redemption.money ?? redemption.requested,
+                var parsed = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body))
+            else { return entry }
+            if IssuanceDecisions.earnAfterAMCashDiscount {
+                parsed.basketPreTaxAmount = Money(cents: max(0, parsed.basketPreTaxAmount.cents - discount.cents))
+                parsed.basketPostTaxAmount = Money(cents: max(0, parsed.basketPostTaxAmount.cents - discount.cents))
+            }
+            body = parsed.json.data
+        default: return entry
+        }
+        return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry
     }
 
     /// What an earning that is no longer sent says to the supervisor.

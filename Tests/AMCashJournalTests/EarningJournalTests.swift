@@ -482,3 +482,41 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #5: a sale whose REDEEM was not confirmed still earns: its ISSUE is journaled held behind the
+/// REDEEM and sent by recovery once that REDEEM is final — on the whole sale when it was voided.
+@Suite struct EarningBehindAnUnconfirmedRedemptionTests {
+    @Test func aNotConfirmedSaleEarnsOnTheWholeSaleOnceItsRedemptionIsVoided() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(collector)
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
+        let earning = await transactions.earnAfterRedemption(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
+            redemptionTraceId: redemption.traceId)
+        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
+        let held = try #require(try journal.earnings().first)
+        #expect(held.heldBehind == redemption.traceId && held.attempts == 0)
+        // While the REDEEM is still unknown, a pass leaves the ISSUE alone.
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().first?.attempts == 0)
+        // The host answers again: recovery voids the unshown approval, then the ISSUE goes, on the whole sale.
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.recover(policy: .once)
+        _ = try await transactions.recover(policy: .once)
+        #expect(try journal.entry(traceId: redemption.traceId)?.state == .voided)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued, "\(row.lastFailure ?? "")")
+        #expect(row.miles == 5, "earned on the whole $100 sale: the discount was voided")
+        #expect(try await simulator.issuances().map(\.miles) == [5])
+        #expect(row.idempotencyKey == held.idempotencyKey)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
