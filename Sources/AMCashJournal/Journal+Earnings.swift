@@ -179,6 +179,35 @@ extension Journal {
         }
     }
 
+    /// Masks the collector number in the bodies of earnings that will never be sent again (review s9 #7),
+    /// as `purgeCardNumbers` does for redemptions: refused, exception, a RETURN issued, at once; an ISSUE
+    /// issued a day after it was made — until its Issuance day ends the console may return it, and the
+    /// RETURN is built from its body. Queued and accepted (202) rows keep it: they are sent again with their
+    /// exact body. Returns how many bodies were masked.
+    static func maskFinalEarnings(_ db: Database, at now: Date) throws -> Int {
+        let dayAgo = now.addingTimeInterval(-86_400)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, body FROM earnings WHERE CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
+                AND (state IN ('refused', 'exception') OR (kind = 'RETURN' AND state = 'issued')
+                    OR (kind = 'ISSUE' AND state = 'issued' AND createdAt < ?))
+                """, arguments: [dayAgo])
+        var masked = 0
+        for row in rows {
+            let id: Int64 = row["id"]
+            let body: Data = row["body"]
+            guard var object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber)
+            else { continue }
+            object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
+            try db.execute(sql: "UPDATE earnings SET body = ? WHERE id = ?", arguments: [data, id])
+            masked += 1
+        }
+        return masked
+    }
+
     /// Gives a taken earning back (its lane or pass is done with it).
     public func releaseEarning(_ id: Int64) throws(JournalError) {
         try write { db in

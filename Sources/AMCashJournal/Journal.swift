@@ -637,7 +637,7 @@ public final class Journal: Sendable {
                 try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
                 purged += 1
             }
-            return purged
+            return purged + (try Journal.maskFinalEarnings(db, at: now))
         }
     }
 
@@ -654,7 +654,14 @@ public final class Journal: Sendable {
                     AND state NOT IN ('sending', 'unknown', 'approved', 'voiding', 'reversing')
                     AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
                     """, arguments: [cutoff])
-            return db.changesCount
+            let entries = db.changesCount
+            // Earnings answered for good (issued, refused) too, on the same terms; an exception is kept for a person.
+            try db.execute(
+                sql: """
+                    DELETE FROM earnings WHERE state IN ('issued', 'refused') AND createdAt < ?
+                    AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedEarningSeq'), 9223372036854775807)
+                    """, arguments: [cutoff])
+            return entries + db.changesCount
         }
     }
 

@@ -520,3 +520,38 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #7: an earning that will never be sent again keeps only the last 4 digits of the collector
+/// number in its stored body (an ISSUE issued once its day of returns is over), and final earnings are
+/// pruned with `journalRetentionDays`.
+@Suite struct EarningCardNumberRetentionTests {
+    @Test func finalEarningsAreMaskedAndPruned() async throws {
+        let clock = TestClockBox(Date())
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let sale = EarningRequest(
+            card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
+        let refused = EarningRequest(
+            card: EarningJournalTests.card("81000000016"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
+        #expect(await transactions.earn(sale).outcome.exitStatus == 0)
+        #expect(await transactions.earn(refused).outcome.exitStatus == 1)
+        func bodies() throws -> [String] { try journal.earnings().map { String(decoding: $0.body, as: UTF8.self) } }
+        #expect(try bodies().allSatisfy { $0.contains("\"810000000") }, "the full number until the row is final")
+        _ = try journal.purgeCardNumbers(at: clock.now)
+        let now = try bodies()
+        #expect(now[0].contains("81000000013"), "an ISSUE issued today may still be returned from its body")
+        #expect(!now[1].contains("81000000016") && now[1].contains("*******0016"), "a refused earning is masked at once")
+        clock.advance(25 * 3600)
+        _ = try journal.purgeCardNumbers(at: clock.now)
+        let later = try bodies()
+        #expect(later.allSatisfy { !$0.contains("\"810000000") }, "\(later)")
+        // Pruned with the journal's retention: answered for good and older than the days kept.
+        #expect(try journal.pruneReconciled(olderThan: 2, at: clock.now) == 0)
+        #expect(try journal.pruneReconciled(olderThan: 1, at: clock.now.addingTimeInterval(86_400)) == 2)
+        #expect(try journal.earnings().isEmpty)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
