@@ -13,8 +13,12 @@ public enum EarningState: String, Sendable, Hashable, CaseIterable {
     /// The host accepted it and the miles post later (202): the same call is sent again now and then
     /// (`IssuanceDecisions.pendingIsLearnedByReplay`) until the host answers it issued or refused.
     case accepted
-    /// The host refused it (400 and the like): not retried.
+    /// The host refused it (400): not retried.
     case refused
+    /// Never answered while the host surely held its key (`JournaledTransactions.mayAskAgain`): not sent
+    /// again — a resend the host no longer recognises could earn twice. The collector may not have earned:
+    /// a person asks AIR MILES (the back office lists it with the earnings never answered).
+    case exception
 
     /// What the receipt may say: miles only once issued; otherwise pending (or nothing, refused).
     public var isPending: Bool { self == .queued || self == .accepted }
@@ -42,6 +46,14 @@ public struct EarningEntry: Sendable, Hashable {
     public var lastFailure: String?
     public var answeredAt: Date?
     public var nextAttemptAt: Date?
+    /// The salted hash of the collector number (as redemption rows carry it): one call per collector at a time.
+    public var cardKey: String?
+    /// Who is sending it right now (a lane or a recovery pass, in this or another process), and until when.
+    public var leaseHolder: String?
+    public var leaseUntil: Date?
+    /// The trace id of the REDEEM whose end this ISSUE waits for (a sale whose redemption was not confirmed):
+    /// not sent while it is set (review s9 #5).
+    public var heldBehind: String?
 
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
@@ -69,6 +81,10 @@ public struct EarningEntry: Sendable, Hashable {
         lastFailure = row["lastFailure"]
         answeredAt = row["answeredAt"]
         nextAttemptAt = row["nextAttemptAt"]
+        cardKey = row.hasColumn("cardKey") ? row["cardKey"] : nil
+        leaseHolder = row.hasColumn("leaseHolder") ? row["leaseHolder"] : nil
+        leaseUntil = row.hasColumn("leaseUntil") ? row["leaseUntil"] : nil
+        heldBehind = row.hasColumn("heldBehind") ? row["heldBehind"] : nil
     }
 }
 
@@ -99,9 +115,112 @@ extension Journal {
         }
     }
 
+    /// Version 12 (review s9 #4): an earning carries its collector's card key and a lease, so one ISSUE or
+    /// RETURN is sent by one lane or pass at a time across processes, never while a REDEEM or REVERSE of its
+    /// collector is with the host, and no REDEEM or REVERSE is sent while it is.
+    static func leaseEarnings(_ db: Database) throws {
+        try db.alter(table: "earnings") { table in
+            table.add(column: "cardKey", .text)
+            table.add(column: "leaseHolder", .text)
+            table.add(column: "leaseUntil", .datetime)
+        }
+        try db.create(index: "earnings_cardKey", on: "earnings", columns: ["cardKey"])
+        for row in try Row.fetchAll(db, sql: "SELECT id, body FROM earnings WHERE state IN ('queued', 'accepted')") {
+            let body: Data = row["body"]
+            let id: Int64 = row["id"]
+            try db.execute(sql: "UPDATE earnings SET cardKey = ? WHERE id = ?", arguments: [try Journal.cardKey(db, body: body), id])
+        }
+    }
+
+    /// An ISSUE or RETURN of this collector under a live lease (being sent by a lane or a pass).
+    static func liveEarning(_ db: Database, cardKey: String?, at now: Date) throws -> EarningEntry? {
+        guard let cardKey else { return nil }
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM earnings WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", arguments: [cardKey, now]
+        )
+        .map(EarningEntry.init(row:))
+        .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
+    }
+
+    /// Takes a queued or pending earning for `holder` to send it now, for `seconds`: nil, and nothing
+    /// changed, when it is settled, when another live holder has it (a lane or a pass, in this process or
+    /// another), when another earning of its collector is being sent, or when a REDEEM or REVERSE of its
+    /// collector is with the host — one transaction per collector at a time (review s9 #4).
+    public func takeEarning(_ id: Int64, for holder: LeaseHolder, at now: Date, for seconds: TimeInterval) throws(JournalError)
+        -> EarningEntry?
+    {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else { return nil }
+            let entry = EarningEntry(row: row)
+            guard entry.state == .queued || entry.state == .accepted else { return nil }
+            if entry.leaseHolder != holder.description, LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) {
+                return nil
+            }
+            if let other = try Journal.liveEarning(db, cardKey: entry.cardKey, at: now), other.id != id { return nil }
+            if try Journal.redemptionInFlight(db, cardKey: entry.cardKey, at: now) != nil { return nil }
+            try db.execute(
+                sql: "UPDATE earnings SET leaseHolder = ?, leaseUntil = ? WHERE id = ?",
+                arguments: [holder.description, now.addingTimeInterval(seconds), id])
+            return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Ends the hold of an ISSUE whose REDEEM is now final (review s9 #5), with the body it will be sent with
+    /// for the rest of its life (never sent before, so its key has carried no other body). Only an unsent row.
+    public func releaseHeldEarning(_ id: Int64, body: Data) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET body = ?, heldBehind = NULL WHERE id = ? AND state = 'queued' AND attempts = 0",
+                arguments: [body, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
+    /// Masks the collector number in the bodies of earnings that will never be sent again (review s9 #7),
+    /// as `purgeCardNumbers` does for redemptions: refused, exception, a RETURN issued, at once; an ISSUE
+    /// issued a day after it was made — until its Issuance day ends the console may return it, and the
+    /// RETURN is built from its body. Queued and accepted (202) rows keep it: they are sent again with their
+    /// exact body. Returns how many bodies were masked.
+    static func maskFinalEarnings(_ db: Database, at now: Date) throws -> Int {
+        let dayAgo = now.addingTimeInterval(-86_400)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, body FROM earnings WHERE CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
+                AND (state IN ('refused', 'exception') OR (kind = 'RETURN' AND state = 'issued')
+                    OR (kind = 'ISSUE' AND state = 'issued' AND createdAt < ?))
+                """, arguments: [dayAgo])
+        var masked = 0
+        for row in rows {
+            let id: Int64 = row["id"]
+            let body: Data = row["body"]
+            guard var object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber)
+            else { continue }
+            object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
+            try db.execute(sql: "UPDATE earnings SET body = ? WHERE id = ?", arguments: [data, id])
+            masked += 1
+        }
+        return masked
+    }
+
+    /// Gives a taken earning back (its lane or pass is done with it).
+    public func releaseEarning(_ id: Int64) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "UPDATE earnings SET leaseHolder = NULL, leaseUntil = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
     /// Records an ISSUE or RETURN about to be sent; committed (synchronous = FULL) before anything goes out.
+    /// With a `holder`, it is leased to that lane for `leaseSeconds` from the start (no pass of any process
+    /// sends it meanwhile, and no REDEEM of its collector is sent).
     public func recordEarningIntent(
-        _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date
+        _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
+        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane, heldBehind: String? = nil
     ) throws(JournalError) -> EarningEntry {
         guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
             throw .illegalTransition("only ISSUE and RETURN, with a key, are journaled")
@@ -110,11 +229,14 @@ extension Journal {
             try db.execute(
                 sql: """
                     INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
-                        createdAt, state, attempts, nextAttemptAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)
+                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
                     call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
+                    try Journal.cardKey(db, body: call.body), holder?.description, holder.map { _ in now.addingTimeInterval(leaseSeconds) },
+                    heldBehind,
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }
@@ -153,6 +275,48 @@ extension Journal {
                 return current
             }
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// Ends a queued earning that may no longer be sent (review s9 #1): it becomes an exception with
+    /// `reason`, is never sent again, and is no longer pending. A row already answered is left as it is.
+    public func recordEarningException(_ id: Int64, reason: String, at now: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET state = 'exception', lastFailure = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
+    /// Keeps a queued earning waiting without sending it (a RETURN behind its sale's unanswered ISSUE):
+    /// says why, and when to look again. Nothing else changes.
+    public func recordEarningHeld(_ id: Int64, reason: String, nextAttemptAt: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET lastFailure = ?, nextAttemptAt = ? WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), nextAttemptAt, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
+        }
+    }
+
+    /// Refuses a queued earning the till will not send (a RETURN whose sale's ISSUE was refused): never sent,
+    /// so no HTTP status and no attempt; `reason` says why.
+    public func recordEarningRefusedUnsent(_ id: Int64, reason: String, at now: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE earnings SET state = 'refused', lastFailure = ?, answeredAt = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
+                arguments: [HostText.sanitised(reason, limit: 300), now, id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+                throw JournalError.notFound("earning \(id)")
+            }
+            return EarningEntry(row: row)
         }
     }
 

@@ -149,6 +149,8 @@ public final class Journal: Sendable {
         if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) {
             throw JournalError.collectorBusy(traceId: busy.traceId)
         }
+        // An ISSUE or RETURN of this collector with the host (review s9 #4): one transaction at a time.
+        if let busy = try Journal.liveEarning(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
         if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
             throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
         }
@@ -267,6 +269,7 @@ public final class Journal: Sendable {
             if let states, !states.contains(entry.state) || entry.awaitingFile { return nil }
             if LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) { return nil }
             if let key = entry.cardKey, let other = try Journal.liveRow(db, cardKey: key, at: now), other.id != id { return nil }
+            if try Journal.liveEarning(db, cardKey: entry.cardKey, at: now) != nil { return nil }
             entry.leaseHolder = holder.description
             entry.leaseUntil = now.addingTimeInterval(leases.recovery)
             try Journal.update(db, entry)
@@ -423,6 +426,7 @@ public final class Journal: Sendable {
                 try Journal.update(db, redemption)
             }
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
+            if let busy = try Journal.liveEarning(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
             var entry = try Journal.insert(
                 db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
                 nextAttemptAt: now, cardKey: cardKey, now: now)
@@ -667,7 +671,7 @@ public final class Journal: Sendable {
                 try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
                 purged += 1
             }
-            return purged
+            return purged + (try Journal.maskFinalEarnings(db, at: now))
         }
     }
 
@@ -684,7 +688,14 @@ public final class Journal: Sendable {
                     AND state NOT IN ('sending', 'unknown', 'approved', 'voiding', 'reversing')
                     AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedSeq'), 9223372036854775807)
                     """, arguments: [cutoff])
-            return db.changesCount
+            let entries = db.changesCount
+            // Earnings answered for good (issued, refused) too, on the same terms; an exception is kept for a person.
+            try db.execute(
+                sql: """
+                    DELETE FROM earnings WHERE state IN ('issued', 'refused') AND createdAt < ?
+                    AND changeSeq <= COALESCE((SELECT value FROM meta WHERE key = 'forwardedEarningSeq'), 9223372036854775807)
+                    """, arguments: [cutoff])
+            return entries + db.changesCount
         }
     }
 
@@ -843,9 +854,21 @@ public final class Journal: Sendable {
             .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
     }
 
+    /// A REDEEM or REVERSE of this collector with the host right now (a live lease on a row being sent,
+    /// resent or voided): an earning of the collector waits for it (review s9 #4). An approval waiting to be
+    /// shown is not with the host.
+    static func redemptionInFlight(_ db: Database, cardKey: String?, at now: Date) throws -> JournalEntry? {
+        guard let cardKey else { return nil }
+        return try fetchAll(
+            db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ? AND state IN ('sending', 'unknown', 'voiding', 'reversing')",
+            [cardKey, now]
+        )
+        .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
+    }
+
     /// A salted hash of the collector number in a request body: tells two calls for one collector
     /// apart without another copy of the number.
-    private static func cardKey(_ db: Database, body: Data) throws -> String? {
+    static func cardKey(_ db: Database, body: Data) throws -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let digits = object["collectorNumber"] as? String
         else { return nil }
@@ -1018,6 +1041,12 @@ public final class Journal: Sendable {
         }
         migrator.registerMigration("v11: earnings forwarded to the back office") { db in
             try Journal.forwardEarnings(db)
+        }
+        migrator.registerMigration("v12: earnings leased per collector") { db in
+            try Journal.leaseEarnings(db)
+        }
+        migrator.registerMigration("v13: earnings held behind an unconfirmed redemption") { db in
+            try db.alter(table: "earnings") { table in table.add(column: "heldBehind", .text) }
         }
         return migrator
     }

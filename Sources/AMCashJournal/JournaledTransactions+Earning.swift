@@ -27,15 +27,24 @@ extension JournaledTransactions {
     /// Journals and sends the ISSUE of a sale.
     public func earn(_ request: EarningRequest) async -> Earning { await send(.issue, request) }
 
+    /// Journals the ISSUE of a sale whose REDEEM was not confirmed (unknown: review s9 #5) without sending
+    /// it: it waits for that REDEEM (`redemptionTraceId`) to end. Recovery sends it once the REDEEM row is
+    /// final — voided, declined or reversed: on the whole sale (`request` carries no discount); approved
+    /// and shown: on the sale less the approved discount. The till shows and prints "pending".
+    public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
+        await send(.issue, request, heldBehind: redemptionTraceId)
+    }
+
     /// Journals and sends a RETURN (`request.originalCheckoutTransactionId` names the sale).
     public func returnSale(_ request: EarningRequest) async -> Earning { await send(.returnSale, request) }
 
-    private func send(_ operation: IssuanceOperation, _ request: EarningRequest) async -> Earning {
+    private func send(_ operation: IssuanceOperation, _ request: EarningRequest, heldBehind: String? = nil) async -> Earning {
         guard let host = host as? any IssuanceHost else {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "this host does not serve Issuance"), checkoutTransactionId: nil, traceId: nil)
         }
         let entry: EarningEntry
+        let holder = LeaseHolder()
         do {
             let traceId = try journal.nextTraceId()
             let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
@@ -44,7 +53,8 @@ extension JournaledTransactions {
                 operation: operation, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString,
                 maskedCard: request.card.number.masked)
             entry = try journal.recordEarningIntent(
-                call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now())
+                call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),
+                holder: holder, leaseSeconds: leases.inLane, heldBehind: heldBehind)
         } catch {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
@@ -53,11 +63,25 @@ extension JournaledTransactions {
         // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
         var current = entry
         crash(.afterIntentCommit)
+        // One transaction per collector (review s9 #4): not while a REDEEM or REVERSE of the collector is with the host.
+        current = settleHold(current)
+        var held = notToSend(current)
+        if held == nil, (try? journal.takeEarning(current.id, for: holder, at: now(), for: leases.inLane)) == nil {
+            held =
+                (try? journal.recordEarningHeld(
+                    current.id, reason: "held: another transaction for this collector is with AIR MILES; sent when it ends",
+                    nextAttemptAt: now().addingTimeInterval(5))) ?? current
+        }
+        if let held {
+            try? journal.releaseEarning(held.id)
+            return Earning(entry: held, outcome: Self.outcome(of: held), checkoutTransactionId: held.checkoutTransactionId, traceId: held.traceId)
+        }
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
             current = await attemptOnce(current, host: host, crashPoints: attempt == 0)
             guard current.state == .queued, Self.resendInLane(current) else { break }
             if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
         }
+        try? journal.releaseEarning(current.id)
         return Earning(
             entry: current, outcome: Self.outcome(of: current), checkoutTransactionId: current.checkoutTransactionId, traceId: current.traceId)
     }
@@ -71,23 +95,113 @@ extension JournaledTransactions {
         guard let host = host as? any IssuanceHost else { return (0, try journal.queuedEarnings().count) }
         var answered = 0
         var waiting = 0
+        // Each row is taken before it is sent (review s9 #4): never one a lane or another pass — in this process
+        // or another — is sending, nor while a call of its collector is with the host; it waits for a later pass.
+        let holder = LeaseHolder()
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
-            let after = await attemptOnce(entry, host: host)
+            guard mayAskAgain(entry) else {
+                _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
+                continue
+            }
+            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
+                waiting += 1
+                continue
+            }
+            let settled = settleHold(taken)
+            if let held = notToSend(settled) {
+                try journal.releaseEarning(entry.id)
+                if held.state == .queued { waiting += 1 } else { answered += 1 }
+                continue
+            }
+            let after = await attemptOnce(settled, host: host)
+            try journal.releaseEarning(entry.id)
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
             guard mayAskAgain(entry) else { continue }
-            let after = await attemptOnce(entry, host: host)
+            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
+                waiting += 1
+                continue
+            }
+            let after = await attemptOnce(taken, host: host)
+            try journal.releaseEarning(entry.id)
             if after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         return (answered, waiting)
     }
 
-    /// A pending earning is asked again only while the host surely still holds its key: past the key
-    /// retention a replay could be taken for a new earning (miles twice). Then it stays pending, and the
-    /// back office lists it as pending too long.
+    /// The one rule for sending an earning again (a queued one resent, a pending one asked again): only
+    /// while the host surely still holds its key — before three quarters of `idempotencyRetentionHours`
+    /// from when it was journaled. Past it a resend could be taken for a new earning (miles twice): a queued
+    /// row becomes an exception (`EarningState.exception`), a pending one (202) stays pending and the back
+    /// office lists it as pending too long.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
         now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+    }
+
+    /// A RETURN is not sent while the ISSUE of the sale it names is unanswered in this journal (review s9
+    /// #3): sent before it, the host refuses it (it knows no such sale) and the ISSUE posts later — the
+    /// collector would keep the miles of returned goods. Held (queued, not sent) while that ISSUE is
+    /// queued, pending or an exception; refused, unsent, if that ISSUE was refused. Returns the row as
+    /// journaled when it must not be sent now, nil when it may go (any ISSUE, a RETURN of a sale issued or
+    /// not in this journal).
+    func notToSend(_ entry: EarningEntry) -> EarningEntry? {
+        if let behind = entry.heldBehind {
+            return
+                (try? journal.recordEarningHeld(
+                    entry.id, reason: "held: the redemption \(behind) is not confirmed yet; the miles are earned once it is voided or approved",
+                    nextAttemptAt: now().addingTimeInterval(5))) ?? entry
+        }
+        guard entry.kind == "RETURN", let original = entry.originalCheckoutTransactionId,
+            let sale = try? journal.earning(checkoutTransactionId: original), sale.kind == "ISSUE", sale.id != entry.id
+        else { return nil }
+        do {
+            switch sale.state {
+            case .issued: return nil
+            case .queued, .accepted, .exception:
+                return try journal.recordEarningHeld(
+                    entry.id, reason: "held: the sale's ISSUE \(original) is not answered yet; the return is sent once it is",
+                    nextAttemptAt: now().addingTimeInterval(5))
+            case .refused:
+                return try journal.recordEarningRefusedUnsent(
+                    entry.id, reason: "the sale's ISSUE \(original) was refused: it earned no miles, so none are given back", at: now())
+            }
+        } catch {
+            var unchanged = entry
+            unchanged.lastFailure = "held: the journal could not record it (\(error))"
+            return unchanged
+        }
+    }
+
+    /// An ISSUE held behind a REDEEM (review s9 #5) is released once that REDEEM's row is final: voided,
+    /// declined or reversed — the collector paid the whole sale, it earns on the whole sale (the body as
+    /// journaled); shown — the discount stands, it earns on the sale less the approved discount (the body
+    /// rewritten once, before its first send). Still open (sending, unknown, approved, voiding, reversing)
+    /// or an exception: it stays held (an exception then ends the earning as an exception too).
+    func settleHold(_ entry: EarningEntry) -> EarningEntry {
+        guard let behind = entry.heldBehind, let redemption = try? journal.entry(traceId: behind) else { return entry }
+        var body = entry.body
+        switch redemption.state {
+        case .voided, .declined, .reversed: break
+        case .shown:
+            guard let discount = redemption.money ?? redemption.requested,
+                var parsed = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body))
+            else { return entry }
+            if IssuanceDecisions.earnAfterAMCashDiscount {
+                parsed.basketPreTaxAmount = Money(cents: max(0, parsed.basketPreTaxAmount.cents - discount.cents))
+                parsed.basketPostTaxAmount = Money(cents: max(0, parsed.basketPostTaxAmount.cents - discount.cents))
+            }
+            body = parsed.json.data
+        default: return entry
+        }
+        return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry
+    }
+
+    /// What an earning that is no longer sent says to the supervisor.
+    func exceptionReason(_ entry: EarningEntry) -> String {
+        let hours = Int(replayRetention / 3600)
+        return "may not have earned: ask AIR MILES (never answered within 3/4 of the host's \(hours) h key retention; "
+            + "not sent again, a resend could earn twice; last: \(entry.lastFailure ?? "no answer"))"
     }
 
     /// Sends the row's call once and journals what came back. A row the journal cannot update stays queued.
@@ -96,7 +210,7 @@ extension JournaledTransactions {
         if crashPoints { crash(.afterRequestSent) }
         let exchange = await host.issuance(entry.call)
         if crashPoints { crash(.afterResponseRead) }
-        let (state, status, reply, failure) = Self.classify(exchange)
+        let (state, status, reply, failure) = Self.classify(exchange, operation: entry.call.operation)
         // Backoff for the queue: 5 s, 15 s, 45 s … up to 5 minutes; a pending one is asked again on its own schedule.
         let pause =
             entry.state == .accepted || state == .accepted
@@ -122,50 +236,92 @@ extension JournaledTransactions {
         return !(entry.lastFailure ?? "").contains("nothing was sent")
     }
 
-    static func miles(of reply: IssuanceReplyBody?) -> Int? {
-        guard let reply else { return nil }
-        return reply.totalMiles ?? reply.issuances.reduce(0) { $0 + $1.milesAmount }
-    }
+    /// The miles an answer carries: its `totalMiles`, and nothing else — a missing or unreadable total is
+    /// "no miles known" (nil), never 0 and never a sum of lines the host did not total.
+    static func miles(of reply: IssuanceReplyBody?) -> Int? { reply?.totalMiles }
 
     /// An exchange's meaning for the journal: the state, the HTTP status, the body read, and why it is still queued.
-    static func classify(_ exchange: IssuanceExchange) -> (EarningState, Int?, IssuanceReplyBody?, String?) {
+    /// Strict (review s9 #2): a 200 is issued only with `responseCode` 0000, status `ISSUED` and a readable
+    /// `totalMiles`; a 200 `PENDING` is pending (accepted); any other 200 — unreadable, without miles, or
+    /// carrying a decline code the contract does not document in a 200 — stays queued as unknown and is sent
+    /// again with the same key, which the host answers from what it stored. CALCULATE (no status) needs 0000
+    /// and `totalMiles`.
+    static func classify(_ exchange: IssuanceExchange, operation: IssuanceOperation = .issue) -> (
+        EarningState, Int?, IssuanceReplyBody?, String?
+    ) {
         switch exchange {
         case .notSent(let failure): return (.queued, nil, nil, failure.description)
         case .unknown(let failure): return (.queued, nil, nil, failure.description)
         case .answered(let status, let data):
             let reply = try? IssuanceReplyBody(json: IssuanceJSON.parse(data))
             switch status {
-            case 200:
-                guard let reply, miles(of: reply) != nil else { return (.queued, status, nil, "an answer without miles (HTTP 200)") }
-                return (.issued, status, reply, nil)
+            case 200: return classifySuccess(reply, operation: operation)
             case 202: return (.accepted, status, reply, nil)
-            case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
-                return (.queued, status, reply, "another transaction for this collector was in progress")
-            case 400, 401, 403, 404, 409, 422:
+            // Only a 400 (the request is wrong) is a refusal, as the contract documents. Any other answer
+            // applied nothing that the till knows of and must not lose the earning (review s9 #8): it stays
+            // queued with its backoff until answered, or until it becomes an exception (`mayAskAgain`).
+            case 400:
                 return (.refused, status, reply, reply?.message ?? "HTTP \(status)")
+            case 409 where reply?.responseCode == IssuanceDecisions.parallelTransactionCode:
+                return (.queued, status, reply, "HTTP 409 (0094): another transaction for this collector was in progress; nothing applied")
+            case 409:
+                return (
+                    .queued, status, reply,
+                    "HTTP 409: the host holds this key with another body\(reply?.message.map { " (\($0))" } ?? ""); nothing applied"
+                )
             default:
                 return (.queued, status, reply, reply?.message.map { "HTTP \(status): \($0)" } ?? "HTTP \(status)")
             }
         }
     }
 
+    /// The `responseCode` of an approval, as in AM Cash.
+    static let approvedResponseCode = "0000"
+
+    /// A 200 read strictly (see `classify`).
+    private static func classifySuccess(_ reply: IssuanceReplyBody?, operation: IssuanceOperation) -> (
+        EarningState, Int?, IssuanceReplyBody?, String?
+    ) {
+        guard let reply else { return (.queued, 200, nil, "an unreadable answer (HTTP 200): not known to be issued") }
+        let code = reply.responseCode
+        if reply.status == IssuanceDecisions.statusPending, code == nil || code == IssuanceDecisions.pendingResponseCode {
+            return (.accepted, 200, reply, nil)
+        }
+        guard code == Self.approvedResponseCode else {
+            return (
+                .queued, 200, reply,
+                "HTTP 200 with responseCode \(code ?? "none")\(reply.message.map { " (\($0))" } ?? ""): not known to be issued"
+            )
+        }
+        guard operation == .calculate || reply.status == IssuanceDecisions.statusIssued else {
+            return (.queued, 200, reply, "HTTP 200 with status \(reply.status ?? "none"): not known to be issued")
+        }
+        guard miles(of: reply) != nil else { return (.queued, 200, reply, "an answer without miles (HTTP 200): not known to be issued") }
+        return (.issued, 200, reply, nil)
+    }
+
     /// What the till may report for a row.
     static func outcome(of entry: EarningEntry) -> EarningOutcome {
         switch entry.state {
         case .issued:
-            return .earned(miles: entry.miles ?? 0, confirmationNumber: entry.confirmationNumber, lines: [])
+            // Never "0" for "no miles known": a row without the host's miles is pending.
+            guard let miles = entry.miles else { return .pending(reason: "the host's miles are not known") }
+            return .earned(miles: miles, confirmationNumber: entry.confirmationNumber, lines: [])
         case .accepted: return .pending(reason: "the host accepted it; the miles post later")
         case .queued: return .pending(reason: entry.lastFailure ?? "not answered yet")
         case .refused: return .refused(code: entry.responseCode, message: entry.lastFailure ?? "refused by the host")
+        case .exception: return .pending(reason: entry.lastFailure ?? "may not have earned: ask AIR MILES")
         }
     }
 
     /// A CALCULATE's answer as an outcome (nothing journaled).
     static func outcome(of exchange: IssuanceExchange) -> (outcome: EarningOutcome, reply: IssuanceReplyBody?) {
-        let (state, _, reply, failure) = classify(exchange)
+        let (state, _, reply, failure) = classify(exchange, operation: .calculate)
         switch state {
-        case .issued: return (.earned(miles: miles(of: reply) ?? 0, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
-        case .accepted, .queued: return (.pending(reason: failure ?? "no answer"), reply)
+        case .issued:
+            guard let miles = miles(of: reply) else { return (.pending(reason: "no miles in the answer"), reply) }
+            return (.earned(miles: miles, confirmationNumber: nil, lines: reply?.issuances ?? []), reply)
+        case .accepted, .queued, .exception: return (.pending(reason: failure ?? "no answer"), reply)
         case .refused: return (.refused(code: reply?.responseCode, message: failure ?? "refused"), reply)
         }
     }

@@ -23,6 +23,9 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case unauthorized
     /// The same idempotency key came with a different body (HTTP 409).
     case conflict(String?)
+    /// HTTP 409 with `responseCode` 0094: another transaction for this collector was in progress at the
+    /// host (across AM Cash and Issuance); nothing was done with this one. Resent as a 409 is.
+    case collectorBusy(String?)
     /// The till did not try: it could not record the call first, or another call for the collector
     /// is under way. Nothing was sent.
     case notAttempted(String)
@@ -35,7 +38,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var mayHaveReachedHost: Bool {
         switch self {
         case .cannotConnect, .credentialsRejected, .tokenUnusable, .unauthorized, .notAttempted: false
-        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .redirectRefused, .unshowableApproval: true
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .collectorBusy, .redirectRefused, .unshowableApproval: true
         }
     }
 
@@ -55,6 +58,8 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .tokenUnusable(let reason): "\(Self.tokenUnusablePrefix) (\(host(reason))); nothing was sent"
         case .unauthorized: "the AIR MILES host refused the access token twice"
         case .conflict(let message): "the host saw this request's key with a different body (HTTP 409)\(message.map { ": \(host($0))" } ?? "")"
+        case .collectorBusy(let message):
+            "another transaction for this collector was in progress at the host (HTTP 409, 0094)\(message.map { ": \(host($0))" } ?? "")"
         case .notAttempted(let reason): "nothing was sent: \(host(reason))"
         case .unshowableApproval(let confirmation, let units, let reason):
             "the host approved \(units.map { "\($0.count) units" } ?? "an approval") (confirmation \(host(confirmation))) that cannot be shown: \(host(reason)); it is voided"
@@ -69,7 +74,7 @@ public enum HostFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .cannotConnect:
             LocalizedText(english: "Cannot reach AIR MILES. Nothing was redeemed.", french: "Impossible de joindre AIR MILES. Rien n’a été échangé.")
-        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .redirectRefused:
+        case .timedOut, .connectionDropped, .garbledResponse, .conflict, .collectorBusy, .redirectRefused:
             LocalizedText(english: "No clear answer from AIR MILES yet.", french: "Pas encore de réponse claire d’AIR MILES.")
         case .notAttempted:
             LocalizedText(

@@ -94,6 +94,10 @@ public enum Effect: Sendable, Equatable {
     /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
     /// No id: an ISSUE is stored and forwarded to its end, never cancelled.
     case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?)
+    /// A sale whose REDEEM was not confirmed earns later: its ISSUE (on the whole sale) is journaled held
+    /// behind that REDEEM (`JournaledTransactions.earnAfterRedemption`), sent by recovery once the REDEEM is
+    /// final; answers `earned` with "pending", and the receipt prints "Miles earned: pending".
+    case earnAfterRedemption(EarningRequest, redemptionTraceId: String, receipt: ReceiptDocument?)
     /// A register's sale earns (its discount declined, or acknowledged by the register): as `earn`, and the
     /// register is told the miles (or pending) to report with the sale's answer; answers `earned`.
     case earnForRegister(EarningRequest, saleId: String)

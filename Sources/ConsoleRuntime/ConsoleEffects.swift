@@ -85,6 +85,11 @@ public struct ConsoleEffects: EffectPerformer {
             let earning = await transactions.earn(request)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
+        case .earnAfterRedemption(let request, let redemptionTraceId, let receipt):
+            // Journaled held behind the unconfirmed REDEEM; recovery sends it once that REDEEM ends.
+            let earning = await transactions.earnAfterRedemption(request, redemptionTraceId: redemptionTraceId)
+            send(.earned(request, earning.outcome, receipt: receipt, traceId: nil))
+            send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
             let earning = await transactions.earn(request)
             await register?.earned(saleId, earning.outcome)

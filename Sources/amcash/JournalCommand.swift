@@ -27,7 +27,8 @@ struct JournalCommand: AsyncParsableCommand {
         if let text = self.day {
             do { day = ProgramDay(try CalendarDay(parsing: text)) } catch { throw ValidationError("--day: \(error)") }
         } else {
-            day = ProgramDay.reconciliationDay(at: Date())
+            // The till's clock (a debug build's test offset moves it), as every row's time is: review s9 #10.
+            day = ProgramDay.reconciliationDay(at: ProcessClock.now())
         }
         let configuration = try HostSession.configuration(host)
         let journal = try Journal(path: HostSession.journalPath(configuration, environment: ProcessInfo.processInfo.environment))
@@ -35,7 +36,9 @@ struct JournalCommand: AsyncParsableCommand {
         let path = journal.path
         var report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
         report.earnings = EarningsSection(
-            try journal.earnings().filter { pending ? $0.state.isPending : ProgramDay.reconciliationDay(at: $0.createdAt) == day })
+            try journal.earnings().filter {
+                pending ? $0.state.isPending || $0.state == .exception : ProgramDay.reconciliationDay(at: $0.createdAt) == day
+            })
         if let url = configuration.backOfficeURL {
             report.forwarding = JournalReport.Forwarding(database: url, status: try journal.forwardingStatus())
         }

@@ -79,3 +79,27 @@ import Testing
         }
     }
 }
+
+/// Review s9 #4/#8: a 409 says which 409 it is — 0094 (another transaction for the collector in progress)
+/// is not "this key with a different body" — and both are resent by a call that changes a balance.
+@Suite struct ConflictTextTests {
+    @Test func a409With0094SaysTheCollectorWasBusy() {
+        let busy = ReplyDecoder.envelope(
+            status: 409, body: Data(#"{"responseCode":"0094","message":"Parallel transaction"}"#.utf8), location: nil)
+        guard case .failure(let failure) = busy else {
+            Issue.record("a 409 is a failure: \(busy)")
+            return
+        }
+        #expect(failure == .collectorBusy("Parallel transaction"))
+        #expect(failure.description.contains("another transaction for this collector"))
+        #expect(!failure.description.contains("different body"))
+        #expect(failure.mayHaveReachedHost)
+        let other = ReplyDecoder.envelope(status: 409, body: Data(#"{"message":"key reused"}"#.utf8), location: nil)
+        guard case .failure(let conflict) = other else {
+            Issue.record("a 409 is a failure: \(other)")
+            return
+        }
+        #expect(conflict == .conflict("key reused"))
+        #expect(conflict.description.contains("different body"))
+    }
+}

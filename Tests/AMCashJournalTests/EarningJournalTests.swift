@@ -243,3 +243,315 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #2: a 200 is issued only with 0000, `ISSUED` and the host's `totalMiles`. The answers are the
+/// real simulator's over a real socket, each changed in one field as an odd host would send it.
+@Suite struct StrictEarningAnswerTests {
+    @Test func aSuccessWithoutMilesOrWithADeclineOrPendingIsNeverPrintedAsIssued() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        let row = try #require(try journal.earnings().first)
+        #expect(earning.outcome.exitStatus == 0)
+        guard case .answered(200, let data) = await client.issuance(row.call) else {
+            Issue.record("the replay of an issued earning must be a 200")
+            return
+        }
+        let real = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(real["totalMiles"] as? Int == 5)
+        func answer(_ change: (inout [String: Any]) -> Void) throws -> IssuanceExchange {
+            var fields = real
+            change(&fields)
+            return .answered(status: 200, body: try JSONSerialization.data(withJSONObject: fields))
+        }
+        // The real answer: issued with the host's miles.
+        let (issued, _, reply, _) = JournaledTransactions.classify(.answered(status: 200, body: data))
+        #expect(issued == .issued)
+        #expect(JournaledTransactions.miles(of: reply) == 5)
+        // No totalMiles (the lines still there): not issued, and never "0 miles".
+        let (noMiles, _, noMilesReply, why) = JournaledTransactions.classify(try answer { $0["totalMiles"] = nil })
+        #expect(noMiles == .queued, "a 200 without miles is unknown, resent with the same key")
+        #expect(JournaledTransactions.miles(of: noMilesReply) == nil)
+        #expect(why?.contains("not known to be issued") == true)
+        // A decline code in a 200 (the contract documents refusals as 400 only): unknown, not issued, not refused.
+        #expect(JournaledTransactions.classify(try answer { $0["responseCode"] = "0035" }).0 == .queued)
+        // A 200 saying PENDING: pending.
+        #expect(JournaledTransactions.classify(try answer { $0["status"] = "PENDING" }).0 == .accepted)
+        // A 200 with no status, or an unreadable body: unknown.
+        #expect(JournaledTransactions.classify(try answer { $0["status"] = nil }).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 200, body: Data("<html>ok</html>".utf8))).0 == .queued)
+        // A row issued without miles is reported pending, never "0".
+        var noMilesRow = row
+        noMilesRow.miles = nil
+        #expect(JournaledTransactions.outcome(of: noMilesRow).exitStatus == 3)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #1: a queued earning is resent only while the host surely still holds its key (three quarters
+/// of the key retention, the rule a pending one follows); then it is an exception, never sent again.
+@Suite struct EarningKeyRetentionTests {
+    @Test func aQueuedEarningIsNotResentAfterTheHostMayHaveForgottenItsKey() async throws {
+        let collector = "81000000013"
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
+        options.keyRetention = .seconds(3600)
+        options.tokenLifetime = .seconds(86_400)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(
+            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: 1, now: { clock.now })
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(earning.outcome.exitStatus == 3, "every answer was lost: pending")
+        #expect(try await simulator.issuances().count == 1)
+        // The host is back after the key retention: a resend would be a new earning. Not sent: an exception.
+        await simulator.injectFaults(FaultPlan())
+        clock.advance(61 * 60)
+        _ = try await transactions.forwardEarnings()
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .exception)
+        #expect(row.lastFailure?.contains("may not have earned: ask AIR MILES") == true)
+        #expect(try await simulator.issuances().count == 1, "earned once: nothing resent past the key retention")
+        #expect(try transactions.pendingCount() == 0)
+        #expect(JournaledTransactions.outcome(of: row).exitStatus == 3, "reported pending, never as miles")
+        // Never sent again, and the back office sees it as an earning never answered, with the reason.
+        clock.advance(3600)
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().first?.attempts == row.attempts)
+        let forwarded = try #require(try journal.earningChangesToForward(limit: 10).last)
+        #expect(forwarded.state == .queued)
+        #expect(forwarded.lastFailure?.contains("may not have earned") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #8: only a 400 refuses an earning. A 409 (with or without 0094), a 403 or a 404 applied nothing:
+/// the earning stays queued and is sent again (same key, same body) once the host answers it.
+@Suite struct EarningNotRefusedTests {
+    @Test func aConflictKeepsTheEarningQueuedAndItEarnsOnceAnswered() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):409")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let earning = await transactions.earn(
+            EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(earning.outcome.exitStatus == 3, "a 409 applied nothing: pending, not refused (got \(earning.outcome))")
+        let queued = try #require(try journal.earnings().first)
+        #expect(queued.state == .queued)
+        #expect(queued.httpStatus == 409)
+        #expect(queued.lastFailure?.contains("another body") == true)
+        #expect(queued.lastFailure?.contains("0094") == false, "no 0094: not called a parallel transaction")
+        #expect(try await simulator.issuances().isEmpty)
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(row.miles == 5)
+        #expect(row.idempotencyKey == queued.idempotencyKey && row.body == queued.body)
+        #expect(try await simulator.issuances().count == 1, "earned once")
+
+        // The same for a 403 or a 404 (the host's real 400 body with the status changed); a 400 refuses.
+        let body = Data(#"{"responseCode":"0035","message":"no"}"#.utf8)
+        #expect(JournaledTransactions.classify(.answered(status: 403, body: body)).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 404, body: body)).0 == .queued)
+        #expect(JournaledTransactions.classify(.answered(status: 400, body: body)).0 == .refused)
+        let busy = JournaledTransactions.classify(.answered(status: 409, body: Data(#"{"responseCode":"0094"}"#.utf8)))
+        #expect(busy.0 == .queued)
+        #expect(busy.3?.contains("another transaction for this collector") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #3: a RETURN is not sent while the ISSUE of the sale it names is not answered in this journal;
+/// it goes once that ISSUE is issued (or is refused with it).
+@Suite struct ReturnHeldBehindItsSaleTests {
+    @Test func aReturnWaitsForItsSalesQueuedIssue() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):5xx")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(collector)
+        let sale = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(sale.outcome.exitStatus == 3, "the host failed: the ISSUE is queued")
+        await simulator.injectFaults(FaultPlan())
+        // The host is back, but the sale's ISSUE is still queued here: the RETURN is held, not sent.
+        let back = await transactions.returnSale(
+            EarningRequest(
+                card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+                originalCheckoutTransactionId: sale.checkoutTransactionId))
+        #expect(back.outcome.exitStatus == 3, "held behind its sale: pending, got \(back.outcome)")
+        let held = try #require(try journal.earnings().last)
+        #expect(held.kind == "RETURN")
+        #expect(held.state == .queued)
+        #expect(held.attempts == 0, "not sent")
+        #expect(held.lastFailure?.contains("held") == true)
+        #expect(try await simulator.issuances().isEmpty)
+        // One pass: the ISSUE is answered first, then its RETURN goes: earned, then given back.
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().map(\.state) == [.issued, .issued])
+        #expect(try await simulator.issuances().map(\.miles) == [5, -5])
+
+        // A return of a sale the host refused is refused with it, without being sent.
+        let refusedCard = EarningJournalTests.card("81000000016")
+        let refusedSale = await transactions.earn(
+            EarningRequest(card: refusedCard, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(refusedSale.outcome.exitStatus == 1)
+        let refusedBack = await transactions.returnSale(
+            EarningRequest(
+                card: refusedCard, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+                originalCheckoutTransactionId: refusedSale.checkoutTransactionId))
+        #expect(refusedBack.outcome.exitStatus == 1)
+        let refusedRow = try #require(try journal.earnings().last)
+        #expect(refusedRow.state == .refused && refusedRow.attempts == 0)
+        #expect(refusedRow.lastFailure?.contains("was refused: it earned no miles") == true)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #4: REDEEM and ISSUE never at once for one collector from this till. An earning is leased to
+/// its lane (and to a pass) in the journal, so no other pass — of this process or another — sends it
+/// meanwhile, no REDEEM of the collector starts while it is out, and no pass sends it while a REDEEM is out.
+@Suite struct OneTransactionPerCollectorTests {
+    static let collector = "81000000013"
+
+    @Test func noPassAndNoRedeemWhileTheIssueIsOut() async throws {
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):delay=1500")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(Self.collector)
+        let lane = Task {
+            await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        // A recovery pass that ignores the schedule (a one-shot command's start-up) leaves the ISSUE to its lane.
+        let pass = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(pass.answered == 0 && pass.waiting == 1)
+        // A REDEEM for the collector is refused before anything is sent, with a clear text.
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 10)))
+        #expect(redemption.entry == nil, "nothing journaled, nothing sent")
+        #expect("\(redemption.result)".contains("another transaction for this collector"), "\(redemption.result)")
+        let earning = await lane.value
+        #expect(earning.outcome.exitStatus == 0, "\(earning.outcome)")
+        let row = try #require(try journal.earnings().first)
+        #expect(row.attempts == 1, "sent once: by its lane only")
+        #expect(row.leaseHolder == nil, "the lane gave it back")
+        #expect(try await simulator.issuances().count == 1)
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    @Test func aQueuedIssueWaitsWhileARedeemOfItsCollectorIsOut() async throws {
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):5xx")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(Self.collector)
+        let queued = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        #expect(queued.outcome.exitStatus == 3)
+        let attempts = try #require(try journal.earnings().first).attempts
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):delay=1500")]))
+        let redeem = Task { await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 50), amount: Money(dollars: 10))) }
+        try await Task.sleep(for: .milliseconds(400))
+        let pass = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(pass.answered == 0 && pass.waiting == 1, "the ISSUE waits for the REDEEM")
+        #expect(try journal.earnings().first?.attempts == attempts, "not sent while the REDEEM is out")
+        let redemption = await redeem.value
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        if let entry = redemption.entry { _ = transactions.markShown(entry) }
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued)
+        #expect(try await simulator.issuances().count == 1)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #5: a sale whose REDEEM was not confirmed still earns: its ISSUE is journaled held behind the
+/// REDEEM and sent by recovery once that REDEEM is final — on the whole sale when it was voided.
+@Suite struct EarningBehindAnUnconfirmedRedemptionTests {
+    @Test func aNotConfirmedSaleEarnsOnTheWholeSaleOnceItsRedemptionIsVoided() async throws {
+        let collector = "81000000013"
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let card = EarningJournalTests.card(collector)
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
+        let earning = await transactions.earnAfterRedemption(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
+            redemptionTraceId: redemption.traceId)
+        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
+        let held = try #require(try journal.earnings().first)
+        #expect(held.heldBehind == redemption.traceId && held.attempts == 0)
+        // While the REDEEM is still unknown, a pass leaves the ISSUE alone.
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        #expect(try journal.earnings().first?.attempts == 0)
+        // The host answers again: recovery voids the unshown approval, then the ISSUE goes, on the whole sale.
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.recover(policy: .once)
+        _ = try await transactions.recover(policy: .once)
+        #expect(try journal.entry(traceId: redemption.traceId)?.state == .voided)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued, "\(row.lastFailure ?? "")")
+        #expect(row.miles == 5, "earned on the whole $100 sale: the discount was voided")
+        #expect(try await simulator.issuances().map(\.miles) == [5])
+        #expect(row.idempotencyKey == held.idempotencyKey)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 #7: an earning that will never be sent again keeps only the last 4 digits of the collector
+/// number in its stored body (an ISSUE issued once its day of returns is over), and final earnings are
+/// pruned with `journalRetentionDays`.
+@Suite struct EarningCardNumberRetentionTests {
+    @Test func finalEarningsAreMaskedAndPruned() async throws {
+        let clock = TestClockBox(Date())
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let sale = EarningRequest(
+            card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
+        let refused = EarningRequest(
+            card: EarningJournalTests.card("81000000016"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
+        #expect(await transactions.earn(sale).outcome.exitStatus == 0)
+        #expect(await transactions.earn(refused).outcome.exitStatus == 1)
+        func bodies() throws -> [String] { try journal.earnings().map { String(decoding: $0.body, as: UTF8.self) } }
+        #expect(try bodies().allSatisfy { $0.contains("\"810000000") }, "the full number until the row is final")
+        _ = try journal.purgeCardNumbers(at: clock.now)
+        let now = try bodies()
+        #expect(now[0].contains("81000000013"), "an ISSUE issued today may still be returned from its body")
+        #expect(!now[1].contains("81000000016") && now[1].contains("*******0016"), "a refused earning is masked at once")
+        clock.advance(25 * 3600)
+        _ = try journal.purgeCardNumbers(at: clock.now)
+        let later = try bodies()
+        #expect(later.allSatisfy { !$0.contains("\"810000000") }, "\(later)")
+        // Pruned with the journal's retention: answered for good and older than the days kept.
+        #expect(try journal.pruneReconciled(olderThan: 2, at: clock.now) == 0)
+        #expect(try journal.pruneReconciled(olderThan: 1, at: clock.now.addingTimeInterval(86_400)) == 2)
+        #expect(try journal.earnings().isEmpty)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}

@@ -309,11 +309,17 @@ import Testing
         let request = RedemptionRequest(card: Fixtures.card, basket: Given.basket, amount: Money(dollars: 40))
         store.press(.character("y"), effects: [.redeem(request)]) { $0.screen = .redeeming(Given.offer(), Given.choice(4)) }
         // No receipt without an approval. A sale whose REDEEM ended without one earns on its whole amount;
-        // one not confirmed does not earn at the till (its end is recovery's).
+        // one not confirmed earns later: its ISSUE is journaled held behind the REDEEM, "pending" (review s9 #5).
         let earning = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
         if case .unknown = expected {
-            store.send(.redeemed(result, traceId: "000000000008")) {
-                $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil))
+            store.send(
+                .redeemed(result, traceId: "000000000008"),
+                effects: [.earnAfterRedemption(earning, redemptionTraceId: "000000000008", receipt: Given.earningReceipt())]
+            ) {
+                $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
+            }
+            store.send(.earned(earning, .pending(reason: "held"), receipt: nil, traceId: nil)) {
+                $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .done(.pending(reason: "held"))))
             }
             return
         }

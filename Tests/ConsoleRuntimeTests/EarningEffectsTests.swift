@@ -186,3 +186,54 @@ import Testing
         await simulator.stop()
     }
 }
+
+/// Review s9 #5 at the till: a sale whose REDEEM is NOT CONFIRMED still earns — its ISSUE is journaled held
+/// behind the REDEEM, the screen and the receipt say "pending", and recovery earns it on the whole sale once
+/// the REDEEM is voided.
+@Suite struct NotConfirmedSaleEarnsTests {
+    @Test func aNotConfirmedSaleShowsPendingAndEarnsOnceItsRedemptionIsVoided() async throws {
+        let collector = Fixtures.card.number.unmaskedDigits
+        let simulator = try await SimulatorServer.start(
+            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
+        let client = HostClient(
+            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let journal = try Journal(path: folder + "/journal.sqlite")
+        let builder = RequestBuilder(identity: .training)
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
+        let performer = ConsoleEffects(
+            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
+            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let basket = Money(dollars: 100)
+        let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
+        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
+        choice.select(Units(2))
+        var model = Model(settings: Fixtures.settings)
+        model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        var time: Int64 = 0
+        var log: [Effect] = []
+        _ = Fixtures.press(.enter, &model, &time)
+        await EarningEffectsTests.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        guard case .result(let result) = model.screen, case .unknown = result.outcome else {
+            Issue.record("every answer lost: NOT CONFIRMED, got \(model.screen)")
+            return
+        }
+        #expect(log.contains { if case .earnAfterRedemption = $0 { true } else { false } }, "\(log)")
+        guard case .done(.pending) = result.earning else {
+            Issue.record("the screen must say pending: \(String(describing: result.earning))")
+            return
+        }
+        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(receipts.contains("Miles earned:") && receipts.contains("pending"), "\(receipts)")
+        #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
+        // The host answers again: recovery voids the unshown approval, then earns on the whole $100 sale.
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.recover(policy: .once)
+        _ = try await transactions.recover(policy: .once)
+        #expect(try journal.earnings().map(\.state) == [.issued])
+        #expect(try await simulator.issuances().map(\.miles) == [5])
+        await client.shutdown()
+        await simulator.stop()
+    }
+}

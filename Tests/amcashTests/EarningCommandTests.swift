@@ -37,6 +37,20 @@ import Testing
         #expect(journal.output.contains("Miles earned 57, returned 2, pending 0 rows"), "\(journal.output)")
     }
 
+    /// Review s9 #10: `amcash journal` lists the day of the till's clock (the one its rows are stamped with),
+    /// not the wall clock's: with the test clock three days ahead, today's earning is on today's page.
+    @Test func theJournalsDefaultDayIsTheTillsClock() async throws {
+        let home = Self.home()
+        let clockFile = home + "-clock"
+        try "259200".write(toFile: clockFile, atomically: true, encoding: .utf8)
+        let moved = ["AMCASH_TEST_CLOCK_FILE": clockFile]
+        let issue = try await CommandLineTests.amcash(
+            ["issue", "--card", "81000000001", "--entry", "scan", "--basket", "100.00"], home: home, extraEnvironment: moved)
+        #expect(issue.status == 0, "\(issue.output)\(issue.errors)")
+        let table = try await CommandLineTests.amcash(["journal"], home: home, extraEnvironment: moved)
+        #expect(table.output.contains("Miles earned 5, returned 0, pending 0 rows"), "\(table.output)")
+    }
+
     /// The day's totals count a 202's miles apart: announced by AIR MILES, not posted, never "earned".
     @Test func theJournalsDayTotalsKeepPendingMilesApartFromEarnedOnes() async throws {
         let home = Self.home()

@@ -150,7 +150,7 @@ public final class HostClient: RedemptionHost {
     /// A call that changes no balance is never re-sent after a 409.
     private static func deservesAnotherTry<Reply: HostReply>(_ result: HostResult<Reply>, changesBalance: Bool) -> Bool {
         switch result {
-        case .unknown(.conflict): return changesBalance
+        case .unknown(.conflict), .unknown(.collectorBusy): return changesBalance
         // The host did approve; the same key brings the same approval back. The journal voids it.
         case .unknown(.unshowableApproval): return false
         case .unknown: return true

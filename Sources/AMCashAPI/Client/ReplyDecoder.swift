@@ -22,7 +22,11 @@ enum ReplyDecoder {
         if (300...399).contains(status) { return .failure(.redirectRefused(status: status, location: location?.safeForTerminal)) }
         let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
         if status == 401 && object?["responseCode"] == nil { return .bareUnauthorized }
-        if status == 409 { return .failure(.conflict((object?["message"] as? String)?.safeForTerminal)) }
+        if status == 409 {
+            // 0094 is the collector busy with another transaction; any other 409, this key seen with another body.
+            let message = (object?["message"] as? String)?.safeForTerminal
+            return .failure(object?["responseCode"] as? String == "0094" ? .collectorBusy(message) : .conflict(message))
+        }
         guard object != nil else {
             return .failure(.garbledResponse(status: status, reason: describeNonJSON(body)))
         }

@@ -185,8 +185,16 @@ enum OfferScreen {
         let approved = if case .approved = outcome { true } else { false }
         // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
         let mark = approved && model.register == nil ? traceId : nil
-        // The REDEEM has ended: the sale earns on the rest (a result not confirmed does not earn at the till:
-        // its end is recovery's).
+        // The REDEEM has ended: the sale earns on the rest. A result not confirmed earns later: its ISSUE is
+        // journaled held behind the REDEEM and recovery sends it once that ends (review s9 #5): "pending".
+        if case .unknown = outcome, model.register == nil {
+            let request = earningRequest(sale, discount: .zero)
+            model.screen = .result(
+                RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+            return [
+                .earnAfterRedemption(request, redemptionTraceId: traceId, receipt: receipt ?? Receipt.earning(card: sale.card, model: model))
+            ]
+        }
         var discount: Money?
         switch outcome {
         case .approved(let approval, _): discount = approval.discount
