@@ -136,13 +136,15 @@ extension JournaledTransactions {
     /// row becomes an exception (`EarningState.exception`), a pending one (202) stays pending and the back
     /// office lists it as pending too long.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
-        now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+        // Still held behind its REDEEM: never sent (a held row is released only before its first send), so
+        // the host holds no key of it to forget.
+        entry.heldBehind != nil || now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
     }
 
     /// A RETURN is not sent while the ISSUE of the sale it names is unanswered in this journal (review s9
     /// #3): sent before it, the host refuses it (it knows no such sale) and the ISSUE posts later — the
     /// collector would keep the miles of returned goods. Held (queued, not sent) while that ISSUE is
-    /// queued, pending or an exception; refused, unsent, if that ISSUE was refused. Returns the row as
+    /// queued or pending; refused, unsent, if that ISSUE was refused. Returns the row as
     /// journaled when it must not be sent now, nil when it may go (any ISSUE, a RETURN of a sale issued or
     /// not in this journal).
     func notToSend(_ entry: EarningEntry) -> EarningEntry? {
@@ -157,8 +159,10 @@ extension JournaledTransactions {
         else { return nil }
         do {
             switch sale.state {
-            case .issued: return nil
-            case .queued, .accepted, .exception:
+            // An ISSUE that became an exception is never sent again: the host has it or never will, so the
+            // RETURN goes now — it takes the miles back, or the host refuses it for a sale it does not know.
+            case .issued, .exception: return nil
+            case .queued, .accepted:
                 return try journal.recordEarningHeld(
                     entry.id, reason: "held: the sale's ISSUE \(original) is not answered yet; the return is sent once it is",
                     nextAttemptAt: now().addingTimeInterval(5))
@@ -176,13 +180,17 @@ extension JournaledTransactions {
     /// An ISSUE held behind a REDEEM (review s9 #5) is released once that REDEEM's row is final: voided,
     /// declined or reversed — the collector paid the whole sale, it earns on the whole sale (the body as
     /// journaled); shown — the discount stands, it earns on the sale less the approved discount (the body
-    /// rewritten once, before its first send). Still open (sending, unknown, approved, voiding, reversing)
-    /// or an exception: it stays held (an exception then ends the earning as an exception too).
+    /// rewritten once, before its first send). A REDEEM this till will not send again — an exception, or
+    /// unknown and left to the daily file (`awaitingFile`, past the orphan-refund window) — releases it too,
+    /// on the whole sale: the cashier was shown NOT CONFIRMED, no discount was given, and waiting for the
+    /// file (a day) would outlast the earning's own resend window. Still open (sending, unknown within the
+    /// window, approved, voiding, reversing): it stays held.
     func settleHold(_ entry: EarningEntry) -> EarningEntry {
         guard let behind = entry.heldBehind, let redemption = try? journal.entry(traceId: behind) else { return entry }
         var body = entry.body
         switch redemption.state {
-        case .voided, .declined, .reversed: break
+        case .voided, .declined, .reversed, .exception: break
+        case .unknown where redemption.awaitingFile: break
         case .shown:
             guard let discount = redemption.money ?? redemption.requested,
                 var parsed = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body))

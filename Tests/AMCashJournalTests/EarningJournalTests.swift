@@ -327,6 +327,16 @@ import Testing
         let forwarded = try #require(try journal.earningChangesToForward(limit: 10).last)
         #expect(forwarded.state == .queued)
         #expect(forwarded.lastFailure?.contains("may not have earned") == true)
+        // Its sale returned now: the ISSUE is never sent again, so the RETURN is not held behind it (review
+        // s9 N2). The host applied the lost ISSUE: the RETURN takes its miles back.
+        let back = await transactions.returnSale(
+            EarningRequest(
+                card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+                originalCheckoutTransactionId: earning.checkoutTransactionId))
+        #expect(back.outcome.exitStatus == 0, "sent and taken back: \(back.outcome)")
+        #expect(try await simulator.issuances().map(\.miles) == [5, -5])
+        let returned = try #require(try journal.earnings().last)
+        #expect(returned.kind == "RETURN" && returned.state == .issued)
         await client.shutdown()
         await simulator.stop()
     }
@@ -516,6 +526,43 @@ import Testing
         #expect(row.miles == 5, "earned on the whole $100 sale: the discount was voided")
         #expect(try await simulator.issuances().map(\.miles) == [5])
         #expect(row.idempotencyKey == held.idempotencyKey)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+/// Review s9 N1: a NOT CONFIRMED sale's ISSUE held behind a REDEEM that this till will no longer send (unknown
+/// past the orphan-refund window, left to the daily file) is released, on the whole sale, instead of waiting
+/// a day for the file and ending an exception it never deserved.
+@Suite struct EarningBehindARedemptionLeftToTheFileTests {
+    @Test func theHeldIssueGoesOnTheWholeSaleOnceTheRedemptionIsLeftToTheFile() async throws {
+        let collector = "81000000013"
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
+        options.tokenLifetime = .seconds(86_400)
+        let simulator = try await SimulatorServer.start(options: options)
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let card = EarningJournalTests.card(collector)
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
+        let earning = await transactions.earnAfterRedemption(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
+            redemptionTraceId: redemption.traceId)
+        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        // Past the orphan-refund window the REDEEM is no longer replayed: the daily file settles it.
+        clock.advance(25 * 60)
+        _ = try await transactions.recover(policy: .once)
+        let left = try #require(try journal.entry(traceId: redemption.traceId))
+        #expect(left.state == .unknown && left.awaitingFile, "\(left.state) \(left.awaitingFile)")
+        // The host answers again: the ISSUE goes at once, on the whole sale (no discount was given).
+        await simulator.injectFaults(FaultPlan())
+        _ = try await transactions.recover(policy: .once)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued && row.heldBehind == nil, "\(row.state) \(row.lastFailure ?? "")")
+        #expect(row.miles == 5, "earned on the whole $100 sale")
+        #expect(try await simulator.issuances().map(\.miles) == [5])
         await client.shutdown()
         await simulator.stop()
     }
