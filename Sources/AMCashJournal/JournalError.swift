@@ -30,7 +30,7 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         case .storage(let reason):
             "the journal could not be written: \(reason)"
         case .collectorBusy(let traceId):
-            "another transaction for this collector (trace \(traceId)) is with AIR MILES; nothing was sent — try again in a moment"
+            "another transaction for this collector (trace \(traceId)) is with AIR MILES — try again in a moment"
         case .reversalRefused(let reason):
             "the reversal was refused before anything was sent: \(reason)"
         }
