@@ -170,7 +170,7 @@ extension Journal {
     public func releaseHeldEarning(_ id: Int64, body: Data) throws(JournalError) -> EarningEntry {
         try write { db in
             try db.execute(
-                sql: "UPDATE earnings SET body = ?, heldBehind = NULL WHERE id = ? AND state = 'queued' AND attempts = 0",
+                sql: "UPDATE earnings SET body = ?, heldBehind = NULL WHERE id = ? AND heldBehind IS NOT NULL AND state = 'queued' AND attempts = 0",
                 arguments: [body, id])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
                 throw JournalError.notFound("earning \(id)")
@@ -222,23 +222,45 @@ extension Journal {
         _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
         holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane, heldBehind: String? = nil
     ) throws(JournalError) -> EarningEntry {
-        guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
-            throw .illegalTransition("only ISSUE and RETURN, with a key, are journaled")
+        try write { db in
+            try Journal.insertEarningIntent(
+                db, call, checkoutTransactionId: checkoutTransactionId, originalCheckoutTransactionId: originalCheckoutTransactionId, at: now,
+                holder: holder, leaseSeconds: leaseSeconds, heldBehind: heldBehind)
         }
-        return try write { db in
+    }
+
+    /// An ISSUE's or RETURN's intent inside the caller's transaction (alone, or with the REDEEM it waits for).
+    static func insertEarningIntent(
+        _ db: Database, _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
+        holder: LeaseHolder?, leaseSeconds: TimeInterval, heldBehind: String?
+    ) throws -> EarningEntry {
+        guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
+            throw JournalError.illegalTransition("only ISSUE and RETURN, with a key, are journaled")
+        }
+        do {
             try db.execute(
                 sql: """
                     INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
-                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)
+                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind, redemptionTraceId)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
                     call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
                     try Journal.cardKey(db, body: call.body), holder?.description, holder.map { _ in now.addingTimeInterval(leaseSeconds) },
-                    heldBehind,
+                    heldBehind, heldBehind,
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+        }
+    }
+
+    /// The ISSUE journaled held behind the REDEEM `traceId` (with its intent, or after its answer was lost), if any:
+    /// still held or already released.
+    public func earning(behind traceId: String) throws(JournalError) -> EarningEntry? {
+        try run { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM earnings WHERE kind = 'ISSUE' AND redemptionTraceId = ? ORDER BY id LIMIT 1", arguments: [traceId]
+            ).map(EarningEntry.init(row:))
         }
     }
 

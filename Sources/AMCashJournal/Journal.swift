@@ -117,8 +117,15 @@ public final class Journal: Sendable {
     /// `nextTraceId()` then `recordRedemptionIntent(_:…)` take two. Nothing is sent before this returns,
     /// so the rule "durable before sent" is the same. A call `build` refuses (its error is thrown as it
     /// is) records nothing and uses up no trace id.
+    ///
+    /// `earning` (a console's sale that earns): the sale's ISSUE on the whole sale, journaled in the same
+    /// commit, held behind this REDEEM (`heldBehind`) under the next trace id, and not leased: the till
+    /// releases it once the REDEEM ends in the lane (`JournaledTransactions.earn(_:behind:)`), and recovery
+    /// does if the till dies first (`settleHold`), so no crash between the REDEEM's answer and the ISSUE
+    /// loses the earning.
     public func recordRedemptionIntent(
         requested: Money, at now: Date, holder: LeaseHolder = LeaseHolder(), leases: LeaseTimes = .standard, saleId: String? = nil,
+        earning: ((TraceId) throws -> (call: IssuanceCall, checkoutTransactionId: String))? = nil,
         build: (TraceId) throws -> PreparedCall
     ) throws -> (call: PreparedCall, entry: JournalEntry) {
         var refusal: (any Error)?
@@ -131,6 +138,12 @@ public final class Journal: Sendable {
                     throw error
                 }
                 let entry = try Journal.insertIntent(db, call, requested: requested, at: now, holder: holder, leases: leases, saleId: saleId)
+                if let earning {
+                    let (issue, transactionId) = try earning(try Journal.nextTraceId(db))
+                    _ = try Journal.insertEarningIntent(
+                        db, issue, checkoutTransactionId: transactionId, originalCheckoutTransactionId: nil, at: now, holder: nil,
+                        leaseSeconds: 0, heldBehind: call.traceId)
+                }
                 return (call, entry)
             }
         } catch {
@@ -1047,6 +1060,13 @@ public final class Journal: Sendable {
         }
         migrator.registerMigration("v13: earnings held behind an unconfirmed redemption") { db in
             try db.alter(table: "earnings") { table in table.add(column: "heldBehind", .text) }
+        }
+        migrator.registerMigration("v14: an ISSUE keeps the REDEEM it waited for") { db in
+            // `heldBehind` is cleared when the hold ends; this stays, so the lane and recovery find the
+            // sale's one ISSUE after either released it, and never journal a second one (miles twice).
+            try db.alter(table: "earnings") { table in table.add(column: "redemptionTraceId", .text) }
+            try db.execute(sql: "UPDATE earnings SET redemptionTraceId = heldBehind WHERE heldBehind IS NOT NULL")
+            try db.create(index: "earnings_redemptionTraceId", on: "earnings", columns: ["redemptionTraceId"])
         }
         return migrator
     }

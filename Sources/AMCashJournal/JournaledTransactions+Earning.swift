@@ -27,12 +27,63 @@ extension JournaledTransactions {
     /// Journals and sends the ISSUE of a sale.
     public func earn(_ request: EarningRequest) async -> Earning { await send(.issue, request) }
 
+    /// The ISSUE of a sale whose REDEEM (`redemptionTraceId`) has ended in the lane: the one journaled held
+    /// behind it with its intent is released on `request` (the sale less the approved discount shown, or the
+    /// whole sale) and sent as `earn` sends. Never a second ISSUE for the sale: if recovery has taken it, or
+    /// already released or sent it, the till reports it as it stands (pending until answered). Without such a
+    /// row (the journal refused it, or an older intent) it is journaled and sent now, as `earn`.
+    public func earn(_ request: EarningRequest, behind redemptionTraceId: String?) async -> Earning {
+        guard let redemptionTraceId, let held = try? journal.earning(behind: redemptionTraceId) else { return await earn(request) }
+        guard let host = host as? any IssuanceHost else { return Self.earning(held) }
+        let holder = LeaseHolder()
+        var taken: EarningEntry?
+        // A recovery pass may hold it for a moment (it finds the REDEEM still open and lets go): wait a little for it.
+        for attempt in 0..<10 {
+            taken = try? journal.takeEarning(held.id, for: holder, at: now(), for: leases.inLane)
+            if taken != nil { break }
+            guard let row = try? journal.earning(behind: redemptionTraceId), row.state == .queued || row.state == .accepted else { break }
+            if attempt < 9 { try? await Task.sleep(for: .milliseconds(200)) }
+        }
+        guard var current = taken else { return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? held) }
+        if current.heldBehind != nil, current.attempts == 0 {
+            let body = Self.body(current.body, less: request.amcashDiscount) ?? current.body
+            current = (try? journal.releaseHeldEarning(current.id, body: body)) ?? current
+        }
+        return await sendInLane(current, holder: holder, host: host)
+    }
+
     /// Journals the ISSUE of a sale whose REDEEM was not confirmed (unknown: review s9 #5) without sending
     /// it: it waits for that REDEEM (`redemptionTraceId`) to end. Recovery sends it once the REDEEM row is
     /// final — voided, declined or reversed: on the whole sale (`request` carries no discount); approved
     /// and shown: on the sale less the approved discount. The till shows and prints "pending".
+    /// The ISSUE journaled with the REDEEM's intent is that one (never a second): it is reported as it stands.
     public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
-        await send(.issue, request, heldBehind: redemptionTraceId)
+        if let held = try? journal.earning(behind: redemptionTraceId) { return Self.earning(held) }
+        return await send(.issue, request, heldBehind: redemptionTraceId)
+    }
+
+    /// A journaled row as the till reports it.
+    static func earning(_ entry: EarningEntry) -> Earning {
+        Earning(entry: entry, outcome: outcome(of: entry), checkoutTransactionId: entry.checkoutTransactionId, traceId: entry.traceId)
+    }
+
+    /// The ISSUE call journaled with a REDEEM's intent (`redeem(_:earning:)`), under `traceId`.
+    func issuanceIntent(_ request: EarningRequest, traceId: TraceId) -> (call: IssuanceCall, checkoutTransactionId: String) {
+        let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
+        let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: transactionId, at: now())
+        let call = IssuanceCall(
+            operation: .issue, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString, maskedCard: request.card.number.masked)
+        return (call, transactionId)
+    }
+
+    /// A held ISSUE's body less the AM Cash discount that stood (when `IssuanceDecisions.earnAfterAMCashDiscount`):
+    /// its key, transaction id and time stay those journaled. Nil when the body cannot be read.
+    static func body(_ held: Data, less discount: Money) -> Data? {
+        guard var parsed = try? IssuanceRequestBody(json: IssuanceJSON.parse(held)) else { return nil }
+        guard discount.cents > 0, IssuanceDecisions.earnAfterAMCashDiscount else { return held }
+        parsed.basketPreTaxAmount = Money(cents: max(0, parsed.basketPreTaxAmount.cents - discount.cents))
+        parsed.basketPostTaxAmount = Money(cents: max(0, parsed.basketPostTaxAmount.cents - discount.cents))
+        return parsed.json.data
     }
 
     /// Journals and sends a RETURN (`request.originalCheckoutTransactionId` names the sale).
@@ -60,9 +111,14 @@ extension JournaledTransactions {
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
                 checkoutTransactionId: nil, traceId: nil)
         }
-        // In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and body.
-        var current = entry
         crash(.afterIntentCommit)
+        return await sendInLane(entry, holder: holder, host: host)
+    }
+
+    /// In the lane: the first send and, after a 5xx, a timeout or a lost answer, two more with the same key and
+    /// body; `holder` has the row. A row held behind its REDEEM (or a RETURN behind its ISSUE) is not sent.
+    private func sendInLane(_ entry: EarningEntry, holder: LeaseHolder, host: any IssuanceHost) async -> Earning {
+        var current = entry
         // One transaction per collector (review s9 #4): not while a REDEEM or REVERSE of the collector is with the host.
         current = settleHold(current)
         var held = notToSend(current)
@@ -192,14 +248,8 @@ extension JournaledTransactions {
         case .voided, .declined, .reversed, .exception: break
         case .unknown where redemption.awaitingFile: break
         case .shown:
-            guard let discount = redemption.money ?? redemption.requested,
-                var parsed = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body))
-            else { return entry }
-            if IssuanceDecisions.earnAfterAMCashDiscount {
-                parsed.basketPreTaxAmount = Money(cents: max(0, parsed.basketPreTaxAmount.cents - discount.cents))
-                parsed.basketPostTaxAmount = Money(cents: max(0, parsed.basketPostTaxAmount.cents - discount.cents))
-            }
-            body = parsed.json.data
+            guard let discount = redemption.money ?? redemption.requested, let less = Self.body(entry.body, less: discount) else { return entry }
+            body = less
         default: return entry
         }
         return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry

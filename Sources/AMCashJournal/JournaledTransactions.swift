@@ -67,7 +67,13 @@ public struct JournaledTransactions: Sendable {
     /// A register's sale passes its `saleId` (kept with the row) and `acknowledgeWithin`: the approval is
     /// leased for that long instead of `leases.toShow`, since it counts as shown only when the register
     /// acknowledges it (`Journal.acknowledge(saleId:at:)`); recovery voids it after that.
-    public func redeem(_ request: RedemptionRequest, saleId: String? = nil, acknowledgeWithin: TimeInterval? = nil) async -> Redemption {
+    ///
+    /// `earning`: the sale's ISSUE on the whole sale (a console's sale that earns once its REDEEM ends). It is
+    /// journaled in the REDEEM's intent commit, held behind it; `earn(_:behind:)` releases and sends it when
+    /// the REDEEM ends in the lane, and recovery does if the till dies first: the earning is never lost.
+    public func redeem(
+        _ request: RedemptionRequest, saleId: String? = nil, acknowledgeWithin: TimeInterval? = nil, earning: EarningRequest? = nil
+    ) async -> Redemption {
         let holder = LeaseHolder()
         var leases = self.leases
         if let acknowledgeWithin { leases.toShow = acknowledgeWithin }
@@ -77,8 +83,10 @@ public struct JournaledTransactions: Sendable {
         // nothing was sent.
         do {
             // The trace id and the intent in one commit: nothing is sent before it.
+            let issue: ((TraceId) throws -> (call: IssuanceCall, checkoutTransactionId: String))? =
+                if let earning, host is any IssuanceHost { { traceId in issuanceIntent(earning, traceId: traceId) } } else { nil }
             (call, intent) = try journal.recordRedemptionIntent(
-                requested: request.amount, at: now(), holder: holder, leases: leases, saleId: saleId
+                requested: request.amount, at: now(), holder: holder, leases: leases, saleId: saleId, earning: issue
             ) { traceId in try builder.redeem(request, traceId: traceId, at: now()) }
         } catch {
             return Redemption(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-")

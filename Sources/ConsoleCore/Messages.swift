@@ -92,12 +92,15 @@ public enum Effect: Sendable, Equatable {
     /// The sale earns (ISSUE, after its REDEEM ended or instead of one): journaled and sent by
     /// `JournaledTransactions.earn`; answers `earned`. It carries the redemption's receipt (and its
     /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
-    /// No id: an ISSUE is stored and forwarded to its end, never cancelled.
-    case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?)
+    /// No id: an ISSUE is stored and forwarded to its end, never cancelled. `behind`: the REDEEM that just
+    /// ended, whose intent journaled the sale's ISSUE held (`JournaledTransactions.earn(_:behind:)`): that
+    /// ISSUE is released on this request and sent, never a second one.
+    case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?, behind: String? = nil)
     /// A sale whose REDEEM was not confirmed earns later: its ISSUE (on the whole sale) is journaled held
     /// behind that REDEEM (`JournaledTransactions.earnAfterRedemption`), sent by recovery once the REDEEM is
-    /// final; answers `earned` with "pending", and the receipt prints "Miles earned: pending".
-    case earnAfterRedemption(EarningRequest, redemptionTraceId: String, receipt: ReceiptDocument?)
+    /// final; answers `earned` with "pending", and the receipt prints "Miles earned: pending". A register's
+    /// sale (`saleId`) has no receipt here: the register is told the earning is pending.
+    case earnAfterRedemption(EarningRequest, redemptionTraceId: String, receipt: ReceiptDocument?, saleId: String? = nil)
     /// A register's sale earns (its discount declined, or acknowledged by the register): as `earn`, and the
     /// register is told the miles (or pending) to report with the sale's answer; answers `earned`.
     case earnForRegister(EarningRequest, saleId: String)

@@ -58,7 +58,10 @@ public struct ConsoleEffects: EffectPerformer {
             send(.inquired(result))
         case .redeem(let request):
             // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
-            let redemption = await transactions.redeem(request)
+            // The sale's ISSUE (whole sale) is journaled held in the same commit: a till that dies before the
+            // REDEEM's end reaches `.earn` still earns, through recovery.
+            let whole = EarningRequest(card: request.card, preTaxAmount: request.preTaxAmount ?? request.basket, postTaxAmount: request.basket)
+            let redemption = await transactions.redeem(request, earning: whole)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .redeemForRegister(let request, let saleId):
@@ -77,17 +80,18 @@ public struct ConsoleEffects: EffectPerformer {
             if let row = try? journal.entry(id: entry.id), row.state != .shown, row.state != .reversing, row.state != .reversed {
                 send(.registerApprovalVoided(saleId: saleId))
             }
-        case .earn(let request, let receipt, let traceId):
+        case .earn(let request, let receipt, let traceId, let behind):
             // The receipt ("Miles earned: pending") is recorded before the ISSUE goes out: a console that stops
             // while the ISSUE is with the host leaves it for the reprint. It prints with the miles in `printReceipt`.
             if let receipt { holdReceipt(receipt, traceId: traceId) }
-            // Journaled before it is sent; when the host cannot answer it stays queued and recovery forwards it.
-            let earning = await transactions.earn(request)
+            // Journaled before it is sent (after a REDEEM, with its intent); unanswered, it stays queued and recovery forwards it.
+            let earning = await transactions.earn(request, behind: behind)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
-        case .earnAfterRedemption(let request, let redemptionTraceId, let receipt):
-            // Journaled held behind the unconfirmed REDEEM; recovery sends it once that REDEEM ends.
+        case .earnAfterRedemption(let request, let redemptionTraceId, let receipt, let saleId):
+            // Journaled held behind the unconfirmed REDEEM (with its intent, or now); recovery sends it once that REDEEM ends.
             let earning = await transactions.earnAfterRedemption(request, redemptionTraceId: redemptionTraceId)
+            if let saleId { await register?.earned(saleId, earning.outcome) }
             send(.earned(request, earning.outcome, receipt: receipt, traceId: nil))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):

@@ -262,7 +262,7 @@ import Testing
         earned = RedemptionResult(
             outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning)
         // The ISSUE carries the receipt as the journal records it before it is sent: "Miles earned: pending".
-        guard case .earn(_, let held?, _) = approval.effect else {
+        guard case .earn(_, let held?, _, _) = approval.effect else {
             Issue.record("no receipt with the ISSUE: \(approval.effect)")
             return
         }
@@ -323,7 +323,11 @@ import Testing
             }
             return
         }
-        store.send(.redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil)]) {
+        // The REDEEM's intent journaled the sale's ISSUE held: the effect names that REDEEM (none when it was never sent).
+        let behind: String? = if case .notSent = expected { nil } else { "000000000008" }
+        store.send(
+            .redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil, behind: behind)]
+        ) {
             $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
         store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {

@@ -60,7 +60,7 @@ public enum Given {
             )
         }
         return (
-            .earn(request, receipt: Receipt.awaitingEarning(receipt, language: language), traceId: traceId),
+            .earn(request, receipt: Receipt.awaitingEarning(receipt, language: language), traceId: traceId, behind: traceId),
             RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId, earning: .sending(request)),
             request, receipt
         )

@@ -187,10 +187,14 @@ enum OfferScreen {
         let mark = approved && model.register == nil ? traceId : nil
         // The REDEEM has ended: the sale earns on the rest. A result not confirmed earns later: its ISSUE is
         // journaled held behind the REDEEM and recovery sends it once that ends (review s9 #5): "pending".
-        if case .unknown = outcome, model.register == nil {
+        // A register's sale too: the register hears NOT CONFIRMED (no discount) and its earning pending.
+        if case .unknown = outcome {
             let request = earningRequest(sale, discount: .zero)
             model.screen = .result(
                 RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+            if let register = model.register {
+                return [.earnAfterRedemption(request, redemptionTraceId: traceId, receipt: nil, saleId: register.saleId)]
+            }
             return [
                 .earnAfterRedemption(request, redemptionTraceId: traceId, receipt: receipt ?? Receipt.earning(card: sale.card, model: model))
             ]
@@ -215,7 +219,14 @@ enum OfferScreen {
         // "Miles earned: pending", as the journal records it before the ISSUE is sent, so a console that stops
         // in between still has it to reprint. A sale without an approval gets a receipt of its earning alone.
         let printed = receipt ?? Receipt.earning(card: sale.card, model: model)
-        return [.earn(request, receipt: Receipt.awaitingEarning(printed, language: model.language), traceId: receipt == nil ? nil : traceId)]
+        // `behind`: the REDEEM's intent journaled the sale's ISSUE held; it is released on this request (a REDEEM
+        // never sent has no trace, and none was journaled).
+        let behind = if case .notSent = outcome { nil as String? } else { traceId }
+        return [
+            .earn(
+                request, receipt: Receipt.awaitingEarning(printed, language: model.language), traceId: receipt == nil ? nil : traceId,
+                behind: behind)
+        ]
     }
 
     /// A register's sale earns too, once its discount is settled: declined or not sent, at once on the whole
