@@ -37,6 +37,12 @@ import Testing
                 now: { clock.now })
         }
 
+        /// Runs a test's body, then stops the simulator and the client even when the body failed a requirement.
+        func run(_ body: (Till) async throws -> Void) async {
+            do { try await body(self) } catch { Issue.record(error) }
+            await stop()
+        }
+
         func stop() async {
             await client.shutdown()
             await simulator.stop()
@@ -45,27 +51,28 @@ import Testing
 
     @Test func theIssueIsJournaledHeldInTheRedemptionsCommitAndTheLaneSendsItOnceLessTheDiscount() async throws {
         let till = try await Till()
-        let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
-        #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
-        let held = try #require(try till.journal.earnings().first, "the ISSUE is journaled with the REDEEM's intent")
-        #expect(held.heldBehind == redeemed.traceId && held.attempts == 0 && held.leaseHolder == nil)
-        #expect(Int(held.traceId) == Int(redeemed.traceId).map { $0 + 1 }, "the next trace id, as when it was journaled after the answer")
-        #expect(try await till.simulator.issuances().isEmpty, "nothing sent before the REDEEM ended")
-        // The lane: the sale less the approved $20.
-        var lessDiscount = Self.whole
-        lessDiscount.amcashDiscount = Money(dollars: 20)
-        let earned = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
-        #expect(earned.outcome == .earned(miles: 4, confirmationNumber: earned.entry?.confirmationNumber, lines: []), "\(earned.outcome)")
-        #expect(earned.entry?.id == held.id && earned.entry?.idempotencyKey == held.idempotencyKey, "the held row, not a second one")
-        // Asked again (a repeated effect), or after the fact by the NOT CONFIRMED path: the same row, nothing sent.
-        _ = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
-        _ = await till.transactions.earnAfterRedemption(Self.whole, redemptionTraceId: redeemed.traceId)
-        _ = try await till.transactions.recover(policy: .once)
-        #expect(try till.journal.earnings().count == 1)
-        let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
-        #expect(ledger.map(\.miles) == [4], "one ISSUE, on the sale less the discount: \(ledger)")
-        #expect(ledger.first?.checkoutTransactionId == held.checkoutTransactionId)
-        await till.stop()
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
+            #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+            let held = try #require(try till.journal.earnings().first, "the ISSUE is journaled with the REDEEM's intent")
+            #expect(held.heldBehind == redeemed.traceId && held.attempts == 0 && held.leaseHolder == nil)
+            #expect(Int(held.traceId) == Int(redeemed.traceId).map { $0 + 1 }, "the next trace id, as when it was journaled after the answer")
+            #expect(try await till.simulator.issuances().isEmpty, "nothing sent before the REDEEM ended")
+            // The lane: the sale less the approved $20.
+            var lessDiscount = Self.whole
+            lessDiscount.amcashDiscount = Money(dollars: 20)
+            let earned = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            #expect(earned.outcome == .earned(miles: 4, confirmationNumber: earned.entry?.confirmationNumber, lines: []), "\(earned.outcome)")
+            #expect(earned.entry?.id == held.id && earned.entry?.idempotencyKey == held.idempotencyKey, "the held row, not a second one")
+            // Asked again (a repeated effect), or after the fact by the NOT CONFIRMED path: the same row, nothing sent.
+            _ = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            _ = await till.transactions.earnAfterRedemption(Self.whole, redemptionTraceId: redeemed.traceId)
+            _ = try await till.transactions.recover(policy: .once)
+            #expect(try till.journal.earnings().count == 1)
+            let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            #expect(ledger.map(\.miles) == [4], "one ISSUE, on the sale less the discount: \(ledger)")
+            #expect(ledger.first?.checkoutTransactionId == held.checkoutTransactionId)
+        }
     }
 
     /// The till dies after the REDEEM's outcome commit (approved, never shown) or after it was shown, before the
@@ -73,66 +80,70 @@ import Testing
     @Test(arguments: [false, true])
     func aTillThatDiesBeforeTheIssueStillEarnsExactlyOnceThroughRecovery(shown: Bool) async throws {
         let till = try await Till(toShow: 0)
-        let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
-        #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
-        if shown { #expect(till.transactions.markShown(redeemed)) }
-        // The process is gone: its leases lapse; the next start's recovery settles the REDEEM, then the ISSUE.
-        till.clock.advance(300)
-        _ = try await till.transactions.recover(policy: .once)
-        _ = try await till.transactions.recover(policy: .once)
-        let redeem = try #require(try till.journal.entry(traceId: redeemed.traceId))
-        #expect(redeem.state == (shown ? .shown : .voided), "\(redeem.state)")
-        let row = try #require(try till.journal.earnings().first)
-        #expect(row.state == .issued && row.heldBehind == nil, "\(row.state) \(row.lastFailure ?? "")")
-        let miles = shown ? 4 : 5
-        #expect(row.miles == miles)
-        let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
-        #expect(ledger.map(\.miles) == [miles], "exactly one ISSUE, on \(shown ? "the sale less the shown discount" : "the whole sale"): \(ledger)")
-        // The console comes back with the sale's effect still to run: it finds the row, sends nothing more.
-        var lessDiscount = Self.whole
-        lessDiscount.amcashDiscount = Money(dollars: 20)
-        let late = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
-        #expect(late.outcome == .earned(miles: miles, confirmationNumber: row.confirmationNumber, lines: []))
-        #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.count == 1)
-        await till.stop()
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
+            #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+            if shown { #expect(till.transactions.markShown(redeemed)) }
+            // The process is gone: its leases lapse; the next start's recovery settles the REDEEM, then the ISSUE.
+            till.clock.advance(300)
+            _ = try await till.transactions.recover(policy: .once)
+            _ = try await till.transactions.recover(policy: .once)
+            let redeem = try #require(try till.journal.entry(traceId: redeemed.traceId))
+            #expect(redeem.state == (shown ? .shown : .voided), "\(redeem.state)")
+            let row = try #require(try till.journal.earnings().first)
+            #expect(row.state == .issued && row.heldBehind == nil, "\(row.state) \(row.lastFailure ?? "")")
+            let miles = shown ? 4 : 5
+            #expect(row.miles == miles)
+            let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            #expect(
+                ledger.map(\.miles) == [miles], "exactly one ISSUE, on \(shown ? "the sale less the shown discount" : "the whole sale"): \(ledger)")
+            // The console comes back with the sale's effect still to run: it finds the row, sends nothing more.
+            var lessDiscount = Self.whole
+            lessDiscount.amcashDiscount = Money(dollars: 20)
+            let late = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            #expect(late.outcome == .earned(miles: miles, confirmationNumber: row.confirmationNumber, lines: []))
+            #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.count == 1)
+        }
     }
 
     /// A recovery pass holds the row (its lease) when the lane wants it: the lane does not send it beside
     /// the pass, reports pending, and the next pass sends it — once, with the body the journal settled.
     @Test func theLaneNeverSendsAHeldRowARecoveryPassHolds() async throws {
         let till = try await Till()
-        let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
-        #expect(till.transactions.markShown(redeemed))
-        let held = try #require(try till.journal.earnings().first)
-        let pass = LeaseHolder()
-        #expect(try till.journal.takeEarning(held.id, for: pass, at: till.clock.now, for: 120) != nil)
-        var lessDiscount = Self.whole
-        lessDiscount.amcashDiscount = Money(dollars: 20)
-        let lane = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
-        #expect(lane.outcome.exitStatus == 3, "pending while another holds it: \(lane.outcome)")
-        #expect(try await till.simulator.issuances().isEmpty)
-        try till.journal.releaseEarning(held.id)
-        _ = try await till.transactions.forwardEarnings(dueOnly: false)
-        let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
-        #expect(ledger.map(\.miles) == [4], "recovery sent it on the sale less the shown discount: \(ledger)")
-        #expect(try till.journal.earnings().count == 1)
-        await till.stop()
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
+            #expect(till.transactions.markShown(redeemed))
+            let held = try #require(try till.journal.earnings().first)
+            let pass = LeaseHolder()
+            #expect(try till.journal.takeEarning(held.id, for: pass, at: till.clock.now, for: 120) != nil)
+            var lessDiscount = Self.whole
+            lessDiscount.amcashDiscount = Money(dollars: 20)
+            let lane = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            #expect(lane.outcome.exitStatus == 3, "pending while another holds it: \(lane.outcome)")
+            #expect(try await till.simulator.issuances().isEmpty)
+            try till.journal.releaseEarning(held.id)
+            _ = try await till.transactions.forwardEarnings(dueOnly: false)
+            let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            #expect(ledger.map(\.miles) == [4], "recovery sent it on the sale less the shown discount: \(ledger)")
+            #expect(try till.journal.earnings().count == 1)
+        }
     }
 
     /// A REDEEM declined in the lane: the held ISSUE is released on the whole sale (the request carries no discount).
     @Test func aDeclinedRedemptionEarnsOnTheWholeSale() async throws {
         let till = try await Till()
-        // 81000000014 has no AM Cash miles (it earns into Dream only): the REDEEM is declined.
-        let card = EarningJournalTests.card("81000000014")
-        let request = RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20), preTaxAmount: Money(dollars: 100))
-        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
-        let redeemed = await till.transactions.redeem(request, earning: whole)
-        #expect(redeemed.result.outcome == .declined, "\(redeemed.result)")
-        #expect(try till.journal.earnings().first?.heldBehind == redeemed.traceId)
-        let earned = await till.transactions.earn(whole, behind: redeemed.traceId)
-        #expect(earned.outcome.exitStatus == 0, "\(earned.outcome)")
-        #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.map(\.miles) == [5])
-        #expect(try till.journal.earnings().count == 1)
-        await till.stop()
+        await till.run { (till: Till) async throws in
+            // 81000000014 has no AM Cash miles (it earns into Dream only): the REDEEM is declined.
+            let card = EarningJournalTests.card("81000000014")
+            let request = RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20), preTaxAmount: Money(dollars: 100))
+            let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+            let redeemed = await till.transactions.redeem(request, earning: whole)
+            #expect(redeemed.result.outcome == .declined, "\(redeemed.result)")
+            #expect(try till.journal.earnings().first?.heldBehind == redeemed.traceId)
+            let earned = await till.transactions.earn(whole, behind: redeemed.traceId)
+            #expect(earned.outcome.exitStatus == 0, "\(earned.outcome)")
+            #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.map(\.miles) == [5])
+            #expect(try till.journal.earnings().count == 1)
+        }
     }
 }

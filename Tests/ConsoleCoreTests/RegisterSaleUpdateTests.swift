@@ -147,6 +147,37 @@ import Testing
         }
     }
 
+    /// Issue #28: a register's sale NOT CONFIRMED earns too: its ISSUE (on the whole sale) is journaled held behind
+    /// the REDEEM, recovery sends it once the REDEEM ends, and the register is told its earning is pending. No receipt.
+    @Test func aRegisterSaleNotConfirmedEarnsLaterThroughTheHeldIssue() {
+        let store = Self.arrived()
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
+        }
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
+        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
+            $0.screen = .redeeming(Given.offer(), Given.choice(4))
+        }
+        let whole = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
+        store.send(
+            .redeemed(.unknown(.timedOut), traceId: "000000000008"),
+            effects: [.earnAfterRedemption(whole, redemptionTraceId: "000000000008", receipt: nil, saleId: "POS7-000123")]
+        ) {
+            $0.screen = .result(
+                RedemptionResult(outcome: .unknown(traceId: "000000000008"), receipt: [], approvalToMark: nil, earning: .sending(whole)))
+        }
+        store.send(.earned(whole, .pending(reason: "held"), receipt: nil, traceId: nil)) {
+            $0.screen = .result(
+                RedemptionResult(
+                    outcome: .unknown(traceId: "000000000008"), receipt: [], approvalToMark: nil, earning: .done(.pending(reason: "held"))))
+        }
+    }
+
     @Test func theCashierCancellingARegisterSaleClosesItAndTheRegisterCancellingClearsTheScreen() {
         // The cashier cancels: a new sale of the till's own, and the register is told.
         let store = Self.arrived()

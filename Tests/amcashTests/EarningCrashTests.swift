@@ -41,7 +41,8 @@ import Testing
         let config = console.home + "/terminal.toml"
         var issues: [[String]] = []
         for _ in 0..<5 {
-            let settle = try await CommandLineTests.amcash(["echo", "--config", config], home: console.home, extraEnvironment: CrashTests.credentials)
+            let settle = try await CommandLineTests.amcash(
+                ["echo", "--config", config], home: console.home, extraEnvironment: CrashTests.credentials)
             #expect(settle.status == 0, "\(settle.errors)")
             issues = try Self.rows(ledger, "SELECT checkoutTransactionId, preTaxCents, miles FROM issuances WHERE operation = 'issue'")
             if !issues.isEmpty { break }
