@@ -259,7 +259,7 @@ extension Journal {
     public func earning(behind traceId: String) throws(JournalError) -> EarningEntry? {
         try run { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM earnings WHERE kind = 'ISSUE' AND redemptionTraceId = ? ORDER BY id LIMIT 1", arguments: [traceId]
+                db, sql: "SELECT * FROM earnings WHERE kind = 'ISSUE' AND redemptionTraceId = ? ORDER BY id DESC LIMIT 1", arguments: [traceId]
             ).map(EarningEntry.init(row:))
         }
     }

@@ -146,4 +146,19 @@ import Testing
             #expect(try till.journal.earnings().count == 1)
         }
     }
+
+    /// A REDEEM whose intent was journaled but that never left the till (the host cannot be reached) still has the
+    /// sale's ISSUE held with it: the lane's ISSUE is that row (queued, pending), never a second one that would earn twice.
+    @Test func aRedemptionNeverSentKeepsTheOneIssueJournaledWithItsIntent() async throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let client = try EarningJournalTests.client("http://127.0.0.1:9")
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let redeemed = await transactions.redeem(Self.redemption, earning: Self.whole)
+        #expect(redeemed.result.outcome != .approved && redeemed.traceId != "-", "\(redeemed.result)")
+        let earned = await transactions.earn(Self.whole, behind: redeemed.traceId)
+        #expect(earned.outcome.exitStatus == 3, "pending: \(earned.outcome)")
+        let rows = try journal.earnings()
+        #expect(rows.count == 1 && rows.first?.heldBehind == nil, "one ISSUE, released on the whole sale: \(rows)")
+        await client.shutdown()
+    }
 }

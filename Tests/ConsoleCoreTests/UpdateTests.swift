@@ -323,10 +323,11 @@ import Testing
             }
             return
         }
-        // The REDEEM's intent journaled the sale's ISSUE held: the effect names that REDEEM (none when it was never sent).
-        let behind: String? = if case .notSent = expected { nil } else { "000000000008" }
+        // The REDEEM's intent journaled the sale's ISSUE held: the effect names that REDEEM, even when nothing was
+        // sent (the intent may be journaled all the same).
         store.send(
-            .redeemed(result, traceId: "000000000008"), effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil, behind: behind)]
+            .redeemed(result, traceId: "000000000008"),
+            effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil, behind: "000000000008")]
         ) {
             $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }

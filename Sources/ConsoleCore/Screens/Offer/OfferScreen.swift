@@ -219,13 +219,13 @@ enum OfferScreen {
         // "Miles earned: pending", as the journal records it before the ISSUE is sent, so a console that stops
         // in between still has it to reprint. A sale without an approval gets a receipt of its earning alone.
         let printed = receipt ?? Receipt.earning(card: sale.card, model: model)
-        // `behind`: the REDEEM's intent journaled the sale's ISSUE held; it is released on this request (a REDEEM
-        // never sent has no trace, and none was journaled).
-        let behind = if case .notSent = outcome { nil as String? } else { traceId }
+        // `behind`: the REDEEM's intent journaled the sale's ISSUE held; it is released on this request. Also when
+        // nothing was sent: the intent (and its ISSUE) may be journaled all the same, and a second ISSUE would earn
+        // twice. A REDEEM refused before its intent has no row ("-"), and the ISSUE is journaled then.
         return [
             .earn(
                 request, receipt: Receipt.awaitingEarning(printed, language: model.language), traceId: receipt == nil ? nil : traceId,
-                behind: behind)
+                behind: traceId)
         ]
     }
 
