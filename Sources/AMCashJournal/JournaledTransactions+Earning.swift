@@ -33,7 +33,10 @@ extension JournaledTransactions {
     /// already released or sent it, the till reports it as it stands (pending until answered). Without such a
     /// row (the journal refused it, or an older intent) it is journaled and sent now, as `earn`.
     public func earn(_ request: EarningRequest, behind redemptionTraceId: String?) async -> Earning {
-        guard let redemptionTraceId, let held = try? journal.earning(behind: redemptionTraceId) else { return await earn(request) }
+        guard let redemptionTraceId else { return await earn(request) }
+        let found: EarningEntry?
+        do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
+        guard let held = found else { return await earn(request) }
         guard let host = host as? any IssuanceHost else { return Self.earning(held) }
         let holder = LeaseHolder()
         var taken: EarningEntry?
@@ -58,8 +61,18 @@ extension JournaledTransactions {
     /// and shown: on the sale less the approved discount. The till shows and prints "pending".
     /// The ISSUE journaled with the REDEEM's intent is that one (never a second): it is reported as it stands.
     public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
-        if let held = try? journal.earning(behind: redemptionTraceId) { return Self.earning(held) }
+        let found: EarningEntry?
+        do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
+        if let held = found { return Self.earning(held) }
         return await send(.issue, request, heldBehind: redemptionTraceId)
+    }
+
+    /// The journal could not say whether the sale's ISSUE is journaled: nothing is journaled or sent now (a second
+    /// ISSUE could earn twice). If the REDEEM's intent journaled one, recovery sends it; the till says it did not earn.
+    static func unreadable(_ error: JournalError) -> Earning {
+        Earning(
+            entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not be read (\(error))"),
+            checkoutTransactionId: nil, traceId: nil)
     }
 
     /// A journaled row as the till reports it.
