@@ -97,7 +97,8 @@ import Testing
         // The host holds the ISSUE: the console's performer sends it; nothing reads its answer (the console stopped).
         await till.simulator.injectFaults(FaultPlan(rules: [FaultRule(kind: .delay(.seconds(3)), scope: .collector("81000000001"))]))
         let sending = Task { await console.perform(issue) { _ in } }
-        for _ in 0..<200 where (try till.journal.earnings().isEmpty) { try await Task.sleep(for: .milliseconds(20)) }
+        // The ISSUE is journaled (held) with the REDEEM's intent; the performer releases it, once the receipt is recorded.
+        for _ in 0..<200 where (try till.journal.earnings().first?.heldBehind != nil) { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try till.journal.earnings().map(\.state) == [.queued], "the ISSUE is journaled and with the host")
         let recorded = try till.journal.unprintedReceipts()
         #expect(recorded.count == 1 && recorded.first?.problem == UnprintedReceipt.awaitingEarning, "\(recorded)")
