@@ -264,7 +264,7 @@ let package = Package(
             name: "AMCashAPITests",
             dependencies: [
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", .hummingbird, .serviceLifecycle,
-                .httpTypes, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioSSL, "FuzzSupport",
+                .httpTypes, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioSSL, "FuzzSupport", "LogCapture",
             ],
             swiftSettings: strict
         ),
@@ -283,6 +283,8 @@ let package = Package(
         ),
         // Seeded byte mutations shared by the fuzz tests.
         .target(name: "FuzzSupport", dependencies: ["AMCashDomain"], path: "Tests/FuzzSupport", swiftSettings: strict),
+        // Log lines kept in memory, for the tests of what the client and the register API log.
+        .target(name: "LogCapture", dependencies: [.logging], path: "Tests/LogCapture", swiftSettings: strict),
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
@@ -389,7 +391,7 @@ let package = Package(
                 .asyncHTTPClient, .nioCore,
                 // Reads register-openapi.yaml to check the answers against it (already in the build through the generator).
                 .product(name: "Yams", package: "Yams"),
-                .logging,
+                "LogCapture",
             ],
             swiftSettings: strict
         ),
