@@ -150,6 +150,10 @@ public struct JournaledTransactions: Sendable {
         public let traceId: String
         /// Why it was refused before anything was queued (wrong card, not a shown redemption, busy).
         public let refusal: String?
+        /// Refused before anything was sent because another transaction for this collector is in progress
+        /// (`JournalError.collectorBusy`): nothing was reversed, the redemption stands, and trying again in a
+        /// moment is all it takes — no supervisor.
+        public var isCollectorBusy = false
 
         public var isReversed: Bool { entry?.state == .reversed }
         public var isQueued: Bool { entry?.state == .reversing }
@@ -166,7 +170,9 @@ public struct JournaledTransactions: Sendable {
             call = try builder.reverse(request, traceId: try journal.nextTraceId(), at: now())
             queued = try journal.queueReversal(call, of: request.redemptionConfirmationNumber, at: now(), holder: holder, leases: leases)
         } catch {
-            return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
+            var refused = Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
+            if case .collectorBusy = error as? JournalError { refused.isCollectorBusy = true }
+            return refused
         }
         let began = ContinuousClock.now
         let sent = await host.reverse(call, policy: .atTheTill)
