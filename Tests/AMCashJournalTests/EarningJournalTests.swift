@@ -320,12 +320,12 @@ import Testing
         #expect(try await simulator.issuances().count == 1, "earned once: nothing resent past the key retention")
         #expect(try transactions.pendingCount() == 0)
         #expect(JournaledTransactions.outcome(of: row).exitStatus == 3, "reported pending, never as miles")
-        // Never sent again, and the back office sees it as an earning never answered, with the reason.
+        // Never sent again, and the back office sees it as what it is (chain schema 7), with the reason.
         clock.advance(3600)
         _ = try await transactions.forwardEarnings(dueOnly: false)
         #expect(try journal.earnings().first?.attempts == row.attempts)
         let forwarded = try #require(try journal.earningChangesToForward(limit: 10).last)
-        #expect(forwarded.state == .queued)
+        #expect(forwarded.state == .exception)
         #expect(forwarded.lastFailure?.contains("may not have earned") == true)
         // Its sale returned now: the ISSUE is never sent again, so the RETURN is not held behind it (review
         // s9 N2). The host applied the lost ISSUE: the RETURN takes its miles back.
