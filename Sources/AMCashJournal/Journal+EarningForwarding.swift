@@ -90,12 +90,16 @@ extension Journal {
     }
 
     /// The back office has every earning change up to `changeSeq`.
-    public func acknowledgeEarningsForwarded(upTo changeSeq: Int64) throws(JournalError) {
+    public func acknowledgeEarningsForwarded(upTo changeSeq: Int64, at now: Date = Date()) throws(JournalError) {
         try write { db in
+            let before = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedEarningSeq'") ?? 0
             try db.execute(
                 sql:
                     "INSERT INTO meta (key, value) VALUES ('forwardedEarningSeq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
                 arguments: [changeSeq])
+            // The back office has these earnings now (their card hash made): a final one needs its full number
+            // no longer (the batch's rows only).
+            _ = try Journal.maskFinalEarnings(db, at: now, changedAfter: before)
         }
     }
 

@@ -22,6 +22,8 @@ import TillTestSupport
     static func till(store: String, device: String, simulator: SimulatorServer) throws -> TestTill {
         let till = try TestTill(store: store, device: device, simulator: simulator)
         try till.journal.noteTerminal(till.identity.cardTerminalId)
+        // As a till configured with a back office does when it opens its journal (`HostSession`).
+        try till.journal.noteForwarding()
         return till
     }
 

@@ -44,6 +44,10 @@ import TillTestSupport
         let sent = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
         #expect(sent == 5)
         #expect(try till.journal.earningChangesPending() == 0)
+        // The chain has them, the refused one's card hash made: the journal keeps its number no longer.
+        let refusedBody = String(
+            decoding: try #require(try till.journal.earnings().first { $0.traceId == refused.traceId }).body, as: UTF8.self)
+        #expect(!refusedBody.contains("81000000016") && refusedBody.contains("*******0016"), "\(refusedBody)")
         let rows = try await ChainBackOfficeTests.scalar(
             address,
             """
