@@ -11,6 +11,28 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The products of the dependencies that more than one target uses, named once, so a target's dependency
+/// list reads as the modules it imports (scripts/check-imports holds each list to its imports).
+extension Target.Dependency {
+    static var asyncHTTPClient: Self { .product(name: "AsyncHTTPClient", package: "async-http-client") }
+    static var crypto: Self { .product(name: "Crypto", package: "swift-crypto") }
+    static var cryptoExtras: Self { .product(name: "CryptoExtras", package: "swift-crypto") }
+    static var grdb: Self { .product(name: "GRDB", package: "GRDB.swift") }
+    static var httpTypes: Self { .product(name: "HTTPTypes", package: "swift-http-types") }
+    static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
+    static var hummingbirdCore: Self { .product(name: "HummingbirdCore", package: "hummingbird") }
+    static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var nioConcurrencyHelpers: Self { .product(name: "NIOConcurrencyHelpers", package: "swift-nio") }
+    static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
+    static var nioHTTP1: Self { .product(name: "NIOHTTP1", package: "swift-nio") }
+    static var nioPosix: Self { .product(name: "NIOPosix", package: "swift-nio") }
+    static var nioSSL: Self { .product(name: "NIOSSL", package: "swift-nio-ssl") }
+    static var openAPIRuntime: Self { .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime") }
+    static var postgresNIO: Self { .product(name: "PostgresNIO", package: "postgres-nio") }
+    static var serviceLifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var tomlKit: Self { .product(name: "TOMLKit", package: "TOMLKit") }
+}
+
 let package = Package(
     name: "amcash",
     platforms: [.macOS(.v14)],
@@ -57,9 +79,7 @@ let package = Package(
         .target(
             name: "AMCashConfiguration",
             dependencies: [
-                "AMCashDomain", "AMCashWire", "ReceiptPrinting",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
+                "AMCashDomain", "AMCashWire", "ReceiptPrinting", .tomlKit, .cryptoExtras,
             ],
             swiftSettings: strict
         ),
@@ -67,7 +87,7 @@ let package = Package(
         // Generated code only; its unused-import warnings (silenced by the generator from Swift 6.4) are not ours.
         .target(
             name: "AMCashContract",
-            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            dependencies: [.openAPIRuntime],
             // The Issuance contract is hand-implemented (AMCashWire/Issuance), not generated.
             exclude: ["issuance-openapi.yaml"],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-suppress-warnings"])],
@@ -84,13 +104,8 @@ let package = Package(
         .target(
             name: "AMCashAPI",
             dependencies: [
-                "AMCashRequests", "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "AMCashRequests", "AMCashDomain", "AMCashWire", "AMCashConfiguration", "AMCashContract", .asyncHTTPClient, .logging,
+                .nioCore, .nioHTTP1, .nioPosix, .nioSSL,
             ],
             swiftSettings: strict
         ),
@@ -99,22 +114,16 @@ let package = Package(
             name: "AMCashSimulator",
             dependencies: [
                 "HTTPServing", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashContract", "AMCashDomain", "AMCashPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .postgresNIO, .hummingbird, .httpTypes,
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .grdb,
                 // The hash of a request body that came without an Idempotency-Key, and the TLS training room's CA.
-                .product(name: "Crypto", package: "swift-crypto"),
+                .crypto,
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .hummingbirdCore, .nioCore, .nioConcurrencyHelpers,
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                .openAPIRuntime, .logging, .tomlKit,
             ],
             swiftSettings: strict
         ),
@@ -123,10 +132,7 @@ let package = Package(
         .target(
             name: "AMCashPostgres",
             dependencies: [
-                "AMCashConfiguration",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
+                "AMCashConfiguration", .postgresNIO, .nioSSL, .logging,
             ],
             swiftSettings: strict
         ),
@@ -134,11 +140,7 @@ let package = Package(
         .target(
             name: "AMCashBackOffice",
             dependencies: [
-                "AMCashPostgres", "AMCashJournal", "AMCashDomain",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "AMCashPostgres", "AMCashJournal", "AMCashDomain", .postgresNIO, .nioConcurrencyHelpers, .crypto, .logging,
             ],
             swiftSettings: strict
         ),
@@ -147,15 +149,8 @@ let package = Package(
         .target(
             name: "BackOfficeWeb",
             dependencies: [
-                "HTTPServing", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "HTTPServing", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", .postgresNIO, .hummingbird, .hummingbirdCore,
+                .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging,
             ],
             swiftSettings: strict
         ),
@@ -163,9 +158,9 @@ let package = Package(
         .target(
             name: "AMCashJournal",
             dependencies: [
-                "AMCashRequests", "AMCashWire", "AMCashDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                "AMCashRequests", "AMCashWire", "AMCashDomain", .grdb,
                 // A salted hash of the card keeps two calls for one collector apart without a second copy of the number.
-                .product(name: "Crypto", package: "swift-crypto"),
+                .crypto,
             ],
             swiftSettings: strict
         ),
@@ -180,13 +175,9 @@ let package = Package(
         .target(
             name: "HTTPServing",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .hummingbird, .hummingbirdCore,
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                .nioCore, .nioSSL, .serviceLifecycle, .logging,
             ],
             swiftSettings: strict
         ),
@@ -194,11 +185,8 @@ let package = Package(
         .target(
             name: "RegisterAPI",
             dependencies: [
-                "HTTPServing", "AMCashJournal", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "HTTPServing", "AMCashJournal", "AMCashWire", "AMCashConfiguration", "AMCashDomain", .hummingbird, .hummingbirdCore,
+                .nioCore, .logging,
             ],
             exclude: ["register-openapi.yaml"],
             swiftSettings: strict
@@ -211,7 +199,7 @@ let package = Package(
         // Themes and keymaps read from their TOML files (user folders first), with positions for every error.
         .target(
             name: "ConsoleAppearance",
-            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashConfiguration", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["ConsoleCore", "ConsoleUI", "AMCashConfiguration", .tomlKit],
             swiftSettings: strict
         ),
         // The loop (keys in, messages in, one update each, a frame when anything changed) over a TerminalDevice,
@@ -220,8 +208,7 @@ let package = Package(
             name: "ConsoleRuntime",
             dependencies: [
                 "ConsoleCore", "ConsoleUI", "AMCashJournal", "AMCashRequests", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                "ReceiptPrinting", "ReceiptPrinterIO",
-                .product(name: "Logging", package: "swift-log"),
+                "ReceiptPrinting", "ReceiptPrinterIO", .logging,
             ],
             swiftSettings: strict
         ),
@@ -231,13 +218,9 @@ let package = Package(
             name: "AMCashTraining",
             dependencies: [
                 "ConsoleRuntime", "ConsoleCore", "ConsoleUI", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
-                "AMCashDomain",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Logging", package: "swift-log"),
+                "AMCashDomain", .tomlKit, .logging,
                 // A training room's endpoints, over the client's HTTPS (HostClient.makeHTTPClient).
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .asyncHTTPClient, .nioCore, .nioHTTP1,
             ],
             swiftSettings: strict
         ),
@@ -257,11 +240,9 @@ let package = Package(
                 "CursesBackend", "CNcursesW", "ConsoleCore", "ConsoleUI", "ConsoleAppearance", "ConsoleRuntime", "AMCashTraining", "AMCashJournal",
                 "RegisterAPI",
                 "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "AMCashBackOffice", "AMCashPostgres",
-                "ReceiptPrinting", "ReceiptPrinterIO",
-                "BackOfficeWeb",
+                "ReceiptPrinting", "ReceiptPrinterIO", "BackOfficeWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .logging, .postgresNIO,
             ],
             swiftSettings: strict
         ),
@@ -270,29 +251,20 @@ let package = Package(
             name: "amcash-bench",
             dependencies: [
                 "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashJournal", "ConsoleCore", "ConsoleUI",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .logging, .asyncHTTPClient, .nioCore,
                 // Writes a benchmark journal of a million rows in one transaction.
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .grdb,
                 // The back office's rows: forwarding from a hundred tills, a million-row chain reconciliation
                 // (against AMCASH_TEST_DATABASE_URL's server or a throwaway cluster of its own).
-                "AMCashBackOffice", "AMCashPostgres", "ScratchPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "AMCashBackOffice", "AMCashPostgres", "ScratchPostgres", .postgresNIO,
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "AMCashAPITests",
             dependencies: [
-                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "FuzzSupport",
+                "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", .hummingbird, .serviceLifecycle,
+                .httpTypes, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioSSL, "FuzzSupport", "LogCapture",
             ],
             swiftSettings: strict
         ),
@@ -301,10 +273,9 @@ let package = Package(
             dependencies: [
                 "AMCashSimulator", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashContract", "FuzzSupport",
                 // Raw requests as an integrator's sample client sends them, not through our client.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .asyncHTTPClient, .nioCore,
                 // Writes a first-generation ledger file, to open it with today's simulator.
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .grdb,
                 // The Issuance tests run on both ledgers: SQLite and a real PostgreSQL (the tests' own cluster).
                 "ScratchPostgres",
             ],
@@ -312,6 +283,8 @@ let package = Package(
         ),
         // Seeded byte mutations shared by the fuzz tests.
         .target(name: "FuzzSupport", dependencies: ["AMCashDomain"], path: "Tests/FuzzSupport", swiftSettings: strict),
+        // Log lines kept in memory, for the tests of what the client and the register API log.
+        .target(name: "LogCapture", dependencies: [.logging], path: "Tests/LogCapture", swiftSettings: strict),
         // Models and host answers shared by the console's test targets.
         .target(
             name: "ConsoleTestSupport",
@@ -348,7 +321,7 @@ let package = Package(
             name: "AMCashTrainingTests",
             dependencies: [
                 "AMCashTraining", "AMCashSimulator", "AMCashJournal", "AMCashAPI", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
-                "ConsoleCore", .product(name: "Logging", package: "swift-log"),
+                "ConsoleCore", .logging,
             ],
             swiftSettings: strict
         ),
@@ -362,7 +335,7 @@ let package = Package(
             name: "AMCashJournalTests",
             dependencies: [
                 "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "TillTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .grdb,
             ],
             swiftSettings: strict
         ),
@@ -371,7 +344,7 @@ let package = Package(
         .target(
             name: "ScratchPostgres",
             dependencies: [
-                "AMCashPostgres", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "AMCashPostgres", .postgresNIO, .logging,
             ],
             swiftSettings: strict
         ),
@@ -379,9 +352,7 @@ let package = Package(
             name: "AMCashBackOfficeTests",
             dependencies: [
                 "AMCashBackOffice", "AMCashPostgres", "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain",
-                "AMCashSimulator", "ScratchPostgres", "TillTestSupport",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "AMCashSimulator", "ScratchPostgres", "TillTestSupport", .postgresNIO, .logging,
             ],
             swiftSettings: strict
         ),
@@ -389,12 +360,8 @@ let package = Package(
         .testTarget(
             name: "BackOfficeWebTests",
             dependencies: [
-                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "ScratchPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "BackOfficeWeb", "AMCashBackOffice", "AMCashPostgres", "AMCashDomain", "ScratchPostgres", .postgresNIO, .asyncHTTPClient,
+                .nioCore, .nioHTTP1, .logging,
             ],
             swiftSettings: strict
         ),
@@ -405,7 +372,7 @@ let package = Package(
                 "amcash", "ScratchPostgres", "AMCashPostgres", "AMCashBackOffice", "AMCashAPI", "AMCashWire", "AMCashConfiguration",
                 "AMCashDomain", "AMCashJournal", "FuzzSupport", "ReceiptPrinting",
                 // The printer emulator, on a real socket, for the receipts of the one-shot commands.
-                "ReceiptPrinterIO", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "ReceiptPrinterIO", .postgresNIO,
             ],
             swiftSettings: strict
         ),
@@ -421,11 +388,10 @@ let package = Package(
             name: "RegisterAPITests",
             dependencies: [
                 "RegisterAPI", "AMCashJournal", "AMCashAPI", "AMCashSimulator", "AMCashConfiguration", "AMCashWire", "AMCashDomain",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .asyncHTTPClient, .nioCore,
                 // Reads register-openapi.yaml to check the answers against it (already in the build through the generator).
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
+                "LogCapture",
             ],
             swiftSettings: strict
         ),

@@ -23,6 +23,9 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
         case earningRefused = "earning-refused"
         /// An ISSUE or RETURN the till has sent for too long without an answer (the host away, 5xx, lost answers).
         case earningFailed = "earning-failed"
+        /// An ISSUE or RETURN the till no longer sends: never answered while the host surely held its key (a
+        /// resend could earn twice). The collector may not have earned (or given back) these miles: ask AIR MILES.
+        case earningException = "earning-exception"
 
         public var label: String {
             switch self {
@@ -34,6 +37,7 @@ public struct BackOfficeException: Sendable, Hashable, Encodable {
             case .earningPending: "earning pending too long"
             case .earningRefused: "earning refused"
             case .earningFailed: "earning not answered"
+            case .earningException: "earning in exception"
             }
         }
     }
@@ -167,8 +171,8 @@ public enum BackOfficeExceptions {
         return items
     }
 
-    /// Earnings a person must look at: refused, pending at the host (202) or never answered for longer than
-    /// `filter.earningStuckAfter`. The day is the Issuance transaction day.
+    /// Earnings a person must look at: refused or in exception (no longer sent), pending at the host (202) or
+    /// never answered for longer than `filter.earningStuckAfter`. The day is the Issuance transaction day.
     static func stuckEarnings(_ client: PostgresClient, filter: Filter, now: Date, logger: Logger) async throws -> [BackOfficeException] {
         var items: [BackOfficeException] = []
         let store = filter.store ?? ""
@@ -179,7 +183,7 @@ public enum BackOfficeExceptions {
             SELECT sponsor, store, device, transaction_day::text, trace_id, kind, state, checkout_transaction_id, confirmation_number,
                 card_masked, miles, attempts, created_at, COALESCE(last_failure, ''), COALESCE(response_code, '')
             FROM terminal_earnings
-            WHERE (state = 'refused' OR (state IN ('accepted', 'queued') AND created_at < \(stuckEdge)))
+            WHERE (state IN ('refused', 'exception') OR (state IN ('accepted', 'queued') AND created_at < \(stuckEdge)))
                 AND (\(store) = '' OR store = \(store)) AND (\(day) = '' OR transaction_day = NULLIF(\(day), '')::date)
             ORDER BY store, device, created_at
             """, logger: logger)
@@ -196,6 +200,12 @@ public enum BackOfficeExceptions {
                 note =
                     "\(what) was refused" + (code.isEmpty ? "" : " (\(code))") + (failure.isEmpty ? "" : ": \(failure)")
                     + "; the collector's miles did not change"
+            case "exception":
+                category = .earningException
+                // The till's own reason says it all ("may not have earned: ask AIR MILES (never answered …)").
+                note =
+                    "\(what) is no longer sent, after \(attempts) attempt(s): "
+                    + (failure.isEmpty ? "the collector may not have earned these miles: ask AIR MILES" : failure)
             case "accepted":
                 category = .earningPending
                 note =

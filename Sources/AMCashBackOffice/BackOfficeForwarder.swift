@@ -64,6 +64,8 @@ public final class BackOfficeForwarder: Sendable {
 
     /// Forwards until cancelled, with backoff while the database is away.
     public func run(now: @escaping @Sendable () -> Date = Date.init) async {
+        // Before the database is reached: a final row keeps its number until the chain has its card hash.
+        try? journal.noteForwarding()
         var backoff = Duration.seconds(1)
         while !Task.isCancelled {
             do {
@@ -101,6 +103,7 @@ public final class BackOfficeForwarder: Sendable {
     /// Forwards every row waiting (redemptions, then earnings), batch by batch; returns how many were sent.
     @discardableResult
     public func forwardPending(_ client: PostgresClient, now: @Sendable () -> Date = Date.init) async throws -> Int {
+        try journal.noteForwarding()
         var total = 0
         while true {
             let rows = try journal.changesToForward(limit: settings.batchSize)
@@ -114,7 +117,7 @@ public final class BackOfficeForwarder: Sendable {
             let earnings = try journal.earningChangesToForward(limit: settings.batchSize)
             guard let last = earnings.last else { break }
             try await upsert(earnings, client: client, at: now())
-            try journal.acknowledgeEarningsForwarded(upTo: last.changeSeq)
+            try journal.acknowledgeEarningsForwarded(upTo: last.changeSeq, at: now())
             total += earnings.count
             if earnings.count < settings.batchSize { break }
         }

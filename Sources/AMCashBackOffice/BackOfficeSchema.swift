@@ -29,6 +29,10 @@ public import AMCashPostgres
 ///   for redemptions, the state (`queued`, `accepted` = pending at the host, `issued`, `refused`), the
 ///   miles. A table of its own: earnings are not in the AM Cash daily file, so the reconciliation, its
 ///   open rows and the redemption totals never see them.
+/// - `terminal_earnings.state` `exception` (version 7): an earning the till no longer sends (never answered
+///   while the host surely held its key; the collector may not have earned) arrives as what it is, not as
+///   `queued`; the migration turns the rows a version 6 database took as queued for it (their last failure
+///   says "may not have earned: ask AIR MILES") into exceptions.
 public enum BackOfficeSchema {
     public static let migrator = SchemaMigrator(
         component: "backoffice",
@@ -311,6 +315,14 @@ public enum BackOfficeSchema {
                     "CREATE INDEX terminal_earnings_stuck ON terminal_earnings (store, created_at) WHERE state <> 'issued'",
                     "CREATE INDEX terminal_earnings_by_checkout ON terminal_earnings (checkout_transaction_id)",
                     "CREATE INDEX terminal_earnings_by_card_hash ON terminal_earnings (card_hash) WHERE card_hash IS NOT NULL",
+                ]),
+            .init(
+                version: 7, name: "an earning in exception forwarded as an exception",
+                statements: [
+                    "ALTER TABLE terminal_earnings DROP CONSTRAINT terminal_earnings_state_check",
+                    "ALTER TABLE terminal_earnings ADD CONSTRAINT terminal_earnings_state_check CHECK (state IN ('queued', 'accepted', 'issued', 'refused', 'exception'))",
+                    // A version 6 database took a till's exception as queued; its last failure says which it was.
+                    "UPDATE terminal_earnings SET state = 'exception' WHERE state = 'queued' AND last_failure LIKE 'may not have earned: ask AIR MILES%'",
                 ]),
         ])
 

@@ -216,17 +216,11 @@ public enum TerminalConfigurationLoader {
             }
             configuration.journalRetentionDays = value
         }
-        if let hours = document.root["idempotencyRetentionHours"] {
-            guard let value = hours.int, (1...720).contains(value) else {
-                throw document.error(at: "idempotencyRetentionHours", "idempotencyRetentionHours must be a whole number of hours, 1 to 720")
-            }
-            configuration.idempotencyRetentionHours = value
+        if let hours = try reader.int("idempotencyRetentionHours", in: 1...720, unit: "hours") {
+            configuration.idempotencyRetentionHours = hours
         }
-        if let minutes = document.root["orphanRefundMinutes"] {
-            guard let value = minutes.int, (1...1440).contains(value) else {
-                throw document.error(at: "orphanRefundMinutes", "orphanRefundMinutes must be a whole number of minutes, 1 to 1440")
-            }
-            configuration.orphanRefundMinutes = value
+        if let minutes = try reader.int("orphanRefundMinutes", in: 1...1440, unit: "minutes") {
+            configuration.orphanRefundMinutes = minutes
         }
     }
 
@@ -242,11 +236,8 @@ public enum TerminalConfigurationLoader {
         if configuration.kiosk && configuration.supervisorPin == nil {
             throw document.error(at: "kiosk", "kiosk mode needs supervisorPinHash, or no one could leave it; make one with `amcash hash-pin`")
         }
-        if let seconds = document.root["kioskIdleSeconds"] {
-            guard let value = seconds.int, (5...3600).contains(value) else {
-                throw document.error(at: "kioskIdleSeconds", "kioskIdleSeconds must be a whole number of seconds from 5 to 3600")
-            }
-            configuration.kioskIdleSeconds = value
+        if let seconds = try reader.int("kioskIdleSeconds", in: 5...3600, unit: "seconds") {
+            configuration.kioskIdleSeconds = seconds
         }
     }
 
@@ -276,11 +267,8 @@ public enum TerminalConfigurationLoader {
         for key in ["registerTokenFile", "registerAckSeconds"] where document.root.contains(key: key) && configuration.registerListen == nil {
             throw document.error(at: key, "\(key) is set but registerListen is not")
         }
-        if let seconds = document.root["registerAckSeconds"] {
-            guard let value = seconds.int, (10...600).contains(value) else {
-                throw document.error(at: "registerAckSeconds", "registerAckSeconds must be a whole number of seconds from 10 to 600")
-            }
-            configuration.registerAckSeconds = value
+        if let seconds = try reader.int("registerAckSeconds", in: 10...600, unit: "seconds") {
+            configuration.registerAckSeconds = seconds
         }
     }
 }

@@ -76,9 +76,9 @@ extension Journal {
                 let suffix = entry.checkoutTransactionId.hasSuffix(entry.traceId) ? entry.traceId.count : 0
                 return ForwardedEarning(
                     changeSeq: row["changeSeq"], cardTerminalId: String(entry.checkoutTransactionId.dropLast(suffix)), traceId: entry.traceId,
-                    // An exception travels as a row never answered (its lastFailure says "may not have earned: ask
-                    // AIR MILES"): the back office lists it with the earnings not answered, and its schema is unchanged.
-                    kind: entry.kind, state: entry.state == .exception ? .queued : entry.state, maskedCard: entry.maskedCard,
+                    // An exception travels as one (chain schema version 7): the back office lists it as an earning
+                    // in exception, not as one still being sent.
+                    kind: entry.kind, state: entry.state, maskedCard: entry.maskedCard,
                     collectorNumber: body?.collectorNumber.flatMap { $0.allSatisfy(\.isNumber) ? $0 : nil },
                     checkoutTransactionId: entry.checkoutTransactionId, originalCheckoutTransactionId: entry.originalCheckoutTransactionId,
                     earnedOn: body?.basketPreTaxAmount, attempts: entry.attempts, httpStatus: entry.httpStatus, responseCode: entry.responseCode,
@@ -90,12 +90,16 @@ extension Journal {
     }
 
     /// The back office has every earning change up to `changeSeq`.
-    public func acknowledgeEarningsForwarded(upTo changeSeq: Int64) throws(JournalError) {
+    public func acknowledgeEarningsForwarded(upTo changeSeq: Int64, at now: Date = Date()) throws(JournalError) {
         try write { db in
+            let before = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedEarningSeq'") ?? 0
             try db.execute(
                 sql:
                     "INSERT INTO meta (key, value) VALUES ('forwardedEarningSeq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
                 arguments: [changeSeq])
+            // The back office has these earnings now (their card hash made): a final one needs its full number
+            // no longer (the batch's rows only).
+            _ = try Journal.maskFinalEarnings(db, at: now, changedAfter: before)
         }
     }
 

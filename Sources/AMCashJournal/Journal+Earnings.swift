@@ -183,16 +183,21 @@ extension Journal {
     /// as `purgeCardNumbers` does for redemptions: refused, exception, a RETURN issued, at once; an ISSUE
     /// issued a day after it was made — until its Issuance day ends the console may return it, and the
     /// RETURN is built from its body. Queued and accepted (202) rows keep it: they are sent again with their
-    /// exact body. Returns how many bodies were masked.
-    static func maskFinalEarnings(_ db: Database, at now: Date) throws -> Int {
+    /// exact body. On a till that forwards, only once the back office has the row's last change (it hashes
+    /// the number there), at most `fullNumberAwaitsTheBackOffice`. Only `id` when given. Returns how many
+    /// bodies were masked.
+    static func maskFinalEarnings(_ db: Database, at now: Date, only id: Int64? = nil, changedAfter: Int64 = -1) throws -> Int {
         let dayAgo = now.addingTimeInterval(-86_400)
+        // One row by its key, or a batch by the changeSeq index; a whole scan only for a full purge.
+        let which = id == nil ? "changeSeq > ?" : "id = ?"
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT id, body FROM earnings WHERE CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
+                SELECT id, body FROM earnings WHERE \(which) AND CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
                 AND (state IN ('refused', 'exception') OR (kind = 'RETURN' AND state = 'issued')
                     OR (kind = 'ISSUE' AND state = 'issued' AND createdAt < ?))
-                """, arguments: [dayAgo])
+                AND \(backOfficeHasItSQL(mark: "forwardedEarningSeq"))
+                """, arguments: [id ?? changedAfter, dayAgo, now.addingTimeInterval(-fullNumberAwaitsTheBackOffice)])
         var masked = 0
         for row in rows {
             let id: Int64 = row["id"]

@@ -147,10 +147,23 @@ extension Journal {
     /// The back office has every change up to `changeSeq`.
     public func acknowledgeForwarded(upTo changeSeq: Int64, at now: Date) throws(JournalError) {
         try write { db in
+            let before = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'forwardedSeq'") ?? 0
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('forwardedSeq', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
                 arguments: [changeSeq])
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('forwardedAt', ?)", arguments: [Int64(now.timeIntervalSince1970)])
+            // The back office has these rows now: a final one needs its full number no longer (the batch's rows only).
+            _ = try Journal.maskFinalEntries(db, at: now, changedAfter: before)
+        }
+    }
+
+    /// A forwarder starts on this journal: from now on a final row keeps its full number until the back
+    /// office has it (the card hash is made there, with the chain's key), at most
+    /// `fullNumberAwaitsTheBackOffice`, even before the first batch is acknowledged.
+    public func noteForwarding() throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('forwardedSeq', 0)")
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('forwardedEarningSeq', 0)")
         }
     }
 

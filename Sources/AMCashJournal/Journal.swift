@@ -657,35 +657,81 @@ public final class Journal: Sendable {
 
     /// Replaces the full collector number in the journaled bodies of rows that can never be sent again
     /// with its masked form: the number is kept only while a row may still be re-sent (a pending
-    /// REDEEM or REVERSE) or voided or reversed (a shown or approved REDEEM until its window closes).
+    /// REDEEM or REVERSE) or voided or reversed (a shown or approved REDEEM until its window closes) —
+    /// and, on a till that forwards to the chain's back office, until the back office has the row's
+    /// last change (it makes the card hash, with the chain's key, from the number), at most
+    /// `fullNumberAwaitsTheBackOffice`. Earnings the same way (`maskFinalEarnings`).
+    ///
+    /// Run at the end of each lane (the row just answered), in the commit of each forwarding
+    /// acknowledgement, and by every recovery pass and one-shot command even when nothing is pending,
+    /// so a quiet till keeps no number longer than the rule says.
     @discardableResult
     public func purgeCardNumbers(at now: Date) throws(JournalError) -> Int {
+        try write { db in try Journal.maskFinalEntries(db, at: now) + Journal.maskFinalEarnings(db, at: now) }
+    }
+
+    /// `purgeCardNumbers` for one REDEEM or REVERSE row (a lane that just ended), and the REDEEM it reverses.
+    @discardableResult
+    public func purgeCardNumber(ofEntry id: Int64, at now: Date) throws(JournalError) -> Int {
         try write { db in
-            let rows = try Journal.fetchAll(
-                db,
-                "WHERE CAST(body AS TEXT) GLOB '*\"collectorNumber\":\"[0-9]*' AND (state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding') OR (state = 'unknown' AND awaitingFile = 1))"
-            )
-            var purged = 0
-            for entry in rows {
-                let canStillSend: Bool =
-                    switch (entry.kind, entry.state) {
-                    case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding):
-                        ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
-                    case (.redeem, .unknown) where entry.awaitingFile: ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
-                    case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
-                    case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
-                    default: true
-                    }
-                guard !canStillSend, var object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
-                    let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber)
-                else { continue }
-                object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
-                guard let masked = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
-                try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
-                purged += 1
+            let original = try String.fetchOne(db, sql: "SELECT originalConfirmationNumber FROM entries WHERE id = ?", arguments: [id])
+            let reversed = try original.flatMap {
+                try Int64.fetchOne(db, sql: "SELECT id FROM entries WHERE kind = 'REDEEM' AND confirmationNumber = ?", arguments: [$0])
             }
-            return purged + (try Journal.maskFinalEarnings(db, at: now))
+            return try Journal.maskFinalEntries(db, at: now, only: id) + (reversed.map { try Journal.maskFinalEntries(db, at: now, only: $0) } ?? 0)
         }
+    }
+
+    /// `purgeCardNumbers` for one ISSUE or RETURN (a lane or a pass that let it go).
+    @discardableResult
+    public func purgeCardNumber(ofEarning id: Int64, at now: Date) throws(JournalError) -> Int {
+        try write { db in try Journal.maskFinalEarnings(db, at: now, only: id) }
+    }
+
+    /// The longest a final row keeps its full number for a back office that has not taken it (the chain's
+    /// database away for days): past it the row is masked and forwarded later without its card hash.
+    public static let fullNumberAwaitsTheBackOffice: TimeInterval = 7 * 86_400
+
+    /// The SQL condition "the back office has this row's last change, or this journal is not forwarded,
+    /// or the row waited long enough" (`mark`: the meta key of its table's acknowledgement; one argument,
+    /// the oldest `createdAt` still waiting). A journal is forwarded once a forwarder or a till configured
+    /// with a back office noted it (`noteForwarding`), or a batch was acknowledged.
+    static func backOfficeHasItSQL(mark: String) -> String {
+        "(changeSeq <= COALESCE((SELECT value FROM meta WHERE key = '\(mark)'), 9223372036854775807) OR createdAt < ?)"
+    }
+
+    /// Masks the REDEEM and REVERSE rows (or only `id`, or only those changed after `changedAfter`: a batch just
+    /// acknowledged, found by the index) no send needs any more; returns how many.
+    static func maskFinalEntries(_ db: Database, at now: Date, only id: Int64? = nil, changedAfter: Int64 = -1) throws -> Int {
+        // One row by its key, or a batch by the changeSeq index; a whole scan only for a full purge.
+        let which = id == nil ? "changeSeq > ?" : "id = ?"
+        let rows = try Journal.fetchAll(
+            db,
+            """
+            WHERE \(which) AND CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*' AND (state IN ('declined', 'voided', 'reversed', 'exception', 'shown', 'approved', 'voiding') OR (state = 'unknown' AND awaitingFile = 1))
+            AND \(backOfficeHasItSQL(mark: "forwardedSeq"))
+            """, [id ?? changedAfter, now.addingTimeInterval(-fullNumberAwaitsTheBackOffice)]
+        )
+        var purged = 0
+        for entry in rows {
+            let canStillSend: Bool =
+                switch (entry.kind, entry.state) {
+                case (.redeem, .shown), (.redeem, .approved), (.redeem, .voiding):
+                    ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
+                case (.redeem, .unknown) where entry.awaitingFile: ReversalWindow.isReversible(redeemedAt: entry.createdAt, at: now)
+                case (.redeem, .declined), (.redeem, .voided), (.redeem, .reversed), (.redeem, .exception): false
+                case (.reverse, .reversed), (.reverse, .declined), (.reverse, .exception): false
+                default: true
+                }
+            guard !canStillSend, var object = try? JSONSerialization.jsonObject(with: entry.body) as? [String: Any],
+                let digits = object["collectorNumber"] as? String, digits.allSatisfy(\.isNumber)
+            else { continue }
+            object["collectorNumber"] = String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
+            guard let masked = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
+            try db.execute(sql: "UPDATE entries SET body = ? WHERE id = ?", arguments: [masked, entry.id])
+            purged += 1
+        }
+        return purged
     }
 
     /// Deletes reconciled entries made more than `days` days before `now`. Unreconciled rows, exceptions and

@@ -143,6 +143,7 @@ extension JournaledTransactions {
         }
         if let held {
             try? journal.releaseEarning(held.id)
+            try? journal.purgeCardNumber(ofEarning: held.id, at: now())
             return Earning(entry: held, outcome: Self.outcome(of: held), checkoutTransactionId: held.checkoutTransactionId, traceId: held.traceId)
         }
         for attempt in 0...IssuanceDecisions.resendsAfterServerError {
@@ -151,6 +152,8 @@ extension JournaledTransactions {
             if attempt < IssuanceDecisions.resendsAfterServerError { try? await Task.sleep(for: .milliseconds(200 * (attempt + 1))) }
         }
         try? journal.releaseEarning(current.id)
+        // Refused, an exception, a RETURN issued: its number is needed no more (once the back office has it).
+        try? journal.purgeCardNumber(ofEarning: current.id, at: now())
         return Earning(
             entry: current, outcome: Self.outcome(of: current), checkoutTransactionId: current.checkoutTransactionId, traceId: current.traceId)
     }

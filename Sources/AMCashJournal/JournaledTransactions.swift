@@ -101,6 +101,8 @@ public struct JournaledTransactions: Sendable {
             let entry = try journal.recordRedemptionOutcome(
                 intent.id, sent, at: now(), holder: holder, leases: leases, latencyMs: latency)
             crash(.afterOutcomeCommit)
+            // A declined REDEEM needs its number no more (a shown one keeps it while it can be reversed).
+            if entry.state == .declined { try? journal.purgeCardNumber(ofEntry: entry.id, at: now()) }
             return Redemption(entry: entry, result: Self.showable(sent, committed: entry), traceId: call.traceId)
         } catch {
             // The host's answer could not be recorded: the row stays open and recovery replays it (and voids
@@ -158,6 +160,10 @@ public struct JournaledTransactions: Sendable {
         public let traceId: String
         /// Why it was refused before anything was queued (wrong card, not a shown redemption, busy).
         public let refusal: String?
+        /// Refused before anything was sent because another transaction for this collector is in progress
+        /// (`JournalError.collectorBusy`): nothing was reversed, the redemption stands, and trying again in a
+        /// moment is all it takes — no supervisor.
+        public var isCollectorBusy = false
 
         public var isReversed: Bool { entry?.state == .reversed }
         public var isQueued: Bool { entry?.state == .reversing }
@@ -174,12 +180,15 @@ public struct JournaledTransactions: Sendable {
             call = try builder.reverse(request, traceId: try journal.nextTraceId(), at: now())
             queued = try journal.queueReversal(call, of: request.redemptionConfirmationNumber, at: now(), holder: holder, leases: leases)
         } catch {
-            return Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
+            var refused = Reversal(entry: nil, result: .notSent(.notAttempted("\(error)")), traceId: "-", refusal: "\(error)")
+            if case .collectorBusy = error as? JournalError { refused.isCollectorBusy = true }
+            return refused
         }
         let began = ContinuousClock.now
         let sent = await host.reverse(call, policy: .atTheTill)
         let latency = Self.latencyMs(of: sent, since: began)
         let entry = (try? journal.recordReversalOutcome(queued.id, sent, at: now(), inLane: true, latencyMs: latency)) ?? queued
+        if !entry.isPending { try? journal.purgeCardNumber(ofEntry: entry.id, at: now()) }
         return Reversal(entry: entry, result: sent, traceId: call.traceId, refusal: nil)
     }
 
@@ -274,8 +283,6 @@ public struct JournaledTransactions: Sendable {
                 if updated.state == .reversed { report.reversalsAcknowledged += 1 } else if updated.isPending { report.reversalsWaiting += 1 }
             } catch { try isolate(due.id, error) }
         }
-        // A number no row can send again is no longer kept in full.
-        try journal.purgeCardNumbers(at: now())
         let open = try journal.entries(pendingOnly: true)
         report.reversalsWaiting = open.filter { $0.kind == .reverse && $0.isPending }.count
         report.exceptions = open.filter(\.isException).count
@@ -283,8 +290,16 @@ public struct JournaledTransactions: Sendable {
         let forwarded = try await forwardEarnings(dueOnly: policy != .once)
         report.earningsAnswered = forwarded.answered
         report.earningsWaiting = forwarded.waiting
+        // A number no row can send again is no longer kept in full (the earnings this pass settled too).
+        try purgeCardNumbers()
         return report
     }
+
+    /// Masks every full number no send needs any more (`Journal.purgeCardNumbers`). Every recovery pass and
+    /// one-shot command runs it, a pass with nothing pending too: on a quiet till a number is not kept
+    /// until the next sale.
+    @discardableResult
+    public func purgeCardNumbers() throws(JournalError) -> Int { try journal.purgeCardNumbers(at: now()) }
 }
 
 extension ResendPolicy {

@@ -359,6 +359,11 @@ struct BackOfficePages {
             page.t(
                 "The collector did not earn these miles: check the sale and the card, then ask the help desk to credit them by hand if they are owed.",
                 "Le membre n’a pas obtenu ces milles : vérifiez la vente et la carte, puis demandez au centre d’aide de les créditer s’ils sont dus.")
+        case .earningException:
+            page.t(
+                "The till no longer sends it (a resend could earn twice): ask the AIR MILES help desk, with the checkout transaction id, whether the miles posted; have them credited by hand if not.",
+                "La caisse ne la renvoie plus (un renvoi pourrait cumuler deux fois) : demandez au centre d’aide AIR MILES, avec le numéro de transaction, si les milles ont été portés au compte; sinon, faites-les créditer."
+            )
         case .earningFailed:
             page.t(
                 "The till sends it again until AIR MILES answers: check that the till reaches the host; the same key means it never earns twice.",
@@ -376,6 +381,7 @@ struct BackOfficePages {
         case .earningPending: t("earning pending too long", "cumul en attente trop longtemps")
         case .earningRefused: t("earning refused", "cumul refusé")
         case .earningFailed: t("earning not answered", "cumul sans réponse")
+        case .earningException: t("earning in exception", "cumul en exception")
         }
     }
 

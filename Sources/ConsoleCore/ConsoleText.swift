@@ -68,6 +68,11 @@ public enum ConsoleText {
     public static let reversed = t("REVERSED", "ANNULÉ")
     public static let reversalQueued = t("QUEUED — will be retried", "EN ATTENTE — nouvel essai automatique")
     public static let reversalException = t("NOT REVERSED — see the supervisor", "NON ANNULÉ — voir le superviseur")
+    /// A REVERSE refused because another transaction for the collector is in progress (it clears itself).
+    public static let reversalCollectorBusy = t("NOT REVERSED — try again in a moment", "NON ANNULÉ — réessayez dans un instant")
+    public static let reversalCollectorBusyHint = t(
+        "Another transaction for this collector is in progress. Nothing was reversed: the redemption stands. Try again in a moment.",
+        "Une autre transaction est en cours pour ce membre. Rien n’a été annulé : l’échange tient toujours. Réessayez dans un instant.")
     public static let returnTitle = t("Return a sale", "Retour d’un achat")
     public static let noReturnable = t(
         "No sale of today earned miles at this till. (Another day's: amcash return --original ID.)",
@@ -134,6 +139,8 @@ public enum ConsoleText {
     }
     public static let traceNumber = t("Trace number", "Numéro de trace")
     public static let reversedRedemption = t("Redemption reversed", "Échange annulé")
+    /// The redemption a reversal refused before anything was sent left as it was (not "reversed").
+    public static let redemptionStands = t("Redemption (stands)", "Échange (maintenu)")
     /// A journal row's kind on the history screen.
     public static func historyKind(_ raw: String) -> LocalizedText {
         switch raw {

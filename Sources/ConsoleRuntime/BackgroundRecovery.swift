@@ -25,6 +25,10 @@ public struct BackgroundRecovery: Sendable {
                 _ = try? await transactions.recover()
                 send(.recovering(false))
                 send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
+            } else {
+                // Nothing pending: still, a number no send needs any more (a refusal, an exception, a row the
+                // back office now has) is not kept in full on a quiet till.
+                _ = try? transactions.purgeCardNumbers()
             }
             first = false
             try? await Task.sleep(for: interval)

@@ -127,6 +127,8 @@ public struct ConsoleEffects: EffectPerformer {
                 send(.reversed(.reversed(confirmation: reversal.entry?.confirmationNumber, original: item.confirmationNumber)))
             } else if reversal.isQueued {
                 send(.reversed(.queued(original: item.confirmationNumber)))
+            } else if reversal.isCollectorBusy {
+                send(.reversed(.collectorBusy(original: item.confirmationNumber)))
             } else {
                 // Refused (by the host, or here before anything was sent) or given up: the redemption stands.
                 send(

@@ -35,7 +35,7 @@ struct BackOfficeLoad {
             case "--rows": rows = try Options.number(value, flag)
             case "--outage": outage = try Options.number(value, flag)
             case "--records": records = try Options.number(value, flag)
-            case "--parts": parts = Set(value.split(separator: ",").map(String.init))
+            case "--parts": parts = Set(Options.list(value))
             case "--keep": keep = value
             default: throw BenchError("unknown option \(flag)")
             }

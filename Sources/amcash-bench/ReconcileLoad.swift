@@ -21,7 +21,7 @@ struct ReconcileLoad {
             case "--records": records = try Options.number(value, flag)
             case "--keep": keep = value
             case "--make":
-                let parts = value.split(separator: ",").map(String.init)
+                let parts = Options.list(value)
                 guard parts.count == 3, ["clean", "breaks"].contains(parts[2]) else { throw BenchError("--make FILE,JOURNAL,clean|breaks") }
                 make = (parts[0], parts[1], parts[2] == "breaks")
             default: throw BenchError("unknown option \(flag)")

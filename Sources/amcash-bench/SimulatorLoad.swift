@@ -22,8 +22,8 @@ struct SimulatorLoad {
             case "--connections": connections = try Options.number(value, flag)
             case "--threads": threads = try Options.number(value, flag)
             case "--duration": duration = try Options.number(value, flag)
-            case "--sizes": sizes = try value.split(separator: ",").map { try Options.number(String($0), flag) }
-            case "--backends": backends = value.split(separator: ",").map(String.init)
+            case "--sizes": sizes = try Options.numbers(value, flag)
+            case "--backends": backends = Options.list(value)
             default: throw BenchError("unknown option \(flag)")
             }
         }

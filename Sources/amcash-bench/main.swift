@@ -42,8 +42,8 @@ struct Options {
             switch flag {
             case "--requests": requests = try Self.number(value, flag)
             case "--concurrency": concurrency = try Self.number(value, flag)
-            case "--sizes": sizes = try value.split(separator: ",").map { try Self.number(String($0), flag) }
-            case "--backends": backends = value.split(separator: ",").map(String.init)
+            case "--sizes": sizes = try Self.numbers(value, flag)
+            case "--backends": backends = Self.list(value)
             default: throw BenchError("unknown option \(flag)")
             }
         }
@@ -54,6 +54,14 @@ struct Options {
         guard let value = Int(text), value >= 0 else { throw BenchError("\(flag): \(text) is not a whole number") }
         return value
     }
+
+    /// A comma-separated list of whole numbers (`--sizes 1000,100000`), each read as `number` reads one.
+    static func numbers(_ text: String, _ flag: String) throws -> [Int] {
+        try text.split(separator: ",").map { try number(String($0), flag) }
+    }
+
+    /// A comma-separated list of names (`--backends memory,file`): one way to split every such flag.
+    static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
 }
 
 /// Reads `--flag value` pairs, handing each to `handle`.

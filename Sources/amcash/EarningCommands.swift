@@ -240,6 +240,8 @@ struct EarningsSection: Encodable {
     var pending = 0
     /// The miles the host announced for the accepted (202) rows: not posted yet, so never printed as earned.
     var milesPending = 0
+    /// Rows no longer sent and never answered (`EarningState.exception`): the collector may not have earned.
+    var exceptions = 0
 
     init(_ entries: [EarningEntry]) {
         rows = entries.map {
@@ -251,6 +253,7 @@ struct EarningsSection: Encodable {
         }
         for entry in entries {
             if entry.state.isPending { pending += 1 }
+            if entry.state == .exception { exceptions += 1 }
             if entry.state == .accepted, entry.kind == "ISSUE", let miles = entry.miles { milesPending += miles }
             guard entry.state == .issued, let miles = entry.miles else { continue }
             if entry.kind == "RETURN" { milesReturned += miles } else { milesEarned += miles }
@@ -268,7 +271,8 @@ struct EarningsSection: Encodable {
         }
         lines.append(
             "Miles earned \(milesEarned), returned \(milesReturned), pending \(pending) row\(pending == 1 ? "" : "s")"
-                + (milesPending > 0 ? " (\(milesPending) miles accepted by AIR MILES, not posted yet)" : ""))
+                + (milesPending > 0 ? " (\(milesPending) miles accepted by AIR MILES, not posted yet)" : "")
+                + (exceptions > 0 ? ", \(exceptions) exception\(exceptions == 1 ? "" : "s") (may not have earned: ask AIR MILES)" : ""))
         return lines.joined(separator: "\n")
     }
 }

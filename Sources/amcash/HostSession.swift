@@ -65,6 +65,9 @@ struct HostSession: Sendable {
         let journal = try Journal(path: journalPath(configuration, environment: environment))
         // The journal knows whose it is: a reconciliation then answers for this terminal's records only.
         try journal.noteTerminal(configuration.identity.cardTerminalId)
+        // A till that forwards to the chain keeps a final row's full number until the back office has it
+        // (its card hash is made there), even when only one-shot commands ran before the first forward.
+        if configuration.backOfficeURL != nil { try journal.noteForwarding() }
         if let days = configuration.journalRetentionDays { try journal.pruneReconciled(olderThan: days, at: Date()) }
         if let host = configuration.host {
             let credentials = try ClientCredentials.load(environment: environment, file: configuration.credentialsFile)
@@ -96,7 +99,11 @@ struct HostSession: Sendable {
     func recover() async throws {
         let transactions = self.transactions
         let pending = try transactions.pendingCount()
-        guard pending > 0 else { return }
+        guard pending > 0 else {
+            // Nothing to resolve; a number no send needs any more is masked all the same (a quiet till).
+            try transactions.purgeCardNumbers()
+            return
+        }
         printError("amcash: resolving \(pending) pending transaction\(pending == 1 ? "" : "s") from the journal…")
         // One attempt per row: a one-shot command does not make its caller wait on old rows; the next command tries again.
         let report = try await transactions.recover(policy: .once)

@@ -35,10 +35,11 @@ struct JournalCommand: AsyncParsableCommand {
         let entries = pending ? try journal.entries(pendingOnly: true) : try journal.entries(day: day)
         let path = journal.path
         var report = JournalReport(journal: path, day: pending ? nil : day.description, entries: entries)
-        report.earnings = EarningsSection(
-            try journal.earnings().filter {
-                pending ? $0.state.isPending || $0.state == .exception : ProgramDay.reconciliationDay(at: $0.createdAt) == day
-            })
+        report.attach(
+            EarningsSection(
+                try journal.earnings().filter {
+                    pending ? $0.state.isPending || $0.state == .exception : ProgramDay.reconciliationDay(at: $0.createdAt) == day
+                }))
         if let url = configuration.backOfficeURL {
             report.forwarding = JournalReport.Forwarding(database: url, status: try journal.forwardingStatus())
         }
@@ -89,7 +90,10 @@ struct JournalReport: Encodable {
         var voidedCount = 0
         var voidedDollars = "0.00"
         var pending = 0
+        /// Every exception for the supervisor: the redemptions' and the earnings' (ISSUE, RETURN) together.
         var exceptions = 0
+        var redemptionExceptions = 0
+        var earningExceptions = 0
     }
 
     /// How far the chain's back office is behind this journal (when one is configured).
@@ -110,7 +114,7 @@ struct JournalReport: Encodable {
     let journal: String
     let day: String?
     let entries: [Row]
-    let totals: Totals
+    private(set) var totals: Totals
     var forwarding: Forwarding?
 
     init(journal: String, day: String?, entries: [JournalEntry]) {
@@ -138,8 +142,16 @@ struct JournalReport: Encodable {
         totals.voidedCount = voided.count
         totals.voidedDollars = Money(cents: voided.reduce(0) { $0 + ($1.money?.cents ?? 0) }).decimalString
         totals.pending = entries.filter(\.isPending).count
-        totals.exceptions = entries.filter(\.isException).count
+        totals.redemptionExceptions = entries.filter(\.isException).count
+        totals.exceptions = totals.redemptionExceptions
         self.totals = totals
+    }
+
+    /// The earnings of the same day (or every day's open ones): their exceptions count in the summary's.
+    mutating func attach(_ earnings: EarningsSection) {
+        self.earnings = earnings
+        totals.earningExceptions = earnings.exceptions
+        totals.exceptions = totals.redemptionExceptions + earnings.exceptions
     }
 
     var table: String {
@@ -175,7 +187,9 @@ struct JournalReport: Encodable {
             "Redeemed: \(totals.redeemedCount) for $\(totals.redeemedDollars) (\(totals.redeemedMiles) miles)   "
                 + "Reversed: \(totals.reversedCount) for $\(totals.reversedDollars) (\(totals.reversedMiles) miles)   "
                 + "Voided (never shown): \(totals.voidedCount) for $\(totals.voidedDollars)   "
-                + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)")
+                + "Pending: \(totals.pending)   Exceptions: \(totals.exceptions)"
+                + (totals.earningExceptions > 0
+                    ? " (\(totals.redemptionExceptions) redemption, \(totals.earningExceptions) earning: amcash journal --pending)" : ""))
         if let forwarding {
             let last = forwarding.lastForwardedAt.map { "last acknowledged \(formatter.string(from: $0)) Toronto" } ?? "nothing acknowledged yet"
             if forwarding.pendingRows == 0 {

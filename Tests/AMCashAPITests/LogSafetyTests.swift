@@ -4,16 +4,15 @@ import AMCashDomain
 import AMCashSimulator
 import AMCashWire
 import Foundation
-import Logging
+import LogCapture
 import Testing
 
 /// Every host call is logged with what support needs (trace id, masked card, code, latency) and
 /// nothing a thief wants (the full card, the client secret, the bearer token).
 @Suite struct LogSafetyTests {
     @Test func logsCarryTheTraceAndMaskedCardButNoSecretOrFullCard() async throws {
-        let lines = LogLines()
-        var logger = Logger(label: "amcash.host") { _ in CapturingLogHandler(lines: lines) }
-        logger.logLevel = .trace
+        let log = CapturedLog()
+        let logger = log.logger(label: "amcash.host")
         let secret = ClientCredentials(clientId: "till-7", clientSecret: "correct-horse-battery-staple")
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(credentials: secret))
         let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: secret, logger: logger)
@@ -30,7 +29,7 @@ import Testing
         await client.shutdown()
         await simulator.stop()
 
-        let all = lines.text
+        let all = log.text
         #expect(all.contains("traceId=000000004242"))
         #expect(all.contains("card=•••••••0001"))
         #expect(all.contains("code=0000"))
@@ -38,28 +37,5 @@ import Testing
         #expect(!all.contains("81000000001"), "a full card number reached the log")
         #expect(!all.contains("correct-horse-battery-staple"), "the client secret reached the log")
         #expect(!all.contains("sim-"), "a bearer token reached the log")
-    }
-}
-
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let lines: LogLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        lines.append("\(event.level) \(event.message) " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     }
 }

@@ -44,6 +44,10 @@ import TillTestSupport
         let sent = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
         #expect(sent == 5)
         #expect(try till.journal.earningChangesPending() == 0)
+        // The chain has them, the refused one's card hash made: the journal keeps its number no longer.
+        let refusedBody = String(
+            decoding: try #require(try till.journal.earnings().first { $0.traceId == refused.traceId }).body, as: UTF8.self)
+        #expect(!refusedBody.contains("81000000016") && refusedBody.contains("*******0016"), "\(refusedBody)")
         let rows = try await ChainBackOfficeTests.scalar(
             address,
             """
@@ -109,6 +113,72 @@ import TillTestSupport
         await away.shutdown()
         await till.client.shutdown()
         await simulator.stop()
+    }
+
+    /// An earning the till no longer sends (an exception: never answered while the host surely held its key)
+    /// reaches the chain as `exception`, not `queued`, and the supervisor's list names it at once under its
+    /// own category, with its masked card.
+    @Test func anEarningInExceptionReachesTheChainAsOneAndIsListedAtOnce() async throws {
+        let address = try await ChainBackOfficeTests.migrated()
+        let simulator = try await SimulatorServer.start()
+        let till = try ChainBackOfficeTests.till(store: "0007", device: "003", simulator: simulator)
+        let away = HostClient(settings: HostSettings(baseURL: try HostEndpoint("http://127.0.0.1:1")), credentials: .simulator)
+        let unanswered = await JournaledTransactions(journal: till.journal, host: away, builder: till.builder)
+            .earn(try Self.request("81000000007", dollars: 80))
+        // Twenty hours on, still never answered: past 3/4 of the key retention it is no longer sent.
+        let later = JournaledTransactions(
+            journal: till.journal, host: away, builder: till.builder, now: { Date().addingTimeInterval(20 * 3600) })
+        _ = try await later.forwardEarnings(dueOnly: false)
+        #expect(try till.journal.earnings().map(\.state) == [.exception])
+        _ = try await PostgresSession.with(address) { try await till.forwarder(address).forwardPending($0) }
+        let state = try await ChainBackOfficeTests.scalar(
+            address, "SELECT state FROM terminal_earnings WHERE trace_id = '\(unanswered.traceId ?? "")'", as: String.self)
+        #expect(state == ["exception"])
+        let listed = try await PostgresSession.with(address) { client in
+            try await BackOfficeExceptions.list(client, filter: .init(store: "0007"), now: Date(), logger: Self.logger)
+        }
+        let item = try #require(listed.first { $0.traceId == unanswered.traceId }, "\(listed)")
+        #expect(item.category == .earningException && item.category.label == "earning in exception")
+        #expect(item.note.contains("may not have earned: ask AIR MILES"), "\(item.note)")
+        #expect(item.card == (try CollectorNumber(digits: "81000000007")).masked)
+        await away.shutdown()
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
+    /// Version 7 upgrades a version 6 database in place: the earnings it took as queued for a till's exception
+    /// (their last failure says so) become exceptions, the others stay as they were, and the new state is taken.
+    @Test func aVersion6DatabaseIsUpgradedAndItsExceptionsNamedAsSuch() async throws {
+        let address = try await TestPostgres.freshDatabase()
+        let version6 = SchemaMigrator(component: "backoffice", steps: BackOfficeSchema.migrator.steps.filter { $0.version <= 6 })
+        try await PostgresSession.with(address) { client in
+            _ = try await version6.migrate(client, logger: Self.logger)
+            for (trace, failure) in [("000000000001", "may not have earned: ask AIR MILES (never answered)"), ("000000000002", "HTTP 503")] {
+                try await client.query(
+                    """
+                    INSERT INTO terminal_earnings (sponsor, store, device, trace_id, kind, state, card_masked, checkout_transaction_id,
+                        attempts, created_at, transaction_day, last_failure, change_seq, forwarded_at)
+                    VALUES ('LOY1', '0001', '001', \(trace), 'ISSUE', 'queued', '*******0001', 'x', 3, now(), current_date, \(failure), 1, now())
+                    """, logger: Self.logger)
+            }
+            await #expect(throws: (any Error).self) {
+                try await client.query("UPDATE terminal_earnings SET state = 'exception' WHERE trace_id = '000000000002'", logger: Self.logger)
+            }
+            #expect(try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) == ["7: an earning in exception forwarded as an exception"])
+            #expect(try await BackOfficeSchema.migrator.currentVersion(client, logger: Self.logger) == 7)
+        }
+        let states = try await ChainBackOfficeTests.scalar(address, "SELECT trace_id || ' ' || state FROM terminal_earnings ORDER BY 1", as: String.self)
+        #expect(states == ["000000000001 exception", "000000000002 queued"])
+        let categories = try await PostgresSession.with(address) { client in
+            try await BackOfficeExceptions.list(client, filter: .init(), now: Date(), logger: Self.logger).map(\.category)
+        }
+        #expect(categories == [.earningException], "the young queued one is not stuck yet")
+        try await PostgresSession.with(address) { client in
+            try await client.query("UPDATE terminal_earnings SET state = 'exception' WHERE trace_id = '000000000002'", logger: Self.logger)
+            await #expect(throws: (any Error).self) {
+                try await client.query("UPDATE terminal_earnings SET state = 'lost' WHERE trace_id = '000000000002'", logger: Self.logger)
+            }
+        }
     }
 
     @Test func theSchemaTakesNoEarningOfAnotherKindOrState() async throws {

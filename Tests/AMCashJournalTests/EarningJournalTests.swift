@@ -320,12 +320,12 @@ import Testing
         #expect(try await simulator.issuances().count == 1, "earned once: nothing resent past the key retention")
         #expect(try transactions.pendingCount() == 0)
         #expect(JournaledTransactions.outcome(of: row).exitStatus == 3, "reported pending, never as miles")
-        // Never sent again, and the back office sees it as an earning never answered, with the reason.
+        // Never sent again, and the back office sees it as what it is (chain schema 7), with the reason.
         clock.advance(3600)
         _ = try await transactions.forwardEarnings(dueOnly: false)
         #expect(try journal.earnings().first?.attempts == row.attempts)
         let forwarded = try #require(try journal.earningChangesToForward(limit: 10).last)
-        #expect(forwarded.state == .queued)
+        #expect(forwarded.state == .exception)
         #expect(forwarded.lastFailure?.contains("may not have earned") == true)
         // Its sale returned now: the ISSUE is never sent again, so the RETURN is not held behind it (review
         // s9 N2). The host applied the lost ISSUE: the RETURN takes its miles back.
@@ -585,11 +585,10 @@ import Testing
         #expect(await transactions.earn(sale).outcome.exitStatus == 0)
         #expect(await transactions.earn(refused).outcome.exitStatus == 1)
         func bodies() throws -> [String] { try journal.earnings().map { String(decoding: $0.body, as: UTF8.self) } }
-        #expect(try bodies().allSatisfy { $0.contains("\"810000000") }, "the full number until the row is final")
-        _ = try journal.purgeCardNumbers(at: clock.now)
+        // No recovery pass ran (a quiet till): the lane itself let the refused row's number go.
         let now = try bodies()
         #expect(now[0].contains("81000000013"), "an ISSUE issued today may still be returned from its body")
-        #expect(!now[1].contains("81000000016") && now[1].contains("*******0016"), "a refused earning is masked at once")
+        #expect(!now[1].contains("81000000016") && now[1].contains("*******0016"), "a refused earning is masked when its lane ends")
         clock.advance(25 * 3600)
         _ = try journal.purgeCardNumbers(at: clock.now)
         let later = try bodies()
@@ -598,6 +597,55 @@ import Testing
         #expect(try journal.pruneReconciled(olderThan: 2, at: clock.now) == 0)
         #expect(try journal.pruneReconciled(olderThan: 1, at: clock.now.addingTimeInterval(86_400)) == 2)
         #expect(try journal.earnings().isEmpty)
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    /// On a till that forwards to the chain, a final row keeps its full number until the back office has
+    /// acknowledged its last change (the card hash is made there, with the chain's key), then loses it in
+    /// the acknowledgement's own commit; a back office away for more than a week does not keep it longer.
+    @Test func aForwardedTillKeepsTheNumberUntilTheBackOfficeHasTheRowThenMasksIt() async throws {
+        let clock = TestClockBox(Date())
+        let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        try journal.noteForwarding()
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        func refused(_ digits: String) -> EarningRequest {
+            EarningRequest(card: EarningJournalTests.card(digits), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
+        }
+        #expect(await transactions.earn(refused("81000000016")).outcome.exitStatus == 1)
+        func body(_ index: Int) throws -> String { String(decoding: try journal.earnings()[index].body, as: UTF8.self) }
+        _ = try transactions.purgeCardNumbers()
+        #expect(try body(0).contains("81000000016"), "not forwarded yet: the back office still needs the number for its hash")
+        let changes = try journal.earningChangesToForward(limit: 10)
+        #expect(changes.map(\.collectorNumber) == ["81000000016"])
+        try journal.acknowledgeEarningsForwarded(upTo: try #require(changes.last).changeSeq, at: clock.now)
+        #expect(try body(0).contains("*******0016") && !(try body(0).contains("81000000016")), "masked in the acknowledgement's commit")
+        // A second one the back office never takes: kept a week at most.
+        #expect(await transactions.earn(refused("81000000016")).outcome.exitStatus == 1)
+        clock.advance(6 * 86_400)
+        _ = try transactions.purgeCardNumbers()
+        #expect(try body(1).contains("81000000016"))
+        clock.advance(86_400 + 60)
+        _ = try transactions.purgeCardNumbers()
+        #expect(try body(1).contains("*******0016") && !(try body(1).contains("81000000016")), "the back office never took it")
+        await client.shutdown()
+        await simulator.stop()
+    }
+
+    /// Redemptions the same way: a declined REDEEM loses its number when its lane ends, no pass needed.
+    @Test func aDeclinedRedemptionIsMaskedWhenItsLaneEnds() async throws {
+        let simulator = try await SimulatorServer.start()
+        let client = try EarningJournalTests.client(simulator.baseURL)
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let declined = await transactions.redeem(
+            RedemptionRequest(card: EarningJournalTests.card("81000000006"), basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        let entry = try #require(try journal.entry(traceId: declined.traceId))
+        #expect(entry.state == .declined, "\(entry.state)")
+        let body = String(decoding: entry.body, as: UTF8.self)
+        #expect(!body.contains("81000000006") && body.contains("*******0006"), "\(body)")
         await client.shutdown()
         await simulator.stop()
     }

@@ -27,13 +27,23 @@ import Testing
 
     // MARK: - 3. Slowloris
 
-    @Test func aBodyThatDripsIsClosedAtTheRequestDeadlineAndHealthStaysUp() async throws {
+    /// A simulator whose requests must be whole within `deadline` (and `grace` more to answer): what the
+    /// slowloris tests vary; `adjust` sets anything else one of them needs.
+    static func startWithRequestDeadline(
+        _ deadline: Duration, grace: Duration, _ adjust: (inout SimulatorOptions) -> Void = { _ in }
+    ) async throws -> SimulatorServer {
         var options = SimulatorOptions()
-        options.idleTimeout = .seconds(30)
-        options.requestDeadline = .seconds(3)
-        options.requestGrace = .seconds(1)
-        options.minimumRequestBytesPerSecond = 100
-        let simulator = try await SimulatorServer.start(options: options)
+        options.requestDeadline = deadline
+        options.requestGrace = grace
+        adjust(&options)
+        return try await SimulatorServer.start(options: options)
+    }
+
+    @Test func aBodyThatDripsIsClosedAtTheRequestDeadlineAndHealthStaysUp() async throws {
+        let simulator = try await Self.startWithRequestDeadline(.seconds(3), grace: .seconds(1)) { options in
+            options.idleTimeout = .seconds(30)
+            options.minimumRequestBytesPerSecond = 100
+        }
         let port = Abuse.port(simulator)
         let (closed, health) = try await Abuse.onOwnThread { () -> (Int, String) in
             // 50 sockets: a whole head announcing 8,000 bytes of body, then one byte every 0.3 s (the idle timeout never fires).
@@ -58,10 +68,7 @@ import Testing
     }
 
     @Test func aHeadThatDripsIsClosedToo() async throws {
-        var options = SimulatorOptions()
-        options.requestDeadline = .seconds(2)
-        options.requestGrace = .seconds(1)
-        let simulator = try await SimulatorServer.start(options: options)
+        let simulator = try await Self.startWithRequestDeadline(.seconds(2), grace: .seconds(1))
         let port = Abuse.port(simulator)
         let closed = try await Abuse.onOwnThread { () -> Bool in
             let socket = Abuse.connection(port: port)
@@ -78,10 +85,7 @@ import Testing
     }
 
     @Test func aRealTerminalIsNotCutOffByTheDeadline() async throws {
-        var options = SimulatorOptions()
-        options.requestDeadline = .seconds(2)
-        options.requestGrace = .milliseconds(500)
-        let simulator = try await SimulatorServer.start(options: options)
+        let simulator = try await Self.startWithRequestDeadline(.seconds(2), grace: .milliseconds(500))
         let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
         // Requests on one kept-alive connection, spread past the deadline: time between requests is not counted.
         for trace in 1...4 {

@@ -191,6 +191,30 @@ final class TestClock: @unchecked Sendable {
         }
     }
 
+    /// An earning the till no longer sends (chain schema 7: state `exception`) is on the exceptions page under
+    /// its own category, with what to do, in English and French; not as one still being sent.
+    @Test func anEarningInExceptionIsListedUnderItsOwnCategory() async throws {
+        try await Self.withSite { server, clock, client in
+            try await client.query(
+                """
+                INSERT INTO terminal_earnings (sponsor, store, device, trace_id, kind, state, card_masked, checkout_transaction_id,
+                    attempts, created_at, transaction_day, last_failure, change_seq, forwarded_at)
+                VALUES ('LOY1', '0001', '001', '000000000077', 'ISSUE', 'exception', '•••••••4321', 'LOY10001001000000000077', 3,
+                    \(clock.now), current_date, 'may not have earned: ask AIR MILES (never answered)', 77, \(clock.now))
+                """, logger: Self.logger)
+            let browser = WebClient(baseURL: server.baseURL)
+            defer { Task { await browser.shutdown() } }
+            _ = try await browser.signIn("it", Self.passwords["it"]!)
+            let page = try await browser.get("/exceptions")
+            #expect(page.body.contains("earning in exception (1)"), "\(page.body)")
+            #expect(page.body.contains("000000000077") && page.body.contains("may not have earned: ask AIR MILES"))
+            #expect(page.body.contains("ask the AIR MILES help desk, with the checkout transaction id, whether the miles posted"))
+            #expect(!page.body.contains("earning not answered"), "not listed as one still being sent")
+            let french = try await browser.get("/exceptions?lang=fr")
+            #expect(french.body.contains("cumul en exception (1)"), "\(french.body)")
+        }
+    }
+
     @Test func signInLocksAfterFiveWrongPasswordsAndSessionsExpire() async throws {
         try await Self.withSite { server, clock, client in
             let browser = WebClient(baseURL: server.baseURL)

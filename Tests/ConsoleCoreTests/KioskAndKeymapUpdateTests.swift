@@ -113,20 +113,25 @@ import Testing
         store.press(.escape) { $0.overlays = [] }
     }
 
-    @Test func anIdleKioskClearsTheCollectorFromTheScreen() {
-        let store = UpdateStore.atTheOffer(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
-        let tick = Msg.tick(clock: "13:33")
-        // Not yet idle (the first tick asks what the sale earns).
+    /// `seconds` ticks (13:33) on the offer, stated: the idle and echo counts go up, and the first tick asks
+    /// CALCULATE what the amount on screen earns (not answered yet). Where a kiosk and a till part, they part after this.
+    static func tickOnTheOffer(_ store: UpdateStore, seconds: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         let request = Given.offer().earningRequest
-        store.send(Array(repeating: tick, count: 19), effects: [.calculate(request)]) {
+        store.send(Array(repeating: .tick(clock: "13:33"), count: seconds), effects: [.calculate(request)], sourceLocation: sourceLocation) {
             $0.status.clock = "13:33"
-            $0.status.secondsSinceEcho = 19
-            $0.kiosk.idleSeconds = 19
+            $0.status.secondsSinceEcho = seconds
+            $0.kiosk.idleSeconds = seconds
             var offer = Given.offer()
             offer.preview = EarningPreview(request: request, miles: nil)
             $0.screen = .offer(offer)
         }
-        store.send(tick) {
+    }
+
+    @Test func anIdleKioskClearsTheCollectorFromTheScreen() {
+        let store = UpdateStore.atTheOffer(settings: Fixtures.settings(kiosk: true, idleSeconds: 20))
+        // Not yet idle (the first tick asks what the sale earns).
+        Self.tickOnTheOffer(store, seconds: 19)
+        store.send(.tick(clock: "13:33")) {
             $0.status.secondsSinceEcho = 20
             $0.kiosk.idleSeconds = 20
             $0.screen = .ready(ReadyForm())
@@ -137,15 +142,7 @@ import Testing
         let store = UpdateStore.atTheOffer()
         // Ten minutes of ticks: no echo on the offer (only on the ready screen), and the offer stays. The
         // first asks once what the sale earns (CALCULATE), for the amount on screen.
-        let request = Given.offer().earningRequest
-        store.send(Array(repeating: .tick(clock: "13:33"), count: 600), effects: [.calculate(request)]) {
-            $0.status.clock = "13:33"
-            $0.status.secondsSinceEcho = 600
-            $0.kiosk.idleSeconds = 600
-            var offer = Given.offer()
-            offer.preview = EarningPreview(request: request, miles: nil)
-            $0.screen = .offer(offer)
-        }
+        Self.tickOnTheOffer(store, seconds: 600)
     }
 
     @Test func idleNeverClearsAScreenWaitingForTheHost() {

@@ -23,6 +23,31 @@ import Testing
         return store
     }
 
+    /// What closing a register's sale leaves, whoever closes it: a new sale of the till's own, in the till's language.
+    static func closedToTheTillsOwnSale(_ model: inout Model) {
+        model.register = nil
+        model.language = .english
+        model.screen = .ready(ReadyForm())
+    }
+
+    /// A store whose register sale has been scanned, offered $40 and confirmed: its REDEEM is out, under the saleId.
+    static func redeeming() -> UpdateStore {
+        let store = Self.arrived()
+        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
+            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
+        }
+        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
+            $0.status.connection = .up
+            $0.screen = .offer(Given.offer())
+        }
+        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
+        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
+        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
+            $0.screen = .redeeming(Given.offer(), Given.choice(4))
+        }
+        return store
+    }
+
     @Test func aRegisterSaleArrivesWithItsBasketLockedAndTheCursorOnTheCard() {
         let store = Self.arrived()
         // The cashier cannot type over the register's total, nor tab back to it, nor delete it.
@@ -35,25 +60,7 @@ import Testing
     }
 
     @Test func aRegisterSaleRedeemsUnderItsSaleIdAndItsApprovalIsNotMarkedShownWhenDrawn() {
-        let store = Self.arrived()
-        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
-            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
-        }
-        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
-            $0.status.connection = .up
-            $0.screen = .offer(Given.offer())
-        }
-        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
-        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
-        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
-            $0.screen = .redeeming(Given.offer(), Given.choice(4))
-        }
-        let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
-        store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.effect]) {
-            // Nothing to mark shown: the register's acknowledgement does. The sale earns only once it does.
-            $0.screen = .result(approval.result)
-            $0.registerEarnings = ["POS7-000123": approval.request]
-        }
+        let (store, _) = Self.approved()
         store.send(.drawn)  // drawn is not shown for a register's sale: the register's ack is
         // The APPROVED screen must not stay once the register voids the approval; a voided approval does not earn.
         store.send(.registerApprovalVoided(saleId: "POS7-000123")) {
@@ -63,30 +70,15 @@ import Testing
                 french: "La caisse n'a pas confirmé la vente POS7-000123 : l'échange a été annulé. Ne donnez pas le rabais.")
             $0.screen = .result(RedemptionResult(outcome: .notSent(voided), receipt: [], approvalToMark: nil))
         }
-        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
-            $0.register = nil
-            $0.language = .english
-            $0.screen = .ready(ReadyForm())
-        }
+        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")], Self.closedToTheTillsOwnSale)
     }
 
     /// A store on the APPROVED screen of the register's sale (its earning waiting for the register's ack).
     static func approved() -> (UpdateStore, approval: (effect: Effect, result: RedemptionResult, request: EarningRequest, receipt: ReceiptDocument)) {
-        let store = Self.arrived()
-        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
-            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
-        }
-        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
-            $0.status.connection = .up
-            $0.screen = .offer(Given.offer())
-        }
-        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
-        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
-        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
-            $0.screen = .redeeming(Given.offer(), Given.choice(4))
-        }
+        let store = Self.redeeming()
         let approval = Given.approval(traceId: "000000000007", language: .french, clock: "13:32", marked: false)
         store.send(.redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"), effects: [approval.effect]) {
+            // Nothing to mark shown: the register's acknowledgement does. The sale earns only once it does.
             $0.screen = .result(approval.result)
             $0.registerEarnings = ["POS7-000123": approval.request]
         }
@@ -112,29 +104,13 @@ import Testing
 
     @Test func anAckAfterTheCashierMovedOnStillEarnsAndADeclinedRegisterSaleEarnsAtOnce() {
         let (store, approval) = Self.approved()
-        store.press(.enter, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
-            $0.register = nil
-            $0.language = .english
-            $0.screen = .ready(ReadyForm())
-        }
+        store.press(.enter, effects: [.registerSaleClosed(saleId: "POS7-000123")], Self.closedToTheTillsOwnSale)
         store.send(.registerAcknowledged(saleId: "POS7-000123"), effects: [.earnForRegister(approval.request, saleId: "POS7-000123")]) {
             $0.registerEarnings = [:]
         }
 
         // Declined: no discount, so the whole sale earns at once.
-        let declined = Self.arrived()
-        declined.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
-            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
-        }
-        declined.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
-            $0.status.connection = .up
-            $0.screen = .offer(Given.offer())
-        }
-        declined.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
-        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
-        declined.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
-            $0.screen = .redeeming(Given.offer(), Given.choice(4))
-        }
+        let declined = Self.redeeming()
         let answer = Fixtures.answer(.dailyLimitExceeded)
         let whole = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
         declined.send(
@@ -181,17 +157,11 @@ import Testing
     @Test func theCashierCancellingARegisterSaleClosesItAndTheRegisterCancellingClearsTheScreen() {
         // The cashier cancels: a new sale of the till's own, and the register is told.
         let store = Self.arrived()
-        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
-            $0.register = nil
-            $0.language = .english
-            $0.screen = .ready(ReadyForm())
-        }
+        store.press(.escape, effects: [.registerSaleClosed(saleId: "POS7-000123")], Self.closedToTheTillsOwnSale)
 
         let cancelled = Self.arrived()
         cancelled.send(.registerSaleCancelled(saleId: "POS7-000123"), effects: [.registerSaleClosed(saleId: "POS7-000123")]) {
-            $0.register = nil
-            $0.language = .english
-            $0.screen = .ready(ReadyForm())
+            Self.closedToTheTillsOwnSale(&$0)
             $0.registerNotice = LocalizedText(
                 english: "The register cancelled sale POS7-000123.", french: "La caisse a annulé la vente POS7-000123.")
         }

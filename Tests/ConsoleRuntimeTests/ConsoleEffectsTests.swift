@@ -107,6 +107,39 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
         #expect(items.map(\.confirmationNumber) == ["RD0000000001"] && items.first?.card.entryMode == .scan)
     }
 
+    /// N3: a REVERSE refused because another transaction for the collector is in progress is not an
+    /// exception for the supervisor: nothing was sent, the redemption stands, and it goes through when tried again.
+    @Test func aReverseRefusedWhileTheCollectorIsBusySaysTryAgainNotSeeTheSupervisor() async throws {
+        let setup = try Self.setUp()
+        guard case .redeemed(_, let traceId)? = await Self.perform(.redeem(Self.request), setup).first else {
+            Issue.record("no redemption")
+            return
+        }
+        _ = await Self.perform(.markShown(traceId: traceId), setup)
+        guard case .reversibleLoaded(let items)? = await Self.perform(.loadReversible, setup).first, let item = items.first else {
+            Issue.record("nothing to reverse")
+            return
+        }
+        // Another operation (a recovery pass, another process) holds the collector's row right now.
+        let redemption = try #require(try setup.journal.entry(traceId: traceId))
+        _ = try #require(try setup.journal.claim(redemption.id, for: LeaseHolder(), at: Date(), leases: .standard, expecting: [.shown]))
+        let busy = await Self.perform(.reverse(item, .english), setup)
+        guard case .reversed(let outcome)? = busy.first else {
+            Issue.record("no reversal outcome: \(busy)")
+            return
+        }
+        #expect(outcome == .collectorBusy(original: "RD0000000001"))
+        #expect(setup.host.asked == [.redeem], "nothing was sent")
+        #expect(try setup.journal.entry(traceId: traceId)?.state == .shown, "the redemption stands")
+        // Once the other operation lets go, the same reversal goes through.
+        try setup.journal.release(redemption.id)
+        guard case .reversed(.reversed(_, let original))? = await Self.perform(.reverse(item, .english), setup).first else {
+            Issue.record("not reversed on the second try")
+            return
+        }
+        #expect(original == "RD0000000001")
+    }
+
     @Test func anUnknownRedeemIsReportedUnknownNotDeclined() async throws {
         let setup = try Self.setUp(host: FakeHost(redeemAnswer: .unknown(.timedOut)))
         let messages = await Self.perform(.redeem(Self.request), setup)

@@ -27,25 +27,12 @@ import Testing
     }
 
     @Test func aSaleRedeemsThenEarnsOnTheRestAndTheReceiptPrintsTheLedgersMiles() async throws {
-        let simulator = try await SimulatorServer.start()
-        let client = HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let journal = try Journal(path: folder + "/journal.sqlite")
-        let builder = RequestBuilder(identity: .training)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
-        let performer = ConsoleEffects(
-            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
-            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
 
         // A $100.00 sale for the plenty collector, $20 of it in AM Cash: the rest, $80.00, earns 4 miles (1 per whole $20).
-        let basket = Money(dollars: 100)
-        let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
-        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
-        choice.select(Units(2))
         var model = Model(settings: Fixtures.settings)
-        model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
         var time: Int64 = 0
         var log: [Effect] = []
         // The offer's tick asks CALCULATE for the amount on screen: 4 miles, shown; nothing recorded.
@@ -55,7 +42,7 @@ import Testing
             return
         }
         #expect(offer.previewMiles == 4, "\(String(describing: offer.preview))")
-        #expect(try await simulator.issuances().isEmpty, "a CALCULATE moves nothing")
+        #expect(try await till.simulator.issuances().isEmpty, "a CALCULATE moves nothing")
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
 
@@ -75,36 +62,25 @@ import Testing
             return
         }
         #expect(approval.discount == Money(dollars: 20))
-        #expect(result.earning == .done(.earned(miles: 4, confirmationNumber: try await simulator.issuances().first?.confirmationNumber, lines: [])))
-        let rows = try await simulator.issuances()
+        #expect(result.earning == .done(.earned(miles: 4, confirmationNumber: try await till.simulator.issuances().first?.confirmationNumber, lines: [])))
+        let rows = try await till.simulator.issuances()
         #expect(rows.count == 1 && rows.first?.miles == 4 && rows.first?.operation == "issue", "the ledger shows the miles once: \(rows)")
-        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        let receipts = till.receipts
         #expect(receipts.contains("Miles earned:") && receipts.contains("Miles redeemed:"), "\(receipts)")
-        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
-        #expect(milesLine?.split(separator: " ").last == "4", "the receipt prints the miles the host recorded: \(receipts)")
+        #expect(till.printedFigure("Miles earned:") == "4", "the receipt prints the miles the host recorded: \(receipts)")
         #expect(!receipts.contains("81000000001"))
 
         // Recovery's forwarding finds nothing to send again: nothing earns twice.
-        let forwarded = try await transactions.forwardEarnings(dueOnly: false)
+        let forwarded = try await till.transactions.forwardEarnings(dueOnly: false)
         #expect(forwarded.answered == 0 && forwarded.waiting == 0)
-        #expect(try await simulator.issuances().count == 1)
-        #expect(try journal.earnings().map(\.state) == [.issued])
-        await client.shutdown()
-        await simulator.stop()
+        #expect(try await till.simulator.issuances().count == 1)
+        #expect(try till.journal.earnings().map(\.state) == [.issued])
+        await till.close()
     }
 
     @Test func aKeyedCardCannotRedeemButEarnsAndGetsAReceiptOfItsMiles() async throws {
-        let simulator = try await SimulatorServer.start()
-        let client = HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let journal = try Journal(path: folder + "/journal.sqlite")
-        let builder = RequestBuilder(identity: .training)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
-        let performer = ConsoleEffects(
-            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
-            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
         // A keyed card on a $61.00 sale: no REDEEM is possible; Enter finishes the sale, which earns 3 miles.
         let keyed = CardRead(number: Fixtures.card.number, entryMode: .manual)
         var model = Model(settings: Fixtures.settings)
@@ -119,34 +95,23 @@ import Testing
             return
         }
         #expect(result.outcome == .notRedeemed)
-        let rows = try await simulator.issuances()
+        let rows = try await till.simulator.issuances()
         #expect(rows.count == 1 && rows.first?.miles == 3, "\(rows)")
         #expect(result.earning == .done(.earned(miles: 3, confirmationNumber: rows.first?.confirmationNumber, lines: [])))
-        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        let receipts = till.receipts
         #expect(receipts.contains("AIR MILES REWARD MILES") && !receipts.contains("81000000001"), "\(receipts)")
-        let milesLine = receipts.split(separator: "\n").first { $0.hasPrefix("Miles earned:") }
-        #expect(milesLine?.split(separator: " ").last == "3", "the receipt prints the miles the host recorded: \(receipts)")
-        await client.shutdown()
-        await simulator.stop()
+        #expect(till.printedFigure("Miles earned:") == "3", "the receipt prints the miles the host recorded: \(receipts)")
+        await till.close()
     }
 
     /// The return screen, through `update` and the real performer: today's sale that earned is listed with its
     /// miles, its RETURN (journaled, naming the sale) takes them back on the simulator's ledger, and the sale
     /// is no longer listed.
     @Test func aSaleEarnedAtTheTillIsReturnedFromTheConsoleAndItsMilesGoBack() async throws {
-        let simulator = try await SimulatorServer.start()
-        let client = HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-return-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let journal = try Journal(path: folder + "/journal.sqlite")
-        let builder = RequestBuilder(identity: .training)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
-        let performer = ConsoleEffects(
-            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
-            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
         // A $100.00 sale less $20 of AM Cash: $80.00 earns 4 miles.
-        let sale = await transactions.earn(
+        let sale = await till.transactions.earn(
             EarningRequest(
                 card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100), amcashDiscount: Money(dollars: 20)))
         let id = try #require(sale.checkoutTransactionId)
@@ -169,21 +134,19 @@ import Testing
             return
         }
         #expect(miles == 4)
-        let rows = try await simulator.issuances()
+        let rows = try await till.simulator.issuances()
         #expect(rows.map(\.operation) == ["issue", "return"], "\(rows)")
         #expect(rows.last?.miles == -4 && rows.last?.originalCheckoutTransactionId == id && rows.last?.confirmationNumber == confirmation)
-        #expect(try journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
-        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
+        let receipts = till.receipts
         #expect(receipts.contains("AIR MILES RETURN") && receipts.contains(id), "\(receipts)")
-        let taken = receipts.split(separator: "\n").first { $0.hasPrefix("Miles taken back:") }
-        #expect(taken?.split(separator: " ").last == "4", "the receipt prints the miles the host took back: \(receipts)")
+        #expect(till.printedFigure("Miles taken back:") == "4", "the receipt prints the miles the host took back: \(receipts)")
         #expect(!receipts.contains("81000000001"))
         // Returned once: the list no longer offers it.
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
         #expect(model.screen == .returnList(ReturnList(items: [])))
-        await client.shutdown()
-        await simulator.stop()
+        await till.close()
     }
 }
 
@@ -193,24 +156,11 @@ import Testing
 @Suite struct NotConfirmedSaleEarnsTests {
     @Test func aNotConfirmedSaleShowsPendingAndEarnsOnceItsRedemptionIsVoided() async throws {
         let collector = Fixtures.card.number.unmaskedDigits
-        let simulator = try await SimulatorServer.start(
+        let till = try await SimulatedTill.open(
             options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
-        let client = HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-earning-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let journal = try Journal(path: folder + "/journal.sqlite")
-        let builder = RequestBuilder(identity: .training)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
-        let performer = ConsoleEffects(
-            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
-            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
-        let basket = Money(dollars: 100)
-        let sale = Sale(card: Fixtures.card, basket: basket, preTax: nil)
-        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
-        choice.select(Units(2))
+        let performer = till.console()
         var model = Model(settings: Fixtures.settings)
-        model.screen = .offer(Offer(sale: sale, inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
         var time: Int64 = 0
         var log: [Effect] = []
         _ = Fixtures.press(.enter, &model, &time)
@@ -224,16 +174,15 @@ import Testing
             Issue.record("the screen must say pending: \(String(describing: result.earning))")
             return
         }
-        let receipts = try String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)
+        let receipts = till.receipts
         #expect(receipts.contains("Miles earned:") && receipts.contains("pending"), "\(receipts)")
-        #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
+        #expect(try await till.simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
         // The host answers again: recovery voids the unshown approval, then earns on the whole $100 sale.
-        await simulator.injectFaults(FaultPlan())
-        _ = try await transactions.recover(policy: .once)
-        _ = try await transactions.recover(policy: .once)
-        #expect(try journal.earnings().map(\.state) == [.issued])
-        #expect(try await simulator.issuances().map(\.miles) == [5])
-        await client.shutdown()
-        await simulator.stop()
+        await till.simulator.injectFaults(FaultPlan())
+        _ = try await till.transactions.recover(policy: .once)
+        _ = try await till.transactions.recover(policy: .once)
+        #expect(try till.journal.earnings().map(\.state) == [.issued])
+        #expect(try await till.simulator.issuances().map(\.miles) == [5])
+        await till.close()
     }
 }

@@ -17,47 +17,9 @@ import Testing
 /// a console that goes on prints it once, with the host's miles, and leaves nothing to reprint. A real
 /// journal, the real simulator over a real socket, `update` and the real effect performer.
 @Suite struct HeldReceiptEffectsTests {
-    struct Till {
-        let simulator: SimulatorServer
-        let client: HostClient
-        let folder: String
-        let journal: Journal
-        let transactions: JournaledTransactions
-
-        static func open() async throws -> Till {
-            let simulator = try await SimulatorServer.start()
-            let client = HostClient(
-                settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-held-receipt-\(UUID())").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let journal = try Journal(path: folder + "/journal.sqlite")
-            let transactions = JournaledTransactions(journal: journal, host: client, builder: RequestBuilder(identity: .training))
-            return Till(simulator: simulator, client: client, folder: folder, journal: journal, transactions: transactions)
-        }
-
-        /// A console's effect performer over this till's journal: a new one is a console started again.
-        func console(printer: ReceiptPrinterSettings? = nil) -> ConsoleEffects {
-            ConsoleEffects(
-                journal: journal, transactions: transactions, host: client, builder: RequestBuilder(identity: .training),
-                receiptPath: folder + "/receipts.txt", asciiReceipts: false, supervisorPin: nil,
-                lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"), printer: printer)
-        }
-
-        var receipts: String { (try? String(contentsOfFile: folder + "/receipts.txt", encoding: .utf8)) ?? "" }
-
-        func close() async {
-            await client.shutdown()
-            await simulator.stop()
-        }
-    }
-
     /// From the offer ($100.00, $20 of AM Cash) to APPROVED: performs every effect but the ISSUE, which it returns.
     static func approve(_ model: inout Model, _ performer: ConsoleEffects) async throws -> Effect? {
-        let basket = Money(dollars: 100)
-        var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
-        choice.select(Units(2))
-        model.screen = .offer(
-            Offer(sale: Sale(card: Fixtures.card, basket: basket, preTax: nil), inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
         var time: Int64 = 0
         _ = Fixtures.press(.enter, &model, &time)
         var queue = Fixtures.press(.character("y"), &model, &time)
@@ -75,6 +37,15 @@ import Testing
         return issue
     }
 
+    /// Performs the sale's ISSUE and hands its answer to `update`: the effects that print the receipt, not yet performed.
+    static func answer(_ issue: Effect, _ model: inout Model, _ performer: ConsoleEffects) async -> [Effect] {
+        let box = ConsoleEffectsTests.MessageBox()
+        await performer.perform(issue) { box.append($0) }
+        var printing: [Effect] = []
+        for message in box.messages { printing += update(&model, message) }
+        return printing
+    }
+
     /// The printer states among the messages, as "ok, N unprinted" or "PROBLEM, N unprinted".
     static func printerStates(_ messages: [Msg]) -> [String] {
         messages.compactMap { message in
@@ -86,7 +57,7 @@ import Testing
     static func count(_ text: String, in receipts: String) -> Int { receipts.components(separatedBy: text).count - 1 }
 
     @Test func aConsoleThatStopsWhileTheIssueIsOutLeavesTheReceiptForOneReprintSayingPending() async throws {
-        let till = try await Till.open()
+        let till = try await SimulatedTill.open()
         let console = till.console()
         var model = Model(settings: Fixtures.settings)
         let issue = try #require(try await Self.approve(&model, console), "the approval sends the sale's ISSUE")
@@ -129,15 +100,12 @@ import Testing
     }
 
     @Test func aConsoleThatGoesOnPrintsTheReceiptOnceWithTheHostsMilesAndKeepsNothing() async throws {
-        let till = try await Till.open()
+        let till = try await SimulatedTill.open()
         let console = till.console()
         var model = Model(settings: Fixtures.settings)
         let issue = try #require(try await Self.approve(&model, console))
         // While the ISSUE is out the receipt is recorded; when it ends, it prints with the miles and leaves the journal.
-        let box = ConsoleEffectsTests.MessageBox()
-        await console.perform(issue) { box.append($0) }
-        var printing: [Effect] = []
-        for message in box.messages { printing += update(&model, message) }
+        let printing = await Self.answer(issue, &model, console)
         #expect(try till.journal.unprintedReceipts().count == 1, "recorded until the receipt with the miles prints")
         for effect in printing { await console.perform(effect) { _ in } }
         let receipts = till.receipts
@@ -154,7 +122,7 @@ import Testing
     }
 
     @Test func aReceiptThatDoesNotPrintWhenTheIssueEndsIsKeptOnceWithTheMiles() async throws {
-        let till = try await Till.open()
+        let till = try await SimulatedTill.open()
         let emulator = PrinterEmulator(state: .paperOut)
         try emulator.start(port: 0)
         defer { emulator.stop() }
@@ -162,10 +130,7 @@ import Testing
             printer: ReceiptPrinterSettings(destination: .tcp(host: "127.0.0.1", port: emulator.port), deadlineMilliseconds: 400))
         var model = Model(settings: Fixtures.settings)
         let issue = try #require(try await Self.approve(&model, console))
-        let box = ConsoleEffectsTests.MessageBox()
-        await console.perform(issue) { box.append($0) }
-        var printing: [Effect] = []
-        for message in box.messages { printing += update(&model, message) }
+        let printing = await Self.answer(issue, &model, console)
         let states = ConsoleEffectsTests.MessageBox()
         for effect in printing { await console.perform(effect) { states.append($0) } }
         #expect(Self.printerStates(states.messages) == ["paperOut, 1 unprinted"], "\(states.messages)")

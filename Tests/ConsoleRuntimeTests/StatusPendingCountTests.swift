@@ -15,30 +15,21 @@ import Testing
 @Suite struct StatusPendingCountTests {
     @Test func aQueuedIssueCountsAsPendingUntilTheHostAnswersIt() async throws {
         let outage = FaultPlan(rules: [FaultRule(kind: .outage, scope: .collector("81000000001"))])
-        let simulator = try await SimulatorServer.start(options: SimulatorOptions(faults: outage))
-        let client = HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator, timeouts: .standard)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-status-count-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let journal = try Journal(path: folder + "/journal.sqlite")
-        let builder = RequestBuilder(identity: .training)
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: builder)
-        let performer = ConsoleEffects(
-            journal: journal, transactions: transactions, host: client, builder: builder, receiptPath: folder + "/receipts.txt",
-            asciiReceipts: false, supervisorPin: nil, lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"))
+        let till = try await SimulatedTill.open(options: SimulatorOptions(faults: outage))
+        let performer = till.console()
         let request = EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 60))
         let box = ConsoleEffectsTests.MessageBox()
         await performer.perform(.earn(request, receipt: nil, traceId: nil)) { box.append($0) }
         var model = Model(settings: Fixtures.settings)
         for message in box.messages { _ = update(&model, message) }
-        #expect(try journal.earnings().map(\.state) == [.queued], "the host did not answer: the ISSUE is queued")
-        #expect(try journal.openCount() == 0, "no REDEEM or REVERSE is open")
+        #expect(try till.journal.earnings().map(\.state) == [.queued], "the host did not answer: the ISSUE is queued")
+        #expect(try till.journal.openCount() == 0, "no REDEEM or REVERSE is open")
         #expect(model.status.pending == 1, "the status line counts the queued ISSUE: \(box.messages)")
 
         // The host is back and the ISSUE is forwarded (its backoff skipped): recovery's next pass counts 0.
-        await simulator.injectFaults(FaultPlan())
-        #expect(try await transactions.forwardEarnings(dueOnly: false).answered == 1)
-        let recovery = BackgroundRecovery(transactions: transactions, journal: journal, interval: .seconds(60))
+        await till.simulator.injectFaults(FaultPlan())
+        #expect(try await till.transactions.forwardEarnings(dueOnly: false).answered == 1)
+        let recovery = BackgroundRecovery(transactions: till.transactions, journal: till.journal, interval: .seconds(60))
         let passes = ConsoleEffectsTests.MessageBox()
         let running = Task { await recovery.run { passes.append($0) } }
         for _ in 0..<500 where !passes.messages.contains(where: { if case .pendingCount = $0 { true } else { false } }) {
@@ -46,10 +37,9 @@ import Testing
         }
         running.cancel()
         for message in passes.messages { _ = update(&model, message) }
-        #expect(try journal.earnings().map(\.state) == [.issued])
+        #expect(try till.journal.earnings().map(\.state) == [.issued])
         #expect(model.status.pending == 0, "\(passes.messages)")
         await running.value
-        await client.shutdown()
-        await simulator.stop()
+        await till.close()
     }
 }

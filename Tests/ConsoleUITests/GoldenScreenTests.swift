@@ -132,6 +132,13 @@ import Testing
         _ = update(&reversed, .reversed(.reversed(confirmation: "RV0000000002", original: "RD0000000001")))
         states.append(("reverse-result", reversed))
 
+        // Refused before anything was sent: another transaction for the collector is in progress (N3). The
+        // redemption stands and the cashier tries again in a moment; no supervisor.
+        var reverseBusy = reverseConfirm
+        _ = Fixtures.scan("81000000001", into: &reverseBusy, startingAt: &time)
+        _ = update(&reverseBusy, .reversed(.collectorBusy(original: "RD0000000001")))
+        states.append(("reverse-busy", reverseBusy))
+
         // A sale brought back: today's sales that earned, the question, and the miles going back (or pending).
         var returnList = ready
         _ = Fixtures.press(.function(5), &returnList, &time)

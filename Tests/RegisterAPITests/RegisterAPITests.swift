@@ -176,7 +176,7 @@ import Testing
         let almost = try await fixture.request(.GET, "/v1/sales/POS7-000123", token: String(RegisterFixture.token.dropLast()))
         #expect(almost.status == 401, "a prefix of the token is not the token")
         #expect(fixture.recordedEvents.isEmpty)
-        let lines = fixture.logs.lines.withLock { $0 }
+        let lines = fixture.logs.lines
         #expect(lines.filter { $0.contains("register API: 401") }.count == 3, "\(lines)")
         #expect(!lines.contains { $0.contains(wrong) || $0.contains(RegisterFixture.token.dropLast()) }, "\(lines)")
         await fixture.stop()

@@ -4,7 +4,7 @@ import AMCashDomain
 import AMCashJournal
 import AsyncHTTPClient
 import Foundation
-import Logging
+import LogCapture
 import NIOCore
 import RegisterAPI
 import Testing
@@ -34,28 +34,6 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// Log lines kept in memory, to check what a refusal logs (and that the token is not in it).
-final class LogRecorder: Sendable {
-    let lines = Locked<[String]>([])
-
-    var logger: Logger {
-        Logger(label: "amcash.register.test") { _ in Handler(recorder: self) }
-    }
-
-    struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            recorder.lines.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
-        }
-    }
-}
-
 /// A register API on a real loopback socket over a real journal, and an HTTP client that talks to it
 /// as a register would.
 struct RegisterFixture {
@@ -64,7 +42,7 @@ struct RegisterFixture {
     let journal: Journal
     let server: RegisterServer
     let client: HTTPClient
-    let logs: LogRecorder
+    let logs: CapturedLog
 
     static func temporaryPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("amcash-register-\(name)-\(UUID())").path
@@ -84,10 +62,10 @@ struct RegisterFixture {
         let journal = try Journal(path: journalPath)
         let recorded = EventBox()
         let desk = RegisterDesk(journal: journal) { event in recorded.events.withLock { $0.append(event) } }
-        let logs = LogRecorder()
+        let logs = CapturedLog()
         let server = try await RegisterServer.start(
             address: address, token: try RegisterToken(file: try tokenFile()), desk: desk,
-            now: { clock.now }, pollInterval: .milliseconds(50), logger: logs.logger)
+            now: { clock.now }, pollInterval: .milliseconds(50), logger: logs.logger(label: "amcash.register.test"))
         return RegisterFixture(
             journalPath: journalPath, journal: journal, server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), logs: logs,
             box: recorded)

@@ -80,10 +80,23 @@ import Testing
         ) async throws -> String {
             try scan(card)
             try await waitFor(offer)
-            try send("Enter")
+            return try await confirmOffer(question: question, approved: approved)
+        }
+
+        /// On the offer: Enter, then `y` to `question`. The screen that says `approved`. One way to confirm, so
+        /// each test states only how it chose the amount.
+        @discardableResult
+        func confirmOffer(question: String = "Apply this AIR MILES Cash discount?", approved: String = "*** APPROVED ***") async throws -> String {
+            try await press("Enter")
             try await waitFor(question)
             try await press("y")
             return try await waitFor(approved)
+        }
+
+        /// The first screen of a console just started (45 s on a loaded machine), with the host reached.
+        func waitUntilReady() async throws {
+            try await waitFor("Scan or swipe", seconds: 45)
+            try await waitFor("host OK")
         }
 
         /// F3 (the redemptions that can still be reversed), Enter on the first, until the screen asks to reverse it.
@@ -145,17 +158,13 @@ import Testing
 
     @Test func scanRedeemStepDownConfirmThenReverse() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         try console.send("43.35", "Enter")
         try console.scan("81000000001")
         try await console.waitFor("< $40.00  (380 miles) >")
         try console.send("-")
         try await console.waitFor("< $30.00  (285 miles) >")
-        try console.send("Enter")
-        try await console.waitFor("Apply this AIR MILES Cash discount?")
-        try await console.press("y")
-        let approved = try await console.waitFor("*** APPROVED ***")
+        let approved = try await console.confirmOffer()
         #expect(approved.contains("Confirmation number:       RD"))
         #expect(approved.contains("Discount to apply:         $30.00"))
         try await console.press("Enter")
@@ -179,8 +188,7 @@ import Testing
     /// ledger (the collector's AM Cash balance, read by `amcash inquire` on the same data folder) and the journal.
     @Test func aSaleRedeemsTwentyEarnsAndItsReturnTakesTheMilesBack() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         try console.send("100.00", "Enter")
         try console.scan("81000000001")
         try await console.waitFor("Can redeem on this sale")
@@ -189,10 +197,7 @@ import Testing
         try await console.press("+")
         try await console.press("+")
         try await console.waitFor("< $20.00  (190 miles) >")
-        try await console.press("Enter")
-        try await console.waitFor("Apply this AIR MILES Cash discount?")
-        try await console.press("y")
-        try await console.waitFor("*** APPROVED ***")
+        try await console.confirmOffer()
         let earned = try await console.waitFor("Miles earned:" + String(repeating: " ", count: 14) + "4")
         #expect(earned.contains("Discount to apply:         $20.00"), "\(earned)")
         try await console.receipts(containing: "Miles earned:")
@@ -230,8 +235,7 @@ import Testing
             environment: ["AMCASH_BACKOFFICE_PASSWORD": database.password ?? "", "AMCASH_BACKOFFICE_CARD_KEY": "chain-key"],
             configuration:
                 "backOfficeURL = \"postgresql://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable\"\n")
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         try console.send("20", "Enter")
         try await console.redeemOffered(card: "81000000001", offer: "< $20.00  (190 miles) >")
         // The sale reaches the chain database on its own, shown, masked, with the keyed hash.
@@ -328,8 +332,7 @@ import Testing
 
     @Test func theWholeSaleRunsFromANumericKeypad() async throws {
         let console = try Console(arguments: ["--keymap", "numpad"])
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         try await console.typeSlowly("43.35")
         try await console.press("Enter")
         try console.scan("81000000001")

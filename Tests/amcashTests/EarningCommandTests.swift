@@ -1,3 +1,5 @@
+import AMCashJournal
+import AMCashWire
 import Foundation
 import Testing
 
@@ -49,6 +51,34 @@ import Testing
         #expect(issue.status == 0, "\(issue.output)\(issue.errors)")
         let table = try await CommandLineTests.amcash(["journal"], home: home, extraEnvironment: moved)
         #expect(table.output.contains("Miles earned 5, returned 0, pending 0 rows"), "\(table.output)")
+    }
+
+    /// The summary's "Exceptions: N" counts an earning in exception too (it read 0 beside one), in the text
+    /// and in --json, for the day and for --pending; the day's miles are unchanged by it.
+    @Test func theJournalsExceptionsCountEarningExceptions() async throws {
+        let home = Self.home()
+        let issued = try await CommandLineTests.amcash(["issue", "--card", "81000000001", "--entry", "scan", "--basket", "100.00"], home: home)
+        #expect(issued.status == 0, "\(issued.output)\(issued.errors)")
+        // An ISSUE never answered while the host surely held its key: no longer sent, an exception for a person.
+        let journal = try Journal(path: home + "/data/amcash/journal-cert-builtin.sqlite")
+        let call = IssuanceCall(
+            operation: .issue, body: Data(#"{"collectorNumber":"81000000013","basketPreTaxAmount":40.00}"#.utf8), idempotencyKey: UUID(),
+            traceId: "000000000099", maskedCard: "*******0013")
+        let stuck = try journal.recordEarningIntent(
+            call, checkoutTransactionId: "LOY100010010000000000099", originalCheckoutTransactionId: nil, at: Date())
+        _ = try journal.recordEarningException(stuck.id, reason: "may not have earned: ask AIR MILES", at: Date())
+        for arguments in [["journal"], ["journal", "--pending"]] {
+            let table = try await CommandLineTests.amcash(arguments, home: home)
+            #expect(table.output.contains("Exceptions: 1 (0 redemption, 1 earning"), "\(arguments): \(table.output)")
+        }
+        let day = try await CommandLineTests.amcash(["journal"], home: home)
+        #expect(day.output.contains("Miles earned 5, returned 0, pending 0 rows, 1 exception"), "\(day.output)")
+        let json = try await CommandLineTests.amcash(["journal", "--json"], home: home)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let totals = try #require(object["totals"] as? [String: Any])
+        #expect(totals["exceptions"] as? Int == 1 && totals["earningExceptions"] as? Int == 1 && totals["redemptionExceptions"] as? Int == 0)
+        let earnings = try #require(object["earnings"] as? [String: Any])
+        #expect(earnings["exceptions"] as? Int == 1 && earnings["milesEarned"] as? Int == 5)
     }
 
     /// The day's totals count a 202's miles apart: announced by AIR MILES, not posted, never "earned".

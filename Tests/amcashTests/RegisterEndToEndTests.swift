@@ -42,8 +42,7 @@ import Testing
         let port = try LoopbackPort.free()
         let console = try ConsoleEndToEndTests.Console(
             configuration: "registerListen = \"127.0.0.1:\(port)\"\nregisterTokenFile = \"\(token)\"\n" + configuration)
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         return (console, port, token)
     }
 

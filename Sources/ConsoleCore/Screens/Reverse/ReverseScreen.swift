@@ -33,6 +33,9 @@ public enum ReversalOutcome: Hashable, Sendable {
     case reversed(confirmation: String?, original: String)
     case queued(original: String)
     case exception(original: String, reason: String)
+    /// Refused before anything was sent: another transaction for this collector is in progress. Nothing
+    /// was reversed (the redemption stands); it clears itself, so the cashier tries again in a moment.
+    case collectorBusy(original: String)
 }
 
 /// The list of today's reversible redemptions, narrowed by a typed confirmation number.

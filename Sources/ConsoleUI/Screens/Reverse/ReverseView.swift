@@ -45,6 +45,10 @@ extension Layout {
             line(text(ConsoleText.reversalException), role: .declined)
             labelled(text(ConsoleText.reversedRedemption) + ":", original, role: .normal, labelWidth: 24)
             wrapped(reason, role: .hint)
+        case .collectorBusy(let original):
+            line(text(ConsoleText.reversalCollectorBusy), role: .unknown)
+            labelled(text(ConsoleText.redemptionStands) + ":", original, role: .normal, labelWidth: 24)
+            wrapped(text(ConsoleText.reversalCollectorBusyHint), role: .hint)
         }
     }
 }
