@@ -54,6 +54,10 @@ public struct EarningEntry: Sendable, Hashable {
     /// The trace id of the REDEEM whose end this ISSUE waits for (a sale whose redemption was not confirmed):
     /// not sent while it is set (review s9 #5).
     public var heldBehind: String?
+    /// Journaled with its REDEEM's intent, and the cashier has not yet seen how the sale ended (the lane
+    /// releases it, or the NOT CONFIRMED screen shows it pending): a held row recovery finds so when the REDEEM
+    /// ended without an approval shown is not sent — the till stopped mid-sale, and the sale is rung again.
+    public var saleUnseen: Bool
 
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
@@ -85,6 +89,7 @@ public struct EarningEntry: Sendable, Hashable {
         leaseHolder = row.hasColumn("leaseHolder") ? row["leaseHolder"] : nil
         leaseUntil = row.hasColumn("leaseUntil") ? row["leaseUntil"] : nil
         heldBehind = row.hasColumn("heldBehind") ? row["heldBehind"] : nil
+        saleUnseen = row.hasColumn("saleUnseen") ? row["saleUnseen"] : false
     }
 }
 
@@ -170,13 +175,22 @@ extension Journal {
     public func releaseHeldEarning(_ id: Int64, body: Data) throws(JournalError) -> EarningEntry {
         try write { db in
             try db.execute(
-                sql: "UPDATE earnings SET body = ?, heldBehind = NULL WHERE id = ? AND heldBehind IS NOT NULL AND state = 'queued' AND attempts = 0",
+                sql: """
+                    UPDATE earnings SET body = ?, heldBehind = NULL, saleUnseen = 0
+                        WHERE id = ? AND heldBehind IS NOT NULL AND state = 'queued' AND attempts = 0
+                    """,
                 arguments: [body, id])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
                 throw JournalError.notFound("earning \(id)")
             }
             return EarningEntry(row: row)
         }
+    }
+
+    /// The cashier was shown how the sale of this held ISSUE ended (NOT CONFIRMED, miles pending): recovery
+    /// sends it once its REDEEM ends, whatever the end.
+    public func markEarningSaleSeen(_ id: Int64) throws(JournalError) {
+        try write { db in try db.execute(sql: "UPDATE earnings SET saleUnseen = 0 WHERE id = ?", arguments: [id]) }
     }
 
     /// Masks the collector number in the bodies of earnings that will never be sent again (review s9 #7),
@@ -237,7 +251,7 @@ extension Journal {
     /// An ISSUE's or RETURN's intent inside the caller's transaction (alone, or with the REDEEM it waits for).
     static func insertEarningIntent(
         _ db: Database, _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
-        holder: LeaseHolder?, leaseSeconds: TimeInterval, heldBehind: String?
+        holder: LeaseHolder?, leaseSeconds: TimeInterval, heldBehind: String?, saleUnseen: Bool = false
     ) throws -> EarningEntry {
         guard let key = call.idempotencyKey, call.operation == .issue || call.operation == .returnSale else {
             throw JournalError.illegalTransition("only ISSUE and RETURN, with a key, are journaled")
@@ -246,14 +260,15 @@ extension Journal {
             try db.execute(
                 sql: """
                     INSERT INTO earnings (kind, traceId, checkoutTransactionId, originalCheckoutTransactionId, idempotencyKey, body, maskedCard,
-                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind, redemptionTraceId)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
+                        createdAt, state, attempts, nextAttemptAt, cardKey, leaseHolder, leaseUntil, heldBehind, redemptionTraceId,
+                        saleUnseen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.operation.label, call.traceId, checkoutTransactionId, originalCheckoutTransactionId, key.uuidString.lowercased(),
                     call.body, call.maskedCard ?? "", now, now.addingTimeInterval(Journal.earningLaneSeconds),
                     try Journal.cardKey(db, body: call.body), holder?.description, holder.map { _ in now.addingTimeInterval(leaseSeconds) },
-                    heldBehind, heldBehind,
+                    heldBehind, heldBehind, saleUnseen,
                 ])
             return EarningEntry(row: try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }

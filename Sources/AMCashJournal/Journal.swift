@@ -142,7 +142,7 @@ public final class Journal: Sendable {
                     let (issue, transactionId) = try earning(try Journal.nextTraceId(db))
                     _ = try Journal.insertEarningIntent(
                         db, issue, checkoutTransactionId: transactionId, originalCheckoutTransactionId: nil, at: now, holder: nil,
-                        leaseSeconds: 0, heldBehind: call.traceId)
+                        leaseSeconds: 0, heldBehind: call.traceId, saleUnseen: true)
                 }
                 return (call, entry)
             }
@@ -1113,6 +1113,9 @@ public final class Journal: Sendable {
             try db.alter(table: "earnings") { table in table.add(column: "redemptionTraceId", .text) }
             try db.execute(sql: "UPDATE earnings SET redemptionTraceId = heldBehind WHERE heldBehind IS NOT NULL")
             try db.create(index: "earnings_redemptionTraceId", on: "earnings", columns: ["redemptionTraceId"])
+            // An ISSUE journaled with its REDEEM's intent, before the cashier saw how the sale ended: if the till
+            // stops first, a sale the cashier never saw end does not earn here (it is rung again, and earns there).
+            try db.alter(table: "earnings") { table in table.add(column: "saleUnseen", .boolean).notNull().defaults(to: false) }
         }
         return migrator
     }

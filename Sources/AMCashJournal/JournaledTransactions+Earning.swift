@@ -63,7 +63,11 @@ extension JournaledTransactions {
     public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
         let found: EarningEntry?
         do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
-        if let held = found { return Self.earning(held) }
+        if let held = found {
+            // The cashier is shown NOT CONFIRMED and the miles pending: this sale earns once its REDEEM ends.
+            do { try journal.markEarningSaleSeen(held.id) } catch { return Self.unreadable(error) }
+            return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? held)
+        }
         return await send(.issue, request, heldBehind: redemptionTraceId)
     }
 
@@ -260,6 +264,18 @@ extension JournaledTransactions {
     func settleHold(_ entry: EarningEntry) -> EarningEntry {
         guard let behind = entry.heldBehind, let redemption = try? journal.entry(traceId: behind) else { return entry }
         var body = entry.body
+        // Journaled with the REDEEM's intent, and the till stopped before the cashier saw the sale end: unless
+        // an approval was shown (the sale went through), the sale is rung again and earns there — sent from
+        // here too it would earn twice. The collector's miles for that purchase come from the sale rung again.
+        if entry.saleUnseen, [.voided, .declined, .exception].contains(redemption.state) || (redemption.state == .unknown && redemption.awaitingFile) {
+            // A lane still alive releases it itself a moment after the REDEEM's answer: wait out its lease, and a
+            // few seconds past the answer, so a pass never takes a live sale's earning for an interrupted one.
+            let now = now()
+            let laneGone = !LeaseHolder.binds(holder: redemption.leaseHolder, until: redemption.leaseUntil, at: now)
+            let settled = (redemption.answeredAt ?? redemption.createdAt).addingTimeInterval(Self.interruptedSaleGrace) <= now
+            guard laneGone, settled else { return entry }
+            return (try? journal.recordEarningRefusedUnsent(entry.id, reason: Self.interruptedSale, at: now)) ?? entry
+        }
         switch redemption.state {
         case .voided, .declined, .reversed, .exception: break
         case .unknown where redemption.awaitingFile: break
@@ -270,6 +286,13 @@ extension JournaledTransactions {
         }
         return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry
     }
+
+    /// How long after its REDEEM's answer a held ISSUE the cashier has not seen is taken for an interrupted sale's.
+    static let interruptedSaleGrace: TimeInterval = 10
+
+    /// Why the ISSUE of a sale the till stopped in the middle of was not sent.
+    static let interruptedSale =
+        "not sent: the till stopped before the cashier saw this sale end and no discount was given; the sale rung again earns"
 
     /// What an earning that is no longer sent says to the supervisor.
     func exceptionReason(_ entry: EarningEntry) -> String {
