@@ -267,7 +267,8 @@ extension JournaledTransactions {
         // Journaled with the REDEEM's intent, and the till stopped before the cashier saw the sale end: unless
         // an approval was shown (the sale went through), the sale is rung again and earns there — sent from
         // here too it would earn twice. The collector's miles for that purchase come from the sale rung again.
-        if entry.saleUnseen, [.voided, .declined, .exception].contains(redemption.state) || (redemption.state == .unknown && redemption.awaitingFile) {
+        if entry.saleUnseen, [.voided, .declined, .exception].contains(redemption.state) || (redemption.state == .unknown && redemption.awaitingFile)
+        {
             // A lane still alive releases it itself a moment after the REDEEM's answer: wait out its lease, and a
             // few seconds past the answer, so a pass never takes a live sale's earning for an interrupted one.
             let now = now()

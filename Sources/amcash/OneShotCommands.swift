@@ -243,13 +243,17 @@ struct ReverseCommand: AsyncParsableCommand {
                 report.outcome = Outcome.declined.rawValue
                 report.failure = refusal
                 // Not "nothing was redeemed": the redemption stands. A busy collector clears itself (N3).
-                report.message = (
-                    reversal.isCollectorBusy
-                        ? LocalizedText(
-                            english: "Nothing was reversed: the redemption stands. Another transaction for this collector is in progress; try again in a moment.",
-                            french: "Rien n’a été annulé : l’échange tient toujours. Une autre transaction est en cours pour ce membre; réessayez dans un instant.")
-                        : LocalizedText(english: "Nothing was reversed: the redemption stands.", french: "Rien n’a été annulé : l’échange tient toujours.")
-                ).text(language)
+                report.message =
+                    (reversal.isCollectorBusy
+                    ? LocalizedText(
+                        english:
+                            "Nothing was reversed: the redemption stands. Another transaction for this collector is in progress; try again in a moment.",
+                        french:
+                            "Rien n’a été annulé : l’échange tient toujours. Une autre transaction est en cours pour ce membre; réessayez dans un instant."
+                    )
+                    : LocalizedText(
+                        english: "Nothing was reversed: the redemption stands.", french: "Rien n’a été annulé : l’échange tient toujours.")).text(
+                        language)
             } else if reversal.isQueued {
                 report.outcome = Outcome.unknown.rawValue
                 report.failure = (report.failure.map { $0 + "; " } ?? "") + "the reversal is queued and will be re-sent (amcash journal --pending)"

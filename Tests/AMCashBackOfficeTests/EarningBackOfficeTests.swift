@@ -164,10 +164,12 @@ import TillTestSupport
             await #expect(throws: (any Error).self) {
                 try await client.query("UPDATE terminal_earnings SET state = 'exception' WHERE trace_id = '000000000002'", logger: Self.logger)
             }
-            #expect(try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) == ["7: an earning in exception forwarded as an exception"])
+            #expect(
+                try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) == ["7: an earning in exception forwarded as an exception"])
             #expect(try await BackOfficeSchema.migrator.currentVersion(client, logger: Self.logger) == 7)
         }
-        let states = try await ChainBackOfficeTests.scalar(address, "SELECT trace_id || ' ' || state FROM terminal_earnings ORDER BY 1", as: String.self)
+        let states = try await ChainBackOfficeTests.scalar(
+            address, "SELECT trace_id || ' ' || state FROM terminal_earnings ORDER BY 1", as: String.self)
         #expect(states == ["000000000001 exception", "000000000002 queued"])
         let categories = try await PostgresSession.with(address) { client in
             try await BackOfficeExceptions.list(client, filter: .init(), now: Date(), logger: Self.logger).map(\.category)

@@ -62,7 +62,8 @@ import Testing
             return
         }
         #expect(approval.discount == Money(dollars: 20))
-        #expect(result.earning == .done(.earned(miles: 4, confirmationNumber: try await till.simulator.issuances().first?.confirmationNumber, lines: [])))
+        #expect(
+            result.earning == .done(.earned(miles: 4, confirmationNumber: try await till.simulator.issuances().first?.confirmationNumber, lines: [])))
         let rows = try await till.simulator.issuances()
         #expect(rows.count == 1 && rows.first?.miles == 4 && rows.first?.operation == "issue", "the ledger shows the miles once: \(rows)")
         let receipts = till.receipts

