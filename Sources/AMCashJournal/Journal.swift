@@ -55,6 +55,9 @@ public final class Journal: Sendable {
         var configuration = Configuration()
         configuration.label = "amcash.journal"
         configuration.journalMode = .wal
+        // Another process (a supervisor's `amcash echo`, the back office's forwarder) may hold the write lock
+        // for a moment: wait for it rather than fail a sale's write at once.
+        configuration.busyMode = .timeout(5)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             // GRDB sets synchronous = NORMAL when it opens a WAL database: durability is set after the

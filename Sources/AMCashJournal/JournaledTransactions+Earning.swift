@@ -37,6 +37,11 @@ extension JournaledTransactions {
         let found: EarningEntry?
         do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
         guard let held = found else { return await earn(request) }
+        // The lane is alive and the cashier sees this sale end: it earns, whatever recovery later finds of
+        // its REDEEM (a pass must not take it for an interrupted sale's). First, before any wait.
+        if held.saleUnseen {
+            do { try journal.markEarningSaleSeen(held.id) } catch { return Self.unreadable(error) }
+        }
         guard let host = host as? any IssuanceHost else { return Self.earning(held) }
         let holder = LeaseHolder()
         var taken: EarningEntry?

@@ -37,6 +37,10 @@ public enum Msg: Sendable {
     case registerAcknowledged(saleId: String)
     /// The register never acknowledged the approval: it was voided, the collector keeps the miles.
     case registerApprovalVoided(saleId: String)
+    /// The journal could not record this APPROVED as shown (it was drawn too late — kept under the help past
+    /// the time to show it, and recovery voided it — or the write failed): no debit stands, so the screen must
+    /// not keep telling the cashier to give the discount.
+    case approvalNotShown(confirmationNumber: String)
     /// The register voids an acknowledged sale: the cashier reverses it with the card.
     case registerReversalRequested(saleId: String, confirmationNumber: String)
     /// The sale's ISSUE ended for now (the miles the host recorded, pending, or refused), with the

@@ -87,6 +87,14 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         return RegisterSaleScreen.acknowledged(saleId, &model)
     case .registerApprovalVoided(let saleId):
         RegisterSaleScreen.voided(saleId, &model)
+    case .approvalNotShown(let confirmationNumber):
+        guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome,
+            approval.confirmationNumber == confirmationNumber
+        else { return [] }
+        let text = LocalizedText(
+            english: "This approval was not recorded as shown in time: the redemption was voided. Do not give the discount.",
+            french: "Cet échange n'a pas été enregistré comme affiché à temps : il a été annulé. Ne donnez pas le rabais.")
+        model.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil))
     case .registerReversalRequested(let saleId, let confirmationNumber):
         return RegisterSaleScreen.reversalRequested(saleId, confirmationNumber, &model)
     }

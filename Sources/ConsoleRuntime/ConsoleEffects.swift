@@ -115,7 +115,14 @@ public struct ConsoleEffects: EffectPerformer {
             await register?.closed(saleId)
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
-            if let entry = try? journal.entry(traceId: traceId) { _ = transactions.markShown(entry) }
+            // Not recorded (voided meanwhile, or the journal refused the write): recovery voids it, so the
+            // screen must stop saying APPROVED — the debit would not match the discount given.
+            let entry = try? journal.entry(traceId: traceId)
+            if let entry, !transactions.markShown(entry), let now = try? journal.entry(traceId: traceId), now.state != .shown,
+                let confirmation = entry.confirmationNumber
+            {
+                send(.approvalNotShown(confirmationNumber: confirmation))
+            }
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .loadReversible:
             let entries = (try? journal.reversibleRedemptions(at: now())) ?? []

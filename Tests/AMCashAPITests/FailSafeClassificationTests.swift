@@ -42,7 +42,7 @@ import Testing
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(faults: faults))
         let client = HostClient(
             settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator,
-            timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
+            timeouts: HostTimeouts(connect: .seconds(5), read: .seconds(10)))
         let call = try RequestBuilder(identity: .training).redeem(
             RedemptionRequest(
                 card: CardRead(number: try CollectorNumber(digits: "81000000001"), entryMode: .scan),

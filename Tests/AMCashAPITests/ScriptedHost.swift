@@ -75,9 +75,9 @@ struct ScriptedHost {
         return value
     }
 
-    func client() throws -> HostClient {
-        HostClient(
-            settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator,
-            timeouts: HostTimeouts(connect: .seconds(1), read: .seconds(2)))
+    /// Generous timeouts by default: a full run starts consoles and simulators beside these tests on two
+    /// cores, and a 2 s read was seen to expire on a token request; a test about a deadline passes its own.
+    func client(timeouts: HostTimeouts = HostTimeouts(connect: .seconds(5), read: .seconds(10))) throws -> HostClient {
+        HostClient(settings: HostSettings(baseURL: try HostEndpoint(baseURL)), credentials: .simulator, timeouts: timeouts)
     }
 }

@@ -13,7 +13,9 @@ struct TestHost {
 
     static func with<T>(
         _ options: SimulatorOptions = SimulatorOptions(),
-        timeouts: HostTimeouts = HostTimeouts(connect: .seconds(2), read: .seconds(3)),
+        // Generous: a full run starts consoles and simulators beside these tests on two cores; a test about
+        // timing passes its own.
+        timeouts: HostTimeouts = HostTimeouts(connect: .seconds(5), read: .seconds(10)),
         _ body: (TestHost) async throws -> T
     ) async throws -> T {
         let simulator = try await SimulatorServer.start(options: options)

@@ -162,6 +162,31 @@ import Testing
         }
     }
 
+    /// The lane tells the cashier "pending" when a recovery pass holds the row at that moment: that sale was
+    /// seen to end, so the pass that later finds its REDEEM declined sends the ISSUE on the whole sale —
+    /// never takes it for an interrupted sale's (review s10 #1).
+    @Test func aSaleTheLaneReportedPendingIsNeverTakenForAnInterruptedOne() async throws {
+        let till = try await Till()
+        await till.run { (till: Till) async throws in
+            let declined = RedemptionRequest(
+                card: EarningJournalTests.card("81000000008"), basket: Money(dollars: 100), amount: Money(dollars: 20),
+                preTaxAmount: Money(dollars: 100))
+            var whole = Self.whole
+            whole.card = declined.card
+            let redeemed = await till.transactions.redeem(declined, earning: whole)
+            let held = try #require(try till.journal.earnings().first)
+            #expect(try till.journal.takeEarning(held.id, for: LeaseHolder(), at: till.clock.now, for: 1) != nil)
+            let lane = await till.transactions.earn(whole, behind: redeemed.traceId)
+            #expect(lane.outcome.exitStatus == 3, "pending while a pass holds it: \(lane.outcome)")
+            #expect(try till.journal.earnings().first?.saleUnseen == false)
+            till.clock.advance(60)
+            _ = try await till.transactions.recover(policy: .once)
+            let row = try #require(try till.journal.earnings().first)
+            #expect(row.state == .issued, "\(row.state) \(row.lastFailure ?? "")")
+            #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.count == 1)
+        }
+    }
+
     /// A recovery pass holds the row (its lease) when the lane wants it: the lane does not send it beside
     /// the pass, reports pending, and the next pass sends it — once, with the body the journal settled.
     @Test func theLaneNeverSendsAHeldRowARecoveryPassHolds() async throws {

@@ -189,6 +189,23 @@ import Testing
         store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) { $0.screen = .result(shown) }
     }
 
+    /// The journal could not record the APPROVED as shown (voided meanwhile): the screen stops saying APPROVED
+    /// and says not to give the discount; a message about another approval changes nothing.
+    @Test func anApprovalNotRecordedShownTurnsTheScreenToDoNotGiveTheDiscount() {
+        let store = UpdateStore.atTheOffer()
+        UpdateTests.approve(store, traceId: "000000000007")
+        var shown = Given.approval(traceId: "000000000007").result
+        shown.approvalToMark = nil
+        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) { $0.screen = .result(shown) }
+        store.send(.approvalNotShown(confirmationNumber: "RD0000000099"))
+        let text = LocalizedText(
+            english: "This approval was not recorded as shown in time: the redemption was voided. Do not give the discount.",
+            french: "Cet échange n'a pas été enregistré comme affiché à temps : il a été annulé. Ne donnez pas le rabais.")
+        store.send(.approvalNotShown(confirmationNumber: Fixtures.approvedRedemption.approval!.confirmationNumber)) {
+            $0.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil))
+        }
+    }
+
     @Test func theRegistersReversalOpensTheReverseListOnItsConfirmationNumberBetweenSales() {
         let asks = LocalizedText(
             english: "The register asks to reverse sale POS7-000123 (RD0000000001): select it and scan the card.",

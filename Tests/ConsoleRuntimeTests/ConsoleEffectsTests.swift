@@ -107,6 +107,34 @@ final class FakeHost: RedemptionHost, @unchecked Sendable {
         #expect(items.map(\.confirmationNumber) == ["RD0000000001"] && items.first?.card.entryMode == .scan)
     }
 
+    /// An APPROVED drawn too late to be recorded shown (kept under the help past the time to show it, and
+    /// voided by recovery meanwhile) must not go on saying APPROVED: the effect tells the screen, which then
+    /// says not to give the discount (review s10). A recorded one says nothing more.
+    @Test func anApprovalVoidedBeforeItWasDrawnIsToldToTheScreen() async throws {
+        let setup = try Self.setUp()
+        guard case .redeemed(_, let traceId)? = await Self.perform(.redeem(Self.request), setup).first else {
+            Issue.record("no redemption")
+            return
+        }
+        // The console's own background pass, five minutes on: the approval nobody marked shown is voided.
+        let later = JournaledTransactions(
+            journal: setup.journal, host: setup.host, builder: RequestBuilder(identity: .training),
+            leases: LeaseTimes(inLane: 120, toShow: 0), now: { Date().addingTimeInterval(300) })
+        _ = try await later.recover(policy: .once)
+        #expect(try setup.journal.entry(traceId: traceId)?.state == .voided)
+        let messages = await Self.perform(.markShown(traceId: traceId), setup)
+        #expect(
+            messages.contains { if case .approvalNotShown(let confirmation) = $0 { confirmation == "RD0000000001" } else { false } }, "\(messages)")
+
+        let shown = try Self.setUp()
+        guard case .redeemed(_, let shownTrace)? = await Self.perform(.redeem(Self.request), shown).first else {
+            Issue.record("no redemption")
+            return
+        }
+        let recorded = await Self.perform(.markShown(traceId: shownTrace), shown)
+        #expect(!recorded.contains { if case .approvalNotShown = $0 { true } else { false } }, "\(recorded)")
+    }
+
     /// N3: a REVERSE refused because another transaction for the collector is in progress is not an
     /// exception for the supervisor: nothing was sent, the redemption stands, and it goes through when tried again.
     @Test func aReverseRefusedWhileTheCollectorIsBusySaysTryAgainNotSeeTheSupervisor() async throws {
