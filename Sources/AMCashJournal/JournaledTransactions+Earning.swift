@@ -272,25 +272,29 @@ extension JournaledTransactions {
         // Journaled with the REDEEM's intent, and the till stopped before the cashier saw the sale end: unless
         // an approval was shown (the sale went through), the sale is rung again and earns there — sent from
         // here too it would earn twice. The collector's miles for that purchase come from the sale rung again.
-        if entry.saleUnseen, [.voided, .declined, .exception].contains(redemption.state) || (redemption.state == .unknown && redemption.awaitingFile)
-        {
-            // A lane still alive releases it itself a moment after the REDEEM's answer: wait out its lease, and a
-            // few seconds past the answer, so a pass never takes a live sale's earning for an interrupted one.
-            let now = now()
-            let laneGone = !LeaseHolder.binds(holder: redemption.leaseHolder, until: redemption.leaseUntil, at: now)
-            let settled = (redemption.answeredAt ?? redemption.createdAt).addingTimeInterval(Self.interruptedSaleGrace) <= now
-            guard laneGone, settled else { return entry }
-            return (try? journal.recordEarningRefusedUnsent(entry.id, reason: Self.interruptedSale, at: now)) ?? entry
-        }
         switch redemption.state {
-        case .voided, .declined, .reversed, .exception: break
-        case .unknown where redemption.awaitingFile: break
+        case .voided, .declined, .exception,
+            .unknown where redemption.awaitingFile:
+            // Ended without an approval shown: on the whole sale — unless nobody saw the sale end (above).
+            if entry.saleUnseen { return interrupted(entry, redemption) }
+        case .reversed: break
         case .shown:
             guard let discount = redemption.money ?? redemption.requested, let less = Self.body(entry.body, less: discount) else { return entry }
             body = less
         default: return entry
         }
         return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry
+    }
+
+    /// The held ISSUE of a sale the cashier never saw end, its REDEEM over without an approval shown: not sent.
+    /// A lane still alive releases it itself a moment after the REDEEM's answer, so this waits out the lane's
+    /// lease and a few seconds past the answer: a pass never takes a live sale's earning for an interrupted one.
+    private func interrupted(_ entry: EarningEntry, _ redemption: JournalEntry) -> EarningEntry {
+        let now = now()
+        let laneGone = !LeaseHolder.binds(holder: redemption.leaseHolder, until: redemption.leaseUntil, at: now)
+        let settled = (redemption.answeredAt ?? redemption.createdAt).addingTimeInterval(Self.interruptedSaleGrace) <= now
+        guard laneGone, settled else { return entry }
+        return (try? journal.recordEarningRefusedUnsent(entry.id, reason: Self.interruptedSale, at: now)) ?? entry
     }
 
     /// How long after its REDEEM's answer a held ISSUE the cashier has not seen is taken for an interrupted sale's.

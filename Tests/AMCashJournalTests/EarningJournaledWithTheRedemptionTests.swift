@@ -17,6 +17,13 @@ import Testing
     /// A $100 sale (1 mile per whole $20 pre-tax): 5 miles on the whole sale, 4 after a $20 discount.
     static let redemption = RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20), preTaxAmount: Money(dollars: 100))
     static let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+    /// The same $100 sale for a collector the host declines (0006, unable to redeem), and its earning.
+    static let declinedSale: (redemption: RedemptionRequest, earning: EarningRequest) = {
+        let card = EarningJournalTests.card("81000000008")
+        var earning = whole
+        earning.card = card
+        return (RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20), preTaxAmount: Money(dollars: 100)), earning)
+    }()
 
     struct Till {
         let simulator: SimulatorServer
@@ -143,11 +150,7 @@ import Testing
     @Test func aPassDuringALiveLaneLeavesTheUnseenSalesIssueHeld() async throws {
         let till = try await Till()
         await till.run { (till: Till) async throws in
-            let declined = RedemptionRequest(
-                card: EarningJournalTests.card("81000000008"), basket: Money(dollars: 100), amount: Money(dollars: 20),
-                preTaxAmount: Money(dollars: 100))
-            var whole = Self.whole
-            whole.card = declined.card
+            let (declined, whole) = Self.declinedSale
             let redeemed = await till.transactions.redeem(declined, earning: whole)
             #expect(try till.journal.entry(traceId: redeemed.traceId)?.state == .declined)
             let row = try #require(try till.journal.earnings().first)
@@ -168,11 +171,7 @@ import Testing
     @Test func aSaleTheLaneReportedPendingIsNeverTakenForAnInterruptedOne() async throws {
         let till = try await Till()
         await till.run { (till: Till) async throws in
-            let declined = RedemptionRequest(
-                card: EarningJournalTests.card("81000000008"), basket: Money(dollars: 100), amount: Money(dollars: 20),
-                preTaxAmount: Money(dollars: 100))
-            var whole = Self.whole
-            whole.card = declined.card
+            let (declined, whole) = Self.declinedSale
             let redeemed = await till.transactions.redeem(declined, earning: whole)
             let held = try #require(try till.journal.earnings().first)
             #expect(try till.journal.takeEarning(held.id, for: LeaseHolder(), at: till.clock.now, for: 1) != nil)
