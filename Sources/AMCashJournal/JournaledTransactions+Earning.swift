@@ -28,10 +28,14 @@ extension JournaledTransactions {
     public func earn(_ request: EarningRequest) async -> Earning { await send(.issue, request) }
 
     /// The ISSUE of a sale whose REDEEM (`redemptionTraceId`) has ended in the lane: the one journaled held
-    /// behind it with its intent is released on `request` (the sale less the approved discount shown, or the
-    /// whole sale) and sent as `earn` sends. Never a second ISSUE for the sale: if recovery has taken it, or
-    /// already released or sent it, the till reports it as it stands (pending until answered). Without such a
-    /// row (the journal refused it, or an older intent) it is journaled and sent now, as `earn`.
+    /// behind it with its intent is released as the journal settles it (`settleHold`) — on the sale less the
+    /// discount once the approval is recorded shown, on the whole sale if the REDEEM was declined, not sent or
+    /// voided — and sent as `earn` sends. `request` only says what the lane expects; the journal decides, so an
+    /// approval the cashier's screen never got to show (a help overlay, a till that stopped) never earns on
+    /// less. Never a second ISSUE for the sale: if recovery has taken it, or already released or sent it, or the
+    /// approval is not recorded shown within `shownWait`, the till reports it as it stands (pending until
+    /// answered; recovery releases it when the REDEEM settles). Without such a row (the journal refused it, or
+    /// an older intent) it is journaled and sent now, as `earn`.
     public func earn(_ request: EarningRequest, behind redemptionTraceId: String?) async -> Earning {
         guard let redemptionTraceId else { return await earn(request) }
         let found: EarningEntry?
@@ -44,21 +48,28 @@ extension JournaledTransactions {
         }
         guard let host = host as? any IssuanceHost else { return Self.earning(held) }
         let holder = LeaseHolder()
-        var taken: EarningEntry?
-        // A recovery pass may hold it for a moment (it finds the REDEEM still open and lets go): wait a little for it.
-        for attempt in 0..<10 {
-            taken = try? journal.takeEarning(held.id, for: holder, at: now(), for: leases.inLane)
-            if taken != nil { break }
-            guard let row = try? journal.earning(behind: redemptionTraceId), row.state == .queued || row.state == .accepted else { break }
-            if attempt < 9 { try? await Task.sleep(for: .milliseconds(200)) }
+        var current = held
+        // Wait a little for the console to record the approval shown (it does on the frame that draws APPROVED)
+        // and for a recovery pass that holds the row (it finds the REDEEM open and lets go).
+        let deadline = ContinuousClock.now + Self.shownWait
+        while true {
+            if let taken = try? journal.takeEarning(held.id, for: holder, at: now(), for: leases.inLane) {
+                current = settleHold(taken)
+                if current.heldBehind == nil || current.state != .queued { return await sendInLane(current, holder: holder, host: host) }
+                try? journal.releaseEarning(held.id)
+            } else if let row = try? journal.earning(behind: redemptionTraceId) {
+                current = row
+                guard row.state == .queued || row.state == .accepted else { break }
+            }
+            guard ContinuousClock.now < deadline else { break }
+            try? await Task.sleep(for: .milliseconds(100))
         }
-        guard var current = taken else { return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? held) }
-        if current.heldBehind != nil, current.attempts == 0 {
-            let body = Self.body(current.body, less: request.amcashDiscount) ?? current.body
-            current = (try? journal.releaseHeldEarning(current.id, body: body)) ?? current
-        }
-        return await sendInLane(current, holder: holder, host: host)
+        return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? current)
     }
+
+    /// How long the lane waits for an approval to be recorded shown (or for a pass to let the row go) before it
+    /// reports the sale's miles pending and leaves the ISSUE to recovery.
+    static let shownWait: Duration = .seconds(3)
 
     /// Journals the ISSUE of a sale whose REDEEM was not confirmed (unknown: review s9 #5) without sending
     /// it: it waits for that REDEEM (`redemptionTraceId`) to end. Recovery sends it once the REDEEM row is

@@ -65,10 +65,17 @@ import Testing
             #expect(held.heldBehind == redeemed.traceId && held.attempts == 0 && held.leaseHolder == nil)
             #expect(Int(held.traceId) == Int(redeemed.traceId).map { $0 + 1 }, "the next trace id, as when it was journaled after the answer")
             #expect(try await till.simulator.issuances().isEmpty, "nothing sent before the REDEEM ended")
-            // The lane: the sale less the approved $20.
+            // The lane: the sale less the approved $20, released once the console records APPROVED drawn (a moment
+            // after the lane asks, as the frame is drawn after the effect goes out).
             var lessDiscount = Self.whole
             lessDiscount.amcashDiscount = Money(dollars: 20)
+            let transactions = till.transactions
+            let marking = Task {
+                try await Task.sleep(for: .milliseconds(400))
+                return transactions.markShown(redeemed)
+            }
             let earned = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            #expect(try await marking.value)
             #expect(earned.outcome == .earned(miles: 4, confirmationNumber: earned.entry?.confirmationNumber, lines: []), "\(earned.outcome)")
             #expect(earned.entry?.id == held.id && earned.entry?.idempotencyKey == held.idempotencyKey, "the held row, not a second one")
             // Asked again (a repeated effect), or after the fact by the NOT CONFIRMED path: the same row, nothing sent.
@@ -79,6 +86,34 @@ import Testing
             let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
             #expect(ledger.map(\.miles) == [4], "one ISSUE, on the sale less the discount: \(ledger)")
             #expect(ledger.first?.checkoutTransactionId == held.checkoutTransactionId)
+        }
+    }
+
+    /// The lane asks to earn less the discount, but the approval is never recorded shown (the cashier's screen
+    /// was under the help overlay, and recovery voided it: "do not give the discount"). The lane sends nothing
+    /// and says pending; once the REDEEM is voided the sale earns on the whole sale the customer paid — never on
+    /// less, and once.
+    @Test func anApprovalNeverRecordedShownEarnsOnTheWholeSaleNotLessTheDiscount() async throws {
+        let till = try await Till()
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
+            #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+            var lessDiscount = Self.whole
+            lessDiscount.amcashDiscount = Money(dollars: 20)
+            let lane = await till.transactions.earn(lessDiscount, behind: redeemed.traceId)
+            #expect(lane.outcome.exitStatus == 3, "pending while the approval is not shown: \(lane.outcome)")
+            #expect(try await till.simulator.issuances().isEmpty, "nothing sent on an amount the journal has not settled")
+            let row = try #require(try till.journal.earnings().first)
+            #expect(row.heldBehind == redeemed.traceId && !row.saleUnseen, "still held, and the cashier saw this sale end")
+            // The approval's time to be shown runs out: recovery voids it, then releases the ISSUE on the whole sale.
+            till.clock.advance(300)
+            _ = try await till.transactions.recover(policy: .once)
+            _ = try await till.transactions.recover(policy: .once)
+            #expect(try till.journal.entry(traceId: redeemed.traceId)?.state == .voided)
+            #expect(try till.journal.earnings().first?.state == .issued)
+            let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            #expect(ledger.map(\.miles) == [5], "one ISSUE, on the whole $100 the customer paid: \(ledger)")
+            #expect(try till.journal.earnings().count == 1)
         }
     }
 

@@ -32,7 +32,10 @@ import Testing
             }
             let box = ConsoleEffectsTests.MessageBox()
             await performer.perform(effect) { box.append($0) }
-            for message in box.messages { queue += update(&model, message) }
+            for message in box.messages {
+                let step = Fixtures.updateAndDraw(&model, message)
+                queue = step.drawn + queue + step.effects
+            }
         }
         return issue
     }

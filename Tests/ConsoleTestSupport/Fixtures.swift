@@ -92,6 +92,14 @@ public enum Fixtures {
         return effects
     }
 
+    /// One message as the loop takes it: `update`, then the frame drawn at once (`.drawn`). The frame's effects
+    /// (an approval recorded shown) are apart: in the console they go out beside the message's, before an effect
+    /// that waits on them (the sale's ISSUE waits for the approval to be recorded shown) is done.
+    public static func updateAndDraw(_ model: inout Model, _ message: Msg) -> (drawn: [Effect], effects: [Effect]) {
+        let effects = update(&model, message)
+        return (update(&model, .drawn), effects)
+    }
+
     public static func press(_ key: Key, _ model: inout Model, _ time: inout Int64) -> [Effect] {
         time += 300
         return update(&model, .key(KeyPress(key, at: time)))

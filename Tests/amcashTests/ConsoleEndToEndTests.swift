@@ -109,14 +109,16 @@ import Testing
 
         var screen: String { (try? tmux(["capture-pane", "-p", "-t", "console"])) ?? "" }
 
-        /// Waits (at most 20 s; 45 s for the first screen of a loaded machine) until the screen shows `text`.
+        /// Waits (at most 20 s; 45 s for the first screen of a loaded machine) until the screen shows `text`,
+        /// and returns it once two captures 100 ms apart agree: a capture can catch ncurses halfway through a
+        /// frame, with the row asked for drawn and the rows a test then reads not yet.
         @discardableResult
         func waitFor(_ text: String, seconds: Double = 20) async throws -> String {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 let shown = screen
-                if shown.contains(text) { return shown }
                 try await Task.sleep(for: .milliseconds(100))
+                if shown.contains(text), shown == screen { return shown }
             }
             throw E2EError(reason: "the screen never showed \"\(text)\"; it shows:\n\(screen)")
         }
