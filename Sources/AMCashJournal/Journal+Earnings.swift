@@ -325,7 +325,8 @@ extension Journal {
     public func recordEarningException(_ id: Int64, reason: String, at now: Date) throws(JournalError) -> EarningEntry {
         try write { db in
             try db.execute(
-                sql: "UPDATE earnings SET state = 'exception', lastFailure = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
+                sql:
+                    "UPDATE earnings SET state = 'exception', lastFailure = ?, nextAttemptAt = NULL WHERE id = ? AND state IN ('queued', 'accepted')",
                 arguments: [HostText.sanitised(reason, limit: 300), id])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
                 throw JournalError.notFound("earning \(id)")

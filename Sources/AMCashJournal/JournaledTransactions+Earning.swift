@@ -88,10 +88,12 @@ extension JournaledTransactions {
     }
 
     /// The journal could not say whether the sale's ISSUE is journaled: nothing is journaled or sent now (a second
-    /// ISSUE could earn twice). If the REDEEM's intent journaled one, recovery sends it; the till says it did not earn.
+    /// ISSUE could earn twice). The REDEEM's intent journaled one with it, which recovery sends once the journal
+    /// reads again: the till says pending, never "not earned" for miles that may yet be recorded.
     static func unreadable(_ error: JournalError) -> Earning {
         Earning(
-            entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not be read (\(error))"),
+            entry: nil,
+            outcome: .pending(reason: "the journal could not be read (\(error)); the sale's earning journaled with its redemption is sent later"),
             checkoutTransactionId: nil, traceId: nil)
     }
 
@@ -192,7 +194,7 @@ extension JournaledTransactions {
         let holder = LeaseHolder()
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
             guard mayAskAgain(entry) else {
-                _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
+                try giveUp(entry)
                 continue
             }
             guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
@@ -210,7 +212,10 @@ extension JournaledTransactions {
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
-            guard mayAskAgain(entry) else { continue }
+            guard mayAskAgain(entry) else {
+                try giveUp(entry)
+                continue
+            }
             guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
                 waiting += 1
                 continue
@@ -224,9 +229,8 @@ extension JournaledTransactions {
 
     /// The one rule for sending an earning again (a queued one resent, a pending one asked again): only
     /// while the host surely still holds its key — before three quarters of `idempotencyRetentionHours`
-    /// from when it was journaled. Past it a resend could be taken for a new earning (miles twice): a queued
-    /// row becomes an exception (`EarningState.exception`), a pending one (202) stays pending and the back
-    /// office lists it as pending too long.
+    /// from when it was journaled. Past it a resend could be taken for a new earning (miles twice): the row
+    /// becomes an exception (`giveUp`), a queued one and a pending one (202) alike.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
         // Still held behind its REDEEM: never sent (a held row is released only before its first send), so
         // the host holds no key of it to forget.
@@ -315,9 +319,20 @@ extension JournaledTransactions {
     static let interruptedSale =
         "not sent: the till stopped before the cashier saw this sale end and no discount was given; the sale rung again earns"
 
+    /// An earning no longer sent or asked: an exception for the supervisor, saying why; its card number then
+    /// goes as a final row's does (masked once the back office has it), never kept for a send that will not come.
+    private func giveUp(_ entry: EarningEntry) throws(JournalError) {
+        _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
+        try journal.purgeCardNumber(ofEarning: entry.id, at: now())
+    }
+
     /// What an earning that is no longer sent says to the supervisor.
     func exceptionReason(_ entry: EarningEntry) -> String {
         let hours = Int(replayRetention / 3600)
+        if entry.state == .accepted {
+            return "miles may not have posted: ask AIR MILES (accepted, 202, and never confirmed within 3/4 of the host's \(hours) h "
+                + "key retention; not asked again, a replay could earn twice)"
+        }
         return "may not have earned: ask AIR MILES (never answered within 3/4 of the host's \(hours) h key retention; "
             + "not sent again, a resend could earn twice; last: \(entry.lastFailure ?? "no answer"))"
     }

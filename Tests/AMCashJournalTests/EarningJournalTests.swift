@@ -220,7 +220,8 @@ import Testing
     }
 
     /// Past most of the host's key retention a pending earning is no longer asked (a replay the host no longer
-    /// recognises could earn twice): it stays pending for the back office's list.
+    /// recognises could earn twice): it becomes an exception for the supervisor ("ask AIR MILES"), and its card
+    /// number, needed for no send any more, is masked (this till is not forwarded).
     @Test func aPendingEarningIsNotAskedPastTheKeyRetention() async throws {
         let clock = TestClockBox(Date())
         var options = SimulatorOptions(clock: { clock.now })
@@ -235,9 +236,12 @@ import Testing
         clock.advance(46 * 60)
         _ = try await transactions.forwardEarnings()
         let row = try #require(try journal.earnings().first)
-        #expect(row.state == .accepted)
+        #expect(row.state == .exception, "\(row.state)")
+        #expect(row.lastFailure?.contains("ask AIR MILES (accepted, 202") == true, "\(row.lastFailure ?? "")")
         #expect(row.attempts == 1, "not asked past three quarters of the retention")
         #expect(try transactions.pendingCount() == 0)
+        #expect(String(decoding: row.body, as: UTF8.self).contains("*******0015"), "masked: \(String(decoding: row.body, as: UTF8.self))")
+        #expect(try journal.acceptedEarnings().isEmpty, "no pass reads it again")
         #expect(try await simulator.issuances().count == 1)
         await client.shutdown()
         await simulator.stop()
