@@ -71,6 +71,14 @@ extension JournaledTransactions {
     /// reports the sale's miles pending and leaves the ISSUE to recovery.
     static let shownWait: Duration = .seconds(3)
 
+    /// The ISSUE of a register's sale whose discount is settled (declined, or approved and acknowledged): the one
+    /// journaled with the intent of the sale's latest REDEEM, released as `earn(_:behind:)` releases it.
+    public func earn(_ request: EarningRequest, registerSale saleId: String) async -> Earning {
+        let redemption: JournalEntry?
+        do { redemption = try journal.redemption(saleId: saleId) } catch { return Self.unreadable(error) }
+        return await earn(request, behind: redemption?.traceId)
+    }
+
     /// Journals the ISSUE of a sale whose REDEEM was not confirmed (unknown: review s9 #5) without sending
     /// it: it waits for that REDEEM (`redemptionTraceId`) to end. Recovery sends it once the REDEEM row is
     /// final — voided, declined or reversed: on the whole sale (`request` carries no discount); approved
@@ -317,7 +325,8 @@ extension JournaledTransactions {
 
     /// Why the ISSUE of a sale the till stopped in the middle of was not sent.
     static let interruptedSale =
-        "not sent: the till stopped before the cashier saw this sale end and no discount was given; the sale rung again earns"
+        "not sent: nobody saw this sale end (the till stopped, or the register never acknowledged its discount) and no discount "
+        + "was given; the sale rung again earns"
 
     /// An earning no longer sent or asked: an exception for the supervisor, saying why; its card number then
     /// goes as a final row's does (masked once the back office has it), never kept for a send that will not come.

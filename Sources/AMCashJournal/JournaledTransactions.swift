@@ -287,7 +287,12 @@ public struct JournaledTransactions: Sendable {
         report.reversalsWaiting = open.filter { $0.kind == .reverse && $0.isPending }.count
         report.exceptions = open.filter(\.isException).count
         // Earnings are stored and forwarded: a one-shot pass sends every queued one, the background pass those due.
-        let forwarded = try await forwardEarnings(dueOnly: policy != .once)
+        let forwarded: (answered: Int, waiting: Int)
+        do { forwarded = try await forwardEarnings(dueOnly: policy != .once) } catch {
+            // The earnings stopped halfway (a write refused): what the pass settled before still loses its number.
+            try? purgeCardNumbers()
+            throw error
+        }
         report.earningsAnswered = forwarded.answered
         report.earningsWaiting = forwarded.waiting
         // A number no row can send again is no longer kept in full (the earnings this pass settled too).

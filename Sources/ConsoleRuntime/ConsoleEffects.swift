@@ -71,7 +71,10 @@ public struct ConsoleEffects: EffectPerformer {
                         .notSent(.notAttempted("the register cancelled sale \(saleId) before the redemption was sent")), traceId: "-"))
             }
             let seconds = register.acknowledgeSeconds
-            let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds))
+            // The sale's ISSUE is journaled held with the intent, as a till's own sale's: a console that stops after
+            // the register's ack still earns (recovery releases it less the acknowledged discount).
+            let whole = EarningRequest(card: request.card, preTaxAmount: request.preTaxAmount ?? request.basket, postTaxAmount: request.basket)
+            let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds), earning: whole)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
             guard redemption.result.outcome == .approved, let entry = redemption.entry else { return }
@@ -95,7 +98,7 @@ public struct ConsoleEffects: EffectPerformer {
             send(.earned(request, earning.outcome, receipt: receipt, traceId: nil))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
-            let earning = await transactions.earn(request)
+            let earning = await transactions.earn(request, registerSale: saleId)
             await register?.earned(saleId, earning.outcome)
             send(.earned(request, earning.outcome, receipt: nil, traceId: nil))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))

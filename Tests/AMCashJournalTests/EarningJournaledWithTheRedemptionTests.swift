@@ -117,6 +117,47 @@ import Testing
         }
     }
 
+    /// A register's sale journals its ISSUE with the REDEEM's intent too. Acknowledged by the register, then the
+    /// console stops before the ISSUE: recovery sends it once, on the sale less the discount. Never acknowledged:
+    /// the approval is voided and the ISSUE is not sent (nobody saw the sale end; the register rings it again).
+    /// The sale's own effect, late, finds that row and sends nothing more.
+    @Test(arguments: [true, false])
+    func aRegisterSaleEarnsOnceAndOnlyLessADiscountTheRegisterAcknowledged(acknowledged: Bool) async throws {
+        let till = try await Till()
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, saleId: "POS7-000123", acknowledgeWithin: 30, earning: Self.whole)
+            #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+            #expect(try till.journal.earnings().first?.heldBehind == redeemed.traceId, "journaled with the intent")
+            if acknowledged {
+                guard case .acknowledged = till.journal.acknowledge(saleId: "POS7-000123", at: till.clock.now) else {
+                    Issue.record("not acknowledged")
+                    return
+                }
+            }
+            // The console is gone: the next start's recovery settles the REDEEM (voids it unacknowledged), then the ISSUE.
+            till.clock.advance(300)
+            _ = try await till.transactions.recover(policy: .once)
+            _ = try await till.transactions.recover(policy: .once)
+            #expect(try till.journal.entry(traceId: redeemed.traceId)?.state == (acknowledged ? .shown : .voided))
+            let row = try #require(try till.journal.earnings().first)
+            var ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            if acknowledged {
+                #expect(row.state == .issued && row.miles == 4, "\(row.state) \(row.lastFailure ?? "")")
+                #expect(ledger.map(\.miles) == [4], "one ISSUE, less the acknowledged $20: \(ledger)")
+            } else {
+                #expect(row.state == .refused && row.lastFailure == JournaledTransactions.interruptedSale, "\(row.state)")
+                #expect(ledger.isEmpty, "\(ledger)")
+            }
+            var lessDiscount = Self.whole
+            lessDiscount.amcashDiscount = Money(dollars: 20)
+            let late = await till.transactions.earn(lessDiscount, registerSale: "POS7-000123")
+            #expect(late.entry?.id == row.id, "the sale's one row: \(late.outcome)")
+            ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
+            let rows = try till.journal.earnings().count
+            #expect(ledger.count == (acknowledged ? 1 : 0) && rows == 1)
+        }
+    }
+
     /// The till dies after the REDEEM's outcome commit (approved, never shown) or after it was shown, before the
     /// ISSUE. Shown: the sale went through with its discount, and recovery sends the held ISSUE on the sale less
     /// it. Never shown: recovery voids the approval, and the ISSUE is not sent — the cashier never saw that sale
