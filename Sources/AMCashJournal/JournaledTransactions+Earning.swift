@@ -479,3 +479,9 @@ extension JournaledTransactions {
             coupon: request.coupons, items: request.items, originalCheckoutTransactionId: request.originalCheckoutTransactionId)
     }
 }
+
+extension EarningEntry {
+    /// The row as the till reports it: the host's miles, pending (queued, accepted, or an exception a person
+    /// must ask about), or refused.
+    public var outcome: EarningOutcome { JournaledTransactions.outcome(of: self) }
+}

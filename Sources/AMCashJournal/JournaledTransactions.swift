@@ -290,7 +290,7 @@ public struct JournaledTransactions: Sendable {
         let forwarded: (answered: Int, waiting: Int)
         do { forwarded = try await forwardEarnings(dueOnly: policy != .once) } catch {
             // The earnings stopped halfway (a write refused): what the pass settled before still loses its number.
-            try? purgeCardNumbers()
+            _ = try? purgeCardNumbers()
             throw error
         }
         report.earningsAnswered = forwarded.answered

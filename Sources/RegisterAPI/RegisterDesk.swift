@@ -98,7 +98,13 @@ public actor RegisterDesk {
                 return phaseStatus(tracked)
             }
             var status = RegisterSaleStatus.from(entry, sale: tracked?.sale, defaultLanguage: defaultLanguage)
-            if let earning = earnings[saleId] { status.report(earning) }
+            // The sale's ISSUE as the journal has it once the sale reached its earning (released, or seen pending):
+            // it follows recovery to the host's miles, and survives a restart. Not while it waits on an ack.
+            if let issue = try? journal.earning(behind: entry.traceId), !issue.saleUnseen {
+                status.report(issue.outcome)
+            } else if let earning = earnings[saleId] {
+                status.report(earning)
+            }
             return status
         }
         guard let tracked else { throw .notFound("no sale \(saleId) (never pushed, or pushed before a restart and never redeemed)") }

@@ -131,6 +131,33 @@ import Testing
         await world.stop()
     }
 
+    /// The sale's ISSUE journaled with its REDEEM's intent: a console that stops right after the register's ack
+    /// never tells the desk anything, yet once recovery sends the ISSUE the sale's answer carries the miles the
+    /// ledger recorded — read from the journal. Nothing is said while the ISSUE waits on the ack.
+    @Test func theMilesOfASaleRecoveryEarnedAreReadFromTheJournal() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "EARN-2", "postTaxTotal": "100.00"]).status == 201)
+        let whole = EarningRequest(card: Self.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+        let redemption = await world.transactions.redeem(
+            RedemptionRequest(card: Self.card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "EARN-2",
+            acknowledgeWithin: Self.ackSeconds, earning: whole)
+        #expect(redemption.result.outcome == .approved, "\(redemption.result)")
+        let waiting = try await world.fixture.request(.GET, "/v1/sales/EARN-2")
+        #expect(waiting.body["earning"] == nil, "the ISSUE waits on the ack: \(waiting.text)")
+        let acked = try await world.fixture.request(.POST, "/v1/sales/EARN-2/ack")
+        #expect(acked.status == 200, "\(acked.text)")
+        // The console is gone before its ISSUE: recovery (its next start) releases it less the discount and sends it.
+        world.clock.advance(Self.ackSeconds * 2)
+        _ = try await world.transactions.recover(policy: .once)
+        let ledger = try await world.simulator.issuances()
+        #expect(ledger.count == 1 && ledger.first?.miles == 4, "\(ledger)")
+        let answer = try await world.fixture.request(.GET, "/v1/sales/EARN-2")
+        #expect(answer.body["earning"] as? String == "earned", "\(answer.text)")
+        #expect(answer.body["milesEarned"] as? Int == 4, "the miles the ledger recorded: \(answer.text)")
+        RegisterContract.check(answer)
+        await world.stop()
+    }
+
     @Test func afterARestartTheRegisterGetsTheJournalsAnswer() async throws {
         let world = try await World.start()
         #expect(try await world.fixture.push(["saleId": "RESTART-1", "postTaxTotal": "43.35"]).status == 201)
