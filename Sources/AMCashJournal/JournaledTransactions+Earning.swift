@@ -290,7 +290,15 @@ extension JournaledTransactions {
     /// file (a day) would outlast the earning's own resend window. Still open (sending, unknown within the
     /// window, approved, voiding, reversing): it stays held.
     func settleHold(_ entry: EarningEntry) -> EarningEntry {
-        guard let behind = entry.heldBehind, let redemption = try? journal.entry(traceId: behind) else { return entry }
+        guard let behind = entry.heldBehind else { return entry }
+        let found: JournalEntry?
+        do { found = try journal.entry(traceId: behind) } catch { return entry }
+        guard let redemption = found else {
+            // Its REDEEM's row is gone (pruned after reconciliation while this waited): nothing says whether the
+            // discount stood, so no amount can be chosen. A person looks, rather than it waiting for ever.
+            let reason = "not sent: its redemption \(behind) is no longer in the journal, so the amount to earn on is not known; earn it by hand"
+            return (try? journal.recordEarningException(entry.id, reason: reason, at: now())) ?? entry
+        }
         var body = entry.body
         // Journaled with the REDEEM's intent, and the till stopped before the cashier saw the sale end: unless
         // an approval was shown (the sale went through), the sale is rung again and earns there — sent from

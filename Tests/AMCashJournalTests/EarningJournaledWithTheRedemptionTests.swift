@@ -3,6 +3,7 @@ import AMCashDomain
 import AMCashSimulator
 import AMCashWire
 import Foundation
+import GRDB
 import Testing
 
 @testable import AMCashJournal
@@ -155,6 +156,26 @@ import Testing
             ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
             let rows = try till.journal.earnings().count
             #expect(ledger.count == (acknowledged ? 1 : 0) && rows == 1)
+        }
+    }
+
+    /// A held ISSUE whose REDEEM row is gone (pruned while the ISSUE waited): no amount can be chosen, so it is
+    /// not sent and does not wait for ever — it becomes an exception for a person, and nothing reaches the host.
+    @Test func aHeldIssueWhoseRedemptionIsGoneBecomesAnExceptionUnsent() async throws {
+        let till = try await Till(toShow: 0)
+        await till.run { (till: Till) async throws in
+            let redeemed = await till.transactions.redeem(Self.redemption, earning: Self.whole)
+            #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+            try await DatabaseQueue(path: till.journal.path).write { db in
+                try db.execute(sql: "DELETE FROM entries WHERE traceId = ?", arguments: [redeemed.traceId])
+            }
+            till.clock.advance(300)
+            _ = try await till.transactions.recover(policy: .once)
+            let row = try #require(try till.journal.earnings().first)
+            #expect(row.state == .exception, "\(row.state) \(row.lastFailure ?? "")")
+            #expect(row.lastFailure?.contains("is no longer in the journal") == true)
+            #expect(try till.journal.queuedEarnings().isEmpty)
+            #expect(try await till.simulator.issuances().isEmpty)
         }
     }
 
