@@ -47,6 +47,8 @@ public final class BackOfficeForwarder: Sendable {
         public var lastSuccessAt: Date?
         public var lastFailure: String?
         public var forwardedRows = 0
+        /// The chain database's schema was found new enough for this till's rows.
+        var schemaChecked = false
     }
 
     public let journal: Journal
@@ -104,6 +106,7 @@ public final class BackOfficeForwarder: Sendable {
     @discardableResult
     public func forwardPending(_ client: PostgresClient, now: @Sendable () -> Date = Date.init) async throws -> Int {
         try journal.noteForwarding()
+        try await checkSchema(client)
         var total = 0
         while true {
             let rows = try journal.changesToForward(limit: settings.batchSize)
@@ -128,6 +131,17 @@ public final class BackOfficeForwarder: Sendable {
             $0.forwardedRows += forwardedNow
         }
         return total
+    }
+
+    /// A chain database older than this till's rows (a till upgraded before `amcash backoffice migrate` ran):
+    /// nothing is sent — a batch would be refused row by row (an earning in exception has no place in a version
+    /// 6 table) — and the failure says what to run. Checked until it passes once; the journal keeps every row.
+    private func checkSchema(_ client: PostgresClient) async throws {
+        guard !state.withLockedValue({ $0.schemaChecked }) else { return }
+        let required = BackOfficeSchema.migrator.steps.map(\.version).max() ?? 0
+        let found = try await BackOfficeSchema.migrator.currentVersion(client, logger: quietLogger)
+        guard let found, found >= required else { throw OutdatedChainSchema(found: found, required: required) }
+        state.withLockedValue { $0.schemaChecked = true }
     }
 
     /// Rows and earnings the journal still holds back from the chain.
@@ -262,5 +276,15 @@ public final class BackOfficeForwarder: Sendable {
         let characters = Array(cardTerminalId)
         guard characters.count >= 10 else { return (cardTerminalId, "", "") }
         return (String(characters[0..<4]), String(characters[4..<8]), String(characters[8...]))
+    }
+}
+
+/// The chain database's schema is older than the rows this till forwards.
+public struct OutdatedChainSchema: Error, CustomStringConvertible {
+    public let found: Int?
+    public let required: Int
+    public var description: String {
+        "the chain database's schema is at version \(found.map(String.init) ?? "none") and this till forwards rows for version "
+            + "\(required): run `amcash backoffice migrate --database URL` (nothing is sent until then; the journal keeps every row)"
     }
 }

@@ -146,6 +146,42 @@ import TillTestSupport
         await simulator.stop()
     }
 
+    /// A till upgraded before the chain's database was migrated: it sends nothing (a version 6 table has no place
+    /// for an earning in exception, and the batch would be refused row after row), the failure says to run
+    /// `amcash backoffice migrate`, and the journal keeps every row; once migrated, the rows go, the exception as one.
+    @Test func aTillNewerThanTheChainDatabaseSendsNothingAndSaysToMigrate() async throws {
+        let address = try await TestPostgres.freshDatabase()
+        let version6 = SchemaMigrator(component: "backoffice", steps: BackOfficeSchema.migrator.steps.filter { $0.version <= 6 })
+        try await PostgresSession.with(address) { client in _ = try await version6.migrate(client, logger: Self.logger) }
+        let simulator = try await SimulatorServer.start()
+        let till = try ChainBackOfficeTests.till(store: "0007", device: "004", simulator: simulator)
+        let away = HostClient(settings: HostSettings(baseURL: try HostEndpoint("http://127.0.0.1:1")), credentials: .simulator)
+        let unanswered = await JournaledTransactions(journal: till.journal, host: away, builder: till.builder)
+            .earn(try Self.request("81000000007", dollars: 80))
+        let later = JournaledTransactions(
+            journal: till.journal, host: away, builder: till.builder, now: { Date().addingTimeInterval(20 * 3600) })
+        _ = try await later.forwardEarnings(dueOnly: false)
+        #expect(try till.journal.earnings().map(\.state) == [.exception])
+        let forwarder = till.forwarder(address)
+        do {
+            _ = try await PostgresSession.with(address) { try await forwarder.forwardPending($0) }
+            Issue.record("forwarded to a version 6 database")
+        } catch let outdated as OutdatedChainSchema {
+            #expect(outdated.found == 6 && outdated.description.contains("amcash backoffice migrate"), "\(outdated)")
+        }
+        let none = try await ChainBackOfficeTests.scalar(address, "SELECT count(*)::int FROM terminal_earnings", as: Int.self)
+        #expect(none == [0])
+        #expect(try till.journal.earningChangesPending() >= 1, "the journal keeps the row")
+        try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) }
+        _ = try await PostgresSession.with(address) { try await forwarder.forwardPending($0) }
+        let state = try await ChainBackOfficeTests.scalar(
+            address, "SELECT state FROM terminal_earnings WHERE trace_id = '\(unanswered.traceId ?? "")'", as: String.self)
+        #expect(state == ["exception"], "\(state)")
+        await away.shutdown()
+        await till.client.shutdown()
+        await simulator.stop()
+    }
+
     /// Version 7 upgrades a version 6 database in place: the earnings it took as queued for a till's exception
     /// (their last failure says so) become exceptions, the others stay as they were, and the new state is taken.
     @Test func aVersion6DatabaseIsUpgradedAndItsExceptionsNamedAsSuch() async throws {
