@@ -173,8 +173,13 @@ struct BackOfficePages {
             """
         body += chart(hours)
         return layout(
-            title: t("Today", "Aujourd’hui") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Today", "Aujourd’hui"), store), session: session, store: store,
             current: "today", body: body)
+    }
+
+    /// A page's title, followed by the store when the page is about one.
+    func storeTitle(_ title: String, _ store: String?) -> String {
+        title + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? "")
     }
 
     /// Redemptions per hour as bars, with a text equivalent for screen readers.
@@ -229,7 +234,7 @@ struct BackOfficePages {
         body += latencyChart(latency)
         body += answersChart(answers)
         return layout(
-            title: t("Host", "Hôte") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Host", "Hôte"), store), session: session, store: store,
             current: "host", body: body)
     }
 
@@ -435,7 +440,7 @@ struct BackOfficePages {
         if recent.isEmpty { body += "<tr><td colspan=\"6\">\(t("None yet.", "Aucune pour l’instant."))</td></tr>" }
         body += "</tbody></table></section>"
         return layout(
-            title: t("Exceptions", "Exceptions") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Exceptions", "Exceptions"), store), session: session, store: store,
             current: "exceptions", body: body)
     }
 
@@ -458,7 +463,7 @@ struct BackOfficePages {
             body += "</tbody></table>"
         }
         return layout(
-            title: t("Reconciliation", "Rapprochement") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session,
+            title: storeTitle(t("Reconciliation", "Rapprochement"), store), session: session,
             store: store, current: "reconciliation", body: body)
     }
 
