@@ -159,20 +159,28 @@ public final class BackOfficeForwarder: Sendable {
     /// One batch of redemption rows, one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ rows: [ForwardedRow], client: PostgresClient, at now: Date) async throws {
         let columns = RowColumns(rows, settings: settings)
-        let pendingAfter = try pendingAfter(batchOf: rows.count)
-        try await client.withTransaction(logger: quietLogger) { connection in
+        try await upsert(columns.change, count: rows.count, client: client, at: now) { connection in
             try await Self.insertRows(columns, connection: connection, at: now)
-            try await Self.noteTerminals(columns.change.lastSeq, pending: pendingAfter, connection: connection, at: now)
         }
     }
 
     /// One batch of earnings (ISSUE, RETURN), one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ earnings: [ForwardedEarning], client: PostgresClient, at now: Date) async throws {
         let columns = EarningColumns(earnings, settings: settings)
-        let pendingAfter = try pendingAfter(batchOf: earnings.count)
-        try await client.withTransaction(logger: quietLogger) { connection in
+        try await upsert(columns.change, count: earnings.count, client: client, at: now) { connection in
             try await Self.insertEarnings(columns, connection: connection, at: now)
-            try await Self.noteTerminals(columns.change.lastSeq, pending: pendingAfter, connection: connection, at: now)
+        }
+    }
+
+    /// One transaction for a batch of `count` changes: `insert` writes them, then each till of the batch is noted.
+    private func upsert(
+        _ change: ChangeColumns, count: Int, client: PostgresClient, at now: Date,
+        insert: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws {
+        let pendingAfter = try pendingAfter(batchOf: count)
+        try await client.withTransaction(logger: quietLogger) { connection in
+            try await insert(connection)
+            try await Self.noteTerminals(change.lastSeq, pending: pendingAfter, connection: connection, at: now)
         }
     }
 
