@@ -42,6 +42,18 @@ import Testing
         try await start(SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: fault)])))
     }
 
+    /// A $100 sale of `card` whose $10 REDEEM gets no answer (NOT CONFIRMED, the host dropping every
+    /// answer), and its ISSUE journaled held behind that REDEEM, pending. Returns the REDEEM's trace id.
+    static func notConfirmedSale(_ transactions: JournaledTransactions, card: CardRead) async -> String {
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
+        let earning = await transactions.earnAfterRedemption(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
+            redemptionTraceId: redemption.traceId)
+        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        return redemption.traceId
+    }
+
     @Test func aKeyedCardEarnsOnTheAmountAfterTheAMCashDiscount() async throws {
         let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
         // $100.00 pre-tax, $20 of it paid with AM Cash: earns on $80.00 = 4 miles (1 per whole $20).
@@ -483,16 +495,10 @@ import Testing
     @Test func aNotConfirmedSaleEarnsOnTheWholeSaleOnceItsRedemptionIsVoided() async throws {
         let collector = "81000000013"
         let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(collector):drop")
-        let card = EarningJournalTests.card(collector)
-        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
-        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
-        let earning = await transactions.earnAfterRedemption(
-            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
-            redemptionTraceId: redemption.traceId)
-        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        let redemptionTraceId = await EarningJournalTests.notConfirmedSale(transactions, card: EarningJournalTests.card(collector))
         #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
         let held = try #require(try journal.earnings().first)
-        #expect(held.heldBehind == redemption.traceId && held.attempts == 0)
+        #expect(held.heldBehind == redemptionTraceId && held.attempts == 0)
         // While the REDEEM is still unknown, a pass leaves the ISSUE alone.
         _ = try await transactions.forwardEarnings(dueOnly: false)
         #expect(try journal.earnings().first?.attempts == 0)
@@ -500,7 +506,7 @@ import Testing
         await simulator.injectFaults(FaultPlan())
         _ = try await transactions.recover(policy: .once)
         _ = try await transactions.recover(policy: .once)
-        #expect(try journal.entry(traceId: redemption.traceId)?.state == .voided)
+        #expect(try journal.entry(traceId: redemptionTraceId)?.state == .voided)
         let row = try #require(try journal.earnings().first)
         #expect(row.state == .issued, "\(row.lastFailure ?? "")")
         #expect(row.miles == 5, "earned on the whole $100 sale: the discount was voided")
@@ -521,17 +527,11 @@ import Testing
         var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
         options.tokenLifetime = .seconds(86_400)
         let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, now: { clock.now })
-        let card = EarningJournalTests.card(collector)
-        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
-        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
-        let earning = await transactions.earnAfterRedemption(
-            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
-            redemptionTraceId: redemption.traceId)
-        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        let redemptionTraceId = await EarningJournalTests.notConfirmedSale(transactions, card: EarningJournalTests.card(collector))
         // Past the orphan-refund window the REDEEM is no longer replayed: the daily file settles it.
         clock.advance(25 * 60)
         _ = try await transactions.recover(policy: .once)
-        let left = try #require(try journal.entry(traceId: redemption.traceId))
+        let left = try #require(try journal.entry(traceId: redemptionTraceId))
         #expect(left.state == .unknown && left.awaitingFile, "\(left.state) \(left.awaitingFile)")
         // The host answers again: the ISSUE goes at once, on the whole sale (no discount was given).
         await simulator.injectFaults(FaultPlan())
