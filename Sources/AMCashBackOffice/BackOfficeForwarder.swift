@@ -107,23 +107,12 @@ public final class BackOfficeForwarder: Sendable {
     public func forwardPending(_ client: PostgresClient, now: @Sendable () -> Date = Date.init) async throws -> Int {
         try journal.noteForwarding()
         try await checkSchema(client)
-        var total = 0
-        while true {
-            let rows = try journal.changesToForward(limit: settings.batchSize)
-            guard let last = rows.last else { break }
-            try await upsert(rows, client: client, at: now())
-            try journal.acknowledgeForwarded(upTo: last.changeSeq, at: now())
-            total += rows.count
-            if rows.count < settings.batchSize { break }
-        }
-        while true {
-            let earnings = try journal.earningChangesToForward(limit: settings.batchSize)
-            guard let last = earnings.last else { break }
-            try await upsert(earnings, client: client, at: now())
-            try journal.acknowledgeEarningsForwarded(upTo: last.changeSeq, at: now())
-            total += earnings.count
-            if earnings.count < settings.batchSize { break }
-        }
+        var total = try await forwardBatches(
+            journal.changesToForward(limit:), sequence: \.changeSeq, send: { try await upsert($0, client: client, at: now()) },
+            acknowledge: { try journal.acknowledgeForwarded(upTo: $0, at: now()) })
+        total += try await forwardBatches(
+            journal.earningChangesToForward(limit:), sequence: \.changeSeq, send: { try await upsert($0, client: client, at: now()) },
+            acknowledge: { try journal.acknowledgeEarningsForwarded(upTo: $0, at: now()) })
         let forwardedNow = total
         state.withLockedValue {
             $0.lastSuccessAt = now()
@@ -147,6 +136,24 @@ public final class BackOfficeForwarder: Sendable {
     /// exception). A later migration that the rows do not need does not stop tills that were not told of it.
     public static let schemaForRows = 7
 
+    /// Sends one kind of change batch by batch, acknowledging each batch to the journal once the chain has it,
+    /// until a short batch says nothing more waits; returns how many were sent.
+    private func forwardBatches<Change>(
+        _ changes: (Int) throws -> [Change], sequence: KeyPath<Change, Int64>, send: ([Change]) async throws -> Void,
+        acknowledge: (Int64) throws -> Void
+    ) async throws -> Int {
+        var total = 0
+        while true {
+            let batch = try changes(settings.batchSize)
+            guard let last = batch.last else { break }
+            try await send(batch)
+            try acknowledge(last[keyPath: sequence])
+            total += batch.count
+            if batch.count < settings.batchSize { break }
+        }
+        return total
+    }
+
     /// Rows and earnings the journal still holds back from the chain.
     private func pendingChanges() throws -> Int {
         try journal.forwardingStatus().pendingRows + journal.earningChangesPending()
@@ -169,20 +176,28 @@ public final class BackOfficeForwarder: Sendable {
     /// One batch of redemption rows, one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ rows: [ForwardedRow], client: PostgresClient, at now: Date) async throws {
         let columns = RowColumns(rows, settings: settings)
-        let pendingAfter = try pendingAfter(batchOf: rows.count)
-        try await client.withTransaction(logger: quietLogger) { connection in
+        try await upsert(columns.change, count: rows.count, client: client, at: now) { connection in
             try await Self.insertRows(columns, connection: connection, at: now)
-            try await Self.noteTerminals(columns.lastSeq, pending: pendingAfter, connection: connection, at: now)
         }
     }
 
     /// One batch of earnings (ISSUE, RETURN), one transaction: the rows, then each till's line in `terminals`.
     private func upsert(_ earnings: [ForwardedEarning], client: PostgresClient, at now: Date) async throws {
         let columns = EarningColumns(earnings, settings: settings)
-        let pendingAfter = try pendingAfter(batchOf: earnings.count)
-        try await client.withTransaction(logger: quietLogger) { connection in
+        try await upsert(columns.change, count: earnings.count, client: client, at: now) { connection in
             try await Self.insertEarnings(columns, connection: connection, at: now)
-            try await Self.noteTerminals(columns.lastSeq, pending: pendingAfter, connection: connection, at: now)
+        }
+    }
+
+    /// One transaction for a batch of `count` changes: `insert` writes them, then each till of the batch is noted.
+    private func upsert(
+        _ change: ChangeColumns, count: Int, client: PostgresClient, at now: Date,
+        insert: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws {
+        let pendingAfter = try pendingAfter(batchOf: count)
+        try await client.withTransaction(logger: quietLogger) { connection in
+            try await insert(connection)
+            try await Self.noteTerminals(change.lastSeq, pending: pendingAfter, connection: connection, at: now)
         }
     }
 
@@ -207,11 +222,11 @@ public final class BackOfficeForwarder: Sendable {
                 CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
                 CASE WHEN shown < 0 THEN NULL ELSE timestamptz 'epoch' + shown * interval '1 millisecond' END,
                 redemption_day::date, reconciliation_day::date, is_void, is_exception, by_recovery, NULLIF(failure, ''), seq, \(now)
-            FROM unnest(\(c.sponsor)::text[], \(c.store)::text[], \(c.device)::text[], \(c.trace)::text[], \(c.kind)::text[], \(c.state)::text[],
-                \(c.masked)::text[], \(c.hash)::text[], \(c.number)::text[], \(c.confirmation)::text[], \(c.original)::text[], \(c.requested)::bigint[],
+            FROM unnest(\(c.change.sponsor)::text[], \(c.change.store)::text[], \(c.change.device)::text[], \(c.change.trace)::text[], \(c.change.kind)::text[], \(c.change.state)::text[],
+                \(c.change.masked)::text[], \(c.change.hash)::text[], \(c.change.number)::text[], \(c.confirmation)::text[], \(c.original)::text[], \(c.requested)::bigint[],
                 \(c.units)::bigint[], \(c.miles)::bigint[], \(c.cents)::bigint[], \(c.code)::text[], \(c.latency)::bigint[], \(c.saleId)::text[], \(c.created)::bigint[], \(c.answered)::bigint[],
                 \(c.shown)::bigint[], \(c.redemptionDay)::text[], \(c.reconciliationDay)::text[], \(c.isVoid)::boolean[], \(c.isException)::boolean[],
-                \(c.byRecovery)::boolean[], \(c.failure)::text[], \(c.seq)::bigint[])
+                \(c.byRecovery)::boolean[], \(c.change.failure)::text[], \(c.change.seq)::bigint[])
                 AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, confirmation, original,
                      requested, units, miles, cents, code, latency, sale, created, answered, shown, redemption_day, reconciliation_day, is_void,
                      is_exception, by_recovery, failure, seq)
@@ -241,10 +256,10 @@ public final class BackOfficeForwarder: Sendable {
                 NULLIF(confirmation, ''), NULLIF(miles, -1)::integer, timestamptz 'epoch' + created * interval '1 millisecond',
                 CASE WHEN answered < 0 THEN NULL ELSE timestamptz 'epoch' + answered * interval '1 millisecond' END,
                 day::date, NULLIF(failure, ''), seq, \(now)
-            FROM unnest(\(c.sponsor)::text[], \(c.store)::text[], \(c.device)::text[], \(c.trace)::text[], \(c.kind)::text[], \(c.state)::text[],
-                \(c.masked)::text[], \(c.hash)::text[], \(c.number)::text[], \(c.checkout)::text[], \(c.original)::text[], \(c.earnedOn)::bigint[],
+            FROM unnest(\(c.change.sponsor)::text[], \(c.change.store)::text[], \(c.change.device)::text[], \(c.change.trace)::text[], \(c.change.kind)::text[], \(c.change.state)::text[],
+                \(c.change.masked)::text[], \(c.change.hash)::text[], \(c.change.number)::text[], \(c.checkout)::text[], \(c.original)::text[], \(c.earnedOn)::bigint[],
                 \(c.attempts)::bigint[], \(c.status)::bigint[], \(c.code)::text[], \(c.confirmation)::text[], \(c.miles)::bigint[],
-                \(c.created)::bigint[], \(c.answered)::bigint[], \(c.day)::text[], \(c.failure)::text[], \(c.seq)::bigint[])
+                \(c.created)::bigint[], \(c.answered)::bigint[], \(c.day)::text[], \(c.change.failure)::text[], \(c.change.seq)::bigint[])
                 AS t(sponsor, store, device, trace_id, kind, state, card_masked, card_hash, card_number, checkout, original, earned_on,
                      attempts, status, code, confirmation, miles, created, answered, day, failure, seq)
             ON CONFLICT (sponsor, store, device, trace_id) DO UPDATE SET

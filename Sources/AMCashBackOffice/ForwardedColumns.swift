@@ -2,9 +2,10 @@ import AMCashDomain
 import AMCashJournal
 import Foundation
 
-/// A forwarded batch turned into one array per column, so the chain database takes the whole batch in
-/// one `unnest` statement. A missing value is sent as -1 or "" and turned back into NULL by the statement.
-struct RowColumns {
+/// The columns every forwarded change has, a redemption's or an earning's: its till, trace id, kind and
+/// state, the card (masked; hashed, and whole only where the chain's card policy allows), the last failure
+/// and the change's place in the till's sequence.
+struct ChangeColumns {
     var sponsor: [String] = []
     var store: [String] = []
     var device: [String] = []
@@ -14,6 +15,36 @@ struct RowColumns {
     var masked: [String] = []
     var hash: [String] = []
     var number: [String] = []
+    var failure: [String] = []
+    var seq: [Int64] = []
+    /// Each till's latest change in the batch.
+    var lastSeq: [String: Int64] = [:]
+
+    mutating func append(
+        terminal: String, trace traceId: String, kind kindText: String, state stateText: String, masked maskedCard: String,
+        collectorNumber: String?, failure lastFailure: String?, seq changeSeq: Int64, settings: ForwardingSettings
+    ) {
+        let (s, st, d) = BackOfficeForwarder.split(terminal)
+        sponsor.append(s)
+        store.append(st)
+        device.append(d)
+        trace.append(traceId)
+        kind.append(kindText)
+        state.append(stateText)
+        masked.append(maskedCard)
+        hash.append(collectorNumber.flatMap { settings.cardHash?.hash($0) } ?? "")
+        number.append(settings.cardPolicy == .full ? collectorNumber ?? "" : "")
+        failure.append(lastFailure ?? "")
+        seq.append(changeSeq)
+        lastSeq[terminal] = max(lastSeq[terminal] ?? 0, changeSeq)
+    }
+}
+
+/// A forwarded batch turned into one array per column, so the chain database takes the whole batch in
+/// one `unnest` statement. A missing value is sent as -1 or "" and turned back into NULL by the statement.
+struct RowColumns {
+    /// The columns every forwarded change has.
+    var change = ChangeColumns()
     var confirmation: [String] = []
     var original: [String] = []
     var requested: [Int64] = []
@@ -31,23 +62,12 @@ struct RowColumns {
     var isVoid: [Bool] = []
     var isException: [Bool] = []
     var byRecovery: [Bool] = []
-    var failure: [String] = []
-    var seq: [Int64] = []
-    /// Each till's latest change in the batch.
-    var lastSeq: [String: Int64] = [:]
 
     init(_ rows: [ForwardedRow], settings: ForwardingSettings) {
         for row in rows {
-            let (s, st, d) = BackOfficeForwarder.split(row.cardTerminalId)
-            sponsor.append(s)
-            store.append(st)
-            device.append(d)
-            trace.append(row.traceId)
-            kind.append(row.kind.rawValue)
-            state.append(row.state.rawValue)
-            masked.append(row.maskedCard)
-            hash.append(row.collectorNumber.flatMap { settings.cardHash?.hash($0) } ?? "")
-            number.append(settings.cardPolicy == .full ? row.collectorNumber ?? "" : "")
+            change.append(
+                terminal: row.cardTerminalId, trace: row.traceId, kind: row.kind.rawValue, state: row.state.rawValue, masked: row.maskedCard,
+                collectorNumber: row.collectorNumber, failure: row.lastFailure, seq: row.changeSeq, settings: settings)
             confirmation.append(row.confirmationNumber ?? "")
             original.append(row.originalConfirmationNumber ?? "")
             requested.append(Int64(row.requested?.cents ?? -1))
@@ -65,24 +85,14 @@ struct RowColumns {
             isVoid.append(row.isVoid)
             isException.append(row.isException)
             byRecovery.append(row.resolvedByRecovery)
-            failure.append(row.lastFailure ?? "")
-            seq.append(row.changeSeq)
-            lastSeq[row.cardTerminalId] = max(lastSeq[row.cardTerminalId] ?? 0, row.changeSeq)
         }
     }
 }
 
 /// A batch of forwarded earnings (ISSUE, RETURN), one array per column of `terminal_earnings`.
 struct EarningColumns {
-    var sponsor: [String] = []
-    var store: [String] = []
-    var device: [String] = []
-    var trace: [String] = []
-    var kind: [String] = []
-    var state: [String] = []
-    var masked: [String] = []
-    var hash: [String] = []
-    var number: [String] = []
+    /// The columns every forwarded change has.
+    var change = ChangeColumns()
     var checkout: [String] = []
     var original: [String] = []
     var earnedOn: [Int64] = []
@@ -94,23 +104,13 @@ struct EarningColumns {
     var created: [Int64] = []
     var answered: [Int64] = []
     var day: [String] = []
-    var failure: [String] = []
-    var seq: [Int64] = []
-    /// Each till's latest change in the batch.
-    var lastSeq: [String: Int64] = [:]
 
     init(_ earnings: [ForwardedEarning], settings: ForwardingSettings) {
         for earning in earnings {
-            let (s, st, d) = BackOfficeForwarder.split(earning.cardTerminalId)
-            sponsor.append(s)
-            store.append(st)
-            device.append(d)
-            trace.append(earning.traceId)
-            kind.append(earning.kind)
-            state.append(earning.state.rawValue)
-            masked.append(earning.maskedCard)
-            hash.append(earning.collectorNumber.flatMap { settings.cardHash?.hash($0) } ?? "")
-            number.append(settings.cardPolicy == .full ? earning.collectorNumber ?? "" : "")
+            change.append(
+                terminal: earning.cardTerminalId, trace: earning.traceId, kind: earning.kind, state: earning.state.rawValue,
+                masked: earning.maskedCard, collectorNumber: earning.collectorNumber, failure: earning.lastFailure, seq: earning.changeSeq,
+                settings: settings)
             checkout.append(earning.checkoutTransactionId)
             original.append(earning.originalCheckoutTransactionId ?? "")
             earnedOn.append(Int64(earning.earnedOn?.cents ?? -1))
@@ -122,9 +122,6 @@ struct EarningColumns {
             created.append(epochMilliseconds(earning.createdAt))
             answered.append(epochMilliseconds(earning.answeredAt))
             day.append(earning.transactionDay.description)
-            failure.append(earning.lastFailure ?? "")
-            seq.append(earning.changeSeq)
-            lastSeq[earning.cardTerminalId] = max(lastSeq[earning.cardTerminalId] ?? 0, earning.changeSeq)
         }
     }
 }

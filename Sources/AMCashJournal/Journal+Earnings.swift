@@ -137,6 +137,14 @@ extension Journal {
         }
     }
 
+    /// The earning row `id`, read inside the caller's transaction; `notFound` when there is none.
+    static func earning(_ db: Database, id: Int64) throws -> EarningEntry {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
+            throw JournalError.notFound("earning \(id)")
+        }
+        return EarningEntry(row: row)
+    }
+
     /// An ISSUE or RETURN of this collector under a live lease (being sent by a lane or a pass).
     static func liveEarning(_ db: Database, cardKey: String?, at now: Date) throws -> EarningEntry? {
         guard let cardKey else { return nil }
@@ -180,10 +188,7 @@ extension Journal {
                         WHERE id = ? AND heldBehind IS NOT NULL AND state = 'queued' AND attempts = 0
                     """,
                 arguments: [body, id])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
-                throw JournalError.notFound("earning \(id)")
-            }
-            return EarningEntry(row: row)
+            return try Journal.earning(db, id: id)
         }
     }
 
@@ -292,10 +297,7 @@ extension Journal {
         failure: String?, nextAttemptAt: Date?, at now: Date
     ) throws(JournalError) -> EarningEntry {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
-                throw JournalError.notFound("earning \(id)")
-            }
-            let current = EarningEntry(row: row)
+            let current = try Journal.earning(db, id: id)
             switch (current.state, state) {
             case (.queued, _), (.accepted, .issued), (.accepted, .refused):
                 try db.execute(
@@ -328,10 +330,7 @@ extension Journal {
                 sql:
                     "UPDATE earnings SET state = 'exception', lastFailure = ?, nextAttemptAt = NULL WHERE id = ? AND state IN ('queued', 'accepted')",
                 arguments: [HostText.sanitised(reason, limit: 300), id])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
-                throw JournalError.notFound("earning \(id)")
-            }
-            return EarningEntry(row: row)
+            return try Journal.earning(db, id: id)
         }
     }
 
@@ -342,10 +341,7 @@ extension Journal {
             try db.execute(
                 sql: "UPDATE earnings SET lastFailure = ?, nextAttemptAt = ? WHERE id = ? AND state = 'queued'",
                 arguments: [HostText.sanitised(reason, limit: 300), nextAttemptAt, id])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
-                throw JournalError.notFound("earning \(id)")
-            }
-            return EarningEntry(row: row)
+            return try Journal.earning(db, id: id)
         }
     }
 
@@ -356,10 +352,7 @@ extension Journal {
             try db.execute(
                 sql: "UPDATE earnings SET state = 'refused', lastFailure = ?, answeredAt = ?, nextAttemptAt = NULL WHERE id = ? AND state = 'queued'",
                 arguments: [HostText.sanitised(reason, limit: 300), now, id])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM earnings WHERE id = ?", arguments: [id]) else {
-                throw JournalError.notFound("earning \(id)")
-            }
-            return EarningEntry(row: row)
+            return try Journal.earning(db, id: id)
         }
     }
 

@@ -173,36 +173,29 @@ struct BackOfficePages {
             """
         body += chart(hours)
         return layout(
-            title: t("Today", "Aujourd’hui") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Today", "Aujourd’hui"), store), session: session, store: store,
             current: "today", body: body)
+    }
+
+    /// A page's title, followed by the store when the page is about one.
+    func storeTitle(_ title: String, _ store: String?) -> String {
+        title + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? "")
     }
 
     /// Redemptions per hour as bars, with a text equivalent for screen readers.
     func chart(_ hours: [Int]) -> String {
-        let width = 720.0
-        let height = 220.0
-        let left = 40.0
-        let bottom = 24.0
-        let top = 10.0
+        let frame = ChartFrame(width: 720, height: 220, left: 40, bottom: 24, top: 10)
         let scale = Self.roundScale(hours.max() ?? 0)
-        let barWidth = (width - left) / 24
+        let barWidth = (frame.width - frame.left) / 24
         let title = t("Redemptions per hour", "Échanges par heure")
-        var svg = """
-            <figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
-            height="\(Int(height))" role="img" aria-labelledby="chart-title"><title id="chart-title">\(title)</title>
-            <line x1="\(left)" y1="\(height - bottom)" x2="\(width)" y2="\(height - bottom)" stroke="#555"/>
-            <text x="\(left - 4)" y="\(top + 4)" text-anchor="end" font-size="11">\(scale)</text>
-            <text x="\(left - 4)" y="\(height - bottom)" text-anchor="end" font-size="11">0</text>
-            """
+        var svg = frame.opening(id: "chart-title", title: title) + "\n" + frame.axis(scale: "\(scale)")
         for (hour, count) in hours.enumerated() {
-            let barHeight = (height - bottom - top) * Double(count) / Double(scale)
-            let x = left + Double(hour) * barWidth + 2
-            let y = height - bottom - barHeight
+            let barHeight = frame.plotHeight * Double(count) / Double(scale)
+            let x = frame.left + Double(hour) * barWidth + 2
+            let y = frame.baseline - barHeight
             svg +=
                 "<rect class=\"bar\" x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth - 4)\" height=\"\(barHeight)\"><title>\(hour):00 — \(count)</title></rect>"
-            if hour % 3 == 0 {
-                svg += "<text x=\"\(x + (barWidth - 4) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\" font-size=\"11\">\(hour)h</text>"
-            }
+            if hour % 3 == 0 { svg += frame.hourLabel(hour, centredOn: x + (barWidth - 4) / 2) }
         }
         svg += "</svg><figcaption>\(title) (\(t("Toronto time", "heure de Toronto"))): "
         svg += hours.enumerated().filter { $0.element > 0 }.map { "\($0.offset)h \($0.element)" }.joined(separator: ", ")
@@ -229,26 +222,19 @@ struct BackOfficePages {
         body += latencyChart(latency)
         body += answersChart(answers)
         return layout(
-            title: t("Host", "Hôte") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Host", "Hôte"), store), session: session, store: store,
             current: "host", body: body)
     }
 
     /// p50 and p99 latency per hour as paired bars, and the same numbers in a table.
     func latencyChart(_ hours: [HostLatencyHour]) -> String {
-        let width = 720.0
-        let height = 240.0
-        let left = 56.0
-        let bottom = 24.0
-        let top = 24.0
+        let frame = ChartFrame(width: 720, height: 240, left: 56, bottom: 24, top: 24)
+        let left = frame.left
         let scale = Self.roundScale(hours.map(\.p99Ms).max() ?? 0)
-        let slot = (width - left) / 24
+        let slot = (frame.width - left) / 24
         let title = t("Host latency per hour (ms): median and 99th percentile", "Latence de l’hôte par heure (ms) : médiane et 99ᵉ centile")
-        var svg = """
-            <figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
-            height="\(Int(height))" role="img" aria-labelledby="latency-title"><title id="latency-title">\(title)</title>
-            <line x1="\(left)" y1="\(height - bottom)" x2="\(width)" y2="\(height - bottom)" stroke="#555"/>
-            <text x="\(left - 4)" y="\(top + 4)" text-anchor="end" font-size="11">\(scale) ms</text>
-            <text x="\(left - 4)" y="\(height - bottom)" text-anchor="end" font-size="11">0</text>
+        var svg = frame.opening(id: "latency-title", title: title) + "\n" + frame.axis(scale: "\(scale) ms") + "\n"
+        svg += """
             <rect class="p50" x="\(left)" y="4" width="10" height="10"/><text class="legend" x="\(left + 14)" y="13">p50</text>
             <rect class="p99" x="\(left + 50)" y="4" width="10" height="10"/><text class="legend" x="\(left + 64)" y="13">p99</text>
             """
@@ -258,14 +244,12 @@ struct BackOfficePages {
             let barWidth = (slot - 4) / 2
             if let h = byHour[hour] {
                 for (index, (value, kind)) in [(h.p50Ms, "p50"), (h.p99Ms, "p99")].enumerated() {
-                    let barHeight = (height - bottom - top) * Double(value) / Double(scale)
-                    svg += "<rect class=\"\(kind)\" x=\"\(x + Double(index) * barWidth)\" y=\"\(height - bottom - barHeight)\" "
+                    let barHeight = frame.plotHeight * Double(value) / Double(scale)
+                    svg += "<rect class=\"\(kind)\" x=\"\(x + Double(index) * barWidth)\" y=\"\(frame.baseline - barHeight)\" "
                     svg += "width=\"\(barWidth)\" height=\"\(barHeight)\"><title>\(hour):00 \(kind) \(value) ms</title></rect>"
                 }
             }
-            if hour % 3 == 0 {
-                svg += "<text x=\"\(x + (slot - 4) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\" font-size=\"11\">\(hour)h</text>"
-            }
+            if hour % 3 == 0 { svg += frame.hourLabel(hour, centredOn: x + (slot - 4) / 2) }
         }
         svg += "</svg><figcaption>\(title) (\(t("Toronto time", "heure de Toronto")))</figcaption></figure>"
         svg += """
@@ -291,10 +275,7 @@ struct BackOfficePages {
         let height = max(1, Double(answers.count)) * rowHeight + 8
         let scale = Self.roundScale(answers.map(\.count).max() ?? 0)
         let title = t("Answers by response code", "Réponses par code")
-        var svg = """
-            <figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
-            height="\(Int(height))" role="img" aria-labelledby="answers-title"><title id="answers-title">\(title)</title>
-            """
+        var svg = ChartFrame(width: width, height: height, left: left).opening(id: "answers-title", title: title)
         for (index, answer) in answers.enumerated() {
             let y = 4 + Double(index) * rowHeight
             let barWidth = (width - left - 120) * Double(answer.count) / Double(scale)
@@ -435,7 +416,7 @@ struct BackOfficePages {
         if recent.isEmpty { body += "<tr><td colspan=\"6\">\(t("None yet.", "Aucune pour l’instant."))</td></tr>" }
         body += "</tbody></table></section>"
         return layout(
-            title: t("Exceptions", "Exceptions") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session, store: store,
+            title: storeTitle(t("Exceptions", "Exceptions"), store), session: session, store: store,
             current: "exceptions", body: body)
     }
 
@@ -458,7 +439,7 @@ struct BackOfficePages {
             body += "</tbody></table>"
         }
         return layout(
-            title: t("Reconciliation", "Rapprochement") + (store.map { " — " + t("store", "magasin") + " " + $0 } ?? ""), session: session,
+            title: storeTitle(t("Reconciliation", "Rapprochement"), store), session: session,
             store: store, current: "reconciliation", body: body)
     }
 

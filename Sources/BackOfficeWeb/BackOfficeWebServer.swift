@@ -128,14 +128,10 @@ struct BackOfficeSite: Sendable {
     func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         do { return try await body() } catch {
             logger.error("\(request.method) \(request.uri.path): \(PostgresFailure.describe(error))")
-            let pages = BackOfficePages(language: language(request).0, now: settings.now())
-            return html(
-                .serviceUnavailable,
-                pages.message(
-                    title: pages.t("Back office unavailable", "Arrière-boutique indisponible"),
-                    text: pages.t(
-                        "The database did not answer; try again in a minute.", "La base de données n’a pas répondu; réessayez dans une minute."),
-                    session: nil))
+            return message(
+                .serviceUnavailable, request, title: ("Back office unavailable", "Arrière-boutique indisponible"),
+                text: ("The database did not answer; try again in a minute.", "La base de données n’a pas répondu; réessayez dans une minute."),
+                session: nil)
         }
     }
 
@@ -277,15 +273,23 @@ struct BackOfficeSite: Sendable {
     }
 
     func forbiddenForm(_ request: Request, _ session: BackOfficeSession) -> Response {
+        message(
+            .forbidden, request, title: ("Refused", "Refusé"),
+            text: (
+                "This form did not come from your session (no valid CSRF token); nothing was changed.",
+                "Ce formulaire ne vient pas de votre session (jeton CSRF absent ou faux); rien n’a été changé."
+            ),
+            session: session)
+    }
+
+    /// A page that only says something (title and text, each in English and French), in the request's language.
+    func message(
+        _ status: HTTPResponse.Status, _ request: Request, title: (english: String, french: String), text: (english: String, french: String),
+        session: BackOfficeSession?
+    ) -> Response {
         let pages = BackOfficePages(language: language(request).0, now: settings.now())
         return html(
-            .forbidden,
-            pages.message(
-                title: pages.t("Refused", "Refusé"),
-                text: pages.t(
-                    "This form did not come from your session (no valid CSRF token); nothing was changed.",
-                    "Ce formulaire ne vient pas de votre session (jeton CSRF absent ou faux); rien n’a été changé."),
-                session: session))
+            status, pages.message(title: pages.t(title.english, title.french), text: pages.t(text.english, text.french), session: session))
     }
 
     // MARK: - Sessions, cookies, forms

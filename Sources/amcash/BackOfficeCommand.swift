@@ -205,10 +205,7 @@ struct BackOfficeExceptionsCommand: AsyncParsableCommand {
                 let database: String
                 let exceptions: [BackOfficeException]
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(Report(database: address.description, exceptions: items)), as: UTF8.self))
+            print(try commandJSON(Report(database: address.description, exceptions: items), iso8601Dates: true))
         } else {
             var lines = ["Exceptions in \(address)" + (store.map { "   store \($0)" } ?? "") + (day.map { "   day \($0)" } ?? "")]
             if items.isEmpty { lines.append("Nothing to look at.") }

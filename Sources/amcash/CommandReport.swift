@@ -85,10 +85,7 @@ struct CommandReport: Encodable {
     func print(json: Bool) -> Bool {
         let text: String
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-            text = String(decoding: data, as: UTF8.self)
+            text = (try? commandJSON(self)) ?? "{}"
         } else {
             text = summary
         }
@@ -134,4 +131,13 @@ struct CommandReport: Encodable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// A command's `--json` output: keys sorted, so scripts and tests can compare it as text; dates as ISO 8601
+/// where the report asks for it (the default otherwise: seconds since 2001).
+func commandJSON(_ value: some Encodable, iso8601Dates: Bool = false, pretty: Bool = false) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+    if iso8601Dates { encoder.dateEncodingStrategy = .iso8601 }
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

@@ -47,12 +47,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     var kiosk = false
 
     func run() async throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            printError("amcash console needs a terminal; for scripts use amcash inquire, redeem or reverse.")
-            throw ExitCode(ExitStatus.usage)
-        }
-        // Before any thread starts: setlocale races with every thread that reads the locale.
-        let utf8 = Terminal.adoptLocale()
+        let utf8 = try adoptTerminal(refusing: "amcash console needs a terminal; for scripts use amcash inquire, redeem or reverse.")
         let environment = ProcessInfo.processInfo.environment
         let configuration = try HostSession.configuration(host)
         let appearance = try Appearance.resolve(
@@ -123,4 +118,16 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         await session.close()
     }
+}
+
+/// The start of a command that draws on the terminal (`console`, `train`): refused with `refusal` and the
+/// usage status when standard input or output is not a terminal; otherwise adopts the terminal's locale
+/// and says whether it is UTF-8. Call it before any thread starts: setlocale races with every thread that
+/// reads the locale.
+func adoptTerminal(refusing refusal: String) throws -> Bool {
+    guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+        printError(refusal)
+        throw ExitCode(ExitStatus.usage)
+    }
+    return Terminal.adoptLocale()
 }

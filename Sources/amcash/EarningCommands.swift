@@ -89,9 +89,7 @@ struct EarningReport: Encodable {
 
     func print(json: Bool) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Swift.print(String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self))
+            Swift.print((try? commandJSON(self)) ?? "{}")
             return
         }
         var lines = ["\(operation)  \(environment)" + (traceId.map { "  trace \($0)" } ?? "") + "  card \(card) (\(entryMode))"]

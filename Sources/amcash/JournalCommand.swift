@@ -44,10 +44,7 @@ struct JournalCommand: AsyncParsableCommand {
             report.forwarding = JournalReport.Forwarding(database: url, status: try journal.forwardingStatus())
         }
         if host.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try commandJSON(report, iso8601Dates: true))
         } else {
             print(report.table)
             if let earnings = report.earnings, !earnings.rows.isEmpty { print("\n" + earnings.table) }

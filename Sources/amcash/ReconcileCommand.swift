@@ -324,9 +324,7 @@ struct ReconcileReport: Encodable {
 
     func print(json: Bool) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Swift.print(String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self))
+            Swift.print((try? commandJSON(self)) ?? "")
             return
         }
         var lines = [

@@ -20,9 +20,7 @@ struct ScorecardCommand: AsyncParsableCommand {
         }
         let scores = try Scorecard(path: path).summary()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(scores), as: UTF8.self))
+            print(try commandJSON(scores))
             return
         }
         print("trainee              passed  attempts  time      unfinished  mistakes")

@@ -197,9 +197,7 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     static func printCollectors(_ collectors: [TestCollector], json: Bool) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: (try? encoder.encode(collectors)) ?? Data(), as: UTF8.self))
+            print((try? commandJSON(collectors, pretty: true)) ?? "")
             return
         }
         print("NUMBER       SITUATION          AM CASH   DREAM  TODAY  WHAT A TRAINEE SEES")

@@ -51,11 +51,7 @@ struct TrainCommand: AsyncParsableCommand {
     var ascii = false
 
     func run() async throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            printError("amcash train needs a terminal.")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let utf8 = Terminal.adoptLocale()
+        let utf8 = try adoptTerminal(refusing: "amcash train needs a terminal.")
         let environment = ProcessInfo.processInfo.environment
         let folders = ConfigurationFolders.standard(environment: environment)
         let appearance = try Appearance.resolve(theme: theme ?? "training", keymap: keymap, environment: environment)

@@ -21,11 +21,41 @@ import Testing
             timeouts: .standard)
     }
 
-    @Test func aKeyedCardEarnsOnTheAmountAfterTheAMCashDiscount() async throws {
-        let simulator = try await SimulatorServer.start()
+    /// The simulator over a real socket, a client of it, and a fresh journal with its transactions: what
+    /// these tests start from. The caller shuts the client down and stops the simulator.
+    static func start(
+        _ options: SimulatorOptions = SimulatorOptions(), replayRetentionHours: Int = 24,
+        now: @escaping @Sendable () -> Date = { ProcessClock.now() }
+    ) async throws -> (simulator: SimulatorServer, client: HostClient, journal: Journal, transactions: JournaledTransactions) {
+        let simulator = try await SimulatorServer.start(options: options)
         let client = try Self.client(simulator.baseURL)
         let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let transactions = JournaledTransactions(
+            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: replayRetentionHours, now: now)
+        return (simulator, client, journal, transactions)
+    }
+
+    /// The same with one fault on the simulator, as `--fault` writes it (`81000000013:5xx`).
+    static func start(fault: String) async throws -> (
+        simulator: SimulatorServer, client: HostClient, journal: Journal, transactions: JournaledTransactions
+    ) {
+        try await start(SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: fault)])))
+    }
+
+    /// A $100 sale of `card` whose $10 REDEEM gets no answer (NOT CONFIRMED, the host dropping every
+    /// answer), and its ISSUE journaled held behind that REDEEM, pending. Returns the REDEEM's trace id.
+    static func notConfirmedSale(_ transactions: JournaledTransactions, card: CardRead) async -> String {
+        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
+        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
+        let earning = await transactions.earnAfterRedemption(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
+            redemptionTraceId: redemption.traceId)
+        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        return redemption.traceId
+    }
+
+    @Test func aKeyedCardEarnsOnTheAmountAfterTheAMCashDiscount() async throws {
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
         // $100.00 pre-tax, $20 of it paid with AM Cash: earns on $80.00 = 4 miles (1 per whole $20).
         let request = EarningRequest(
             card: Self.card("81000000001", .manual), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
@@ -129,11 +159,7 @@ import Testing
 
     @Test func aLostAnswerIsReplayedAndEarnsOnce() async throws {
         let collector = "81000000013"
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
-        let client = try Self.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(collector):drop")
         let earning = await transactions.earn(
             EarningRequest(card: Self.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         guard case .pending = earning.outcome else {
@@ -162,10 +188,7 @@ import Testing
         let clock = TestClockBox(Date())
         var options = SimulatorOptions(clock: { clock.now })
         options.earningPostDelay = .seconds(20)
-        let simulator = try await SimulatorServer.start(options: options)
-        let client = try Self.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, now: { clock.now })
         let collector = "81000000015"
         let before = try #require(try await simulator.balances(of: collector))
         let earning = await transactions.earn(
@@ -226,11 +249,7 @@ import Testing
         let clock = TestClockBox(Date())
         var options = SimulatorOptions(clock: { clock.now })
         options.earningPostDelay = .seconds(3600)
-        let simulator = try await SimulatorServer.start(options: options)
-        let client = try Self.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(
-            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: 1, now: { clock.now })
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, replayRetentionHours: 1, now: { clock.now })
         _ = await transactions.earn(
             EarningRequest(card: Self.card("81000000015"), preTaxAmount: Money(dollars: 60), postTaxAmount: Money(dollars: 67)))
         clock.advance(46 * 60)
@@ -252,10 +271,7 @@ import Testing
 /// real simulator's over a real socket, each changed in one field as an odd host would send it.
 @Suite struct StrictEarningAnswerTests {
     @Test func aSuccessWithoutMilesOrWithADeclineOrPendingIsNeverPrintedAsIssued() async throws {
-        let simulator = try await SimulatorServer.start()
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
         let earning = await transactions.earn(
             EarningRequest(card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         let row = try #require(try journal.earnings().first)
@@ -305,11 +321,7 @@ import Testing
         var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
         options.keyRetention = .seconds(3600)
         options.tokenLifetime = .seconds(86_400)
-        let simulator = try await SimulatorServer.start(options: options)
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(
-            journal: journal, host: client, builder: JournalTests.builder, replayRetentionHours: 1, now: { clock.now })
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, replayRetentionHours: 1, now: { clock.now })
         let earning = await transactions.earn(
             EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         #expect(earning.outcome.exitStatus == 3, "every answer was lost: pending")
@@ -351,11 +363,7 @@ import Testing
 @Suite struct EarningNotRefusedTests {
     @Test func aConflictKeepsTheEarningQueuedAndItEarnsOnceAnswered() async throws {
         let collector = "81000000013"
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):409")])))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(collector):409")
         let earning = await transactions.earn(
             EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         #expect(earning.outcome.exitStatus == 3, "a 409 applied nothing: pending, not refused (got \(earning.outcome))")
@@ -391,11 +399,7 @@ import Testing
 @Suite struct ReturnHeldBehindItsSaleTests {
     @Test func aReturnWaitsForItsSalesQueuedIssue() async throws {
         let collector = "81000000013"
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):5xx")])))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(collector):5xx")
         let card = EarningJournalTests.card(collector)
         let sale = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         #expect(sale.outcome.exitStatus == 3, "the host failed: the ISSUE is queued")
@@ -442,11 +446,7 @@ import Testing
     static let collector = "81000000013"
 
     @Test func noPassAndNoRedeemWhileTheIssueIsOut() async throws {
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):delay=1500")])))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(Self.collector):delay=1500")
         let card = EarningJournalTests.card(Self.collector)
         let lane = Task {
             await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
@@ -470,11 +470,7 @@ import Testing
     }
 
     @Test func aQueuedIssueWaitsWhileARedeemOfItsCollectorIsOut() async throws {
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(Self.collector):5xx")])))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(Self.collector):5xx")
         let card = EarningJournalTests.card(Self.collector)
         let queued = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         #expect(queued.outcome.exitStatus == 3)
@@ -502,21 +498,11 @@ import Testing
 @Suite struct EarningBehindAnUnconfirmedRedemptionTests {
     @Test func aNotConfirmedSaleEarnsOnTheWholeSaleOnceItsRedemptionIsVoided() async throws {
         let collector = "81000000013"
-        let simulator = try await SimulatorServer.start(
-            options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
-        let card = EarningJournalTests.card(collector)
-        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
-        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
-        let earning = await transactions.earnAfterRedemption(
-            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
-            redemptionTraceId: redemption.traceId)
-        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(fault: "\(collector):drop")
+        let redemptionTraceId = await EarningJournalTests.notConfirmedSale(transactions, card: EarningJournalTests.card(collector))
         #expect(try await simulator.issuances().isEmpty, "not sent while the REDEEM is not confirmed")
         let held = try #require(try journal.earnings().first)
-        #expect(held.heldBehind == redemption.traceId && held.attempts == 0)
+        #expect(held.heldBehind == redemptionTraceId && held.attempts == 0)
         // While the REDEEM is still unknown, a pass leaves the ISSUE alone.
         _ = try await transactions.forwardEarnings(dueOnly: false)
         #expect(try journal.earnings().first?.attempts == 0)
@@ -524,7 +510,7 @@ import Testing
         await simulator.injectFaults(FaultPlan())
         _ = try await transactions.recover(policy: .once)
         _ = try await transactions.recover(policy: .once)
-        #expect(try journal.entry(traceId: redemption.traceId)?.state == .voided)
+        #expect(try journal.entry(traceId: redemptionTraceId)?.state == .voided)
         let row = try #require(try journal.earnings().first)
         #expect(row.state == .issued, "\(row.lastFailure ?? "")")
         #expect(row.miles == 5, "earned on the whole $100 sale: the discount was voided")
@@ -544,21 +530,12 @@ import Testing
         let clock = TestClockBox(Date())
         var options = SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]), clock: { clock.now })
         options.tokenLifetime = .seconds(86_400)
-        let simulator = try await SimulatorServer.start(options: options)
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
-        let card = EarningJournalTests.card(collector)
-        let redemption = await transactions.redeem(RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 10)))
-        #expect(redemption.result.outcome == .unknown, "every answer lost: NOT CONFIRMED, got \(redemption.result)")
-        let earning = await transactions.earnAfterRedemption(
-            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
-            redemptionTraceId: redemption.traceId)
-        #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, now: { clock.now })
+        let redemptionTraceId = await EarningJournalTests.notConfirmedSale(transactions, card: EarningJournalTests.card(collector))
         // Past the orphan-refund window the REDEEM is no longer replayed: the daily file settles it.
         clock.advance(25 * 60)
         _ = try await transactions.recover(policy: .once)
-        let left = try #require(try journal.entry(traceId: redemption.traceId))
+        let left = try #require(try journal.entry(traceId: redemptionTraceId))
         #expect(left.state == .unknown && left.awaitingFile, "\(left.state) \(left.awaitingFile)")
         // The host answers again: the ISSUE goes at once, on the whole sale (no discount was given).
         await simulator.injectFaults(FaultPlan())
@@ -578,10 +555,8 @@ import Testing
 @Suite struct EarningCardNumberRetentionTests {
     @Test func finalEarningsAreMaskedAndPruned() async throws {
         let clock = TestClockBox(Date())
-        let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(
+            SimulatorOptions(clock: { clock.now }), now: { clock.now })
         let sale = EarningRequest(
             card: EarningJournalTests.card("81000000013"), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
         let refused = EarningRequest(
@@ -610,11 +585,9 @@ import Testing
     /// the acknowledgement's own commit; a back office away for more than a week does not keep it longer.
     @Test func aForwardedTillKeepsTheNumberUntilTheBackOfficeHasTheRowThenMasksIt() async throws {
         let clock = TestClockBox(Date())
-        let simulator = try await SimulatorServer.start(options: SimulatorOptions(clock: { clock.now }))
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(
+            SimulatorOptions(clock: { clock.now }), now: { clock.now })
         try journal.noteForwarding()
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder, now: { clock.now })
         func refused(_ digits: String) -> EarningRequest {
             EarningRequest(card: EarningJournalTests.card(digits), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113))
         }
@@ -640,10 +613,7 @@ import Testing
 
     /// Redemptions the same way: a declined REDEEM loses its number when its lane ends, no pass needed.
     @Test func aDeclinedRedemptionIsMaskedWhenItsLaneEnds() async throws {
-        let simulator = try await SimulatorServer.start()
-        let client = try EarningJournalTests.client(simulator.baseURL)
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
         let declined = await transactions.redeem(
             RedemptionRequest(card: EarningJournalTests.card("81000000006"), basket: Money(dollars: 100), amount: Money(dollars: 10)))
         let entry = try #require(try journal.entry(traceId: declined.traceId))

@@ -155,12 +155,18 @@ final class HeldHost: RedemptionHost, @unchecked Sendable {
         #expect(try journal.pendingRedemptions().isEmpty, "never replayed")
     }
 
-    @Test func anUnknownRedeemIsNotReplayedAfterTheOrphanRefundWindow() async throws {
+    /// A journal whose till died right after the intent commit of a $20 REDEEM at noon (nothing, or
+    /// something, went out): the intent, under the lease of a process that is gone.
+    static func orphanedIntentAtNoon() throws -> (Journal, JournalEntry) {
         let journal = try Journal(path: JournalTests.temporaryPath())
-        // The till died right after the intent commit (nothing, or something, went out).
         let intent = try journal.recordRedemptionIntent(
             try JournalTests.redemption(journal, at: Self.noon), requested: Money(dollars: 20), at: Self.noon,
             holder: LeaseHolder(processId: 2_000_000_000, token: "dead"))
+        return (journal, intent)
+    }
+
+    @Test func anUnknownRedeemIsNotReplayedAfterTheOrphanRefundWindow() async throws {
+        let (journal, intent) = try Self.orphanedIntentAtNoon()
         let host = HeldHost(redeem: [JournalTests.approval("RD88")], reverse: [Self.reversed])
         let clock = TestClockBox(Self.noon.addingTimeInterval(21 * 60))
         let transactions = JournaledTransactions(
@@ -179,10 +185,7 @@ final class HeldHost: RedemptionHost, @unchecked Sendable {
     }
 
     @Test func anUnknownRedeemIsReplayedWithinTheOrphanWindow() async throws {
-        let journal = try Journal(path: JournalTests.temporaryPath())
-        let intent = try journal.recordRedemptionIntent(
-            try JournalTests.redemption(journal, at: Self.noon), requested: Money(dollars: 20), at: Self.noon,
-            holder: LeaseHolder(processId: 2_000_000_000, token: "dead"))
+        let (journal, intent) = try Self.orphanedIntentAtNoon()
         let host = HeldHost(redeem: [JournalTests.approval("RD89")], reverse: [Self.reversed])
         let clock = TestClockBox(Self.noon.addingTimeInterval(5 * 60))
         let transactions = JournaledTransactions(journal: journal, host: host, builder: JournalTests.builder, now: { clock.now })

@@ -100,6 +100,12 @@ import Testing
 
     static func clockAt(_ text: String) -> TestClock { TestClock(start: ISO8601DateFormatter().date(from: text)!) }
 
+    /// The sample collectors on `clock`, every REDEEM applied and its answer lost (`redeem:drop`).
+    static func losingRedeemAnswers(_ clock: TestClock) throws -> SimulatorOptions {
+        SimulatorOptions(
+            collectors: sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]), clock: { clock.now })
+    }
+
     @Test func thePortalsSampleRequestsAreApprovedAsTheHostWordsIt() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors, clock: { clock.now }))
@@ -270,9 +276,7 @@ import Testing
 
     @Test func theHostRefundsARedemptionWhoseAnswerWasLostAndNeverAskedForAgain() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
-        var options = SimulatorOptions(
-            collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
-            clock: { clock.now })
+        var options = try Self.losingRedeemAnswers(clock)
         options.orphanRefund = .seconds(20 * 60)
         let (simulator, wire) = try await Self.start(options)
         let key = UUID().uuidString
@@ -297,10 +301,7 @@ import Testing
 
     @Test func aReplayInTimeDeliversTheAnswerAndCancelsTheRefund() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
-        let options = SimulatorOptions(
-            collectors: Self.sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]),
-            clock: { clock.now })
-        let (simulator, wire) = try await Self.start(options)
+        let (simulator, wire) = try await Self.start(try Self.losingRedeemAnswers(clock))
         let key = UUID().uuidString
         await #expect(throws: (any Error).self) { _ = try await wire.call("redeem", Self.legacyRedeem(), key: key) }
         await simulator.injectFaults(FaultPlan())

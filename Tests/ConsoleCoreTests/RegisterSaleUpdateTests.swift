@@ -30,12 +30,17 @@ import Testing
         model.screen = .ready(ReadyForm())
     }
 
-    /// A store whose register sale has been scanned, offered $40 and confirmed: its REDEEM is out, under the saleId.
-    static func redeeming() -> UpdateStore {
-        let store = Self.arrived()
+    /// The card scanned on the register's sale: it is looked up against the register's total, in the register's language.
+    static func scanCard(_ store: UpdateStore) {
         store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
             $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
         }
+    }
+
+    /// A store whose register sale has been scanned, offered $40 and confirmed: its REDEEM is out, under the saleId.
+    static func redeeming() -> UpdateStore {
+        let store = Self.arrived()
+        Self.scanCard(store)
         store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
             $0.status.connection = .up
             $0.screen = .offer(Given.offer())
@@ -53,10 +58,7 @@ import Testing
         // The cashier cannot type over the register's total, nor tab back to it, nor delete it.
         store.press(.tab)
         store.press(.backspace)
-        // The card is looked up against the register's total.
-        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
-            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
-        }
+        Self.scanCard(store)
     }
 
     @Test func aRegisterSaleRedeemsUnderItsSaleIdAndItsApprovalIsNotMarkedShownWhenDrawn() {
@@ -126,19 +128,7 @@ import Testing
     /// Issue #28: a register's sale NOT CONFIRMED earns too: its ISSUE (on the whole sale) is journaled held behind
     /// the REDEEM, recovery sends it once the REDEEM ends, and the register is told its earning is pending. No receipt.
     @Test func aRegisterSaleNotConfirmedEarnsLaterThroughTheHeldIssue() {
-        let store = Self.arrived()
-        store.scan("81000000001", effects: [.inquire(InquiryRequest(card: Fixtures.card, basket: Money(cents: 4335), language: .french))]) {
-            $0.screen = .lookingUp(Given.sale, form: Given.read(focus: .card))
-        }
-        store.send(.inquired(.answered(Fixtures.plentyInquiry)), effects: [.registerSaleMoved(saleId: "POS7-000123", .offer)]) {
-            $0.status.connection = .up
-            $0.screen = .offer(Given.offer())
-        }
-        store.press(.enter) { $0.screen = .confirm(Given.offer(), Given.choice(4)) }
-        let request = RedemptionRequest(card: Fixtures.card, basket: Money(cents: 4335), amount: Money(dollars: 40), language: .french)
-        store.press(.character("y"), effects: [.redeemForRegister(request, saleId: "POS7-000123")]) {
-            $0.screen = .redeeming(Given.offer(), Given.choice(4))
-        }
+        let store = Self.redeeming()
         let whole = EarningRequest(card: Fixtures.card, preTaxAmount: Given.basket, postTaxAmount: Given.basket)
         store.send(
             .redeemed(.unknown(.timedOut), traceId: "000000000008"),

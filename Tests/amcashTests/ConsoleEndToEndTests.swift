@@ -93,6 +93,20 @@ import Testing
             return try await waitFor(approved)
         }
 
+        /// A $100.00 sale of collector 81000000001, its amount taken down to $0.00 and stepped up twice: the
+        /// screen once the offer says $20.00 (not yet confirmed).
+        @discardableResult
+        func offerTwentyOnAHundredDollarSale() async throws -> String {
+            try send("100.00", "Enter")
+            try scan("81000000001")
+            try await waitFor("Can redeem on this sale")
+            try await press("0")
+            try await waitFor("< $0.00")
+            try await press("+")
+            try await press("+")
+            return try await waitFor("< $20.00")
+        }
+
         /// The first screen of a console just started (45 s on a loaded machine), with the host reached.
         func waitUntilReady() async throws {
             try await waitFor("Scan or swipe", seconds: 45)
@@ -191,13 +205,7 @@ import Testing
     @Test func aSaleRedeemsTwentyEarnsAndItsReturnTakesTheMilesBack() async throws {
         let console = try Console()
         try await console.waitUntilReady()
-        try console.send("100.00", "Enter")
-        try console.scan("81000000001")
-        try await console.waitFor("Can redeem on this sale")
-        try await console.press("0")
-        try await console.waitFor("< $0.00")
-        try await console.press("+")
-        try await console.press("+")
+        try await console.offerTwentyOnAHundredDollarSale()
         try await console.waitFor("< $20.00  (190 miles) >")
         try await console.confirmOffer()
         let earned = try await console.waitFor("Miles earned:" + String(repeating: " ", count: 14) + "4")

@@ -29,7 +29,8 @@ public struct ReturnableSale: Hashable, Sendable {
 }
 
 /// Today's sales that earned, narrowed by a typed transaction id.
-public struct ReturnList: Hashable, Sendable {
+public struct ReturnList: Hashable, Sendable, SearchList {
+    static let queryLimit = 60
     /// Nil until the journal has been read.
     public var items: [ReturnableSale]?
     public var selected = 0
@@ -78,33 +79,13 @@ public struct ReturnResult: Hashable, Sendable {
 /// by its transaction id, and the cashier's yes sends it.
 enum ReturnScreen {
     static func act(_ action: KeyAction, _ model: inout Model, _ list: ReturnList) -> [Effect] {
-        var list = list
-        switch action {
-        case .previous: list.selected = max(0, list.selected - 1)
-        case .next: list.selected = min(max(0, list.matches.count - 1), list.selected + 1)
-        case .select:
-            guard let sale = list.selectedItem else { return [] }
-            model.screen = .returnConfirm(list, sale)
-            return []
-        case .delete:
-            _ = list.query.popLast()
-            list.selected = 0
-        case .cancel:
-            model.startNewSale()
-            return []
-        default:
-            return []
-        }
-        model.screen = .returnList(list)
+        list.act(action, &model, show: Screen.returnList, confirm: Screen.returnConfirm)
         return []
     }
 
     /// Typing a transaction id narrows the list to the sales it matches.
     static func type(_ character: Character, _ model: inout Model, _ list: ReturnList) {
-        var list = list
-        if list.query.count < 60 { list.query.append(character) }
-        list.selected = 0
-        model.screen = .returnList(list)
+        list.type(character, &model, show: Screen.returnList)
     }
 
     /// Yes sends the RETURN of the whole sale (journaled before it is sent, stored and forwarded like an ISSUE).

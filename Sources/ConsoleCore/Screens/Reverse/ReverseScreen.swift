@@ -39,7 +39,8 @@ public enum ReversalOutcome: Hashable, Sendable {
 }
 
 /// The list of today's reversible redemptions, narrowed by a typed confirmation number.
-public struct ReverseList: Hashable, Sendable {
+public struct ReverseList: Hashable, Sendable, SearchList {
+    static let queryLimit = 40
     /// Nil until the journal has been read.
     public var items: [ReversibleItem]?
     public var selected = 0
@@ -94,33 +95,13 @@ public struct ReversalResult: Hashable, Sendable {
 /// Keys on the reverse list and its question, the card read again, and the host's answer.
 enum ReverseScreen {
     static func act(_ action: KeyAction, _ model: inout Model, _ list: ReverseList) -> [Effect] {
-        var list = list
-        switch action {
-        case .previous: list.selected = max(0, list.selected - 1)
-        case .next: list.selected = min(max(0, list.matches.count - 1), list.selected + 1)
-        case .select:
-            guard let item = list.selectedItem else { return [] }
-            model.screen = .reverseConfirm(list, item, notice: nil)
-            return []
-        case .delete:
-            _ = list.query.popLast()
-            list.selected = 0
-        case .cancel:
-            model.startNewSale()
-            return []
-        default:
-            return []
-        }
-        model.screen = .reverseList(list)
+        list.act(action, &model, show: Screen.reverseList, confirm: { .reverseConfirm($0, $1, notice: nil) })
         return []
     }
 
     /// Typing a confirmation number narrows the list to the redemptions it matches.
     static func type(_ character: Character, _ model: inout Model, _ list: ReverseList) {
-        var list = list
-        if list.query.count < 40 { list.query.append(character) }
-        list.selected = 0
-        model.screen = .reverseList(list)
+        list.type(character, &model, show: Screen.reverseList)
     }
 
     /// Yes alone is not enough: the card must be read again (the reversal sends how it was read).

@@ -4,13 +4,8 @@ import ConsoleCore
 extension Layout {
     /// Today's sales that earned, the transaction-id search above them.
     mutating func returnList(_ list: ReturnList, _ model: Model) {
-        line(text(ConsoleText.returnTitle), role: .title)
         let items = list.items ?? []
-        if !items.isEmpty {
-            let prompt = text(ConsoleText.typeTransactionId) + ": "
-            labelled(prompt, "[" + list.query + "]", role: .fieldFocused, labelWidth: prompt.count)
-        }
-        blank()
+        searchHeader(ConsoleText.returnTitle, prompt: ConsoleText.typeTransactionId, query: list.query, searchable: !items.isEmpty)
         let matches = list.matches
         if list.items != nil && items.isEmpty { wrapped(text(ConsoleText.noReturnable), role: .hint) }
         if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noReturnMatch), role: .error) }

@@ -5,13 +5,8 @@ extension Layout {
     /// Today's reversible redemptions, the confirmation-number search above them; when `asking`, the
     /// question and the request to read the card again below.
     mutating func reverseList(_ list: ReverseList, asking: Bool, notice: LocalizedText?, _ model: Model) {
-        line(text(ConsoleText.reverseTitle), role: .title)
         let items = list.items ?? []
-        if !items.isEmpty {
-            let prompt = text(ConsoleText.typeConfirmation) + ": "
-            labelled(prompt, "[" + list.query + "]", role: .fieldFocused, labelWidth: prompt.count)
-        }
-        blank()
+        searchHeader(ConsoleText.reverseTitle, prompt: ConsoleText.typeConfirmation, query: list.query, searchable: !items.isEmpty)
         let matches = list.matches
         if items.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
         if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noMatch), role: .error) }
