@@ -284,9 +284,10 @@ public final class HostClient: RedemptionHost {
     /// and every error we do not recognise, may have reached the host.
     static func classify(_ error: any Error, headSent: Bool) -> HostFailure {
         if let error = error as? HTTPClientError {
-            if error == .readTimeout || error == .deadlineExceeded {
-                return headSent ? .timedOut : .cannotConnect("no connection before the deadline")
-            }
+            // The deadline cuts the exchange wherever it is: the head may be in the socket while its write is still
+            // being confirmed to us (`headSent` then lags the wire). Only a connect-phase error below proves "not
+            // sent" — a host that cannot be reached fails its connect timeout, which is shorter than the deadline.
+            if error == .readTimeout || error == .deadlineExceeded { return .timedOut }
         }
         if error is ExchangeRecorder.BodyTooBig {
             return .garbledResponse(status: 0, reason: "a body of more than \(ReplyDecoder.maximumBodyBytes) bytes")
