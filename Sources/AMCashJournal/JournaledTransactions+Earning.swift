@@ -37,7 +37,8 @@ extension JournaledTransactions {
     /// answered; recovery releases it when the REDEEM settles). Without such a row (the journal refused it, or
     /// an older intent) it is journaled and sent now, as `earn`.
     public func earn(_ request: EarningRequest, behind redemptionTraceId: String?) async -> Earning {
-        guard let redemptionTraceId else { return await earn(request) }
+        // "-": the REDEEM was refused before its intent, so nothing was journaled with it.
+        guard let redemptionTraceId, redemptionTraceId != "-" else { return await earn(request) }
         let found: EarningEntry?
         do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
         guard let held = found else { return await earn(request) }

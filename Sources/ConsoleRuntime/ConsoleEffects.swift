@@ -98,6 +98,12 @@ public struct ConsoleEffects: EffectPerformer {
             send(.earned(request, earning.outcome, receipt: receipt, traceId: nil))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
+            // Cancelled by the register as the cashier confirmed (the REDEEM refused before it went out): the sale
+            // did not happen here, so it earns nothing — rung again, it earns there.
+            if let register, await register.cancelled(saleId) {
+                let outcome = EarningOutcome.refused(code: nil, message: "not sent: the register cancelled sale \(saleId)")
+                return send(.earned(request, outcome, receipt: nil, traceId: nil))
+            }
             let earning = await transactions.earn(request, registerSale: saleId)
             await register?.earned(saleId, earning.outcome)
             send(.earned(request, earning.outcome, receipt: nil, traceId: nil))

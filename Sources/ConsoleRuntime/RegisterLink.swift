@@ -12,4 +12,6 @@ public protocol RegisterLink: Sendable {
     func closed(_ saleId: String) async
     /// The sale's ISSUE ended for now: the miles the host recorded, pending, or refused (for the sale's answer).
     func earned(_ saleId: String, _ outcome: EarningOutcome) async
+    /// Whether the register cancelled the sale (its REDEEM was never sent): such a sale earns nothing here.
+    func cancelled(_ saleId: String) async -> Bool
 }

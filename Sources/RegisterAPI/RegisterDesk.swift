@@ -183,6 +183,9 @@ public actor RegisterDesk {
         return true
     }
 
+    /// Whether the register cancelled the sale (before its REDEEM was sent).
+    public func isCancelled(_ saleId: String) -> Bool { sales[saleId]?.phase == .cancelled }
+
     /// The sale the console shows now, if it came from the register.
     public var currentSale: RegisterSale? { current.flatMap { sales[$0]?.sale } }
 

@@ -83,4 +83,6 @@ final class RegisterBridge: RegisterLink, @unchecked Sendable {
     func closed(_ saleId: String) async { await desk.report(saleId, .ended) }
 
     func earned(_ saleId: String, _ outcome: EarningOutcome) async { await desk.earned(saleId, outcome) }
+
+    func cancelled(_ saleId: String) async -> Bool { await desk.isCancelled(saleId) }
 }

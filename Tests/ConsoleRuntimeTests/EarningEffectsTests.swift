@@ -189,4 +189,40 @@ import Testing
         #expect(try await till.simulator.issuances().map(\.miles) == [5])
         await till.close()
     }
+
+    /// A register that cancelled its sale just as the cashier confirmed (a one-module stand-in for the desk).
+    final class CancellingRegister: RegisterLink, @unchecked Sendable {
+        let acknowledgeSeconds = 120
+        func beginRedeem(_ saleId: String) async -> Bool { false }
+        func moved(_ saleId: String, to step: RegisterSaleStep) async {}
+        func closed(_ saleId: String) async {}
+        func earned(_ saleId: String, _ outcome: EarningOutcome) async {}
+        func cancelled(_ saleId: String) async -> Bool { true }
+    }
+
+    /// The register cancels as the cashier confirms: the REDEEM is refused before it goes out, and the sale the
+    /// register cancelled earns nothing — no row is journaled and no ISSUE reaches the simulator's ledger.
+    @Test func aRegisterSaleCancelledAsTheCashierConfirmsEarnsNothing() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console(register: CancellingRegister())
+        let sale = RedemptionRequest(card: Fixtures.card, basket: Money(dollars: 100), amount: Money(dollars: 20))
+        let redeemed = ConsoleEffectsTests.MessageBox()
+        await performer.perform(.redeemForRegister(sale, saleId: "POS7-CANCEL")) { redeemed.append($0) }
+        guard case .redeemed(.notSent, let traceId) = redeemed.messages.first else {
+            Issue.record("\(redeemed.messages)")
+            return await till.close()
+        }
+        #expect(traceId == "-")
+        let whole = EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+        let earned = ConsoleEffectsTests.MessageBox()
+        await performer.perform(.earnForRegister(whole, saleId: "POS7-CANCEL")) { earned.append($0) }
+        guard case .earned(_, .refused(_, let message), _, _) = earned.messages.first else {
+            Issue.record("\(earned.messages)")
+            return await till.close()
+        }
+        #expect(message.contains("the register cancelled sale POS7-CANCEL"))
+        #expect(try till.journal.earnings().isEmpty)
+        #expect(try await till.simulator.issuances().isEmpty)
+        await till.close()
+    }
 }

@@ -33,11 +33,11 @@ struct SimulatedTill {
     }
 
     /// A console's effect performer over this till's journal: a new one is a console started again.
-    func console(printer: ReceiptPrinterSettings? = nil) -> ConsoleEffects {
+    func console(printer: ReceiptPrinterSettings? = nil, register: (any RegisterLink)? = nil) -> ConsoleEffects {
         ConsoleEffects(
             journal: journal, transactions: transactions, host: client, builder: RequestBuilder(identity: .training),
             receiptPath: folder + "/receipts.txt", asciiReceipts: false, supervisorPin: nil,
-            lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"), printer: printer)
+            lockoutFile: KioskLockoutFile(path: folder + "/kiosk-lockout"), printer: printer, register: register)
     }
 
     /// What the till has printed to its receipt file ("" before the first receipt).
