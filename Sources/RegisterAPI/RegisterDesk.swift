@@ -99,8 +99,11 @@ public actor RegisterDesk {
             }
             var status = RegisterSaleStatus.from(entry, sale: tracked?.sale, defaultLanguage: defaultLanguage)
             // The sale's ISSUE as the journal has it once the sale reached its earning (released, or seen pending):
-            // it follows recovery to the host's miles, and survives a restart. Not while it waits on an ack.
-            if let issue = try? journal.earning(behind: entry.traceId), !issue.saleUnseen {
+            // it follows recovery to the host's miles, and survives a restart. Not while it waits on an ack, nor
+            // while its lane's first send is out (absent until answered, as the register expects).
+            if let issue = try? journal.earning(behind: entry.traceId), !issue.saleUnseen,
+                issue.state != .queued || issue.attempts > 0 || issue.heldBehind != nil
+            {
                 status.report(issue.outcome)
             } else if let earning = earnings[saleId] {
                 status.report(earning)
