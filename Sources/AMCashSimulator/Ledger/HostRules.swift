@@ -66,27 +66,49 @@ enum HostRules {
         case grant(units: Int, account: Account, response: Components.Schemas.RedeemResponse, balancesShown: Bool)
     }
 
+    /// What a REDEEM asks, read before the ledger's transaction: the checks and the amounts need no
+    /// books, and the transaction is the one thread every REDEEM on a file crosses.
+    struct RedemptionAsk: Sendable {
+        let response: Components.Schemas.RedeemResponse
+        let problem: String?
+        let manualEntry: Bool
+        let basket: Money
+        let asked: Money
+    }
+
+    static func reading(_ request: Components.Schemas.RedeemRequest, now: Date) -> RedemptionAsk {
+        RedemptionAsk(
+            response: Components.Schemas.RedeemResponse(
+                sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
+                collectorNumber: HostAnswer.masked(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now)),
+            problem: RequestValidator.problem(in: request),
+            manualEntry: RequestValidator.entryMode(request.cardEntryMode) == .manual,
+            basket: (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero,
+            asked: (try? Money(parsing: request.dollarRedeemRequest)) ?? .zero)
+    }
+
     static func redemption(
         _ request: Components.Schemas.RedeemRequest, account: Account?, usedToday: Int, dailyLimit: Int,
         now: Date
     ) -> Redemption {
-        var response = Components.Schemas.RedeemResponse(
-            sponsorCode: request.sponsorCode, storeId: request.storeId, deviceId: request.deviceId, traceId: request.traceId,
-            collectorNumber: HostAnswer.masked(request.collectorNumber), responseCode: "0000", transDateTime: TorontoTime.iso8601(now))
+        redemption(reading(request, now: now), account: account, usedToday: usedToday, dailyLimit: dailyLimit)
+    }
+
+    static func redemption(_ ask: RedemptionAsk, account: Account?, usedToday: Int, dailyLimit: Int) -> Redemption {
+        var response = ask.response
         func finish(_ code: ResponseCode, message: String? = nil) -> Redemption {
             let (status, body) = response.finished(code, message: message)
             return .answered(status, body)
         }
-        if let problem = RequestValidator.problem(in: request) { return finish(.invalidField, message: problem) }
+        if let problem = ask.problem { return finish(.invalidField, message: problem) }
         guard let account, account.behaviour != .invalidNumber else { return finish(.invalidCollectorNumber) }
         if account.behaviour == .inactive { return finish(.accountInactive) }
-        if RequestValidator.entryMode(request.cardEntryMode) == .manual { return finish(.cardNotSwipedOrScanned) }
+        if ask.manualEntry { return finish(.cardNotSwipedOrScanned) }
         if account.behaviour == .unableToRedeem { return finish(.unableToRedeem) }
         if account.behaviour == .balanceHiddenUnableToRedeem { return finish(.balanceHiddenUnableToRedeem) }
         let balancesShown = account.behaviour.showsBalance
         let unit = UnitValue.standard
-        let basket = (try? Money(parsing: request.postTaxBasketAmount)) ?? .zero
-        let asked = (try? Money(parsing: request.dollarRedeemRequest)) ?? .zero
+        let (basket, asked) = (ask.basket, ask.asked)
         let remainingToday = max(0, dailyLimit - usedToday)
         let payable = account.cash / unit.miles.value
         if balancesShown {

@@ -97,18 +97,19 @@ final class SimulatorLedger: LedgerBooks {
         _ request: Components.Schemas.RedeemRequest, key: String?, rawBody: Data,
         now: Date
     ) async throws -> LedgerReply<Components.Schemas.RedeemResponse> {
-        try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [self] db in
-            try answerRedemption(request, db: db, now: now)
+        let ask = HostRules.reading(request, now: now)
+        let day = ProgramDay.redemptionDay(at: now)
+        return try await once(IdempotencyIdentity(operation: "redeem", key: key, rawBody: rawBody), now: now) { [self] db in
+            try answerRedemption(request, ask, day: day, db: db, now: now)
         }
     }
 
     private func answerRedemption(
-        _ request: Components.Schemas.RedeemRequest, db: Database,
+        _ request: Components.Schemas.RedeemRequest, _ ask: HostRules.RedemptionAsk, day: ProgramDay, db: Database,
         now: Date
     ) throws -> (Int, Components.Schemas.RedeemResponse, String?) {
-        let day = ProgramDay.redemptionDay(at: now)
         let (account, used) = try Self.accountAndUsage(request.collectorNumber, day: day, db)
-        switch HostRules.redemption(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now) {
+        switch HostRules.redemption(ask, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits) {
         case .answered(let status, let body):
             return (status, body, nil)
         case .grant(let units, var account, let response, let balancesShown):
