@@ -16,14 +16,20 @@ import Testing
     static func day(_ text: String) -> ProgramDay { ProgramDay(try! CalendarDay(parsing: text)) }
 
     /// Runs `body` with the process's (machine's) time zone set to `identifier`.
+    ///
+    /// `TZ` is set and restored, never removed: other suites start processes meanwhile, and `Process.run`
+    /// copies the environment. glibc's first `setenv` of a new name copies the array and leaves the old one
+    /// readable, and setting a name that exists swaps one pointer; but `unsetenv` followed by the next
+    /// `setenv` grows and frees the array under such a copy (a full run crashed in `Process.run`'s memmove).
+    /// A machine without `TZ` gets back the zone it had, by name.
     static func underMachineZone(_ identifier: String, _ body: () throws -> Void) rethrows {
-        let savedTZ = ProcessInfo.processInfo.environment["TZ"]
+        let savedTZ = ProcessInfo.processInfo.environment["TZ"] ?? TimeZone.current.identifier
         let savedDefault = NSTimeZone.default
         setenv("TZ", identifier, 1)
         tzset()
         NSTimeZone.default = TimeZone(identifier: identifier)!
         defer {
-            if let savedTZ { setenv("TZ", savedTZ, 1) } else { unsetenv("TZ") }
+            setenv("TZ", savedTZ, 1)
             tzset()
             NSTimeZone.default = savedDefault
         }
