@@ -47,6 +47,11 @@ public struct ConsoleEffects: EffectPerformer {
         self.now = now
     }
 
+    /// The ISSUE a REDEEM's intent journals with it: the whole sale, held until the REDEEM ends.
+    static func wholeSale(_ request: RedemptionRequest) -> EarningRequest {
+        EarningRequest(card: request.card, preTaxAmount: request.preTaxAmount ?? request.basket, postTaxAmount: request.basket)
+    }
+
     /// The wall clock as the status line shows it.
     public static let clockText: @Sendable () -> String = { time(Date()) }
 
@@ -60,7 +65,7 @@ public struct ConsoleEffects: EffectPerformer {
             // Journal, send, journal: an error after the send is "not confirmed", never "nothing was redeemed".
             // The sale's ISSUE (whole sale) is journaled held in the same commit: a till that dies before the
             // REDEEM's end reaches `.earn` still earns, through recovery.
-            let whole = EarningRequest(card: request.card, preTaxAmount: request.preTaxAmount ?? request.basket, postTaxAmount: request.basket)
+            let whole = Self.wholeSale(request)
             let redemption = await transactions.redeem(request, earning: whole)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
@@ -73,7 +78,7 @@ public struct ConsoleEffects: EffectPerformer {
             let seconds = register.acknowledgeSeconds
             // The sale's ISSUE is journaled held with the intent, as a till's own sale's: a console that stops after
             // the register's ack still earns (recovery releases it less the acknowledged discount).
-            let whole = EarningRequest(card: request.card, preTaxAmount: request.preTaxAmount ?? request.basket, postTaxAmount: request.basket)
+            let whole = Self.wholeSale(request)
             let redemption = await transactions.redeem(request, saleId: saleId, acknowledgeWithin: TimeInterval(seconds), earning: whole)
             send(.redeemed(redemption.result, traceId: redemption.traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
