@@ -62,7 +62,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -108,7 +107,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -136,7 +134,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -162,7 +159,6 @@ import Testing
         let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -190,7 +186,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -206,7 +201,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -224,7 +218,6 @@ import Testing
         let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -259,7 +252,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -291,7 +283,6 @@ import Testing
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }
@@ -320,8 +311,6 @@ import Testing
         let (second, secondWire) = try await SimulatorFidelityTests.start(options)
         defer {
             Task {
-                await firstWire.close()
-                await secondWire.close()
                 await first.stop()
                 await second.stop()
             }
@@ -355,7 +344,6 @@ import Testing
         defer {
             Task {
                 for (simulator, wire) in simulators {
-                    await wire.close()
                     await simulator.stop()
                 }
             }
@@ -413,7 +401,6 @@ import Testing
         let (simulator, wire) = try await Self.start(options, on: ledger)
         defer {
             Task {
-                await wire.close()
                 await simulator.stop()
             }
         }

@@ -35,7 +35,9 @@ import Testing
     }
 
     final class Wire: Sendable {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        /// The process's shared client: never shut down, so a test that throws mid-call (a timeout on a loaded
+        /// machine) fails alone instead of a client's deinit trapping the whole test process.
+        let http = HTTPClient.shared
         let base: String
         init(_ simulator: SimulatorServer) { base = simulator.baseURL }
 
@@ -69,7 +71,6 @@ import Testing
             return try await post("/checkout/amcash/" + endpoint, body: body, headers: headers)
         }
 
-        func close() async { try? await http.shutdown() }
     }
 
     static func start(_ options: SimulatorOptions) async throws -> (SimulatorServer, Wire) {
@@ -122,7 +123,6 @@ import Testing
         #expect(redeem["unitsRedeemed"] == "1", "$16.12 asked: one $10 unit")
         #expect(reverse["redemptionConfirmationNumber"] == confirmation && reverse["txnConfirmationNumber"] != nil)
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900, "redeemed and reversed: the balance is whole again")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -131,7 +131,6 @@ import Testing
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors))
         let redeem = try await wire.call("redeem", Self.legacyRedeem(mode: mode), key: UUID().uuidString)
         #expect(redeem.code == "0000", "\(mode): \(redeem.json)")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -144,7 +143,6 @@ import Testing
         let reverse = try await wire.call("reverse", Self.legacyReverse(approved, mode: mode))
         #expect(reverse.status == 403 && reverse.code == "0009", "the reverse page's warning: \(reverse.json)")
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 95, "the keyed reversal gave nothing back")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -155,7 +153,6 @@ import Testing
     func dateTimesOfEveryGenerationAreAccepted(dateTime: String) async throws {
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors))
         #expect(try await wire.call("redeem", Self.legacyRedeem(dateTime: dateTime)).code == "0000")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -164,7 +161,6 @@ import Testing
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors))
         let answer = try await wire.call("redeem", Self.legacyRedeem(dateTime: dateTime))
         #expect(answer.status == 400 && answer.code == "0035" && answer.message?.contains("dateTime") == true)
-        await wire.close()
         await simulator.stop()
     }
 
@@ -179,7 +175,6 @@ import Testing
             newTime.code == "0000" && newTime["txnConfirmationNumber"] != first["txnConfirmationNumber"],
             "a new timestamp is a new transaction, as the documentation warns")
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 2 * 95)
-        await wire.close()
         await simulator.stop()
     }
 
@@ -195,7 +190,6 @@ import Testing
         let other = try await wire.call("redeem", Self.legacyRedeem(trace: "000000000777"), key: key)
         #expect(other.status == 409)
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 95)
-        await wire.close()
         await simulator.stop()
     }
 
@@ -217,7 +211,6 @@ import Testing
         clock.set("2026-11-30T13:00:00-05:00")
         _ = try await wire.call("inquire", Self.inquireSample)
         #expect(await simulator.storedAnswers() == 0, "expired answers are pruned")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -244,7 +237,6 @@ import Testing
         #expect(keyed.code == "0000" && keyed["cashBalance"] == "50000", "a keyed card still looks up its balance")
         let hidden = try await inquire("81000000007", mode: "SCAN")
         #expect(hidden.code == "0001" && hidden["cashBalance"] == nil && hidden["availableOfferUnits"] != nil, "0001: the offer still comes")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -254,7 +246,6 @@ import Testing
         #expect(inquire.status == 202 && inquire.code == "0005" && inquire["cashBalance"] == nil)
         let redeem = try await wire.call("redeem", Self.legacyRedeem().replacingOccurrences(of: "84095202006", with: "81000000012"))
         #expect(redeem.status == 202 && redeem.code == "0005")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -270,7 +261,6 @@ import Testing
         let noAudience = try await wire.token("grant_type=client_credentials&\(credentials)")
         #expect(noAudience.status == 200 && noAudience["access_token"] != nil, "no audience: the tenant's default, the partner API")
         #expect(await simulator.tokensIssued() == 1, "only the good request got a token")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -295,7 +285,6 @@ import Testing
         let void = try await wire.call("reverse", Self.legacyReverse(redemption.confirmationNumber), key: UUID().uuidString)
         #expect(void.code == "0000" && void["txnConfirmationNumber"] == redemption.reversalConfirmationNumber)
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900)
-        await wire.close()
         await simulator.stop()
     }
 
@@ -309,7 +298,6 @@ import Testing
         #expect(try await wire.call("redeem", Self.legacyRedeem(), key: key).code == "0000")
         clock.set("2026-11-30T11:20:00-05:00")
         #expect(await simulator.cashBalance(of: "84095202006") == 1_900 - 95, "delivered: the redemption stands")
-        await wire.close()
         await simulator.stop()
     }
 
@@ -335,8 +323,6 @@ import Testing
         #expect(try await oneShotWire.call("reverse", Self.legacyReverse(first.confirmationNumber), key: UUID().uuidString).code == "0000")
         #expect(await console.cashBalance(of: collector.number) == 95 * 30 - 19 * 95, "the console's process sees the other's reversal")
         #expect(await oneShot.redemptions().count == 20)
-        await consoleWire.close()
-        await oneShotWire.close()
         await console.stop()
         await oneShot.stop()
     }
@@ -377,7 +363,6 @@ import Testing
         let wire = SimulatorFidelityTests.Wire(simulator)
         let next = try await wire.call("redeem", SimulatorFidelityTests.legacyRedeem(), key: UUID().uuidString)
         #expect(next["txnConfirmationNumber"] == "RD0000000008", "the confirmation sequence carries on")
-        await wire.close()
         await simulator.stop()
     }
 }

@@ -8,7 +8,8 @@ import Testing
 @Suite struct SimulatorMetricsTests {
     @Test func requestsAreCountedByOperationAndStatusAndTimed() async throws {
         let simulator = try await SimulatorServer.start()
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The shared client: never shut down, so a throw mid-test fails this test alone (no deinit trap).
+        let http = HTTPClient.shared
         func get(_ path: String) async throws -> (Int, String) {
             let response = try await http.execute(HTTPClientRequest(url: simulator.baseURL + path), timeout: .seconds(10))
             return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
@@ -25,7 +26,6 @@ import Testing
         #expect(lines.contains("amcash_sim_request_seconds_count{operation=\"echo\"} 1"))
         #expect(lines.contains("amcash_sim_request_seconds_bucket{operation=\"echo\",le=\"+Inf\"} 1"))
         #expect(lines.first == "# HELP amcash_sim_requests_total Requests the simulator answered, by operation and HTTP status.")
-        try await http.shutdown()
         await simulator.stop()
     }
 }

@@ -41,6 +41,7 @@ struct RegisterFixture {
     let journalPath: String
     let journal: Journal
     let server: RegisterServer
+    /// The shared client: never shut down, so a test that throws fails alone (no deinit trap in the test process).
     let client: HTTPClient
     let logs: CapturedLog
 
@@ -67,7 +68,7 @@ struct RegisterFixture {
             address: address, token: try RegisterToken(file: try tokenFile()), desk: desk,
             now: { clock.now }, pollInterval: .milliseconds(50), logger: logs.logger(label: "amcash.register.test"))
         return RegisterFixture(
-            journalPath: journalPath, journal: journal, server: server, client: HTTPClient(eventLoopGroupProvider: .singleton), logs: logs,
+            journalPath: journalPath, journal: journal, server: server, client: HTTPClient.shared, logs: logs,
             box: recorded)
     }
 
@@ -76,7 +77,6 @@ struct RegisterFixture {
     var recordedEvents: [RegisterEvent] { box.events.withLock { $0 } }
 
     func stop() async {
-        try? await client.shutdown()
         await server.stop()
     }
 

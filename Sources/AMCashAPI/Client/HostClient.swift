@@ -48,6 +48,14 @@ public final class HostClient: RedemptionHost {
         try? await http.shutdown()
     }
 
+    /// A client dropped without `shutdown()` (a caller that threw on its way out) still closes its connections,
+    /// in the background: async-http-client traps in debug builds, and leaks in release, when its last
+    /// reference goes before its shutdown. A second shutdown of a closed client only throws, ignored.
+    deinit {
+        let http = http
+        Task { try? await http.shutdown() }
+    }
+
     // MARK: - The four calls
 
     public func echo(_ call: PreparedCall) async -> HostResult<EchoReply> {
