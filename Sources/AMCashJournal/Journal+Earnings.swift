@@ -54,10 +54,13 @@ public struct EarningEntry: Sendable, Hashable {
     /// The trace id of the REDEEM whose end this ISSUE waits for (a sale whose redemption was not confirmed):
     /// not sent while it is set (review s9 #5).
     public var heldBehind: String?
-    /// Journaled with its REDEEM's intent, and the cashier has not yet seen how the sale ended (the lane
-    /// releases it, or the NOT CONFIRMED screen shows it pending): a held row recovery finds so when the REDEEM
+    /// Journaled with its REDEEM's intent, and the cashier has not yet seen how the sale ended (the result frame
+    /// drawn, or the register reading it: `Journal.markSaleSeen`): a held row recovery finds so when the REDEEM
     /// ended without an approval shown is not sent — the till stopped mid-sale, and the sale is rung again.
     public var saleUnseen: Bool
+    /// When its hold behind a REDEEM ended (nil: never held, or released before journal v15): it may have been
+    /// sent from then on, so the host's key retention counts from here, else from `createdAt` (`mayAskAgain`).
+    public var releasedAt: Date?
 
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
@@ -90,6 +93,7 @@ public struct EarningEntry: Sendable, Hashable {
         leaseUntil = row.hasColumn("leaseUntil") ? row["leaseUntil"] : nil
         heldBehind = row.hasColumn("heldBehind") ? row["heldBehind"] : nil
         saleUnseen = row.hasColumn("saleUnseen") ? row["saleUnseen"] : false
+        releasedAt = row.hasColumn("releasedAt") ? row["releasedAt"] : nil
     }
 }
 
@@ -180,29 +184,56 @@ extension Journal {
 
     /// Ends the hold of an ISSUE whose REDEEM is now final (review s9 #5), with the body it will be sent with
     /// for the rest of its life (never sent before, so its key has carried no other body). Only an unsent row.
-    public func releaseHeldEarning(_ id: Int64, body: Data) throws(JournalError) -> EarningEntry {
+    /// `releasedAt` is committed here, before any send: the key-retention clock never starts after the host
+    /// could have seen the key, even if the till stops between the send and its record.
+    public func releaseHeldEarning(_ id: Int64, body: Data, at now: Date) throws(JournalError) -> EarningEntry {
         try write { db in
             try db.execute(
                 sql: """
-                    UPDATE earnings SET body = ?, heldBehind = NULL, saleUnseen = 0
+                    UPDATE earnings SET body = ?, heldBehind = NULL, saleUnseen = 0, releasedAt = ?
                         WHERE id = ? AND heldBehind IS NOT NULL AND state = 'queued' AND attempts = 0
                     """,
-                arguments: [body, id])
+                arguments: [body, now, id])
             return try Journal.earning(db, id: id)
         }
     }
 
-    /// The cashier was shown how the sale of this held ISSUE ended (NOT CONFIRMED, miles pending): recovery
-    /// sends it once its REDEEM ends, whatever the end.
-    public func markEarningSaleSeen(_ id: Int64) throws(JournalError) {
-        try write { db in try db.execute(sql: "UPDATE earnings SET saleUnseen = 0 WHERE id = ?", arguments: [id]) }
+    /// The cashier (or the register) was shown how the sale of this held ISSUE ended: recovery sends it once its
+    /// REDEEM ends, whatever the end. A row a pass already took for an interrupted sale's (refused, never sent,
+    /// still held, its number kept: `maskFinalEarnings`) is queued again: the sale was not interrupted after all
+    /// — its result was under an overlay, or the register read it after a restart — and nobody rings it again.
+    public func markEarningSaleSeen(_ id: Int64, at now: Date) throws(JournalError) -> EarningEntry {
+        try write { db in
+            try db.execute(sql: "UPDATE earnings SET saleUnseen = 0 WHERE id = ? AND saleUnseen = 1", arguments: [id])
+            try db.execute(
+                sql: """
+                    UPDATE earnings SET state = 'queued', answeredAt = NULL, nextAttemptAt = ?,
+                        lastFailure = 'queued again: its sale was seen to end after a pass had taken it for an interrupted one'
+                        WHERE id = ? AND \(Journal.interruptedSQL) AND CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
+                    """, arguments: [now, id])
+            return try Journal.earning(db, id: id)
+        }
     }
+
+    /// `markEarningSaleSeen` for the ISSUE journaled with REDEEM `traceId`; nil when there is none.
+    @discardableResult
+    /// Writes only when there is something to change (each register read of a decline asks).
+    public func markSaleSeen(behind traceId: String, at now: Date) throws(JournalError) -> EarningEntry? {
+        guard let held = try earning(behind: traceId) else { return nil }
+        guard held.saleUnseen || (held.state == .refused && held.attempts == 0 && held.heldBehind != nil) else { return held }
+        return try markEarningSaleSeen(held.id, at: now)
+    }
+
+    /// A held ISSUE a pass refused, unsent, because nobody saw its sale end (`JournaledTransactions.interrupted`):
+    /// the only refusal of a row still held behind its REDEEM and never sent.
+    static let interruptedSQL = "state = 'refused' AND attempts = 0 AND heldBehind IS NOT NULL"
 
     /// Masks the collector number in the bodies of earnings that will never be sent again (review s9 #7),
     /// as `purgeCardNumbers` does for redemptions: refused, exception, a RETURN issued, at once; an ISSUE
     /// issued a day after it was made — until its Issuance day ends the console may return it, and the
-    /// RETURN is built from its body. Queued and accepted (202) rows keep it: they are sent again with their
-    /// exact body. On a till that forwards, only once the back office has the row's last change (it hashes
+    /// RETURN is built from its body; a held ISSUE refused because nobody saw its sale end, a day too, for a
+    /// console that shows that end late queues it again (`markEarningSaleSeen`). Queued and accepted (202)
+    /// rows keep it: they are sent again with their exact body. On a till that forwards, only once the back office has the row's last change (it hashes
     /// the number there), at most `fullNumberAwaitsTheBackOffice`. Only `id` when given. Returns how many
     /// bodies were masked.
     static func maskFinalEarnings(_ db: Database, at now: Date, only id: Int64? = nil, changedAfter: Int64 = -1) throws -> Int {
@@ -213,10 +244,10 @@ extension Journal {
             db,
             sql: """
                 SELECT id, body FROM earnings WHERE \(which) AND CAST(body AS TEXT) GLOB '*"collectorNumber":"[0-9]*'
-                AND (state IN ('refused', 'exception') OR (kind = 'RETURN' AND state = 'issued')
-                    OR (kind = 'ISSUE' AND state = 'issued' AND createdAt < ?))
+                AND ((state IN ('refused', 'exception') AND NOT (\(interruptedSQL) AND createdAt >= ?))
+                    OR (kind = 'RETURN' AND state = 'issued') OR (kind = 'ISSUE' AND state = 'issued' AND createdAt < ?))
                 AND \(backOfficeHasItSQL(mark: "forwardedEarningSeq"))
-                """, arguments: [id ?? changedAfter, dayAgo, now.addingTimeInterval(-fullNumberAwaitsTheBackOffice)])
+                """, arguments: [id ?? changedAfter, dayAgo, dayAgo, now.addingTimeInterval(-fullNumberAwaitsTheBackOffice)])
         var masked = 0
         for row in rows {
             let id: Int64 = row["id"]

@@ -1120,6 +1120,12 @@ public final class Journal: Sendable {
             // stops first, a sale the cashier never saw end does not earn here (it is rung again, and earns there).
             try db.alter(table: "earnings") { table in table.add(column: "saleUnseen", .boolean).notNull().defaults(to: false) }
         }
+        migrator.registerMigration("v15: when a held earning was released") { db in
+            // The host's key retention runs from when it first could have seen the key: the intent for a row never
+            // held, the release for one held behind its REDEEM (committed before its first send). Rows released
+            // before this keep counting from their intent, as they did (earlier, never later).
+            try db.alter(table: "earnings") { table in table.add(column: "releasedAt", .datetime) }
+        }
         return migrator
     }
 

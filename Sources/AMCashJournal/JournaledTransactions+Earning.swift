@@ -31,31 +31,28 @@ extension JournaledTransactions {
     /// behind it with its intent is released as the journal settles it (`settleHold`) — on the sale less the
     /// discount once the approval is recorded shown, on the whole sale if the REDEEM was declined, not sent or
     /// voided — and sent as `earn` sends. `request` only says what the lane expects; the journal decides, so an
-    /// approval the cashier's screen never got to show (a help overlay, a till that stopped) never earns on
+    /// approval the cashier's screen never got to show (a shown mark refused, a till that stopped) never earns on
     /// less. Never a second ISSUE for the sale: if recovery has taken it, or already released or sent it, or the
     /// approval is not recorded shown within `shownWait`, the till reports it as it stands (pending until
-    /// answered; recovery releases it when the REDEEM settles). Without such a row (the journal refused it, or
-    /// an older intent) it is journaled and sent now, as `earn`.
+    /// answered; recovery releases it when the REDEEM settles). Nor before the console has drawn how the sale
+    /// ended (`markSaleSeen`, on the frame that shows it): a till that stops before that frame leaves a sale
+    /// the cashier rings again, and the lane never takes its own sale for such an interrupted one. Without such
+    /// a row (the journal refused it, or an older intent) it is journaled and sent now, as `earn`.
     public func earn(_ request: EarningRequest, behind redemptionTraceId: String?) async -> Earning {
         // "-": the REDEEM was refused before its intent, so nothing was journaled with it.
         guard let redemptionTraceId, redemptionTraceId != "-" else { return await earn(request) }
         let found: EarningEntry?
         do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
         guard let held = found else { return await earn(request) }
-        // The lane is alive and the cashier sees this sale end: it earns, whatever recovery later finds of
-        // its REDEEM (a pass must not take it for an interrupted sale's). First, before any wait.
-        if held.saleUnseen {
-            do { try journal.markEarningSaleSeen(held.id) } catch { return Self.unreadable(error) }
-        }
         guard let host = host as? any IssuanceHost else { return Self.earning(held) }
         let holder = LeaseHolder()
         var current = held
-        // Wait a little for the console to record the approval shown (it does on the frame that draws APPROVED)
-        // and for a recovery pass that holds the row (it finds the REDEEM open and lets go).
+        // Wait a little for the console to record the sale seen and an approval shown (it does on the frame that
+        // draws the result) and for a recovery pass that holds the row (it finds the REDEEM open and lets go).
         let deadline = ContinuousClock.now + Self.shownWait
         while true {
             if let taken = try? journal.takeEarning(held.id, for: holder, at: now(), for: leases.inLane) {
-                current = settleHold(taken)
+                current = settleHold(taken, mayInterrupt: false)
                 if current.heldBehind == nil || current.state != .queued { return await sendInLane(current, holder: holder, host: host) }
                 try? journal.releaseEarning(held.id)
             } else if let row = try? journal.earning(behind: redemptionTraceId) {
@@ -65,12 +62,36 @@ extension JournaledTransactions {
             guard ContinuousClock.now < deadline else { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? current)
+        let final = (try? journal.earning(behind: redemptionTraceId)) ?? current
+        // A pass took this live sale for an interrupted one (the lane started late): the console is drawing its end
+        // now, which queues it again (`markSaleSeen`). Not "not earned" on the receipt for miles that may yet post.
+        if final.state == .refused, final.attempts == 0, final.heldBehind != nil {
+            return Earning(
+                entry: final, outcome: .pending(reason: "waiting for the sale's end to be seen"),
+                checkoutTransactionId: final.checkoutTransactionId, traceId: final.traceId)
+        }
+        return Self.earning(final)
     }
 
     /// How long the lane waits for an approval to be recorded shown (or for a pass to let the row go) before it
     /// reports the sale's miles pending and leaves the ISSUE to recovery.
-    static let shownWait: Duration = .seconds(3)
+    /// Ten seconds: the frame that marks the sale seen is drawn a moment after the lane starts, later on a
+    /// loaded till; past it the cashier only sees "pending" (recovery sends it).
+    static let shownWait: Duration = .seconds(10)
+
+    /// The console drew how the sale of REDEEM `redemptionTraceId` ended (`Effect.markSaleSeen`), or the register
+    /// read its decline: the ISSUE journaled with that REDEEM earns once the REDEEM ends, whatever the end — and
+    /// one a pass took meanwhile for an interrupted sale's is queued again (`Journal.markEarningSaleSeen`).
+    /// False only when the journal could not record it (nothing journaled behind that REDEEM: nothing to do, true).
+    @discardableResult
+    public func markSaleSeen(behind redemptionTraceId: String) -> Bool {
+        do {
+            _ = try journal.markSaleSeen(behind: redemptionTraceId, at: now())
+            return true
+        } catch {
+            return false
+        }
+    }
 
     /// The ISSUE of a register's sale whose discount is settled (declined, or approved and acknowledged): the one
     /// journaled with the intent of the sale's latest REDEEM, released as `earn(_:behind:)` releases it.
@@ -88,11 +109,9 @@ extension JournaledTransactions {
     public func earnAfterRedemption(_ request: EarningRequest, redemptionTraceId: String) async -> Earning {
         let found: EarningEntry?
         do { found = try journal.earning(behind: redemptionTraceId) } catch { return Self.unreadable(error) }
-        if let held = found {
-            // The cashier is shown NOT CONFIRMED and the miles pending: this sale earns once its REDEEM ends.
-            do { try journal.markEarningSaleSeen(held.id) } catch { return Self.unreadable(error) }
-            return Self.earning((try? journal.earning(behind: redemptionTraceId)) ?? held)
-        }
+        // The cashier is shown NOT CONFIRMED and the miles pending once the frame is drawn (`markSaleSeen`):
+        // from then on this sale earns once its REDEEM ends.
+        if let held = found { return Self.earning(held) }
         return await send(.issue, request, heldBehind: redemptionTraceId)
     }
 
@@ -202,12 +221,13 @@ extension JournaledTransactions {
         // or another — is sending, nor while a call of its collector is with the host; it waits for a later pass.
         let holder = LeaseHolder()
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
-            guard mayAskAgain(entry) else {
-                try giveUp(entry)
-                continue
-            }
             guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
                 waiting += 1
+                continue
+            }
+            // Taken first: never given up while a lane or another pass is sending it.
+            guard mayAskAgain(taken) else {
+                try giveUp(taken)
                 continue
             }
             let settled = settleHold(taken)
@@ -221,12 +241,13 @@ extension JournaledTransactions {
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
-            guard mayAskAgain(entry) else {
-                try giveUp(entry)
-                continue
-            }
             guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
                 waiting += 1
+                continue
+            }
+            // Taken first: never given up while a lane or another pass is sending it.
+            guard mayAskAgain(taken) else {
+                try giveUp(taken)
                 continue
             }
             let after = await attemptOnce(taken, host: host)
@@ -238,12 +259,15 @@ extension JournaledTransactions {
 
     /// The one rule for sending an earning again (a queued one resent, a pending one asked again): only
     /// while the host surely still holds its key — before three quarters of `idempotencyRetentionHours`
-    /// from when it was journaled. Past it a resend could be taken for a new earning (miles twice): the row
+    /// from when it could first be sent — its intent, or for an ISSUE held behind its REDEEM the release, both
+    /// committed before any send (so a till that stops between a send and its record still counts from before
+    /// the host could have seen the key), and a row held for hours has the whole window once released. Past it a resend could be taken for a new earning (miles twice): the row
     /// becomes an exception (`giveUp`), a queued one and a pending one (202) alike.
     func mayAskAgain(_ entry: EarningEntry) -> Bool {
         // Still held behind its REDEEM: never sent (a held row is released only before its first send), so
         // the host holds no key of it to forget.
-        entry.heldBehind != nil || now() < entry.createdAt.addingTimeInterval(replayRetention * 3 / 4)
+        guard entry.heldBehind == nil else { return true }
+        return now() < (entry.releasedAt ?? entry.createdAt).addingTimeInterval(replayRetention * 3 / 4)
     }
 
     /// A RETURN is not sent while the ISSUE of the sale it names is unanswered in this journal (review s9
@@ -290,7 +314,8 @@ extension JournaledTransactions {
     /// on the whole sale: the cashier was shown NOT CONFIRMED, no discount was given, and waiting for the
     /// file (a day) would outlast the earning's own resend window. Still open (sending, unknown within the
     /// window, approved, voiding, reversing): it stays held.
-    func settleHold(_ entry: EarningEntry) -> EarningEntry {
+    /// `mayInterrupt`: false in the sale's own lane, which is alive and waits for the cashier to see the end.
+    func settleHold(_ entry: EarningEntry, mayInterrupt: Bool = true) -> EarningEntry {
         guard let behind = entry.heldBehind else { return entry }
         let found: JournalEntry?
         do { found = try journal.entry(traceId: behind) } catch { return entry }
@@ -308,14 +333,14 @@ extension JournaledTransactions {
         case .voided, .declined, .exception,
             .unknown where redemption.awaitingFile:
             // Ended without an approval shown: on the whole sale — unless nobody saw the sale end (above).
-            if entry.saleUnseen { return interrupted(entry, redemption) }
+            if entry.saleUnseen { return mayInterrupt ? interrupted(entry, redemption) : entry }
         case .reversed: break
         case .shown:
             guard let discount = redemption.money ?? redemption.requested, let less = Self.body(entry.body, less: discount) else { return entry }
             body = less
         default: return entry
         }
-        return (try? journal.releaseHeldEarning(entry.id, body: body)) ?? entry
+        return (try? journal.releaseHeldEarning(entry.id, body: body, at: now())) ?? entry
     }
 
     /// The held ISSUE of a sale the cashier never saw end, its REDEEM over without an approval shown: not sent.
@@ -330,7 +355,8 @@ extension JournaledTransactions {
     }
 
     /// How long after its REDEEM's answer a held ISSUE the cashier has not seen is taken for an interrupted sale's.
-    static let interruptedSaleGrace: TimeInterval = 10
+    /// Longer than the lane's own wait (`shownWait`), so no pass decides while a live lane still waits.
+    static let interruptedSaleGrace: TimeInterval = 15
 
     /// Why the ISSUE of a sale the till stopped in the middle of was not sent.
     static let interruptedSale =
@@ -339,8 +365,10 @@ extension JournaledTransactions {
 
     /// An earning no longer sent or asked: an exception for the supervisor, saying why; its card number then
     /// goes as a final row's does (masked once the back office has it), never kept for a send that will not come.
+    /// Called with the row taken; gives it back.
     private func giveUp(_ entry: EarningEntry) throws(JournalError) {
         _ = try journal.recordEarningException(entry.id, reason: exceptionReason(entry), at: now())
+        try journal.releaseEarning(entry.id)
         try journal.purgeCardNumber(ofEarning: entry.id, at: now())
     }
 

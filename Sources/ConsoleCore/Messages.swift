@@ -84,6 +84,10 @@ public enum Effect: Sendable, Equatable {
     case supervisorLockedOut(seconds: Int, lockouts: Int)
     /// The cashier saw APPROVED for this trace: the journal records it shown, so the debit stands.
     case markShown(traceId: String)
+    /// The cashier saw how the sale of REDEEM `traceId` ended (the result frame is on screen): the sale's ISSUE
+    /// journaled with that REDEEM earns whatever the end (`JournaledTransactions.markSaleSeen`). Before it, a till
+    /// that stops leaves a sale the cashier rings again, which must not earn here too.
+    case markSaleSeen(traceId: String)
     /// Training: check the exercise from the journal and the ledger (and the answer to "Did you give
     /// the discount?", when it was asked); answers `exerciseChecked`.
     case checkExercise(discountGiven: Bool?)
@@ -98,8 +102,10 @@ public enum Effect: Sendable, Equatable {
     /// trace), printed when the miles are known, so the receipt prints even if the cashier moved on.
     /// No id: an ISSUE is stored and forwarded to its end, never cancelled. `behind`: the REDEEM that just
     /// ended, whose intent journaled the sale's ISSUE held (`JournaledTransactions.earn(_:behind:)`): that
-    /// ISSUE is released on this request and sent, never a second one.
-    case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?, behind: String? = nil)
+    /// ISSUE is released on this request and sent, never a second one. `ifNotShown`: with a redemption's
+    /// receipt, the sale's receipt without it — what prints if that approval is not recorded shown (voided: the
+    /// customer paid the whole sale), so no receipt says APPROVED for a debit that did not stand.
+    case earn(EarningRequest, receipt: ReceiptDocument?, traceId: String?, behind: String? = nil, ifNotShown: ReceiptDocument? = nil)
     /// A sale whose REDEEM was not confirmed earns later: its ISSUE (on the whole sale) is journaled held
     /// behind that REDEEM (`JournaledTransactions.earnAfterRedemption`), sent by recovery once the REDEEM is
     /// final; answers `earned` with "pending", and the receipt prints "Miles earned: pending". A register's

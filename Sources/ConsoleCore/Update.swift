@@ -69,10 +69,14 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         model.status.printer = problem
         model.status.unprintedReceipts = unprinted
     case .drawn:
-        guard model.overlays.isEmpty, case .result(var result) = model.screen, let traceId = result.approvalToMark else { return [] }
+        guard model.overlays.isEmpty, case .result(var result) = model.screen, result.approvalToMark != nil || result.saleToMarkSeen != nil
+        else { return [] }
+        let effects = result.saleToMarkSeen.map { [Effect.markSaleSeen(traceId: $0)] } ?? []
+        let shown = result.approvalToMark.map { [Effect.markShown(traceId: $0)] } ?? []
         result.approvalToMark = nil
+        result.saleToMarkSeen = nil
         model.screen = .result(result)
-        return [.markShown(traceId: traceId)]
+        return effects + shown
     case .quitRequested:
         model.quit = true
     case .supervisorPinChecked(let matches):
@@ -94,7 +98,8 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         let text = LocalizedText(
             english: "This approval was not recorded as shown in time: the redemption was voided. Do not give the discount.",
             french: "Cet échange n'a pas été enregistré comme affiché à temps : il a été annulé. Ne donnez pas le rabais.")
-        model.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil))
+        // The sale still earns (on the whole sale now): its miles line stays, and follows the ISSUE.
+        model.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil, earning: result.earning))
     case .registerReversalRequested(let saleId, let confirmationNumber):
         return RegisterSaleScreen.reversalRequested(saleId, confirmationNumber, &model)
     }

@@ -88,10 +88,22 @@ public struct ConsoleEffects: EffectPerformer {
             if let row = try? journal.entry(id: entry.id), row.state != .shown, row.state != .reversing, row.state != .reversed {
                 send(.registerApprovalVoided(saleId: saleId))
             }
-        case .earn(let request, let receipt, let traceId, let behind):
+        case .earn(let request, var receipt, let traceId, let behind, let ifNotShown):
             // The receipt ("Miles earned: pending") is recorded before the ISSUE goes out: a console that stops
             // while the ISSUE is with the host leaves it for the reprint. It prints with the miles in `printReceipt`.
-            if let receipt { holdReceipt(receipt, traceId: traceId) }
+            // An approval's receipt says APPROVED only once the journal holds the approval shown: until then the
+            // sale's receipt without the redemption is the one recorded (a till that stops in between reprints no
+            // discount it may not have given), and it is the one printed if the approval is voided instead.
+            if let behind, let approval = receipt, let ifNotShown {
+                holdReceipt(ifNotShown, traceId: traceId)
+                receipt = ifNotShown
+                if await approvalStood(behind) {
+                    replaceHeldReceipt(ifNotShown, with: approval)
+                    receipt = approval
+                }
+            } else if let receipt {
+                holdReceipt(receipt, traceId: traceId)
+            }
             // Journaled before it is sent (after a REDEEM, with its intent); unanswered, it stays queued and recovery forwards it.
             let earning = await transactions.earn(request, behind: behind)
             send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
@@ -127,6 +139,10 @@ public struct ConsoleEffects: EffectPerformer {
             await register?.moved(saleId, to: step)
         case .registerSaleClosed(let saleId):
             await register?.closed(saleId)
+        case .markSaleSeen(let traceId):
+            // Retried while the journal refuses the write (another console holding it a moment): a seen sale whose
+            // mark is lost would be taken for an interrupted one and not earn.
+            for _ in 0..<50 where !transactions.markSaleSeen(behind: traceId) { try? await Task.sleep(for: .milliseconds(200)) }
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
             // Not recorded (voided meanwhile, or the journal refused the write): recovery voids it, so the
@@ -201,6 +217,32 @@ public struct ConsoleEffects: EffectPerformer {
             // Training only: `amcash train`'s performer checks the exercise and passes everything else here.
             break
         }
+    }
+
+    /// Whether the approval of REDEEM `traceId` stood: true once recorded shown (or being reversed since), false
+    /// once voided or refused. Undecided (the shown mark not yet committed, or a journal that cannot be read a
+    /// moment), it waits for the console's shown mark or recovery's void, which comes when the approval's time to
+    /// be shown is out; past that and a minute more, false — the receipt then claims no discount the journal
+    /// does not hold.
+    func approvalStood(_ traceId: String) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(transactions.leases.toShow + 60)
+        while ContinuousClock.now < deadline {
+            switch (try? journal.entry(traceId: traceId))?.state {
+            case .shown?, .reversing?, .reversed?: return true
+            case .approved?, nil: try? await Task.sleep(for: .milliseconds(100))
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// The receipt recorded for the sale (`holdReceipt`) becomes `receipt`, still held: the approval stood.
+    func replaceHeldReceipt(_ recorded: ReceiptDocument, with receipt: ReceiptDocument) {
+        guard let id = held.recorded(recorded), let encoded = try? JSONEncoder().encode(receipt),
+            (try? journal.replaceUnprintedReceipt(id: id, document: encoded, problem: UnprintedReceipt.awaitingEarning)) != nil
+        else { return }
+        held.drop(id)
+        held.hold(id, receipt: receipt)
     }
 
     /// Runs blocking printer I/O (bounded by its deadlines, a few seconds at worst) on a thread of its

@@ -51,6 +51,8 @@ import Testing
             EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)),
             redemptionTraceId: redemption.traceId)
         #expect(earning.outcome.exitStatus == 3, "pending: \(earning.outcome)")
+        // The NOT CONFIRMED frame is drawn: the sale earns once its REDEEM ends.
+        #expect(transactions.markSaleSeen(behind: redemption.traceId))
         return redemption.traceId
     }
 
@@ -326,9 +328,15 @@ import Testing
             EarningRequest(card: EarningJournalTests.card(collector), preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
         #expect(earning.outcome.exitStatus == 3, "every answer was lost: pending")
         #expect(try await simulator.issuances().count == 1)
-        // The host is back after the key retention: a resend would be a new earning. Not sent: an exception.
+        // The host is back after the key retention: a resend would be a new earning. Not sent: an exception —
+        // but never while a lane holds the row (its lease): the pass leaves it, and gives it up once it is free.
         await simulator.injectFaults(FaultPlan())
         clock.advance(61 * 60)
+        let queued = try #require(try journal.earnings().first)
+        #expect(try journal.takeEarning(queued.id, for: LeaseHolder(), at: clock.now, for: 120) != nil)
+        _ = try await transactions.forwardEarnings()
+        #expect(try journal.earnings().first?.state == .queued, "a row another holds is not given up under it")
+        try journal.releaseEarning(queued.id)
         _ = try await transactions.forwardEarnings()
         let row = try #require(try journal.earnings().first)
         #expect(row.state == .exception)
@@ -353,6 +361,42 @@ import Testing
         #expect(try await simulator.issuances().map(\.miles) == [5, -5])
         let returned = try #require(try journal.earnings().last)
         #expect(returned.kind == "RETURN" && returned.state == .issued)
+        await client.shutdown()
+        await simulator.stop()
+    }
+}
+
+extension EarningKeyRetentionTests {
+    /// The key retention runs from the ISSUE's first send, not from its intent: a sale's ISSUE held behind its
+    /// REDEEM while the till was off for most of the retention is released, its first answer is lost, and it is
+    /// still asked again (the host has held its key only a minute) — issued once, never an exception.
+    @Test func anIssueReleasedLateHasTheWholeRetentionFromItsFirstSend() async throws {
+        let collector = "81000000001"
+        let clock = TestClockBox(Date())
+        var options = SimulatorOptions(clock: { clock.now })
+        options.keyRetention = .seconds(3600)
+        options.tokenLifetime = .seconds(86_400)
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start(options, replayRetentionHours: 1, now: { clock.now })
+        let card = EarningJournalTests.card(collector)
+        let redeemed = await transactions.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20), preTaxAmount: Money(dollars: 100)),
+            earning: EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100)))
+        #expect(redeemed.result.outcome == .approved, "\(redeemed.result)")
+        #expect(transactions.markShown(redeemed))
+        // The till stops before its lane; it is back 50 minutes later (past 3/4 of the hour since the intent).
+        clock.advance(50 * 60)
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")]))
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let sent = try #require(try journal.earnings().first)
+        #expect(sent.state == .queued && sent.attempts == 1, "\(sent.state) \(sent.lastFailure ?? "")")
+        #expect(abs(try #require(sent.releasedAt).timeIntervalSince(clock.now)) < 1, "counted from its release, not its intent")
+        #expect(try await simulator.issuances().count == 1, "the host applied it; its answer was lost")
+        await simulator.injectFaults(FaultPlan())
+        clock.advance(60)
+        _ = try await transactions.forwardEarnings(dueOnly: false)
+        let row = try #require(try journal.earnings().first)
+        #expect(row.state == .issued && row.miles == 4, "asked again within the key's retention: \(row.state) \(row.lastFailure ?? "")")
+        #expect(try await simulator.issuances().map(\.miles) == [4], "earned once, less the $20 shown")
         await client.shutdown()
         await simulator.stop()
     }

@@ -105,12 +105,20 @@ import Testing
             #expect(lane.outcome.exitStatus == 3, "pending while the approval is not shown: \(lane.outcome)")
             #expect(try await till.simulator.issuances().isEmpty, "nothing sent on an amount the journal has not settled")
             let row = try #require(try till.journal.earnings().first)
-            #expect(row.heldBehind == redeemed.traceId && !row.saleUnseen, "still held, and the cashier saw this sale end")
-            // The approval's time to be shown runs out: recovery voids it, then releases the ISSUE on the whole sale.
+            #expect(row.heldBehind == redeemed.traceId && row.saleUnseen, "still held, and the result not drawn yet")
+            // The approval's time to be shown runs out under the overlay: recovery voids it, and with nothing drawn
+            // yet it takes the sale for an interrupted one (not sent).
             till.clock.advance(300)
             _ = try await till.transactions.recover(policy: .once)
             _ = try await till.transactions.recover(policy: .once)
             #expect(try till.journal.entry(traceId: redeemed.traceId)?.state == .voided)
+            #expect(try till.journal.earnings().first?.state == .refused)
+            #expect(try await till.simulator.issuances().isEmpty)
+            // The overlay closes: the result is drawn ("voided, do not give the discount"), the sale seen. It was not
+            // interrupted after all: its ISSUE is queued again and earns on the whole sale the customer pays.
+            #expect(till.transactions.markSaleSeen(behind: redeemed.traceId))
+            #expect(try till.journal.earnings().first?.state == .queued)
+            _ = try await till.transactions.recover(policy: .once)
             #expect(try till.journal.earnings().first?.state == .issued)
             let ledger = try await till.simulator.issuances().filter { $0.operation == "issue" }
             #expect(ledger.map(\.miles) == [5], "one ISSUE, on the whole $100 the customer paid: \(ledger)")
@@ -231,6 +239,8 @@ import Testing
             let pending = await till.transactions.earnAfterRedemption(Self.whole, redemptionTraceId: redeemed.traceId)
             #expect(pending.outcome.exitStatus == 3, "pending: \(pending.outcome)")
             #expect(try till.journal.earnings().count == 1, "the ISSUE journaled with the intent, not a second")
+            // The NOT CONFIRMED frame is drawn.
+            #expect(till.transactions.markSaleSeen(behind: redeemed.traceId))
             #expect(try till.journal.earnings().first?.saleUnseen == false)
             till.clock.advance(300)
             _ = try await till.transactions.recover(policy: .once)
@@ -272,6 +282,7 @@ import Testing
             let redeemed = await till.transactions.redeem(declined, earning: whole)
             let held = try #require(try till.journal.earnings().first)
             #expect(try till.journal.takeEarning(held.id, for: LeaseHolder(), at: till.clock.now, for: 1) != nil)
+            #expect(till.transactions.markSaleSeen(behind: redeemed.traceId), "the DECLINED frame is drawn")
             let lane = await till.transactions.earn(whole, behind: redeemed.traceId)
             #expect(lane.outcome.exitStatus == 3, "pending while a pass holds it: \(lane.outcome)")
             #expect(try till.journal.earnings().first?.saleUnseen == false)
@@ -317,7 +328,12 @@ import Testing
             let redeemed = await till.transactions.redeem(request, earning: whole)
             #expect(redeemed.result.outcome == .declined, "\(redeemed.result)")
             #expect(try till.journal.earnings().first?.heldBehind == redeemed.traceId)
-            let earned = await till.transactions.earn(whole, behind: redeemed.traceId)
+            // The lane waits for the DECLINED frame (the sale seen), then sends on the whole sale.
+            async let lane = till.transactions.earn(whole, behind: redeemed.traceId)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await till.simulator.issuances().isEmpty, "nothing sent before the cashier sees the sale end")
+            #expect(till.transactions.markSaleSeen(behind: redeemed.traceId))
+            let earned = await lane
             #expect(earned.outcome.exitStatus == 0, "\(earned.outcome)")
             #expect(try await till.simulator.issuances().filter { $0.operation == "issue" }.map(\.miles) == [5])
             #expect(try till.journal.earnings().count == 1)
@@ -332,6 +348,7 @@ import Testing
         let transactions = JournaledTransactions(journal: journal, host: client, builder: JournalTests.builder)
         let redeemed = await transactions.redeem(Self.redemption, earning: Self.whole)
         #expect(redeemed.result.outcome != .approved && redeemed.traceId != "-", "\(redeemed.result)")
+        #expect(transactions.markSaleSeen(behind: redeemed.traceId))
         let earned = await transactions.earn(Self.whole, behind: redeemed.traceId)
         #expect(earned.outcome.exitStatus == 3, "pending: \(earned.outcome)")
         let rows = try journal.earnings()

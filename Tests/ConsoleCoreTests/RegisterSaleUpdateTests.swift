@@ -121,6 +121,13 @@ import Testing
         ) {
             $0.screen = .result(
                 RedemptionResult(
+                    outcome: .declined(answer.meaning, hostMessage: nil), receipt: [], approvalToMark: nil, earning: .sending(whole),
+                    saleToMarkSeen: "000000000008"))
+        }
+        // Drawn, the decline is seen: the sale's ISSUE earns even if the console stops now.
+        declined.send(.drawn, effects: [.markSaleSeen(traceId: "000000000008")]) {
+            $0.screen = .result(
+                RedemptionResult(
                     outcome: .declined(answer.meaning, hostMessage: nil), receipt: [], approvalToMark: nil, earning: .sending(whole)))
         }
     }
@@ -134,6 +141,12 @@ import Testing
             .redeemed(.unknown(.timedOut), traceId: "000000000008"),
             effects: [.earnAfterRedemption(whole, redemptionTraceId: "000000000008", receipt: nil, saleId: "POS7-000123")]
         ) {
+            $0.screen = .result(
+                RedemptionResult(
+                    outcome: .unknown(traceId: "000000000008"), receipt: [], approvalToMark: nil, earning: .sending(whole),
+                    saleToMarkSeen: "000000000008"))
+        }
+        store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000008")]) {
             $0.screen = .result(
                 RedemptionResult(outcome: .unknown(traceId: "000000000008"), receipt: [], approvalToMark: nil, earning: .sending(whole)))
         }
@@ -176,7 +189,10 @@ import Testing
         UpdateTests.approve(store, traceId: "000000000007")
         var shown = Given.approval(traceId: "000000000007").result
         shown.approvalToMark = nil
-        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) { $0.screen = .result(shown) }
+        shown.saleToMarkSeen = nil
+        store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000007"), .markShown(traceId: "000000000007")]) {
+            $0.screen = .result(shown)
+        }
     }
 
     /// The journal could not record the APPROVED as shown (voided meanwhile): the screen stops saying APPROVED
@@ -186,13 +202,17 @@ import Testing
         UpdateTests.approve(store, traceId: "000000000007")
         var shown = Given.approval(traceId: "000000000007").result
         shown.approvalToMark = nil
-        store.send(.drawn, effects: [.markShown(traceId: "000000000007")]) { $0.screen = .result(shown) }
+        shown.saleToMarkSeen = nil
+        store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000007"), .markShown(traceId: "000000000007")]) {
+            $0.screen = .result(shown)
+        }
         store.send(.approvalNotShown(confirmationNumber: "RD0000000099"))
         let text = LocalizedText(
             english: "This approval was not recorded as shown in time: the redemption was voided. Do not give the discount.",
             french: "Cet échange n'a pas été enregistré comme affiché à temps : il a été annulé. Ne donnez pas le rabais.")
         store.send(.approvalNotShown(confirmationNumber: Fixtures.approvedRedemption.approval!.confirmationNumber)) {
-            $0.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil))
+            // The sale still earns, on the whole sale now: its miles line stays.
+            $0.screen = .result(RedemptionResult(outcome: .notSent(text), receipt: [], approvalToMark: nil, earning: shown.earning))
         }
     }
 

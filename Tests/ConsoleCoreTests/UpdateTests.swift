@@ -260,9 +260,10 @@ import Testing
         earned.earning = .done(.earned(miles: 1, confirmationNumber: "IS1", lines: []))
         let withMiles = Receipt.withEarning(approval.receipt, .earned(miles: 1, confirmationNumber: "IS1", lines: []), language: .english)
         earned = RedemptionResult(
-            outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning)
+            outcome: earned.outcome, receipt: withMiles.textLines, approvalToMark: earned.approvalToMark, earning: earned.earning,
+            saleToMarkSeen: earned.saleToMarkSeen)
         // The ISSUE carries the receipt as the journal records it before it is sent: "Miles earned: pending".
-        guard case .earn(_, let held?, _, _) = approval.effect else {
+        guard case .earn(_, let held?, _, _, _) = approval.effect else {
             Issue.record("no receipt with the ISSUE: \(approval.effect)")
             return
         }
@@ -316,6 +317,12 @@ import Testing
                 .redeemed(result, traceId: "000000000008"),
                 effects: [.earnAfterRedemption(earning, redemptionTraceId: "000000000008", receipt: Given.earningReceipt())]
             ) {
+                $0.screen = .result(
+                    RedemptionResult(
+                        outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning), saleToMarkSeen: "000000000008"))
+            }
+            // Drawn: the cashier saw NOT CONFIRMED, so the sale earns once its REDEEM ends.
+            store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000008")]) {
                 $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
             }
             store.send(.earned(earning, .pending(reason: "held"), receipt: nil, traceId: nil)) {
@@ -329,6 +336,12 @@ import Testing
             .redeemed(result, traceId: "000000000008"),
             effects: [.earn(earning, receipt: Given.heldEarningReceipt(), traceId: nil, behind: "000000000008")]
         ) {
+            $0.screen = .result(
+                RedemptionResult(
+                    outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning), saleToMarkSeen: "000000000008"))
+        }
+        // Drawn: the end is seen, and only then may the held ISSUE be released on the whole sale.
+        store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000008")]) {
             $0.screen = .result(RedemptionResult(outcome: expected, receipt: [], approvalToMark: nil, earning: .sending(earning)))
         }
         store.send(.earned(earning, .pending(reason: "host away"), receipt: nil, traceId: nil)) {

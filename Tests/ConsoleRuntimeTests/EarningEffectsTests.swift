@@ -154,6 +154,81 @@ import Testing
     }
 }
 
+/// Review s11: an approval the console could not record shown in time (APPROVED under the help overlay past its
+/// time to be shown) is voided, the screen says not to give the discount — and the receipt must not say APPROVED
+/// either. The sale earns on the whole amount the customer pays, once, and its receipt is the earning's alone.
+@Suite struct ApprovalVoidedBeforeShownReceiptTests {
+    @Test func anApprovalVoidedBeforeItWasShownPrintsNoRedemptionOnTheReceipt() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
+        var model = Model(settings: Fixtures.settings)
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
+        var time: Int64 = 0
+        _ = Fixtures.press(.enter, &model, &time)
+        let redeem = Fixtures.press(.character("y"), &model, &time)
+        #expect(redeem.count == 1)
+        let answers = ConsoleEffectsTests.MessageBox()
+        await performer.perform(redeem[0]) { answers.append($0) }
+        // The help overlay is over the screen: APPROVED is not drawn, so nothing marks it shown or the sale seen.
+        var effects: [Effect] = []
+        for message in answers.messages { effects += update(&model, message) }
+        guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome,
+            case .earn(_, _, let traceId?, _, let ifNotShown?) = effects.first
+        else {
+            Issue.record("an approval and its ISSUE with the receipt to print if it is not shown: \(model.screen) \(effects)")
+            return
+        }
+        // The ISSUE waits for the approval's fate before anything is recorded or printed.
+        let printed = ConsoleEffectsTests.MessageBox()
+        let lane = Task { await performer.perform(effects[0]) { printed.append($0) } }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(printed.messages.isEmpty, "nothing answered while the approval is undecided")
+        // Recorded meanwhile (for a reprint if the till stops): only the sale's receipt without the redemption.
+        let recorded = try till.journal.unprintedReceipts()
+        #expect(recorded.count == 1, "\(recorded.count)")
+        #expect(recorded.allSatisfy { !String(decoding: $0.document, as: UTF8.self).contains("Discount") }, "no APPROVED while undecided")
+        // Past its time to be shown, recovery voids the approval (and, nothing drawn yet, leaves the sale's ISSUE unsent).
+        let later = JournaledTransactions(
+            journal: till.journal, host: till.client, builder: RequestBuilder(identity: .training), now: { Date().addingTimeInterval(180) })
+        _ = try await later.recover(policy: .once)
+        #expect(try till.journal.entry(traceId: traceId)?.state == .voided)
+        // The overlay closes: the result is drawn, the sale seen, and the shown mark refused.
+        let drawnEffects = update(&model, .drawn)
+        #expect(drawnEffects == [.markSaleSeen(traceId: traceId), .markShown(traceId: traceId)], "\(drawnEffects)")
+        for effect in drawnEffects {
+            let box = ConsoleEffectsTests.MessageBox()
+            await performer.perform(effect) { box.append($0) }
+            for message in box.messages { _ = update(&model, message) }
+        }
+        guard case .result(let voided) = model.screen, case .notSent = voided.outcome else {
+            Issue.record("the screen must say not to give the discount: \(model.screen)")
+            return
+        }
+        await lane.value
+        for message in printed.messages {
+            for effect in update(&model, message) { await performer.perform(effect) { _ in } }
+        }
+        let receipts = till.receipts
+        #expect(!receipts.contains(approval.confirmationNumber) && !receipts.contains("Discount:"), "no APPROVED receipt: \(receipts)")
+        #expect(receipts.contains("AIR MILES REWARD MILES"), "the earning's receipt: \(receipts)")
+        // The host's miles on the whole $100 the customer pays — or "pending" on a till too loaded to get the
+        // answer in the lane, and then recovery sends it: the ledger's miles, once, either way.
+        let figure = till.printedFigure("Miles earned:")
+        #expect(figure == "5" || figure == "pending", "\(receipts)")
+        #expect(Receipt.withoutEarning(ifNotShown).textLines.allSatisfy { receipts.contains($0) || $0.isEmpty })
+        guard case .result(let final) = model.screen, case .done(let outcome)? = final.earning else {
+            Issue.record("the screen shows the sale's earning: \(model.screen)")
+            return
+        }
+        #expect(Receipt.earnedValue(outcome, language: .english) == String(figure ?? ""), "the screen and the receipt agree")
+        _ = try await till.transactions.forwardEarnings(dueOnly: false)
+        #expect(try await till.simulator.issuances().map(\.miles) == [5], "one ISSUE, on the whole sale")
+        #expect(await till.simulator.redemptions().allSatisfy { $0.reversalConfirmationNumber != nil }, "the debit was voided at the host")
+        #expect(try till.journal.unprintedReceipts().isEmpty, "nothing left to reprint with APPROVED on it")
+        await till.close()
+    }
+}
+
 /// Review s9 #5 at the till: a sale whose REDEEM is NOT CONFIRMED still earns — its ISSUE is journaled held
 /// behind the REDEEM, the screen and the receipt say "pending", and recovery earns it on the whole sale once
 /// the REDEEM is voided.

@@ -47,9 +47,9 @@ public enum Given {
     public static func approval(
         traceId: String, language: Language = .english, clock: String = "", marked: Bool = true
     ) -> (effect: Effect, result: RedemptionResult, request: EarningRequest, receipt: ReceiptDocument) {
+        let context = ReceiptContext(language: language, showBalances: true, isTraining: true, identity: .training, clock: clock)
         let receipt = Receipt.redemption(
-            Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: traceId,
-            context: ReceiptContext(language: language, showBalances: true, isTraining: true, identity: .training, clock: clock))
+            Fixtures.approval, balances: Fixtures.approvedRedemption.balances, card: Fixtures.card, traceId: traceId, context: context)
         let outcome = RedemptionOutcome.approved(Fixtures.approval, Fixtures.approvedRedemption.balances)
         let request = EarningRequest(
             card: Fixtures.card, preTaxAmount: basket, postTaxAmount: basket, amcashDiscount: Fixtures.approval.discount)
@@ -60,8 +60,11 @@ public enum Given {
             )
         }
         return (
-            .earn(request, receipt: Receipt.awaitingEarning(receipt, language: language), traceId: traceId, behind: traceId),
-            RedemptionResult(outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId, earning: .sending(request)),
+            .earn(
+                request, receipt: Receipt.awaitingEarning(receipt, language: language), traceId: traceId, behind: traceId,
+                ifNotShown: Receipt.awaitingEarning(Receipt.earning(card: Fixtures.card, context: context), language: language)),
+            RedemptionResult(
+                outcome: outcome, receipt: receipt.textLines, approvalToMark: traceId, earning: .sending(request), saleToMarkSeen: traceId),
             request, receipt
         )
     }

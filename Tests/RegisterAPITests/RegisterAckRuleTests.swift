@@ -158,6 +158,63 @@ import Testing
         await world.stop()
     }
 
+    /// A decline the register read ends the sale without a discount, even if the console stopped before it
+    /// showed it: nobody rings that sale again, so it earns (on the whole sale), once, through recovery — where a
+    /// sale whose end nobody read is taken for an interrupted one and does not earn here.
+    @Test func aDeclineTheRegisterReadEarnsEvenWhenTheConsoleStoppedBeforeShowingIt() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "DECL-1", "postTaxTotal": "100.00"]).status == 201)
+        // 81000000008 is declined (0006): its REDEEM ends without a discount.
+        let card = CardRead(number: try CollectorNumber(digits: "81000000008"), entryMode: .scan)
+        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+        #expect(await world.fixture.server.desk.beginRedeem("DECL-1"), "the console sends the sale's REDEEM in this run")
+        let redemption = await world.transactions.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "DECL-1",
+            acknowledgeWithin: Self.ackSeconds, earning: whole)
+        #expect(redemption.result.outcome == .declined, "\(redemption.result)")
+        #expect(try world.fixture.journal.earnings().first?.saleUnseen == true, "nobody has seen the sale end yet")
+        // The console stops here. The register reads the decline.
+        let answer = try await world.fixture.request(.GET, "/v1/sales/DECL-1")
+        #expect(answer.body["state"] as? String == "declined", "\(answer.text)")
+        #expect(try world.fixture.journal.earnings().first?.saleUnseen == false, "the register saw the sale end")
+        world.clock.advance(Self.ackSeconds * 2)
+        _ = try await world.transactions.recover(policy: .once)
+        let ledger = try await world.simulator.issuances()
+        #expect(ledger.map(\.miles) == [5], "one ISSUE, on the whole $100: \(ledger)")
+        await world.stop()
+    }
+
+    /// After a restart the register's read of a decline marks nothing: the register may have rung the purchase
+    /// again while amcash was down, so a sale a pass took for an interrupted one stays unsent (it earns there).
+    @Test func aDeclineReadAfterARestartDoesNotMakeAnInterruptedSaleEarn() async throws {
+        let world = try await World.start()
+        #expect(try await world.fixture.push(["saleId": "DECL-2", "postTaxTotal": "100.00"]).status == 201)
+        let card = CardRead(number: try CollectorNumber(digits: "81000000008"), entryMode: .scan)
+        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+        #expect(await world.fixture.server.desk.beginRedeem("DECL-2"))
+        let redemption = await world.transactions.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "DECL-2",
+            acknowledgeWithin: Self.ackSeconds, earning: whole)
+        #expect(redemption.result.outcome == .declined, "\(redemption.result)")
+        let path = world.fixture.journalPath
+        await world.fixture.stop()
+        // The console died before drawing the decline; its next start's recovery finds a sale nobody saw end.
+        world.clock.advance(Self.ackSeconds * 2)
+        _ = try await world.transactions.recover(policy: .once)
+        #expect(try world.fixture.journal.earnings().first?.state == .refused)
+        let restarted = try await RegisterFixture.start(journalPath: path, clock: world.clock)
+        let answer = try await restarted.request(.GET, "/v1/sales/DECL-2")
+        #expect(answer.body["state"] as? String == "declined", "\(answer.text)")
+        let transactions = JournaledTransactions(
+            journal: restarted.journal, host: world.client, builder: RequestBuilder(identity: .training), now: { world.clock.now })
+        _ = try await transactions.recover(policy: .once)
+        #expect(try restarted.journal.earnings().first?.state == .refused, "still not sent")
+        #expect(try await world.simulator.issuances().isEmpty)
+        await restarted.stop()
+        await world.client.shutdown()
+        await world.simulator.stop()
+    }
+
     @Test func afterARestartTheRegisterGetsTheJournalsAnswer() async throws {
         let world = try await World.start()
         #expect(try await world.fixture.push(["saleId": "RESTART-1", "postTaxTotal": "43.35"]).status == 201)

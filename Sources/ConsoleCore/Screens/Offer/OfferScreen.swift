@@ -185,13 +185,17 @@ enum OfferScreen {
         let approved = if case .approved = outcome { true } else { false }
         // A register's sale is shown when the register acknowledges it, not when this screen is drawn.
         let mark = approved && model.register == nil ? traceId : nil
+        // Drawn, the sale's end is seen and its ISSUE earns (`Effect.markSaleSeen`); "-": nothing was journaled.
+        // A register's approval is seen when acknowledged (unacknowledged, it is voided and rung again).
+        let seen = traceId == "-" || (approved && model.register != nil) ? nil : traceId
         // The REDEEM has ended: the sale earns on the rest. A result not confirmed earns later: its ISSUE is
         // journaled held behind the REDEEM and recovery sends it once that ends (review s9 #5): "pending".
         // A register's sale too: the register hears NOT CONFIRMED (no discount) and its earning pending.
         if case .unknown = outcome {
             let request = earningRequest(sale, discount: .zero)
             model.screen = .result(
-                RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+                RedemptionResult(
+                    outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request), saleToMarkSeen: seen))
             if let register = model.register {
                 return [.earnAfterRedemption(request, redemptionTraceId: traceId, receipt: nil, saleId: register.saleId)]
             }
@@ -206,26 +210,29 @@ enum OfferScreen {
         case .unknown, .notRedeemed: discount = nil
         }
         if let register = model.register, let discount {
-            return registerSaleRedeemed(&model, sale, outcome, receipt, traceId: traceId, saleId: register.saleId, discount: discount)
+            return registerSaleRedeemed(&model, sale, outcome, receipt, traceId: traceId, saleId: register.saleId, discount: discount, seen: seen)
         }
         guard let discount else {
-            model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark))
+            model.screen = .result(RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, saleToMarkSeen: seen))
             return receipt.map { [.printReceipt($0, traceId: traceId)] } ?? []
         }
         let request = earningRequest(sale, discount: discount)
         model.screen = .result(
-            RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request)))
+            RedemptionResult(
+                outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: mark, earning: .sending(request), saleToMarkSeen: seen))
         // The receipt prints when the miles are known (or pending): `earned`. It goes with the ISSUE saying
         // "Miles earned: pending", as the journal records it before the ISSUE is sent, so a console that stops
         // in between still has it to reprint. A sale without an approval gets a receipt of its earning alone.
-        let printed = receipt ?? Receipt.earning(card: sale.card, model: model)
+        let earningOnly = Receipt.awaitingEarning(Receipt.earning(card: sale.card, model: model), language: model.language)
         // `behind`: the REDEEM's intent journaled the sale's ISSUE held; it is released on this request. Also when
         // nothing was sent: the intent (and its ISSUE) may be journaled all the same, and a second ISSUE would earn
         // twice. A REDEEM refused before its intent has no row ("-"), and the ISSUE is journaled then.
+        guard let receipt else { return [.earn(request, receipt: earningOnly, traceId: nil, behind: traceId)] }
+        // An approval's receipt prints only once the approval is recorded shown; voided, the earning's alone.
         return [
             .earn(
-                request, receipt: Receipt.awaitingEarning(printed, language: model.language), traceId: receipt == nil ? nil : traceId,
-                behind: traceId)
+                request, receipt: Receipt.awaitingEarning(receipt, language: model.language), traceId: traceId, behind: traceId,
+                ifNotShown: earningOnly)
         ]
     }
 
@@ -235,7 +242,7 @@ enum OfferScreen {
     /// miles with the sale's answer.
     private static func registerSaleRedeemed(
         _ model: inout Model, _ sale: Sale, _ outcome: RedemptionOutcome, _ receipt: ReceiptDocument?, traceId: String, saleId: String,
-        discount: Money
+        discount: Money, seen: String?
     ) -> [Effect] {
         let request = earningRequest(sale, discount: discount)
         let printing = receipt.map { [Effect.printReceipt($0, traceId: traceId)] } ?? []
@@ -245,7 +252,8 @@ enum OfferScreen {
             return printing
         }
         model.screen = .result(
-            RedemptionResult(outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: nil, earning: .sending(request)))
+            RedemptionResult(
+                outcome: outcome, receipt: receipt?.textLines ?? [], approvalToMark: nil, earning: .sending(request), saleToMarkSeen: seen))
         return printing + [.earnForRegister(request, saleId: saleId)]
     }
 }

@@ -31,19 +31,26 @@ public struct RedemptionResult: Hashable, Sendable {
     public var approvalToMark: String?
     /// The sale's earning; nil when the sale does not earn (a register's sale, a result not confirmed).
     public var earning: SaleEarning?
+    /// The trace of the REDEEM whose end this result shows, not yet drawn: once drawn, the sale is seen
+    /// (`Effect.markSaleSeen`) and its ISSUE earns whatever the end.
+    public var saleToMarkSeen: String?
 
-    public init(outcome: RedemptionOutcome, receipt: [String], approvalToMark: String?, earning: SaleEarning? = nil) {
+    public init(
+        outcome: RedemptionOutcome, receipt: [String], approvalToMark: String?, earning: SaleEarning? = nil, saleToMarkSeen: String? = nil
+    ) {
         self.outcome = outcome
         self.receipt = receipt
         self.approvalToMark = approvalToMark
         self.earning = earning
+        self.saleToMarkSeen = saleToMarkSeen
     }
 }
 
 extension RedemptionResult {
     /// The same result with the receipt's lines replaced (the miles line added once the ISSUE answered).
     func with(receipt lines: [String]) -> RedemptionResult {
-        var copy = RedemptionResult(outcome: outcome, receipt: lines, approvalToMark: approvalToMark, earning: earning)
+        var copy = RedemptionResult(
+            outcome: outcome, receipt: lines, approvalToMark: approvalToMark, earning: earning, saleToMarkSeen: saleToMarkSeen)
         copy.showingReceipt = showingReceipt
         return copy
     }
