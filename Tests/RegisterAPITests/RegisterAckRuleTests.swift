@@ -158,20 +158,25 @@ import Testing
         await world.stop()
     }
 
+    /// A $100 register sale whose REDEEM the console sends in this run and the host declines (81000000008:
+    /// 0006), its ISSUE on the whole sale journaled with the intent; the console then stops before drawing it.
+    static func declinedSale(_ saleId: String, _ world: World) async throws {
+        #expect(try await world.fixture.push(["saleId": saleId, "postTaxTotal": "100.00"]).status == 201)
+        let card = CardRead(number: try CollectorNumber(digits: "81000000008"), entryMode: .scan)
+        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
+        #expect(await world.fixture.server.desk.beginRedeem(saleId), "the console sends the sale's REDEEM in this run")
+        let redemption = await world.transactions.redeem(
+            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: saleId,
+            acknowledgeWithin: ackSeconds, earning: whole)
+        #expect(redemption.result.outcome == .declined, "\(redemption.result)")
+    }
+
     /// A decline the register read ends the sale without a discount, even if the console stopped before it
     /// showed it: nobody rings that sale again, so it earns (on the whole sale), once, through recovery — where a
     /// sale whose end nobody read is taken for an interrupted one and does not earn here.
     @Test func aDeclineTheRegisterReadEarnsEvenWhenTheConsoleStoppedBeforeShowingIt() async throws {
         let world = try await World.start()
-        #expect(try await world.fixture.push(["saleId": "DECL-1", "postTaxTotal": "100.00"]).status == 201)
-        // 81000000008 is declined (0006): its REDEEM ends without a discount.
-        let card = CardRead(number: try CollectorNumber(digits: "81000000008"), entryMode: .scan)
-        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
-        #expect(await world.fixture.server.desk.beginRedeem("DECL-1"), "the console sends the sale's REDEEM in this run")
-        let redemption = await world.transactions.redeem(
-            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "DECL-1",
-            acknowledgeWithin: Self.ackSeconds, earning: whole)
-        #expect(redemption.result.outcome == .declined, "\(redemption.result)")
+        try await Self.declinedSale("DECL-1", world)
         #expect(try world.fixture.journal.earnings().first?.saleUnseen == true, "nobody has seen the sale end yet")
         // The console stops here. The register reads the decline.
         let answer = try await world.fixture.request(.GET, "/v1/sales/DECL-1")
@@ -188,14 +193,7 @@ import Testing
     /// again while amcash was down, so a sale a pass took for an interrupted one stays unsent (it earns there).
     @Test func aDeclineReadAfterARestartDoesNotMakeAnInterruptedSaleEarn() async throws {
         let world = try await World.start()
-        #expect(try await world.fixture.push(["saleId": "DECL-2", "postTaxTotal": "100.00"]).status == 201)
-        let card = CardRead(number: try CollectorNumber(digits: "81000000008"), entryMode: .scan)
-        let whole = EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100))
-        #expect(await world.fixture.server.desk.beginRedeem("DECL-2"))
-        let redemption = await world.transactions.redeem(
-            RedemptionRequest(card: card, basket: Money(dollars: 100), amount: Money(dollars: 20)), saleId: "DECL-2",
-            acknowledgeWithin: Self.ackSeconds, earning: whole)
-        #expect(redemption.result.outcome == .declined, "\(redemption.result)")
+        try await Self.declinedSale("DECL-2", world)
         let path = world.fixture.journalPath
         await world.fixture.stop()
         // The console died before drawing the decline; its next start's recovery finds a sale nobody saw end.
