@@ -88,8 +88,12 @@ extension Journal {
                 parsedDays[text] = parsed
                 return parsed
             }
+            // `+createdAt`: the column without its DATETIME (numeric) affinity, so each comparison with a bound
+            // date (text) is text against text, as it always ended (a date's text is no number), without SQLite
+            // first trying to read the bound text as a number on every row (`sqlite3AtoF`). The plan is unchanged
+            // (a scan in id order: no index on createdAt).
             let selection =
-                "(reconciliationDay BETWEEN ?1 AND ?2 AND createdAt >= ?3 AND createdAt < ?4) OR (reconciliationDay < ?1 AND NOT \(Journal.isReconciledSQL))"
+                "(reconciliationDay BETWEEN ?1 AND ?2 AND +createdAt >= ?3 AND +createdAt < ?4) OR (reconciliationDay < ?1 AND NOT \(Journal.isReconciledSQL))"
             // Most rows are of the period's first day and far from its end: their day and time are not even
             // read (NULL), only those of the rows that roll forward, sit in the timing window, or are a
             // debit nobody saw (its reversal window depends on when it was made).
@@ -97,7 +101,7 @@ extension Journal {
             let columns =
                 "id, kind, state, confirmationNumber, traceId, maskedCard, units, miles, cents, "
                 + "CASE WHEN reconciliationDay = ?1 THEN NULL ELSE reconciliationDay END, "
-                + "CASE WHEN createdAt >= ?5 OR createdAt < ?3 OR state IN ('sending', 'unknown', 'approved', 'voiding', 'exception') "
+                + "CASE WHEN +createdAt >= ?5 OR +createdAt < ?3 OR state IN ('sending', 'unknown', 'approved', 'voiding', 'exception') "
                 + "THEN createdAt ELSE NULL END, originalConfirmationNumber, cardTerminalId"
             // The array is sized once (the period's rows, counted on the day index), not grown by copying a million rows.
             let expected = try Int.fetchOne(
@@ -259,18 +263,37 @@ extension Journal {
     /// A REDEEM of unknown outcome (or in exception without a confirmation number: its replays ended)
     /// that the daily file proves the host never debited: declined, nothing redeemed, nothing owed.
     /// A row a live lease binds is left to its till (it is looked at again with the next file).
+    ///
+    /// A day with many such rows settles each by reading only the columns the decision needs and writing
+    /// only the columns it changes (`Journal.fetch` + `Journal.update` read and rewrite the whole row:
+    /// 12% of a run with 10,000 of them). The row ends the same; the forwarding trigger fires as before
+    /// (its `WHEN` looks at the values, and `state` always changes here).
     static func settleNotDebited(_ db: Database, _ id: Int64, at now: Date) throws {
-        var entry = try Journal.fetch(db, id: id)
-        let unknown = entry.state.needsResolution || (entry.state == .exception && entry.confirmationNumber == nil)
-        guard entry.kind == .redeem, unknown, !LeaseHolder.binds(holder: entry.leaseHolder, until: entry.leaseUntil, at: now) else { return }
-        entry.state = .declined
-        entry.isException = false
-        entry.awaitingFile = false
-        entry.nextAttemptAt = nil
-        entry.answeredAt = now
-        entry.resolvedByRecovery = true
-        entry.lastFailure = (entry.lastFailure.map { $0 + "; " } ?? "") + "the AIR MILES daily file shows no debit: nothing was redeemed"
-        try Journal.update(db, entry)
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT kind, state, confirmationNumber, leaseHolder, leaseUntil, lastFailure, idempotencyKey, redemptionDay,
+                            reconciliationDay FROM entries WHERE id = ?
+                        """), arguments: [id])
+        else { throw JournalError.notFound("entry \(id)") }
+        // What `Journal.fetch` refuses to read, refused the same way.
+        guard let kind = JournalEntry.Kind(rawValue: row[0]), let state = TransactionState(rawValue: row[1]),
+            UUID(uuidString: row[6]) != nil
+        else { throw JournalError.storage("an entry the journal cannot read (id \(id))") }
+        _ = try CalendarDay(parsing: row[7])
+        _ = try CalendarDay(parsing: row[8])
+        let confirmation: String? = row[2]
+        let unknown = state.needsResolution || (state == .exception && confirmation == nil)
+        guard kind == .redeem, unknown, !LeaseHolder.binds(holder: row[3], until: row[4], at: now) else { return }
+        let lastFailure = ((row[5] as String?).map { $0 + "; " } ?? "") + "the AIR MILES daily file shows no debit: nothing was redeemed"
+        try db.cachedStatement(
+            sql: """
+                UPDATE entries SET state = ?, isException = 0, awaitingFile = 0, nextAttemptAt = NULL, answeredAt = ?,
+                                   resolvedByRecovery = 1, lastFailure = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [TransactionState.declined.rawValue, now, HostText.sanitised(lastFailure, limit: 500), id])
     }
 
     /// A reversal in exception that the file shows the host applied: reversed, with the file's

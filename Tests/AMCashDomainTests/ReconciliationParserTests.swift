@@ -55,6 +55,30 @@ import Testing
         #expect(details[0].record + "\n" == Self.valid.split(separator: "\n")[2] + "\n", "the writer writes what the parser reads")
     }
 
+    /// The parser keeps the host's date-time as bytes and sponsor, store and device as the card terminal id:
+    /// what it gives reads and compares as the detail made from the fields, and a date-time too long for
+    /// the bytes kept inline (up to 40 characters are allowed) is kept whole.
+    @Test func aParsedDetailIsTheDetailItsFieldsMake() throws {
+        let long = "2026-11-27T13:32:00.123456789012345-05:00"
+        for hostDateTime in ["2026-11-27T13:32:00-05:00", "Z", String(long.prefix(40))] {
+            let text = Self.valid.replacingOccurrences(of: "%%2026-11-27T13:32:00-05:00%%", with: "%%\(hostDateTime)%%")
+            let parsed = try Self.parse(text)[0]
+            let made = ReconciliationDetail(
+                type: .redeem, hostDateTime: hostDateTime, sponsorCode: "LOY1", storeId: "0001", deviceId: "001", traceId: "000000000042",
+                collectorNumber: "81000000001", units: Units(4), miles: Miles(380), money: Money(dollars: 40), confirmationNumber: "RD1",
+                originalConfirmationNumber: nil)
+            #expect(parsed == made && parsed.hashValue == made.hashValue, "\(hostDateTime)")
+            #expect(parsed.hostDateTime == hostDateTime && made.hostDateTime == hostDateTime)
+            #expect(parsed.sponsorCode == "LOY1" && parsed.storeId == "0001" && parsed.deviceId == "001" && parsed.cardTerminalId == "LOY10001001")
+        }
+        let other = ReconciliationDetail(
+            type: .redeem, hostDateTime: "2026-11-27T13:32:00-05:00", sponsorCode: "LOY", storeId: "10001", deviceId: "001",
+            traceId: "000000000042", collectorNumber: "81000000001", units: Units(4), miles: Miles(380), money: Money(dollars: 40),
+            confirmationNumber: "RD1", originalConfirmationNumber: nil)
+        #expect(other.cardTerminalId == "LOY10001001" && other.sponsorCode == "LOY" && other.storeId == "10001" && other.deviceId == "001")
+        #expect(other != (try Self.parse(Self.valid)[0]), "the same terminal id split differently is another detail")
+    }
+
     @Test func crlfLineEndsAreAccepted() throws {
         #expect(try Self.parse(Self.valid.replacingOccurrences(of: "\n", with: "\r\n")).count == 2)
     }

@@ -45,13 +45,23 @@ public enum ReconciliationTransactionType: String, Sendable, CaseIterable, Codab
 }
 
 /// One successful REDEEM or REVERSE as the host recorded it.
+///
+/// A file's million details are made one a record and most are only compared: the fields nothing
+/// compares get no `String` of their own. The host's date-time (25 bytes: a `String` that long is a
+/// heap allocation) is held as its bytes in four words; sponsor, store and device as the card terminal
+/// id they make (compared with the journal's) and where it splits.
 public struct ReconciliationDetail: Sendable, Hashable {
     public let type: ReconciliationTransactionType
     /// The host's date-time, ISO 8601 with offset.
-    public let hostDateTime: String
-    public let sponsorCode: String
-    public let storeId: String
-    public let deviceId: String
+    public var hostDateTime: String {
+        if let hostText { return hostText }
+        return withUnsafeBytes(of: hostWords) { String(decoding: $0.prefix(hostLength), as: UTF8.self) }
+    }
+    /// Sponsor, store and device together.
+    public let cardTerminalId: String
+    public var sponsorCode: String { String(decoding: cardTerminalId.utf8.prefix(sponsorLength), as: UTF8.self) }
+    public var storeId: String { String(decoding: cardTerminalId.utf8.dropFirst(sponsorLength).prefix(storeLength), as: UTF8.self) }
+    public var deviceId: String { String(decoding: cardTerminalId.utf8.dropFirst(sponsorLength + storeLength), as: UTF8.self) }
     public let traceId: String
     /// The full number, as the host's file carries it; every report masks it.
     public let collectorNumber: String
@@ -62,16 +72,59 @@ public struct ReconciliationDetail: Sendable, Hashable {
     /// For a reversal, the confirmation number of the redemption it reverses.
     public let originalConfirmationNumber: String?
 
+    /// The host's date-time's bytes (up to 32, zero after `hostLength`), or nil words and the whole text when longer.
+    private let hostWords: HostWords
+    private let hostLength: Int
+    private let hostText: String?
+    /// Where `cardTerminalId` splits: the sponsor code's and the store id's lengths in bytes.
+    private let sponsorLength: Int
+    private let storeLength: Int
+
+    private struct HostWords: Sendable, Hashable {
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+    }
+
     public init(
         type: ReconciliationTransactionType, hostDateTime: String, sponsorCode: String, storeId: String, deviceId: String,
         traceId: String, collectorNumber: String, units: Units, miles: Miles, money: Money, confirmationNumber: String,
         originalConfirmationNumber: String?
     ) {
+        var host = hostDateTime
+        let words = host.withUTF8 { Self.words(UnsafeRawBufferPointer($0)) }
+        self.init(
+            type: type, hostWords: words ?? HostWords(), hostLength: words == nil ? 0 : host.utf8.count,
+            hostText: words == nil ? hostDateTime : nil, cardTerminalId: sponsorCode + storeId + deviceId,
+            sponsorLength: sponsorCode.utf8.count, storeLength: storeId.utf8.count, traceId: traceId, collectorNumber: collectorNumber,
+            units: units, miles: miles, money: money, confirmationNumber: confirmationNumber,
+            originalConfirmationNumber: originalConfirmationNumber)
+    }
+
+    /// From a record's bytes (the parser's): the date-time as bytes, the card terminal id already joined.
+    init(
+        type: ReconciliationTransactionType, hostDateTime: UnsafeBufferPointer<UInt8>, cardTerminalId: String, sponsorLength: Int,
+        storeLength: Int, traceId: String, collectorNumber: String, units: Units, miles: Miles, money: Money, confirmationNumber: String,
+        originalConfirmationNumber: String?
+    ) {
+        let words = Self.words(UnsafeRawBufferPointer(hostDateTime))
+        self.init(
+            type: type, hostWords: words ?? HostWords(), hostLength: words == nil ? 0 : hostDateTime.count,
+            hostText: words == nil ? String(decoding: hostDateTime, as: UTF8.self) : nil, cardTerminalId: cardTerminalId,
+            sponsorLength: sponsorLength, storeLength: storeLength, traceId: traceId, collectorNumber: collectorNumber, units: units,
+            miles: miles, money: money, confirmationNumber: confirmationNumber, originalConfirmationNumber: originalConfirmationNumber)
+    }
+
+    private init(
+        type: ReconciliationTransactionType, hostWords: HostWords, hostLength: Int, hostText: String?, cardTerminalId: String,
+        sponsorLength: Int, storeLength: Int, traceId: String, collectorNumber: String, units: Units, miles: Miles, money: Money,
+        confirmationNumber: String, originalConfirmationNumber: String?
+    ) {
         self.type = type
-        self.hostDateTime = hostDateTime
-        self.sponsorCode = sponsorCode
-        self.storeId = storeId
-        self.deviceId = deviceId
+        self.hostWords = hostWords
+        self.hostLength = hostLength
+        self.hostText = hostText
+        self.cardTerminalId = cardTerminalId
+        self.sponsorLength = sponsorLength
+        self.storeLength = storeLength
         self.traceId = traceId
         self.collectorNumber = collectorNumber
         self.units = units
@@ -81,8 +134,13 @@ public struct ReconciliationDetail: Sendable, Hashable {
         self.originalConfirmationNumber = originalConfirmationNumber
     }
 
-    /// Sponsor, store and device together.
-    public var cardTerminalId: String { sponsorCode + storeId + deviceId }
+    /// Up to 32 bytes in four words (the rest zero), or nil when longer.
+    private static func words(_ bytes: UnsafeRawBufferPointer) -> HostWords? {
+        guard bytes.count <= MemoryLayout<HostWords>.size else { return nil }
+        var words = HostWords()
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+        return words
+    }
 
     /// The detail record, without a line end.
     public var record: String {

@@ -230,9 +230,10 @@ public struct ReconciliationParser: Sendable {
         } else if !f[13].isEmpty {
             throw error("a REDEEM record has an original confirmation number")
         }
+        // The card terminal id is sponsor + store + device (checked above): one `String` for the three.
         return ReconciliationDetail(
-            type: type, hostDateTime: text(2), sponsorCode: text(3), storeId: text(4), deviceId: text(5),
-            traceId: text(7), collectorNumber: text(8), units: Units(units), miles: Miles(miles), money: money,
+            type: type, hostDateTime: UnsafeBufferPointer(rebasing: line[f[2]]), cardTerminalId: text(6), sponsorLength: f[3].count,
+            storeLength: f[4].count, traceId: text(7), collectorNumber: text(8), units: Units(units), miles: Miles(miles), money: money,
             confirmationNumber: text(12), originalConfirmationNumber: f[13].isEmpty ? nil : text(13))
     }
 
