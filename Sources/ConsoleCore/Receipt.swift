@@ -95,6 +95,10 @@ public enum Receipt {
         var lines = header(context, title: french ? "RETOUR - MILLES AIR MILES" : "AIR MILES RETURN")
         lines.append(.field(label: french ? "Carte: " : "Card: ", value: sale.request.card.number.maskedASCII))
         lines.append(.field(label: french ? "Vente retournée: " : "Sale returned: ", value: sale.checkoutTransactionId))
+        // Items chosen: the receipt names what went back (the whole sale names none).
+        for label in sale.chosenItemReceiptLabels {
+            lines.append(.field(label: french ? "Article: " : "Item: ", value: label))
+        }
         var confirmation: String?
         let taken: String
         switch outcome {

@@ -276,6 +276,9 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
         return ReverseScreen.answer(action == .yes, &model, list, item)
     case .returnList(let list):
         return ReturnScreen.act(action, &model, list)
+    case .returnItems(let list, let checklist):
+        ReturnScreen.choose(action, &model, list, checklist)
+        return []
     case .returnConfirm(let list, let sale):
         return ReturnScreen.answer(action == .yes, &model, list, sale)
     case .lookingUp, .redeeming, .reversing, .returning:
@@ -295,6 +298,7 @@ private func commits(_ action: KeyAction, in context: KeyContext) -> Bool {
     switch context {
     case .confirm, .result: true
     case .reverse: action == .select
+    case .items: action == .returnChosen || action == .returnAll
     case .supervisor: action == .submit
     default: false
     }

@@ -157,6 +157,30 @@ import Testing
         _ = update(&returnPending, .saleReturned(.pending(reason: "the host cannot be reached")))
         states.append(("return-pending", returnPending))
 
+        // A sale with items: the checklist (Kettle ticked, the cursor on the mugs), the question, the miles going back.
+        var returnItems = ready
+        _ = Fixtures.press(.function(5), &returnItems, &time)
+        _ = update(&returnItems, .returnableLoaded([Fixtures.returnableWithItems]))
+        _ = Fixtures.press(.enter, &returnItems, &time)
+        _ = Fixtures.press(.character(" "), &returnItems, &time)
+        _ = Fixtures.press(.down, &returnItems, &time)
+        states.append(("return-items", returnItems))
+
+        var returnItemsHelp = returnItems
+        _ = Fixtures.press(.function(1), &returnItemsHelp, &time)
+        states.append(("help-return-items", returnItemsHelp))
+
+        var returnItemsConfirm = returnItems
+        _ = Fixtures.press(.down, &returnItemsConfirm, &time)
+        _ = Fixtures.press(.character(" "), &returnItemsConfirm, &time)
+        _ = Fixtures.press(.enter, &returnItemsConfirm, &time)
+        states.append(("return-items-confirm", returnItemsConfirm))
+
+        var returnedItems = returnItemsConfirm
+        _ = Fixtures.press(.character("y"), &returnedItems, &time)
+        _ = update(&returnedItems, .saleReturned(.earned(miles: 2, confirmationNumber: "IR0000000003", lines: [])))
+        states.append(("return-items-result", returnedItems))
+
         var history = ready
         _ = Fixtures.press(.function(4), &history, &time)
         _ = update(

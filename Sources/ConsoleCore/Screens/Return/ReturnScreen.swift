@@ -15,16 +15,106 @@ public struct ReturnableSale: Hashable, Sendable {
     public let milesEarned: Int?
     /// The time of the sale (HH:mm).
     public let time: String
-    /// The RETURN of the whole sale.
+    /// The RETURN this sale sends: the whole sale, or (`returning(_:)`) only the items chosen.
     public let request: EarningRequest
+    /// Ids of the sale's items that earlier returns (not refused) already gave back.
+    public let returnedItemIds: Set<String>
+    /// The items this RETURN gives back when the cashier chose some; empty for the whole sale.
+    public let chosenItems: [IssuanceItem]
 
-    public init(journalId: Int64, checkoutTransactionId: String, maskedCard: String, milesEarned: Int?, time: String, request: EarningRequest) {
+    public init(
+        journalId: Int64, checkoutTransactionId: String, maskedCard: String, milesEarned: Int?, time: String, request: EarningRequest,
+        returnedItemIds: Set<String> = [], chosenItems: [IssuanceItem] = []
+    ) {
         self.journalId = journalId
         self.checkoutTransactionId = checkoutTransactionId
         self.maskedCard = maskedCard
         self.milesEarned = milesEarned
         self.time = time
         self.request = request
+        self.returnedItemIds = returnedItemIds
+        self.chosenItems = chosenItems
+    }
+
+    /// The sale's items that have not gone back yet, in the order of the sale.
+    public var remainingItems: [IssuanceItem] { request.items.filter { !returnedItemIds.contains($0.id) } }
+
+    /// Whether the cashier chooses the items that go back: the sale had items.
+    public var hasItems: Bool { !request.items.isEmpty }
+
+    /// The same sale, returning only `chosen` (items of the sale): the RETURN names those items, and its amounts
+    /// are theirs in integer cents — scaled down to what the sale earned on when its items add up to more (the
+    /// AM Cash discount was not earned on), never more than the sale's amounts. No coupon goes with a part
+    /// of a sale: the host keeps a coupon's bonus with the items kept (the collector keeps the miles when in
+    /// doubt). Choosing every item of a sale nothing was returned from is the whole sale.
+    public func returning(_ chosen: [IssuanceItem]) -> ReturnableSale {
+        if returnedItemIds.isEmpty && chosen.count == request.items.count {
+            return ReturnableSale(
+                journalId: journalId, checkoutTransactionId: checkoutTransactionId, maskedCard: maskedCard, milesEarned: milesEarned,
+                time: time, request: request, returnedItemIds: returnedItemIds)
+        }
+        let amounts = Self.amounts(of: chosen, in: request)
+        let partial = EarningRequest(
+            card: request.card, preTaxAmount: amounts.preTax, postTaxAmount: amounts.postTax, items: chosen, coupons: [],
+            originalCheckoutTransactionId: request.originalCheckoutTransactionId)
+        return ReturnableSale(
+            journalId: journalId, checkoutTransactionId: checkoutTransactionId, maskedCard: maskedCard, milesEarned: milesEarned,
+            time: time, request: partial, returnedItemIds: returnedItemIds, chosenItems: chosen)
+    }
+
+    /// The items not returned yet, as the checklist lists them in `language` ("2 × Kettle $45.00").
+    public func remainingItemLabels(_ language: Language) -> [String] { remainingItems.map { Self.label($0, language) } }
+    /// The items this RETURN gives back (none for the whole sale).
+    public func chosenItemLabels(_ language: Language) -> [String] { chosenItems.map { Self.label($0, language) } }
+    /// The same for a receipt: ASCII only ("2 x Kettle 45.00").
+    var chosenItemReceiptLabels: [String] {
+        chosenItems.map { item in
+            let amount = (item.finalAmount ?? item.baseAmount).map { " " + $0.decimalString } ?? ""
+            return (item.quantity > 1 ? "\(item.quantity) x " : "") + String((item.name ?? item.id).unicodeScalars.filter(\.isASCII)) + amount
+        }
+    }
+    /// The items earlier returns gave back.
+    public func returnedItemLabels(_ language: Language) -> [String] {
+        request.items.filter { returnedItemIds.contains($0.id) }.map { Self.label($0, language) }
+    }
+
+    static func label(_ item: IssuanceItem, _ language: Language) -> String {
+        let amount = (item.finalAmount ?? item.baseAmount).map { " " + $0.formatted(language) } ?? ""
+        return (item.quantity > 1 ? "\(item.quantity) × " : "") + (item.name ?? item.id) + amount
+    }
+
+    /// An item's amount on the sale, in cents: its final amount, else its base amount.
+    static func cents(_ item: IssuanceItem) -> Int { (item.finalAmount ?? item.baseAmount ?? .zero).cents }
+
+    /// The pre- and post-tax amounts of `chosen`, items of `sale`: integer cents, never more than the sale's.
+    public static func amounts(of chosen: [IssuanceItem], in sale: EarningRequest) -> (preTax: Money, postTax: Money) {
+        let salePre = sale.preTaxAmount.cents
+        let salePost = sale.postTaxAmount.cents
+        let all = sale.items.reduce(0) { $0 + cents($1) }
+        let picked = chosen.reduce(0) { $0 + cents($1) }
+        // Items that add up to more than the sale earned on (the AM Cash discount) go back at their share of it.
+        let preTax = all > salePre && all > 0 ? salePre * picked / all : min(picked, salePre)
+        let postTax = salePre > 0 ? min(salePost, salePost * preTax / salePre) : 0
+        return (Money(cents: preTax), Money(cents: postTax))
+    }
+}
+
+/// The checklist of a sale's items not returned yet: the arrows move, Space ticks, Enter returns the ticked ones.
+public struct ReturnChecklist: Hashable, Sendable {
+    public let sale: ReturnableSale
+    public var selected = 0
+    /// Indices into `sale.remainingItems` of the items ticked to go back.
+    public var chosen: Set<Int> = []
+
+    public init(sale: ReturnableSale, selected: Int = 0, chosen: Set<Int> = []) {
+        self.sale = sale
+        self.selected = selected
+        self.chosen = chosen
+    }
+
+    /// The ticked items, in the order of the sale.
+    public var chosenItems: [IssuanceItem] {
+        sale.remainingItems.enumerated().filter { chosen.contains($0.offset) }.map(\.element)
     }
 }
 
@@ -79,8 +169,38 @@ public struct ReturnResult: Hashable, Sendable {
 /// by its transaction id, and the cashier's yes sends it.
 enum ReturnScreen {
     static func act(_ action: KeyAction, _ model: inout Model, _ list: ReturnList) -> [Effect] {
-        list.act(action, &model, show: Screen.returnList, confirm: Screen.returnConfirm)
+        // A sale with items opens their checklist: the cashier chooses what goes back.
+        list.act(action, &model, show: Screen.returnList) { list, sale in
+            sale.hasItems ? .returnItems(list, ReturnChecklist(sale: sale)) : .returnConfirm(list, sale)
+        }
         return []
+    }
+
+    /// Keys on the checklist: move, tick, return the ticked items, return all of them, or back to the list.
+    static func choose(_ action: KeyAction, _ model: inout Model, _ list: ReturnList, _ checklist: ReturnChecklist) {
+        var checklist = checklist
+        let count = checklist.sale.remainingItems.count
+        switch action {
+        case .previous: checklist.selected = max(0, checklist.selected - 1)
+        case .next: checklist.selected = min(max(0, count - 1), checklist.selected + 1)
+        case .toggle:
+            guard count > 0 else { return }
+            if checklist.chosen.remove(checklist.selected) == nil { checklist.chosen.insert(checklist.selected) }
+        case .returnChosen:
+            let chosen = checklist.chosenItems
+            guard !chosen.isEmpty else { return }
+            model.screen = .returnConfirm(list, checklist.sale.returning(chosen))
+            return
+        case .returnAll:
+            model.screen = .returnConfirm(list, checklist.sale.returning(checklist.sale.remainingItems))
+            return
+        case .cancel:
+            model.screen = .returnList(list)
+            return
+        default:
+            return
+        }
+        model.screen = .returnItems(list, checklist)
     }
 
     /// Typing a transaction id narrows the list to the sales it matches.
