@@ -118,8 +118,15 @@ public struct ConsoleEffects: EffectPerformer {
             send(.calculated(request, await transactions.calculate(request)))
         case .loadReturnable:
             let entries = (try? journal.returnableEarnings(since: Self.issuanceDayStart(now()))) ?? []
-            send(.returnableLoaded(entries.compactMap(Self.returnableSale)))
+            send(.returnableLoaded(entries.compactMap { Self.returnableSale($0.sale, returns: $0.returns) }))
         case .returnSale(let request):
+            // Nothing goes back twice: items (or a whole sale) an earlier RETURN of this till names are refused here, unsent.
+            if let original = request.originalCheckoutTransactionId {
+                guard let returns = try? journal.returns(of: original) else {
+                    return send(.saleReturned(.refused(code: nil, message: "nothing was sent: the journal could not be read")))
+                }
+                if let refusal = Self.returnedBefore(request, returns) { return send(.saleReturned(refusal)) }
+            }
             // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
             send(.saleReturned(await transactions.returnSale(request).outcome))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
@@ -281,17 +288,51 @@ public struct ConsoleEffects: EffectPerformer {
     /// A journaled ISSUE as the return screen lists it, with the RETURN of the whole sale: the collector,
     /// the amounts and items the sale earned on (already after any AM Cash discount), its coupons, and
     /// its `checkoutTransactionId` as the original. Issuance sends no entry mode, so the card is `manual`.
-    static func returnableSale(_ entry: EarningEntry) -> ReturnableSale? {
+    /// Left out (nil) when `returns` (the RETURN rows naming it, not refused) gave it back whole; a sale returned in
+    /// part carries the ids of the items that went back, so only the others are offered.
+    static func returnableSale(_ entry: EarningEntry, returns: [EarningEntry] = []) -> ReturnableSale? {
         guard let body = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body)), let digits = body.collectorNumber,
             let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
         else { return nil }
+        let returned = returnedItems(returns, of: body.items)
+        guard !returned.whole else { return nil }
         let request = EarningRequest(
             card: CardRead(number: number, entryMode: .manual), preTaxAmount: body.basketPreTaxAmount,
             postTaxAmount: body.basketPostTaxAmount, items: body.items, coupons: body.coupon,
             originalCheckoutTransactionId: entry.checkoutTransactionId)
         return ReturnableSale(
             journalId: entry.id, checkoutTransactionId: entry.checkoutTransactionId, maskedCard: entry.maskedCard,
-            milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request)
+            milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request,
+            returnedItemIds: returned.ids)
+    }
+
+    /// What earlier RETURNs (`returns`, not refused) gave back of a sale with `items`: the ids of its items they
+    /// named, and whether the whole sale went back — a RETURN without items (or one unreadable) is the whole sale.
+    static func returnedItems(_ returns: [EarningEntry], of items: [IssuanceItem]) -> (whole: Bool, ids: Set<String>) {
+        var ids: Set<String> = []
+        for entry in returns {
+            // Only the items' ids are read: a final row's body was rewritten when its card number was masked.
+            guard case .array(let named)? = (try? IssuanceJSON.parse(entry.body))?["items"], !named.isEmpty else {
+                return (true, Set(items.map(\.id)))
+            }
+            for item in named {
+                guard case .string(let id)? = item["id"] else { return (true, Set(items.map(\.id))) }
+                ids.insert(id)
+            }
+        }
+        return (!items.isEmpty && Set(items.map(\.id)).isSubset(of: ids), ids)
+    }
+
+    /// The local refusal of a RETURN that would give back again what an earlier one (`returns`) named: the whole
+    /// sale, or one of its items. Nil when nothing of it went back yet.
+    static func returnedBefore(_ request: EarningRequest, _ returns: [EarningEntry]) -> EarningOutcome? {
+        guard !returns.isEmpty else { return nil }
+        // A RETURN without items (or unreadable) gave back the whole sale: `ids` is then every item this one names.
+        let returned = returnedItems(returns, of: request.items)
+        let again = request.items.map(\.id).filter { returned.ids.contains($0) }
+        guard returned.whole || request.items.isEmpty || !again.isEmpty else { return nil }
+        let what = again.isEmpty ? "this sale" : "item " + again.joined(separator: ", ")
+        return .refused(code: nil, message: "not sent: \(what) of \(request.originalCheckoutTransactionId ?? "") was returned already")
     }
 
     /// 00:00 Eastern of the Issuance transaction day `date` falls in (`IssuanceDecisions.transactionDayZone`).
