@@ -639,6 +639,34 @@ import Testing
         #expect(ReturnableSale.amounts(of: items, in: discounted) == (Money(cents: 3000), Money(cents: 3390)))
     }
 
+    @Test func aScannedEarningReceiptOpensItsSaleOrIsLookedUpInTheJournal() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let two = [Fixtures.returnable, Fixtures.returnableWithItems]
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        // The barcode of a listed sale, after the scanner's symbology prefix: its checklist opens at once.
+        let scanned = ReturnList(items: two, query: "C0LOY10001001000000000077")
+        #expect(scanned.matches == [Fixtures.returnableWithItems] && scanned.scannedItem == Fixtures.returnableWithItems)
+        store.scan("C0LOY10001001000000000077") { $0.screen = .returnItems(scanned, ReturnChecklist(sale: Fixtures.returnableWithItems)) }
+        store.press(.escape) { $0.screen = .returnList(scanned) }
+        store.press(.escape) { $0.screen = .ready(ReadyForm()) }
+        // An id the list does not hold (an earlier day's): the journal is asked; its refusal is said on the list.
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        let other = ReturnList(items: two, query: "LOY10001001000000000003")
+        store.scan("LOY10001001000000000003", effects: [.findReturnable(checkoutTransactionId: "LOY10001001000000000003")]) {
+            $0.screen = .returnList(other)
+        }
+        let why = LocalizedText(english: "too old", french: "trop ancienne")
+        store.send(.returnableFound(.failure(ReturnLookupRefusal(why)))) {
+            $0.screen = .returnList(ReturnList(items: two, query: "LOY10001001000000000003", notice: why))
+        }
+        // Found in the journal: it opens as if listed (no items: the question).
+        store.send(.returnableFound(.success(Fixtures.returnablePending))) {
+            $0.screen = .returnConfirm(other, Fixtures.returnablePending)
+        }
+    }
+
     @Test func theReturnKeyOpensTheListFromBetweenSalesOnly() {
         // From the offer, the sale on screen is left (nothing was redeemed) for the return list.
         let offer = UpdateStore.atTheOffer()

@@ -8,6 +8,7 @@ import ConsoleCore
 import ConsoleRuntime
 import ConsoleTestSupport
 import Foundation
+import ReceiptPrinting
 import Testing
 
 /// A whole sale at the till through `update` and the real effect performer: a real journal and the real
@@ -254,6 +255,65 @@ import Testing
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
         #expect(model.screen == .returnList(ReturnList(items: [])))
+        await till.close()
+    }
+
+    /// Issue #28: the earning receipt names the sale by its `checkoutTransactionId` (text and barcode); scanned on the
+    /// Return screen, it opens that sale. An id the list does not hold is looked up in the journal: a sale whose card
+    /// number the till no longer keeps (a day after it), one returned already, or another till's is refused, saying why.
+    @Test func anEarningReceiptScannedOnTheReturnScreenFindsItsSale() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
+        var model = Model(settings: Fixtures.settings)
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
+        var time: Int64 = 0
+        var log: [Effect] = []
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        let printed = log.compactMap { effect -> ReceiptDocument? in
+            if case .printReceipt(let document, _) = effect { document } else { nil }
+        }
+        let issue = try #require(try till.journal.earnings().first { $0.kind == "ISSUE" })
+        let id = issue.checkoutTransactionId
+        #expect(printed.count == 1 && printed.first?.lines.contains(.barcode(id)) == true, "\(printed)")
+        #expect(till.receipts.contains("Transaction AIR MILES: \(id)"), "\(till.receipts)")
+
+        // Scanned on the Return screen (after the scanner's symbology prefix): the sale opens at once.
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        await Self.drive(Fixtures.scan("C0" + id, into: &model, startingAt: &time), &model, performer, log: &log)
+        guard case .returnConfirm(_, let sale) = model.screen else {
+            Issue.record("the scan did not open the sale: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(sale.checkoutTransactionId == id)
+
+        // Another till's id: said so, nothing else.
+        _ = Fixtures.press(.character("n"), &model, &time)
+        _ = Fixtures.press(.escape, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        await Self.drive(Fixtures.scan("LOY10001009000000000042", into: &model, startingAt: &time), &model, performer, log: &log)
+        guard case .returnList(let list) = model.screen, let notice = list.notice else {
+            Issue.record("no notice: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(notice.english.hasPrefix("No sale of this till has that transaction id"))
+        // Typing clears it.
+        _ = Fixtures.type("1", into: &model, startingAt: &time)
+        if case .returnList(let typed) = model.screen { #expect(typed.notice == nil) }
+
+        // A day later the till no longer keeps the sale's card number: too old to return here, and it says how.
+        #expect(try till.journal.purgeCardNumbers(at: Date().addingTimeInterval(2 * 86_400)) >= 1)
+        guard case .failure(let old) = performer.findReturnable(id) else {
+            Issue.record("an ISSUE whose card number is masked was offered for a RETURN")
+            await till.close()
+            return
+        }
+        #expect(old.text.english.contains("too old to return here") && old.text.english.contains("amcash return --original \(id)"))
+        // Nothing was returned on the simulator's ledger.
+        #expect(try await till.simulator.issuances().map(\.operation) == ["issue"])
         await till.close()
     }
 }

@@ -127,18 +127,33 @@ public struct ReturnList: Hashable, Sendable, SearchList {
     /// Letters and digits of a transaction id typed on the return screen; the list shows the matches.
     public var query = ""
 
-    public init(items: [ReturnableSale]? = nil, selected: Int = 0, query: String = "") {
+    public init(items: [ReturnableSale]? = nil, selected: Int = 0, query: String = "", notice: LocalizedText? = nil) {
         self.items = items
         self.selected = selected
         self.query = query
+        self.notice = notice
     }
 
-    /// The sales whose transaction id contains what was typed (all of them with nothing typed).
+    /// Why the sale a receipt's barcode named cannot be returned here (another day's, another till's).
+    public var notice: LocalizedText?
+
+    /// The sales whose transaction id contains what was typed (all of them with nothing typed). A receipt's
+    /// barcode scanned here is the whole id, perhaps after the scanner's symbology prefix: that sale alone.
     public var matches: [ReturnableSale] {
         let all = items ?? []
         guard !query.isEmpty else { return all }
         let typed = query.uppercased()
+        let scanned = all.filter { typed.hasSuffix($0.checkoutTransactionId.uppercased()) }
+        if !scanned.isEmpty { return scanned }
         return all.filter { $0.checkoutTransactionId.uppercased().contains(typed) }
+    }
+
+    /// The one sale whose whole transaction id ends what was scanned (an earning receipt's barcode).
+    public var scannedItem: ReturnableSale? {
+        guard !query.isEmpty else { return nil }
+        let typed = query.uppercased()
+        let scanned = (items ?? []).filter { typed.hasSuffix($0.checkoutTransactionId.uppercased()) }
+        return scanned.count == 1 ? scanned[0] : nil
     }
 
     /// The highlighted sale, if the list has one.
@@ -146,6 +161,13 @@ public struct ReturnList: Hashable, Sendable, SearchList {
         let matches = matches
         return matches.indices.contains(selected) ? matches[selected] : nil
     }
+}
+
+/// Why a sale a receipt names cannot be returned from this screen: the words the cashier reads.
+public struct ReturnLookupRefusal: Error, Hashable, Sendable {
+    public let text: LocalizedText
+
+    public init(_ text: LocalizedText) { self.text = text }
 }
 
 /// How a return ended for now: the miles the host took back, pending (stored and forwarded), or refused.
@@ -169,11 +191,40 @@ public struct ReturnResult: Hashable, Sendable {
 /// by its transaction id, and the cashier's yes sends it.
 enum ReturnScreen {
     static func act(_ action: KeyAction, _ model: inout Model, _ list: ReturnList) -> [Effect] {
-        // A sale with items opens their checklist: the cashier chooses what goes back.
-        list.act(action, &model, show: Screen.returnList) { list, sale in
-            sale.hasItems ? .returnItems(list, ReturnChecklist(sale: sale)) : .returnConfirm(list, sale)
-        }
+        var list = list
+        list.notice = nil
+        list.act(action, &model, show: Screen.returnList, confirm: open)
         return []
+    }
+
+    /// A sale with items opens their checklist (the cashier chooses what goes back); one without, the question.
+    static func open(_ list: ReturnList, _ sale: ReturnableSale) -> Screen {
+        sale.hasItems ? .returnItems(list, ReturnChecklist(sale: sale)) : .returnConfirm(list, sale)
+    }
+
+    /// A scanner's burst ended in Enter on the list: an earning receipt's barcode. Today's sale it names opens at
+    /// once; an id today's list does not hold is looked up in the journal (a sale of an earlier day).
+    static func scanned(_ model: inout Model, _ list: ReturnList) -> [Effect] {
+        if let sale = list.scannedItem {
+            var list = list
+            list.notice = nil
+            model.screen = open(list, sale)
+            return []
+        }
+        return [.findReturnable(checkoutTransactionId: list.query)]
+    }
+
+    /// The journal's answer for a scanned id: the sale (opened as if listed), or why it cannot be returned here.
+    static func found(_ model: inout Model, _ list: ReturnList, _ answer: Result<ReturnableSale, ReturnLookupRefusal>) {
+        var list = list
+        switch answer {
+        case .success(let sale):
+            list.notice = nil
+            model.screen = open(list, sale)
+        case .failure(let refusal):
+            list.notice = refusal.text
+            model.screen = .returnList(list)
+        }
     }
 
     /// Keys on the checklist: move, tick, return the ticked items, return all of them, or back to the list.
@@ -205,6 +256,8 @@ enum ReturnScreen {
 
     /// Typing a transaction id narrows the list to the sales it matches.
     static func type(_ character: Character, _ model: inout Model, _ list: ReturnList) {
+        var list = list
+        list.notice = nil
         list.type(character, &model, show: Screen.returnList)
     }
 

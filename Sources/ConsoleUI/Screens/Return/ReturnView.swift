@@ -8,7 +8,11 @@ extension Layout {
         searchHeader(ConsoleText.returnTitle, prompt: ConsoleText.typeTransactionId, query: list.query, searchable: !items.isEmpty)
         let matches = list.matches
         if list.items != nil && items.isEmpty { wrapped(text(ConsoleText.noReturnable), role: .hint) }
-        if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noReturnMatch), role: .error) }
+        if let notice = list.notice {
+            wrapped(text(notice), role: .error)
+        } else if !items.isEmpty && matches.isEmpty {
+            wrapped(text(ConsoleText.noReturnMatch), role: .error)
+        }
         itemList(
             matches.map { sale in
                 compact
