@@ -166,6 +166,18 @@ import Testing
         _ = Fixtures.press(.down, &returnItems, &time)
         states.append(("return-items", returnItems))
 
+        // A scanned receipt of a sale the till can no longer return: the list says why.
+        var returnNotHere = returnList
+        _ = Fixtures.scan("LOY10001001000000000003", into: &returnNotHere, startingAt: &time)
+        let why = LocalizedText(
+            english:
+                "This sale of 2026-12-01 is too old to return here: the till keeps its card number one day. Return it with amcash return --original LOY10001001000000000003 --card N.",
+            french:
+                "Cette vente du 2026-12-01 est trop ancienne pour un retour ici : le terminal garde son n° de carte un jour. Retournez-la avec amcash return --original LOY10001001000000000003 --card N."
+        )
+        _ = update(&returnNotHere, .returnableFound(.failure(ReturnLookupRefusal(why))))
+        states.append(("return-not-here", returnNotHere))
+
         var returnItemsHelp = returnItems
         _ = Fixtures.press(.function(1), &returnItemsHelp, &time)
         states.append(("help-return-items", returnItemsHelp))
