@@ -84,6 +84,19 @@ public enum ConsoleText {
         "Return this whole sale and take back the miles it earned?", "Retourner toute cette vente et reprendre les milles obtenus?")
     public static let wholeSaleOnly = t(
         "The whole sale is returned: its miles go back to AIR MILES.", "Toute la vente est retournée : ses milles retournent à AIR MILES.")
+    public static let itemsQuestion = t(
+        "Tick the items the customer brings back.", "Cochez les articles que le client rapporte.")
+    public static let itemsAlreadyReturned = t("already returned", "déjà retourné")
+    public static let itemsChosen = t("Items going back", "Articles retournés")
+    public static func itemsReturnQuestion(_ count: Int) -> LocalizedText {
+        count == 1
+            ? t("Return this item and take back the miles it earned?", "Retourner cet article et reprendre les milles obtenus?")
+            : t(
+                "Return these \(count) items and take back the miles they earned?", "Retourner ces \(count) articles et reprendre les milles obtenus?"
+            )
+    }
+    public static let itemsOnly = t(
+        "Only these items go back; AIR MILES computes their miles.", "Seuls ces articles sont retournés; AIR MILES calcule leurs milles.")
     public static let returning = t("Returning with AIR MILES…", "Retour auprès d’AIR MILES…")
     public static let returned = t("RETURNED", "RETOURNÉ")
     public static let returnPending = t("RETURN PENDING", "RETOUR EN ATTENTE")
@@ -184,6 +197,9 @@ public enum ConsoleText {
     public static let keyNo = t("No", "Non")
     public static let keyNewSale = t("New sale", "Nouvelle vente")
     public static let keySelect = t("Select", "Choisir")
+    public static let keyToggle = t("Tick", "Cocher")
+    public static let keyReturnChosen = t("Return ticked", "Retourner cochés")
+    public static let keyReturnAll = t("Return all", "Tout retourner")
     public static let keyReceipt = t("Receipt", "Reçu")
     public static let keyNextField = t("Next field", "Champ suivant")
     public static let keySupervisor = t("Supervisor", "Superviseur")

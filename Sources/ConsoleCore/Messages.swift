@@ -50,6 +50,8 @@ public enum Msg: Sendable {
     case calculated(EarningRequest, EarningOutcome)
     /// Today's sales that earned at this till and are not returned yet, newest first (the return screen's list).
     case returnableLoaded([ReturnableSale])
+    /// The sale a scanned receipt names, found in the journal, or why it cannot be returned here.
+    case returnableFound(Result<ReturnableSale, ReturnLookupRefusal>)
     /// The RETURN ended for now: the miles the host took back, pending (stored and forwarded), or refused.
     case saleReturned(EarningOutcome)
 }
@@ -122,6 +124,9 @@ public enum Effect: Sendable, Equatable {
     /// `JournaledTransactions.returnSale`, stored and forwarded until answered; answers `saleReturned`.
     /// No id: like an ISSUE, it is never cancelled.
     case returnSale(EarningRequest)
+    /// A receipt's barcode names a sale the return list does not hold (an earlier day's): the journal finds it by its
+    /// `checkoutTransactionId`; answers `returnableFound`.
+    case findReturnable(checkoutTransactionId: String)
 
     /// The id a later `cancel` names this effect by, if any. A REDEEM or REVERSE has none: once it may
     /// have been written to the host it runs to its end, and the journal records that end.

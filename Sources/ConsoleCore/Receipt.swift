@@ -88,6 +88,29 @@ public enum Receipt {
         return ReceiptDocument(lines: lines)
     }
 
+    /// The receipt of a sale that earned, naming the sale by its Issuance `checkoutTransactionId`, as text and as a
+    /// barcode before the cut, so the Return screen finds the sale by scanning the receipt. "Transaction AIR MILES"
+    /// reads the same in English and French.
+    public static func naming(_ document: ReceiptDocument, checkoutTransactionId: String) -> ReceiptDocument {
+        var document = document
+        let at = document.lines.lastIndex(of: .cut) ?? document.lines.endIndex
+        document.lines.insert(
+            contentsOf: [.field(label: "Transaction AIR MILES: ", value: checkoutTransactionId), .barcode(checkoutTransactionId)], at: at)
+        return document
+    }
+
+    /// The receipt without the sale's name (`naming`): what the receipt held while the ISSUE was out has in common
+    /// with the one printed when it ended, with `withoutEarning`.
+    public static func unnamed(_ document: ReceiptDocument) -> ReceiptDocument {
+        var document = document
+        guard let at = document.lines.firstIndex(where: { if case .field("Transaction AIR MILES: ", _) = $0 { true } else { false } }),
+            case .field(_, let id) = document.lines[at]
+        else { return document }
+        document.lines.remove(at: at)
+        document.lines.removeAll { $0 == .barcode(id) }
+        return document
+    }
+
     /// The receipt of a sale returned (RETURN): the card, the sale's transaction id, the miles taken back
     /// (what the host answered) or "pending", and the return's confirmation number once it has one.
     public static func saleReturn(_ sale: ReturnableSale, _ outcome: EarningOutcome, context: ReceiptContext) -> ReceiptDocument {
@@ -95,6 +118,10 @@ public enum Receipt {
         var lines = header(context, title: french ? "RETOUR - MILLES AIR MILES" : "AIR MILES RETURN")
         lines.append(.field(label: french ? "Carte: " : "Card: ", value: sale.request.card.number.maskedASCII))
         lines.append(.field(label: french ? "Vente retournée: " : "Sale returned: ", value: sale.checkoutTransactionId))
+        // Items chosen: the receipt names what went back (the whole sale names none).
+        for label in sale.chosenItemReceiptLabels {
+            lines.append(.field(label: french ? "Article: " : "Item: ", value: label))
+        }
         var confirmation: String?
         let taken: String
         switch outcome {

@@ -21,7 +21,9 @@ public enum Screen: Hashable, Sendable {
     case reverseResult(ReversalResult)
     /// Today's sales that earned, to find the one the customer brings back.
     case returnList(ReturnList)
-    /// "Return this whole sale and take back its miles?"
+    /// The sale's items not returned yet, to tick the ones that go back.
+    case returnItems(ReturnList, ReturnChecklist)
+    /// "Return this whole sale (or these items) and take back its miles?"
     case returnConfirm(ReturnList, ReturnableSale)
     /// RETURN is with the host (journaled first; if unanswered it is stored and forwarded).
     case returning(ReturnList, ReturnableSale)
@@ -40,6 +42,7 @@ public enum Screen: Hashable, Sendable {
         case .reversing: .reversing
         case .reverseResult: .reverseResult
         case .returnList: .returnList
+        case .returnItems: .returnItems
         case .returnConfirm: .returnConfirm
         case .returning: .returning
         case .returnResult: .returnResult
@@ -83,7 +86,7 @@ public enum Overlay: Hashable, Sendable {
 public enum ScreenKind: Hashable, Sendable {
     case ready, lookingUp, offer, confirm, redeeming, result
     case reverseList, reverseConfirm, reversing, reverseResult
-    case returnList, returnConfirm, returning, returnResult
+    case returnList, returnItems, returnConfirm, returning, returnResult
     case history, help, supervisor
 
     /// The keymap context whose keys this screen reads (then `global`'s); nil while waiting on the host.
@@ -96,6 +99,7 @@ public enum ScreenKind: Hashable, Sendable {
         case .result, .reverseResult, .returnResult: .result
         // The return list reads the reverse list's keys: both find one of today's rows by a typed id.
         case .reverseList, .returnList: .reverse
+        case .returnItems: .items
         case .history, .help: .dialog
         case .supervisor: .supervisor
         case .redeeming, .reversing, .returning: nil

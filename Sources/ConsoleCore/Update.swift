@@ -54,6 +54,9 @@ private func route(_ model: inout Model, _ msg: Msg) -> [Effect] {
         list.items = items
         list.selected = 0
         model.screen = .returnList(list)
+    case .returnableFound(let answer):
+        guard case .returnList(let list) = model.screen else { return [] }
+        ReturnScreen.found(&model, list, answer)
     case .saleReturned(let outcome):
         guard case .returning(_, let sale) = model.screen else { return [] }
         return ReturnScreen.returned(&model, sale, outcome)
@@ -236,6 +239,12 @@ private func performGlobal(_ action: KeyAction, _ model: inout Model) -> [Effect
 }
 
 private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout Model, fast: Bool) -> [Effect] {
+    // An earning receipt's barcode scanned on the return list: its Enter finds that sale (a question still follows).
+    if fast, action == .select, model.overlays.isEmpty, case .returnList(let list) = model.screen,
+        list.query.count >= model.settings.scannerMinimumLength
+    {
+        return ReturnScreen.scanned(&model, list)
+    }
     if fast && commits(action, in: context) && !selectsAScannedReceipt(action, model) {
         // A scanner's burst ends in Enter: it never answers a question, ends a sale or submits a PIN.
         // Digits it left in the PIN field are dropped rather than counted as a wrong PIN.
@@ -281,6 +290,9 @@ private func perform(_ action: KeyAction, in context: KeyContext, _ model: inout
         return ReverseScreen.answer(action == .yes, &model, list, item)
     case .returnList(let list):
         return ReturnScreen.act(action, &model, list)
+    case .returnItems(let list, let checklist):
+        ReturnScreen.choose(action, &model, list, checklist)
+        return []
     case .returnConfirm(let list, let sale):
         return ReturnScreen.answer(action == .yes, &model, list, sale)
     case .lookingUp, .redeeming, .reversing, .returning:
@@ -300,6 +312,7 @@ private func commits(_ action: KeyAction, in context: KeyContext) -> Bool {
     switch context {
     case .confirm, .result: true
     case .reverse: action == .select
+    case .items: action == .returnChosen || action == .returnAll
     case .supervisor: action == .submit
     default: false
     }

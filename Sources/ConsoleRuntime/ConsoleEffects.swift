@@ -106,13 +106,13 @@ public struct ConsoleEffects: EffectPerformer {
             }
             // Journaled before it is sent (after a REDEEM, with its intent); unanswered, it stays queued and recovery forwards it.
             let earning = await transactions.earn(request, behind: behind)
-            send(.earned(request, earning.outcome, receipt: receipt, traceId: traceId))
+            send(.earned(request, earning.outcome, receipt: Self.naming(receipt, earning), traceId: traceId))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnAfterRedemption(let request, let redemptionTraceId, let receipt, let saleId):
             // Journaled held behind the unconfirmed REDEEM (with its intent, or now); recovery sends it once that REDEEM ends.
             let earning = await transactions.earnAfterRedemption(request, redemptionTraceId: redemptionTraceId)
             if let saleId { await register?.earned(saleId, earning.outcome) }
-            send(.earned(request, earning.outcome, receipt: receipt, traceId: nil))
+            send(.earned(request, earning.outcome, receipt: Self.naming(receipt, earning), traceId: nil))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
         case .earnForRegister(let request, let saleId):
             // Cancelled by the register as the cashier confirmed (the REDEEM refused before it went out): the sale
@@ -130,8 +130,17 @@ public struct ConsoleEffects: EffectPerformer {
             send(.calculated(request, await transactions.calculate(request)))
         case .loadReturnable:
             let entries = (try? journal.returnableEarnings(since: Self.issuanceDayStart(now()))) ?? []
-            send(.returnableLoaded(entries.compactMap(Self.returnableSale)))
+            send(.returnableLoaded(entries.compactMap { Self.returnableSale($0.sale, returns: $0.returns) }))
+        case .findReturnable(let scanned):
+            send(.returnableFound(findReturnable(scanned)))
         case .returnSale(let request):
+            // Nothing goes back twice: items (or a whole sale) an earlier RETURN of this till names are refused here, unsent.
+            if let original = request.originalCheckoutTransactionId {
+                guard let returns = try? journal.returns(of: original) else {
+                    return send(.saleReturned(.refused(code: nil, message: "nothing was sent: the journal could not be read")))
+                }
+                if let refusal = Self.returnedBefore(request, returns) { return send(.saleReturned(refusal)) }
+            }
             // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
             send(.saleReturned(await transactions.returnSale(request).outcome))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
@@ -323,17 +332,111 @@ public struct ConsoleEffects: EffectPerformer {
     /// A journaled ISSUE as the return screen lists it, with the RETURN of the whole sale: the collector,
     /// the amounts and items the sale earned on (already after any AM Cash discount), its coupons, and
     /// its `checkoutTransactionId` as the original. Issuance sends no entry mode, so the card is `manual`.
-    static func returnableSale(_ entry: EarningEntry) -> ReturnableSale? {
+    /// Left out (nil) when `returns` (the RETURN rows naming it, not refused) gave it back whole; a sale returned in
+    /// part carries the ids of the items that went back, so only the others are offered.
+    static func returnableSale(_ entry: EarningEntry, returns: [EarningEntry] = []) -> ReturnableSale? {
         guard let body = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body)), let digits = body.collectorNumber,
             let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
         else { return nil }
+        let returned = returnedItems(returns, of: body.items)
+        guard !returned.whole else { return nil }
         let request = EarningRequest(
             card: CardRead(number: number, entryMode: .manual), preTaxAmount: body.basketPreTaxAmount,
             postTaxAmount: body.basketPostTaxAmount, items: body.items, coupons: body.coupon,
             originalCheckoutTransactionId: entry.checkoutTransactionId)
         return ReturnableSale(
             journalId: entry.id, checkoutTransactionId: entry.checkoutTransactionId, maskedCard: entry.maskedCard,
-            milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request)
+            milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request,
+            returnedItemIds: returned.ids)
+    }
+
+    /// What earlier RETURNs (`returns`, not refused) gave back of a sale with `items`: the ids of its items they
+    /// named, and whether the whole sale went back — a RETURN without items (or one unreadable) is the whole sale.
+    static func returnedItems(_ returns: [EarningEntry], of items: [IssuanceItem]) -> (whole: Bool, ids: Set<String>) {
+        var ids: Set<String> = []
+        for entry in returns {
+            // Only the items' ids are read: a final row's body was rewritten when its card number was masked.
+            guard case .array(let named)? = (try? IssuanceJSON.parse(entry.body))?["items"], !named.isEmpty else {
+                return (true, Set(items.map(\.id)))
+            }
+            for item in named {
+                guard case .string(let id)? = item["id"] else { return (true, Set(items.map(\.id))) }
+                ids.insert(id)
+            }
+        }
+        return (!items.isEmpty && Set(items.map(\.id)).isSubset(of: ids), ids)
+    }
+
+    /// The local refusal of a RETURN that would give back again what an earlier one (`returns`) named: the whole
+    /// sale, or one of its items. Nil when nothing of it went back yet.
+    static func returnedBefore(_ request: EarningRequest, _ returns: [EarningEntry]) -> EarningOutcome? {
+        guard !returns.isEmpty else { return nil }
+        // A RETURN without items (or unreadable) gave back the whole sale: `ids` is then every item this one names.
+        let returned = returnedItems(returns, of: request.items)
+        let again = request.items.map(\.id).filter { returned.ids.contains($0) }
+        guard returned.whole || request.items.isEmpty || !again.isEmpty else { return nil }
+        let what = again.isEmpty ? "this sale" : "item " + again.joined(separator: ", ")
+        return .refused(code: nil, message: "not sent: \(what) of \(request.originalCheckoutTransactionId ?? "") was returned already")
+    }
+
+    /// The receipt of a sale that earned, with the sale's `checkoutTransactionId` as text and as a barcode, so the
+    /// Return screen finds the sale by scanning it. Not for an ISSUE refused: it earned nothing to give back.
+    static func naming(_ receipt: ReceiptDocument?, _ earning: JournaledTransactions.Earning) -> ReceiptDocument? {
+        guard let receipt, let id = earning.checkoutTransactionId else { return receipt }
+        if case .refused = earning.outcome { return receipt }
+        return Receipt.naming(receipt, checkoutTransactionId: id)
+    }
+
+    /// The sale a scanned earning receipt names, from the journal (today's or an earlier day's), or why it cannot
+    /// be returned here. The scan may carry the scanner's symbology prefix: the id is the end of it.
+    public func findReturnable(_ scanned: String) -> Result<ReturnableSale, ReturnLookupRefusal> {
+        let identity = builder.identity
+        let length = identity.sponsorCode.count + identity.storeId.count + identity.deviceId.count + TraceId.digits
+        let typed = scanned.uppercased()
+        var entry = try? journal.earning(checkoutTransactionId: typed)
+        if entry == nil, typed.count > length { entry = try? journal.earning(checkoutTransactionId: String(typed.suffix(length))) }
+        guard let entry, entry.kind == "ISSUE" else {
+            return .failure(
+                ReturnLookupRefusal(
+                    LocalizedText(
+                        english: "No sale of this till has that transaction id: a sale of another till is returned with amcash return --original ID.",
+                        french:
+                            "Aucune vente de ce terminal ne porte ce n° : une vente d’un autre terminal se retourne avec amcash return --original ID."
+                    )))
+        }
+        guard entry.state == .issued || entry.state == .accepted else {
+            return .failure(
+                ReturnLookupRefusal(
+                    LocalizedText(
+                        english: "This sale did not earn miles (\(entry.state.rawValue)): there are none to give back.",
+                        french: "Cette vente n’a pas obtenu de milles (\(entry.state.rawValue)) : il n’y en a aucun à reprendre.")))
+        }
+        let returns = (try? journal.returns(of: entry.checkoutTransactionId)) ?? []
+        let number = (try? IssuanceJSON.parse(entry.body))?["collectorNumber"]
+        let numberKept: Bool = if case .string(let digits)? = number { !digits.isEmpty && digits.allSatisfy(\.isNumber) } else { false }
+        if numberKept, let sale = Self.returnableSale(entry, returns: returns) { return .success(sale) }
+        if numberKept {
+            return .failure(
+                ReturnLookupRefusal(
+                    LocalizedText(
+                        english: "This sale was returned already: its miles went back.",
+                        french: "Cette vente a déjà été retournée : ses milles sont repris.")))
+        }
+        // Issue #28: an issued ISSUE keeps the full card number a day (`purgeCardNumbers`); the RETURN is built from it.
+        return .failure(
+            ReturnLookupRefusal(
+                LocalizedText(
+                    english:
+                        "This sale of \(Self.day(entry.createdAt)) is too old to return here: the till keeps its card number one day. Return it with amcash return --original \(entry.checkoutTransactionId) --card N.",
+                    french:
+                        "Cette vente du \(Self.day(entry.createdAt)) est trop ancienne pour un retour ici : le terminal garde son n° de carte un jour. Retournez-la avec amcash return --original \(entry.checkoutTransactionId) --card N."
+                )))
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
     }
 
     /// 00:00 Eastern of the Issuance transaction day `date` falls in (`IssuanceDecisions.transactionDayZone`).

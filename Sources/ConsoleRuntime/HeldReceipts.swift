@@ -13,13 +13,13 @@ final class HeldReceipts: @unchecked Sendable {
     private var rows: [ReceiptDocument: [Int64]] = [:]
 
     func hold(_ id: Int64, receipt: ReceiptDocument) {
-        lock.withLock { rows[Receipt.withoutEarning(receipt), default: []].append(id) }
+        lock.withLock { rows[Receipt.withoutEarning(Receipt.unnamed(receipt)), default: []].append(id) }
     }
 
     /// The row recorded for this receipt (nil: the receipt was not recorded ahead). It stays held until
     /// `drop`, after the journal has its end, so `R` never prints it in between.
     func recorded(_ receipt: ReceiptDocument) -> Int64? {
-        lock.withLock { rows[Receipt.withoutEarning(receipt)]?.first }
+        lock.withLock { rows[Receipt.withoutEarning(Receipt.unnamed(receipt))]?.first }
     }
 
     func drop(_ id: Int64) {

@@ -37,6 +37,7 @@ public func view(_ model: Model, into canvas: inout some Canvas) {
         case .reversing: layout.wrapped(layout.text(ConsoleText.reversing), role: .title)
         case .reverseResult(let result): layout.reverseResult(result, model)
         case .returnList(let list): layout.returnList(list, model)
+        case .returnItems(_, let checklist): layout.returnItems(checklist, model)
         case .returnConfirm(_, let sale): layout.returnConfirm(sale, model)
         case .returning: layout.wrapped(layout.text(ConsoleText.returning), role: .title)
         case .returnResult(let result): layout.returnResult(result, model)

@@ -104,7 +104,7 @@ public actor RegisterDesk {
             if let issue = try? journal.earning(behind: entry.traceId), !issue.saleUnseen,
                 issue.state != .queued || issue.attempts > 0 || issue.heldBehind != nil
             {
-                status.report(issue.outcome)
+                status.report(issue.outcome, checkoutTransactionId: issue.checkoutTransactionId)
             } else if let earning = earnings[saleId] {
                 status.report(earning)
             }

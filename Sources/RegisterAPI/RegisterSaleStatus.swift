@@ -54,16 +54,27 @@ public struct RegisterSaleStatus: Sendable, Equatable, Encodable {
     }
 
     /// Adds what the sale earned: the miles the host recorded, or pending, or refused — never a number it did not answer.
-    mutating func report(_ outcome: EarningOutcome) {
+    /// An approval's `receipt` lines gain "Miles earned: N" (or pending, or not earned), as the console's receipt
+    /// prints it, and the sale's Issuance id (`checkoutTransactionId`, when known), by which the Return screen finds it.
+    mutating func report(_ outcome: EarningOutcome, checkoutTransactionId: String? = nil) {
+        let french = language == Language.french.rawValue
+        let value: String
         switch outcome {
         case .earned(let miles, _, _):
             earning = "earned"
             milesEarned = miles
+            value = "\(miles)"
         case .pending:
             earning = "pending"
+            value = french ? "en attente" : "pending"
         case .refused:
             earning = "refused"
+            value = french ? "non obtenus (refusé)" : "not earned (refused)"
         }
+        guard var lines = receipt else { return }
+        lines.append((french ? "Milles obtenus: " : "Miles earned: ") + value)
+        if let checkoutTransactionId, outcome.isRefused == false { lines.append("Transaction AIR MILES: " + checkoutTransactionId) }
+        receipt = lines
     }
 
     /// The register's view of a journaled REDEEM of the sale.
@@ -138,5 +149,11 @@ public struct RegisterSaleStatus: Sendable, Equatable, Encodable {
             status.message = french ? "L'échange a été annulé : retirez le rabais." : "The redemption was reversed: remove the discount."
         }
         return status
+    }
+}
+
+extension EarningOutcome {
+    fileprivate var isRefused: Bool {
+        if case .refused = self { true } else { false }
     }
 }

@@ -561,6 +561,125 @@ import Testing
         store.press(.character("R"))  // no receipt to show
     }
 
+    @Test func theCashierTicksTheItemsThatGoBackAndOnlyTheirAmountsAreReturned() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let sale = Fixtures.returnableWithItems
+        let list = ReturnList(items: [sale])
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded([sale])) { $0.screen = .returnList(list) }
+        // A sale with items opens their checklist, nothing ticked; Enter with nothing ticked does nothing.
+        store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
+        store.press(.enter)
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, chosen: [0])) }
+        store.press(.down) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 1, chosen: [0])) }
+        store.press(.down) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 2, chosen: [0])) }
+        store.press(.down)  // the last stays selected
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 2, chosen: [0, 2])) }
+        store.press(.up) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 1, chosen: [0, 2])) }
+        store.press(.up) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 0, chosen: [0, 2])) }
+        store.press(.up)  // the first stays selected
+        // Space again unticks.
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 0, chosen: [2])) }
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 0, chosen: [0, 2])) }
+        // Enter asks about the ticked items: Kettle ($45.00) and Tea ($15.00) of $90.00 of items on a sale that earned on
+        // $72.00 go back at their share, $48.00 (post-tax $54.24), without the coupon.
+        let chosen = sale.returning([sale.request.items[0], sale.request.items[2]])
+        #expect(chosen.chosenItems.map(\.id) == ["1", "3"])
+        #expect(chosen.request.items.map(\.id) == ["1", "3"])
+        #expect(chosen.request.preTaxAmount == Money(cents: 4800) && chosen.request.postTaxAmount == Money(cents: 5424))
+        #expect(chosen.request.coupons.isEmpty && chosen.request.originalCheckoutTransactionId == sale.checkoutTransactionId)
+        #expect(chosen.request.card == sale.request.card)
+        store.press(.enter) { $0.screen = .returnConfirm(list, chosen) }
+        // No goes back to the list (a new choice starts from nothing ticked).
+        store.press(.character("n")) { $0.screen = .returnList(list) }
+        store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
+        // Esc on the checklist goes back to the list.
+        store.press(.escape) { $0.screen = .returnList(list) }
+        store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, chosen: [0])) }
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
+        store.press(.down) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 1)) }
+        store.press(.character(" ")) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale, selected: 1, chosen: [1])) }
+        let mugs = sale.returning([sale.request.items[1]])
+        store.press(.enter) { $0.screen = .returnConfirm(list, mugs) }
+        store.press(.character("y"), effects: [.returnSale(mugs.request)]) { $0.screen = .returning(list, mugs) }
+        let taken = EarningOutcome.earned(miles: 2, confirmationNumber: "IR0000000009", lines: [])
+        let receipt = Receipt.saleReturn(mugs, taken, context: Self.receiptContext)
+        store.send(.saleReturned(taken), effects: [.printReceipt(receipt, traceId: nil)]) {
+            $0.screen = .returnResult(ReturnResult(sale: mugs, outcome: taken, receipt: receipt.textLines))
+        }
+        #expect(receipt.textLines.contains { $0.hasPrefix("Item:") && $0.hasSuffix("2 x Mugs 30.00") }, "\(receipt.textLines)")
+        #expect(receipt.textLines.contains { $0.hasPrefix("Miles taken back:") && $0.hasSuffix(" 2") }, "\(receipt.textLines)")
+    }
+
+    @Test func allIsOneKeyAwayAndReturnsTheWholeSaleOrWhatIsLeftOfIt() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let sale = Fixtures.returnableWithItems
+        let list = ReturnList(items: [sale])
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded([sale])) { $0.screen = .returnList(list) }
+        store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
+        // A with nothing returned yet is the whole sale, exactly the RETURN of before (its coupon too).
+        store.press(.character("a")) { $0.screen = .returnConfirm(list, sale) }
+        store.press(.character("y"), effects: [.returnSale(sale.request)]) { $0.screen = .returning(list, sale) }
+
+        // A sale returned in part offers only what is left; all of it is those items, at their share.
+        let part = ReturnableSale(
+            journalId: sale.journalId, checkoutTransactionId: sale.checkoutTransactionId, maskedCard: sale.maskedCard, milesEarned: 3,
+            time: sale.time, request: sale.request, returnedItemIds: ["2"])
+        #expect(part.remainingItems.map(\.id) == ["1", "3"])
+        let rest = UpdateStore.console(Model(settings: Fixtures.settings))
+        let partList = ReturnList(items: [part])
+        rest.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        rest.send(.returnableLoaded([part])) { $0.screen = .returnList(partList) }
+        rest.press(.enter) { $0.screen = .returnItems(partList, ReturnChecklist(sale: part)) }
+        let left = part.returning([sale.request.items[0], sale.request.items[2]])
+        rest.press(.character("A")) { $0.screen = .returnConfirm(partList, left) }
+        #expect(left.request.items.map(\.id) == ["1", "3"] && left.request.preTaxAmount == Money(cents: 4800))
+        #expect(left.request.coupons.isEmpty)
+    }
+
+    @Test func theAmountsOfChosenItemsNeverExceedWhatTheSaleEarnedOn() {
+        // Items that add up to less than the sale: their own amounts; to more: their share; never above the sale's.
+        let items = [IssuanceItem(id: "a", finalAmount: Money(cents: 1999)), IssuanceItem(id: "b", baseAmount: Money(cents: 3001))]
+        let sale = EarningRequest(
+            card: Fixtures.returnable.request.card, preTaxAmount: Money(cents: 10000), postTaxAmount: Money(cents: 11300), items: items)
+        #expect(ReturnableSale.amounts(of: [items[0]], in: sale) == (Money(cents: 1999), Money(cents: 2258)))
+        #expect(ReturnableSale.amounts(of: items, in: sale) == (Money(cents: 5000), Money(cents: 5650)))
+        let discounted = EarningRequest(
+            card: sale.card, preTaxAmount: Money(cents: 3000), postTaxAmount: Money(cents: 3390), items: items)
+        #expect(ReturnableSale.amounts(of: [items[1]], in: discounted) == (Money(cents: 1800), Money(cents: 2034)))
+        #expect(ReturnableSale.amounts(of: items, in: discounted) == (Money(cents: 3000), Money(cents: 3390)))
+    }
+
+    @Test func aScannedEarningReceiptOpensItsSaleOrIsLookedUpInTheJournal() {
+        let store = UpdateStore.console(Model(settings: Fixtures.settings))
+        let two = [Fixtures.returnable, Fixtures.returnableWithItems]
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        // The barcode of a listed sale, after the scanner's symbology prefix: its checklist opens at once.
+        let scanned = ReturnList(items: two, query: "C0LOY10001001000000000077")
+        #expect(scanned.matches == [Fixtures.returnableWithItems] && scanned.scannedItem == Fixtures.returnableWithItems)
+        store.scan("C0LOY10001001000000000077") { $0.screen = .returnItems(scanned, ReturnChecklist(sale: Fixtures.returnableWithItems)) }
+        store.press(.escape) { $0.screen = .returnList(scanned) }
+        store.press(.escape) { $0.screen = .ready(ReadyForm()) }
+        // An id the list does not hold (an earlier day's): the journal is asked; its refusal is said on the list.
+        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
+        store.send(.returnableLoaded(two)) { $0.screen = .returnList(ReturnList(items: two)) }
+        let other = ReturnList(items: two, query: "LOY10001001000000000003")
+        store.scan("LOY10001001000000000003", effects: [.findReturnable(checkoutTransactionId: "LOY10001001000000000003")]) {
+            $0.screen = .returnList(other)
+        }
+        let why = LocalizedText(english: "too old", french: "trop ancienne")
+        store.send(.returnableFound(.failure(ReturnLookupRefusal(why)))) {
+            $0.screen = .returnList(ReturnList(items: two, query: "LOY10001001000000000003", notice: why))
+        }
+        // Found in the journal: it opens as if listed (no items: the question).
+        store.send(.returnableFound(.success(Fixtures.returnablePending))) {
+            $0.screen = .returnConfirm(other, Fixtures.returnablePending)
+        }
+    }
+
     @Test func theReturnKeyOpensTheListFromBetweenSalesOnly() {
         // From the offer, the sale on screen is left (nothing was redeemed) for the return list.
         let offer = UpdateStore.atTheOffer()

@@ -8,6 +8,7 @@ import ConsoleCore
 import ConsoleRuntime
 import ConsoleTestSupport
 import Foundation
+import ReceiptPrinting
 import Testing
 
 /// A whole sale at the till through `update` and the real effect performer: a real journal and the real
@@ -150,6 +151,169 @@ import Testing
         _ = Fixtures.press(.enter, &model, &time)
         await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
         #expect(model.screen == .returnList(ReturnList(items: [])))
+        await till.close()
+    }
+
+    /// Issue #28: the cashier ticks the items that go back. Their RETURN names only them, with their amounts;
+    /// the simulator's ledger takes back their miles; the list then offers only the items left; the same items
+    /// sent again are refused here, unsent; "all" returns what is left, and the sale leaves the list.
+    @Test func chosenItemsGoBackOnceAndTheRestLater() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
+        let items = [
+            IssuanceItem(id: "1", name: "Kettle", finalAmount: Money(dollars: 45)),
+            IssuanceItem(id: "2", name: "Mugs", quantity: 2, finalAmount: Money(dollars: 30)),
+            IssuanceItem(id: "3", name: "Tea", finalAmount: Money(dollars: 25)),
+        ]
+        // $100.00 earns 5 miles (1 per whole $20).
+        let sale = await till.transactions.earn(
+            EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: items))
+        let id = try #require(sale.checkoutTransactionId)
+        guard case .earned(5, _, _) = sale.outcome else {
+            Issue.record("the sale did not earn 5 miles: \(sale.outcome)")
+            await till.close()
+            return
+        }
+        var model = Model(settings: Fixtures.settings)
+        var time: Int64 = 0
+        var log: [Effect] = []
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        _ = Fixtures.press(.enter, &model, &time)
+        guard case .returnItems(_, let checklist) = model.screen else {
+            Issue.record("no checklist: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(checklist.sale.remainingItems.map(\.id) == ["1", "2", "3"])
+        // Kettle and Tea: $70.00 (post-tax $79.10) goes back, 3 miles.
+        _ = Fixtures.press(.character(" "), &model, &time)
+        _ = Fixtures.press(.down, &model, &time)
+        _ = Fixtures.press(.down, &model, &time)
+        _ = Fixtures.press(.character(" "), &model, &time)
+        _ = Fixtures.press(.enter, &model, &time)
+        guard case .returnConfirm(_, let chosen) = model.screen else {
+            Issue.record("no question: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(chosen.request.items.map(\.id) == ["1", "3"])
+        #expect(chosen.request.preTaxAmount == Money(dollars: 70) && chosen.request.postTaxAmount == Money(cents: 7910))
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        guard case .returnResult(let result) = model.screen, case .earned(let miles, _, _) = result.outcome else {
+            Issue.record("not returned: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(miles == 3)
+        var rows = try await till.simulator.issuances()
+        #expect(rows.map(\.miles) == [5, -3], "\(rows)")
+        #expect(rows.last?.originalCheckoutTransactionId == id)
+        #expect(till.printedFigure("Miles taken back:") == "3", "\(till.receipts)")
+        #expect(till.receipts.contains("Item: Kettle 45.00") && till.receipts.contains("Item: Tea 25.00"), "\(till.receipts)")
+
+        // The same items again, as a stale screen would send them: refused here, nothing sent, the ledger unchanged.
+        let again = ConsoleEffectsTests.MessageBox()
+        await performer.perform(.returnSale(chosen.request)) { again.append($0) }
+        guard case .saleReturned(.refused(nil, let message)) = again.messages.first else {
+            Issue.record("a second RETURN of the same items was not refused: \(again.messages)")
+            await till.close()
+            return
+        }
+        #expect(message.contains("item 1, 3") && message.contains("returned already"), "\(message)")
+        #expect(try await till.simulator.issuances().count == 2)
+        #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
+
+        // The list offers the sale again, with only the mugs left; "all" returns them.
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        _ = Fixtures.press(.enter, &model, &time)
+        guard case .returnItems(_, let rest) = model.screen else {
+            Issue.record("no checklist: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(rest.sale.remainingItems.map(\.id) == ["2"] && rest.sale.returnedItemIds == ["1", "3"])
+        _ = Fixtures.press(.character("a"), &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        guard case .returnResult(let last) = model.screen, case .earned(let back, _, _) = last.outcome else {
+            Issue.record("not returned: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(back == 1)
+        rows = try await till.simulator.issuances()
+        #expect(rows.map(\.miles) == [5, -3, -1], "\(rows)")
+        // The RETURN journaled names the mugs only (its body was rewritten when its card number was masked: read its ids).
+        let lastBody = try till.journal.earnings().last?.body ?? Data()
+        var returnedIds: [String] = []
+        if case .array(let named)? = (try? IssuanceJSON.parse(lastBody))?["items"] {
+            for case .string(let itemId)? in named.map({ $0["id"] }) { returnedIds.append(itemId) }
+        }
+        #expect(returnedIds == ["2"])
+        #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN", "RETURN"])
+        // Every item went back: the sale leaves the list.
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        #expect(model.screen == .returnList(ReturnList(items: [])))
+        await till.close()
+    }
+
+    /// Issue #28: the earning receipt names the sale by its `checkoutTransactionId` (text and barcode); scanned on the
+    /// Return screen, it opens that sale. An id the list does not hold is looked up in the journal: a sale whose card
+    /// number the till no longer keeps (a day after it), one returned already, or another till's is refused, saying why.
+    @Test func anEarningReceiptScannedOnTheReturnScreenFindsItsSale() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
+        var model = Model(settings: Fixtures.settings)
+        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
+        var time: Int64 = 0
+        var log: [Effect] = []
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        let printed = log.compactMap { effect -> ReceiptDocument? in
+            if case .printReceipt(let document, _) = effect { document } else { nil }
+        }
+        let issue = try #require(try till.journal.earnings().first { $0.kind == "ISSUE" })
+        let id = issue.checkoutTransactionId
+        #expect(printed.count == 1 && printed.first?.lines.contains(.barcode(id)) == true, "\(printed)")
+        #expect(till.receipts.contains("Transaction AIR MILES: \(id)"), "\(till.receipts)")
+
+        // Scanned on the Return screen (after the scanner's symbology prefix): the sale opens at once.
+        _ = Fixtures.press(.enter, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        await Self.drive(Fixtures.scan("C0" + id, into: &model, startingAt: &time), &model, performer, log: &log)
+        guard case .returnConfirm(_, let sale) = model.screen else {
+            Issue.record("the scan did not open the sale: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(sale.checkoutTransactionId == id)
+
+        // Another till's id: said so, nothing else.
+        _ = Fixtures.press(.character("n"), &model, &time)
+        _ = Fixtures.press(.escape, &model, &time)
+        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
+        await Self.drive(Fixtures.scan("LOY10001009000000000042", into: &model, startingAt: &time), &model, performer, log: &log)
+        guard case .returnList(let list) = model.screen, let notice = list.notice else {
+            Issue.record("no notice: \(model.screen)")
+            await till.close()
+            return
+        }
+        #expect(notice.english.hasPrefix("No sale of this till has that transaction id"))
+        // Typing clears it.
+        _ = Fixtures.type("1", into: &model, startingAt: &time)
+        if case .returnList(let typed) = model.screen { #expect(typed.notice == nil) }
+
+        // A day later the till no longer keeps the sale's card number: too old to return here, and it says how.
+        #expect(try till.journal.purgeCardNumbers(at: Date().addingTimeInterval(2 * 86_400)) >= 1)
+        guard case .failure(let old) = performer.findReturnable(id) else {
+            Issue.record("an ISSUE whose card number is masked was offered for a RETURN")
+            await till.close()
+            return
+        }
+        #expect(old.text.english.contains("too old to return here") && old.text.english.contains("amcash return --original \(id)"))
+        // Nothing was returned on the simulator's ledger.
+        #expect(try await till.simulator.issuances().map(\.operation) == ["issue"])
         await till.close()
     }
 }

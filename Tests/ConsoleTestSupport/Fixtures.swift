@@ -69,6 +69,17 @@ public enum Fixtures {
             card: CardRead(number: try! CollectorNumber(digits: "81000000003"), entryMode: .manual), preTaxAmount: Money(dollars: 100),
             postTaxAmount: Money(dollars: 113), originalCheckoutTransactionId: "LOY10001001000000000042"))
 
+    /// A sale with three items, $90.00 of them on a sale that earned on $72.00 (a $18.00 AM Cash discount).
+    public static let returnableWithItems = ReturnableSale(
+        journalId: 7, checkoutTransactionId: "LOY10001001000000000077", maskedCard: "•••••••0001", milesEarned: 3, time: "14:05",
+        request: EarningRequest(
+            card: CardRead(number: card.number, entryMode: .manual), preTaxAmount: Money(cents: 7200), postTaxAmount: Money(cents: 8136),
+            items: [
+                IssuanceItem(id: "1", name: "Kettle", quantity: 1, finalAmount: Money(cents: 4500), departmentId: "HOME"),
+                IssuanceItem(id: "2", name: "Mugs", quantity: 2, finalAmount: Money(cents: 3000), categoryId: "DOUBLE"),
+                IssuanceItem(id: "3", name: "Tea", quantity: 1, finalAmount: Money(cents: 1500)),
+            ], coupons: ["BONUS50"], originalCheckoutTransactionId: "LOY10001001000000000077"))
+
     /// Feeds keys a person types: 200 ms apart.
     public static func type(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {
         var effects: [Effect] = []

@@ -157,6 +157,42 @@ import Testing
         _ = update(&returnPending, .saleReturned(.pending(reason: "the host cannot be reached")))
         states.append(("return-pending", returnPending))
 
+        // A sale with items: the checklist (Kettle ticked, the cursor on the mugs), the question, the miles going back.
+        var returnItems = ready
+        _ = Fixtures.press(.function(5), &returnItems, &time)
+        _ = update(&returnItems, .returnableLoaded([Fixtures.returnableWithItems]))
+        _ = Fixtures.press(.enter, &returnItems, &time)
+        _ = Fixtures.press(.character(" "), &returnItems, &time)
+        _ = Fixtures.press(.down, &returnItems, &time)
+        states.append(("return-items", returnItems))
+
+        // A scanned receipt of a sale the till can no longer return: the list says why.
+        var returnNotHere = returnList
+        _ = Fixtures.scan("LOY10001001000000000003", into: &returnNotHere, startingAt: &time)
+        let why = LocalizedText(
+            english:
+                "This sale of 2026-12-01 is too old to return here: the till keeps its card number one day. Return it with amcash return --original LOY10001001000000000003 --card N.",
+            french:
+                "Cette vente du 2026-12-01 est trop ancienne pour un retour ici : le terminal garde son n° de carte un jour. Retournez-la avec amcash return --original LOY10001001000000000003 --card N."
+        )
+        _ = update(&returnNotHere, .returnableFound(.failure(ReturnLookupRefusal(why))))
+        states.append(("return-not-here", returnNotHere))
+
+        var returnItemsHelp = returnItems
+        _ = Fixtures.press(.function(1), &returnItemsHelp, &time)
+        states.append(("help-return-items", returnItemsHelp))
+
+        var returnItemsConfirm = returnItems
+        _ = Fixtures.press(.down, &returnItemsConfirm, &time)
+        _ = Fixtures.press(.character(" "), &returnItemsConfirm, &time)
+        _ = Fixtures.press(.enter, &returnItemsConfirm, &time)
+        states.append(("return-items-confirm", returnItemsConfirm))
+
+        var returnedItems = returnItemsConfirm
+        _ = Fixtures.press(.character("y"), &returnedItems, &time)
+        _ = update(&returnedItems, .saleReturned(.earned(miles: 2, confirmationNumber: "IR0000000003", lines: [])))
+        states.append(("return-items-result", returnedItems))
+
         var history = ready
         _ = Fixtures.press(.function(4), &history, &time)
         _ = update(

@@ -27,6 +27,7 @@ import Testing
         case .confirm: "confirm (the yes/no questions)"
         case .result: "result (sale, reversal, return)"
         case .reverse: "reverse, return (the lists)"
+        case .items: "return (the sale's items)"
         case .dialog: "help, history"
         case .supervisor: "kiosk: supervisor PIN"
         }

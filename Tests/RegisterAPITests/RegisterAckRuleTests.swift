@@ -122,11 +122,15 @@ import Testing
         #expect(ledger.count == 1 && ledger.first?.miles == 4, "\(ledger)")
         #expect(answer.body["state"] as? String == "approved" && answer.body["earning"] as? String == "earned", "\(answer.text)")
         #expect(answer.body["milesEarned"] as? Int == ledger.first?.miles, "the miles the host recorded: \(answer.text)")
+        // The receipt lines the register prints carry the miles too (issue #28), the ledger's, once.
+        let lines = answer.body["receipt"] as? [String] ?? []
+        #expect(lines.filter { $0.hasPrefix("Miles earned: ") } == ["Miles earned: 4"], "\(lines)")
         RegisterContract.check(answer)
         // Pending: said so, and no number of miles the host did not answer.
         await world.fixture.server.desk.earned("EARN-1", .pending(reason: "the host cannot be reached"))
         let pending = try await world.fixture.request(.GET, "/v1/sales/EARN-1")
         #expect(pending.body["earning"] as? String == "pending" && pending.body["milesEarned"] == nil, "\(pending.text)")
+        #expect((pending.body["receipt"] as? [String] ?? []).filter { $0.hasPrefix("Miles earned: ") } == ["Miles earned: pending"])
         RegisterContract.check(pending)
         await world.stop()
     }
@@ -154,6 +158,10 @@ import Testing
         let answer = try await world.fixture.request(.GET, "/v1/sales/EARN-2")
         #expect(answer.body["earning"] as? String == "earned", "\(answer.text)")
         #expect(answer.body["milesEarned"] as? Int == 4, "the miles the ledger recorded: \(answer.text)")
+        // Read from the journal: the receipt lines name the miles and the sale's Issuance id (the Return screen scans it).
+        let issue = try #require(try world.fixture.journal.earnings().first)
+        let lines = answer.body["receipt"] as? [String] ?? []
+        #expect(lines.suffix(2) == ["Miles earned: 4", "Transaction AIR MILES: " + issue.checkoutTransactionId], "\(lines)")
         RegisterContract.check(answer)
         await world.stop()
     }

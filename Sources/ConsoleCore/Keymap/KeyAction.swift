@@ -3,7 +3,7 @@ public import AMCashDomain
 /// Where a key is pressed: each screen reads its keys from one context, then from `global`.
 /// The contexts are the tables of a keymap file.
 public enum KeyContext: String, Sendable, CaseIterable, Hashable {
-    case global, card, lookup, offer, confirm, result, reverse, dialog, supervisor
+    case global, card, lookup, offer, confirm, result, reverse, items, dialog, supervisor
 
     /// The actions a keymap may bind here, in the order the legend and the help screen list them.
     public var actions: [KeyAction] {
@@ -15,6 +15,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
         case .confirm: [.yes, .no]
         case .result: [.newSale, .receipt]
         case .reverse: [.select, .previous, .next, .delete, .cancel]
+        case .items: [.toggle, .returnChosen, .returnAll, .previous, .next, .cancel]
         case .dialog: [.close, .previous, .next]
         case .supervisor: [.submit, .delete, .cancel]
         }
@@ -27,7 +28,7 @@ public enum KeyContext: String, Sendable, CaseIterable, Hashable {
         case .card: character.isLetter || character.isNumber || ".,;=%?^- ]".contains(character)
         case .reverse: character.isLetter || character.isNumber
         case .supervisor: character.isNumber
-        case .lookup, .offer, .confirm, .result, .dialog: false
+        case .lookup, .offer, .confirm, .result, .items, .dialog: false
         }
     }
 
@@ -61,6 +62,10 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case newSale = "new_sale"
     case receipt
     case select, previous, next
+    /// The return checklist: tick an item, return the ticked ones, or all of them.
+    case toggle
+    case returnChosen = "return_chosen"
+    case returnAll = "return_all"
     case close
 
     /// Acts only in `amcash train` (`finish`): left off a till's legend and help, and first in training,
@@ -97,6 +102,9 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .previous: ConsoleText.keyPrevious
         case .next where context == .dialog: ConsoleText.keyNextPage
         case .next: ConsoleText.keyNext
+        case .toggle: ConsoleText.keyToggle
+        case .returnChosen: ConsoleText.keyReturnChosen
+        case .returnAll: ConsoleText.keyReturnAll
         case .close: ConsoleText.keyBack
         }
     }

@@ -56,6 +56,10 @@ public struct Keymap: Sendable, Equatable {
         ],
         .result: [.newSale: [.enter, .escape], .receipt: [.character("R"), .character("r")]],
         .reverse: [.select: [.enter], .previous: [.up], .next: [.down], .delete: [.backspace], .cancel: [.escape]],
+        .items: [
+            .toggle: [.character(" ")], .returnChosen: [.enter], .returnAll: [.character("A"), .character("a")], .previous: [.up],
+            .next: [.down], .cancel: [.escape],
+        ],
         .dialog: [.close: [.escape, .enter], .previous: [.pageUp, .up], .next: [.pageDown, .down]],
         .supervisor: [.submit: [.enter], .delete: [.backspace], .cancel: [.escape]],
     ])

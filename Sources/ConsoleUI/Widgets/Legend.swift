@@ -14,6 +14,7 @@ enum Legend {
         switch context {
         case .card: [.nextField]
         case .reverse: [.select, .cancel]
+        case .items: [.toggle, .returnChosen, .returnAll, .cancel]
         case .result where model.training?.coversTheTill == true: [.newSale]
         case .result: model.screen.receipt.isEmpty ? [.newSale] : [.newSale, .receipt]
         case .supervisor: [.submit, .cancel]
@@ -91,6 +92,14 @@ enum Legend {
     }
 
     /// "Y Yes   N No", as the active keymap has it, for the question on a confirm screen.
+    /// The checklist's own keys, for a narrow screen whose legend has no room for them: "Space Tick  A Return all".
+    static func checklist(_ model: Model) -> String {
+        let keymap = model.settings.keymap
+        return [KeyAction.toggle, .returnAll].compactMap { action in
+            keymap.primaryKey(for: action, in: .items).map { $0 + " " + action.label(in: .items, kiosk: false).text(model.language) }
+        }.joined(separator: "  ")
+    }
+
     static func answers(_ model: Model) -> String {
         let keymap = model.settings.keymap
         return [KeyAction.yes, .no].compactMap { action in

@@ -8,7 +8,11 @@ extension Layout {
         searchHeader(ConsoleText.returnTitle, prompt: ConsoleText.typeTransactionId, query: list.query, searchable: !items.isEmpty)
         let matches = list.matches
         if list.items != nil && items.isEmpty { wrapped(text(ConsoleText.noReturnable), role: .hint) }
-        if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noReturnMatch), role: .error) }
+        if let notice = list.notice {
+            wrapped(text(notice), role: .error)
+        } else if !items.isEmpty && matches.isEmpty {
+            wrapped(text(ConsoleText.noReturnMatch), role: .error)
+        }
         itemList(
             matches.map { sale in
                 compact
@@ -17,18 +21,52 @@ extension Layout {
             }, selected: list.selected)
     }
 
-    /// "Return this whole sale?": the sale, the miles it earned, and the yes/no keys.
+    /// The sale's items not returned yet, each ticked or not; those already returned are listed after them.
+    mutating func returnItems(_ checklist: ReturnChecklist, _ model: Model) {
+        let sale = checklist.sale
+        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId), role: .title)
+        if !compact {
+            labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned) + "  " + sale.maskedCard, labelWidth: 22)
+        }
+        // A narrow legend has no room for the checklist's keys: they stand in for the hint.
+        wrapped(compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion), role: .hint)
+        itemList(
+            sale.remainingItemLabels(language).enumerated().map { index, label in
+                (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
+            }, selected: checklist.selected)
+        for label in sale.returnedItemLabels(language) {
+            line("    " + label + " (" + text(ConsoleText.itemsAlreadyReturned) + ")", role: .hint)
+        }
+    }
+
+    /// "Return this whole sale?" or "Return these items?": the sale, the miles it earned, what goes back, and the yes/no keys.
     mutating func returnConfirm(_ sale: ReturnableSale, _ model: Model) {
         let labelWidth = 22
         line(text(ConsoleText.returnTitle), role: .title)
-        blank()
+        if !compact || sale.chosenItems.isEmpty { blank() }
         labelled(text(ConsoleText.transactionId) + ":", sale.checkoutTransactionId, labelWidth: labelWidth)
-        labelled(text(ConsoleText.card) + ":", sale.maskedCard + "  " + sale.time, labelWidth: labelWidth)
-        labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned), labelWidth: labelWidth)
-        blank()
-        wrapped(text(ConsoleText.returnQuestion), role: .title)
-        wrapped(text(ConsoleText.wholeSaleOnly), role: .hint)
+        // A narrow screen keeps its rows for the items going back.
+        if !compact || sale.chosenItems.isEmpty {
+            labelled(text(ConsoleText.card) + ":", sale.maskedCard + "  " + sale.time, labelWidth: labelWidth)
+            labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned), labelWidth: labelWidth)
+        }
+        if sale.chosenItems.isEmpty {
+            blank()
+            wrapped(text(ConsoleText.returnQuestion), role: .title)
+            wrapped(text(ConsoleText.wholeSaleOnly), role: .hint)
+        } else {
+            chosenItems(sale)
+            wrapped(text(ConsoleText.itemsReturnQuestion(sale.chosenItems.count)), role: .title)
+            if !compact { wrapped(text(ConsoleText.itemsOnly), role: .hint) }
+        }
         line(Legend.answers(model), role: .hint)
+    }
+
+    /// "Items going back:" and one line per item.
+    private mutating func chosenItems(_ sale: ReturnableSale) {
+        guard !sale.chosenItems.isEmpty else { return }
+        line(text(ConsoleText.itemsChosen) + ":")
+        for label in sale.chosenItemLabels(language) { line("  " + label) }
     }
 
     /// The miles going back: the number the host took back, pending, or the refusal.
@@ -42,12 +80,14 @@ extension Layout {
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", "\(miles)", labelWidth: labelWidth)
             if let confirmation { labelled(text(ConsoleText.confirmation) + ":", confirmation, labelWidth: labelWidth) }
+            if !compact { chosenItems(result.sale) }
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .pending:
             line("*** " + text(ConsoleText.returnPending) + " ***", role: .unknown)
             blank()
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", text(ConsoleText.milesPending), labelWidth: labelWidth)
+            if !compact { chosenItems(result.sale) }
             wrapped(text(ConsoleText.returnPendingAdvice), role: .hint)
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .refused(let code, let message):
