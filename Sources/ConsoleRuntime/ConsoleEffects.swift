@@ -151,7 +151,10 @@ public struct ConsoleEffects: EffectPerformer {
         case .markSaleSeen(let traceId):
             // Retried while the journal refuses the write (another console holding it a moment): a seen sale whose
             // mark is lost would be taken for an interrupted one and not earn.
-            for _ in 0..<50 where !transactions.markSaleSeen(behind: traceId) { try? await Task.sleep(for: .milliseconds(200)) }
+            for _ in 0..<50 {
+                if transactions.markSaleSeen(behind: traceId) { break }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
         case .markShown(let traceId):
             // The result screen with APPROVED was drawn: the debit stands. Unrecorded, recovery voids it.
             // Not recorded (voided meanwhile, or the journal refused the write): recovery voids it, so the
