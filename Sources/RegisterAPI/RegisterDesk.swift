@@ -114,19 +114,16 @@ public actor RegisterDesk {
         return phaseStatus(tracked)
     }
 
-    /// `GET /v1/sales/{saleId}`: `status(of:)`, and the register has now read how the sale ended. A decline, or
-    /// NOT CONFIRMED (`unknown`: "apply nothing, do not ring it again"), ends the sale at the register without a
-    /// discount, so the sale's ISSUE earns even if the console stops before drawing that end (`Journal.markSaleSeen`).
-    /// Only for a sale this run of amcash sent: after a restart the register may already have rung the purchase
-    /// again, and a sale a pass refused as interrupted must not then earn here too.
-    public func read(_ saleId: String, at now: Date) throws(RegisterRequestError) -> RegisterSaleStatus {
-        let status = try status(of: saleId)
-        if sales[saleId]?.phase == .redeeming, let entry = try? journal.redemption(saleId: saleId),
+    /// `GET /v1/sales/{saleId}` answered: the register has read how the sale ended. A decline, or NOT CONFIRMED
+    /// (`unknown`: "apply nothing, do not ring it again"), ends the sale at the register without a discount, so the
+    /// sale's ISSUE earns even if the console stops before drawing that end (`Journal.markSaleSeen`). Only for a
+    /// sale this run of amcash sent: after a restart the register may already have rung the purchase again, and a
+    /// sale a pass refused as interrupted must not then earn here too. Once per answer, not per long-poll look.
+    public func noteRead(_ saleId: String, at now: Date) {
+        guard sales[saleId]?.phase == .redeeming, let entry = try? journal.redemption(saleId: saleId),
             [.declined, .unknown, .exception].contains(entry.state)
-        {
-            _ = try? journal.markSaleSeen(behind: entry.traceId, at: now)
-        }
-        return status
+        else { return }
+        _ = try? journal.markSaleSeen(behind: entry.traceId, at: now)
     }
 
     /// The console's ISSUE of the sale ended for now (after a decline at once, after an approval once the

@@ -186,16 +186,20 @@ struct RegisterRoutes: Sendable {
             wait = seconds
         }
         do {
-            let first = try await desk.read(saleId, at: now())
-            guard wait > 0, first.state.isInProgress else { return Self.json(status: .ok, first) }
+            let first = try await desk.status(of: saleId)
+            guard wait > 0, first.state.isInProgress else {
+                await desk.noteRead(saleId, at: now())
+                return Self.json(status: .ok, first)
+            }
             // A long poll: answered as soon as the sale moves, or when the wait is over.
             let deadline = ContinuousClock.now + .seconds(wait)
             var latest = first
             while ContinuousClock.now < deadline, latest == first {
                 try? await Task.sleep(for: pollInterval)
                 if Task.isCancelled { break }
-                latest = try await desk.read(saleId, at: now())
+                latest = try await desk.status(of: saleId)
             }
+            await desk.noteRead(saleId, at: now())
             return Self.json(status: .ok, latest)
         } catch {
             return Self.error(error)
