@@ -561,12 +561,18 @@ import Testing
         store.press(.character("R"))  // no receipt to show
     }
 
-    @Test func theCashierTicksTheItemsThatGoBackAndOnlyTheirAmountsAreReturned() {
+    /// F5 on a new sale: the Return list, loaded with today's one sale (`Fixtures.returnableWithItems`), each step stated.
+    static func atTheReturnListOfASaleWithItems() -> (store: UpdateStore, sale: ReturnableSale, list: ReturnList) {
         let store = UpdateStore.console(Model(settings: Fixtures.settings))
         let sale = Fixtures.returnableWithItems
         let list = ReturnList(items: [sale])
         store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
         store.send(.returnableLoaded([sale])) { $0.screen = .returnList(list) }
+        return (store, sale, list)
+    }
+
+    @Test func theCashierTicksTheItemsThatGoBackAndOnlyTheirAmountsAreReturned() {
+        let (store, sale, list) = Self.atTheReturnListOfASaleWithItems()
         // A sale with items opens their checklist, nothing ticked; Enter with nothing ticked does nothing.
         store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
         store.press(.enter)
@@ -613,11 +619,7 @@ import Testing
     }
 
     @Test func allIsOneKeyAwayAndReturnsTheWholeSaleOrWhatIsLeftOfIt() {
-        let store = UpdateStore.console(Model(settings: Fixtures.settings))
-        let sale = Fixtures.returnableWithItems
-        let list = ReturnList(items: [sale])
-        store.press(.function(5), effects: [.loadReturnable]) { $0.screen = .returnList(ReturnList()) }
-        store.send(.returnableLoaded([sale])) { $0.screen = .returnList(list) }
+        let (store, sale, list) = Self.atTheReturnListOfASaleWithItems()
         store.press(.enter) { $0.screen = .returnItems(list, ReturnChecklist(sale: sale)) }
         // A with nothing returned yet is the whole sale, exactly the RETURN of before (its coupon too).
         store.press(.character("a")) { $0.screen = .returnConfirm(list, sale) }
