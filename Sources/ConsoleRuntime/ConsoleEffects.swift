@@ -378,7 +378,8 @@ public struct ConsoleEffects: EffectPerformer {
         let returned = returnedItems(returns, of: request.items)
         let again = request.items.map(\.id).filter { returned.ids.contains($0) }
         guard returned.whole || request.items.isEmpty || !again.isEmpty else { return nil }
-        let what = again.isEmpty ? "this sale" : "item " + again.joined(separator: ", ")
+        // Item ids came from a register or an `--items` file: through the one sanitiser before the screen shows them.
+        let what = again.isEmpty ? "this sale" : "item " + again.map { HostText.sanitised($0, limit: 40) }.joined(separator: ", ")
         return .refused(code: nil, message: "not sent: \(what) of \(request.originalCheckoutTransactionId ?? "") was returned already")
     }
 

@@ -571,6 +571,26 @@ import Testing
         return (store, sale, list)
     }
 
+    /// An item's name came from a register or an `--items` file: what the checklist shows and the receipt prints
+    /// carries none of its control characters (an escape sequence would reach the terminal or the ESC/POS printer).
+    @Test func anItemsNameReachesNeitherTheScreenNorTheReceiptWithItsControlCharacters() {
+        var request = Fixtures.returnableWithItems.request
+        request.items = [
+            IssuanceItem(id: "9\u{1B}[2J", name: "Kettle\u{1B}[2J\u{07}\u{202E}", quantity: 1, finalAmount: Money(cents: 4500)),
+            IssuanceItem(id: "3", name: "Tea", quantity: 1, finalAmount: Money(cents: 1500)),
+        ]
+        let base = Fixtures.returnableWithItems
+        let sale = ReturnableSale(
+            journalId: base.journalId, checkoutTransactionId: base.checkoutTransactionId, maskedCard: base.maskedCard,
+            milesEarned: base.milesEarned, time: base.time, request: request)
+        let shown = sale.remainingItemLabels(.english)
+        #expect(shown == ["Kettle[2J $45.00", "Tea $15.00"], "\(shown)")
+        let chosen = sale.returning([request.items[0]])
+        let receipt = Receipt.saleReturn(chosen, .earned(miles: 1, confirmationNumber: nil, lines: []), context: Self.receiptContext)
+        let lines = receipt.textLines.filter { $0.hasPrefix("Item:") }
+        #expect(lines.count == 1 && lines.allSatisfy { !$0.unicodeScalars.contains { HostText.isRemoved($0) } }, "\(lines)")
+    }
+
     @Test func theCashierTicksTheItemsThatGoBackAndOnlyTheirAmountsAreReturned() {
         let (store, sale, list) = Self.atTheReturnListOfASaleWithItems()
         // A sale with items opens their checklist, nothing ticked; Enter with nothing ticked does nothing.

@@ -70,7 +70,7 @@ public struct ReturnableSale: Hashable, Sendable {
     var chosenItemReceiptLabels: [String] {
         chosenItems.map { item in
             let amount = (item.finalAmount ?? item.baseAmount).map { " " + $0.decimalString } ?? ""
-            return (item.quantity > 1 ? "\(item.quantity) x " : "") + String((item.name ?? item.id).unicodeScalars.filter(\.isASCII)) + amount
+            return (item.quantity > 1 ? "\(item.quantity) x " : "") + String(Self.itemName(item).unicodeScalars.filter(\.isASCII)) + amount
         }
     }
     /// The items earlier returns gave back.
@@ -80,8 +80,12 @@ public struct ReturnableSale: Hashable, Sendable {
 
     static func label(_ item: IssuanceItem, _ language: Language) -> String {
         let amount = (item.finalAmount ?? item.baseAmount).map { " " + $0.formatted(language) } ?? ""
-        return (item.quantity > 1 ? "\(item.quantity) × " : "") + (item.name ?? item.id) + amount
+        return (item.quantity > 1 ? "\(item.quantity) × " : "") + itemName(item) + amount
     }
+
+    /// An item's name (or id) as the till shows and prints it: it came from a register or an `--items` file, so it
+    /// goes through the one sanitiser (no control character reaches the terminal or the printer's ESC/POS).
+    static func itemName(_ item: IssuanceItem) -> String { HostText.sanitised(item.name ?? item.id, limit: 60) }
 
     /// An item's amount on the sale, in cents: its final amount, else its base amount.
     static func cents(_ item: IssuanceItem) -> Int { (item.finalAmount ?? item.baseAmount ?? .zero).cents }
