@@ -70,10 +70,9 @@ final class RequestDeadline {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             check = context.eventLoop.scheduleRepeatedTask(initialDelay: clock.limits.tick, delay: clock.limits.tick) { task in
                 let (handler, context) = bound.value
-                guard context.channel.isActive else {
-                    task.cancel()
-                    return
-                }
+                // Not active yet (a loaded loop may tick before the channel's activation) is not closed: the
+                // check stops in channelInactive or handlerRemoved, never before the connection has lived.
+                guard context.channel.isActive else { return }
                 if handler.clock.verdict(now: .now()) != nil {
                     task.cancel()
                     context.close(promise: nil)
