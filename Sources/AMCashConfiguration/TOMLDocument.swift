@@ -67,11 +67,6 @@ public struct TOMLDocument: @unchecked Sendable {
 public struct SourcePosition: Sendable, Hashable {
     public let line: Int
     public let column: Int
-
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
 }
 
 /// Something wrong in a configuration file, with where it is: `terminal.toml:4:11: storeId must be

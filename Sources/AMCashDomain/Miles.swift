@@ -58,10 +58,6 @@ public struct Units: Sendable, Hashable, Comparable, WireStringRepresentable, Cu
 public struct NumberParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public let field: String
     public let text: String
-    public init(field: String, text: String) {
-        self.field = field
-        self.text = text
-    }
 
     public var description: String {
         "\(field) must be a whole number of at most \(NumberParseError.maximumDigits) digits, got \"\(text)\""

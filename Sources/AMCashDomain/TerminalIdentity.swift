@@ -49,11 +49,6 @@ public struct TerminalIdentityError: Error, Sendable, Equatable, CustomStringCon
     public let field: String
     public let value: String
     public let expected: String
-    public init(field: String, value: String, expected: String) {
-        self.field = field
-        self.value = value
-        self.expected = expected
-    }
     public var description: String { "\(field) must be \(expected), got \"\(value)\"" }
 }
 

@@ -84,9 +84,5 @@ public enum TransactionEvent: String, Sendable, CaseIterable, Codable {
 public struct IllegalTransition: Error, Sendable, Equatable, CustomStringConvertible {
     public let from: TransactionState
     public let event: TransactionEvent
-    public init(from: TransactionState, event: TransactionEvent) {
-        self.from = from
-        self.event = event
-    }
     public var description: String { "a \(from) transaction cannot take \(event)" }
 }

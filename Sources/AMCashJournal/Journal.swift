@@ -170,13 +170,10 @@ public final class Journal: Sendable {
         if let saleId, let earlier = try Journal.fetchAll(db, "WHERE kind = 'REDEEM' AND saleId = ? AND state != 'declined'", [saleId]).first {
             throw JournalError.illegalTransition("register sale \(saleId) already has redemption trace \(earlier.traceId) (\(earlier.state))")
         }
-        var entry = try Journal.insert(
-            db, kind: .redeem, call: call, requested: requested, state: state, original: nil,
-            nextAttemptAt: nil, cardKey: cardKey, saleId: saleId, now: now)
-        entry.leaseHolder = holder.description
-        entry.leaseUntil = now.addingTimeInterval(leases.inLane)
-        try Journal.update(db, entry)
-        return entry
+        // Leased to the lane in the same write: recovery never takes a REDEEM its till is sending.
+        return try Journal.insert(
+            db, kind: .redeem, call: call, requested: requested, state: state, original: nil, nextAttemptAt: nil, cardKey: cardKey,
+            saleId: saleId, leasedTo: holder, leaseUntil: now.addingTimeInterval(leases.inLane), now: now)
     }
 
     /// Records the outcome of the till's own send of a REDEEM; committed when this returns.
@@ -443,13 +440,9 @@ public final class Journal: Sendable {
             }
             if let busy = try Journal.liveRow(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
             if let busy = try Journal.liveEarning(db, cardKey: cardKey, at: now) { throw JournalError.collectorBusy(traceId: busy.traceId) }
-            var entry = try Journal.insert(
-                db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber,
-                nextAttemptAt: now, cardKey: cardKey, now: now)
-            entry.leaseHolder = holder.description
-            entry.leaseUntil = now.addingTimeInterval(leases.inLane)
-            try Journal.update(db, entry)
-            return entry
+            return try Journal.insert(
+                db, kind: .reverse, call: call, requested: nil, state: .reversing, original: confirmationNumber, nextAttemptAt: now,
+                cardKey: cardKey, leasedTo: holder, leaseUntil: now.addingTimeInterval(leases.inLane), now: now)
         }
     }
 
@@ -765,7 +758,8 @@ public final class Journal: Sendable {
 
     private static func insert(
         _ db: Database, kind: JournalEntry.Kind, call: PreparedCall, requested: Money?, state: TransactionState,
-        original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, saleId: String? = nil, now: Date
+        original: String?, nextAttemptAt: Date?, cardKey: String?, isVoid: Bool = false, saleId: String? = nil,
+        leasedTo holder: LeaseHolder? = nil, leaseUntil: Date? = nil, now: Date
     ) throws -> JournalEntry {
         let redemptionDay = ProgramDay.redemptionDay(at: now)
         let reconciliationDay = ProgramDay.reconciliationDay(at: now)
@@ -774,15 +768,15 @@ public final class Journal: Sendable {
             sql: """
                 INSERT INTO entries (kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay,
                                      requestedCents, state, attempts, originalConfirmationNumber, nextAttemptAt, isException, isReconciled,
-                                     resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId, saleId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?, ?)
+                                     resolvedByRecovery, cardKey, isVoid, sentInDoubt, cardTerminalId, saleId, leaseHolder, leaseUntil)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?, ?, 0, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
                 call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
                 requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
-                cardTerminalId(ofBody: call.body), saleId,
+                cardTerminalId(ofBody: call.body), saleId, holder?.description, holder == nil ? nil : leaseUntil,
             ])
         return try fetch(db, id: db.lastInsertedRowID)
     }

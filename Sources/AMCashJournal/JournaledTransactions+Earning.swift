@@ -221,15 +221,7 @@ extension JournaledTransactions {
         // or another — is sending, nor while a call of its collector is with the host; it waits for a later pass.
         let holder = LeaseHolder()
         for entry in try journal.queuedEarnings(dueAt: dueOnly ? now() : nil) {
-            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
-                waiting += 1
-                continue
-            }
-            // Taken first: never given up while a lane or another pass is sending it.
-            guard mayAskAgain(taken) else {
-                try giveUp(taken)
-                continue
-            }
+            guard let taken = try takeForPass(entry, holder: holder, waiting: &waiting) else { continue }
             let settled = settleHold(taken)
             if let held = notToSend(settled) {
                 try journal.releaseEarning(entry.id)
@@ -241,20 +233,27 @@ extension JournaledTransactions {
             if after.state == .queued || after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         for entry in try journal.acceptedEarnings(dueAt: dueOnly ? now() : nil) {
-            guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
-                waiting += 1
-                continue
-            }
-            // Taken first: never given up while a lane or another pass is sending it.
-            guard mayAskAgain(taken) else {
-                try giveUp(taken)
-                continue
-            }
+            guard let taken = try takeForPass(entry, holder: holder, waiting: &waiting) else { continue }
             let after = await attemptOnce(taken, host: host)
             try journal.releaseEarning(entry.id)
             if after.state == .accepted { waiting += 1 } else { answered += 1 }
         }
         return (answered, waiting)
+    }
+
+    /// `entry` taken for this pass under the recovery lease; nil when a lane or another pass holds it (counted
+    /// in `waiting`) or when its key may be forgotten, then given up. Taken first: never given up while a lane
+    /// or another pass is sending it.
+    private func takeForPass(_ entry: EarningEntry, holder: LeaseHolder, waiting: inout Int) throws(JournalError) -> EarningEntry? {
+        guard let taken = try journal.takeEarning(entry.id, for: holder, at: now(), for: leases.recovery) else {
+            waiting += 1
+            return nil
+        }
+        guard mayAskAgain(taken) else {
+            try giveUp(taken)
+            return nil
+        }
+        return taken
     }
 
     /// The one rule for sending an earning again (a queued one resent, a pending one asked again): only

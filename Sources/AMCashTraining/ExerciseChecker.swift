@@ -87,14 +87,9 @@ public struct EarningFact: Sendable, Hashable {
     public let checkoutTransactionId: String
     public let originalCheckoutTransactionId: String?
 
-    public init(kind: String, state: EarningState, miles: Int?, checkoutTransactionId: String, originalCheckoutTransactionId: String?) {
-        self.kind = kind
-        self.state = state
-        self.miles = miles
-        self.checkoutTransactionId = checkoutTransactionId
-        self.originalCheckoutTransactionId = originalCheckoutTransactionId
-    }
+}
 
+extension EarningFact {
     init(_ entry: EarningEntry) {
         self.init(
             kind: entry.kind, state: entry.state, miles: entry.miles, checkoutTransactionId: entry.checkoutTransactionId,

@@ -1,7 +1,8 @@
 import AMCashAPI
-import AMCashConfiguration
 import AMCashWire
 import Testing
+
+@testable import AMCashConfiguration
 
 /// The positions every configuration error points at, the console's configuration keys, and the
 /// supervisor PIN that is stored only as a hash.

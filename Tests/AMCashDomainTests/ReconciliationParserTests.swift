@@ -1,7 +1,8 @@
-import AMCashDomain
 import Foundation
 import FuzzSupport
 import Testing
+
+@testable import AMCashDomain
 
 @Suite struct ReconciliationParserTests {
     static let valid = """

@@ -1,5 +1,6 @@
-import AMCashDomain
 import Testing
+
+@testable import AMCashDomain
 
 @Suite struct TerminalIdentityTests {
     @Test func aDocumentedIdentityIsAccepted() throws {

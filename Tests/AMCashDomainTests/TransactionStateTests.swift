@@ -1,5 +1,6 @@
-import AMCashDomain
 import Testing
+
+@testable import AMCashDomain
 
 @Suite struct TransactionStateTests {
     /// The whole REDEEM machine: every (state, event) pair not listed here must be refused.

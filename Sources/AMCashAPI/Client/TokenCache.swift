@@ -6,11 +6,6 @@ import Foundation
 public struct AccessToken: Sendable, Hashable {
     public let value: String
     public let lifetime: Duration
-
-    public init(value: String, lifetime: Duration) {
-        self.value = value
-        self.lifetime = lifetime
-    }
 }
 
 /// Holds the current bearer token. One fetch at a time, however many calls ask at once (100 calls at

@@ -361,10 +361,5 @@ public struct ReconciliationFileError: Error, Sendable, Equatable, CustomStringC
     public let record: Int
     public let reason: String
 
-    public init(record: Int, reason: String) {
-        self.record = record
-        self.reason = reason
-    }
-
     public var description: String { "record \(record): \(reason)" }
 }

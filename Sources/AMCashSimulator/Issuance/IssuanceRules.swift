@@ -78,13 +78,6 @@ public struct BonusOffer: Sendable, Hashable {
     public let match: Match
     public let reward: Reward
 
-    public init(offerId: String, description: String, match: Match, reward: Reward) {
-        self.offerId = offerId
-        self.description = description
-        self.match = match
-        self.reward = reward
-    }
-
     /// The offers every simulator knows unless an offers file replaces them.
     public static let builtIn: [BonusOffer] = [
         BonusOffer(offerId: "BONUS50", description: "50 bonus miles with coupon BONUS50", match: .coupon("BONUS50"), reward: .fixed(50)),
