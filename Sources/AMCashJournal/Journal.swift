@@ -508,11 +508,7 @@ public final class Journal: Sendable {
                 } else if inLane {
                     entry.state = try Journal.reversalTransition(entry.state, .reversalRefused)
                     entry.lastFailure = refusal
-                    if var original = redemption, original.state == .reversing {
-                        original.state = try Journal.transition(original.state, .reversalRefused)
-                        original.lastFailure = "a reversal was " + refusal
-                        try Journal.update(db, original)
-                    }
+                    try Journal.showAgainAfterRefusedReversal(redemption, db, why: "a reversal was " + refusal)
                 } else {
                     // The cashier was told "queued": the collector expects the miles back. A person must act.
                     entry.state = try Journal.reversalTransition(entry.state, .giveUp)
@@ -520,11 +516,7 @@ public final class Journal: Sendable {
                     entry.lastFailure =
                         "the queued reversal of \(original) was \(refusal). The redemption stands, but the collector was told"
                         + " it would be reversed: a supervisor must reverse it again with the card, or call AIR MILES support"
-                    if var original = redemption, original.state == .reversing {
-                        original.state = try Journal.transition(original.state, .reversalRefused)
-                        original.lastFailure = "a queued reversal was " + refusal
-                        try Journal.update(db, original)
-                    }
+                    try Journal.showAgainAfterRefusedReversal(redemption, db, why: "a queued reversal was " + refusal)
                 }
             default:
                 let reason: String =
@@ -885,6 +877,15 @@ public final class Journal: Sendable {
     }
 
     /// A supervisor must look: replays or retries are spent, or the window closed.
+    /// A cashier's reversal the host refused leaves its redemption standing: back from `reversing` to what it
+    /// was, with why, so the cashier (or the supervisor) sees it again.
+    private static func showAgainAfterRefusedReversal(_ redemption: JournalEntry?, _ db: Database, why: String) throws {
+        guard var original = redemption, original.state == .reversing else { return }
+        original.state = try transition(original.state, .reversalRefused)
+        original.lastFailure = why
+        try update(db, original)
+    }
+
     private static func giveUp(_ entry: inout JournalEntry, reason: String) throws {
         entry.state = try transition(entry.state, .giveUp)
         entry.isException = true
