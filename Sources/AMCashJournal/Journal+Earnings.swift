@@ -153,7 +153,8 @@ extension Journal {
     static func liveEarning(_ db: Database, cardKey: String?, at now: Date) throws -> EarningEntry? {
         guard let cardKey else { return nil }
         return try Row.fetchAll(
-            db, sql: "SELECT * FROM earnings WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", arguments: [cardKey, now]
+            db.cachedStatement(sql: "SELECT * FROM earnings WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?"),
+            arguments: [cardKey, now]
         )
         .map(EarningEntry.init(row:))
         .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }

@@ -926,9 +926,7 @@ public final class Journal: Sendable {
     /// A salted hash of the collector number in a request body: tells two calls for one collector
     /// apart without another copy of the number.
     static func cardKey(_ db: Database, body: Data) throws -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let digits = object["collectorNumber"] as? String
-        else { return nil }
+        guard let digits = BodyFields(body).collectorNumber else { return nil }
         var salt = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'cardSalt'"))
         if salt == nil {
             salt = Int.random(in: 1...Int.max)
@@ -1121,16 +1119,45 @@ public final class Journal: Sendable {
             // before this keep counting from their intent, as they did (earlier, never later).
             try db.alter(table: "earnings") { table in table.add(column: "releasedAt", .datetime) }
         }
+        migrator.registerMigration("v16: live leases by collector") { db in
+            // "Is a call of this collector with the host?" is asked before every REDEEM, REVERSE and earning:
+            // by card and lease end, it reads only the live rows, not every row the collector ever had.
+            try db.create(index: "entries_cardKey_leaseUntil", on: "entries", columns: ["cardKey", "leaseUntil"])
+            try db.create(index: "earnings_cardKey_leaseUntil", on: "earnings", columns: ["cardKey", "leaseUntil"])
+        }
         return migrator
     }
 
     /// The card terminal id (sponsor + store + device) a journaled request body carries.
     static func cardTerminalId(ofBody body: Data) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let sponsor = object["sponsorCode"] as? String, let store = object["storeId"] as? String,
-            let device = object["deviceId"] as? String
-        else { return "" }
+        let fields = BodyFields(body)
+        guard let sponsor = fields.sponsorCode, let store = fields.storeId, let device = fields.deviceId else { return "" }
         return sponsor + store + device
+    }
+
+    /// The few fields of a journaled request body the journal keeps beside it (the card's key, the card
+    /// terminal id): decoded into a struct of four strings, not a dictionary of every field (a REDEEM's
+    /// intent read its body twice through `JSONSerialization`, 15% of the intent's time). A field missing
+    /// or not a string is nil, as before.
+    struct BodyFields: Decodable {
+        var collectorNumber: String?
+        var sponsorCode: String?
+        var storeId: String?
+        var deviceId: String?
+
+        init(_ body: Data) { self = (try? JSONDecoder().decode(BodyFields.self, from: body)) ?? BodyFields() }
+        private init() {}
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func text(_ key: CodingKeys) -> String? { (try? container.decodeIfPresent(String.self, forKey: key)) ?? nil }
+            collectorNumber = text(.collectorNumber)
+            sponsorCode = text(.sponsorCode)
+            storeId = text(.storeId)
+            deviceId = text(.deviceId)
+        }
+
+        private enum CodingKeys: String, CodingKey { case collectorNumber, sponsorCode, storeId, deviceId }
     }
 
     /// For tests: caps the file at its present size, so writes soon find the disk "full".
