@@ -17,16 +17,12 @@ struct SimulatorLoad {
     var backends = ["memory", "file"]
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--connections": connections = try Options.number(value, flag)
-            case "--threads": threads = try Options.number(value, flag)
-            case "--duration": duration = try Options.number(value, flag)
-            case "--sizes": sizes = try Options.numbers(value, flag)
-            case "--backends": backends = Options.list(value)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--connections", \.connections), .number("--threads", \.threads), .number("--duration", \.duration),
+                .numbers("--sizes", \.sizes), .list("--backends", \.backends),
+            ])
     }
 
     struct WrkResult {
@@ -40,9 +36,7 @@ struct SimulatorLoad {
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchError("wrk is not installed (apt-get install wrk)") }
-        let collectors = (0..<Self.collectorCount).map {
-            TestCollector(number: collectorNumber($0), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
-        }
+        let collectors = (0..<Self.collectorCount).map(benchCollector)
         print("simulator under wrk: \(connections) connections, \(threads) wrk threads, \(duration) s per row, \(Self.collectorCount) collectors")
         print("row                                    p50 ms   p99 ms      req/s  ÷ floor req/s  errors  target")
         let scripts = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-wrk-\(UUID())")
@@ -52,12 +46,8 @@ struct SimulatorLoad {
             for size in sizes {
                 let directory = scripts.appendingPathComponent("\(backend)-\(size)")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                var options = SimulatorOptions(
-                    collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                    databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
-                options.maximumConnections = 10_000
-                options.maximumConnectionsPerAddress = 10_000
-                let simulator = try await SimulatorServer.start(options: options)
+                let simulator = try await SimulatorServer.start(
+                    options: loadSimulatorOptions(collectors: collectors, backend: backend, directory: directory))
                 try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
                 let token = try await Self.token(simulator.baseURL)
                 var rows: [(String, WrkResult)] = []

@@ -38,38 +38,13 @@ struct Options {
     var backends = ["memory", "file"]
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--requests": requests = try Self.number(value, flag)
-            case "--concurrency": concurrency = try Self.number(value, flag)
-            case "--sizes": sizes = try Self.numbers(value, flag)
-            case "--backends": backends = Self.list(value)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--requests", \.requests), .number("--concurrency", \.concurrency), .numbers("--sizes", \.sizes),
+                .list("--backends", \.backends),
+            ])
         guard backends.allSatisfy({ ["memory", "file"].contains($0) }) else { throw BenchError("--backends: memory, file") }
-    }
-
-    static func number(_ text: String, _ flag: String) throws -> Int {
-        guard let value = Int(text), value >= 0 else { throw BenchError("\(flag): \(text) is not a whole number") }
-        return value
-    }
-
-    /// A comma-separated list of whole numbers (`--sizes 1000,100000`), each read as `number` reads one.
-    static func numbers(_ text: String, _ flag: String) throws -> [Int] {
-        try text.split(separator: ",").map { try number(String($0), flag) }
-    }
-
-    /// A comma-separated list of names (`--backends memory,file`): one way to split every such flag.
-    static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
-}
-
-/// Reads `--flag value` pairs, handing each to `handle`.
-func readFlags(_ arguments: ArraySlice<String>, _ handle: (String, String) throws -> Void) throws {
-    var rest = arguments
-    while let flag = rest.popFirst() {
-        guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
-        try handle(flag, value)
     }
 }
 
@@ -114,11 +89,25 @@ func drive(
 
 func collectorNumber(_ index: Int) -> String { "82" + String(format: "%09d", index) }
 
+/// The collector `index` of a benchmark: miles enough that no run of any benchmark spends them.
+func benchCollector(_ index: Int) -> TestCollector {
+    TestCollector(number: collectorNumber(index), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
+}
+
+/// A simulator under load: its ledger in memory, or (`backend` "file") in a SQLite file in `directory`; no daily
+/// limit and no connection cap the load could reach, so it measures the server, not its refusals.
+func loadSimulatorOptions(collectors: [TestCollector], backend: String, directory: URL) -> SimulatorOptions {
+    var options = SimulatorOptions(
+        collectors: collectors, dailyLimitUnits: 1_000_000_000,
+        databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
+    options.maximumConnections = 10_000
+    options.maximumConnectionsPerAddress = 10_000
+    return options
+}
+
 func ledgerBenchmark(_ options: Options) async throws {
     let collectorCount = 20_000
-    let collectors = (0..<collectorCount).map {
-        TestCollector(number: collectorNumber($0), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
-    }
+    let collectors = (0..<collectorCount).map(benchCollector)
     let cards = try collectors.map { try CollectorNumber(digits: $0.number) }
     print("ledger benchmark: \(options.requests) requests per row, \(options.concurrency) clients at once, \(collectorCount) collectors")
     print("row                                  p50 ms   p99 ms    req/s  p50 ÷ floor p50")
@@ -128,12 +117,8 @@ func ledgerBenchmark(_ options: Options) async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            var simulatorOptions = SimulatorOptions(
-                collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
-            simulatorOptions.maximumConnections = 10_000
-            simulatorOptions.maximumConnectionsPerAddress = 10_000
-            let simulator = try await SimulatorServer.start(options: simulatorOptions)
+            let simulator = try await SimulatorServer.start(
+                options: loadSimulatorOptions(collectors: collectors, backend: backend, directory: directory))
             try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
             // Warm up: tokens, connections, caches.
             _ = try await drive("warm-up", simulator: simulator, total: options.concurrency * 20, concurrency: options.concurrency) {
