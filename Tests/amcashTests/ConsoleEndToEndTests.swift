@@ -72,6 +72,12 @@ import Testing
         /// A scanner: the whole number and Enter at once.
         func scan(_ number: String) throws { try send(number, "Enter") }
 
+        /// The cashier starts a sale: its amount typed, Enter, then the card scanned.
+        func sell(_ basket: String, card: String) throws {
+            try send(basket, "Enter")
+            try scan(card)
+        }
+
         /// The cashier takes the offer: the card scanned, `offer` on screen, Enter, then `y` to `question`.
         /// The screen that says `approved`.
         @discardableResult
@@ -97,8 +103,7 @@ import Testing
         /// screen once the offer says $20.00 (not yet confirmed).
         @discardableResult
         func offerTwentyOnAHundredDollarSale() async throws -> String {
-            try send("100.00", "Enter")
-            try scan("81000000001")
+            try sell("100.00", card: "81000000001")
             try await waitFor("Can redeem on this sale")
             try await press("0")
             try await waitFor("< $0.00")
@@ -175,8 +180,7 @@ import Testing
     @Test func scanRedeemStepDownConfirmThenReverse() async throws {
         let console = try Console()
         try await console.waitUntilReady()
-        try console.send("43.35", "Enter")
-        try console.scan("81000000001")
+        try console.sell("43.35", card: "81000000001")
         try await console.waitFor("< $40.00  (380 miles) >")
         try console.send("-")
         try await console.waitFor("< $30.00  (285 miles) >")
@@ -288,8 +292,7 @@ import Testing
     @Test func anInactiveCardShowsItsMessage() async throws {
         let console = try Console()
         try await console.waitFor("Scan or swipe", seconds: 45)
-        try console.send("20", "Enter")
-        try console.scan("81000000006")
+        try console.sell("20", card: "81000000006")
         try await console.waitFor("This collector account is inactive. Take another tender.")
         try console.send("F10")
     }
@@ -313,8 +316,7 @@ import Testing
     @Test func resizingMidFlowKeepsTheSale() async throws {
         let console = try Console()
         try await console.waitFor("Scan or swipe", seconds: 45)
-        try console.send("43.35", "Enter")
-        try console.scan("81000000001")
+        try console.sell("43.35", card: "81000000001")
         try await console.waitFor("< $40.00")
         try console.send("-")
         try await console.waitFor("< $30.00")
