@@ -13,16 +13,14 @@ struct SimulatorLoad {
     var connections = 64
     var threads = 2
     var duration = 5
-    var sizes = [1_000, 100_000]
-    var backends = ["memory", "file"]
+    var ledgers = LedgerMatrix()
 
     init(_ arguments: ArraySlice<String>) throws {
         try readFlags(
             arguments, into: &self,
             [
                 .number("--connections", \.connections), .number("--threads", \.threads), .number("--duration", \.duration),
-                .numbers("--sizes", \.sizes), .list("--backends", \.backends),
-            ])
+            ] + LedgerMatrix.flags(\.ledgers))
     }
 
     struct WrkResult {
@@ -42,13 +40,11 @@ struct SimulatorLoad {
         let scripts = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-wrk-\(UUID())")
         try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scripts) }
-        for backend in backends {
-            for size in sizes {
+        for backend in ledgers.backends {
+            for size in ledgers.sizes {
                 let directory = scripts.appendingPathComponent("\(backend)-\(size)")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                let simulator = try await SimulatorServer.start(
-                    options: loadSimulatorOptions(collectors: collectors, backend: backend, directory: directory))
-                try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+                let simulator = try await LedgerMatrix.simulator(backend: backend, size: size, collectors: collectors, directory: directory)
                 let token = try await Self.token(simulator.baseURL)
                 var rows: [(String, WrkResult)] = []
                 for endpoint in ["health", "echo", "inquire", "redeem"] {

@@ -34,17 +34,15 @@ extension Duration {
 struct Options {
     var requests = 4_000
     var concurrency = 8
-    var sizes = [1_000, 100_000]
-    var backends = ["memory", "file"]
+    var ledgers = LedgerMatrix()
 
     init(_ arguments: ArraySlice<String>) throws {
         try readFlags(
             arguments, into: &self,
             [
-                .number("--requests", \.requests), .number("--concurrency", \.concurrency), .numbers("--sizes", \.sizes),
-                .list("--backends", \.backends),
-            ])
-        guard backends.allSatisfy({ ["memory", "file"].contains($0) }) else { throw BenchError("--backends: memory, file") }
+                .number("--requests", \.requests), .number("--concurrency", \.concurrency),
+            ] + LedgerMatrix.flags(\.ledgers))
+        guard ledgers.backends.allSatisfy({ ["memory", "file"].contains($0) }) else { throw BenchError("--backends: memory, file") }
     }
 }
 
@@ -94,15 +92,30 @@ func benchCollector(_ index: Int) -> TestCollector {
     TestCollector(number: collectorNumber(index), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
 }
 
-/// A simulator under load: its ledger in memory, or (`backend` "file") in a SQLite file in `directory`; no daily
-/// limit and no connection cap the load could reach, so it measures the server, not its refusals.
-func loadSimulatorOptions(collectors: [TestCollector], backend: String, directory: URL) -> SimulatorOptions {
-    var options = SimulatorOptions(
-        collectors: collectors, dailyLimitUnits: 1_000_000_000,
-        databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
-    options.maximumConnections = 10_000
-    options.maximumConnectionsPerAddress = 10_000
-    return options
+/// The ledgers the simulator benchmarks (`ledger`, `sim`) measure against: each backend (`memory`, `file`)
+/// holding each number of redemptions. One set of defaults and flags, so the two benchmarks' rows line up.
+struct LedgerMatrix {
+    var sizes = [1_000, 100_000]
+    var backends = ["memory", "file"]
+
+    /// `--sizes` and `--backends`, read into the matrix at `field` of a benchmark's settings.
+    static func flags<Settings>(_ field: WritableKeyPath<Settings, LedgerMatrix>) -> [BenchFlag<Settings>] {
+        [.numbers("--sizes", field.appending(path: \.sizes)), .list("--backends", field.appending(path: \.backends))]
+    }
+
+    /// A simulator under load, started with `size` redemptions already in its ledger: in memory, or (`backend`
+    /// "file") in a SQLite file in `directory`; no daily limit and no connection cap the load could reach, so it
+    /// measures the server, not its refusals.
+    static func simulator(backend: String, size: Int, collectors: [TestCollector], directory: URL) async throws -> SimulatorServer {
+        var options = SimulatorOptions(
+            collectors: collectors, dailyLimitUnits: 1_000_000_000,
+            databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
+        options.maximumConnections = 10_000
+        options.maximumConnectionsPerAddress = 10_000
+        let simulator = try await SimulatorServer.start(options: options)
+        try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+        return simulator
+    }
 }
 
 func ledgerBenchmark(_ options: Options) async throws {
@@ -112,14 +125,12 @@ func ledgerBenchmark(_ options: Options) async throws {
     print("ledger benchmark: \(options.requests) requests per row, \(options.concurrency) clients at once, \(collectorCount) collectors")
     print("row                                  p50 ms   p99 ms    req/s  p50 ÷ floor p50")
     var redeemP50: [String: [Int: Duration]] = [:]
-    for backend in options.backends {
-        for size in options.sizes {
+    for backend in options.ledgers.backends {
+        for size in options.ledgers.sizes {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let simulator = try await SimulatorServer.start(
-                options: loadSimulatorOptions(collectors: collectors, backend: backend, directory: directory))
-            try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+            let simulator = try await LedgerMatrix.simulator(backend: backend, size: size, collectors: collectors, directory: directory)
             // Warm up: tokens, connections, caches.
             _ = try await drive("warm-up", simulator: simulator, total: options.concurrency * 20, concurrency: options.concurrency) {
                 client, builder, index in
@@ -152,7 +163,7 @@ func ledgerBenchmark(_ options: Options) async throws {
         }
     }
     print("peak memory of the benchmark process (simulator and clients): \(peakResidentMegabytes()) MB")
-    if let smallest = options.sizes.min(), let largest = options.sizes.max(), smallest != largest {
+    if let smallest = options.ledgers.sizes.min(), let largest = options.ledgers.sizes.max(), smallest != largest {
         for (backend, byRow) in redeemP50.sorted(by: { $0.key < $1.key }) {
             guard let small = byRow[smallest], let large = byRow[largest] else { continue }
             print(
