@@ -29,17 +29,12 @@ struct BackOfficeLoad {
     var keep: String?
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--tills": tills = try Options.number(value, flag)
-            case "--rows": rows = try Options.number(value, flag)
-            case "--outage": outage = try Options.number(value, flag)
-            case "--records": records = try Options.number(value, flag)
-            case "--parts": parts = Set(Options.list(value))
-            case "--keep": keep = value
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--tills", \.tills), .number("--rows", \.rows), .number("--outage", \.outage), .number("--records", \.records),
+                BenchFlag(name: "--parts") { $0.parts = Set(commaSeparated($1)) }, .text("--keep", \.keep),
+            ])
         guard tills >= 1, rows >= 1, records >= 100 else { throw BenchError("--tills, --rows ≥ 1, --records ≥ 100") }
     }
 

@@ -10,12 +10,7 @@ struct FrameLoad {
     var keys = 20_000
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--keys": keys = try Options.number(value, flag)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(arguments, into: &self, [.number("--keys", \.keys)])
     }
 
     func run() throws {

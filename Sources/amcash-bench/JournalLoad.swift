@@ -17,12 +17,7 @@ struct JournalLoad {
     var requests = 500
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--requests": requests = try Options.number(value, flag)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(arguments, into: &self, [.number("--requests", \.requests)])
     }
 
     /// The floor: a bare commit with FULL, WAL, on the same disk (synchronous: this is what a till waits on),
@@ -62,7 +57,7 @@ struct JournalLoad {
         // the same way below (its commits write more pages, so it gets there in fewer).
         for _ in 0..<1_100 { _ = try bare.commit() }
 
-        let collector = TestCollector(number: "82000000001", situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
+        let collector = benchCollector(1)
         let simulator = try await SimulatorServer.start(options: SimulatorOptions(collectors: [collector], dailyLimitUnits: 1_000_000_000))
         let client = HostClient(settings: HostSettings(baseURL: try HostEndpoint(simulator.baseURL)), credentials: .simulator)
         let journal = try Journal(path: directory.appendingPathComponent("journal.sqlite").path)

@@ -16,17 +16,16 @@ struct ReconcileLoad {
     var make: (file: String, journal: String, breaks: Bool)?
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--records": records = try Options.number(value, flag)
-            case "--keep": keep = value
-            case "--make":
-                let parts = Options.list(value)
-                guard parts.count == 3, ["clean", "breaks"].contains(parts[2]) else { throw BenchError("--make FILE,JOURNAL,clean|breaks") }
-                make = (parts[0], parts[1], parts[2] == "breaks")
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--records", \.records), .text("--keep", \.keep),
+                BenchFlag(name: "--make") { settings, value in
+                    let parts = commaSeparated(value)
+                    guard parts.count == 3, ["clean", "breaks"].contains(parts[2]) else { throw BenchError("--make FILE,JOURNAL,clean|breaks") }
+                    settings.make = (parts[0], parts[1], parts[2] == "breaks")
+                },
+            ])
         guard records >= 100 else { throw BenchError("--records: at least 100") }
     }
 

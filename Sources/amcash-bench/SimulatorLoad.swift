@@ -13,20 +13,14 @@ struct SimulatorLoad {
     var connections = 64
     var threads = 2
     var duration = 5
-    var sizes = [1_000, 100_000]
-    var backends = ["memory", "file"]
+    var ledgers = LedgerMatrix()
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--connections": connections = try Options.number(value, flag)
-            case "--threads": threads = try Options.number(value, flag)
-            case "--duration": duration = try Options.number(value, flag)
-            case "--sizes": sizes = try Options.numbers(value, flag)
-            case "--backends": backends = Options.list(value)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--connections", \.connections), .number("--threads", \.threads), .number("--duration", \.duration),
+            ] + LedgerMatrix.flags(\.ledgers))
     }
 
     struct WrkResult {
@@ -40,25 +34,17 @@ struct SimulatorLoad {
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw BenchError("wrk is not installed (apt-get install wrk)") }
-        let collectors = (0..<Self.collectorCount).map {
-            TestCollector(number: collectorNumber($0), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
-        }
+        let collectors = (0..<Self.collectorCount).map(benchCollector)
         print("simulator under wrk: \(connections) connections, \(threads) wrk threads, \(duration) s per row, \(Self.collectorCount) collectors")
         print("row                                    p50 ms   p99 ms      req/s  ÷ floor req/s  errors  target")
         let scripts = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-wrk-\(UUID())")
         try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scripts) }
-        for backend in backends {
-            for size in sizes {
+        for backend in ledgers.backends {
+            for size in ledgers.sizes {
                 let directory = scripts.appendingPathComponent("\(backend)-\(size)")
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                var options = SimulatorOptions(
-                    collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                    databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
-                options.maximumConnections = 10_000
-                options.maximumConnectionsPerAddress = 10_000
-                let simulator = try await SimulatorServer.start(options: options)
-                try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+                let simulator = try await LedgerMatrix.simulator(backend: backend, size: size, collectors: collectors, directory: directory)
                 let token = try await Self.token(simulator.baseURL)
                 var rows: [(String, WrkResult)] = []
                 for endpoint in ["health", "echo", "inquire", "redeem"] {

@@ -34,42 +34,15 @@ extension Duration {
 struct Options {
     var requests = 4_000
     var concurrency = 8
-    var sizes = [1_000, 100_000]
-    var backends = ["memory", "file"]
+    var ledgers = LedgerMatrix()
 
     init(_ arguments: ArraySlice<String>) throws {
-        try readFlags(arguments) { flag, value in
-            switch flag {
-            case "--requests": requests = try Self.number(value, flag)
-            case "--concurrency": concurrency = try Self.number(value, flag)
-            case "--sizes": sizes = try Self.numbers(value, flag)
-            case "--backends": backends = Self.list(value)
-            default: throw BenchError("unknown option \(flag)")
-            }
-        }
-        guard backends.allSatisfy({ ["memory", "file"].contains($0) }) else { throw BenchError("--backends: memory, file") }
-    }
-
-    static func number(_ text: String, _ flag: String) throws -> Int {
-        guard let value = Int(text), value >= 0 else { throw BenchError("\(flag): \(text) is not a whole number") }
-        return value
-    }
-
-    /// A comma-separated list of whole numbers (`--sizes 1000,100000`), each read as `number` reads one.
-    static func numbers(_ text: String, _ flag: String) throws -> [Int] {
-        try text.split(separator: ",").map { try number(String($0), flag) }
-    }
-
-    /// A comma-separated list of names (`--backends memory,file`): one way to split every such flag.
-    static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
-}
-
-/// Reads `--flag value` pairs, handing each to `handle`.
-func readFlags(_ arguments: ArraySlice<String>, _ handle: (String, String) throws -> Void) throws {
-    var rest = arguments
-    while let flag = rest.popFirst() {
-        guard let value = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
-        try handle(flag, value)
+        try readFlags(
+            arguments, into: &self,
+            [
+                .number("--requests", \.requests), .number("--concurrency", \.concurrency),
+            ] + LedgerMatrix.flags(\.ledgers))
+        guard ledgers.backends.allSatisfy({ ["memory", "file"].contains($0) }) else { throw BenchError("--backends: memory, file") }
     }
 }
 
@@ -114,27 +87,50 @@ func drive(
 
 func collectorNumber(_ index: Int) -> String { "82" + String(format: "%09d", index) }
 
+/// The collector `index` of a benchmark: miles enough that no run of any benchmark spends them.
+func benchCollector(_ index: Int) -> TestCollector {
+    TestCollector(number: collectorNumber(index), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
+}
+
+/// The ledgers the simulator benchmarks (`ledger`, `sim`) measure against: each backend (`memory`, `file`)
+/// holding each number of redemptions. One set of defaults and flags, so the two benchmarks' rows line up.
+struct LedgerMatrix {
+    var sizes = [1_000, 100_000]
+    var backends = ["memory", "file"]
+
+    /// `--sizes` and `--backends`, read into the matrix at `field` of a benchmark's settings.
+    static func flags<Settings>(_ field: WritableKeyPath<Settings, LedgerMatrix>) -> [BenchFlag<Settings>] {
+        [.numbers("--sizes", field.appending(path: \.sizes)), .list("--backends", field.appending(path: \.backends))]
+    }
+
+    /// A simulator under load, started with `size` redemptions already in its ledger: in memory, or (`backend`
+    /// "file") in a SQLite file in `directory`; no daily limit and no connection cap the load could reach, so it
+    /// measures the server, not its refusals.
+    static func simulator(backend: String, size: Int, collectors: [TestCollector], directory: URL) async throws -> SimulatorServer {
+        var options = SimulatorOptions(
+            collectors: collectors, dailyLimitUnits: 1_000_000_000,
+            databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
+        options.maximumConnections = 10_000
+        options.maximumConnectionsPerAddress = 10_000
+        let simulator = try await SimulatorServer.start(options: options)
+        try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+        return simulator
+    }
+}
+
 func ledgerBenchmark(_ options: Options) async throws {
     let collectorCount = 20_000
-    let collectors = (0..<collectorCount).map {
-        TestCollector(number: collectorNumber($0), situation: "bench", summary: "", cashMiles: 100_000_000, dreamMiles: 0)
-    }
+    let collectors = (0..<collectorCount).map(benchCollector)
     let cards = try collectors.map { try CollectorNumber(digits: $0.number) }
     print("ledger benchmark: \(options.requests) requests per row, \(options.concurrency) clients at once, \(collectorCount) collectors")
     print("row                                  p50 ms   p99 ms    req/s  p50 ÷ floor p50")
     var redeemP50: [String: [Int: Duration]] = [:]
-    for backend in options.backends {
-        for size in options.sizes {
+    for backend in options.ledgers.backends {
+        for size in options.ledgers.sizes {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-bench-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            var simulatorOptions = SimulatorOptions(
-                collectors: collectors, dailyLimitUnits: 1_000_000_000,
-                databasePath: backend == "file" ? directory.appendingPathComponent("ledger.sqlite").path : nil)
-            simulatorOptions.maximumConnections = 10_000
-            simulatorOptions.maximumConnectionsPerAddress = 10_000
-            let simulator = try await SimulatorServer.start(options: simulatorOptions)
-            try await simulator.prefill(redemptions: size, collectors: collectors.map(\.number))
+            let simulator = try await LedgerMatrix.simulator(backend: backend, size: size, collectors: collectors, directory: directory)
             // Warm up: tokens, connections, caches.
             _ = try await drive("warm-up", simulator: simulator, total: options.concurrency * 20, concurrency: options.concurrency) {
                 client, builder, index in
@@ -167,7 +163,7 @@ func ledgerBenchmark(_ options: Options) async throws {
         }
     }
     print("peak memory of the benchmark process (simulator and clients): \(peakResidentMegabytes()) MB")
-    if let smallest = options.sizes.min(), let largest = options.sizes.max(), smallest != largest {
+    if let smallest = options.ledgers.sizes.min(), let largest = options.ledgers.sizes.max(), smallest != largest {
         for (backend, byRow) in redeemP50.sorted(by: { $0.key < $1.key }) {
             guard let small = byRow[smallest], let large = byRow[largest] else { continue }
             print(

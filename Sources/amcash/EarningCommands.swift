@@ -163,7 +163,7 @@ struct ReturnCommand: AsyncParsableCommand {
     var original: String
 
     func validate() throws {
-        guard (1...60).contains(original.count), original.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+        guard isHostReference(original, maximumLength: 60) else {
             throw ValidationError("--original: \"\(original.prefix(60))\" is not a checkout transaction id (1 to 60 letters, digits or dashes)")
         }
     }
@@ -261,11 +261,10 @@ struct EarningsSection: Encodable {
     var table: String {
         var lines = ["Earning (Issuance)", "ID    KIND    STATE     CARD          MILES    CONFIRMATION    CHECKOUT TRANSACTION"]
         for row in rows {
-            func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
             lines.append(
-                pad(String(row.id), 6) + pad(row.kind, 8) + pad(row.state, 10) + pad(row.card, 14)
-                    + pad(row.miles.map(String.init) ?? (row.state == EarningState.refused.rawValue ? "-" : "pending"), 9)
-                    + pad(row.confirmationNumber ?? "-", 16) + row.checkoutTransactionId)
+                String(row.id).padded(6) + row.kind.padded(8) + row.state.padded(10) + row.card.padded(14)
+                    + (row.miles.map(String.init) ?? (row.state == EarningState.refused.rawValue ? "-" : "pending")).padded(9)
+                    + (row.confirmationNumber ?? "-").padded(16) + row.checkoutTransactionId)
         }
         lines.append(
             "Miles earned \(milesEarned), returned \(milesReturned), pending \(pending) row\(pending == 1 ? "" : "s")"

@@ -65,6 +65,13 @@ func parseMoney(_ text: String, option: String) throws -> Money {
     do { return try Money(parsing: text) } catch { throw ValidationError("\(option): \(error.description)") }
 }
 
+/// Whether `text` can name a transaction at the host (a confirmation number, a checkout transaction id): 1 to
+/// `maximumLength` ASCII letters, digits or dashes. One rule for every command that takes one, checked before
+/// anything is opened.
+func isHostReference(_ text: String, maximumLength: Int) -> Bool {
+    (1...maximumLength).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+}
+
 struct EchoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo", abstract: "Check the connection to the AIR MILES host (ECHO).")
@@ -222,7 +229,7 @@ struct ReverseCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !confirmation.isEmpty else { throw ValidationError(RequestRefusal.missingConfirmationNumber.description) }
-        guard (1...40).contains(confirmation.count), confirmation.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+        guard isHostReference(confirmation, maximumLength: 40) else {
             throw ValidationError("--confirmation: \"\(confirmation.prefix(40))\" is not a confirmation number (1 to 40 letters, digits or dashes)")
         }
     }

@@ -184,7 +184,9 @@ import Testing
         }
     }
 
-    @Test func withNoRegisterAConfirmedSaleIsAnOrdinaryRedeemMarkedShownWhenDrawn() {
+    /// A sale of the till's own (no register) approved and drawn: the screen marks the approval shown and the
+    /// sale seen, once. The store on that APPROVED screen, and the screen.
+    static func approvedAndDrawnWithNoRegister() -> (UpdateStore, shown: RedemptionResult) {
         let store = UpdateStore.atTheOffer()
         UpdateTests.approve(store, traceId: "000000000007")
         var shown = Given.approval(traceId: "000000000007").result
@@ -193,19 +195,17 @@ import Testing
         store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000007"), .markShown(traceId: "000000000007")]) {
             $0.screen = .result(shown)
         }
+        return (store, shown)
+    }
+
+    @Test func withNoRegisterAConfirmedSaleIsAnOrdinaryRedeemMarkedShownWhenDrawn() {
+        _ = Self.approvedAndDrawnWithNoRegister()
     }
 
     /// The journal could not record the APPROVED as shown (voided meanwhile): the screen stops saying APPROVED
     /// and says not to give the discount; a message about another approval changes nothing.
     @Test func anApprovalNotRecordedShownTurnsTheScreenToDoNotGiveTheDiscount() {
-        let store = UpdateStore.atTheOffer()
-        UpdateTests.approve(store, traceId: "000000000007")
-        var shown = Given.approval(traceId: "000000000007").result
-        shown.approvalToMark = nil
-        shown.saleToMarkSeen = nil
-        store.send(.drawn, effects: [.markSaleSeen(traceId: "000000000007"), .markShown(traceId: "000000000007")]) {
-            $0.screen = .result(shown)
-        }
+        let (store, shown) = Self.approvedAndDrawnWithNoRegister()
         store.send(.approvalNotShown(confirmationNumber: "RD0000000099"))
         let text = LocalizedText(
             english: "This approval was not recorded as shown in time: the redemption was voided. Do not give the discount.",

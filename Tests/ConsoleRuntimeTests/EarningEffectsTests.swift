@@ -15,43 +15,24 @@ import Testing
 /// simulator over a real socket. The REDEEM ends first, then the ISSUE of the rest; the receipt prints the
 /// miles the simulator's ledger recorded, once. The offer's CALCULATE answers what the ISSUE then records.
 @Suite struct EarningEffectsTests {
-    /// Performs the effects `update` asks for and feeds their answers back, until none are left.
-    static func drive(_ effects: [Effect], _ model: inout Model, _ performer: ConsoleEffects, log: inout [Effect]) async {
-        var queue = effects
-        while !queue.isEmpty {
-            let effect = queue.removeFirst()
-            log.append(effect)
-            let box = ConsoleEffectsTests.MessageBox()
-            await performer.perform(effect) { box.append($0) }
-            for message in box.messages {
-                let step = Fixtures.updateAndDraw(&model, message)
-                queue = step.drawn + queue + step.effects
-            }
-        }
-    }
-
     @Test func aSaleRedeemsThenEarnsOnTheRestAndTheReceiptPrintsTheLedgersMiles() async throws {
         let till = try await SimulatedTill.open()
         let performer = till.console()
 
         // A $100.00 sale for the plenty collector, $20 of it in AM Cash: the rest, $80.00, earns 4 miles (1 per whole $20).
-        var model = Model(settings: Fixtures.settings)
-        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
-        var time: Int64 = 0
-        var log: [Effect] = []
+        var console = TillConsole(performer, screen: try SimulatedTill.offerOfTwentyOnAHundred())
         // The offer's tick asks CALCULATE for the amount on screen: 4 miles, shown; nothing recorded.
-        await Self.drive(update(&model, .tick(clock: "13:32")), &model, performer, log: &log)
-        guard case .offer(let offer) = model.screen else {
-            Issue.record("not on the offer: \(model.screen)")
+        await console.send(.tick(clock: "13:32"))
+        guard case .offer(let offer) = console.model.screen else {
+            Issue.record("not on the offer: \(console.model.screen)")
             return
         }
         #expect(offer.previewMiles == 4, "\(String(describing: offer.preview))")
         #expect(try await till.simulator.issuances().isEmpty, "a CALCULATE moves nothing")
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
+        await console.confirmTheOffer()
 
         // REDEEM to its end, then ISSUE: never both at once for one collector.
-        let kinds = log.map { effect -> String in
+        let kinds = console.log.map { effect -> String in
             switch effect {
             case .redeem: "redeem"
             case .earn: "earn"
@@ -60,9 +41,9 @@ import Testing
             }
         }
         #expect(kinds.filter { $0 != "other" } == ["redeem", "earn", "print"], "\(kinds)")
-        #expect(log.first == .calculate(offer.earningRequest))
-        guard case .result(let result) = model.screen, case .approved(let approval, _) = result.outcome else {
-            Issue.record("not approved: \(model.screen)")
+        #expect(console.log.first == .calculate(offer.earningRequest))
+        guard case .result(let result) = console.model.screen, case .approved(let approval, _) = result.outcome else {
+            Issue.record("not approved: \(console.model.screen)")
             return
         }
         #expect(approval.discount == Money(dollars: 20))
@@ -88,15 +69,14 @@ import Testing
         let performer = till.console()
         // A keyed card on a $61.00 sale: no REDEEM is possible; Enter finishes the sale, which earns 3 miles.
         let keyed = CardRead(number: Fixtures.card.number, entryMode: .manual)
-        var model = Model(settings: Fixtures.settings)
-        model.screen = .offer(
-            Offer(sale: Sale(card: keyed, basket: Money(dollars: 61), preTax: nil), inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil))
-        var time: Int64 = 0
-        var log: [Effect] = []
-        await Self.drive(Fixtures.press(.enter, &model, &time), &model, performer, log: &log)
-        #expect(!log.contains { if case .redeem = $0 { true } else { false } }, "a keyed card never redeems")
-        guard case .result(let result) = model.screen else {
-            Issue.record("no result: \(model.screen)")
+        var console = TillConsole(
+            performer,
+            screen: .offer(
+                Offer(sale: Sale(card: keyed, basket: Money(dollars: 61), preTax: nil), inquiry: Fixtures.plentyInquiry, choice: nil, notice: nil)))
+        await console.press(.enter)
+        #expect(!console.log.contains { if case .redeem = $0 { true } else { false } }, "a keyed card never redeems")
+        guard case .result(let result) = console.model.screen else {
+            Issue.record("no result: \(console.model.screen)")
             return
         }
         #expect(result.outcome == .notRedeemed)
@@ -120,22 +100,20 @@ import Testing
             EarningRequest(
                 card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 100), amcashDiscount: Money(dollars: 20)))
         let id = try #require(sale.checkoutTransactionId)
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        var log: [Effect] = []
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        guard case .returnList(let list) = model.screen, let listed = list.items?.first else {
-            Issue.record("the sale is not listed: \(model.screen)")
+        var console = TillConsole(performer)
+        await console.press(.function(5))
+        guard case .returnList(let list) = console.model.screen, let listed = list.items?.first else {
+            Issue.record("the sale is not listed: \(console.model.screen)")
             return
         }
         #expect(list.items?.count == 1)
         #expect(listed.checkoutTransactionId == id && listed.milesEarned == 4 && listed.maskedCard == Fixtures.card.number.masked)
         #expect(listed.request.originalCheckoutTransactionId == id)
         #expect(listed.request.earnedOn() == (Money(dollars: 80), Money(dollars: 80)), "the return sends the amounts the sale earned on")
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
-        guard case .returnResult(let result) = model.screen, case .earned(let miles, let confirmation, _) = result.outcome else {
-            Issue.record("not returned: \(model.screen)")
+        console.move(.enter)
+        await console.press(.character("y"))
+        guard case .returnResult(let result) = console.model.screen, case .earned(let miles, let confirmation, _) = result.outcome else {
+            Issue.record("not returned: \(console.model.screen)")
             return
         }
         #expect(miles == 4)
@@ -148,9 +126,8 @@ import Testing
         #expect(till.printedFigure("Miles taken back:") == "4", "the receipt prints the miles the host took back: \(receipts)")
         #expect(!receipts.contains("81000000001"))
         // Returned once: the list no longer offers it.
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        #expect(model.screen == .returnList(ReturnList(items: [])))
+        await console.nextSaleThenReturnList()
+        #expect(console.model.screen == .returnList(ReturnList(items: [])))
         await till.close()
     }
 
@@ -174,33 +151,31 @@ import Testing
             await till.close()
             return
         }
-        var model = Model(settings: Fixtures.settings)
-        var time: Int64 = 0
-        var log: [Effect] = []
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        _ = Fixtures.press(.enter, &model, &time)
-        guard case .returnItems(_, let checklist) = model.screen else {
-            Issue.record("no checklist: \(model.screen)")
+        var console = TillConsole(performer)
+        await console.press(.function(5))
+        console.move(.enter)
+        guard case .returnItems(_, let checklist) = console.model.screen else {
+            Issue.record("no checklist: \(console.model.screen)")
             await till.close()
             return
         }
         #expect(checklist.sale.remainingItems.map(\.id) == ["1", "2", "3"])
         // Kettle and Tea: $70.00 (post-tax $79.10) goes back, 3 miles.
-        _ = Fixtures.press(.character(" "), &model, &time)
-        _ = Fixtures.press(.down, &model, &time)
-        _ = Fixtures.press(.down, &model, &time)
-        _ = Fixtures.press(.character(" "), &model, &time)
-        _ = Fixtures.press(.enter, &model, &time)
-        guard case .returnConfirm(_, let chosen) = model.screen else {
-            Issue.record("no question: \(model.screen)")
+        console.move(.character(" "))
+        console.move(.down)
+        console.move(.down)
+        console.move(.character(" "))
+        console.move(.enter)
+        guard case .returnConfirm(_, let chosen) = console.model.screen else {
+            Issue.record("no question: \(console.model.screen)")
             await till.close()
             return
         }
         #expect(chosen.request.items.map(\.id) == ["1", "3"])
         #expect(chosen.request.preTaxAmount == Money(dollars: 70) && chosen.request.postTaxAmount == Money(cents: 7910))
-        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
-        guard case .returnResult(let result) = model.screen, case .earned(let miles, _, _) = result.outcome else {
-            Issue.record("not returned: \(model.screen)")
+        await console.press(.character("y"))
+        guard case .returnResult(let result) = console.model.screen, case .earned(let miles, _, _) = result.outcome else {
+            Issue.record("not returned: \(console.model.screen)")
             await till.close()
             return
         }
@@ -224,19 +199,18 @@ import Testing
         #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
 
         // The list offers the sale again, with only the mugs left; "all" returns them.
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        _ = Fixtures.press(.enter, &model, &time)
-        guard case .returnItems(_, let rest) = model.screen else {
-            Issue.record("no checklist: \(model.screen)")
+        await console.nextSaleThenReturnList()
+        console.move(.enter)
+        guard case .returnItems(_, let rest) = console.model.screen else {
+            Issue.record("no checklist: \(console.model.screen)")
             await till.close()
             return
         }
         #expect(rest.sale.remainingItems.map(\.id) == ["2"] && rest.sale.returnedItemIds == ["1", "3"])
-        _ = Fixtures.press(.character("a"), &model, &time)
-        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
-        guard case .returnResult(let last) = model.screen, case .earned(let back, _, _) = last.outcome else {
-            Issue.record("not returned: \(model.screen)")
+        console.move(.character("a"))
+        await console.press(.character("y"))
+        guard case .returnResult(let last) = console.model.screen, case .earned(let back, _, _) = last.outcome else {
+            Issue.record("not returned: \(console.model.screen)")
             await till.close()
             return
         }
@@ -252,9 +226,8 @@ import Testing
         #expect(returnedIds == ["2"])
         #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN", "RETURN"])
         // Every item went back: the sale leaves the list.
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        #expect(model.screen == .returnList(ReturnList(items: [])))
+        await console.nextSaleThenReturnList()
+        #expect(console.model.screen == .returnList(ReturnList(items: [])))
         await till.close()
     }
 
@@ -264,13 +237,9 @@ import Testing
     @Test func anEarningReceiptScannedOnTheReturnScreenFindsItsSale() async throws {
         let till = try await SimulatedTill.open()
         let performer = till.console()
-        var model = Model(settings: Fixtures.settings)
-        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
-        var time: Int64 = 0
-        var log: [Effect] = []
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
-        let printed = log.compactMap { effect -> ReceiptDocument? in
+        var console = TillConsole(performer, screen: try SimulatedTill.offerOfTwentyOnAHundred())
+        await console.confirmTheOffer()
+        let printed = console.log.compactMap { effect -> ReceiptDocument? in
             if case .printReceipt(let document, _) = effect { document } else { nil }
         }
         let issue = try #require(try till.journal.earnings().first { $0.kind == "ISSUE" })
@@ -279,30 +248,29 @@ import Testing
         #expect(till.receipts.contains("Transaction AIR MILES: \(id)"), "\(till.receipts)")
 
         // Scanned on the Return screen (after the scanner's symbology prefix): the sale opens at once.
-        _ = Fixtures.press(.enter, &model, &time)
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        await Self.drive(Fixtures.scan("C0" + id, into: &model, startingAt: &time), &model, performer, log: &log)
-        guard case .returnConfirm(_, let sale) = model.screen else {
-            Issue.record("the scan did not open the sale: \(model.screen)")
+        await console.nextSaleThenReturnList()
+        await console.scan("C0" + id)
+        guard case .returnConfirm(_, let sale) = console.model.screen else {
+            Issue.record("the scan did not open the sale: \(console.model.screen)")
             await till.close()
             return
         }
         #expect(sale.checkoutTransactionId == id)
 
         // Another till's id: said so, nothing else.
-        _ = Fixtures.press(.character("n"), &model, &time)
-        _ = Fixtures.press(.escape, &model, &time)
-        await Self.drive(Fixtures.press(.function(5), &model, &time), &model, performer, log: &log)
-        await Self.drive(Fixtures.scan("LOY10001009000000000042", into: &model, startingAt: &time), &model, performer, log: &log)
-        guard case .returnList(let list) = model.screen, let notice = list.notice else {
-            Issue.record("no notice: \(model.screen)")
+        console.move(.character("n"))
+        console.move(.escape)
+        await console.press(.function(5))
+        await console.scan("LOY10001009000000000042")
+        guard case .returnList(let list) = console.model.screen, let notice = list.notice else {
+            Issue.record("no notice: \(console.model.screen)")
             await till.close()
             return
         }
         #expect(notice.english.hasPrefix("No sale of this till has that transaction id"))
         // Typing clears it.
-        _ = Fixtures.type("1", into: &model, startingAt: &time)
-        if case .returnList(let typed) = model.screen { #expect(typed.notice == nil) }
+        console.type("1")
+        if case .returnList(let typed) = console.model.screen { #expect(typed.notice == nil) }
 
         // A day later the till no longer keeps the sale's card number: too old to return here, and it says how.
         #expect(try till.journal.purgeCardNumbers(at: Date().addingTimeInterval(2 * 86_400)) >= 1)
@@ -402,17 +370,13 @@ import Testing
         let till = try await SimulatedTill.open(
             options: SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "\(collector):drop")])))
         let performer = till.console()
-        var model = Model(settings: Fixtures.settings)
-        model.screen = try SimulatedTill.offerOfTwentyOnAHundred()
-        var time: Int64 = 0
-        var log: [Effect] = []
-        _ = Fixtures.press(.enter, &model, &time)
-        await EarningEffectsTests.drive(Fixtures.press(.character("y"), &model, &time), &model, performer, log: &log)
-        guard case .result(let result) = model.screen, case .unknown = result.outcome else {
-            Issue.record("every answer lost: NOT CONFIRMED, got \(model.screen)")
+        var console = TillConsole(performer, screen: try SimulatedTill.offerOfTwentyOnAHundred())
+        await console.confirmTheOffer()
+        guard case .result(let result) = console.model.screen, case .unknown = result.outcome else {
+            Issue.record("every answer lost: NOT CONFIRMED, got \(console.model.screen)")
             return
         }
-        #expect(log.contains { if case .earnAfterRedemption = $0 { true } else { false } }, "\(log)")
+        #expect(console.log.contains { if case .earnAfterRedemption = $0 { true } else { false } }, "\(console.log)")
         guard case .done(.pending) = result.earning else {
             Issue.record("the screen must say pending: \(String(describing: result.earning))")
             return

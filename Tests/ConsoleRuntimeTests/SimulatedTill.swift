@@ -63,3 +63,60 @@ struct SimulatedTill {
             Offer(sale: Sale(card: Fixtures.card, basket: basket, preTax: nil), inquiry: Fixtures.plentyInquiry, choice: choice, notice: nil))
     }
 }
+
+/// The console of a `SimulatedTill`, run as the loop runs it: each key through `update`, the effects it asks for
+/// performed by the real performer and their answers fed back until none are left, every effect kept in `log`.
+/// One driver, so each test states only what the cashier does and what the till then shows.
+struct TillConsole {
+    let performer: ConsoleEffects
+    var model = Model(settings: Fixtures.settings)
+    var time: Int64 = 0
+    var log: [Effect] = []
+
+    init(_ performer: ConsoleEffects, screen: Screen? = nil) {
+        self.performer = performer
+        if let screen { model.screen = screen }
+    }
+
+    /// A key, its effects performed until none are left.
+    mutating func press(_ key: Key) async { await drive(Fixtures.press(key, &model, &time)) }
+
+    /// A key that only moves between screens: whatever it asks for is left unperformed.
+    mutating func move(_ key: Key) { _ = Fixtures.press(key, &model, &time) }
+
+    /// A code the scanner reads, its effects performed.
+    mutating func scan(_ code: String) async { await drive(Fixtures.scan(code, into: &model, startingAt: &time)) }
+
+    /// Keys a person types (200 ms apart): a screen's text, nothing performed.
+    mutating func type(_ text: String) { _ = Fixtures.type(text, into: &model, startingAt: &time) }
+
+    /// A message from the loop itself (a tick), its effects performed.
+    mutating func send(_ message: Msg) async { await drive(update(&model, message)) }
+
+    /// On the offer: Enter, then `y` to the question; the REDEEM and all that follows it performed.
+    mutating func confirmTheOffer() async {
+        move(.enter)
+        await press(.character("y"))
+    }
+
+    /// From a result: Enter for the next sale, then F5, the return list loaded from the journal.
+    mutating func nextSaleThenReturnList() async {
+        move(.enter)
+        await press(.function(5))
+    }
+
+    /// Performs the effects `update` asks for and feeds their answers back, until none are left.
+    mutating func drive(_ effects: [Effect]) async {
+        var queue = effects
+        while !queue.isEmpty {
+            let effect = queue.removeFirst()
+            log.append(effect)
+            let box = ConsoleEffectsTests.MessageBox()
+            await performer.perform(effect) { box.append($0) }
+            for message in box.messages {
+                let step = Fixtures.updateAndDraw(&model, message)
+                queue = step.drawn + queue + step.effects
+            }
+        }
+    }
+}

@@ -17,9 +17,21 @@ import Testing
     static func states() -> [(String, Model)] {
         var states: [(String, Model)] = []
         var time: Int64 = 0
-        var ready = Model(settings: Fixtures.settings)
-        _ = update(&ready, .clock("13:32"))
-        _ = update(&ready, .echoed(true))
+        /// `model` with the status line every golden shows: 13:32, the host reached.
+        func withStatus(_ model: Model) -> Model {
+            var shown = model
+            _ = update(&shown, .clock("13:32"))
+            _ = update(&shown, .echoed(true))
+            return shown
+        }
+        /// `model` after one key, kept as the golden `name`: most screens are one key from the one before.
+        func pressed(_ key: Key, on model: Model, as name: String) -> Model {
+            var next = model
+            _ = Fixtures.press(key, &next, &time)
+            states.append((name, next))
+            return next
+        }
+        let ready = withStatus(Model(settings: Fixtures.settings))
         states.append(("ready", ready))
 
         var typed = ready
@@ -53,13 +65,9 @@ import Testing
         _ = update(&inactive, .inquired(.answered(Fixtures.inactiveInquiry)))
         states.append(("offer-inactive", inactive))
 
-        var confirm = offer
-        _ = Fixtures.press(.enter, &confirm, &time)
-        states.append(("confirm", confirm))
+        let confirm = pressed(.enter, on: offer, as: "confirm")
 
-        var redeeming = confirm
-        _ = Fixtures.press(.character("y"), &redeeming, &time)
-        states.append(("redeeming", redeeming))
+        let redeeming = pressed(.character("y"), on: confirm, as: "redeeming")
 
         var approved = redeeming
         _ = update(&approved, .redeemed(.answered(Fixtures.approvedRedemption), traceId: "000000000007"))
@@ -87,9 +95,7 @@ import Testing
                 .pending(reason: "the host cannot be reached"), receipt: nil, traceId: nil))
         states.append(("result-earning-pending", keyedSale))
 
-        var receipt = earned
-        _ = Fixtures.press(.character("r"), &receipt, &time)
-        states.append(("result-receipt", receipt))
+        _ = pressed(.character("r"), on: earned, as: "result-receipt")
 
         var declined = redeeming
         _ = update(
@@ -123,9 +129,7 @@ import Testing
         _ = update(&reverseList, .reversibleLoaded([Fixtures.reversible]))
         states.append(("reverse-list", reverseList))
 
-        var reverseConfirm = reverseList
-        _ = Fixtures.press(.enter, &reverseConfirm, &time)
-        states.append(("reverse-confirm", reverseConfirm))
+        let reverseConfirm = pressed(.enter, on: reverseList, as: "reverse-confirm")
 
         var reversed = reverseConfirm
         _ = Fixtures.scan("81000000001", into: &reversed, startingAt: &time)
@@ -145,9 +149,7 @@ import Testing
         _ = update(&returnList, .returnableLoaded([Fixtures.returnable, Fixtures.returnablePending]))
         states.append(("return-list", returnList))
 
-        var returnConfirm = returnList
-        _ = Fixtures.press(.enter, &returnConfirm, &time)
-        states.append(("return-confirm", returnConfirm))
+        let returnConfirm = pressed(.enter, on: returnList, as: "return-confirm")
 
         var returned = returnConfirm
         _ = Fixtures.press(.character("y"), &returned, &time)
@@ -178,9 +180,7 @@ import Testing
         _ = update(&returnNotHere, .returnableFound(.failure(ReturnLookupRefusal(why))))
         states.append(("return-not-here", returnNotHere))
 
-        var returnItemsHelp = returnItems
-        _ = Fixtures.press(.function(1), &returnItemsHelp, &time)
-        states.append(("help-return-items", returnItemsHelp))
+        _ = pressed(.function(1), on: returnItems, as: "help-return-items")
 
         var returnItemsConfirm = returnItems
         _ = Fixtures.press(.down, &returnItemsConfirm, &time)
@@ -204,20 +204,17 @@ import Testing
             ]))
         states.append(("history", history))
 
-        var help = ready
-        _ = Fixtures.press(.function(1), &help, &time)
-        states.append(("help", help))
+        _ = pressed(.function(1), on: ready, as: "help")
 
         // Twelve test cards do not fit under the keys: help pages instead of cutting the last ones off.
-        var cards = Model(
-            settings: ConsoleSettings(
-                testCollectors: (1...12).map {
-                    TestCollectorLine(
-                        number: String(format: "810000000%02d", $0), situation: "situation-\($0)",
-                        summary: LocalizedText(english: "what card \($0) shows", french: "ce que montre la carte \($0)"))
-                }))
-        _ = update(&cards, .clock("13:32"))
-        _ = update(&cards, .echoed(true))
+        var cards = withStatus(
+            Model(
+                settings: ConsoleSettings(
+                    testCollectors: (1...12).map {
+                        TestCollectorLine(
+                            number: String(format: "810000000%02d", $0), situation: "situation-\($0)",
+                            summary: LocalizedText(english: "what card \($0) shows", french: "ce que montre la carte \($0)"))
+                    })))
         _ = Fixtures.press(.function(1), &cards, &time)
         states.append(("help-cards", cards))
         var cardsLastPage = cards
@@ -225,9 +222,7 @@ import Testing
         states.append(("help-cards-last-page", cardsLastPage))
 
         // amcash train: the story, the closing question and the verdict over the till.
-        var story = Model(settings: Fixtures.settings)
-        _ = update(&story, .clock("13:32"))
-        _ = update(&story, .echoed(true))
+        var story = withStatus(Model(settings: Fixtures.settings))
         story.training = TrainingState(
             exercise: ExerciseCard(
                 title: LocalizedText(english: "The answer is lost", french: "La réponse se perd"),
@@ -265,25 +260,17 @@ import Testing
         states.append(("training-verdict", verdict))
 
         // The legend, the help screen and the questions come from the active keymap.
-        var numpadOffer = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad")))
-        _ = update(&numpadOffer, .clock("13:32"))
-        _ = update(&numpadOffer, .echoed(true))
+        let numpadOffer = withStatus(Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("numpad"))))
         states.append(("offer-numpad", numpadOffer))
 
-        var numpadConfirm = numpadOffer
-        _ = Fixtures.press(.enter, &numpadConfirm, &time)
-        states.append(("confirm-numpad", numpadConfirm))
+        _ = pressed(.enter, on: numpadOffer, as: "confirm-numpad")
 
-        var viHelp = Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("vi")))
-        _ = update(&viHelp, .clock("13:32"))
-        _ = update(&viHelp, .echoed(true))
+        var viHelp = withStatus(Fixtures.offerModel(settings: Fixtures.settings(keymap: Fixtures.keymap("vi"))))
         _ = Fixtures.press(.function(1), &viHelp, &time)
         states.append(("help-offer-vi", viHelp))
 
         // Kiosk mode: the quit key asks for the supervisor PIN; a wrong one says so.
-        var supervisor = Model(settings: Fixtures.settings(kiosk: true))
-        _ = update(&supervisor, .clock("13:32"))
-        _ = update(&supervisor, .echoed(true))
+        var supervisor = withStatus(Model(settings: Fixtures.settings(kiosk: true)))
         _ = Fixtures.press(.function(10), &supervisor, &time)
         _ = Fixtures.type("9999\n", into: &supervisor, startingAt: &time)
         _ = update(&supervisor, .supervisorPinChecked(false))

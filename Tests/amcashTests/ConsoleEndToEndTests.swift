@@ -72,6 +72,12 @@ import Testing
         /// A scanner: the whole number and Enter at once.
         func scan(_ number: String) throws { try send(number, "Enter") }
 
+        /// The cashier starts a sale: its amount typed, Enter, then the card scanned.
+        func sell(_ basket: String, card: String) throws {
+            try send(basket, "Enter")
+            try scan(card)
+        }
+
         /// The cashier takes the offer: the card scanned, `offer` on screen, Enter, then `y` to `question`.
         /// The screen that says `approved`.
         @discardableResult
@@ -97,8 +103,7 @@ import Testing
         /// screen once the offer says $20.00 (not yet confirmed).
         @discardableResult
         func offerTwentyOnAHundredDollarSale() async throws -> String {
-            try send("100.00", "Enter")
-            try scan("81000000001")
+            try sell("100.00", card: "81000000001")
             try await waitFor("Can redeem on this sale")
             try await press("0")
             try await waitFor("< $0.00")
@@ -107,9 +112,14 @@ import Testing
             return try await waitFor("< $20.00")
         }
 
-        /// The first screen of a console just started (45 s on a loaded machine), with the host reached.
+        /// The screen a sale starts on; 45 s, as the first screen of a console just started on a loaded machine
+        /// may take that long.
+        @discardableResult
+        func waitForTheSaleScreen() async throws -> String { try await waitFor("Scan or swipe", seconds: 45) }
+
+        /// The first screen of a console just started, with the host reached.
         func waitUntilReady() async throws {
-            try await waitFor("Scan or swipe", seconds: 45)
+            try await waitForTheSaleScreen()
             try await waitFor("host OK")
         }
 
@@ -175,8 +185,7 @@ import Testing
     @Test func scanRedeemStepDownConfirmThenReverse() async throws {
         let console = try Console()
         try await console.waitUntilReady()
-        try console.send("43.35", "Enter")
-        try console.scan("81000000001")
+        try console.sell("43.35", card: "81000000001")
         try await console.waitFor("< $40.00  (380 miles) >")
         try console.send("-")
         try await console.waitFor("< $30.00  (285 miles) >")
@@ -184,7 +193,7 @@ import Testing
         #expect(approved.contains("Confirmation number:       RD"))
         #expect(approved.contains("Discount to apply:         $30.00"))
         try await console.press("Enter")
-        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitForTheSaleScreen()
         try await console.askToReverseTheFirstRedemption()
         try await console.press("y")
         try await console.waitFor("a typed number cannot reverse")
@@ -265,7 +274,7 @@ import Testing
 
     @Test func aKeyedCardIsRefusedForRedemptionBeforeAnyRedeemIsSent() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitForTheSaleScreen()
         try console.send("43.35", "Enter")
         try await console.typeSlowly("81000000001")
         try await Task.sleep(for: .milliseconds(200))
@@ -287,9 +296,8 @@ import Testing
 
     @Test func anInactiveCardShowsItsMessage() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try console.send("20", "Enter")
-        try console.scan("81000000006")
+        try await console.waitForTheSaleScreen()
+        try console.sell("20", card: "81000000006")
         try await console.waitFor("This collector account is inactive. Take another tender.")
         try console.send("F10")
     }
@@ -312,9 +320,8 @@ import Testing
 
     @Test func resizingMidFlowKeepsTheSale() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try console.send("43.35", "Enter")
-        try console.scan("81000000001")
+        try await console.waitForTheSaleScreen()
+        try console.sell("43.35", card: "81000000001")
         try await console.waitFor("< $40.00")
         try console.send("-")
         try await console.waitFor("< $30.00")
@@ -329,7 +336,7 @@ import Testing
 
     @Test func sigtermLeavesTheTerminalSane() async throws {
         let console = try Console()
-        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitForTheSaleScreen()
         let pid = try #require(try console.amcashPID())
         #expect(kill(pid, SIGTERM) == 0)
         #expect(await console.waitForExit())
@@ -375,7 +382,7 @@ import Testing
         #expect(hashed.status == 0, "\(hashed.errors)")
         #expect(!hashed.output.contains("246813"), "the PIN itself is never printed")
         let console = try Console(configuration: "kiosk = true\n" + hashed.output)
-        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitForTheSaleScreen()
         try await console.press("C-c")
         try await console.press("C-z")
         try await Task.sleep(for: .milliseconds(500))
@@ -413,7 +420,7 @@ import Testing
 
     @Test func noColorLeavesNoColourOnScreen() async throws {
         let console = try Console(environment: ["NO_COLOR": "1"])
-        try await console.waitFor("Scan or swipe", seconds: 45)
+        try await console.waitForTheSaleScreen()
         let escaped = try console.tmux(["capture-pane", "-p", "-e", "-t", "console"])
         // Every SGR sequence (ESC [ … m) may set attributes (bold, reverse, underline) but no colour.
         // 30–38 and 40–48 set a colour, 90–107 a bright one; 39 and 49 go back to the default (no colour).
@@ -429,7 +436,7 @@ import Testing
 
         // The same check finds colour when there is some: the default theme's blue status bar (44).
         let coloured = try Console(environment: ["TERM": "screen-256color", "NO_COLOR": ""])
-        try await coloured.waitFor("Scan or swipe", seconds: 45)
+        try await coloured.waitForTheSaleScreen()
         let withColour = try coloured.tmux(["capture-pane", "-p", "-e", "-t", "console"])
         let parameters = withColour.components(separatedBy: "\u{1B}[").dropFirst().compactMap { sequence in
             sequence.firstIndex(of: "m").map { sequence[..<$0].split(separator: ";").map(String.init) }

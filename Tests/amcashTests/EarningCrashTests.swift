@@ -23,8 +23,7 @@ import Testing
         let settings = "hostBaseURL = \"http://127.0.0.1:\(port)\"\njournalPath = \"\(work)/journal.sqlite\"\nreadTimeoutMs = 3000\n"
         let console = try ConsoleEndToEndTests.Console(
             environment: CrashTests.credentials.merging(["AMCASH_TEST_CRASH_AT": point]) { $1 }, configuration: settings)
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
         try await console.offerTwentyOnAHundredDollarSale()
         try await console.press("Enter")
         try await console.waitFor("Apply this AIR MILES Cash discount?")

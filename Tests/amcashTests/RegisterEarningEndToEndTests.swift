@@ -35,8 +35,7 @@ import Testing
                 registerTokenFile = "\(token)"
 
                 """)
-        try await console.waitFor("Scan or swipe", seconds: 45)
-        try await console.waitFor("host OK")
+        try await console.waitUntilReady()
 
         let register = Task {
             try await RegisterEndToEndTests.demo([
