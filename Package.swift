@@ -335,6 +335,7 @@ let package = Package(
             name: "AMCashJournalTests",
             dependencies: [
                 "AMCashJournal", "AMCashAPI", "AMCashWire", "AMCashConfiguration", "AMCashDomain", "AMCashSimulator", "TillTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
                 .grdb,
             ],
             swiftSettings: strict

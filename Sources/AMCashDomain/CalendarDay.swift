@@ -18,14 +18,26 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
 
     /// Parses `YYYY-MM-DD`, as the command line and the reconciliation file write a day.
     public init(parsing text: String) throws(CalendarDayError) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else {
-            throw CalendarDayError(text: text)
-        }
+        // Ten ASCII bytes, `YYYY-MM-DD`, read as bytes: the journal reads two days a row it reads.
+        let parsed = text.utf8.count == 10 ? Array(text.utf8).withUnsafeBufferPointer(Self.fields(of:)) : nil
+        guard let (year, month, day) = parsed else { throw CalendarDayError(text: text) }
         do { try self.init(year: year, month: month, day: day) } catch { throw CalendarDayError(text: text) }
+    }
+
+    /// Year, month and day of the ten bytes `YYYY-MM-DD`, or nil when they are not that.
+    private static func fields(of bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return (year, month, day)
     }
 
     /// Days since 1970-01-01 (negative before it).

@@ -154,7 +154,7 @@ extension Journal {
         guard let cardKey else { return nil }
         return try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM earnings WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?"),
-            arguments: [cardKey, now]
+            arguments: [cardKey, now.journalText]
         )
         .map(EarningEntry.init(row:))
         .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }

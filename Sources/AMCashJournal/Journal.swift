@@ -766,9 +766,9 @@ public final class Journal: Sendable {
         ).execute(
             arguments: [
                 kind.rawValue, call.traceId, call.idempotencyKey!.uuidString.lowercased(), call.body,
-                call.maskedCard ?? "", now, redemptionDay.description, reconciliationDay.description,
-                requested?.cents, state.rawValue, original, nextAttemptAt, cardKey, isVoid,
-                cardTerminalId(ofBody: call.body), saleId, holder?.description, holder == nil ? nil : leaseUntil,
+                call.maskedCard ?? "", now.journalText, redemptionDay.description, reconciliationDay.description,
+                requested?.cents, state.rawValue, original, nextAttemptAt?.journalText, cardKey, isVoid,
+                cardTerminalId(ofBody: call.body), saleId, holder?.description, holder == nil ? nil : leaseUntil?.journalText,
             ])
         return try fetch(db, id: db.lastInsertedRowID)
     }
@@ -784,9 +784,9 @@ public final class Journal: Sendable {
         ).execute(
             arguments: [
                 entry.state.rawValue, entry.responseCode, entry.confirmationNumber, entry.units?.count, entry.money?.cents,
-                entry.miles?.value, entry.answeredAt, entry.attempts, entry.lastFailure.map { HostText.sanitised($0, limit: 500) },
-                entry.nextAttemptAt,
-                entry.isException, entry.resolvedByRecovery, entry.shownAt, entry.leaseHolder, entry.leaseUntil,
+                entry.miles?.value, entry.answeredAt?.journalText, entry.attempts, entry.lastFailure.map { HostText.sanitised($0, limit: 500) },
+                entry.nextAttemptAt?.journalText,
+                entry.isException, entry.resolvedByRecovery, entry.shownAt?.journalText, entry.leaseHolder, entry.leaseUntil?.journalText,
                 entry.sentInDoubt, entry.awaitingFile, entry.hostLatencyMs, entry.id,
             ])
     }
@@ -907,7 +907,7 @@ public final class Journal: Sendable {
     /// A row of `cardKey` that a live lease binds (a call for that collector is under way), if any.
     private static func liveRow(_ db: Database, cardKey: String?, at now: Date) throws -> JournalEntry? {
         guard let cardKey else { return nil }
-        return try fetchAll(db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", [cardKey, now])
+        return try fetchAll(db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?", [cardKey, now.journalText])
             .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
     }
 
@@ -918,7 +918,7 @@ public final class Journal: Sendable {
         guard let cardKey else { return nil }
         return try fetchAll(
             db, "WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ? AND state IN ('sending', 'unknown', 'voiding', 'reversing')",
-            [cardKey, now]
+            [cardKey, now.journalText]
         )
         .first { LeaseHolder.binds(holder: $0.leaseHolder, until: $0.leaseUntil, at: now) }
     }
@@ -950,29 +950,47 @@ public final class Journal: Sendable {
     }
 
     private static func fetchAll(_ db: Database, _ clause: String, _ arguments: StatementArguments = []) throws -> [JournalEntry] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT *, \(isReconciledSQL) AS reconciledNow FROM entries " + clause), arguments: arguments)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EntryColumn.list) FROM entries " + clause), arguments: arguments)
             .map(entry(from:))
     }
 
+    /// The columns an entry is read from, in the order the SELECT names them, so a row is read by position:
+    /// GRDB finds a column by name by comparing it with each column's in turn, which for thirty names a
+    /// row was the larger part of reading an entry.
+    private enum EntryColumn: Int, CaseIterable {
+        case id, kind, traceId, idempotencyKey, body, maskedCard, createdAt, redemptionDay, reconciliationDay, requestedCents, state
+        case responseCode, confirmationNumber, units, cents, miles, answeredAt, attempts, lastFailure, originalConfirmationNumber
+        case nextAttemptAt, isException, reconciledNow, resolvedByRecovery, shownAt, isVoid, cardKey, leaseHolder, leaseUntil
+        case sentInDoubt, awaitingFile, saleId, hostLatencyMs
+
+        /// The SELECT list: each column by its name, the reconciled flag computed from the reconciled runs.
+        static let list = allCases.map { $0 == .reconciledNow ? "\(isReconciledSQL) AS reconciledNow" : "\($0)" }.joined(separator: ", ")
+    }
+
     private static func entry(from row: Row) throws -> JournalEntry {
-        func day(_ text: String) throws -> ProgramDay { ProgramDay(try CalendarDay(parsing: text)) }
-        guard let kind = JournalEntry.Kind(rawValue: row["kind"]), let state = TransactionState(rawValue: row["state"]),
-            let key = UUID(uuidString: row["idempotencyKey"])
+        typealias C = EntryColumn
+        func day(_ name: EntryColumn) throws -> ProgramDay { ProgramDay(try CalendarDay(parsing: row[name.rawValue])) }
+        guard let kind = JournalEntry.Kind(rawValue: row[C.kind.rawValue]), let state = TransactionState(rawValue: row[C.state.rawValue]),
+            let key = UUID(uuidString: row[C.idempotencyKey.rawValue])
         else {
-            throw JournalError.storage("an entry the journal cannot read (id \(row["id"] as Int64? ?? -1))")
+            throw JournalError.storage("an entry the journal cannot read (id \(row[C.id.rawValue] as Int64? ?? -1))")
         }
         return JournalEntry(
-            id: row["id"], kind: kind, traceId: row["traceId"], idempotencyKey: key, body: row["body"], maskedCard: row["maskedCard"],
-            createdAt: row["createdAt"], redemptionDay: try day(row["redemptionDay"]), reconciliationDay: try day(row["reconciliationDay"]),
-            requested: (row["requestedCents"] as Int?).map(Money.init(cents:)), state: state, responseCode: row["responseCode"],
-            confirmationNumber: row["confirmationNumber"], units: (row["units"] as Int?).map { Units($0) },
-            money: (row["cents"] as Int?).map(Money.init(cents:)), miles: (row["miles"] as Int?).map { Miles($0) },
-            answeredAt: row["answeredAt"], attempts: row["attempts"], lastFailure: row["lastFailure"],
-            originalConfirmationNumber: row["originalConfirmationNumber"], nextAttemptAt: row["nextAttemptAt"],
-            isException: row["isException"], isReconciled: row["reconciledNow"], resolvedByRecovery: row["resolvedByRecovery"],
-            shownAt: row["shownAt"], isVoid: row["isVoid"], cardKey: row["cardKey"], leaseHolder: row["leaseHolder"],
-            leaseUntil: row["leaseUntil"], sentInDoubt: row["sentInDoubt"], awaitingFile: row["awaitingFile"], saleId: row["saleId"],
-            hostLatencyMs: row["hostLatencyMs"])
+            id: row[C.id.rawValue], kind: kind, traceId: row[C.traceId.rawValue], idempotencyKey: key, body: row[C.body.rawValue],
+            maskedCard: row[C.maskedCard.rawValue],
+            createdAt: row[C.createdAt.rawValue], redemptionDay: try day(.redemptionDay), reconciliationDay: try day(.reconciliationDay),
+            requested: (row[C.requestedCents.rawValue] as Int?).map(Money.init(cents:)), state: state, responseCode: row[C.responseCode.rawValue],
+            confirmationNumber: row[C.confirmationNumber.rawValue], units: (row[C.units.rawValue] as Int?).map { Units($0) },
+            money: (row[C.cents.rawValue] as Int?).map(Money.init(cents:)), miles: (row[C.miles.rawValue] as Int?).map { Miles($0) },
+            answeredAt: row[C.answeredAt.rawValue], attempts: row[C.attempts.rawValue], lastFailure: row[C.lastFailure.rawValue],
+            originalConfirmationNumber: row[C.originalConfirmationNumber.rawValue], nextAttemptAt: row[C.nextAttemptAt.rawValue],
+            isException: row[C.isException.rawValue], isReconciled: row[C.reconciledNow.rawValue],
+            resolvedByRecovery: row[C.resolvedByRecovery.rawValue],
+            shownAt: row[C.shownAt.rawValue], isVoid: row[C.isVoid.rawValue], cardKey: row[C.cardKey.rawValue],
+            leaseHolder: row[C.leaseHolder.rawValue],
+            leaseUntil: row[C.leaseUntil.rawValue], sentInDoubt: row[C.sentInDoubt.rawValue], awaitingFile: row[C.awaitingFile.rawValue],
+            saleId: row[C.saleId.rawValue],
+            hostLatencyMs: row[C.hostLatencyMs.rawValue])
     }
 
     private static func transition(_ state: TransactionState, _ event: TransactionEvent) throws(JournalError) -> TransactionState {
