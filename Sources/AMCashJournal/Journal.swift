@@ -970,6 +970,11 @@ public final class Journal: Sendable {
     private static func entry(from row: Row) throws -> JournalEntry {
         typealias C = EntryColumn
         func day(_ name: EntryColumn) throws -> ProgramDay { ProgramDay(try CalendarDay(parsing: row[name.rawValue])) }
+        // The journal's own text read without a Calendar; anything else (a number, another text) as GRDB reads it.
+        func date(_ name: EntryColumn) -> Date? {
+            if let text = row[name.rawValue] as String?, let date = Date(journalText: text) { return date }
+            return row[name.rawValue]
+        }
         guard let kind = JournalEntry.Kind(rawValue: row[C.kind.rawValue]), let state = TransactionState(rawValue: row[C.state.rawValue]),
             let key = UUID(uuidString: row[C.idempotencyKey.rawValue])
         else {
@@ -978,17 +983,19 @@ public final class Journal: Sendable {
         return JournalEntry(
             id: row[C.id.rawValue], kind: kind, traceId: row[C.traceId.rawValue], idempotencyKey: key, body: row[C.body.rawValue],
             maskedCard: row[C.maskedCard.rawValue],
-            createdAt: row[C.createdAt.rawValue], redemptionDay: try day(.redemptionDay), reconciliationDay: try day(.reconciliationDay),
+            createdAt: try date(.createdAt)
+                ?? { throw JournalError.storage("an entry without its time (id \(row[C.id.rawValue] as Int64? ?? -1))") }(),
+            redemptionDay: try day(.redemptionDay), reconciliationDay: try day(.reconciliationDay),
             requested: (row[C.requestedCents.rawValue] as Int?).map(Money.init(cents:)), state: state, responseCode: row[C.responseCode.rawValue],
             confirmationNumber: row[C.confirmationNumber.rawValue], units: (row[C.units.rawValue] as Int?).map { Units($0) },
             money: (row[C.cents.rawValue] as Int?).map(Money.init(cents:)), miles: (row[C.miles.rawValue] as Int?).map { Miles($0) },
-            answeredAt: row[C.answeredAt.rawValue], attempts: row[C.attempts.rawValue], lastFailure: row[C.lastFailure.rawValue],
-            originalConfirmationNumber: row[C.originalConfirmationNumber.rawValue], nextAttemptAt: row[C.nextAttemptAt.rawValue],
+            answeredAt: date(.answeredAt), attempts: row[C.attempts.rawValue], lastFailure: row[C.lastFailure.rawValue],
+            originalConfirmationNumber: row[C.originalConfirmationNumber.rawValue], nextAttemptAt: date(.nextAttemptAt),
             isException: row[C.isException.rawValue], isReconciled: row[C.reconciledNow.rawValue],
             resolvedByRecovery: row[C.resolvedByRecovery.rawValue],
-            shownAt: row[C.shownAt.rawValue], isVoid: row[C.isVoid.rawValue], cardKey: row[C.cardKey.rawValue],
+            shownAt: date(.shownAt), isVoid: row[C.isVoid.rawValue], cardKey: row[C.cardKey.rawValue],
             leaseHolder: row[C.leaseHolder.rawValue],
-            leaseUntil: row[C.leaseUntil.rawValue], sentInDoubt: row[C.sentInDoubt.rawValue], awaitingFile: row[C.awaitingFile.rawValue],
+            leaseUntil: date(.leaseUntil), sentInDoubt: row[C.sentInDoubt.rawValue], awaitingFile: row[C.awaitingFile.rawValue],
             saleId: row[C.saleId.rawValue],
             hostLatencyMs: row[C.hostLatencyMs.rawValue])
     }

@@ -50,3 +50,38 @@ extension Date {
         }
     }
 }
+
+extension Date {
+    /// The instant a journal date's text names, as GRDB reads it, bit for bit (`JournalTimeTests` checks it
+    /// against GRDB), for the text `journalText` writes; nil for any other text (the caller asks GRDB).
+    /// GRDB reads a date through `Calendar.date(from:)`, most of the time spent reading a journal row.
+    init?(journalText text: String) {
+        guard let seconds = text.utf8.withContiguousStorageIfAvailable(Self.referenceSeconds(ofJournalText:)) ?? nil else { return nil }
+        self.init(timeIntervalSinceReferenceDate: seconds)
+    }
+
+    /// Seconds since the reference date of "yyyy-MM-dd HH:mm:ss.SSS" (1583 to 9999), summed in the order
+    /// Foundation's Gregorian calendar sums them (the day's start, then the time of day with its fraction),
+    /// so the Double is the one GRDB would give.
+    private static func referenceSeconds(ofJournalText bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: " "),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: ".")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), let millisecond = number(20..<23),
+            year >= 1583, hour < 24, minute < 60, second < 60,
+            let calendarDay = try? CalendarDay(year: year, month: month, day: day)
+        else { return nil }
+        let dayStart = Double(calendarDay.daysSinceEpoch * 86_400 - 978_307_200)
+        return dayStart + (Double(hour * 3600 + minute * 60 + second) + Double(millisecond * 1_000_000) / 1e9)
+    }
+}

@@ -35,3 +35,27 @@ import Testing
         #expect(abs(read.timeIntervalSince1970 - 1_765_000_000.124) < 0.000_5)
     }
 }
+
+extension JournalTimeTests {
+    @Test func readsWhatGRDBReadsBitForBit() async {
+        // The journal's text of any millisecond from 1900 to 2200, and of 2001 (small values round differently).
+        await propertyCheck(count: 20_000, input: Gen.int(in: -2_208_988_800_000...7_258_118_400_000), Gen.int(in: 970_000_000_000...990_000_000_000))
+        {
+            wide, nearReference in
+            for ms in [wide, nearReference] {
+                let text = Date(timeIntervalSince1970: Double(ms) / 1000).journalText
+                let grdb = Date.fromDatabaseValue(text.databaseValue)
+                #expect(
+                    Date(journalText: text)?.timeIntervalSinceReferenceDate.bitPattern == grdb?.timeIntervalSinceReferenceDate.bitPattern, "\(text)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "2026-12-06 20:15:00", "2026-12-06T20:15:00.000", "2026-02-30 00:00:00.000", "2026-12-06 24:00:00.000", "1582-10-15 00:00:00.000",
+        "2026-12-06 20:15:00.00a", "", "2026-12-06 20:15:60.000",
+    ])
+    func leavesAnyOtherTextToGRDB(text: String) {
+        #expect(Date(journalText: text) == nil)
+    }
+}
