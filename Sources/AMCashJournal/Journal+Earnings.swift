@@ -276,10 +276,15 @@ extension Journal {
     /// sends it meanwhile, and no REDEEM of its collector is sent).
     public func recordEarningIntent(
         _ call: IssuanceCall, checkoutTransactionId: String, originalCheckoutTransactionId: String?, at now: Date,
-        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane, heldBehind: String? = nil
+        holder: LeaseHolder? = nil, leaseSeconds: TimeInterval = LeaseTimes.standard.inLane, heldBehind: String? = nil,
+        returning items: [IssuanceItem] = []
     ) throws(JournalError) -> EarningEntry {
         try write { db in
-            try Journal.insertEarningIntent(
+            // A RETURN: refused in this transaction if an earlier one gave back the sale, or one of these items.
+            if call.operation == .returnSale, let original = originalCheckoutTransactionId {
+                try Journal.refuseReturnedAgain(db, items: items, of: original)
+            }
+            return try Journal.insertEarningIntent(
                 db, call, checkoutTransactionId: checkoutTransactionId, originalCheckoutTransactionId: originalCheckoutTransactionId, at: now,
                 holder: holder, leaseSeconds: leaseSeconds, heldBehind: heldBehind)
         }

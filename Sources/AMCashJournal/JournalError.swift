@@ -12,6 +12,9 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case collectorBusy(traceId: String)
     /// A reversal refused before anything was queued: wrong card, not a shown redemption.
     case reversalRefused(String)
+    /// A RETURN refused before anything was journaled: an earlier RETURN of this till gave back the whole
+    /// sale or one of the items it names (what, as the refusal says it).
+    case returnedAlready(String)
 
     public var description: String {
         switch self {
@@ -33,6 +36,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             "another transaction for this collector (trace \(traceId)) is with AIR MILES — try again in a moment"
         case .reversalRefused(let reason):
             "the reversal was refused before anything was sent: \(reason)"
+        case .returnedAlready(let what):
+            "not sent: \(what) was returned already"
         }
     }
 }

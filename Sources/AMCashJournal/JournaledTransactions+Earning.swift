@@ -168,7 +168,10 @@ extension JournaledTransactions {
                 maskedCard: request.card.number.masked)
             entry = try journal.recordEarningIntent(
                 call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),
-                holder: holder, leaseSeconds: leases.inLane, heldBehind: heldBehind)
+                holder: holder, leaseSeconds: leases.inLane, heldBehind: heldBehind, returning: request.items)
+        } catch JournalError.returnedAlready(let what) {
+            return Earning(
+                entry: nil, outcome: .refused(code: nil, message: "not sent: \(what) was returned already"), checkoutTransactionId: nil, traceId: nil)
         } catch {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),

@@ -134,13 +134,8 @@ public struct ConsoleEffects: EffectPerformer {
         case .findReturnable(let scanned):
             send(.returnableFound(findReturnable(scanned)))
         case .returnSale(let request):
-            // Nothing goes back twice: items (or a whole sale) an earlier RETURN of this till names are refused here, unsent.
-            if let original = request.originalCheckoutTransactionId {
-                guard let returns = try? journal.returns(of: original) else {
-                    return send(.saleReturned(.refused(code: nil, message: "nothing was sent: the journal could not be read")))
-                }
-                if let refusal = Self.returnedBefore(request, returns) { return send(.saleReturned(refusal)) }
-            }
+            // Nothing goes back twice: items (or a whole sale) an earlier RETURN of this till names are refused, unsent,
+            // by the journal in the intent's own transaction (`Journal.refuseReturnedAgain`).
             // Journaled before it is sent; unanswered, it stays queued and recovery forwards it with the same key and body.
             send(.saleReturned(await transactions.returnSale(request).outcome))
             send(.pendingCount((try? journal.statusPendingCount()) ?? 0))
@@ -341,7 +336,7 @@ public struct ConsoleEffects: EffectPerformer {
         guard let body = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body)), let digits = body.collectorNumber,
             let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
         else { return nil }
-        let returned = returnedItems(returns, of: body.items)
+        let returned = Journal.returnedItems(returns, of: body.items)
         guard !returned.whole else { return nil }
         let request = EarningRequest(
             card: CardRead(number: number, entryMode: .manual), preTaxAmount: body.basketPreTaxAmount,
@@ -351,36 +346,6 @@ public struct ConsoleEffects: EffectPerformer {
             journalId: entry.id, checkoutTransactionId: entry.checkoutTransactionId, maskedCard: entry.maskedCard,
             milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request,
             returnedItemIds: returned.ids)
-    }
-
-    /// What earlier RETURNs (`returns`, not refused) gave back of a sale with `items`: the ids of its items they
-    /// named, and whether the whole sale went back — a RETURN without items (or one unreadable) is the whole sale.
-    static func returnedItems(_ returns: [EarningEntry], of items: [IssuanceItem]) -> (whole: Bool, ids: Set<String>) {
-        var ids: Set<String> = []
-        for entry in returns {
-            // Only the items' ids are read: a final row's body was rewritten when its card number was masked.
-            guard case .array(let named)? = (try? IssuanceJSON.parse(entry.body))?["items"], !named.isEmpty else {
-                return (true, Set(items.map(\.id)))
-            }
-            for item in named {
-                guard case .string(let id)? = item["id"] else { return (true, Set(items.map(\.id))) }
-                ids.insert(id)
-            }
-        }
-        return (!items.isEmpty && Set(items.map(\.id)).isSubset(of: ids), ids)
-    }
-
-    /// The local refusal of a RETURN that would give back again what an earlier one (`returns`) named: the whole
-    /// sale, or one of its items. Nil when nothing of it went back yet.
-    static func returnedBefore(_ request: EarningRequest, _ returns: [EarningEntry]) -> EarningOutcome? {
-        guard !returns.isEmpty else { return nil }
-        // A RETURN without items (or unreadable) gave back the whole sale: `ids` is then every item this one names.
-        let returned = returnedItems(returns, of: request.items)
-        let again = request.items.map(\.id).filter { returned.ids.contains($0) }
-        guard returned.whole || request.items.isEmpty || !again.isEmpty else { return nil }
-        // Item ids came from a register or an `--items` file: through the one sanitiser before the screen shows them.
-        let what = again.isEmpty ? "this sale" : "item " + again.map { HostText.sanitised($0, limit: 40) }.joined(separator: ", ")
-        return .refused(code: nil, message: "not sent: \(what) of \(request.originalCheckoutTransactionId ?? "") was returned already")
     }
 
     /// The receipt of a sale that earned, with the sale's `checkoutTransactionId` as text and as a barcode, so the

@@ -87,6 +87,30 @@ import Testing
         await simulator.stop()
     }
 
+    /// `amcash return` and the console share one rule, kept by the journal in the RETURN's own transaction: a sale an
+    /// earlier RETURN gave back is not returned again, by any path — refused before it is journaled or sent, the
+    /// collector's miles taken back once.
+    @Test func aSaleReturnedIsNotReturnedAgainByAnyPath() async throws {
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
+        let card = Self.card("81000000001", .manual)
+        let earning = await transactions.earn(EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113)))
+        let whole = EarningRequest(
+            card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113),
+            originalCheckoutTransactionId: earning.checkoutTransactionId)
+        #expect(await transactions.returnSale(whole).outcome.exitStatus == 0)
+        let again = await transactions.returnSale(whole)
+        guard case .refused(nil, let message) = again.outcome else {
+            Issue.record("a second RETURN of the sale was not refused: \(again.outcome)")
+            return
+        }
+        #expect(message == "not sent: this sale of \(earning.checkoutTransactionId ?? "") was returned already", "\(message)")
+        #expect(again.entry == nil && again.traceId == nil, "nothing journaled")
+        #expect(try await simulator.issuances().map(\.miles) == [5, -5], "the ledger took the miles back once")
+        #expect(try journal.earnings().map(\.kind) == ["ISSUE", "RETURN"])
+        await client.shutdown()
+        await simulator.stop()
+    }
+
     /// The lines CALCULATE answers (for the expectation above): STANDARD only.
     static func lines(_ simulator: SimulatorServer, _ request: EarningRequest) async throws -> [IssuanceLine] {
         [
