@@ -203,17 +203,25 @@ import Testing
         let basic = Data("\(ClientCredentials.simulator.clientId):\(ClientCredentials.simulator.clientSecret)".utf8).base64EncodedString()
         let request = Data(
             "GET /training/collectors/\(number) HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(basic)\r\nConnection: close\r\n\r\n".utf8)
-        let wholeLedgerStarted = ContinuousClock.now
-        for _ in 0..<5 { _ = await simulator.redemptions() }
-        let wholeLedger = ContinuousClock.now - wholeLedgerStarted
-        let started = ContinuousClock.now
+        // The fastest of five of each: a loaded machine (a whole test run on two cores) slows some calls many
+        // times over, and the HTTP path more than the in-process read; the fastest shows the work each needs.
+        var wholeLedger = Duration.seconds(3_600)
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            _ = await simulator.redemptions()
+            wholeLedger = min(wholeLedger, ContinuousClock.now - started)
+        }
+        var endpoint = Duration.seconds(3_600)
         var reply = ""
-        for _ in 0..<5 { reply = try await Abuse.onOwnThread { try Abuse.exchange(port: port, request) } }
-        let endpoint = ContinuousClock.now - started
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            reply = try await Abuse.onOwnThread { try Abuse.exchange(port: port, request) }
+            endpoint = min(endpoint, ContinuousClock.now - started)
+        }
         #expect(reply.hasPrefix("HTTP/1.1 200") && reply.contains("\"standing\""), "\(reply.prefix(200))")
         let expected = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }.count
         #expect(reply.contains("\"standing\":\(expected)"), "\(reply.suffix(80)) vs \(expected)")
-        #expect(endpoint * 3 < wholeLedger, "5 lookups took \(endpoint); reading the ledger 5 times took \(wholeLedger)")
+        #expect(endpoint * 3 < wholeLedger, "the fastest lookup took \(endpoint); the fastest read of the ledger \(wholeLedger)")
         await simulator.stop()
     }
 }
