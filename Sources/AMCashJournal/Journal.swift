@@ -877,7 +877,6 @@ public final class Journal: Sendable {
         entry.lastFailure = "approved but never shown: voided"
     }
 
-    /// A supervisor must look: replays or retries are spent, or the window closed.
     /// A cashier's reversal the host refused leaves its redemption standing: back from `reversing` to what it
     /// was, with why, so the cashier (or the supervisor) sees it again.
     private static func showAgainAfterRefusedReversal(_ redemption: JournalEntry?, _ db: Database, why: String) throws {
@@ -887,6 +886,7 @@ public final class Journal: Sendable {
         try update(db, original)
     }
 
+    /// A supervisor must look: replays or retries are spent, or the window closed.
     private static func giveUp(_ entry: inout JournalEntry, reason: String) throws {
         entry.state = try transition(entry.state, .giveUp)
         entry.isException = true
