@@ -26,17 +26,9 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
 
     /// Year, month and day of the ten bytes `YYYY-MM-DD`, or nil when they are not that.
     private static func fields(of bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
-        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                value = value * 10 + Int(digit)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), let year = bytes.decimal(0..<4), let month = bytes.decimal(5..<7),
+            let day = bytes.decimal(8..<10)
+        else { return nil }
         return (year, month, day)
     }
 
@@ -100,4 +92,18 @@ public struct CalendarDayError: Error, Sendable, Equatable, CustomStringConverti
 func zeroPadded(_ value: Int, width: Int) -> String {
     let digits = String(value)
     return String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The whole number the ASCII digits at `range` write, or nil if one of them is not a digit: for fixed-width
+    /// fields (a day's `YYYY-MM-DD`, the journal's times) read from their bytes.
+    public func decimal(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let digit = self[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
 }

@@ -80,6 +80,7 @@ public final class Journal: Sendable {
             try Journal.migrator.migrate(queue)
             // A write at open proves the file is writable before anything is sent.
             try queue.write { db in
+                try Journal.createLeaseIndexes(db)
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('openedAt', ?)", arguments: [Int(Date().timeIntervalSince1970)])
             }
         } catch {
@@ -1148,13 +1149,16 @@ public final class Journal: Sendable {
             // before this keep counting from their intent, as they did (earlier, never later).
             try db.alter(table: "earnings") { table in table.add(column: "releasedAt", .datetime) }
         }
-        migrator.registerMigration("v16: live leases by collector") { db in
-            // "Is a call of this collector with the host?" is asked before every REDEEM, REVERSE and earning:
-            // by card and lease end, it reads only the live rows, not every row the collector ever had.
-            try db.create(index: "entries_cardKey_leaseUntil", on: "entries", columns: ["cardKey", "leaseUntil"])
-            try db.create(index: "earnings_cardKey_leaseUntil", on: "earnings", columns: ["cardKey", "leaseUntil"])
-        }
         return migrator
+    }
+
+    /// "Is a call of this collector with the host?" is asked before every REDEEM, REVERSE and earning: by card
+    /// and lease end it reads only the live rows, not every row the collector ever had. Created at open, not
+    /// as a migration: an index changes no row, and an older amcash (a downgrade) still opens the journal, where
+    /// a migration it does not know would make it refuse the file.
+    static func createLeaseIndexes(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS entries_cardKey_leaseUntil ON entries (cardKey, leaseUntil)")
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS earnings_cardKey_leaseUntil ON earnings (cardKey, leaseUntil)")
     }
 
     /// The card terminal id (sponsor + store + device) a journaled request body carries.

@@ -2,6 +2,7 @@ import AMCashAPI
 import AMCashDomain
 import AMCashWire
 import Foundation
+import GRDB
 import Testing
 
 @testable import AMCashJournal
@@ -337,5 +338,22 @@ final class TestClockBox: @unchecked Sendable {
         // Nothing was changed: the newer version still finds its row and its migration.
         let rows = try journal.run { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") }
         #expect(rows == 1)
+    }
+
+    /// The live-lease indexes are made at open, never as a migration: a journal this amcash opened is still one
+    /// the previous release opens (it knows every migration applied), and its lease checks read by index.
+    @Test func theLeaseIndexesLeaveTheJournalOneTheLastReleaseOpens() throws {
+        let journal = try Journal(path: JournalTests.temporaryPath())
+        let (migrations, plan) = try journal.run { db in
+            (
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+                try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN SELECT * FROM entries WHERE cardKey = ? AND leaseHolder IS NOT NULL AND leaseUntil > ?",
+                    arguments: ["k", "2026-12-06 00:00:00.000"]
+                ).map { $0["detail"] as String }
+            )
+        }
+        #expect(migrations.last?.hasPrefix("v15:") == true, "\(migrations)")
+        #expect(plan.contains { $0.contains("entries_cardKey_leaseUntil") }, "\(plan)")
     }
 }
