@@ -19,7 +19,10 @@ public struct CalendarDay: Sendable, Hashable, Comparable, WireStringRepresentab
     /// Parses `YYYY-MM-DD`, as the command line and the reconciliation file write a day.
     public init(parsing text: String) throws(CalendarDayError) {
         // Ten ASCII bytes, `YYYY-MM-DD`, read as bytes: the journal reads two days a row it reads.
-        let parsed = text.utf8.count == 10 ? Array(text.utf8).withUnsafeBufferPointer(Self.fields(of:)) : nil
+        // Native strings lend their bytes; a bridged one is copied once.
+        let parsed =
+            text.utf8.count == 10
+            ? text.utf8.withContiguousStorageIfAvailable(Self.fields(of:)) ?? Array(text.utf8).withUnsafeBufferPointer(Self.fields(of:)) : nil
         guard let (year, month, day) = parsed else { throw CalendarDayError(text: text) }
         do { try self.init(year: year, month: month, day: day) } catch { throw CalendarDayError(text: text) }
     }

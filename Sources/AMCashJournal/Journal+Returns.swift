@@ -67,7 +67,7 @@ extension Journal {
         guard returned.whole || items.isEmpty || !again.isEmpty else { return nil }
         // Item ids came from a register or an `--items` file: through the one sanitiser before a screen shows them.
         let what = again.isEmpty ? "this sale" : "item " + again.map { HostText.sanitised($0, limit: 40) }.joined(separator: ", ")
-        return "\(what) of \(original)"
+        return "\(what) of \(HostText.sanitised(original, limit: 40))"
     }
 
     /// Refuses, inside the caller's write, a RETURN that would give back again what an earlier RETURN of this

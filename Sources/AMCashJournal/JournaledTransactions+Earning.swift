@@ -170,8 +170,10 @@ extension JournaledTransactions {
                 call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),
                 holder: holder, leaseSeconds: leases.inLane, heldBehind: heldBehind, returning: request.items)
         } catch JournalError.returnedAlready(let what) {
+            // The journal's one wording of the refusal.
             return Earning(
-                entry: nil, outcome: .refused(code: nil, message: "not sent: \(what) was returned already"), checkoutTransactionId: nil, traceId: nil)
+                entry: nil, outcome: .refused(code: nil, message: JournalError.returnedAlready(what).description), checkoutTransactionId: nil,
+                traceId: nil)
         } catch {
             return Earning(
                 entry: nil, outcome: .refused(code: nil, message: "nothing was sent: the journal could not record it (\(error))"),
