@@ -68,7 +68,7 @@ public final class SimulatorServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition)))
         }
-        let activity = CollectorActivity()
+        let activity = CollectorActivity(shared: ledger.collectorLocks)
         let behaviours = Dictionary(options.collectors.map { ($0.number, $0.behaviour) }, uniquingKeysWith: { first, _ in first })
         router.add(
             middleware: HostFrontDoor(

@@ -236,7 +236,7 @@ final class HeldHost: RedemptionHost, @unchecked Sendable {
 
     @Test func aQueuedReversalRefusedLaterIsAnExceptionNotQuietlyDeclined() async throws {
         let journal = try Journal(path: JournalTests.temporaryPath())
-        let shown = try JournalTests.shownRedemption(journal, "RD7", at: Self.noon)
+        _ = try JournalTests.shownRedemption(journal, "RD7", at: Self.noon)
         let clock = TestClockBox(Self.noon)
         let host = HeldHost(reverse: [.unknown(.timedOut), .notSent(.cannotConnect("down")), JournalTests.reversalReply("0035", number: nil)])
         let transactions = JournaledTransactions(journal: journal, host: host, builder: JournalTests.builder, now: { clock.now })

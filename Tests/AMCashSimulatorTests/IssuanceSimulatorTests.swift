@@ -248,6 +248,71 @@ import Testing
         #expect(try await Self.call(wire, "issue", Self.basket(collector: slow)).status == 200)
     }
 
+    /// A training centre's simulators share one PostgreSQL ledger behind a load balancer, so they act
+    /// as one host: a call for a collector in progress at one makes the other answer 409/0094 (AM Cash
+    /// calls still overlap each other), and nothing stays locked once the calls end.
+    @Test func simulatorsSharingALedgerSeeEachOthersCallsInProgress() async throws {
+        var options = SimulatorOptions()
+        options.slowDelay = .seconds(4)
+        let database = try await TestPostgres.freshDatabase()
+        options.database = database
+        let (first, toFirst) = try await SimulatorFidelityTests.start(options)
+        let (second, toSecond) = try await SimulatorFidelityTests.start(options)
+        let probe = PostgresCollectorLocks(address: database)
+        defer {
+            Task {
+                await probe.close()
+                await first.stop()
+                await second.stop()
+            }
+        }
+        let slow = "81000000011"
+        func inquire(_ wire: Wire) async throws -> Int {
+            let token = try #require(try await wire.token()["access_token"])
+            return try await wire.post(
+                "/checkout/amcash/inquire", body: SimulatorFidelityTests.inquireSample.replacingOccurrences(of: "84095202006", with: slow),
+                headers: [("Authorization", "Bearer \(token)")]
+            ).status
+        }
+        /// Whether a simulator holds the collector's lock (the probe looks without taking it).
+        func busy() async throws -> Bool { try await probe.holders(of: slow) > 0 }
+        func waitUntilBusy() async throws {
+            for _ in 0..<250 {
+                if try await busy() { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("a call in progress holds its collector's lock")
+        }
+
+        // An INQUIRE in progress at the first simulator: an ISSUE at the second is refused, doing nothing.
+        let inquiry = Task { try await inquire(toFirst) }
+        try await waitUntilBusy()
+        let refused = try await Self.call(toSecond, "issue", Self.basket(collector: slow))
+        #expect(refused.status == IssuanceDecisions.parallelTransactionStatus, "\(refused.json)")
+        #expect(refused.code == IssuanceDecisions.parallelTransactionCode)
+        // CALCULATE moves nothing, and AM Cash calls overlap: both are answered at the second meanwhile.
+        #expect(try await Self.call(toSecond, "calculate", Self.basket(collector: slow)).status == 200)
+        #expect(try await inquire(toSecond) == 200)
+        #expect(try await inquiry.value == 200)
+        #expect(try await first.issuances().isEmpty, "nothing was done")
+
+        // An ISSUE in progress at the first: an INQUIRE and another ISSUE at the second are refused.
+        let earning = Task { try await Self.call(toFirst, "issue", Self.basket(collector: slow, transaction: "S-SHARED")).status }
+        try await waitUntilBusy()
+        #expect(try await inquire(toSecond) == IssuanceDecisions.parallelTransactionStatus)
+        let second409 = try await Self.call(toSecond, "issue", Self.basket(collector: slow, transaction: "S-OTHER"))
+        #expect(second409.code == IssuanceDecisions.parallelTransactionCode, "\(second409.json)")
+        #expect(try await earning.value == 200)
+        #expect(try await second.issuances().map(\.checkoutTransactionId) == ["S-SHARED"], "one earning in the shared books")
+
+        // Every call has ended: no lock is left for the collector (released in the background).
+        for _ in 0..<250 {
+            if !(try await busy()) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the collector's lock was never let go")
+    }
+
     @Test(arguments: Ledger.allCases) func aReturnGivesBackAtMostWhatItsSaleEarnedAndOnlyToItsCollector(ledger: Ledger) async throws {
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {
@@ -343,7 +408,7 @@ import Testing
         let wires = simulators.map(\.1)
         defer {
             Task {
-                for (simulator, wire) in simulators {
+                for (simulator, _) in simulators {
                     await simulator.stop()
                 }
             }

@@ -149,7 +149,7 @@ import Testing
 
         /// Waits (at most 20 s) for the receipt file to hold `text`: the receipt is written after the
         /// sale's earning settles, which may be a moment after APPROVED is drawn.
-        func receipts(containing text: String, seconds: Double = 20) async throws -> String {
+        @discardableResult func receipts(containing text: String, seconds: Double = 20) async throws -> String {
             let path = home + "/data/amcash/receipts.txt"
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {

@@ -63,7 +63,7 @@ struct HostFrontDoor: RouterMiddleware {
         let collector = Self.collectorNumber(in: raw)
         // One transaction at a time per collector across AM Cash and Issuance (AM Cash calls may overlap each other).
         if let collector, endpoint != "echo" {
-            guard activity.beginAMCash(collector) else {
+            guard await activity.beginAMCash(collector) else {
                 return Self.json(
                     status: HTTPResponse.Status(code: IssuanceDecisions.parallelTransactionStatus),
                     [

@@ -49,7 +49,7 @@ struct IssuanceDesk: Sendable {
         // One transaction at a time per collector (CALCULATE, which moves nothing, is not one).
         let guarded = operation == .calculate && !IssuanceDecisions.calculateIsATransaction ? nil : body.collectorNumber
         if let number = guarded {
-            guard activity.beginIssuance(number) else { return parallel(body) }
+            guard await activity.beginIssuance(number) else { return parallel(body) }
         }
         defer { if let number = guarded { activity.endIssuance(number) } }
         switch body.collectorNumber.flatMap({ behaviours[$0] }) {

@@ -29,6 +29,9 @@ protocol LedgerBooks: Sendable {
     func openAccount(_ collector: TestCollector, now: Date) async throws
     /// The Issuance books, in the same database as AM Cash's (one collector's account serves both).
     func issuanceBooks() -> any IssuanceBooks
+    /// What the other simulators of a shared ledger have in progress (PostgreSQL); nil for SQLite,
+    /// which one simulator holds alone.
+    var collectorLocks: PostgresCollectorLocks? { get }
     /// Lets go of connections (PostgreSQL); nothing for SQLite.
     func close() async
 }

@@ -72,14 +72,16 @@ final class PostgresLedger: LedgerBooks {
     private let options: SimulatorOptions
     private let logger = quietLogger
     private let issuance: PostgresIssuanceLedger
+    let collectorLocks: PostgresCollectorLocks?
     /// When refunds were last looked for and expired answers pruned (simulator clock, ms).
     private let lastRefundCheck = NIOLockedValueBox<Int64>(0)
     private let lastPrune = NIOLockedValueBox<Int64>(0)
 
-    private init(client: PostgresClient, running: Task<Void, Never>, options: SimulatorOptions) {
+    private init(client: PostgresClient, running: Task<Void, Never>, options: SimulatorOptions, address: PostgresAddress) {
         self.client = client
         self.running = running
         self.options = options
+        collectorLocks = PostgresCollectorLocks(address: address)
         issuance = PostgresIssuanceLedger(client: client, options: options)
     }
 
@@ -91,7 +93,7 @@ final class PostgresLedger: LedgerBooks {
         configuration.options.maximumConnections = 32
         let client = PostgresClient(configuration: configuration, backgroundLogger: quietLogger)
         let running = Task { await client.run() }
-        let ledger = PostgresLedger(client: client, running: running, options: options)
+        let ledger = PostgresLedger(client: client, running: running, options: options, address: address)
         do {
             try await schema.migrate(client, logger: quietLogger)
             let today = ProgramDay.redemptionDay(at: now).description
@@ -138,6 +140,7 @@ final class PostgresLedger: LedgerBooks {
     func issuanceBooks() -> any IssuanceBooks { issuance }
 
     func close() async {
+        await collectorLocks?.close()
         running.cancel()
         await running.value
     }

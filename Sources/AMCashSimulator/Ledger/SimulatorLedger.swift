@@ -56,6 +56,7 @@ final class SimulatorLedger: LedgerBooks {
     }
 
     func close() async {}
+    var collectorLocks: PostgresCollectorLocks? { nil }
 
     func issuanceBooks() -> any IssuanceBooks { issuance }
 
