@@ -65,7 +65,7 @@ public struct EarningEntry: Sendable, Hashable {
     /// The call it is sent as, every time.
     public var call: IssuanceCall {
         IssuanceCall(
-            operation: kind == "RETURN" ? .returnSale : .issue, body: body, idempotencyKey: idempotencyKey, traceId: traceId,
+            operation: kind == "RETURN" ? .returnSale : .issue, traceId: traceId, idempotencyKey: idempotencyKey, body: body,
             maskedCard: maskedCard)
     }
 

@@ -20,7 +20,7 @@ extension JournaledTransactions {
         guard let host = host as? any IssuanceHost else { return .refused(code: nil, message: "this host does not serve Issuance") }
         let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: nil, at: now())
         let call = IssuanceCall(
-            operation: .calculate, body: body.json.data, idempotencyKey: UUID(), traceId: "-", maskedCard: request.card.number.masked)
+            operation: .calculate, traceId: "-", idempotencyKey: UUID(), body: body.json.data, maskedCard: request.card.number.masked)
         return Self.outcome(of: await host.issuance(call)).outcome
     }
 
@@ -135,7 +135,7 @@ extension JournaledTransactions {
         let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
         let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: transactionId, at: now())
         let call = IssuanceCall(
-            operation: .issue, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString, maskedCard: request.card.number.masked)
+            operation: .issue, traceId: traceId.wireString, idempotencyKey: UUID(), body: body.json.data, maskedCard: request.card.number.masked)
         return (call, transactionId)
     }
 
@@ -164,7 +164,7 @@ extension JournaledTransactions {
             let transactionId = IssuanceDecisions.checkoutTransactionId(builder.identity, traceId: traceId)
             let body = Self.issuanceBody(request, identity: builder.identity, checkoutTransactionId: transactionId, at: now())
             let call = IssuanceCall(
-                operation: operation, body: body.json.data, idempotencyKey: UUID(), traceId: traceId.wireString,
+                operation: operation, traceId: traceId.wireString, idempotencyKey: UUID(), body: body.json.data,
                 maskedCard: request.card.number.masked)
             entry = try journal.recordEarningIntent(
                 call, checkoutTransactionId: transactionId, originalCheckoutTransactionId: request.originalCheckoutTransactionId, at: now(),

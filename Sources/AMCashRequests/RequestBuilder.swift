@@ -19,9 +19,7 @@ public struct RequestBuilder: Sendable {
         let body = Components.Schemas.EchoRequest(
             deviceId: identity.deviceId, sponsorCode: identity.sponsorCode, storeId: identity.storeId,
             traceId: traceId.description, vendorId: identity.vendorId)
-        return PreparedCall(
-            operation: .echo, traceId: traceId.description, idempotencyKey: nil,
-            body: WireFormat.encode(body), maskedCard: nil)
+        return Self.call(.echo, body, traceId: traceId, maskedCard: nil)
     }
 
     public func inquire(_ request: InquiryRequest, traceId: TraceId, at instant: Date) -> PreparedCall {
@@ -31,9 +29,7 @@ public struct RequestBuilder: Sendable {
             dateTime: WireFormat.dateTime(instant), collectorNumber: request.card.number.unmaskedDigits,
             cardEntryMode: Self.entryMode(request.card.entryMode), postTaxBasketAmount: request.basket.decimalString,
             instantMessage: Self.language(request.language))
-        return PreparedCall(
-            operation: .inquire, traceId: traceId.description, idempotencyKey: nil,
-            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return Self.call(.inquire, body, traceId: traceId, maskedCard: request.card.number.masked)
     }
 
     /// A REDEEM ready to journal and send. A keyed card, an amount of zero or one that is not whole
@@ -54,9 +50,7 @@ public struct RequestBuilder: Sendable {
             // Always sent: where the till does not know the pre-tax total, the post-tax total, as the partner's sample does.
             originalPreTaxAmount: (request.preTaxAmount ?? request.basket).decimalString,
             dollarRedeemRequest: request.amount.decimalString, instantMessage: Self.language(request.language))
-        return PreparedCall(
-            operation: .redeem, traceId: traceId.description, idempotencyKey: idempotencyKey,
-            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return Self.call(.redeem, body, traceId: traceId, idempotencyKey: idempotencyKey, maskedCard: request.card.number.masked)
     }
 
     /// A REVERSE ready to journal and send; it needs the confirmation number of an answered redemption.
@@ -72,9 +66,7 @@ public struct RequestBuilder: Sendable {
             cardEntryMode: Self.entryMode(request.card.entryMode),
             redemptionConfirmationNumber: request.redemptionConfirmationNumber,
             instantMessage: Self.language(request.language))
-        return PreparedCall(
-            operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
-            body: WireFormat.encode(body), maskedCard: request.card.number.masked)
+        return Self.call(.reverse, body, traceId: traceId, idempotencyKey: idempotencyKey, maskedCard: request.card.number.masked)
     }
 
     /// The REVERSE that voids an approval nobody saw: built from the REDEEM's own journaled body, so
@@ -94,9 +86,17 @@ public struct RequestBuilder: Sendable {
             cardEntryMode: original.cardEntryMode, redemptionConfirmationNumber: confirmationNumber,
             instantMessage: original.instantMessage)
         let masked = (try? CollectorNumber(digits: original.collectorNumber, format: CollectorNumberFormat(lengths: 1...19)))?.masked
-        return PreparedCall(
-            operation: .reverse, traceId: traceId.description, idempotencyKey: idempotencyKey,
-            body: WireFormat.encode(body), maskedCard: masked)
+        return call(.reverse, body, traceId: traceId, idempotencyKey: idempotencyKey, maskedCard: masked)
+    }
+
+    /// `body` as it goes out, and goes out again on every re-send: its bytes, its trace id, its key
+    /// (REDEEM and REVERSE) and the card as logs may show it.
+    static func call(
+        _ operation: HostOperation, _ body: some Encodable, traceId: TraceId, idempotencyKey: UUID? = nil, maskedCard: String?
+    ) -> PreparedCall {
+        PreparedCall(
+            operation: operation, traceId: traceId.description, idempotencyKey: idempotencyKey, body: WireFormat.encode(body),
+            maskedCard: maskedCard)
     }
 
     /// The host compares entry modes without case; amcash always sends the current upper-case form.

@@ -62,8 +62,8 @@ import Testing
         // An ISSUE never answered while the host surely held its key: no longer sent, an exception for a person.
         let journal = try Journal(path: home + "/data/amcash/journal-cert-builtin.sqlite")
         let call = IssuanceCall(
-            operation: .issue, body: Data(#"{"collectorNumber":"81000000013","basketPreTaxAmount":40.00}"#.utf8), idempotencyKey: UUID(),
-            traceId: "000000000099", maskedCard: "*******0013")
+            operation: .issue, traceId: "000000000099", idempotencyKey: UUID(),
+            body: Data(#"{"collectorNumber":"81000000013","basketPreTaxAmount":40.00}"#.utf8), maskedCard: "*******0013")
         let stuck = try journal.recordEarningIntent(
             call, checkoutTransactionId: "LOY100010010000000000099", originalCheckoutTransactionId: nil, at: Date())
         _ = try journal.recordEarningException(stuck.id, reason: "may not have earned: ask AIR MILES", at: Date())

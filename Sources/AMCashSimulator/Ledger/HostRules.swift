@@ -62,8 +62,8 @@ enum HostRules {
 
     enum Redemption {
         case answered(Int, Components.Schemas.RedeemResponse)
-        /// Debit `units` from `account`; answer with `approvedRedemption`.
-        case grant(units: Int, account: Account, response: Components.Schemas.RedeemResponse, balancesShown: Bool)
+        /// Debit the grant's miles from its account; answer with `approved(confirmation:)`.
+        case grant(RedemptionGrant)
     }
 
     /// What a REDEEM asks, read before the ledger's transaction: the checks and the amounts need no
@@ -124,24 +124,7 @@ enum HostRules {
         guard units >= 1 else {
             return finish(.invalidField, message: "dollarRedeemRequest and postTaxBasketAmount must each cover at least one unit ($10.00)")
         }
-        return .grant(units: units, account: account, response: response, balancesShown: balancesShown)
-    }
-
-    static func approvedRedemption(
-        _ response: Components.Schemas.RedeemResponse, units: Int, cashAfter: Int, confirmation: String,
-        balancesShown: Bool
-    ) -> (Int, Components.Schemas.RedeemResponse) {
-        var response = response
-        let unit = UnitValue.standard
-        response.unitsRedeemed = String(units)
-        response.unitValueDollars = unit.money.decimalString
-        response.unitValueAMCash = String(unit.miles.value)
-        response.txnConfirmationNumber = confirmation
-        if balancesShown {
-            response.cashBalance = String(cashAfter)
-            response.availableCashBalance = String(cashAfter)
-        }
-        return response.finished(balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+        return .grant(RedemptionGrant(units: units, account: account, response: response, balancesShown: balancesShown))
     }
 
     enum ReversalStart {
@@ -223,6 +206,39 @@ enum HostRules {
             response.availableCashBalance = String(account.cash)
         }
         return response.finished(balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+    }
+}
+
+/// A REDEEM the rules allow: the units to debit from the account, and the answer to give once the
+/// books hold the debit.
+struct RedemptionGrant: Sendable {
+    let units: Int
+    let account: Account
+    let response: Components.Schemas.RedeemResponse
+    let balancesShown: Bool
+
+    /// The miles the books debit.
+    var miles: Int { units * UnitValue.standard.miles.value }
+    /// The discount the books record, in cents.
+    var cents: Int { units * UnitValue.standard.money.cents }
+    /// The account's AM Cash miles once debited.
+    var cashAfter: Int { account.cash - miles }
+
+    /// The approval the books answer with (and keep under `confirmation`), the cash left after the debit shown where
+    /// the account shows balances.
+    func approved(confirmation: String) -> (Int, Components.Schemas.RedeemResponse, String?) {
+        var response = response
+        let unit = UnitValue.standard
+        response.unitsRedeemed = String(units)
+        response.unitValueDollars = unit.money.decimalString
+        response.unitValueAMCash = String(unit.miles.value)
+        response.txnConfirmationNumber = confirmation
+        if balancesShown {
+            response.cashBalance = String(cashAfter)
+            response.availableCashBalance = String(cashAfter)
+        }
+        let (status, body) = response.finished(balancesShown ? .approved : .approvedBalanceHidden, message: nil)
+        return (status, body, confirmation)
     }
 }
 

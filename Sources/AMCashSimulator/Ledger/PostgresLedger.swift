@@ -167,24 +167,18 @@ final class PostgresLedger: LedgerBooks {
             switch HostRules.redemption(request, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits, now: now) {
             case .answered(let status, let body):
                 return (status, body, nil)
-            case .grant(let units, var account, let response, let balancesShown):
-                let unit = UnitValue.standard
-                let miles = units * unit.miles.value
-                let cents = units * unit.money.cents
-                account.cash -= miles
-                try await connection.query("UPDATE sim_accounts SET cash = cash - \(miles) WHERE number = \(account.number)", logger: logger)
-                try await Self.addUsage(units, number: account.number, day: day, connection, logger: logger)
+            case .grant(let grant):
+                let (number, units, miles, cents) = (grant.account.number, grant.units, grant.miles, grant.cents)
+                try await connection.query("UPDATE sim_accounts SET cash = cash - \(miles) WHERE number = \(number)", logger: logger)
+                try await Self.addUsage(units, number: number, day: day, connection, logger: logger)
                 let confirmation = "RD" + zeroPad(try await Self.nextSequence(connection, logger: logger), 10)
                 try await connection.query(
                     """
                     INSERT INTO sim_redemptions (confirmation, number, units, miles, cents, at_ms, day, sponsor_code, store_id, device_id, trace_id)
-                    VALUES (\(confirmation), \(account.number), \(units), \(miles), \(cents), \(milliseconds(now)), \(day),
+                    VALUES (\(confirmation), \(number), \(units), \(miles), \(cents), \(milliseconds(now)), \(day),
                             \(request.sponsorCode), \(request.storeId), \(request.deviceId), \(request.traceId))
                     """, logger: logger)
-                let (status, body) = HostRules.approvedRedemption(
-                    response, units: units, cashAfter: account.cash, confirmation: confirmation,
-                    balancesShown: balancesShown)
-                return (status, body, confirmation)
+                return grant.approved(confirmation: confirmation)
             }
         }
     }

@@ -113,11 +113,10 @@ final class SimulatorLedger: LedgerBooks {
         switch HostRules.redemption(ask, account: account, usedToday: used, dailyLimit: options.dailyLimitUnits) {
         case .answered(let status, let body):
             return (status, body, nil)
-        case .grant(let units, var account, let response, let balancesShown):
-            let unit = UnitValue.standard
-            account.cash -= units * unit.miles.value
-            try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [account.cash, account.number])
-            try Self.addUsage(units, number: account.number, day: day.description, db)
+        case .grant(let grant):
+            let number = grant.account.number
+            try db.cachedStatement(sql: "UPDATE accounts SET cash = ? WHERE number = ?").execute(arguments: [grant.cashAfter, number])
+            try Self.addUsage(grant.units, number: number, day: day.description, db)
             let confirmation = "RD" + zeroPad(runBase + (try Self.nextSequence(db)), 10)
             try db.cachedStatement(
                 sql: """
@@ -125,14 +124,11 @@ final class SimulatorLedger: LedgerBooks {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                confirmation, account.number, units, units * unit.miles.value, units * unit.money.cents,
+                confirmation, number, grant.units, grant.miles, grant.cents,
                 milliseconds(now), day.description, request.sponsorCode, request.storeId, request.deviceId,
                 request.traceId,
             ])
-            let (status, body) = HostRules.approvedRedemption(
-                response, units: units, cashAfter: account.cash, confirmation: confirmation,
-                balancesShown: balancesShown)
-            return (status, body, confirmation)
+            return grant.approved(confirmation: confirmation)
         }
     }
 

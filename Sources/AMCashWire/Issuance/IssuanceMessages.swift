@@ -344,21 +344,7 @@ public enum IssuanceExchange: Sendable, Equatable {
 }
 
 /// One prepared Issuance call: the exact bytes and the key sent on every resend.
-public struct IssuanceCall: Sendable, Hashable {
-    public let operation: IssuanceOperation
-    public let body: Data
-    public let idempotencyKey: UUID?
-    public let traceId: String
-    public let maskedCard: String?
-
-    public init(operation: IssuanceOperation, body: Data, idempotencyKey: UUID?, traceId: String, maskedCard: String?) {
-        self.operation = operation
-        self.body = body
-        self.idempotencyKey = idempotencyKey
-        self.traceId = traceId
-        self.maskedCard = maskedCard
-    }
-}
+public typealias IssuanceCall = PreparedRequest<IssuanceOperation>
 
 /// The Issuance half of the AIR MILES host, as the till sees it (HostClient, or a test's host).
 public protocol IssuanceHost: Sendable {
