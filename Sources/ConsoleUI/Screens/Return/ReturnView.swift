@@ -21,22 +21,35 @@ extension Layout {
             }, selected: list.selected)
     }
 
-    /// The sale's items not returned yet, each ticked or not; those already returned are listed after them.
+    /// The sale's items not returned yet, each ticked or not; those already returned are listed after them. A sale with
+    /// more items than the screen holds pages like help and history (`Paging`): the page is the selected item's, so it
+    /// is always on screen, and the title says "page N of M".
     mutating func returnItems(_ checklist: ReturnChecklist, _ model: Model) {
         let sale = checklist.sale
-        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId), role: .title)
+        // A narrow legend has no room for the checklist's keys: they stand in for the hint.
+        let hint = compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion)
+        let heading = 1 + (compact ? 0 : 1) + TextWrap.lines(hint, width: width - 2).count
+        let perPage = max(1, bodyEnd - row - heading)
+        let entries = sale.remainingItemLabels(language).enumerated().map { index, label in
+            (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
+        }
+        let shown = Paging.page(checklist.selected / perPage, of: entries, perPage: perPage)
+        let pageText = shown.pages > 1 ? "  (" + text(ConsoleText.helpPage(shown.page + 1, of: shown.pages)) + ")" : ""
+        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId) + pageText, role: .title)
         if !compact {
             labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned) + "  " + sale.maskedCard, labelWidth: 22)
         }
-        // A narrow legend has no room for the checklist's keys: they stand in for the hint.
-        wrapped(compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion), role: .hint)
-        itemList(
-            sale.remainingItemLabels(language).enumerated().map { index, label in
-                (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
-            }, selected: checklist.selected)
-        for label in sale.returnedItemLabels(language) {
+        wrapped(hint, role: .hint)
+        itemList(shown.lines, selected: checklist.selected - shown.page * perPage)
+        // The items already returned, in the rows the last page leaves; those that do not fit are counted.
+        guard shown.page == shown.pages - 1 else { return }
+        let returned = sale.returnedItemLabels(language)
+        let room = bodyEnd - row
+        let fit = returned.count <= room ? returned.count : max(0, room - 1)
+        for label in returned.prefix(fit) {
             line("    " + label + " (" + text(ConsoleText.itemsAlreadyReturned) + ")", role: .hint)
         }
+        if fit < returned.count { line("    " + text(ConsoleText.itemsMoreReturned(returned.count - fit)), role: .hint) }
     }
 
     /// "Return this whole sale?" or "Return these items?": the sale, the miles it earned, what goes back, and the yes/no keys.
