@@ -178,6 +178,8 @@ import Testing
         _ = Fixtures.press(.character(" "), &returnItemsScrolled, &time)
         for _ in 0..<3 { _ = Fixtures.press(.down, &returnItemsScrolled, &time) }
         states.append(("return-items-scrolled", returnItemsScrolled))
+        // All 30 of them going back: the items the question's screen has no room for are counted, the question stays.
+        _ = pressed(.character("a"), on: returnItemsScrolled, as: "return-items-confirm-many")
 
         // A scanned receipt of a sale the till can no longer return: the list says why.
         var returnNotHere = returnList

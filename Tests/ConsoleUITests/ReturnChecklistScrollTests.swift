@@ -81,6 +81,30 @@ import Testing
         }
     }
 
+    /// All 30 items going back: the question's screen lists those it has room for and counts the rest, so the question
+    /// and its answers stay on screen at 40×12 and 80×24; the result at 80×24 (which lists them) keeps its receipt line.
+    @Test(arguments: [(40, 12), (80, 24)])
+    func theQuestionOfManyItemsCountsThoseWithoutRoom(columns: Int, rows: Int) {
+        let sale = Fixtures.returnableWithManyItems
+        var model = Model(settings: Fixtures.settings)
+        _ = update(&model, .resized(columns: columns, rows: rows))
+        model.screen = .returnItems(ReturnList(items: [sale]), ReturnChecklist(sale: sale))
+        var time: Int64 = 0
+        _ = Fixtures.press(.character("a"), &model, &time)
+        var lines = Self.lines(Self.draw(model))
+        #expect(lines.contains { $0.contains("Return these 30 items") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.hasPrefix(" Y Yes") || $0.contains("Y Yes") })
+        let shown = lines.filter { $0.hasPrefix("   Item ") || $0.hasPrefix("   Mug ") }.count
+        let counted = lines.first { $0.hasPrefix("   … and ") }
+        #expect(counted == "   … and \(30 - shown) more", "\(lines.joined(separator: "\n"))")
+        #expect(shown > 0 && shown < 30)
+        guard columns == 80 else { return }
+        _ = Fixtures.press(.character("y"), &model, &time)
+        _ = update(&model, .saleReturned(.earned(miles: 22, confirmationNumber: "IR0000000004", lines: [])))
+        lines = Self.lines(Self.draw(model))
+        #expect(lines.contains { $0.hasPrefix("   … and ") } && lines.contains { $0.contains("Receipt") }, "\(lines.joined(separator: "\n"))")
+    }
+
     /// The lines already returned take the rows the last page leaves; those that do not fit are counted, never cut.
     @Test func theReturnedLinesThatDoNotFitAreCounted() {
         var items = (1...13).map { IssuanceItem(id: "SKU\($0)", name: "Item \($0)", finalAmount: Money(dollars: $0)) }

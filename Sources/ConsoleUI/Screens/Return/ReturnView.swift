@@ -68,19 +68,28 @@ extension Layout {
             wrapped(text(ConsoleText.returnQuestion), role: .title)
             wrapped(text(ConsoleText.wholeSaleOnly), role: .hint)
         } else {
-            chosenItems(sale)
-            wrapped(text(ConsoleText.itemsReturnQuestion(sale.chosenItems.count)), role: .title)
+            let question = text(ConsoleText.itemsReturnQuestion(sale.chosenItems.count))
+            chosenItems(sale, keeping: rowsOf(question) + (compact ? 0 : rowsOf(text(ConsoleText.itemsOnly))) + 1)
+            wrapped(question, role: .title)
             if !compact { wrapped(text(ConsoleText.itemsOnly), role: .hint) }
         }
         line(Legend.answers(model), role: .hint)
     }
 
-    /// "Items going back:" and one line per item.
-    private mutating func chosenItems(_ sale: ReturnableSale) {
+    /// "Items going back:" and one line per item, leaving `keeping` rows for what follows: the items that do not fit
+    /// are counted ("… and 12 more"), so the question and its answers stay on screen.
+    private mutating func chosenItems(_ sale: ReturnableSale, keeping: Int) {
         guard !sale.chosenItems.isEmpty else { return }
         line(text(ConsoleText.itemsChosen) + ":")
-        for label in sale.chosenItemLabels(language) { line("  " + label) }
+        let labels = sale.chosenItemLabels(language)
+        let room = bodyEnd - row - keeping
+        let fit = labels.count <= room ? labels.count : max(0, room - 1)
+        for label in labels.prefix(fit) { line("  " + label) }
+        if fit < labels.count { line("  " + text(ConsoleText.itemsMore(labels.count - fit))) }
     }
+
+    /// The rows `text` takes wrapped.
+    private func rowsOf(_ text: String) -> Int { TextWrap.lines(text, width: width - 2).count }
 
     /// The miles going back: the number the host took back, pending, or the refusal.
     mutating func returnResult(_ result: ReturnResult, _ model: Model) {
@@ -93,14 +102,14 @@ extension Layout {
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", "\(miles)", labelWidth: labelWidth)
             if let confirmation { labelled(text(ConsoleText.confirmation) + ":", confirmation, labelWidth: labelWidth) }
-            if !compact { chosenItems(result.sale) }
+            if !compact { chosenItems(result.sale, keeping: 1) }
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .pending:
             line("*** " + text(ConsoleText.returnPending) + " ***", role: .unknown)
             blank()
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", text(ConsoleText.milesPending), labelWidth: labelWidth)
-            if !compact { chosenItems(result.sale) }
+            if !compact { chosenItems(result.sale, keeping: rowsOf(text(ConsoleText.returnPendingAdvice)) + 1) }
             wrapped(text(ConsoleText.returnPendingAdvice), role: .hint)
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .refused(let code, let message):
