@@ -87,6 +87,16 @@ public enum ConsoleText {
     public static let itemsQuestion = t(
         "Tick the items the customer brings back.", "Cochez les articles que le client rapporte.")
     public static let itemsAlreadyReturned = t("already returned", "déjà retourné")
+    /// The items going back that the question's screen has no room for.
+    public static func itemsMore(_ count: Int) -> LocalizedText {
+        count == 1 ? t("… and 1 more", "… et 1 autre") : t("… and \(count) more", "… et \(count) autres")
+    }
+    /// The items already returned that a page of the checklist has no room for.
+    public static func itemsMoreReturned(_ count: Int) -> LocalizedText {
+        count == 1
+            ? t("… and 1 more already returned", "… et 1 autre déjà retourné")
+            : t("… and \(count) more already returned", "… et \(count) autres déjà retournés")
+    }
     public static let itemsChosen = t("Items going back", "Articles retournés")
     public static func itemsReturnQuestion(_ count: Int) -> LocalizedText {
         count == 1

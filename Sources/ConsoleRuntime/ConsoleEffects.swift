@@ -331,7 +331,8 @@ public struct ConsoleEffects: EffectPerformer {
     /// the amounts and items the sale earned on (already after any AM Cash discount), its coupons, and
     /// its `checkoutTransactionId` as the original. Issuance sends no entry mode, so the card is `manual`.
     /// Left out (nil) when `returns` (the RETURN rows naming it, not refused) gave it back whole; a sale returned in
-    /// part carries the ids of the items that went back, so only the others are offered.
+    /// part carries the lines that went back (two lines with one item id go back each on its own), so only the others
+    /// are offered.
     static func returnableSale(_ entry: EarningEntry, returns: [EarningEntry] = []) -> ReturnableSale? {
         guard let body = try? IssuanceRequestBody(json: IssuanceJSON.parse(entry.body)), let digits = body.collectorNumber,
             let number = try? CollectorNumber(digits: digits, format: CollectorNumberFormat(lengths: 1...19))
@@ -345,7 +346,7 @@ public struct ConsoleEffects: EffectPerformer {
         return ReturnableSale(
             journalId: entry.id, checkoutTransactionId: entry.checkoutTransactionId, maskedCard: entry.maskedCard,
             milesEarned: entry.state == .issued ? entry.miles : nil, time: time(entry.createdAt), request: request,
-            returnedItemIds: returned.ids)
+            returnedLines: returned.lines)
     }
 
     /// The receipt of a sale that earned, with the sale's `checkoutTransactionId` as text and as a barcode, so the

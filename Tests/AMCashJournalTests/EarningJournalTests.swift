@@ -111,6 +111,40 @@ import Testing
         await simulator.stop()
     }
 
+    /// Issue #28: of a sale with two lines of item id 7, `amcash return` (the path without the console) may return one
+    /// and then the other — the journal counts the sale's lines of an id, from its ISSUE — and a third RETURN of 7 is
+    /// refused before it is journaled or sent; the ledger took back what the sale earned, once.
+    @Test func twoLinesOfOneItemIdGoBackOnceEach() async throws {
+        let (simulator, client, journal, transactions) = try await EarningJournalTests.start()
+        let card = Self.card("81000000001", .manual)
+        let kettles = [
+            IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 60)),
+            IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 40)),
+        ]
+        let earning = await transactions.earn(
+            EarningRequest(card: card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: kettles))
+        func returning(_ item: IssuanceItem) -> EarningRequest {
+            EarningRequest(
+                card: card, preTaxAmount: item.finalAmount!, postTaxAmount: item.finalAmount!, items: [item],
+                originalCheckoutTransactionId: earning.checkoutTransactionId)
+        }
+        #expect(await transactions.returnSale(returning(kettles[1])).outcome.exitStatus == 0)
+        #expect(await transactions.returnSale(returning(kettles[0])).outcome.exitStatus == 0, "the other line of id 7")
+        let third = await transactions.returnSale(returning(kettles[1]))
+        guard case .refused(nil, let message) = third.outcome else {
+            Issue.record("a third RETURN of item 7 was not refused: \(third.outcome)")
+            await client.shutdown()
+            await simulator.stop()
+            return
+        }
+        #expect(message == "not sent: item 7 of \(earning.checkoutTransactionId ?? "") was returned already", "\(message)")
+        #expect(third.entry == nil && third.traceId == nil, "nothing journaled")
+        #expect(try await simulator.issuances().map(\.miles) == [5, -2, -3])
+        #expect(try journal.earnings().map(\.kind) == ["ISSUE", "RETURN", "RETURN"])
+        await client.shutdown()
+        await simulator.stop()
+    }
+
     /// The lines CALCULATE answers (for the expectation above): STANDARD only.
     static func lines(_ simulator: SimulatorServer, _ request: EarningRequest) async throws -> [IssuanceLine] {
         [

@@ -648,7 +648,7 @@ import Testing
         // A sale returned in part offers only what is left; all of it is those items, at their share.
         let part = ReturnableSale(
             journalId: sale.journalId, checkoutTransactionId: sale.checkoutTransactionId, maskedCard: sale.maskedCard, milesEarned: 3,
-            time: sale.time, request: sale.request, returnedItemIds: ["2"])
+            time: sale.time, request: sale.request, returnedLines: [1])
         #expect(part.remainingItems.map(\.id) == ["1", "3"])
         let rest = UpdateStore.console(Model(settings: Fixtures.settings))
         let partList = ReturnList(items: [part])

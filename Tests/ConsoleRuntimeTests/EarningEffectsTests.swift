@@ -206,7 +206,7 @@ import Testing
             await till.close()
             return
         }
-        #expect(rest.sale.remainingItems.map(\.id) == ["2"] && rest.sale.returnedItemIds == ["1", "3"])
+        #expect(rest.sale.remainingItems.map(\.id) == ["2"] && rest.sale.returnedLines == [0, 2])
         console.move(.character("a"))
         await console.press(.character("y"))
         guard case .returnResult(let last) = console.model.screen, case .earned(let back, _, _) = last.outcome else {
@@ -226,6 +226,93 @@ import Testing
         #expect(returnedIds == ["2"])
         #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN", "RETURN"])
         // Every item went back: the sale leaves the list.
+        await console.nextSaleThenReturnList()
+        #expect(console.model.screen == .returnList(ReturnList(items: [])))
+        await till.close()
+    }
+
+    /// Issue #28: a sale may carry two lines with one item id (two kettles rung apart, one of them discounted). Each is a
+    /// line of its own on the checklist: the RETURN of one names that line and the ledger takes back its miles only;
+    /// the list then offers the other, whose RETURN the journal lets through and the ledger takes the rest for; a
+    /// third RETURN of that id is refused here, unsent, and the sale leaves the list.
+    @Test func twoLinesWithOneItemIdGoBackEachOnItsOwn() async throws {
+        let till = try await SimulatedTill.open()
+        let performer = till.console()
+        let items = [
+            IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 60)),
+            IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 40)),
+        ]
+        // $100.00 earns 5 miles (1 per whole $20).
+        let sale = await till.transactions.earn(
+            EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: items))
+        guard case .earned(5, _, _) = sale.outcome, let id = sale.checkoutTransactionId else {
+            Issue.record("the sale did not earn 5 miles: \(sale.outcome)")
+            await till.close()
+            return
+        }
+        var console = TillConsole(performer)
+        await console.press(.function(5))
+        console.move(.enter)
+        guard case .returnItems(_, let checklist) = console.model.screen else {
+            Issue.record("no checklist: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(checklist.sale.remainingItems == items, "each line is a line of the checklist")
+        // The $40.00 kettle: 2 miles back, and no more.
+        console.move(.down)
+        console.move(.character(" "))
+        console.move(.enter)
+        guard case .returnConfirm(_, let first) = console.model.screen else {
+            Issue.record("no question: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(first.request.items == [items[1]] && first.request.preTaxAmount == Money(dollars: 40))
+        await console.press(.character("y"))
+        guard case .returnResult(let result) = console.model.screen, case .earned(2, _, _) = result.outcome else {
+            Issue.record("not returned for 2 miles: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(try await till.simulator.issuances().map(\.miles) == [5, -2])
+
+        // The list offers the sale again with the other kettle, the $60.00 one; it goes back for the rest.
+        await console.nextSaleThenReturnList()
+        console.move(.enter)
+        guard case .returnItems(_, let rest) = console.model.screen else {
+            Issue.record("the other line is not offered: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(rest.sale.remainingItems == [items[0]] && rest.sale.returnedLines == [1])
+        console.move(.character("a"))
+        guard case .returnConfirm(_, let second) = console.model.screen else {
+            Issue.record("no question: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(second.request.items == [items[0]] && second.request.preTaxAmount == Money(dollars: 60))
+        await console.press(.character("y"))
+        guard case .returnResult(let last) = console.model.screen, case .earned(3, _, _) = last.outcome else {
+            Issue.record("the other line did not go back for 3 miles: \(console.model.screen)")
+            await till.close()
+            return
+        }
+        #expect(try await till.simulator.issuances().map(\.miles) == [5, -2, -3], "the ledger took back what the sale earned, once")
+
+        // A third kettle of that id, as a stale screen would send it: refused here, nothing sent, the ledger unchanged.
+        let again = ConsoleEffectsTests.MessageBox()
+        await performer.perform(.returnSale(first.request)) { again.append($0) }
+        guard case .saleReturned(.refused(nil, let message)) = again.messages.first else {
+            Issue.record("a third RETURN of item 7 was not refused: \(again.messages)")
+            await till.close()
+            return
+        }
+        #expect(message.contains("item 7 of \(id)") && message.contains("returned already"), "\(message)")
+        #expect(try await till.simulator.issuances().count == 3)
+        #expect(try till.journal.earnings().map(\.kind) == ["ISSUE", "RETURN", "RETURN"])
+        // Both lines went back: the sale leaves the list.
         await console.nextSaleThenReturnList()
         #expect(console.model.screen == .returnList(ReturnList(items: [])))
         await till.close()

@@ -80,6 +80,22 @@ public enum Fixtures {
                 IssuanceItem(id: "3", name: "Tea", quantity: 1, finalAmount: Money(cents: 1500)),
             ], coupons: ["BONUS50"], originalCheckoutTransactionId: "LOY10001001000000000077"))
 
+    /// A sale of 32 lines, two of which went back already (the second of two mugs, a line each under one item id, and
+    /// the soap): 30 items left, more than a checklist page holds at 80×24 (16) or 40×12 (7). The 29 others are
+    /// "Item N" at N dollars, so each line is told apart on screen.
+    public static let returnableWithManyItems: ReturnableSale = {
+        let mug = IssuanceItem(id: "MUG", name: "Mug", finalAmount: Money(dollars: 8))
+        var items = (1...29).map { IssuanceItem(id: "SKU\($0)", name: "Item \($0)", finalAmount: Money(dollars: $0)) }
+        items.insert(contentsOf: [mug, mug], at: 2)
+        items.insert(IssuanceItem(id: "SOAP", name: "Soap", finalAmount: Money(dollars: 3)), at: 10)
+        return ReturnableSale(
+            journalId: 9, checkoutTransactionId: "LOY10001001000000000091", maskedCard: "•••••••0001", milesEarned: 22, time: "12:10",
+            request: EarningRequest(
+                card: CardRead(number: card.number, entryMode: .manual), preTaxAmount: Money(dollars: 454), postTaxAmount: Money(dollars: 513),
+                items: items, originalCheckoutTransactionId: "LOY10001001000000000091"),
+            returnedLines: [3, 10])
+    }()
+
     /// Feeds keys a person types: 200 ms apart.
     public static func type(_ text: String, into model: inout Model, startingAt time: inout Int64) -> [Effect] {
         var effects: [Effect] = []

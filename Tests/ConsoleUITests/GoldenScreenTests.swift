@@ -168,6 +168,19 @@ import Testing
         _ = Fixtures.press(.down, &returnItems, &time)
         states.append(("return-items", returnItems))
 
+        // A sale with more items than a page holds: the checklist pages with the selection (the 21st of 30, the 18th
+        // ticked), the title naming the page; the lines already returned (one of two mugs under one id) under the last.
+        var returnItemsScrolled = ready
+        _ = Fixtures.press(.function(5), &returnItemsScrolled, &time)
+        _ = update(&returnItemsScrolled, .returnableLoaded([Fixtures.returnableWithManyItems]))
+        _ = Fixtures.press(.enter, &returnItemsScrolled, &time)
+        for _ in 0..<17 { _ = Fixtures.press(.down, &returnItemsScrolled, &time) }
+        _ = Fixtures.press(.character(" "), &returnItemsScrolled, &time)
+        for _ in 0..<3 { _ = Fixtures.press(.down, &returnItemsScrolled, &time) }
+        states.append(("return-items-scrolled", returnItemsScrolled))
+        // All 30 of them going back: the items the question's screen has no room for are counted, the question stays.
+        _ = pressed(.character("a"), on: returnItemsScrolled, as: "return-items-confirm-many")
+
         // A scanned receipt of a sale the till can no longer return: the list says why.
         var returnNotHere = returnList
         _ = Fixtures.scan("LOY10001001000000000003", into: &returnNotHere, startingAt: &time)

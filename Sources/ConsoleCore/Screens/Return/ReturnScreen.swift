@@ -17,14 +17,15 @@ public struct ReturnableSale: Hashable, Sendable {
     public let time: String
     /// The RETURN this sale sends: the whole sale, or (`returning(_:)`) only the items chosen.
     public let request: EarningRequest
-    /// Ids of the sale's items that earlier returns (not refused) already gave back.
-    public let returnedItemIds: Set<String>
+    /// The sale's lines (indices into `request.items`) that earlier returns (not refused) already gave back. A line,
+    /// not an item id: a sale may carry two lines with one id, and each goes back on its own.
+    public let returnedLines: Set<Int>
     /// The items this RETURN gives back when the cashier chose some; empty for the whole sale.
     public let chosenItems: [IssuanceItem]
 
     public init(
         journalId: Int64, checkoutTransactionId: String, maskedCard: String, milesEarned: Int?, time: String, request: EarningRequest,
-        returnedItemIds: Set<String> = [], chosenItems: [IssuanceItem] = []
+        returnedLines: Set<Int> = [], chosenItems: [IssuanceItem] = []
     ) {
         self.journalId = journalId
         self.checkoutTransactionId = checkoutTransactionId
@@ -32,12 +33,12 @@ public struct ReturnableSale: Hashable, Sendable {
         self.milesEarned = milesEarned
         self.time = time
         self.request = request
-        self.returnedItemIds = returnedItemIds
+        self.returnedLines = returnedLines
         self.chosenItems = chosenItems
     }
 
     /// The sale's items that have not gone back yet, in the order of the sale.
-    public var remainingItems: [IssuanceItem] { request.items.filter { !returnedItemIds.contains($0.id) } }
+    public var remainingItems: [IssuanceItem] { request.items.enumerated().filter { !returnedLines.contains($0.offset) }.map(\.element) }
 
     /// Whether the cashier chooses the items that go back: the sale had items.
     public var hasItems: Bool { !request.items.isEmpty }
@@ -48,10 +49,10 @@ public struct ReturnableSale: Hashable, Sendable {
     /// of a sale: the host keeps a coupon's bonus with the items kept (the collector keeps the miles when in
     /// doubt). Choosing every item of a sale nothing was returned from is the whole sale.
     public func returning(_ chosen: [IssuanceItem]) -> ReturnableSale {
-        if returnedItemIds.isEmpty && chosen.count == request.items.count {
+        if returnedLines.isEmpty && chosen.count == request.items.count {
             return ReturnableSale(
                 journalId: journalId, checkoutTransactionId: checkoutTransactionId, maskedCard: maskedCard, milesEarned: milesEarned,
-                time: time, request: request, returnedItemIds: returnedItemIds)
+                time: time, request: request, returnedLines: returnedLines)
         }
         let amounts = Self.amounts(of: chosen, in: request)
         let partial = EarningRequest(
@@ -59,7 +60,7 @@ public struct ReturnableSale: Hashable, Sendable {
             originalCheckoutTransactionId: request.originalCheckoutTransactionId)
         return ReturnableSale(
             journalId: journalId, checkoutTransactionId: checkoutTransactionId, maskedCard: maskedCard, milesEarned: milesEarned,
-            time: time, request: partial, returnedItemIds: returnedItemIds, chosenItems: chosen)
+            time: time, request: partial, returnedLines: returnedLines, chosenItems: chosen)
     }
 
     /// The items not returned yet, as the checklist lists them in `language` ("2 × Kettle $45.00").
@@ -75,7 +76,7 @@ public struct ReturnableSale: Hashable, Sendable {
     }
     /// The items earlier returns gave back.
     public func returnedItemLabels(_ language: Language) -> [String] {
-        request.items.filter { returnedItemIds.contains($0.id) }.map { Self.label($0, language) }
+        request.items.enumerated().filter { returnedLines.contains($0.offset) }.map { Self.label($0.element, language) }
     }
 
     static func label(_ item: IssuanceItem, _ language: Language) -> String {

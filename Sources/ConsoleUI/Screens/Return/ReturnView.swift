@@ -21,22 +21,35 @@ extension Layout {
             }, selected: list.selected)
     }
 
-    /// The sale's items not returned yet, each ticked or not; those already returned are listed after them.
+    /// The sale's items not returned yet, each ticked or not; those already returned are listed after them. A sale with
+    /// more items than the screen holds pages like help and history (`Paging`): the page is the selected item's, so it
+    /// is always on screen, and the title says "page N of M".
     mutating func returnItems(_ checklist: ReturnChecklist, _ model: Model) {
         let sale = checklist.sale
-        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId), role: .title)
+        // A narrow legend has no room for the checklist's keys: they stand in for the hint.
+        let hint = compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion)
+        let heading = 1 + (compact ? 0 : 1) + TextWrap.lines(hint, width: width - 2).count
+        let perPage = max(1, bodyEnd - row - heading)
+        let entries = sale.remainingItemLabels(language).enumerated().map { index, label in
+            (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
+        }
+        let shown = Paging.page(checklist.selected / perPage, of: entries, perPage: perPage)
+        let pageText = shown.pages > 1 ? "  (" + text(ConsoleText.helpPage(shown.page + 1, of: shown.pages)) + ")" : ""
+        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId) + pageText, role: .title)
         if !compact {
             labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned) + "  " + sale.maskedCard, labelWidth: 22)
         }
-        // A narrow legend has no room for the checklist's keys: they stand in for the hint.
-        wrapped(compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion), role: .hint)
-        itemList(
-            sale.remainingItemLabels(language).enumerated().map { index, label in
-                (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
-            }, selected: checklist.selected)
-        for label in sale.returnedItemLabels(language) {
+        wrapped(hint, role: .hint)
+        itemList(shown.lines, selected: checklist.selected - shown.page * perPage)
+        // The items already returned, in the rows the last page leaves; those that do not fit are counted.
+        guard shown.page == shown.pages - 1 else { return }
+        let returned = sale.returnedItemLabels(language)
+        let room = bodyEnd - row
+        let fit = returned.count <= room ? returned.count : max(0, room - 1)
+        for label in returned.prefix(fit) {
             line("    " + label + " (" + text(ConsoleText.itemsAlreadyReturned) + ")", role: .hint)
         }
+        if fit < returned.count { line("    " + text(ConsoleText.itemsMoreReturned(returned.count - fit)), role: .hint) }
     }
 
     /// "Return this whole sale?" or "Return these items?": the sale, the miles it earned, what goes back, and the yes/no keys.
@@ -55,19 +68,28 @@ extension Layout {
             wrapped(text(ConsoleText.returnQuestion), role: .title)
             wrapped(text(ConsoleText.wholeSaleOnly), role: .hint)
         } else {
-            chosenItems(sale)
-            wrapped(text(ConsoleText.itemsReturnQuestion(sale.chosenItems.count)), role: .title)
+            let question = text(ConsoleText.itemsReturnQuestion(sale.chosenItems.count))
+            chosenItems(sale, keeping: rowsOf(question) + (compact ? 0 : rowsOf(text(ConsoleText.itemsOnly))) + 1)
+            wrapped(question, role: .title)
             if !compact { wrapped(text(ConsoleText.itemsOnly), role: .hint) }
         }
         line(Legend.answers(model), role: .hint)
     }
 
-    /// "Items going back:" and one line per item.
-    private mutating func chosenItems(_ sale: ReturnableSale) {
+    /// "Items going back:" and one line per item, leaving `keeping` rows for what follows: the items that do not fit
+    /// are counted ("… and 12 more"), so the question and its answers stay on screen.
+    private mutating func chosenItems(_ sale: ReturnableSale, keeping: Int) {
         guard !sale.chosenItems.isEmpty else { return }
         line(text(ConsoleText.itemsChosen) + ":")
-        for label in sale.chosenItemLabels(language) { line("  " + label) }
+        let labels = sale.chosenItemLabels(language)
+        let room = bodyEnd - row - keeping
+        let fit = labels.count <= room ? labels.count : max(0, room - 1)
+        for label in labels.prefix(fit) { line("  " + label) }
+        if fit < labels.count { line("  " + text(ConsoleText.itemsMore(labels.count - fit))) }
     }
+
+    /// The rows `text` takes wrapped.
+    private func rowsOf(_ text: String) -> Int { TextWrap.lines(text, width: width - 2).count }
 
     /// The miles going back: the number the host took back, pending, or the refusal.
     mutating func returnResult(_ result: ReturnResult, _ model: Model) {
@@ -80,14 +102,14 @@ extension Layout {
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", "\(miles)", labelWidth: labelWidth)
             if let confirmation { labelled(text(ConsoleText.confirmation) + ":", confirmation, labelWidth: labelWidth) }
-            if !compact { chosenItems(result.sale) }
+            if !compact { chosenItems(result.sale, keeping: 1) }
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .pending:
             line("*** " + text(ConsoleText.returnPending) + " ***", role: .unknown)
             blank()
             labelled(text(ConsoleText.returnedSale) + ":", result.sale.checkoutTransactionId, role: .normal, labelWidth: labelWidth)
             labelled(text(ConsoleText.milesTakenBack) + ":", text(ConsoleText.milesPending), labelWidth: labelWidth)
-            if !compact { chosenItems(result.sale) }
+            if !compact { chosenItems(result.sale, keeping: rowsOf(text(ConsoleText.returnPendingAdvice)) + 1) }
             wrapped(text(ConsoleText.returnPendingAdvice), role: .hint)
             line(text(ConsoleText.receiptLine(model.status)), role: .hint)
         case .refused(let code, let message):
