@@ -175,11 +175,16 @@ import Testing
     }
 
     @Test func expiredTokensLeaveOneAtATimeAsNewOnesCome() async throws {
-        let issuer = TokenIssuer(credentials: .simulator, lifetime: .milliseconds(400), capacity: 100_000)
+        // A lifetime far longer than issuing 5,000 takes on a loaded machine (a full run once took over
+        // 400 ms, and the first tokens expired while the rest were issued), then wait until all have expired.
+        let lifetime = Duration.seconds(4)
+        let issuer = TokenIssuer(credentials: .simulator, lifetime: lifetime, capacity: 100_000)
         let id = ClientCredentials.simulator.clientId
         let secret = ClientCredentials.simulator.clientSecret
+        let start = ContinuousClock.now
         for _ in 0..<5_000 { _ = issuer.issue(clientId: id, clientSecret: secret) }
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(issuer.held == 5_000, "none expired while they were issued (\(ContinuousClock.now - start))")
+        try await Task.sleep(until: start + lifetime + .milliseconds(200))
         let first = issuer.issue(clientId: id, clientSecret: secret)!.token
         #expect(issuer.held == 5_000 - 64 + 1, "one issue drops at most 64 expired tokens: \(issuer.held) held")
         for _ in 1..<100 { _ = issuer.issue(clientId: id, clientSecret: secret) }
