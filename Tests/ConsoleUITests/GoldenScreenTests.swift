@@ -150,7 +150,9 @@ import Testing
         _ = update(&reverseListScrolled, .reversibleLoaded(BusyDay.reversible(40)))
         for _ in 0..<29 { _ = Fixtures.press(.down, &reverseListScrolled, &time) }
         states.append(("reverse-list-scrolled", reverseListScrolled))
-        _ = pressed(.enter, on: reverseListScrolled, as: "reverse-confirm-scrolled")
+        let reverseConfirmScrolled = pressed(.enter, on: reverseListScrolled, as: "reverse-confirm-scrolled")
+        // Yes without the card read again: the notice says to read it; at 40×12 it stands in for the request to.
+        _ = pressed(.character("y"), on: reverseConfirmScrolled, as: "reverse-needs-card-scrolled")
 
         // A sale brought back: today's sales that earned, the question, and the miles going back (or pending).
         var returnList = ready

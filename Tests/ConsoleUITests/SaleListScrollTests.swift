@@ -157,6 +157,23 @@ enum BusyDay {
         #expect(asking >= 1 && lines.contains { $0.hasSuffix("  (" + page + ")") }, "the title says \(page):\n\(frame.text)")
         #expect(lines.count == rows && lines.allSatisfy { $0.count <= columns })
 
+        // Yes without reading the card: the notice says to read it. It and the answers stay on screen with the selection
+        // (at 40×12 the notice stands in for the request to read the card, which leaves the list no row beside it).
+        store.press(.character("y")) { $0.screen = .reverseConfirm(last, items[39], notice: ConsoleText.reverseNeedsCard) }
+        let noticeFrame = Self.draw(store.model)
+        let noticeLines = Self.lines(noticeFrame)
+        let noticeMarked = noticeLines.indices.filter { noticeLines[$0].hasPrefix(" > ") }
+        #expect(
+            noticeMarked.count == 1 && noticeMarked.first.map { noticeLines[$0].hasPrefix(" > " + BusyDay.time(39) + " ") } == true,
+            "\(noticeFrame.text)")
+        #expect(noticeFrame.cursor?.row == noticeMarked.first)
+        let notice = TextWrap.lines(ConsoleText.reverseNeedsCard.text(language), width: columns - 2)
+        let noticeBody = noticeLines.dropLast(columns < 80 ? 1 : 2).map { $0.trimmingCharacters(in: .whitespaces) }
+        for expected in question + notice + [answers] {
+            #expect(noticeBody.contains(expected.trimmingCharacters(in: .whitespaces)), "\(expected) stays on screen:\n\(noticeFrame.text)")
+        }
+        #expect(noticeLines.count == rows && noticeLines.allSatisfy { $0.count <= columns })
+
         store.press(.character("n")) { $0.screen = .reverseList(last) }
         for selected in (0..<39).reversed() {
             store.press(.up) { $0.screen = .reverseList(ReverseList(items: items, selected: selected)) }

@@ -12,11 +12,13 @@ extension Layout {
         let matches = list.matches
         if items.isEmpty { wrapped(text(ConsoleText.noReversible), role: .hint) }
         if !items.isEmpty && matches.isEmpty { wrapped(text(ConsoleText.noMatch), role: .error) }
-        let question =
-            asking
-            ? (compact ? 0 : 1) + rowsOf(text(ConsoleText.reverseQuestion)) + rowsOf(text(ConsoleText.reverseScanPrompt))
-                + (notice.map { rowsOf(text($0)) } ?? 0) + 1
-            : 0
+        // The question's rows under the list. On a small screen a notice (what went wrong with the card read again)
+        // stands in for the request to read the card when both would leave the list no row, so the answers stay on screen.
+        let noticeRows = notice.map { rowsOf(text($0)) } ?? 0
+        let questionRows = (compact ? 0 : 1) + rowsOf(text(ConsoleText.reverseQuestion)) + noticeRows + 1
+        let promptRows = rowsOf(text(ConsoleText.reverseScanPrompt))
+        let showsPrompt = noticeRows == 0 || bodyEnd - row - questionRows - promptRows >= 1
+        let question = asking ? questionRows + (showsPrompt ? promptRows : 0) : 0
         pagedItemList(
             matches.map { item in
                 compact
@@ -26,7 +28,7 @@ extension Layout {
         if asking {
             blank()
             wrapped(text(ConsoleText.reverseQuestion), role: .title)
-            wrapped(text(ConsoleText.reverseScanPrompt), role: .hint)
+            if showsPrompt { wrapped(text(ConsoleText.reverseScanPrompt), role: .hint) }
             if let notice { wrapped(text(notice), role: .error) }
             line(Legend.answers(model), role: .hint)
         }
