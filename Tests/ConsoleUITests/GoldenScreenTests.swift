@@ -143,11 +143,29 @@ import Testing
         _ = update(&reverseBusy, .reversed(.collectorBusy(original: "RD0000000001")))
         states.append(("reverse-busy", reverseBusy))
 
+        // A busy day: 40 redemptions, more than a page holds. The list pages with the selection (the 30th), the title
+        // naming the page; on the question the list pages in the rows the question leaves it.
+        var reverseListScrolled = ready
+        _ = Fixtures.press(.function(3), &reverseListScrolled, &time)
+        _ = update(&reverseListScrolled, .reversibleLoaded(BusyDay.reversible(40)))
+        for _ in 0..<29 { _ = Fixtures.press(.down, &reverseListScrolled, &time) }
+        states.append(("reverse-list-scrolled", reverseListScrolled))
+        let reverseConfirmScrolled = pressed(.enter, on: reverseListScrolled, as: "reverse-confirm-scrolled")
+        // Yes without the card read again: the notice says to read it; at 40×12 it stands in for the request to.
+        _ = pressed(.character("y"), on: reverseConfirmScrolled, as: "reverse-needs-card-scrolled")
+
         // A sale brought back: today's sales that earned, the question, and the miles going back (or pending).
         var returnList = ready
         _ = Fixtures.press(.function(5), &returnList, &time)
         _ = update(&returnList, .returnableLoaded([Fixtures.returnable, Fixtures.returnablePending]))
         states.append(("return-list", returnList))
+
+        // A busy day: 40 sales that earned, more than a page holds; the list pages with the selection (the 30th).
+        var returnListScrolled = ready
+        _ = Fixtures.press(.function(5), &returnListScrolled, &time)
+        _ = update(&returnListScrolled, .returnableLoaded(BusyDay.returnable(40)))
+        for _ in 0..<29 { _ = Fixtures.press(.down, &returnListScrolled, &time) }
+        states.append(("return-list-scrolled", returnListScrolled))
 
         let returnConfirm = pressed(.enter, on: returnList, as: "return-confirm")
 

@@ -2,9 +2,11 @@ import AMCashDomain
 import ConsoleCore
 
 extension Layout {
-    /// Today's sales that earned, the transaction-id search above them.
+    /// Today's sales that earned, the transaction-id search above them. A busy day's list longer than the screen pages
+    /// with the selection (`pagedItemList`), the title saying "page N of M".
     mutating func returnList(_ list: ReturnList, _ model: Model) {
         let items = list.items ?? []
+        let titleRow = row
         searchHeader(ConsoleText.returnTitle, prompt: ConsoleText.typeTransactionId, query: list.query, searchable: !items.isEmpty)
         let matches = list.matches
         if list.items != nil && items.isEmpty { wrapped(text(ConsoleText.noReturnable), role: .hint) }
@@ -13,12 +15,12 @@ extension Layout {
         } else if !items.isEmpty && matches.isEmpty {
             wrapped(text(ConsoleText.noReturnMatch), role: .error)
         }
-        itemList(
+        pagedItemList(
             matches.map { sale in
                 compact
                     ? "\(sale.time) \(String(sale.maskedCard.suffix(4))) …\(String(sale.checkoutTransactionId.suffix(6))) \(milesText(sale.milesEarned))"
                     : "\(sale.time)  \(sale.maskedCard)  \(milesText(sale.milesEarned).padding(toLength: 14, withPad: " ", startingAt: 0))  \(sale.checkoutTransactionId)"
-            }, selected: list.selected)
+            }, selected: list.selected, title: (titleRow, text(ConsoleText.returnTitle)))
     }
 
     /// The sale's items not returned yet, each ticked or not; those already returned are listed after them. A sale with
@@ -87,9 +89,6 @@ extension Layout {
         for label in labels.prefix(fit) { line("  " + label) }
         if fit < labels.count { line("  " + text(ConsoleText.itemsMore(labels.count - fit))) }
     }
-
-    /// The rows `text` takes wrapped.
-    private func rowsOf(_ text: String) -> Int { TextWrap.lines(text, width: width - 2).count }
 
     /// The miles going back: the number the host took back, pending, or the refusal.
     mutating func returnResult(_ result: ReturnResult, _ model: Model) {
