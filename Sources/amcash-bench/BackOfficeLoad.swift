@@ -198,14 +198,14 @@ struct BackOfficeLoad {
         }
         let elapsed = run.elapsed
         let floor = splitFloor + copyFloor
-        print("chain reconcile: \(records) records against \(records) forwarded rows      elapsed s   peak MB   ÷ floor")
+        print("chain reconcile: \(records) records against \(records) forwarded rows      elapsed s   peak MB   ÷ floor   target")
         print(
             "  read and split the file + COPY the rows out with psql (floor)".padding(toLength: 66, withPad: " ", startingAt: 0)
                 + String(format: "%9.2f         - %8.2f×", floor, 1.0))
         print("    of which the file \(String(format: "%.2f", splitFloor)) s, the COPY \(String(format: "%.2f", copyFloor)) s")
         print(
             "  amcash reconcile --database, every record matched".padding(toLength: 66, withPad: " ", startingAt: 0)
-                + String(format: "%9.2f %9d %8.2f×", elapsed, run.peakMegabytes, elapsed / floor))
+                + String(format: "%9.2f %9d %8.2f×", elapsed, run.peakMegabytes, elapsed / floor) + "   ≤ 3× floor, ≤ 300 MB")
     }
 
     /// The rows the reconciliation reads, out of the database by COPY (psql), to /dev/null.
