@@ -79,7 +79,9 @@ extension Journal {
     public static func returnedAgain(
         items: [IssuanceItem], of original: String, sale: [IssuanceItem]? = nil, after returns: [EarningEntry]
     ) -> String? {
-        guard !returns.isEmpty else { return nil }
+        let sale = sale.flatMap { $0.isEmpty ? nil : $0 }
+        // With the sale's lines, even a first RETURN is checked: it may name one line more often than the sale had it.
+        guard !returns.isEmpty || (sale != nil && !items.isEmpty) else { return nil }
         // The ids earlier RETURNs named: every one when one of them gave back the whole sale (no items, or unreadable).
         var named: Set<String> = []
         for entry in returns {
@@ -91,16 +93,19 @@ extension Journal {
         }
         let whole: Bool
         var again: [String] = []
-        if let sale, !sale.isEmpty {
+        if let sale {
             let returned = returnedItems(returns, of: sale)
             whole = returned.whole
-            // The lines of each id not given back yet: an id an earlier RETURN named goes back only while one is left.
+            // The lines of each id not given back yet: an id of the sale goes back only while one is left, counted
+            // over this RETURN's own items too (the kettle named twice of a sale with one kettle line). An id the sale
+            // never had is the host's to cap at what the sale earned.
             var left: [String: Int] = [:]
             for (index, item) in sale.enumerated() where !returned.lines.contains(index) { left[item.id, default: 0] += 1 }
+            let saleIds = Set(sale.map(\.id))
             for item in items {
                 if let count = left[item.id], count > 0 {
                     left[item.id] = count - 1
-                } else if named.contains(item.id) && !again.contains(item.id) {
+                } else if (named.contains(item.id) || saleIds.contains(item.id)) && !again.contains(item.id) {
                     again.append(item.id)
                 }
             }
@@ -119,13 +124,15 @@ extension Journal {
     /// asks, and two asking at once cannot both pass (the check and the intent are one transaction).
     static func refuseReturnedAgain(_ db: Database, items: [IssuanceItem], of original: String) throws {
         let returns = try returns(of: original, db)
-        guard !returns.isEmpty else { return }
+        // The whole sale, nothing back yet: nothing to refuse, and no need to read the sale.
+        guard !returns.isEmpty || !items.isEmpty else { return }
         if let what = returnedAgain(items: items, of: original, sale: try saleItems(of: original, db), after: returns) {
             throw JournalError.returnedAlready(what)
         }
     }
 
     /// The lines of the sale `original` when its ISSUE is in this journal (the newest not refused); nil otherwise.
+    /// Only the items are read: a final row's body was masked, and its collector number no longer reads as one.
     private static func saleItems(of original: String, _ db: Database) throws -> [IssuanceItem]? {
         let body = try Data.fetchOne(
             db,
@@ -134,6 +141,12 @@ extension Journal {
                 ORDER BY id DESC LIMIT 1
                 """,
             arguments: [original])
-        return body.flatMap { try? IssuanceRequestBody(json: IssuanceJSON.parse($0)) }?.items
+        guard let body, case .array(let lines)? = (try? IssuanceJSON.parse(body))?["items"] else { return nil }
+        var items: [IssuanceItem] = []
+        for (index, line) in lines.enumerated() {
+            guard let item = try? IssuanceItem(json: line, place: "items[\(index)]") else { return nil }
+            items.append(item)
+        }
+        return items
     }
 }
