@@ -62,19 +62,27 @@ struct HostFrontDoor: RouterMiddleware {
         let raw = Data(buffer.readableBytesView)
         let collector = Self.collectorNumber(in: raw)
         // One transaction at a time per collector across AM Cash and Issuance (AM Cash calls may overlap each other).
-        if let collector, endpoint != "echo" {
-            guard await activity.beginAMCash(collector) else {
-                return Self.json(
-                    status: HTTPResponse.Status(code: IssuanceDecisions.parallelTransactionStatus),
-                    [
-                        "responseCode": IssuanceDecisions.parallelTransactionCode,
-                        "message": "another transaction for this collector is in progress; nothing was done",
-                        "transDateTime": TorontoTime.iso8601(clock()),
-                    ])
-            }
+        guard let collector, endpoint != "echo" else {
+            return try await serve(request, context: context, next: next, endpoint: endpoint, collector: collector, raw: raw)
         }
-        defer { if let collector, endpoint != "echo" { activity.endAMCash(collector) } }
+        let served = try await activity.during(collector, issuance: false) {
+            try await serve(request, context: context, next: next, endpoint: endpoint, collector: collector, raw: raw)
+        }
+        return served
+            ?? Self.json(
+                status: HTTPResponse.Status(code: IssuanceDecisions.parallelTransactionStatus),
+                [
+                    "responseCode": IssuanceDecisions.parallelTransactionCode,
+                    "message": "another transaction for this collector is in progress; nothing was done",
+                    "transDateTime": TorontoTime.iso8601(clock()),
+                ])
+    }
 
+    /// An AM Cash call the collector's activity admitted: the collector's behaviour, the faults, then the contract.
+    private func serve(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response, endpoint: String,
+        collector: String?, raw: Data
+    ) async throws -> Response {
         switch collector.flatMap({ behaviours[$0] ?? room.behaviour(of: $0) }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))

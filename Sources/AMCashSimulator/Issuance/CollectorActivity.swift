@@ -17,43 +17,48 @@ final class CollectorActivity: Sendable {
         self.shared = shared
     }
 
-    /// Starts an AM Cash call; false when an Issuance call for the collector is in progress, here or
-    /// at another simulator of the same ledger.
-    func beginAMCash(_ number: String) async -> Bool {
-        let here = state.withLockedValue { counts in
-            guard counts[number, default: Count()].issuance == 0 else { return false }
-            counts[number, default: Count()].amcash += 1
-            return true
+    /// Runs `call` as an AM Cash call for the collector (`issuance` false) or an Issuance call; nil when the
+    /// collector is busy, here or at another simulator of the same ledger (then `call` did not run). The
+    /// call's end is known to the other simulators before its answer leaves: a till that sends the sale's
+    /// ISSUE the moment its REDEEM is answered is not told 0094 by the simulator behind the next address.
+    func during<T>(_ number: String, issuance: Bool, _ call: () async throws -> T) async throws -> T? {
+        guard let grant = await begin(number, issuance: issuance) else { return nil }
+        let result: T
+        do {
+            result = try await call()
+        } catch {
+            await end(number, issuance: issuance, grant)
+            throw error
         }
-        guard here, let shared else { return here }
-        if await shared.take(number, exclusive: false) { return true }
-        endHere(number, issuance: false)
-        return false
+        await end(number, issuance: issuance, grant)
+        return result
     }
 
-    func endAMCash(_ number: String) {
-        endHere(number, issuance: false)
-        release(number, exclusive: false)
-    }
-
-    /// Starts an Issuance call; false when any call for the collector is in progress, here or at
-    /// another simulator of the same ledger.
-    func beginIssuance(_ number: String) async -> Bool {
+    /// Starts a call; nil when it conflicts: an Issuance call for the collector is in progress (an AM Cash
+    /// call), or any call is (an Issuance call), here or at another simulator of the same ledger.
+    private func begin(_ number: String, issuance: Bool) async -> PostgresCollectorLocks.Grant? {
         let here = state.withLockedValue { counts in
             let count = counts[number, default: Count()]
-            guard count.amcash == 0, count.issuance == 0 else { return false }
-            counts[number, default: Count()].issuance = 1
+            guard count.issuance == 0, !issuance || count.amcash == 0 else { return false }
+            if issuance { counts[number, default: Count()].issuance = 1 } else { counts[number, default: Count()].amcash += 1 }
             return true
         }
-        guard here, let shared else { return here }
-        if await shared.take(number, exclusive: true) { return true }
-        endHere(number, issuance: true)
-        return false
+        guard here else { return nil }
+        guard let shared else { return .unchecked }
+        // Apart from the request's task: a request cancelled mid-query must not lose the connection (and
+        // with it every lock of this simulator), nor leave a lock taken that nobody releases.
+        let grant = await Task { await shared.take(number, exclusive: issuance) }.value
+        guard grant != .refused else {
+            endHere(number, issuance: issuance)
+            return nil
+        }
+        return grant
     }
 
-    func endIssuance(_ number: String) {
-        endHere(number, issuance: true)
-        release(number, exclusive: true)
+    private func end(_ number: String, issuance: Bool, _ grant: PostgresCollectorLocks.Grant) async {
+        endHere(number, issuance: issuance)
+        guard let shared, case .held(let generation) = grant else { return }
+        await Task { await shared.release(number, exclusive: issuance, generation: generation) }.value
     }
 
     private func endHere(_ number: String, issuance: Bool) {
@@ -61,12 +66,5 @@ final class CollectorActivity: Sendable {
             if issuance { counts[number, default: Count()].issuance = 0 } else { counts[number, default: Count()].amcash -= 1 }
             if counts[number]?.amcash == 0, counts[number]?.issuance == 0 { counts[number] = nil }
         }
-    }
-
-    /// The other simulators learn of the end a moment later (the lock is let go in the background):
-    /// the call's answer does not wait for it.
-    private func release(_ number: String, exclusive: Bool) {
-        guard let shared else { return }
-        Task { await shared.release(number, exclusive: exclusive) }
     }
 }

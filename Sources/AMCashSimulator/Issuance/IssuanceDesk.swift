@@ -48,10 +48,13 @@ struct IssuanceDesk: Sendable {
         }
         // One transaction at a time per collector (CALCULATE, which moves nothing, is not one).
         let guarded = operation == .calculate && !IssuanceDecisions.calculateIsATransaction ? nil : body.collectorNumber
-        if let number = guarded {
-            guard await activity.beginIssuance(number) else { return parallel(body) }
-        }
-        defer { if let number = guarded { activity.endIssuance(number) } }
+        guard let number = guarded else { return try await serve(operation, request, body: body, raw: raw) }
+        let served = try await activity.during(number, issuance: true) { try await serve(operation, request, body: body, raw: raw) }
+        return served ?? parallel(body)
+    }
+
+    /// An Issuance call the collector's activity admitted: the collector's behaviour, the faults, then the books.
+    private func serve(_ operation: IssuanceOperation, _ request: Request, body: IssuanceRequestBody, raw: Data) async throws -> Response {
         switch body.collectorNumber.flatMap({ behaviours[$0] }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))

@@ -13,19 +13,34 @@ import PostgresNIO
 /// simulator `CollectorActivity` has already decided. A simulator that dies or loses its connection
 /// lets go of its locks with the session, so no collector stays busy after a crash.
 ///
-/// If PostgreSQL cannot be asked, the call goes ahead (the ledger, on the same server, says what is
-/// wrong): a lock is a training aid here, never a reason to refuse a sale the ledger would take.
+/// If PostgreSQL cannot be asked within `limit`, the call goes ahead and the simulator logs it once
+/// (the ledger, on the same server, says what is wrong): a lock is a training aid here, never a reason
+/// to refuse a sale the ledger would take, nor to hold every call while a connection hangs.
 actor PostgresCollectorLocks {
     /// "AMCA": the first key of every collector lock, so no other advisory lock can meet them.
     static let keySpace: Int32 = 0x414D_4341
 
+    /// What `take` gave: a lock held on one connection (`generation`), or no lock because PostgreSQL
+    /// could not be asked (the call goes ahead; there is nothing to release).
+    enum Grant: Sendable, Equatable {
+        case held(generation: Int)
+        case unchecked
+        case refused
+    }
+
     private let address: PostgresAddress
     private let logger: Logger
+    private let warnings: Logger
+    private let limit: Duration
     private var connection: PostgresConnection?
-    /// Locks taken on the current connection and not yet released, by collector and mode; a release
-    /// for a lock taken on a connection since lost has nothing to let go of.
+    /// Which connection this is: a lock taken on an earlier one went with it, and its release must not
+    /// let go of a lock a later call took on this one.
+    private var generation = 0
+    /// Locks taken on the current connection and not yet released, by collector and mode.
     private var held: [Key: Int] = [:]
     private var closed = false
+    /// Whether the last attempt to ask PostgreSQL failed (logged once, and once more when it answers again).
+    private var unreachable = false
 
     /// PostgreSQL could not be reached (or the locks were closed).
     struct Unreachable: Error {}
@@ -35,50 +50,66 @@ actor PostgresCollectorLocks {
         let exclusive: Bool
     }
 
-    init(address: PostgresAddress, logger: Logger = quietLogger) {
+    init(
+        address: PostgresAddress, limit: Duration = .seconds(2), logger: Logger = quietLogger,
+        warnings: Logger = Logger(label: "amcash.simulator")
+    ) {
         self.address = address
+        self.limit = limit
         self.logger = logger
+        self.warnings = warnings
     }
 
-    /// Takes the collector's lock without waiting; false when another simulator holds it in a mode
-    /// that conflicts (then nothing is held).
-    func take(_ number: String, exclusive: Bool) async -> Bool {
-        guard let connection = await open() else { return true }
+    /// Takes the collector's lock without waiting for other holders: `.refused` when another simulator
+    /// holds it in a mode that conflicts (then nothing is held).
+    func take(_ number: String, exclusive: Bool) async -> Grant {
+        guard let connection = await open() else { return .unchecked }
         let query: PostgresQuery =
             exclusive
             ? "SELECT pg_try_advisory_lock(\(Self.keySpace), hashtext(\(number)))"
             : "SELECT pg_try_advisory_lock_shared(\(Self.keySpace), hashtext(\(number)))"
+        let logger = self.logger
         do {
-            var taken = false
-            for try await granted in try await connection.query(query, logger: logger).decode(Bool.self) { taken = granted }
-            if taken, self.connection === connection { held[Key(number: number, exclusive: exclusive), default: 0] += 1 }
-            return taken
+            let taken = try await withTimeLimit(limit) {
+                var taken = false
+                for try await granted in try await connection.query(query, logger: logger).decode(Bool.self) { taken = granted }
+                return taken
+            }
+            answered()
+            guard taken else { return .refused }
+            // Still the connection it was taken on (a lost one took the lock with it).
+            guard self.connection === connection else { return .unchecked }
+            held[Key(number: number, exclusive: exclusive), default: 0] += 1
+            return .held(generation: generation)
         } catch {
-            lose(connection)
-            return true
+            lose(connection, error)
+            return .unchecked
         }
     }
 
-    /// Lets go of one lock `take` gave; nothing when it was taken on a connection since lost.
-    func release(_ number: String, exclusive: Bool) async {
+    /// Lets go of one lock `take` gave on connection `generation`; nothing when that connection was lost
+    /// since (the lock went with it, and a later call may hold the collector's lock on this one).
+    func release(_ number: String, exclusive: Bool, generation: Int) async {
         let key = Key(number: number, exclusive: exclusive)
-        guard let connection, let count = held[key], count > 0 else { return }
+        guard let connection, generation == self.generation, let count = held[key], count > 0 else { return }
         held[key] = count == 1 ? nil : count - 1
         let query: PostgresQuery =
             exclusive
             ? "SELECT pg_advisory_unlock(\(Self.keySpace), hashtext(\(number)))"
             : "SELECT pg_advisory_unlock_shared(\(Self.keySpace), hashtext(\(number)))"
+        let logger = self.logger
         do {
-            _ = try await connection.query(query, logger: logger).collect()
+            _ = try await withTimeLimit(limit) { try await connection.query(query, logger: logger).collect().count }
         } catch {
-            lose(connection)
+            // Closing the session lets go of the lock for certain.
+            lose(connection, error)
         }
     }
 
-    /// How many calls for the collector hold its lock, at every simulator of the ledger (`pg_locks`,
-    /// which shows the whole server: this database only; the two-key form as `classid`, `objid` as
-    /// unsigned, `objsubid` 2): for a trainer
-    /// asking why a collector is busy, and for the tests, without taking the lock.
+    /// How many locks on the collector are held, by every simulator of the ledger (`pg_locks`, which shows
+    /// the whole server: this database only; the two-key form as `classid`, `objid` as unsigned, `objsubid`
+    /// 2): one per session and mode, however many calls of one simulator share it. For a trainer asking why
+    /// a collector is busy, and for the tests, without taking the lock.
     func holders(of number: String) async throws -> Int {
         guard let connection = await open() else { throw Unreachable() }
         let query: PostgresQuery = """
@@ -104,10 +135,11 @@ actor PostgresCollectorLocks {
     private func open() async -> PostgresConnection? {
         if let connection, !connection.isClosed { return connection }
         guard !closed else { return nil }
-        held = [:]
-        connection = nil
+        if let connection { lose(connection, nil) }
         do {
-            let opened = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 1, logger: logger)
+            var configuration = try address.connectionConfiguration()
+            configuration.options.connectTimeout = .nanoseconds(limit.wholeNanoseconds)
+            let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
             // Another call may have connected while this one waited: keep one connection.
             if let connection, !connection.isClosed {
                 try? await opened.close()
@@ -118,16 +150,35 @@ actor PostgresCollectorLocks {
                 return nil
             }
             connection = opened
+            generation += 1
+            held = [:]
             return opened
         } catch {
+            warn(error)
             return nil
         }
     }
 
-    private func lose(_ lost: PostgresConnection) {
+    /// Drops a connection that failed or hung: its session, and every lock it held, end with it.
+    private func lose(_ lost: PostgresConnection, _ error: (any Error)?) {
+        if let error { warn(error) }
         guard connection === lost else { return }
         connection = nil
         held = [:]
         Task { try? await lost.close() }
+    }
+
+    private func warn(_ error: any Error) {
+        guard !unreachable else { return }
+        unreachable = true
+        warnings.warning(
+            "collector locks: PostgreSQL did not answer; calls go ahead without the other simulators' check until it does",
+            metadata: ["error": "\(PostgresFailure.describe(error))"])
+    }
+
+    private func answered() {
+        guard unreachable else { return }
+        unreachable = false
+        warnings.notice("collector locks: PostgreSQL answers again")
     }
 }
