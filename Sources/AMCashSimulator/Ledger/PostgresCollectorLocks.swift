@@ -1,5 +1,6 @@
 import AMCashPostgres
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The host's "one transaction at a time per collector" across the simulators of a training centre
@@ -39,11 +40,19 @@ actor PostgresCollectorLocks {
     /// Locks taken on the current connection and not yet released, by collector and mode.
     private var held: [Key: Int] = [:]
     private var closed = false
+    /// The connection being opened, which every call arriving meanwhile waits for.
+    private var connecting: Task<PostgresConnection?, Never>?
     /// Whether the last attempt to ask PostgreSQL failed (logged once, and once more when it answers again).
     private var unreachable = false
 
     /// PostgreSQL could not be reached (or the locks were closed).
     struct Unreachable: Error {}
+
+    /// PostgreSQL did not answer a lock's query within the limit.
+    struct NoAnswer: Error, CustomStringConvertible {
+        let limit: Duration
+        var description: String { "no answer from PostgreSQL within \(limit)" }
+    }
 
     private struct Key: Hashable {
         let number: String
@@ -69,19 +78,21 @@ actor PostgresCollectorLocks {
             ? "SELECT pg_try_advisory_lock(\(Self.keySpace), hashtext(\(number)))"
             : "SELECT pg_try_advisory_lock_shared(\(Self.keySpace), hashtext(\(number)))"
         let logger = self.logger
-        do {
-            let taken = try await withTimeLimit(limit) {
-                var taken = false
-                for try await granted in try await connection.query(query, logger: logger).decode(Bool.self) { taken = granted }
-                return taken
-            }
+        let answer = await Self.within(limit) {
+            var taken = false
+            for try await granted in try await connection.query(query, logger: logger).decode(Bool.self) { taken = granted }
+            return taken
+        }
+        switch answer {
+        case .success(let taken):
             answered()
             guard taken else { return .refused }
             // Still the connection it was taken on (a lost one took the lock with it).
             guard self.connection === connection else { return .unchecked }
             held[Key(number: number, exclusive: exclusive), default: 0] += 1
             return .held(generation: generation)
-        } catch {
+        case .failure(let error):
+            // Dropping the connection also ends a lock the server may still grant after the limit.
             lose(connection, error)
             return .unchecked
         }
@@ -98,11 +109,38 @@ actor PostgresCollectorLocks {
             ? "SELECT pg_advisory_unlock(\(Self.keySpace), hashtext(\(number)))"
             : "SELECT pg_advisory_unlock_shared(\(Self.keySpace), hashtext(\(number)))"
         let logger = self.logger
-        do {
-            _ = try await withTimeLimit(limit) { try await connection.query(query, logger: logger).collect().count }
-        } catch {
+        if case .failure(let error) = await Self.within(limit, { try await connection.query(query, logger: logger).collect().count }) {
             // Closing the session lets go of the lock for certain.
             lose(connection, error)
+        }
+    }
+
+    /// `work`'s result, or `NoAnswer` after `limit` without waiting for `work` to notice: a query on a hung
+    /// connection may never end, and a request (or the simulator's shutdown) must not wait for it. The
+    /// caller then drops the connection, which ends the query and any lock it took.
+    private static func within<T: Sendable>(
+        _ limit: Duration, _ work: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error> {
+        let waiting = NIOLockedValueBox<CheckedContinuation<Result<T, any Error>, Never>?>(nil)
+        @Sendable func finish(_ result: Result<T, any Error>) {
+            let continuation = waiting.withLockedValue { continuation in
+                defer { continuation = nil }
+                return continuation
+            }
+            continuation?.resume(returning: result)
+        }
+        return await withCheckedContinuation { continuation in
+            waiting.withLockedValue { $0 = continuation }
+            let timer = Task {
+                try await Task.sleep(for: limit)
+                finish(.failure(NoAnswer(limit: limit)))
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                timer.cancel()
+                finish(result)
+            }
         }
     }
 
@@ -129,34 +167,51 @@ actor PostgresCollectorLocks {
         let connection = self.connection
         self.connection = nil
         held = [:]
-        try? await connection?.close()
+        if let connection { _ = await Self.within(limit) { try await connection.close() } }
     }
 
+    /// Opens the connection at the simulator's start, so its first calls do not wait for it.
+    func warmUp() async {
+        _ = await open()
+    }
+
+    /// The connection, opened once however many calls ask at the same moment (a burst of 25 calls must not
+    /// open 25 connections and close 24: on a busy server that storm was slower than the calls' deadline).
     private func open() async -> PostgresConnection? {
         if let connection, !connection.isClosed { return connection }
         guard !closed else { return nil }
         if let connection { lose(connection, nil) }
-        do {
-            var configuration = try address.connectionConfiguration()
-            configuration.options.connectTimeout = .nanoseconds(limit.wholeNanoseconds)
-            let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-            // Another call may have connected while this one waited: keep one connection.
-            if let connection, !connection.isClosed {
-                try? await opened.close()
-                return connection
+        let attempt: Task<PostgresConnection?, Never>
+        if let connecting {
+            attempt = connecting
+        } else {
+            let address = self.address
+            let limit = self.limit
+            let logger = self.logger
+            attempt = Task {
+                do {
+                    var configuration = try address.connectionConfiguration()
+                    configuration.options.connectTimeout = .nanoseconds(limit.wholeNanoseconds)
+                    return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                } catch {
+                    self.warn(error)
+                    return nil
+                }
             }
-            if closed {
-                try? await opened.close()
-                return nil
-            }
-            connection = opened
-            generation += 1
-            held = [:]
-            return opened
-        } catch {
-            warn(error)
+            connecting = attempt
+        }
+        let opened = await attempt.value
+        if connecting == attempt { connecting = nil }
+        guard let opened, !opened.isClosed else { return nil }
+        if connection === opened { return opened }
+        if closed {
+            try? await opened.close()
             return nil
         }
+        connection = opened
+        generation += 1
+        held = [:]
+        return opened
     }
 
     /// Drops a connection that failed or hung: its session, and every lock it held, end with it.

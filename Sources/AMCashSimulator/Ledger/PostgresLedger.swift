@@ -116,6 +116,7 @@ final class PostgresLedger: LedgerBooks {
             await ledger.close()
             throw error
         }
+        await ledger.collectorLocks?.warmUp()
         return ledger
     }
 
