@@ -134,31 +134,39 @@ import Testing
     /// Issue #28: the cashier ticks the items that go back. Their RETURN names only them, with their amounts;
     /// the simulator's ledger takes back their miles; the list then offers only the items left; the same items
     /// sent again are refused here, unsent; "all" returns what is left, and the sale leaves the list.
+    /// Earns a $100.00 sale of `items` (5 miles: 1 per whole $20) and opens its Return checklist from the list:
+    /// the console, the checklist and the sale's id; nil, with the issue recorded, when either step fails.
+    static func openTheChecklist(
+        of items: [IssuanceItem], at till: SimulatedTill
+    ) async -> (TillConsole, ReturnChecklist, String)? {
+        let sale = await till.transactions.earn(
+            EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: items))
+        guard case .earned(5, _, _) = sale.outcome, let id = sale.checkoutTransactionId else {
+            Issue.record("the sale did not earn 5 miles: \(sale.outcome)")
+            return nil
+        }
+        var console = TillConsole(till.console())
+        await console.press(.function(5))
+        console.move(.enter)
+        guard case .returnItems(_, let checklist) = console.model.screen else {
+            Issue.record("no checklist: \(console.model.screen)")
+            return nil
+        }
+        return (console, checklist, id)
+    }
+
     @Test func chosenItemsGoBackOnceAndTheRestLater() async throws {
         let till = try await SimulatedTill.open()
-        let performer = till.console()
         let items = [
             IssuanceItem(id: "1", name: "Kettle", finalAmount: Money(dollars: 45)),
             IssuanceItem(id: "2", name: "Mugs", quantity: 2, finalAmount: Money(dollars: 30)),
             IssuanceItem(id: "3", name: "Tea", finalAmount: Money(dollars: 25)),
         ]
-        // $100.00 earns 5 miles (1 per whole $20).
-        let sale = await till.transactions.earn(
-            EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: items))
-        let id = try #require(sale.checkoutTransactionId)
-        guard case .earned(5, _, _) = sale.outcome else {
-            Issue.record("the sale did not earn 5 miles: \(sale.outcome)")
+        guard let (firstConsole, checklist, id) = await Self.openTheChecklist(of: items, at: till) else {
             await till.close()
             return
         }
-        var console = TillConsole(performer)
-        await console.press(.function(5))
-        console.move(.enter)
-        guard case .returnItems(_, let checklist) = console.model.screen else {
-            Issue.record("no checklist: \(console.model.screen)")
-            await till.close()
-            return
-        }
+        var console = firstConsole
         #expect(checklist.sale.remainingItems.map(\.id) == ["1", "2", "3"])
         // Kettle and Tea: $70.00 (post-tax $79.10) goes back, 3 miles.
         console.move(.character(" "))
@@ -188,7 +196,7 @@ import Testing
 
         // The same items again, as a stale screen would send them: refused here, nothing sent, the ledger unchanged.
         let again = ConsoleEffectsTests.MessageBox()
-        await performer.perform(.returnSale(chosen.request)) { again.append($0) }
+        await console.performer.perform(.returnSale(chosen.request)) { again.append($0) }
         guard case .saleReturned(.refused(nil, let message)) = again.messages.first else {
             Issue.record("a second RETURN of the same items was not refused: \(again.messages)")
             await till.close()
@@ -237,27 +245,15 @@ import Testing
     /// third RETURN of that id is refused here, unsent, and the sale leaves the list.
     @Test func twoLinesWithOneItemIdGoBackEachOnItsOwn() async throws {
         let till = try await SimulatedTill.open()
-        let performer = till.console()
         let items = [
             IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 60)),
             IssuanceItem(id: "7", name: "Kettle", finalAmount: Money(dollars: 40)),
         ]
-        // $100.00 earns 5 miles (1 per whole $20).
-        let sale = await till.transactions.earn(
-            EarningRequest(card: Fixtures.card, preTaxAmount: Money(dollars: 100), postTaxAmount: Money(dollars: 113), items: items))
-        guard case .earned(5, _, _) = sale.outcome, let id = sale.checkoutTransactionId else {
-            Issue.record("the sale did not earn 5 miles: \(sale.outcome)")
+        guard let (firstConsole, checklist, id) = await Self.openTheChecklist(of: items, at: till) else {
             await till.close()
             return
         }
-        var console = TillConsole(performer)
-        await console.press(.function(5))
-        console.move(.enter)
-        guard case .returnItems(_, let checklist) = console.model.screen else {
-            Issue.record("no checklist: \(console.model.screen)")
-            await till.close()
-            return
-        }
+        var console = firstConsole
         #expect(checklist.sale.remainingItems == items, "each line is a line of the checklist")
         // The $40.00 kettle: 2 miles back, and no more.
         console.move(.down)
@@ -303,7 +299,7 @@ import Testing
 
         // A third kettle of that id, as a stale screen would send it: refused here, nothing sent, the ledger unchanged.
         let again = ConsoleEffectsTests.MessageBox()
-        await performer.perform(.returnSale(first.request)) { again.append($0) }
+        await console.performer.perform(.returnSale(first.request)) { again.append($0) }
         guard case .saleReturned(.refused(nil, let message)) = again.messages.first else {
             Issue.record("a third RETURN of item 7 was not refused: \(again.messages)")
             await till.close()
