@@ -13,7 +13,9 @@ extension Layout {
     /// holding the selected entry is drawn, in the rows left above the legend less `keeping` (what the screen draws
     /// under the list), so the selection is always on screen. With more than one page, the title already drawn on
     /// `title.row` gets the page cue the other lists show, "(page N of M)". No model state: the page follows `selected`.
-    mutating func pagedItemList(_ entries: [String], selected: Int, keeping: Int = 0, title: (row: Int, text: String)) {
+    /// Returns whether the page drawn is the last (a screen may draw more under the list's end).
+    @discardableResult
+    mutating func pagedItemList(_ entries: [String], selected: Int, keeping: Int = 0, title: (row: Int, text: String)) -> Bool {
         let perPage = max(1, bodyEnd - row - keeping)
         let shown = Paging.page(selected / perPage, of: entries, perPage: perPage)
         if shown.pages > 1 {
@@ -21,6 +23,7 @@ extension Layout {
             canvas.put(title.text + cue, row: title.row, column: 1, role: .title)
         }
         itemList(shown.lines, selected: selected - shown.page * perPage)
+        return shown.page == shown.pages - 1
     }
 
     /// The rows `text` takes wrapped.

@@ -30,21 +30,17 @@ extension Layout {
         let sale = checklist.sale
         // A narrow legend has no room for the checklist's keys: they stand in for the hint.
         let hint = compact ? Legend.checklist(model) : text(ConsoleText.itemsQuestion)
-        let heading = 1 + (compact ? 0 : 1) + TextWrap.lines(hint, width: width - 2).count
-        let perPage = max(1, bodyEnd - row - heading)
         let entries = sale.remainingItemLabels(language).enumerated().map { index, label in
             (checklist.chosen.contains(index) ? "[x] " : "[ ] ") + label
         }
-        let shown = Paging.page(checklist.selected / perPage, of: entries, perPage: perPage)
-        let pageText = shown.pages > 1 ? "  (" + text(ConsoleText.helpPage(shown.page + 1, of: shown.pages)) + ")" : ""
-        line(text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId) + pageText, role: .title)
+        let title = (row: row, text: text(ConsoleText.returnTitle) + (compact ? "" : "  " + sale.checkoutTransactionId))
+        line(title.text, role: .title)
         if !compact {
             labelled(text(ConsoleText.milesEarned) + ":", milesText(sale.milesEarned) + "  " + sale.maskedCard, labelWidth: 22)
         }
         wrapped(hint, role: .hint)
-        itemList(shown.lines, selected: checklist.selected - shown.page * perPage)
         // The items already returned, in the rows the last page leaves; those that do not fit are counted.
-        guard shown.page == shown.pages - 1 else { return }
+        guard pagedItemList(entries, selected: checklist.selected, title: title) else { return }
         let returned = sale.returnedItemLabels(language)
         let room = bodyEnd - row
         let fit = returned.count <= room ? returned.count : max(0, room - 1)
