@@ -164,21 +164,59 @@ private final class ExitHandlers: @unchecked Sendable {
 
 private func atexit_b(_ handler: @escaping () -> Void) { exitHandlers.add(handler) }
 
-/// A loopback port nothing listens on now.
+/// A loopback port nothing listens on now, for a child process (a simulator, a console's register API, a
+/// database server) to bind a moment later. Never one the kernel hands out itself: a port from its ephemeral
+/// range (port 0 binds, outgoing connections) could be taken by any of the hundreds of connections a parallel
+/// test run opens before the child binds it ("Address already in use" in CI). So the port comes from below
+/// that range, chosen at random, and none is handed out twice by one process.
 public enum LoopbackPort {
     public static func free() throws -> Int {
+        let range = candidates
+        for _ in 0..<200 {
+            let port = Int.random(in: range)
+            guard handedOut.claim(port), canBind(port) else { continue }
+            return port
+        }
+        throw TestPostgresUnavailable(description: "no free loopback port in \(range)")
+    }
+
+    /// Below the kernel's ephemeral range (`ip_local_port_range`, 32768–60999 by default) and above the
+    /// well-known services; above the range instead when a machine starts it low.
+    static let candidates: ClosedRange<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let (low, high) = bounds.count == 2 ? (bounds[0], bounds[1]) : (32_768, 60_999)
+        return low >= 12_000 ? 10_000...(low - 1) : (high + 1)...65_535
+    }()
+
+    private static let handedOut = ClaimedPorts()
+
+    private static func canBind(_ port: Int) -> Bool {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return false }
         defer { close(socket) }
+        var reuse: Int32 = 1
+        _ = setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 }
         }
-        guard bound else { throw TestPostgresUnavailable(description: "no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// The ports this process has handed out (a child may not have bound its port yet when the next is asked for).
+private final class ClaimedPorts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ports: Set<Int> = []
+
+    func claim(_ port: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return ports.insert(port).inserted
     }
 }
 

@@ -211,25 +211,28 @@ import Testing
         let basic = Data("\(ClientCredentials.simulator.clientId):\(ClientCredentials.simulator.clientSecret)".utf8).base64EncodedString()
         let request = Data(
             "GET /training/collectors/\(number) HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(basic)\r\nConnection: close\r\n\r\n".utf8)
-        // The fastest of five of each: a loaded machine (a whole test run on two cores) slows some calls many
-        // times over, and the HTTP path more than the in-process read; the fastest shows the work each needs.
+        // The fastest of each, measured in turns: a loaded machine (a whole test run on two cores) slows some
+        // calls many times over, and the HTTP path more than the in-process read, so rounds go on (up to 40, or
+        // 30 s) until the fastest of each shows the work it needs. A lookup that read the ledger could never
+        // come in under a third of the read itself, however many rounds ran.
         var wholeLedger = Duration.seconds(3_600)
-        for _ in 0..<5 {
-            let started = ContinuousClock.now
-            _ = await simulator.redemptions()
-            wholeLedger = min(wholeLedger, ContinuousClock.now - started)
-        }
         var endpoint = Duration.seconds(3_600)
         var reply = ""
-        for _ in 0..<5 {
-            let started = ContinuousClock.now
+        let giveUp = ContinuousClock.now + .seconds(30)
+        var rounds = 0
+        while rounds < 5 || (endpoint * 3 >= wholeLedger && rounds < 40 && ContinuousClock.now < giveUp) {
+            rounds += 1
+            var started = ContinuousClock.now
+            _ = await simulator.redemptions()
+            wholeLedger = min(wholeLedger, ContinuousClock.now - started)
+            started = ContinuousClock.now
             reply = try await Abuse.onOwnThread { try Abuse.exchange(port: port, request) }
             endpoint = min(endpoint, ContinuousClock.now - started)
         }
         #expect(reply.hasPrefix("HTTP/1.1 200") && reply.contains("\"standing\""), "\(reply.prefix(200))")
         let expected = await simulator.redemptions().filter { $0.collectorNumber == number && $0.reversalConfirmationNumber == nil }.count
         #expect(reply.contains("\"standing\":\(expected)"), "\(reply.suffix(80)) vs \(expected)")
-        #expect(endpoint * 3 < wholeLedger, "the fastest lookup took \(endpoint); the fastest read of the ledger \(wholeLedger)")
+        #expect(endpoint * 3 < wholeLedger, "the fastest lookup took \(endpoint); the fastest read of the ledger \(wholeLedger) (\(rounds) rounds)")
         await simulator.stop()
     }
 }
