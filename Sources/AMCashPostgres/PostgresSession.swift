@@ -126,22 +126,3 @@ public enum PostgresFailure {
         return state == "40001" || state == "40P01"
     }
 }
-
-/// Runs `work`, or fails with `TimedOut` after `limit`: a database that does not answer must not
-/// hold its caller (a till's background forwarding, a nightly job) forever.
-public func withTimeLimit<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimedOut(limit: limit)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-public struct TimedOut: Error, CustomStringConvertible {
-    public let limit: Duration
-    public var description: String { "no answer from the database within \(limit.components.seconds) s" }
-}

@@ -471,6 +471,48 @@ import TillTestSupport
         await till.client.shutdown()
         await simulator.stop()
     }
+
+    /// A pass the database holds past its limit (a migration's lock nobody releases, a server that stopped
+    /// answering) is given up at the limit, its session closed, and the forwarder goes on knocking: when the
+    /// lock goes the till catches up, the row in the chain once. Before, the limit waited for the query to
+    /// notice its cancellation, which a postgres-nio query never does: the forwarder hung for good, silently.
+    @Test func aPassTheDatabaseHoldsIsGivenUpAtItsLimitAndTheTillCatchesUp() async throws {
+        try await Self.withTill(store: "0001", device: "001") { address, till, _ in
+            // Another session holds the chain's rows table, as a long migration would.
+            let holder = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 9, logger: Self.logger)
+            try await holder.query("BEGIN", logger: Self.logger)
+            try await holder.query("LOCK TABLE terminal_rows IN ACCESS EXCLUSIVE MODE", logger: Self.logger)
+            var settings = ForwardingSettings(address: address)
+            settings.pollInterval = .milliseconds(100)
+            settings.maximumBackoff = .milliseconds(200)
+            settings.passTimeLimit = .seconds(1)
+            let forwarder = BackOfficeForwarder(journal: till.journal, settings: settings)
+            let running = Task { await forwarder.run() }
+            let sale = try await till.redeem("81000000001", dollars: 20)
+            #expect(sale.state == .shown)
+            // Given up at its limit (before, `lastFailure` stayed nil: the pass never ended).
+            let deadline = ContinuousClock.now + .seconds(15)
+            while forwarder.status.lastFailure == nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(forwarder.status.lastFailure == "no answer from the database within 1 s")
+            // and knocking again, given up again, while the lock is held.
+            try await Task.sleep(for: .seconds(2))
+            #expect(forwarder.status.lastFailure == "no answer from the database within 1 s")
+            #expect(try till.journal.forwardingStatus().pendingRows == 1, "nothing acknowledged while the chain did not commit it")
+            try await holder.query("COMMIT", logger: Self.logger)
+            try await holder.close()
+            let caughtUp = ContinuousClock.now + .seconds(20)
+            while try till.journal.forwardingStatus().pendingRows > 0 && ContinuousClock.now < caughtUp {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            running.cancel()
+            await running.value
+            #expect(try till.journal.forwardingStatus().pendingRows == 0)
+            #expect(try await Self.scalar(address, "SELECT state FROM terminal_rows", as: String.self) == ["shown"], "in the chain once")
+            #expect(forwarder.status.lastFailure == nil)
+        }
+    }
 }
 
 extension TestTill {

@@ -1,6 +1,5 @@
 import AMCashPostgres
 import Logging
-import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The host's "one transaction at a time per collector" across the simulators of a training centre
@@ -47,12 +46,6 @@ actor PostgresCollectorLocks {
 
     /// PostgreSQL could not be reached (or the locks were closed).
     struct Unreachable: Error {}
-
-    /// PostgreSQL did not answer a lock's query within the limit.
-    struct NoAnswer: Error, CustomStringConvertible {
-        let limit: Duration
-        var description: String { "no answer from PostgreSQL within \(limit)" }
-    }
 
     private struct Key: Hashable {
         let number: String
@@ -115,33 +108,13 @@ actor PostgresCollectorLocks {
         }
     }
 
-    /// `work`'s result, or `NoAnswer` after `limit` without waiting for `work` to notice: a query on a hung
-    /// connection may never end, and a request (or the simulator's shutdown) must not wait for it. The
-    /// caller then drops the connection, which ends the query and any lock it took.
+    /// `work`'s result, or `TimedOut` after `limit` without waiting for `work` to notice (`withTimeLimit`): a
+    /// query on a hung connection may never end, and a request (or the simulator's shutdown) must not wait for
+    /// it. The caller then drops the connection, which ends the query and any lock it took.
     private static func within<T: Sendable>(
         _ limit: Duration, _ work: @escaping @Sendable () async throws -> T
     ) async -> Result<T, any Error> {
-        let waiting = NIOLockedValueBox<CheckedContinuation<Result<T, any Error>, Never>?>(nil)
-        @Sendable func finish(_ result: Result<T, any Error>) {
-            let continuation = waiting.withLockedValue { continuation in
-                defer { continuation = nil }
-                return continuation
-            }
-            continuation?.resume(returning: result)
-        }
-        return await withCheckedContinuation { continuation in
-            waiting.withLockedValue { $0 = continuation }
-            let timer = Task {
-                try await Task.sleep(for: limit)
-                finish(.failure(NoAnswer(limit: limit)))
-            }
-            Task {
-                let result: Result<T, any Error>
-                do { result = .success(try await work()) } catch { result = .failure(error) }
-                timer.cancel()
-                finish(result)
-            }
-        }
+        do { return .success(try await withTimeLimit(limit, work)) } catch { return .failure(error) }
     }
 
     /// How many locks on the collector are held, by every simulator of the ledger (`pg_locks`, which shows
