@@ -756,6 +756,32 @@ import Testing
         #expect(store.model.isCompact)
     }
 
+    /// At 40×12 a sale's receipt (11 lines) is longer than the screen: R shows its first page, R again the
+    /// second (its miles earned were cut off before), then the summary. At 80×24 it fits: R shows it and back.
+    @Test func aReceiptLongerThanTheScreenTurnsPageByPageWithR() {
+        var model = Model(settings: Fixtures.settings)
+        let result = RedemptionResult(outcome: .notRedeemed, receipt: (1...11).map { "line \($0)" }, approvalToMark: nil)
+        model.screen = .result(result)
+        let store = UpdateStore.console(model)
+        var shown = result
+        shown.showingReceipt = true
+        store.press(.character("r")) { $0.screen = .result(shown) }
+        #expect(ReceiptPages.page(0, of: result.receipt, store.model).pages == 1, "it fits at 80×24")
+        store.press(.character("r")) { $0.screen = .result(result) }
+        store.send(.resized(columns: 40, rows: 12)) {
+            $0.columns = 40
+            $0.rows = 12
+        }
+        store.press(.character("r")) { $0.screen = .result(shown) }
+        #expect(ReceiptPages.page(0, of: result.receipt, store.model).lines == (1...8).map { "line \($0)" })
+        #expect(store.model.screen.receiptPage(store.model)! == (0, 2))
+        shown.receiptPage = 1
+        store.press(.character("r")) { $0.screen = .result(shown) }
+        #expect(ReceiptPages.page(1, of: result.receipt, store.model).lines == ["line 9", "line 10", "line 11"])
+        store.press(.character("r")) { $0.screen = .result(result) }
+        #expect(store.model.screen.receiptPage(store.model) == nil)
+    }
+
     @Test func aQuitRequestFromASignalEndsTheLoop() {
         let store = UpdateStore.atTheOffer()
         store.send(.quitRequested) { $0.quit = true }

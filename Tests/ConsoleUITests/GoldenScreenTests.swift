@@ -96,6 +96,11 @@ import Testing
         states.append(("result-earning-pending", keyedSale))
 
         _ = pressed(.character("r"), on: earned, as: "result-receipt")
+        // At 40×12 the receipt is two pages: R again turns to the second (its miles earned), then back to the summary.
+        var smallTill = earned
+        _ = update(&smallTill, .resized(columns: 40, rows: 12))
+        _ = Fixtures.press(.character("r"), &smallTill, &time)
+        _ = pressed(.character("r"), on: smallTill, as: "result-receipt-more")
 
         var declined = redeeming
         _ = update(

@@ -64,6 +64,8 @@ enum Legend {
             if action == .close { return ConsoleText.keyStart }
             if action == .newSale { return ConsoleText.keyNextExercise }
         }
+        // R on a receipt with pages still to come turns to the next one.
+        if action == .receipt, let shown = model.screen.receiptPage(model), shown.page + 1 < shown.pages { return ConsoleText.keyNextPage }
         return action.label(in: context, kiosk: model.settings.kiosk)
     }
 

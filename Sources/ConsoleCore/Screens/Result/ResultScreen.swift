@@ -27,6 +27,8 @@ public struct RedemptionResult: Hashable, Sendable {
     public let receipt: [String]
     /// The result screen shows the receipt text instead of the summary (key R).
     public var showingReceipt = false
+    /// The receipt's page on screen (`ReceiptPages`).
+    public var receiptPage = 0
     /// The trace of an APPROVED result not yet drawn: once drawn, the journal marks it shown.
     public var approvalToMark: String?
     /// The sale's earning; nil when the sale does not earn (a register's sale, a result not confirmed).
@@ -52,6 +54,7 @@ extension RedemptionResult {
         var copy = RedemptionResult(
             outcome: outcome, receipt: lines, approvalToMark: approvalToMark, earning: earning, saleToMarkSeen: saleToMarkSeen)
         copy.showingReceipt = showingReceipt
+        copy.receiptPage = receiptPage
         return copy
     }
 }
@@ -75,16 +78,73 @@ enum ResultScreen {
     private static func toggleReceipt(_ model: inout Model) {
         switch model.screen {
         case .result(var result) where !result.receipt.isEmpty:
-            result.showingReceipt.toggle()
+            turn(&result, model)
             model.screen = .result(result)
         case .reverseResult(var result) where !result.receipt.isEmpty:
-            result.showingReceipt.toggle()
+            turn(&result, model)
             model.screen = .reverseResult(result)
         case .returnResult(var result) where !result.receipt.isEmpty:
-            result.showingReceipt.toggle()
+            turn(&result, model)
             model.screen = .returnResult(result)
         default:
             break
         }
+    }
+
+    /// R shows the receipt, turns to its next page while it has one, then goes back to the summary.
+    private static func turn(_ result: inout some ShowsReceipt, _ model: Model) {
+        let shown = ReceiptPages.page(result.receiptPage, of: result.receipt, model)
+        if !result.showingReceipt {
+            result.showingReceipt = true
+            result.receiptPage = 0
+        } else if shown.page + 1 < shown.pages {
+            result.receiptPage = shown.page + 1
+        } else {
+            result.showingReceipt = false
+            result.receiptPage = 0
+        }
+    }
+}
+
+/// A result whose receipt R shows in place of its summary.
+protocol ShowsReceipt {
+    var receipt: [String] { get }
+    var showingReceipt: Bool { get set }
+    var receiptPage: Int { get set }
+}
+
+extension RedemptionResult: ShowsReceipt {}
+extension ReversalResult: ShowsReceipt {}
+extension ReturnResult: ShowsReceipt {}
+
+/// A receipt on the result screen: whole when it fits, otherwise in pages under a heading that counts them
+/// (at 40×12 a sale's receipt ran past the legend, its miles earned cut off). The rows are those of the
+/// result screen: the status lines, a register's sale line and notice above, the legend below.
+public enum ReceiptPages {
+    public static func page(_ page: Int, of lines: [String], _ model: Model) -> (lines: [String], page: Int, pages: Int) {
+        if lines.count <= rows(model, heading: 0) { return (lines, 0, 1) }
+        return Paging.page(page, of: lines, perPage: rows(model, heading: 1))
+    }
+
+    private static func rows(_ model: Model, heading: Int) -> Int {
+        let above = [model.register.map { ConsoleText.fromRegister($0.saleId) }, model.registerNotice].compactMap { $0 }
+            .reduce(0) { $0 + TextWrap.lines($1.text(model.language), width: model.columns - 2).count }
+        return max(1, Paging.rowsPerPage(model, heading: heading) - above)
+    }
+}
+
+extension Screen {
+    /// The receipt's page on screen and how many it has; nil while the result's summary is shown.
+    public func receiptPage(_ model: Model) -> (page: Int, pages: Int)? {
+        let result: (any ShowsReceipt)? =
+            switch self {
+            case .result(let result): result
+            case .reverseResult(let result): result
+            case .returnResult(let result): result
+            default: nil
+            }
+        guard let result, result.showingReceipt else { return nil }
+        let shown = ReceiptPages.page(result.receiptPage, of: result.receipt, model)
+        return (shown.page, shown.pages)
     }
 }

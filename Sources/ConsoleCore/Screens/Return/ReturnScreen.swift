@@ -183,6 +183,8 @@ public struct ReturnResult: Hashable, Sendable {
     public let receipt: [String]
     /// The result screen shows the receipt text instead of the summary (key R).
     public var showingReceipt = false
+    /// The receipt\'s page on screen (`ReceiptPages`).
+    public var receiptPage = 0
 
     public init(sale: ReturnableSale, outcome: EarningOutcome, receipt: [String] = []) {
         self.sale = sale

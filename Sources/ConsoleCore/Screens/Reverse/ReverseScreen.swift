@@ -85,6 +85,8 @@ public struct ReversalResult: Hashable, Sendable {
     public let outcome: ReversalOutcome
     public let receipt: [String]
     public var showingReceipt = false
+    /// The receipt\'s page on screen (`ReceiptPages`).
+    public var receiptPage = 0
 
     public init(outcome: ReversalOutcome, receipt: [String]) {
         self.outcome = outcome

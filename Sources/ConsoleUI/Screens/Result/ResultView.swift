@@ -5,7 +5,7 @@ extension Layout {
     /// APPROVED with the confirmation number and the discount to apply, NOT APPROVED with the reason
     /// and what to do, or NOT CONFIRMED with the advice and the trace; or the receipt (key R).
     mutating func result(_ result: RedemptionResult, _ model: Model) {
-        if result.showingReceipt { return receipt(result.receipt) }
+        if result.showingReceipt { return receipt(result.receipt, page: result.receiptPage, model) }
         let labelWidth = 26
         switch result.outcome {
         case .approved(let approval, let balances):
@@ -61,7 +61,12 @@ extension Layout {
         labelled(text(ConsoleText.milesEarned) + ":", value, role: .value, labelWidth: labelWidth)
     }
 
-    mutating func receipt(_ lines: [String]) {
-        for receiptLine in lines { line(receiptLine, role: .value, indent: compact ? 1 : 4) }
+    /// The receipt as printed; a page of it under "Receipt (page N of M)" when it is longer than the screen.
+    mutating func receipt(_ lines: [String], page: Int, _ model: Model) {
+        let shown = ReceiptPages.page(page, of: lines, model)
+        if shown.pages > 1 {
+            line(text(ConsoleText.keyReceipt) + "  (" + text(ConsoleText.helpPage(shown.page + 1, of: shown.pages)) + ")", role: .title)
+        }
+        for receiptLine in shown.lines { line(receiptLine, role: .value, indent: compact ? 1 : 4) }
     }
 }

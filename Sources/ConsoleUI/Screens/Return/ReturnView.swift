@@ -88,7 +88,7 @@ extension Layout {
 
     /// The miles going back: the number the host took back, pending, or the refusal.
     mutating func returnResult(_ result: ReturnResult, _ model: Model) {
-        if result.showingReceipt { return receipt(result.receipt) }
+        if result.showingReceipt { return receipt(result.receipt, page: result.receiptPage, model) }
         let labelWidth = 22
         switch result.outcome {
         case .earned(let miles, let confirmation, _):

@@ -35,7 +35,7 @@ extension Layout {
     }
 
     mutating func reverseResult(_ result: ReversalResult, _ model: Model) {
-        if result.showingReceipt { return receipt(result.receipt) }
+        if result.showingReceipt { return receipt(result.receipt, page: result.receiptPage, model) }
         switch result.outcome {
         case .reversed(let confirmation, let original):
             line(text(ConsoleText.reversed), role: .approved)
