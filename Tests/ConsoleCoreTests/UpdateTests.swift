@@ -780,6 +780,10 @@ import Testing
         #expect(ReceiptPages.page(1, of: result.receipt, store.model).lines == ["line 9", "line 10", "line 11"])
         store.press(.character("r")) { $0.screen = .result(result) }
         #expect(store.model.screen.receiptPage(store.model) == nil)
+        // A line wider than the screen is wrapped (it was cut at 40 columns); the others keep their spacing.
+        let earning = ["Miles:     2"] + (2...9).map { "line \($0)" } + ["Transaction AIR MILES: LOY10001001000000000003"]
+        #expect(ReceiptPages.page(0, of: earning, store.model).lines.first == "Miles:     2")
+        #expect(ReceiptPages.page(1, of: earning, store.model).lines == ["line 9", "Transaction AIR MILES:", "LOY10001001000000000003"])
     }
 
     @Test func aQuitRequestFromASignalEndsTheLoop() {

@@ -122,9 +122,16 @@ extension ReturnResult: ShowsReceipt {}
 /// result screen: the status lines, a register's sale line and notice above, the legend below.
 public enum ReceiptPages {
     public static func page(_ page: Int, of lines: [String], _ model: Model) -> (lines: [String], page: Int, pages: Int) {
-        if lines.count <= rows(model, heading: 0) { return (lines, 0, 1) }
-        return Paging.page(page, of: lines, perPage: rows(model, heading: 1))
+        let fitted = lines.flatMap { $0.count <= width(model) ? [$0] : TextWrap.lines($0, width: width(model)) }
+        if fitted.count <= rows(model, heading: 0) { return (fitted, 0, 1) }
+        return Paging.page(page, of: fitted, perPage: rows(model, heading: 1))
     }
+
+    /// The receipt's indent: 1 on a narrow screen, 4 from 80 columns. A line wider than the screen is wrapped
+    /// ("Transaction AIR MILES: LOY1…" was cut at 40 columns); the others keep their spacing.
+    public static func indent(_ model: Model) -> Int { model.isCompact ? 1 : 4 }
+
+    private static func width(_ model: Model) -> Int { max(1, model.columns - indent(model) - 1) }
 
     private static func rows(_ model: Model, heading: Int) -> Int {
         let above = [model.register.map { ConsoleText.fromRegister($0.saleId) }, model.registerNotice].compactMap { $0 }

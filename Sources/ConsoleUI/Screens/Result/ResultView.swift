@@ -67,6 +67,6 @@ extension Layout {
         if shown.pages > 1 {
             line(text(ConsoleText.keyReceipt) + "  (" + text(ConsoleText.helpPage(shown.page + 1, of: shown.pages)) + ")", role: .title)
         }
-        for receiptLine in shown.lines { line(receiptLine, role: .value, indent: compact ? 1 : 4) }
+        for receiptLine in shown.lines { line(receiptLine, role: .value, indent: ReceiptPages.indent(model)) }
     }
 }
