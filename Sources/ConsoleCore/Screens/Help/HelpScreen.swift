@@ -52,10 +52,11 @@ public enum HelpScreen {
 /// Pages of a long list (help, history) that fit the terminal, so nothing is cut off.
 public enum Paging {
     /// The rows a page may use: the screen less the status line, the training banner, the recovery
-    /// line, the blank under them (from 80 columns), the page's own `heading` rows and the legend
-    /// (two lines from 80 columns).
+    /// line, the printer's line (a printer not ready, receipts waiting), the blank under them (from 80
+    /// columns), the page's own `heading` rows and the legend (two lines from 80 columns).
     public static func rowsPerPage(_ model: Model, heading: Int) -> Int {
-        let top = 1 + (model.settings.isTraining ? 1 : 0) + (model.status.resolving ? 1 : 0) + (model.isCompact ? 0 : 1)
+        let printer = model.status.printer != nil || model.status.unprintedReceipts > 0
+        let top = 1 + (model.settings.isTraining ? 1 : 0) + (model.status.resolving ? 1 : 0) + (printer ? 1 : 0) + (model.isCompact ? 0 : 1)
         let legend = model.isCompact ? 1 : 2
         return max(1, model.rows - top - legend - heading)
     }

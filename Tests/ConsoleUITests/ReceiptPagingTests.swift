@@ -1,0 +1,67 @@
+import AMCashDomain
+import ConsoleCore
+import ConsoleTestSupport
+import ReceiptPrinting
+import Testing
+
+@testable import ConsoleUI
+
+/// At 40×12 every line of a receipt, and every key of help, is on one of its pages, whatever else the screen shows
+/// above it: a printer's line and a register's sale each take a row, and a page that did not count them lost its
+/// last line under the legend.
+@Suite struct ReceiptPagingTests {
+    /// Eleven lines and one wider than the screen (wrapped in two): two pages at 40×12, three under a register's
+    /// sale (its line takes two rows).
+    static let receipt = (1...11).map { "receipt line \($0)" } + ["Transaction AIR MILES: LOY10001001000000000003"]
+
+    static func model(_ above: String) -> Model {
+        var model = Model(settings: Fixtures.settings)
+        _ = update(&model, .resized(columns: 40, rows: 12))
+        if above.contains("printer") { model.status.printer = .paperOut }
+        if above.contains("register") { model.register = RegisterSaleOrigin(saleId: "POS7-000123", basket: Money(cents: 4335)) }
+        return model
+    }
+
+    /// The screen's lines, trailing spaces removed.
+    static func lines(_ model: Model) -> [String] {
+        var frame = Frame(columns: model.columns, rows: model.rows)
+        view(model, into: &frame)
+        return frame.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    @Test(arguments: ["nothing", "printer", "register", "register and printer"])
+    func everyLineOfAReceiptIsOnOneOfItsPages(above: String) {
+        var model = Self.model(above)
+        model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: Self.receipt, approvalToMark: nil))
+        var time: Int64 = 0
+        var shown: [String] = []
+        var pages = 0
+        _ = Fixtures.press(.character("r"), &model, &time)
+        while case .result(let result) = model.screen, result.showingReceipt, pages < 10 {
+            pages += 1
+            shown += Self.lines(model)
+            _ = Fixtures.press(.character("r"), &model, &time)
+        }
+        for line in Self.receipt.dropLast() { #expect(shown.contains(" " + line), "\(line) on no page with \(above) above:\n\(shown)") }
+        #expect(shown.contains(" Transaction AIR MILES:") && shown.contains(" LOY10001001000000000003"), "\(shown)")
+        #expect(pages == (above.contains("register") ? 3 : 2), "R turned \(pages) pages, then back to the summary")
+    }
+
+    @Test(arguments: ["nothing", "printer"])
+    func everyKeyOfHelpIsOnOneOfItsPages(above: String) {
+        var model = Self.model(above)
+        var time: Int64 = 0
+        _ = Fixtures.press(.function(1), &model, &time)
+        let labels = HelpScreen.lines(model).compactMap { line -> String? in
+            guard case .keys(_, let label) = line else { return nil }
+            return String(label.text(model.language).prefix(20))
+        }
+        var shown = ""
+        for _ in 0..<HelpScreen.pageCount(model) {
+            shown += Self.lines(model).joined(separator: "\n") + "\n"
+            _ = Fixtures.press(.pageDown, &model, &time)
+        }
+        #expect(!labels.isEmpty)
+        for label in labels { #expect(shown.contains(label), "\(label) on no page of help with \(above) above") }
+    }
+}
