@@ -32,7 +32,8 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
 
     public enum Scope: Sendable, Hashable {
         case everything
-        /// "echo", "inquire", "redeem", "reverse" or "token".
+        /// "echo", "inquire", "redeem", "reverse" or "token" (AM Cash); "issuance" (every Issuance call), or
+        /// "calculate", "issue" or "return" (that Issuance call alone).
         case endpoint(String)
         case collector(String)
     }
@@ -62,7 +63,7 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
         if let colon = rest.firstIndex(of: ":") {
             let name = String(rest[..<colon])
             rest = rest[rest.index(after: colon)...]
-            if ["echo", "inquire", "redeem", "reverse", "token"].contains(name) {
+            if Self.endpoints.contains(name) {
                 scope = .endpoint(name)
             } else if !name.isEmpty, name.allSatisfy({ $0.isASCII && $0.isNumber }) {
                 scope = .collector(name)
@@ -86,9 +87,16 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
         self.init(kind: kind, scope: scope, perMille: perMille)
     }
 
+    /// The endpoints a fault can be scoped to. An Issuance call is drawn as "issuance/OPERATION": "issuance"
+    /// strikes every one, "calculate", "issue" and "return" their own (a trainer shows a pending earning while
+    /// redemptions go through; "reverse" stays AM Cash's REVERSE).
+    static let endpoints = ["echo", "inquire", "redeem", "reverse", "token", "issuance", "calculate", "issue", "return"]
+
     func applies(endpoint: String, collector: String?) -> Bool {
         switch scope {
         case .everything: true
+        case .endpoint("issuance"): endpoint.hasPrefix("issuance/")
+        case .endpoint(let name) where ["calculate", "issue", "return"].contains(name): endpoint == "issuance/" + name
         case .endpoint(let name): name == endpoint
         case .collector(let number): number == collector
         }
@@ -118,6 +126,6 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
 public struct FaultRuleError: Error, Sendable, CustomStringConvertible {
     public let text: String
     public var description: String {
-        "\"\(text)\" is not a fault; write [SCOPE:]KIND[@PERCENT] with KIND one of delay=MS, drop, 5xx, outage, timeout, 409 and SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector number, e.g. redeem:drop@50"
+        "\"\(text)\" is not a fault; write [SCOPE:]KIND[@PERCENT] with KIND one of delay=MS, drop, 5xx, outage, timeout, 409 and SCOPE an endpoint (echo, inquire, redeem, reverse, token; issuance, or calculate, issue, return alone) or a collector number, e.g. redeem:drop@50"
     }
 }

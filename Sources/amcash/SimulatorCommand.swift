@@ -19,8 +19,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             A training room on a network: --tls serves HTTPS with a private CA made once in the data directory; \
             terminals set hostBaseURL = "https://NAME:PORT" and caFile = the CA file printed at start.
             Faults: --fault [SCOPE:]KIND[@PERCENT], KIND one of delay=MS, drop (apply, then lose the answer), \
-            5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token) or a collector \
-            number. Example: --fault redeem:drop@50 --seed 7.
+            5xx, outage, timeout, 409; SCOPE an endpoint (echo, inquire, redeem, reverse, token; issuance for every \
+            Issuance call, or calculate, issue, return alone) or a collector number. Example: --fault redeem:drop@50 --seed 7.
             Earning (AIR MILES Issuance) is served on the same server under /checkout/issuance/: test collectors \
             81000000013 to 81000000016 earn split between AM Cash and Dream, into Dream only, pending (202) and \
             refused (400); see docs/earning.md.

@@ -182,6 +182,34 @@ import Testing
         #expect(try await simulator.issuances().count == 1)
     }
 
+    /// A trainer strikes Earning alone: `calculate:outage` answers CALCULATE 503/0092, `issue:drop` applies the ISSUE and
+    /// loses its answer, and the same collector's AM Cash INQUIRE goes on as usual; `issuance:5xx` strikes every Issuance
+    /// call. Before, an Issuance call could only be struck with every call of its collector (`81000000001:drop`).
+    @Test func faultsScopedToAnIssuanceCallStrikeOnlyThatCall() async throws {
+        let rules = try ["calculate:outage", "issue:drop"].map { try FaultRule(parsing: $0) }
+        let (simulator, wire) = try await Self.start(SimulatorOptions(faults: FaultPlan(rules: rules)), on: .sqlite)
+        defer {
+            Task {
+                await simulator.stop()
+            }
+        }
+        let calculated = try await Self.call(wire, "calculate", Self.basket())
+        #expect(calculated.status == 503 && calculated.code == "0092", "\(calculated.json)")
+        await #expect(throws: (any Error).self, "the ISSUE's answer is lost") { _ = try await Self.call(wire, "issue", Self.basket()) }
+        #expect(try await simulator.issuances().count == 1, "applied before its answer was lost")
+        let token = try #require(try await wire.token()["access_token"])
+        let inquiry = try await wire.post(
+            "/checkout/amcash/inquire", body: SimulatorFidelityTests.inquireSample.replacingOccurrences(of: "84095202006", with: "81000000001"),
+            headers: [("Authorization", "Bearer \(token)")])
+        #expect(inquiry.status == 200 && inquiry.code == "0000", "AM Cash is not struck: \(inquiry.json)")
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "issuance:5xx")]))
+        let refused = try await Self.call(wire, "issue", Self.basket(transaction: "LOY10001001000000000102"))
+        #expect(refused.status == 500 && refused.code == "0096")
+        #expect(try await simulator.issuances().count == 1, "not applied")
+        #expect(FaultRule(kind: .outage, scope: .endpoint("reverse")).applies(endpoint: "issuance/reverse", collector: nil) == false)
+        #expect(throws: FaultRuleError.self) { try FaultRule(parsing: "post:drop") }
+    }
+
     @Test(arguments: Ledger.allCases) func theRefusingCollectorIsAnswered400AndTheSplitCollectorSplits(ledger: Ledger) async throws {
         let (simulator, wire) = try await Self.start(on: ledger)
         defer {

@@ -64,9 +64,10 @@ struct IssuanceDesk: Sendable {
         default:
             break
         }
-        // Faults scoped to the collector (or to every call) strike Issuance as they strike AM Cash.
+        // Faults scoped to the collector (or to every call) strike Issuance as they strike AM Cash; "issuance" and
+        // an operation's own name ("issue:drop") strike Issuance alone.
         var dropAfterApplying = false
-        for fault in dice.draw(endpoint: "issuance", collector: body.collectorNumber) {
+        for fault in dice.draw(endpoint: "issuance/" + operation.rawValue, collector: body.collectorNumber) {
             switch fault {
             case .delay(let duration): try await Task.sleep(for: duration)
             case .serverError: return reply(500, IssuanceReplyBody(responseCode: "0096", message: HostWording.message(for: .serverError)))
