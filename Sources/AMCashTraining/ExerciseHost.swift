@@ -122,7 +122,7 @@ public struct ClassroomExerciseHost: ExerciseHost {
             [
                 "trainee": trainee, "exercise": exercise.name, "cashMiles": collector.cashMiles, "dreamMiles": collector.dreamMiles,
                 "redeemedTodayUnits": collector.redeemedTodayUnits, "behaviour": collector.behaviour.rawValue,
-                "faults": exercise.faults.map(\.description),
+                "earning": (collector.earning ?? .normal).rawValue, "faults": exercise.faults.map(\.description),
             ])
         guard let number = answer["collector"] as? String, let attempt = answer["attempt"] as? Int else {
             throw ClassroomError(message: "the training room's setup answer has no collector")

@@ -260,6 +260,33 @@ import Testing
         await room.stop()
     }
 
+    /// A classroom attempt earns as the exercise says, as it does when the trainee works alone: Ana's pending
+    /// earning (exercise 17) is answered 202 and her attempt passes; Ben's host that times out (exercise 11) does not
+    /// answer his ISSUE either. Before, the room set up neither: Ana's miles were earned at once (the exercise
+    /// could not be passed in a classroom) and Ben's ISSUE went through while his redemptions timed out.
+    @Test func aClassroomAttemptEarnsAsItsExerciseSays() async throws {
+        var options = SimulatorOptions(databasePath: Self.temporary("room-earning-ledger.sqlite"))
+        options.scorecardPath = Self.temporary("room-earning.sqlite")
+        let room = try await SimulatorServer.start(options: options, logger: Logger(label: "test"))
+        let classroom = ClassroomExerciseHost(base: try HostEndpoint(room.baseURL), caFile: nil)
+        let pending = try Self.exercise("17-pending-earning")
+        let ana = try await Till(pending, host: classroom, trainee: "Ana")
+        let earning = await ana.earn(100)
+        guard case .pending = earning.outcome else {
+            Issue.record("the attempt's earnings are answered 202: \(earning.outcome)")
+            return
+        }
+        let (verdict, _) = await ana.verdict(pending)
+        #expect(verdict.passed, "\(verdict.lines)")
+        let ben = try await Till(try Self.exercise("11-host-down"), host: classroom, trainee: "Ben")
+        let unanswered = await ben.earn(100)
+        if case .earned = unanswered.outcome { Issue.record("Ben's host times out, for his ISSUE too: \(unanswered.outcome)") }
+        await ana.close()
+        await ben.close()
+        await classroom.shutdown()
+        await room.stop()
+    }
+
     @Test func aSaleThatRedeemsAndEarnsIsCheckedOnTheMilesTheLedgerRecorded() async throws {
         let exercise = try Self.exercise("15-earning-on-a-sale")
         var till = try await Till(exercise)

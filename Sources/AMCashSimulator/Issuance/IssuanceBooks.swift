@@ -8,7 +8,9 @@ import Foundation
 /// POST and REVERSE are answered once per idempotency key (or keyless body) and replayed after;
 /// CALCULATE moves nothing; RECORD moves nothing and is not idempotent.
 protocol IssuanceBooks: Sendable {
-    func handle(_ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date) async throws
+    func handle(
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+    ) async throws
         -> IssuanceAnswer
     /// Every Issuance row, oldest first (after posting the pending earnings that are due).
     func rows(now: Date) async throws -> [SimulatedIssuance]

@@ -16,6 +16,9 @@ struct IssuanceDesk: Sendable {
     let activity: CollectorActivity
     let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
+    /// The training room's accounts: a classroom attempt's behaviour and faults strike its earning as they
+    /// strike its redemption (as they do when the trainee works alone, on a simulator of the exercise's own).
+    let room: TrainingRoom
     let slowDelay: Duration
     let logger: Logger
 
@@ -55,7 +58,7 @@ struct IssuanceDesk: Sendable {
 
     /// An Issuance call the collector's activity admitted: the collector's behaviour, the faults, then the books.
     private func serve(_ operation: IssuanceOperation, _ request: Request, body: IssuanceRequestBody, raw: Data) async throws -> Response {
-        switch body.collectorNumber.flatMap({ behaviours[$0] }) {
+        switch body.collectorNumber.flatMap({ behaviours[$0] ?? room.behaviour(of: $0) }) {
         case .timesOut?:
             try await Task.sleep(for: .milliseconds(50))
             return reply(408, IssuanceReplyBody(responseCode: "0008", message: HostWording.message(for: .hostTimedOut)))
@@ -67,7 +70,9 @@ struct IssuanceDesk: Sendable {
         // Faults scoped to the collector (or to every call) strike Issuance as they strike AM Cash; "issuance" and
         // an operation's own name ("issue:drop") strike Issuance alone.
         var dropAfterApplying = false
-        for fault in dice.draw(endpoint: "issuance/" + operation.rawValue, collector: body.collectorNumber) {
+        let endpoint = "issuance/" + operation.rawValue
+        let roomFaults = body.collectorNumber.map { room.faults(for: $0, endpoint: endpoint) } ?? []
+        for fault in dice.draw(endpoint: endpoint, collector: body.collectorNumber) + roomFaults {
             switch fault {
             case .delay(let duration): try await Task.sleep(for: duration)
             case .serverError: return reply(500, IssuanceReplyBody(responseCode: "0096", message: HostWording.message(for: .serverError)))
@@ -81,7 +86,8 @@ struct IssuanceDesk: Sendable {
         let answer: IssuanceAnswer
         do {
             answer = try await ledger.handle(
-                operation, body, key: request.headers[HTTPField.Name("Idempotency-Key")!], rawBody: raw, now: clock())
+                operation, body, key: request.headers[HTTPField.Name("Idempotency-Key")!], rawBody: raw, now: clock(),
+                roomProfile: body.collectorNumber.flatMap { room.earningProfile(of: $0) })
         } catch {
             logger.error("issuance ledger failure", metadata: ["error": "\(error)"])
             return reply(500, IssuanceReplyBody(responseCode: "0096", message: "the simulator could not save its ledger"))

@@ -25,9 +25,12 @@ final class PostgresIssuanceLedger: IssuanceBooks {
         rules = IssuanceRules(centsPerMile: options.earningCentsPerMile, bonusOffers: options.bonusOffers)
     }
 
-    func handle(_ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date) async throws
+    func handle(
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+    ) async throws
         -> IssuanceAnswer
     {
+        let profile = body.collectorNumber.flatMap { options.collectorProfiles[$0] } ?? roomProfile
         let nowMs = milliseconds(now)
         try await postDue(nowMs: nowMs)
         switch operation {
@@ -47,7 +50,7 @@ final class PostgresIssuanceLedger: IssuanceBooks {
         case .calculate:
             var account: Account?
             if let number = body.collectorNumber { account = try await PostgresLedger.account(number, client, lock: false, logger: logger) }
-            let (status, reply) = try await decideAndWrite(operation, body, account: account, connection: nil, nowMs: nowMs)
+            let (status, reply) = try await decideAndWrite(operation, body, account: account, profile: profile, connection: nil, nowMs: nowMs)
             return .reply(status: status, body: reply)
         default:
             break
@@ -75,7 +78,7 @@ final class PostgresIssuanceLedger: IssuanceBooks {
             }
             var account: Account?
             if let number = body.collectorNumber { account = try await PostgresLedger.account(number, connection, lock: true, logger: logger) }
-            let (status, reply) = try await decideAndWrite(operation, body, account: account, connection: connection, nowMs: nowMs)
+            let (status, reply) = try await decideAndWrite(operation, body, account: account, profile: profile, connection: connection, nowMs: nowMs)
             if IssuanceHostRules.storesReply(status: status) {
                 try await PostgresLedger.store(
                     identity, status: status, response: reply.json.data, confirmation: reply.confirmationNumber,
@@ -88,7 +91,8 @@ final class PostgresIssuanceLedger: IssuanceBooks {
     /// Decides with `IssuanceHostRules` and writes what it says in `connection`'s transaction (CALCULATE,
     /// which writes nothing, has none).
     private func decideAndWrite(
-        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, account: Account?, connection: PostgresConnection?, nowMs: Int64
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, account: Account?, profile: TestCollector?,
+        connection: PostgresConnection?, nowMs: Int64
     ) async throws -> (Int, IssuanceReplyBody) {
         var original: EarnedSale?
         if let id = IssuanceHostRules.originalToLookUp(operation, body), let connection {
@@ -106,7 +110,7 @@ final class PostgresIssuanceLedger: IssuanceBooks {
             }
         }
         let decision = IssuanceHostRules.decide(
-            operation, body, account: account, profile: body.collectorNumber.flatMap { options.collectorProfiles[$0] }, original: original,
+            operation, body, account: account, profile: profile, original: original,
             rules: rules)
         switch decision {
         case .answered(let status, let reply):

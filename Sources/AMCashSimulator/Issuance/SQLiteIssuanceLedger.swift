@@ -18,10 +18,14 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
         rules = IssuanceRules(centsPerMile: options.earningCentsPerMile, bonusOffers: options.bonusOffers)
     }
 
-    func handle(_ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date) async throws
+    func handle(
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+    ) async throws
         -> IssuanceAnswer
     {
-        let profiles = options.collectorProfiles
+        // A training room's attempt earns as its exercise says.
+        let profiles = options.collectorProfiles.merging(
+            body.collectorNumber.flatMap { number in roomProfile.map { [number: $0] } } ?? [:], uniquingKeysWith: { known, _ in known })
         let retentionMs = Int64(options.keyRetention.components.seconds) * 1000
         let postDelayMs = Int64(options.earningPostDelay.components.seconds) * 1000
         return try await database.write { [self] db in

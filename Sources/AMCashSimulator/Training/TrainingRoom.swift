@@ -10,7 +10,7 @@ import NIOCore
 /// miles. The terminals report each attempt's verdict here, to the room's scorecard.
 ///
 /// Endpoints (HTTP Basic with the simulator's client credentials, as the terminals already hold):
-/// - `POST /training/setup` `{trainee, exercise, cashMiles, dreamMiles, redeemedTodayUnits, behaviour, faults}`
+/// - `POST /training/setup` `{trainee, exercise, cashMiles, dreamMiles, redeemedTodayUnits, behaviour, earning, faults}`
 ///   → `{collector, attempt}`;
 /// - `GET /training/collectors/NUMBER` → `{cashMiles, standing}` (redemptions not reversed);
 /// - `POST /training/collectors/NUMBER/network-back`: the exercise's faults end;
@@ -19,6 +19,8 @@ import NIOCore
 public final class TrainingRoom: Sendable {
     struct Setup {
         let behaviour: TestCollector.Behaviour
+        /// How the account earns (an exercise's pending or refused earning); nil: as any account.
+        var earning: TestCollector.EarningBehaviour? = nil
         /// The exercise's faults, drawn as `--fault`'s are.
         let dice: FaultDice
     }
@@ -38,6 +40,12 @@ public final class TrainingRoom: Sendable {
     }
 
     func behaviour(of number: String) -> TestCollector.Behaviour? { state.withLockedValue { $0.setups[number]?.behaviour } }
+
+    /// How an attempt's account earns, for the Issuance books (nil for a number the room did not hand out).
+    func earningProfile(of number: String) -> TestCollector? {
+        guard let setup = state.withLockedValue({ $0.setups[number] }) else { return nil }
+        return TestCollector(number: number, situation: "", summary: "", cashMiles: 0, dreamMiles: 0, earning: setup.earning)
+    }
 
     /// The faults of the attempt this number belongs to, for this endpoint.
     func faults(for number: String, endpoint: String) -> [FaultRule.Kind] {
@@ -84,6 +92,9 @@ public final class TrainingRoom: Sendable {
             guard let behaviour = TestCollector.Behaviour(rawValue: fields["behaviour"] as? String ?? "normal") else {
                 return json(.badRequest, ["message": "behaviour must be one of \(TestCollector.Behaviour.allCases.map(\.rawValue))"])
             }
+            guard let earning = TestCollector.EarningBehaviour(rawValue: fields["earning"] as? String ?? "normal") else {
+                return json(.badRequest, ["message": "earning must be one of \(TestCollector.EarningBehaviour.allCases.map(\.rawValue))"])
+            }
             var faults: [FaultRule] = []
             for text in fields["faults"] as? [String] ?? [] {
                 guard let rule = try? FaultRule(parsing: text) else {
@@ -91,11 +102,11 @@ public final class TrainingRoom: Sendable {
                 }
                 faults.append(rule)
             }
-            let number = allocate(Setup(behaviour: behaviour, dice: FaultDice(plan: FaultPlan(rules: faults))))
+            let number = allocate(Setup(behaviour: behaviour, earning: earning, dice: FaultDice(plan: FaultPlan(rules: faults))))
             try await ledger.openAccount(
                 TestCollector(
                     number: number, situation: exercise, summary: exercise, cashMiles: count("cashMiles"), dreamMiles: count("dreamMiles"),
-                    redeemedTodayUnits: count("redeemedTodayUnits"), behaviour: behaviour),
+                    redeemedTodayUnits: count("redeemedTodayUnits"), behaviour: behaviour, earning: earning),
                 now: clock())
             let attempt = try scorecard?.begin(trainee: trainee, exercise: exercise, at: clock()) ?? 0
             return json(.ok, ["collector": number, "attempt": attempt])
