@@ -1,5 +1,5 @@
 import CNcursesW
-public import ConsoleCore
+import ConsoleCore
 public import ConsoleUI
 import Foundation
 
