@@ -19,6 +19,9 @@ public struct BackOfficeWebSettings: Sendable {
     public var sessionLifetime: TimeInterval = 30 * 60
     /// The clock (tests move it).
     public var now: @Sendable () -> Date = { Date() }
+    /// A page or a /metrics scrape the database has not answered within this long says the database is
+    /// unavailable (503) instead of hanging: a lock nobody lets go, a server that stopped answering.
+    public var databaseTimeLimit: Duration = .seconds(10)
 
     public init(tls: (certificatePEM: String, privateKeyPEM: String)? = nil) {
         self.tls = tls
@@ -99,7 +102,10 @@ struct BackOfficeSite: Sendable {
         }
         router.get("/metrics") { _, _ -> Response in
             do {
-                let text = try await BackOfficeMetrics.exposition(client, staleAfter: settings.staleAfter, now: settings.now(), logger: logger)
+                let (client, settings, logger) = (client, settings, logger)
+                let text = try await withTimeLimit(settings.databaseTimeLimit) {
+                    try await BackOfficeMetrics.exposition(client, staleAfter: settings.staleAfter, now: settings.now(), logger: logger)
+                }
                 return Response(
                     status: .ok, headers: [.contentType: BackOfficeMetrics.contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
             } catch {
@@ -125,8 +131,8 @@ struct BackOfficeSite: Sendable {
     // MARK: - Requests
 
     /// A database failure becomes a page saying so, not a bare 500.
-    func guarded(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        do { return try await body() } catch {
+    func guarded(_ request: Request, _ body: @escaping @Sendable () async throws -> Response) async throws -> Response {
+        do { return try await withTimeLimit(settings.databaseTimeLimit, body) } catch {
             logger.error("\(request.method) \(request.uri.path): \(PostgresFailure.describe(error))")
             return message(
                 .serviceUnavailable, request, title: ("Back office unavailable", "Arrière-boutique indisponible"),

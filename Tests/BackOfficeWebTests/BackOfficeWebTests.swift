@@ -74,13 +74,16 @@ final class TestClock: @unchecked Sendable {
     }
 
     /// A seeded database, the server on a free loopback port, and a browser; everything is stopped after `body`.
-    static func withSite(_ body: @Sendable (BackOfficeWebServer, TestClock, PostgresClient) async throws -> Void) async throws {
+    static func withSite(
+        databaseTimeLimit: Duration = .seconds(10), _ body: @Sendable (BackOfficeWebServer, TestClock, PostgresClient) async throws -> Void
+    ) async throws {
         let address = try await TestPostgres.freshDatabase()
         let clock = TestClock(Date())
         try await PostgresSession.with(address) { client in
             try await seeded(client, now: clock.now)
             var settings = BackOfficeWebSettings()
             settings.now = { clock.now }
+            settings.databaseTimeLimit = databaseTimeLimit
             let server = try await BackOfficeWebServer.start(client: client, settings: settings, logger: logger)
             do {
                 try await body(server, clock, client)
@@ -284,6 +287,31 @@ final class TestClock: @unchecked Sendable {
             let again = try PrometheusParser.parse(try await browser.get("/metrics").body)
             #expect(again["amcash_backoffice_unshown_debits{store=\"0001\"}"] == 1)
             #expect(again["amcash_backoffice_unshown_debits_total"] == 1)
+        }
+    }
+
+    /// A database that holds a query (a migration's lock on the tills' rows) makes a page and a scrape say it is
+    /// unavailable at the limit, 503, instead of hanging until the browser or Prometheus gives up; once the lock goes
+    /// they answer again. Before, both waited for as long as the lock was held.
+    @Test func aDatabaseThatHoldsAQueryIsReportedUnavailableAtTheLimit() async throws {
+        try await Self.withSite(databaseTimeLimit: .seconds(1)) { server, _, client in
+            let browser = WebClient(baseURL: server.baseURL)
+            defer { Task { await browser.shutdown() } }
+            #expect(try await browser.signIn("it", Self.passwords["it"]!).status == 303)
+            try await client.withConnection { holder in
+                try await holder.query("BEGIN", logger: Self.logger)
+                try await holder.query("LOCK TABLE terminal_rows, terminals, till_hour_totals IN ACCESS EXCLUSIVE MODE", logger: Self.logger)
+                let started = ContinuousClock.now
+                let scrape = try await browser.get("/metrics")
+                let page = try await browser.get("/today")
+                let waited = ContinuousClock.now - started
+                #expect(scrape.status == 503 && scrape.body == "database unavailable\n", "\(scrape.status) \(scrape.body)")
+                #expect(page.status == 503 && page.body.contains("The database did not answer"), "\(page.status) \(page.body.prefix(300))")
+                #expect(waited < .seconds(8), "answered at the limit, not when the lock went: \(waited)")
+                try await holder.query("COMMIT", logger: Self.logger)
+            }
+            #expect(try await browser.get("/metrics").status == 200)
+            #expect(try await browser.get("/today").status == 200)
         }
     }
 
