@@ -435,6 +435,26 @@ import TillTestSupport
         await simulator.stop()
     }
 
+    /// A forwarder that knocks often (polls every 100 ms, backs off at most 200 ms), running until cancelled.
+    static func eagerForwarder(
+        _ till: TestTill, _ address: PostgresAddress, passTimeLimit: Duration
+    ) -> (BackOfficeForwarder, Task<Void, Never>) {
+        var settings = ForwardingSettings(address: address)
+        settings.pollInterval = .milliseconds(100)
+        settings.maximumBackoff = .milliseconds(200)
+        settings.passTimeLimit = passTimeLimit
+        let forwarder = BackOfficeForwarder(journal: till.journal, settings: settings)
+        return (forwarder, Task { await forwarder.run() })
+    }
+
+    /// Until the till has nothing left to forward, or 20 s.
+    static func waitUntilForwarded(_ till: TestTill) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try till.journal.forwardingStatus().pendingRows > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     @Test func theForwarderWaitsOutAnAbsentDatabaseAndCatchesUp() async throws {
         let server = try await TestPostgres.freshDatabase()
         let address = PostgresAddress(
@@ -442,12 +462,7 @@ import TillTestSupport
             database: server.database + "_later", tls: server.tls)
         let simulator = try await SimulatorServer.start()
         let till = try Self.till(store: "0001", device: "001", simulator: simulator)
-        var settings = ForwardingSettings(address: address)
-        settings.pollInterval = .milliseconds(100)
-        settings.maximumBackoff = .milliseconds(200)
-        settings.passTimeLimit = .seconds(2)
-        let forwarder = BackOfficeForwarder(journal: till.journal, settings: settings)
-        let running = Task { await forwarder.run() }
+        let (forwarder, running) = Self.eagerForwarder(till, address, passTimeLimit: .seconds(2))
         // The till works while the database does not exist.
         let sale = try await till.redeem("81000000001", dollars: 20)
         #expect(sale.state == .shown)
@@ -459,10 +474,7 @@ import TillTestSupport
             try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(address.database)"), logger: Self.logger)
         }
         try await PostgresSession.with(address) { client in _ = try await BackOfficeSchema.migrator.migrate(client, logger: Self.logger) }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try till.journal.forwardingStatus().pendingRows > 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.waitUntilForwarded(till)
         running.cancel()
         await running.value
         #expect(try till.journal.forwardingStatus().pendingRows == 0)
@@ -482,12 +494,7 @@ import TillTestSupport
             let holder = try await PostgresConnection.connect(configuration: try address.connectionConfiguration(), id: 9, logger: Self.logger)
             try await holder.query("BEGIN", logger: Self.logger)
             try await holder.query("LOCK TABLE terminal_rows IN ACCESS EXCLUSIVE MODE", logger: Self.logger)
-            var settings = ForwardingSettings(address: address)
-            settings.pollInterval = .milliseconds(100)
-            settings.maximumBackoff = .milliseconds(200)
-            settings.passTimeLimit = .seconds(1)
-            let forwarder = BackOfficeForwarder(journal: till.journal, settings: settings)
-            let running = Task { await forwarder.run() }
+            let (forwarder, running) = Self.eagerForwarder(till, address, passTimeLimit: .seconds(1))
             let sale = try await till.redeem("81000000001", dollars: 20)
             #expect(sale.state == .shown)
             // Given up at its limit (before, `lastFailure` stayed nil: the pass never ended).
@@ -502,10 +509,7 @@ import TillTestSupport
             #expect(try till.journal.forwardingStatus().pendingRows == 1, "nothing acknowledged while the chain did not commit it")
             try await holder.query("COMMIT", logger: Self.logger)
             try await holder.close()
-            let caughtUp = ContinuousClock.now + .seconds(20)
-            while try till.journal.forwardingStatus().pendingRows > 0 && ContinuousClock.now < caughtUp {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            try await Self.waitUntilForwarded(till)
             running.cancel()
             await running.value
             #expect(try till.journal.forwardingStatus().pendingRows == 0)

@@ -260,6 +260,19 @@ import Testing
         await room.stop()
     }
 
+    /// A $100 sale on the pending exercise's collector: answered 202 (pending), and the exercise then passes.
+    /// False (recorded) when the earning was not pending.
+    static func earnPendingAndPass(_ till: Till, _ exercise: Exercise) async -> Bool {
+        let earning = await till.earn(100)
+        guard case .pending = earning.outcome else {
+            Issue.record("the collector's earnings are answered 202: \(earning.outcome)")
+            return false
+        }
+        let (verdict, _) = await till.verdict(exercise)
+        #expect(verdict.passed, "\(verdict.lines)")
+        return true
+    }
+
     /// A classroom attempt earns as the exercise says, as it does when the trainee works alone: Ana's pending
     /// earning (exercise 17) is answered 202 and her attempt passes; Ben's host that times out (exercise 11) does not
     /// answer his ISSUE either. Before, the room set up neither: Ana's miles were earned at once (the exercise
@@ -271,13 +284,7 @@ import Testing
         let classroom = ClassroomExerciseHost(base: try HostEndpoint(room.baseURL), caFile: nil)
         let pending = try Self.exercise("17-pending-earning")
         let ana = try await Till(pending, host: classroom, trainee: "Ana")
-        let earning = await ana.earn(100)
-        guard case .pending = earning.outcome else {
-            Issue.record("the attempt's earnings are answered 202: \(earning.outcome)")
-            return
-        }
-        let (verdict, _) = await ana.verdict(pending)
-        #expect(verdict.passed, "\(verdict.lines)")
+        guard await Self.earnPendingAndPass(ana, pending) else { return }
         let ben = try await Till(try Self.exercise("11-host-down"), host: classroom, trainee: "Ben")
         let unanswered = await ben.earn(100)
         if case .earned = unanswered.outcome { Issue.record("Ben's host times out, for his ISSUE too: \(unanswered.outcome)") }
@@ -321,16 +328,10 @@ import Testing
     @Test func aPendingEarningIsSentOnceAndASecondSaleForItIsAMistake() async throws {
         let exercise = try Self.exercise("17-pending-earning")
         let till = try await Till(exercise)
-        let earning = await till.earn(100)
-        guard case .pending = earning.outcome else {
-            Issue.record("the collector's earnings are answered 202: \(earning.outcome)")
-            return
-        }
-        var (verdict, mistakes) = await till.verdict(exercise)
-        #expect(verdict.passed, "\(verdict.lines)")
+        guard await Self.earnPendingAndPass(till, exercise) else { return }
         // The cashier redoes the sale: the miles would be earned twice.
         _ = await till.earn(100)
-        (verdict, mistakes) = await till.verdict(exercise)
+        let (verdict, mistakes) = await till.verdict(exercise)
         #expect(!verdict.passed && mistakes == ["earning-not-pending"], "\(verdict.lines)")
         await till.close()
     }
