@@ -181,12 +181,15 @@ public enum LoopbackPort {
     }
 
     /// Below the kernel's ephemeral range (`ip_local_port_range`, 32768–60999 by default) and above the
-    /// well-known services; above the range instead when a machine starts it low.
+    /// well-known services; above the range instead when a machine starts it low (and anywhere when it spans all).
     static let candidates: ClosedRange<Int> = {
         let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
         let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         let (low, high) = bounds.count == 2 ? (bounds[0], bounds[1]) : (32_768, 60_999)
-        return low >= 12_000 ? 10_000...(low - 1) : (high + 1)...65_535
+        if low >= 12_000 { return 10_000...(low - 1) }
+        if high <= 63_000 { return (high + 1)...65_535 }
+        // A machine that gives every port out itself: the marks of this process still keep its own picks apart.
+        return 10_000...60_000
     }()
 
     private static let handedOut = ClaimedPorts()
