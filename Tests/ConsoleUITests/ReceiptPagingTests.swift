@@ -65,3 +65,32 @@ import Testing
         for label in labels { #expect(shown.contains(label), "\(label) on no page of help with \(above) above") }
     }
 }
+
+extension ReceiptPagingTests {
+    /// The receipt on screen, page 1 of 2, when its print fails (the ISSUE answered while the cashier read it, and
+    /// the printer is out of paper): the legend says "R More", so R turns to page 2 (where the miles are), then back
+    /// to the summary; there R prints the waiting receipts again. Before, R reprinted from page 1: page 2 could not
+    /// be reached while the printer was out, and the legend said otherwise.
+    @Test func rTurnsTheReceiptsPagesWhileReceiptsWaitThenReprintsFromTheSummary() {
+        var model = Self.model("nothing")
+        model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: Self.receipt, approvalToMark: nil))
+        var time: Int64 = 0
+        _ = Fixtures.press(.character("r"), &model, &time)
+        #expect(model.screen.receiptPage(model).map { $0.page } == 0)
+        _ = update(&model, .printerState(.paperOut, unprinted: 1))
+        let legend = Self.lines(model).last { $0.hasPrefix("F1") } ?? ""
+        #expect(legend.contains("More"), "\(legend)")
+        var effects = Fixtures.press(.character("r"), &model, &time)
+        #expect(effects.isEmpty, "R said More, and did \(effects)")
+        guard let shown = model.screen.receiptPage(model) else {
+            Issue.record("R left the receipt from page 1 of 2")
+            return
+        }
+        #expect(shown.page + 1 == shown.pages, "R turned to \(shown)")
+        #expect(Self.lines(model).contains(" LOY10001001000000000003"))
+        effects = Fixtures.press(.character("r"), &model, &time)
+        #expect(effects.isEmpty && model.screen.receiptPage(model) == nil, "\(effects)")
+        effects = Fixtures.press(.character("r"), &model, &time)
+        #expect(effects == [.reprintReceipts])
+    }
+}

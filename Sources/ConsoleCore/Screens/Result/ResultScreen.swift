@@ -60,14 +60,16 @@ extension RedemptionResult {
 }
 
 /// The result screens of a redemption and a reversal share their keys: a new sale, or the receipt
-/// (R shows it; while receipts wait because the printer failed, R prints them again).
+/// (R shows it; while receipts wait because the printer failed, R on the summary prints them again).
 enum ResultScreen {
     static func act(_ action: KeyAction, _ model: inout Model) -> [Effect] {
         switch (action, model.screen) {
         case (.newSale, _):
             model.startNewSale()
         case (.receipt, .result), (.receipt, .reverseResult), (.receipt, .returnResult):
-            guard model.status.unprintedReceipts == 0 else { return [.reprintReceipts] }
+            // On the summary R prints again the receipts that wait; a receipt on screen R turns, as the legend says
+            // ("More", then back): its next page must stay reachable while the printer is out.
+            guard model.status.unprintedReceipts == 0 || model.screen.receiptPage(model) != nil else { return [.reprintReceipts] }
             toggleReceipt(&model)
         default:
             break
