@@ -58,3 +58,51 @@ import Testing
         #expect(journal.output.contains("Miles earned 5, returned 2, pending 1 row"), "\(journal.output)")
     }
 }
+
+extension EarningOnPostgresLedgerTests {
+    /// A classroom attempt earns as its exercise says on a training centre's PostgreSQL ledger too (the room's
+    /// profile reaches `PostgresIssuanceLedger`): the pending attempt's ISSUE is answered 202 and waits in the
+    /// ledger, the refused one's 400 moves nothing, and a standard test collector still earns as configured.
+    @Test func aClassroomAttemptEarnsAsItsExerciseSaysOnThePostgreSQLLedger() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("amcash-room-pg-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let (simulator, host) = try await BackOfficeCommandTests.simulator(["--db", TestPostgres.url(database)], home: work)
+        defer { BackOfficeCommandTests.stop(simulator) }
+        let till = try BackOfficeCommandTests.till(store: "0001", device: "001", host: host, backOffice: nil)
+        let secrets = BackOfficeCommandTests.simulatorCredentials
+
+        func attempt(earning: String) throws -> String {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            curl.arguments = [
+                "curl", "-s", "-u", "amcash-training:cert-simulator-only", "-H", "Content-Type: application/json", "-d",
+                #"{"trainee":"Ana","exercise":"17-pending-earning","cashMiles":1000,"dreamMiles":0,"earning":"\#(earning)"}"#,
+                host + "/training/setup",
+            ]
+            let output = Pipe()
+            curl.standardOutput = output
+            try curl.run()
+            curl.waitUntilExit()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return try #require(object?["collector"] as? String, "\(String(decoding: data, as: UTF8.self))")
+        }
+        let pending = try attempt(earning: "pending")
+        let refused = try attempt(earning: "refused")
+        func issue(_ card: String) async throws -> CommandLineTests.Run {
+            try await CommandLineTests.amcash(
+                ["issue", "--card", card, "--entry", "manual", "--basket", "113.00", "--pre-tax", "100.00"], home: till,
+                extraEnvironment: secrets)
+        }
+        let answeredPending = try await issue(pending)
+        #expect(answeredPending.status == 3, "\(answeredPending.output)\(answeredPending.errors)")
+        let answeredRefused = try await issue(refused)
+        #expect(answeredRefused.status != 0, "\(answeredRefused.output)\(answeredRefused.errors)")
+        let standard = try await issue("81000000001")
+        #expect(standard.status == 0, "\(standard.output)\(standard.errors)")
+        let rows = try await BackOfficeCommandTests.query(
+            database, "SELECT operation || ':' || number || ':' || miles || ':' || status FROM sim_issuances ORDER BY at_ms", as: String.self)
+        #expect(rows == ["issue:\(pending):5:PENDING", "issue:81000000001:5:ISSUED"], "\(rows)")
+    }
+}
