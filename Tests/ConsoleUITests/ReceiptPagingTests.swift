@@ -94,3 +94,41 @@ extension ReceiptPagingTests {
         #expect(effects == [.reprintReceipts])
     }
 }
+
+extension ReceiptPagingTests {
+    /// Every line of a long receipt is on one of the pages R turns, at every size from 40×12 up and with everything
+    /// the screen can show above it at once (the recovery line, the printer's, a register's sale and its notice), in
+    /// both languages: the model's page count and the view's rows agree.
+    @Test(arguments: [(40, 12), (41, 13), (60, 15), (79, 24), (80, 23), (80, 24), (100, 30)], [false, true])
+    func everyLineOfALongReceiptIsOnAPageAtEverySize(size: (Int, Int), everything: Bool) {
+        let receipt = (1...40).map { "line \($0) of a receipt" } + ["Transaction AIR MILES: LOY10001001000000000003 and a long tail of words"]
+        for french in [false, true] {
+            var model = Model(settings: Fixtures.settings)
+            _ = update(&model, .resized(columns: size.0, rows: size.1))
+            if french { model.language = .french }
+            if everything {
+                model.status.resolving = true
+                model.status.printer = .paperOut
+                model.register = RegisterSaleOrigin(saleId: "POS7-000123", basket: Money(cents: 4335))
+                model.registerNotice = ConsoleText.receiptNotPrinted
+            }
+            model.screen = .result(RedemptionResult(outcome: .notRedeemed, receipt: receipt, approvalToMark: nil))
+            var time: Int64 = 0
+            var shown: [String] = []
+            var pages = 0
+            _ = Fixtures.press(.character("r"), &model, &time)
+            while case .result(let result) = model.screen, result.showingReceipt, pages < 60 {
+                pages += 1
+                shown += Self.lines(model).map { $0.trimmingCharacters(in: .whitespaces) }
+                _ = Fixtures.press(.character("r"), &model, &time)
+            }
+            for line in receipt.dropLast() {
+                #expect(shown.contains(line), "\(line) on no page at \(size) \(french ? "fr" : "en") everything \(everything)")
+            }
+            let width = size.0 - ReceiptPages.indent(model) - 1
+            for part in TextWrap.lines(receipt.last!, width: width) {
+                #expect(shown.contains(part), "\(part) on no page at \(size) \(french ? "fr" : "en") everything \(everything):\n\(shown)")
+            }
+        }
+    }
+}
