@@ -71,7 +71,9 @@ public final class BackOfficeForwarder: Sendable {
         var backoff = Duration.seconds(1)
         while !Task.isCancelled {
             do {
-                try await PostgresSession.with(settings.address) { client in
+                // The server ends a statement a second after the pass gave it up: a pass held by a lock leaves no
+                // connection behind waiting on it.
+                try await PostgresSession.with(settings.address, statementTimeout: settings.passTimeLimit + .seconds(1)) { client in
                     var lastHeartbeat = ContinuousClock.now - settings.heartbeat
                     while !Task.isCancelled {
                         let sent = try await withTimeLimit(settings.passTimeLimit) { try await self.forwardPending(client, now: now) }

@@ -504,8 +504,14 @@ import TillTestSupport
             }
             #expect(forwarder.status.lastFailure == "no answer from the database within 1 s")
             // and knocking again, given up again, while the lock is held.
-            try await Task.sleep(for: .seconds(2))
+            // A pass given up leaves no server connection waiting on the lock past a second (the server's statement
+            // timeout): before, one more waited after each pass until the lock went (six after seven seconds).
+            try await Task.sleep(for: .seconds(8))
             #expect(forwarder.status.lastFailure == "no answer from the database within 1 s")
+            let waiting = try await Self.scalar(
+                address, "SELECT count(*)::bigint FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                as: Int64.self)
+            #expect(waiting.first ?? 99 <= 3, "sessions waiting on the lock: \(waiting)")
             #expect(try till.journal.forwardingStatus().pendingRows == 1, "nothing acknowledged while the chain did not commit it")
             try await holder.query("COMMIT", logger: Self.logger)
             try await holder.close()
