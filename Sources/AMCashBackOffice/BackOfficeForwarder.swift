@@ -71,9 +71,7 @@ public final class BackOfficeForwarder: Sendable {
         var backoff = Duration.seconds(1)
         while !Task.isCancelled {
             do {
-                // The server ends a statement a second after the pass gave it up: a pass held by a lock leaves no
-                // connection behind waiting on it.
-                try await PostgresSession.with(settings.address, statementTimeout: settings.passTimeLimit + .seconds(1)) { client in
+                try await PostgresSession.with(settings.address) { client in
                     var lastHeartbeat = ContinuousClock.now - settings.heartbeat
                     while !Task.isCancelled {
                         let sent = try await withTimeLimit(settings.passTimeLimit) { try await self.forwardPending(client, now: now) }
@@ -164,15 +162,30 @@ public final class BackOfficeForwarder: Sendable {
     /// Tells the chain this till is alive (and how much it still holds back) when it has nothing to send.
     func heartbeat(_ client: PostgresClient, now: Date) async throws {
         let pending = try pendingChanges()
-        for id in try journal.terminalIds() {
-            let (sponsor, store, device) = Self.split(id)
-            try await client.query(
-                """
-                INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
-                VALUES (\(sponsor), \(store), \(device), \(now), \(now), 0, \(pending))
-                ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at, pending_rows = excluded.pending_rows
-                """, logger: quietLogger)
+        let ids = try journal.terminalIds()
+        let bound = statementTimeout
+        try await client.withTransaction(logger: quietLogger) { connection in
+            try await connection.query(bound, logger: quietLogger)
+            for id in ids {
+                let (sponsor, store, device) = Self.split(id)
+                try await connection.query(
+                    """
+                    INSERT INTO terminals (sponsor, store, device, first_seen_at, last_seen_at, last_change_seq, pending_rows)
+                    VALUES (\(sponsor), \(store), \(device), \(now), \(now), 0, \(pending))
+                    ON CONFLICT (sponsor, store, device) DO UPDATE SET last_seen_at = excluded.last_seen_at, pending_rows = excluded.pending_rows
+                    """, logger: quietLogger)
+            }
         }
+    }
+
+    /// The server ends a statement of the pass a second after the pass gave it up (`SET LOCAL`, for this transaction
+    /// only: a pooler in front passes it on, as it might not a startup parameter). A backend waiting on a lock does
+    /// not notice that its client closed until it has the lock: without it, each pass a lock held left one more of the
+    /// chain database's connections waiting (six after seven seconds of a held table).
+    private var statementTimeout: PostgresQuery {
+        let limit = settings.passTimeLimit + .seconds(1)
+        let milliseconds = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+        return PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, milliseconds))")
     }
 
     /// One batch of redemption rows, one transaction: the rows, then each till's line in `terminals`.
@@ -197,7 +210,9 @@ public final class BackOfficeForwarder: Sendable {
         insert: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
         let pendingAfter = try pendingAfter(batchOf: count)
+        let bound = statementTimeout
         try await client.withTransaction(logger: quietLogger) { connection in
+            try await connection.query(bound, logger: quietLogger)
             try await insert(connection)
             try await Self.noteTerminals(change.lastSeq, pending: pendingAfter, connection: connection, at: now)
         }

@@ -4,23 +4,12 @@ public import PostgresNIO
 /// A running postgres-nio client for the length of `body`: the client's `run()` is started beside
 /// it and cancelled when it returns, so no connection outlives the work.
 public enum PostgresSession {
-    ///
-    /// `statementTimeout`: the server ends a statement of the session that runs longer (waiting on a lock included).
-    /// A query given up by `withTimeLimit` does not end when its client closes: a backend waiting on a lock notices
-    /// the closed socket only once it has the lock, so each pass a lock held kept one more server connection busy
-    /// until the lock went (six after seven seconds of a held table), and a long migration could use up the chain
-    /// database's connections.
     public static func with<T: Sendable>(
-        _ address: PostgresAddress, logger: Logger = quietLogger, statementTimeout: Duration? = nil,
+        _ address: PostgresAddress, logger: Logger = quietLogger,
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
         try await probe(address, logger: logger)
-        var configuration = try address.clientConfiguration()
-        if let statementTimeout {
-            let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
-            configuration.options.additionalStartupParameters.append(("statement_timeout", String(max(1, milliseconds))))
-        }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: try address.clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

@@ -9,7 +9,7 @@ import Foundation
 /// for it would wait for the caller's session to close, which waits for the caller: a pass held by a lock
 /// nobody releases hung its forwarder for good. The caller ends the session (or drops the connection) once it
 /// has the answer, which ends the query on this side; a server backend waiting on a lock goes on waiting until
-/// the server's `statement_timeout` (`PostgresSession.with(statementTimeout:)`) or the lock ends it. So `work`
+/// the server's `statement_timeout` (the forwarder sets it on its transactions) or the lock ends it. So `work`
 /// may still be finishing after this returned: what it does then must be safe to do late (the forwarder's
 /// acknowledgement only moves forward).
 public func withTimeLimit<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
