@@ -94,7 +94,8 @@ public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
 
     func applies(endpoint: String, collector: String?) -> Bool {
         switch scope {
-        case .everything: true
+        // The token endpoint only by name: a fault for every call strikes the host's calls, not the tokens they need.
+        case .everything: endpoint != "token"
         case .endpoint("issuance"): endpoint.hasPrefix("issuance/")
         case .endpoint(let name) where ["calculate", "issue", "return"].contains(name): endpoint == "issuance/" + name
         case .endpoint(let name): name == endpoint

@@ -107,6 +107,28 @@ import Testing
             collectors: sampleCollectors, faults: FaultPlan(rules: [try FaultRule(parsing: "redeem:drop")]), clock: { clock.now })
     }
 
+    /// `token:…` strikes the token endpoint as an OAuth server fails (503 temporarily_unavailable, 500 server_error, a
+    /// lost answer), and only a fault scoped to it does: an `outage` of every call leaves the tokens the calls need. Before,
+    /// `--fault token:outage` was accepted and did nothing.
+    @Test func tokenFaultsStrikeTheTokenEndpointOnlyWhenScopedToIt() async throws {
+        let (simulator, wire) = try await Self.start(SimulatorOptions(faults: FaultPlan(rules: [try FaultRule(parsing: "token:outage")])))
+        defer {
+            Task {
+                await simulator.stop()
+            }
+        }
+        let refused = try await wire.token()
+        #expect(refused.status == 503 && refused["error"] == "temporarily_unavailable" && refused["access_token"] == nil, "\(refused.json)")
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "token:5xx")]))
+        #expect(try await wire.token().status == 500)
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "token:drop")]))
+        await #expect(throws: (any Error).self, "the token's answer is lost") { _ = try await wire.token() }
+        await simulator.injectFaults(FaultPlan(rules: [try FaultRule(parsing: "outage")]))
+        let token = try await wire.token()
+        #expect(token.status == 200 && token["access_token"] != nil, "an outage of every call leaves the tokens")
+        #expect(try await wire.call("echo", Self.echoSample).code == "0092", "and strikes the call")
+    }
+
     @Test func thePortalsSampleRequestsAreApprovedAsTheHostWordsIt() async throws {
         let clock = Self.clockAt("2026-11-30T10:15:00-05:00")
         let (simulator, wire) = try await Self.start(SimulatorOptions(collectors: Self.sampleCollectors, clock: { clock.now }))

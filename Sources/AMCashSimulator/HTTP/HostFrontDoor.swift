@@ -38,7 +38,7 @@ struct HostFrontDoor: RouterMiddleware {
                 var request = request
                 let body = try await request.collectBody(upTo: Self.maximumTokenBody)
                 request.body = RequestBody(buffer: body)
-                return try await next(request, context)
+                return try await tokenFaults { try await next(request, context) }
             } catch {
                 // Like an OAuth server: a request it cannot read is a 400 invalid_request.
                 return Self.json(status: .badRequest, ["error": "invalid_request", "error_description": Self.explainToken(error)])
@@ -76,6 +76,22 @@ struct HostFrontDoor: RouterMiddleware {
                     "message": "another transaction for this collector is in progress; nothing was done",
                     "transDateTime": TorontoTime.iso8601(clock()),
                 ])
+    }
+
+    /// Faults scoped to `token` (`token:outage`): the authorization server down, slow, or its answer lost after the
+    /// token was issued. Answered as an OAuth server answers, with an `error`.
+    private func tokenFaults(_ issue: () async throws -> Response) async throws -> Response {
+        var dropAfterApplying = false
+        for fault in dice.draw(endpoint: "token", collector: nil) {
+            switch fault {
+            case .delay(let duration): try await Task.sleep(for: duration)
+            case .serverError: return Self.json(status: .internalServerError, ["error": "server_error"])
+            case .outage, .hostTimeout, .conflict: return Self.json(status: .serviceUnavailable, ["error": "temporarily_unavailable"])
+            case .dropAfterApplying: dropAfterApplying = true
+            }
+        }
+        let response = try await issue()
+        return dropAfterApplying ? Self.brokenCopy(of: response) : response
     }
 
     /// An AM Cash call the collector's activity admitted: the collector's behaviour, the faults, then the contract.
