@@ -336,6 +336,31 @@ import Testing
         await till.close()
     }
 
+    /// Exercise 19: the ISSUE's answer is lost (`issue:drop`). The till shows pending and, once the network is back,
+    /// sends the same sale again (its key and body): AIR MILES answers what it recorded, once. A cashier who redoes the
+    /// sale earns the miles twice, which the check names.
+    @Test func aLostEarningAnswerIsSentAgainByTheTillAndARedoneSaleIsAMistake() async throws {
+        let exercise = try Self.exercise("19-earning-answer-lost")
+        var till = try await Till(exercise)
+        let earning = await till.earn(100)
+        guard case .pending = earning.outcome else {
+            Issue.record("the ISSUE's answer was lost: pending, \(earning.outcome)")
+            return
+        }
+        await till.prepared.networkBack()
+        var (verdict, mistakes) = await till.verdict(exercise)
+        #expect(verdict.passed, "\(verdict.lines)")
+        #expect(await till.prepared.issuances()?.count == 1, "recorded once, whatever was sent again")
+        await till.close()
+        till = try await Till(exercise)
+        _ = await till.earn(100)
+        _ = await till.earn(100)
+        await till.prepared.networkBack()
+        (verdict, mistakes) = await till.verdict(exercise)
+        #expect(!verdict.passed && mistakes == ["not-earned"], "\(verdict.lines)")
+        await till.close()
+    }
+
     @Test func aReturnIsCheckedOnTheMilesTheLedgerTookBack() async throws {
         let exercise = try Self.exercise("18-return-a-sale")
         let till = try await Till(exercise)
