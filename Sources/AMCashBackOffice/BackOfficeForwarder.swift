@@ -183,9 +183,7 @@ public final class BackOfficeForwarder: Sendable {
     /// not notice that its client closed until it has the lock: without it, each pass a lock held left one more of the
     /// chain database's connections waiting (six after seven seconds of a held table).
     private var statementTimeout: PostgresQuery {
-        let limit = settings.passTimeLimit + .seconds(1)
-        let milliseconds = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
-        return PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, milliseconds))")
+        PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, (settings.passTimeLimit + .seconds(1)).wholeMilliseconds))")
     }
 
     /// One batch of redemption rows, one transaction: the rows, then each till's line in `terminals`.

@@ -76,7 +76,7 @@ public final class SimulatorServer: Sendable {
                 room: room, slowDelay: options.slowDelay, logger: logger, activity: activity))
         IssuanceDesk(
             tokens: tokens, dice: dice, ledger: ledger.issuanceBooks(), activity: activity, clock: options.clock, behaviours: behaviours,
-            room: room, slowDelay: options.slowDelay, logger: logger
+            profiles: options.collectorProfiles, room: room, slowDelay: options.slowDelay, logger: logger
         ).register(on: router)
         try SimulatorAPI(ledger: ledger, tokens: tokens, audience: options.audience, clock: options.clock).registerHandlers(on: router)
         // A liveness check for a load balancer in front of a training centre, and the benchmarks' floor:

@@ -8,8 +8,9 @@ import Foundation
 /// POST and REVERSE are answered once per idempotency key (or keyless body) and replayed after;
 /// CALCULATE moves nothing; RECORD moves nothing and is not idempotent.
 protocol IssuanceBooks: Sendable {
+    /// `profile`: how the collector earns (a test collector's, or a training room attempt's; `IssuanceDesk` decides).
     func handle(
-        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, profile: TestCollector?
     ) async throws
         -> IssuanceAnswer
     /// Every Issuance row, oldest first (after posting the pending earnings that are due).

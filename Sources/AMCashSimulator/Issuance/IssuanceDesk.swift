@@ -16,6 +16,8 @@ struct IssuanceDesk: Sendable {
     let activity: CollectorActivity
     let clock: @Sendable () -> Date
     let behaviours: [String: TestCollector.Behaviour]
+    /// How each test collector earns (`SimulatorOptions.collectorProfiles`, made once).
+    let profiles: [String: TestCollector]
     /// The training room's accounts: a classroom attempt's behaviour and faults strike its earning as they
     /// strike its redemption (as they do when the trainee works alone, on a simulator of the exercise's own).
     let room: TrainingRoom
@@ -87,7 +89,7 @@ struct IssuanceDesk: Sendable {
         do {
             answer = try await ledger.handle(
                 operation, body, key: request.headers[HTTPField.Name("Idempotency-Key")!], rawBody: raw, now: clock(),
-                roomProfile: body.collectorNumber.flatMap { room.earningProfile(of: $0) })
+                profile: body.collectorNumber.flatMap { profiles[$0] ?? room.earningProfile(of: $0) })
         } catch {
             logger.error("issuance ledger failure", metadata: ["error": "\(error)"])
             return reply(500, IssuanceReplyBody(responseCode: "0096", message: "the simulator could not save its ledger"))

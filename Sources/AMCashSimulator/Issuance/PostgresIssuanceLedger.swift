@@ -26,11 +26,10 @@ final class PostgresIssuanceLedger: IssuanceBooks {
     }
 
     func handle(
-        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, profile: TestCollector?
     ) async throws
         -> IssuanceAnswer
     {
-        let profile = body.collectorNumber.flatMap { options.collectorProfiles[$0] } ?? roomProfile
         let nowMs = milliseconds(now)
         try await postDue(nowMs: nowMs)
         switch operation {

@@ -19,13 +19,10 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
     }
 
     func handle(
-        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, roomProfile: TestCollector?
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, key: String?, rawBody: Data, now: Date, profile: TestCollector?
     ) async throws
         -> IssuanceAnswer
     {
-        // A training room's attempt earns as its exercise says.
-        let profiles = options.collectorProfiles.merging(
-            body.collectorNumber.flatMap { number in roomProfile.map { [number: $0] } } ?? [:], uniquingKeysWith: { known, _ in known })
         let retentionMs = Int64(options.keyRetention.components.seconds) * 1000
         let postDelayMs = Int64(options.earningPostDelay.components.seconds) * 1000
         return try await database.write { [self] db in
@@ -45,7 +42,7 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
                 return .reply(status: 200, body: IssuanceHostRules.recorded(body, confirmation: confirmation))
             }
             func answer() throws -> (Int, IssuanceReplyBody) {
-                try decideAndWrite(operation, body, profiles: profiles, db: db, nowMs: nowMs, postDelayMs: postDelayMs)
+                try decideAndWrite(operation, body, profile: profile, db: db, nowMs: nowMs, postDelayMs: postDelayMs)
             }
             if operation == .calculate {
                 let (status, reply) = try answer()
@@ -81,7 +78,7 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
     }
 
     private func decideAndWrite(
-        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, profiles: [String: TestCollector], db: Database, nowMs: Int64,
+        _ operation: IssuanceOperation, _ body: IssuanceRequestBody, profile: TestCollector?, db: Database, nowMs: Int64,
         postDelayMs: Int64
     ) throws -> (Int, IssuanceReplyBody) {
         let account = try body.collectorNumber.flatMap { try Account.fetch($0, db) }
@@ -104,7 +101,7 @@ final class SQLiteIssuanceLedger: IssuanceBooks {
             }
         }
         let decision = IssuanceHostRules.decide(
-            operation, body, account: account, profile: body.collectorNumber.flatMap { profiles[$0] }, original: original, rules: rules)
+            operation, body, account: account, profile: profile, original: original, rules: rules)
         switch decision {
         case .answered(let status, let reply):
             return (status, reply)
